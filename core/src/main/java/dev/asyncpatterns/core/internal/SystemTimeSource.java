@@ -1,0 +1,64 @@
+package dev.asyncpatterns.core.internal;
+
+import dev.asyncpatterns.core.Cancellable;
+import dev.asyncpatterns.core.TimeSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/*
+ * Maintainer's note.
+ *
+ * One daemon platform thread owns a ScheduledThreadPoolExecutor used purely as a timer wheel:
+ * its tasks only start a virtual thread, so user code (future dependents) never runs on the timer
+ * thread and a blocking dependent cannot delay other timers. removeOnCancelPolicy keeps cancelled
+ * timers (the common case for timeouts) from accumulating until their due time.
+ */
+/** The {@link TimeSource#system()} implementation. Not part of the API. */
+public final class SystemTimeSource implements TimeSource {
+
+    /** The shared instance. */
+    public static final SystemTimeSource INSTANCE = new SystemTimeSource();
+
+    private final ScheduledThreadPoolExecutor timer;
+    private final ThreadFactory runners = Thread.ofVirtual().name("async-patterns-timer-task").factory();
+
+    private SystemTimeSource() {
+        timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "async-patterns-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public Instant instant() {
+        return Instant.now();
+    }
+
+    @Override
+    public Cancellable schedule(Duration delay, Runnable task) {
+        Objects.requireNonNull(delay, "delay");
+        Objects.requireNonNull(task, "task");
+        long nanos = Durations.toNanosSaturated(delay);
+        ScheduledFuture<?> handle = timer.schedule(
+                () -> runners.newThread(task).start(), Math.max(0, nanos), TimeUnit.NANOSECONDS);
+        return () -> handle.cancel(false);
+    }
+
+    @Override
+    public String toString() {
+        return "TimeSource.system()";
+    }
+}

@@ -1,0 +1,74 @@
+package dev.asyncpatterns.examples;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs the example programs: {@code list} prints them, {@code <name>} runs one, {@code all} runs
+ * every one in fast mode.
+ *
+ * <pre>
+ * java -jar examples/target/examples.jar list
+ * java -jar examples/target/examples.jar sync-vs-async
+ * </pre>
+ */
+public final class Launcher {
+
+    /** Every example, in the order {@code list} prints them. */
+    public static final List<Example> EXAMPLES = List.of(
+            new SyncVsAsync());
+
+    private Launcher() {}
+
+    /**
+     * Entry point.
+     *
+     * @param args {@code list}, {@code all}, or an example's name (default {@code sync-vs-async})
+     * @throws Exception if the example fails
+     */
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "sync-vs-async" : args[0];
+        System.exit(run(command, System.out));
+    }
+
+    /**
+     * Runs one launcher command.
+     *
+     * @param command {@code list}, {@code all} or an example's name
+     * @param out where to print
+     * @return the process exit code
+     * @throws Exception if an example fails
+     */
+    public static int run(String command, PrintStream out) throws Exception {
+        switch (command) {
+            case "list" -> {
+                out.println("Examples (run one with: java -jar examples/target/examples.jar <name>):");
+                for (Example example : EXAMPLES) {
+                    out.printf("  %-22s %s%n", example.name(), example.description());
+                }
+                return 0;
+            }
+            case "all" -> {
+                for (Example example : EXAMPLES) {
+                    out.println("=== " + example.name() + " ===");
+                    example.run(out, true);
+                }
+                return 0;
+            }
+            default -> {
+                Optional<Example> example = find(command);
+                if (example.isEmpty()) {
+                    out.println("unknown example '" + command + "'; try 'list'");
+                    return 2;
+                }
+                example.get().run(out, false);
+                return 0;
+            }
+        }
+    }
+
+    static Optional<Example> find(String name) {
+        return EXAMPLES.stream().filter(e -> e.name().equals(name)).findFirst();
+    }
+}
