@@ -1,0 +1,75 @@
+package dev.asyncpatterns.core.internal;
+
+/**
+ * Argument checks that name the parameter and the bad value (contract rule 8). Not part of the
+ * API. Use {@link java.util.Objects#requireNonNull(Object, String)} for nulls.
+ */
+public final class Checks {
+
+    private Checks() {}
+
+    /**
+     * @param value the value to check
+     * @param name the parameter name to report
+     * @return the value
+     * @throws IllegalArgumentException if {@code value < 1}
+     */
+    public static int positive(int value, String name) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * @param value the value to check
+     * @param name the parameter name to report
+     * @return the value
+     * @throws IllegalArgumentException if {@code value < 1}
+     */
+    public static long positive(long value, String name) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * @param value the value to check
+     * @param name the parameter name to report
+     * @return the value
+     * @throws IllegalArgumentException if {@code value < 0}
+     */
+    public static int nonNegative(int value, String name) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * @param value the value to check
+     * @param name the parameter name to report
+     * @return the value
+     * @throws IllegalArgumentException if {@code value < 0}
+     */
+    public static long nonNegative(long value, String name) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * @param value the value to check
+     * @param name the parameter name to report
+     * @return the value
+     * @throws IllegalArgumentException if {@code value} is not finite or is {@code <= 0}
+     */
+    public static double positive(double value, String name) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(name + " must be positive and finite, was " + value);
+        }
+        return value;
+    }
+}
