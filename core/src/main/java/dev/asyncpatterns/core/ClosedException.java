@@ -13,6 +13,8 @@ public class ClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception.
+     *
      * @param message what was closed and what was refused, e.g. {@code "AsyncQueue[orders] is
      *     closed: put refused"}
      */
@@ -21,6 +23,8 @@ public class ClosedException extends IllegalStateException {
     }
 
     /**
+     * Creates the exception with the failure that closed the component.
+     *
      * @param message what was closed and what was refused
      * @param cause why it was closed, when it was closed exceptionally
      */

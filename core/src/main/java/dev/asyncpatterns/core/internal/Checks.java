@@ -9,6 +9,8 @@ public final class Checks {
     private Checks() {}
 
     /**
+     * Checks that {@code value} is at least 1.
+     *
      * @param value the value to check
      * @param name the parameter name to report
      * @return the value
@@ -22,6 +24,8 @@ public final class Checks {
     }
 
     /**
+     * Checks that {@code value} is at least 1.
+     *
      * @param value the value to check
      * @param name the parameter name to report
      * @return the value
@@ -35,6 +39,8 @@ public final class Checks {
     }
 
     /**
+     * Checks that {@code value} is zero or more.
+     *
      * @param value the value to check
      * @param name the parameter name to report
      * @return the value
@@ -48,6 +54,8 @@ public final class Checks {
     }
 
     /**
+     * Checks that {@code value} is zero or more.
+     *
      * @param value the value to check
      * @param name the parameter name to report
      * @return the value
@@ -61,6 +69,8 @@ public final class Checks {
     }
 
     /**
+     * Checks that {@code value} is a finite number above zero.
+     *
      * @param value the value to check
      * @param name the parameter name to report
      * @return the value
