@@ -144,7 +144,7 @@ public final class AsyncQueue<T> {
     private final WaitList takers = new WaitList();
     private final WaitList putters = new WaitList();
     private List<CompletableFuture<Void>> joiners; // guarded by lock
-    private boolean closed; // guarded by lock
+    private volatile boolean closed; // written under lock
     private Throwable closeCause; // guarded by lock
     private long putCount; // guarded by lock
     private long takeCount; // guarded by lock
@@ -736,12 +736,7 @@ public final class AsyncQueue<T> {
      * @return {@code true} once closed
      */
     public boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
+        return closed;
     }
 
     /**
@@ -750,12 +745,8 @@ public final class AsyncQueue<T> {
      * @return {@code true} at the end of the queue
      */
     public boolean isDrained() {
-        lock.lock();
-        try {
-            return closed && store.size == 0;
-        } finally {
-            lock.unlock();
-        }
+        // closed is monotonic and a closed queue only shrinks: reading it first makes this exact
+        return closed && size() == 0;
     }
 
     /**

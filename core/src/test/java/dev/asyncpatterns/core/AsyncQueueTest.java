@@ -35,6 +35,26 @@ class AsyncQueueTest {
         }
     }
 
+    /** A blocking call running on its own virtual thread; outcome is its result or what it threw. */
+    private record Started(Thread thread, CompletableFuture<Object> outcome) {}
+
+    @FunctionalInterface
+    private interface BlockingCall {
+        Object call() throws Exception;
+    }
+
+    private static Started onVirtualThread(BlockingCall call) {
+        var outcome = new CompletableFuture<Object>();
+        Thread thread = Thread.ofVirtual().start(() -> {
+            try {
+                outcome.complete(call.call());
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        return new Started(thread, outcome);
+    }
+
     // ---------------------------------------------------------------- put / take
 
     @Test
@@ -506,15 +526,9 @@ class AsyncQueueTest {
     @Test
     void takeBlocking_interruptedWhileWaiting_throwsAndLeavesNoWaiter() throws Exception {
         AsyncQueue<Integer> q = queue(2);
-        var outcome = new CompletableFuture<Throwable>();
-        Thread taker = Thread.ofVirtual().start(() -> {
-            try {
-                q.takeBlocking();
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
+        var started = onVirtualThread(() -> { q.takeBlocking(); return null; });
+        var outcome = started.outcome();
+        Thread taker = started.thread();
         await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
         taker.interrupt();
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
@@ -527,15 +541,9 @@ class AsyncQueueTest {
     void putBlocking_interruptedWhileWaiting_itemNotEnqueued() throws Exception {
         AsyncQueue<Integer> q = queue(1);
         q.put(1);
-        var outcome = new CompletableFuture<Throwable>();
-        Thread putter = Thread.ofVirtual().start(() -> {
-            try {
-                q.putBlocking(2);
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
+        var started = onVirtualThread(() -> { q.putBlocking(2); return null; });
+        var outcome = started.outcome();
+        Thread putter = started.thread();
         await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingPutters() == 1);
         putter.interrupt();
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
@@ -545,15 +553,8 @@ class AsyncQueueTest {
     @Test
     void blocking_closeWakesWaitersWithClosedException() throws Exception {
         AsyncQueue<Integer> q = queue(1);
-        var outcome = new CompletableFuture<Throwable>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                q.takeBlocking();
-                outcome.complete(null);
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
+        var started = onVirtualThread(() -> { q.takeBlocking(); return null; });
+        var outcome = started.outcome();
         await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
         q.close();
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(ClosedException.class);
@@ -562,14 +563,8 @@ class AsyncQueueTest {
     @Test
     void takeBlockingWithTimeout_timesOutOnVirtualClock() throws Exception {
         AsyncQueue<Integer> q = queue(1);
-        var outcome = new CompletableFuture<Object>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                outcome.complete(q.takeBlocking(Duration.ofSeconds(10)));
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
+        var started = onVirtualThread(() -> q.takeBlocking(Duration.ofSeconds(10)));
+        var outcome = started.outcome();
         await().atMost(Duration.ofSeconds(30)).until(() -> clock.pendingTimers() == 1);
         clock.advance(Duration.ofSeconds(9));
         assertThat(outcome).isNotDone();
@@ -584,14 +579,8 @@ class AsyncQueueTest {
     @Test
     void takeBlockingWithTimeout_itemArrives_returnedAndTimerCancelled() throws Exception {
         AsyncQueue<Integer> q = queue(1);
-        var outcome = new CompletableFuture<Object>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                outcome.complete(q.takeBlocking(Duration.ofSeconds(10)));
-            } catch (Throwable t) {
-                outcome.complete(t);
-            }
-        });
+        var started = onVirtualThread(() -> q.takeBlocking(Duration.ofSeconds(10)));
+        var outcome = started.outcome();
         await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
         q.put(7);
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(7);
