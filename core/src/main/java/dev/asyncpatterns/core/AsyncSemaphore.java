@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /*
  * Maintainer's note.
@@ -275,7 +274,8 @@ public final class AsyncSemaphore {
      *
      * <p>Thread-safe. The action is called on the thread that obtains the permit (the caller, or
      * the thread of the {@code release} that freed it) and should return quickly with a stage.
-     * The returned future completes like that stage. If the action throws or returns
+     * The returned future completes like that stage. If the action throws (even an
+     * {@link Error}) or returns
      * {@code null}, the permit is released and the future fails with that exception (a
      * {@link NullPointerException} for {@code null}).
      *
@@ -290,7 +290,7 @@ public final class AsyncSemaphore {
      * @return a future completed like the action's stage
      * @throws NullPointerException if {@code action} is null
      */
-    public <T> CompletableFuture<T> withPermit(Supplier<? extends CompletionStage<T>> action) {
+    public <T> CompletableFuture<T> withPermit(AsyncSupplier<? extends T> action) {
         Objects.requireNonNull(action, "action");
         var task = new PermitTask<T>(this, action);
         task.result.whenComplete((value, failure) -> {
@@ -444,12 +444,12 @@ public final class AsyncSemaphore {
     /** withPermit's state: runs the action once the permit is held, releases exactly once. */
     private static final class PermitTask<T> implements java.util.function.BiConsumer<Void, Throwable> {
         final AsyncSemaphore owner;
-        final Supplier<? extends CompletionStage<T>> action;
+        final AsyncSupplier<? extends T> action;
         final CompletableFuture<T> result = new CompletableFuture<>();
         volatile CompletableFuture<Void> acquired;
         volatile CompletableFuture<?> running;
 
-        PermitTask(AsyncSemaphore owner, Supplier<? extends CompletionStage<T>> action) {
+        PermitTask(AsyncSemaphore owner, AsyncSupplier<? extends T> action) {
             this.owner = owner;
             this.action = action;
         }
@@ -468,7 +468,7 @@ public final class AsyncSemaphore {
                 owner.release();
                 return;
             }
-            CompletionStage<T> stage;
+            CompletionStage<? extends T> stage;
             try {
                 stage = Objects.requireNonNull(action.get(), "action returned null");
             } catch (Throwable failure) {

@@ -30,6 +30,7 @@ import java.util.function.Function;
  * <p><b>Errors.</b> {@code map}, {@code forEach} and {@code batches} fail fast: the first failure
  * fails the result, calls in flight are cancelled, no further item is started, and failures that
  * arrive afterwards (other than cancellations) are added to the first as suppressed.
+ * {@link #mapSettled} never fails: it waits for every call and reports each {@link Outcome}.
  *
  * <p><b>Cancellation.</b> Cancelling the returned future cancels the calls in flight and starts
  * no more.
@@ -73,6 +74,30 @@ public final class Parallel {
         Checks.positive(maxConcurrency, "maxConcurrency");
         Objects.requireNonNull(fn, "fn");
         var run = new Run<T, R>(list.iterator(), list.size(), maxConcurrency, false, Mode.FAIL_FAST, fn);
+        return run.start();
+    }
+
+    /**
+     * Calls {@code fn} on every item with at most {@code maxConcurrency} calls in flight and
+     * reports every call's {@link Outcome} in input order, like
+     * {@code asyncio.gather(..., return_exceptions=True)}. The returned future fails only if it
+     * is cancelled.
+     *
+     * @param <T> the item type
+     * @param <R> the result type
+     * @param items the items; copied when this method is called
+     * @param maxConcurrency the most calls in flight, at least 1
+     * @param fn the asynchronous function
+     * @return a future of one outcome per item, in input order
+     * @throws NullPointerException if {@code items} or {@code fn} is null
+     * @throws IllegalArgumentException if {@code maxConcurrency < 1}
+     */
+    public static <T, R> CompletableFuture<List<Outcome<R>>> mapSettled(
+            Iterable<? extends T> items, int maxConcurrency, Function<? super T, ? extends CompletionStage<? extends R>> fn) {
+        List<T> list = copy(items);
+        Checks.positive(maxConcurrency, "maxConcurrency");
+        Objects.requireNonNull(fn, "fn");
+        var run = new Run<T, Outcome<R>>(list.iterator(), list.size(), maxConcurrency, false, Mode.SETTLE, fn);
         return run.start();
     }
 
@@ -155,7 +180,7 @@ public final class Parallel {
         return list;
     }
 
-    private enum Mode { FAIL_FAST, DISCARD }
+    private enum Mode { FAIL_FAST, SETTLE, DISCARD }
 
     /*
      * Maintainer's note.
@@ -288,7 +313,13 @@ public final class Parallel {
             }
             if (failure != null) {
                 Throwable cause = unwrap(failure);
-                fail(cause);
+                if (mode == Mode.SETTLE) {
+                    slots[i] = Outcome.failure(cause);
+                } else {
+                    fail(cause);
+                }
+            } else if (mode == Mode.SETTLE) {
+                slots[i] = Outcome.success(value);
             } else if (slots != null) {
                 slots[i] = value;
             }

@@ -194,6 +194,53 @@ class ParallelTest {
         assertThat(inFlight).hasSize(5);
     }
 
+    // ---------------------------------------------------------------- settle all
+
+    @Test
+    void mapSettled_mixedOutcomes_reportsEveryOneInOrderAndRunsAll() {
+        var started = new AtomicInteger();
+        var result = Parallel.mapSettled(range(6), 2, item -> {
+            started.incrementAndGet();
+            return switch (item % 3) {
+                case 0 -> CompletableFuture.completedFuture("ok" + item);
+                case 1 -> CompletableFuture.<String>failedFuture(new IllegalStateException("bad" + item));
+                default -> {
+                    var cancelled = new CompletableFuture<String>();
+                    cancelled.cancel(false);
+                    yield cancelled;
+                }
+            };
+        });
+        List<Outcome<String>> outcomes = result.join();
+        assertThat(started).hasValue(6);
+        assertThat(outcomes).hasSize(6);
+        assertThat(outcomes.get(0)).isEqualTo(Outcome.success("ok0"));
+        assertThat(outcomes.get(1)).isInstanceOfSatisfying(Outcome.Failure.class,
+                failure -> assertThat(failure.cause()).hasMessage("bad1"));
+        assertThat(outcomes.get(2)).isInstanceOf(Outcome.Cancelled.class);
+        assertThat(outcomes.get(3)).isEqualTo(Outcome.success("ok3"));
+    }
+
+    @Test
+    void mapSettled_fnThrows_reportedAsFailureNotThrown() {
+        var result = Parallel.<Integer, Integer>mapSettled(range(3), 3, item -> {
+            throw new IllegalArgumentException("no " + item);
+        });
+        assertThat(result.join()).allMatch(outcome -> outcome instanceof Outcome.Failure<Integer>);
+    }
+
+    @Test
+    void mapSettled_cancelResult_cancelsInFlight() {
+        var inFlight = new ArrayList<CompletableFuture<Integer>>();
+        var result = Parallel.mapSettled(range(10), 3, item -> {
+            var f = new CompletableFuture<Integer>();
+            inFlight.add(f);
+            return f;
+        });
+        result.cancel(true);
+        assertThat(inFlight).hasSize(3).allMatch(CompletableFuture::isCancelled);
+    }
+
     // ---------------------------------------------------------------- forEach / lazy
 
     @Test
@@ -281,6 +328,9 @@ class ParallelTest {
                 .hasMessageContaining("items");
         assertThatThrownBy(() -> Parallel.forEach(range(1), Integer.MIN_VALUE, fn)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Parallel.forEach(range(1).iterator(), 1, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Parallel.mapSettled(range(1), 0, fn)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxConcurrency");
+        assertThatThrownBy(() -> Parallel.mapSettled(null, 1, fn)).isInstanceOf(NullPointerException.class);
     }
 
     @Test
