@@ -20,7 +20,8 @@ public final class Launcher {
 
     /** Every example, in the order {@code list} prints them. */
     public static final List<Example> EXAMPLES = List.of(
-            new SyncVsAsync());
+            new SyncVsAsync(),
+            new RateLimitedClient());
 
     private Launcher() {}
 

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -31,8 +33,26 @@ class ExamplesTest {
                 "^sequential: +[0-9.]+ ms$",
                 "^concurrent: +[0-9.]+ ms \\(10 responses, first: \"hello from /item/0\"\\)$",
                 "^speedup: +[0-9.]+x \\(ideal 10x\\)$"));
+        lines.put("rate-limited-client", List.of(
+                "^20 calls, limit 40/s with a burst of 3; the bucket starts with 3 tokens$",
+                "^all 20 calls started; [0-9]+ of them waiting for a token$",
+                "^tokens granted at \\(ms\\): +\\[.+\\]$",
+                "^20 calls \\(20 x 200 OK\\) in [0-9.]+ s = [0-9.]+ calls/s$",
+                "^the quota allows no faster than 0\\.425 s: 3 at once, then 40/s$"));
         return lines;
     }
+
+    /**
+     * Further checks on an example's output (its lines joined with newlines): numbers the program
+     * prints that follow from the toolkit's guarantees, with generous bounds where time matters.
+     */
+    private static final Map<String, Consumer<String>> CHECKS = Map.of(
+            "sync-vs-async", text ->
+                    // 10 calls of 50 ms each: concurrent must beat sequential clearly
+                    assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(2.0),
+            "rate-limited-client", text ->
+                    // the limiter cannot let 20 calls through faster than the quota allows
+                    assertThat(number(text, "in ([0-9.]+) s = ")).isGreaterThanOrEqualTo(0.425));
 
     // ---- the whole run ------------------------------------------------------------------------
 
@@ -59,6 +79,7 @@ class ExamplesTest {
                                 .as("%s prints a line matching %s; output:%n%s", example.name(), regex, text)
                                 .anyMatch(line -> pattern.matcher(line).find());
                     }
+                    CHECKS.getOrDefault(example.name(), ignored -> {}).accept(text);
                 }));
         return Stream.concat(summary, perExample);
     }
@@ -78,6 +99,13 @@ class ExamplesTest {
             assertThat(example.name()).matches("[a-z0-9-]+");
             assertThat(example.description()).isNotBlank().doesNotContain("\n").hasSizeLessThan(100);
         });
+    }
+
+    /** The first group of {@code regex}'s first match in {@code text}, as a number. */
+    private static double number(String text, String regex) {
+        Matcher matcher = Pattern.compile(regex).matcher(text);
+        assertThat(matcher.find()).as("%s in%n%s", regex, text).isTrue();
+        return Double.parseDouble(matcher.group(1));
     }
 
     /** The lines between {@code === name ===} and the next header (or the end). */
