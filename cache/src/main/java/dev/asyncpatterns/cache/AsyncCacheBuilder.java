@@ -296,7 +296,7 @@ public final class AsyncCacheBuilder<K, V> {
     // ---------------------------------------------------------------- time, threads, observation
 
     /**
-     * The clock for expiry, refresh and load-time statistics, and the timer for prompt eviction of
+     * The clock for expiry and refresh, and the timer for prompt eviction of
      * expired entries (passed to Caffeine as its {@code Ticker} and {@code Scheduler}). Default
      * {@link TimeSource#system()}; use the testkit's {@code VirtualClock} in tests.
      *

@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param missCount requests that started a load
  * @param loadSuccessCount loads and refreshes that produced a non-null value
  * @param loadFailureCount loads and refreshes that failed, were cancelled or produced {@code null}
- * @param totalLoadTime time spent loading, measured on the cache's {@code TimeSource}
+ * @param totalLoadTime time spent loading; Caffeine measures it with the system clock
+ *     ({@code System.nanoTime}), not the cache's {@code TimeSource}
  * @param evictionCount entries evicted by the size/weight bound or by expiry
  * @param evictionWeight total weight of evicted entries (the count when not weight-bounded)
  * @param refreshFailureCount background refreshes that failed (each also reported as a

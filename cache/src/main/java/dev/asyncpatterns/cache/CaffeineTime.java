@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Adapts a {@link TimeSource} to Caffeine's {@link Ticker} and {@link Scheduler}, so expiry,
- * refresh and load-time statistics all run on the injected clock (the testkit's virtual clock in
+ * refresh and prompt eviction run on the injected clock (the testkit's virtual clock in
  * tests). Not part of the API.
  */
 final class CaffeineTime {
