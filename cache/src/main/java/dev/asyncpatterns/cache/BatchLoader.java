@@ -2,6 +2,7 @@ package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import dev.asyncpatterns.core.Cancellable;
+import dev.asyncpatterns.core.Futures;
 import dev.asyncpatterns.core.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
@@ -336,7 +337,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
         } finally {
             lock.unlock();
         }
-        CompletableFuture<V> mine = shield(shared);
+        CompletableFuture<V> mine = Futures.shield(shared);
         if (full != null) {
             Map<K, CompletableFuture<V>> batch = full;
             if (executor == null) {
@@ -428,18 +429,6 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
                 future.completeExceptionally(new NoSuchElementException("the bulk function returned no value for key " + key));
             }
         }
-    }
-
-    private static <V> CompletableFuture<V> shield(CompletableFuture<V> shared) {
-        var mine = new CompletableFuture<V>();
-        shared.whenComplete((value, failure) -> {
-            if (failure == null) {
-                mine.complete(value);
-            } else {
-                mine.completeExceptionally(failure);
-            }
-        });
-        return mine;
     }
 
     /**

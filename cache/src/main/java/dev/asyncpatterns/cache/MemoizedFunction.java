@@ -2,6 +2,7 @@ package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
+import dev.asyncpatterns.core.Futures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Objects;
@@ -163,7 +164,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                 return future;
             }
             if (!(future instanceof LoadFuture<?, ?> raw)) {
-                return shield(future); // put into the cache by someone else, through cache()
+                return Futures.shield(future); // put into the cache by someone else, through cache()
             }
             @SuppressWarnings("unchecked")
             var load = (LoadFuture<K, V>) raw;
@@ -174,7 +175,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                 }
             }
             if (!cancelAbandoned) {
-                return shield(load);
+                return Futures.shield(load);
             }
             if (load.attach()) {
                 return waiter(load);
@@ -206,7 +207,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             var load = (LoadFuture<K, V>) raw;
             start(load); // created by a racing apply that has not claimed it yet: never strand it
         }
-        return shield(future);
+        return Futures.shield(future);
     }
 
     /**
@@ -363,20 +364,8 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     // ---------------------------------------------------------------- shielding
 
-    private static <V> CompletableFuture<V> shield(CompletableFuture<V> shared) {
-        var mine = new CompletableFuture<V>();
-        shared.whenComplete((value, failure) -> {
-            if (failure == null) {
-                mine.complete(value);
-            } else {
-                mine.completeExceptionally(unwrap(failure));
-            }
-        });
-        return mine;
-    }
-
     private CompletableFuture<V> waiter(LoadFuture<K, V> load) {
-        CompletableFuture<V> mine = shield(load);
+        CompletableFuture<V> mine = Futures.shield(load);
         mine.whenComplete((value, failure) -> {
             if (mine.isCancelled() && load.release()) {
                 abandoned.increment();
