@@ -3,6 +3,7 @@ package dev.asyncpatterns.benchmarks.queues;
 import com.softwaremill.jox.Channel;
 import dev.asyncpatterns.core.AsyncQueue;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -114,30 +115,8 @@ public class QueueThroughputBenchmark {
                     }
                 };
             }
-            case "arrayBlockingQueue" -> {
-                var q = new ArrayBlockingQueue<Integer>(capacity);
-                yield new Pipe() {
-                    public void put(Integer item) throws InterruptedException {
-                        q.put(item);
-                    }
-
-                    public Integer take() throws InterruptedException {
-                        return q.take();
-                    }
-                };
-            }
-            case "linkedBlockingQueue" -> {
-                var q = new LinkedBlockingQueue<Integer>(capacity);
-                yield new Pipe() {
-                    public void put(Integer item) throws InterruptedException {
-                        q.put(item);
-                    }
-
-                    public Integer take() throws InterruptedException {
-                        return q.take();
-                    }
-                };
-            }
+            case "arrayBlockingQueue" -> blocking(new ArrayBlockingQueue<>(capacity));
+            case "linkedBlockingQueue" -> blocking(new LinkedBlockingQueue<>(capacity));
             case "jox" -> {
                 Channel<Integer> q = Channel.newBufferedChannel(capacity);
                 yield new Pipe() {
@@ -151,6 +130,18 @@ public class QueueThroughputBenchmark {
                 };
             }
             default -> throw new IllegalArgumentException("impl=" + impl);
+        };
+    }
+
+    private static Pipe blocking(BlockingQueue<Integer> q) {
+        return new Pipe() {
+            public void put(Integer item) throws InterruptedException {
+                q.put(item);
+            }
+
+            public Integer take() throws InterruptedException {
+                return q.take();
+            }
         };
     }
 
