@@ -1,5 +1,6 @@
 package dev.asyncpatterns.benchmarks.headline;
 
+import dev.asyncpatterns.core.Futures;
 import dev.asyncpatterns.core.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,6 +76,20 @@ public class ScalingBenchmark {
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                 .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList())
                 .join();
+    }
+
+    /**
+     * Every call started at once, joined with the toolkit's {@code Futures.all} (fail-fast gather).
+     *
+     * @return the answers in call order
+     */
+    @Benchmark
+    public List<String> futuresAll() {
+        List<CompletableFuture<String>> futures = new ArrayList<>(calls);
+        for (int i = 0; i < calls; i++) {
+            futures.add(backend.callAsync(i));
+        }
+        return Futures.all(futures).join();
     }
 
     /**
