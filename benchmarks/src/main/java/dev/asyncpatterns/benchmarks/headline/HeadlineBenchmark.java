@@ -1,16 +1,8 @@
 package dev.asyncpatterns.benchmarks.headline;
 
-import dev.asyncpatterns.core.Futures;
 import dev.asyncpatterns.core.TimeSource;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -74,7 +66,7 @@ public class HeadlineBenchmark {
         limit = scenario.limit();
         // open the HTTP connections and load the client/server code before JMH's warm-up starts
         for (int round = 0; round < 3; round++) {
-            completableFutureAll();
+            Batches.completableFutureAll(backend, calls);
         }
     }
 
@@ -94,11 +86,7 @@ public class HeadlineBenchmark {
      */
     @Benchmark
     public List<String> sequential() throws Exception {
-        List<String> answers = new ArrayList<>(calls);
-        for (int i = 0; i < calls; i++) {
-            answers.add(backend.call(i));
-        }
-        return answers;
+        return Batches.sequential(backend, calls);
     }
 
     // ---------------------------------------------------------------- all at once
@@ -110,27 +98,17 @@ public class HeadlineBenchmark {
      */
     @Benchmark
     public List<String> completableFutureAll() {
-        List<CompletableFuture<String>> futures = new ArrayList<>(calls);
-        for (int i = 0; i < calls; i++) {
-            futures.add(backend.callAsync(i));
-        }
-        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList())
-                .join();
+        return Batches.completableFutureAll(backend, calls);
     }
 
     /**
-     * Every call started at once, joined with the toolkit's {@code Futures.all} (fail-fast gather).
+     * Every call started at once, joined with the toolkit's {@code Futures.all}.
      *
      * @return the answers in call order
      */
     @Benchmark
     public List<String> futuresAll() {
-        List<CompletableFuture<String>> futures = new ArrayList<>(calls);
-        for (int i = 0; i < calls; i++) {
-            futures.add(backend.callAsync(i));
-        }
-        return Futures.all(futures).join();
+        return Batches.futuresAll(backend, calls);
     }
 
     /**
@@ -141,50 +119,19 @@ public class HeadlineBenchmark {
      */
     @Benchmark
     public List<String> virtualThreads() throws Exception {
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<String>> futures = new ArrayList<>(calls);
-            for (int i = 0; i < calls; i++) {
-                int call = i;
-                futures.add(executor.submit(() -> backend.call(call)));
-            }
-            return collect(futures);
-        }
+        return Batches.virtualThreads(backend, calls);
     }
 
     // ---------------------------------------------------------------- bounded
 
     /**
-     * One virtual thread per blocking call, at most {@code limit} of them inside a
-     * {@link Semaphore} (JDK peer).
+     * One virtual thread per blocking call, at most {@code limit} inside a {@code Semaphore} (JDK peer).
      *
      * @return the answers in call order
      * @throws Exception if a call fails
      */
     @Benchmark
     public List<String> virtualThreadsSemaphore() throws Exception {
-        Semaphore permits = new Semaphore(limit);
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<String>> futures = new ArrayList<>(calls);
-            for (int i = 0; i < calls; i++) {
-                int call = i;
-                futures.add(executor.submit(() -> {
-                    permits.acquire();
-                    try {
-                        return backend.call(call);
-                    } finally {
-                        permits.release();
-                    }
-                }));
-            }
-            return collect(futures);
-        }
-    }
-
-    private static List<String> collect(List<Future<String>> futures) throws InterruptedException, ExecutionException {
-        List<String> answers = new ArrayList<>(futures.size());
-        for (Future<String> future : futures) {
-            answers.add(future.get());
-        }
-        return answers;
+        return Batches.virtualThreadsSemaphore(backend, calls, limit);
     }
 }

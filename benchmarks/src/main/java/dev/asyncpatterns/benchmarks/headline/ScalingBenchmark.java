@@ -1,14 +1,8 @@
 package dev.asyncpatterns.benchmarks.headline;
 
-import dev.asyncpatterns.core.Futures;
 import dev.asyncpatterns.core.TimeSource;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -69,27 +63,17 @@ public class ScalingBenchmark {
      */
     @Benchmark
     public List<String> completableFutureAll() {
-        List<CompletableFuture<String>> futures = new ArrayList<>(calls);
-        for (int i = 0; i < calls; i++) {
-            futures.add(backend.callAsync(i));
-        }
-        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList())
-                .join();
+        return Batches.completableFutureAll(backend, calls);
     }
 
     /**
-     * Every call started at once, joined with the toolkit's {@code Futures.all} (fail-fast gather).
+     * Every call started at once, joined with the toolkit's {@code Futures.all}.
      *
      * @return the answers in call order
      */
     @Benchmark
     public List<String> futuresAll() {
-        List<CompletableFuture<String>> futures = new ArrayList<>(calls);
-        for (int i = 0; i < calls; i++) {
-            futures.add(backend.callAsync(i));
-        }
-        return Futures.all(futures).join();
+        return Batches.futuresAll(backend, calls);
     }
 
     /**
@@ -100,17 +84,6 @@ public class ScalingBenchmark {
      */
     @Benchmark
     public List<String> virtualThreads() throws Exception {
-        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<String>> futures = new ArrayList<>(calls);
-            for (int i = 0; i < calls; i++) {
-                int call = i;
-                futures.add(executor.submit(() -> backend.call(call)));
-            }
-            List<String> answers = new ArrayList<>(calls);
-            for (Future<String> future : futures) {
-                answers.add(future.get());
-            }
-            return answers;
-        }
+        return Batches.virtualThreads(backend, calls);
     }
 }
