@@ -1,6 +1,7 @@
 package dev.asyncpatterns.resilience;
 
 import dev.asyncpatterns.core.Cancellable;
+import dev.asyncpatterns.core.Futures;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -162,6 +163,11 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
                 }
             });
             future = copy;
+        }
+        Duration timeout = execution.policy.attemptTimeout;
+        if (timeout != null && !future.isDone()) {
+            // core's cancelling timeout: fails with TimeoutException and cancels the call
+            future = Futures.withTimeout(future, timeout, execution.policy.time);
         }
         return future;
     }
