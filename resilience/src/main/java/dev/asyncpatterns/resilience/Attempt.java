@@ -150,20 +150,7 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
             return CompletableFuture.failedFuture(new NullPointerException(
                     "AsyncResilience[" + execution.policy.name + "]: the operation returned a null stage"));
         }
-        CompletableFuture<? extends T> future;
-        try {
-            future = stage.toCompletableFuture();
-        } catch (UnsupportedOperationException notConvertible) {
-            CompletableFuture<T> copy = new CompletableFuture<>();
-            stage.whenComplete((value, failure) -> {
-                if (failure != null) {
-                    copy.completeExceptionally(failure);
-                } else {
-                    copy.complete(value);
-                }
-            });
-            future = copy;
-        }
+        CompletableFuture<? extends T> future = Stages.toFuture(stage);
         Duration timeout = execution.policy.attemptTimeout;
         if (timeout != null && !future.isDone()) {
             // core's cancelling timeout: fails with TimeoutException and cancels the call

@@ -132,44 +132,38 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
 
     @Override
     public CompletionStage<Boolean> retryLater(JobId id, JobAttempt failed, Instant dueAt) {
-        Objects.requireNonNull(failed, "failed");
         Objects.requireNonNull(dueAt, "dueAt");
-        lock.lock();
-        try {
-            Entry<J> entry = inFlight(id);
-            if (entry == null) {
-                return CompletableFuture.completedFuture(false);
-            }
-            inFlight--;
-            entry.history.add(failed);
-            entry.attemptsSinceReplay++;
-            entry.state = State.PENDING;
-            entry.dueAt = dueAt;
-            due.add(entry);
-        } finally {
-            lock.unlock();
-        }
-        return CompletableFuture.completedFuture(true);
+        return CompletableFuture.completedFuture(settleFailed(id, failed, State.PENDING, dueAt));
     }
 
     @Override
     public CompletionStage<Boolean> deadLetter(JobId id, JobAttempt failed) {
+        return CompletableFuture.completedFuture(settleFailed(id, failed, State.DEAD, null));
+    }
+
+    /** IN_FLIGHT -> PENDING (due at dueAt) or DEAD, with the failed attempt appended. */
+    private boolean settleFailed(JobId id, JobAttempt failed, State next, Instant dueAt) {
         Objects.requireNonNull(failed, "failed");
         lock.lock();
         try {
             Entry<J> entry = inFlight(id);
             if (entry == null) {
-                return CompletableFuture.completedFuture(false);
+                return false;
             }
             inFlight--;
             entry.history.add(failed);
             entry.attemptsSinceReplay++;
-            entry.state = State.DEAD;
-            dead.put(id, entry);
+            entry.state = next;
+            if (next == State.DEAD) {
+                dead.put(id, entry);
+            } else {
+                entry.dueAt = dueAt;
+                due.add(entry);
+            }
+            return true;
         } finally {
             lock.unlock();
         }
-        return CompletableFuture.completedFuture(true);
     }
 
     @Override

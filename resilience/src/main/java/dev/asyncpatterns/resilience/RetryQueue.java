@@ -403,7 +403,7 @@ public final class RetryQueue<J> {
             }
             CompletableFuture<JobStore.Claim<J>> claim;
             try {
-                claim = toFuture(store.claimDue(time.instant(), reserved));
+                claim = Stages.toFuture(store.claimDue(time.instant(), reserved));
             } catch (RuntimeException failure) {
                 claim = CompletableFuture.failedFuture(failure);
             }
@@ -479,22 +479,6 @@ public final class RetryQueue<J> {
             checkTerminated();
         }
         return goOn;
-    }
-
-    private static <V> CompletableFuture<V> toFuture(CompletionStage<V> stage) {
-        try {
-            return stage.toCompletableFuture();
-        } catch (UnsupportedOperationException notConvertible) {
-            CompletableFuture<V> copy = new CompletableFuture<>();
-            stage.whenComplete((value, failure) -> {
-                if (failure != null) {
-                    copy.completeExceptionally(failure);
-                } else {
-                    copy.complete(value);
-                }
-            });
-            return copy;
-        }
     }
 
     private void arm(Instant at) {
