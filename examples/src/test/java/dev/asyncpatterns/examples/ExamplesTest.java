@@ -33,6 +33,15 @@ class ExamplesTest {
                 "^sequential: +[0-9.]+ ms$",
                 "^concurrent: +[0-9.]+ ms \\(10 responses, first: \"hello from /item/0\"\\)$",
                 "^speedup: +[0-9.]+x \\(ideal 10x\\)$"));
+        lines.put("queue-workers", List.of(
+                "^30 jobs -> 5 workers, queue capacity 10, at most 3 requests in flight$",
+                "^producer done after [0-9]+ ms; the queue never held more than ([0-9]|10) jobs$",
+                "^late job after shutdown: rejected, ClosedException: ",
+                "^pool terminated after [0-9]+ ms$",
+                "^results: 27 ok, 3 failed: \\[job 7 \\(IllegalStateException: HTTP 500\\), job 17 \\(.*\\), job 27 \\(.*\\)\\]$",
+                "^most requests in flight at once: 3$",
+                "^  worker 4: +[0-9]+ processed, [0-9]+ failed, busy +[0-9]+ ms$",
+                "^pool: submitted 30, processed 27, failed 3, queue depth 0$"));
         lines.put("cached-enrichment", List.of(
                 "^users \\[u1, u2, u3, u4\\]; complete results cached 5 s, partial ones 500 ms$",
                 "^round 1 \\(cold cache\\): 20 requests in [0-9]+ ms -> service calls: profile 4, orders 4, recommendations 4$",
