@@ -33,6 +33,14 @@ class ExamplesTest {
                 "^sequential: +[0-9.]+ ms$",
                 "^concurrent: +[0-9.]+ ms \\(10 responses, first: \"hello from /item/0\"\\)$",
                 "^speedup: +[0-9.]+x \\(ideal 10x\\)$"));
+        lines.put("scraper", List.of(
+                "^scraping 15 pages, at most 5 at a time, 1000 ms timeout per page$",
+                "^\\[ 1/15\\] /page/",
+                "^\\[15/15\\] /page/",
+                "^\\[[ 0-9]+/15\\] /page/4 +FAILED +HTTP 404 +at +[0-9]+ ms$",
+                "^\\[[ 0-9]+/15\\] /page/7 +TIMED_OUT +no answer within 1000 ms +at +[0-9]+ ms$",
+                "^\\[[ 0-9]+/15\\] /page/14 +OK +205 bytes +at +[0-9]+ ms$",
+                "^summary: 11 ok, 2 failed, 2 timed out, in [0-9]+ ms$"));
         lines.put("queue-workers", List.of(
                 "^30 jobs -> 5 workers, queue capacity 10, at most 3 requests in flight$",
                 "^producer done after [0-9]+ ms; the queue never held more than ([0-9]|10) jobs$",
