@@ -24,7 +24,8 @@ public final class Launcher {
             new ConcurrentScraper(),
             new QueueWorkers(),
             new CachedEnrichment(),
-            new RateLimitedClient());
+            new RateLimitedClient(),
+            new OrderStateMachine());
 
     private Launcher() {}
 

@@ -65,6 +65,18 @@ class ExamplesTest {
                 "^tokens granted at \\(ms\\): +\\[.+\\]$",
                 "^20 calls \\(20 x 200 OK\\) in [0-9.]+ s = [0-9.]+ calls/s$",
                 "^the quota allows no faster than 0\\.425 s: 3 at once, then 40/s$"));
+        lines.put("order-state-machine", List.of(
+                "^order A: CREATED -> PAID \\(on PAY\\)$",
+                "^order A: SHIPPED -> DELIVERED \\(on DELIVER\\)$",
+                "^order A:   4 listeners notified at once, all settled in [0-9]+ ms: email ok, analytics ok, "
+                        + "loyalty FAILED \\(loyalty service down\\), audit ok$",
+                "^order B: PAID -> CANCELLED \\(on CANCEL\\)$",
+                "^order B:   4 listeners notified at once, all settled in [0-9]+ ms: email ok, analytics ok, loyalty ok, "
+                        + "audit FAILED \\(audit log rejects cancellations\\)$",
+                "^order B: SHIP rejected: not allowed in state CANCELLED$",
+                "^order C: DELIVER rejected: not allowed in state CREATED$",
+                "^order D: PAY failed, still CREATED: card declined$",
+                "^final states: A=DELIVERED B=CANCELLED C=CREATED D=CREATED$"));
         return lines;
     }
 
