@@ -1,5 +1,7 @@
 package dev.asyncpatterns.benchmarks.headline;
 
+import com.ibm.asyncutil.locks.AsyncSemaphore;
+import com.ibm.asyncutil.locks.FairAsyncSemaphore;
 import dev.asyncpatterns.core.Futures;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,10 +32,7 @@ final class Batches {
 
     /** Every call started at once, joined with {@code CompletableFuture.allOf} (JDK peer). */
     static List<String> completableFutureAll(Backend backend, int calls) {
-        List<CompletableFuture<String>> futures = startAll(backend, calls);
-        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList())
-                .join();
+        return joinAll(startAll(backend, calls));
     }
 
     /** Every call started at once, joined with the toolkit's {@code Futures.all}. */
@@ -73,12 +72,34 @@ final class Batches {
         }
     }
 
+    /**
+     * Every call started as soon as an IBM asyncutil {@code FairAsyncSemaphore} with {@code limit}
+     * permits grants one; no thread waits (async library peer).
+     */
+    static List<String> asyncutilSemaphore(Backend backend, int calls, int limit) {
+        AsyncSemaphore permits = new FairAsyncSemaphore(limit);
+        List<CompletableFuture<String>> futures = new ArrayList<>(calls);
+        for (int i = 0; i < calls; i++) {
+            int call = i;
+            futures.add(permits.acquire().toCompletableFuture()
+                    .thenCompose(ignored -> backend.callAsync(call))
+                    .whenComplete((answer, failure) -> permits.release()));
+        }
+        return joinAll(futures);
+    }
+
     private static List<CompletableFuture<String>> startAll(Backend backend, int calls) {
         List<CompletableFuture<String>> futures = new ArrayList<>(calls);
         for (int i = 0; i < calls; i++) {
             futures.add(backend.callAsync(i));
         }
         return futures;
+    }
+
+    private static List<String> joinAll(List<CompletableFuture<String>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList())
+                .join();
     }
 
     private static List<String> collect(List<Future<String>> futures) throws InterruptedException, ExecutionException {

@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * page scrapes over a local HTTP server; 5 DB queries and 100 file reads on the timer-based
  * latency model) runs as every {@link Variant}: sequential blocking calls, all at once
  * ({@code CompletableFuture.allOf}, {@code Futures.all}, a virtual thread per call), and bounded
- * by the scenario's concurrency limit (virtual threads + {@code Semaphore}, {@code Parallel.map},
- * a pipeline). Every method returns the answers in call order, so the JIT cannot drop the work
+ * by the scenario's concurrency limit (virtual threads + {@code Semaphore}, IBM asyncutil's
+ * {@code FairAsyncSemaphore}, {@code Parallel.map}, a pipeline). Every method returns the answers in call order, so the JIT cannot drop the work
  * and the unit test can check that every variant does the same job.
  *
  * <p>The score is the wall time of one batch. Compare it with the ideal (calls x latency, one
@@ -133,5 +133,15 @@ public class HeadlineBenchmark {
     @Benchmark
     public List<String> virtualThreadsSemaphore() throws Exception {
         return Batches.virtualThreadsSemaphore(backend, calls, limit);
+    }
+
+    /**
+     * Every call started when an asyncutil {@code FairAsyncSemaphore} grants a permit (async peer).
+     *
+     * @return the answers in call order
+     */
+    @Benchmark
+    public List<String> asyncutilSemaphore() {
+        return Batches.asyncutilSemaphore(backend, calls, limit);
     }
 }
