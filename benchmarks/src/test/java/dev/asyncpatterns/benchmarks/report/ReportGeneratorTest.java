@@ -111,6 +111,15 @@ class ReportGeneratorTest {
     }
 
     @Test
+    void isOurs_implementationNames_toolkitVersusPeers() {
+        assertThat(List.of("asyncQueue", "asyncQueueFutures", "ours", "parallelMap", "taskScope", "apCache", "asyncSemaphore"))
+                .allMatch(ReportGenerator::isOurs);
+        assertThat(List.of("arrayBlockingQueue", "jox", "caffeineAsyncCache", "resilience4j", "failsafe", "asyncutil",
+                        "completableFutureAll", "semaphore", "virtualThreads", "reactorFlux", "javaStream"))
+                .noneMatch(ReportGenerator::isOurs);
+    }
+
+    @Test
     void render_areaTables_ratioToBestOfGroup() throws IOException {
         String md = render().markdown();
 
