@@ -307,7 +307,9 @@ public final class ReportGenerator {
                         "headline", row.getKey().title(), c.variant().label(), peer.variant().label(), c.ms(), peer.ms(),
                         false)));
             }
-            groups.add(new Svg.Group(row.getKey().title(), values));
+            Scenario s = row.getKey();
+            groups.add(new Svg.Group(String.format(Locale.ROOT, "%s (ideal %s× / %s×)", s.title(),
+                    num(s.calls()), num(s.calls() / Math.ceil(s.calls() / (double) s.limit()))), values));
         }
         charts.put("headline-speedup.svg", Svg.barChart(
                 "Speedup over sequential blocking calls (higher is better)", "speedup (×)", groups, Double.NaN, "%.1f×"));
