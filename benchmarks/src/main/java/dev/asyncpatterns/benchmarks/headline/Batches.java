@@ -3,6 +3,7 @@ package dev.asyncpatterns.benchmarks.headline;
 import com.ibm.asyncutil.locks.AsyncSemaphore;
 import com.ibm.asyncutil.locks.FairAsyncSemaphore;
 import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.Parallel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +87,11 @@ final class Batches {
                     .whenComplete((answer, failure) -> permits.release()));
         }
         return joinAll(futures);
+    }
+
+    /** The toolkit's {@code Parallel.map}: a sliding window of at most {@code limit} async calls. */
+    static List<String> parallelMap(Backend backend, List<Integer> indices, int limit) {
+        return Parallel.map(indices, limit, backend::callAsync).join();
     }
 
     private static List<CompletableFuture<String>> startAll(Backend backend, int calls) {

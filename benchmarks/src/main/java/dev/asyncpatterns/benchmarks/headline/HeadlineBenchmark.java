@@ -4,6 +4,7 @@ import dev.asyncpatterns.core.TimeSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,6 +49,7 @@ public class HeadlineBenchmark {
     Backend backend;
     int calls;
     int limit;
+    List<Integer> indices;
 
     /** Starts the scenario's back end (and HTTP server) once per trial. */
     @Setup(Level.Trial)
@@ -64,6 +66,7 @@ public class HeadlineBenchmark {
         backend = scenario.backend(TimeSource.system(), latency);
         calls = scenario.calls();
         limit = scenario.limit();
+        indices = IntStream.range(0, calls).boxed().toList();
         // open the HTTP connections and load the client/server code before JMH's warm-up starts
         for (int round = 0; round < 3; round++) {
             Batches.completableFutureAll(backend, calls);
@@ -143,5 +146,15 @@ public class HeadlineBenchmark {
     @Benchmark
     public List<String> asyncutilSemaphore() {
         return Batches.asyncutilSemaphore(backend, calls, limit);
+    }
+
+    /**
+     * The toolkit's {@code Parallel.map} with the scenario's limit (sliding window, async calls).
+     *
+     * @return the answers in call order
+     */
+    @Benchmark
+    public List<String> parallelMap() {
+        return Batches.parallelMap(backend, indices, limit);
     }
 }
