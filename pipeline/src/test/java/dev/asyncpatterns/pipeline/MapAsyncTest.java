@@ -27,7 +27,7 @@ class MapAsyncTest {
     // ---------------------------------------------------------------- order and parallelism
 
     @Test
-    void mapAsync_randomLatencies_keepsInputOrderAndParallelism() throws Exception {
+    void mapAsync_randomLatencies_keepsInputOrderAndParallelism() {
         Random random = new Random(SEED);
         VirtualClock clock = VirtualClock.create();
         int n = 5_000;
@@ -45,7 +45,7 @@ class MapAsyncTest {
                 })
                 .toList(n))
                 .timeSource(clock).run();
-        List<Integer> out = clock.runUntilDone(result, Duration.ofHours(1));
+        List<Integer> out = drive(clock, result);
         System.out.printf("mapAsync-order seed=%d n=%d parallelism=%d maxInFlight=%d outOfOrder=%d virtualTime=%s%n",
                 SEED, n, parallelism, maxInFlight.get(), outOfOrder(out), clock.elapsed());
         assertThat(out).as("seed=%d", SEED).containsExactlyElementsOf(IntStream.range(0, n).boxed().toList());
@@ -53,7 +53,7 @@ class MapAsyncTest {
     }
 
     @Test
-    void mapAsyncUnordered_randomLatencies_emitsAllInCompletionOrder() throws Exception {
+    void mapAsyncUnordered_randomLatencies_emitsAllInCompletionOrder() {
         Random random = new Random(SEED);
         VirtualClock clock = VirtualClock.create();
         int n = 2_000;
@@ -72,7 +72,7 @@ class MapAsyncTest {
                 })
                 .toList(n))
                 .timeSource(clock).run();
-        List<Long> out = clock.runUntilDone(result, Duration.ofHours(1));
+        List<Long> out = drive(clock, result);
         System.out.printf("mapAsyncUnordered seed=%d n=%d maxInFlight=%d outOfOrder=%d%n",
                 SEED, n, maxInFlight.get(), outOfOrder(out));
         assertThat(out).as("seed=%d", SEED).containsExactlyElementsOf(finishOrder);
@@ -245,6 +245,14 @@ class MapAsyncTest {
         result.cancel(true);
         assertThat(calls).allSatisfy(call -> assertThat(call).isCancelled());
         assertThat(calls).hasSize(5);
+    }
+
+    /** Everything runs on this thread: jump from timer to timer until the result is there. */
+    private static <R> R drive(VirtualClock clock, CompletableFuture<R> result) {
+        while (!result.isDone() && clock.advanceToNextTimer()) {
+            // next timer
+        }
+        return await(result);
     }
 
     private static int outOfOrder(List<? extends Number> values) {
