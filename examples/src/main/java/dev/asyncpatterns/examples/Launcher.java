@@ -1,6 +1,7 @@
 package dev.asyncpatterns.examples;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,25 +12,31 @@ import java.util.Optional;
  * <pre>
  * java -jar examples/target/examples.jar list
  * java -jar examples/target/examples.jar sync-vs-async
+ * java -jar examples/target/examples.jar sync-vs-async --fast
+ * java -jar examples/target/examples.jar all
  * </pre>
  */
 public final class Launcher {
 
     /** Every example, in the order {@code list} prints them. */
     public static final List<Example> EXAMPLES = List.of(
-            new SyncVsAsync());
+            new SyncVsAsync(),
+            new CachedEnrichment(),
+            new RateLimitedClient());
 
     private Launcher() {}
 
     /**
      * Entry point.
      *
-     * @param args {@code list}, {@code all}, or an example's name (default {@code sync-vs-async})
+     * @param args {@code list}, {@code all}, or an example's name (default {@code sync-vs-async}),
+     *     optionally followed by {@code --fast}
      * @throws Exception if the example fails
      */
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "sync-vs-async" : args[0];
-        System.exit(run(command, System.out));
+        boolean fast = List.of(args).contains("--fast");
+        System.exit(run(command, fast, System.out));
     }
 
     /**
@@ -41,6 +48,19 @@ public final class Launcher {
      * @throws Exception if an example fails
      */
     public static int run(String command, PrintStream out) throws Exception {
+        return run(command, false, out);
+    }
+
+    /**
+     * Runs one launcher command.
+     *
+     * @param command {@code list}, {@code all} or an example's name
+     * @param fast {@code true} to run a named example in fast mode ({@code all} always is)
+     * @param out where to print
+     * @return the process exit code
+     * @throws Exception if the named example fails
+     */
+    public static int run(String command, boolean fast, PrintStream out) throws Exception {
         switch (command) {
             case "list" -> {
                 out.println("Examples (run one with: java -jar examples/target/examples.jar <name>):");
@@ -50,11 +70,21 @@ public final class Launcher {
                 return 0;
             }
             case "all" -> {
+                // every example in fast mode; one that fails is reported and the others still run
+                List<String> failed = new ArrayList<>();
                 for (Example example : EXAMPLES) {
                     out.println("=== " + example.name() + " ===");
-                    example.run(out, true);
+                    try {
+                        example.run(out, true);
+                    } catch (Exception e) {
+                        failed.add(example.name());
+                        out.println("FAILED " + example.name() + ": " + e);
+                    }
                 }
-                return 0;
+                out.println(failed.isEmpty()
+                        ? "all " + EXAMPLES.size() + " examples ran"
+                        : failed.size() + " of " + EXAMPLES.size() + " examples failed: " + failed);
+                return failed.isEmpty() ? 0 : 1;
             }
             default -> {
                 Optional<Example> example = find(command);
@@ -62,7 +92,7 @@ public final class Launcher {
                     out.println("unknown example '" + command + "'; try 'list'");
                     return 2;
                 }
-                example.get().run(out, false);
+                example.get().run(out, fast);
                 return 0;
             }
         }

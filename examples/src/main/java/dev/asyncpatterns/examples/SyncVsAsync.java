@@ -1,22 +1,23 @@
 package dev.asyncpatterns.examples;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.examples.LocalHttpServer.Reply;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
 
 /**
- * Fetches 10 URLs from a local server that answers each request after a fixed delay: first one
- * after another, then all at once, and prints both times and the speedup.
+ * Example 1, the README's demo: fetch 10 URLs from a local service that takes a fixed time per
+ * request, first one after another, then all at once, and print both times and the speedup.
+ *
+ * <p>asyncio: {@code await asyncio.gather(*(fetch(url) for url in urls))}; here
+ * {@link Futures#all}.
  */
 final class SyncVsAsync implements Example {
 
@@ -34,27 +35,13 @@ final class SyncVsAsync implements Example {
     public void run(PrintStream out, boolean fast) throws Exception {
         int calls = 10;
         Duration latency = Duration.ofMillis(fast ? 50 : 200);
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", exchange -> {
-            try {
-                Thread.sleep(latency); // the simulated slow service, not a test wait
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            byte[] body = ("hello from " + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
-        try (HttpClient client = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build()) {
-            List<URI> uris = new ArrayList<>();
-            for (int i = 0; i < calls; i++) {
-                uris.add(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/item/" + i));
-            }
+        // a local service that answers every request after `latency`
+        try (var server = LocalHttpServer.start(path -> Reply.ok("hello from " + path).after(latency));
+                var client = HttpClient.newHttpClient()) {
+            List<URI> uris = IntStream.range(0, calls).mapToObj(i -> server.uri("/item/" + i)).toList();
             out.printf("%d calls to a local service that takes %d ms each%n", calls, latency.toMillis());
 
+            // 1. sequential: each call waits for the previous one
             long start = System.nanoTime();
             for (URI uri : uris) {
                 client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
@@ -62,16 +49,18 @@ final class SyncVsAsync implements Example {
             double sequentialMs = (System.nanoTime() - start) / 1e6;
             out.printf("sequential: %8.1f ms%n", sequentialMs);
 
+            // 2. concurrent: start every call, then wait for all of them together. Futures.all
+            //    gives the results in input order and fails fast: if one call failed, the others
+            //    would be cancelled and the failure thrown here (asyncio.gather's behaviour).
             start = System.nanoTime();
-            List<CompletableFuture<HttpResponse<String>>> futures = uris.stream()
+            List<CompletableFuture<HttpResponse<String>>> pending = uris.stream()
                     .map(uri -> client.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()))
                     .toList();
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+            List<HttpResponse<String>> responses = Futures.all(pending).join();
             double concurrentMs = (System.nanoTime() - start) / 1e6;
-            out.printf("concurrent: %8.1f ms%n", concurrentMs);
+            out.printf("concurrent: %8.1f ms (%d responses, first: \"%s\")%n",
+                    concurrentMs, responses.size(), responses.get(0).body());
             out.printf("speedup:    %8.1fx (ideal %dx)%n", sequentialMs / concurrentMs, calls);
-        } finally {
-            server.stop(0);
         }
     }
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Builds the benchmarks, runs a JMH profile and writes the report:
+#   benchmarks/results/<profile>.json   JMH results (-rf json)
+#   benchmarks/results/REPORT.md        tables + SVG charts (headline, scaling, peers)
+#
+# usage: benchmarks/run.sh quick|full [--no-build] [extra JMH options...]
+#   quick  the headline suite and the scaling series, 1 fork, short iterations (< ~5 min on 2 cores)
+#   full   every benchmark in the module (peers included), 2 forks, longer iterations (long)
+#   --no-build  reuse benchmarks/target/benchmarks.jar
+# Extra options go to JMH after the profile's own, e.g. -p scenario=FILE_READS or -f 3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# --- pick a JDK >= 21 (same rules as .ci/run) ---------------------------------------------
+java_major() { # prints the major version of the java binary given, or nothing
+  "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
+}
+pick_jdk() {
+  local candidates=()
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  if command -v java >/dev/null 2>&1; then
+    candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
+  fi
+  for dir in /usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/local/java/* "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/*; do
+    [ -x "$dir/bin/java" ] && [ -x "$dir/bin/javac" ] && candidates+=("$dir")
+  done
+  local best="" best_major=0 major
+  for home in "${candidates[@]}"; do
+    [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || continue
+    major=$(java_major "$home/bin/java")
+    [ -n "$major" ] || continue
+    if [ "$major" -ge 21 ] && [ "$home" = "${candidates[0]}" ]; then best=$home; best_major=$major; break; fi
+    if [ "$major" -gt "$best_major" ]; then best=$home; best_major=$major; fi
+  done
+  if [ -z "$best" ] || [ "$best_major" -lt 21 ]; then
+    echo "error: no JDK 21 or newer found (JAVA_HOME=${JAVA_HOME:-unset}); install one and set JAVA_HOME" >&2
+    exit 1
+  fi
+  export JAVA_HOME=$best
+}
+
+profile=${1:-}
+shift || true
+build=yes
+if [ "${1:-}" = "--no-build" ]; then build=no; shift; fi
+
+case "$profile" in
+  quick)
+    include='dev\.asyncpatterns\.benchmarks\.headline\.(HeadlineBenchmark|ScalingBenchmark)\.'
+    jmh_args=(-f 1 -wi 1 -w 1s -i 3 -r 1s -prof gc)
+    ;;
+  full)
+    include='dev\.asyncpatterns\.benchmarks\.'
+    jmh_args=(-f 2 -wi 3 -w 1s -i 5 -r 1s -prof gc)
+    ;;
+  *)
+    echo "usage: $0 quick|full [--no-build] [extra JMH options...]" >&2
+    exit 2
+    ;;
+esac
+
+pick_jdk
+echo "Using JDK $(java_major "$JAVA_HOME/bin/java") at $JAVA_HOME"
+if [ "$build" = yes ]; then
+  ./mvnw -B -q -pl benchmarks -am -DskipTests package
+fi
+
+# run from a private copy so a rebuild cannot swap the jar under a running JMH
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp benchmarks/target/benchmarks.jar "$work/benchmarks.jar"
+
+results=benchmarks/results
+mkdir -p "$results"
+"$JAVA_HOME/bin/java" -jar "$work/benchmarks.jar" "$include" "${jmh_args[@]}" \
+  -rf json -rff "$results/$profile.json" "$@"
+"$JAVA_HOME/bin/java" -cp "$work/benchmarks.jar" dev.asyncpatterns.benchmarks.report.ReportGenerator \
+  "$results" "$results/$profile.json"
+echo "Report: $results/REPORT.md"

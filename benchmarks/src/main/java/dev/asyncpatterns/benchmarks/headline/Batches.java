@@ -1,0 +1,91 @@
+package dev.asyncpatterns.benchmarks.headline;
+
+import dev.asyncpatterns.core.Futures;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The ways to run calls {@code 0..calls-1} against a {@link Backend}, one per {@link Variant},
+ * shared by {@link HeadlineBenchmark} and {@link ScalingBenchmark}. Each returns the answers in
+ * call order and fails if any call fails.
+ */
+final class Batches {
+
+    private Batches() {}
+
+    /** One blocking call after another. */
+    static List<String> sequential(Backend backend, int calls) throws Exception {
+        List<String> answers = new ArrayList<>(calls);
+        for (int i = 0; i < calls; i++) {
+            answers.add(backend.call(i));
+        }
+        return answers;
+    }
+
+    /** Every call started at once, joined with {@code CompletableFuture.allOf} (JDK peer). */
+    static List<String> completableFutureAll(Backend backend, int calls) {
+        List<CompletableFuture<String>> futures = startAll(backend, calls);
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList())
+                .join();
+    }
+
+    /** Every call started at once, joined with the toolkit's {@code Futures.all}. */
+    static List<String> futuresAll(Backend backend, int calls) {
+        return Futures.all(startAll(backend, calls)).join();
+    }
+
+    /** One virtual thread per blocking call (JDK peer). */
+    static List<String> virtualThreads(Backend backend, int calls) throws Exception {
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> futures = new ArrayList<>(calls);
+            for (int i = 0; i < calls; i++) {
+                int call = i;
+                futures.add(executor.submit(() -> backend.call(call)));
+            }
+            return collect(futures);
+        }
+    }
+
+    /** One virtual thread per blocking call, at most {@code limit} inside a {@link Semaphore} (JDK peer). */
+    static List<String> virtualThreadsSemaphore(Backend backend, int calls, int limit) throws Exception {
+        Semaphore permits = new Semaphore(limit);
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> futures = new ArrayList<>(calls);
+            for (int i = 0; i < calls; i++) {
+                int call = i;
+                futures.add(executor.submit(() -> {
+                    permits.acquire();
+                    try {
+                        return backend.call(call);
+                    } finally {
+                        permits.release();
+                    }
+                }));
+            }
+            return collect(futures);
+        }
+    }
+
+    private static List<CompletableFuture<String>> startAll(Backend backend, int calls) {
+        List<CompletableFuture<String>> futures = new ArrayList<>(calls);
+        for (int i = 0; i < calls; i++) {
+            futures.add(backend.callAsync(i));
+        }
+        return futures;
+    }
+
+    private static List<String> collect(List<Future<String>> futures) throws InterruptedException, ExecutionException {
+        List<String> answers = new ArrayList<>(futures.size());
+        for (Future<String> future : futures) {
+            answers.add(future.get());
+        }
+        return answers;
+    }
+}

@@ -1,0 +1,627 @@
+package dev.asyncpatterns.benchmarks.report;
+
+import dev.asyncpatterns.benchmarks.headline.Scenario;
+import dev.asyncpatterns.benchmarks.headline.ScalingBenchmark;
+import dev.asyncpatterns.benchmarks.headline.Variant;
+import dev.asyncpatterns.benchmarks.report.JmhResult.Metric;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/*
+ * Maintainer's note.
+ *
+ * Input: JMH JSON rows. Output: REPORT.md plus SVG charts in one directory. Three kinds of rows:
+ *  - HeadlineBenchmark: rows keyed by (scenario param, method = Variant). Ideal times come from
+ *    the Scenario and Variant enums, so the report and the benchmark cannot disagree on them.
+ *  - ScalingBenchmark: rows keyed by (calls param, method); ideal is one latency.
+ *  - everything else (the area benchmarks other modules add): a generic table per class. Rows are
+ *    grouped by method and every parameter except the "implementation" axis (a parameter named
+ *    impl/implementation/library/variant/...); if a class has no such parameter its methods are the
+ *    implementations. Each row gets its ratio to the best row in its group, and a group with a
+ *    toolkit row and a peer row yields an "ours / best peer" overhead bar.
+ * The generator never fails on missing rows: absent cells print as "—" and charts skip them, so
+ * a partial run (one scenario, -p filters) still gives a report.
+ */
+/**
+ * Turns JMH JSON result files into {@code REPORT.md} with tables (score, error, ratio to the
+ * ideal or peer) and SVG charts (speedup per scenario, speedup vs N, memory per call, toolkit
+ * overhead vs peers).
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar dev.asyncpatterns.benchmarks.report.ReportGenerator
+ * <output-dir> [results.json ...]}; with no files it reads every {@code *.json} in the output
+ * directory.
+ */
+public final class ReportGenerator {
+
+    /** Bar for fully concurrent variants: speedup at least this fraction of N. */
+    public static final double CONCURRENT_BAR = 0.95;
+    /** Bar for bounded variants: at most this multiple of the ideal time. */
+    public static final double BOUNDED_BAR = 1.05;
+    /** The scaling series holds the concurrent bar up to this N. */
+    public static final int SCALING_BAR_MAX_CALLS = 1_000;
+
+    static final String HEADLINE_CLASS = "HeadlineBenchmark";
+    static final String SCALING_CLASS = "ScalingBenchmark";
+
+    /** Parameters that name the implementation under test in area benchmarks. */
+    private static final Set<String> IMPL_PARAMS = Set.of(
+            "impl", "implementation", "library", "lib", "variant", "flavor", "flavour", "kind", "type", "peer", "queue",
+            "cache", "engine", "strategy", "which", "subject");
+    /** Implementation names that denote the toolkit (the rest are peers). */
+    private static final Pattern OURS = Pattern.compile(
+            "(?i).*(ours|toolkit|asyncpatterns|async-patterns|^ap[A-Z_].*|^ap$|futures\\.|parallel\\.|pipeline|asyncqueue|asyncsemaphore|asynccache|taskscope).*");
+
+    private final List<JmhResult> results;
+    private final List<String> sources;
+    private final Instant generatedAt;
+    private final Map<String, String> charts = new LinkedHashMap<>();
+
+    private ReportGenerator(List<JmhResult> results, List<String> sources, Instant generatedAt) {
+        this.results = List.copyOf(results);
+        this.sources = List.copyOf(sources);
+        this.generatedAt = generatedAt;
+    }
+
+    /**
+     * Reads the result files and writes {@code REPORT.md} and the charts.
+     *
+     * @param args the output directory, then zero or more JMH JSON files
+     * @throws IOException if a file cannot be read or written
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: ReportGenerator <output-dir> [results.json ...]");
+            System.exit(2);
+        }
+        Path outDir = Path.of(args[0]);
+        List<Path> files = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            files.add(Path.of(args[i]));
+        }
+        if (files.isEmpty()) {
+            try (Stream<Path> listing = Files.list(outDir)) {
+                listing.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().forEach(files::add);
+            }
+        }
+        List<Path> written = write(files, outDir, Instant.now());
+        written.forEach(p -> System.out.println("wrote " + p));
+    }
+
+    /**
+     * Generates the report from result files.
+     *
+     * @param files JMH JSON files
+     * @param outDir where to write {@code REPORT.md} and the SVG files
+     * @param generatedAt the time stamp printed in the report
+     * @return the files written
+     * @throws IOException if a file cannot be read or written
+     */
+    public static List<Path> write(List<Path> files, Path outDir, Instant generatedAt) throws IOException {
+        List<JmhResult> all = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Path file : files) {
+            all.addAll(JmhResult.parseAll(Files.readString(file, StandardCharsets.UTF_8)));
+            names.add(file.getFileName().toString());
+        }
+        ReportGenerator generator = new ReportGenerator(all, names, generatedAt);
+        String markdown = generator.markdown();
+        Files.createDirectories(outDir);
+        List<Path> written = new ArrayList<>();
+        Path report = outDir.resolve("REPORT.md");
+        Files.writeString(report, markdown, StandardCharsets.UTF_8);
+        written.add(report);
+        for (Map.Entry<String, String> chart : generator.charts.entrySet()) {
+            Path path = outDir.resolve(chart.getKey());
+            Files.writeString(path, chart.getValue(), StandardCharsets.UTF_8);
+            written.add(path);
+        }
+        return written;
+    }
+
+    /**
+     * Renders the report in memory (for tests).
+     *
+     * @param results the JMH rows
+     * @param sources the source file names to cite
+     * @param generatedAt the time stamp printed in the report
+     * @return the Markdown text and the charts by file name
+     */
+    static Rendered render(List<JmhResult> results, List<String> sources, Instant generatedAt) {
+        ReportGenerator generator = new ReportGenerator(results, sources, generatedAt);
+        String markdown = generator.markdown();
+        return new Rendered(markdown, Map.copyOf(generator.charts));
+    }
+
+    /**
+     * A rendered report.
+     *
+     * @param markdown the {@code REPORT.md} text
+     * @param charts SVG documents by file name
+     */
+    record Rendered(String markdown, Map<String, String> charts) {}
+
+    // ---------------------------------------------------------------- document
+
+    private String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# async-patterns benchmark report\n\n");
+        md.append(metadata());
+        md.append("""
+                How to read it: every number comes from the one run above, on a small shared machine, so \
+                compare **ratios within this report** (speedup, efficiency, ours/peer), not absolute times \
+                across runs or machines. `±` is JMH's 99.9% confidence half-width: two scores whose \
+                intervals overlap are not different. Efficiency = ideal time / measured time (1.00 is \
+                perfect). A quick profile runs one fork and few iterations; trust the full profile \
+                (more forks) before claiming a small difference.
+
+                """);
+        List<OverheadRow> overhead = new ArrayList<>();
+        md.append(headline(overhead));
+        md.append(scaling(overhead));
+        String areas = areas(overhead);
+        md.append(overheadSection(overhead));
+        md.append(areas);
+        return md.toString();
+    }
+
+    private String metadata() {
+        if (results.isEmpty()) {
+            return "No results found in " + String.join(", ", sources) + ".\n\n";
+        }
+        JmhResult first = results.get(0);
+        Set<String> shapes = new TreeSet<>();
+        for (JmhResult r : results) {
+            shapes.add(r.forks() + " fork(s) × " + r.warmupIterations() + " warm-up + " + r.measurementIterations()
+                    + " measured iterations");
+        }
+        return "Generated " + generatedAt.truncatedTo(ChronoUnit.SECONDS) + " from `" + String.join("`, `", sources)
+                + "`: " + results.size() + " results, JMH " + first.jmhVersion() + ", " + first.vmName() + " "
+                + first.jdkVersion() + ", " + String.join("; ", shapes) + ".\n\n";
+    }
+
+    // ---------------------------------------------------------------- headline
+
+    private record Cell(Scenario scenario, Variant variant, Metric metric, double ms, double idealMs, double speedup) {
+        double efficiency() {
+            return idealMs / ms;
+        }
+
+        /** null: no bar applies (or it cannot be judged). */
+        Boolean meetsBar() {
+            return switch (variant.shape()) {
+                case SEQUENTIAL -> null;
+                case CONCURRENT -> Double.isNaN(speedup) ? null : speedup >= CONCURRENT_BAR * scenario.calls();
+                case BOUNDED -> ms <= BOUNDED_BAR * idealMs;
+            };
+        }
+    }
+
+    private String headline(List<OverheadRow> overhead) {
+        Map<Scenario, Map<Variant, Cell>> cells = new LinkedHashMap<>();
+        for (Scenario scenario : Scenario.values()) {
+            Map<Variant, Cell> row = new LinkedHashMap<>();
+            Optional<JmhResult> sequential = find(HEADLINE_CLASS, Variant.SEQUENTIAL.method(), "scenario", scenario.name());
+            double sequentialMs = sequential.map(r -> millis(r.primary())).orElse(Double.NaN);
+            for (Variant variant : Variant.values()) {
+                find(HEADLINE_CLASS, variant.method(), "scenario", scenario.name()).ifPresent(r -> {
+                    double ms = millis(r.primary());
+                    double ideal = variant.idealMs(scenario.calls(), scenario.latency().toNanos() / 1e6, scenario.limit());
+                    row.put(variant, new Cell(scenario, variant, r.primary(), ms, ideal, sequentialMs / ms));
+                });
+            }
+            if (!row.isEmpty()) {
+                cells.put(scenario, row);
+            }
+        }
+        if (cells.isEmpty()) {
+            return "";
+        }
+        Set<Variant> present = new TreeSet<>();
+        cells.values().forEach(row -> present.addAll(row.keySet()));
+        StringBuilder md = new StringBuilder("## Headline: sync vs async on simulated I/O\n\n");
+        md.append("""
+                Each scenario is a batch of independent calls: over a local JDK `HttpServer` (API calls, page \
+                scrapes) or on the timer-based latency model (DB queries, file reads). Cells: wall time of \
+                one batch and speedup over sequential blocking calls in the same run. Ideal speedup is N \
+                all at once, N / ceil(N / limit) when bounded.
+
+                """);
+        // summary matrix
+        md.append("| scenario |");
+        present.forEach(v -> md.append(' ').append(v.label()).append(" |"));
+        md.append("\n|---|");
+        present.forEach(v -> md.append("---:|"));
+        md.append('\n');
+        for (Map.Entry<Scenario, Map<Variant, Cell>> row : cells.entrySet()) {
+            Scenario s = row.getKey();
+            md.append("| ").append(s.title()).append(" (").append(s.latency().toMillis()).append(" ms, limit ")
+                    .append(s.limit()).append(") |");
+            for (Variant v : present) {
+                Cell cell = row.getValue().get(v);
+                if (cell == null) {
+                    md.append(" — |");
+                } else if (v == Variant.SEQUENTIAL) {
+                    md.append(' ').append(num(cell.ms())).append(" ms |");
+                } else {
+                    md.append(' ').append(num(cell.ms())).append(" ms (").append(num(cell.speedup())).append("×)")
+                            .append(mark(cell.meetsBar())).append(" |");
+                }
+            }
+            md.append('\n');
+        }
+        md.append("\n✓ / ✗: meets / misses the bar — speedup ≥ ").append(CONCURRENT_BAR)
+                .append(" × N when fully concurrent; time ≤ ").append(BOUNDED_BAR)
+                .append(" × ceil(N / limit) × latency when bounded.\n\n");
+        md.append("![speedup per scenario](headline-speedup.svg)\n\n");
+        // details
+        md.append("<details><summary>Details: score, error, ideal, efficiency</summary>\n\n");
+        md.append("| scenario | variant | ms/op | ± error | ideal ms | efficiency | speedup | ideal speedup | bar |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|:---:|\n");
+        for (Map.Entry<Scenario, Map<Variant, Cell>> row : cells.entrySet()) {
+            Scenario s = row.getKey();
+            double idealSequential = Variant.SEQUENTIAL.idealMs(s.calls(), s.latency().toNanos() / 1e6, s.limit());
+            for (Cell c : row.getValue().values()) {
+                md.append("| ").append(s.title()).append(" | ").append(c.variant().label()).append(" | ")
+                        .append(num(c.ms())).append(" | ").append(num(millisError(c.metric()))).append(" | ")
+                        .append(num(c.idealMs())).append(" | ").append(fixed(c.efficiency())).append(" | ")
+                        .append(num(c.speedup())).append("× | ").append(num(idealSequential / c.idealMs())).append("× | ")
+                        .append(mark(c.meetsBar()).isEmpty() ? "—" : mark(c.meetsBar()).trim()).append(" |\n");
+            }
+        }
+        md.append("\n</details>\n\n");
+        // chart + overhead rows
+        List<Svg.Group> groups = new ArrayList<>();
+        for (Map.Entry<Scenario, Map<Variant, Cell>> row : cells.entrySet()) {
+            Map<String, Double> values = new LinkedHashMap<>();
+            for (Cell c : row.getValue().values()) {
+                if (c.variant() != Variant.SEQUENTIAL) {
+                    values.put(c.variant().label(), c.speedup());
+                }
+                c.variant().peer().map(row.getValue()::get).ifPresent(peer -> overhead.add(new OverheadRow(
+                        "headline", row.getKey().title(), c.variant().label(), peer.variant().label(), c.ms(), peer.ms(),
+                        false)));
+            }
+            groups.add(new Svg.Group(row.getKey().title(), values));
+        }
+        charts.put("headline-speedup.svg", Svg.barChart(
+                "Speedup over sequential blocking calls (higher is better)", "speedup (×)", groups, Double.NaN, "%.1f×"));
+        return md.toString();
+    }
+
+    // ---------------------------------------------------------------- scaling
+
+    private String scaling(List<OverheadRow> overhead) {
+        List<JmhResult> rows = results.stream().filter(r -> r.className().equals(SCALING_CLASS)).toList();
+        if (rows.isEmpty()) {
+            return "";
+        }
+        double latency = ScalingBenchmark.LATENCY_MS;
+        Set<Integer> ns = new TreeSet<>();
+        Set<String> methods = new LinkedHashSet<>();
+        for (JmhResult r : rows) {
+            ns.add(Integer.parseInt(r.param("calls")));
+            methods.add(r.method());
+        }
+        List<String> ordered = orderByVariant(methods);
+        StringBuilder md = new StringBuilder("## Scaling: N concurrent calls of " + (int) latency + " ms\n\n");
+        md.append("""
+                All N calls in flight at once on the latency model; the ideal is one latency whatever N is. \
+                Speedup is measured against N × latency (the sequential time); memory is JMH's \
+                `gc.alloc.rate.norm` per batch divided by N (bytes allocated per call).
+
+                """);
+        md.append("| N | variant | ms/op | ± error | efficiency | speedup | bytes/call | bar |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|:---:|\n");
+        List<Svg.Series> speedups = new ArrayList<>();
+        List<Svg.Series> memory = new ArrayList<>();
+        Map<Double, Double> ideal = new TreeMap<>();
+        for (int n : ns) {
+            ideal.put((double) n, (double) n);
+        }
+        Map<String, Map<Integer, Double>> msBy = new LinkedHashMap<>();
+        for (String method : ordered) {
+            Map<Double, Double> speedup = new TreeMap<>();
+            Map<Double, Double> bytes = new TreeMap<>();
+            for (int n : ns) {
+                Optional<JmhResult> found = find(SCALING_CLASS, method, "calls", Integer.toString(n));
+                if (found.isEmpty()) {
+                    continue;
+                }
+                JmhResult r = found.get();
+                double ms = millis(r.primary());
+                msBy.computeIfAbsent(method, k -> new TreeMap<>()).put(n, ms);
+                double s = n * latency / ms;
+                double perCall = Optional.ofNullable(r.secondary().get("gc.alloc.rate.norm"))
+                        .map(m -> m.score() / n).orElse(Double.NaN);
+                speedup.put((double) n, s);
+                bytes.put((double) n, perCall);
+                Boolean bar = n <= SCALING_BAR_MAX_CALLS ? s >= CONCURRENT_BAR * n : null;
+                md.append("| ").append(String.format(Locale.ROOT, "%,d", n)).append(" | ").append(label(method))
+                        .append(" | ").append(num(ms)).append(" | ").append(num(millisError(r.primary()))).append(" | ")
+                        .append(fixed(latency / ms)).append(" | ").append(num(s)).append("× | ")
+                        .append(Double.isNaN(perCall) ? "—" : String.format(Locale.ROOT, "%,.0f", perCall)).append(" | ")
+                        .append(bar == null ? "—" : mark(bar).trim()).append(" |\n");
+            }
+            speedups.add(new Svg.Series(label(method), speedup, false));
+            memory.add(new Svg.Series(label(method), bytes, false));
+        }
+        speedups.add(new Svg.Series("ideal (= N)", ideal, true));
+        md.append("\n✓ / ✗: speedup ≥ ").append(CONCURRENT_BAR).append(" × N (held for N ≤ ")
+                .append(String.format(Locale.ROOT, "%,d", SCALING_BAR_MAX_CALLS)).append(").\n\n");
+        md.append("![speedup vs N](speedup-vs-n.svg)\n\n");
+        charts.put("speedup-vs-n.svg", Svg.logLogChart(
+                "Speedup vs N concurrent calls of " + (int) latency + " ms", "N (concurrent calls)", "speedup (×)", speedups));
+        if (memory.stream().anyMatch(s -> s.points().values().stream().anyMatch(v -> v > 0))) {
+            md.append("![memory per call](memory-per-call.svg)\n\n");
+            charts.put("memory-per-call.svg", Svg.logLogChart(
+                    "Bytes allocated per call vs N", "N (concurrent calls)", "bytes / call", memory));
+        }
+        for (String method : ordered) {
+            Variant.byMethod(method).flatMap(Variant::peer).ifPresent(peer -> {
+                Map<Integer, Double> ours = msBy.getOrDefault(method, Map.of());
+                Map<Integer, Double> theirs = msBy.getOrDefault(peer.method(), Map.of());
+                for (int n : ns) {
+                    if (ours.containsKey(n) && theirs.containsKey(n)) {
+                        overhead.add(new OverheadRow("scaling", String.format(Locale.ROOT, "N = %,d", n), label(method),
+                                peer.label(), ours.get(n), theirs.get(n), false));
+                    }
+                }
+            });
+        }
+        return md.toString();
+    }
+
+    private static List<String> orderByVariant(Set<String> methods) {
+        List<String> ordered = new ArrayList<>();
+        for (Variant v : Variant.values()) {
+            if (methods.contains(v.method())) {
+                ordered.add(v.method());
+            }
+        }
+        methods.stream().filter(m -> !ordered.contains(m)).sorted().forEach(ordered::add);
+        return ordered;
+    }
+
+    private static String label(String method) {
+        return Variant.byMethod(method).map(Variant::label).orElse(method);
+    }
+
+    // ---------------------------------------------------------------- overhead vs peers
+
+    /**
+     * One toolkit-vs-peer comparison.
+     *
+     * @param section where it comes from
+     * @param group the scenario / parameter set
+     * @param ours the toolkit row's label
+     * @param peer the peer row's label
+     * @param oursScore the toolkit score
+     * @param peerScore the peer score
+     * @param higherIsBetter whether scores are throughputs
+     */
+    private record OverheadRow(String section, String group, String ours, String peer, double oursScore,
+            double peerScore, boolean higherIsBetter) {
+        /** How many times slower than the peer (1.0 = parity, below 1 = faster). */
+        double ratio() {
+            return higherIsBetter ? peerScore / oursScore : oursScore / peerScore;
+        }
+    }
+
+    private String overheadSection(List<OverheadRow> rows) {
+        if (rows.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Toolkit overhead vs peers\n\n");
+        md.append("""
+                Each toolkit variant against the JDK or library peer doing the same job in the same run: \
+                ratio = our time / peer time (for throughputs, peer / ours), so 1.00 is parity and below 1 \
+                is faster.
+
+                """);
+        md.append("| where | case | ours | peer | ours | peer | ratio |\n|---|---|---|---|---:|---:|---:|\n");
+        List<Svg.Group> groups = new ArrayList<>();
+        for (OverheadRow r : rows) {
+            md.append("| ").append(r.section()).append(" | ").append(r.group()).append(" | ").append(r.ours())
+                    .append(" | ").append(r.peer()).append(" | ").append(num(r.oursScore())).append(" | ")
+                    .append(num(r.peerScore())).append(" | ").append(fixed(r.ratio())).append(" |\n");
+            groups.add(new Svg.Group(shorten(r.group() + ": " + r.ours() + " / " + r.peer(), 60),
+                    Map.of("ours / peer", r.ratio())));
+        }
+        md.append("\n![overhead vs peers](overhead-vs-peers.svg)\n\n");
+        charts.put("overhead-vs-peers.svg", Svg.barChart(
+                "Toolkit time / peer time (1.0 = parity, lower is better)", "ratio", groups, 1.0, "%.2f"));
+        return md.toString();
+    }
+
+    private static String shorten(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+
+    // ---------------------------------------------------------------- area benchmarks
+
+    private String areas(List<OverheadRow> overhead) {
+        Map<String, List<JmhResult>> byClass = new TreeMap<>();
+        for (JmhResult r : results) {
+            if (!r.className().equals(HEADLINE_CLASS) && !r.className().equals(SCALING_CLASS)) {
+                byClass.computeIfAbsent(area(r) + "/" + r.className(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        if (byClass.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Components side by side with their peers\n\n");
+        md.append("""
+                One table per benchmark class. Rows with the same method and parameters (apart from the \
+                implementation) form a group; "vs best" is how many times slower a row is than the best \
+                of its group (1.00 = the best).
+
+                """);
+        for (Map.Entry<String, List<JmhResult>> entry : byClass.entrySet()) {
+            md.append(areaTable(entry.getKey(), entry.getValue(), overhead));
+        }
+        return md.toString();
+    }
+
+    private static String area(JmhResult r) {
+        String owner = r.benchmark().substring(0, r.benchmark().lastIndexOf('.'));
+        String pkg = owner.contains(".") ? owner.substring(0, owner.lastIndexOf('.')) : "";
+        String area = pkg.substring(pkg.lastIndexOf('.') + 1);
+        return area.equals("benchmarks") ? "baseline" : area;
+    }
+
+    private String areaTable(String key, List<JmhResult> rows, List<OverheadRow> overhead) {
+        String implParam = rows.stream()
+                .flatMap(r -> r.params().keySet().stream())
+                .filter(p -> IMPL_PARAMS.contains(p.toLowerCase(Locale.ROOT)))
+                .findFirst().orElse(null);
+        // group key: method (unless methods are the implementations) + every other param
+        Map<String, List<JmhResult>> groups = new LinkedHashMap<>();
+        List<JmhResult> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparing((JmhResult r) -> groupKey(r, implParam)).thenComparing(r -> impl(r, implParam)));
+        for (JmhResult r : sorted) {
+            groups.computeIfAbsent(groupKey(r, implParam), k -> new ArrayList<>()).add(r);
+        }
+        Set<String> otherParams = new TreeSet<>();
+        rows.forEach(r -> otherParams.addAll(r.params().keySet()));
+        if (implParam != null) {
+            otherParams.remove(implParam);
+        }
+        StringBuilder md = new StringBuilder("### " + key + "\n\n");
+        md.append("| ").append(implParam == null ? "method" : "method | " + implParam);
+        otherParams.forEach(p -> md.append(" | ").append(p));
+        md.append(" | score | ± error | unit | vs best |\n|---|");
+        if (implParam != null) {
+            md.append("---|");
+        }
+        otherParams.forEach(p -> md.append("---|"));
+        md.append("---:|---:|---|---:|\n");
+        for (Map.Entry<String, List<JmhResult>> group : groups.entrySet()) {
+            List<JmhResult> members = group.getValue();
+            JmhResult best = members.stream().min(Comparator.comparingDouble(ReportGenerator::badness)).orElseThrow();
+            for (JmhResult r : members) {
+                double ratio = r.higherIsBetter() ? best.primary().score() / r.primary().score()
+                        : r.primary().score() / best.primary().score();
+                md.append("| ").append(r.method());
+                if (implParam != null) {
+                    md.append(" | ").append(r.param(implParam));
+                }
+                otherParams.forEach(p -> md.append(" | ").append(Optional.ofNullable(r.param(p)).orElse("—")));
+                md.append(" | ").append(num(r.primary().score())).append(" | ").append(num(r.primary().error()))
+                        .append(" | ").append(r.primary().unit()).append(" | ").append(fixed(ratio)).append(" |\n");
+            }
+            // ours vs best peer
+            List<JmhResult> ours = members.stream().filter(r -> OURS.matcher(impl(r, implParam)).matches()).toList();
+            List<JmhResult> peers = members.stream().filter(r -> !OURS.matcher(impl(r, implParam)).matches()).toList();
+            if (!ours.isEmpty() && !peers.isEmpty()) {
+                JmhResult bestPeer = peers.stream().min(Comparator.comparingDouble(ReportGenerator::badness)).orElseThrow();
+                for (JmhResult o : ours) {
+                    String where = key.substring(key.indexOf('/') + 1).replace("Benchmark", "");
+                    String params = o.params().entrySet().stream()
+                            .filter(e -> !e.getKey().equals(implParam))
+                            .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+                    String group2 = implParam == null ? params : o.method() + (params.isEmpty() ? "" : " " + params);
+                    overhead.add(new OverheadRow(where, group2.isEmpty() ? "—" : group2, impl(o, implParam),
+                            impl(bestPeer, implParam), o.primary().score(), bestPeer.primary().score(), o.higherIsBetter()));
+                }
+            }
+        }
+        md.append('\n');
+        return md.toString();
+    }
+
+    private static double badness(JmhResult r) {
+        return r.higherIsBetter() ? -r.primary().score() : r.primary().score();
+    }
+
+    private static String groupKey(JmhResult r, String implParam) {
+        String params = r.params().entrySet().stream()
+                .filter(e -> !e.getKey().equals(implParam))
+                .map(e -> e.getKey() + "=" + padNumber(e.getValue()))
+                .collect(Collectors.joining(","));
+        return implParam == null ? params : r.method() + "|" + params;
+    }
+
+    private static String impl(JmhResult r, String implParam) {
+        return implParam == null ? r.method() : r.param(implParam);
+    }
+
+    /** Sorts numeric parameter values numerically. */
+    private static String padNumber(String value) {
+        return value.matches("\\d{1,18}") ? String.format(Locale.ROOT, "%018d", Long.parseLong(value)) : value;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Optional<JmhResult> find(String className, String method, String param, String value) {
+        return results.stream()
+                .filter(r -> r.className().equals(className) && r.method().equals(method) && value.equals(r.param(param)))
+                .findFirst();
+    }
+
+    /** The primary score in milliseconds per operation (time modes only). */
+    static double millis(Metric metric) {
+        return metric.score() * toMillisFactor(metric.unit());
+    }
+
+    static double millisError(Metric metric) {
+        return metric.error() * toMillisFactor(metric.unit());
+    }
+
+    private static double toMillisFactor(String unit) {
+        return switch (unit) {
+            case "ns/op" -> 1e-6;
+            case "us/op" -> 1e-3;
+            case "ms/op" -> 1;
+            case "s/op" -> 1e3;
+            default -> throw new IllegalArgumentException("not a time-per-operation unit: " + unit);
+        };
+    }
+
+    /** Three significant digits, no exponent for everyday magnitudes. */
+    static String num(double value) {
+        if (Double.isNaN(value)) {
+            return "—";
+        }
+        double abs = Math.abs(value);
+        if (abs >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", value);
+        }
+        if (abs >= 100) {
+            return String.format(Locale.ROOT, "%.0f", value);
+        }
+        if (abs >= 10) {
+            return String.format(Locale.ROOT, "%.1f", value);
+        }
+        if (abs >= 0.1 || abs == 0) {
+            return String.format(Locale.ROOT, "%.2f", value);
+        }
+        return String.format(Locale.ROOT, "%.3g", value);
+    }
+
+    private static String fixed(double value) {
+        return Double.isNaN(value) ? "—" : String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    private static String mark(Boolean ok) {
+        return ok == null ? "" : ok ? " ✓" : " ✗";
+    }
+}

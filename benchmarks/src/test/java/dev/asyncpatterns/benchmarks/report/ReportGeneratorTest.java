@@ -1,0 +1,185 @@
+package dev.asyncpatterns.benchmarks.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/** Runs the generator on a small JMH JSON fixture (src/test/resources/jmh-sample.json). */
+class ReportGeneratorTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-23T04:00:00Z");
+
+    private static String fixture() throws IOException {
+        try (InputStream in = ReportGeneratorTest.class.getResourceAsStream("/jmh-sample.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static ReportGenerator.Rendered render() throws IOException {
+        return ReportGenerator.render(JmhResult.parseAll(fixture()), List.of("jmh-sample.json"), NOW);
+    }
+
+    // ---------------------------------------------------------------- parsing JMH rows
+
+    @Test
+    void parseAll_fixture_readsEveryRowWithParamsAndMetrics() throws IOException {
+        List<JmhResult> rows = JmhResult.parseAll(fixture());
+
+        assertThat(rows).hasSize(16);
+        JmhResult first = rows.get(0);
+        assertThat(first.className()).isEqualTo("HeadlineBenchmark");
+        assertThat(first.method()).isEqualTo("sequential");
+        assertThat(first.param("scenario")).isEqualTo("FILE_READS");
+        assertThat(first.primary().score()).isEqualTo(2040.0);
+        assertThat(first.primary().unit()).isEqualTo("ms/op");
+        assertThat(rows.get(6).primary().error()).isNaN(); // JMH writes "NaN" as a string
+        assertThat(rows.get(8).secondary().get("gc.alloc.rate.norm").score()).isEqualTo(4000.0);
+        JmhResult real = rows.get(15); // copied from a real JMH 1.37 run with -prof gc
+        assertThat(real.benchmark()).isEqualTo("dev.asyncpatterns.benchmarks.CompletableFutureBaselineBenchmark.allOfCompleted");
+        assertThat(real.jmhVersion()).isEqualTo("1.37");
+        assertThat(real.secondary()).containsKeys("gc.alloc.rate", "gc.alloc.rate.norm", "gc.count", "gc.time");
+        assertThat(rows.get(12).higherIsBetter()).isTrue();
+    }
+
+    @Test
+    void parseAll_notAnArray_rejected() {
+        assertThatThrownBy(() -> JmhResult.parseAll("{}")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("array");
+        assertThatThrownBy(() -> JmhResult.parseAll("[{\"mode\":\"avgt\"}]")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("benchmark");
+    }
+
+    // ---------------------------------------------------------------- headline
+
+    @Test
+    void render_headline_summaryCellsHaveTimeSpeedupAndBar() throws IOException {
+        String md = render().markdown();
+
+        assertThat(md).contains("## Headline: sync vs async on simulated I/O");
+        // 2040 ms sequential / 20.5 ms = 99.5x >= 0.95 x 100
+        assertThat(md).contains("| 100 file reads (20 ms, limit 10) | 2,040 ms | 20.5 ms (99.5×) ✓ | 20.6 ms (99.0×) ✓ |");
+        // bounded: 204 <= 1.05 x 200 passes, 230 does not
+        assertThat(md).contains("204 ms (10.0×) ✓").contains("230 ms (8.87×) ✗");
+        // a scenario with only two variants still renders, missing cells as a dash
+        assertThat(md).contains("| 5 DB queries (20 ms, limit 2) | 101 ms | 20.4 ms (4.95×) ✓ | — |");
+    }
+
+    @Test
+    void render_headlineDetails_idealAndEfficiency() throws IOException {
+        String md = render().markdown();
+
+        assertThat(md).contains("| 100 file reads | Parallel.map | 230 | 5.00 | 200 | 0.87 | 8.87× | 10.0× | ✗ |");
+        assertThat(md).contains("| 100 file reads | sequential (blocking) | 2,040 | 12.0 | 2,000 | 0.98 | 1.00× | 1.00× | — |");
+        assertThat(md).contains("| 5 DB queries | sequential (blocking) | 101 | — |");
+    }
+
+    // ---------------------------------------------------------------- scaling
+
+    @Test
+    void render_scaling_speedupEfficiencyAndBytesPerCall() throws IOException {
+        String md = render().markdown();
+
+        // 10 x 20 ms / 20.3 ms = 9.85x; 4000 B / 10 calls = 400 B per call
+        assertThat(md).contains("| 10 | CompletableFuture.allOf | 20.3 | 0.10 | 0.99 | 9.85× | 400 | ✓ |");
+        assertThat(md).contains("| 100 | Futures.all | 21.0 | 0.30 | 0.95 | 95.2× | 460 | ✓ |");
+    }
+
+    // ---------------------------------------------------------------- overhead and areas
+
+    @Test
+    void render_overhead_oursOverPeerInEverySection() throws IOException {
+        String md = render().markdown();
+
+        assertThat(md).contains("| headline | 100 file reads | Futures.all | CompletableFuture.allOf | 20.6 | 20.5 | 1.00 |");
+        assertThat(md).contains("| headline | 100 file reads | Parallel.map | virtual threads + Semaphore | 230 | 204 | 1.13 |");
+        assertThat(md).contains("| scaling | N = 100 | Futures.all | CompletableFuture.allOf | 21.0 | 20.6 | 1.02 |");
+        // throughput: the best peer (Jox, 3.0 ops/us) over ours (1.5 ops/us)
+        assertThat(md).contains("| QueueHandoff | handoff capacity=16 | AsyncQueue | Jox | 1.50 | 3.00 | 2.00 |");
+    }
+
+    @Test
+    void render_areaTables_ratioToBestOfGroup() throws IOException {
+        String md = render().markdown();
+
+        assertThat(md).contains("### queues/QueueHandoffBenchmark");
+        assertThat(md).contains("| handoff | ArrayBlockingQueue | 16 | 1.00 | 0.10 | ops/us | 3.00 |");
+        assertThat(md).contains("| handoff | Jox | 16 | 3.00 | 0.20 | ops/us | 1.00 |");
+        assertThat(md).contains("### baseline/CompletableFutureBaselineBenchmark");
+    }
+
+    @Test
+    void render_metadata_namesSourceJdkAndRunShape() throws IOException {
+        String md = render().markdown();
+
+        assertThat(md).contains("Generated 2026-11-23T04:00:00Z from `jmh-sample.json`: 16 results, JMH 1.37");
+        assertThat(md).contains("25.0.3").contains("1 fork(s) × 1 warm-up + 3 measured iterations");
+    }
+
+    @Test
+    void render_noResults_saysSo() {
+        var rendered = ReportGenerator.render(List.of(), List.of("empty.json"), NOW);
+
+        assertThat(rendered.markdown()).contains("No results found in empty.json");
+        assertThat(rendered.charts()).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- charts and files
+
+    @Test
+    void render_charts_wellFormedSvgWithExpectedLabels() throws Exception {
+        Map<String, String> charts = render().charts();
+
+        assertThat(charts).containsOnlyKeys(
+                "headline-speedup.svg", "speedup-vs-n.svg", "memory-per-call.svg", "overhead-vs-peers.svg");
+        for (Map.Entry<String, String> chart : charts.entrySet()) {
+            Document doc = parseXml(chart.getValue());
+            assertThat(doc.getDocumentElement().getTagName()).as(chart.getKey()).isEqualTo("svg");
+            assertThat(doc.getDocumentElement().getAttribute("xmlns")).isEqualTo("http://www.w3.org/2000/svg");
+            assertThat(chart.getValue()).as(chart.getKey()).doesNotContain("NaN").doesNotContain("<script");
+        }
+        assertThat(charts.get("headline-speedup.svg")).contains("100 file reads").contains("Futures.all");
+        assertThat(charts.get("speedup-vs-n.svg")).contains("ideal (= N)").contains("<path");
+        assertThat(charts.get("overhead-vs-peers.svg")).contains("Parallel.map / virtual threads + Semaphore");
+    }
+
+    @Test
+    void write_filesFromDisk_writesReportAndCharts(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("quick.json");
+        Files.writeString(json, fixture());
+        Path out = dir.resolve("out");
+
+        List<Path> written = ReportGenerator.write(List.of(json), out, NOW);
+
+        assertThat(written).extracting(p -> p.getFileName().toString())
+                .contains("REPORT.md", "speedup-vs-n.svg", "overhead-vs-peers.svg");
+        assertThat(Files.readString(out.resolve("REPORT.md"))).contains("from `quick.json`").contains("![speedup vs N](speedup-vs-n.svg)");
+    }
+
+    @Test
+    void main_noFilesGiven_readsJsonInOutputDirectory(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("a.json"), fixture());
+
+        ReportGenerator.main(new String[] {dir.toString()});
+
+        assertThat(Files.readString(dir.resolve("REPORT.md"))).contains("from `a.json`");
+    }
+
+    private static Document parseXml(String xml) throws Exception {
+        var factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(false);
+        return factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    }
+}

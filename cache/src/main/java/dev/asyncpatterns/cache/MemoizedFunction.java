@@ -1,0 +1,405 @@
+package dev.asyncpatterns.cache;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
+import dev.asyncpatterns.core.Futures;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Maintainer's note.
+ *
+ * Storage, single-flight, eviction, expiry, refresh and statistics are Caffeine's: one
+ * AsyncCache<K, V> (an AsyncLoadingCache when refreshAfterWrite is on) holds one future per key.
+ * This class adds what Caffeine leaves to the caller:
+ *
+ * - Loads start outside Caffeine's compute. The mapping function only creates a LoadFuture; the
+ *   caller that gets it back claims it and runs the user's function after Caffeine's map lock is
+ *   released. A function that memoizes other keys synchronously (fib(n) calling fib(n-1)) is
+ *   therefore safe, where running it inside ConcurrentHashMap.compute would hit "Recursive update"
+ *   or worse. See docs/adr/cache-0001-loads-start-outside-compute.md.
+ * - Recursion guard: while this thread runs the function for key k, apply(k) on this thread fails
+ *   fast with RecursiveLoadException instead of returning the in-flight future the load would then
+ *   wait on forever (caffeine#89). loadsRunning is a global counter so the hit path pays one
+ *   volatile read, not a ThreadLocal lookup, when no load is running anywhere.
+ * - Shielding: a completed future is returned as is (cancel/complete are no-ops on it). An
+ *   in-flight one is wrapped per caller, so one caller's cancel never cancels the load others
+ *   share. With cancelAbandonedLoads the LoadFuture counts the waiters and cancels the load (and
+ *   the user's future) when the last one cancels.
+ * - Negative caching: a second, small Caffeine Cache<K, Negative> with its own TTL, consulted
+ *   when a load starts (never on the hit path).
+ * - Refresh: asyncReload runs the function on Caffeine's executor. A failure is reported and then
+ *   either keeps the old value (stale-if-error; the hard expiry, refreshAfterWrite + maxStaleness,
+ *   bounds how stale it gets) or removes the entry. The failed reload future is handed back to
+ *   Caffeine cancelled, which Caffeine treats as "keep the entry" without logging a warning: we
+ *   already reported the failure.
+ *
+ * No lock of ours exists; user callbacks (the function, listeners) run on the caller's thread,
+ * the thread completing the user's future, or Caffeine's executor, never inside Caffeine's compute.
+ */
+/**
+ * An async function {@code K -> CompletableFuture<V>} memoized in a Caffeine cache: all
+ * concurrent callers for one key share one call of the function (single-flight), failures are not
+ * cached (unless negative caching is on), and every returned future is safe to cancel.
+ *
+ * {@snippet :
+ * MemoizedFunction<String, User> users = AsyncCaches.memoize(userService::fetch);
+ * CompletableFuture<User> user = users.apply("42");
+ * }
+ *
+ * <p><b>Null results.</b> A load that produces {@code null} completes every caller waiting for it
+ * with {@code null} and caches nothing, so the next call loads again (Caffeine's rule). With
+ * negative caching on, the {@code null} is remembered for the negative TTL like a failure.
+ *
+ * <p><b>Failures.</b> A failed load fails every caller that shared it with the same exception and
+ * is removed from the cache at once; the next call loads again. A function that throws instead of
+ * returning a failed future, or returns {@code null} instead of a future, fails the load the same
+ * way (the latter with a {@link NullPointerException}).
+ *
+ * <p><b>Cancellation.</b> Cancelling a returned future only detaches that caller; the shared load
+ * goes on for the others and stays cached. If the cache was built with
+ * {@link AsyncCacheBuilder#cancelAbandonedLoads()}, a load whose every caller has cancelled is
+ * cancelled too (and the future the function returned is cancelled), and removed.
+ *
+ * <p><b>Recursion.</b> A function that synchronously asks for the key it is computing gets a future
+ * failed with {@link RecursiveLoadException} instead of a deadlock. Asking for other keys is fine.
+ * A load that waits for its own key <em>asynchronously</em> (in a later stage on another thread)
+ * cannot be detected and never completes: do not do that.
+ *
+ * <p>Thread-safe. Memory effects: actions of the function before its future completes
+ * happen-before the completion of every future returned for that load.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public final class MemoizedFunction<K, V> implements Function<K, CompletableFuture<V>> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MemoizedFunction.class);
+
+    /** Counts loads running their user function on some thread right now (recursion guard). */
+    private static final AtomicInteger loadsRunning = new AtomicInteger();
+
+    private final AsyncCache<K, V> cache;
+    private final Function<? super K, ? extends CompletionStage<? extends V>> function;
+    private final BiFunction<K, Executor, CompletableFuture<V>> mapping;
+    private final boolean cancelAbandoned;
+    private final Cache<K, Negative> negatives;
+    private final Predicate<? super Throwable> negativeIf;
+    private final boolean staleIfError;
+    private final Consumer<? super CacheEvent<K>> listener;
+    private final ThreadLocal<ArrayList<Object>> loadingOnThisThread = ThreadLocal.withInitial(ArrayList::new);
+    private final LongAdder refreshFailures = new LongAdder();
+    private final LongAdder negativeHits = new LongAdder();
+    private final LongAdder abandoned = new LongAdder();
+
+    /** A remembered failure, or a remembered {@code null} when {@code failure} is null. */
+    record Negative(Throwable failure) {}
+
+    /** How a memoized function is put together; built by {@link AsyncCacheBuilder}. */
+    record Settings<K>(
+            boolean cancelAbandoned,
+            Cache<K, Negative> negatives,
+            Predicate<? super Throwable> negativeIf,
+            boolean staleIfError,
+            Consumer<? super CacheEvent<K>> listener) {
+
+        static <K> Settings<K> plain() {
+            return new Settings<>(false, null, failure -> true, false, null);
+        }
+    }
+
+    MemoizedFunction(
+            AsyncCache<K, V> cache,
+            Function<? super K, ? extends CompletionStage<? extends V>> function,
+            Settings<K> settings) {
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.function = Objects.requireNonNull(function, "function");
+        this.cancelAbandoned = settings.cancelAbandoned();
+        this.negatives = settings.negatives();
+        this.negativeIf = settings.negativeIf();
+        this.staleIfError = settings.staleIfError();
+        this.listener = settings.listener();
+        this.mapping = (key, executor) -> new LoadFuture<>(key);
+    }
+
+    /**
+     * Returns the value for {@code key}: the cached future if there is one, else a load that every
+     * concurrent caller for the same key shares. Never blocks; the function, if called, runs on
+     * this thread until it returns its future.
+     *
+     * <p>Cancelling the returned future never cancels the shared load (see the class comment for
+     * {@code cancelAbandonedLoads}). A future that is already complete may be the same instance
+     * other callers receive; completing or cancelling it has no effect.
+     *
+     * @param key the key, not null
+     * @return the value's future; it fails with the load's exception, with
+     *     {@link RecursiveLoadException} for a synchronous recursive load of {@code key}, or
+     *     completes with {@code null} if the function produced {@code null}
+     * @throws NullPointerException if {@code key} is null
+     */
+    @Override
+    public CompletableFuture<V> apply(K key) {
+        Objects.requireNonNull(key, "key");
+        if (loadsRunning.get() != 0 && loadingOnThisThread.get().contains(key)) {
+            return CompletableFuture.failedFuture(new RecursiveLoadException(key));
+        }
+        for (;;) {
+            CompletableFuture<V> future = cache.get(key, mapping);
+            if (future.isDone()) {
+                return future;
+            }
+            if (!(future instanceof LoadFuture<?, ?> raw)) {
+                return Futures.shield(future); // put into the cache by someone else, through cache()
+            }
+            @SuppressWarnings("unchecked")
+            var load = (LoadFuture<K, V>) raw;
+            if (load.claimStart()) {
+                start(load);
+                if (load.isDone()) {
+                    return load;
+                }
+            }
+            if (!cancelAbandoned) {
+                return Futures.shield(load);
+            }
+            if (load.attach()) {
+                return waiter(load);
+            }
+            // lost a race with abandonment: that load is being cancelled; replace it
+            if (load.isDone() && !load.isCancelled()) {
+                return load;
+            }
+            cache.asMap().remove(key, load);
+        }
+    }
+
+    /**
+     * Returns the cached future for {@code key} without loading: completed, in flight (shielded
+     * like {@link #apply}), or {@code null} if absent. Counts as a hit or miss in {@link #stats()}.
+     *
+     * @param key the key, not null
+     * @return the future, or {@code null} if the key is not cached
+     * @throws NullPointerException if {@code key} is null
+     */
+    public CompletableFuture<V> getIfPresent(K key) {
+        Objects.requireNonNull(key, "key");
+        CompletableFuture<V> future = cache.getIfPresent(key);
+        if (future == null || future.isDone()) {
+            return future;
+        }
+        if (future instanceof LoadFuture<?, ?> raw && raw.claimStart()) {
+            @SuppressWarnings("unchecked")
+            var load = (LoadFuture<K, V>) raw;
+            start(load); // created by a racing apply that has not claimed it yet: never strand it
+        }
+        return Futures.shield(future);
+    }
+
+    /**
+     * Removes {@code key} from the cache (and from the negative cache). A load in flight goes on
+     * for the callers already waiting, but its result is not cached.
+     *
+     * @param key the key, not null
+     * @throws NullPointerException if {@code key} is null
+     */
+    public void invalidate(K key) {
+        Objects.requireNonNull(key, "key");
+        cache.synchronous().invalidate(key);
+        if (negatives != null) {
+            negatives.invalidate(key);
+        }
+    }
+
+    /** Removes every entry, including negative ones. */
+    public void invalidateAll() {
+        cache.synchronous().invalidateAll();
+        if (negatives != null) {
+            negatives.invalidateAll();
+        }
+    }
+
+    /**
+     * The approximate number of entries, in flight ones included (Caffeine's estimate).
+     *
+     * @return the estimated size
+     */
+    public long estimatedSize() {
+        return cache.synchronous().estimatedSize();
+    }
+
+    /**
+     * A snapshot of the counters: Caffeine's statistics (all zero if the underlying cache does not
+     * record them) plus this wrapper's own.
+     *
+     * @return the current statistics
+     */
+    public CacheStats stats() {
+        var s = cache.synchronous().stats();
+        return new CacheStats(
+                s.hitCount(),
+                s.missCount(),
+                s.loadSuccessCount(),
+                s.loadFailureCount(),
+                Duration.ofNanos(s.totalLoadTime()),
+                s.evictionCount(),
+                s.evictionWeight(),
+                refreshFailures.sum(),
+                negativeHits.sum(),
+                abandoned.sum());
+    }
+
+    /**
+     * The underlying Caffeine cache, for what this class does not wrap (policy inspection, bulk
+     * reads, explicit puts). Futures it returns are the shared ones: do not cancel them.
+     *
+     * @return the Caffeine cache backing this function
+     */
+    public AsyncCache<K, V> cache() {
+        return cache;
+    }
+
+    @Override
+    public String toString() {
+        return "MemoizedFunction[size=" + estimatedSize() + ", " + stats() + "]";
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    private void start(LoadFuture<K, V> load) {
+        K key = load.key;
+        if (negatives != null) {
+            Negative negative = negatives.getIfPresent(key);
+            if (negative != null) {
+                negativeHits.increment();
+                if (negative.failure() == null) {
+                    load.complete(null);
+                } else {
+                    load.completeExceptionally(negative.failure());
+                }
+                return;
+            }
+        }
+        CompletionStage<? extends V> stage = callFunction(key);
+        if (stage instanceof Future<?> cancellable) {
+            load.source = cancellable;
+        }
+        stage.whenComplete((value, failure) -> {
+            if (failure != null) {
+                remember(key, unwrap(failure));
+                load.completeExceptionally(unwrap(failure));
+            } else {
+                if (value == null) {
+                    remember(key, null);
+                }
+                load.complete(value);
+            }
+        });
+    }
+
+    /** Runs the user's function under the recursion guard; never throws. */
+    private CompletionStage<? extends V> callFunction(K key) {
+        ArrayList<Object> loading = loadingOnThisThread.get();
+        loading.add(key);
+        loadsRunning.incrementAndGet();
+        try {
+            CompletionStage<? extends V> stage = function.apply(key);
+            if (stage == null) {
+                return CompletableFuture.failedFuture(
+                        new NullPointerException("the memoized function returned null instead of a future for key " + key));
+            }
+            return stage;
+        } catch (Throwable failure) {
+            return CompletableFuture.failedFuture(failure);
+        } finally {
+            loadsRunning.decrementAndGet();
+            loading.remove(loading.size() - 1);
+        }
+    }
+
+    private void remember(K key, Throwable failure) {
+        if (negatives == null || failure instanceof CancellationException) {
+            return;
+        }
+        if (failure != null && !negativeIf.test(failure)) {
+            return;
+        }
+        negatives.put(key, new Negative(failure));
+        emit(new CacheEvent.NegativeCached<>(key, failure));
+    }
+
+    /** Caffeine's asyncReload: runs the function on Caffeine's executor. */
+    CompletableFuture<V> reload(K key, V oldValue, Executor executor) {
+        var reloaded = new CompletableFuture<V>();
+        try {
+            executor.execute(() -> callFunction(key).whenComplete((value, failure) -> {
+                if (failure == null) {
+                    reloaded.complete(value);
+                } else {
+                    refreshFailed(key, oldValue, unwrap(failure), reloaded);
+                }
+            }));
+        } catch (RuntimeException rejected) { // a saturated or shut-down executor: never strand the refresh
+            refreshFailed(key, oldValue, rejected, reloaded);
+        }
+        return reloaded;
+    }
+
+    private void refreshFailed(K key, V oldValue, Throwable cause, CompletableFuture<V> reloaded) {
+        refreshFailures.increment();
+        if (!staleIfError) {
+            cache.synchronous().asMap().remove(key, oldValue);
+        }
+        LOG.debug("refresh of key {} failed; {}", key, staleIfError ? "serving the old value" : "entry removed", cause);
+        emit(new CacheEvent.RefreshFailed<>(key, cause, staleIfError));
+        reloaded.cancel(false);
+    }
+
+    // ---------------------------------------------------------------- shielding
+
+    private CompletableFuture<V> waiter(LoadFuture<K, V> load) {
+        CompletableFuture<V> mine = Futures.shield(load);
+        mine.whenComplete((value, failure) -> {
+            if (mine.isCancelled() && load.release()) {
+                abandoned.increment();
+                cache.asMap().remove(load.key, load);
+                Future<?> source = load.source;
+                load.cancel(false);
+                if (source != null) {
+                    source.cancel(true);
+                }
+                emit(new CacheEvent.LoadAbandoned<>(load.key));
+            }
+        });
+        return mine;
+    }
+
+    private void emit(CacheEvent<K> event) {
+        if (listener == null) {
+            return;
+        }
+        try {
+            listener.accept(event);
+        } catch (Throwable failure) {
+            LOG.warn("cache event listener threw on {}; ignored", event, failure);
+        }
+    }
+
+    static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+}

@@ -1,0 +1,172 @@
+package dev.asyncpatterns.core;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+/*
+ * Maintainer's note.
+ *
+ * The result of Futures.all (fail fast) and Futures.allSettled. One object per call plus one
+ * small Slot per input that is not yet done (inputs already done are read directly, which is
+ * what keeps the all-completed case cheap).
+ *
+ * Counting: remaining starts at (incomplete inputs + 1); the +1 is a guard released after every
+ * callback is registered, so the result cannot complete while registration is still going on.
+ * Each slot writes its value into values[i] before decrementing, and the decrement that reaches
+ * zero (a volatile read-modify-write) sees every earlier write, so the list is fully published.
+ *
+ * Fail fast (settled == false): the first failure wins a CAS on 'first', completes the result
+ * with that failure, then cancels every input (each cancel runs that input's slot, which only
+ * looks at 'first' and returns: no recursion, O(n) in total). Failures that arrive later are
+ * added to the first one as suppressed; cancellations are not (they are our own doing or noise).
+ *
+ * Cancelling the result cancels every input (contract rule 2).
+ */
+/** Futures.all / Futures.allSettled result. */
+final class GatherFuture<R> extends CompletableFuture<List<R>> {
+
+    private final CompletableFuture<?>[] inputs;
+    private final Object[] values;
+    private final boolean settled;
+    private final AtomicInteger remaining = new AtomicInteger();
+    private volatile Throwable first;
+
+    GatherFuture(CompletableFuture<?>[] inputs, boolean settled) {
+        this.inputs = inputs;
+        this.values = new Object[inputs.length];
+        this.settled = settled;
+    }
+
+    GatherFuture<R> start() {
+        int incomplete = 0;
+        for (int i = 0; i < inputs.length; i++) {
+            CompletableFuture<?> input = inputs[i];
+            if (input.isDone()) {
+                if (!settleDone(i, input)) {
+                    return this; // failed fast on an input that had already failed
+                }
+            } else {
+                incomplete++;
+            }
+        }
+        if (incomplete == 0) {
+            finish();
+            return this;
+        }
+        remaining.set(incomplete + 1);
+        for (int i = 0; i < inputs.length && first == null; i++) {
+            CompletableFuture<?> input = inputs[i];
+            if (values[i] == null && !isDoneAtStart(i)) {
+                input.whenComplete(new Slot(i));
+            }
+        }
+        if (first == null && remaining.decrementAndGet() == 0) {
+            finish();
+        }
+        return this;
+    }
+
+    // Inputs that were done during the first pass are marked by a non-null value or a
+    // DONE marker; the others get a slot.
+    private static final Object DONE_NULL = new Object();
+
+    private boolean isDoneAtStart(int i) {
+        return values[i] == DONE_NULL;
+    }
+
+    /** Records an input found done in the first pass; false if that failed the result. */
+    private boolean settleDone(int i, CompletableFuture<?> input) {
+        if (input.state() == State.SUCCESS) {
+            Object value = input.resultNow();
+            values[i] = settled ? Outcome.success(value) : (value == null ? DONE_NULL : value);
+            return true;
+        }
+        Throwable failure = Outcome.ofDone(input).exceptionOrNull();
+        if (settled) {
+            values[i] = Outcome.failure(failure);
+            return true;
+        }
+        fail(failure);
+        return false;
+    }
+
+    private void finish() {
+        if (!settled) {
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] == DONE_NULL) {
+                    values[i] = null;
+                }
+            }
+        }
+        @SuppressWarnings("unchecked")
+        List<R> list = (List<R>) Collections.unmodifiableList(Arrays.asList(values));
+        complete(list);
+    }
+
+    private void fail(Throwable failure) {
+        if (first == null && FIRST.compareAndSet(this, null, failure)) {
+            completeExceptionally(failure);
+            cancelInputs();
+        } else {
+            Throwable winner = first;
+            if (winner != failure && !(failure instanceof CancellationException)) {
+                winner.addSuppressed(failure);
+            }
+        }
+    }
+
+    private void cancelInputs() {
+        for (CompletableFuture<?> input : inputs) {
+            input.cancel(true);
+        }
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        if (cancelled) {
+            cancelInputs();
+        }
+        return cancelled;
+    }
+
+    private final class Slot implements BiConsumer<Object, Throwable> {
+        private final int index;
+
+        Slot(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public void accept(Object value, Throwable failure) {
+            if (failure == null) {
+                values[index] = settled ? Outcome.success(value) : value;
+            } else if (settled) {
+                values[index] = Outcome.failure(failure);
+            } else {
+                fail(Outcome.failure(failure).exceptionOrNull());
+                return;
+            }
+            if (remaining.decrementAndGet() == 0 && first == null) {
+                finish();
+            }
+        }
+    }
+
+    private static final VarHandle FIRST;
+
+    static {
+        try {
+            FIRST = MethodHandles.lookup().findVarHandle(GatherFuture.class, "first", Throwable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

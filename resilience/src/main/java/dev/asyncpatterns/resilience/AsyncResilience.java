@@ -1,0 +1,587 @@
+package dev.asyncpatterns.resilience;
+
+import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.internal.Durations;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryRegistry;
+import java.lang.ref.WeakReference;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Makes asynchronous calls resilient with the user's own resilience4j {@link CircuitBreaker},
+ * {@link Retry} and {@link Bulkhead}, plus per-attempt timeout, overall deadline, hedging and
+ * fallbacks, fully asynchronously: no thread ever waits, every wait runs on the injected
+ * {@link TimeSource}, and cancelling the returned future stops everything.
+ *
+ * {@snippet :
+ * AsyncResilience<String> inventory = AsyncResilience.<String>builder("inventory")
+ *         .circuitBreaker(circuitBreakers, "inventory")   // resilience4j registries or instances
+ *         .retry(retries, "inventory")
+ *         .bulkhead(Bulkhead.of("inventory", BulkheadConfig.custom().maxConcurrentCalls(20).build()))
+ *         .deadline(Duration.ofSeconds(2))
+ *         .hedging(Hedging.afterPercentile(0.95, Duration.ofMillis(100), 1))
+ *         .circuitOpenFallback(open -> "cached")
+ *         .build();
+ * CompletableFuture<String> stock = inventory.call(() -> client.stock(sku));
+ * }
+ *
+ * <h2>Composition order</h2>
+ * Outermost first (see {@code docs/adr/0001-resilience-composition-order.md}):
+ * <ol>
+ *   <li><b>fallback</b> sees the call's final failure, whatever its kind;</li>
+ *   <li><b>overall deadline</b> bounds everything below, backoff waits included;</li>
+ *   <li><b>retry</b> (resilience4j {@code Retry}: max attempts, {@code IntervalFunction}, retry
+ *       predicates) repeats the whole chain below, so every attempt passes the circuit breaker,
+ *       rate limiter and bulkhead again; a backoff wait holds no permit;</li>
+ *   <li><b>hedging</b> starts backup copies of a slow attempt; each copy is a full attempt below;</li>
+ *   <li><b>circuit breaker</b> refuses at once when open, before any rate-limiter wait or
+ *       bulkhead permit is spent;</li>
+ *   <li><b>rate limiter</b> waits asynchronously for a permit, holding no bulkhead permit;</li>
+ *   <li><b>bulkhead</b> bounds the calls actually running;</li>
+ *   <li><b>per-attempt timeout</b> cancels the call when it runs too long;</li>
+ *   <li>the call.</li>
+ * </ol>
+ * The circuit breaker records each attempt's outcome with its duration measured on the time
+ * source from the moment the call starts (after the rate limiter and bulkhead), so waiting for
+ * permits never counts as a slow call. Attempts refused by the rate limiter or bulkhead, and
+ * attempts cancelled (hedge losers, caller cancellation), release their circuit breaker
+ * permission without being recorded.
+ *
+ * <h2>Threads and cancellation</h2>
+ * A decorator is immutable and thread-safe; build it once and share it. A call runs its first
+ * attempt on the calling thread; retries and hedges run on the time source's timer thread;
+ * completions run wherever the call's future completes. Cancelling (or completing) the returned
+ * future cancels the running attempts (their futures are cancelled), the pending backoff or hedge
+ * timer and any wait for a rate-limiter permit; bulkhead permits are released on every outcome,
+ * cancellation included. A bulkhead must therefore never block: bulkheads with a
+ * {@code maxWaitDuration} above zero are rejected.
+ *
+ * <p>Memory effects: actions in the call's operation happen-before the dependents of the
+ * returned future run.
+ *
+ * @param <T> the calls' result type
+ */
+public final class AsyncResilience<T> {
+
+    final String name;
+    final TimeSource time;
+    final Bulkhead bulkhead;
+    final CircuitBreaker circuitBreaker;
+    final Retry retry;
+    final Duration attemptTimeout;
+    final Duration deadline;
+    final long deadlineNanos;
+    final Hedging hedging;
+    final LatencyWindow latencies;
+    final Fallbacks<T> fallbacks;
+    final Counters counters = new Counters();
+    final Listeners<ResilienceEvent> listeners;
+
+    private AsyncResilience(Builder<T> builder) {
+        this.name = builder.name;
+        this.time = builder.time == null ? TimeSource.system() : builder.time;
+        this.bulkhead = builder.bulkhead;
+        this.circuitBreaker = builder.circuitBreaker;
+        this.retry = builder.retry;
+        this.attemptTimeout = builder.attemptTimeout;
+        this.deadline = builder.deadline;
+        this.deadlineNanos = deadline == null ? 0 : Durations.toNanosSaturated(deadline);
+        this.hedging = builder.hedging;
+        this.latencies = hedging != null && hedging.percentile() > 0 ? new LatencyWindow(hedging) : null;
+        Fallbacks<T> all = new Fallbacks<>(builder.circuitOpenFallback, builder.bulkheadFullFallback,
+                builder.timeoutFallback, builder.typeFallbacks);
+        this.fallbacks = all.isEmpty() ? null : all;
+        this.listeners = new Listeners<>("AsyncResilience[" + name + "]");
+    }
+
+    /**
+     * Starts building a decorator.
+     *
+     * @param <T> the calls' result type
+     * @param name a name for logs, events and exception messages
+     * @return a new builder
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public static <T> Builder<T> builder(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank, was \"" + name + "\"");
+        }
+        return new Builder<>(name);
+    }
+
+    /**
+     * A {@link Clock} that reads {@code time}, to configure resilience4j with the same time
+     * source, e.g. {@code CircuitBreakerConfig.custom().clock(AsyncResilience.clock(clock))} so the
+     * wait in the open state passes on a test's virtual clock.
+     *
+     * @param time the time source
+     * @return a UTC clock reading {@code time.instant()}
+     * @throws NullPointerException if {@code time} is null
+     */
+    public static Clock clock(TimeSource time) {
+        return new TimeSourceClock(Objects.requireNonNull(time, "time"));
+    }
+
+    /**
+     * Runs {@code operation} under every configured policy.
+     *
+     * <p>The first attempt runs on the calling thread (the operation is invoked before this method
+     * returns unless the circuit is open or a permit is unavailable); retries and hedges run on the
+     * time source's timer. Never blocks. An operation that throws, or returns {@code null}, counts
+     * as a failed attempt.
+     *
+     * <p>Cancellation: cancelling or completing the returned future cancels the attempts in
+     * flight, the timers, and any permit wait; permits are released.
+     *
+     * @param operation starts one attempt and returns its result stage; called once per attempt
+     * @return a future of the result, of a fallback's result, or of the final failure
+     * @throws NullPointerException if {@code operation} is null
+     */
+    public CompletableFuture<T> call(Supplier<? extends CompletionStage<? extends T>> operation) {
+        Objects.requireNonNull(operation, "operation");
+        Execution<T> execution = new Execution<>(this, operation);
+        execution.start();
+        return execution.result;
+    }
+
+    /**
+     * Decorates a supplier: each {@code get()} is one {@link #call(Supplier)}.
+     *
+     * @param operation the operation to decorate
+     * @return the decorated supplier
+     * @throws NullPointerException if {@code operation} is null
+     */
+    public Supplier<CompletableFuture<T>> decorateSupplier(Supplier<? extends CompletionStage<? extends T>> operation) {
+        Objects.requireNonNull(operation, "operation");
+        return () -> call(operation);
+    }
+
+    /**
+     * Decorates a function: each {@code apply(argument)} is one {@link #call(Supplier)} of
+     * {@code operation.apply(argument)} (re-applied on every attempt).
+     *
+     * @param <A> the argument type
+     * @param operation the operation to decorate
+     * @return the decorated function
+     * @throws NullPointerException if {@code operation} is null
+     */
+    public <A> Function<A, CompletableFuture<T>> decorateFunction(
+            Function<? super A, ? extends CompletionStage<? extends T>> operation) {
+        Objects.requireNonNull(operation, "operation");
+        return argument -> call(() -> operation.apply(argument));
+    }
+
+    /**
+     * A snapshot of the counters: calls, attempts, retries, hedges, fallbacks, attempt failures
+     * by kind, circuit transitions and state. Cheap; never blocks.
+     *
+     * @return the stats
+     */
+    public ResilienceStats stats() {
+        return counters.snapshot(circuitBreaker);
+    }
+
+    /**
+     * Registers a listener for every event. See {@link ResilienceEvent} for the threading rules;
+     * a listener's exceptions are caught and logged.
+     *
+     * @param listener the listener
+     * @return this decorator
+     * @throws NullPointerException if {@code listener} is null
+     */
+    public AsyncResilience<T> onEvent(Consumer<? super ResilienceEvent> listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /**
+     * Registers a listener for one kind of event, e.g.
+     * {@code on(ResilienceEvent.RetryScheduled.class, e -> log(e))}.
+     *
+     * @param <E> the event type
+     * @param type the event record class
+     * @param listener the listener
+     * @return this decorator
+     * @throws NullPointerException if an argument is null
+     */
+    public <E extends ResilienceEvent> AsyncResilience<T> on(Class<E> type, Consumer<? super E> listener) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(listener, "listener");
+        listeners.add(event -> {
+            if (type.isInstance(event)) {
+                listener.accept(type.cast(event));
+            }
+        });
+        return this;
+    }
+
+    /**
+     * The decorator's name.
+     *
+     * @return the name given to {@link #builder(String)}
+     */
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncResilience[" + name + ", bulkhead=" + (bulkhead == null ? "-" : bulkhead.getName())
+                + ", circuitBreaker=" + (circuitBreaker == null ? "-" : circuitBreaker.getName())
+                + ", retry=" + (retry == null ? "-" : retry.getName()) + ", attemptTimeout="
+                + (attemptTimeout == null ? "-" : attemptTimeout) + ", deadline=" + (deadline == null ? "-" : deadline)
+                + ", hedging=" + (hedging == null ? "-" : hedging) + "]";
+    }
+
+    boolean eventsWanted() {
+        return listeners.hasAny();
+    }
+
+    void emit(ResilienceEvent event) {
+        listeners.emit(event);
+    }
+
+    private void onCircuitTransition(CircuitBreakerOnStateTransitionEvent event) {
+        counters.transitions.increment();
+        if (listeners.hasAny()) {
+            var transition = event.getStateTransition();
+            listeners.emit(new ResilienceEvent.CircuitStateChanged(name, time.instant(),
+                    event.getCircuitBreakerName(), transition.getFromState(), transition.getToState()));
+        }
+    }
+
+    /** Relays circuit transitions without keeping the decorator reachable from the breaker. */
+    private static void relayTransitions(CircuitBreaker circuitBreaker, AsyncResilience<?> target) {
+        WeakReference<AsyncResilience<?>> ref = new WeakReference<>(target);
+        circuitBreaker.getEventPublisher().onStateTransition(event -> {
+            AsyncResilience<?> decorator = ref.get();
+            if (decorator != null) {
+                decorator.onCircuitTransition(event);
+            }
+        });
+    }
+
+    /**
+     * Builds an {@link AsyncResilience}. Every setting is optional and may be given once; a
+     * setting given twice is an error. {@link #build()} snapshots the settings, so a builder can
+     * be reused.
+     *
+     * @param <T> the calls' result type
+     */
+    public static final class Builder<T> {
+
+        private final String name;
+        private TimeSource time;
+        private Bulkhead bulkhead;
+        private CircuitBreaker circuitBreaker;
+        private Retry retry;
+        private Duration attemptTimeout;
+        private Duration deadline;
+        private Hedging hedging;
+        private Function<Throwable, ? extends T> circuitOpenFallback;
+        private Function<Throwable, ? extends T> bulkheadFullFallback;
+        private Function<Throwable, ? extends T> timeoutFallback;
+        private final List<Fallbacks.ByType<T>> typeFallbacks = new ArrayList<>();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /**
+         * The time source for timeouts, deadlines, backoff and hedge delays and for measuring
+         * durations. Default: {@link TimeSource#system()}.
+         *
+         * @param time the time source
+         * @return this builder
+         * @throws NullPointerException if {@code time} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> timeSource(TimeSource time) {
+            Objects.requireNonNull(time, "time");
+            once(this.time, "timeSource");
+            this.time = time;
+            return this;
+        }
+
+        /**
+         * A resilience4j semaphore bulkhead limiting the calls running at once. Its
+         * {@code maxWaitDuration} must be zero: waiting for a permit would block the caller.
+         *
+         * @param bulkhead the bulkhead
+         * @return this builder
+         * @throws NullPointerException if {@code bulkhead} is null
+         * @throws IllegalArgumentException if its {@code maxWaitDuration} is above zero
+         * @throws IllegalStateException if a bulkhead is already set
+         */
+        public Builder<T> bulkhead(Bulkhead bulkhead) {
+            Objects.requireNonNull(bulkhead, "bulkhead");
+            once(this.bulkhead, "bulkhead");
+            Duration wait = bulkhead.getBulkheadConfig().getMaxWaitDuration();
+            if (!wait.isZero()) {
+                throw new IllegalArgumentException("bulkhead '" + bulkhead.getName() + "' has maxWaitDuration " + wait
+                        + ", but an async bulkhead must not block the caller: configure maxWaitDuration(Duration.ZERO)");
+            }
+            this.bulkhead = bulkhead;
+            return this;
+        }
+
+        /**
+         * The bulkhead named {@code name} in {@code registry} (created from the registry's
+         * default config if absent).
+         *
+         * @param registry the registry
+         * @param name the bulkhead's name
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalArgumentException see {@link #bulkhead(Bulkhead)}
+         * @throws IllegalStateException if a bulkhead is already set
+         */
+        public Builder<T> bulkhead(BulkheadRegistry registry, String name) {
+            Objects.requireNonNull(registry, "registry");
+            Objects.requireNonNull(name, "name");
+            return bulkhead(registry.bulkhead(name));
+        }
+
+        /**
+         * A resilience4j circuit breaker; each attempt (and each hedge) asks it for permission and
+         * reports its outcome and duration. Configure its clock with
+         * {@link AsyncResilience#clock(TimeSource)} to run its open-state wait on the same time
+         * source.
+         *
+         * @param circuitBreaker the circuit breaker
+         * @return this builder
+         * @throws NullPointerException if {@code circuitBreaker} is null
+         * @throws IllegalStateException if a circuit breaker is already set
+         */
+        public Builder<T> circuitBreaker(CircuitBreaker circuitBreaker) {
+            Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+            once(this.circuitBreaker, "circuitBreaker");
+            this.circuitBreaker = circuitBreaker;
+            return this;
+        }
+
+        /**
+         * The circuit breaker named {@code name} in {@code registry}.
+         *
+         * @param registry the registry
+         * @param name the circuit breaker's name
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalStateException if a circuit breaker is already set
+         */
+        public Builder<T> circuitBreaker(CircuitBreakerRegistry registry, String name) {
+            Objects.requireNonNull(registry, "registry");
+            Objects.requireNonNull(name, "name");
+            return circuitBreaker(registry.circuitBreaker(name));
+        }
+
+        /**
+         * A resilience4j retry: its max attempts, {@code IntervalFunction} (including exponential
+         * random backoff), exception and result predicates decide whether and when to retry; its
+         * events and metrics are updated as with its own decorators. Backoff waits are scheduled
+         * on the time source and never block a thread. {@link Error}s are never retried.
+         *
+         * @param retry the retry
+         * @return this builder
+         * @throws NullPointerException if {@code retry} is null
+         * @throws IllegalStateException if a retry is already set
+         */
+        public Builder<T> retry(Retry retry) {
+            Objects.requireNonNull(retry, "retry");
+            once(this.retry, "retry");
+            this.retry = retry;
+            return this;
+        }
+
+        /**
+         * The retry named {@code name} in {@code registry}.
+         *
+         * @param registry the registry
+         * @param name the retry's name
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalStateException if a retry is already set
+         */
+        public Builder<T> retry(RetryRegistry registry, String name) {
+            Objects.requireNonNull(registry, "registry");
+            Objects.requireNonNull(name, "name");
+            return retry(registry.retry(name));
+        }
+
+        /**
+         * The most time one attempt may take; then its future is cancelled and the attempt fails
+         * with a {@link TimeoutException} (recorded by the circuit breaker, retried if the retry
+         * allows it).
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if it is zero or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> attemptTimeout(Duration timeout) {
+            Durations.requirePositive(timeout, "timeout");
+            once(this.attemptTimeout, "attemptTimeout");
+            this.attemptTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The most time the whole call may take, retries and waits included; then the running
+         * attempt is cancelled and the call fails with a {@link DeadlineExceededException}. A
+         * retry whose backoff would end after the deadline fails the call at once instead.
+         *
+         * @param deadline positive
+         * @return this builder
+         * @throws NullPointerException if {@code deadline} is null
+         * @throws IllegalArgumentException if it is zero or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> deadline(Duration deadline) {
+            Durations.requirePositive(deadline, "deadline");
+            once(this.deadline, "deadline");
+            this.deadline = deadline;
+            return this;
+        }
+
+        /**
+         * Starts backup attempts when an attempt is slow; see {@link Hedging}.
+         *
+         * @param hedging the hedging policy
+         * @return this builder
+         * @throws NullPointerException if {@code hedging} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> hedging(Hedging hedging) {
+            Objects.requireNonNull(hedging, "hedging");
+            once(this.hedging, "hedging");
+            this.hedging = hedging;
+            return this;
+        }
+
+        /**
+         * The result to use when the call finally fails with an exception of {@code type} (after
+         * retries). Type fallbacks are tried in registration order; the kind-specific fallbacks
+         * ({@link #circuitOpenFallback}, {@link #bulkheadFullFallback}, {@link #timeoutFallback})
+         * take precedence. A fallback that throws fails the call with its exception, the original
+         * failure attached as suppressed.
+         *
+         * @param <E> the exception type
+         * @param type the exception type handled
+         * @param fallback computes the result from the failure
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalStateException if a fallback for {@code type} is already set
+         */
+        public <E extends Throwable> Builder<T> fallback(Class<E> type, Function<? super E, ? extends T> fallback) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(fallback, "fallback");
+            for (Fallbacks.ByType<T> existing : typeFallbacks) {
+                if (existing.type() == type) {
+                    throw new IllegalStateException("a fallback for " + type.getName() + " was already set");
+                }
+            }
+            typeFallbacks.add(new Fallbacks.ByType<>(type, failure -> fallback.apply(type.cast(failure))));
+            return this;
+        }
+
+        /**
+         * The result to use when the call finally fails because the circuit breaker refused it
+         * ({@link CallNotPermittedException}).
+         *
+         * @param fallback computes the result
+         * @return this builder
+         * @throws NullPointerException if {@code fallback} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> circuitOpenFallback(Function<? super CallNotPermittedException, ? extends T> fallback) {
+            Objects.requireNonNull(fallback, "fallback");
+            once(this.circuitOpenFallback, "circuitOpenFallback");
+            this.circuitOpenFallback = failure -> fallback.apply((CallNotPermittedException) failure);
+            return this;
+        }
+
+        /**
+         * The result to use when the call finally fails because the bulkhead was full
+         * ({@link BulkheadFullException}).
+         *
+         * @param fallback computes the result
+         * @return this builder
+         * @throws NullPointerException if {@code fallback} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> bulkheadFullFallback(Function<? super BulkheadFullException, ? extends T> fallback) {
+            Objects.requireNonNull(fallback, "fallback");
+            once(this.bulkheadFullFallback, "bulkheadFullFallback");
+            this.bulkheadFullFallback = failure -> fallback.apply((BulkheadFullException) failure);
+            return this;
+        }
+
+        /**
+         * The result to use when the call finally fails by the per-attempt timeout or the overall
+         * deadline ({@link TimeoutException}, {@link DeadlineExceededException}).
+         *
+         * @param fallback computes the result
+         * @return this builder
+         * @throws NullPointerException if {@code fallback} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> timeoutFallback(Function<? super TimeoutException, ? extends T> fallback) {
+            Objects.requireNonNull(fallback, "fallback");
+            once(this.timeoutFallback, "timeoutFallback");
+            this.timeoutFallback = failure -> fallback.apply((TimeoutException) failure);
+            return this;
+        }
+
+        /**
+         * Checks the settings against each other and builds the decorator.
+         *
+         * @return a new, immutable decorator
+         * @throws IllegalArgumentException if the attempt timeout is not shorter than the
+         *     deadline, or the hedge delay is not shorter than the attempt timeout or deadline
+         */
+        public AsyncResilience<T> build() {
+            if (attemptTimeout != null && deadline != null && attemptTimeout.compareTo(deadline) >= 0) {
+                throw new IllegalArgumentException("attemptTimeout " + attemptTimeout
+                        + " must be shorter than deadline " + deadline + ", or it can never fire");
+            }
+            if (hedging != null) {
+                Duration limit = attemptTimeout != null ? attemptTimeout : deadline;
+                if (limit != null && hedging.percentile() == 0 && hedging.delay().compareTo(limit) >= 0) {
+                    throw new IllegalArgumentException("hedging delay " + hedging.delay()
+                            + " must be shorter than the attempt timeout/deadline " + limit + ", or no hedge can start");
+                }
+            }
+            AsyncResilience<T> built = new AsyncResilience<>(this);
+            if (circuitBreaker != null) {
+                relayTransitions(circuitBreaker, built);
+            }
+            return built;
+        }
+
+        private static void once(Object current, String setting) {
+            if (current != null) {
+                throw new IllegalStateException(setting + " was already set");
+            }
+        }
+    }
+}

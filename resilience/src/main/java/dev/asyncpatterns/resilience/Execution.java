@@ -1,0 +1,329 @@
+package dev.asyncpatterns.resilience;
+
+import dev.asyncpatterns.core.Cancellable;
+import io.github.resilience4j.retry.MaxRetriesExceededException;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/*
+ * Maintainer's note.
+ *
+ * One Execution per call. It is the retry loop and the deadline, and owns the returned future.
+ *
+ * Sequencing: attempts run strictly one after another (attempt k+1 is started only from the
+ * completion of attempt k, via a backoff timer), so `attempt`, `lastFailure` and the retry
+ * context are only touched by that chain; each hand-off is a CompletableFuture completion or a
+ * TimeSource.schedule, both of which give happens-before. Only three things race with the chain:
+ * the caller cancelling the result, the deadline timer and (for hedged attempts) other hedges.
+ *
+ * `finished` (0 -> 1 by CAS) elects the single thread that ends the call: normal completion,
+ * deadline, or the caller's cancellation/completion of `result`. The winner cancels `current`
+ * (whatever is running: an Attempt, a HedgedRound or a backoff timer) and the deadline timer.
+ * Anything that publishes a new `current` re-checks `finished` afterwards and cancels what it
+ * published if the call ended meanwhile; cancel() is idempotent, so double cancellation is fine.
+ *
+ * Hedging: the primary attempt reports straight to the Execution unless a HedgedRound has been
+ * attached to it (Attempt.attach, a CAS that loses if the attempt already reported). A
+ * synchronously completed primary therefore never allocates a round or a timer: the happy path
+ * costs one Execution, one Attempt and the result future.
+ *
+ * Permits (circuit breaker permission, bulkhead permit) belong to Attempt; see its note.
+ */
+/** The state of one decorated call. */
+final class Execution<T> {
+
+    private static final VarHandle FINISHED;
+
+    static {
+        try {
+            FINISHED = MethodHandles.lookup().findVarHandle(Execution.class, "finished", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final AsyncResilience<T> policy;
+    final Supplier<? extends CompletionStage<? extends T>> operation;
+    final ResultFuture<T> result;
+    final long startNanos;
+    private final Retry.AsyncContext<T> retryContext;
+    private volatile int finished;
+    private volatile Cancellable current;
+    private volatile Cancellable deadlineTimer;
+    private volatile int attempt;
+    private volatile Throwable lastFailure;
+
+    Execution(AsyncResilience<T> policy, Supplier<? extends CompletionStage<? extends T>> operation) {
+        this.policy = policy;
+        this.operation = operation;
+        this.result = new ResultFuture<>(this);
+        this.startNanos = policy.time.nanoTime();
+        this.retryContext = policy.retry == null ? null : policy.retry.asyncContext();
+    }
+
+    void start() {
+        policy.counters.calls.increment();
+        runAttempt();
+        if (policy.deadlineNanos > 0 && finished == 0) {
+            long remaining = policy.deadlineNanos - (policy.time.nanoTime() - startNanos);
+            Cancellable timer = policy.time.schedule(Duration.ofNanos(Math.max(0, remaining)), this::onDeadline);
+            deadlineTimer = timer;
+            if (finished != 0) {
+                timer.cancel();
+            }
+        }
+    }
+
+    boolean isFinished() {
+        return finished != 0;
+    }
+
+    int attempt() {
+        return attempt;
+    }
+
+    /** Starts the next attempt: from start(), or from a backoff timer. */
+    void runAttempt() {
+        if (finished != 0) {
+            return;
+        }
+        int number = attempt + 1;
+        attempt = number;
+        Attempt<T> primary = new Attempt<>(this, number, 0, null);
+        current = primary;
+        if (finished != 0) {
+            primary.cancel();
+            return;
+        }
+        primary.start();
+        if (policy.hedging != null && !primary.isSettled() && finished == 0) {
+            HedgedRound<T> round = new HedgedRound<>(this, number, primary);
+            if (primary.attach(round)) {
+                current = round;
+                if (finished != 0) {
+                    round.cancel();
+                } else {
+                    round.scheduleNextHedge();
+                }
+            }
+        }
+    }
+
+    /**
+     * The outcome of attempt {@code number} (after hedging). Called once per attempt.
+     *
+     * @param kind the failure's kind when the caller knows it better than its type tells
+     *     (rate limiter failures), else null
+     */
+    void onAttemptDone(int number, T value, Throwable failure, FailureKind kind) {
+        if (finished != 0 || number != attempt) {
+            return;
+        }
+        if (failure == null) {
+            if (retryContext != null) {
+                long delay = retryContext.onResult(value);
+                if (delay >= 0) {
+                    scheduleRetry(number, delay, null);
+                    return;
+                }
+                if (exhaustedOnResult(number, value)) {
+                    finish(null, MaxRetriesExceededException.createMaxRetriesExceededException(policy.retry),
+                            FailureKind.ERROR);
+                    return;
+                }
+                retryContext.onComplete();
+            }
+            finish(value, null, null);
+            return;
+        }
+        lastFailure = failure;
+        if (retryContext != null && failure instanceof Exception) {
+            long delay = retryContext.onError(failure);
+            if (delay >= 0) {
+                scheduleRetry(number, delay, failure);
+                return;
+            }
+        }
+        finish(null, failure, kind != null ? kind : FailureKind.of(failure));
+    }
+
+    private boolean exhaustedOnResult(int number, T value) {
+        RetryConfig config = policy.retry.getRetryConfig();
+        if (!config.isFailAfterMaxAttempts() || number < config.getMaxAttempts()) {
+            return false;
+        }
+        Predicate<T> retryOnResult = config.getResultPredicate();
+        return retryOnResult != null && retryOnResult.test(value);
+    }
+
+    private void scheduleRetry(int number, long delayMillis, Throwable failure) {
+        long delayNanos = delayMillis >= Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE
+                : TimeUnit.MILLISECONDS.toNanos(delayMillis);
+        long deadline = policy.deadlineNanos;
+        if (deadline > 0) {
+            long elapsed = policy.time.nanoTime() - startNanos;
+            if (delayNanos >= deadline - elapsed) {
+                finish(null, deadlineExceeded("the next retry would start after it"), FailureKind.DEADLINE);
+                return;
+            }
+        }
+        policy.counters.retries.increment();
+        Duration delay = Duration.ofNanos(delayNanos);
+        if (policy.eventsWanted()) {
+            policy.emit(new ResilienceEvent.RetryScheduled(policy.name, policy.time.instant(), number + 1, delay,
+                    failure));
+        }
+        Cancellable timer = policy.time.schedule(delay, this::runAttempt);
+        current = timer;
+        if (finished != 0) {
+            timer.cancel();
+        }
+    }
+
+    private void onDeadline() {
+        finish(null, deadlineExceeded("cancelled attempt " + attempt), FailureKind.DEADLINE);
+    }
+
+    private DeadlineExceededException deadlineExceeded(String detail) {
+        return new DeadlineExceededException("AsyncResilience[" + policy.name + "]: deadline " + policy.deadline
+                + " exceeded after " + attempt + " attempt(s); " + detail, lastFailure);
+    }
+
+    /** Ends the call once: stops running work, applies a fallback, completes the result. */
+    private void finish(T value, Throwable failure, FailureKind kind) {
+        if (!FINISHED.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        stopWork();
+        Counters counters = policy.counters;
+        if (failure == null) {
+            counters.succeeded.increment();
+            finished(null, null);
+            result.completeInternally(value);
+            return;
+        }
+        Function<Throwable, ? extends T> fallback = policy.fallbacks == null ? null : policy.fallbacks.find(failure, kind);
+        if (fallback == null) {
+            counters.failed.increment();
+            finished(kind, failure);
+            result.failInternally(failure);
+            return;
+        }
+        T replacement;
+        try {
+            replacement = fallback.apply(failure);
+        } catch (Throwable fallbackFailure) {
+            if (fallbackFailure != failure) {
+                fallbackFailure.addSuppressed(failure);
+            }
+            counters.failed.increment();
+            finished(FailureKind.of(fallbackFailure), fallbackFailure);
+            result.failInternally(fallbackFailure);
+            return;
+        }
+        counters.fallbacks.increment();
+        counters.succeeded.increment();
+        if (policy.eventsWanted()) {
+            policy.emit(new ResilienceEvent.FallbackApplied(policy.name, policy.time.instant(), kind, failure));
+        }
+        finished(kind, null);
+        result.completeInternally(replacement);
+    }
+
+    /** The caller cancelled or completed the result future itself. */
+    void onResultCompletedExternally() {
+        if (!FINISHED.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        stopWork();
+        policy.counters.cancelled.increment();
+        finished(FailureKind.CANCELLED, null);
+    }
+
+    private void stopWork() {
+        Cancellable timer = deadlineTimer;
+        if (timer != null) {
+            timer.cancel();
+        }
+        Cancellable running = current;
+        if (running != null) {
+            running.cancel();
+        }
+    }
+
+    private void finished(FailureKind kind, Throwable failure) {
+        if (policy.eventsWanted()) {
+            policy.emit(new ResilienceEvent.CallFinished(policy.name, policy.time.instant(), attempt,
+                    Duration.ofNanos(policy.time.nanoTime() - startNanos), kind, failure));
+        }
+    }
+
+    static Throwable unwrap(Throwable failure) {
+        Throwable current = failure;
+        while ((current instanceof CompletionException || current instanceof ExecutionException)
+                && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+    /*
+     * The future handed to the caller. Completing it from outside (cancel, complete,
+     * completeExceptionally) ends the call and stops the work; the decorator completes it through
+     * the *Internally methods.
+     */
+    static final class ResultFuture<T> extends CompletableFuture<T> {
+
+        private final Execution<T> execution;
+
+        ResultFuture(Execution<T> execution) {
+            this.execution = execution;
+        }
+
+        void completeInternally(T value) {
+            super.complete(value);
+        }
+
+        void failInternally(Throwable failure) {
+            super.completeExceptionally(failure);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                execution.onResultCompletedExternally();
+            }
+            return cancelled;
+        }
+
+        @Override
+        public boolean complete(T value) {
+            boolean completed = super.complete(value);
+            if (completed) {
+                execution.onResultCompletedExternally();
+            }
+            return completed;
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable failure) {
+            boolean completed = super.completeExceptionally(failure);
+            if (completed) {
+                execution.onResultCompletedExternally();
+            }
+            return completed;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.asyncpatterns.resilience;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What happened inside an {@link AsyncResilience} decorator: attempts, retries, hedges,
+ * fallbacks, circuit state changes and the end of each call. Register listeners with
+ * {@link AsyncResilience#onEvent(java.util.function.Consumer)} or
+ * {@link AsyncResilience#on(Class, java.util.function.Consumer)}.
+ *
+ * <p>Listeners run synchronously on the thread where the event happened (the caller's thread,
+ * the thread completing an attempt's future, or the time source's timer thread) and must be
+ * quick. An exception thrown by a listener is caught and logged, never propagated into the
+ * decorator's state or the call's result. Events are only created when a listener is registered.
+ */
+public sealed interface ResilienceEvent {
+
+    /**
+     * The name of the decorator that emitted the event.
+     *
+     * @return the decorator's name
+     */
+    String name();
+
+    /**
+     * When the event happened, read from the decorator's time source.
+     *
+     * @return the event's time
+     */
+    Instant at();
+
+    /**
+     * An attempt was started (after the circuit breaker, rate limiter and bulkhead let it through).
+     *
+     * @param name the decorator's name
+     * @param at when
+     * @param attempt the attempt number, from 1 (retries increase it)
+     * @param hedge 0 for the primary, 1.. for hedged backups of the same attempt
+     */
+    record AttemptStarted(String name, Instant at, int attempt, int hedge) implements ResilienceEvent {}
+
+    /**
+     * An attempt succeeded.
+     *
+     * @param name the decorator's name
+     * @param at when
+     * @param attempt the attempt number, from 1
+     * @param hedge 0 for the primary, 1.. for hedged backups
+     * @param latency how long the call took, measured on the time source
+     */
+    record AttemptSucceeded(String name, Instant at, int attempt, int hedge, Duration latency)
+            implements ResilienceEvent {}
+
+    /**
+     * An attempt failed or was refused (open circuit, full bulkhead, rate limiter failure).
+     *
+     * @param name the decorator's name
+     * @param at when
+     * @param attempt the attempt number, from 1
+     * @param hedge 0 for the primary, 1.. for hedged backups
+     * @param kind why
+     * @param failure the exception
+     * @param latency how long the call took; zero if it was refused before starting
+     */
+    record AttemptFailed(String name, Instant at, int attempt, int hedge, FailureKind kind, Throwable failure,
+            Duration latency) implements ResilienceEvent {}
+
+    /**
+     * A hedged attempt lost the race (or the call ended) and was cancelled.
+     *
+     * @param name the decorator's name
+     * @param at when
+     * @param attempt the attempt number, from 1
+     * @param hedge 0 for the primary, 1.. for hedged backups
+     */
+    record AttemptCancelled(String name, Instant at, int attempt, int hedge) implements ResilienceEvent {}
+
+    /**
+     * A failed attempt will be retried after {@code delay}, as the resilience4j {@code Retry}
+     * decided.
+     *
+     * @param name the decorator's name
+     * @param at when
+     * @param nextAttempt the number of the attempt that will run
+     * @param delay the wait before it
+     * @param failure why the previous attempt failed; {@code null} if its result was retried
+     */
+    record RetryScheduled(String name, Instant at, int nextAttempt, Duration delay, Throwable failure)
+            implements ResilienceEvent {}
+
+    /**
+     * The circuit breaker changed state (relayed from its resilience4j event publisher).
+     *
+     * @param name the decorator's name
+     * @param at when
+     * @param circuitBreaker the circuit breaker's name
+     * @param from the previous state
+     * @param to the new state
+     */
+    record CircuitStateChanged(String name, Instant at, String circuitBreaker, CircuitBreaker.State from,
+            CircuitBreaker.State to) implements ResilienceEvent {}
+
+    /**
+     * A fallback replaced the failure of a call.
+     *
+     * @param name the decorator's name
+     * @param at when
+     * @param kind the kind of failure replaced
+     * @param failure the failure replaced
+     */
+    record FallbackApplied(String name, Instant at, FailureKind kind, Throwable failure) implements ResilienceEvent {}
+
+    /**
+     * A call ended: succeeded (possibly by a fallback), failed, or was cancelled.
+     *
+     * @param name the decorator's name
+     * @param at when
+     * @param attempts how many attempts were started (hedges not counted)
+     * @param elapsed time from the call to its end
+     * @param kind {@code null} if it succeeded without fallback, else the kind of the failure
+     *     (the failure a fallback replaced, when one did)
+     * @param failure the failure the call ended with, or {@code null} if it succeeded
+     */
+    record CallFinished(String name, Instant at, int attempts, Duration elapsed, FailureKind kind, Throwable failure)
+            implements ResilienceEvent {}
+}

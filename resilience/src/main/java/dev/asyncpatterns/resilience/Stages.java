@@ -1,0 +1,30 @@
+package dev.asyncpatterns.resilience;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Helpers for the stages users and stores hand us. */
+final class Stages {
+
+    private Stages() {}
+
+    /**
+     * The stage as a CompletableFuture: itself when it is one (so cancelling it reaches the
+     * source), else a copy for stages that refuse {@code toCompletableFuture()}.
+     */
+    static <V> CompletableFuture<V> toFuture(CompletionStage<V> stage) {
+        try {
+            return stage.toCompletableFuture();
+        } catch (UnsupportedOperationException notConvertible) {
+            CompletableFuture<V> copy = new CompletableFuture<>();
+            stage.whenComplete((value, failure) -> {
+                if (failure != null) {
+                    copy.completeExceptionally(failure);
+                } else {
+                    copy.complete(value);
+                }
+            });
+            return copy;
+        }
+    }
+}
