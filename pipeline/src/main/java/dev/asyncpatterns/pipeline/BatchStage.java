@@ -77,11 +77,7 @@ final class BatchStage<T> extends Stage<List<T>> {
     }
 
     private List<T> emit() {
-        Cancellable t = timer;
-        timer = null;
-        if (t != null) {
-            t.cancel();
-        }
+        timer = cancel(timer);
         List<T> full = Collections.unmodifiableList(batch);
         batch = new ArrayList<>(Math.min(size, 1024));
         generation++;
@@ -97,11 +93,7 @@ final class BatchStage<T> extends Stage<List<T>> {
     @Override
     void release() {
         done = true;
-        Cancellable t = timer;
-        timer = null;
-        if (t != null) {
-            t.cancel();
-        }
+        timer = cancel(timer);
         batch = new ArrayList<>(0);
     }
 

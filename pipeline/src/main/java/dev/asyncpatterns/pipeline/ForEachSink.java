@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * Errors: a throwing action fails the run. Cancellation: the stop flag is read before every
  * element.
  */
-final class ForEachSink<T> extends Sink<T, Void> {
+final class ForEachSink<T> extends LoopSink<T, Void> {
 
     private final Consumer<? super T> action;
 
@@ -19,22 +19,12 @@ final class ForEachSink<T> extends Sink<T, Void> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public void pump() {
-        for (;;) {
-            if (run.stopping) {
-                return;
-            }
-            Object x = up.poll();
-            if (x == EMPTY) {
-                return;
-            }
-            if (x == END) {
-                finish(null);
-                return;
-            }
-            in++;
-            action.accept((T) x);
-        }
+    void accept(T element) {
+        action.accept(element);
+    }
+
+    @Override
+    Void result() {
+        return null;
     }
 }

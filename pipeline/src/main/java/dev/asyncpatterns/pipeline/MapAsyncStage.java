@@ -2,19 +2,16 @@ package dev.asyncpatterns.pipeline;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /*
  * Maintainer's note.
  *
- * A window of at most `parallelism` calls in input order (an ArrayDeque, drain-confined). poll()
- * first starts due retries, then fills the window from upstream, then emits the head if it is
- * done, refilling the freed slot before returning so the window stays full while downstream
- * works. A call completing on another thread signals the region; nothing else crosses threads.
- * Head-of-line blocking is the price of order: a slow head holds back finished calls behind it
- * (use mapAsyncUnordered when order does not matter).
+ * A window of calls in input order (an ArrayDeque, drain-confined); the head is emitted once it
+ * is done. A call completing on another thread signals the region; nothing else crosses
+ * threads. Head-of-line blocking is the price of order: a slow head holds back finished calls
+ * behind it (use mapAsyncUnordered when order does not matter).
  */
 /**
  * {@link Pipeline#mapAsync(int, Function)}: up to {@code parallelism} calls in flight, results
@@ -27,77 +24,38 @@ import java.util.function.Function;
  * flight is cancelled (its future's {@code cancel(true)}) and pending retry timers are cancelled
  * when the run stops.
  */
-final class MapAsyncStage<T, R> extends Stage<R> {
+final class MapAsyncStage<T, R> extends AsyncWindowStage<T, R> {
 
-    private final Stage<T> up;
-    private final Function<? super T, ? extends CompletionStage<? extends R>> fn;
-    private final OnError<? super T, R> onError;
-    private final int parallelism;
     private final ArrayDeque<AsyncCall<T, R>> window;
-    private final ConcurrentLinkedQueue<AsyncCall<T, R>> retries = new ConcurrentLinkedQueue<>();
-    private final Consumer<AsyncCall<T, R>> signal;
-    private boolean upstreamDone;
+    private final Consumer<AsyncCall<T, R>> signal = call -> region.signal();
 
     MapAsyncStage(Ctx ctx, String name, Stage<T> up, int parallelism,
             Function<? super T, ? extends CompletionStage<? extends R>> fn, OnError<? super T, R> onError) {
-        super(ctx, name);
-        this.up = up;
-        this.fn = fn;
-        this.onError = onError;
-        this.parallelism = parallelism;
+        super(ctx, name, up, parallelism, fn, onError);
         this.window = new ArrayDeque<>(Math.min(parallelism, 1024));
-        this.signal = call -> region.signal();
     }
 
     @Override
-    Object poll() {
-        AsyncCall<T, R> due;
-        while ((due = retries.poll()) != null) {
-            due.retryNow();
-        }
-        for (;;) {
-            fill();
-            AsyncCall<T, R> head = window.peekFirst();
-            if (head == null) {
-                return upstreamDone ? END : EMPTY;
-            }
-            if (!head.result.isDone()) {
-                return EMPTY;
-            }
-            window.pollFirst();
-            busyNanos += head.finishedNanos - head.startedNanos;
-            Object value = head.outcome();
-            if (value == OnError.SKIPPED) {
-                continue;
-            }
-            fill();
-            out++;
-            return value;
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private void fill() {
-        while (!upstreamDone && window.size() < parallelism) {
-            Object x = up.poll();
-            if (x == EMPTY) {
-                return;
-            }
-            if (x == END) {
-                upstreamDone = true;
-                up.close();
-                return;
-            }
-            in++;
-            AsyncCall<T, R> call = new AsyncCall<>(this, (T) x, fn, onError, retries, signal);
-            window.addLast(call);
-            call.start();
-        }
-    }
-
-    @Override
-    int depth() {
+    int held() {
         return window.size();
+    }
+
+    @Override
+    void admit(T element) {
+        AsyncCall<T, R> call = new AsyncCall<>(this, element, fn, onError, retries, signal);
+        window.addLast(call);
+        call.start();
+    }
+
+    @Override
+    void retry(AsyncCall<T, R> call) {
+        call.retryNow();
+    }
+
+    @Override
+    AsyncCall<T, R> takeReady() {
+        AsyncCall<T, R> head = window.peekFirst();
+        return head != null && head.result.isDone() ? window.pollFirst() : null;
     }
 
     @Override
@@ -107,10 +65,5 @@ final class MapAsyncStage<T, R> extends Stage<R> {
             call.cancel();
         }
         retries.clear();
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -13,7 +13,8 @@ import java.util.function.Function;
  * `active` (drain-confined) holds every call started and not yet emitted; a call that finishes
  * (any thread) is appended to the `completed` queue and the region signalled; poll() emits in
  * that order. A call leaves `active` only when emitted, so active.size() is exactly the number
- * of elements held and never exceeds parallelism.
+ * of elements held and never exceeds parallelism. A call that finishes inside start() is queued
+ * by the stage itself (AsyncCall runs the done-callback only for asynchronous completions).
  */
 /**
  * {@link Pipeline#mapAsyncUnordered(int, Function)}: up to {@code parallelism} calls in flight,
@@ -24,80 +25,48 @@ import java.util.function.Function;
  * {@code parallelism} elements. Errors: per {@link OnError}, raised in completion order.
  * Cancellation: every call in flight and every retry timer is cancelled when the run stops.
  */
-final class MapAsyncUnorderedStage<T, R> extends Stage<R> {
+final class MapAsyncUnorderedStage<T, R> extends AsyncWindowStage<T, R> {
 
-    private final Stage<T> up;
-    private final Function<? super T, ? extends CompletionStage<? extends R>> fn;
-    private final OnError<? super T, R> onError;
-    private final int parallelism;
     private final Set<AsyncCall<T, R>> active = new HashSet<>();
     private final ConcurrentLinkedQueue<AsyncCall<T, R>> completed = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<AsyncCall<T, R>> retries = new ConcurrentLinkedQueue<>();
     private final Consumer<AsyncCall<T, R>> onDone = call -> {
         completed.add(call);
         region.signal();
     };
-    private boolean upstreamDone;
 
     MapAsyncUnorderedStage(Ctx ctx, Stage<T> up, int parallelism,
             Function<? super T, ? extends CompletionStage<? extends R>> fn, OnError<? super T, R> onError) {
-        super(ctx, "mapAsyncUnordered(" + parallelism + ")");
-        this.up = up;
-        this.fn = fn;
-        this.onError = onError;
-        this.parallelism = parallelism;
+        super(ctx, "mapAsyncUnordered(" + parallelism + ")", up, parallelism, fn, onError);
     }
 
     @Override
-    Object poll() {
-        AsyncCall<T, R> due;
-        while ((due = retries.poll()) != null) {
-            if (active.contains(due) && due.retryNow()) {
-                completed.add(due);
-            }
-        }
-        for (;;) {
-            fill();
-            AsyncCall<T, R> done = completed.poll();
-            if (done == null) {
-                return active.isEmpty() && upstreamDone ? END : EMPTY;
-            }
-            active.remove(done);
-            busyNanos += done.finishedNanos - done.startedNanos;
-            Object value = done.outcome();
-            if (value == OnError.SKIPPED) {
-                continue;
-            }
-            fill();
-            out++;
-            return value;
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private void fill() {
-        while (!upstreamDone && active.size() < parallelism) {
-            Object x = up.poll();
-            if (x == EMPTY) {
-                return;
-            }
-            if (x == END) {
-                upstreamDone = true;
-                up.close();
-                return;
-            }
-            in++;
-            AsyncCall<T, R> call = new AsyncCall<>(this, (T) x, fn, onError, retries, onDone);
-            active.add(call);
-            if (call.start()) {
-                completed.add(call);
-            }
-        }
-    }
-
-    @Override
-    int depth() {
+    int held() {
         return active.size();
+    }
+
+    @Override
+    void admit(T element) {
+        AsyncCall<T, R> call = new AsyncCall<>(this, element, fn, onError, retries, onDone);
+        active.add(call);
+        if (call.start()) {
+            completed.add(call);
+        }
+    }
+
+    @Override
+    void retry(AsyncCall<T, R> call) {
+        if (active.contains(call) && call.retryNow()) {
+            completed.add(call);
+        }
+    }
+
+    @Override
+    AsyncCall<T, R> takeReady() {
+        AsyncCall<T, R> done = completed.poll();
+        if (done != null) {
+            active.remove(done);
+        }
+        return done;
     }
 
     @Override
@@ -108,10 +77,5 @@ final class MapAsyncUnorderedStage<T, R> extends Stage<R> {
         active.clear();
         completed.clear();
         retries.clear();
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.Cancellable;
 import java.util.concurrent.CompletionException;
 
 /*
@@ -80,6 +81,14 @@ abstract class Node {
             run.closeFailed(failure);
         }
         closeUpstream();
+    }
+
+    /** Cancels a timer if there is one; returns null to clear the field holding it. */
+    static Cancellable cancel(Cancellable timer) {
+        if (timer != null) {
+            timer.cancel();
+        }
+        return null;
     }
 
     static RuntimeException propagate(Throwable failure) {

@@ -11,7 +11,7 @@ import java.util.function.BinaryOperator;
  * throwing or {@code null}-returning operator fails the run. Cancellation: the stop flag is read
  * before every element.
  */
-final class ReduceSink<T> extends Sink<T, Optional<T>> {
+final class ReduceSink<T> extends LoopSink<T, Optional<T>> {
 
     private final BinaryOperator<T> op;
     private T acc;
@@ -22,27 +22,17 @@ final class ReduceSink<T> extends Sink<T, Optional<T>> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public void pump() {
-        for (;;) {
-            if (run.stopping) {
-                return;
-            }
-            Object x = up.poll();
-            if (x == EMPTY) {
-                return;
-            }
-            if (x == END) {
-                finish(Optional.ofNullable(acc));
-                return;
-            }
-            in++;
-            T next = acc == null ? (T) x : op.apply(acc, (T) x);
-            if (next == null) {
-                throw new NullPointerException("reduce operator returned null");
-            }
-            acc = next;
+    void accept(T element) {
+        T next = acc == null ? element : op.apply(acc, element);
+        if (next == null) {
+            throw new NullPointerException("reduce operator returned null");
         }
+        acc = next;
+    }
+
+    @Override
+    Optional<T> result() {
+        return Optional.ofNullable(acc);
     }
 
     @Override

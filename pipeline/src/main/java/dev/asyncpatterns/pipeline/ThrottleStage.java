@@ -65,11 +65,7 @@ final class ThrottleStage<T> extends Stage<T> {
 
     @Override
     void release() {
-        Cancellable t = timer;
-        timer = null;
-        if (t != null) {
-            t.cancel();
-        }
+        timer = cancel(timer);
     }
 
     @Override

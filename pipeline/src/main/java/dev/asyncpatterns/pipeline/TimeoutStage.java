@@ -53,11 +53,7 @@ final class TimeoutStage<T> extends Stage<T> {
             }
             return EMPTY;
         }
-        Cancellable t = timer;
-        if (t != null) {
-            timer = null;
-            t.cancel();
-        }
+        timer = cancel(timer);
         wait++;
         if (x != END) {
             in++;
@@ -68,11 +64,7 @@ final class TimeoutStage<T> extends Stage<T> {
 
     @Override
     void release() {
-        Cancellable t = timer;
-        timer = null;
-        if (t != null) {
-            t.cancel();
-        }
+        timer = cancel(timer);
     }
 
     @Override

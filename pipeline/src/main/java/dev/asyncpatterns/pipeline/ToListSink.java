@@ -12,7 +12,7 @@ import java.util.List;
  * {@link IllegalStateException} naming the limit (upstream is cancelled, never drained).
  * Cancellation: the partial list is dropped.
  */
-final class ToListSink<T> extends Sink<T, List<T>> {
+final class ToListSink<T> extends LoopSink<T, List<T>> {
 
     private final int limit;
     private ArrayList<T> list = new ArrayList<>();
@@ -23,27 +23,17 @@ final class ToListSink<T> extends Sink<T, List<T>> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public void pump() {
-        for (;;) {
-            if (run.stopping) {
-                return;
-            }
-            Object x = up.poll();
-            if (x == EMPTY) {
-                return;
-            }
-            if (x == END) {
-                finish(Collections.unmodifiableList(list));
-                return;
-            }
-            if (list.size() >= limit) {
-                throw new IllegalStateException("toList(" + limit + "): the pipeline produced more than "
-                        + limit + " elements; use take(n) to keep only the first n");
-            }
-            in++;
-            list.add((T) x);
+    void accept(T element) {
+        if (list.size() >= limit) {
+            throw new IllegalStateException("toList(" + limit + "): the pipeline produced more than "
+                    + limit + " elements; use take(n) to keep only the first n");
         }
+        list.add(element);
+    }
+
+    @Override
+    List<T> result() {
+        return Collections.unmodifiableList(list);
     }
 
     @Override

@@ -111,11 +111,7 @@ final class WindowStage<T, A, R> extends Stage<R> {
     }
 
     private void cancelTimer() {
-        Cancellable t = timer;
-        timer = null;
-        if (t != null) {
-            t.cancel();
-        }
+        timer = cancel(timer);
     }
 
     @Override
