@@ -23,6 +23,7 @@ public final class Launcher {
             new SyncVsAsync(),
             new ConcurrentScraper(),
             new QueueWorkers(),
+            new RetryCircuitBreaker(),
             new SupervisedHeartbeat(),
             new CachedEnrichment(),
             new RateLimitedClient(),
