@@ -1,5 +1,6 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.AsyncRateLimiter;
 import dev.asyncpatterns.core.TimeSource;
 import dev.asyncpatterns.core.internal.Durations;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -26,8 +27,8 @@ import java.util.function.Supplier;
 
 /**
  * Makes asynchronous calls resilient with the user's own resilience4j {@link CircuitBreaker},
- * {@link Retry} and {@link Bulkhead}, plus per-attempt timeout, overall deadline, hedging and
- * fallbacks, fully asynchronously: no thread ever waits, every wait runs on the injected
+ * {@link Retry} and {@link Bulkhead}, the toolkit's {@link AsyncRateLimiter}, plus per-attempt
+ * timeout, overall deadline, hedging and fallbacks, fully asynchronously: no thread ever waits, every wait runs on the injected
  * {@link TimeSource}, and cancelling the returned future stops everything.
  *
  * {@snippet :
@@ -84,6 +85,7 @@ public final class AsyncResilience<T> {
     final TimeSource time;
     final Bulkhead bulkhead;
     final CircuitBreaker circuitBreaker;
+    final AsyncRateLimiter rateLimiter;
     final Retry retry;
     final Duration attemptTimeout;
     final Duration deadline;
@@ -99,6 +101,7 @@ public final class AsyncResilience<T> {
         this.time = builder.time == null ? TimeSource.system() : builder.time;
         this.bulkhead = builder.bulkhead;
         this.circuitBreaker = builder.circuitBreaker;
+        this.rateLimiter = builder.rateLimiter;
         this.retry = builder.retry;
         this.attemptTimeout = builder.attemptTimeout;
         this.deadline = builder.deadline;
@@ -247,6 +250,7 @@ public final class AsyncResilience<T> {
     public String toString() {
         return "AsyncResilience[" + name + ", bulkhead=" + (bulkhead == null ? "-" : bulkhead.getName())
                 + ", circuitBreaker=" + (circuitBreaker == null ? "-" : circuitBreaker.getName())
+                + ", rateLimiter=" + (rateLimiter == null ? "-" : rateLimiter)
                 + ", retry=" + (retry == null ? "-" : retry.getName()) + ", attemptTimeout="
                 + (attemptTimeout == null ? "-" : attemptTimeout) + ", deadline=" + (deadline == null ? "-" : deadline)
                 + ", hedging=" + (hedging == null ? "-" : hedging) + "]";
@@ -293,6 +297,7 @@ public final class AsyncResilience<T> {
         private TimeSource time;
         private Bulkhead bulkhead;
         private CircuitBreaker circuitBreaker;
+        private AsyncRateLimiter rateLimiter;
         private Retry retry;
         private Duration attemptTimeout;
         private Duration deadline;
@@ -392,6 +397,25 @@ public final class AsyncResilience<T> {
             Objects.requireNonNull(registry, "registry");
             Objects.requireNonNull(name, "name");
             return circuitBreaker(registry.circuitBreaker(name));
+        }
+
+        /**
+         * The toolkit's token-bucket rate limiter: every attempt (each hedge too) takes one token,
+         * waiting asynchronously for it after the circuit breaker let the attempt through and
+         * before it takes a bulkhead permit. Cancelling the call withdraws the wait. A failed
+         * acquire (e.g. the limiter was closed) fails the attempt as
+         * {@link FailureKind#RATE_LIMITED} with the limiter's exception.
+         *
+         * @param rateLimiter the rate limiter
+         * @return this builder
+         * @throws NullPointerException if {@code rateLimiter} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> rateLimiter(AsyncRateLimiter rateLimiter) {
+            Objects.requireNonNull(rateLimiter, "rateLimiter");
+            once(this.rateLimiter, "rateLimiter");
+            this.rateLimiter = rateLimiter;
+            return this;
         }
 
         /**

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.AsyncRateLimiter;
 import dev.asyncpatterns.core.Cancellable;
 import dev.asyncpatterns.core.Futures;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -103,12 +104,32 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
             }
             circuitPermit = true;
         }
-        afterRateLimiter(null);
+        AsyncRateLimiter limiter = policy.rateLimiter;
+        if (limiter == null) {
+            afterRateLimiter(null);
+            return;
+        }
+        CompletableFuture<Void> permit;
+        try {
+            permit = limiter.acquire();
+        } catch (RuntimeException failure) {
+            permit = CompletableFuture.failedFuture(failure);
+        }
+        if (permit.isDone() && !permit.isCompletedExceptionally()) {
+            afterRateLimiter(null); // tokens were there: no allocation on the happy path
+            return;
+        }
+        pending = permit; // cancel() withdraws the request without consuming tokens
+        permit.whenComplete((ignored, failure) -> afterRateLimiter(failure));
+        if (state == CANCELLED) {
+            permit.cancel(true);
+        }
     }
 
     /** Continues after the rate limiter granted a permit (failure == null) or failed. */
     private void afterRateLimiter(Throwable failure) {
         if (state != NEW) {
+            // cancelled while waiting; a permit granted in the same instant is not given back
             releaseCircuitPermit();
             return;
         }
