@@ -44,7 +44,7 @@ import java.util.function.Supplier;
  * }
  *
  * <h2>Composition order</h2>
- * Outermost first (see {@code docs/adr/0001-resilience-composition-order.md}):
+ * Outermost first (see {@code docs/adr/resilience-0001-composition-order.md}):
  * <ol>
  *   <li><b>fallback</b> sees the call's final failure, whatever its kind;</li>
  *   <li><b>overall deadline</b> bounds everything below, backoff waits included;</li>
