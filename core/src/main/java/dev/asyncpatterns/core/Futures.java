@@ -202,6 +202,175 @@ public final class Futures {
         return allSettled(startAll(list, false));
     }
 
+    // ---------------------------------------------------------------- any / race
+
+    /**
+     * The value of the first input to succeed; then every other input is cancelled. Failures and
+     * cancellations are skipped while another input may still succeed; if every input fails, the
+     * returned future fails with an {@link AllFailedException} whose cause is the first failure
+     * and which carries every failure in input order.
+     *
+     * <p>Cancelling the returned future cancels every input.
+     *
+     * @param <T> the common value type
+     * @param futures the alternatives; the collection is copied
+     * @return a future of the first success
+     * @throws NullPointerException if {@code futures} or an element is null
+     * @throws IllegalArgumentException if {@code futures} is empty
+     */
+    public static <T> CompletableFuture<T> any(Collection<? extends CompletableFuture<? extends T>> futures) {
+        return new FirstOfFuture<T>(nonEmpty(futures), false).start();
+    }
+
+    /**
+     * Varargs form of {@link #any(Collection)}.
+     *
+     * @param <T> the common value type
+     * @param futures the alternatives
+     * @return a future of the first success
+     * @throws NullPointerException if {@code futures} or an element is null
+     * @throws IllegalArgumentException if there are no futures
+     */
+    @SafeVarargs
+    public static <T> CompletableFuture<T> any(CompletableFuture<? extends T>... futures) {
+        Objects.requireNonNull(futures, "futures");
+        var list = new ArrayList<CompletableFuture<? extends T>>(futures.length);
+        for (CompletableFuture<? extends T> future : futures) {
+            list.add(future);
+        }
+        return any(list);
+    }
+
+    /**
+     * Starts every task and returns the first success, as {@link #any(Collection)}; a task that
+     * throws counts as a failed alternative.
+     *
+     * @param <T> the common value type
+     * @param tasks the alternatives to start
+     * @return a future of the first success
+     * @throws NullPointerException if {@code tasks} or an element is null
+     * @throws IllegalArgumentException if there are no tasks
+     */
+    @SafeVarargs
+    public static <T> CompletableFuture<T> any(AsyncSupplier<? extends T>... tasks) {
+        Objects.requireNonNull(tasks, "tasks");
+        var list = new ArrayList<AsyncSupplier<? extends T>>(tasks.length);
+        for (AsyncSupplier<? extends T> task : tasks) {
+            list.add(task);
+        }
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException("tasks must not be empty");
+        }
+        return any(startAll(list, false));
+    }
+
+    /**
+     * Completes like the first input to complete, in any way (value, failure or cancellation);
+     * then every other input is cancelled.
+     *
+     * <p>Cancelling the returned future cancels every input.
+     *
+     * @param <T> the common value type
+     * @param futures the racers; the collection is copied
+     * @return a future completed like the first input to complete
+     * @throws NullPointerException if {@code futures} or an element is null
+     * @throws IllegalArgumentException if {@code futures} is empty
+     */
+    public static <T> CompletableFuture<T> race(Collection<? extends CompletableFuture<? extends T>> futures) {
+        return new FirstOfFuture<T>(nonEmpty(futures), true).start();
+    }
+
+    /**
+     * Varargs form of {@link #race(Collection)}.
+     *
+     * @param <T> the common value type
+     * @param futures the racers
+     * @return a future completed like the first input to complete
+     * @throws NullPointerException if {@code futures} or an element is null
+     * @throws IllegalArgumentException if there are no futures
+     */
+    @SafeVarargs
+    public static <T> CompletableFuture<T> race(CompletableFuture<? extends T>... futures) {
+        Objects.requireNonNull(futures, "futures");
+        var list = new ArrayList<CompletableFuture<? extends T>>(futures.length);
+        for (CompletableFuture<? extends T> future : futures) {
+            list.add(future);
+        }
+        return race(list);
+    }
+
+    // ---------------------------------------------------------------- waitFor / asCompleted
+
+    /**
+     * Waits, without blocking, until {@code policy} is met or every input is done, like
+     * {@code asyncio.wait}; the result lists the done and the pending inputs in input order.
+     * The pending inputs are not cancelled. No inputs give an empty result at once.
+     *
+     * <p>Cancelling the returned future stops the wait only; the inputs are not touched.
+     *
+     * @param <T> the value type
+     * @param policy when to stop waiting
+     * @param futures the inputs; the collection is copied
+     * @return a future of the done and pending inputs
+     * @throws NullPointerException if an argument or an element is null
+     */
+    public static <T> CompletableFuture<WaitResult<T>> waitFor(
+            WaitPolicy policy, Collection<? extends CompletableFuture<T>> futures) {
+        Objects.requireNonNull(policy, "policy");
+        return new WaitFuture<T>(checkedList(futures), policy).start(null, null);
+    }
+
+    /**
+     * As {@link #waitFor(WaitPolicy, Collection)}, but also stops when {@code timeout} passes on
+     * {@code timeSource}, reporting what was done by then (a zero or negative timeout reports at
+     * once). The timer is cancelled when the wait ends earlier.
+     *
+     * @param <T> the value type
+     * @param policy when to stop waiting
+     * @param futures the inputs; the collection is copied
+     * @param timeout the longest wait
+     * @param timeSource the clock that times the wait
+     * @return a future of the done and pending inputs
+     * @throws NullPointerException if an argument or an element is null
+     */
+    public static <T> CompletableFuture<WaitResult<T>> waitFor(WaitPolicy policy,
+            Collection<? extends CompletableFuture<T>> futures, Duration timeout, TimeSource timeSource) {
+        Objects.requireNonNull(policy, "policy");
+        List<CompletableFuture<T>> inputs = checkedList(futures);
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(timeSource, "timeSource");
+        return new WaitFuture<T>(inputs, policy).start(timeout, timeSource);
+    }
+
+    /**
+     * As {@link #waitFor(WaitPolicy, Collection, Duration, TimeSource)} on the system time source.
+     *
+     * @param <T> the value type
+     * @param policy when to stop waiting
+     * @param futures the inputs; the collection is copied
+     * @param timeout the longest wait
+     * @return a future of the done and pending inputs
+     * @throws NullPointerException if an argument or an element is null
+     */
+    public static <T> CompletableFuture<WaitResult<T>> waitFor(
+            WaitPolicy policy, Collection<? extends CompletableFuture<T>> futures, Duration timeout) {
+        return waitFor(policy, futures, timeout, TimeSource.system());
+    }
+
+    /**
+     * The inputs in the order they complete, like {@code asyncio.as_completed}: consumable with
+     * the non-blocking {@link AsCompleted#next()} / {@link AsCompleted#forEachAsync}, or as a
+     * blocking {@code Iterable} / {@code Stream} on a virtual thread. The inputs are not cancelled.
+     *
+     * @param <T> the value type
+     * @param futures the inputs; the collection is copied
+     * @return the inputs in completion order
+     * @throws NullPointerException if {@code futures} or an element is null
+     */
+    public static <T> AsCompleted<T> asCompleted(Collection<? extends CompletableFuture<T>> futures) {
+        return new AsCompleted<>(checkedList(futures));
+    }
+
     // ---------------------------------------------------------------- timeouts
 
     /**
@@ -318,6 +487,73 @@ public final class Futures {
         return new TimeoutFuture<T>(future, timeout, fallback).start(timeSource);
     }
 
+    // ---------------------------------------------------------------- time
+
+    /**
+     * A future completed with {@code null} after {@code duration} on the system time source,
+     * like {@code asyncio.sleep}. Never blocks a thread; cancelling it cancels the timer.
+     *
+     * @param duration how long; zero or negative completes as soon as possible
+     * @return a future completed after the duration
+     * @throws NullPointerException if {@code duration} is null
+     */
+    public static CompletableFuture<Void> sleep(Duration duration) {
+        return sleep(duration, TimeSource.system());
+    }
+
+    /**
+     * A future completed with {@code null} after {@code duration} on {@code timeSource}.
+     * Cancelling it cancels the timer.
+     *
+     * @param duration how long; zero or negative completes as soon as possible
+     * @param timeSource the clock
+     * @return a future completed after the duration
+     * @throws NullPointerException if an argument is null
+     */
+    public static CompletableFuture<Void> sleep(Duration duration, TimeSource timeSource) {
+        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(timeSource, "timeSource");
+        return timeSource.delay(duration);
+    }
+
+    /**
+     * Starts {@code task} after {@code delay} on {@code timeSource} and completes with its
+     * result. Cancelling the returned future before the delay ends means the task never
+     * starts; afterwards it cancels the started work.
+     *
+     * @param <T> the value type
+     * @param delay how long to wait before starting
+     * @param task the work to start
+     * @param timeSource the clock
+     * @return a future of the task's result
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> CompletableFuture<T> delay(Duration delay, AsyncSupplier<? extends T> task, TimeSource timeSource) {
+        Objects.requireNonNull(delay, "delay");
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(timeSource, "timeSource");
+        var result = new LinkedFuture<T>();
+        result.timer = timeSource.schedule(delay, () -> {
+            if (!result.isDone()) {
+                result.follow(start(task));
+            }
+        });
+        return result;
+    }
+
+    /**
+     * As {@link #delay(Duration, AsyncSupplier, TimeSource)} on the system time source.
+     *
+     * @param <T> the value type
+     * @param delay how long to wait before starting
+     * @param task the work to start
+     * @return a future of the task's result
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> CompletableFuture<T> delay(Duration delay, AsyncSupplier<? extends T> task) {
+        return delay(delay, task, TimeSource.system());
+    }
+
     // ---------------------------------------------------------------- shield
 
     /**
@@ -347,6 +583,61 @@ public final class Futures {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static CompletableFuture<?>[] nonEmpty(Collection<? extends CompletableFuture<?>> futures) {
+        CompletableFuture<?>[] array = toArray(futures, "futures");
+        if (array.length == 0) {
+            throw new IllegalArgumentException("futures must not be empty");
+        }
+        return array;
+    }
+
+    private static <T> List<CompletableFuture<T>> checkedList(Collection<? extends CompletableFuture<T>> futures) {
+        Objects.requireNonNull(futures, "futures");
+        var list = new ArrayList<CompletableFuture<T>>(futures);
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                throw new NullPointerException("futures[" + i + "] is null");
+            }
+        }
+        return list;
+    }
+
+    /** A future that follows another once started, and cancels it (and its timer) when cancelled. */
+    private static final class LinkedFuture<T> extends CompletableFuture<T> {
+        volatile Cancellable timer;
+        volatile CompletableFuture<? extends T> source;
+
+        void follow(CompletableFuture<? extends T> started) {
+            source = started;
+            started.whenComplete((value, failure) -> {
+                if (failure == null) {
+                    complete(value);
+                } else {
+                    completeExceptionally(Outcome.failure(failure).exceptionOrNull());
+                }
+            });
+            if (isCancelled()) {
+                started.cancel(true);
+            }
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                Cancellable t = timer;
+                if (t != null) {
+                    t.cancel();
+                }
+                CompletableFuture<? extends T> s = source;
+                if (s != null) {
+                    s.cancel(true);
+                }
+            }
+            return cancelled;
+        }
+    }
 
     static CompletableFuture<?>[] toArray(Collection<? extends CompletableFuture<?>> futures, String name) {
         Objects.requireNonNull(futures, name);

@@ -490,6 +490,396 @@ class FuturesTest {
         assertThatThrownBy(shieldBad::join).hasCause(boom);
     }
 
+    // ---------------------------------------------------------------- any
+
+    @Test
+    void any_firstSuccessWinsAndCancelsTheRest() {
+        var a = new CompletableFuture<String>();
+        var b = new CompletableFuture<String>();
+        var c = new CompletableFuture<String>();
+        var any = Futures.any(a, b, c);
+        a.completeExceptionally(new IOException("a failed"));
+        assertThat(any).isNotDone();
+        b.complete("b");
+        assertThat(any).isCompletedWithValue("b");
+        assertThat(c).isCancelled();
+    }
+
+    @Test
+    void any_allFail_oneExceptionCarryingEveryCause() {
+        var a = new CompletableFuture<String>();
+        var b = new CompletableFuture<String>();
+        var c = new CompletableFuture<String>();
+        var any = Futures.any(a, b, c);
+        var second = new IOException("b");
+        var first = new IOException("c");
+        var third = new IllegalStateException("a");
+        c.completeExceptionally(first);
+        b.completeExceptionally(second);
+        a.completeExceptionally(third);
+        assertThatThrownBy(any::join).hasCauseInstanceOf(AllFailedException.class);
+        var failure = (AllFailedException) Outcome.ofDone(any).exceptionOrNull();
+        assertThat(failure.getCause()).isSameAs(first);
+        assertThat(failure.failures()).containsExactly(third, second, first);
+        assertThat(failure.getSuppressed()).containsExactlyInAnyOrder(third, second);
+        assertThat(failure).hasMessageContaining("all 3 inputs failed");
+    }
+
+    @Test
+    void any_alreadySucceededInput_winsAtOnce() {
+        var pending = new CompletableFuture<String>();
+        assertThat(Futures.any(pending, Futures.completed("done"))).isCompletedWithValue("done");
+        assertThat(pending).isCancelled();
+    }
+
+    @Test
+    void any_suppliersThatThrow_countAsFailures() {
+        var any = Futures.<String>any(() -> {
+            throw new IOException("down");
+        }, () -> Futures.completed("mirror"));
+        assertThat(any).isCompletedWithValue("mirror");
+    }
+
+    @Test
+    void any_resultCancelled_cancelsInputs() {
+        var a = new CompletableFuture<String>();
+        Futures.any(a).cancel(true);
+        assertThat(a).isCancelled();
+    }
+
+    @Test
+    void any_hundredThousandFailures_noStackOverflow() {
+        int n = 100_000;
+        List<CompletableFuture<Integer>> inputs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            inputs.add(new CompletableFuture<>());
+        }
+        var any = Futures.any(inputs);
+        inputs.forEach(f -> f.completeExceptionally(new IOException()));
+        var failure = (AllFailedException) Outcome.ofDone(any).exceptionOrNull();
+        assertThat(failure.failures()).hasSize(n);
+    }
+
+    // ---------------------------------------------------------------- race
+
+    @Test
+    void race_firstCompletionOfAnyKindWins() {
+        var a = new CompletableFuture<String>();
+        var b = new CompletableFuture<String>();
+        var race = Futures.race(a, b);
+        var boom = new IOException("fast failure");
+        b.completeExceptionally(boom);
+        assertThatThrownBy(race::join).hasCause(boom);
+        assertThat(a).isCancelled();
+    }
+
+    @Test
+    void race_valueWins() {
+        var a = new CompletableFuture<String>();
+        var b = new CompletableFuture<String>();
+        var race = Futures.race(a, b);
+        a.complete("a");
+        assertThat(race).isCompletedWithValue("a");
+        assertThat(b).isCancelled();
+    }
+
+    @Test
+    void anyAndRace_empty_throwIae() {
+        assertThatThrownBy(() -> Futures.any(List.<CompletableFuture<String>>of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("futures must not be empty");
+        assertThatThrownBy(() -> Futures.race(List.<CompletableFuture<String>>of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("futures must not be empty");
+    }
+
+    // ---------------------------------------------------------------- waitFor
+
+    @Test
+    void waitFor_firstCompleted_reportsDoneAndPendingWithoutCancelling() {
+        var a = new CompletableFuture<String>();
+        var b = new CompletableFuture<String>();
+        var c = new CompletableFuture<String>();
+        var waited = Futures.waitFor(WaitPolicy.FIRST_COMPLETED, List.of(a, b, c));
+        assertThat(waited).isNotDone();
+        b.complete("b");
+        assertThat(waited.join().done()).containsExactly(b);
+        assertThat(waited.join().pending()).containsExactly(a, c);
+        assertThat(a).isNotDone();
+        assertThat(c).isNotDone();
+    }
+
+    @Test
+    void waitFor_firstException_ignoresSuccessesAndCancellations() {
+        var a = new CompletableFuture<String>();
+        var b = new CompletableFuture<String>();
+        var c = new CompletableFuture<String>();
+        var waited = Futures.waitFor(WaitPolicy.FIRST_EXCEPTION, List.of(a, b, c));
+        a.complete("a");
+        b.cancel(true);
+        assertThat(waited).isNotDone();
+        c.completeExceptionally(new IOException());
+        assertThat(waited.join().done()).containsExactly(a, b, c);
+        assertThat(waited.join().pending()).isEmpty();
+    }
+
+    @Test
+    void waitFor_firstException_allSucceed_stopsWhenAllDone() {
+        var a = new CompletableFuture<String>();
+        var waited = Futures.waitFor(WaitPolicy.FIRST_EXCEPTION, List.of(a, Futures.completed("b")));
+        a.complete("a");
+        assertThat(waited.join().done()).hasSize(2);
+    }
+
+    @Test
+    void waitFor_allCompleted_waitsForEvery() {
+        var a = new CompletableFuture<String>();
+        var b = new CompletableFuture<String>();
+        var waited = Futures.waitFor(WaitPolicy.ALL_COMPLETED, List.of(a, b));
+        a.completeExceptionally(new IOException());
+        assertThat(waited).isNotDone();
+        b.complete("b");
+        assertThat(waited.join().done()).containsExactly(a, b);
+    }
+
+    @Test
+    void waitFor_timeout_reportsWhatWasDoneAndLeavesPendingRunning() {
+        var a = new CompletableFuture<String>();
+        var b = new CompletableFuture<String>();
+        var waited = Futures.waitFor(WaitPolicy.ALL_COMPLETED, List.of(a, b), Duration.ofSeconds(3), clock);
+        a.complete("a");
+        clock.advance(Duration.ofSeconds(3));
+        assertThat(waited.join().done()).containsExactly(a);
+        assertThat(waited.join().pending()).containsExactly(b);
+        assertThat(b).isNotDone();
+    }
+
+    @Test
+    void waitFor_doneBeforeTimeout_timerCancelled() {
+        var a = new CompletableFuture<String>();
+        var waited = Futures.waitFor(WaitPolicy.FIRST_COMPLETED, List.of(a), Duration.ofSeconds(3), clock);
+        a.complete("a");
+        assertThat(waited).isDone();
+        assertThat(clock.pendingTimers()).isZero();
+    }
+
+    @Test
+    void waitFor_zeroTimeoutOrEmpty_reportsAtOnce() {
+        var a = new CompletableFuture<String>();
+        var waited = Futures.waitFor(WaitPolicy.ALL_COMPLETED, List.of(a), Duration.ZERO, clock);
+        assertThat(waited.join().pending()).containsExactly(a);
+        assertThat(Futures.waitFor(WaitPolicy.FIRST_COMPLETED, List.<CompletableFuture<String>>of()).join().done()).isEmpty();
+    }
+
+    @Test
+    void waitFor_resultCancelled_inputsUntouched() {
+        var a = new CompletableFuture<String>();
+        Futures.waitFor(WaitPolicy.ALL_COMPLETED, List.of(a), Duration.ofSeconds(1), clock).cancel(true);
+        assertThat(a).isNotDone();
+        assertThat(clock.pendingTimers()).isZero();
+    }
+
+    // ---------------------------------------------------------------- asCompleted
+
+    @Test
+    void asCompleted_next_yieldsInCompletionOrder() {
+        var a = new CompletableFuture<String>();
+        var b = new CompletableFuture<String>();
+        var c = new CompletableFuture<String>();
+        var completions = Futures.asCompleted(List.of(a, b, c));
+        var first = completions.next();
+        assertThat(first).isNotDone();
+        c.complete("c");
+        assertThat(first).isCompletedWithValue(c);
+        a.completeExceptionally(new IOException());
+        b.complete("b");
+        assertThat(completions.next()).isCompletedWithValue(a);
+        assertThat(completions.next()).isCompletedWithValue(b);
+        assertThat(completions.hasNext()).isFalse();
+        assertThatThrownBy(() -> completions.next().join()).hasCauseInstanceOf(java.util.NoSuchElementException.class);
+    }
+
+    @Test
+    void asCompleted_cancelledWaiter_givesElementToNextCaller() {
+        var a = new CompletableFuture<String>();
+        var completions = Futures.asCompleted(List.of(a));
+        var abandoned = completions.next();
+        abandoned.cancel(true);
+        assertThat(completions.hasNext()).isTrue();
+        a.complete("a");
+        assertThat(completions.next()).isCompletedWithValue(a);
+    }
+
+    @Test
+    void asCompleted_blockingIterationOnVirtualThread_completionOrderWithProgress() throws Exception {
+        var inputs = List.of(new CompletableFuture<Integer>(), new CompletableFuture<Integer>(), new CompletableFuture<Integer>());
+        var completions = Futures.asCompleted(inputs);
+        var progress = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var consumer = Tasks.run(() -> {
+            for (var done : completions) {
+                progress.add(completions.handedOut() + "/" + completions.size() + "=" + done.join());
+            }
+        });
+        inputs.get(2).complete(2);
+        inputs.get(0).complete(0);
+        inputs.get(1).complete(1);
+        consumer.get(10, TimeUnit.SECONDS);
+        assertThat(progress).containsExactly("1/3=2", "2/3=0", "3/3=1");
+    }
+
+    @Test
+    void asCompleted_stream_ofDoneInputs() {
+        var completions = Futures.asCompleted(List.of(Futures.completed(1), Futures.completed(2)));
+        assertThat(completions.stream().map(CompletableFuture::join).toList()).containsExactly(1, 2);
+    }
+
+    @Test
+    void asCompleted_blockingNextInterrupted_keepsElementAndInterruptFlag() throws Exception {
+        var a = new CompletableFuture<String>();
+        var completions = Futures.asCompleted(List.of(a));
+        var thrown = new CompletableFuture<Throwable>();
+        var flagAfter = new CompletableFuture<Boolean>();
+        Thread consumer = Thread.ofVirtual().start(() -> {
+            try {
+                completions.iterator().next();
+            } catch (Throwable t) {
+                thrown.complete(t);
+                flagAfter.complete(Thread.currentThread().isInterrupted());
+            }
+        });
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> completions.handedOut() == 1);
+        consumer.interrupt();
+        assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(InterruptedException.class);
+        assertThat(flagAfter.join()).isTrue();
+        a.complete("a");
+        assertThat(completions.next()).isCompletedWithValue(a);
+    }
+
+    @Test
+    void asCompleted_forEachAsync_callsInCompletionOrderWithoutBlocking() {
+        var a = new CompletableFuture<String>();
+        var b = new CompletableFuture<String>();
+        var seen = new ArrayList<String>();
+        var done = Futures.asCompleted(List.of(a, b)).forEachAsync(f -> seen.add(f.join()));
+        b.complete("b");
+        assertThat(done).isNotDone();
+        a.complete("a");
+        assertThat(done).isCompleted();
+        assertThat(seen).containsExactly("b", "a");
+    }
+
+    @Test
+    void asCompleted_forEachAsync_actionThrows_stopsAndFails() {
+        var boom = new IllegalStateException("boom");
+        var calls = new AtomicInteger();
+        var done = Futures.asCompleted(List.of(Futures.completed(1), Futures.completed(2))).forEachAsync(f -> {
+            calls.incrementAndGet();
+            throw boom;
+        });
+        assertThatThrownBy(done::join).hasCause(boom);
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void asCompleted_hundredThousand_forEachAsyncNoStackOverflow() {
+        int n = 100_000;
+        List<CompletableFuture<Integer>> inputs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            inputs.add(new CompletableFuture<>());
+        }
+        var count = new AtomicInteger();
+        var done = Futures.asCompleted(inputs).forEachAsync(f -> count.incrementAndGet());
+        inputs.forEach(f -> f.complete(1));
+        assertThat(done).isCompleted();
+        assertThat(count).hasValue(n);
+        var alreadyDone = IntStream.range(0, n).mapToObj(CompletableFuture::completedFuture).toList();
+        var count2 = new AtomicInteger();
+        assertThat(Futures.asCompleted(alreadyDone).forEachAsync(f -> count2.incrementAndGet())).isCompleted();
+        assertThat(count2).hasValue(n);
+    }
+
+    @Test
+    void asCompleted_concurrentConsumers_eachElementExactlyOnce() throws Exception {
+        long seed = Long.getLong("stress.seed", System.nanoTime());
+        int n = "long".equals(System.getenv("STRESS")) ? 200_000 : 20_000;
+        List<CompletableFuture<Integer>> inputs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            inputs.add(new CompletableFuture<>());
+        }
+        var completions = Futures.asCompleted(inputs);
+        var seen = java.util.concurrent.ConcurrentHashMap.<Integer>newKeySet();
+        var duplicates = new AtomicInteger();
+        var consumers = new ArrayList<CompletableFuture<Void>>();
+        for (int t = 0; t < 4; t++) {
+            consumers.add(Tasks.run(() -> {
+                var random = new java.util.Random(seed);
+                while (completions.hasNext()) {
+                    var next = completions.next();
+                    if (random.nextInt(10) == 0 && next.cancel(false)) {
+                        continue; // abandoned: the element must go to someone else
+                    }
+                    if (!seen.add(next.join().join())) {
+                        duplicates.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        var producer = Tasks.run(() -> {
+            for (int i = 0; i < n; i++) {
+                inputs.get(i).complete(i);
+            }
+        });
+        producer.get(30, TimeUnit.SECONDS);
+        Futures.all(consumers).get(30, TimeUnit.SECONDS);
+        int lost = n - seen.size();
+        System.out.printf("asCompleted-consumers seed=%d elements=%d consumers=4 lost=%d duplicated=%d%n",
+                seed, n, lost, duplicates.get());
+        assertThat(lost).isZero();
+        assertThat(duplicates).hasValue(0);
+    }
+
+    // ---------------------------------------------------------------- sleep / delay
+
+    @Test
+    void sleep_completesAfterVirtualDuration() {
+        var slept = Futures.sleep(Duration.ofMinutes(10), clock);
+        clock.advance(Duration.ofMinutes(9));
+        assertThat(slept).isNotDone();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(slept).isCompleted();
+    }
+
+    @Test
+    void delay_startsTaskOnlyAfterDelay() {
+        var started = new AtomicInteger();
+        var delayed = Futures.delay(Duration.ofSeconds(2), () -> {
+            started.incrementAndGet();
+            return Futures.completed("x");
+        }, clock);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(started).hasValue(0);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(delayed).isCompletedWithValue("x");
+    }
+
+    @Test
+    void delay_cancelledBeforeDelay_neverStarts_afterStart_cancelsWork() {
+        var started = new AtomicInteger();
+        var early = Futures.delay(Duration.ofSeconds(2), () -> {
+            started.incrementAndGet();
+            return new CompletableFuture<String>();
+        }, clock);
+        early.cancel(true);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(started).hasValue(0);
+        assertThat(clock.pendingTimers()).isZero();
+
+        var work = new CompletableFuture<String>();
+        var late = Futures.delay(Duration.ofSeconds(1), () -> work, clock);
+        clock.advance(Duration.ofSeconds(1));
+        late.cancel(true);
+        assertThat(work).isCancelled();
+    }
+
     // ---------------------------------------------------------------- bad input
 
     @Test
@@ -518,6 +908,25 @@ class FuturesTest {
         assertThatThrownBy(() -> Futures.withTimeout((AsyncSupplier<String>) null, d))
                 .isInstanceOf(NullPointerException.class).hasMessage("task");
         assertThatThrownBy(() -> Futures.shield(null)).isInstanceOf(NullPointerException.class).hasMessage("future");
+        assertThatThrownBy(() -> Futures.any(f, null)).isInstanceOf(NullPointerException.class).hasMessage("futures[1] is null");
+        assertThatThrownBy(() -> Futures.race((Collection<CompletableFuture<String>>) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("futures");
+        assertThatThrownBy(() -> Futures.waitFor(null, List.of(f))).isInstanceOf(NullPointerException.class).hasMessage("policy");
+        assertThatThrownBy(() -> Futures.waitFor(WaitPolicy.ALL_COMPLETED, Arrays.asList(f, null)))
+                .isInstanceOf(NullPointerException.class).hasMessage("futures[1] is null");
+        assertThatThrownBy(() -> Futures.waitFor(WaitPolicy.ALL_COMPLETED, List.of(f), null, clock))
+                .isInstanceOf(NullPointerException.class).hasMessage("timeout");
+        assertThatThrownBy(() -> Futures.waitFor(WaitPolicy.ALL_COMPLETED, List.of(f), d, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("timeSource");
+        assertThatThrownBy(() -> Futures.asCompleted(null)).isInstanceOf(NullPointerException.class).hasMessage("futures");
+        assertThatThrownBy(() -> Futures.asCompleted(List.of(f)).forEachAsync(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("action");
+        assertThatThrownBy(() -> Futures.sleep(null)).isInstanceOf(NullPointerException.class).hasMessage("duration");
+        assertThatThrownBy(() -> Futures.sleep(d, null)).isInstanceOf(NullPointerException.class).hasMessage("timeSource");
+        assertThatThrownBy(() -> Futures.delay(d, null, clock)).isInstanceOf(NullPointerException.class).hasMessage("task");
+        assertThatThrownBy(() -> Futures.delay(null, () -> f, clock)).isInstanceOf(NullPointerException.class).hasMessage("delay");
+        assertThatThrownBy(() -> Futures.<String>any(new AsyncSupplier[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("tasks must not be empty");
         assertThat(f).isNotDone();
     }
 
