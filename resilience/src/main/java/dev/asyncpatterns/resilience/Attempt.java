@@ -97,7 +97,9 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         policy.counters.attempts.increment();
         CircuitBreaker circuitBreaker = policy.circuitBreaker;
         if (circuitBreaker != null) {
-            if (!circuitBreaker.tryAcquirePermission()) {
+            boolean permitted = circuitBreaker.tryAcquirePermission();
+            policy.observeCircuit();
+            if (!permitted) {
                 refuse(CallNotPermittedException.createCallNotPermittedException(circuitBreaker),
                         FailureKind.CIRCUIT_OPEN);
                 return;
@@ -153,6 +155,10 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         if (!STATE.compareAndSet(this, NEW, CALLING)) {
             call.cancel(true); // cancelled while starting; the handler below releases
         }
+        if (call.isDone() && !call.isCompletedExceptionally()) {
+            accept(call.join(), null); // completed synchronously: skip the dependent stage
+            return;
+        }
         pending = call;
         call.whenComplete(this);
         if (state == CANCELLED) {
@@ -200,6 +206,7 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         if (failure == null) {
             if (circuitBreaker != null) {
                 circuitBreaker.onResult(latency, TimeUnit.NANOSECONDS, value);
+                policy.observeCircuit();
             }
             if (policy.latencies != null) {
                 policy.latencies.record(latency);
@@ -216,6 +223,7 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         Throwable cause = Execution.unwrap(failure);
         if (circuitBreaker != null) {
             circuitBreaker.onError(latency, TimeUnit.NANOSECONDS, cause);
+            policy.observeCircuit();
         }
         FailureKind kind = FailureKind.of(cause);
         policy.counters.attemptFailed(kind);
