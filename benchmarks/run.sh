@@ -70,10 +70,17 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp benchmarks/target/benchmarks.jar "$work/benchmarks.jar"
 
+loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "unknown"; }
+cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo "?")
+load_before=$(loadavg)
+started=$(date +%s)
+
 results=benchmarks/results
 mkdir -p "$results"
 "$JAVA_HOME/bin/java" -jar "$work/benchmarks.jar" "$include" "${jmh_args[@]}" \
   -rf json -rff "$results/$profile.json" "$@"
+
+note="$cores cores; load average (1/5/15 min) $load_before before the run and $(loadavg) after; JMH took $(( $(date +%s) - started )) s for the $profile profile"
 "$JAVA_HOME/bin/java" -cp "$work/benchmarks.jar" dev.asyncpatterns.benchmarks.report.ReportGenerator \
-  "$results" "$results/$profile.json"
+  "$results" --note "$note" "$results/$profile.json"
 echo "Report: $results/REPORT.md"
