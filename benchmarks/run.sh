@@ -89,7 +89,8 @@ mkdir -p "$results"
 
 inputs=("$results/$profile.json")
 if [ "$profile" = peers ] && [ -f "$results/quick.json" ]; then inputs=("$results/quick.json" "${inputs[@]}"); fi
-note="$cores cores; load average (1/5/15 min) $load_before before the run and $(loadavg) after; JMH took $(( $(date +%s) - started )) s for the $profile profile"
+niceness=$(nice 2>/dev/null || echo 0)
+note="$cores cores; JMH at nice $niceness; load average (1/5/15 min) $load_before before the run and $(loadavg) after; JMH took $(( $(date +%s) - started )) s for the $profile profile"
 "$JAVA_HOME/bin/java" -cp "$work/benchmarks.jar" dev.asyncpatterns.benchmarks.report.ReportGenerator \
   "$results" --note "$note" "${inputs[@]}"
 echo "Report: $results/REPORT.md"
