@@ -116,8 +116,8 @@ public final class AsyncCacheBuilder<K, V> {
      */
     public <K1 extends K, V1 extends V> AsyncCacheBuilder<K1, V1> maximumWeight(
             long maximumWeight, Weigher<? super K1, ? super V1> weigher) {
-        Checks.positive(maximumWeight, "maximumWeight");
         Objects.requireNonNull(weigher, "weigher");
+        Checks.positive(maximumWeight, "maximumWeight");
         requireNoBound("maximumWeight");
         AsyncCacheBuilder<K1, V1> self = narrow();
         self.maximumWeight = maximumWeight;
@@ -268,8 +268,9 @@ public final class AsyncCacheBuilder<K, V> {
      * @throws IllegalStateException if already set
      */
     public AsyncCacheBuilder<K, V> negativeCaching(Duration ttl, Predicate<? super Throwable> which) {
-        Durations.requirePositive(ttl, "ttl");
+        Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(which, "which");
+        Durations.requirePositive(ttl, "ttl");
         requireUnset(negativeTtl, "negativeCaching");
         this.negativeTtl = ttl;
         this.negativeIf = which;

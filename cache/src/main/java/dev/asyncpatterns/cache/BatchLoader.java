@@ -110,7 +110,8 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
      * @param batches bulk calls made
      * @param keys keys sent in those calls
      * @param largestBatch the most keys sent in one call
-     * @param failedBatches bulk calls that failed, threw or returned {@code null}
+     * @param failedBatches batches whose bulk call failed, threw or returned {@code null}, or that
+     *     Caffeine's executor refused to run
      * @param missingKeys keys the bulk function left out of its result
      * @param rejectedKeys loads refused because {@code maxPendingKeys} keys were pending
      */
@@ -343,7 +344,11 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
             if (executor == null) {
                 send(batch);
             } else {
-                executor.execute(() -> send(batch));
+                try {
+                    executor.execute(() -> send(batch));
+                } catch (RejectedExecutionException rejectedByExecutor) { // fail the batch rather than strand it
+                    distribute(batch, null, rejectedByExecutor);
+                }
             }
         }
         return mine;

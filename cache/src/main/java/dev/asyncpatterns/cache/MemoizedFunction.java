@@ -345,21 +345,28 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     /** Caffeine's asyncReload: runs the function on Caffeine's executor. */
     CompletableFuture<V> reload(K key, V oldValue, Executor executor) {
         var reloaded = new CompletableFuture<V>();
-        executor.execute(() -> callFunction(key).whenComplete((value, failure) -> {
-            if (failure == null) {
-                reloaded.complete(value);
-                return;
-            }
-            Throwable cause = unwrap(failure);
-            refreshFailures.increment();
-            if (!staleIfError) {
-                cache.synchronous().asMap().remove(key, oldValue);
-            }
-            LOG.debug("refresh of key {} failed; {}", key, staleIfError ? "serving the old value" : "entry removed", cause);
-            emit(new CacheEvent.RefreshFailed<>(key, cause, staleIfError));
-            reloaded.cancel(false);
-        }));
+        try {
+            executor.execute(() -> callFunction(key).whenComplete((value, failure) -> {
+                if (failure == null) {
+                    reloaded.complete(value);
+                } else {
+                    refreshFailed(key, oldValue, unwrap(failure), reloaded);
+                }
+            }));
+        } catch (RuntimeException rejected) { // a saturated or shut-down executor: never strand the refresh
+            refreshFailed(key, oldValue, rejected, reloaded);
+        }
         return reloaded;
+    }
+
+    private void refreshFailed(K key, V oldValue, Throwable cause, CompletableFuture<V> reloaded) {
+        refreshFailures.increment();
+        if (!staleIfError) {
+            cache.synchronous().asMap().remove(key, oldValue);
+        }
+        LOG.debug("refresh of key {} failed; {}", key, staleIfError ? "serving the old value" : "entry removed", cause);
+        emit(new CacheEvent.RefreshFailed<>(key, cause, staleIfError));
+        reloaded.cancel(false);
     }
 
     // ---------------------------------------------------------------- shielding

@@ -188,6 +188,28 @@ class AsyncCacheBuilderTest {
         assertThat(memo.getIfPresent("k").join()).isEqualTo("v2");
     }
 
+    @Test
+    void refresh_executorRejects_reportedAsRefreshFailureNotStranded() {
+        var events = new CopyOnWriteArrayList<CacheEvent<String>>();
+        var fn = new Counting();
+        MemoizedFunction<String, String> memo = AsyncCaches.builder()
+                .timeSource(clock)
+                .executor(task -> {
+                    throw new java.util.concurrent.RejectedExecutionException("saturated");
+                })
+                .refreshAfterWrite(Duration.ofSeconds(1))
+                .staleIfError(Duration.ofMinutes(1))
+                .<String>onEvent(events::add)
+                .memoize(fn);
+        assertThat(memo.apply("a").join()).isEqualTo("a#1");
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(memo.apply("a").join()).isEqualTo("a#1");
+        assertThat(events).singleElement().isInstanceOfSatisfying(CacheEvent.RefreshFailed.class,
+                e -> assertThat(e.failure()).isInstanceOf(java.util.concurrent.RejectedExecutionException.class));
+        assertThat(memo.apply("a").join()).isEqualTo("a#1"); // the next read retries: not stuck "in flight"
+        assertThat(memo.stats().refreshFailureCount()).isEqualTo(2);
+    }
+
     // ---------------------------------------------------------------- bounds
 
     @Test

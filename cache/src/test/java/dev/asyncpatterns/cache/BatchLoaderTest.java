@@ -240,6 +240,20 @@ class BatchLoaderTest {
         assertThat(calls).containsExactly(Set.of(1, 2, 3));
     }
 
+    @Test
+    void caffeineLoader_executorRejectsFullBatch_keysFailInsteadOfHanging() {
+        var loader = builder().maxBatchSize(2).build();
+        java.util.concurrent.Executor rejecting = task -> {
+            throw new RejectedExecutionException("shut down");
+        };
+        var a = loader.asyncLoad(1, rejecting);
+        var b = loader.asyncLoad(2, rejecting);
+        assertThatThrownBy(a::join).hasCauseInstanceOf(RejectedExecutionException.class);
+        assertThatThrownBy(b::join).hasCauseInstanceOf(RejectedExecutionException.class);
+        assertThat(loader.pendingKeys()).isZero();
+        assertThat(calls).isEmpty();
+    }
+
     // ---------------------------------------------------------------- bad arguments
 
     @Test

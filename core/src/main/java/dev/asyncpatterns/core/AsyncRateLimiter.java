@@ -237,12 +237,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        for (SyncWaiter<?> w = failed.first; w != null; ) {
-            SyncWaiter<?> next = w.next;
-            w.next = null;
-            w.fail(new ClosedException("AsyncRateLimiter is closed: acquire refused"));
-            w = next;
-        }
+        SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncRateLimiter is closed: acquire refused"));
     }
 
     @Override

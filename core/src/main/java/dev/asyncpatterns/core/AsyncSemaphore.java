@@ -7,7 +7,6 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -292,23 +291,7 @@ public final class AsyncSemaphore {
      */
     public <T> CompletableFuture<T> withPermit(AsyncSupplier<? extends T> action) {
         Objects.requireNonNull(action, "action");
-        var task = new PermitTask<T>(this, action);
-        task.result.whenComplete((value, failure) -> {
-            if (task.result.isCancelled()) {
-                task.cancelUpstream();
-            }
-        });
-        CompletableFuture<Void> acquired = acquire();
-        if (acquired == SyncWaiter.DONE) {
-            task.run();
-        } else {
-            task.acquired = acquired;
-            if (task.result.isCancelled()) {
-                acquired.cancel(false); // cancelled before the hook could see the acquire future
-            }
-            acquired.whenComplete(task);
-        }
-        return task.result;
+        return GuardedCall.run(acquire(), ignored -> release(), ignored -> action.get());
     }
 
     /**
@@ -438,71 +421,6 @@ public final class AsyncSemaphore {
         @Override
         void abandoned() {
             owner.abandon(this);
-        }
-    }
-
-    /** withPermit's state: runs the action once the permit is held, releases exactly once. */
-    private static final class PermitTask<T> implements java.util.function.BiConsumer<Void, Throwable> {
-        final AsyncSemaphore owner;
-        final AsyncSupplier<? extends T> action;
-        final CompletableFuture<T> result = new CompletableFuture<>();
-        volatile CompletableFuture<Void> acquired;
-        volatile CompletableFuture<?> running;
-
-        PermitTask(AsyncSemaphore owner, AsyncSupplier<? extends T> action) {
-            this.owner = owner;
-            this.action = action;
-        }
-
-        @Override
-        public void accept(Void ignored, Throwable failure) {
-            if (failure != null) {
-                result.completeExceptionally(failure); // the acquire was cancelled
-            } else {
-                run();
-            }
-        }
-
-        void run() {
-            if (result.isDone()) { // cancelled just as the permit arrived
-                owner.release();
-                return;
-            }
-            CompletionStage<? extends T> stage;
-            try {
-                stage = Objects.requireNonNull(action.get(), "action returned null");
-            } catch (Throwable failure) {
-                owner.release();
-                result.completeExceptionally(failure);
-                return;
-            }
-            stage.whenComplete((value, failure) -> {
-                owner.release();
-                if (failure != null) {
-                    result.completeExceptionally(failure);
-                } else {
-                    result.complete(value);
-                }
-            });
-            try {
-                running = stage.toCompletableFuture();
-            } catch (UnsupportedOperationException notCancellable) {
-                return; // the permit is still released when the stage completes
-            }
-            if (result.isCancelled()) {
-                cancelUpstream();
-            }
-        }
-
-        void cancelUpstream() {
-            CompletableFuture<Void> permit = acquired;
-            if (permit != null) {
-                permit.cancel(false);
-            }
-            CompletableFuture<?> work = running;
-            if (work != null) {
-                work.cancel(true);
-            }
         }
     }
 }

@@ -147,6 +147,16 @@ abstract class SyncWaiter<T> extends CompletableFuture<T> {
         trampoline.drain();
     }
 
+    /** Fails every waiter of a chain (built under the owner's lock) outside the lock. */
+    static void failChain(SyncWaiter<?> chain, java.util.function.Supplier<? extends Throwable> failure) {
+        for (SyncWaiter<?> w = chain; w != null; ) {
+            SyncWaiter<?> following = w.next;
+            w.next = null;
+            w.fail(failure.get());
+            w = following;
+        }
+    }
+
     /** Whether the failure is a cancellation (directly or wrapped). */
     static boolean isCancellation(Throwable failure) {
         return failure instanceof CancellationException

@@ -160,6 +160,85 @@ class SyncStressTest {
         assertThat(semaphore.queueLength()).as("waiters left although permits free").isZero();
     }
 
+    // ---------------------------------------------------------------- AsyncReadWriteLock
+
+    @Test
+    void readWriteLock_randomReadWriteCancelTimeout_exclusionAndExactRelease() throws Exception {
+        long seed = seed();
+        var rw = new AsyncReadWriteLock();
+        var readers = new AtomicInteger();
+        var writers = new AtomicInteger();
+        var violations = new AtomicInteger();
+        var ops = new LongAdder();
+        var granted = new LongAdder();
+        var gaveUp = new LongAdder();
+        var lostWakeups = new LongAdder();
+        var failures = new ArrayList<Throwable>();
+        long deadline = System.nanoTime() + RUN_NANOS;
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            var random = new SplittableRandom(seed + t);
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    while (System.nanoTime() < deadline) {
+                        boolean write = random.nextInt(4) == 0;
+                        CompletableFuture<AsyncLock.Guard> f = switch (random.nextInt(3)) {
+                            case 0 -> write ? rw.writeLock(Duration.ofNanos(random.nextInt(100_000)))
+                                    : rw.readLock(Duration.ofNanos(random.nextInt(100_000)));
+                            default -> write ? rw.writeLock() : rw.readLock();
+                        };
+                        ops.increment();
+                        if (random.nextInt(5) == 0) {
+                            f.cancel(false);
+                        }
+                        AsyncLock.Guard guard;
+                        try {
+                            guard = f.get(30, TimeUnit.SECONDS);
+                        } catch (ExecutionException | CancellationException e) {
+                            gaveUp.increment();
+                            continue;
+                        } catch (TimeoutException e) {
+                            lostWakeups.increment();
+                            continue;
+                        }
+                        granted.increment();
+                        if (write) {
+                            if (writers.incrementAndGet() != 1 || readers.get() != 0) {
+                                violations.incrementAndGet();
+                            }
+                            writers.decrementAndGet();
+                        } else {
+                            readers.incrementAndGet();
+                            if (writers.get() != 0) {
+                                violations.incrementAndGet();
+                            }
+                            readers.decrementAndGet();
+                        }
+                        guard.unlock();
+                    }
+                } catch (Throwable failure) {
+                    synchronized (failures) {
+                        failures.add(failure);
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        int leaked = rw.readers() + (rw.isWriteLocked() ? 1 : 0);
+        System.out.printf("rwlock-stress seed=%d: %d ops across %d threads (granted=%d gaveUp=%d violations=%d "
+                        + "waitersLeft=%d): %d leaked, %d lost wakeups%n",
+                seed, ops.sum(), THREADS, granted.sum(), gaveUp.sum(), violations.get(), rw.queueLength(), leaked,
+                lostWakeups.sum());
+        assertThat(failures).isEmpty();
+        assertThat(violations).hasValue(0);
+        assertThat(leaked).isZero();
+        assertThat(lostWakeups.sum()).isZero();
+        assertThat(rw.queueLength()).isZero();
+        assertThat(granted.sum()).isPositive();
+    }
+
     // ---------------------------------------------------------------- AsyncRateLimiter
 
     @Test

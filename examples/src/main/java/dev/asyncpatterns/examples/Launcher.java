@@ -20,7 +20,9 @@ public final class Launcher {
 
     /** Every example, in the order {@code list} prints them. */
     public static final List<Example> EXAMPLES = List.of(
-            new SyncVsAsync());
+            new SyncVsAsync(),
+            new CachedEnrichment(),
+            new RateLimitedClient());
 
     private Launcher() {}
 

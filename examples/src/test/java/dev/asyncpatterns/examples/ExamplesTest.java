@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -31,8 +33,35 @@ class ExamplesTest {
                 "^sequential: +[0-9.]+ ms$",
                 "^concurrent: +[0-9.]+ ms \\(10 responses, first: \"hello from /item/0\"\\)$",
                 "^speedup: +[0-9.]+x \\(ideal 10x\\)$"));
+        lines.put("cached-enrichment", List.of(
+                "^users \\[u1, u2, u3, u4\\]; complete results cached 5 s, partial ones 500 ms$",
+                "^round 1 \\(cold cache\\): 20 requests in [0-9]+ ms -> service calls: profile 4, orders 4, recommendations 4$",
+                "^  u1: name=User U1, orders=3, recommendations=\\[book-u1, lamp-u1\\]$",
+                "^  u3: name=User U3, orders=5, recommendations=\\?  \\(partial: recommendations service: timeout\\)$",
+                "^  u4: name=User U4, orders=\\?, recommendations=\\[book-u4, lamp-u4\\]  \\(partial: orders service: 503\\)$",
+                "^round 2 \\(warm cache\\): 20 requests in [0-9]+ ms -> service calls: profile 0, orders 0, recommendations 0$",
+                "^round 3 \\(after 600 ms\\): 20 requests in [0-9]+ ms -> service calls: profile 2, orders 2, recommendations 2$",
+                "^cache: 54 hits, 6 misses \\(loads\\), hit ratio 0\\.90$"));
+        lines.put("rate-limited-client", List.of(
+                "^20 calls, limit 40/s with a burst of 3; the bucket starts with 3 tokens$",
+                "^all 20 calls started; [0-9]+ of them waiting for a token$",
+                "^tokens granted at \\(ms\\): +\\[.+\\]$",
+                "^20 calls \\(20 x 200 OK\\) in [0-9.]+ s = [0-9.]+ calls/s$",
+                "^the quota allows no faster than 0\\.425 s: 3 at once, then 40/s$"));
         return lines;
     }
+
+    /**
+     * Further checks on an example's output (its lines joined with newlines): numbers the program
+     * prints that follow from the toolkit's guarantees, with generous bounds where time matters.
+     */
+    private static final Map<String, Consumer<String>> CHECKS = Map.of(
+            "sync-vs-async", text ->
+                    // 10 calls of 50 ms each: concurrent must beat sequential clearly
+                    assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(2.0),
+            "rate-limited-client", text ->
+                    // the limiter cannot let 20 calls through faster than the quota allows
+                    assertThat(number(text, "in ([0-9.]+) s = ")).isGreaterThanOrEqualTo(0.425));
 
     // ---- the whole run ------------------------------------------------------------------------
 
@@ -59,6 +88,7 @@ class ExamplesTest {
                                 .as("%s prints a line matching %s; output:%n%s", example.name(), regex, text)
                                 .anyMatch(line -> pattern.matcher(line).find());
                     }
+                    CHECKS.getOrDefault(example.name(), ignored -> {}).accept(text);
                 }));
         return Stream.concat(summary, perExample);
     }
@@ -78,6 +108,13 @@ class ExamplesTest {
             assertThat(example.name()).matches("[a-z0-9-]+");
             assertThat(example.description()).isNotBlank().doesNotContain("\n").hasSizeLessThan(100);
         });
+    }
+
+    /** The first group of {@code regex}'s first match in {@code text}, as a number. */
+    private static double number(String text, String regex) {
+        Matcher matcher = Pattern.compile(regex).matcher(text);
+        assertThat(matcher.find()).as("%s in%n%s", regex, text).isTrue();
+        return Double.parseDouble(matcher.group(1));
     }
 
     /** The lines between {@code === name ===} and the next header (or the end). */
