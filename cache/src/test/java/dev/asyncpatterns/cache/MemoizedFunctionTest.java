@@ -321,6 +321,21 @@ class MemoizedFunctionTest {
         assertThat(completed).isEqualTo(rounds);
     }
 
+    @Test
+    void cancelAbandonedLoads_abandonedLoadAndItsFutures_becomeGarbage() {
+        MemoizedFunction<String, String> memo = builder().cancelAbandonedLoads()
+                .memoize((String k) -> new CompletableFuture<String>()); // never completes by itself
+        var caller = memo.apply("k");
+        var load = new java.lang.ref.WeakReference<>(memo.cache().getIfPresent("k"));
+        var callerRef = new java.lang.ref.WeakReference<>(caller);
+        assertThat(load.get()).isNotNull();
+        caller.cancel(true);
+        caller = null;
+        com.google.common.testing.GcFinalization.awaitClear(load);
+        com.google.common.testing.GcFinalization.awaitClear(callerRef);
+        assertThat(memo.estimatedSize()).isZero();
+    }
+
     // ---------------------------------------------------------------- recursion
 
     @Test

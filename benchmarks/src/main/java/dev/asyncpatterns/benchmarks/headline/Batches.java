@@ -1,6 +1,9 @@
 package dev.asyncpatterns.benchmarks.headline;
 
+import com.ibm.asyncutil.locks.AsyncSemaphore;
+import com.ibm.asyncutil.locks.FairAsyncSemaphore;
 import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.Parallel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,10 +33,7 @@ final class Batches {
 
     /** Every call started at once, joined with {@code CompletableFuture.allOf} (JDK peer). */
     static List<String> completableFutureAll(Backend backend, int calls) {
-        List<CompletableFuture<String>> futures = startAll(backend, calls);
-        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList())
-                .join();
+        return joinAll(startAll(backend, calls));
     }
 
     /** Every call started at once, joined with the toolkit's {@code Futures.all}. */
@@ -73,12 +73,39 @@ final class Batches {
         }
     }
 
+    /**
+     * Every call started as soon as an IBM asyncutil {@code FairAsyncSemaphore} with {@code limit}
+     * permits grants one; no thread waits (async library peer).
+     */
+    static List<String> asyncutilSemaphore(Backend backend, int calls, int limit) {
+        AsyncSemaphore permits = new FairAsyncSemaphore(limit);
+        List<CompletableFuture<String>> futures = new ArrayList<>(calls);
+        for (int i = 0; i < calls; i++) {
+            int call = i;
+            futures.add(permits.acquire().toCompletableFuture()
+                    .thenCompose(ignored -> backend.callAsync(call))
+                    .whenComplete((answer, failure) -> permits.release()));
+        }
+        return joinAll(futures);
+    }
+
+    /** The toolkit's {@code Parallel.map}: a sliding window of at most {@code limit} async calls. */
+    static List<String> parallelMap(Backend backend, List<Integer> indices, int limit) {
+        return Parallel.map(indices, limit, backend::callAsync).join();
+    }
+
     private static List<CompletableFuture<String>> startAll(Backend backend, int calls) {
         List<CompletableFuture<String>> futures = new ArrayList<>(calls);
         for (int i = 0; i < calls; i++) {
             futures.add(backend.callAsync(i));
         }
         return futures;
+    }
+
+    private static List<String> joinAll(List<CompletableFuture<String>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList())
+                .join();
     }
 
     private static List<String> collect(List<Future<String>> futures) throws InterruptedException, ExecutionException {

@@ -4,6 +4,7 @@ import dev.asyncpatterns.core.TimeSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * page scrapes over a local HTTP server; 5 DB queries and 100 file reads on the timer-based
  * latency model) runs as every {@link Variant}: sequential blocking calls, all at once
  * ({@code CompletableFuture.allOf}, {@code Futures.all}, a virtual thread per call), and bounded
- * by the scenario's concurrency limit (virtual threads + {@code Semaphore}, {@code Parallel.map},
- * a pipeline). Every method returns the answers in call order, so the JIT cannot drop the work
+ * by the scenario's concurrency limit (virtual threads + {@code Semaphore}, IBM asyncutil's
+ * {@code FairAsyncSemaphore}, {@code Parallel.map}, a pipeline). Every method returns the answers in call order, so the JIT cannot drop the work
  * and the unit test can check that every variant does the same job.
  *
  * <p>The score is the wall time of one batch. Compare it with the ideal (calls x latency, one
@@ -48,6 +49,7 @@ public class HeadlineBenchmark {
     Backend backend;
     int calls;
     int limit;
+    List<Integer> indices;
 
     /** Starts the scenario's back end (and HTTP server) once per trial. */
     @Setup(Level.Trial)
@@ -64,6 +66,7 @@ public class HeadlineBenchmark {
         backend = scenario.backend(TimeSource.system(), latency);
         calls = scenario.calls();
         limit = scenario.limit();
+        indices = IntStream.range(0, calls).boxed().toList();
         // open the HTTP connections and load the client/server code before JMH's warm-up starts
         for (int round = 0; round < 3; round++) {
             Batches.completableFutureAll(backend, calls);
@@ -133,5 +136,25 @@ public class HeadlineBenchmark {
     @Benchmark
     public List<String> virtualThreadsSemaphore() throws Exception {
         return Batches.virtualThreadsSemaphore(backend, calls, limit);
+    }
+
+    /**
+     * Every call started when an asyncutil {@code FairAsyncSemaphore} grants a permit (async peer).
+     *
+     * @return the answers in call order
+     */
+    @Benchmark
+    public List<String> asyncutilSemaphore() {
+        return Batches.asyncutilSemaphore(backend, calls, limit);
+    }
+
+    /**
+     * The toolkit's {@code Parallel.map} with the scenario's limit (sliding window, async calls).
+     *
+     * @return the answers in call order
+     */
+    @Benchmark
+    public List<String> parallelMap() {
+        return Batches.parallelMap(backend, indices, limit);
     }
 }

@@ -19,10 +19,12 @@ public enum Variant {
     VIRTUAL_THREADS("virtualThreads", "virtual thread per call", Shape.CONCURRENT, false, null),
     /** One virtual thread per blocking call, at most {@code limit} inside a {@code Semaphore} (JDK peer). */
     VIRTUAL_THREADS_SEMAPHORE("virtualThreadsSemaphore", "virtual threads + Semaphore", Shape.BOUNDED, false, null),
+    /** Async calls gated by IBM asyncutil's {@code FairAsyncSemaphore} (library peer). */
+    ASYNCUTIL_SEMAPHORE("asyncutilSemaphore", "asyncutil FairAsyncSemaphore", Shape.BOUNDED, false, null),
     /** {@code Parallel.map} with the scenario's limit (toolkit). */
-    PARALLEL_MAP("parallelMap", "Parallel.map", Shape.BOUNDED, true, VIRTUAL_THREADS_SEMAPHORE),
+    PARALLEL_MAP("parallelMap", "Parallel.map", Shape.BOUNDED, true, ASYNCUTIL_SEMAPHORE),
     /** A pipeline source → {@code mapAsync(limit)} → list (toolkit). */
-    PIPELINE("pipeline", "Pipeline.mapAsync", Shape.BOUNDED, true, VIRTUAL_THREADS_SEMAPHORE);
+    PIPELINE("pipeline", "Pipeline.mapAsync", Shape.BOUNDED, true, ASYNCUTIL_SEMAPHORE);
 
     /** What the ideal time of a variant is. */
     public enum Shape {

@@ -66,9 +66,16 @@ public final class ReportGenerator {
     private static final Set<String> IMPL_PARAMS = Set.of(
             "impl", "implementation", "library", "lib", "variant", "flavor", "flavour", "kind", "type", "peer", "queue",
             "cache", "engine", "strategy", "which", "subject");
-    /** Implementation names that denote the toolkit (the rest are peers). */
+    /** Implementation names that denote a peer (checked first: "caffeineAsyncCache" is a peer). */
+    private static final Pattern PEER = Pattern.compile(
+            "(?i).*(caffeine|resilience4j|r4j|failsafe|jox|reactor|flux|asyncutil|ibm|jdk|juc|guava|arrayblocking"
+                    + "|linkedblocking|synchronousqueue|completablefuture|allof|javastream|stream|raw|baseline|peer).*"
+                    + "|(?i)(cf|java|semaphore|virtual.*|platform.*|executor.*)");
+    /** Implementation names that denote the toolkit (anything else is a peer). */
     private static final Pattern OURS = Pattern.compile(
-            "(?i).*(ours|toolkit|asyncpatterns|async-patterns|^ap[A-Z_].*|^ap$|futures\\.|parallel\\.|pipeline|asyncqueue|asyncsemaphore|asynccache|taskscope).*");
+            "(?i).*(ours|toolkit|asyncpatterns|async-patterns|futures|parallel|pipeline|asyncqueue|asyncsemaphore|asynclock"
+                    + "|asyncevent|asynclatch|asyncbarrier|asynccache|asynccaches|memoize|singleflight|taskscope|workerpool"
+                    + "|supervisor|ratelimiter|retryqueue|decorat).*|(?i)ap[A-Z_].*");
 
     private final List<JmhResult> results;
     private final List<String> sources;
@@ -300,7 +307,9 @@ public final class ReportGenerator {
                         "headline", row.getKey().title(), c.variant().label(), peer.variant().label(), c.ms(), peer.ms(),
                         false)));
             }
-            groups.add(new Svg.Group(row.getKey().title(), values));
+            Scenario s = row.getKey();
+            groups.add(new Svg.Group(String.format(Locale.ROOT, "%s (ideal %s× / %s×)", s.title(),
+                    num(s.calls()), num(s.calls() / Math.ceil(s.calls() / (double) s.limit()))), values));
         }
         charts.put("headline-speedup.svg", Svg.barChart(
                 "Speedup over sequential blocking calls (higher is better)", "speedup (×)", groups, Double.NaN, "%.1f×"));
@@ -529,8 +538,8 @@ public final class ReportGenerator {
                         .append(" | ").append(r.primary().unit()).append(" | ").append(fixed(ratio)).append(" |\n");
             }
             // ours vs best peer
-            List<JmhResult> ours = members.stream().filter(r -> OURS.matcher(impl(r, implParam)).matches()).toList();
-            List<JmhResult> peers = members.stream().filter(r -> !OURS.matcher(impl(r, implParam)).matches()).toList();
+            List<JmhResult> ours = members.stream().filter(r -> isOurs(impl(r, implParam))).toList();
+            List<JmhResult> peers = members.stream().filter(r -> !isOurs(impl(r, implParam))).toList();
             if (!ours.isEmpty() && !peers.isEmpty()) {
                 JmhResult bestPeer = peers.stream().min(Comparator.comparingDouble(ReportGenerator::badness)).orElseThrow();
                 for (JmhResult o : ours) {
@@ -546,6 +555,16 @@ public final class ReportGenerator {
         }
         md.append('\n');
         return md.toString();
+    }
+
+    /**
+     * Whether an implementation name (a parameter value or method name) denotes the toolkit.
+     *
+     * @param name the name
+     * @return true for ours, false for a peer
+     */
+    static boolean isOurs(String name) {
+        return !PEER.matcher(name).matches() && OURS.matcher(name).matches();
     }
 
     private static double badness(JmhResult r) {

@@ -71,7 +71,8 @@ public final class Svg {
         List<String> names = new ArrayList<>(seriesNames);
         int barHeight = 14;
         int groupGap = 12;
-        int labelWidth = 190;
+        int longest = groups.stream().mapToInt(g -> g.label().length()).max().orElse(10);
+        int labelWidth = Math.max(120, (int) (longest * 6.6) + 16);
         int plotWidth = 520;
         int legendHeight = 18 * ((names.size() + 2) / 3);
         int top = 40 + legendHeight;
@@ -88,14 +89,14 @@ public final class Svg {
             svg.append(rect(lx, ly - 10, 12, 12, color(i), ""));
             svg.append(text(lx + 18, ly, 12, "start", names.get(i)));
         }
-        double scale = plotWidth / (max * 1.05);
-        // grid: 5 ticks
+        double step = niceStep(max * 1.05 / 5);
+        double axisMax = Math.ceil(max * 1.05 / step) * step;
+        double scale = plotWidth / axisMax;
         int plotBottom = height - 40;
-        for (int t = 0; t <= 5; t++) {
-            double value = max * 1.05 * t / 5;
+        for (double value = 0; value <= axisMax + step / 2; value += step) {
             double x = labelWidth + value * scale;
             svg.append(line(x, top - 4, x, plotBottom, "#dddddd", false));
-            svg.append(text(x, plotBottom + 14, 11, "middle", format(niceFormat(value), value)));
+            svg.append(text(x, plotBottom + 14, 11, "middle", tick(value, step)));
         }
         svg.append(text(labelWidth + plotWidth / 2.0, plotBottom + 32, 12, "middle", axisLabel));
         int y = top;
@@ -234,8 +235,23 @@ public final class Svg {
         return String.format(Locale.ROOT, "%s", Double.toString(value));
     }
 
-    private static String niceFormat(double value) {
-        return value >= 100 ? "%.0f" : value >= 10 ? "%.1f" : "%.2f";
+    /** The smallest 1, 2, 2.5 or 5 x 10^k step not below {@code raw}. */
+    static double niceStep(double raw) {
+        if (!(raw > 0)) {
+            return 1;
+        }
+        double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+        for (double factor : new double[] {1, 2, 2.5, 5, 10}) {
+            if (factor * magnitude >= raw * (1 - 1e-9)) {
+                return factor * magnitude;
+            }
+        }
+        return 10 * magnitude;
+    }
+
+    private static String tick(double value, double step) {
+        int decimals = Math.max(0, java.math.BigDecimal.valueOf(step).stripTrailingZeros().scale());
+        return String.format(Locale.ROOT, "%,." + decimals + "f", value);
     }
 
     private static String format(String pattern, double value) {

@@ -41,7 +41,7 @@ class HeadlineBenchmarkTest {
                 checked.add(method.getName());
             }
             assertThat(checked).contains("sequential", "completableFutureAll", "futuresAll", "virtualThreads",
-                    "virtualThreadsSemaphore");
+                    "virtualThreadsSemaphore", "asyncutilSemaphore", "parallelMap");
         } finally {
             bench.tearDown();
         }

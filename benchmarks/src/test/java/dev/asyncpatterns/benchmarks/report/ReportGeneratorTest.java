@@ -38,20 +38,20 @@ class ReportGeneratorTest {
     void parseAll_fixture_readsEveryRowWithParamsAndMetrics() throws IOException {
         List<JmhResult> rows = JmhResult.parseAll(fixture());
 
-        assertThat(rows).hasSize(16);
+        assertThat(rows).hasSize(17);
         JmhResult first = rows.get(0);
         assertThat(first.className()).isEqualTo("HeadlineBenchmark");
         assertThat(first.method()).isEqualTo("sequential");
         assertThat(first.param("scenario")).isEqualTo("FILE_READS");
         assertThat(first.primary().score()).isEqualTo(2040.0);
         assertThat(first.primary().unit()).isEqualTo("ms/op");
-        assertThat(rows.get(6).primary().error()).isNaN(); // JMH writes "NaN" as a string
-        assertThat(rows.get(8).secondary().get("gc.alloc.rate.norm").score()).isEqualTo(4000.0);
-        JmhResult real = rows.get(15); // copied from a real JMH 1.37 run with -prof gc
+        assertThat(rows.get(7).primary().error()).isNaN(); // JMH writes "NaN" as a string
+        assertThat(rows.get(9).secondary().get("gc.alloc.rate.norm").score()).isEqualTo(4000.0);
+        JmhResult real = rows.get(16); // copied from a real JMH 1.37 run with -prof gc
         assertThat(real.benchmark()).isEqualTo("dev.asyncpatterns.benchmarks.CompletableFutureBaselineBenchmark.allOfCompleted");
         assertThat(real.jmhVersion()).isEqualTo("1.37");
         assertThat(real.secondary()).containsKeys("gc.alloc.rate", "gc.alloc.rate.norm", "gc.count", "gc.time");
-        assertThat(rows.get(12).higherIsBetter()).isTrue();
+        assertThat(rows.get(13).higherIsBetter()).isTrue();
     }
 
     @Test
@@ -72,7 +72,7 @@ class ReportGeneratorTest {
         // 2040 ms sequential / 20.5 ms = 99.5x >= 0.95 x 100
         assertThat(md).contains("| 100 file reads (20 ms, limit 10) | 2,040 ms | 20.5 ms (99.5×) ✓ | 20.6 ms (99.0×) ✓ |");
         // bounded: 204 <= 1.05 x 200 passes, 230 does not
-        assertThat(md).contains("204 ms (10.0×) ✓").contains("230 ms (8.87×) ✗");
+        assertThat(md).contains("204 ms (10.0×) ✓").contains("205 ms (9.95×) ✓").contains("230 ms (8.87×) ✗");
         // a scenario with only two variants still renders, missing cells as a dash
         assertThat(md).contains("| 5 DB queries (20 ms, limit 2) | 101 ms | 20.4 ms (4.95×) ✓ | — |");
     }
@@ -104,10 +104,19 @@ class ReportGeneratorTest {
         String md = render().markdown();
 
         assertThat(md).contains("| headline | 100 file reads | Futures.all | CompletableFuture.allOf | 20.6 | 20.5 | 1.00 |");
-        assertThat(md).contains("| headline | 100 file reads | Parallel.map | virtual threads + Semaphore | 230 | 204 | 1.13 |");
+        assertThat(md).contains("| headline | 100 file reads | Parallel.map | asyncutil FairAsyncSemaphore | 230 | 205 | 1.12 |");
         assertThat(md).contains("| scaling | N = 100 | Futures.all | CompletableFuture.allOf | 21.0 | 20.6 | 1.02 |");
         // throughput: the best peer (Jox, 3.0 ops/us) over ours (1.5 ops/us)
         assertThat(md).contains("| QueueHandoff | handoff capacity=16 | AsyncQueue | Jox | 1.50 | 3.00 | 2.00 |");
+    }
+
+    @Test
+    void isOurs_implementationNames_toolkitVersusPeers() {
+        assertThat(List.of("asyncQueue", "asyncQueueFutures", "ours", "parallelMap", "taskScope", "apCache", "asyncSemaphore"))
+                .allMatch(ReportGenerator::isOurs);
+        assertThat(List.of("arrayBlockingQueue", "jox", "caffeineAsyncCache", "resilience4j", "failsafe", "asyncutil",
+                        "completableFutureAll", "semaphore", "virtualThreads", "reactorFlux", "javaStream"))
+                .noneMatch(ReportGenerator::isOurs);
     }
 
     @Test
@@ -124,7 +133,7 @@ class ReportGeneratorTest {
     void render_metadata_namesSourceJdkAndRunShape() throws IOException {
         String md = render().markdown();
 
-        assertThat(md).contains("Generated 2026-11-23T04:00:00Z from `jmh-sample.json`: 16 results, JMH 1.37");
+        assertThat(md).contains("Generated 2026-11-23T04:00:00Z from `jmh-sample.json`: 17 results, JMH 1.37");
         assertThat(md).contains("25.0.3").contains("1 fork(s) × 1 warm-up + 3 measured iterations");
     }
 
@@ -152,7 +161,7 @@ class ReportGeneratorTest {
         }
         assertThat(charts.get("headline-speedup.svg")).contains("100 file reads").contains("Futures.all");
         assertThat(charts.get("speedup-vs-n.svg")).contains("ideal (= N)").contains("<path");
-        assertThat(charts.get("overhead-vs-peers.svg")).contains("Parallel.map / virtual threads + Semaphore");
+        assertThat(charts.get("overhead-vs-peers.svg")).contains("Parallel.map / asyncutil FairAsyncSemaphore");
     }
 
     @Test
