@@ -21,8 +21,11 @@ public final class Launcher {
     /** Every example, in the order {@code list} prints them. */
     public static final List<Example> EXAMPLES = List.of(
             new SyncVsAsync(),
+            new ConcurrentScraper(),
+            new QueueWorkers(),
             new CachedEnrichment(),
-            new RateLimitedClient());
+            new RateLimitedClient(),
+            new OrderStateMachine());
 
     private Launcher() {}
 

@@ -33,6 +33,23 @@ class ExamplesTest {
                 "^sequential: +[0-9.]+ ms$",
                 "^concurrent: +[0-9.]+ ms \\(10 responses, first: \"hello from /item/0\"\\)$",
                 "^speedup: +[0-9.]+x \\(ideal 10x\\)$"));
+        lines.put("scraper", List.of(
+                "^scraping 15 pages, at most 5 at a time, 1000 ms timeout per page$",
+                "^\\[ 1/15\\] /page/",
+                "^\\[15/15\\] /page/",
+                "^\\[[ 0-9]+/15\\] /page/4 +FAILED +HTTP 404 +at +[0-9]+ ms$",
+                "^\\[[ 0-9]+/15\\] /page/7 +TIMED_OUT +no answer within 1000 ms +at +[0-9]+ ms$",
+                "^\\[[ 0-9]+/15\\] /page/14 +OK +205 bytes +at +[0-9]+ ms$",
+                "^summary: 11 ok, 2 failed, 2 timed out, in [0-9]+ ms$"));
+        lines.put("queue-workers", List.of(
+                "^30 jobs -> 5 workers, queue capacity 10, at most 3 requests in flight$",
+                "^producer done after [0-9]+ ms; the queue never held more than ([0-9]|10) jobs$",
+                "^late job after shutdown: rejected, ClosedException: ",
+                "^pool terminated after [0-9]+ ms$",
+                "^results: 27 ok, 3 failed: \\[job 7 \\(IllegalStateException: HTTP 500\\), job 17 \\(.*\\), job 27 \\(.*\\)\\]$",
+                "^most requests in flight at once: 3$",
+                "^  worker 4: +[0-9]+ processed, [0-9]+ failed, busy +[0-9]+ ms$",
+                "^pool: submitted 30, processed 27, failed 3, queue depth 0$"));
         lines.put("cached-enrichment", List.of(
                 "^users \\[u1, u2, u3, u4\\]; complete results cached 5 s, partial ones 500 ms$",
                 "^round 1 \\(cold cache\\): 20 requests in [0-9]+ ms -> service calls: profile 4, orders 4, recommendations 4$",
@@ -48,6 +65,18 @@ class ExamplesTest {
                 "^tokens granted at \\(ms\\): +\\[.+\\]$",
                 "^20 calls \\(20 x 200 OK\\) in [0-9.]+ s = [0-9.]+ calls/s$",
                 "^the quota allows no faster than 0\\.425 s: 3 at once, then 40/s$"));
+        lines.put("order-state-machine", List.of(
+                "^order A: CREATED -> PAID \\(on PAY\\)$",
+                "^order A: SHIPPED -> DELIVERED \\(on DELIVER\\)$",
+                "^order A:   4 listeners notified at once, all settled in [0-9]+ ms: email ok, analytics ok, "
+                        + "loyalty FAILED \\(loyalty service down\\), audit ok$",
+                "^order B: PAID -> CANCELLED \\(on CANCEL\\)$",
+                "^order B:   4 listeners notified at once, all settled in [0-9]+ ms: email ok, analytics ok, loyalty ok, "
+                        + "audit FAILED \\(audit log rejects cancellations\\)$",
+                "^order B: SHIP rejected: not allowed in state CANCELLED$",
+                "^order C: DELIVER rejected: not allowed in state CREATED$",
+                "^order D: PAY failed, still CREATED: card declined$",
+                "^final states: A=DELIVERED B=CANCELLED C=CREATED D=CREATED$"));
         return lines;
     }
 
