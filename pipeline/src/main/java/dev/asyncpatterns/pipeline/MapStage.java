@@ -1,0 +1,64 @@
+package dev.asyncpatterns.pipeline;
+
+import java.util.function.Function;
+
+/**
+ * {@link Pipeline#map(Function)}: one output per input, fused into the caller's drain loop.
+ *
+ * <p>Backpressure: pulls one element per downstream request. Buffering: none. Errors: per the
+ * stage's {@link OnError} (fail fast by default); a {@code null} result is a failure.
+ * (A retry policy turns the stage into a one-at-a-time {@code mapAsync}.) Cancellation: nothing
+ * is held.
+ */
+final class MapStage<T, R> extends Stage<R> {
+
+    private final Stage<T> up;
+    private final Function<? super T, ? extends R> fn;
+    private final OnError<? super T, R> onError;
+
+    MapStage(Ctx ctx, Stage<T> up, Function<? super T, ? extends R> fn, OnError<? super T, R> onError) {
+        super(ctx, "map");
+        this.up = up;
+        this.fn = fn;
+        this.onError = onError.failsFast() ? null : onError;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    Object poll() {
+        for (;;) {
+            Object x = up.poll();
+            if (x == EMPTY || x == END) {
+                return x;
+            }
+            in++;
+            Object r;
+            if (onError == null) {
+                r = fn.apply((T) x);
+                if (r == null) {
+                    throw new NullPointerException("map function returned null for " + x);
+                }
+            } else {
+                try {
+                    r = fn.apply((T) x);
+                    if (r == null) {
+                        throw new NullPointerException("map function returned null for " + x);
+                    }
+                } catch (RuntimeException | Error failure) {
+                    failures++;
+                    r = ((OnError<T, R>) onError).resolve((T) x, failure);
+                    if (r == OnError.SKIPPED) {
+                        continue;
+                    }
+                }
+            }
+            out++;
+            return r;
+        }
+    }
+
+    @Override
+    void closeUpstream() {
+        up.close();
+    }
+}

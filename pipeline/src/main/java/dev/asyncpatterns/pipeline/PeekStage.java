@@ -1,0 +1,39 @@
+package dev.asyncpatterns.pipeline;
+
+import java.util.function.Consumer;
+
+/**
+ * {@link Pipeline#peek(Consumer)}: runs an action on each element passing by.
+ *
+ * <p>Backpressure: one for one. Buffering: none. Errors: a throwing action fails the run.
+ * Cancellation: nothing is held.
+ */
+final class PeekStage<T> extends Stage<T> {
+
+    private final Stage<T> up;
+    private final Consumer<? super T> action;
+
+    PeekStage(Ctx ctx, Stage<T> up, Consumer<? super T> action) {
+        super(ctx, "peek");
+        this.up = up;
+        this.action = action;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    Object poll() {
+        Object x = up.poll();
+        if (x == EMPTY || x == END) {
+            return x;
+        }
+        in++;
+        action.accept((T) x);
+        out++;
+        return x;
+    }
+
+    @Override
+    void closeUpstream() {
+        up.close();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.asyncpatterns.pipeline;
+
+/**
+ * Source of {@code [start, end)} as boxed longs: {@link Pipeline#range(long, long)}.
+ *
+ * <p>Backpressure: one number per downstream request. Buffering: none. Errors: none.
+ * Cancellation: no number is produced after the run stops.
+ */
+final class RangeSource extends Stage<Long> {
+
+    private long next;
+    private final long end;
+
+    RangeSource(Ctx ctx, long start, long end) {
+        super(ctx, "range(" + start + ", " + end + ")");
+        this.next = start;
+        this.end = end;
+    }
+
+    @Override
+    Object poll() {
+        long n = next;
+        if (n < end) {
+            next = n + 1;
+            return n;
+        }
+        return END;
+    }
+
+    @Override
+    void release() {
+        next = end;
+    }
+
+    @Override
+    void closeUpstream() {}
+}

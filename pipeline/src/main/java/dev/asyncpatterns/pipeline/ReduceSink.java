@@ -1,0 +1,42 @@
+package dev.asyncpatterns.pipeline;
+
+import java.util.Optional;
+import java.util.function.BinaryOperator;
+
+/**
+ * {@link Pipeline#reduce(BinaryOperator)}: like fold, seeded with the first element; empty if
+ * there was none.
+ *
+ * <p>Backpressure: pulls as fast as upstream provides. Buffering: the accumulator. Errors: a
+ * throwing or {@code null}-returning operator fails the run. Cancellation: the stop flag is read
+ * before every element.
+ */
+final class ReduceSink<T> extends LoopSink<T, Optional<T>> {
+
+    private final BinaryOperator<T> op;
+    private T acc;
+
+    ReduceSink(Ctx ctx, Stage<T> up, BinaryOperator<T> op) {
+        super(ctx, "reduce", up);
+        this.op = op;
+    }
+
+    @Override
+    void accept(T element) {
+        T next = acc == null ? element : op.apply(acc, element);
+        if (next == null) {
+            throw new NullPointerException("reduce operator returned null");
+        }
+        acc = next;
+    }
+
+    @Override
+    Optional<T> result() {
+        return Optional.ofNullable(acc);
+    }
+
+    @Override
+    void release() {
+        acc = null;
+    }
+}

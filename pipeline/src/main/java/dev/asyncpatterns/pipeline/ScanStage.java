@@ -1,0 +1,45 @@
+package dev.asyncpatterns.pipeline;
+
+import java.util.function.BiFunction;
+
+/**
+ * {@link Pipeline#scan(Object, BiFunction)}: emits the running accumulation after each element.
+ *
+ * <p>Backpressure: one for one. Buffering: the accumulator. Errors: a throwing function or a
+ * {@code null} accumulation fails the run. Cancellation: nothing else is held.
+ */
+final class ScanStage<T, A> extends Stage<A> {
+
+    private final Stage<T> up;
+    private final BiFunction<? super A, ? super T, ? extends A> fn;
+    private A acc;
+
+    ScanStage(Ctx ctx, Stage<T> up, A seed, BiFunction<? super A, ? super T, ? extends A> fn) {
+        super(ctx, "scan");
+        this.up = up;
+        this.acc = seed;
+        this.fn = fn;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    Object poll() {
+        Object x = up.poll();
+        if (x == EMPTY || x == END) {
+            return x;
+        }
+        in++;
+        A next = fn.apply(acc, (T) x);
+        if (next == null) {
+            throw new NullPointerException("scan function returned null for " + x);
+        }
+        acc = next;
+        out++;
+        return next;
+    }
+
+    @Override
+    void closeUpstream() {
+        up.close();
+    }
+}

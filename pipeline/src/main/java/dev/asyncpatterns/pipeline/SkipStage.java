@@ -1,0 +1,41 @@
+package dev.asyncpatterns.pipeline;
+
+/**
+ * {@link Pipeline#skip(long)}: drops the first {@code n} elements.
+ *
+ * <p>Backpressure: pulls and discards the first {@code n} as fast as upstream provides them.
+ * Buffering: none. Errors: upstream failures fail the run. Cancellation: nothing is held.
+ */
+final class SkipStage<T> extends Stage<T> {
+
+    private final Stage<T> up;
+    private long remaining;
+
+    SkipStage(Ctx ctx, Stage<T> up, long n) {
+        super(ctx, "skip(" + n + ")");
+        this.up = up;
+        this.remaining = n;
+    }
+
+    @Override
+    Object poll() {
+        for (;;) {
+            Object x = up.poll();
+            if (x == EMPTY || x == END) {
+                return x;
+            }
+            in++;
+            if (remaining > 0) {
+                remaining--;
+                continue;
+            }
+            out++;
+            return x;
+        }
+    }
+
+    @Override
+    void closeUpstream() {
+        up.close();
+    }
+}

@@ -1,0 +1,7 @@
+/** async-patterns pipeline: backpressured async stream stages, sources, sinks and Flow interop. */
+module dev.asyncpatterns.pipeline {
+    requires transitive dev.asyncpatterns.core;
+    requires org.slf4j;
+
+    exports dev.asyncpatterns.pipeline;
+}
