@@ -240,6 +240,20 @@ abstract class SyncWaiter<T> extends CompletableFuture<T> {
             size++;
         }
 
+        /** Puts {@code w} back at the head (it keeps its turn). */
+        void addFirst(W w) {
+            w.prev = null;
+            w.next = head;
+            if (head == null) {
+                tail = w;
+            } else {
+                head.prev = w;
+            }
+            head = w;
+            w.queued = true;
+            size++;
+        }
+
         /** Unlinks {@code w} if it is queued; true if it was. */
         boolean remove(W w) {
             if (!w.queued) {

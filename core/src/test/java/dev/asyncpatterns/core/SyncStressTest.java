@@ -239,6 +239,90 @@ class SyncStressTest {
         assertThat(granted.sum()).isPositive();
     }
 
+    // ---------------------------------------------------------------- AsyncPool
+
+    @Test
+    void pool_randomAcquireReleaseInvalidateCancelTimeout_exactAccounting() throws Exception {
+        long seed = seed();
+        int maxSize = 3;
+        var created = new AtomicInteger();
+        var destroyed = new AtomicInteger();
+        var pool = AsyncPool.<AtomicBoolean>builder(() -> {
+                    created.incrementAndGet();
+                    return CompletableFuture.completedFuture(new AtomicBoolean());
+                })
+                .maxSize(maxSize).minSize(1)
+                .destroyer(inUse -> destroyed.incrementAndGet())
+                .build();
+        var doubleLent = new AtomicInteger();
+        var ops = new LongAdder();
+        var lent = new LongAdder();
+        var gaveUp = new LongAdder();
+        var lostWakeups = new LongAdder();
+        var failures = new ArrayList<Throwable>();
+        long deadline = System.nanoTime() + RUN_NANOS;
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            var random = new SplittableRandom(seed + t);
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    while (System.nanoTime() < deadline) {
+                        CompletableFuture<AtomicBoolean> f = random.nextInt(3) == 0
+                                ? pool.acquire(Duration.ofNanos(random.nextInt(100_000)))
+                                : pool.acquire();
+                        ops.increment();
+                        if (random.nextInt(5) == 0) {
+                            f.cancel(false);
+                        }
+                        AtomicBoolean inUse;
+                        try {
+                            inUse = f.get(30, TimeUnit.SECONDS);
+                        } catch (ExecutionException | CancellationException e) {
+                            gaveUp.increment();
+                            continue;
+                        } catch (TimeoutException e) {
+                            lostWakeups.increment();
+                            continue;
+                        }
+                        lent.increment();
+                        if (!inUse.compareAndSet(false, true)) {
+                            doubleLent.incrementAndGet();
+                        }
+                        Thread.onSpinWait();
+                        inUse.set(false);
+                        if (random.nextInt(10) == 0) {
+                            pool.invalidate(inUse);
+                        } else {
+                            pool.release(inUse);
+                        }
+                    }
+                } catch (Throwable failure) {
+                    synchronized (failures) {
+                        failures.add(failure);
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        int live = pool.size();
+        long leaked = created.get() - destroyed.get() - live;
+        System.out.printf("pool-stress seed=%d: %d ops across %d threads (lent=%d gaveUp=%d created=%d destroyed=%d "
+                        + "live=%d borrowed=%d doubleLent=%d waitersLeft=%d): %d leaked, %d lost wakeups%n",
+                seed, ops.sum(), THREADS, lent.sum(), gaveUp.sum(), created.get(), destroyed.get(), live,
+                pool.borrowedCount(), doubleLent.get(), pool.queueLength(), leaked, lostWakeups.sum());
+        assertThat(failures).isEmpty();
+        assertThat(leaked).isZero();
+        assertThat(lostWakeups.sum()).isZero();
+        assertThat(doubleLent).hasValue(0);
+        assertThat(live).isBetween(1, maxSize);
+        assertThat(pool.borrowedCount()).isZero();
+        assertThat(pool.queueLength()).isZero();
+        pool.close().get(10, TimeUnit.SECONDS);
+        assertThat(destroyed.get()).isEqualTo(created.get());
+    }
+
     // ---------------------------------------------------------------- AsyncRateLimiter
 
     @Test
