@@ -532,7 +532,7 @@ public final class Futures {
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(timeSource, "timeSource");
-        var result = new LinkedFuture<T>();
+        var result = new FollowingFuture<T>();
         result.timer = timeSource.schedule(delay, () -> {
             if (!result.isDone()) {
                 result.follow(start(task));
@@ -601,42 +601,6 @@ public final class Futures {
             }
         }
         return list;
-    }
-
-    /** A future that follows another once started, and cancels it (and its timer) when cancelled. */
-    private static final class LinkedFuture<T> extends CompletableFuture<T> {
-        volatile Cancellable timer;
-        volatile CompletableFuture<? extends T> source;
-
-        void follow(CompletableFuture<? extends T> started) {
-            source = started;
-            started.whenComplete((value, failure) -> {
-                if (failure == null) {
-                    complete(value);
-                } else {
-                    completeExceptionally(Outcome.failure(failure).exceptionOrNull());
-                }
-            });
-            if (isCancelled()) {
-                started.cancel(true);
-            }
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                Cancellable t = timer;
-                if (t != null) {
-                    t.cancel();
-                }
-                CompletableFuture<? extends T> s = source;
-                if (s != null) {
-                    s.cancel(true);
-                }
-            }
-            return cancelled;
-        }
     }
 
     static CompletableFuture<?>[] toArray(Collection<? extends CompletableFuture<?>> futures, String name) {

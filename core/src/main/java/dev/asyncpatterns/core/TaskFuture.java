@@ -40,6 +40,7 @@ final class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
     private final AtomicInteger exited = new AtomicInteger();
     private volatile Callable<? extends T> callable;
     private volatile Thread runner;
+    private volatile Throwable lateFailure;
     private final Runnable exitHook;
     private final Runnable cancelledBeforeStart;
 
@@ -88,7 +89,9 @@ final class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
                 complete(task.call());
             }
         } catch (Throwable failure) {
-            completeExceptionally(failure);
+            if (!completeExceptionally(failure) && !isCancellationNoise(failure)) {
+                lateFailure = failure;
+            }
         } finally {
             callable = null;
             if (!state.compareAndSet(RUNNING, FINISHED)) {
@@ -131,10 +134,20 @@ final class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
         return true;
     }
 
-    /** Whether the task body is executing right now. */
-    boolean isRunning() {
-        int s = state.get();
-        return s == RUNNING || s == INTERRUPTING;
+    /**
+     * A failure the task body threw after the future had been cancelled (e.g. cleanup that failed
+     * while handling the interrupt), or null. Exceptions that are just the effect of the
+     * interrupt are not recorded. Read it after the exit hook ran.
+     */
+    Throwable lateFailure() {
+        return lateFailure;
+    }
+
+    private static boolean isCancellationNoise(Throwable failure) {
+        return failure instanceof InterruptedException
+                || failure instanceof java.io.InterruptedIOException
+                || failure instanceof java.nio.channels.ClosedByInterruptException
+                || failure instanceof java.util.concurrent.CancellationException;
     }
 
     private void exit() {

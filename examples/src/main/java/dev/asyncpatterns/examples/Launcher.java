@@ -23,6 +23,8 @@ public final class Launcher {
             new SyncVsAsync(),
             new ConcurrentScraper(),
             new QueueWorkers(),
+            new RetryCircuitBreaker(),
+            new SupervisedHeartbeat(),
             new CachedEnrichment(),
             new RateLimitedClient(),
             new OrderStateMachine());

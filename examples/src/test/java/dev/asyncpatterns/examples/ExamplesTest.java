@@ -50,6 +50,27 @@ class ExamplesTest {
                 "^most requests in flight at once: 3$",
                 "^  worker 4: +[0-9]+ processed, [0-9]+ failed, busy +[0-9]+ ms$",
                 "^pool: submitted 30, processed 27, failed 3, queue depth 0$"));
+        lines.put("retry-circuit-breaker", List.of(
+                "^phase 1: the service fails every 3rd request$",
+                "^    retry: attempt 2 in [0-9]+ ms \\(after: 503 from the price service\\)$",
+                "^  call  4: ok \"price=42\" \\([0-9]+ ms\\)$",
+                "^  call  5: failed: 503 from the price service \\([0-9]+ ms\\)$",
+                "^  call  7: ok \"price=40 \\(cached\\)\" \\([0-9]+ ms\\)$",
+                "^  call 11: ok \"price=42\" \\([0-9]+ ms\\)$",
+                "^stats: 11 calls \\(10 ok, 1 failed\\), 16 attempts, 5 retries, 3 fallbacks, 3 circuit transitions, "
+                        + "now CLOSED$",
+                "^the service saw 13 requests$"));
+        lines.put("supervised-heartbeat", List.of(
+                "^supervisor: restart after 20 ms, doubling; at most 3 restarts in 10 s$",
+                "^heartbeat run 1 started$",
+                "^heartbeat run 1 crashed after 3 beats: connection to the monitor lost$",
+                "^heartbeat run 4 started [0-9]+ ms after the crash$",
+                "^heartbeat run 4 crashed after 3 beats: connection to the monitor lost$",
+                "^metrics-flusher stopped$",
+                "^supervisor gave up: .*restart intensity exceeded",
+                "^  child metrics-flusher +STOPPED +restarts=0$",
+                "^  child heartbeat +STOPPED +restarts=3 last failure: connection to the monitor lost$",
+                "^heartbeat ran 4 times, 3 restarts in total$"));
         lines.put("cached-enrichment", List.of(
                 "^users \\[u1, u2, u3, u4\\]; complete results cached 5 s, partial ones 500 ms$",
                 "^round 1 \\(cold cache\\): 20 requests in [0-9]+ ms -> service calls: profile 4, orders 4, recommendations 4$",
@@ -88,6 +109,17 @@ class ExamplesTest {
             "sync-vs-async", text ->
                     // 10 calls of 50 ms each: concurrent must beat sequential clearly
                     assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(2.0),
+            "retry-circuit-breaker", text ->
+                    // the circuit went through its three transitions, in this order
+                    assertThat(text.lines().filter(line -> line.startsWith("    circuit: ")).map(String::strip))
+                            .containsExactly("circuit: CLOSED -> OPEN", "circuit: OPEN -> HALF_OPEN",
+                                    "circuit: HALF_OPEN -> CLOSED"),
+            "supervised-heartbeat", text -> {
+                // the backoff doubles from 20 ms: each restart waited at least that long
+                assertThat(number(text, "run 2 started ([0-9]+) ms")).isGreaterThanOrEqualTo(20);
+                assertThat(number(text, "run 3 started ([0-9]+) ms")).isGreaterThanOrEqualTo(40);
+                assertThat(number(text, "run 4 started ([0-9]+) ms")).isGreaterThanOrEqualTo(80);
+            },
             "rate-limited-client", text ->
                     // the limiter cannot let 20 calls through faster than the quota allows
                     assertThat(number(text, "in ([0-9.]+) s = ")).isGreaterThanOrEqualTo(0.425));

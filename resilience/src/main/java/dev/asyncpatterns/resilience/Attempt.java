@@ -1,5 +1,6 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.AsyncRateLimiter;
 import dev.asyncpatterns.core.Cancellable;
 import dev.asyncpatterns.core.Futures;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -96,19 +97,41 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         policy.counters.attempts.increment();
         CircuitBreaker circuitBreaker = policy.circuitBreaker;
         if (circuitBreaker != null) {
-            if (!circuitBreaker.tryAcquirePermission()) {
+            boolean permitted = circuitBreaker.tryAcquirePermission();
+            policy.observeCircuit();
+            if (!permitted) {
                 refuse(CallNotPermittedException.createCallNotPermittedException(circuitBreaker),
                         FailureKind.CIRCUIT_OPEN);
                 return;
             }
             circuitPermit = true;
         }
-        afterRateLimiter(null);
+        AsyncRateLimiter limiter = policy.rateLimiter;
+        if (limiter == null) {
+            afterRateLimiter(null);
+            return;
+        }
+        CompletableFuture<Void> permit;
+        try {
+            permit = limiter.acquire();
+        } catch (RuntimeException failure) {
+            permit = CompletableFuture.failedFuture(failure);
+        }
+        if (permit.isDone() && !permit.isCompletedExceptionally()) {
+            afterRateLimiter(null); // tokens were there: no allocation on the happy path
+            return;
+        }
+        pending = permit; // cancel() withdraws the request without consuming tokens
+        permit.whenComplete((ignored, failure) -> afterRateLimiter(failure));
+        if (state == CANCELLED) {
+            permit.cancel(true);
+        }
     }
 
     /** Continues after the rate limiter granted a permit (failure == null) or failed. */
     private void afterRateLimiter(Throwable failure) {
         if (state != NEW) {
+            // cancelled while waiting; a permit granted in the same instant is not given back
             releaseCircuitPermit();
             return;
         }
@@ -131,6 +154,10 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         CompletableFuture<? extends T> call = invoke();
         if (!STATE.compareAndSet(this, NEW, CALLING)) {
             call.cancel(true); // cancelled while starting; the handler below releases
+        }
+        if (call.isDone() && !call.isCompletedExceptionally()) {
+            accept(call.join(), null); // completed synchronously: skip the dependent stage
+            return;
         }
         pending = call;
         call.whenComplete(this);
@@ -179,6 +206,7 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         if (failure == null) {
             if (circuitBreaker != null) {
                 circuitBreaker.onResult(latency, TimeUnit.NANOSECONDS, value);
+                policy.observeCircuit();
             }
             if (policy.latencies != null) {
                 policy.latencies.record(latency);
@@ -195,6 +223,7 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         Throwable cause = Execution.unwrap(failure);
         if (circuitBreaker != null) {
             circuitBreaker.onError(latency, TimeUnit.NANOSECONDS, cause);
+            policy.observeCircuit();
         }
         FailureKind kind = FailureKind.of(cause);
         policy.counters.attemptFailed(kind);

@@ -57,6 +57,7 @@ final class Execution<T> {
     final Supplier<? extends CompletionStage<? extends T>> operation;
     final ResultFuture<T> result;
     final long startNanos;
+    private final boolean timed;
     private final Retry.AsyncContext<T> retryContext;
     private volatile int finished;
     private volatile Cancellable current;
@@ -68,7 +69,9 @@ final class Execution<T> {
         this.policy = policy;
         this.operation = operation;
         this.result = new ResultFuture<>(this);
-        this.startNanos = policy.time.nanoTime();
+        // read only when something needs it: the deadline or the CallFinished event
+        this.timed = policy.deadlineNanos > 0 || policy.eventsWanted();
+        this.startNanos = timed ? policy.time.nanoTime() : 0;
         this.retryContext = policy.retry == null ? null : policy.retry.asyncContext();
     }
 
@@ -265,7 +268,7 @@ final class Execution<T> {
     private void finished(FailureKind kind, Throwable failure) {
         if (policy.eventsWanted()) {
             policy.emit(new ResilienceEvent.CallFinished(policy.name, policy.time.instant(), attempt,
-                    Duration.ofNanos(policy.time.nanoTime() - startNanos), kind, failure));
+                    timed ? Duration.ofNanos(policy.time.nanoTime() - startNanos) : Duration.ZERO, kind, failure));
         }
     }
 

@@ -6,7 +6,7 @@ import java.time.Instant;
 
 /**
  * What happened inside an {@link AsyncResilience} decorator: attempts, retries, hedges,
- * fallbacks, circuit state changes and the end of each call. Register listeners with
+ * fallbacks, circuit state changes it observed and the end of each call. Register listeners with
  * {@link AsyncResilience#onEvent(java.util.function.Consumer)} or
  * {@link AsyncResilience#on(Class, java.util.function.Consumer)}.
  *
@@ -91,12 +91,19 @@ public sealed interface ResilienceEvent {
             implements ResilienceEvent {}
 
     /**
-     * The circuit breaker changed state (relayed from its resilience4j event publisher).
+     * The decorator saw its circuit breaker in a new state. The decorator reads the breaker's
+     * state after each permission request and each recorded outcome (it does not subscribe to
+     * the breaker's event publisher: any subscriber makes resilience4j build an event object for
+     * every call). Transitions caused by this decorator's calls are therefore reported exactly
+     * and in order; transitions caused elsewhere (another user of the same breaker, a manual
+     * {@code transitionTo...}, resilience4j's automatic open-to-half-open timer) are reported when
+     * next observed, and intermediate states may be skipped. Use the breaker's own event
+     * publisher when every transition matters.
      *
      * @param name the decorator's name
-     * @param at when
+     * @param at when it was observed
      * @param circuitBreaker the circuit breaker's name
-     * @param from the previous state
+     * @param from the state seen before
      * @param to the new state
      */
     record CircuitStateChanged(String name, Instant at, String circuitBreaker, CircuitBreaker.State from,
@@ -118,7 +125,8 @@ public sealed interface ResilienceEvent {
      * @param name the decorator's name
      * @param at when
      * @param attempts how many attempts were started (hedges not counted)
-     * @param elapsed time from the call to its end
+     * @param elapsed time from the call to its end ({@link Duration#ZERO} for a call started
+     *     before the first listener was registered, on a decorator without deadline)
      * @param kind {@code null} if it succeeded without fallback, else the kind of the failure
      *     (the failure a fallback replaced, when one did)
      * @param failure the failure the call ended with, or {@code null} if it succeeded

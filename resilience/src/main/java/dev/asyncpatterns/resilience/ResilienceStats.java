@@ -20,7 +20,8 @@ import java.util.Optional;
  * @param hedgeWins calls won by a hedged backup rather than the primary attempt
  * @param fallbacks calls whose failure a fallback replaced
  * @param attemptFailures attempt failures by kind (every kind present, zero when none)
- * @param circuitTransitions circuit breaker state transitions seen since the decorator was built
+ * @param circuitTransitions circuit breaker state changes this decorator observed since it was
+ *     built (see {@link ResilienceEvent.CircuitStateChanged} for what is observed)
  * @param circuitState the circuit breaker's state now, empty if none is configured
  */
 public record ResilienceStats(long calls, long succeeded, long failed, long cancelled, long attempts, long retries,

@@ -3,6 +3,8 @@ package dev.asyncpatterns.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncpatterns.core.AsyncRateLimiter;
+import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -277,6 +279,74 @@ class AsyncResilienceTest {
         calls.last().complete("primary");
         assertThat(result).isCompletedWithValue("primary");
         assertThat(bh.getMetrics().getAvailableConcurrentCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void order_rateLimiterAfterCircuitBreaker_openCircuitSpendsNoTokens() {
+        var cb = breaker(2);
+        cb.transitionToOpenState();
+        var limiter = AsyncRateLimiter.builder().rate(1, Duration.ofSeconds(1)).burst(1).timeSource(clock).build();
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb).rateLimiter(limiter)
+                .build();
+
+        assertThat(failureOf(policy.call(new Calls()))).isInstanceOf(CallNotPermittedException.class);
+        assertThat(limiter.availableTokens()).isEqualTo(1);
+    }
+
+    @Test
+    void order_rateLimiterBeforeBulkhead_waitHoldsNoPermitAndIsNotCountedAsCallDuration() {
+        var cb = CircuitBreaker.of("slow", CircuitBreakerConfig.custom().slidingWindowSize(2).minimumNumberOfCalls(2)
+                .slowCallDurationThreshold(Duration.ofMillis(500)).build());
+        var bh = bulkhead(2);
+        var limiter = AsyncRateLimiter.builder().rate(1, Duration.ofSeconds(1)).burst(1).timeSource(clock).build();
+        var calls = new Calls();
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb).rateLimiter(limiter)
+                .bulkhead(bh).build();
+
+        var first = policy.call(calls);
+        var second = policy.call(calls);
+        assertThat(calls.count()).as("second waits for a token").isEqualTo(1);
+        assertThat(bh.getMetrics().getAvailableConcurrentCalls()).as("waiting holds no bulkhead permit").isEqualTo(1);
+        calls.last().complete("one");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(calls.count()).isEqualTo(2);
+        calls.last().complete("two");
+
+        assertThat(first).isCompletedWithValue("one");
+        assertThat(second).isCompletedWithValue("two");
+        assertThat(cb.getMetrics().getNumberOfSlowCalls()).as("the 1 s token wait is not call time").isZero();
+    }
+
+    @Test
+    void cancel_whileWaitingForRateLimiter_withdrawsTheRequestAndReleasesTheCircuitPermission() {
+        var cb = CircuitBreaker.of("half", CircuitBreakerConfig.custom().permittedNumberOfCallsInHalfOpenState(1)
+                .build());
+        cb.transitionToOpenState();
+        cb.transitionToHalfOpenState();
+        var limiter = AsyncRateLimiter.builder().rate(1, Duration.ofSeconds(1)).burst(1).timeSource(clock).build();
+        limiter.tryAcquire();
+        var calls = new Calls();
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb).rateLimiter(limiter)
+                .build();
+
+        var waiting = policy.call(calls);
+        assertThat(limiter.queueLength()).isEqualTo(1);
+        waiting.cancel(true);
+
+        assertThat(limiter.queueLength()).isZero();
+        assertThat(cb.tryAcquirePermission()).as("the half-open trial permission came back").isTrue();
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(calls.count()).isZero();
+    }
+
+    @Test
+    void rateLimiterClosed_failsTheAttemptAsRateLimited() {
+        var limiter = AsyncRateLimiter.builder().rate(1, Duration.ofSeconds(1)).timeSource(clock).build();
+        limiter.close();
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).rateLimiter(limiter).build();
+
+        assertThat(failureOf(policy.call(new Calls()))).isInstanceOf(ClosedException.class);
+        assertThat(policy.stats().attemptFailures(FailureKind.RATE_LIMITED)).isEqualTo(1);
     }
 
     @Test
