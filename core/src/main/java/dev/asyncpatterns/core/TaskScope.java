@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Maintainer's note.
  *
  * Structured concurrency on CompletableFuture and TaskFuture, without the preview
- * StructuredTaskScope (see docs/adr/0002-task-scope-without-preview-apis.md).
+ * StructuredTaskScope (see docs/adr/futures-0002-task-scope-without-preview-apis.md).
  *
  * State, all guarded by 'lock' (a ReentrantLock: forks are virtual threads and must not pin):
  *   forks     the forks that have not exited yet (a TaskFuture exits when its thread leaves the
