@@ -4,6 +4,7 @@ import com.ibm.asyncutil.locks.AsyncSemaphore;
 import com.ibm.asyncutil.locks.FairAsyncSemaphore;
 import dev.asyncpatterns.core.Futures;
 import dev.asyncpatterns.core.Parallel;
+import dev.asyncpatterns.pipeline.Pipeline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -92,6 +93,14 @@ final class Batches {
     /** The toolkit's {@code Parallel.map}: a sliding window of at most {@code limit} async calls. */
     static List<String> parallelMap(Backend backend, List<Integer> indices, int limit) {
         return Parallel.map(indices, limit, backend::callAsync).join();
+    }
+
+    /**
+     * A pipeline: source of call numbers, {@code mapAsync(limit)} (ordered, at most {@code limit}
+     * calls held), collected to a list (toolkit).
+     */
+    static List<String> pipeline(Backend backend, List<Integer> indices, int limit) {
+        return Pipeline.from(indices).mapAsync(limit, backend::callAsync).toList(indices.size()).run().join();
     }
 
     private static List<CompletableFuture<String>> startAll(Backend backend, int calls) {

@@ -157,4 +157,14 @@ public class HeadlineBenchmark {
     public List<String> parallelMap() {
         return Batches.parallelMap(backend, indices, limit);
     }
+
+    /**
+     * A pipeline: call numbers → {@code mapAsync(limit)} (ordered) → list (toolkit).
+     *
+     * @return the answers in call order
+     */
+    @Benchmark
+    public List<String> pipeline() {
+        return Batches.pipeline(backend, indices, limit);
+    }
 }

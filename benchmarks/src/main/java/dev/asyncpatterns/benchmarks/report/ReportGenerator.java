@@ -80,12 +80,14 @@ public final class ReportGenerator {
     private final List<JmhResult> results;
     private final List<String> sources;
     private final Instant generatedAt;
+    private final String note;
     private final Map<String, String> charts = new LinkedHashMap<>();
 
-    private ReportGenerator(List<JmhResult> results, List<String> sources, Instant generatedAt) {
+    private ReportGenerator(List<JmhResult> results, List<String> sources, Instant generatedAt, String note) {
         this.results = List.copyOf(results);
         this.sources = List.copyOf(sources);
         this.generatedAt = generatedAt;
+        this.note = note;
     }
 
     /**
@@ -95,21 +97,30 @@ public final class ReportGenerator {
      * @throws IOException if a file cannot be read or written
      */
     public static void main(String[] args) throws IOException {
-        if (args.length < 1) {
-            System.err.println("usage: ReportGenerator <output-dir> [results.json ...]");
+        List<String> positional = new ArrayList<>();
+        String note = "";
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--note") && i + 1 < args.length) {
+                note = args[++i];
+            } else {
+                positional.add(args[i]);
+            }
+        }
+        if (positional.isEmpty()) {
+            System.err.println("usage: ReportGenerator <output-dir> [--note text] [results.json ...]");
             System.exit(2);
         }
-        Path outDir = Path.of(args[0]);
+        Path outDir = Path.of(positional.get(0));
         List<Path> files = new ArrayList<>();
-        for (int i = 1; i < args.length; i++) {
-            files.add(Path.of(args[i]));
+        for (String file : positional.subList(1, positional.size())) {
+            files.add(Path.of(file));
         }
         if (files.isEmpty()) {
             try (Stream<Path> listing = Files.list(outDir)) {
                 listing.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().forEach(files::add);
             }
         }
-        List<Path> written = write(files, outDir, Instant.now());
+        List<Path> written = write(files, outDir, Instant.now(), note);
         written.forEach(p -> System.out.println("wrote " + p));
     }
 
@@ -119,17 +130,18 @@ public final class ReportGenerator {
      * @param files JMH JSON files
      * @param outDir where to write {@code REPORT.md} and the SVG files
      * @param generatedAt the time stamp printed in the report
+     * @param note a line about the machine and run (cores, load), or empty
      * @return the files written
      * @throws IOException if a file cannot be read or written
      */
-    public static List<Path> write(List<Path> files, Path outDir, Instant generatedAt) throws IOException {
+    public static List<Path> write(List<Path> files, Path outDir, Instant generatedAt, String note) throws IOException {
         List<JmhResult> all = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (Path file : files) {
             all.addAll(JmhResult.parseAll(Files.readString(file, StandardCharsets.UTF_8)));
             names.add(file.getFileName().toString());
         }
-        ReportGenerator generator = new ReportGenerator(all, names, generatedAt);
+        ReportGenerator generator = new ReportGenerator(all, names, generatedAt, note);
         String markdown = generator.markdown();
         Files.createDirectories(outDir);
         List<Path> written = new ArrayList<>();
@@ -150,10 +162,11 @@ public final class ReportGenerator {
      * @param results the JMH rows
      * @param sources the source file names to cite
      * @param generatedAt the time stamp printed in the report
+     * @param note a line about the machine and run, or empty
      * @return the Markdown text and the charts by file name
      */
-    static Rendered render(List<JmhResult> results, List<String> sources, Instant generatedAt) {
-        ReportGenerator generator = new ReportGenerator(results, sources, generatedAt);
+    static Rendered render(List<JmhResult> results, List<String> sources, Instant generatedAt, String note) {
+        ReportGenerator generator = new ReportGenerator(results, sources, generatedAt, note);
         String markdown = generator.markdown();
         return new Rendered(markdown, Map.copyOf(generator.charts));
     }
@@ -202,7 +215,8 @@ public final class ReportGenerator {
         }
         return "Generated " + generatedAt.truncatedTo(ChronoUnit.SECONDS) + " from `" + String.join("`, `", sources)
                 + "`: " + results.size() + " results, JMH " + first.jmhVersion() + ", " + first.vmName() + " "
-                + first.jdkVersion() + ", " + String.join("; ", shapes) + ".\n\n";
+                + first.jdkVersion() + ", " + String.join("; ", shapes) + "."
+                + (note.isBlank() ? "" : " Machine: " + note.strip() + ".") + "\n\n";
     }
 
     // ---------------------------------------------------------------- headline

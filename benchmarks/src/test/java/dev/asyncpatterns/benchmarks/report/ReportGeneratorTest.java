@@ -29,7 +29,7 @@ class ReportGeneratorTest {
     }
 
     private static ReportGenerator.Rendered render() throws IOException {
-        return ReportGenerator.render(JmhResult.parseAll(fixture()), List.of("jmh-sample.json"), NOW);
+        return ReportGenerator.render(JmhResult.parseAll(fixture()), List.of("jmh-sample.json"), NOW, "2 cores, load 1.0");
     }
 
     // ---------------------------------------------------------------- parsing JMH rows
@@ -134,12 +134,13 @@ class ReportGeneratorTest {
         String md = render().markdown();
 
         assertThat(md).contains("Generated 2026-11-23T04:00:00Z from `jmh-sample.json`: 17 results, JMH 1.37");
-        assertThat(md).contains("25.0.3").contains("1 fork(s) × 1 warm-up + 3 measured iterations");
+        assertThat(md).contains("25.0.3").contains("1 fork(s) × 1 warm-up + 3 measured iterations")
+                .contains("Machine: 2 cores, load 1.0.");
     }
 
     @Test
     void render_noResults_saysSo() {
-        var rendered = ReportGenerator.render(List.of(), List.of("empty.json"), NOW);
+        var rendered = ReportGenerator.render(List.of(), List.of("empty.json"), NOW, "");
 
         assertThat(rendered.markdown()).contains("No results found in empty.json");
         assertThat(rendered.charts()).isEmpty();
@@ -170,7 +171,7 @@ class ReportGeneratorTest {
         Files.writeString(json, fixture());
         Path out = dir.resolve("out");
 
-        List<Path> written = ReportGenerator.write(List.of(json), out, NOW);
+        List<Path> written = ReportGenerator.write(List.of(json), out, NOW, "");
 
         assertThat(written).extracting(p -> p.getFileName().toString())
                 .contains("REPORT.md", "speedup-vs-n.svg", "overhead-vs-peers.svg");
@@ -181,9 +182,9 @@ class ReportGeneratorTest {
     void main_noFilesGiven_readsJsonInOutputDirectory(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("a.json"), fixture());
 
-        ReportGenerator.main(new String[] {dir.toString()});
+        ReportGenerator.main(new String[] {dir.toString(), "--note", "test box"});
 
-        assertThat(Files.readString(dir.resolve("REPORT.md"))).contains("from `a.json`");
+        assertThat(Files.readString(dir.resolve("REPORT.md"))).contains("from `a.json`").contains("Machine: test box.");
     }
 
     private static Document parseXml(String xml) throws Exception {
