@@ -27,6 +27,7 @@ public final class Launcher {
             new SupervisedHeartbeat(),
             new CachedEnrichment(),
             new RateLimitedClient(),
+            new RetryQueueDemo(),
             new OrderStateMachine());
 
     private Launcher() {}

@@ -86,6 +86,17 @@ class ExamplesTest {
                 "^tokens granted at \\(ms\\): +\\[.+\\]$",
                 "^20 calls \\(20 x 200 OK\\) in [0-9.]+ s = [0-9.]+ calls/s$",
                 "^the quota allows no faster than 0\\.425 s: 3 at once, then 40/s$"));
+        lines.put("retry-queue", List.of(
+                "^8 e-mails; up to 4 attempts each, backoff from 20 ms doubling with full jitter, 3 at a time$",
+                "^  \\[ *[0-9]+ ms\\] cy@example.com +attempt 3: sent$",
+                "^  \\[ *[0-9]+ ms\\] eve at example.com +-> dead letter after 1 attempt$",
+                "^  \\[ *[0-9]+ ms\\] nobody@invalid.example +-> dead letter after 4 attempts$",
+                "^all settled after [0-9]+ ms: 6 sent, 2 dead letters:$",
+                "^  nobody@invalid.example \\(reset\\): 4 attempts at [0-9]+, [0-9]+, [0-9]+, [0-9]+ ms: 550 no such mailbox$",
+                "^  eve at example.com \\(reset\\): 1 attempt at [0-9]+ ms: malformed address$",
+                "^  \\[ *[0-9]+ ms\\] nobody@invalid.example +attempt 5: sent$",
+                "^after the drain: 7 succeeded, dead letters left: \\[eve at example.com\\]$",
+                "^stats: submitted 8, attempts 16, retried 7, dead-lettered 2, replayed 1, pending 0$"));
         lines.put("order-state-machine", List.of(
                 "^order A: CREATED -> PAID \\(on PAY\\)$",
                 "^order A: SHIPPED -> DELIVERED \\(on DELIVER\\)$",
