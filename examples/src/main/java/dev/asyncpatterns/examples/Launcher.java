@@ -23,6 +23,8 @@ public final class Launcher {
             new SyncVsAsync(),
             new ConcurrentScraper(),
             new QueueWorkers(),
+            new EtlPipeline(),
+            new RealTimeAggregation(),
             new RetryCircuitBreaker(),
             new SupervisedHeartbeat(),
             new CachedEnrichment(),
