@@ -433,8 +433,11 @@ public final class AsyncCacheBuilder<K, V> {
         var holder = new MemoizedFunction<?, ?>[1];
         AsyncCacheLoader<K1, V1> loader = new AsyncCacheLoader<>() {
             @Override
+            @SuppressWarnings("unchecked")
             public CompletableFuture<? extends V1> asyncLoad(K1 key, Executor executor) {
-                return new LoadFuture<>(key);
+                // reached only through Caffeine's own entry points (refresh of an absent key,
+                // getAll); apply() passes its own mapping function
+                return ((MemoizedFunction<K1, V1>) holder[0]).loadOnExecutor(key, executor);
             }
 
             @Override

@@ -12,7 +12,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -35,8 +34,9 @@ import org.slf4j.LoggerFactory;
  *   or worse. See docs/adr/cache-0001-loads-start-outside-compute.md.
  * - Recursion guard: while this thread runs the function for key k, apply(k) on this thread fails
  *   fast with RecursiveLoadException instead of returning the in-flight future the load would then
- *   wait on forever (caffeine#89). loadsRunning is a global counter so the hit path pays one
- *   volatile read, not a ThreadLocal lookup, when no load is running anywhere.
+ *   wait on forever (caffeine#89). A recursive call can only find k's entry in flight (or absent,
+ *   which starts a nested load that then finds it in flight), so the per-thread check sits on the
+ *   in-flight path and the hit path (a completed future) never pays for it.
  * - Shielding: a completed future is returned as is (cancel/complete are no-ops on it). An
  *   in-flight one is wrapped per caller, so one caller's cancel never cancels the load others
  *   share. With cancelAbandonedLoads the LoadFuture counts the waiters and cancels the load (and
@@ -69,7 +69,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Failures.</b> A failed load fails every caller that shared it with the same exception and
  * is removed from the cache at once; the next call loads again. A function that throws instead of
  * returning a failed future, or returns {@code null} instead of a future, fails the load the same
- * way (the latter with a {@link NullPointerException}).
+ * way (the latter with a {@link NullPointerException}). Caffeine itself logs each failed load at
+ * {@code WARNING} through {@code System.Logger} (logger
+ * {@code com.github.benmanes.caffeine.cache.LocalAsyncCache}); turn that logger down where failures
+ * are routine. Failed refreshes are reported by this class instead, as {@link CacheEvent}s.
  *
  * <p><b>Cancellation.</b> Cancelling a returned future only detaches that caller; the shared load
  * goes on for the others and stays cached. If the cache was built with
@@ -90,9 +93,6 @@ import org.slf4j.LoggerFactory;
 public final class MemoizedFunction<K, V> implements Function<K, CompletableFuture<V>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(MemoizedFunction.class);
-
-    /** Counts loads running their user function on some thread right now (recursion guard). */
-    private static final AtomicInteger loadsRunning = new AtomicInteger();
 
     private final AsyncCache<K, V> cache;
     private final Function<? super K, ? extends CompletionStage<? extends V>> function;
@@ -155,13 +155,13 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     @Override
     public CompletableFuture<V> apply(K key) {
         Objects.requireNonNull(key, "key");
-        if (loadsRunning.get() != 0 && loadingOnThisThread.get().contains(key)) {
-            return CompletableFuture.failedFuture(new RecursiveLoadException(key));
-        }
         for (;;) {
             CompletableFuture<V> future = cache.get(key, mapping);
             if (future.isDone()) {
                 return future;
+            }
+            if (loadingOnThisThread.get().contains(key)) {
+                return CompletableFuture.failedFuture(new RecursiveLoadException(key));
             }
             if (!(future instanceof LoadFuture<?, ?> raw)) {
                 return Futures.shield(future); // put into the cache by someone else, through cache()
@@ -315,7 +315,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     private CompletionStage<? extends V> callFunction(K key) {
         ArrayList<Object> loading = loadingOnThisThread.get();
         loading.add(key);
-        loadsRunning.incrementAndGet();
         try {
             CompletionStage<? extends V> stage = function.apply(key);
             if (stage == null) {
@@ -326,7 +325,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         } catch (Throwable failure) {
             return CompletableFuture.failedFuture(failure);
         } finally {
-            loadsRunning.decrementAndGet();
             loading.remove(loading.size() - 1);
         }
     }
@@ -340,6 +338,18 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         }
         negatives.put(key, new Negative(failure));
         emit(new CacheEvent.NegativeCached<>(key, failure));
+    }
+
+    /** Caffeine's asyncLoad, for its own entry points: a load started on Caffeine's executor. */
+    CompletableFuture<V> loadOnExecutor(K key, Executor executor) {
+        var load = new LoadFuture<K, V>(key);
+        load.claimStart();
+        try {
+            executor.execute(() -> start(load));
+        } catch (RuntimeException rejected) {
+            load.completeExceptionally(rejected);
+        }
+        return load;
     }
 
     /** Caffeine's asyncReload: runs the function on Caffeine's executor. */

@@ -189,6 +189,16 @@ class AsyncCacheBuilderTest {
     }
 
     @Test
+    void refresh_caffeineRefreshOfAbsentKey_loadsThroughTheFunction() {
+        var fn = new Counting();
+        MemoizedFunction<String, String> memo = builder().refreshAfterWrite(Duration.ofSeconds(1)).memoize(fn);
+        var loading = (com.github.benmanes.caffeine.cache.AsyncLoadingCache<String, String>) memo.cache();
+        assertThat(loading.synchronous().refresh("a")).succeedsWithin(Duration.ofSeconds(5)).isEqualTo("a#1");
+        assertThat(loading.getAll(java.util.List.of("b", "c")).join()).containsEntry("b", "b#2").containsEntry("c", "c#3");
+        assertThat(memo.apply("a").join()).isEqualTo("a#1");
+    }
+
+    @Test
     void refresh_executorRejects_reportedAsRefreshFailureNotStranded() {
         var events = new CopyOnWriteArrayList<CacheEvent<String>>();
         var fn = new Counting();

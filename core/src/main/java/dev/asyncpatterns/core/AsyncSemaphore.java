@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Fairness: strict FIFO, no barging. While anyone waits, acquire/tryAcquire never take permits
  * past the queue, and a head request for n permits blocks the smaller requests behind it until n
  * are free. So a large acquire(n) waits at most for the permits held when it arrived plus those
- * taken by requests queued ahead of it: it is never starved. (docs/adr/0001-semaphore-fairness.md)
+ * taken by requests queued ahead of it: it is never starved. (docs/adr/sync-0001-semaphore-fairness.md)
  *
  * Cancellation/timeout and the permit hand-off race: see SyncWaiter. A granted waiter whose
  * grant loses (cancelled at the same moment) gives its permits back through release(), which

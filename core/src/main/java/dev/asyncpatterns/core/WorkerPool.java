@@ -293,7 +293,7 @@ public final class WorkerPool<J, R> {
             LOG.debug("WorkerPool[{}] shutting down, {} jobs queued", name, queue.size());
         }
         queue.close();
-        return terminated;
+        return terminated();
     }
 
     /**

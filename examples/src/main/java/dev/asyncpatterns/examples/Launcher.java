@@ -23,10 +23,13 @@ public final class Launcher {
             new SyncVsAsync(),
             new ConcurrentScraper(),
             new QueueWorkers(),
+            new EtlPipeline(),
+            new RealTimeAggregation(),
             new RetryCircuitBreaker(),
             new SupervisedHeartbeat(),
             new CachedEnrichment(),
             new RateLimitedClient(),
+            new RetryQueueDemo(),
             new OrderStateMachine());
 
     private Launcher() {}

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.AsyncQueue;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
@@ -244,6 +245,30 @@ public final class Pipeline<T> {
         Objects.requireNonNull(publisher, "publisher");
         capacity(prefetch, "prefetch");
         return new Pipeline<>(ctx -> new PublisherSource<T>(ctx, publisher, prefetch));
+    }
+
+    /**
+     * The items of an {@link AsyncQueue}, taken until it is closed and drained, like a consumer
+     * loop over asyncio's {@code Queue}. Several runs (or other consumers) taking from the same
+     * queue share its items.
+     *
+     * <p>Backpressure: an item is taken only when downstream asks for one, so the queue's
+     * producers wait in {@code put} while the pipeline is busy. Buffering: none (the queue is the
+     * buffer). Errors: a queue closed with {@code closeExceptionally} fails the run with the
+     * queue's {@link dev.asyncpatterns.core.ClosedException}, carrying the cause; a plain
+     * {@code close()} ends the stream after the remaining items. Cancellation: the outstanding
+     * {@code take} is cancelled, so no item is consumed for it (an item already handed over at
+     * that instant is dropped). Does not call {@code taskDone()}; call it from the sink if you use
+     * the queue's {@code join()}.
+     *
+     * @param <T> the element type
+     * @param queue the queue to consume
+     * @return the pipeline
+     * @throws NullPointerException if {@code queue} is null
+     */
+    public static <T> Pipeline<T> fromQueue(AsyncQueue<? extends T> queue) {
+        Objects.requireNonNull(queue, "queue");
+        return new Pipeline<>(ctx -> new QueueSource<T>(ctx, queue));
     }
 
     /**
@@ -972,6 +997,35 @@ public final class Pipeline<T> {
     public RunnablePipeline<Long> count() {
         Spec<T> upstream = spec;
         return RunnablePipeline.of(ctx -> new CountSink<>(ctx, upstream.build(ctx)));
+    }
+
+    /**
+     * Puts every element into {@code queue}, waiting while it is full: the queue's capacity
+     * backpressures the pipeline. The queue is not closed at the end; to let its consumers finish,
+     * close it when the run completes:
+     *
+     * {@snippet :
+     * pipeline.intoQueue(queue).run().whenComplete((ignored, failure) -> {
+     *     if (failure == null) {
+     *         queue.close();
+     *     } else {
+     *         queue.closeExceptionally(failure);
+     *     }
+     * });
+     * }
+     *
+     * <p>Backpressure: one {@code put} at a time; the next element is pulled when it completed.
+     * Errors: a closed queue fails the run with its {@link dev.asyncpatterns.core.ClosedException}.
+     * Cancellation: a waiting {@code put} is cancelled, so its element is not enqueued.
+     *
+     * @param queue the destination
+     * @return the job
+     * @throws NullPointerException if {@code queue} is null
+     */
+    public RunnablePipeline<Void> intoQueue(AsyncQueue<? super T> queue) {
+        Objects.requireNonNull(queue, "queue");
+        Spec<T> upstream = spec;
+        return RunnablePipeline.of(ctx -> new ForEachAsyncSink<T>(ctx, "intoQueue", upstream.build(ctx), queue::put));
     }
 
     /**
