@@ -111,6 +111,21 @@ class ExamplesTest {
                 "^  \\[ *[0-9]+ ms\\] nobody@invalid.example +attempt 5: sent$",
                 "^after the drain: 7 succeeded, dead letters left: \\[eve at example.com\\]$",
                 "^stats: submitted 8, attempts 16, retried 7, dead-lettered 2, replayed 1, pending 0$"));
+        lines.put("task-system", List.of(
+                "^10 tasks, 3 workers, retries with backoff from 20 ms \\(3 attempts\\), Ctrl-C drains gracefully$",
+                "^  \\[ *[0-9]+ ms\\] w[123] start email-alice \\(HIGH, attempt 1\\)$",
+                "^  \\[ *[0-9]+ ms\\] w[123] FAIL  email-dave: SMTP 421 try again later; retry in 20 ms$",
+                "^  \\[ *[0-9]+ ms\\] w[123] FAIL  resize-poster: timed out after 100 ms; retry in 40 ms$",
+                "^  \\[ *[0-9]+ ms\\] w[123] GAVE UP resize-poster after 3 attempts: timed out after 100 ms$",
+                "^  \\[ *[0-9]+ ms\\] skip    report-print: dependency resize-poster failed$",
+                "^  \\[ *[0-9]+ ms\\] metrics: queued [0-9]+ \\| running [0-9]+ \\| retrying [0-9]+ \\| waiting on deps [0-9]+ "
+                        + "\\| done [0-9]+ \\| failed/skipped [0-9]+ \\| cpu lag max [0-9]+ ms$",
+                "^succeeded 8: \\[resize-logo, resize-banner, email-alice, email-bob, email-carol, email-dave, "
+                        + "report-daily, report-weekly\\]$",
+                "^failed 1: \\[resize-poster\\]$",
+                "^skipped 1: \\[report-print\\]$",
+                "^retries: 3$",
+                "^shutdown: drained \\[task-queue, workers, lag-probe, cpu-pool\\], aborted \\[\\], 0 failures, clean=true$"));
         lines.put("order-state-machine", List.of(
                 "^order A: CREATED -> PAID \\(on PAY\\)$",
                 "^order A: SHIPPED -> DELIVERED \\(on DELIVER\\)$",
@@ -157,6 +172,14 @@ class ExamplesTest {
             assertThat(number(text, "run 2 started ([0-9]+) ms")).isGreaterThanOrEqualTo(20);
             assertThat(number(text, "run 3 started ([0-9]+) ms")).isGreaterThanOrEqualTo(40);
             assertThat(number(text, "run 4 started ([0-9]+) ms")).isGreaterThanOrEqualTo(80);
+        });
+        checks.put("task-system", text -> {
+            // priority: the HIGH e-mails of the first backlog start before its LOW tasks
+            List<String> order = List.of(text.replaceAll("(?s).*\nstart order: ([^\n]*)\n.*", "$1").split(", "));
+            assertThat(Math.max(order.indexOf("email-alice"), order.indexOf("email-bob")))
+                    .isLessThan(Math.min(order.indexOf("email-carol"), order.indexOf("resize-poster")));
+            // the report that depends on the failed poster never started
+            assertThat(order).doesNotContain("report-print").contains("report-daily", "report-weekly");
         });
         checks.put("rate-limited-client", text ->
                 // the limiter cannot let 20 calls through faster than the quota allows
