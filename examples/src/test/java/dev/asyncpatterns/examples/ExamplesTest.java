@@ -32,7 +32,8 @@ class ExamplesTest {
                 "^10 calls to a local service that takes 50 ms each$",
                 "^sequential: +[0-9.]+ ms$",
                 "^concurrent: +[0-9.]+ ms \\(10 responses, first: \"hello from /item/0\"\\)$",
-                "^speedup: +[0-9.]+x \\(ideal 10x\\)$"));
+                "^speedup: +[0-9.]+x \\(ideal 10x\\)$",
+                "^at most 5 at a time: +[0-9.]+ ms \\(10 responses; ideal 2 x 50 ms\\)$"));
         lines.put("scraper", List.of(
                 "^scraping 15 pages, at most 5 at a time, 1000 ms timeout per page$",
                 "^\\[ 1/15\\] /page/",
@@ -149,9 +150,12 @@ class ExamplesTest {
 
     private static Map<String, Consumer<String>> checks() {
         Map<String, Consumer<String>> checks = new LinkedHashMap<>();
-        checks.put("sync-vs-async", text ->
-                // 10 calls of 50 ms each: concurrent must beat sequential clearly
-                assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(2.0));
+        checks.put("sync-vs-async", text -> {
+            // 10 calls of 50 ms each: concurrent must beat sequential clearly
+            assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(2.0);
+            // 5 at a time needs two rounds of 50 ms at least
+            assertThat(number(text, "at most 5 at a time: +([0-9.]+) ms")).isGreaterThanOrEqualTo(100);
+        });
         checks.put("retry-circuit-breaker", text ->
                 // the circuit went through its three transitions, in this order
                 assertThat(text.lines().filter(line -> line.startsWith("    circuit: ")).map(String::strip))
