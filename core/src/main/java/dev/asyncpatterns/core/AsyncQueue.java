@@ -75,7 +75,9 @@ import org.slf4j.LoggerFactory;
  * is not enqueued; cancelling a waiting {@code take} guarantees no item is consumed for it. If the
  * cancellation loses the race with the transfer, {@code cancel} returns {@code false} and the
  * future completes normally: a put that was acknowledged is in, an item that was taken is
- * delivered.
+ * delivered. {@code complete}, {@code completeExceptionally} and timeouts such as
+ * {@code orTimeout} on a waiting future behave like {@code cancel}; {@code obtrude*} and
+ * {@code completeAsync} are not supported on the queue's futures.
  *
  * <p><b>Threads.</b> All methods are thread-safe and never block, except those whose name ends in
  * {@code Blocking}. Futures complete on the thread that makes the transfer possible (a {@code take}

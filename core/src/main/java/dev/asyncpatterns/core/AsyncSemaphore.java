@@ -28,7 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Fairness: strict FIFO, no barging. While anyone waits, acquire/tryAcquire never take permits
  * past the queue, and a head request for n permits blocks the smaller requests behind it until n
  * are free. So a large acquire(n) waits at most for the permits held when it arrived plus those
- * taken by requests queued ahead of it: it is never starved. (docs/adr/0001-semaphore-fairness.md)
+ * taken by requests queued ahead of it: it is never starved. (docs/adr/sync-0001-semaphore-fairness.md)
  *
  * Cancellation/timeout and the permit hand-off race: see SyncWaiter. A granted waiter whose
  * grant loses (cancelled at the same moment) gives its permits back through release(), which
@@ -47,6 +47,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Cancellation.</b> Cancelling a pending acquire future (or completing it yourself, or its
  * timeout firing) removes the waiter from the queue; if the permits were being handed to it at
  * that same moment they go to the next waiter instead. No permit is ever lost or counted twice.
+ * Because futures are completed outside the internal lock, such a cancel can still win after a
+ * concurrent {@code release} has chosen the waiter (Lincheck shows this window); the permits then
+ * move on, so another thread may briefly see them in flight, never missing.
  *
  * <p><b>Threads.</b> Thread-safe and lock-free when uncontended. Futures are completed outside
  * internal locks, on the thread that released the permits (or the time source's thread for a

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Maintainer's note.
  *
  * Structured concurrency on CompletableFuture and TaskFuture, without the preview
- * StructuredTaskScope (see docs/adr/0002-task-scope-without-preview-apis.md).
+ * StructuredTaskScope (see docs/adr/futures-0002-task-scope-without-preview-apis.md).
  *
  * State, all guarded by 'lock' (a ReentrantLock: forks are virtual threads and must not pin):
  *   forks     the forks that have not exited yet (a TaskFuture exits when its thread leaves the
@@ -100,6 +100,8 @@ public final class TaskScope implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskScope.class);
     private static final ThreadLocal<TaskScope> CURRENT = new ThreadLocal<>();
+    /** Stands for any success in forkExited (the value itself is not needed there). */
+    private static final Outcome<Object> SUCCESS = Outcome.success(null);
 
     private final Policy policy;
     private final TimeSource timeSource;
@@ -311,7 +313,8 @@ public final class TaskScope implements AutoCloseable {
 
     /** Records a fork's outcome and releases it; called once per fork, after it finished. */
     private void forkExited(CompletableFuture<?> fork) {
-        Outcome<?> outcome = Outcome.ofDone(fork);
+        // the common case, a success, needs no Outcome object
+        Outcome<?> outcome = fork.isCompletedExceptionally() ? Outcome.ofDone(fork) : SUCCESS;
         if (outcome.isCancelled() && fork instanceof TaskFuture<?> task && task.lateFailure() != null) {
             outcome = Outcome.failure(task.lateFailure()); // failed while being cancelled: keep it
         }

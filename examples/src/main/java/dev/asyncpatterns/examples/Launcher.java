@@ -23,10 +23,14 @@ public final class Launcher {
             new SyncVsAsync(),
             new ConcurrentScraper(),
             new QueueWorkers(),
+            new EtlPipeline(),
+            new RealTimeAggregation(),
             new RetryCircuitBreaker(),
             new SupervisedHeartbeat(),
             new CachedEnrichment(),
             new RateLimitedClient(),
+            new RetryQueueDemo(),
+            new TaskSystem(),
             new OrderStateMachine());
 
     private Launcher() {}

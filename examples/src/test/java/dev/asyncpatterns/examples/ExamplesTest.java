@@ -32,7 +32,8 @@ class ExamplesTest {
                 "^10 calls to a local service that takes 50 ms each$",
                 "^sequential: +[0-9.]+ ms$",
                 "^concurrent: +[0-9.]+ ms \\(10 responses, first: \"hello from /item/0\"\\)$",
-                "^speedup: +[0-9.]+x \\(ideal 10x\\)$"));
+                "^speedup: +[0-9.]+x \\(ideal 10x\\)$",
+                "^at most 5 at a time: +[0-9.]+ ms \\(10 responses; ideal 2 x 50 ms\\)$"));
         lines.put("scraper", List.of(
                 "^scraping 15 pages, at most 5 at a time, 1000 ms timeout per page$",
                 "^\\[ 1/15\\] /page/",
@@ -71,12 +72,27 @@ class ExamplesTest {
                 "^  child metrics-flusher +STOPPED +restarts=0$",
                 "^  child heartbeat +STOPPED +restarts=3 last failure: connection to the monitor lost$",
                 "^heartbeat ran 4 times, 3 restarts in total$"));
+        lines.put("etl-pipeline", List.of(
+                "^60 records from http://127.0.0.1:[0-9]+/orders/ -> CSV files in a temporary directory$",
+                "^wrote 56 rows into [0-9]+ files \\(56 lines on disk\\) in [0-9.]+ s: [0-9]+ records/s$",
+                "^dead letters \\(4\\):$",
+                "^  malformed: \\{\"id\":16,\"customer\":$",
+                "^  record 29: HTTP 503$",
+                "^  1:mapAsync\\(3\\) +in +60 +out +59 +failures +1 ",
+                "^  2:mapAsync\\(3\\) +in +59 +out +56 +failures +3 ",
+                "^  4:mapAsync\\(3\\) +in +[0-9]+ +out +[0-9]+ +failures +0 "));
+        lines.put("aggregation", List.of(
+                "^page views in bursts every 10 ms, a traffic spike in windows 3 and 4; 200 ms tumbling windows$",
+                "^window 1 \\(closed +[0-9]+ ms after the first event\\): +[0-9]+ views, top /[a-z]+ [0-9]+, ",
+                "^window 6 \\(closed +[0-9]+ ms after the first event\\): +[0-9]+ views, top /[a-z]+ [0-9]+, ",
+                "^6 windows aggregated [0-9]+ page views; the source produced [0-9]+ and was stopped with the run$"));
         lines.put("cached-enrichment", List.of(
                 "^users \\[u1, u2, u3, u4\\]; complete results cached 5 s, partial ones 500 ms$",
                 "^round 1 \\(cold cache\\): 20 requests in [0-9]+ ms -> service calls: profile 4, orders 4, recommendations 4$",
-                "^  u1: name=User U1, orders=3, recommendations=\\[book-u1, lamp-u1\\]$",
-                "^  u3: name=User U3, orders=5, recommendations=\\?  \\(partial: recommendations service: timeout\\)$",
-                "^  u4: name=User U4, orders=\\?, recommendations=\\[book-u4, lamp-u4\\]  \\(partial: orders service: 503\\)$",
+                "^  u1: name=User U1 \\(eu\\), orders=3, recommendations=\\[book-u1, lamp-u1\\]$",
+                "^  u2: name=User U2 \\(us\\), orders=4, recommendations=\\[book-u2, lamp-u2\\]$",
+                "^  u3: name=User U3 \\(eu\\), orders=5, recommendations=\\?  \\(partial: recommendations service: timeout\\)$",
+                "^  u4: name=User U4 \\(eu\\), orders=\\?, recommendations=\\[book-u4, lamp-u4\\]  \\(partial: orders service: 503\\)$",
                 "^round 2 \\(warm cache\\): 20 requests in [0-9]+ ms -> service calls: profile 0, orders 0, recommendations 0$",
                 "^round 3 \\(after 600 ms\\): 20 requests in [0-9]+ ms -> service calls: profile 2, orders 2, recommendations 2$",
                 "^cache: 54 hits, 6 misses \\(loads\\), hit ratio 0\\.90$"));
@@ -86,6 +102,32 @@ class ExamplesTest {
                 "^tokens granted at \\(ms\\): +\\[.+\\]$",
                 "^20 calls \\(20 x 200 OK\\) in [0-9.]+ s = [0-9.]+ calls/s$",
                 "^the quota allows no faster than 0\\.425 s: 3 at once, then 40/s$"));
+        lines.put("retry-queue", List.of(
+                "^8 e-mails; up to 4 attempts each, backoff from 20 ms doubling with full jitter, 3 at a time$",
+                "^  \\[ *[0-9]+ ms\\] cy@example.com +attempt 3: sent$",
+                "^  \\[ *[0-9]+ ms\\] eve at example.com +-> dead letter after 1 attempt$",
+                "^  \\[ *[0-9]+ ms\\] nobody@invalid.example +-> dead letter after 4 attempts$",
+                "^all settled after [0-9]+ ms: 6 sent, 2 dead letters:$",
+                "^  nobody@invalid.example \\(reset\\): 4 attempts at [0-9]+, [0-9]+, [0-9]+, [0-9]+ ms: 550 no such mailbox$",
+                "^  eve at example.com \\(reset\\): 1 attempt at [0-9]+ ms: malformed address$",
+                "^  \\[ *[0-9]+ ms\\] nobody@invalid.example +attempt 5: sent$",
+                "^after the drain: 7 succeeded, dead letters left: \\[eve at example.com\\]$",
+                "^stats: submitted 8, attempts 16, retried 7, dead-lettered 2, replayed 1, pending 0$"));
+        lines.put("task-system", List.of(
+                "^10 tasks, 3 workers, retries with backoff from 20 ms \\(3 attempts\\), Ctrl-C drains gracefully$",
+                "^  \\[ *[0-9]+ ms\\] w[123] start email-alice \\(HIGH, attempt 1\\)$",
+                "^  \\[ *[0-9]+ ms\\] w[123] FAIL  email-dave: SMTP 421 try again later; retry in 20 ms$",
+                "^  \\[ *[0-9]+ ms\\] w[123] FAIL  resize-poster: timed out after 100 ms; retry in 40 ms$",
+                "^  \\[ *[0-9]+ ms\\] w[123] GAVE UP resize-poster after 3 attempts: timed out after 100 ms$",
+                "^  \\[ *[0-9]+ ms\\] skip    report-print: dependency resize-poster failed$",
+                "^  \\[ *[0-9]+ ms\\] metrics: queued [0-9]+ \\| running [0-9]+ \\| retrying [0-9]+ \\| waiting on deps [0-9]+ "
+                        + "\\| done [0-9]+ \\| failed/skipped [0-9]+ \\| cpu lag max [0-9]+ ms$",
+                "^succeeded 8: \\[resize-logo, resize-banner, email-alice, email-bob, email-carol, email-dave, "
+                        + "report-daily, report-weekly\\]$",
+                "^failed 1: \\[resize-poster\\]$",
+                "^skipped 1: \\[report-print\\]$",
+                "^retries: 3$",
+                "^shutdown: drained \\[task-queue, workers, lag-probe, cpu-pool\\], aborted \\[\\], 0 failures, clean=true$"));
         lines.put("order-state-machine", List.of(
                 "^order A: CREATED -> PAID \\(on PAY\\)$",
                 "^order A: SHIPPED -> DELIVERED \\(on DELIVER\\)$",
@@ -105,24 +147,50 @@ class ExamplesTest {
      * Further checks on an example's output (its lines joined with newlines): numbers the program
      * prints that follow from the toolkit's guarantees, with generous bounds where time matters.
      */
-    private static final Map<String, Consumer<String>> CHECKS = Map.of(
-            "sync-vs-async", text ->
-                    // 10 calls of 50 ms each: concurrent must beat sequential clearly
-                    assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(2.0),
-            "retry-circuit-breaker", text ->
-                    // the circuit went through its three transitions, in this order
-                    assertThat(text.lines().filter(line -> line.startsWith("    circuit: ")).map(String::strip))
-                            .containsExactly("circuit: CLOSED -> OPEN", "circuit: OPEN -> HALF_OPEN",
-                                    "circuit: HALF_OPEN -> CLOSED"),
-            "supervised-heartbeat", text -> {
-                // the backoff doubles from 20 ms: each restart waited at least that long
-                assertThat(number(text, "run 2 started ([0-9]+) ms")).isGreaterThanOrEqualTo(20);
-                assertThat(number(text, "run 3 started ([0-9]+) ms")).isGreaterThanOrEqualTo(40);
-                assertThat(number(text, "run 4 started ([0-9]+) ms")).isGreaterThanOrEqualTo(80);
-            },
-            "rate-limited-client", text ->
-                    // the limiter cannot let 20 calls through faster than the quota allows
-                    assertThat(number(text, "in ([0-9.]+) s = ")).isGreaterThanOrEqualTo(0.425));
+    private static final Map<String, Consumer<String>> CHECKS = checks();
+
+    private static Map<String, Consumer<String>> checks() {
+        Map<String, Consumer<String>> checks = new LinkedHashMap<>();
+        checks.put("sync-vs-async", text -> {
+            // 10 calls of 50 ms each: concurrent must beat sequential clearly
+            assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(2.0);
+            // 5 at a time needs two rounds of 50 ms at least
+            assertThat(number(text, "at most 5 at a time: +([0-9.]+) ms")).isGreaterThanOrEqualTo(100);
+        });
+        checks.put("retry-circuit-breaker", text ->
+                // the circuit went through its three transitions, in this order
+                assertThat(text.lines().filter(line -> line.startsWith("    circuit: ")).map(String::strip))
+                        .containsExactly("circuit: CLOSED -> OPEN", "circuit: OPEN -> HALF_OPEN",
+                                "circuit: HALF_OPEN -> CLOSED"));
+        checks.put("aggregation", text -> {
+            // every view counted once: the windows add up to the total, which the source produced
+            long sum = text.lines().filter(line -> line.startsWith("window "))
+                    .mapToLong(line -> (long) number(line, "\\): +([0-9]+) views")).sum();
+            assertThat(sum).isEqualTo((long) number(text, "aggregated ([0-9]+) page views"));
+            assertThat(number(text, "the source produced ([0-9]+)")).isGreaterThanOrEqualTo(sum);
+            // the spike (latencies up to 220 ms) shows up as errors in some window
+            assertThat(text.lines().filter(line -> line.startsWith("window ")))
+                    .anyMatch(line -> !line.endsWith("; 0 errors"));
+        });
+        checks.put("supervised-heartbeat", text -> {
+            // the backoff doubles from 20 ms: each restart waited at least that long
+            assertThat(number(text, "run 2 started ([0-9]+) ms")).isGreaterThanOrEqualTo(20);
+            assertThat(number(text, "run 3 started ([0-9]+) ms")).isGreaterThanOrEqualTo(40);
+            assertThat(number(text, "run 4 started ([0-9]+) ms")).isGreaterThanOrEqualTo(80);
+        });
+        checks.put("task-system", text -> {
+            // priority: the HIGH e-mails of the first backlog start before its LOW tasks
+            List<String> order = List.of(text.replaceAll("(?s).*\nstart order: ([^\n]*)\n.*", "$1").split(", "));
+            assertThat(Math.max(order.indexOf("email-alice"), order.indexOf("email-bob")))
+                    .isLessThan(Math.min(order.indexOf("email-carol"), order.indexOf("resize-poster")));
+            // the report that depends on the failed poster never started
+            assertThat(order).doesNotContain("report-print").contains("report-daily", "report-weekly");
+        });
+        checks.put("rate-limited-client", text ->
+                // the limiter cannot let 20 calls through faster than the quota allows
+                assertThat(number(text, "in ([0-9.]+) s = ")).isGreaterThanOrEqualTo(0.425));
+        return checks;
+    }
 
     // ---- the whole run ------------------------------------------------------------------------
 

@@ -5,8 +5,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * {@link Pipeline#forEachAsync(Function)} and {@link Pipeline#forEachBatch}: an async action
- * per element, one at a time.
+ * {@link Pipeline#forEachAsync(Function)}, {@link Pipeline#forEachBatch} and
+ * {@link Pipeline#intoQueue}: an async action per element, one at a time.
  *
  * <p>Backpressure: the next element is pulled only when the previous action's future has
  * completed. Buffering: none beyond the element being processed. Errors: a throwing action, a

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.AsyncQueue;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
@@ -247,6 +248,30 @@ public final class Pipeline<T> {
     }
 
     /**
+     * The items of an {@link AsyncQueue}, taken until it is closed and drained, like a consumer
+     * loop over asyncio's {@code Queue}. Several runs (or other consumers) taking from the same
+     * queue share its items.
+     *
+     * <p>Backpressure: an item is taken only when downstream asks for one, so the queue's
+     * producers wait in {@code put} while the pipeline is busy. Buffering: none (the queue is the
+     * buffer). Errors: a queue closed with {@code closeExceptionally} fails the run with the
+     * queue's {@link dev.asyncpatterns.core.ClosedException}, carrying the cause; a plain
+     * {@code close()} ends the stream after the remaining items. Cancellation: the outstanding
+     * {@code take} is cancelled, so no item is consumed for it (an item already handed over at
+     * that instant is dropped). Does not call {@code taskDone()}; call it from the sink if you use
+     * the queue's {@code join()}.
+     *
+     * @param <T> the element type
+     * @param queue the queue to consume
+     * @return the pipeline
+     * @throws NullPointerException if {@code queue} is null
+     */
+    public static <T> Pipeline<T> fromQueue(AsyncQueue<? extends T> queue) {
+        Objects.requireNonNull(queue, "queue");
+        return new Pipeline<>(ctx -> new QueueSource<T>(ctx, queue));
+    }
+
+    /**
      * An async generator, like paging through an API until a page comes back empty: each run
      * calls {@code step} with {@code seed}, emits the returned element and calls {@code step}
      * again with the returned state, until a step completes with {@link Optional#empty()}.
@@ -453,6 +478,15 @@ public final class Pipeline<T> {
     /**
      * Calls an async function on up to {@code parallelism} elements at once and emits the
      * results in input order, like asyncio's bounded {@code gather} over a stream.
+     *
+     * <p>To bound each call, wrap it with {@code Futures.withTimeout}, which cancels the call on
+     * timeout; combined with {@link OnError#retry} a slow call is retried:
+     *
+     * {@snippet :
+     * pipeline.mapAsync(16, url -> Futures.withTimeout(http.fetch(url), Duration.ofSeconds(2)),
+     *         OnError.<String, Page>retry(Backoff.exponential(Duration.ofMillis(100)).maxAttempts(3))
+     *                 .thenSkip((url, error) -> deadLetters.add(url)));
+     * }
      *
      * <p>Backpressure: a new element is pulled only when fewer than {@code parallelism} are held.
      * Buffering: at most {@code parallelism} elements, in flight or finished and waiting for an
@@ -800,7 +834,8 @@ public final class Pipeline<T> {
     /**
      * Fails the run with a {@link java.util.concurrent.TimeoutException} when upstream takes
      * longer than {@code limit} (on the run's time source) to deliver an element once one has been
-     * asked for. Time while downstream is busy does not count.
+     * asked for. Time while downstream is busy does not count. (To bound each call of an async
+     * stage instead, see {@link #mapAsync(int, Function)}.)
      *
      * <p>Backpressure: pass-through. Buffering: none. Errors: the timeout fails the run; upstream
      * is cancelled. Cancellation: the timer is cancelled.
@@ -972,6 +1007,35 @@ public final class Pipeline<T> {
     public RunnablePipeline<Long> count() {
         Spec<T> upstream = spec;
         return RunnablePipeline.of(ctx -> new CountSink<>(ctx, upstream.build(ctx)));
+    }
+
+    /**
+     * Puts every element into {@code queue}, waiting while it is full: the queue's capacity
+     * backpressures the pipeline. The queue is not closed at the end; to let its consumers finish,
+     * close it when the run completes:
+     *
+     * {@snippet :
+     * pipeline.intoQueue(queue).run().whenComplete((ignored, failure) -> {
+     *     if (failure == null) {
+     *         queue.close();
+     *     } else {
+     *         queue.closeExceptionally(failure);
+     *     }
+     * });
+     * }
+     *
+     * <p>Backpressure: one {@code put} at a time; the next element is pulled when it completed.
+     * Errors: a closed queue fails the run with its {@link dev.asyncpatterns.core.ClosedException}.
+     * Cancellation: a waiting {@code put} is cancelled, so its element is not enqueued.
+     *
+     * @param queue the destination
+     * @return the job
+     * @throws NullPointerException if {@code queue} is null
+     */
+    public RunnablePipeline<Void> intoQueue(AsyncQueue<? super T> queue) {
+        Objects.requireNonNull(queue, "queue");
+        Spec<T> upstream = spec;
+        return RunnablePipeline.of(ctx -> new ForEachAsyncSink<T>(ctx, "intoQueue", upstream.build(ctx), queue::put));
     }
 
     /**

@@ -69,7 +69,7 @@ final class Region {
         if (wip.getAndIncrement() == 0) {
             try {
                 executor.execute(this::drainLoop);
-            } catch (RejectedExecutionException | NullPointerException rejected) {
+            } catch (RejectedExecutionException rejected) {
                 run.fail(rejected);
                 drainLoop(); // closes the region on this thread, since the run is stopping
             }
@@ -106,7 +106,7 @@ final class Region {
             } catch (Throwable failure) {
                 run.closeFailed(failure);
             }
-            run.regionClosed();
+            run.regionClosed(this);
         }
     }
 }

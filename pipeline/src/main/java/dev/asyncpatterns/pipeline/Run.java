@@ -139,7 +139,8 @@ final class Run<R> {
         }
     }
 
-    void regionClosed() {
+    void regionClosed(Region region) {
+        regions.remove(region); // regions of concatMap's inner pipelines come and go
         if (openRegions.decrementAndGet() == 0) {
             complete();
         }

@@ -57,6 +57,15 @@ final class SubscriberSink<T> extends Sink<T, Void> implements Flow.Subscription
             if (!call(() -> subscriber.onSubscribe(this))) {
                 return;
             }
+            if (up instanceof FailedSource<?>) {
+                // known to fail before any element: signal it at once, demand or not (rule 1.4)
+                try {
+                    up.poll();
+                } catch (Throwable failure) {
+                    terminate(unwrap(failure));
+                    throw failure;
+                }
+            }
         }
         for (;;) {
             if (cancelled) {

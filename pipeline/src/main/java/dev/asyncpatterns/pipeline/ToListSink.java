@@ -43,8 +43,6 @@ final class ToListSink<T> extends LoopSink<T, List<T>> {
 
     @Override
     void release() {
-        if (!run.result.isDone()) {
-            list = new ArrayList<>(0);
-        }
+        list = new ArrayList<>(0); // a result already handed over keeps its own reference
     }
 }

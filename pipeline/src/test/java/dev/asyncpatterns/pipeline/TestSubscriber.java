@@ -6,7 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 
 /** Records what a Flow.Subscriber receives; requests {@code initial} on subscribe. */
-final class TestSubscriber<T> implements Flow.Subscriber<T> {
+class TestSubscriber<T> implements Flow.Subscriber<T> {
 
     final List<T> items = new CopyOnWriteArrayList<>();
     final CompletableFuture<Flow.Subscription> subscription = new CompletableFuture<>();

@@ -83,10 +83,11 @@ public record Hedging(Duration delay, double percentile, int maxHedges, int minS
      * @throws IllegalArgumentException if an argument is out of range
      */
     public static Hedging afterPercentile(double percentile, Duration initialDelay, int maxHedges) {
+        Objects.requireNonNull(initialDelay, "initialDelay");
         if (percentile == 0) {
             throw new IllegalArgumentException("percentile must be in (0, 1), e.g. 0.95, was 0.0");
         }
-        return new Hedging(Objects.requireNonNull(initialDelay, "initialDelay"), percentile, maxHedges,
+        return new Hedging(initialDelay, percentile, maxHedges,
                 DEFAULT_MIN_SAMPLES);
     }
 

@@ -20,11 +20,11 @@ public record JobAttempt(int number, Instant startedAt, Instant finishedAt, Thro
      * @throws IllegalArgumentException if {@code number} is below 1
      */
     public JobAttempt {
-        if (number < 1) {
-            throw new IllegalArgumentException("number must be positive, was " + number);
-        }
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(finishedAt, "finishedAt");
         Objects.requireNonNull(failure, "failure");
+        if (number < 1) {
+            throw new IllegalArgumentException("number must be positive, was " + number);
+        }
     }
 }

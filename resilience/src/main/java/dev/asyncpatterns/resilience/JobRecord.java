@@ -29,7 +29,7 @@ public record JobRecord<J>(JobId id, J job, Instant submittedAt, List<JobAttempt
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(submittedAt, "submittedAt");
-        history = List.copyOf(history);
+        history = List.copyOf(Objects.requireNonNull(history, "history"));
         if (attemptsSinceReplay < 0 || replays < 0) {
             throw new IllegalArgumentException(
                     "counts must not be negative, were attemptsSinceReplay=" + attemptsSinceReplay + ", replays=" + replays);

@@ -3,8 +3,10 @@ package dev.asyncpatterns.resilience;
 import dev.asyncpatterns.core.Backoff;
 import dev.asyncpatterns.core.Cancellable;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.Futures;
 import dev.asyncpatterns.core.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -114,6 +116,7 @@ public final class RetryQueue<J> {
     private final Predicate<? super Throwable> retryOn;
     private final int concurrency;
     private final int capacity;
+    private final Duration attemptTimeout;
     private final JobStore<J> store;
     private final TimeSource time;
     private final Listeners<JobRecord<J>> deadLetterListeners;
@@ -144,6 +147,7 @@ public final class RetryQueue<J> {
         this.retryOn = builder.retryOn;
         this.concurrency = builder.concurrency;
         this.capacity = builder.capacity;
+        this.attemptTimeout = builder.attemptTimeout;
         this.store = builder.store != null ? builder.store : new InMemoryJobStore<>();
         this.time = builder.time != null ? builder.time : TimeSource.system();
         this.deadLetterListeners = new Listeners<>(this.toString());
@@ -525,6 +529,13 @@ public final class RetryQueue<J> {
         } catch (Throwable failure) {
             stage = CompletableFuture.failedFuture(failure);
         }
+        if (attemptTimeout != null) {
+            CompletableFuture<?> running = Stages.toFuture(stage);
+            if (!running.isDone()) {
+                // core's cancelling timeout: a hung handler cannot hold a slot for ever
+                stage = Futures.withTimeout(running, attemptTimeout, time);
+            }
+        }
         stage.whenComplete((ignored, failure) -> settle(job, startedAt, failure));
     }
 
@@ -635,6 +646,7 @@ public final class RetryQueue<J> {
         private boolean concurrencySet;
         private int capacity = DEFAULT_CAPACITY;
         private boolean capacitySet;
+        private Duration attemptTimeout;
         private JobStore<J> store;
         private TimeSource time;
 
@@ -721,6 +733,27 @@ public final class RetryQueue<J> {
             }
             this.capacity = capacity;
             this.capacitySet = true;
+            return this;
+        }
+
+        /**
+         * The most time one attempt may take (default: no limit). When it passes, the handler's
+         * future is cancelled and the attempt fails with a {@code TimeoutException}, retried like
+         * any failure. Without it, a handler that never completes holds its slot for ever and a
+         * shutdown waits for it.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if it is zero or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder<J> attemptTimeout(Duration timeout) {
+            Durations.requirePositive(timeout, "timeout");
+            if (attemptTimeout != null) {
+                throw new IllegalStateException("attemptTimeout was already set");
+            }
+            this.attemptTimeout = timeout;
             return this;
         }
 

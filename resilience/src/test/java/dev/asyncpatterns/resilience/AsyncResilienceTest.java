@@ -494,6 +494,23 @@ class AsyncResilienceTest {
         assertThat(clock.pendingTimers()).as("deadline timer cancelled").isZero();
     }
 
+    @Test
+    void complete_byCaller_stopsTheWorkLikeCancel() {
+        var bh = bulkhead(1);
+        var calls = new Calls();
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).bulkhead(bh)
+                .hedging(Hedging.afterDelay(Duration.ofMillis(10), 1)).build();
+
+        var result = policy.call(calls);
+        result.complete("from cache");
+
+        assertThat(calls.last()).isCancelled();
+        assertThat(bh.getMetrics().getAvailableConcurrentCalls()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(calls.count()).as("no hedge after the caller finished").isEqualTo(1);
+        assertThat(result).isCompletedWithValue("from cache");
+    }
+
     // ---------------------------------------------------------------- circuit breaker on virtual time
 
     @Test

@@ -279,6 +279,27 @@ class RetryQueueTest {
     }
 
     @Test
+    void attemptTimeout_hungHandler_isCancelledRetriedAndShutdownCompletes() {
+        var started = new CopyOnWriteArrayList<CompletableFuture<Void>>();
+        var queue = RetryQueue.<String>builder("q", job -> {
+            var never = new CompletableFuture<Void>();
+            started.add(never);
+            return never;
+        }).backoff(Backoff.fixed(Duration.ofMillis(10)).maxAttempts(2)).attemptTimeout(Duration.ofSeconds(1))
+                .timeSource(clock).build();
+        queue.submit("hung").join();
+
+        var drained = queue.shutdown(RetryQueue.ShutdownMode.DRAIN);
+        runUntilDone(drained);
+
+        assertThat(started).hasSize(2).allSatisfy(f -> assertThat(f).isCancelled());
+        assertThat(queue.deadLetters().join()).singleElement().satisfies(r -> assertThat(r.history())
+                .extracting(a -> a.failure().getClass().getSimpleName())
+                .containsExactly("TimeoutException", "TimeoutException"));
+        assertThat(clock.elapsed()).isEqualTo(Duration.ofMillis(2010));
+    }
+
+    @Test
     void recover_jobsLeftInFlightByAPreviousRun_areAttemptedAgain() {
         var store = new InMemoryJobStore<String>();
         store.add("orphan", clock.instant(), 10);

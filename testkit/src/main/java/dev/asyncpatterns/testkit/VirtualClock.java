@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -34,9 +36,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * each other.
  *
  * Idle detection for auto-advance: every schedule/cancel/run and every task of the tracked
- * executor bumps an activity counter; the clock is "idle" when no tracked task is in flight and
- * the counter has not moved for the quiet period. Work on threads the clock does not know about
- * is invisible to it, which is why explicit advance() is preferred in tests.
+ * executor bumps an activity counter; the clock is "idle" when no tracked thread is runnable
+ * (each is parked: waiting for a timer, a future, a lock) and the counter has not moved for the
+ * quiet period. A tracked task blocked in join() on a virtual delay is therefore idle, which is
+ * what lets a blocking retry loop on the tracked executor run through its schedule. Work on
+ * threads the clock does not know about is invisible to it, which is why explicit advance() is
+ * preferred in tests.
  */
 /**
  * A {@link TimeSource} whose time moves only when the test says so: {@link #advance(Duration)}
@@ -73,6 +78,7 @@ public final class VirtualClock implements TimeSource {
     private final TreeSet<Timer> timers = new TreeSet<>();
     private final AtomicLong activity = new AtomicLong();
     private final AtomicInteger trackedInFlight = new AtomicInteger();
+    private final Set<Thread> trackedThreads = ConcurrentHashMap.newKeySet();
     private final Executor trackedExecutor;
     private volatile long nowNanos;
     private long sequence;
@@ -85,9 +91,11 @@ public final class VirtualClock implements TimeSource {
             trackedInFlight.incrementAndGet();
             activity.incrementAndGet();
             Thread.ofVirtual().name("virtual-clock-task").start(() -> {
+                trackedThreads.add(Thread.currentThread());
                 try {
                     task.run();
                 } finally {
+                    trackedThreads.remove(Thread.currentThread());
                     activity.incrementAndGet();
                     trackedInFlight.decrementAndGet();
                 }
@@ -256,8 +264,10 @@ public final class VirtualClock implements TimeSource {
 
     /**
      * An executor whose tasks the clock can see: each task runs on a new virtual thread, and the
-     * clock counts the system as busy while any of them runs. Give it to components under test
-     * that accept an executor, so auto-advance never jumps ahead of work still in progress.
+     * clock counts the system as busy while any of them is runnable (a task parked waiting for a
+     * timer, a future or a lock counts as idle, so a blocking loop over virtual delays still
+     * advances). Give it to components under test that accept an executor, so auto-advance never
+     * jumps ahead of work still in progress.
      *
      * @return the tracked executor
      */
@@ -371,11 +381,12 @@ public final class VirtualClock implements TimeSource {
         long since = System.nanoTime();
         while (!future.isDone()) {
             Long next = nextDue();
-            if (next != null && next <= nowNanos && trackedInFlight.get() == 0) {
+            boolean busy = trackedBusy();
+            if (next != null && next <= nowNanos && !busy) {
                 return true; // something is due right now
             }
             long current = activity.get();
-            if (current != seen || trackedInFlight.get() > 0) {
+            if (current != seen || busy) {
                 seen = current;
                 since = System.nanoTime();
             } else if (System.nanoTime() - since >= quietNanos) {
@@ -387,6 +398,20 @@ public final class VirtualClock implements TimeSource {
                 return false;
             } catch (TimeoutException stillRunning) {
                 // poll again
+            }
+        }
+        return false;
+    }
+
+    /** Whether a tracked task is starting or runnable (not parked on a timer, future or lock). */
+    private boolean trackedBusy() {
+        if (trackedInFlight.get() > trackedThreads.size()) {
+            return true; // a task was submitted and its thread has not registered yet
+        }
+        for (Thread thread : trackedThreads) {
+            Thread.State state = thread.getState();
+            if (state == Thread.State.RUNNABLE || state == Thread.State.NEW) {
+                return true;
             }
         }
         return false;

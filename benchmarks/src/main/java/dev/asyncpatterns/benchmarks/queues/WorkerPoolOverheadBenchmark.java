@@ -1,0 +1,123 @@
+package dev.asyncpatterns.benchmarks.queues;
+
+import dev.asyncpatterns.core.WorkerPool;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Overhead per job of a {@link WorkerPool} against a plain {@link ThreadPoolExecutor} with the
+ * same number of workers: submit {@value #JOBS} trivial jobs (the handler returns its input) and
+ * wait for every result. Time per job, so lower is better; the jobs do no work, so the figure is
+ * pure hand-off cost (queue, wake-up, future completion).
+ *
+ * <ul>
+ *   <li>{@code workerPool}: {@code WorkerPool.builder(CompletableFuture::completedFuture)}, virtual
+ *       worker threads, queue capacity {@value #JOBS} (submissions never wait for room);</li>
+ *   <li>{@code threadPoolExecutor}: fixed platform threads over a {@code LinkedBlockingQueue},
+ *       {@code submit(Callable)}.</li>
+ * </ul>
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar WorkerPoolOverhead -f 1 -wi 3 -i 5}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class WorkerPoolOverheadBenchmark {
+
+    static final int JOBS = 10_000;
+
+    /** The pool implementation under test. */
+    @Param({"workerPool", "threadPoolExecutor"})
+    public String impl;
+
+    /** Number of workers. */
+    @Param({"1", "4"})
+    public int workers;
+
+    private WorkerPool<Integer, Integer> pool;
+    private ThreadPoolExecutor executor;
+    private final Integer[] boxes = new Integer[JOBS];
+
+    /** Starts the pool under test. */
+    @Setup(Level.Trial)
+    public void setUp() {
+        for (int i = 0; i < JOBS; i++) {
+            boxes[i] = i;
+        }
+        if (impl.equals("workerPool")) {
+            pool = WorkerPool.<Integer, Integer>builder(CompletableFuture::completedFuture)
+                    .workers(workers).queueCapacity(JOBS).name("bench").build();
+        } else {
+            executor = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+            executor.prestartAllCoreThreads();
+        }
+    }
+
+    /** Stops it. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+
+    /**
+     * Submits {@value #JOBS} jobs and waits for all results.
+     *
+     * @return a checksum
+     * @throws Exception if a job failed
+     */
+    @Benchmark
+    @OperationsPerInvocation(JOBS)
+    @SuppressWarnings("unchecked")
+    public long submitAndAwait() throws Exception {
+        long sum = 0;
+        if (pool != null) {
+            CompletableFuture<Integer>[] results = new CompletableFuture[JOBS];
+            for (int i = 0; i < JOBS; i++) {
+                results[i] = pool.submit(boxes[i]);
+            }
+            for (CompletableFuture<Integer> r : results) {
+                sum += r.join();
+            }
+        } else {
+            Future<Integer>[] results = new Future[JOBS];
+            for (int i = 0; i < JOBS; i++) {
+                Integer box = boxes[i];
+                results[i] = executor.submit(() -> box);
+            }
+            for (Future<Integer> r : results) {
+                try {
+                    sum += r.get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return sum;
+    }
+}
