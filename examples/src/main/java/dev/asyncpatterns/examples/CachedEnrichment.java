@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in front: concurrent requests for one user share one enrichment (single-flight), complete
  * results live for a long TTL, partial ones for a short TTL so the gap is retried soon.
  *
+ * <p>The profile comes from whichever of two replicas answers first with a success
+ * ({@link Futures#any}).
+ *
  * <p>asyncio: {@code await asyncio.gather(profile(id), orders(id), recs(id), return_exceptions=True)}
  * behind an async TTL cache such as {@code aiocache} / {@code async_lru}.
  */
@@ -57,9 +60,20 @@ final class CachedEnrichment implements Example {
     private final AtomicInteger orderCalls = new AtomicInteger();
     private final AtomicInteger recommendationCalls = new AtomicInteger();
 
+    /**
+     * The profile service has two replicas: ask both, take the first success, cancel the other
+     * ({@link Futures#any}). The "eu" replica is faster but fails for u2, so "us" answers u2.
+     */
     private CompletableFuture<String> fetchName(String id) {
         profileCalls.incrementAndGet();
-        return time.delay(Duration.ofMillis(30)).thenApply(x -> "User " + id.toUpperCase());
+        CompletableFuture<String> eu = time.delay(Duration.ofMillis(20)).thenApply(x -> {
+            if (id.equals("u2")) {
+                throw new IllegalStateException("eu replica: 500");
+            }
+            return "User " + id.toUpperCase() + " (eu)";
+        });
+        CompletableFuture<String> us = time.delay(Duration.ofMillis(80)).thenApply(x -> "User " + id.toUpperCase() + " (us)");
+        return Futures.any(eu, us);
     }
 
     private CompletableFuture<Integer> fetchOrderCount(String id) {

@@ -89,9 +89,10 @@ class ExamplesTest {
         lines.put("cached-enrichment", List.of(
                 "^users \\[u1, u2, u3, u4\\]; complete results cached 5 s, partial ones 500 ms$",
                 "^round 1 \\(cold cache\\): 20 requests in [0-9]+ ms -> service calls: profile 4, orders 4, recommendations 4$",
-                "^  u1: name=User U1, orders=3, recommendations=\\[book-u1, lamp-u1\\]$",
-                "^  u3: name=User U3, orders=5, recommendations=\\?  \\(partial: recommendations service: timeout\\)$",
-                "^  u4: name=User U4, orders=\\?, recommendations=\\[book-u4, lamp-u4\\]  \\(partial: orders service: 503\\)$",
+                "^  u1: name=User U1 \\(eu\\), orders=3, recommendations=\\[book-u1, lamp-u1\\]$",
+                "^  u2: name=User U2 \\(us\\), orders=4, recommendations=\\[book-u2, lamp-u2\\]$",
+                "^  u3: name=User U3 \\(eu\\), orders=5, recommendations=\\?  \\(partial: recommendations service: timeout\\)$",
+                "^  u4: name=User U4 \\(eu\\), orders=\\?, recommendations=\\[book-u4, lamp-u4\\]  \\(partial: orders service: 503\\)$",
                 "^round 2 \\(warm cache\\): 20 requests in [0-9]+ ms -> service calls: profile 0, orders 0, recommendations 0$",
                 "^round 3 \\(after 600 ms\\): 20 requests in [0-9]+ ms -> service calls: profile 2, orders 2, recommendations 2$",
                 "^cache: 54 hits, 6 misses \\(loads\\), hit ratio 0\\.90$"));
@@ -125,6 +126,7 @@ class ExamplesTest {
                         + "report-daily, report-weekly\\]$",
                 "^failed 1: \\[resize-poster\\]$",
                 "^skipped 1: \\[report-print\\]$",
+                "^dropped at shutdown 0: \\[\\]$",
                 "^retries: 3$",
                 "^shutdown: drained \\[task-queue, workers, lag-probe, cpu-pool\\], aborted \\[\\], 0 failures, clean=true$"));
         lines.put("order-state-machine", List.of(
