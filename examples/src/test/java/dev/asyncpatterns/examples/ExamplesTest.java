@@ -126,6 +126,7 @@ class ExamplesTest {
                         + "report-daily, report-weekly\\]$",
                 "^failed 1: \\[resize-poster\\]$",
                 "^skipped 1: \\[report-print\\]$",
+                "^dropped at shutdown 0: \\[\\]$",
                 "^retries: 3$",
                 "^shutdown: drained \\[task-queue, workers, lag-probe, cpu-pool\\], aborted \\[\\], 0 failures, clean=true$"));
         lines.put("order-state-machine", List.of(
