@@ -30,6 +30,7 @@ public final class Launcher {
             new CachedEnrichment(),
             new RateLimitedClient(),
             new RetryQueueDemo(),
+            new TaskSystem(),
             new OrderStateMachine());
 
     private Launcher() {}

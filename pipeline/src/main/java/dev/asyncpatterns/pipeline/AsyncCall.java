@@ -65,8 +65,8 @@ final class AsyncCall<T, R> {
                 throw new NullPointerException("async function returned a null future for " + element);
             }
             future = stage.toCompletableFuture();
-        } catch (Throwable failure) {
-            future = CompletableFuture.failedFuture(failure);
+        } catch (RuntimeException failure) {
+            future = CompletableFuture.failedFuture(failure); // an Error thrown here fails the run
         }
         current = future;
         if (future.isDone()) {

@@ -44,7 +44,7 @@ final class MapStage<T, R> extends Stage<R> {
                     if (r == null) {
                         throw new NullPointerException("map function returned null for " + x);
                     }
-                } catch (RuntimeException | Error failure) {
+                } catch (RuntimeException failure) { // an Error (OutOfMemoryError...) is never skipped
                     failures++;
                     r = ((OnError<T, R>) onError).resolve((T) x, failure);
                     if (r == OnError.SKIPPED) {

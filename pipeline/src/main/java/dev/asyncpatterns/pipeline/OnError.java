@@ -27,8 +27,9 @@ import java.util.function.BiFunction;
  *       attempts' errors attached as suppressed).
  * </ul>
  *
- * <p>Only failures of the stage's own function (a thrown exception, a failed or {@code null}
- * future, a {@code null} result) are handled; failures coming from upstream pass through. A
+ * <p>Only failures of the stage's own function (a thrown {@link RuntimeException}, a failed or
+ * {@code null} future, a {@code null} result) are handled; failures coming from upstream pass
+ * through, and an {@link Error} thrown by the function always fails the run. A
  * dead-letter callback or fallback that throws fails the run with that exception, the element's
  * error attached as suppressed. Callbacks run on the thread driving the stage, one at a time.
  *

@@ -479,6 +479,15 @@ public final class Pipeline<T> {
      * Calls an async function on up to {@code parallelism} elements at once and emits the
      * results in input order, like asyncio's bounded {@code gather} over a stream.
      *
+     * <p>To bound each call, wrap it with {@code Futures.withTimeout}, which cancels the call on
+     * timeout; combined with {@link OnError#retry} a slow call is retried:
+     *
+     * {@snippet :
+     * pipeline.mapAsync(16, url -> Futures.withTimeout(http.fetch(url), Duration.ofSeconds(2)),
+     *         OnError.<String, Page>retry(Backoff.exponential(Duration.ofMillis(100)).maxAttempts(3))
+     *                 .thenSkip((url, error) -> deadLetters.add(url)));
+     * }
+     *
      * <p>Backpressure: a new element is pulled only when fewer than {@code parallelism} are held.
      * Buffering: at most {@code parallelism} elements, in flight or finished and waiting for an
      * earlier one (a slow element holds back later finished ones). Errors: a throwing function, a
@@ -825,7 +834,8 @@ public final class Pipeline<T> {
     /**
      * Fails the run with a {@link java.util.concurrent.TimeoutException} when upstream takes
      * longer than {@code limit} (on the run's time source) to deliver an element once one has been
-     * asked for. Time while downstream is busy does not count.
+     * asked for. Time while downstream is busy does not count. (To bound each call of an async
+     * stage instead, see {@link #mapAsync(int, Function)}.)
      *
      * <p>Backpressure: pass-through. Buffering: none. Errors: the timeout fails the run; upstream
      * is cancelled. Cancellation: the timer is cancelled.

@@ -142,6 +142,17 @@ class ErrorsTest {
     }
 
     @Test
+    void errorThrown_neverSkipped() {
+        var error = new AssertionError("not skippable");
+        assertThat(failureOf(direct(Pipeline.of(1).map(x -> {
+            throw error;
+        }, OnError.skip((x, e) -> {})).count()).run())).isSameAs(error);
+        assertThat(failureOf(direct(Pipeline.of(1).mapAsync(1, x -> {
+            throw error;
+        }, OnError.skip((x, e) -> {})).count()).run())).isSameAs(error);
+    }
+
+    @Test
     void checkedFailureOfFuture_failsRunWithUnwrappedCause() {
         var checked = new java.io.IOException("disk");
         assertThat(failureOf(direct(Pipeline.of(1).mapAsync(1, x -> CompletableFuture.<Integer>failedFuture(checked))

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncpatterns.core.Backoff;
+import dev.asyncpatterns.core.Futures;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -204,6 +205,29 @@ class MapAsyncTest {
         clock.advance(Duration.ofMillis(10));
         assertThat(await(result)).containsExactly("?a", "B");
         assertThat(calls).hasValue(3);
+    }
+
+    @Test
+    void mapAsync_perCallTimeoutWithFuturesWithTimeout_retriedThenDeadLettered() {
+        VirtualClock clock = VirtualClock.create();
+        List<CompletableFuture<String>> calls = Collections.synchronizedList(new ArrayList<>());
+        List<String> deadLetters = new ArrayList<>();
+        CompletableFuture<List<String>> result = direct(Pipeline.of("fast", "hangs", "fast2")
+                .mapAsync(2, s -> {
+                    CompletableFuture<String> call = s.equals("hangs")
+                            ? new CompletableFuture<>() : CompletableFuture.completedFuture(s.toUpperCase());
+                    calls.add(call);
+                    return Futures.withTimeout(call, Duration.ofSeconds(1), clock);
+                }, OnError.<String, String>retry(Backoff.fixed(Duration.ofMillis(500)).maxAttempts(2))
+                        .thenSkip((s, e) -> deadLetters.add(s + ":" + e.getClass().getSimpleName())))
+                .toList(3))
+                .timeSource(clock).run();
+        clock.advance(Duration.ofSeconds(1)); // first attempt times out, retry in 500 ms
+        assertThat(result).isNotDone();
+        clock.advance(Duration.ofMillis(1_500)); // second attempt times out: dead letter
+        assertThat(await(result)).containsExactly("FAST", "FAST2");
+        assertThat(deadLetters).containsExactly("hangs:TimeoutException");
+        assertThat(calls).filteredOn(CompletableFuture::isCancelled).hasSize(2); // timed-out calls were cancelled
     }
 
     @Test

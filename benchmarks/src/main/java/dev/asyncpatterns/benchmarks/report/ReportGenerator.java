@@ -293,6 +293,7 @@ public final class ReportGenerator {
                 .append(" × N when fully concurrent; time ≤ ").append(BOUNDED_BAR)
                 .append(" × ceil(N / limit) × latency when bounded.\n\n");
         md.append("![speedup per scenario](headline-speedup.svg)\n\n");
+        md.append("![efficiency per scenario](headline-efficiency.svg)\n\n");
         // details
         md.append("<details><summary>Details: score, error, ideal, efficiency</summary>\n\n");
         md.append("| scenario | variant | ms/op | ± error | ideal ms | efficiency | speedup | ideal speedup | bar |\n");
@@ -311,22 +312,26 @@ public final class ReportGenerator {
         md.append("\n</details>\n\n");
         // chart + overhead rows
         List<Svg.Group> groups = new ArrayList<>();
+        List<Svg.Group> efficiencyGroups = new ArrayList<>();
         for (Map.Entry<Scenario, Map<Variant, Cell>> row : cells.entrySet()) {
             Map<String, Double> values = new LinkedHashMap<>();
+            Map<String, Double> efficiencies = new LinkedHashMap<>();
             for (Cell c : row.getValue().values()) {
-                if (c.variant() != Variant.SEQUENTIAL) {
-                    values.put(c.variant().label(), c.speedup());
-                }
+                values.put(c.variant().label(), c.speedup()); // sequential = 1x keeps colours aligned across charts
+                efficiencies.put(c.variant().label(), c.efficiency());
                 c.variant().peer().map(row.getValue()::get).ifPresent(peer -> overhead.add(new OverheadRow(
                         "headline", row.getKey().title(), c.variant().label(), peer.variant().label(), c.ms(), peer.ms(),
                         false)));
             }
             Scenario s = row.getKey();
             groups.add(new Svg.Group(String.format(Locale.ROOT, "%s (ideal %s× / %s×)", s.title(),
-                    num(s.calls()), num(s.calls() / Math.ceil(s.calls() / (double) s.limit()))), values));
+                    compact(s.calls()), compact(s.calls() / Math.ceil(s.calls() / (double) s.limit()))), values));
+            efficiencyGroups.add(new Svg.Group(s.title(), efficiencies));
         }
         charts.put("headline-speedup.svg", Svg.barChart(
                 "Speedup over sequential blocking calls (higher is better)", "speedup (×)", groups, Double.NaN, "%.1f×"));
+        charts.put("headline-efficiency.svg", Svg.barChart(
+                "Efficiency = ideal time / measured time (1.0 is perfect)", "efficiency", efficiencyGroups, 1.0, "%.2f"));
         return md.toString();
     }
 
@@ -648,6 +653,11 @@ public final class ReportGenerator {
             return String.format(Locale.ROOT, "%.2f", value);
         }
         return String.format(Locale.ROOT, "%.3g", value);
+    }
+
+    /** An integer without decimals, anything else with two. */
+    private static String compact(double value) {
+        return value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.2f", value);
     }
 
     private static String fixed(double value) {

@@ -12,8 +12,8 @@ import java.util.Set;
  *
  * Hand-written SVG so the report needs nothing beyond the JDK. Only static shapes and text, no
  * scripts, CSS or external fonts: that is what GitHub's Markdown renderer and every browser show
- * inline from an <img>/![]() reference. Colours come from one fixed palette so a series keeps its
- * colour across charts. NaN values are skipped (a missing benchmark leaves a gap, not a crash).
+ * inline from an <img>/![]() reference. Colours come from one fixed palette in series order, so charts
+ * that list the same series in the same order colour them alike. NaN values are skipped (a missing benchmark leaves a gap, not a crash).
  */
 /** Minimal SVG charts for the benchmark report: grouped horizontal bars and log-log lines. */
 public final class Svg {

@@ -153,14 +153,15 @@ class ReportGeneratorTest {
         Map<String, String> charts = render().charts();
 
         assertThat(charts).containsOnlyKeys(
-                "headline-speedup.svg", "speedup-vs-n.svg", "memory-per-call.svg", "overhead-vs-peers.svg");
+                "headline-speedup.svg", "headline-efficiency.svg", "speedup-vs-n.svg", "memory-per-call.svg", "overhead-vs-peers.svg");
         for (Map.Entry<String, String> chart : charts.entrySet()) {
             Document doc = parseXml(chart.getValue());
             assertThat(doc.getDocumentElement().getTagName()).as(chart.getKey()).isEqualTo("svg");
             assertThat(doc.getDocumentElement().getAttribute("xmlns")).isEqualTo("http://www.w3.org/2000/svg");
             assertThat(chart.getValue()).as(chart.getKey()).doesNotContain("NaN").doesNotContain("<script");
         }
-        assertThat(charts.get("headline-speedup.svg")).contains("100 file reads").contains("Futures.all");
+        assertThat(charts.get("headline-speedup.svg")).contains("100 file reads (ideal 100× / 10×)").contains("Futures.all");
+        assertThat(charts.get("headline-efficiency.svg")).contains("100 file reads").contains("sequential (blocking)");
         assertThat(charts.get("speedup-vs-n.svg")).contains("ideal (= N)").contains("<path");
         assertThat(charts.get("overhead-vs-peers.svg")).contains("Parallel.map / asyncutil FairAsyncSemaphore");
     }
