@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * results live for a long TTL, partial ones for a short TTL so the gap is retried soon.
  *
  * <p>The profile comes from whichever of two replicas answers first with a success
- * ({@link Futures#any}).
+ * ({@link Futures#any}). A caller with a short deadline uses {@link Futures#shield}, so its
+ * timeout does not cancel the load other callers share.
  *
  * <p>asyncio: {@code await asyncio.gather(profile(id), orders(id), recs(id), return_exceptions=True)}
  * behind an async TTL cache such as {@code aiocache} / {@code async_lru}.
@@ -147,6 +148,16 @@ final class CachedEnrichment implements Example {
         // wait until the partial results have expired (the complete ones have not)
         time.delay(partialTtl.plusMillis(100)).join();
         round(out, "round 3 (after " + partialTtl.plusMillis(100).toMillis() + " ms)", users, ids);
+
+        // A caller in a hurry gives up on a new user after 10 ms. shield() makes sure its timeout
+        // cancels only its own wait, never the shared load, which finishes and fills the cache.
+        // (MemoizedFunction already detaches a caller that cancels; shield gives any future that
+        // guarantee.)
+        int profilesBefore = profileCalls.get();
+        CompletableFuture<EnrichedUser> hurried = Futures.withTimeout(Futures.shield(users.apply("u5")), Duration.ofMillis(10));
+        out.println("u5 with a 10 ms deadline: " + hurried.handle((user, failure) -> failure == null ? "answered" : "timed out").join());
+        EnrichedUser u5 = users.apply("u5").join(); // joins the load the hurried caller started
+        out.printf("u5 right after: %s (profile calls for u5: %d)%n", u5, profileCalls.get() - profilesBefore);
 
         CacheStats stats = users.stats();
         out.printf("cache: %d hits, %d misses (loads), hit ratio %.2f%n",

@@ -30,7 +30,7 @@ final class SyncVsAsync implements Example {
 
     @Override
     public String description() {
-        return "fetch 10 URLs one by one, then concurrently; print times and the speedup";
+        return "fetch 10 URLs one by one, all at once, then 5 at a time; print times and the speedup";
     }
 
     @Override

@@ -95,7 +95,10 @@ class ExamplesTest {
                 "^  u4: name=User U4 \\(eu\\), orders=\\?, recommendations=\\[book-u4, lamp-u4\\]  \\(partial: orders service: 503\\)$",
                 "^round 2 \\(warm cache\\): 20 requests in [0-9]+ ms -> service calls: profile 0, orders 0, recommendations 0$",
                 "^round 3 \\(after 600 ms\\): 20 requests in [0-9]+ ms -> service calls: profile 2, orders 2, recommendations 2$",
-                "^cache: 54 hits, 6 misses \\(loads\\), hit ratio 0\\.90$"));
+                "^u5 with a 10 ms deadline: timed out$",
+                "^u5 right after: u5: name=User U5 \\(eu\\), orders=7, recommendations=\\[book-u5, lamp-u5\\] "
+                        + "\\(profile calls for u5: 1\\)$",
+                "^cache: 55 hits, 7 misses \\(loads\\), hit ratio 0\\.89$"));
         lines.put("rate-limited-client", List.of(
                 "^20 calls, limit 40/s with a burst of 3; the bucket starts with 3 tokens$",
                 "^all 20 calls started; [0-9]+ of them waiting for a token$",
@@ -126,6 +129,7 @@ class ExamplesTest {
                         + "report-daily, report-weekly\\]$",
                 "^failed 1: \\[resize-poster\\]$",
                 "^skipped 1: \\[report-print\\]$",
+                "^dropped at shutdown 0: \\[\\]$",
                 "^retries: 3$",
                 "^shutdown: drained \\[task-queue, workers, lag-probe, cpu-pool\\], aborted \\[\\], 0 failures, clean=true$"));
         lines.put("order-state-machine", List.of(
