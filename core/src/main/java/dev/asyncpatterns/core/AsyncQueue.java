@@ -650,7 +650,9 @@ public final class AsyncQueue<T> {
      * Closes the queue because of {@code cause}: producers and consumers, waiting or new, fail at
      * once with a {@link ClosedException} whose cause is {@code cause}. Buffered items are
      * discarded (counted as dropped, not passed to the drop listener) and returned so the caller
-     * can account for them. A no-op returning an empty list if the queue is already closed.
+     * can account for them. On a queue already closed by {@link #close()} it still discards what
+     * is left (an abort after a graceful close); a no-op returning an empty list if the queue was
+     * already closed exceptionally.
      *
      * @param cause why the queue is closed
      * @return the items that were buffered, in queue order
@@ -668,8 +670,8 @@ public final class AsyncQueue<T> {
         List<CompletableFuture<Void>> release = null;
         lock.lock();
         try {
-            if (closed) {
-                return discarded;
+            if (closed && (cause == null || closeCause != null)) {
+                return discarded; // already closed that way (or more strongly)
             }
             closed = true;
             closeCause = cause;

@@ -47,6 +47,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Cancellation.</b> Cancelling a pending acquire future (or completing it yourself, or its
  * timeout firing) removes the waiter from the queue; if the permits were being handed to it at
  * that same moment they go to the next waiter instead. No permit is ever lost or counted twice.
+ * Because futures are completed outside the internal lock, such a cancel can still win after a
+ * concurrent {@code release} has chosen the waiter (Lincheck shows this window); the permits then
+ * move on, so another thread may briefly see them in flight, never missing.
  *
  * <p><b>Threads.</b> Thread-safe and lock-free when uncontended. Futures are completed outside
  * internal locks, on the thread that released the permits (or the time source's thread for a

@@ -124,7 +124,7 @@ public final class WorkerPool<J, R> {
 
     private final String name;
     private final Function<? super J, ? extends CompletionStage<? extends R>> handler;
-    private final AsyncQueue<Task<J, R>> queue;
+    private final AsyncQueue<Task> queue;
     private final Semaphore limit;
     private final TimeSource time;
     private final List<Worker> workers;
@@ -141,7 +141,7 @@ public final class WorkerPool<J, R> {
         this.time = b.time == null ? TimeSource.system() : b.time;
         int workerCount = b.workers == 0 ? DEFAULT_WORKERS : b.workers;
         this.limit = b.maxInFlight == 0 || b.maxInFlight >= workerCount ? null : new Semaphore(b.maxInFlight);
-        this.queue = AsyncQueue.<Task<J, R>>builder(b.queueCapacity == 0 ? DEFAULT_QUEUE_CAPACITY : b.queueCapacity)
+        this.queue = AsyncQueue.<Task>builder(b.queueCapacity == 0 ? DEFAULT_QUEUE_CAPACITY : b.queueCapacity)
                 .name(name).timeSource(time).build();
         ThreadFactory factory = b.threadFactory == null
                 ? Thread.ofVirtual().name(name + "-worker-", 0).factory()
@@ -208,19 +208,27 @@ public final class WorkerPool<J, R> {
      * @throws NullPointerException if {@code job} is null
      */
     public CompletableFuture<R> submit(J job) {
-        Task<J, R> task = new Task<>(Objects.requireNonNull(job, "job"));
+        Task task = new Task(Objects.requireNonNull(job, "job"));
+        try {
+            if (queue.offer(task)) { // fast path: room now, no extra future
+                submitted.increment();
+                return task;
+            }
+        } catch (ClosedException closed) {
+            task.completeExceptionally(closedException());
+            return task;
+        }
         CompletableFuture<Void> put = queue.put(task);
         if (put.isDone()) {
             afterPut(task, put);
         } else {
+            task.pendingPut = put;
+            if (task.isCancelled()) {
+                put.cancel(false);
+            }
             put.whenComplete((ignored, failure) -> afterPut(task, put));
-            task.result.whenComplete((ignored, failure) -> {
-                if (task.result.isCancelled()) {
-                    put.cancel(false);
-                }
-            });
         }
-        return task.result;
+        return task;
     }
 
     /**
@@ -233,7 +241,7 @@ public final class WorkerPool<J, R> {
      * @throws ClosedException if the pool is shut down
      */
     public CompletableFuture<R> trySubmit(J job) {
-        Task<J, R> task = new Task<>(Objects.requireNonNull(job, "job"));
+        Task task = new Task(Objects.requireNonNull(job, "job"));
         boolean accepted;
         try {
             accepted = queue.offer(task);
@@ -244,7 +252,7 @@ public final class WorkerPool<J, R> {
             throw new RejectedExecutionException("WorkerPool[" + name + "]: queue full (" + queue.capacity() + ")");
         }
         submitted.increment();
-        return task.result;
+        return task;
     }
 
     /**
@@ -258,22 +266,22 @@ public final class WorkerPool<J, R> {
      * @throws InterruptedException if interrupted while waiting (the job is not queued)
      */
     public CompletableFuture<R> submitBlocking(J job) throws InterruptedException {
-        Task<J, R> task = new Task<>(Objects.requireNonNull(job, "job"));
+        Task task = new Task(Objects.requireNonNull(job, "job"));
         try {
             queue.putBlocking(task);
         } catch (ClosedException closed) {
             throw closedException();
         }
         submitted.increment();
-        return task.result;
+        return task;
     }
 
-    private void afterPut(Task<J, R> task, CompletableFuture<Void> put) {
+    private void afterPut(Task task, CompletableFuture<Void> put) {
         if (put.isCancelled()) {
             return; // withdrawn by the caller cancelling the result
         }
         if (put.isCompletedExceptionally()) {
-            task.result.completeExceptionally(closedException());
+            task.completeExceptionally(closedException());
         } else {
             submitted.increment();
         }
@@ -306,17 +314,17 @@ public final class WorkerPool<J, R> {
     public List<J> shutdownNow() {
         shutdown = true;
         stopping = true;
-        List<Task<J, R>> unstarted = queue.closeExceptionally(new CancellationException("WorkerPool[" + name + "] shutdownNow"));
+        List<Task> unstarted = queue.closeExceptionally(new CancellationException("WorkerPool[" + name + "] shutdownNow"));
         List<J> jobs = new ArrayList<>(unstarted.size());
-        for (Task<J, R> task : unstarted) {
-            task.result.cancel(false);
+        for (Task task : unstarted) {
+            task.cancel(false);
             cancelled.increment();
             jobs.add(task.job);
         }
         for (Worker worker : workers) {
-            Task<J, R> running = worker.current;
+            Task running = worker.current;
             if (running != null) {
-                running.result.cancel(true);
+                running.cancel(true);
             }
         }
         LOG.debug("WorkerPool[{}] shut down now: {} unstarted jobs returned", name, jobs.size());
@@ -413,13 +421,31 @@ public final class WorkerPool<J, R> {
 
     // ---------------------------------------------------------------- internals
 
-    private static final class Task<J, R> {
+    /** A job and, being a future itself, its result; cancelling it reaches the running worker. */
+    private final class Task extends CompletableFuture<R> {
         final J job;
-        final CompletableFuture<R> result = new CompletableFuture<>();
         volatile CompletableFuture<?> stage;
+        volatile Worker runner;
+        volatile CompletableFuture<Void> pendingPut;
 
         Task(J job) {
             this.job = job;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                CompletableFuture<Void> put = pendingPut;
+                if (put != null) {
+                    put.cancel(false); // still waiting for room: withdraw it
+                }
+                Worker worker = runner;
+                if (worker != null) {
+                    worker.cancelRunning(this);
+                }
+            }
+            return cancelled;
         }
     }
 
@@ -427,7 +453,7 @@ public final class WorkerPool<J, R> {
         final int index;
         final ReentrantLock lock = new ReentrantLock(); // guards current vs interrupt
         Thread thread;
-        volatile Task<J, R> current;
+        volatile Task current;
         volatile long processed;
         volatile long failed;
         volatile long busyNanos;
@@ -443,7 +469,7 @@ public final class WorkerPool<J, R> {
         void run() {
             try {
                 while (true) {
-                    Task<J, R> task;
+                    Task task;
                     try {
                         task = queue.takeBlocking();
                     } catch (ClosedException end) {
@@ -451,8 +477,8 @@ public final class WorkerPool<J, R> {
                     } catch (InterruptedException stray) {
                         continue; // only shutdownNow interrupts, and it closes the queue too
                     }
-                    if (task.result.isDone() || stopping) {
-                        if (task.result.cancel(false) || task.result.isCancelled()) {
+                    if (task.isDone() || stopping) {
+                        if (task.cancel(false) || task.isCancelled()) {
                             cancelled.increment();
                         }
                         continue;
@@ -467,12 +493,12 @@ public final class WorkerPool<J, R> {
             }
         }
 
-        private void runTask(Task<J, R> task) {
+        private void runTask(Task task) {
             if (limit != null) {
                 try {
                     limit.acquire();
                 } catch (InterruptedException e) {
-                    task.result.cancel(false);
+                    task.cancel(false);
                     cancelled.increment();
                     return;
                 }
@@ -484,47 +510,38 @@ public final class WorkerPool<J, R> {
             } finally {
                 lock.unlock();
             }
-            task.result.whenComplete((r, e) -> {
-                if (task.result.isCancelled()) {
-                    cancelRunning(task);
-                }
-            });
+            task.runner = this; // from here on, cancel() interrupts this worker (see Task.cancel)
             CompletableFuture<? extends R> stage = null;
+            R value = null;
+            Throwable error = null; // a CancellationException means cancelled
             try {
                 if (stopping) {
-                    task.result.cancel(false);
+                    task.cancel(false);
                 }
-                if (task.result.isDone()) {
-                    return;
+                if (task.isDone()) {
+                    error = new CancellationException();
+                } else {
+                    CompletionStage<? extends R> returned = handler.apply(task.job);
+                    if (returned == null) {
+                        throw new NullPointerException("WorkerPool[" + name + "]: handler returned null for " + task.job);
+                    }
+                    stage = returned.toCompletableFuture();
+                    task.stage = stage;
+                    if (task.isCancelled()) {
+                        stage.cancel(true);
+                    }
+                    value = stage.get();
                 }
-                CompletionStage<? extends R> returned = handler.apply(task.job);
-                if (returned == null) {
-                    throw new NullPointerException("WorkerPool[" + name + "]: handler returned null for " + task.job);
-                }
-                stage = returned.toCompletableFuture();
-                task.stage = stage;
-                if (task.result.isCancelled()) {
-                    stage.cancel(true);
-                }
-                task.result.complete(stage.get());
             } catch (ExecutionException e) {
-                task.result.completeExceptionally(e.getCause());
+                error = e.getCause();
             } catch (CancellationException | InterruptedException e) {
                 if (stage != null) {
                     stage.cancel(true);
                 }
-                task.result.completeExceptionally(e instanceof CancellationException ? e : new CancellationException("interrupted"));
+                error = e instanceof CancellationException ? e : new CancellationException("interrupted");
             } catch (Throwable t) { // the handler threw, even an Error: fail this job only
-                task.result.completeExceptionally(t);
+                error = t;
             } finally {
-                // the result is done here; count by how it ended
-                if (task.result.isCancelled()) {
-                    cancelled.increment();
-                } else if (task.result.isCompletedExceptionally()) {
-                    failed++;
-                } else {
-                    processed++;
-                }
                 lock.lock();
                 try {
                     current = null;
@@ -532,14 +549,27 @@ public final class WorkerPool<J, R> {
                 } finally {
                     lock.unlock();
                 }
-                busyNanos += time.nanoTime() - start;
-                if (limit != null) {
-                    limit.release();
-                }
+            }
+            // count first, complete second: whoever sees the result also sees it in stats()
+            busyNanos += time.nanoTime() - start;
+            if (error instanceof CancellationException || task.isCancelled()) {
+                cancelled.increment();
+            } else if (error != null) {
+                failed++;
+            } else {
+                processed++;
+            }
+            if (limit != null) {
+                limit.release();
+            }
+            if (error == null) {
+                task.complete(value);
+            } else {
+                task.completeExceptionally(error);
             }
         }
 
-        private void cancelRunning(Task<J, R> task) {
+        private void cancelRunning(Task task) {
             lock.lock();
             try {
                 if (current == task) {

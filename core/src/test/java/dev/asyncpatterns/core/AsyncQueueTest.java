@@ -445,6 +445,20 @@ class AsyncQueueTest {
         assertThat(q.closeExceptionally(new RuntimeException())).isEmpty();
     }
 
+    @Test
+    void closeExceptionally_afterGracefulClose_stillDiscardsWhatIsLeft() {
+        AsyncQueue<Integer> q = queue(4);
+        q.put(1);
+        q.put(2);
+        q.close();
+        var cause = new IllegalStateException("abort");
+        assertThat(q.closeExceptionally(cause)).containsExactly(1, 2);
+        assertThat(failure(q.take())).isInstanceOf(ClosedException.class).hasCause(cause);
+        assertThat(q.closeExceptionally(new RuntimeException("again"))).isEmpty();
+        q.close();
+        assertThat(failure(q.take())).hasCause(cause);
+    }
+
     // ---------------------------------------------------------------- task tracking
 
     @Test

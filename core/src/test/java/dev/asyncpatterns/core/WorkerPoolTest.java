@@ -245,6 +245,20 @@ class WorkerPoolTest {
     }
 
     @Test
+    void shutdownNow_afterShutdown_stillReturnsQueuedJobs() throws Exception {
+        var stage = new CompletableFuture<Integer>();
+        WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(n -> stage).workers(1).build());
+        CompletableFuture<Integer> running = pool.submit(1);
+        await().atMost(WAIT).until(() -> pool.stats().inFlight() == 1);
+        CompletableFuture<Integer> queued = pool.submit(2);
+        pool.shutdown();
+        assertThat(pool.shutdownNow()).containsExactly(2);
+        assertThat(queued).isCancelled();
+        assertThat(running).isCancelled();
+        result(pool.terminated());
+    }
+
+    @Test
     void awaitTermination_timesOutOnVirtualClock_thenSucceeds() throws Exception {
         var stage = new CompletableFuture<Integer>();
         WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(n -> stage)

@@ -20,6 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in front: concurrent requests for one user share one enrichment (single-flight), complete
  * results live for a long TTL, partial ones for a short TTL so the gap is retried soon.
  *
+ * <p>The profile comes from whichever of two replicas answers first with a success
+ * ({@link Futures#any}). A caller with a short deadline uses {@link Futures#shield}, so its
+ * timeout does not cancel the load other callers share.
+ *
  * <p>asyncio: {@code await asyncio.gather(profile(id), orders(id), recs(id), return_exceptions=True)}
  * behind an async TTL cache such as {@code aiocache} / {@code async_lru}.
  */
@@ -57,9 +61,20 @@ final class CachedEnrichment implements Example {
     private final AtomicInteger orderCalls = new AtomicInteger();
     private final AtomicInteger recommendationCalls = new AtomicInteger();
 
+    /**
+     * The profile service has two replicas: ask both, take the first success, cancel the other
+     * ({@link Futures#any}). The "eu" replica is faster but fails for u2, so "us" answers u2.
+     */
     private CompletableFuture<String> fetchName(String id) {
         profileCalls.incrementAndGet();
-        return time.delay(Duration.ofMillis(30)).thenApply(x -> "User " + id.toUpperCase());
+        CompletableFuture<String> eu = time.delay(Duration.ofMillis(20)).thenApply(x -> {
+            if (id.equals("u2")) {
+                throw new IllegalStateException("eu replica: 500");
+            }
+            return "User " + id.toUpperCase() + " (eu)";
+        });
+        CompletableFuture<String> us = time.delay(Duration.ofMillis(80)).thenApply(x -> "User " + id.toUpperCase() + " (us)");
+        return Futures.any(eu, us);
     }
 
     private CompletableFuture<Integer> fetchOrderCount(String id) {
@@ -133,6 +148,16 @@ final class CachedEnrichment implements Example {
         // wait until the partial results have expired (the complete ones have not)
         time.delay(partialTtl.plusMillis(100)).join();
         round(out, "round 3 (after " + partialTtl.plusMillis(100).toMillis() + " ms)", users, ids);
+
+        // A caller in a hurry gives up on a new user after 10 ms. shield() makes sure its timeout
+        // cancels only its own wait, never the shared load, which finishes and fills the cache.
+        // (MemoizedFunction already detaches a caller that cancels; shield gives any future that
+        // guarantee.)
+        int profilesBefore = profileCalls.get();
+        CompletableFuture<EnrichedUser> hurried = Futures.withTimeout(Futures.shield(users.apply("u5")), Duration.ofMillis(10));
+        out.println("u5 with a 10 ms deadline: " + hurried.handle((user, failure) -> failure == null ? "answered" : "timed out").join());
+        EnrichedUser u5 = users.apply("u5").join(); // joins the load the hurried caller started
+        out.printf("u5 right after: %s (profile calls for u5: %d)%n", u5, profileCalls.get() - profilesBefore);
 
         CacheStats stats = users.stats();
         out.printf("cache: %d hits, %d misses (loads), hit ratio %.2f%n",

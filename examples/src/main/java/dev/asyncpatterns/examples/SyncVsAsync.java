@@ -1,6 +1,7 @@
 package dev.asyncpatterns.examples;
 
 import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.Parallel;
 import dev.asyncpatterns.examples.LocalHttpServer.Reply;
 import java.io.PrintStream;
 import java.net.URI;
@@ -14,10 +15,11 @@ import java.util.stream.IntStream;
 
 /**
  * Example 1, the README's demo: fetch 10 URLs from a local service that takes a fixed time per
- * request, first one after another, then all at once, and print both times and the speedup.
+ * request, first one after another, then all at once, and print both times and the speedup;
+ * then once more with at most 5 calls in flight.
  *
  * <p>asyncio: {@code await asyncio.gather(*(fetch(url) for url in urls))}; here
- * {@link Futures#all}.
+ * {@link Futures#all}. The bounded form (a semaphore around each fetch) is {@link Parallel#map}.
  */
 final class SyncVsAsync implements Example {
 
@@ -28,7 +30,7 @@ final class SyncVsAsync implements Example {
 
     @Override
     public String description() {
-        return "fetch 10 URLs one by one, then concurrently; print times and the speedup";
+        return "fetch 10 URLs one by one, all at once, then 5 at a time; print times and the speedup";
     }
 
     @Override
@@ -40,6 +42,8 @@ final class SyncVsAsync implements Example {
                 var client = HttpClient.newHttpClient()) {
             List<URI> uris = IntStream.range(0, calls).mapToObj(i -> server.uri("/item/" + i)).toList();
             out.printf("%d calls to a local service that takes %d ms each%n", calls, latency.toMillis());
+            // one warm-up call, so the JVM's first-use costs do not count against the sequential run
+            client.send(HttpRequest.newBuilder(server.uri("/warm-up")).build(), HttpResponse.BodyHandlers.discarding());
 
             // 1. sequential: each call waits for the previous one
             long start = System.nanoTime();
@@ -61,6 +65,15 @@ final class SyncVsAsync implements Example {
             out.printf("concurrent: %8.1f ms (%d responses, first: \"%s\")%n",
                     concurrentMs, responses.size(), responses.get(0).body());
             out.printf("speedup:    %8.1fx (ideal %dx)%n", sequentialMs / concurrentMs, calls);
+
+            // 3. bounded: at most 5 calls in flight (a polite client); Parallel.map starts the next
+            //    call as soon as one finishes and keeps the results in input order
+            start = System.nanoTime();
+            List<HttpResponse<String>> bounded = Parallel.map(uris, 5,
+                    uri -> client.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()))
+                    .join();
+            out.printf("at most 5 at a time: %8.1f ms (%d responses; ideal 2 x %d ms)%n",
+                    (System.nanoTime() - start) / 1e6, bounded.size(), latency.toMillis());
         }
     }
 }

@@ -323,12 +323,16 @@ final class TaskSystem implements Example {
             List<String> ok = new ArrayList<>();
             List<String> failed = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
+            List<String> dropped = new ArrayList<>(); // still waiting (for a retry or a dependency) at Ctrl-C
             for (int i = 0; i < ids.size(); i++) {
                 Outcome<Void> outcome = outcomes.get(i);
+                String message = outcome.isSuccess() ? "" : String.valueOf(outcome.exceptionOrNull().getMessage());
                 if (outcome.isSuccess()) {
                     ok.add(ids.get(i));
-                } else if (String.valueOf(outcome.exceptionOrNull().getMessage()).startsWith("skipped")) {
+                } else if (message.startsWith("skipped")) {
                     skipped.add(ids.get(i));
+                } else if (message.startsWith("dropped")) {
+                    dropped.add(ids.get(i));
                 } else {
                     failed.add(ids.get(i));
                 }
@@ -337,6 +341,7 @@ final class TaskSystem implements Example {
             out.printf("succeeded %d: %s%n", ok.size(), ok);
             out.printf("failed %d: %s%n", failed.size(), failed);
             out.printf("skipped %d: %s%n", skipped.size(), skipped);
+            out.printf("dropped at shutdown %d: %s%n", dropped.size(), dropped);
             out.printf("retries: %d%n", retries.get());
             out.printf("shutdown: drained %s, aborted %s, %d failures, clean=%b%n",
                     report.drained(), report.aborted(), report.failures().size(), report.clean());

@@ -32,7 +32,8 @@ class ExamplesTest {
                 "^10 calls to a local service that takes 50 ms each$",
                 "^sequential: +[0-9.]+ ms$",
                 "^concurrent: +[0-9.]+ ms \\(10 responses, first: \"hello from /item/0\"\\)$",
-                "^speedup: +[0-9.]+x \\(ideal 10x\\)$"));
+                "^speedup: +[0-9.]+x \\(ideal 10x\\)$",
+                "^at most 5 at a time: +[0-9.]+ ms \\(10 responses; ideal 2 x 50 ms\\)$"));
         lines.put("scraper", List.of(
                 "^scraping 15 pages, at most 5 at a time, 1000 ms timeout per page$",
                 "^\\[ 1/15\\] /page/",
@@ -88,12 +89,16 @@ class ExamplesTest {
         lines.put("cached-enrichment", List.of(
                 "^users \\[u1, u2, u3, u4\\]; complete results cached 5 s, partial ones 500 ms$",
                 "^round 1 \\(cold cache\\): 20 requests in [0-9]+ ms -> service calls: profile 4, orders 4, recommendations 4$",
-                "^  u1: name=User U1, orders=3, recommendations=\\[book-u1, lamp-u1\\]$",
-                "^  u3: name=User U3, orders=5, recommendations=\\?  \\(partial: recommendations service: timeout\\)$",
-                "^  u4: name=User U4, orders=\\?, recommendations=\\[book-u4, lamp-u4\\]  \\(partial: orders service: 503\\)$",
+                "^  u1: name=User U1 \\(eu\\), orders=3, recommendations=\\[book-u1, lamp-u1\\]$",
+                "^  u2: name=User U2 \\(us\\), orders=4, recommendations=\\[book-u2, lamp-u2\\]$",
+                "^  u3: name=User U3 \\(eu\\), orders=5, recommendations=\\?  \\(partial: recommendations service: timeout\\)$",
+                "^  u4: name=User U4 \\(eu\\), orders=\\?, recommendations=\\[book-u4, lamp-u4\\]  \\(partial: orders service: 503\\)$",
                 "^round 2 \\(warm cache\\): 20 requests in [0-9]+ ms -> service calls: profile 0, orders 0, recommendations 0$",
                 "^round 3 \\(after 600 ms\\): 20 requests in [0-9]+ ms -> service calls: profile 2, orders 2, recommendations 2$",
-                "^cache: 54 hits, 6 misses \\(loads\\), hit ratio 0\\.90$"));
+                "^u5 with a 10 ms deadline: timed out$",
+                "^u5 right after: u5: name=User U5 \\(eu\\), orders=7, recommendations=\\[book-u5, lamp-u5\\] "
+                        + "\\(profile calls for u5: 1\\)$",
+                "^cache: 55 hits, 7 misses \\(loads\\), hit ratio 0\\.89$"));
         lines.put("rate-limited-client", List.of(
                 "^20 calls, limit 40/s with a burst of 3; the bucket starts with 3 tokens$",
                 "^all 20 calls started; [0-9]+ of them waiting for a token$",
@@ -124,6 +129,7 @@ class ExamplesTest {
                         + "report-daily, report-weekly\\]$",
                 "^failed 1: \\[resize-poster\\]$",
                 "^skipped 1: \\[report-print\\]$",
+                "^dropped at shutdown 0: \\[\\]$",
                 "^retries: 3$",
                 "^shutdown: drained \\[task-queue, workers, lag-probe, cpu-pool\\], aborted \\[\\], 0 failures, clean=true$"));
         lines.put("order-state-machine", List.of(
@@ -149,9 +155,12 @@ class ExamplesTest {
 
     private static Map<String, Consumer<String>> checks() {
         Map<String, Consumer<String>> checks = new LinkedHashMap<>();
-        checks.put("sync-vs-async", text ->
-                // 10 calls of 50 ms each: concurrent must beat sequential clearly
-                assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(2.0));
+        checks.put("sync-vs-async", text -> {
+            // 10 calls of 50 ms each: concurrent must beat sequential clearly
+            assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(2.0);
+            // 5 at a time needs two rounds of 50 ms at least
+            assertThat(number(text, "at most 5 at a time: +([0-9.]+) ms")).isGreaterThanOrEqualTo(100);
+        });
         checks.put("retry-circuit-breaker", text ->
                 // the circuit went through its three transitions, in this order
                 assertThat(text.lines().filter(line -> line.startsWith("    circuit: ")).map(String::strip))

@@ -67,11 +67,11 @@ class BackpressureTest {
                 .async(100, task -> Thread.ofVirtual().start(task))
                 .forEachAsync(x -> gate)
                 .run();
-        // the consumer holds one element; the buffer fills up to 100 and the producer pauses
-        // (it resumes only once the consumer has drained the buffer to half)
-        Support.eventually(() -> assertThat(produced.get()).isEqualTo(100));
+        // the consumer holds one element (taken before or after the buffer filled up), the buffer
+        // holds 100 and the producer pauses: it resumes only once the buffer has drained to half
+        Support.eventually(() -> assertThat(produced.get()).isGreaterThanOrEqualTo(100));
         run.cancel(true);
-        assertThat(produced.get()).isEqualTo(100);
+        assertThat(produced.get()).isBetween(100L, 101L);
     }
 
     // ---------------------------------------------------------------- overflow policies

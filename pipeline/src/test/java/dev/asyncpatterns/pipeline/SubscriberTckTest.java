@@ -12,7 +12,7 @@ import org.reactivestreams.tck.flow.FlowSubscriberBlackboxVerification;
 public class SubscriberTckTest extends FlowSubscriberBlackboxVerification<Integer> {
 
     public SubscriberTckTest() {
-        super(new TestEnvironment(1_000, 200));
+        super(new TestEnvironment(2_000, 300));
     }
 
     @Override
