@@ -1,13 +1,12 @@
 package dev.asyncpatterns.core;
 
-import java.util.Arrays;
-import java.util.Collections;
+import java.util.AbstractList;
 import java.util.List;
+import java.util.RandomAccess;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /*
@@ -35,7 +34,7 @@ final class GatherFuture<R> extends CompletableFuture<List<R>> {
     private final CompletableFuture<?>[] inputs;
     private final Object[] values;
     private final boolean settled;
-    private final AtomicInteger remaining = new AtomicInteger();
+    private volatile int remaining; // see REMAINING
     private volatile Throwable first;
 
     GatherFuture(CompletableFuture<?>[] inputs, boolean settled) {
@@ -60,14 +59,14 @@ final class GatherFuture<R> extends CompletableFuture<List<R>> {
             finish();
             return this;
         }
-        remaining.set(incomplete + 1);
+        remaining = incomplete + 1;
         for (int i = 0; i < inputs.length && first == null; i++) {
             CompletableFuture<?> input = inputs[i];
             if (values[i] == null && !isDoneAtStart(i)) {
                 input.whenComplete(new Slot(i));
             }
         }
-        if (first == null && remaining.decrementAndGet() == 0) {
+        if (first == null && (int) REMAINING.getAndAdd(this, -1) == 1) {
             finish();
         }
         return this;
@@ -105,9 +104,7 @@ final class GatherFuture<R> extends CompletableFuture<List<R>> {
                 }
             }
         }
-        @SuppressWarnings("unchecked")
-        List<R> list = (List<R>) Collections.unmodifiableList(Arrays.asList(values));
-        complete(list);
+        complete(new ArrayView<>(values));
     }
 
     private void fail(Throwable failure) {
@@ -154,16 +151,38 @@ final class GatherFuture<R> extends CompletableFuture<List<R>> {
                 fail(Outcome.failure(failure).exceptionOrNull());
                 return;
             }
-            if (remaining.decrementAndGet() == 0 && first == null) {
+            if ((int) REMAINING.getAndAdd(GatherFuture.this, -1) == 1 && first == null) {
                 finish();
             }
         }
     }
 
+    /** An unmodifiable list over the values array, which nobody writes once it is published. */
+    private static final class ArrayView<E> extends AbstractList<E> implements RandomAccess {
+        private final Object[] values;
+
+        ArrayView(Object[] values) {
+            this.values = values;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked") // the array holds the inputs' values, each an E
+        public E get(int index) {
+            return (E) values[index];
+        }
+
+        @Override
+        public int size() {
+            return values.length;
+        }
+    }
+
     private static final VarHandle FIRST;
+    private static final VarHandle REMAINING;
 
     static {
         try {
+            REMAINING = MethodHandles.lookup().findVarHandle(GatherFuture.class, "remaining", int.class);
             FIRST = MethodHandles.lookup().findVarHandle(GatherFuture.class, "first", Throwable.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);

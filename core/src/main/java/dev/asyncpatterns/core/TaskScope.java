@@ -265,15 +265,38 @@ public final class TaskScope implements AutoCloseable {
     public <T> CompletableFuture<T> forkAsync(AsyncSupplier<? extends T> task) {
         Objects.requireNonNull(task, "task");
         checkForkingThread();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ClosedException("TaskScope is closed: forkAsync refused");
+            }
+            if (shutdown) {
+                return Futures.cancelledFuture();
+            }
+        } finally {
+            lock.unlock();
+        }
+        CompletableFuture<T> started = Futures.start(task); // user code: outside the lock
+        if (started.isDone()) {
+            // nothing to track or cancel: apply the policy to the outcome and hand the stage back
+            record(outcomeOf(started), null);
+            return started;
+        }
         var fork = new FollowingFuture<T>(); // one per fork: a stage forked twice counts twice
-        if (!register(fork, "forkAsync")) {
+        boolean registered;
+        try {
+            registered = register(fork, "forkAsync");
+        } catch (ClosedException closedMeanwhile) {
+            started.cancel(true);
+            throw closedMeanwhile;
+        }
+        if (!registered) { // shut down meanwhile
+            started.cancel(true);
             fork.cancel(false);
             return fork;
         }
         fork.whenComplete((value, error) -> forkExited(fork));
-        if (!fork.isDone()) { // the scope may have shut down (and cancelled the fork) meanwhile
-            fork.follow(Futures.start(task));
-        }
+        fork.follow(started);
         return fork;
     }
 
@@ -313,11 +336,23 @@ public final class TaskScope implements AutoCloseable {
 
     /** Records a fork's outcome and releases it; called once per fork, after it finished. */
     private void forkExited(CompletableFuture<?> fork) {
+        record(outcomeOf(fork), fork);
+    }
+
+    private static Outcome<?> outcomeOf(CompletableFuture<?> done) {
         // the common case, a success, needs no Outcome object
-        Outcome<?> outcome = fork.isCompletedExceptionally() ? Outcome.ofDone(fork) : SUCCESS;
-        if (outcome.isCancelled() && fork instanceof TaskFuture<?> task && task.lateFailure() != null) {
+        Outcome<?> outcome = done.isCompletedExceptionally() ? Outcome.ofDone(done) : SUCCESS;
+        if (outcome.isCancelled() && done instanceof TaskFuture<?> task && task.lateFailure() != null) {
             outcome = Outcome.failure(task.lateFailure()); // failed while being cancelled: keep it
         }
+        return outcome;
+    }
+
+    /**
+     * Applies the policy to a fork's outcome; {@code fork} is the registered fork to count out, or
+     * null for an async fork that was already done when started (never registered).
+     */
+    private void record(Outcome<?> outcome, CompletableFuture<?> fork) {
         List<CompletableFuture<?>> toCancel = null;
         List<TaskScope> childrenToCancel = null;
         Cancellable timer = null;
@@ -326,7 +361,7 @@ public final class TaskScope implements AutoCloseable {
         Throwable into = null;
         lock.lock();
         try {
-            if (!forks.remove(fork)) {
+            if (fork != null && !forks.remove(fork)) {
                 return; // already counted out
             }
             boolean shutDownNow = false;
@@ -356,11 +391,11 @@ public final class TaskScope implements AutoCloseable {
             }
             if (shutDownNow && !shutdown) {
                 shutdown = true;
-                toCancel = new ArrayList<>(forks);
-                childrenToCancel = new ArrayList<>(children);
+                toCancel = copy(forks);
+                childrenToCancel = copy(children);
                 timer = deadlineTimer;
             }
-            if (--live == 0) {
+            if (fork != null && --live == 0) {
                 nowIdle = idle;
             }
         } finally {
@@ -373,6 +408,10 @@ public final class TaskScope implements AutoCloseable {
         if (nowIdle != null) {
             nowIdle.complete(null);
         }
+    }
+
+    private static <E> List<E> copy(java.util.Collection<E> elements) {
+        return elements.isEmpty() ? List.of() : new ArrayList<>(elements);
     }
 
     private static void cancelAll(List<CompletableFuture<?>> forks, List<TaskScope> children, Cancellable timer) {
@@ -404,8 +443,8 @@ public final class TaskScope implements AutoCloseable {
             if (policy == Policy.FAIL_FAST && failure == null) {
                 failure = deadlineExpired;
             }
-            toCancel = new ArrayList<>(forks);
-            childrenToCancel = new ArrayList<>(children);
+            toCancel = copy(forks);
+            childrenToCancel = copy(children);
         } finally {
             lock.unlock();
         }
@@ -429,8 +468,8 @@ public final class TaskScope implements AutoCloseable {
                 return;
             }
             shutdown = true;
-            toCancel = new ArrayList<>(forks);
-            childrenToCancel = new ArrayList<>(children);
+            toCancel = copy(forks);
+            childrenToCancel = copy(children);
             timer = deadlineTimer;
         } finally {
             lock.unlock();
@@ -607,7 +646,7 @@ public final class TaskScope implements AutoCloseable {
         lock.lock();
         try {
             closed = true;
-            openChildren = new ArrayList<>(children);
+            openChildren = copy(children);
         } finally {
             lock.unlock();
         }
@@ -632,7 +671,7 @@ public final class TaskScope implements AutoCloseable {
         lock.lock();
         try {
             closed = true;
-            openChildren = new ArrayList<>(children);
+            openChildren = copy(children);
         } finally {
             lock.unlock();
         }

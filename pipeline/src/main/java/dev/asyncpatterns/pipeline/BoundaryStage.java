@@ -226,6 +226,11 @@ final class BoundaryStage<T> extends Stage<T> implements Region.Body {
     }
 
     @Override
+    public void busy(long nanos) {
+        busyNanos += nanos;
+    }
+
+    @Override
     public boolean done() {
         if (consumerClosed) {
             return true;

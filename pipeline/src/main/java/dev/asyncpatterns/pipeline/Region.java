@@ -36,6 +36,9 @@ final class Region {
 
         /** Closes every stage this region owns. Never throws. */
         void closeAll();
+
+        /** Adds the time one drain pass spent in {@link #pump()} to this body's metrics. */
+        default void busy(long nanos) {}
     }
 
     private final Run<?> run;
@@ -93,10 +96,13 @@ final class Region {
             return;
         }
         if (!run.stopping && !body.done()) {
+            long start = run.time.nanoTime(); // two clock reads per pass, never per element
             try {
                 body.pump();
             } catch (Throwable failure) {
                 run.fail(failure);
+            } finally {
+                body.busy(run.time.nanoTime() - start);
             }
         }
         if (run.stopping || body.done()) {

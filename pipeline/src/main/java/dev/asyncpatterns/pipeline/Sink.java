@@ -17,6 +17,11 @@ abstract class Sink<T, R> extends Node implements Region.Body {
     }
 
     @Override
+    public void busy(long nanos) {
+        busyNanos += nanos;
+    }
+
+    @Override
     public boolean done() {
         return false;
     }

@@ -15,9 +15,12 @@ import java.util.Objects;
  * @param elementsOut elements the stage handed downstream (for a sink: 0)
  * @param failures elements whose processing failed (skipped, recovered or fatal), or elements
  *     the stage dropped (ticks while downstream was busy, buffer overflow)
- * @param busy for async stages and async sinks, the total time calls were in flight (summed
- *     over concurrent calls, so it can exceed the wall time); zero for synchronous stages, whose
- *     time is not measured to keep the fused loop free of clock reads
+ * @param busy time spent working, on the run's time source: for async stages, the total time
+ *     their calls were in flight (summed over concurrent calls, so it can exceed the wall time);
+ *     for sinks and async boundaries, the time their drain loop ran, which includes the fused
+ *     synchronous stages upstream of them (plus, for an async sink, the time its actions were in
+ *     flight); zero for synchronous stages themselves, whose time is measured together with the
+ *     loop that drives them (two clock reads per drain pass, never per element)
  * @param bufferDepth elements the stage holds right now (buffers, calls in flight, a partial batch)
  */
 public record StageMetrics(String stage, long elementsIn, long elementsOut, long failures, Duration busy,

@@ -246,4 +246,17 @@ class SinksTest {
         assertThat(metrics.get(4).elementsIn()).isEqualTo(3);
         assertThat(run.toString()).contains("done");
     }
+
+    @Test
+    void metrics_sinkBusy_includesFusedSynchronousStages() {
+        VirtualClock clock = VirtualClock.create();
+        PipelineRun<Long> run = direct(Pipeline.range(0, 5)
+                .peek(x -> clock.advance(Duration.ofMillis(10))) // a synchronous stage taking 10 ms
+                .count())
+                .timeSource(clock).start();
+        assertThat(await(run.result())).isEqualTo(5);
+        List<StageMetrics> metrics = run.metrics();
+        assertThat(metrics.get(1).busy()).isZero();
+        assertThat(metrics.get(2).busy()).isEqualTo(Duration.ofMillis(50));
+    }
 }
