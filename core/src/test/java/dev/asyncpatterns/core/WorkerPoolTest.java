@@ -293,6 +293,7 @@ class WorkerPoolTest {
         var rejected = ConcurrentHashMap.<Integer>newKeySet();
         List<Thread> threads = new ArrayList<>();
         var halfway = new CountDownLatch(producers);
+        var shutdownIssued = new CountDownLatch(1);
         for (int p = 0; p < producers; p++) {
             int id = p;
             threads.add(Thread.ofVirtual().start(() -> {
@@ -300,6 +301,11 @@ class WorkerPoolTest {
                     int job = id * perProducer + i;
                     if (i == perProducer / 2) {
                         halfway.countDown();
+                        try {
+                            shutdownIssued.await(); // the second half meets a pool shutting down
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
                     }
                     CompletableFuture<Integer> f = pool.submit(job);
                     f.whenComplete((r, e) -> {
@@ -316,6 +322,7 @@ class WorkerPoolTest {
         }
         assertThat(halfway.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         pool.shutdown();
+        shutdownIssued.countDown();
         for (Thread t : threads) {
             assertThat(t.join(WAIT)).isTrue();
         }
@@ -335,6 +342,7 @@ class WorkerPoolTest {
         System.out.printf("pool-shutdown-mid-work submitted=%d completed=%d rejected=%d lost=0 duplicated=0%n",
                 accepted.size(), completed, rejected.size());
         assertThat(completed + rejected.size()).isEqualTo(producers * perProducer);
+        assertThat(rejected).hasSizeGreaterThanOrEqualTo(producers * (perProducer / 2 - 1));
         assertThat(runs).hasSize(completed);
         assertThat(pool.stats().processed()).isEqualTo(completed);
     }

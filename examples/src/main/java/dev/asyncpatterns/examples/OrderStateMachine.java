@@ -1,5 +1,6 @@
 package dev.asyncpatterns.examples;
 
+import dev.asyncpatterns.core.AsyncEvent;
 import dev.asyncpatterns.core.AsyncLock;
 import dev.asyncpatterns.core.Futures;
 import dev.asyncpatterns.core.Outcome;
@@ -22,7 +23,10 @@ import java.util.function.Function;
  * never interleave; after each transition an event emitter notifies every listener concurrently
  * with {@link Futures#allSettled}, so one failing listener does not stop the others.
  *
- * <p>asyncio: an {@code asyncio.Lock} per order around {@code await handler()}, and
+ * <p>Payments also wait for an {@link AsyncEvent} ("the payment gateway is connected").
+ *
+ * <p>asyncio: an {@code asyncio.Lock} per order around {@code await handler()}, an
+ * {@code asyncio.Event} for the gateway, and
  * {@code await asyncio.gather(*(l(event) for l in listeners), return_exceptions=True)}.
  */
 final class OrderStateMachine implements Example {
@@ -160,9 +164,12 @@ final class OrderStateMachine implements Example {
 
         // async transition handlers: simulated calls to payment, courier and tracking services
         Map<Event, Function<Order, CompletableFuture<Void>>> handlers = new EnumMap<>(Event.class);
-        handlers.put(Event.PAY, order -> order.id.equals("D")
-                ? time.delay(step).thenCompose(x -> CompletableFuture.failedFuture(new IllegalStateException("card declined")))
-                : time.delay(step));
+        // payments wait until the payment gateway is connected: an AsyncEvent, set once, releases
+        // every payment waiting for it (and lets later ones through at once)
+        var gatewayReady = new AsyncEvent();
+        handlers.put(Event.PAY, order -> gatewayReady.await().thenCompose(ready -> order.id.equals("D")
+                ? time.delay(step).thenCompose(x -> CompletableFuture.<Void>failedFuture(new IllegalStateException("card declined")))
+                : time.delay(step)));
         handlers.put(Event.SHIP, order -> time.delay(step.multipliedBy(2)));
         handlers.put(Event.DELIVER, order -> time.delay(step));
         handlers.put(Event.CANCEL, order -> time.delay(step.dividedBy(2)));
@@ -187,8 +194,14 @@ final class OrderStateMachine implements Example {
         }
         Order a = orders.get(0), b = orders.get(1), c = orders.get(2), d = orders.get(3);
 
-        // A: the happy path, events fired one after another
-        a.fire(Event.PAY).thenCompose(s -> a.fire(Event.SHIP)).thenCompose(s -> a.fire(Event.DELIVER)).join();
+        // A: the happy path, events fired one after another. Its payment waits for the gateway,
+        // which connects a little later.
+        CompletableFuture<State> payA = a.fire(Event.PAY);
+        time.schedule(step.multipliedBy(3), () -> {
+            out.printf("payment gateway connected: releasing %d waiting payment(s)%n", gatewayReady.waiters());
+            gatewayReady.set();
+        });
+        payA.thenCompose(s -> a.fire(Event.SHIP)).thenCompose(s -> a.fire(Event.DELIVER)).join();
 
         // B: PAY, CANCEL and SHIP arrive at the same moment; the lock applies them in arrival order,
         // so PAY and CANCEL succeed and SHIP is rejected (a cancelled order cannot ship)

@@ -133,6 +133,7 @@ class ExamplesTest {
                 "^retries: 3$",
                 "^shutdown: drained \\[task-queue, workers, lag-probe, cpu-pool\\], aborted \\[\\], 0 failures, clean=true$"));
         lines.put("order-state-machine", List.of(
+                "^payment gateway connected: releasing 1 waiting payment\\(s\\)$",
                 "^order A: CREATED -> PAID \\(on PAY\\)$",
                 "^order A: SHIPPED -> DELIVERED \\(on DELIVER\\)$",
                 "^order A:   4 listeners notified at once, all settled in [0-9]+ ms: email ok, analytics ok, "

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -211,16 +212,12 @@ final class Execution<T> {
         stopWork();
         Counters counters = policy.counters;
         if (failure == null) {
-            counters.succeeded.increment();
-            finished(null, null);
-            result.completeInternally(value);
+            settled(result.completeInternally(value), counters.succeeded, null, null);
             return;
         }
         Function<Throwable, ? extends T> fallback = policy.fallbacks == null ? null : policy.fallbacks.find(failure, kind);
         if (fallback == null) {
-            counters.failed.increment();
-            finished(kind, failure);
-            result.failInternally(failure);
+            settled(result.failInternally(failure), counters.failed, kind, failure);
             return;
         }
         T replacement;
@@ -230,18 +227,31 @@ final class Execution<T> {
             if (fallbackFailure != failure) {
                 fallbackFailure.addSuppressed(failure);
             }
-            counters.failed.increment();
-            finished(FailureKind.of(fallbackFailure), fallbackFailure);
-            result.failInternally(fallbackFailure);
+            settled(result.failInternally(fallbackFailure), counters.failed, FailureKind.of(fallbackFailure),
+                    fallbackFailure);
             return;
         }
         counters.fallbacks.increment();
-        counters.succeeded.increment();
         if (policy.eventsWanted()) {
             policy.emit(new ResilienceEvent.FallbackApplied(policy.name, policy.time.instant(), kind, failure));
         }
-        finished(kind, null);
-        result.completeInternally(replacement);
+        settled(result.completeInternally(replacement), counters.succeeded, kind, null);
+    }
+
+    /*
+     * Counts the outcome that actually reached the caller: between this thread winning `finished`
+     * and completing `result`, the caller may cancel or complete the result itself; then the
+     * caller's outcome stands (its onResultCompletedExternally lost the CAS) and it is counted
+     * here as cancelled.
+     */
+    private void settled(boolean delivered, LongAdder counter, FailureKind kind, Throwable failure) {
+        if (delivered) {
+            counter.increment();
+            finished(kind, failure);
+        } else {
+            policy.counters.cancelled.increment();
+            finished(FailureKind.CANCELLED, null);
+        }
     }
 
     /** The caller cancelled or completed the result future itself. */
@@ -294,12 +304,12 @@ final class Execution<T> {
             this.execution = execution;
         }
 
-        void completeInternally(T value) {
-            super.complete(value);
+        boolean completeInternally(T value) {
+            return super.complete(value);
         }
 
-        void failInternally(Throwable failure) {
-            super.completeExceptionally(failure);
+        boolean failInternally(Throwable failure) {
+            return super.completeExceptionally(failure);
         }
 
         @Override

@@ -65,7 +65,7 @@ public final class ReportGenerator {
     /** Parameters that name the implementation under test in area benchmarks. */
     private static final Set<String> IMPL_PARAMS = Set.of(
             "impl", "implementation", "library", "lib", "variant", "flavor", "flavour", "kind", "type", "peer", "queue",
-            "cache", "engine", "strategy", "which", "subject");
+            "cache", "engine", "strategy", "policy", "which", "subject");
     /** Implementation names that denote a peer (checked first: "caffeineAsyncCache" is a peer). */
     private static final Pattern PEER = Pattern.compile(
             "(?i).*(caffeine|resilience4j|r4j|failsafe|jox|reactor|flux|asyncutil|ibm|jdk|juc|guava|arrayblocking"
@@ -75,7 +75,9 @@ public final class ReportGenerator {
     private static final Pattern OURS = Pattern.compile(
             "(?i).*(ours|toolkit|asyncpatterns|async-patterns|futures|parallel|pipeline|asyncqueue|asyncsemaphore|asynclock"
                     + "|asyncevent|asynclatch|asyncbarrier|asynccache|asynccaches|memoize|singleflight|taskscope|workerpool"
-                    + "|supervisor|ratelimiter|retryqueue|decorat).*|(?i)ap[A-Z_].*");
+                    + "|supervisor|ratelimiter|retryqueue|decorat|scope).*|(?i)ap[A-Z_].*");
+    /** Baselines (the bare operation): shown in tables, never counted as the peer to beat. */
+    private static final Pattern BASELINE = Pattern.compile("(?i)(raw|baseline|none|noop|plain|direct)");
 
     private final List<JmhResult> results;
     private final List<String> sources;
@@ -558,7 +560,9 @@ public final class ReportGenerator {
             }
             // ours vs best peer
             List<JmhResult> ours = members.stream().filter(r -> isOurs(impl(r, implParam))).toList();
-            List<JmhResult> peers = members.stream().filter(r -> !isOurs(impl(r, implParam))).toList();
+            List<JmhResult> peers = members.stream()
+                    .filter(r -> !isOurs(impl(r, implParam)) && !BASELINE.matcher(impl(r, implParam)).matches())
+                    .toList();
             if (!ours.isEmpty() && !peers.isEmpty()) {
                 JmhResult bestPeer = peers.stream().min(Comparator.comparingDouble(ReportGenerator::badness)).orElseThrow();
                 for (JmhResult o : ours) {

@@ -112,11 +112,31 @@ class ReportGeneratorTest {
 
     @Test
     void isOurs_implementationNames_toolkitVersusPeers() {
-        assertThat(List.of("asyncQueue", "asyncQueueFutures", "ours", "parallelMap", "taskScope", "apCache", "asyncSemaphore"))
+        assertThat(List.of("asyncQueue", "asyncQueueFutures", "ours", "oursAllPolicies", "parallelMap", "taskScope", "apCache",
+                        "asyncSemaphore", "asyncPatterns", "memoized", "futuresAll", "scopeForkAsync", "pipelineDirect",
+                        "workerPool"))
                 .allMatch(ReportGenerator::isOurs);
         assertThat(List.of("arrayBlockingQueue", "jox", "caffeineAsyncCache", "resilience4j", "failsafe", "asyncutil",
-                        "completableFutureAll", "semaphore", "virtualThreads", "reactorFlux", "javaStream"))
+                        "completableFutureAll", "semaphore", "virtualThreads", "reactorFlux", "javaStream", "allOf", "vtExecutor",
+                        "caffeineGetIfPresent", "concurrentHashMap", "threadPoolExecutor", "asyncutilFair", "jdkNonFair",
+                        "failsafeAllPolicies", "stream", "flux", "raw"))
                 .noneMatch(ReportGenerator::isOurs);
+    }
+
+    @Test
+    void render_rawBaselineInGroup_oursComparedWithTheBestRealPeer() {
+        List<JmhResult> rows = List.of(
+                row("raw", 50), row("ours", 240), row("resilience4j", 200), row("failsafe", 900));
+
+        String md = ReportGenerator.render(rows, List.of("r.json"), NOW, "").markdown();
+
+        assertThat(md).contains("| ResilienceHappyPath | call | ours | resilience4j | 240 | 200 | 1.20 |");
+        assertThat(md).contains("| call | raw | 50.0 | 1.00 | ns/op | 1.00 |").contains("| call | failsafe | 900 | 1.00 | ns/op | 18.00 |");
+    }
+
+    private static JmhResult row(String impl, double nanos) {
+        return new JmhResult("dev.asyncpatterns.benchmarks.resilience.ResilienceHappyPathBenchmark.call", "avgt",
+                Map.of("impl", impl), new JmhResult.Metric(nanos, 1.0, "ns/op"), Map.of(), 1, 1, 3, "25", "vm", "1.37");
     }
 
     @Test
