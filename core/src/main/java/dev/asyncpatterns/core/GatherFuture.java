@@ -46,13 +46,21 @@ final class GatherFuture<R> extends CompletableFuture<List<R>> {
     GatherFuture<R> start() {
         int incomplete = 0;
         for (int i = 0; i < inputs.length; i++) {
-            CompletableFuture<?> input = inputs[i];
-            if (input.isDone()) {
-                if (!settleDone(i, input)) {
+            @SuppressWarnings("unchecked") // only read, with a sentinel no input can hold
+            CompletableFuture<Object> input = (CompletableFuture<Object>) inputs[i];
+            Object value;
+            try {
+                value = input.getNow(PENDING); // one read of the result for the common cases
+            } catch (RuntimeException failedOrCancelled) {
+                if (!settleFailed(i, input)) {
                     return this; // failed fast on an input that had already failed
                 }
-            } else {
+                continue;
+            }
+            if (value == PENDING) {
                 incomplete++;
+            } else {
+                values[i] = settled ? Outcome.success(value) : (value == null ? DONE_NULL : value);
             }
         }
         if (incomplete == 0) {
@@ -75,18 +83,14 @@ final class GatherFuture<R> extends CompletableFuture<List<R>> {
     // Inputs that were done during the first pass are marked by a non-null value or a
     // DONE marker; the others get a slot.
     private static final Object DONE_NULL = new Object();
+    private static final Object PENDING = new Object();
 
     private boolean isDoneAtStart(int i) {
         return values[i] == DONE_NULL;
     }
 
-    /** Records an input found done in the first pass; false if that failed the result. */
-    private boolean settleDone(int i, CompletableFuture<?> input) {
-        if (input.state() == State.SUCCESS) {
-            Object value = input.resultNow();
-            values[i] = settled ? Outcome.success(value) : (value == null ? DONE_NULL : value);
-            return true;
-        }
+    /** Records an input found failed in the first pass; false if that failed the result. */
+    private boolean settleFailed(int i, CompletableFuture<?> input) {
         Throwable failure = Outcome.ofDone(input).exceptionOrNull();
         if (settled) {
             values[i] = Outcome.failure(failure);

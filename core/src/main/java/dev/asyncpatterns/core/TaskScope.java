@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *   live      forks.size() plus async forks reserved but not yet registered
  *   idle      completed whenever live drops to 0; replaced when live rises from 0
  *   shutdown  set once (first failure, first success, deadline, cancel(), close()); from then on
- *             every fork is cancelled and new forks are born cancelled
+ *             every fork is cancelled and new forks are born cancelled (volatile: forkAsync's
+ *             fast path for stages already done reads it without the lock)
  *   closed    set once by close()/joinAsync completion; from then on fork/join are refused
  *
  * Every fork gets one exit callback (forkExited) that records its outcome for the policy and
@@ -116,7 +117,7 @@ public final class TaskScope implements AutoCloseable {
     private final List<Throwable> firstSuccessFailures;
     private int live;
     private CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
-    private boolean shutdown;
+    private volatile boolean shutdown; // written under lock, read lock-free by forkAsync
     private volatile boolean closed;
     private boolean succeeded;
     private Throwable failure;
@@ -265,21 +266,21 @@ public final class TaskScope implements AutoCloseable {
     public <T> CompletableFuture<T> forkAsync(AsyncSupplier<? extends T> task) {
         Objects.requireNonNull(task, "task");
         checkForkingThread();
-        lock.lock();
-        try {
-            if (closed) {
-                throw new ClosedException("TaskScope is closed: forkAsync refused");
-            }
-            if (shutdown) {
-                return Futures.cancelledFuture();
-            }
-        } finally {
-            lock.unlock();
+        // lock-free checks: a shutdown racing with them is handled by register() below, or is
+        // harmless for work that is already done
+        if (closed) {
+            throw new ClosedException("TaskScope is closed: forkAsync refused");
+        }
+        if (shutdown) {
+            return Futures.cancelledFuture();
         }
         CompletableFuture<T> started = Futures.start(task); // user code: outside the lock
         if (started.isDone()) {
-            // nothing to track or cancel: apply the policy to the outcome and hand the stage back
-            record(outcomeOf(started), null);
+            // nothing to track or cancel: apply the policy to the outcome and hand the stage back;
+            // a success only matters to FIRST_SUCCESS
+            if (started.isCompletedExceptionally() || policy == Policy.FIRST_SUCCESS) {
+                record(outcomeOf(started), null);
+            }
             return started;
         }
         var fork = new FollowingFuture<T>(); // one per fork: a stage forked twice counts twice

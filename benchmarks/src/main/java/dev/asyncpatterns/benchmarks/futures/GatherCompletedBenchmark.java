@@ -33,8 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code futuresAll}: {@code Futures.all} over already-completed futures (ours).
- *   <li>{@code allOf}: raw {@code CompletableFuture.allOf} over the same futures, then reading
- *       each result (the JDK floor; it neither fails fast nor cancels).
+ *   <li>{@code allOf}: raw {@code CompletableFuture.allOf} over the same list (converted with
+ *       {@code toArray}, as a caller holding a {@code List} must; {@code Futures.all} copies it
+ *       too), then reading each result (the JDK floor; it neither fails fast nor cancels).
  *   <li>{@code scopeForkAsync}: a {@code TaskScope} that {@code forkAsync}s each completed future,
  *       then joins (ours: the structured form of the same gather).
  *   <li>{@code scopeFork}: a {@code TaskScope} that forks a trivial task per input on a virtual
@@ -62,7 +63,6 @@ public class GatherCompletedBenchmark {
     int size;
 
     private List<CompletableFuture<Integer>> completed;
-    private CompletableFuture<?>[] completedArray;
     private List<Callable<Integer>> tasks;
     private ExecutorService virtualThreads;
 
@@ -75,7 +75,6 @@ public class GatherCompletedBenchmark {
             completed.add(CompletableFuture.completedFuture(i));
             tasks.add(() -> value);
         }
-        completedArray = completed.toArray(new CompletableFuture<?>[0]);
         virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
     }
 
@@ -88,7 +87,7 @@ public class GatherCompletedBenchmark {
     public long gather() throws Exception {
         return switch (impl) {
             case "futuresAll" -> sum(Futures.all(completed).join());
-            case "allOf" -> CompletableFuture.allOf(completedArray).thenApply(ignored -> {
+            case "allOf" -> CompletableFuture.allOf(completed.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
                 long sum = 0;
                 for (CompletableFuture<Integer> future : completed) {
                     sum += future.join();
