@@ -92,7 +92,11 @@ public final class AsCompleted<T> implements Iterable<CompletableFuture<T>> {
     /**
      * Whether another element remains to be taken. Never waits.
      *
-     * @return {@code true} if {@link #next()} will yield another element
+     * <p>With several consumers this is only a snapshot: another consumer may take the last
+     * element between {@code hasNext()} and {@code next()}, and that {@code next()} then fails
+     * with {@link NoSuchElementException}. Concurrent consumers treat that failure as the end.
+     *
+     * @return {@code true} if an element was left to take at the moment of the call
      */
     public boolean hasNext() {
         return handedOut() < size;
