@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -212,12 +213,12 @@ final class Execution<T> {
         stopWork();
         Counters counters = policy.counters;
         if (failure == null) {
-            settled(result.completeInternally(value), counters.succeeded, null, null);
+            settle(counters.succeeded, null, null, () -> result.completeInternally(value));
             return;
         }
         Function<Throwable, ? extends T> fallback = policy.fallbacks == null ? null : policy.fallbacks.find(failure, kind);
         if (fallback == null) {
-            settled(result.failInternally(failure), counters.failed, kind, failure);
+            settle(counters.failed, kind, failure, () -> result.failInternally(failure));
             return;
         }
         T replacement;
@@ -227,28 +228,30 @@ final class Execution<T> {
             if (fallbackFailure != failure) {
                 fallbackFailure.addSuppressed(failure);
             }
-            settled(result.failInternally(fallbackFailure), counters.failed, FailureKind.of(fallbackFailure),
-                    fallbackFailure);
+            settle(counters.failed, FailureKind.of(fallbackFailure), fallbackFailure,
+                    () -> result.failInternally(fallbackFailure));
             return;
         }
         counters.fallbacks.increment();
         if (policy.eventsWanted()) {
             policy.emit(new ResilienceEvent.FallbackApplied(policy.name, policy.time.instant(), kind, failure));
         }
-        settled(result.completeInternally(replacement), counters.succeeded, kind, null);
+        settle(counters.succeeded, kind, null, () -> result.completeInternally(replacement));
     }
 
     /*
-     * Counts the outcome that actually reached the caller: between this thread winning `finished`
-     * and completing `result`, the caller may cancel or complete the result itself; then the
-     * caller's outcome stands (its onResultCompletedExternally lost the CAS) and it is counted
-     * here as cancelled.
+     * Counts the outcome that actually reached the caller. The count goes up *before* the result
+     * completes, so a caller reading stats() as soon as its future completes sees its own call.
+     * Between this thread winning `finished` and completing `result`, the caller may cancel or
+     * complete the result itself; then the caller's outcome stands (its onResultCompletedExternally
+     * lost the CAS) and the count moves from `counter` to cancelled.
      */
-    private void settled(boolean delivered, LongAdder counter, FailureKind kind, Throwable failure) {
-        if (delivered) {
-            counter.increment();
+    private void settle(LongAdder counter, FailureKind kind, Throwable failure, BooleanSupplier deliver) {
+        counter.increment();
+        if (deliver.getAsBoolean()) {
             finished(kind, failure);
         } else {
+            counter.decrement();
             policy.counters.cancelled.increment();
             finished(FailureKind.CANCELLED, null);
         }

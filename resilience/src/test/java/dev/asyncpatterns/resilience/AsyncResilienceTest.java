@@ -707,6 +707,26 @@ class AsyncResilienceTest {
         assertThat(seen).allSatisfy(e -> assertThat(e.name()).isEqualTo("svc"));
     }
 
+    @Test
+    void stats_readFromTheCallersDependent_alreadyCountTheCall() {
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(2, Duration.ofMillis(10)))
+                .build();
+        var upstream = new CompletableFuture<String>();
+        var failing = new CompletableFuture<String>();
+
+        var seenOnSuccess = policy.call(() -> upstream).thenApply(v -> policy.stats());
+        var seenOnFailure = policy.call(() -> failing).handle((v, e) -> policy.stats());
+        upstream.complete("ok");
+        failing.completeExceptionally(new IOException("down"));
+        clock.advance(Duration.ofMillis(10)); // the retry of the failing call: it fails again
+
+        // the caller reacting to its future (as the retry-circuit-breaker example prints stats) must
+        // see its own call counted: counters go up before the result completes
+        assertThat(seenOnSuccess.join().succeeded()).isEqualTo(1);
+        assertThat(seenOnFailure.join().failed()).isEqualTo(1);
+        assertThat(policy.stats().calls()).isEqualTo(2);
+    }
+
     // ---------------------------------------------------------------- registries and bad configuration
 
     @Test
