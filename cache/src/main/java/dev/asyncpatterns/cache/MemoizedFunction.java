@@ -167,7 +167,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     public CompletableFuture<V> apply(K key) {
         Objects.requireNonNull(key, "key");
         CompletableFuture<V> present = map.get(key); // hit path: no stats ticker read, see note
-        if (present != null && present.isDone()) {
+        if (present != null && present.isDone() && !isAbandoned(present)) {
             if (recordingStats) {
                 fastHits.increment();
             }
@@ -176,7 +176,12 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         for (;;) {
             CompletableFuture<V> future = cache.get(key, mapping);
             if (future.isDone()) {
-                return future;
+                if (!isAbandoned(future)) {
+                    return future;
+                }
+                // read just before its last waiter abandoned it: never hand out the cancelled load
+                map.remove(key, future);
+                continue;
             }
             if (loadingOnThisThread.get().contains(key)) {
                 return CompletableFuture.failedFuture(new RecursiveLoadException(key));
@@ -399,6 +404,15 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     }
 
     // ---------------------------------------------------------------- shielding
+
+    /**
+     * A load cancelled because every caller abandoned it (only {@link #waiter} cancels a
+     * LoadFuture). A racing {@code apply} may read it from the map just before the abandonment
+     * removes and cancels it; it must load again instead of returning the cancelled future.
+     */
+    private static boolean isAbandoned(CompletableFuture<?> future) {
+        return future instanceof LoadFuture<?, ?> && future.isCancelled();
+    }
 
     private CompletableFuture<V> waiter(LoadFuture<K, V> load) {
         CompletableFuture<V> mine = Futures.shield(load);
