@@ -27,6 +27,14 @@ public interface Backend extends AutoCloseable {
      */
     String call(int i) throws Exception;
 
+    /**
+     * Brings the backend's own code (an HTTP client and server) to steady state before anything
+     * is measured, as in a long-running service. The latency model has nothing to warm up.
+     *
+     * @param concurrency how many calls the batches will have in flight at once
+     */
+    default void warmUp(int concurrency) {}
+
     /** Releases the backend's resources (server, client). */
     @Override
     void close();

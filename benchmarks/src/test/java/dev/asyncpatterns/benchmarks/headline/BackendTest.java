@@ -1,6 +1,7 @@
 package dev.asyncpatterns.benchmarks.headline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncpatterns.core.TimeSource;
 import dev.asyncpatterns.testkit.VirtualClock;
@@ -58,6 +59,24 @@ class BackendTest {
             assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(30).toNanos());
 
             assertThat(http.callAsync(5).join()).isEqualTo("api-5");
+        }
+    }
+
+    @Test
+    void httpBackend_warmUp_runsZeroDelayExchangesInBothForms() {
+        try (HttpBackend http = new HttpBackend(TimeSource.system(), Duration.ofHours(1), "api")) {
+            int ran = http.warmUp(40, 10, Duration.ofMinutes(1));
+
+            // an hour-long latency would time the test out: warm-up requests skip the delay
+            assertThat(ran).isEqualTo(40);
+        }
+    }
+
+    @Test
+    void httpBackend_warmUp_badArguments_throw() {
+        try (HttpBackend http = new HttpBackend(TimeSource.system(), Duration.ZERO, "api")) {
+            assertThatThrownBy(() -> http.warmUp(-1, 1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> http.warmUp(1, 0, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 }

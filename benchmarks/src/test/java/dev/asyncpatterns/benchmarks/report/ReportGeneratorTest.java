@@ -86,6 +86,39 @@ class ReportGeneratorTest {
         assertThat(md).contains("| 5 DB queries | sequential (blocking) | 101 | — |");
     }
 
+    @Test
+    void verdict_speedup_metWithinNoiseOrMissed() {
+        // 2,000 ms of work: 20.5 ms is 97.6x >= 95x
+        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 10, 20.5, 0.2)).isEqualTo(ReportGenerator.Verdict.MET);
+        // 21.2 ms is 94.3x, but 21.2 - 0.6 = 20.6 ms would be 97.1x: the bar is inside the interval
+        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 0, 21.2, 0.6))
+                .isEqualTo(ReportGenerator.Verdict.WITHIN_NOISE);
+        // the sequential time's own error counts too: (2,000 + 20) / 21.2 = 95.3x
+        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 20, 21.2, 0))
+                .isEqualTo(ReportGenerator.Verdict.WITHIN_NOISE);
+        // 23 ms +- 1 is at best 90.9x
+        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 0, 23, 1)).isEqualTo(ReportGenerator.Verdict.MISSED);
+        // no error (a single iteration) judges the score alone
+        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, Double.NaN, 21.2, Double.NaN))
+                .isEqualTo(ReportGenerator.Verdict.MISSED);
+        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, Double.NaN, 0, 21.2, 0)).isNull();
+    }
+
+    @Test
+    void verdict_time_metWithinNoiseOrMissed() {
+        assertThat(ReportGenerator.Verdict.timeAtMost(210, 209, 1)).isEqualTo(ReportGenerator.Verdict.MET);
+        assertThat(ReportGenerator.Verdict.timeAtMost(210, 212, 3)).isEqualTo(ReportGenerator.Verdict.WITHIN_NOISE);
+        assertThat(ReportGenerator.Verdict.timeAtMost(210, 230, 5)).isEqualTo(ReportGenerator.Verdict.MISSED);
+        assertThat(ReportGenerator.Verdict.timeAtMost(210, 212, Double.NaN)).isEqualTo(ReportGenerator.Verdict.MISSED);
+    }
+
+    @Test
+    void render_barLegend_explainsTheThreeMarks() throws IOException {
+        String md = render().markdown();
+
+        assertThat(md).contains("≈ misses it by less than the error");
+    }
+
     // ---------------------------------------------------------------- scaling
 
     @Test
