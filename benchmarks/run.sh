@@ -4,7 +4,8 @@
 #   benchmarks/results/REPORT.md        tables + SVG charts (headline, scaling, peers)
 #
 # usage: benchmarks/run.sh quick|peers|full [--no-build] [extra JMH options...]
-#   quick  the headline suite and the scaling series, 1 fork, short iterations (< ~5 min on 2 cores)
+#   quick  the headline suite and the scaling series, 1 fork, short iterations (about 6 min on 2
+#          cores, 2 of them warming the HTTP stack up: 8 s in each of the 16 HTTP forks)
 #   peers  every component-vs-peer suite (benchmarks/<area>/), 1 fork; the report also shows
 #          results/quick.json when present
 #   full   every benchmark in the module, 2 forks, longer iterations (long)
