@@ -22,6 +22,7 @@ final class RangeSource extends Stage<Long> {
         long n = next;
         if (n < end) {
             next = n + 1;
+            out++;
             return n;
         }
         return END;

@@ -238,6 +238,8 @@ class SinksTest {
         List<StageMetrics> metrics = run.metrics();
         assertThat(metrics).extracting(StageMetrics::stage)
                 .containsExactly("0:range(0, 10)", "1:filter", "2:mapAsync(2)", "3:batch(2)", "4:toList(10)");
+        assertThat(metrics.get(0).elementsIn()).isZero(); // a source takes nothing from upstream
+        assertThat(metrics.get(0).elementsOut()).isEqualTo(10);
         assertThat(metrics.get(1).elementsIn()).isEqualTo(10);
         assertThat(metrics.get(1).elementsOut()).isEqualTo(5);
         assertThat(metrics.get(2).elementsOut()).isEqualTo(5);

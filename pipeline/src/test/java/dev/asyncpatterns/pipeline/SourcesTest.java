@@ -230,4 +230,23 @@ class SourcesTest {
             return java.util.stream.LongStream.range(from, to).boxed().toList();
         }
     }
+
+    @Test
+    void metrics_everySynchronousSource_countsWhatItEmitted() {
+        List<Pipeline<?>> sources = List.of(
+                Pipeline.range(0, 7),
+                Pipeline.of(1, 2, 3, 4, 5, 6, 7),
+                Pipeline.from(List.of(1, 2, 3, 4, 5, 6, 7)),
+                Pipeline.fromStream(IntStream.range(0, 7).boxed()),
+                Pipeline.unfold(0, n -> CompletableFuture.completedFuture(
+                        n < 7 ? Optional.of(new Pipeline.Step<>(n, n + 1)) : Optional.<Pipeline.Step<Integer, Integer>>empty())));
+        for (Pipeline<?> source : sources) {
+            PipelineRun<Long> run = direct(source.count()).start();
+
+            assertThat(await(run.result())).isEqualTo(7);
+            StageMetrics metrics = run.metrics().get(0);
+            assertThat(metrics.elementsIn()).as(metrics.stage()).isZero();
+            assertThat(metrics.elementsOut()).as(metrics.stage()).isEqualTo(7);
+        }
+    }
 }
