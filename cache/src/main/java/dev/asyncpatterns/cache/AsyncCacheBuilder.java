@@ -70,6 +70,7 @@ public final class AsyncCacheBuilder<K, V> {
     private BiFunction<? super K, ? super V, Duration> expireAfter;
     private Duration refreshAfterWrite;
     private Duration staleIfError;
+    private Duration refreshRetryAfter;
     private Duration negativeTtl;
     private Predicate<? super Throwable> negativeIf;
     private boolean cancelAbandoned;
@@ -219,7 +220,9 @@ public final class AsyncCacheBuilder<K, V> {
      * Stale-if-error: when a refresh fails, keep serving the old value, for at most
      * {@code maxStaleness} past the moment it was due for refresh. Each failure is counted
      * ({@link CacheStats#refreshFailureCount()}) and reported as a {@link CacheEvent.RefreshFailed}
-     * event; each later read retries the refresh. When the staleness limit is reached the entry
+     * event. The refresh is retried once the key has gone one {@link #refreshAfterWrite(Duration)}
+     * interval without a failure, so a failing backend sees at most one refresh per key per
+     * interval, however often the key is read. When the staleness limit is reached the entry
      * expires and the next call loads afresh, seeing the failure if the backend still fails.
      *
      * <p>Requires {@link #refreshAfterWrite(Duration)}; sets the hard expiry to
@@ -236,6 +239,25 @@ public final class AsyncCacheBuilder<K, V> {
         Durations.requirePositive(maxStaleness, "maxStaleness");
         requireUnset(staleIfError, "staleIfError");
         this.staleIfError = maxStaleness;
+        return this;
+    }
+
+    /**
+     * Stale-if-error as {@link #staleIfError(Duration)}, with its own pause between refresh
+     * attempts after a failure: after a failed refresh of a key, reads within {@code retryAfter}
+     * serve the old value without calling the function.
+     *
+     * @param maxStaleness how long past its refresh time a value may still be served, positive
+     * @param retryAfter how long after a failed refresh the next one may start, positive
+     * @return this builder
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if an argument is zero or negative
+     * @throws IllegalStateException if already set
+     */
+    public AsyncCacheBuilder<K, V> staleIfError(Duration maxStaleness, Duration retryAfter) {
+        Durations.requirePositive(retryAfter, "retryAfter");
+        staleIfError(maxStaleness);
+        this.refreshRetryAfter = retryAfter;
         return this;
     }
 
@@ -425,8 +447,10 @@ public final class AsyncCacheBuilder<K, V> {
                 negativeTtl == null ? null : this.<K1, V1>negativeCache();
         @SuppressWarnings("unchecked")
         Consumer<? super CacheEvent<K1>> events = (Consumer<? super CacheEvent<K1>>) eventListener;
+        com.github.benmanes.caffeine.cache.Cache<K1, Boolean> refreshPauses =
+                staleIfError == null ? null : this.<K1>refreshPauses();
         var settings = new MemoizedFunction.Settings<K1>(
-                cancelAbandoned, negatives, negativeIf == null ? f -> true : negativeIf, staleIfError != null, events);
+                cancelAbandoned, negatives, negativeIf == null ? f -> true : negativeIf, refreshPauses, events);
         if (refreshAfterWrite == null) {
             return new MemoizedFunction<>(caffeine.buildAsync(), function, settings);
         }
@@ -523,6 +547,16 @@ public final class AsyncCacheBuilder<K, V> {
                 .maximumSize(bound)
                 .expireAfterWrite(negativeTtl)
                 .<K1, MemoizedFunction.Negative>build();
+    }
+
+    /** Keys whose refresh failed recently: a refresh of one of them is skipped until it expires. */
+    private <K1> com.github.benmanes.caffeine.cache.Cache<K1, Boolean> refreshPauses() {
+        return Caffeine.newBuilder()
+                .ticker(CaffeineTime.ticker(timeSource != null ? timeSource : TimeSource.system()))
+                .executor(Runnable::run)
+                .maximumSize(maximumSize != null ? maximumSize : AsyncCaches.DEFAULT_MAXIMUM_SIZE)
+                .expireAfterWrite(refreshRetryAfter != null ? refreshRetryAfter : refreshAfterWrite)
+                .<K1, Boolean>build();
     }
 
     private void checkCombinations(boolean memoizing) {

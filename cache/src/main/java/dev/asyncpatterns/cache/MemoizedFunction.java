@@ -51,7 +51,10 @@ import org.slf4j.LoggerFactory;
  *   when a load starts (never on the hit path).
  * - Refresh: asyncReload runs the function on Caffeine's executor. A failure is reported and then
  *   either keeps the old value (stale-if-error; the hard expiry, refreshAfterWrite + maxStaleness,
- *   bounds how stale it gets) or removes the entry. The failed reload future is handed back to
+ *   bounds how stale it gets) or removes the entry. Caffeine asks for a refresh again on every
+ *   read of an entry still due, so with stale-if-error a failed key goes into refreshPauses (a
+ *   small expiring Caffeine cache on the same clock) and reload answers "keep" without calling
+ *   the function until the pause expires: a failing backend gets one refresh per key per pause. The failed reload future is handed back to
  *   Caffeine cancelled, which Caffeine treats as "keep the entry" without logging a warning: we
  *   already reported the failure.
  *
@@ -110,6 +113,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     private final Cache<K, Negative> negatives;
     private final Predicate<? super Throwable> negativeIf;
     private final boolean staleIfError;
+    private final Cache<K, Boolean> refreshPauses; // null unless stale-if-error
     private final Consumer<? super CacheEvent<K>> listener;
     private final ThreadLocal<ArrayList<Object>> loadingOnThisThread = ThreadLocal.withInitial(ArrayList::new);
     private final LongAdder refreshFailures = new LongAdder();
@@ -124,11 +128,11 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             boolean cancelAbandoned,
             Cache<K, Negative> negatives,
             Predicate<? super Throwable> negativeIf,
-            boolean staleIfError,
+            Cache<K, Boolean> refreshPauses,
             Consumer<? super CacheEvent<K>> listener) {
 
         static <K> Settings<K> plain() {
-            return new Settings<>(false, null, failure -> true, false, null);
+            return new Settings<>(false, null, failure -> true, null, null);
         }
     }
 
@@ -143,7 +147,8 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         this.cancelAbandoned = settings.cancelAbandoned();
         this.negatives = settings.negatives();
         this.negativeIf = settings.negativeIf();
-        this.staleIfError = settings.staleIfError();
+        this.refreshPauses = settings.refreshPauses();
+        this.staleIfError = refreshPauses != null;
         this.listener = settings.listener();
         this.mapping = (key, executor) -> new LoadFuture<>(key);
     }
@@ -376,12 +381,23 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         return load;
     }
 
-    /** Caffeine's asyncReload: runs the function on Caffeine's executor. */
+    /**
+     * Caffeine's asyncReload: runs the function on Caffeine's executor, unless the key's last
+     * refresh failed less than the retry pause ago (stale-if-error): then the old value stays
+     * and nothing is called.
+     */
     CompletableFuture<V> reload(K key, V oldValue, Executor executor) {
         var reloaded = new CompletableFuture<V>();
+        if (refreshPauses != null && refreshPauses.getIfPresent(key) != null) {
+            reloaded.cancel(false); // Caffeine keeps the entry; the next read past the pause retries
+            return reloaded;
+        }
         try {
             executor.execute(() -> callFunction(key).whenComplete((value, failure) -> {
                 if (failure == null) {
+                    if (refreshPauses != null) {
+                        refreshPauses.invalidate(key);
+                    }
                     reloaded.complete(value);
                 } else {
                     refreshFailed(key, oldValue, unwrap(failure), reloaded);
@@ -395,7 +411,9 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     private void refreshFailed(K key, V oldValue, Throwable cause, CompletableFuture<V> reloaded) {
         refreshFailures.increment();
-        if (!staleIfError) {
+        if (staleIfError) {
+            refreshPauses.put(key, Boolean.TRUE);
+        } else {
             cache.synchronous().asMap().remove(key, oldValue);
         }
         LOG.debug("refresh of key {} failed; {}", key, staleIfError ? "serving the old value" : "entry removed", cause);

@@ -157,7 +157,7 @@ class AsyncCacheBuilderTest {
         assertThat(memo.apply("k").join()).isEqualTo("v1");
         backend.last("k").completeExceptionally(new IllegalStateException("down"));
         clock.advance(Duration.ofMinutes(2));
-        assertThat(memo.apply("k").join()).isEqualTo("v1"); // stale, and retries the refresh
+        assertThat(memo.apply("k").join()).isEqualTo("v1"); // stale, and retries the refresh (the pause is over)
         backend.last("k").completeExceptionally(new IllegalStateException("still down"));
         assertThat(memo.stats().refreshFailureCount()).isEqualTo(2);
         assertThat(events).hasSize(2).allSatisfy(e -> assertThat(((CacheEvent.RefreshFailed<String>) e).servingStale()).isTrue());
@@ -167,6 +167,83 @@ class AsyncCacheBuilderTest {
         assertThat(afterLimit).isNotDone(); // a real load, the caller waits
         backend.last("k").completeExceptionally(new IllegalStateException("down for good"));
         assertThatThrownBy(afterLimit::join).hasMessageContaining("down for good");
+    }
+
+    @Test
+    void staleIfError_failedRefresh_notRetriedBeforeOneRefreshInterval() {
+        var backend = new MemoizedFunctionTest.Backend();
+        MemoizedFunction<String, String> memo = builder()
+                .refreshAfterWrite(Duration.ofSeconds(30))
+                .staleIfError(Duration.ofMinutes(5))
+                .memoize(backend);
+        loadThenFailRefresh(memo, backend, "k"); // loaded at 0 s, due at 30 s, failed at 31 s
+        assertThat(backend.calls("k")).isEqualTo(2);
+
+        for (int second = 0; second < 29; second++) { // a busy key, read every second
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(memo.apply("k").join()).isEqualTo("v1");
+        }
+        assertThat(backend.calls("k")).as("no refresh within the pause").isEqualTo(2);
+        assertThat(memo.stats().refreshFailureCount()).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(2)); // 31 s after the failure
+        assertThat(memo.apply("k").join()).isEqualTo("v1");
+        assertThat(backend.calls("k")).as("retried once the pause is over").isEqualTo(3);
+        backend.last("k").complete("v2");
+        assertThat(memo.apply("k").join()).isEqualTo("v2");
+    }
+
+    @Test
+    void staleIfError_ownRetryPause_usedInsteadOfTheRefreshInterval() {
+        var backend = new MemoizedFunctionTest.Backend();
+        MemoizedFunction<String, String> memo = builder()
+                .refreshAfterWrite(Duration.ofSeconds(30))
+                .staleIfError(Duration.ofMinutes(5), Duration.ofSeconds(5))
+                .memoize(backend);
+        loadThenFailRefresh(memo, backend, "k");
+
+        clock.advance(Duration.ofSeconds(4));
+        memo.apply("k");
+        assertThat(backend.calls("k")).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(2));
+        memo.apply("k");
+        assertThat(backend.calls("k")).isEqualTo(3);
+    }
+
+    @Test
+    void staleIfError_pauseIsPerKey() {
+        var backend = new MemoizedFunctionTest.Backend();
+        MemoizedFunction<String, String> memo = builder()
+                .refreshAfterWrite(Duration.ofSeconds(30))
+                .staleIfError(Duration.ofMinutes(5))
+                .memoize(backend);
+        memo.apply("a");
+        backend.last("a").complete("a1");
+        memo.apply("b");
+        backend.last("b").complete("b1");
+        clock.advance(Duration.ofSeconds(31));
+        memo.apply("a");
+        backend.last("a").completeExceptionally(new IllegalStateException("a is down"));
+
+        memo.apply("b"); // b's refresh is not held back by a's failure
+        assertThat(backend.calls("b")).isEqualTo(2);
+    }
+
+    /** Loads {@code key} as "v1", then, 31 s later, starts its refresh (30 s interval) and fails it. */
+    private void loadThenFailRefresh(MemoizedFunction<String, String> memo, MemoizedFunctionTest.Backend backend, String key) {
+        memo.apply(key);
+        backend.last(key).complete("v1");
+        clock.advance(Duration.ofSeconds(31));
+        memo.apply(key);
+        backend.last(key).completeExceptionally(new IllegalStateException("down"));
+    }
+
+    @Test
+    void staleIfError_badRetryPause_throws() {
+        assertThatThrownBy(() -> builder().staleIfError(Duration.ofMinutes(5), Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retryAfter");
+        assertThatThrownBy(() -> builder().staleIfError(Duration.ofMinutes(5), null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("retryAfter");
     }
 
     @Test
@@ -216,7 +293,8 @@ class AsyncCacheBuilderTest {
         assertThat(memo.apply("a").join()).isEqualTo("a#1");
         assertThat(events).singleElement().isInstanceOfSatisfying(CacheEvent.RefreshFailed.class,
                 e -> assertThat(e.failure()).isInstanceOf(java.util.concurrent.RejectedExecutionException.class));
-        assertThat(memo.apply("a").join()).isEqualTo("a#1"); // the next read retries: not stuck "in flight"
+        clock.advance(Duration.ofMillis(1_001)); // past the retry pause (one refresh interval)
+        assertThat(memo.apply("a").join()).isEqualTo("a#1"); // the refresh is retried: not stuck "in flight"
         assertThat(memo.stats().refreshFailureCount()).isEqualTo(2);
     }
 
