@@ -31,7 +31,8 @@ public final class Launcher {
             new RateLimitedClient(),
             new RetryQueueDemo(),
             new TaskSystem(),
-            new OrderStateMachine());
+            new OrderStateMachine(),
+            new HealthCheck());
 
     private Launcher() {}
 

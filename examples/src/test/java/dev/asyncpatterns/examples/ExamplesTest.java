@@ -99,6 +99,13 @@ class ExamplesTest {
                 "^u5 right after: u5: name=User U5 \\(eu\\), orders=7, recommendations=\\[book-u5, lamp-u5\\] "
                         + "\\(profile calls for u5: 1\\)$",
                 "^cache: 55 hits, 7 misses \\(loads\\), hit ratio 0\\.89$"));
+        lines.put("health-check", List.of(
+                "^checking 6 services, deadline 400 ms$",
+                "^  \\[ *[0-9]+ ms\\] cache +UP$",
+                "^  \\[ *[0-9]+ ms\\] billing +DOWN \\(HTTP 503\\)$",
+                "^  \\[ *[0-9]+ ms\\] search +UP$",
+                "^  \\[ *[0-9]+ ms\\] email +TIMED OUT \\(no answer in 400 ms\\), cancelled$",
+                "^4 up, 1 down, 1 timed out; results handled in [0-9]+ waits$"));
         lines.put("rate-limited-client", List.of(
                 "^20 calls, limit 40/s with a burst of 3; the bucket starts with 3 tokens$",
                 "^all 20 calls started; [0-9]+ of them waiting for a token$",
@@ -190,6 +197,12 @@ class ExamplesTest {
                     .isLessThan(Math.min(order.indexOf("email-carol"), order.indexOf("resize-poster")));
             // the report that depends on the failed poster never started
             assertThat(order).doesNotContain("report-print").contains("report-daily", "report-weekly");
+        });
+        checks.put("health-check", text -> {
+            // each result is printed as it arrives: the 5 ms service before the 150 ms one
+            assertThat(text.indexOf("] cache")).isLessThan(text.indexOf("] search"));
+            // the silent service is reported at the deadline, not before
+            assertThat(number(text, "\\[ *([0-9]+) ms\\] email")).isGreaterThanOrEqualTo(400);
         });
         checks.put("rate-limited-client", text ->
                 // the limiter cannot let 20 calls through faster than the quota allows
