@@ -46,7 +46,8 @@ import java.util.function.Supplier;
  * <h2>Composition order</h2>
  * Outermost first (see {@code docs/adr/resilience-0001-composition-order.md}):
  * <ol>
- *   <li><b>fallback</b> sees the call's final failure, whatever its kind;</li>
+ *   <li><b>fallback</b> (synchronous, or asynchronous with {@code fallbackAsync}) sees the call's final
+ *       failure, whatever its kind;</li>
  *   <li><b>overall deadline</b> bounds everything below, backoff waits included;</li>
  *   <li><b>retry</b> (resilience4j {@code Retry}: max attempts, {@code IntervalFunction}, retry
  *       predicates) repeats the whole chain below, so every attempt passes the circuit breaker,
@@ -320,9 +321,9 @@ public final class AsyncResilience<T> {
         private Duration attemptTimeout;
         private Duration deadline;
         private Hedging hedging;
-        private Function<Throwable, ? extends T> circuitOpenFallback;
-        private Function<Throwable, ? extends T> bulkheadFullFallback;
-        private Function<Throwable, ? extends T> timeoutFallback;
+        private Function<Throwable, ? extends CompletionStage<? extends T>> circuitOpenFallback;
+        private Function<Throwable, ? extends CompletionStage<? extends T>> bulkheadFullFallback;
+        private Function<Throwable, ? extends CompletionStage<? extends T>> timeoutFallback;
         private final List<Fallbacks.ByType<T>> typeFallbacks = new ArrayList<>();
 
         private Builder(String name) {
@@ -537,12 +538,40 @@ public final class AsyncResilience<T> {
         public <E extends Throwable> Builder<T> fallback(Class<E> type, Function<? super E, ? extends T> fallback) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(fallback, "fallback");
+            return addTypeFallback(type, Fallbacks.sync(failure -> fallback.apply(type.cast(failure))));
+        }
+
+        /**
+         * As {@link #fallback(Class, Function)}, for a fallback that is itself asynchronous (a
+         * secondary service, a cache read): the call completes when the returned stage does, with
+         * its value or, if it fails, with its exception (the original failure attached as
+         * suppressed). Cancelling the call's future while the fallback runs cancels the fallback's
+         * future (wrap a future other callers share in {@code Futures.shield}). The fallback runs after the call has ended, so the overall deadline does not
+         * cover it: bound a slow fallback yourself (e.g. {@code Futures.withTimeout}).
+         *
+         * @param <E> the exception type
+         * @param type the exception type handled
+         * @param fallback starts computing the result from the failure; must not return null
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalStateException if a fallback for {@code type} is already set
+         */
+        public <E extends Throwable> Builder<T> fallbackAsync(Class<E> type,
+                Function<? super E, ? extends CompletionStage<? extends T>> fallback) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(fallback, "fallback");
+            return addTypeFallback(type, failure -> Objects.requireNonNull(fallback.apply(type.cast(failure)),
+                    "fallbackAsync for " + type.getName() + " returned null instead of a CompletionStage"));
+        }
+
+        private Builder<T> addTypeFallback(Class<? extends Throwable> type,
+                Function<Throwable, ? extends CompletionStage<? extends T>> fallback) {
             for (Fallbacks.ByType<T> existing : typeFallbacks) {
                 if (existing.type() == type) {
                     throw new IllegalStateException("a fallback for " + type.getName() + " was already set");
                 }
             }
-            typeFallbacks.add(new Fallbacks.ByType<>(type, failure -> fallback.apply(type.cast(failure))));
+            typeFallbacks.add(new Fallbacks.ByType<>(type, fallback));
             return this;
         }
 
@@ -558,7 +587,7 @@ public final class AsyncResilience<T> {
         public Builder<T> circuitOpenFallback(Function<? super CallNotPermittedException, ? extends T> fallback) {
             Objects.requireNonNull(fallback, "fallback");
             once(this.circuitOpenFallback, "circuitOpenFallback");
-            this.circuitOpenFallback = failure -> fallback.apply((CallNotPermittedException) failure);
+            this.circuitOpenFallback = Fallbacks.sync(failure -> fallback.apply((CallNotPermittedException) failure));
             return this;
         }
 
@@ -574,7 +603,7 @@ public final class AsyncResilience<T> {
         public Builder<T> bulkheadFullFallback(Function<? super BulkheadFullException, ? extends T> fallback) {
             Objects.requireNonNull(fallback, "fallback");
             once(this.bulkheadFullFallback, "bulkheadFullFallback");
-            this.bulkheadFullFallback = failure -> fallback.apply((BulkheadFullException) failure);
+            this.bulkheadFullFallback = Fallbacks.sync(failure -> fallback.apply((BulkheadFullException) failure));
             return this;
         }
 
@@ -590,7 +619,7 @@ public final class AsyncResilience<T> {
         public Builder<T> timeoutFallback(Function<? super TimeoutException, ? extends T> fallback) {
             Objects.requireNonNull(fallback, "fallback");
             once(this.timeoutFallback, "timeoutFallback");
-            this.timeoutFallback = failure -> fallback.apply((TimeoutException) failure);
+            this.timeoutFallback = Fallbacks.sync(failure -> fallback.apply((TimeoutException) failure));
             return this;
         }
 

@@ -216,27 +216,43 @@ final class Execution<T> {
             settle(counters.succeeded, null, null, () -> result.completeInternally(value));
             return;
         }
-        Function<Throwable, ? extends T> fallback = policy.fallbacks == null ? null : policy.fallbacks.find(failure, kind);
+        Function<Throwable, ? extends CompletionStage<? extends T>> fallback =
+                policy.fallbacks == null ? null : policy.fallbacks.find(failure, kind);
         if (fallback == null) {
             settle(counters.failed, kind, failure, () -> result.failInternally(failure));
             return;
         }
-        T replacement;
+        CompletableFuture<? extends T> replacement;
         try {
-            replacement = fallback.apply(failure);
+            replacement = fallback.apply(failure).toCompletableFuture();
         } catch (Throwable fallbackFailure) {
-            if (fallbackFailure != failure) {
-                fallbackFailure.addSuppressed(failure);
-            }
-            settle(counters.failed, FailureKind.of(fallbackFailure), fallbackFailure,
-                    () -> result.failInternally(fallbackFailure));
+            fallbackFailed(failure, fallbackFailure);
             return;
         }
-        counters.fallbacks.increment();
-        if (policy.eventsWanted()) {
-            policy.emit(new ResilienceEvent.FallbackApplied(policy.name, policy.time.instant(), kind, failure));
+        if (!replacement.isDone()) {
+            // an async fallback: the caller cancelling (or completing) the result stops it
+            result.whenComplete((ignoredValue, ignoredFailure) -> replacement.cancel(true));
         }
-        settle(counters.succeeded, kind, null, () -> result.completeInternally(replacement));
+        replacement.whenComplete((replacementValue, fallbackFailure) -> {
+            if (fallbackFailure != null) {
+                fallbackFailed(failure, unwrap(fallbackFailure));
+                return;
+            }
+            counters.fallbacks.increment();
+            if (policy.eventsWanted()) {
+                policy.emit(new ResilienceEvent.FallbackApplied(policy.name, policy.time.instant(), kind, failure));
+            }
+            settle(counters.succeeded, kind, null, () -> result.completeInternally(replacementValue));
+        });
+    }
+
+    /** The fallback threw or its future failed: the call fails with that, the original failure suppressed. */
+    private void fallbackFailed(Throwable failure, Throwable fallbackFailure) {
+        if (fallbackFailure != failure) {
+            fallbackFailure.addSuppressed(failure);
+        }
+        settle(policy.counters.failed, FailureKind.of(fallbackFailure), fallbackFailure,
+                () -> result.failInternally(fallbackFailure));
     }
 
     /*

@@ -1,13 +1,22 @@
 package dev.asyncpatterns.resilience;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /** The fallbacks of one decorator: by kind first, then by exception type in registration order. */
-record Fallbacks<T>(Function<Throwable, ? extends T> circuitOpen, Function<Throwable, ? extends T> bulkheadFull,
-        Function<Throwable, ? extends T> timeout, List<ByType<T>> byType) {
+record Fallbacks<T>(Function<Throwable, ? extends CompletionStage<? extends T>> circuitOpen,
+        Function<Throwable, ? extends CompletionStage<? extends T>> bulkheadFull,
+        Function<Throwable, ? extends CompletionStage<? extends T>> timeout, List<ByType<T>> byType) {
 
-    record ByType<T>(Class<? extends Throwable> type, Function<Throwable, ? extends T> fallback) {}
+    /** A type fallback; a synchronous one is wrapped to return a completed stage. */
+    record ByType<T>(Class<? extends Throwable> type, Function<Throwable, ? extends CompletionStage<? extends T>> fallback) {}
+
+    /** Wraps a synchronous fallback; an exception it throws still propagates from {@code apply}. */
+    static <T> Function<Throwable, ? extends CompletionStage<? extends T>> sync(Function<Throwable, ? extends T> fallback) {
+        return failure -> CompletableFuture.completedFuture(fallback.apply(failure));
+    }
 
     Fallbacks {
         byType = List.copyOf(byType);
@@ -18,8 +27,8 @@ record Fallbacks<T>(Function<Throwable, ? extends T> circuitOpen, Function<Throw
     }
 
     /** The fallback for this failure, or null. */
-    Function<Throwable, ? extends T> find(Throwable failure, FailureKind kind) {
-        Function<Throwable, ? extends T> byKind = switch (kind) {
+    Function<Throwable, ? extends CompletionStage<? extends T>> find(Throwable failure, FailureKind kind) {
+        Function<Throwable, ? extends CompletionStage<? extends T>> byKind = switch (kind) {
             case CIRCUIT_OPEN -> circuitOpen;
             case BULKHEAD_FULL -> bulkheadFull;
             case TIMEOUT, DEADLINE -> timeout;

@@ -683,6 +683,71 @@ class AsyncResilienceTest {
                 .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
     }
 
+    @Test
+    void fallbackAsync_completesWithTheFallbacksValueWhenItArrives() {
+        var secondary = new CompletableFuture<String>();
+        var seen = new CopyOnWriteArrayList<ResilienceEvent>();
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
+                .fallbackAsync(IOException.class, e -> secondary).build();
+        policy.onEvent(seen::add);
+
+        var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("primary down")));
+        assertThat(result).as("waits for the secondary").isNotDone();
+        assertThat(policy.stats().fallbacks()).isZero();
+
+        secondary.complete("from secondary");
+        assertThat(result).isCompletedWithValue("from secondary");
+        assertThat(policy.stats().fallbacks()).isEqualTo(1);
+        assertThat(policy.stats().succeeded()).isEqualTo(1);
+        assertThat(seen).anySatisfy(e -> assertThat(e).isInstanceOf(ResilienceEvent.FallbackApplied.class));
+    }
+
+    @Test
+    void fallbackAsync_fails_callFailsWithItsExceptionAndOriginalSuppressed() {
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
+                .fallbackAsync(IOException.class, e -> CompletableFuture.failedFuture(new IllegalStateException("secondary down")))
+                .build();
+
+        var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("primary down")));
+
+        assertThat(failureOf(result)).isInstanceOf(IllegalStateException.class).hasMessage("secondary down")
+                .satisfies(e -> assertThat(e.getSuppressed()).extracting(Throwable::getMessage).containsExactly("primary down"));
+        assertThat(policy.stats().failed()).isEqualTo(1);
+        assertThat(policy.stats().fallbacks()).isZero();
+    }
+
+    @Test
+    void fallbackAsync_callerCancels_fallbackCancelledAndCountedAsCancelled() {
+        var secondary = new CompletableFuture<String>();
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
+                .fallbackAsync(IOException.class, e -> secondary).build();
+        var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("primary down")));
+
+        result.cancel(true);
+
+        assertThat(secondary).isCancelled();
+        assertThat(policy.stats().cancelled()).isEqualTo(1);
+        assertThat(policy.stats().failed()).isZero();
+        assertThat(policy.stats().succeeded()).isZero();
+    }
+
+    @Test
+    void fallbackAsync_returnsNull_failsWithASpecificMessage() {
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
+                .fallbackAsync(IOException.class, e -> null).build();
+
+        var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("down")));
+
+        assertThat(failureOf(result)).isInstanceOf(NullPointerException.class).hasMessageContaining("returned null");
+    }
+
+    @Test
+    void fallbackAsync_sameTypeAsASyncFallback_rejected() {
+        var builder = AsyncResilience.<String>builder("svc").fallback(IOException.class, e -> "x");
+        assertThatThrownBy(() -> builder.fallbackAsync(IOException.class, e -> CompletableFuture.completedFuture("y")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already set");
+    }
+
     // ---------------------------------------------------------------- events and stats
 
     @Test
