@@ -37,14 +37,7 @@ import java.util.function.Predicate;
  * {@link AsyncCaches#builder()}, finish with {@link #memoize(Function)} (a memoized async function)
  * or {@link #build()} (a plain Caffeine {@link AsyncCache}, configured on our time source).
  *
- * {@snippet :
- * MemoizedFunction<String, Quote> quotes = AsyncCaches.builder()
- *         .maximumSize(10_000)                          // W-TinyLFU, not LRU
- *         .refreshAfterWrite(Duration.ofSeconds(30))    // serve the current value while reloading
- *         .staleIfError(Duration.ofMinutes(5))          // a failing backend does not empty the cache
- *         .negativeCaching(Duration.ofSeconds(2))       // remember failures briefly
- *         .memoize(quoteService::fetch);
- * }
+ * {@snippet class=dev.asyncpatterns.cache.snippets.CacheSnippets region=quoteCache}
  *
  * <p><b>Bounds.</b> Bounded by default: with no bound given the cache holds at most
  * {@link AsyncCaches#DEFAULT_MAXIMUM_SIZE} entries. {@link #maximumSize(long)} uses Caffeine's

@@ -10,20 +10,7 @@ import java.util.function.Function;
  * single-flight, refresh-ahead, stale-if-error and negative caching. Batching loaders are made by
  * {@link BatchLoader#builder(Function)}.
  *
- * {@snippet :
- * // one line: bounded (10,000 entries, W-TinyLFU), single-flight, failures not cached
- * MemoizedFunction<String, User> users = AsyncCaches.memoize(userService::fetch);
- *
- * // configured
- * MemoizedFunction<String, User> fresh = AsyncCaches.builder()
- *         .maximumSize(1_000)
- *         .expireAfterWrite(Duration.ofMinutes(5))
- *         .memoize(userService::fetch);
- *
- * // on a Caffeine cache you configured yourself
- * AsyncCache<String, User> mine = Caffeine.newBuilder().maximumSize(100).buildAsync();
- * MemoizedFunction<String, User> onMine = AsyncCaches.memoize(mine, userService::fetch);
- * }
+ * {@snippet class=dev.asyncpatterns.cache.snippets.CacheSnippets region=memoizeThreeWays}
  */
 public final class AsyncCaches {
 

@@ -47,17 +47,7 @@ import java.util.function.Function;
  * until a batch is full) are coalesced into one call of a bulk function, whose results are
  * distributed per key. Typical use: N+1 queries become one {@code WHERE id IN (...)}.
  *
- * {@snippet :
- * BatchLoader<Long, User> loader = BatchLoader.builder(userRepository::findAllByIds) // Set<Long> -> CF<Map<Long, User>>
- *         .maxBatchSize(100)
- *         .window(Duration.ofMillis(5))
- *         .build();
- * CompletableFuture<User> a = loader.load(1L);   // both end up in one findAllByIds({1, 2})
- * CompletableFuture<User> b = loader.load(2L);
- *
- * // batching plus caching and single-flight
- * MemoizedFunction<Long, User> users = AsyncCaches.builder().maximumSize(10_000).memoize(loader);
- * }
+ * {@snippet class=dev.asyncpatterns.cache.snippets.CacheSnippets region=batchLoader}
  *
  * <p><b>Windows.</b> The first key of a new batch starts a timer of {@code window} on the time
  * source; the batch is dispatched when it fires, or as soon as it holds {@code maxBatchSize}

@@ -66,10 +66,7 @@ import org.slf4j.LoggerFactory;
  * concurrent callers for one key share one call of the function (single-flight), failures are not
  * cached (unless negative caching is on), and every returned future is safe to cancel.
  *
- * {@snippet :
- * MemoizedFunction<String, User> users = AsyncCaches.memoize(userService::fetch);
- * CompletableFuture<User> user = users.apply("42");
- * }
+ * {@snippet class=dev.asyncpatterns.cache.snippets.CacheSnippets region=memoizeUsers}
  *
  * <p><b>Null results.</b> A load that produces {@code null} completes every caller waiting for it
  * with {@code null} and caches nothing, so the next call loads again (Caffeine's rule). With
