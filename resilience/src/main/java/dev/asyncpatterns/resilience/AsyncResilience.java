@@ -31,17 +31,7 @@ import java.util.function.Supplier;
  * timeout, overall deadline, hedging and fallbacks, fully asynchronously: no thread ever waits, every wait runs on the injected
  * {@link TimeSource}, and cancelling the returned future stops everything.
  *
- * {@snippet :
- * AsyncResilience<String> inventory = AsyncResilience.<String>builder("inventory")
- *         .circuitBreaker(circuitBreakers, "inventory")   // resilience4j registries or instances
- *         .retry(retries, "inventory")
- *         .bulkhead(Bulkhead.of("inventory", BulkheadConfig.custom().maxConcurrentCalls(20).build()))
- *         .deadline(Duration.ofSeconds(2))
- *         .hedging(Hedging.afterPercentile(0.95, Duration.ofMillis(100), 1))
- *         .circuitOpenFallback(open -> "cached")
- *         .build();
- * CompletableFuture<String> stock = inventory.call(() -> client.stock(sku));
- * }
+ * {@snippet class=dev.asyncpatterns.resilience.snippets.ResilienceSnippets region=inventoryPolicy}
  *
  * <h2>Composition order</h2>
  * Outermost first (see {@code docs/adr/resilience-0001-composition-order.md}):

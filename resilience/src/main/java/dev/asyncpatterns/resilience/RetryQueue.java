@@ -57,17 +57,7 @@ import org.slf4j.LoggerFactory;
  * of attempts. Dead letters can be listed, replayed and purged. At most {@code concurrency}
  * attempts run at once, and at most {@code capacity} jobs are live (pending or in flight).
  *
- * {@snippet :
- * RetryQueue<Order> orders = RetryQueue.builder("orders", (Order order) -> billing.charge(order))
- *         .backoff(Backoff.exponential(Duration.ofMillis(200)).jitter(Backoff.Jitter.FULL)
- *                 .cap(Duration.ofMinutes(1)).maxAttempts(6))
- *         .concurrency(8)
- *         .build();
- * orders.submit(order).join();            // acknowledged: the job will succeed or be a dead letter
- * ...
- * List<JobRecord<Order>> dead = orders.deadLetters().join();
- * orders.replay(dead.get(0).id());
- * }
+ * {@snippet class=dev.asyncpatterns.resilience.snippets.ResilienceSnippets region=retryQueueOrders}
  *
  * <p><b>Guarantee.</b> A job acknowledged by {@link #submit} (its future completed normally) is
  * never silently lost: it ends up succeeded, in the dead letters, or handed back by
