@@ -189,7 +189,7 @@ class LifecycleSnippets {
 
         // @start region=lagProbe
         LagProbe probe = LagProbe.start("cpu-pool", cpuPool, Duration.ofMillis(100), Duration.ofMillis(50),
-                timeSource);                // start(cpuPool, interval, threshold) uses the system clock
+                timeSource);                   // start(cpuPool, interval, threshold): system clock
         cpuPoolBusyFor(Duration.ofMillis(80)); // @replace substring="cpuPoolBusyFor(Duration.ofMillis(80));" replacement="..."
         LagProbe.Stats stats = probe.stats();   // samples, max/avg/last lag, starved?
         probe.stop();
