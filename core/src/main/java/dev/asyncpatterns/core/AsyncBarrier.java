@@ -36,12 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Memory effects.</b> Actions of every party before its {@code await} happen-before the
  * completion of all the round's await futures.
  *
- * {@snippet :
- * var round = new AsyncBarrier(3);
- * for (var player : players) {
- *     player.prepare().thenCompose(ready -> round.await()).thenRun(player::go); // all go together
- * }
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=barrierAwait}
  */
 public final class AsyncBarrier {
 

@@ -28,11 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Memory effects.</b> Actions before {@code set} happen-before the completion of the
  * {@code await} futures it releases.
  *
- * {@snippet :
- * var ready = new AsyncEvent();
- * ready.await().thenRun(() -> serve());   // waits, without a thread, until...
- * ready.set();                            // ...this wakes every waiter
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=eventSet}
  */
 public final class AsyncEvent {
 

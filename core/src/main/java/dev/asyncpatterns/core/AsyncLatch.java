@@ -19,11 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Memory effects.</b> Actions before each {@code countDown} happen-before the completion of
  * the await futures.
  *
- * {@snippet :
- * var started = new AsyncLatch(workers.size());
- * workers.forEach(worker -> worker.start().thenRun(started::countDown));
- * started.await().thenRun(() -> log.info("all workers up"));
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=latchAwait}
  */
 public final class AsyncLatch {
 

@@ -37,10 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Memory effects.</b> Actions before {@link Guard#unlock()} happen-before the completion of
  * the next lock future, and so before the next holder's dependents run.
  *
- * {@snippet :
- * var lock = new AsyncLock();
- * CompletableFuture<Void> saved = lock.withLock(() -> store.write(key, value)); // one writer at a time
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=lockWithLock}
  */
 public final class AsyncLock {
 

@@ -70,14 +70,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Memory effects.</b> Actions before {@link #release} happen-before the completion of the
  * acquire future that receives the same object.
  *
- * {@snippet :
- * AsyncPool<Connection> pool = AsyncPool.builder(() -> Connection.openAsync(url))
- *         .maxSize(10)
- *         .validator(Connection::isOpen)
- *         .idleTimeout(Duration.ofMinutes(5))
- *         .build();
- * CompletableFuture<Rows> rows = pool.withResource(connection -> connection.query(sql));
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.QueueSnippets region=poolWithResource}
  *
  * @param <T> the resource type
  */

@@ -50,13 +50,7 @@ import org.slf4j.LoggerFactory;
  * {@link #take} completes with the next item; blocking forms ({@link #putBlocking},
  * {@link #takeBlocking()}) serve virtual threads.
  *
- * {@snippet :
- * AsyncQueue<String> queue = AsyncQueue.bounded(16);
- * queue.put("a").thenCompose(ignored -> queue.take())
- *      .thenAccept(item -> queue.taskDone());
- * queue.close();          // producers refused, consumers drain then see ClosedException
- * queue.join().join();    // every taken item reported done
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.QueueSnippets region=queueCloseAndJoin}
  *
  * <p><b>Ordering.</b> FIFO, or by a comparator for {@link #priority(int, Comparator)} queues
  * (FIFO among equal elements). Waiting producers and consumers are served in arrival order.

@@ -48,13 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Memory effects.</b> Actions before an {@code acquire} call happen-before the completion
  * of the acquire futures queued behind it.
  *
- * {@snippet :
- * var quota = AsyncRateLimiter.builder()
- *         .rate(10, Duration.ofSeconds(1))   // 10 calls per second on average
- *         .burst(20)                         // up to 20 at once after a quiet spell
- *         .build();
- * CompletableFuture<Response> response = quota.acquire().thenCompose(ignored -> api.call(request));
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=rateLimiterAcquire}
  */
 public final class AsyncRateLimiter implements AutoCloseable {
 

@@ -41,11 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Memory effects.</b> Actions before a write unlock happen-before every later read or
  * write lock completes; actions before a read unlock happen-before a later write lock completes.
  *
- * {@snippet :
- * var rw = new AsyncReadWriteLock();
- * CompletableFuture<Config> current = rw.withReadLock(() -> loadConfig());
- * CompletableFuture<Void> updated = rw.withWriteLock(() -> saveConfig(next));
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=readWriteLock}
  */
 public final class AsyncReadWriteLock {
 

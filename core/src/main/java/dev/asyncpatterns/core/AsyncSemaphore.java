@@ -60,10 +60,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Memory effects.</b> Actions in a thread before {@code release} happen-before the
  * completion of an acquire future that obtains those permits, and so before its dependents run.
  *
- * {@snippet :
- * var connections = new AsyncSemaphore(10);          // at most 10 requests at a time
- * CompletableFuture<Response> response = connections.withPermit(() -> client.send(request));
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=semaphoreWithPermit}
  */
 public final class AsyncSemaphore {
 

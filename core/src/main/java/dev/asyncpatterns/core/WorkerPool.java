@@ -49,16 +49,7 @@ import org.slf4j.LoggerFactory;
  * pattern of N worker coroutines on a {@code Queue}: {@link #submit} returns a future of the job's
  * result.
  *
- * {@snippet :
- * WorkerPool<String, Integer> pool = WorkerPool.<String, Integer>builder(url -> fetchLength(url))
- *         .workers(5)
- *         .maxInFlight(3)        // 5 workers, at most 3 handlers running at once
- *         .queueCapacity(100)
- *         .build();
- * CompletableFuture<Integer> length = pool.submit("https://example.com");
- * pool.shutdown();               // finish queued work, accept no more
- * pool.terminated().join();
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.QueueSnippets region=workerPoolSubmit}
  *
  * <p><b>Handler.</b> Called on a worker thread (virtual by default), one job at a time per
  * worker; it returns a {@link CompletionStage} (or, for {@link #blockingBuilder}, the result
