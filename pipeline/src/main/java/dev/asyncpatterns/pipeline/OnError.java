@@ -35,13 +35,7 @@ import java.util.function.BiFunction;
  *
  * <p>Immutable and thread-safe; one policy may serve many stages and runs.
  *
- * {@snippet :
- * Pipeline.from(lines)
- *         .map(Order::parse, OnError.skip((line, error) -> deadLetters.add(line)))
- *         .mapAsync(8, order -> api.enrich(order),
- *                 OnError.<Order, Enriched>retry(Backoff.exponential(Duration.ofMillis(100)).maxAttempts(4))
- *                         .thenSkip((order, error) -> log.warn("gave up on {}", order, error)));
- * }
+ * {@snippet class=dev.asyncpatterns.pipeline.snippets.PipelineSnippets region=skipAndRetry}
  *
  * @param <T> the stage's input element type
  * @param <R> the stage's output element type

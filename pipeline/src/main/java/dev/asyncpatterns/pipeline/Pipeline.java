@@ -42,15 +42,7 @@ import java.util.stream.Stream;
  * independent. The asyncio equivalent is a chain of async generators, with backpressure,
  * bounded buffers, cancellation and error policies built in.
  *
- * {@snippet :
- * CompletableFuture<Void> job = Pipeline.from(urls)                 // read
- *         .filter(url -> !url.isBlank())                            // clean
- *         .mapAsync(16, url -> http.fetch(url))                     // enrich, 16 at a time, in order
- *         .batch(100, Duration.ofSeconds(1))                        // batch by size or time
- *         .forEachAsync(batch -> db.insertAll(batch))               // store
- *         .run();
- * job.cancel(true);                                                 // stops the source and every stage
- * }
+ * {@snippet class=dev.asyncpatterns.pipeline.snippets.PipelineSnippets region=readCleanEnrichBatchStore}
  *
  * <p><b>Flow control.</b> Downstream pulls: an element is produced only when the next stage asks
  * for one, so a slow sink slows the source down and memory stays bounded by the stages' stated
@@ -276,12 +268,7 @@ public final class Pipeline<T> {
      * calls {@code step} with {@code seed}, emits the returned element and calls {@code step}
      * again with the returned state, until a step completes with {@link Optional#empty()}.
      *
-     * {@snippet :
-     * Pipeline<List<Item>> pages = Pipeline.unfold(firstPageToken, token ->
-     *         api.page(token).thenApply(page -> page.items().isEmpty()
-     *                 ? Optional.empty()
-     *                 : Optional.of(new Pipeline.Step<>(page.items(), page.nextToken()))));
-     * }
+     * {@snippet class=dev.asyncpatterns.pipeline.snippets.PipelineSnippets region=unfoldPages}
      *
      * <p>Backpressure: one step at a time, started only when downstream wants an element.
      * Buffering: one element. Errors: a throwing step, a {@code null} or failed future fails the
@@ -482,11 +469,7 @@ public final class Pipeline<T> {
      * <p>To bound each call, wrap it with {@code Futures.withTimeout}, which cancels the call on
      * timeout; combined with {@link OnError#retry} a slow call is retried:
      *
-     * {@snippet :
-     * pipeline.mapAsync(16, url -> Futures.withTimeout(http.fetch(url), Duration.ofSeconds(2)),
-     *         OnError.<String, Page>retry(Backoff.exponential(Duration.ofMillis(100)).maxAttempts(3))
-     *                 .thenSkip((url, error) -> deadLetters.add(url)));
-     * }
+     * {@snippet class=dev.asyncpatterns.pipeline.snippets.PipelineSnippets region=mapAsyncTimeoutRetry}
      *
      * <p>Backpressure: a new element is pulled only when fewer than {@code parallelism} are held.
      * Buffering: at most {@code parallelism} elements, in flight or finished and waiting for an
@@ -721,9 +704,7 @@ public final class Pipeline<T> {
      * {@code collector} and its result emitted when the window closes. Windows without elements
      * emit nothing; the end of the input emits the last, partial window.
      *
-     * {@snippet :
-     * Pipeline<Long> perSecond = requests.window(Duration.ofSeconds(1), Collectors.counting());
-     * }
+     * {@snippet class=dev.asyncpatterns.pipeline.snippets.PipelineSnippets region=windowCountPerSecond}
      *
      * <p>Backpressure: pulls freely while a window is open; a closed window waits for downstream
      * and nothing is pulled meanwhile. Buffering: one accumulation container. Errors: a failing
@@ -1014,15 +995,7 @@ public final class Pipeline<T> {
      * backpressures the pipeline. The queue is not closed at the end; to let its consumers finish,
      * close it when the run completes:
      *
-     * {@snippet :
-     * pipeline.intoQueue(queue).run().whenComplete((ignored, failure) -> {
-     *     if (failure == null) {
-     *         queue.close();
-     *     } else {
-     *         queue.closeExceptionally(failure);
-     *     }
-     * });
-     * }
+     * {@snippet class=dev.asyncpatterns.pipeline.snippets.PipelineSnippets region=intoQueueThenClose}
      *
      * <p>Backpressure: one {@code put} at a time; the next element is pulled when it completed.
      * Errors: a closed queue fails the run with its {@link dev.asyncpatterns.core.ClosedException}.

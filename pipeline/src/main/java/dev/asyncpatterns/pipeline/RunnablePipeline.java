@@ -11,13 +11,7 @@ import java.util.concurrent.Executor;
  * with fresh stage state (sources that can be read only once, like {@link
  * Pipeline#fromIterator}, fail a second run).
  *
- * {@snippet :
- * CompletableFuture<Long> evens = Pipeline.range(0, 1_000_000)
- *         .map(x -> x * 2)
- *         .filter(x -> x % 3 == 0)
- *         .count()
- *         .run();
- * }
+ * {@snippet class=dev.asyncpatterns.pipeline.snippets.PipelineSnippets region=rangeMapFilterCount}
  *
  * <p>Threading: a run starts on the {@link #executor(Executor) executor} (default: a new
  * virtual thread), never on the caller's thread, so {@code run()} returns at once. After that,

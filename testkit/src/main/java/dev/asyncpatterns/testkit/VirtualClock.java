@@ -48,13 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * runs every timer that falls due, in due order, on the calling thread. A retry schedule of
  * ten minutes runs in milliseconds, deterministically.
  *
- * {@snippet :
- * var clock = VirtualClock.create();
- * var delayed = clock.delay(Duration.ofMinutes(10));
- * clock.advance(Duration.ofMinutes(9));   // nothing due yet
- * clock.advance(Duration.ofMinutes(1));   // runs the timer on this thread
- * assert delayed.isDone();
- * }
+ * {@snippet class=dev.asyncpatterns.testkit.snippets.TestkitSnippets region=advance}
  *
  * <p>For code that hops threads, {@link #runUntilDone(CompletableFuture, Duration)} and
  * {@link #autoAdvance()} advance to the next timer whenever the system looks idle (see

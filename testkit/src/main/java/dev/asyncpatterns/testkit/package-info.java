@@ -15,14 +15,7 @@
  *       returns, so the very next line can assert on the result.
  * </ol>
  *
- * {@snippet :
- * var clock = VirtualClock.create();
- * var work = new CompletableFuture<String>();
- * var timed = Futures.withTimeout(work, Duration.ofSeconds(5), clock);
- * clock.advance(Duration.ofSeconds(5));          // the timeout fires here, on this thread
- * assertThat(timed).isCompletedExceptionally();  // TimeoutException
- * assertThat(work).isCancelled();                // and the work was cancelled
- * }
+ * {@snippet class=dev.asyncpatterns.testkit.snippets.TestkitSnippets region=explicitAdvance}
  *
  * <h2>Code that hops threads: auto-advance</h2>
  *
@@ -35,12 +28,7 @@
  * jumps to the next timer. {@link dev.asyncpatterns.testkit.VirtualClock#autoAdvance()} does the
  * same in the background until closed. A ten-minute retry schedule then takes milliseconds:
  *
- * {@snippet :
- * var clock = VirtualClock.create();
- * CompletableFuture<String> result = retryEveryMinuteForTenMinutes(clock);  // code under test
- * assertThat(clock.runUntilDone(result, Duration.ofHours(1))).isEqualTo("ok");
- * assertThat(clock.elapsed()).isEqualTo(Duration.ofMinutes(10));
- * }
+ * {@snippet class=dev.asyncpatterns.testkit.snippets.TestkitSnippets region=runUntilDone}
  *
  * <h2>Rules of thumb</h2>
  *
