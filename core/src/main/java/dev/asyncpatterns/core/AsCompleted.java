@@ -37,12 +37,7 @@ import java.util.stream.StreamSupport;
  * <p>Consume it asynchronously with {@link #next()} or {@link #forEachAsync(Consumer)}, or with
  * a plain {@code for} loop or {@link #stream()} on a virtual thread (these block):
  *
- * {@snippet :
- * var completions = Futures.asCompleted(downloads);
- * for (CompletableFuture<Page> done : completions) {      // blocks: run on a virtual thread
- *     System.out.printf("%d/%d %s%n", completions.handedOut(), completions.size(), done.join());
- * }
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.FuturesSnippets region=asCompletedLoop}
  *
  * <p>Thread-safe: several consumers may call {@link #next()} concurrently; each element goes to
  * exactly one of them. Iterating does not cancel the inputs; inputs that fail or are cancelled

@@ -31,13 +31,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>An immutable, thread-safe value: every setter returns a new instance.
  *
- * {@snippet :
- * Backoff backoff = Backoff.exponential(Duration.ofMillis(100))
- *         .jitter(Backoff.Jitter.FULL)
- *         .cap(Duration.ofSeconds(30))
- *         .maxAttempts(6);
- * Optional<Duration> wait = backoff.delay(3); // somewhere in [0, 400 ms]
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.LifecycleSnippets region=backoff}
  *
  * <p>Attempts are numbered from 1: {@code delay(n)} is the wait after attempt {@code n} failed
  * and before attempt {@code n + 1}. With {@code maxAttempts(m)} there are at most {@code m}

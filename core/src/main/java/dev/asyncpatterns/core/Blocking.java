@@ -24,10 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code cancel(true)} interrupts the running task, and a task cancelled before it starts never
  * runs.
  *
- * {@snippet :
- * CompletableFuture<byte[]> file = Blocking.call(() -> Files.readAllBytes(path)); // virtual thread
- * CompletableFuture<BigInteger> prime = Blocking.cpu(() -> searchPrime(bits));  // CPU pool
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.TasksSnippets region=blocking}
  */
 public final class Blocking {
 

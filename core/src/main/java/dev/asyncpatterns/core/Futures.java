@@ -19,10 +19,7 @@ import java.util.function.Supplier;
  * cancelling a combined future cancels its inputs, and every timer runs on an injectable
  * {@link TimeSource}.
  *
- * {@snippet :
- * CompletableFuture<List<String>> pages = Futures.all(fetch("a"), fetch("b"), fetch("c"));
- * CompletableFuture<String> fast = Futures.withTimeout(fetch("d"), Duration.ofSeconds(2));
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.FuturesSnippets region=allAndTimeout}
  *
  * <p>Every method returns at once and never blocks the caller. Methods that take
  * {@link AsyncSupplier}s start the work themselves; a supplier that throws counts as work that

@@ -25,11 +25,7 @@ import org.slf4j.LoggerFactory;
  * lag means the executor's threads are busy or blocked (a CPU-bound task on a small pool, a
  * blocking call on a carrier thread).
  *
- * {@snippet :
- * LagProbe probe = LagProbe.start(cpuPool, Duration.ofMillis(100), Duration.ofMillis(50));
- * LagProbe.Stats stats = probe.stats();   // samples, max/avg/last lag, starved?
- * probe.stop();
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.LifecycleSnippets region=lagProbe}
  *
  * <p>Thread-safe. Timing uses the given {@link TimeSource}; the probe's own task does nothing but
  * record one number.

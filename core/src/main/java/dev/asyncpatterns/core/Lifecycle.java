@@ -37,16 +37,7 @@ import org.slf4j.LoggerFactory;
  * aborts what is still running when the grace period ends, then closes everything in reverse
  * order, logging progress and reporting every failure without stopping at the first.
  *
- * {@snippet :
- * Lifecycle lifecycle = Lifecycle.create();
- * lifecycle.registerResource("db", dataSource);         // closed last
- * lifecycle.registerPool("workers", pool);              // shutdown(), then shutdownNow() if late
- * lifecycle.registerSupervisor("pollers", supervisor);  // stopped
- * lifecycle.registerQueue("inbox", inbox);              // closed; drained when join() completes
- * lifecycle.installShutdownHook(Duration.ofSeconds(20)); // SIGTERM / Ctrl-C
- * ...
- * Lifecycle.Report report = lifecycle.shutdown(Duration.ofSeconds(20)).join();
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.LifecycleSnippets region=lifecycle}
  *
  * <p>Thread-safe. {@link #shutdown} never blocks; callbacks ({@link Participant} methods) run on
  * the thread that moves the sequence along and should not block for long.

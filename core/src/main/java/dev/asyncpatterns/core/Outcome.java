@@ -13,13 +13,7 @@ import java.util.function.Function;
  * exception it failed with, or {@link Cancelled}. A sealed interface of records, so a
  * {@code switch} over an outcome is exhaustive:
  *
- * {@snippet :
- * String text = switch (outcome) {
- *     case Outcome.Success<Integer>(var value) -> "got " + value;
- *     case Outcome.Failure<Integer>(var cause) -> "failed: " + cause.getMessage();
- *     case Outcome.Cancelled<Integer> c -> "cancelled";
- * };
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.FuturesSnippets region=outcomeSwitch}
  *
  * <p>{@link Futures#allSettled} returns one outcome per input, like
  * {@code asyncio.gather(..., return_exceptions=True)}.

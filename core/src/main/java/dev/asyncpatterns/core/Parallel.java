@@ -45,10 +45,7 @@ import java.util.function.Function;
  * <p><b>Memory effects.</b> Each call happens-after the previous item was taken from the
  * source; results written by all calls happen-before the returned future completes.
  *
- * {@snippet :
- * // fetch 1,000 pages, at most 20 requests in flight, results in input order
- * CompletableFuture<List<Page>> pages = Parallel.map(urls, 20, url -> http.fetch(url));
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.FuturesSnippets region=parallelMap}
  */
 public final class Parallel {
 

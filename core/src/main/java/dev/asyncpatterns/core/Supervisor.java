@@ -49,19 +49,7 @@ import org.slf4j.LoggerFactory;
  * {@linkplain Strategy one-for-one, one-for-all, rest-for-one}, a {@link Backoff} between restarts
  * and a restart-intensity limit beyond which the supervisor gives up and escalates.
  *
- * {@snippet :
- * Supervisor supervisor = Supervisor.builder()
- *         .name("ingest")
- *         .strategy(Supervisor.Strategy.ONE_FOR_ONE)
- *         .maxRestarts(5, Duration.ofMinutes(1))
- *         .backoff(Backoff.exponential(Duration.ofMillis(100)).jitter(Backoff.Jitter.FULL)
- *                 .cap(Duration.ofSeconds(10)))
- *         .child("poller", Supervisor.Restart.PERMANENT, () -> pollForever())
- *         .child("flusher", Supervisor.Restart.TRANSIENT, () -> flushUntilDone())
- *         .build();
- * CompletableFuture<Void> running = supervisor.start(); // fails if the supervisor gives up
- * supervisor.stop().join();                               // children stopped in reverse order
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.LifecycleSnippets region=supervisor}
  *
  * <p><b>Children.</b> A child is a function returning a {@link CompletionStage} that represents
  * its run: the child has exited when the stage completes (normally or not). Stopping a child

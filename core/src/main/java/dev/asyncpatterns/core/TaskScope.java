@@ -51,14 +51,7 @@ import org.slf4j.LoggerFactory;
  * {@code StructuredTaskScope} but on Java 21 without preview flags: tasks forked in a scope never
  * outlive it.
  *
- * {@snippet :
- * try (var scope = TaskScope.open()) {                     // fail fast
- *     CompletableFuture<User> user = scope.fork(() -> loadUser(id));
- *     CompletableFuture<List<Order>> orders = scope.forkAsync(() -> ordersClient.fetch(id));
- *     scope.join();                                        // first failure cancels the rest
- *     return new Page(user.resultNow(), orders.resultNow());
- * }                                                        // close(): cancels and awaits leftovers
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.TasksSnippets region=taskScope}
  *
  * <p><b>Policies.</b> {@link Policy#FAIL_FAST} (default): the first failing fork cancels every
  * other, and {@link #join()} throws it with later failures suppressed. {@link Policy#COLLECT_ALL}:

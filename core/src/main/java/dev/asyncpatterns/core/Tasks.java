@@ -12,10 +12,7 @@ import java.util.concurrent.ThreadFactory;
  * {@code cancel} do not do. Use it for blocking I/O and for CPU loops that check
  * {@link Thread#interrupted()}.
  *
- * {@snippet :
- * CompletableFuture<String> body = Tasks.start(() -> download(url)); // on a new virtual thread
- * body.cancel(true);                                                 // interrupts download()
- * }
+ * {@snippet class=dev.asyncpatterns.core.snippets.TasksSnippets region=tasksStart}
  *
  * <p>The returned future completes with exactly the task's result or exception. Its dependents
  * ({@code thenApply}...) are plain {@code CompletableFuture}s.
