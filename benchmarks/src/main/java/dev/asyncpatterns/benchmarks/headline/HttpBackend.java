@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -82,8 +83,10 @@ public final class HttpBackend implements Backend {
      * @param concurrency how many exchanges in flight at once (the batch size of the scenario)
      * @param budget the most time to spend
      * @return how many exchanges ran
+     * @throws IllegalStateException if the server answers a warm-up request with anything but 200
      */
     public int warmUp(int exchanges, int concurrency, Duration budget) {
+        Objects.requireNonNull(budget, "budget");
         if (exchanges < 0 || concurrency < 1) {
             throw new IllegalArgumentException("exchanges must be >= 0 and concurrency >= 1, got " + exchanges + " and " + concurrency);
         }
@@ -91,7 +94,7 @@ public final class HttpBackend implements Backend {
         int done = 0;
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (boolean blocking = true; done < exchanges && System.nanoTime() - deadline < 0; blocking = !blocking) {
-                List<CompletableFuture<?>> burst = new ArrayList<>(concurrency);
+                List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>(concurrency);
                 for (int i = 0; i < concurrency; i++) {
                     HttpRequest request = HttpRequest.newBuilder(server.warmUpUri(i)).GET().build();
                     burst.add(blocking
@@ -99,6 +102,13 @@ public final class HttpBackend implements Backend {
                             : client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
                 }
                 CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).join();
+                for (CompletableFuture<HttpResponse<String>> exchange : burst) {
+                    HttpResponse<String> response = exchange.join();
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("warm-up request " + response.uri() + " answered "
+                                + response.statusCode() + ": " + response.body());
+                    }
+                }
                 done += concurrency;
             }
         }
