@@ -213,9 +213,10 @@ public final class AsyncCacheBuilder<K, V> {
      * Stale-if-error: when a refresh fails, keep serving the old value, for at most
      * {@code maxStaleness} past the moment it was due for refresh. Each failure is counted
      * ({@link CacheStats#refreshFailureCount()}) and reported as a {@link CacheEvent.RefreshFailed}
-     * event. The refresh is retried once the key has gone one {@link #refreshAfterWrite(Duration)}
-     * interval without a failure, so a failing backend sees at most one refresh per key per
-     * interval, however often the key is read. When the staleness limit is reached the entry
+     * event. After a failed refresh, reads of that key serve the old value without calling the
+     * function for one {@link #refreshAfterWrite(Duration)} interval; the first read after that
+     * retries. A failing backend so sees at most one refresh per key per interval, however often
+     * the key is read. When the staleness limit is reached the entry
      * expires and the next call loads afresh, seeing the failure if the backend still fails.
      *
      * <p>Requires {@link #refreshAfterWrite(Duration)}; sets the hard expiry to

@@ -191,9 +191,9 @@ public final class ReportGenerator {
         md.append("# async-patterns benchmark report\n\n");
         md.append(metadata());
         md.append("""
-                How to read it: every number comes from the one run above, on a small shared machine, so \
-                compare **ratios within this report** (speedup, efficiency, ours/peer), not absolute times \
-                across runs or machines. `±` is JMH's 99.9% confidence half-width: two scores whose \
+                How to read it: every number comes from the run(s) listed above, on a small shared machine, \
+                so compare **ratios** (speedup, efficiency, ours/peer: each is taken within one run), \
+                not absolute times across runs or machines. `±` is JMH's 99.9% confidence half-width: two scores whose \
                 intervals overlap are not different. Efficiency = ideal time / measured time (1.00 is \
                 perfect). A quick profile runs one fork and few iterations; trust the full profile \
                 (more forks) before claiming a small difference.
