@@ -145,7 +145,7 @@ public final class AsyncCacheBuilder<K, V> {
      */
     public AsyncCacheBuilder<K, V> expireAfterWrite(Duration ttl) {
         Durations.requirePositive(ttl, "ttl");
-        requireUnset(expireAfterWrite, "expireAfterWrite");
+        Checks.unset(expireAfterWrite, "expireAfterWrite");
         this.expireAfterWrite = ttl;
         return this;
     }
@@ -162,7 +162,7 @@ public final class AsyncCacheBuilder<K, V> {
      */
     public AsyncCacheBuilder<K, V> expireAfterAccess(Duration idle) {
         Durations.requirePositive(idle, "idle");
-        requireUnset(expireAfterAccess, "expireAfterAccess");
+        Checks.unset(expireAfterAccess, "expireAfterAccess");
         this.expireAfterAccess = idle;
         return this;
     }
@@ -183,7 +183,7 @@ public final class AsyncCacheBuilder<K, V> {
     public <K1 extends K, V1 extends V> AsyncCacheBuilder<K1, V1> expireAfter(
             BiFunction<? super K1, ? super V1, Duration> ttlOf) {
         Objects.requireNonNull(ttlOf, "ttlOf");
-        requireUnset(expireAfter, "expireAfter");
+        Checks.unset(expireAfter, "expireAfter");
         AsyncCacheBuilder<K1, V1> self = narrow();
         self.expireAfter = ttlOf;
         return self;
@@ -204,7 +204,7 @@ public final class AsyncCacheBuilder<K, V> {
      */
     public AsyncCacheBuilder<K, V> refreshAfterWrite(Duration interval) {
         Durations.requirePositive(interval, "interval");
-        requireUnset(refreshAfterWrite, "refreshAfterWrite");
+        Checks.unset(refreshAfterWrite, "refreshAfterWrite");
         this.refreshAfterWrite = interval;
         return this;
     }
@@ -231,7 +231,7 @@ public final class AsyncCacheBuilder<K, V> {
      */
     public AsyncCacheBuilder<K, V> staleIfError(Duration maxStaleness) {
         Durations.requirePositive(maxStaleness, "maxStaleness");
-        requireUnset(staleIfError, "staleIfError");
+        Checks.unset(staleIfError, "staleIfError");
         this.staleIfError = maxStaleness;
         return this;
     }
@@ -287,7 +287,7 @@ public final class AsyncCacheBuilder<K, V> {
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(which, "which");
         Durations.requirePositive(ttl, "ttl");
-        requireUnset(negativeTtl, "negativeCaching");
+        Checks.unset(negativeTtl, "negativeCaching");
         this.negativeTtl = ttl;
         this.negativeIf = which;
         return this;
@@ -303,9 +303,7 @@ public final class AsyncCacheBuilder<K, V> {
      * @throws IllegalStateException if already set
      */
     public AsyncCacheBuilder<K, V> cancelAbandonedLoads() {
-        if (cancelAbandoned) {
-            throw new IllegalStateException("cancelAbandonedLoads was already set");
-        }
+        Checks.once(cancelAbandoned, "cancelAbandonedLoads");
         this.cancelAbandoned = true;
         return this;
     }
@@ -324,7 +322,7 @@ public final class AsyncCacheBuilder<K, V> {
      */
     public AsyncCacheBuilder<K, V> timeSource(TimeSource timeSource) {
         Objects.requireNonNull(timeSource, "timeSource");
-        requireUnset(this.timeSource, "timeSource");
+        Checks.unset(this.timeSource, "timeSource");
         this.timeSource = timeSource;
         return this;
     }
@@ -341,7 +339,7 @@ public final class AsyncCacheBuilder<K, V> {
      */
     public AsyncCacheBuilder<K, V> executor(Executor executor) {
         Objects.requireNonNull(executor, "executor");
-        requireUnset(this.executor, "executor");
+        Checks.unset(this.executor, "executor");
         this.executor = executor;
         return this;
     }
@@ -354,7 +352,7 @@ public final class AsyncCacheBuilder<K, V> {
      * @throws IllegalStateException if already set
      */
     public AsyncCacheBuilder<K, V> disableStats() {
-        requireUnset(recordStats, "disableStats");
+        Checks.unset(recordStats, "disableStats");
         this.recordStats = false;
         return this;
     }
@@ -373,7 +371,7 @@ public final class AsyncCacheBuilder<K, V> {
     public <K1 extends K, V1 extends V> AsyncCacheBuilder<K1, V1> removalListener(
             RemovalListener<? super K1, ? super V1> listener) {
         Objects.requireNonNull(listener, "listener");
-        requireUnset(removalListener, "removalListener");
+        Checks.unset(removalListener, "removalListener");
         AsyncCacheBuilder<K1, V1> self = narrow();
         self.removalListener = listener;
         return self;
@@ -393,7 +391,7 @@ public final class AsyncCacheBuilder<K, V> {
     public <K1 extends K, V1 extends V> AsyncCacheBuilder<K1, V1> evictionListener(
             RemovalListener<? super K1, ? super V1> listener) {
         Objects.requireNonNull(listener, "listener");
-        requireUnset(evictionListener, "evictionListener");
+        Checks.unset(evictionListener, "evictionListener");
         AsyncCacheBuilder<K1, V1> self = narrow();
         self.evictionListener = listener;
         return self;
@@ -412,7 +410,7 @@ public final class AsyncCacheBuilder<K, V> {
      */
     public <K1 extends K> AsyncCacheBuilder<K1, V> onEvent(Consumer<? super CacheEvent<K1>> listener) {
         Objects.requireNonNull(listener, "listener");
-        requireUnset(eventListener, "onEvent");
+        Checks.unset(eventListener, "onEvent");
         AsyncCacheBuilder<K1, V> self = narrow();
         self.eventListener = listener;
         return self;
@@ -589,12 +587,6 @@ public final class AsyncCacheBuilder<K, V> {
             String existing = maximumSize != null ? "maximumSize(" + maximumSize + ")"
                     : maximumWeight != null ? "maximumWeight(" + maximumWeight + ")" : "unbounded()";
             throw new IllegalStateException(setting + " cannot be set: the bound was already set by " + existing);
-        }
-    }
-
-    private static void requireUnset(Object current, String setting) {
-        if (current != null) {
-            throw new IllegalStateException(setting + " was already set to " + current);
         }
     }
 

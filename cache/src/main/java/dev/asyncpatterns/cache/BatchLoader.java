@@ -536,9 +536,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
         }
 
         private void once(String setting) {
-            if (!given.add(setting)) {
-                throw new IllegalStateException(setting + " was already set");
-            }
+            Checks.once(!given.add(setting), setting);
         }
 
     }

@@ -639,9 +639,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> minSize(int minSize) {
             Checks.nonNegative(minSize, "minSize");
-            if (minSet) {
-                throw new IllegalStateException("minSize was already set");
-            }
+            Checks.once(minSet, "minSize");
             minSet = true;
             this.minSize = minSize;
             return this;
@@ -657,9 +655,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> maxSize(int maxSize) {
             Checks.positive(maxSize, "maxSize");
-            if (maxSet) {
-                throw new IllegalStateException("maxSize was already set");
-            }
+            Checks.once(maxSet, "maxSize");
             maxSet = true;
             this.maxSize = maxSize;
             return this;
@@ -676,9 +672,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> validator(Predicate<? super T> validator) {
             Objects.requireNonNull(validator, "validator");
-            if (this.validator != null) {
-                throw new IllegalStateException("validator was already set");
-            }
+            Checks.once(this.validator != null, "validator");
             this.validator = validator;
             return this;
         }
@@ -694,9 +688,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> destroyer(Consumer<? super T> destroyer) {
             Objects.requireNonNull(destroyer, "destroyer");
-            if (this.destroyer != null) {
-                throw new IllegalStateException("destroyer was already set");
-            }
+            Checks.once(this.destroyer != null, "destroyer");
             this.destroyer = destroyer;
             return this;
         }
@@ -712,9 +704,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> idleTimeout(Duration idleTimeout) {
             Durations.requirePositive(idleTimeout, "idleTimeout");
-            if (idleTimeoutNanos != Long.MAX_VALUE) {
-                throw new IllegalStateException("idleTimeout was already set");
-            }
+            Checks.once(idleTimeoutNanos != Long.MAX_VALUE, "idleTimeout");
             idleTimeoutNanos = Durations.toNanosSaturated(idleTimeout);
             return this;
         }
@@ -730,9 +720,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> maxLifetime(Duration maxLifetime) {
             Durations.requirePositive(maxLifetime, "maxLifetime");
-            if (maxLifetimeNanos != Long.MAX_VALUE) {
-                throw new IllegalStateException("maxLifetime was already set");
-            }
+            Checks.once(maxLifetimeNanos != Long.MAX_VALUE, "maxLifetime");
             maxLifetimeNanos = Durations.toNanosSaturated(maxLifetime);
             return this;
         }
@@ -747,9 +735,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            if (this.timeSource != null) {
-                throw new IllegalStateException("timeSource was already set");
-            }
+            Checks.once(this.timeSource != null, "timeSource");
             this.timeSource = timeSource;
             return this;
         }

@@ -1283,7 +1283,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> name(String name) {
             Objects.requireNonNull(name, "name");
-            once(this.name, "name");
+            Checks.once(this.name != null, "name");
             this.name = name;
             return this;
         }
@@ -1299,7 +1299,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> overflow(Overflow overflow) {
             Objects.requireNonNull(overflow, "overflow");
-            once(this.overflow, "overflow");
+            Checks.once(this.overflow != null, "overflow");
             this.overflow = overflow;
             return this;
         }
@@ -1316,7 +1316,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> onDropped(Consumer<? super T> listener) {
             Objects.requireNonNull(listener, "listener");
-            once(this.onDropped, "onDropped");
+            Checks.once(this.onDropped != null, "onDropped");
             this.onDropped = listener;
             return this;
         }
@@ -1332,7 +1332,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> priority(Comparator<? super T> order) {
             Objects.requireNonNull(order, "order");
-            once(this.comparator, "priority");
+            Checks.once(this.comparator != null, "priority");
             this.comparator = order;
             return this;
         }
@@ -1347,7 +1347,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            once(this.time, "timeSource");
+            Checks.once(this.time != null, "timeSource");
             this.time = timeSource;
             return this;
         }
@@ -1364,12 +1364,6 @@ public final class AsyncQueue<T> {
                 throw new IllegalArgumentException("overflow DROP_OLDEST is not supported by a priority queue");
             }
             return new AsyncQueue<>(this);
-        }
-
-        private static void once(Object current, String setting) {
-            if (current != null) {
-                throw new IllegalStateException(setting + " was already set");
-            }
         }
     }
 }

@@ -417,9 +417,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
         public Builder rate(int permits, Duration period) {
             Checks.positive(permits, "permits");
             Durations.requirePositive(period, "period");
-            if (this.periodNanos != 0) {
-                throw new IllegalStateException("rate was already set");
-            }
+            Checks.once(this.periodNanos != 0, "rate");
             long nanos = Durations.toNanosSaturated(period);
             if (nanos == Long.MAX_VALUE) {
                 throw new IllegalArgumentException("period is too long, was " + period);
@@ -440,9 +438,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
          */
         public Builder burst(int burst) {
             Checks.positive(burst, "burst");
-            if (burstSetting != null) {
-                throw new IllegalStateException("burst was already set");
-            }
+            Checks.once(burstSetting != null, "burst");
             this.burstSetting = burst;
             return this;
         }
@@ -458,9 +454,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
          */
         public Builder timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            if (this.timeSource != null) {
-                throw new IllegalStateException("timeSource was already set");
-            }
+            Checks.once(this.timeSource != null, "timeSource");
             this.timeSource = timeSource;
             return this;
         }

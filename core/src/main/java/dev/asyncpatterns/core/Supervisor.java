@@ -551,7 +551,7 @@ public final class Supervisor {
          */
         public Builder name(String name) {
             Objects.requireNonNull(name, "name");
-            once(this.name != null, "name");
+            Checks.once(this.name != null, "name");
             this.name = name;
             return this;
         }
@@ -566,7 +566,7 @@ public final class Supervisor {
          */
         public Builder strategy(Strategy strategy) {
             Objects.requireNonNull(strategy, "strategy");
-            once(this.strategy != null, "strategy");
+            Checks.once(this.strategy != null, "strategy");
             this.strategy = strategy;
             return this;
         }
@@ -587,7 +587,7 @@ public final class Supervisor {
         public Builder maxRestarts(int maxRestarts, Duration window) {
             Checks.nonNegative(maxRestarts, "maxRestarts");
             Durations.requirePositive(window, "window");
-            once(this.window != null, "maxRestarts");
+            Checks.once(this.window != null, "maxRestarts");
             this.maxRestarts = maxRestarts;
             this.window = window;
             return this;
@@ -604,7 +604,7 @@ public final class Supervisor {
          */
         public Builder backoff(Backoff backoff) {
             Objects.requireNonNull(backoff, "backoff");
-            once(this.backoff != null, "backoff");
+            Checks.once(this.backoff != null, "backoff");
             this.backoff = backoff;
             return this;
         }
@@ -620,7 +620,7 @@ public final class Supervisor {
          */
         public Builder timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            once(this.time != null, "timeSource");
+            Checks.once(this.time != null, "timeSource");
             this.time = timeSource;
             return this;
         }
@@ -655,12 +655,6 @@ public final class Supervisor {
          */
         public Supervisor build() {
             return new Supervisor(this);
-        }
-
-        private static void once(boolean set, String setting) {
-            if (set) {
-                throw new IllegalStateException(setting + " was already set");
-            }
         }
     }
 }

@@ -607,7 +607,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> name(String name) {
             Objects.requireNonNull(name, "name");
-            once(this.name != null, "name");
+            Checks.once(this.name != null, "name");
             this.name = name;
             return this;
         }
@@ -622,7 +622,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> workers(int workers) {
             range(workers, 10_000, "workers");
-            once(this.workers != 0, "workers");
+            Checks.once(this.workers != 0, "workers");
             this.workers = workers;
             return this;
         }
@@ -638,7 +638,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> maxInFlight(int maxInFlight) {
             Checks.positive(maxInFlight, "maxInFlight");
-            once(this.maxInFlight != 0, "maxInFlight");
+            Checks.once(this.maxInFlight != 0, "maxInFlight");
             this.maxInFlight = maxInFlight;
             return this;
         }
@@ -653,7 +653,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> queueCapacity(int queueCapacity) {
             range(queueCapacity, AsyncQueue.MAX_CAPACITY, "queueCapacity");
-            once(this.queueCapacity != 0, "queueCapacity");
+            Checks.once(this.queueCapacity != 0, "queueCapacity");
             this.queueCapacity = queueCapacity;
             return this;
         }
@@ -669,7 +669,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            once(this.time != null, "timeSource");
+            Checks.once(this.time != null, "timeSource");
             this.time = timeSource;
             return this;
         }
@@ -684,7 +684,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> threadFactory(ThreadFactory threadFactory) {
             Objects.requireNonNull(threadFactory, "threadFactory");
-            once(this.threadFactory != null, "threadFactory");
+            Checks.once(this.threadFactory != null, "threadFactory");
             this.threadFactory = threadFactory;
             return this;
         }
@@ -703,12 +703,6 @@ public final class WorkerPool<J, R> {
             Checks.positive(value, name);
             if (value > max) {
                 throw new IllegalArgumentException(name + " must be at most " + max + ", was " + value);
-            }
-        }
-
-        private static void once(boolean set, String setting) {
-            if (set) {
-                throw new IllegalStateException(setting + " was already set");
             }
         }
     }

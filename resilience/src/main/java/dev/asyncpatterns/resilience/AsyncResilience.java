@@ -1,5 +1,6 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.AsyncRateLimiter;
 import dev.asyncpatterns.core.TimeSource;
 import dev.asyncpatterns.core.internal.Durations;
@@ -331,7 +332,7 @@ public final class AsyncResilience<T> {
          */
         public Builder<T> timeSource(TimeSource time) {
             Objects.requireNonNull(time, "time");
-            once(this.time, "timeSource");
+            Checks.once(this.time != null, "timeSource");
             this.time = time;
             return this;
         }
@@ -348,7 +349,7 @@ public final class AsyncResilience<T> {
          */
         public Builder<T> bulkhead(Bulkhead bulkhead) {
             Objects.requireNonNull(bulkhead, "bulkhead");
-            once(this.bulkhead, "bulkhead");
+            Checks.once(this.bulkhead != null, "bulkhead");
             Duration wait = bulkhead.getBulkheadConfig().getMaxWaitDuration();
             if (!wait.isZero()) {
                 throw new IllegalArgumentException("bulkhead '" + bulkhead.getName() + "' has maxWaitDuration " + wait
@@ -388,7 +389,7 @@ public final class AsyncResilience<T> {
          */
         public Builder<T> circuitBreaker(CircuitBreaker circuitBreaker) {
             Objects.requireNonNull(circuitBreaker, "circuitBreaker");
-            once(this.circuitBreaker, "circuitBreaker");
+            Checks.once(this.circuitBreaker != null, "circuitBreaker");
             this.circuitBreaker = circuitBreaker;
             return this;
         }
@@ -422,7 +423,7 @@ public final class AsyncResilience<T> {
          */
         public Builder<T> rateLimiter(AsyncRateLimiter rateLimiter) {
             Objects.requireNonNull(rateLimiter, "rateLimiter");
-            once(this.rateLimiter, "rateLimiter");
+            Checks.once(this.rateLimiter != null, "rateLimiter");
             this.rateLimiter = rateLimiter;
             return this;
         }
@@ -440,7 +441,7 @@ public final class AsyncResilience<T> {
          */
         public Builder<T> retry(Retry retry) {
             Objects.requireNonNull(retry, "retry");
-            once(this.retry, "retry");
+            Checks.once(this.retry != null, "retry");
             this.retry = retry;
             return this;
         }
@@ -473,7 +474,7 @@ public final class AsyncResilience<T> {
          */
         public Builder<T> attemptTimeout(Duration timeout) {
             Durations.requirePositive(timeout, "timeout");
-            once(this.attemptTimeout, "attemptTimeout");
+            Checks.once(this.attemptTimeout != null, "attemptTimeout");
             this.attemptTimeout = timeout;
             return this;
         }
@@ -491,7 +492,7 @@ public final class AsyncResilience<T> {
          */
         public Builder<T> deadline(Duration deadline) {
             Durations.requirePositive(deadline, "deadline");
-            once(this.deadline, "deadline");
+            Checks.once(this.deadline != null, "deadline");
             this.deadline = deadline;
             return this;
         }
@@ -506,7 +507,7 @@ public final class AsyncResilience<T> {
          */
         public Builder<T> hedging(Hedging hedging) {
             Objects.requireNonNull(hedging, "hedging");
-            once(this.hedging, "hedging");
+            Checks.once(this.hedging != null, "hedging");
             this.hedging = hedging;
             return this;
         }
@@ -576,7 +577,7 @@ public final class AsyncResilience<T> {
          */
         public Builder<T> circuitOpenFallback(Function<? super CallNotPermittedException, ? extends T> fallback) {
             Objects.requireNonNull(fallback, "fallback");
-            once(this.circuitOpenFallback, "circuitOpenFallback");
+            Checks.once(this.circuitOpenFallback != null, "circuitOpenFallback");
             this.circuitOpenFallback = Fallbacks.sync(failure -> fallback.apply((CallNotPermittedException) failure));
             return this;
         }
@@ -592,7 +593,7 @@ public final class AsyncResilience<T> {
          */
         public Builder<T> bulkheadFullFallback(Function<? super BulkheadFullException, ? extends T> fallback) {
             Objects.requireNonNull(fallback, "fallback");
-            once(this.bulkheadFullFallback, "bulkheadFullFallback");
+            Checks.once(this.bulkheadFullFallback != null, "bulkheadFullFallback");
             this.bulkheadFullFallback = Fallbacks.sync(failure -> fallback.apply((BulkheadFullException) failure));
             return this;
         }
@@ -608,7 +609,7 @@ public final class AsyncResilience<T> {
          */
         public Builder<T> timeoutFallback(Function<? super TimeoutException, ? extends T> fallback) {
             Objects.requireNonNull(fallback, "fallback");
-            once(this.timeoutFallback, "timeoutFallback");
+            Checks.once(this.timeoutFallback != null, "timeoutFallback");
             this.timeoutFallback = Fallbacks.sync(failure -> fallback.apply((TimeoutException) failure));
             return this;
         }
@@ -633,12 +634,6 @@ public final class AsyncResilience<T> {
                 }
             }
             return new AsyncResilience<>(this);
-        }
-
-        private static void once(Object current, String setting) {
-            if (current != null) {
-                throw new IllegalStateException(setting + " was already set");
-            }
         }
     }
 }

@@ -658,9 +658,7 @@ public final class RetryQueue<J> {
          */
         public Builder<J> backoff(Backoff backoff) {
             Objects.requireNonNull(backoff, "backoff");
-            if (backoffSet) {
-                throw new IllegalStateException("backoff was already set");
-            }
+            Checks.once(backoffSet, "backoff");
             if (backoff.maxAttempts() == Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("backoff " + backoff
                         + " allows unlimited attempts; set maxAttempts so failing jobs reach the dead letters");
@@ -681,9 +679,7 @@ public final class RetryQueue<J> {
          */
         public Builder<J> retryOn(Predicate<? super Throwable> retryOn) {
             Objects.requireNonNull(retryOn, "retryOn");
-            if (this.retryOn != null) {
-                throw new IllegalStateException("retryOn was already set");
-            }
+            Checks.once(this.retryOn != null, "retryOn");
             this.retryOn = retryOn;
             return this;
         }
@@ -698,9 +694,7 @@ public final class RetryQueue<J> {
          */
         public Builder<J> concurrency(int concurrency) {
             Checks.positive(concurrency, "concurrency");
-            if (concurrencySet) {
-                throw new IllegalStateException("concurrency was already set");
-            }
+            Checks.once(concurrencySet, "concurrency");
             this.concurrency = concurrency;
             this.concurrencySet = true;
             return this;
@@ -718,9 +712,7 @@ public final class RetryQueue<J> {
          */
         public Builder<J> capacity(int capacity) {
             Checks.positive(capacity, "capacity");
-            if (capacitySet) {
-                throw new IllegalStateException("capacity was already set");
-            }
+            Checks.once(capacitySet, "capacity");
             this.capacity = capacity;
             this.capacitySet = true;
             return this;
@@ -740,9 +732,7 @@ public final class RetryQueue<J> {
          */
         public Builder<J> attemptTimeout(Duration timeout) {
             Durations.requirePositive(timeout, "timeout");
-            if (attemptTimeout != null) {
-                throw new IllegalStateException("attemptTimeout was already set");
-            }
+            Checks.once(attemptTimeout != null, "attemptTimeout");
             this.attemptTimeout = timeout;
             return this;
         }
@@ -758,9 +748,7 @@ public final class RetryQueue<J> {
          */
         public Builder<J> store(JobStore<J> store) {
             Objects.requireNonNull(store, "store");
-            if (this.store != null) {
-                throw new IllegalStateException("store was already set");
-            }
+            Checks.once(this.store != null, "store");
             this.store = store;
             return this;
         }
@@ -776,9 +764,7 @@ public final class RetryQueue<J> {
          */
         public Builder<J> timeSource(TimeSource time) {
             Objects.requireNonNull(time, "time");
-            if (this.time != null) {
-                throw new IllegalStateException("timeSource was already set");
-            }
+            Checks.once(this.time != null, "timeSource");
             this.time = time;
             return this;
         }

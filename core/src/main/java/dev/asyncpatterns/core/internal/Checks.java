@@ -82,4 +82,31 @@ public final class Checks {
         }
         return value;
     }
+
+    /**
+     * Checks that a builder setting is given only once.
+     *
+     * @param alreadySet whether the setting was given before
+     * @param setting the setting's name to report
+     * @throws IllegalStateException ({@code "<setting> was already set"}) if {@code alreadySet}
+     */
+    public static void once(boolean alreadySet, String setting) {
+        if (alreadySet) {
+            throw new IllegalStateException(setting + " was already set");
+        }
+    }
+
+    /**
+     * Checks that a builder setting is given only once, naming the value it already has.
+     *
+     * @param current the setting's current value, {@code null} if it was not given
+     * @param setting the setting's name to report
+     * @throws IllegalStateException ({@code "<setting> was already set to <current>"}) if
+     *     {@code current} is not null
+     */
+    public static void unset(Object current, String setting) {
+        if (current != null) {
+            throw new IllegalStateException(setting + " was already set to " + current);
+        }
+    }
 }
