@@ -22,16 +22,15 @@ import java.util.function.BiConsumer;
  * time (CAS), used as the cause.
  */
 /** Futures.any / Futures.race result. */
-final class FirstOfFuture<T> extends CompletableFuture<T> {
+final class FirstOfFuture<T> extends CombiningFuture<T> {
 
-    private final CompletableFuture<?>[] inputs;
     private final boolean race;
     private final Throwable[] failures;
     private final AtomicInteger remaining;
     private volatile Throwable first;
 
     FirstOfFuture(CompletableFuture<?>[] inputs, boolean race) {
-        this.inputs = inputs;
+        super(inputs);
         this.race = race;
         this.failures = race ? null : new Throwable[inputs.length];
         this.remaining = new AtomicInteger(inputs.length);
@@ -45,21 +44,6 @@ final class FirstOfFuture<T> extends CompletableFuture<T> {
             cancelInputs();
         }
         return this;
-    }
-
-    private void cancelInputs() {
-        for (CompletableFuture<?> input : inputs) {
-            input.cancel(true);
-        }
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled) {
-            cancelInputs();
-        }
-        return cancelled;
     }
 
     private static final VarHandle FIRST;

@@ -29,16 +29,15 @@ import java.util.function.BiConsumer;
  * Cancelling the result cancels every input (contract rule 2).
  */
 /** Futures.all / Futures.allSettled result. */
-final class GatherFuture<R> extends CompletableFuture<List<R>> {
+final class GatherFuture<R> extends CombiningFuture<List<R>> {
 
-    private final CompletableFuture<?>[] inputs;
     private final Object[] values;
     private final boolean settled;
     private volatile int remaining; // see REMAINING
     private volatile Throwable first;
 
     GatherFuture(CompletableFuture<?>[] inputs, boolean settled) {
-        this.inputs = inputs;
+        super(inputs);
         this.values = new Object[inputs.length];
         this.settled = settled;
     }
@@ -121,21 +120,6 @@ final class GatherFuture<R> extends CompletableFuture<List<R>> {
                 winner.addSuppressed(failure);
             }
         }
-    }
-
-    private void cancelInputs() {
-        for (CompletableFuture<?> input : inputs) {
-            input.cancel(true);
-        }
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean cancelled = super.cancel(mayInterruptIfRunning);
-        if (cancelled) {
-            cancelInputs();
-        }
-        return cancelled;
     }
 
     private final class Slot implements BiConsumer<Object, Throwable> {
