@@ -109,8 +109,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     private final boolean cancelAbandoned;
     private final Cache<K, Negative> negatives;
     private final Predicate<? super Throwable> negativeIf;
-    private final boolean staleIfError;
-    private final Cache<K, Boolean> refreshPauses; // null unless stale-if-error
+    private final Cache<K, Boolean> refreshPauses; // non-null exactly when stale-if-error is on
     private final Consumer<? super CacheEvent<K>> listener;
     private final ThreadLocal<ArrayList<Object>> loadingOnThisThread = ThreadLocal.withInitial(ArrayList::new);
     private final LongAdder refreshFailures = new LongAdder();
@@ -145,7 +144,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         this.negatives = settings.negatives();
         this.negativeIf = settings.negativeIf();
         this.refreshPauses = settings.refreshPauses();
-        this.staleIfError = refreshPauses != null;
         this.listener = settings.listener();
         this.mapping = (key, executor) -> new LoadFuture<>(key);
     }
@@ -408,6 +406,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     private void refreshFailed(K key, V oldValue, Throwable cause, CompletableFuture<V> reloaded) {
         refreshFailures.increment();
+        boolean staleIfError = refreshPauses != null;
         if (staleIfError) {
             refreshPauses.put(key, Boolean.TRUE);
         } else {

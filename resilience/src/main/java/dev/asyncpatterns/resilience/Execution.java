@@ -333,29 +333,25 @@ final class Execution<T> {
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
-                execution.onResultCompletedExternally();
-            }
-            return cancelled;
+            return external(super.cancel(mayInterruptIfRunning));
         }
 
         @Override
         public boolean complete(T value) {
-            boolean completed = super.complete(value);
-            if (completed) {
-                execution.onResultCompletedExternally();
-            }
-            return completed;
+            return external(super.complete(value));
         }
 
         @Override
         public boolean completeExceptionally(Throwable failure) {
-            boolean completed = super.completeExceptionally(failure);
-            if (completed) {
+            return external(super.completeExceptionally(failure));
+        }
+
+        /** A caller completed the result from outside: end the call. */
+        private boolean external(boolean completedHere) {
+            if (completedHere) {
                 execution.onResultCompletedExternally();
             }
-            return completed;
+            return completedHere;
         }
     }
 }
