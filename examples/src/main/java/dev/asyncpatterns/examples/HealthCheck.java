@@ -73,14 +73,15 @@ final class HealthCheck implements Example {
                 WaitResult<Integer> result = Futures.waitFor(WaitPolicy.FIRST_COMPLETED, pending, left).join();
                 rounds++;
                 for (CompletableFuture<Integer> check : result.done()) {
-                    boolean healthy = Outcome.ofDone(check) instanceof Outcome.Success<Integer> ok && ok.value() == 200;
+                    Outcome<Integer> outcome = Outcome.ofDone(check);
+                    boolean healthy = outcome instanceof Outcome.Success<Integer> ok && ok.value() == 200;
                     if (healthy) {
                         up++;
                     } else {
                         down++;
                     }
                     out.printf("  [%4d ms] %-8s %s%n", millisSince(start), names.get(check),
-                            healthy ? "UP" : "DOWN (" + describe(Outcome.ofDone(check)) + ")");
+                            healthy ? "UP" : "DOWN (" + describe(outcome) + ")");
                 }
                 pending = result.pending();
             }
