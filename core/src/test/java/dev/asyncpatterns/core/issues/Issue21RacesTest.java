@@ -387,4 +387,28 @@ class Issue21RacesTest {
         assertThat(stats.failed()).isEqualTo(failed);
         assertThat(stats.processed() + stats.failed() + stats.cancelled()).isEqualTo(jobs);
     }
+
+    // ---------------------------------------------------------------- lag probe: executor throws an Error
+
+    @Test
+    void lagProbe_executorThrowsError_countedAsRejectedAndProbeKeepsTicking() {
+        var clock = dev.asyncpatterns.testkit.VirtualClock.create();
+        var probe = dev.asyncpatterns.core.time.LagProbe.start("issue21", task -> {
+            throw new OutOfMemoryError("unable to create native thread");
+        }, Duration.ofMillis(100), Duration.ofMillis(50), clock);
+        try {
+            for (int i = 0; i < 3; i++) {
+                try {
+                    clock.advance(Duration.ofMillis(100));
+                } catch (OutOfMemoryError escaped) {
+                    // before the fix the Error escaped the tick and the probe stopped re-arming
+                }
+            }
+            var stats = probe.stats();
+            assertThat(stats.rejected()).isEqualTo(3);
+            assertThat(stats.pending()).isFalse();
+        } finally {
+            probe.stop();
+        }
+    }
 }
