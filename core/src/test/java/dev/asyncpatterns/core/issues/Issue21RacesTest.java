@@ -411,4 +411,82 @@ class Issue21RacesTest {
             probe.stop();
         }
     }
+
+    // ---------------------------------------------------------------- supervisor: re-entrant children, Errors
+
+    @Test
+    void supervisor_childStopsItsSupervisorWhileStarting_noDeadlockRunCompletes() {
+        var clock = dev.asyncpatterns.testkit.VirtualClock.create();
+        var holder = new AtomicReference<dev.asyncpatterns.core.supervision.Supervisor>();
+        var runs = new AtomicInteger();
+        var sup = dev.asyncpatterns.core.supervision.Supervisor.builder().name("reentrant").timeSource(clock)
+                .backoff(dev.asyncpatterns.core.supervision.Backoff.fixed(Duration.ofSeconds(1)))
+                .child("a", dev.asyncpatterns.core.supervision.Supervisor.Restart.PERMANENT, () -> {
+                    runs.incrementAndGet();
+                    holder.get().stop(); // re-enters from inside its own start
+                    return new CompletableFuture<Void>();
+                })
+                .build();
+        holder.set(sup);
+        CompletableFuture<Void> run = sup.start();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(run).isDone();
+        assertThat(sup.isRunning()).isFalse();
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void supervisor_childRunCancelledDependentRestartsSupervisor_noDeadlock() {
+        var clock = dev.asyncpatterns.testkit.VirtualClock.create();
+        var holder = new AtomicReference<dev.asyncpatterns.core.supervision.Supervisor>();
+        var restartedFromCallback = new AtomicReference<CompletableFuture<Void>>();
+        var starts = new AtomicInteger();
+        var sup = dev.asyncpatterns.core.supervision.Supervisor.builder().name("reentrant2").timeSource(clock)
+                .backoff(dev.asyncpatterns.core.supervision.Backoff.fixed(Duration.ofSeconds(1)))
+                .child("a", dev.asyncpatterns.core.supervision.Supervisor.Restart.PERMANENT, () -> {
+                    var run = new CompletableFuture<Void>();
+                    if (starts.incrementAndGet() == 1) {
+                        run.whenComplete((v, f) -> {
+                            try {
+                                restartedFromCallback.set(holder.get().start()); // stop() is still running
+                            } catch (IllegalStateException refused) {
+                                restartedFromCallback.set(CompletableFuture.failedFuture(refused));
+                            }
+                        });
+                    }
+                    return run;
+                })
+                .build();
+        holder.set(sup);
+        sup.start();
+        CompletableFuture<Void> stopped = sup.stop();
+        assertThat(stopped).isDone();
+        assertThat(restartedFromCallback.get()).isNotNull();
+        System.out.println("issue21-supervisor-reentrant-start starts=" + starts.get() + " running=" + sup.isRunning()
+                + " restartFuture=" + restartedFromCallback.get());
+        sup.stop();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(sup.isRunning()).isFalse();
+    }
+
+    @Test
+    void supervisor_childThrowsError_countedAsFailedRunAndRestarted() {
+        var clock = dev.asyncpatterns.testkit.VirtualClock.create();
+        var starts = new AtomicInteger();
+        var sup = dev.asyncpatterns.core.supervision.Supervisor.builder().name("errors").timeSource(clock)
+                .backoff(dev.asyncpatterns.core.supervision.Backoff.fixed(Duration.ofSeconds(1)))
+                .maxRestarts(100, Duration.ofSeconds(5))
+                .child("a", dev.asyncpatterns.core.supervision.Supervisor.Restart.PERMANENT, () -> {
+                    if (starts.incrementAndGet() == 1) {
+                        throw new StackOverflowError("child");
+                    }
+                    return new CompletableFuture<Void>();
+                })
+                .build();
+        sup.start();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(starts).hasValue(2);
+        assertThat(sup.totalRestarts()).isEqualTo(1);
+        sup.stop();
+    }
 }
