@@ -496,4 +496,135 @@ class Issue21RacesTest {
         assertThat(sup.totalRestarts()).isEqualTo(1);
         sup.stop();
     }
+
+    // ---------------------------------------------------------------- pool and rate limiter: close vs acquire
+
+    @Test
+    void pool_closeRacingAcquireReleaseCancel_everyObjectDestroyedNoneLeft() throws Exception {
+        long seed = seed();
+        var random = new Random(seed);
+        int rounds = LONG ? 2_000 : 200;
+        long lent = 0;
+        long refused = 0;
+        long cancelled = 0;
+        long leaked = 0;
+        try (ExecutorService threads = Executors.newFixedThreadPool(3)) {
+            for (int r = 0; r < rounds; r++) {
+                var created = new AtomicInteger();
+                var destroyed = new AtomicInteger();
+                var pool = dev.asyncpatterns.core.pool.AsyncPool.<Integer>builder(
+                                () -> CompletableFuture.completedFuture(created.incrementAndGet()))
+                        .maxSize(1 + random.nextInt(3))
+                        .destroyer(object -> destroyed.incrementAndGet())
+                        .build();
+                var start = new CyclicBarrier(3);
+                var counts = new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()};
+                int closeAfter = random.nextInt(2_000);
+                java.util.concurrent.Callable<Void> user = () -> {
+                    var local = new Random(random.nextLong());
+                    start.await();
+                    for (int i = 0; i < 30; i++) {
+                        CompletableFuture<Integer> borrowed = pool.acquire();
+                        if (local.nextInt(4) == 0 && borrowed.cancel(true)) {
+                            counts[2].increment();
+                            continue;
+                        }
+                        Throwable f = failureOf(borrowed);
+                        if (f == null) {
+                            counts[0].increment();
+                            spin(local.nextInt(50));
+                            pool.release(borrowed.join());
+                        } else if (f instanceof ClosedException) {
+                            counts[1].increment();
+                        } else {
+                            throw new AssertionError("acquire failed with " + f, f);
+                        }
+                    }
+                    return null;
+                };
+                var u1 = threads.submit(user);
+                var u2 = threads.submit(user);
+                var closing = threads.submit(() -> {
+                    start.await();
+                    spin(closeAfter);
+                    return pool.close();
+                });
+                u1.get(20, TimeUnit.SECONDS);
+                u2.get(20, TimeUnit.SECONDS);
+                closing.get(20, TimeUnit.SECONDS).get(20, TimeUnit.SECONDS);
+                lent += counts[0].sum();
+                refused += counts[1].sum();
+                cancelled += counts[2].sum();
+                if (created.get() != destroyed.get() || pool.borrowedCount() != 0 || pool.queueLength() != 0) {
+                    leaked++;
+                }
+            }
+        }
+        System.out.println("issue21-pool-close-race seed=" + seed + " rounds=" + rounds + " lent=" + lent + " refused="
+                + refused + " cancelled=" + cancelled + " roundsWithLeaks=" + leaked);
+        assertThat(leaked).isZero();
+        assertThat(lent + refused + cancelled).isEqualTo(rounds * 60L);
+    }
+
+    @Test
+    void rateLimiter_closeRacingAcquireAndCancel_everyWaiterSettledNoneLeft() throws Exception {
+        long seed = seed();
+        var random = new Random(seed);
+        int rounds = LONG ? 2_000 : 200;
+        long granted = 0;
+        long refused = 0;
+        long cancelled = 0;
+        long left = 0;
+        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
+            for (int r = 0; r < rounds; r++) {
+                var clock = dev.asyncpatterns.testkit.VirtualClock.create();
+                var limiter = dev.asyncpatterns.core.sync.AsyncRateLimiter.builder()
+                        .rate(10, Duration.ofSeconds(1)).burst(2).timeSource(clock).build();
+                var futures = new java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Void>>();
+                var start = new CyclicBarrier(2);
+                int closeAfter = random.nextInt(500);
+                var local = new Random(random.nextLong());
+                var acquirer = threads.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 20; i++) {
+                        CompletableFuture<Void> f = limiter.acquire();
+                        futures.add(f);
+                        if (local.nextInt(4) == 0) {
+                            f.cancel(true);
+                        }
+                    }
+                    return null;
+                });
+                var closer = threads.submit(() -> {
+                    start.await();
+                    spin(closeAfter);
+                    limiter.close();
+                    return null;
+                });
+                acquirer.get(20, TimeUnit.SECONDS);
+                closer.get(20, TimeUnit.SECONDS);
+                clock.advance(Duration.ofMinutes(1));
+                for (var f : futures) {
+                    if (!f.isDone()) {
+                        left++;
+                    } else if (f.isCancelled()) {
+                        cancelled++;
+                    } else if (f.isCompletedExceptionally()) {
+                        Throwable t = failureOf(f);
+                        assertThat(t).isInstanceOf(ClosedException.class);
+                        refused++;
+                    } else {
+                        granted++;
+                    }
+                }
+                if (limiter.queueLength() != 0) {
+                    left++;
+                }
+            }
+        }
+        System.out.println("issue21-ratelimiter-close-race seed=" + seed + " rounds=" + rounds + " granted=" + granted
+                + " refused=" + refused + " cancelled=" + cancelled + " left=" + left);
+        assertThat(left).isZero();
+        assertThat(granted + refused + cancelled).isEqualTo(rounds * 20L);
+    }
 }
