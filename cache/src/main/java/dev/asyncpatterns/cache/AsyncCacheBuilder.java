@@ -436,7 +436,7 @@ public final class AsyncCacheBuilder<K, V> {
         AsyncCacheBuilder<K1, V1> self = narrow();
         Caffeine<K1, V1> caffeine = self.caffeine();
         com.github.benmanes.caffeine.cache.Cache<K1, MemoizedFunction.Negative> negatives =
-                negativeTtl == null ? null : this.<K1, V1>negativeCache();
+                negativeTtl == null ? null : this.<K1>negativeCache();
         @SuppressWarnings("unchecked")
         Consumer<? super CacheEvent<K1>> events = (Consumer<? super CacheEvent<K1>>) eventListener;
         com.github.benmanes.caffeine.cache.Cache<K1, Boolean> refreshPauses =
@@ -530,7 +530,7 @@ public final class AsyncCacheBuilder<K, V> {
         return typed;
     }
 
-    private <K1, V1> com.github.benmanes.caffeine.cache.Cache<K1, MemoizedFunction.Negative> negativeCache() {
+    private <K1> com.github.benmanes.caffeine.cache.Cache<K1, MemoizedFunction.Negative> negativeCache() {
         TimeSource time = timeSource != null ? timeSource : TimeSource.system();
         long bound = maximumSize != null ? maximumSize : AsyncCaches.DEFAULT_MAXIMUM_SIZE;
         return Caffeine.newBuilder()

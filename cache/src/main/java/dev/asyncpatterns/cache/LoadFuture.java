@@ -56,12 +56,12 @@ final class LoadFuture<K, V> extends CompletableFuture<V> {
         this.key = key;
     }
 
-    /** @return true for exactly one caller: the one that must run the load */
+    /** Returns true for exactly one caller: the one that must run the load. */
     boolean claimStart() {
         return !started && STARTED.compareAndSet(this, false, true);
     }
 
-    /** @return true if a waiter was added; false if the load was already abandoned */
+    /** Returns true if a waiter was added; false if the load was already abandoned. */
     boolean attach() {
         for (;;) {
             int n = waiters;
@@ -74,7 +74,7 @@ final class LoadFuture<K, V> extends CompletableFuture<V> {
         }
     }
 
-    /** @return true if this release abandoned the load (the caller then cancels it) */
+    /** Returns true if this release abandoned the load (the caller then cancels it). */
     boolean release() {
         for (;;) {
             int n = waiters;

@@ -97,6 +97,7 @@ final class Handlers implements HttpHandler {
 
     // ------------------------------------------------------------------ live stream
 
+    @SuppressWarnings("ReferenceEquality") // Stream.END is an identity-compared poison
     private void stream(HttpExchange exchange) throws IOException {
         Stream stream = new Stream();
         if (!console.register(stream)) {

@@ -55,6 +55,13 @@ final class Json {
         return this;
     }
 
+    Json value(long value) {
+        separate();
+        out.append(value);
+        comma = true;
+        return this;
+    }
+
     Json value(double value) {
         separate();
         if (Double.isNaN(value) || Double.isInfinite(value)) {

@@ -33,11 +33,11 @@ public final class ResilienceViews {
         return Panel.of(queue.name(), "retry-queue", () -> {
             var s = queue.stats();
             return Panel.Reading.of(queue.isShutdown() ? "SHUTDOWN" : "RUNNING",
-                    Figure.gauge("pending", s.pending()), Figure.gauge("in flight", s.inFlight()),
-                    Figure.gauge("dead", s.dead()), Figure.counter("submitted", s.submitted()),
-                    Figure.counter("succeeded", s.succeeded()), Figure.counter("attempts", s.attempts()),
-                    Figure.counter("retried", s.retried()), Figure.counter("dead-lettered", s.deadLettered()),
-                    Figure.counter("replayed", s.replayed()), Figure.counter("purged", s.purged()));
+                    Figure.gauge("pending", (double) s.pending()), Figure.gauge("in flight", (double) s.inFlight()),
+                    Figure.gauge("dead", (double) s.dead()), Figure.counter("submitted", (double) s.submitted()),
+                    Figure.counter("succeeded", (double) s.succeeded()), Figure.counter("attempts", (double) s.attempts()),
+                    Figure.counter("retried", (double) s.retried()), Figure.counter("dead-lettered", (double) s.deadLettered()),
+                    Figure.counter("replayed", (double) s.replayed()), Figure.counter("purged", (double) s.purged()));
         });
     }
 
@@ -92,11 +92,11 @@ public final class ResilienceViews {
             var s = decorator.stats();
             double finished = s.succeeded() + s.failed();
             return Panel.Reading.of(s.circuitState().map(Enum::name).orElse(""),
-                    Figure.counter("calls", s.calls()), Figure.counter("succeeded", s.succeeded()),
-                    Figure.counter("failed", s.failed()), Figure.counter("retries", s.retries()),
-                    Figure.counter("fallbacks", s.fallbacks()),
-                    Figure.ratio("success ratio", finished == 0 ? Double.NaN : s.succeeded() / finished),
-                    Figure.counter("circuit transitions", s.circuitTransitions()));
+                    Figure.counter("calls", (double) s.calls()), Figure.counter("succeeded", (double) s.succeeded()),
+                    Figure.counter("failed", (double) s.failed()), Figure.counter("retries", (double) s.retries()),
+                    Figure.counter("fallbacks", (double) s.fallbacks()),
+                    Figure.ratio("success ratio", finished == 0 ? Double.NaN : (double) s.succeeded() / finished),
+                    Figure.counter("circuit transitions", (double) s.circuitTransitions()));
         });
     }
 

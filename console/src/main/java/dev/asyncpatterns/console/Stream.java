@@ -13,6 +13,7 @@ final class Stream {
 
     private final BlockingQueue<String> slot = new ArrayBlockingQueue<>(1);
 
+    @SuppressWarnings("ReferenceEquality") // END is an identity-compared poison (new String), never equal-compared
     void offer(String snapshot) {
         while (!slot.offer(snapshot)) {
             String stale = slot.poll();

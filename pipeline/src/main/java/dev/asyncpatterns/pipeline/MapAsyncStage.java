@@ -27,6 +27,7 @@ import java.util.function.Function;
 final class MapAsyncStage<T, R> extends AsyncWindowStage<T, R> {
 
     private final ArrayDeque<AsyncCall<T, R>> window;
+    @SuppressWarnings("UnnecessaryLambda") // one listener instance for every call instead of a lambda per call
     private final Consumer<AsyncCall<T, R>> signal = call -> region.signal();
 
     MapAsyncStage(Ctx ctx, String name, Stage<T> up, int parallelism,

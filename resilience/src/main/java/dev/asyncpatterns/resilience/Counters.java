@@ -27,10 +27,12 @@ final class Counters {
         }
     }
 
+    @SuppressWarnings("EnumOrdinal") // a LongAdder per FailureKind, indexed by ordinal (values() order is fixed within a run)
     void attemptFailed(FailureKind kind) {
         attemptFailures[kind.ordinal()].increment();
     }
 
+    @SuppressWarnings("EnumOrdinal") // same ordinal-indexed adders as attemptFailed
     ResilienceStats snapshot(CircuitBreaker circuitBreaker) {
         Map<FailureKind, Long> byKind = new EnumMap<>(FailureKind.class);
         for (FailureKind kind : FailureKind.values()) {

@@ -63,7 +63,7 @@ public final class FirstOfFuture<T> extends CombiningFuture<T> {
     private final class Slot implements BiConsumer<Object, Throwable> {
         private final int index;
 
-        public Slot(int index) {
+        Slot(int index) {
             this.index = index;
         }
 

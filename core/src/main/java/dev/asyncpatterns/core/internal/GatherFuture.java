@@ -36,6 +36,7 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
 
     private final Object[] values;
     private final boolean settled;
+    @SuppressWarnings("UnusedVariable") // read and written only through the REMAINING VarHandle
     private volatile int remaining; // see REMAINING
     private volatile Throwable first;
 
@@ -128,7 +129,7 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
     private final class Slot implements BiConsumer<Object, Throwable> {
         private final int index;
 
-        public Slot(int index) {
+        Slot(int index) {
             this.index = index;
         }
 
@@ -152,7 +153,7 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
     private static final class ArrayView<E> extends AbstractList<E> implements RandomAccess {
         private final Object[] values;
 
-        public ArrayView(Object[] values) {
+        ArrayView(Object[] values) {
             this.values = values;
         }
 

@@ -179,7 +179,7 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
         final ArrayDeque<SyncWaiter<?>> pending = new ArrayDeque<>();
         boolean running;
 
-        public void drain() {
+        void drain() {
             if (running) {
                 return; // an outer frame on this thread is draining and will fire ours too
             }
@@ -212,7 +212,7 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
 
     /** An immutable completed future. */
     private static final class Done extends CompletableFuture<Void> {
-        public Done() {
+        Done() {
             super.complete(null);
         }
 

@@ -85,6 +85,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
     }
 
     @Override
+    @SuppressWarnings("ThreadPriorityCheck") // Thread.yield while a canceller interrupts us, exactly as FutureTask does
     public void run() {
         if (state.get() != NEW) {
             return;

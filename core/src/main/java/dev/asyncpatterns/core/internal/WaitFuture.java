@@ -66,7 +66,7 @@ public final class WaitFuture<T> extends CompletableFuture<WaitResult<T>> implem
         boolean last = remaining.decrementAndGet() == 0;
         boolean trigger = switch (policy) {
             case FIRST_COMPLETED -> true;
-            case FIRST_EXCEPTION -> failure != null && !(Outcome.failure(failure).isCancelled());
+            case FIRST_EXCEPTION -> failure != null && !Outcome.failure(failure).isCancelled();
             case ALL_COMPLETED -> false;
         };
         if (trigger || last) {

@@ -488,6 +488,7 @@ public final class WorkerPool<J, R> {
             }
         }
 
+        @SuppressWarnings("NonAtomicVolatileUpdate") // single writer: only this worker updates its counters; volatile for stats() readers
         private void runTask(Task task) {
             if (limit != null) {
                 try {

@@ -988,7 +988,7 @@ public final class AsyncQueue<T> {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // an unchecked-cast helper: the inferred return type is its purpose
     private static <E> E cast(Object item) {
         return (E) item;
     }
@@ -1008,7 +1008,7 @@ public final class AsyncQueue<T> {
         abstract boolean isPut();
 
         /** Called once, outside the lock, after the state left WAITING. */
-        public void fire() {
+        void fire() {
             Cancellable t = timer;
             if (t != null) {
                 t.cancel();
@@ -1145,6 +1145,7 @@ public final class AsyncQueue<T> {
     /** Internal signal from awaitBlocking to takeBlocking(Duration). */
     private static final class NodeTimedOut extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        @SuppressWarnings("StaticAssignmentOfThrowable") // stackless, never thrown to users: a preallocated internal signal
         static final NodeTimedOut INSTANCE = new NodeTimedOut();
 
         private NodeTimedOut() {
@@ -1153,6 +1154,7 @@ public final class AsyncQueue<T> {
     }
 
     /** Intrusive FIFO of nodes (guarded by the queue's lock). */
+    @SuppressWarnings("ClassCanBeStatic") // it names the inner class Node<?>, which needs the enclosing instance type
     private final class WaitList {
         Node<?> head;
         Node<?> tail;

@@ -365,6 +365,7 @@ public final class Supervisor {
         future.whenComplete((ignored, failure) -> send(() -> onExit(child, incarnation, unwrap(failure))));
     }
 
+    @SuppressWarnings("NonAtomicVolatileUpdate") // single writer: runs on the supervisor's serial mailbox; volatile for readers
     private void onExit(Child child, int incarnation, Throwable failure) {
         if (!running || incarnation != child.incarnation || child.state != ChildState.RUNNING) {
             return; // stale: we stopped or restarted it ourselves
