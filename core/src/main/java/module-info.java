@@ -12,5 +12,6 @@ module dev.asyncpatterns.core {
             dev.asyncpatterns.testkit,
             dev.asyncpatterns.pipeline,
             dev.asyncpatterns.resilience,
-            dev.asyncpatterns.cache;
+            dev.asyncpatterns.cache,
+            dev.asyncpatterns.redis;
 }
