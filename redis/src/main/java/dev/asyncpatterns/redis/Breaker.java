@@ -1,6 +1,6 @@
 package dev.asyncpatterns.redis;
 
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*

@@ -1,7 +1,7 @@
 package dev.asyncpatterns.redis;
 
-import dev.asyncpatterns.core.Cancellable;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -2,7 +2,7 @@ package dev.asyncpatterns.redis;
 
 import dev.asyncpatterns.cache.SecondLevel;
 import dev.asyncpatterns.core.ClosedException;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import io.lettuce.core.RedisClient;
