@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncpatterns.cache.AsyncCaches;
 import dev.asyncpatterns.cache.MemoizedFunction;
+import dev.asyncpatterns.core.sync.RateLimiter;
+import dev.asyncpatterns.redis.RedisRateLimiter;
 import dev.asyncpatterns.redis.RedisSecondLevel;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.codec.StringCodec;
@@ -90,6 +92,37 @@ class RedisSnippets {
             assertThat(otherInstance.apply("7").join()).isEqualTo("profile-7");
             assertThat(CALLS).as("42 once; 7 once (the other instance read it from Redis)").hasValue(2);
             shared.close();
+        } finally {
+            redisClient.shutdown();
+        }
+    }
+
+    static CompletableFuture<String> callPartnerApi(int n) {
+        return CompletableFuture.completedFuture("ok-" + n);
+    }
+
+    @Test
+    void sharedLimiter_everyInstanceTakesFromOneBucket() {
+        RedisClient redisClient = RedisClient.create(redisUri);
+        try {
+            // @start region=sharedLimiter
+            // every instance builds the same limiter: together they stay under 100 calls per second
+            RateLimiter partnerApi = RedisRateLimiter.builder(redisClient, "limits:partner-api")
+                    .rate(100, Duration.ofSeconds(1))
+                    .burst(10)
+                    .build();
+            CompletableFuture<String> reply = partnerApi.acquire().thenCompose(granted -> callPartnerApi(1));
+            // @end
+            assertThat(reply.join()).isEqualTo("ok-1");
+            try (RateLimiter otherInstance = RedisRateLimiter.builder(redisClient, "limits:partner-api")
+                    .rate(100, Duration.ofSeconds(1)).burst(10).build()) {
+                int granted = 0;
+                for (int i = 0; i < 12; i++) {
+                    granted += otherInstance.tryAcquireAsync().join() ? 1 : 0;
+                }
+                assertThat(granted).as("9 tokens left in the shared bucket, give or take the refill").isBetween(9, 10);
+            }
+            partnerApi.close();
         } finally {
             redisClient.shutdown();
         }
