@@ -34,6 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code twoLevel}: {@code AsyncCaches.builder().expireAfterWrite(..).secondLevel(redis).memoize(..)};
+ *   <li>{@code oneLevel}: the same memoized function without the second level (no Redis), to
+ *       separate the cost of the second level from that of the memoized function;
  *   <li>{@code caffeineGetIfPresent}: raw Caffeine {@code AsyncCache.getIfPresent}, same bound and
  *       expiry, statistics on.
  * </ul>
@@ -55,7 +57,7 @@ public class FirstLevelHitBenchmark {
     private static final int SIZE = 1 << 12;
     private static final int MASK = SIZE - 1;
 
-    @Param({"twoLevel", "caffeineGetIfPresent"})
+    @Param({"twoLevel", "oneLevel", "caffeineGetIfPresent"})
     String impl;
 
     LocalRedis redis;
@@ -91,6 +93,11 @@ public class FirstLevelHitBenchmark {
                 level = RedisSecondLevel.builder(client, StringCodec.UTF8).keyPrefix("bench:l1:").build();
                 MemoizedFunction<String, String> memo = AsyncCaches.builder()
                         .maximumSize(2L * SIZE).expireAfterWrite(Duration.ofHours(1)).secondLevel(level).memoize(backend);
+                lookup = memo;
+            }
+            case "oneLevel" -> {
+                MemoizedFunction<String, String> memo = AsyncCaches.builder()
+                        .maximumSize(2L * SIZE).expireAfterWrite(Duration.ofHours(1)).memoize(backend);
                 lookup = memo;
             }
             case "caffeineGetIfPresent" -> {
