@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The second JVM of the two-process tests: started by {@link TwoProcessTest} with the test class
@@ -23,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cache URI PREFIX     then "load KEY" -> "loaded KEY VALUE"; prints "removed KEY EPOCH_MICROS" when
  *                      another instance's invalidation drops KEY from this L1; "quit"
  * limiter URI KEY      prints "ready"; then "go END_EPOCH_MILLIS" -> acquires from 4 chains at once
- *                      until the window ends, prints "grants N"
+ *                      until then, prints "grants T1,T2,..." (each grant's time, epoch micros)
  * </pre>
  */
 public final class TwoProcessChild {
@@ -76,13 +75,13 @@ public final class TwoProcessChild {
         var limiter = RedisRateLimiter.builder(client, key).rate(50, Duration.ofSeconds(1)).burst(TwoProcessTest.BURST).build();
         out.println("ready");
         long end = Long.parseLong(in.readLine().split(" ")[1]);
-        out.println("grants " + runWindow(limiter, end));
+        out.println("grants " + String.join(",", runWindow(limiter, end).stream().map(String::valueOf).toList()));
         limiter.close();
     }
 
-    /** Four acquire chains from now until {@code end} (epoch millis); the grants inside the window. */
-    static int runWindow(RedisRateLimiter limiter, long end) {
-        var grants = new AtomicInteger();
+    /** Four acquire chains from now until {@code end} (epoch millis); the time of each grant (epoch micros). */
+    static java.util.List<Long> runWindow(RedisRateLimiter limiter, long end) {
+        var grants = new java.util.concurrent.ConcurrentLinkedQueue<Long>();
         var done = new CompletableFuture<?>[4];
         for (int i = 0; i < done.length; i++) {
             var chainDone = new CompletableFuture<Void>();
@@ -90,18 +89,20 @@ public final class TwoProcessChild {
             done[i] = chainDone;
         }
         CompletableFuture.allOf(done).join();
-        return grants.get();
+        return java.util.List.copyOf(grants);
     }
 
-    private static void chain(RedisRateLimiter limiter, long end, AtomicInteger grants, CompletableFuture<Void> done) {
+    private static void chain(RedisRateLimiter limiter, long end, java.util.Queue<Long> grants, CompletableFuture<Void> done) {
         limiter.acquire().whenComplete((ok, failure) -> {
             if (failure != null) {
                 done.completeExceptionally(failure);
-            } else if (System.currentTimeMillis() < end) {
-                grants.incrementAndGet();
-                chain(limiter, end, grants, done);
             } else {
-                done.complete(null);
+                grants.add(epochMicros()); // every grant counts, the last ones (after end) too
+                if (System.currentTimeMillis() < end) {
+                    chain(limiter, end, grants, done);
+                } else {
+                    done.complete(null);
+                }
             }
         });
     }
