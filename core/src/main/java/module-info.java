@@ -19,9 +19,6 @@ module dev.asyncpatterns.core {
             dev.asyncpatterns.pipeline,
             dev.asyncpatterns.resilience,
             dev.asyncpatterns.cache,
-<<<<<<< HEAD
-            dev.asyncpatterns.redis;
-=======
+            dev.asyncpatterns.redis,
             dev.asyncpatterns.console;
->>>>>>> main
 }

@@ -306,7 +306,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
      */
     public CompletableFuture<Void> invalidate(K key) {
         Objects.requireNonNull(key, "key");
-<<<<<<< HEAD
         invalidateFirstLevel(key);
         if (secondLevel == null) {
             return CompletableFuture.completedFuture(null);
@@ -323,22 +322,16 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     }
 
     private void invalidateFirstLevel(K key) {
-=======
         if (map.get(key) instanceof LoadFuture<?, ?> inFlight) {
             inFlight.invalidated = true; // an abandoned load's late value must not come back
         }
->>>>>>> main
         cache.synchronous().invalidate(key);
         if (negatives != null) {
             negatives.invalidate(key);
         }
     }
 
-<<<<<<< HEAD
     private void invalidateAllFirstLevel() {
-=======
-    /** Removes every entry, including negative ones. */
-    public void invalidateAll() {
         if (cancelAbandoned) {
             for (CompletableFuture<V> future : map.values()) {
                 if (future instanceof LoadFuture<?, ?> inFlight) {
@@ -346,7 +339,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                 }
             }
         }
->>>>>>> main
         cache.synchronous().invalidateAll();
         if (negatives != null) {
             negatives.invalidateAll();
@@ -459,6 +451,9 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     private void startFromSecondLevel(LoadFuture<K, V> load) {
         CompletableFuture<V> read = safely(() -> secondLevel.get(load.key));
         load.source = read;
+        if (load.isCancelled()) {
+            read.cancel(true); // abandoned before source was published, as in callLoader
+        }
         if (read.isDone()) {
             secondLevelAnswered(load, read.isCompletedExceptionally() ? null : read.getNow(null), true); // failed = miss
             return;
