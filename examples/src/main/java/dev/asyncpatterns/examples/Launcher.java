@@ -32,7 +32,8 @@ public final class Launcher {
             new RetryQueueDemo(),
             new TaskSystem(),
             new OrderStateMachine(),
-            new HealthCheck());
+            new HealthCheck(),
+            new SharedCache());
 
     private Launcher() {}
 
@@ -40,11 +41,17 @@ public final class Launcher {
      * Entry point.
      *
      * @param args {@code list}, {@code all}, or an example's name (default {@code sync-vs-async}),
-     *     optionally followed by {@code --fast}
+     *     optionally followed by {@code --fast} and {@code --redis-uri=redis://host:port} (for
+     *     {@code shared-cache}, which otherwise starts its own {@code redis-server})
      * @throws Exception if the example fails
      */
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "sync-vs-async" : args[0];
+        for (String arg : args) {
+            if (arg.startsWith("--redis-uri=")) {
+                System.setProperty(SharedCache.REDIS_URI_PROPERTY, arg.substring("--redis-uri=".length()));
+            }
+        }
         boolean fast = List.of(args).contains("--fast");
         System.exit(run(command, fast, System.out));
     }

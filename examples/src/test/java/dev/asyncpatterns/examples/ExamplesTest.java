@@ -154,6 +154,13 @@ class ExamplesTest {
                 "^order C: DELIVER rejected: not allowed in state CREATED$",
                 "^order D: PAY failed, still CREATED: card declined$",
                 "^final states: A=DELIVERED B=CANCELLED C=CREATED D=CREATED$"));
+        lines.put("shared-cache", List.of(
+                "^two instances, one backend, 200 requests over 50 users: the first half on instance A, the second on B$",
+                "^without the shared level: 100 backend calls \\(each instance loads every user\\)$",
+                "^with the shared level: +50 backend calls \\(instance B read 50 users from Redis\\)$",
+                "^B reads user 7: name-7$",
+                "^A invalidated user 7: B dropped it after [0-9.]+ ms \\(Redis pub/sub\\)$",
+                "^B reads user 7: name-7 \\(renamed\\)$"));
         return lines;
     }
 
