@@ -89,8 +89,15 @@ public final class Launcher {
             case "all" -> {
                 // every example in fast mode; one that fails is reported and the others still run
                 List<String> failed = new ArrayList<>();
+                List<String> skipped = new ArrayList<>();
                 for (Example example : EXAMPLES) {
                     out.println("=== " + example.name() + " ===");
+                    Optional<String> missing = example.missingPrerequisite();
+                    if (missing.isPresent()) {
+                        skipped.add(example.name());
+                        out.println("SKIPPED " + example.name() + ": " + missing.get());
+                        continue;
+                    }
                     try {
                         example.run(out, true);
                     } catch (Exception e) {
@@ -99,7 +106,9 @@ public final class Launcher {
                     }
                 }
                 out.println(failed.isEmpty()
-                        ? "all " + EXAMPLES.size() + " examples ran"
+                        ? (skipped.isEmpty() ? "all " + EXAMPLES.size() + " examples ran"
+                                : (EXAMPLES.size() - skipped.size()) + " of " + EXAMPLES.size() + " examples ran, skipped "
+                                        + skipped + " (missing prerequisites)")
                         : failed.size() + " of " + EXAMPLES.size() + " examples failed: " + failed);
                 return failed.isEmpty() ? 0 : 1;
             }

@@ -141,6 +141,13 @@ final class SharedCache implements Example {
         replies.forEach(CompletableFuture::join);
     }
 
+    @Override
+    public java.util.Optional<String> missingPrerequisite() {
+        return Files.isExecutable(Path.of("/usr/bin/redis-server")) ? java.util.Optional.empty()
+                : java.util.Optional.of("no /usr/bin/redis-server (install the Debian package redis-server,"
+                        + " or run it by name with --redis-uri=redis://host:port)");
+    }
+
     private static Process startRedis(int port) throws IOException {
         Path binary = Path.of("/usr/bin/redis-server");
         if (!Files.isExecutable(binary)) {

@@ -227,12 +227,19 @@ class ExamplesTest {
         int exitCode = Launcher.run("all", new PrintStream(buffer, true, StandardCharsets.UTF_8));
         String output = buffer.toString(StandardCharsets.UTF_8);
 
+        boolean serversRequired = System.getenv("ASYNCPATTERNS_REQUIRE_SERVERS") != null; // set by CI
         Stream<DynamicTest> summary = Stream.of(DynamicTest.dynamicTest("all exits 0", () -> {
-            assertThat(output).as("launcher output").contains("all " + Launcher.EXAMPLES.size() + " examples ran");
+            if (serversRequired || Launcher.EXAMPLES.stream().allMatch(e -> e.missingPrerequisite().isEmpty())) {
+                assertThat(output).as("launcher output").contains("all " + Launcher.EXAMPLES.size() + " examples ran");
+            }
             assertThat(exitCode).isZero();
         }));
         Stream<DynamicTest> perExample = Launcher.EXAMPLES.stream().map(example -> DynamicTest.dynamicTest(
                 example.name(), () -> {
+                    if (!serversRequired) {
+                        org.junit.jupiter.api.Assumptions.assumeTrue(example.missingPrerequisite().isEmpty(),
+                                () -> example.name() + " skipped: " + example.missingPrerequisite().orElse(""));
+                    }
                     List<String> section = section(output, example.name());
                     assertThat(section).as("output of %s", example.name()).isNotEmpty();
                     String text = String.join("\n", section);

@@ -30,7 +30,11 @@ final class RedisServer implements AutoCloseable {
     /** Starts a server on a free port and waits until it accepts connections. */
     static RedisServer start() {
         if (!Files.isExecutable(BINARY)) {
-            throw new IllegalStateException(BINARY + " is missing: install the Debian package redis-server (.ci/run does)");
+            String why = BINARY + " is missing: install the Debian package redis-server (.ci/run does)";
+            if (System.getenv("ASYNCPATTERNS_REQUIRE_SERVERS") != null) { // CI: a missing server is a failure
+                throw new IllegalStateException(why);
+            }
+            org.junit.jupiter.api.Assumptions.abort(why); // a developer's machine without Redis: skipped
         }
         var server = new RedisServer(freePort());
         server.startProcess();
