@@ -3,6 +3,8 @@
  * stale-if-error and batching loaders, on Caffeine.
  */
 module dev.asyncpatterns.cache {
+    requires static com.google.errorprone.annotations;
+    requires static org.jspecify;
     requires transitive dev.asyncpatterns.core;
     requires transitive com.github.benmanes.caffeine;
     requires org.slf4j;

@@ -4,6 +4,8 @@
  * operator replay or purge dead letters.
  */
 module dev.asyncpatterns.console {
+    requires static com.google.errorprone.annotations;
+    requires static org.jspecify;
     requires transitive dev.asyncpatterns.core;
     requires jdk.httpserver;
     requires org.slf4j;

@@ -4,6 +4,8 @@
  * {@link dev.asyncpatterns.core.time.TimeSource}.
  */
 module dev.asyncpatterns.core {
+    requires static com.google.errorprone.annotations;
+    requires static org.jspecify;
     requires org.slf4j;
 
     exports dev.asyncpatterns.core;

@@ -8,6 +8,8 @@
  * {@code requires transitive}.
  */
 module dev.asyncpatterns.resilience {
+    requires static com.google.errorprone.annotations;
+    requires static org.jspecify;
     requires transitive dev.asyncpatterns.core;
     requires transitive io.github.resilience4j.circuitbreaker;
     requires transitive io.github.resilience4j.retry;

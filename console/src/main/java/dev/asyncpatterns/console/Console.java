@@ -1,5 +1,6 @@
 package dev.asyncpatterns.console;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.sun.net.httpserver.HttpServer;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.time.Cancellable;
@@ -95,7 +96,8 @@ public final class Console implements AutoCloseable {
     private final ExecutorService requests;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<Stream> streams = new ArrayList<>(); // guarded by lock
+    @GuardedBy("lock")
+    private final List<Stream> streams = new ArrayList<>();
     private volatile String latest;
     private volatile Cancellable tick;
 

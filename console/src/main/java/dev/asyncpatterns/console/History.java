@@ -1,5 +1,6 @@
 package dev.asyncpatterns.console;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,7 +13,8 @@ final class History {
 
     private final int points;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, Map<String, Ring>> panels = new LinkedHashMap<>(); // guarded by lock
+    @GuardedBy("lock")
+    private final Map<String, Map<String, Ring>> panels = new LinkedHashMap<>();
 
     History(int points) {
         this.points = points;

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.future;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
@@ -51,7 +52,8 @@ public final class AsCompleted<T> implements Iterable<CompletableFuture<T>> {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<CompletableFuture<T>> ready = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<CompletableFuture<T>>> waiters = new ArrayDeque<>();
-    private int taken; // guarded by lock
+    @GuardedBy("lock")
+    private int taken;
 
     AsCompleted(List<CompletableFuture<T>> inputs) {
         this.size = inputs.size();

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.queue;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.future.Blocking;
 import dev.asyncpatterns.core.future.Futures;
@@ -156,13 +157,19 @@ public final class AsyncQueue<T> {
     private final ReentrantLock lock = new ReentrantLock();
     private final WaitList takers = new WaitList();
     private final WaitList putters = new WaitList();
-    private List<CompletableFuture<Void>> joiners; // guarded by lock
+    @GuardedBy("lock")
+    private List<CompletableFuture<Void>> joiners;
     private volatile boolean closed; // written under lock
-    private Throwable closeCause; // guarded by lock
-    private long putCount; // guarded by lock
-    private long takeCount; // guarded by lock
-    private long dropCount; // guarded by lock
-    private long unfinished; // guarded by lock
+    @GuardedBy("lock")
+    private Throwable closeCause;
+    @GuardedBy("lock")
+    private long putCount;
+    @GuardedBy("lock")
+    private long takeCount;
+    @GuardedBy("lock")
+    private long dropCount;
+    @GuardedBy("lock")
+    private long unfinished;
 
     private AsyncQueue(Builder<T> builder) {
         this.name = builder.name == null ? "queue@" + Integer.toHexString(System.identityHashCode(this)) : builder.name;
@@ -805,6 +812,7 @@ public final class AsyncQueue<T> {
 
     // ---------------------------------------------------------------- internals (lock held)
 
+    @GuardedBy("lock")
     private T takeLocked() {
         T item = cast(store.poll()); // may throw (comparator): nothing changed then
         takeCount++;
@@ -816,6 +824,7 @@ public final class AsyncQueue<T> {
      * nodes to fire outside the lock, chained through {@code next}: the producer moved in, after
      * any whose item the comparator refused (those fail with its exception).
      */
+    @GuardedBy("lock")
     private Node<?> refillOne() {
         Node<?> first = null;
         Node<?> last = null;
@@ -854,6 +863,7 @@ public final class AsyncQueue<T> {
         }
     }
 
+    @GuardedBy("lock")
     private void handOff(Node<?> taker, Object item) {
         taker.item = item;
         taker.state = DONE;
@@ -862,11 +872,13 @@ public final class AsyncQueue<T> {
         unfinished++;
     }
 
+    @GuardedBy("lock")
     private void fail(Node<?> node, String operation) {
         node.failure = closedException(operation);
         node.state = FAILED;
     }
 
+    @GuardedBy("lock")
     private ClosedException closedException(String operation) {
         return closeCause == null
                 ? new ClosedException("AsyncQueue[" + name + "] is closed: " + operation + " refused")

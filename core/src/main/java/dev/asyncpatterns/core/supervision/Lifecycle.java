@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.supervision;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.pool.WorkerPool;
 import dev.asyncpatterns.core.queue.AsyncQueue;
@@ -110,8 +111,10 @@ public final class Lifecycle {
     private final String name;
     private final TimeSource time;
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<Entry> entries = new ArrayList<>(); // guarded by lock
-    private CompletableFuture<Report> shutdown; // guarded by lock
+    @GuardedBy("lock")
+    private final List<Entry> entries = new ArrayList<>();
+    @GuardedBy("lock")
+    private CompletableFuture<Report> shutdown;
 
     private Lifecycle(String name, TimeSource time) {
         this.name = name;

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.sync;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.TimeSource;
 
@@ -49,9 +50,12 @@ public final class AsyncBarrier {
     private final int parties;
     private final TimeSource timeSource;
     private final ReentrantLock lock = new ReentrantLock();
-    private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
-    private int arrived; // guarded by lock
-    private boolean broken; // guarded by lock
+    @GuardedBy("lock")
+    private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>();
+    @GuardedBy("lock")
+    private int arrived;
+    @GuardedBy("lock")
+    private boolean broken;
 
     /**
      * Creates a barrier on {@link TimeSource#system()}.

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.sync;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.TimeSource;
 
@@ -36,7 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class AsyncEvent {
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
+    @GuardedBy("lock")
+    private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>();
     private final TimeSource timeSource;
     private volatile boolean set;
 

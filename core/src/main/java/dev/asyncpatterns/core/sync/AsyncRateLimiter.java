@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.sync;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.SyncWaiter;
@@ -65,13 +66,20 @@ public final class AsyncRateLimiter implements RateLimiter {
     private final TimeSource timeSource;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
-    private long units; // guarded by lock
-    private long lastRefill; // guarded by lock
-    private Cancellable refillTimer; // guarded by lock
-    private long timerDue; // guarded by lock, valid while refillTimer != null
-    private long timerGeneration; // guarded by lock
-    private boolean closed; // guarded by lock
+    @GuardedBy("lock")
+    private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>();
+    @GuardedBy("lock")
+    private long units;
+    @GuardedBy("lock")
+    private long lastRefill;
+    @GuardedBy("lock")
+    private Cancellable refillTimer;
+    @GuardedBy("lock")
+    private long timerDue; // valid while refillTimer != null
+    @GuardedBy("lock")
+    private long timerGeneration;
+    @GuardedBy("lock")
+    private boolean closed;
     private volatile int queueLength;
 
     private AsyncRateLimiter(int permits, long periodNanos, int burst, long capacityUnits, TimeSource timeSource) {
@@ -305,6 +313,7 @@ public final class AsyncRateLimiter implements RateLimiter {
         return w;
     }
 
+    @GuardedBy("lock")
     private void refillLocked() {
         long now = timeSource.nanoTime();
         long elapsed = now - lastRefill;
@@ -322,6 +331,7 @@ public final class AsyncRateLimiter implements RateLimiter {
     }
 
     /** Grants heads that fit, then arms the timer for the next head. Call under lock. */
+    @GuardedBy("lock")
     private void drainLocked(SyncWaiter.Chain granted) {
         refillLocked();
         Waiter head;
@@ -335,6 +345,7 @@ public final class AsyncRateLimiter implements RateLimiter {
     }
 
     /** Ensures a timer is armed for when the head fits (or none when nobody waits). */
+    @GuardedBy("lock")
     private void armTimerLocked() {
         Waiter head = queue.peek();
         if (head == null || closed) {
@@ -356,6 +367,7 @@ public final class AsyncRateLimiter implements RateLimiter {
                 () -> redistribute(null, 0, generation));
     }
 
+    @GuardedBy("lock")
     private void cancelTimerLocked() {
         if (refillTimer != null) {
             refillTimer.cancel();

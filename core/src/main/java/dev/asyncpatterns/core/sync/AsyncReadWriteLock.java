@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.sync;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.GuardedCall;
@@ -52,10 +53,13 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class AsyncReadWriteLock {
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
+    @GuardedBy("lock")
+    private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>();
     private final TimeSource timeSource;
-    private int readers; // guarded by lock
-    private boolean writer; // guarded by lock
+    @GuardedBy("lock")
+    private int readers;
+    @GuardedBy("lock")
+    private boolean writer;
     private volatile int queueLength;
 
     /** Creates an unlocked lock whose timed acquires use {@link TimeSource#system()}. */
@@ -218,6 +222,7 @@ public final class AsyncReadWriteLock {
         }
     }
 
+    @GuardedBy("lock")
     private boolean grantNowLocked(boolean write) {
         if (!queue.isEmpty() || writer || (write && readers > 0)) {
             return false;

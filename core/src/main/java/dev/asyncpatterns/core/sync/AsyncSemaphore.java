@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.sync;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.GuardedCall;
@@ -93,7 +94,8 @@ public final class AsyncSemaphore {
     @SuppressWarnings("unused") // written through STATE too
     private volatile long state;
     private final ReentrantLock lock = new ReentrantLock();
-    private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
+    @GuardedBy("lock")
+    private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>();
     private volatile int queueLength; // written under lock
     private final TimeSource timeSource;
 
@@ -415,6 +417,7 @@ public final class AsyncSemaphore {
     }
 
     /** Hands {@code available} permits to the head waiters while they fit; writes the state. */
+    @GuardedBy("lock")
     private void drainLocked(long available, SyncWaiter.Chain granted) {
         Waiter head;
         while ((head = queue.peek()) != null && head.permits <= available) {

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.time;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
@@ -53,16 +54,25 @@ public final class LagProbe implements AutoCloseable {
     private final long thresholdNanos;
     private final TimeSource time;
     private final ReentrantLock lock = new ReentrantLock();
-    // guarded by lock
+    @GuardedBy("lock")
     private long samples;
+    @GuardedBy("lock")
     private long totalLag;
+    @GuardedBy("lock")
     private long maxLag;
+    @GuardedBy("lock")
     private long lastLag;
+    @GuardedBy("lock")
     private long pendingSince = -1;
+    @GuardedBy("lock")
     private long rejected;
+    @GuardedBy("lock")
     private boolean lastRejected;
+    @GuardedBy("lock")
     private boolean reportedStarved;
+    @GuardedBy("lock")
     private boolean stopped;
+    @GuardedBy("lock")
     private Cancellable timer;
 
     private LagProbe(String name, Executor executor, Duration interval, Duration threshold, TimeSource time) {
@@ -233,6 +243,7 @@ public final class LagProbe implements AutoCloseable {
     }
 
     /** Lock held: +1 on becoming starved, -1 on recovering, 0 otherwise. */
+    @GuardedBy("lock")
     private int transition(long lag) {
         boolean starved = lag > thresholdNanos;
         if (starved == reportedStarved) {
