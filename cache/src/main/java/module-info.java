@@ -4,7 +4,7 @@
  */
 module dev.asyncpatterns.cache {
     requires static com.google.errorprone.annotations;
-    requires static org.jspecify;
+    requires static transitive org.jspecify;
     requires transitive dev.asyncpatterns.core;
     requires transitive com.github.benmanes.caffeine;
     requires org.slf4j;

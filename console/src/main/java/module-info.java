@@ -5,7 +5,7 @@
  */
 module dev.asyncpatterns.console {
     requires static com.google.errorprone.annotations;
-    requires static org.jspecify;
+    requires static transitive org.jspecify;
     requires transitive dev.asyncpatterns.core;
     requires jdk.httpserver;
     requires org.slf4j;

@@ -5,7 +5,7 @@
  */
 module dev.asyncpatterns.core {
     requires static com.google.errorprone.annotations;
-    requires static org.jspecify;
+    requires static transitive org.jspecify;
     requires org.slf4j;
 
     exports dev.asyncpatterns.core;

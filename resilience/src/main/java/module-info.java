@@ -9,7 +9,7 @@
  */
 module dev.asyncpatterns.resilience {
     requires static com.google.errorprone.annotations;
-    requires static org.jspecify;
+    requires static transitive org.jspecify;
     requires transitive dev.asyncpatterns.core;
     requires transitive io.github.resilience4j.circuitbreaker;
     requires transitive io.github.resilience4j.retry;

@@ -3,6 +3,8 @@
  * so tests of timeouts, retries, rate limits and schedules run deterministically and instantly.
  */
 module dev.asyncpatterns.testkit {
+    requires static com.google.errorprone.annotations;
+    requires static transitive org.jspecify;
     requires transitive dev.asyncpatterns.core;
 
     exports dev.asyncpatterns.testkit;

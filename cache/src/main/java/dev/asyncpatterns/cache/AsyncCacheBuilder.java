@@ -19,6 +19,7 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -55,26 +56,26 @@ import java.util.function.Predicate;
  */
 public final class AsyncCacheBuilder<K, V> {
 
-    private Long maximumSize;
-    private Long maximumWeight;
-    private Weigher<? super K, ? super V> weigher;
+    private @Nullable Long maximumSize;
+    private @Nullable Long maximumWeight;
+    private @Nullable Weigher<? super K, ? super V> weigher;
     private boolean unbounded;
-    private Duration expireAfterWrite;
-    private Duration expireAfterAccess;
-    private BiFunction<? super K, ? super V, Duration> expireAfter;
-    private Duration refreshAfterWrite;
-    private Duration staleIfError;
-    private Duration refreshRetryAfter;
-    private Duration negativeTtl;
-    private Predicate<? super Throwable> negativeIf;
+    private @Nullable Duration expireAfterWrite;
+    private @Nullable Duration expireAfterAccess;
+    private @Nullable BiFunction<? super K, ? super V, Duration> expireAfter;
+    private @Nullable Duration refreshAfterWrite;
+    private @Nullable Duration staleIfError;
+    private @Nullable Duration refreshRetryAfter;
+    private @Nullable Duration negativeTtl;
+    private @Nullable Predicate<? super Throwable> negativeIf;
     private boolean cancelAbandoned;
-    private TimeSource timeSource;
-    private Executor executor;
-    private RemovalListener<? super K, ? super V> removalListener;
-    private RemovalListener<? super K, ? super V> evictionListener;
-    private Consumer<? super CacheEvent<K>> eventListener;
-    private Boolean recordStats;
-    private SecondLevel<?, ?> secondLevel;
+    private @Nullable TimeSource timeSource;
+    private @Nullable Executor executor;
+    private @Nullable RemovalListener<? super K, ? super V> removalListener;
+    private @Nullable RemovalListener<? super K, ? super V> evictionListener;
+    private @Nullable Consumer<? super CacheEvent<K>> eventListener;
+    private @Nullable Boolean recordStats;
+    private @Nullable SecondLevel<?, ?> secondLevel;
 
     AsyncCacheBuilder() {}
 

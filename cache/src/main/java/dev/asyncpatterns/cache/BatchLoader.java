@@ -24,6 +24,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -127,7 +128,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     private final ReentrantLock lock = new ReentrantLock();
     private LinkedHashMap<K, CompletableFuture<V>> collecting = new LinkedHashMap<>();
     private long generation;
-    private Cancellable windowTimer;
+    private @Nullable Cancellable windowTimer;
     private int pending;
     private long batches;
     private long keysSent;
@@ -282,7 +283,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
 
     // ---------------------------------------------------------------- internals
 
-    private CompletableFuture<Map<K, V>> loadAll(Collection<? extends K> keys, Executor executor) {
+    private CompletableFuture<Map<K, V>> loadAll(Collection<? extends K> keys, @Nullable Executor executor) {
         Objects.requireNonNull(keys, "keys");
         var unique = new LinkedHashSet<K>(keys);
         for (K key : unique) {
@@ -302,7 +303,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
         });
     }
 
-    private CompletableFuture<V> load(K key, Executor executor) {
+    private CompletableFuture<V> load(K key, @Nullable Executor executor) {
         Objects.requireNonNull(key, "key");
         CompletableFuture<V> shared;
         Map<K, CompletableFuture<V>> full = null;
@@ -361,7 +362,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     }
 
     /** Called under the lock; returns null if nothing is collecting. */
-    private Map<K, CompletableFuture<V>> takeBatch() {
+    private @Nullable Map<K, CompletableFuture<V>> takeBatch() {
         if (collecting.isEmpty()) {
             return null;
         }
@@ -392,7 +393,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
         stage.whenComplete((values, failure) -> distribute(batch, values, failure));
     }
 
-    private void distribute(Map<K, CompletableFuture<V>> batch, Map<K, V> values, Throwable failure) {
+    private void distribute(Map<K, CompletableFuture<V>> batch, @Nullable Map<K, V> values, @Nullable Throwable failure) {
         Throwable cause = failure != null ? MemoizedFunction.unwrap(failure)
                 : values == null ? new NullPointerException("the bulk function's future completed with null instead of a map") : null;
         List<K> absent = new ArrayList<>();

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -48,7 +49,7 @@ final class LoadFuture<K, V> extends CompletableFuture<V> {
     private volatile boolean started;
     private volatile int waiters;
     /** The user's future for this load, cancelled when the load is abandoned. */
-    volatile Future<?> source;
+    volatile @Nullable Future<?> source;
     /** Set by invalidate: a value produced after abandonment must not be cached. */
     volatile boolean invalidated;
 

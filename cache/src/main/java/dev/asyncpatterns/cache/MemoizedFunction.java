@@ -17,6 +17,7 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,13 +157,13 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     /** How a memoized function is put together; built by {@link AsyncCacheBuilder}. */
     record Settings<K, V>(
             boolean cancelAbandoned,
-            Cache<K, Negative> negatives,
+            @Nullable Cache<K, Negative> negatives,
             Predicate<? super Throwable> negativeIf,
-            Cache<K, Boolean> refreshPauses,
-            Consumer<? super CacheEvent<K>> listener,
-            SecondLevel<K, V> secondLevel,
-            BiFunction<K, V, Duration> secondLevelTtl,
-            Executor executor) {
+            @Nullable Cache<K, Boolean> refreshPauses,
+            @Nullable Consumer<? super CacheEvent<K>> listener,
+            @Nullable SecondLevel<K, V> secondLevel,
+            @Nullable BiFunction<K, V, Duration> secondLevelTtl,
+            @Nullable Executor executor) {
 
         static <K, V> Settings<K, V> plain() {
             return new Settings<>(false, null, failure -> true, null, null, null, null, null);
@@ -270,7 +271,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
      * @return the future, or {@code null} if the key is not cached
      * @throws NullPointerException if {@code key} is null
      */
-    public CompletableFuture<V> getIfPresent(K key) {
+    public @Nullable CompletableFuture<V> getIfPresent(K key) {
         Objects.requireNonNull(key, "key");
         CompletableFuture<V> future = cache.getIfPresent(key);
         if (future == null || future.isDone()) {
@@ -461,7 +462,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         read.whenComplete((value, failure) -> secondLevelAnswered(load, failure == null ? value : null, false));
     }
 
-    private void secondLevelAnswered(LoadFuture<K, V> load, V value, boolean onCallerThread) {
+    private void secondLevelAnswered(LoadFuture<K, V> load, @Nullable V value, boolean onCallerThread) {
         if (value != null) {
             load.complete(value);
             return;
@@ -528,7 +529,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         }
     }
 
-    private void remember(K key, Throwable failure) {
+    private void remember(K key, @Nullable Throwable failure) {
         if (negatives == null || failure instanceof CancellationException) {
             return;
         }
@@ -612,7 +613,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
      * itself once done, else a shielded waiter. Returns null if the load was abandoned (cancelled)
      * before the caller could attach.
      */
-    private CompletableFuture<V> attachAndStart(LoadFuture<K, V> load) {
+    private @Nullable CompletableFuture<V> attachAndStart(LoadFuture<K, V> load) {
         if (!load.attach()) {
             // the last waiter just left: make its decision final ourselves to know which way it went
             load.cancel(false);

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +86,7 @@ public final class Console implements AutoCloseable {
     final Duration refreshInterval;
     final List<Panel> panels;
     final Map<String, DeadLetterSource> sources;
-    final byte[] token; // null: read-only console
+    final byte @Nullable [] token; // null: read-only console
     final boolean revealDetails;
     final int maxClients;
     final TimeSource time;
@@ -99,7 +100,7 @@ public final class Console implements AutoCloseable {
     @GuardedBy("lock")
     private final List<Stream> streams = new ArrayList<>();
     private volatile String latest;
-    private volatile Cancellable tick;
+    private volatile @Nullable Cancellable tick;
 
     private Console(Builder b) throws IOException {
         InetAddress address = b.address != null ? b.address : InetAddress.getLoopbackAddress();
@@ -300,14 +301,14 @@ public final class Console implements AutoCloseable {
      */
     public static final class Builder {
         // null = not given (set-once via Checks.unset); defaults are applied by the console
-        private InetAddress address;
-        private Integer port;
-        private String token;
-        private Duration refreshInterval;
-        private Duration history;
-        private Boolean revealDetails;
-        private Integer maxClients;
-        private TimeSource time;
+        private @Nullable InetAddress address;
+        private @Nullable Integer port;
+        private @Nullable String token;
+        private @Nullable Duration refreshInterval;
+        private @Nullable Duration history;
+        private @Nullable Boolean revealDetails;
+        private @Nullable Integer maxClients;
+        private @Nullable TimeSource time;
         private final Map<String, Panel> panels = new LinkedHashMap<>();
         private final Map<String, DeadLetterSource> sources = new LinkedHashMap<>();
 

@@ -1,5 +1,7 @@
 package dev.asyncpatterns.console;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A minimal JSON writer. Strings are escaped so that the output is also safe inside HTML: besides
  * JSON's own escapes, {@code < > & '} and U+2028/U+2029 become {@code \\uXXXX}, so an untrusted
@@ -44,7 +46,7 @@ final class Json {
         return this;
     }
 
-    Json value(String value) {
+    Json value(@Nullable String value) {
         separate();
         if (value == null) {
             out.append("null");

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Console views of the resilience module's components (needs {@code async-patterns-resilience} on
@@ -118,7 +119,7 @@ public final class ResilienceViews {
                 message == null ? "" : message);
     }
 
-    private static JobId parse(String id) {
+    private static @Nullable JobId parse(String id) {
         try {
             return new JobId(Long.parseLong(id));
         } catch (NumberFormatException e) {

@@ -12,4 +12,7 @@
  *
  * <p>Security model: see {@link dev.asyncpatterns.console.Console}.
  */
+@NullMarked
 package dev.asyncpatterns.console;
+
+import org.jspecify.annotations.NullMarked;

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -410,7 +411,7 @@ public final class VirtualClock implements TimeSource {
         return false;
     }
 
-    private Long nextDue() {
+    private @Nullable Long nextDue() {
         lock.lock();
         try {
             return timers.isEmpty() ? null : timers.first().due;

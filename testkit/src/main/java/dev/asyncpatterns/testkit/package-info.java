@@ -43,4 +43,7 @@
  *       all of its waiting through the {@code TimeSource}.
  * </ul>
  */
+@NullMarked
 package dev.asyncpatterns.testkit;
+
+import org.jspecify.annotations.NullMarked;
