@@ -547,7 +547,7 @@ public final class AsyncCacheBuilder<K, V> {
         if (expireAfterAccess != null) {
             raw.expireAfterAccess(expireAfterAccess);
         }
-        Duration writeTtl = staleIfError != null ? refreshAfterWrite.plus(staleIfError) : expireAfterWrite;
+        Duration writeTtl = staleIfError != null ? Objects.requireNonNull(refreshAfterWrite).plus(staleIfError) : expireAfterWrite;
         if (writeTtl != null) {
             raw.expireAfterWrite(writeTtl);
         }
@@ -556,7 +556,7 @@ public final class AsyncCacheBuilder<K, V> {
         }
         Caffeine<K, V> typed = narrowCaffeine(raw);
         if (maximumWeight != null) {
-            typed = typed.maximumWeight(maximumWeight).weigher(weigher);
+            typed = typed.maximumWeight(maximumWeight).weigher(Objects.requireNonNull(weigher, "weigher"));
         }
         if (expireAfter != null) {
             BiFunction<? super K, ? super V, Duration> ttlOf = expireAfter;
@@ -579,7 +579,7 @@ public final class AsyncCacheBuilder<K, V> {
                 .ticker(CaffeineTime.ticker(time))
                 .executor(Runnable::run)
                 .maximumSize(bound)
-                .expireAfterWrite(negativeTtl)
+                .expireAfterWrite(Objects.requireNonNull(negativeTtl))
                 .<K1, MemoizedFunction.Negative>build();
     }
 
@@ -589,7 +589,7 @@ public final class AsyncCacheBuilder<K, V> {
                 .ticker(CaffeineTime.ticker(timeSource != null ? timeSource : TimeSource.system()))
                 .executor(Runnable::run)
                 .maximumSize(maximumSize != null ? maximumSize : AsyncCaches.DEFAULT_MAXIMUM_SIZE)
-                .expireAfterWrite(refreshRetryAfter != null ? refreshRetryAfter : refreshAfterWrite)
+                .expireAfterWrite(refreshRetryAfter != null ? refreshRetryAfter : Objects.requireNonNull(refreshAfterWrite))
                 .<K1, Boolean>build();
     }
 
@@ -600,7 +600,7 @@ public final class AsyncCacheBuilder<K, V> {
             BiFunction<? super K1, ? super V1, Duration> ttlOf = (BiFunction<? super K1, ? super V1, Duration>) expireAfter;
             return ttlOf::apply;
         }
-        Duration ttl = staleIfError != null ? refreshAfterWrite.plus(staleIfError) : expireAfterWrite;
+        Duration ttl = staleIfError != null ? Objects.requireNonNull(refreshAfterWrite).plus(staleIfError) : expireAfterWrite;
         return (key, value) -> ttl;
     }
 

@@ -393,6 +393,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
         stage.whenComplete((values, failure) -> distribute(batch, values, failure));
     }
 
+    @SuppressWarnings("NullAway") // values is non-null whenever cause is null (cause is set when values is null)
     private void distribute(Map<K, CompletableFuture<V>> batch, @Nullable Map<K, V> values, @Nullable Throwable failure) {
         Throwable cause = failure != null ? MemoizedFunction.unwrap(failure)
                 : values == null ? new NullPointerException("the bulk function's future completed with null instead of a map") : null;

@@ -1,5 +1,7 @@
 package dev.asyncpatterns.cache;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Something a memoized function wants its owner to know about, beyond Caffeine's removal
  * notifications. Register a listener with {@link AsyncCacheBuilder#onEvent}.
@@ -38,7 +40,7 @@ public sealed interface CacheEvent<K> {
      * @param failure the failure remembered, or {@code null} if the load produced {@code null}
      * @param <K> the key type
      */
-    record NegativeCached<K>(K key, Throwable failure) implements CacheEvent<K> {}
+    record NegativeCached<K>(K key, @Nullable Throwable failure) implements CacheEvent<K> {}
 
     /**
      * Every caller waiting for a load cancelled, so the load was cancelled too (only with

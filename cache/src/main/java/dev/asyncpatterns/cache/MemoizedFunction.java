@@ -139,20 +139,20 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     private final Function<? super K, ? extends CompletionStage<? extends V>> function;
     private final BiFunction<K, Executor, CompletableFuture<V>> mapping;
     private final boolean cancelAbandoned;
-    private final Cache<K, Negative> negatives;
+    private final @Nullable Cache<K, Negative> negatives;
     private final Predicate<? super Throwable> negativeIf;
-    private final Cache<K, Boolean> refreshPauses; // non-null exactly when stale-if-error is on
-    private final Consumer<? super CacheEvent<K>> listener;
+    private final @Nullable Cache<K, Boolean> refreshPauses; // non-null exactly when stale-if-error is on
+    private final @Nullable Consumer<? super CacheEvent<K>> listener;
     private final ThreadLocal<ArrayList<Object>> loadingOnThisThread = ThreadLocal.withInitial(ArrayList::new);
     private final LongAdder refreshFailures = new LongAdder();
     private final LongAdder negativeHits = new LongAdder();
     private final LongAdder abandoned = new LongAdder();
-    private final SecondLevel<K, V> secondLevel; // null without a second level
-    private final BiFunction<K, V, Duration> secondLevelTtl;
-    private final Executor executor; // runs the function after a second-level miss
+    private final @Nullable SecondLevel<K, V> secondLevel; // null without a second level
+    private final @Nullable BiFunction<K, V, Duration> secondLevelTtl;
+    private final @Nullable Executor executor; // runs the function after a second-level miss
 
     /** A remembered failure, or a remembered {@code null} when {@code failure} is null. */
-    record Negative(Throwable failure) {}
+    record Negative(@Nullable Throwable failure) {}
 
     /** How a memoized function is put together; built by {@link AsyncCacheBuilder}. */
     record Settings<K, V>(
@@ -450,7 +450,8 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
      * executor, never on the second level's I/O thread.
      */
     private void startFromSecondLevel(LoadFuture<K, V> load) {
-        CompletableFuture<V> read = safely(() -> secondLevel.get(load.key));
+        SecondLevel<K, V> level = Objects.requireNonNull(secondLevel); // only called with a second level
+        CompletableFuture<V> read = safely(() -> level.get(load.key));
         load.source = read;
         if (load.isCancelled()) {
             read.cancel(true); // abandoned before source was published, as in callLoader
@@ -475,7 +476,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             return;
         }
         try {
-            executor.execute(() -> callLoader(load));
+            Objects.requireNonNull(executor).execute(() -> callLoader(load)); // set whenever there is a second level
         } catch (RuntimeException rejected) {
             load.completeExceptionally(rejected);
         }
@@ -487,7 +488,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         }
         Duration ttl;
         try {
-            ttl = secondLevelTtl.apply(key, value);
+            ttl = Objects.requireNonNull(secondLevelTtl).apply(key, value);
         } catch (RuntimeException failure) {
             LOG.debug("second-level time to live for key {} could not be computed; not written", key, failure);
             return;
@@ -587,7 +588,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         refreshFailures.increment();
         boolean staleIfError = refreshPauses != null;
         if (staleIfError) {
-            refreshPauses.put(key, Boolean.TRUE);
+            Objects.requireNonNull(refreshPauses).put(key, Boolean.TRUE);
         } else {
             cache.synchronous().asMap().remove(key, oldValue);
         }
@@ -603,7 +604,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
      * LoadFuture). A racing {@code apply} may read it from the map just before the abandonment
      * removes and cancels it; it must load again instead of returning the cancelled future.
      */
-    private static boolean isAbandoned(CompletableFuture<?> future) {
+    private static boolean isAbandoned(@Nullable CompletableFuture<?> future) {
         return future instanceof LoadFuture<?, ?> && future.isCancelled();
     }
 

@@ -18,4 +18,7 @@
  * <p>Storage, eviction, expiry and refresh scheduling are Caffeine's own (its
  * {@code AsyncCache}/{@code AsyncLoadingCache}); this package adds the async contract around them.
  */
+@NullMarked
 package dev.asyncpatterns.cache;
+
+import org.jspecify.annotations.NullMarked;
