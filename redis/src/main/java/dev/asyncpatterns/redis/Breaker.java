@@ -31,7 +31,7 @@ final class Breaker {
         this.time = time;
     }
 
-    /** @return whether a call may go to Redis now; if so, it must report success or failure */
+    /** Returns whether a call may go to Redis now; if so, it must report success or failure. */
     boolean tryAcquire() {
         if (published == CircuitState.CLOSED) {
             return true; // fast path: no lock while healthy
@@ -68,6 +68,7 @@ final class Breaker {
         }
     }
 
+    @SuppressWarnings("NonAtomicVolatileUpdate") // failures is written only under lock; volatile for lock-free readers
     void onFailure() {
         lock.lock();
         try {
