@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a piece of asynchronous work ended: {@link Success} with a value, {@link Failure} with the
@@ -234,7 +235,7 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
      *
      * @return the exception or null
      */
-    default Throwable exceptionOrNull() {
+    default @Nullable Throwable exceptionOrNull() {
         return switch (this) {
             case Success<T> s -> null;
             case Failure<T> f -> f.cause();

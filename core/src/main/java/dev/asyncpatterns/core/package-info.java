@@ -17,4 +17,7 @@
  * (time source, timers, lag probe). {@code internal} holds helpers shared with the toolkit's own
  * modules; it is not exported to applications.
  */
+@NullMarked
 package dev.asyncpatterns.core;
+
+import org.jspecify.annotations.NullMarked;

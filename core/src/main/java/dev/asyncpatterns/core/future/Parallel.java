@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bounded parallelism: run an asynchronous function over many items with at most
@@ -199,7 +200,7 @@ public final class Parallel {
      */
     private static final class Run<T, R> {
         private final Iterator<? extends T> source;
-        private final Object[] slots; // null in DISCARD mode
+        private final Object @Nullable [] slots; // null in DISCARD mode
         private final int max;
         private final boolean batch;
         private final Mode mode;
@@ -209,7 +210,7 @@ public final class Parallel {
         private final AtomicInteger inFlight = new AtomicInteger();
         private final Set<CompletableFuture<?>> running = ConcurrentHashMap.newKeySet();
         private volatile boolean stopped;
-        private volatile Throwable firstFailure;
+        private volatile @Nullable Throwable firstFailure;
         // drain-loop state, touched only by the thread holding wip
         private boolean exhausted;
         private int index;
@@ -307,7 +308,8 @@ public final class Parallel {
             stage.whenComplete((value, failure) -> done(i, value, failure, registered));
         }
 
-        private void done(int i, Object value, Throwable failure, CompletableFuture<?> registered) {
+        @SuppressWarnings("NullAway") // slots is non-null in SETTLE mode; a success may carry null, as a CompletableFuture value may
+        private void done(int i, @Nullable Object value, @Nullable Throwable failure, @Nullable CompletableFuture<?> registered) {
             if (registered != null) {
                 running.remove(registered);
             }

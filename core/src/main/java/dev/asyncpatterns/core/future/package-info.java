@@ -17,4 +17,7 @@
  * <p>Every combinator accepts {@link java.util.concurrent.CompletionStage}s, cancels the inputs it
  * no longer needs, and attaches the other failures as suppressed exceptions to the first.
  */
+@NullMarked
 package dev.asyncpatterns.core.future;
+
+import org.jspecify.annotations.NullMarked;

@@ -12,6 +12,7 @@ import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -223,7 +224,7 @@ public final class AsyncBarrier {
     }
 
     /** Fails the current waiters; leaves the barrier broken or whole. */
-    private void breakLocked(Waiter abandoned, boolean leaveBroken) {
+    private void breakLocked(@Nullable Waiter abandoned, boolean leaveBroken) {
         SyncWaiter.Chain failed = new SyncWaiter.Chain();
         lock.lock();
         try {

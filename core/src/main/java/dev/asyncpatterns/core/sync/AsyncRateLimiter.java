@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -73,7 +74,7 @@ public final class AsyncRateLimiter implements RateLimiter {
     @GuardedBy("lock")
     private long lastRefill;
     @GuardedBy("lock")
-    private Cancellable refillTimer;
+    private @Nullable Cancellable refillTimer;
     @GuardedBy("lock")
     private long timerDue; // valid while refillTimer != null
     @GuardedBy("lock")
@@ -379,7 +380,7 @@ public final class AsyncRateLimiter implements RateLimiter {
      * Takes the lock, optionally removes an abandoned waiter or returns lost tokens, grants what
      * fits and re-arms the timer; fires the granted waiters after unlocking.
      */
-    private void redistribute(Waiter abandoned, int returnedTokens, long firedGeneration) {
+    private void redistribute(@Nullable Waiter abandoned, int returnedTokens, long firedGeneration) {
         SyncWaiter.Chain granted = new SyncWaiter.Chain();
         lock.lock();
         try {
@@ -432,8 +433,8 @@ public final class AsyncRateLimiter implements RateLimiter {
     public static final class Builder {
         private int permits;
         private long periodNanos;
-        private Integer burstSetting;
-        private TimeSource timeSource;
+        private @Nullable Integer burstSetting;
+        private @Nullable TimeSource timeSource;
 
         private Builder() {}
 

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -213,7 +214,7 @@ public final class AsyncReadWriteLock {
         return new AsyncLock.Guard(write ? this::releaseWrite : this::releaseRead);
     }
 
-    private AsyncLock.Guard tryAcquire(boolean write) {
+    private AsyncLock.@Nullable Guard tryAcquire(boolean write) {
         lock.lock();
         try {
             return grantNowLocked(write) ? guard(write) : null;
@@ -267,7 +268,7 @@ public final class AsyncReadWriteLock {
     }
 
     /** Releases a hold (if {@code abandoned} is null) or withdraws a waiter, then hands off. */
-    private void release(boolean write, Waiter abandoned) {
+    private void release(boolean write, @Nullable Waiter abandoned) {
         SyncWaiter.Chain granted = new SyncWaiter.Chain();
         lock.lock();
         try {

@@ -11,4 +11,7 @@
  * (never waits) and {@code acquire(Duration)} (times out on the injected
  * {@link dev.asyncpatterns.core.time.TimeSource}) families.
  */
+@NullMarked
 package dev.asyncpatterns.core.sync;
+
+import org.jspecify.annotations.NullMarked;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +74,7 @@ public final class LagProbe implements AutoCloseable {
     @GuardedBy("lock")
     private boolean stopped;
     @GuardedBy("lock")
-    private Cancellable timer;
+    private @Nullable Cancellable timer;
 
     private LagProbe(String name, Executor executor, Duration interval, Duration threshold, TimeSource time) {
         this.name = name;

@@ -4,4 +4,7 @@
  * clock; {@link dev.asyncpatterns.core.time.Cancellable} (a timer handle) and
  * {@link dev.asyncpatterns.core.time.LagProbe} (how late an executor runs work).
  */
+@NullMarked
 package dev.asyncpatterns.core.time;
+
+import org.jspecify.annotations.NullMarked;
