@@ -24,6 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +104,7 @@ public final class AsyncPool<T> {
     private int creating;
     private boolean closed;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
-    private Cancellable sweepTimer;
+    private @Nullable Cancellable sweepTimer;
     private long sweepDue;
 
     private AsyncPool(Builder<T> b) {
@@ -402,7 +403,8 @@ public final class AsyncPool<T> {
                 failure == null && object == null ? new NullPointerException("factory produced null") : failure));
     }
 
-    private void created(T object, Throwable failure) {
+    @SuppressWarnings("NullAway") // object is non-null whenever failure is null (the factory's contract)
+    private void created(@Nullable T object, @Nullable Throwable failure) {
         List<Runnable> actions = new ArrayList<>();
         Waiter<T> lendTo = null;
         Waiter<T> failTo = null;
@@ -584,7 +586,7 @@ public final class AsyncPool<T> {
 
     private static final class Waiter<T> extends SyncWaiter<T> {
         final AsyncPool<T> owner;
-        T lent;
+        @Nullable T lent;
 
         Waiter(AsyncPool<T> owner) {
             this.owner = owner;
@@ -598,7 +600,7 @@ public final class AsyncPool<T> {
 
         @Override
         public void fire() {
-            T object = lent;
+            T object = Objects.requireNonNull(lent); // fire() follows lend(), which sets it
             lent = null;
             if (!grant(object)) {
                 owner.release(object); // the caller gave up at the moment of the hand-off
@@ -619,15 +621,15 @@ public final class AsyncPool<T> {
      */
     public static final class Builder<T> {
         private final AsyncSupplier<? extends T> factory;
-        private Predicate<? super T> validator;
-        private Consumer<? super T> destroyer;
+        private @Nullable Predicate<? super T> validator;
+        private @Nullable Consumer<? super T> destroyer;
         private int minSize;
         private int maxSize = DEFAULT_MAX_SIZE;
         private boolean minSet;
         private boolean maxSet;
         private long idleTimeoutNanos = Long.MAX_VALUE;
         private long maxLifetimeNanos = Long.MAX_VALUE;
-        private TimeSource timeSource;
+        private @Nullable TimeSource timeSource;
 
         /** The default {@code maxSize}. */
         public static final int DEFAULT_MAX_SIZE = 10;

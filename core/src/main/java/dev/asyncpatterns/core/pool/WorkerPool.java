@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +121,7 @@ public final class WorkerPool<J, R> {
     private final String name;
     private final Function<? super J, ? extends CompletionStage<? extends R>> handler;
     private final AsyncQueue<Task> queue;
-    private final Semaphore limit;
+    private final @Nullable Semaphore limit;
     private final TimeSource time;
     private final List<Worker> workers;
     private final AtomicInteger alive;
@@ -419,9 +420,9 @@ public final class WorkerPool<J, R> {
     /** A job and, being a future itself, its result; cancelling it reaches the running worker. */
     private final class Task extends CompletableFuture<R> {
         final J job;
-        volatile CompletableFuture<?> stage;
-        volatile Worker runner;
-        volatile CompletableFuture<Void> pendingPut;
+        volatile @Nullable CompletableFuture<?> stage;
+        volatile @Nullable Worker runner;
+        volatile @Nullable CompletableFuture<Void> pendingPut;
 
         Task(J job) {
             this.job = job;
@@ -447,8 +448,9 @@ public final class WorkerPool<J, R> {
     private final class Worker {
         final int index;
         final ReentrantLock lock = new ReentrantLock(); // guards current vs interrupt
+        @SuppressWarnings("NullAway.Init") // set right after construction, before any worker starts
         Thread thread;
-        volatile Task current;
+        volatile @Nullable Task current;
         volatile long processed;
         volatile long failed;
         volatile long busyNanos;
@@ -591,12 +593,12 @@ public final class WorkerPool<J, R> {
      */
     public static final class Builder<J, R> {
         private final Function<? super J, ? extends CompletionStage<? extends R>> handler;
-        private String name;
+        private @Nullable String name;
         private int workers;
         private int maxInFlight;
         private int queueCapacity;
-        private TimeSource time;
-        private ThreadFactory threadFactory;
+        private @Nullable TimeSource time;
+        private @Nullable ThreadFactory threadFactory;
 
         private Builder(Function<? super J, ? extends CompletionStage<? extends R>> handler) {
             this.handler = handler;

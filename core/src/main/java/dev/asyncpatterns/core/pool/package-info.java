@@ -3,4 +3,7 @@
  * connections, with async borrow and validation) and {@link dev.asyncpatterns.core.pool.WorkerPool}
  * (N workers consuming a bounded queue with an in-flight limit and a graceful shutdown).
  */
+@NullMarked
 package dev.asyncpatterns.core.pool;
+
+import org.jspecify.annotations.NullMarked;

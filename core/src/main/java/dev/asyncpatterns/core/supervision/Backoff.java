@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -301,7 +302,7 @@ public final class Backoff {
      * per loop (they are cheap).
      */
     public final class Sequence {
-        private final RandomGenerator random;
+        private final @Nullable RandomGenerator random;
         private int attempt;
         private long previous = baseNanos;
 
@@ -357,7 +358,8 @@ public final class Backoff {
         return value >= capNanos ? capNanos : (long) value; // also catches +Infinity
     }
 
-    private long jittered(long nanos, RandomGenerator random) {
+    @SuppressWarnings("NullAway") // random is null only with Jitter.NONE, which draws no number
+    private long jittered(long nanos, @Nullable RandomGenerator random) {
         return switch (jitter) {
             case NONE, DECORRELATED -> nanos;
             case FULL -> uniform(random, 0, nanos);
@@ -365,7 +367,8 @@ public final class Backoff {
         };
     }
 
-    private long decorrelated(long previous, RandomGenerator random) {
+    @SuppressWarnings("NullAway") // random is null only with Jitter.NONE, which draws no number
+    private long decorrelated(long previous, @Nullable RandomGenerator random) {
         long upper = previous > capNanos / DECORRELATED_FACTOR ? capNanos : Math.min(capNanos, previous * DECORRELATED_FACTOR);
         long lower = Math.min(baseNanos, capNanos);
         return upper <= lower ? lower : uniform(random, lower, upper);

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +115,7 @@ public final class Lifecycle {
     @GuardedBy("lock")
     private final List<Entry> entries = new ArrayList<>();
     @GuardedBy("lock")
-    private CompletableFuture<Report> shutdown;
+    private @Nullable CompletableFuture<Report> shutdown;
 
     private Lifecycle(String name, TimeSource time) {
         this.name = name;
@@ -400,6 +401,7 @@ public final class Lifecycle {
         private final List<String> drained = new ArrayList<>();
         private final List<String> aborted = new ArrayList<>();
         private final List<Failure> failures = new ArrayList<>();
+        @SuppressWarnings("NullAway.Init") // armed first thing in begin(), before the drain that ends in closeAll()
         private Cancellable timer;
 
         Run(List<Entry> snapshot, Duration grace, CompletableFuture<Report> result) {

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,7 +166,7 @@ public final class Supervisor {
     // confined to the mailbox
     private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
     private boolean running;
-    private CompletableFuture<Void> run;
+    private @Nullable CompletableFuture<Void> run;
     private volatile int totalRestarts;
     private volatile boolean active; // readers' view of running
 
@@ -479,10 +480,10 @@ public final class Supervisor {
         finish(new EscalationException("Supervisor[" + name + "] gave up: " + reason, cause));
     }
 
-    private void finish(Throwable failure) {
+    private void finish(@Nullable Throwable failure) {
         running = false;
         active = false;
-        CompletableFuture<Void> result = run;
+        CompletableFuture<Void> result = Objects.requireNonNull(run); // finish() ends a run that exists
         run = null;
         if (failure == null) {
             result.complete(null);
@@ -516,9 +517,9 @@ public final class Supervisor {
         int restarts;
         int attempt;
         long startedAt;
-        Throwable lastFailure;
-        CompletableFuture<?> future;
-        Cancellable timer;
+        @Nullable Throwable lastFailure;
+        @Nullable CompletableFuture<?> future;
+        @Nullable Cancellable timer;
         // for readers
         volatile ChildStatus status;
 
@@ -538,12 +539,12 @@ public final class Supervisor {
     /** Configures a supervisor. Each setting may be given once; children are added in start order. */
     public static final class Builder {
         private final List<Spec> specs = new ArrayList<>();
-        private String name;
-        private Strategy strategy;
+        private @Nullable String name;
+        private @Nullable Strategy strategy;
         private int maxRestarts = -1;
-        private Duration window;
-        private Backoff backoff;
-        private TimeSource time;
+        private @Nullable Duration window;
+        private @Nullable Backoff backoff;
+        private @Nullable TimeSource time;
 
         private Builder() {}
 

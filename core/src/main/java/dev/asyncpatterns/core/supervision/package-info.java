@@ -5,4 +5,7 @@
  * delays: fixed, exponential, jittered, capped) and {@link dev.asyncpatterns.core.supervision.Lifecycle}
  * (ordered graceful shutdown with a grace period, optionally on JVM exit).
  */
+@NullMarked
 package dev.asyncpatterns.core.supervision;
+
+import org.jspecify.annotations.NullMarked;
