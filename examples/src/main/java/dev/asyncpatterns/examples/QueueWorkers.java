@@ -81,7 +81,7 @@ final class QueueWorkers implements Example {
             int maxDepth = 0;
             for (int job = 0; job < jobs; job++) {
                 results.add(pool.submitBlocking(job));
-                maxDepth = Math.max(maxDepth, pool.stats().queueDepth());
+                maxDepth = Math.max(maxDepth, pool.stats().depth());
             }
             out.printf("producer done after %d ms; the queue never held more than %d jobs%n",
                     (System.nanoTime() - start) / 1_000_000, maxDepth);
@@ -112,7 +112,7 @@ final class QueueWorkers implements Example {
                         worker.index(), worker.processed(), worker.failed(), worker.busyTime().toMillis());
             }
             out.printf("pool: submitted %d, processed %d, failed %d, queue depth %d%n",
-                    stats.submitted(), stats.processed(), stats.failed(), stats.queueDepth());
+                    stats.submitted(), stats.succeeded(), stats.failed(), stats.depth());
         }
     }
 

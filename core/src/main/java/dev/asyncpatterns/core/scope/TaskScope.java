@@ -12,6 +12,7 @@ import dev.asyncpatterns.core.internal.TaskFuture;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,6 +105,22 @@ public final class TaskScope implements AutoCloseable {
     /** If close() waits longer than this for forks that ignore interruption, it logs a warning. */
     public static final Duration CLOSE_WARNING_AFTER = Duration.ofSeconds(5);
 
+    /**
+     * A consistent snapshot of a scope (ADR core-0003), read under its lock. Forks handed to
+     * {@link #forkAsync} already complete never enter the scope and are not counted.
+     *
+     * @param name the scope's name
+     * @param inFlight forks not finished yet ({@link #activeForks()})
+     * @param forked forks started in the scope, since it opened
+     * @param succeeded forks that ended with a value
+     * @param failed forks that ended with an exception
+     * @param cancelled forks cancelled (by the scope's shutdown or by their caller)
+     * @param shutdown whether the scope has shut down (its remaining forks are cancelled)
+     * @param closed whether the scope is closed
+     */
+    public record Stats(String name, int inFlight, long forked, long succeeded, long failed, long cancelled,
+            boolean shutdown, boolean closed) {}
+
     private static final Logger LOG = LoggerFactory.getLogger(TaskScope.class);
     private static final ThreadLocal<TaskScope> CURRENT = new ThreadLocal<>();
     /** Stands for any success in forkExited (the value itself is not needed there). */
@@ -128,8 +145,14 @@ public final class TaskScope implements AutoCloseable {
     private Throwable failure;
     private TimeoutException deadlineExpired;
     private Cancellable deadlineTimer;
+    private final String name;
+    private long forked; // guarded by lock
+    private long forksSucceeded; // guarded by lock
+    private long forksFailed; // guarded by lock
+    private long forksCancelled; // guarded by lock
 
     private TaskScope(Builder builder) {
+        this.name = builder.name == null ? Checks.defaultName("scope", this) : builder.name;
         this.policy = builder.policy;
         this.timeSource = builder.timeSource;
         this.executor = builder.executor;
@@ -319,6 +342,7 @@ public final class TaskScope implements AutoCloseable {
             if (live++ == 0) {
                 idle = new CompletableFuture<>();
             }
+            forked++;
             forks.add(fork);
             return true;
         } finally {
@@ -367,8 +391,17 @@ public final class TaskScope implements AutoCloseable {
         Throwable into = null;
         lock.lock();
         try {
-            if (fork != null && !forks.remove(fork)) {
-                return; // already counted out
+            if (fork != null) {
+                if (!forks.remove(fork)) {
+                    return; // already counted out
+                }
+                if (outcome.isSuccess()) {
+                    forksSucceeded++;
+                } else if (outcome.isCancelled()) {
+                    forksCancelled++;
+                } else {
+                    forksFailed++;
+                }
             }
             boolean shutDownNow = false;
             switch (policy) {
@@ -771,9 +804,33 @@ public final class TaskScope implements AutoCloseable {
                 + " or one of the scope's forks, not " + current);
     }
 
+    /**
+     * The scope's name, for logs and metrics (default {@code scope@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the scope's forks and counters. Takes the internal lock briefly
+     * (never held while user code runs); allocates only the record.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(name, live, forked, forksSucceeded, forksFailed, forksCancelled, shutdown, closed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public String toString() {
-        return "TaskScope[" + policy + ", activeForks=" + activeForks() + (closed ? ", closed" : "")
+        return "TaskScope[" + name + ", " + policy + ", activeForks=" + activeForks() + (closed ? ", closed" : "")
                 + (isShutdown() ? ", shutdown" : "") + "]";
     }
 
@@ -792,8 +849,26 @@ public final class TaskScope implements AutoCloseable {
         private boolean timeSourceSet;
         private Executor executor = Tasks.virtualThreads();
         private boolean executorSet;
+        private String name;
 
         private Builder() {}
+
+        /**
+         * The name used in logs, {@link TaskScope#toString()} and {@link TaskScope#stats()}
+         * (default {@code scope@<hash>}). Every scope this builder opens gets it.
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder name(String name) {
+            Checks.once(this.name != null, "name");
+            this.name = Checks.name(name);
+            return this;
+        }
 
         /**
          * Sets the policy (default {@link Policy#FAIL_FAST}).

@@ -8,6 +8,7 @@ import dev.asyncpatterns.core.time.TimeSource;
 
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.WaitCounters;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +59,24 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class AsyncRateLimiter implements AutoCloseable {
 
+    /**
+     * A consistent snapshot of a rate limiter (ADR core-0003), read under its lock (after
+     * refilling the bucket).
+     *
+     * @param name the limiter's name
+     * @param available the whole tokens in the bucket now
+     * @param burst the bucket size
+     * @param waiters acquire requests queued now
+     * @param waited acquire requests that had to queue, since creation
+     * @param timedOut queued requests that timed out, since creation
+     * @param cancelled queued requests cancelled (or completed by their caller), since creation
+     * @param rejected requests refused without waiting, since creation: {@code tryAcquire} that
+     *     returned {@code false}, a zero timeout that found no tokens, or an acquire after close
+     * @param closed whether the limiter is closed
+     */
+    public record Stats(String name, int available, int burst, int waiters, long waited, long timedOut, long cancelled,
+            long rejected, boolean closed) {}
+
     private final int permits;
     private final long periodNanos;
     private final int burst;
@@ -73,8 +92,13 @@ public final class AsyncRateLimiter implements AutoCloseable {
     private long timerGeneration; // guarded by lock
     private boolean closed; // guarded by lock
     private volatile int queueLength;
+    private final String name;
+    private final WaitCounters counters = new WaitCounters(); // guarded by lock
+    private long rejected; // guarded by lock
 
-    private AsyncRateLimiter(int permits, long periodNanos, int burst, long capacityUnits, TimeSource timeSource) {
+    private AsyncRateLimiter(int permits, long periodNanos, int burst, long capacityUnits, TimeSource timeSource,
+            String name) {
+        this.name = name == null ? Checks.defaultName("ratelimiter", this) : name;
         this.permits = permits;
         this.periodNanos = periodNanos;
         this.burst = burst;
@@ -167,6 +191,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
                 units -= need;
                 return true;
             }
+            rejected++;
             return false;
         } finally {
             lock.unlock();
@@ -240,9 +265,35 @@ public final class AsyncRateLimiter implements AutoCloseable {
         SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncRateLimiter is closed: acquire refused"));
     }
 
+    /**
+     * The limiter's name, for logs and metrics (default {@code ratelimiter@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the bucket, the waiters and the counters. Takes the internal lock
+     * briefly (never held while user code runs); allocates only the record.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            refillLocked();
+            return new Stats(name, (int) (units / periodNanos), burst, queue.size(), counters.waited(),
+                    counters.timedOut(), counters.cancelled(), rejected, closed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public String toString() {
-        return "AsyncRateLimiter[rate=" + permits + "/" + Duration.ofNanos(periodNanos) + ", burst=" + burst
+        return "AsyncRateLimiter[" + name + ", rate=" + permits + "/" + Duration.ofNanos(periodNanos) + ", burst=" + burst
                 + ", waiters=" + queueLength + "]";
     }
 
@@ -261,6 +312,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
         lock.lock();
         try {
             if (closed) {
+                rejected++;
                 return CompletableFuture.failedFuture(new ClosedException("AsyncRateLimiter is closed: acquire refused"));
             }
             refillLocked();
@@ -270,11 +322,13 @@ public final class AsyncRateLimiter implements AutoCloseable {
                 return SyncWaiter.DONE;
             }
             if (timeoutNanos <= 0) {
+                rejected++;
                 return CompletableFuture.failedFuture(
                         new TimeoutException("AsyncRateLimiter: " + tokens + " token(s) not available at once"));
             }
             w = new Waiter(this, tokens);
             queue.add(w);
+            counters.enqueued();
             queueLength = queue.size();
             if (queue.peek() == w) {
                 armTimerLocked();
@@ -354,8 +408,11 @@ public final class AsyncRateLimiter implements AutoCloseable {
         SyncWaiter.Chain granted = new SyncWaiter.Chain();
         lock.lock();
         try {
-            if (abandoned != null && !queue.remove(abandoned)) {
-                return; // already granted: its grant will lose and return the tokens
+            if (abandoned != null) {
+                if (!queue.remove(abandoned)) {
+                    return; // already granted: its grant will lose and return the tokens
+                }
+                counters.abandoned(abandoned);
             }
             if (firedGeneration == timerGeneration) {
                 refillTimer = null; // we are the armed timer, now spent
@@ -405,8 +462,26 @@ public final class AsyncRateLimiter implements AutoCloseable {
         private long periodNanos;
         private Integer burstSetting;
         private TimeSource timeSource;
+        private String name;
 
         private Builder() {}
+
+        /**
+         * The name used in logs, {@link #toString()} and {@link AsyncRateLimiter#stats()}
+         * (default {@code ratelimiter@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder name(String name) {
+            Checks.once(this.name != null, "name");
+            this.name = Checks.name(name);
+            return this;
+        }
 
         /**
          * The refill rate: {@code permits} tokens per {@code period}, added continuously
@@ -486,7 +561,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
                         + Duration.ofNanos(periodNanos));
             }
             TimeSource clock = timeSource != null ? timeSource : TimeSource.system();
-            return new AsyncRateLimiter(permits, periodNanos, burst, capacityUnits, clock);
+            return new AsyncRateLimiter(permits, periodNanos, burst, capacityUnits, clock, name);
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.asyncpatterns.core.time.TimeSource;
 
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.WaitCounters;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -70,6 +71,20 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class AsyncSemaphore {
 
+    /**
+     * A consistent snapshot of a semaphore (ADR core-0003), read under its lock. The counters are
+     * kept on the slow path only (the uncontended fast path counts nothing), so they describe
+     * contention: how many acquires had to queue and how those waits ended.
+     *
+     * @param name the semaphore's name
+     * @param available the permits free now
+     * @param waiters acquire requests queued now
+     * @param waited acquire requests that had to queue, since creation
+     * @param timedOut queued requests that timed out, since creation
+     * @param cancelled queued requests cancelled (or completed by their caller), since creation
+     */
+    public record Stats(String name, int available, int waiters, long waited, long timedOut, long cancelled) {}
+
     private static final long WAITERS = 1L << 62;
     private static final long PERMITS = WAITERS - 1;
     private static final long MAX_PERMITS = Integer.MAX_VALUE;
@@ -89,6 +104,8 @@ public final class AsyncSemaphore {
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
     private volatile int queueLength; // written under lock
     private final TimeSource timeSource;
+    private final String name;
+    private final WaitCounters counters = new WaitCounters(); // guarded by lock
 
     /**
      * Creates a semaphore with the given number of permits, timing out on
@@ -111,8 +128,26 @@ public final class AsyncSemaphore {
      * @throws NullPointerException if {@code timeSource} is null
      */
     public AsyncSemaphore(int permits, TimeSource timeSource) {
+        this(permits, timeSource, null);
+    }
+
+    private AsyncSemaphore(int permits, TimeSource timeSource, String name) {
         this.state = Checks.nonNegative(permits, "permits");
         this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+        this.name = name == null ? Checks.defaultName("semaphore", this) : name;
+    }
+
+    /**
+     * Starts building a semaphore with a name (and optionally a time source).
+     *
+     * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=semaphoreBuilder}
+     *
+     * @param permits the initial number of permits, zero or more
+     * @return a builder
+     * @throws IllegalArgumentException if {@code permits} is negative
+     */
+    public static Builder builder(int permits) {
+        return new Builder(Checks.nonNegative(permits, "permits"));
     }
 
     /**
@@ -318,9 +353,34 @@ public final class AsyncSemaphore {
         return queueLength;
     }
 
+    /**
+     * The semaphore's name, for logs and metrics (default {@code semaphore@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the permits, the waiters and the contention counters. Takes the
+     * internal lock briefly (never held while user code runs); allocates only the record.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(name, (int) (state & PERMITS), queue.size(), counters.waited(), counters.timedOut(),
+                    counters.cancelled());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public String toString() {
-        return "AsyncSemaphore[permits=" + availablePermits() + ", waiters=" + queueLength + "]";
+        return "AsyncSemaphore[" + name + ", permits=" + availablePermits() + ", waiters=" + queueLength + "]";
     }
 
     // ---------------------------------------------------------------- slow paths
@@ -344,6 +404,7 @@ public final class AsyncSemaphore {
                 }
                 w = new Waiter(this, permits);
                 queue.add(w);
+                counters.enqueued();
                 queueLength = queue.size();
                 break;
             }
@@ -395,6 +456,7 @@ public final class AsyncSemaphore {
             if (!queue.remove(w)) {
                 return; // already granted: the grant loses and gives the permits back
             }
+            counters.abandoned(w);
             // the head may have left: the next ones may fit now
             drainLocked(state & PERMITS, granted);
         } finally {
@@ -427,6 +489,58 @@ public final class AsyncSemaphore {
         @Override
         public void abandoned() {
             owner.abandon(this);
+        }
+    }
+
+    /** Configures a semaphore; each setting may be given once. */
+    public static final class Builder {
+        private final int permits;
+        private String name;
+        private TimeSource timeSource;
+
+        private Builder(int permits) {
+            this.permits = permits;
+        }
+
+        /**
+         * The name used in logs, {@link #toString()} and {@link AsyncSemaphore#stats()}
+         * (default {@code semaphore@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder name(String name) {
+            Checks.once(this.name != null, "name");
+            this.name = Checks.name(name);
+            return this;
+        }
+
+        /**
+         * The clock for timed acquires (default {@link TimeSource#system()}).
+         *
+         * @param timeSource the time source
+         * @return this builder
+         * @throws NullPointerException if {@code timeSource} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder timeSource(TimeSource timeSource) {
+            Objects.requireNonNull(timeSource, "timeSource");
+            Checks.unset(this.timeSource, "timeSource");
+            this.timeSource = timeSource;
+            return this;
+        }
+
+        /**
+         * Builds the semaphore.
+         *
+         * @return a new semaphore
+         */
+        public AsyncSemaphore build() {
+            return new AsyncSemaphore(permits, timeSource == null ? TimeSource.system() : timeSource, name);
         }
     }
 }
