@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   for INTERRUPTED and clears the flag, so a pooled thread never carries our interrupt into its
  *   next task.
  *
+ * Late failures: a task that throws after its future was cancelled keeps that exception as
+ * lateFailure unless it is the interrupt's own effect (isCancellationNoise): InterruptedException,
+ * InterruptedIOException, ClosedByInterruptException, CancellationException, or any IOException
+ * thrown while the runner's interrupt status is still set (socket I/O on a virtual thread).
+ *
  * The exit hook runs exactly once, when the task can no longer touch anything: after run()
  * finished, or at cancel/reject time if it never started. TaskScope uses it to count live forks
  * (the future being done is not enough: a cancelled task may still be running).
@@ -149,7 +154,12 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
         return failure instanceof InterruptedException
                 || failure instanceof java.io.InterruptedIOException
                 || failure instanceof java.nio.channels.ClosedByInterruptException
-                || failure instanceof java.util.concurrent.CancellationException;
+                || failure instanceof java.util.concurrent.CancellationException
+                // blocking socket I/O on a virtual thread answers the interrupt by closing the
+                // socket and throwing SocketException("Closed by interrupt") with the interrupt
+                // status still set (issue 21); an I/O exception thrown while our interrupt is
+                // pending is its effect, not a failure of the task
+                || (failure instanceof java.io.IOException && Thread.currentThread().isInterrupted());
     }
 
     private void exit() {

@@ -58,6 +58,24 @@ import org.slf4j.LoggerFactory;
  * parent down shuts its children down, and a parent's close() also closes (cancels and awaits)
  * children still open. Fork threads of the parent are themselves awaited by the parent's close(),
  * so nothing outlives the outermost scope.
+ *
+ * Issue 21 fixes, each with a regression test in core's issues.Issue21Test:
+ * - Failures after the owner's shutdown. cancel()/close()/a parent's cancellation shut the scope
+ *   down without a failure; under FAIL_FAST a fork outcome recorded after that (in record(), under
+ *   the lock that also guards 'shutdown') no longer becomes the scope's failure: it is the fork's
+ *   reaction to the interrupt (a virtual thread blocked in a socket read gets
+ *   SocketException("Closed by interrupt")) or a failure racing the cancel, and join() would have
+ *   reported an error although no fork failed before the owner gave up. It is logged at debug.
+ *   After a real first failure (or the deadline), later failures are still suppressed on it.
+ * - No body starts after the shutdown. cancelAll() walks the forks one by one outside the lock,
+ *   so a fork not reached yet could start its body although the scope was already cancelled;
+ *   runInScope() reads the volatile 'shutdown' first and completes the fork with a
+ *   CancellationException instead. Closing many forks therefore interrupts every running fork
+ *   (cancel() before any waiting) and starts none.
+ * - Same-thread executor. With executor(Runnable::run) a fork body runs on the owner thread, so
+ *   checkOwner() lets it call join()/close(), which then wait for that very fork forever.
+ *   RUNNING_FORK records the fork bodies the thread is in; join()/close() from inside one of
+ *   this scope's own forks fail fast with an IllegalStateException.
  */
 /**
  * Structured concurrency, like {@code asyncio.TaskGroup} or Java's preview
@@ -72,6 +90,10 @@ import org.slf4j.LoggerFactory;
  * fork's {@link Outcome#ofDone outcome}. {@link Policy#FIRST_SUCCESS}: the first fork to succeed
  * cancels the others; {@code join()} throws an {@link AllFailedException} if none succeeded.
  * A fork cancelled by the caller is not a failure (except that it cannot be a first success).
+ * Once the owner has shut the scope down with {@link #cancel()} or {@link #close()} (or a parent
+ * did), what its forks throw, typically their reaction to the interrupt (an
+ * {@code InterruptedException}, an interrupted socket read's {@code SocketException}), is not the
+ * scope's failure either.
  *
  * <p><b>Deadline.</b> A scope built with {@link Builder#deadline(Duration)} shuts down when the
  * deadline passes on its {@link TimeSource}: every fork is cancelled and {@code join()} throws a
@@ -123,6 +145,8 @@ public final class TaskScope implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskScope.class);
     private static final ThreadLocal<TaskScope> CURRENT = new ThreadLocal<>();
+    /** The scopes whose fork bodies the current thread is running, innermost first. */
+    private static final ThreadLocal<ForkFrame> RUNNING_FORK = new ThreadLocal<>();
     /** Stands for any success in forkExited (the value itself is not needed there). */
     private static final Outcome<Object> SUCCESS = Outcome.success(null);
 
@@ -351,8 +375,15 @@ public final class TaskScope implements AutoCloseable {
     }
 
     private <T> T runInScope(Callable<? extends T> task) throws Exception {
+        if (shutdown) {
+            // registered before the shutdown but reached by its thread only now: the body must not
+            // start once the scope is cancelled (cancelAll may not have reached this fork yet)
+            throw new CancellationException("TaskScope was shut down before this fork started");
+        }
         TaskScope previous = CURRENT.get();
+        ForkFrame outerFork = RUNNING_FORK.get();
         CURRENT.set(this);
+        RUNNING_FORK.set(new ForkFrame(this, outerFork));
         try {
             return task.call();
         } finally {
@@ -360,6 +391,29 @@ public final class TaskScope implements AutoCloseable {
                 CURRENT.remove();
             } else {
                 CURRENT.set(previous);
+            }
+            if (outerFork == null) {
+                RUNNING_FORK.remove();
+            } else {
+                RUNNING_FORK.set(outerFork);
+            }
+        }
+    }
+
+    /** One level of "this thread is running a fork body of {@code scope}". */
+    private record ForkFrame(TaskScope scope, ForkFrame outer) {}
+
+    /**
+     * Fails fast where waiting for the forks would wait for the caller itself: join/close called
+     * from inside one of this scope's fork bodies, which only the owner thread can do, i.e. on a
+     * same-thread executor ({@code executor(Runnable::run)}).
+     */
+    private void checkNotInOwnFork(String operation) {
+        for (ForkFrame frame = RUNNING_FORK.get(); frame != null; frame = frame.outer()) {
+            if (frame.scope() == this) {
+                throw new IllegalStateException("TaskScope." + operation + " called inside one of its own forks"
+                        + " (the scope's executor runs forks on the owner thread): it would wait for that fork,"
+                        + " i.e. for itself, forever");
             }
         }
     }
@@ -389,6 +443,7 @@ public final class TaskScope implements AutoCloseable {
         CompletableFuture<Void> nowIdle = null;
         Throwable suppress = null;
         Throwable into = null;
+        Throwable ignoredAfterShutdown = null;
         lock.lock();
         try {
             if (fork != null) {
@@ -407,7 +462,12 @@ public final class TaskScope implements AutoCloseable {
             switch (policy) {
                 case FAIL_FAST -> {
                     if (outcome instanceof Outcome.Failure<?> f) {
-                        if (failure == null) {
+                        if (failure == null && shutdown) {
+                            // shut down by cancel()/close()/the parent, not by a failure: what a
+                            // fork throws now (typically its reaction to the interrupt) is not
+                            // the scope's failure
+                            ignoredAfterShutdown = f.cause();
+                        } else if (failure == null) {
                             failure = f.cause();
                             shutDownNow = true;
                         } else if (failure != f.cause()) {
@@ -442,6 +502,10 @@ public final class TaskScope implements AutoCloseable {
         }
         if (suppress != null) {
             into.addSuppressed(suppress);
+        }
+        if (ignoredAfterShutdown != null) {
+            LOG.debug("TaskScope: a fork failed after the scope was cancelled; not the scope's failure",
+                    ignoredAfterShutdown);
         }
         cancelAll(toCancel, childrenToCancel, timer);
         if (nowIdle != null) {
@@ -564,9 +628,12 @@ public final class TaskScope implements AutoCloseable {
      * @throws InterruptedException if the owner was interrupted while waiting
      * @throws ClosedException if the scope is closed
      * @throws WrongThreadException if the caller is not the owner
+     * @throws IllegalStateException if called from inside one of this scope's own forks (possible
+     *     only with a same-thread executor), where it would wait for itself forever
      */
     public void join() throws ExecutionException, InterruptedException {
         checkOwner("join");
+        checkNotInOwnFork("join");
         CompletableFuture<Void> wait;
         lock.lock();
         try {
@@ -672,7 +739,12 @@ public final class TaskScope implements AutoCloseable {
      * interruption keeps {@code close} waiting; after {@link #CLOSE_WARNING_AFTER} on the scope's
      * time source, a warning naming the count is logged.
      *
+     * <p>Every running fork is interrupted before {@code close} waits for any of them, and a fork
+     * whose thread had not started its body yet never starts it.
+     *
      * @throws WrongThreadException if the caller is not the owner
+     * @throws IllegalStateException if called from inside one of this scope's own forks (possible
+     *     only with a same-thread executor), where it would wait for itself forever
      */
     @Override
     public void close() {
@@ -680,6 +752,7 @@ public final class TaskScope implements AutoCloseable {
             return;
         }
         checkOwner("close");
+        checkNotInOwnFork("close");
         cancel();
         List<TaskScope> openChildren;
         lock.lock();
