@@ -73,6 +73,7 @@ public final class AsyncCacheBuilder<K, V> {
     private RemovalListener<? super K, ? super V> evictionListener;
     private Consumer<? super CacheEvent<K>> eventListener;
     private Boolean recordStats;
+    private String name;
 
     AsyncCacheBuilder() {}
 
@@ -212,7 +213,7 @@ public final class AsyncCacheBuilder<K, V> {
     /**
      * Stale-if-error: when a refresh fails, keep serving the old value, for at most
      * {@code maxStaleness} past the moment it was due for refresh. Each failure is counted
-     * ({@link CacheStats#refreshFailureCount()}) and reported as a {@link CacheEvent.RefreshFailed}
+     * ({@link MemoizedFunction.Stats#refreshFailures()}) and reported as a {@link CacheEvent.RefreshFailed}
      * event. After a failed refresh, reads of that key serve the old value without calling the
      * function for one {@link #refreshAfterWrite(Duration)} interval; the first read after that
      * retries. A failing backend so sees at most one refresh per key per interval, however often
@@ -419,6 +420,24 @@ public final class AsyncCacheBuilder<K, V> {
     // ---------------------------------------------------------------- terminal operations
 
     /**
+     * The name of the memoized function this builder makes, used in logs, {@code toString} and
+     * {@link MemoizedFunction#stats()} (default {@code memo@<hash>}). Only {@link #memoize} uses
+     * it: a plain Caffeine cache from {@link #build()} has no name.
+     *
+     * @param name the name
+     * @return this builder
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+     *     holds a control character
+     * @throws IllegalStateException if already set
+     */
+    public AsyncCacheBuilder<K, V> name(String name) {
+        Checks.once(this.name != null, "name");
+        this.name = Checks.name(name);
+        return this;
+    }
+
+    /**
      * Memoizes {@code function} in a new cache with these settings. See {@link MemoizedFunction}
      * for single-flight, failure, {@code null} and cancellation rules.
      *
@@ -442,7 +461,7 @@ public final class AsyncCacheBuilder<K, V> {
         com.github.benmanes.caffeine.cache.Cache<K1, Boolean> refreshPauses =
                 staleIfError == null ? null : this.<K1>refreshPauses();
         var settings = new MemoizedFunction.Settings<K1>(
-                cancelAbandoned, negatives, negativeIf == null ? f -> true : negativeIf, refreshPauses, events);
+                name, cancelAbandoned, negatives, negativeIf == null ? f -> true : negativeIf, refreshPauses, events);
         if (refreshAfterWrite == null) {
             return new MemoizedFunction<>(caffeine.buildAsync(), function, settings);
         }

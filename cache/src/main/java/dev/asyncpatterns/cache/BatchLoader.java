@@ -95,8 +95,10 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     }
 
     /**
-     * Counters of a batch loader.
+     * A consistent snapshot of a batch loader (ADR core-0003), read under its lock.
      *
+     * @param name the loader's name
+     * @param pendingKeys keys waiting for their batch to be sent now
      * @param batches bulk calls made
      * @param keys keys sent in those calls
      * @param largestBatch the most keys sent in one call
@@ -105,7 +107,8 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
      * @param missingKeys keys the bulk function left out of its result
      * @param rejectedKeys loads refused because {@code maxPendingKeys} keys were pending
      */
-    public record Stats(long batches, long keys, int largestBatch, long failedBatches, long missingKeys, long rejectedKeys) {
+    public record Stats(String name, int pendingKeys, long batches, long keys, int largestBatch, long failedBatches,
+            long missingKeys, long rejectedKeys) {
 
         /**
          * The average number of keys per bulk call.
@@ -123,6 +126,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     private final int maxPendingKeys;
     private final MissingKeys missingKeys;
     private final TimeSource timeSource;
+    private final String name;
 
     private final ReentrantLock lock = new ReentrantLock();
     private LinkedHashMap<K, CompletableFuture<V>> collecting = new LinkedHashMap<>();
@@ -137,6 +141,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     private long rejected;
 
     private BatchLoader(Builder<K, V> builder) {
+        this.name = builder.name == null ? Checks.defaultName("batchloader", this) : builder.name;
         this.bulk = builder.bulk;
         this.maxBatchSize = builder.maxBatchSize;
         this.window = builder.window;
@@ -239,10 +244,19 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(batches, keysSent, largestBatch, failedBatches, missing, rejected);
+            return new Stats(name, pending, batches, keysSent, largestBatch, failedBatches, missing, rejected);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The loader's name, for logs and metrics (default {@code batchloader@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
     }
 
     /**
@@ -277,7 +291,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
 
     @Override
     public String toString() {
-        return "BatchLoader[maxBatchSize=" + maxBatchSize + ", window=" + window + ", pending=" + pendingKeys() + ", " + stats() + "]";
+        return "BatchLoader[" + name + ", maxBatchSize=" + maxBatchSize + ", window=" + window + ", pending=" + pendingKeys() + ", " + stats() + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -441,6 +455,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
         private int maxPendingKeys = DEFAULT_MAX_PENDING_KEYS;
         private MissingKeys missingKeys = MissingKeys.FAIL;
         private TimeSource timeSource = TimeSource.system();
+        private String name;
         private final Set<String> given = new LinkedHashSet<>();
 
         private Builder(Function<? super Set<K>, ? extends CompletionStage<? extends Map<K, V>>> bulk) {
@@ -523,6 +538,24 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
             Objects.requireNonNull(timeSource, "timeSource");
             once("timeSource");
             this.timeSource = timeSource;
+            return this;
+        }
+
+        /**
+         * The name used in logs, {@code toString} and {@link BatchLoader#stats()} (default
+         * {@code batchloader@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder<K, V> name(String name) {
+            Checks.name(name);
+            once("name");
+            this.name = name;
             return this;
         }
 

@@ -109,7 +109,7 @@ final class QueueWorkers implements Example {
             WorkerPool.Stats stats = pool.stats();
             for (WorkerPool.WorkerStats worker : stats.perWorker()) {
                 out.printf("  worker %d: %2d processed, %d failed, busy %4d ms%n",
-                        worker.index(), worker.processed(), worker.failed(), worker.busyTime().toMillis());
+                        worker.index(), worker.succeeded(), worker.failed(), worker.busyTime().toMillis());
             }
             out.printf("pool: submitted %d, processed %d, failed %d, queue depth %d%n",
                     stats.submitted(), stats.succeeded(), stats.failed(), stats.depth());
