@@ -113,11 +113,11 @@ abstract class ComponentMetrics<C> implements MeterBinder {
             return this;
         }
 
-        /** The same counter meter once per {@code result} tag value. */
-        <E> Meters<C> results(String name, String baseUnit, String description, E[] results,
+        /** The same counter meter once per value of the tag {@code tagKey}. */
+        <E> Meters<C> partition(String name, String baseUnit, String description, String tagKey, E[] values,
                 Function<E, String> tag, Function<E, ToDoubleFunction<C>> count) {
-            for (E result : results) {
-                counter(name, baseUnit, description, count.apply(result), "result", tag.apply(result));
+            for (E value : values) {
+                counter(name, baseUnit, description, count.apply(value), tagKey, tag.apply(value));
             }
             return this;
         }

@@ -127,11 +127,11 @@ public final class ResilienceMetrics extends ComponentMetrics<AsyncResilience<?>
 
     @Override
     void bind(Meters<AsyncResilience<?>> meters) {
-        meters.results("calls", "calls", "calls through the decorator, by how they ended", CALL_RESULTS,
+        meters.partition("calls", "calls", "calls through the decorator, by how they ended", "result", CALL_RESULTS,
                         result -> result, ResilienceMetrics::callCount)
                 .gauge("in.flight", "calls", "calls not finished yet", c -> c.stats().inFlight())
                 .counter("attempts", "attempts", "attempts started, hedges included", c -> c.stats().attempts())
-                .results("attempt.failures", "attempts", "attempt failures by kind", FailureKind.values(),
+                .partition("attempt.failures", "attempts", "attempt failures by kind", "kind", FailureKind.values(),
                         kind -> kind.name().toLowerCase(Locale.ROOT), kind -> c -> c.stats().attemptFailures(kind))
                 .counter("retries", "attempts", "retries scheduled", c -> c.stats().retries())
                 .counter("hedges", "attempts", "hedged backup attempts started", c -> c.stats().hedges())
