@@ -32,7 +32,8 @@ public final class Launcher {
             new RetryQueueDemo(),
             new TaskSystem(),
             new OrderStateMachine(),
-            new HealthCheck());
+            new HealthCheck(),
+            new Metrics());
 
     private Launcher() {}
 

@@ -64,10 +64,10 @@ public final class BatchLoaderMetrics extends ComponentMetrics<BatchLoader<?, ?>
         meters
                 .gauge("pending", "keys", "keys waiting for their batch now", c -> c.stats().pendingKeys())
                 .gauge("batch.largest", "keys", "the most keys sent in one call", c -> c.stats().largestBatch())
-                .counter("batches", "batches", "bulk calls made", c -> c.stats().batches())
-                .counter("batch.failures", "batches", "bulk calls that failed", c -> c.stats().failedBatches())
-                .counter("keys", "keys", "keys sent", c -> c.stats().keys())
-                .counter("keys.missing", "keys", "keys the bulk function left out", c -> c.stats().missingKeys())
-                .counter("keys.rejected", "keys", "loads refused (too many pending keys)", c -> c.stats().rejectedKeys());
+                .counter("batches", null, "bulk calls made", c -> c.stats().batches())
+                .counter("batch.failures", null, "bulk calls that failed", c -> c.stats().failedBatches())
+                .counter("keys", null, "keys sent", c -> c.stats().keys())
+                .counter("keys.missing", null, "keys the bulk function left out", c -> c.stats().missingKeys())
+                .counter("keys.rejected", null, "loads refused (too many pending keys)", c -> c.stats().rejectedKeys());
     }
 }

@@ -62,8 +62,8 @@ public final class LockMetrics extends ComponentMetrics<AsyncLock> {
         meters
                 .gauge("locked", null, "1 while somebody holds the lock, else 0", c -> c.stats().locked() ? 1 : 0)
                 .gauge("waiters", "waiters", "lock requests queued now", c -> c.stats().waiters())
-                .counter("waits", "waits", "lock requests that had to queue", c -> c.stats().waited())
-                .counter("timeouts", "waits", "queued lock requests that timed out", c -> c.stats().timedOut())
-                .counter("cancellations", "waits", "queued lock requests cancelled", c -> c.stats().cancelled());
+                .counter("waits", null, "lock requests that had to queue", c -> c.stats().waited())
+                .counter("timeouts", null, "queued lock requests that timed out", c -> c.stats().timedOut())
+                .counter("cancellations", null, "queued lock requests cancelled", c -> c.stats().cancelled());
     }
 }

@@ -68,8 +68,8 @@ public final class QueueMetrics extends ComponentMetrics<AsyncQueue<?>> {
                 .gauge("put.waiters", "waiters", "producers waiting for room now", c -> c.stats().putWaiters())
                 .gauge("take.waiters", "waiters", "consumers waiting for an item now", c -> c.stats().takeWaiters())
                 .gauge("unfinished", "items", "accepted items not yet reported done", c -> c.stats().unfinished())
-                .counter("puts", "items", "items accepted", c -> c.stats().put())
-                .counter("takes", "items", "items taken", c -> c.stats().taken())
-                .counter("drops", "items", "items dropped by the overflow policy or discarded", c -> c.stats().dropped());
+                .counter("puts", null, "items accepted", c -> c.stats().put())
+                .counter("takes", null, "items taken", c -> c.stats().taken())
+                .counter("drops", null, "items dropped by the overflow policy or discarded", c -> c.stats().dropped());
     }
 }

@@ -65,9 +65,9 @@ public final class RateLimiterMetrics extends ComponentMetrics<AsyncRateLimiter>
                 .gauge("available", "tokens", "whole tokens in the bucket now", c -> c.stats().available())
                 .gauge("burst", "tokens", "the bucket size", c -> c.stats().burst())
                 .gauge("waiters", "waiters", "acquire requests queued now", c -> c.stats().waiters())
-                .counter("waits", "waits", "acquire requests that had to queue", c -> c.stats().waited())
-                .counter("timeouts", "waits", "queued acquire requests that timed out", c -> c.stats().timedOut())
-                .counter("cancellations", "waits", "queued acquire requests cancelled", c -> c.stats().cancelled())
-                .counter("rejections", "requests", "requests refused without waiting", c -> c.stats().rejected());
+                .counter("waits", null, "acquire requests that had to queue", c -> c.stats().waited())
+                .counter("timeouts", null, "queued acquire requests that timed out", c -> c.stats().timedOut())
+                .counter("cancellations", null, "queued acquire requests cancelled", c -> c.stats().cancelled())
+                .counter("rejections", null, "requests refused without waiting", c -> c.stats().rejected());
     }
 }

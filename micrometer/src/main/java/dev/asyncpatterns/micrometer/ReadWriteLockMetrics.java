@@ -22,7 +22,7 @@ import io.micrometer.core.instrument.Tags;
  *   </tbody>
  * </table>
  *
- * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=lock}
+ * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=readWriteLock}
  */
 public final class ReadWriteLockMetrics extends ComponentMetrics<AsyncReadWriteLock> {
 
@@ -64,8 +64,8 @@ public final class ReadWriteLockMetrics extends ComponentMetrics<AsyncReadWriteL
                 .gauge("readers", "readers", "readers holding the lock now", c -> c.stats().readers())
                 .gauge("write.locked", null, "1 while a writer holds the lock, else 0", c -> c.stats().writeLocked() ? 1 : 0)
                 .gauge("waiters", "waiters", "read and write requests queued now", c -> c.stats().waiters())
-                .counter("waits", "waits", "requests that had to queue", c -> c.stats().waited())
-                .counter("timeouts", "waits", "queued requests that timed out", c -> c.stats().timedOut())
-                .counter("cancellations", "waits", "queued requests cancelled", c -> c.stats().cancelled());
+                .counter("waits", null, "requests that had to queue", c -> c.stats().waited())
+                .counter("timeouts", null, "queued requests that timed out", c -> c.stats().timedOut())
+                .counter("cancellations", null, "queued requests cancelled", c -> c.stats().cancelled());
     }
 }

@@ -127,17 +127,17 @@ public final class ResilienceMetrics extends ComponentMetrics<AsyncResilience<?>
 
     @Override
     void bind(Meters<AsyncResilience<?>> meters) {
-        meters.partition("calls", "calls", "calls through the decorator, by how they ended", "result", CALL_RESULTS,
+        meters.partition("calls", null, "calls through the decorator, by how they ended", "result", CALL_RESULTS,
                         result -> result, ResilienceMetrics::callCount)
                 .gauge("in.flight", "calls", "calls not finished yet", c -> c.stats().inFlight())
-                .counter("attempts", "attempts", "attempts started, hedges included", c -> c.stats().attempts())
-                .partition("attempt.failures", "attempts", "attempt failures by kind", "kind", FailureKind.values(),
+                .counter("attempts", null, "attempts started, hedges included", c -> c.stats().attempts())
+                .partition("attempt.failures", null, "attempt failures by kind", "kind", FailureKind.values(),
                         kind -> kind.name().toLowerCase(Locale.ROOT), kind -> c -> c.stats().attemptFailures(kind))
-                .counter("retries", "attempts", "retries scheduled", c -> c.stats().retries())
-                .counter("hedges", "attempts", "hedged backup attempts started", c -> c.stats().hedges())
-                .counter("hedge.wins", "calls", "calls won by a hedged backup", c -> c.stats().hedgeWins())
-                .counter("fallbacks", "calls", "calls whose failure a fallback replaced", c -> c.stats().fallbacks())
-                .counter("circuit.transitions", "transitions", "circuit breaker state changes observed",
+                .counter("retries", null, "retries scheduled", c -> c.stats().retries())
+                .counter("hedges", null, "hedged backup attempts started", c -> c.stats().hedges())
+                .counter("hedge.wins", null, "calls won by a hedged backup", c -> c.stats().hedgeWins())
+                .counter("fallbacks", null, "calls whose failure a fallback replaced", c -> c.stats().fallbacks())
+                .counter("circuit.transitions", null, "circuit breaker state changes observed",
                         c -> c.stats().circuitTransitions());
         if (meters.component().stats().circuitState().isPresent()) {
             for (CircuitBreaker.State state : CircuitBreaker.State.values()) {

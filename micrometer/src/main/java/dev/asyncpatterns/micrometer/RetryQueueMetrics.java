@@ -69,13 +69,13 @@ public final class RetryQueueMetrics extends ComponentMetrics<RetryQueue<?>> {
                 .gauge("pending", "jobs", "jobs waiting in the store", c -> c.stats().pending())
                 .gauge("in.flight", "jobs", "jobs being attempted", c -> c.stats().inFlight())
                 .gauge("dead", "jobs", "dead letters in the store", c -> c.stats().dead())
-                .counter("submissions", "jobs", "jobs acknowledged by submit", c -> c.stats().submitted())
-                .counter("attempts", "attempts", "attempts started", c -> c.stats().attempts())
-                .counter("jobs", "jobs", "jobs that succeeded", c -> c.stats().succeeded(), "result", "succeeded")
-                .counter("jobs", "jobs", "jobs moved to the dead letters", c -> c.stats().deadLettered(), "result", "dead_lettered")
-                .counter("retries", "attempts", "failed attempts scheduled again", c -> c.stats().retried())
-                .counter("replays", "jobs", "dead letters replayed", c -> c.stats().replayed())
-                .counter("purges", "jobs", "dead letters purged", c -> c.stats().purged())
-                .counter("store.failures", "failures", "store operations that failed", c -> c.stats().storeFailures());
+                .counter("submissions", null, "jobs acknowledged by submit", c -> c.stats().submitted())
+                .counter("attempts", null, "attempts started", c -> c.stats().attempts())
+                .counter("jobs", null, "jobs that succeeded", c -> c.stats().succeeded(), "result", "succeeded")
+                .counter("jobs", null, "jobs moved to the dead letters", c -> c.stats().deadLettered(), "result", "dead_lettered")
+                .counter("retries", null, "failed attempts scheduled again", c -> c.stats().retried())
+                .counter("replays", null, "dead letters replayed", c -> c.stats().replayed())
+                .counter("purges", null, "dead letters purged", c -> c.stats().purged())
+                .counter("store.failures", null, "store operations that failed", c -> c.stats().storeFailures());
     }
 }

@@ -62,8 +62,8 @@ public final class SemaphoreMetrics extends ComponentMetrics<AsyncSemaphore> {
         meters
                 .gauge("available", "permits", "permits free now", c -> c.stats().available())
                 .gauge("waiters", "waiters", "acquire requests queued now", c -> c.stats().waiters())
-                .counter("waits", "waits", "acquire requests that had to queue", c -> c.stats().waited())
-                .counter("timeouts", "waits", "queued acquire requests that timed out", c -> c.stats().timedOut())
-                .counter("cancellations", "waits", "queued acquire requests cancelled", c -> c.stats().cancelled());
+                .counter("waits", null, "acquire requests that had to queue", c -> c.stats().waited())
+                .counter("timeouts", null, "queued acquire requests that timed out", c -> c.stats().timedOut())
+                .counter("cancellations", null, "queued acquire requests cancelled", c -> c.stats().cancelled());
     }
 }

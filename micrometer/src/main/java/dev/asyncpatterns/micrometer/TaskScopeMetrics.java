@@ -61,9 +61,9 @@ public final class TaskScopeMetrics extends ComponentMetrics<TaskScope> {
     void bind(Meters<TaskScope> meters) {
         meters
                 .gauge("in.flight", "forks", "forks not finished yet", c -> c.stats().inFlight())
-                .counter("forks.started", "forks", "forks started", c -> c.stats().forked())
-                .counter("forks", "forks", "forks that succeeded", c -> c.stats().succeeded(), "result", "succeeded")
-                .counter("forks", "forks", "forks that failed", c -> c.stats().failed(), "result", "failed")
-                .counter("forks", "forks", "forks cancelled", c -> c.stats().cancelled(), "result", "cancelled");
+                .counter("forks.started", null, "forks started", c -> c.stats().forked())
+                .counter("forks", null, "forks that succeeded", c -> c.stats().succeeded(), "result", "succeeded")
+                .counter("forks", null, "forks that failed", c -> c.stats().failed(), "result", "failed")
+                .counter("forks", null, "forks cancelled", c -> c.stats().cancelled(), "result", "cancelled");
     }
 }

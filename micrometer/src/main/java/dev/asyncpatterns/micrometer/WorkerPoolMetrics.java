@@ -69,11 +69,11 @@ public final class WorkerPoolMetrics extends ComponentMetrics<WorkerPool<?, ?>> 
                 .gauge("depth", "jobs", "jobs queued, not started", c -> c.stats().depth())
                 .gauge("capacity", "jobs", "the queue bound", c -> c.stats().capacity())
                 .gauge("in.flight", "jobs", "jobs running now", c -> c.stats().inFlight())
-                .counter("submissions", "jobs", "jobs accepted", c -> c.stats().submitted())
-                .counter("rejections", "jobs", "jobs refused by trySubmit (queue full)", c -> c.stats().rejected())
-                .counter("jobs", "jobs", "jobs whose handler succeeded", c -> c.stats().succeeded(), "result", "succeeded")
-                .counter("jobs", "jobs", "jobs whose handler failed", c -> c.stats().failed(), "result", "failed")
-                .counter("jobs", "jobs", "jobs cancelled", c -> c.stats().cancelled(), "result", "cancelled")
+                .counter("submissions", null, "jobs accepted", c -> c.stats().submitted())
+                .counter("rejections", null, "jobs refused by trySubmit (queue full)", c -> c.stats().rejected())
+                .counter("jobs", null, "jobs whose handler succeeded", c -> c.stats().succeeded(), "result", "succeeded")
+                .counter("jobs", null, "jobs whose handler failed", c -> c.stats().failed(), "result", "failed")
+                .counter("jobs", null, "jobs cancelled", c -> c.stats().cancelled(), "result", "cancelled")
                 .seconds("busy", "time spent running handlers, all workers", c -> c.stats().busyTime().toNanos());
     }
 }

@@ -104,8 +104,10 @@ class MetricsSnippets {
 
     @Test
     void readWriteLock_readersAndWriter_areGauged() {
+        // @start region=readWriteLock
         var lock = AsyncReadWriteLock.builder().name("config").build();
         ReadWriteLockMetrics.monitor(registry, lock);
+        // @end
         var r1 = lock.readLock().join();
         var r2 = lock.readLock().join();
         var writer = lock.writeLock();
@@ -250,8 +252,10 @@ class MetricsSnippets {
 
     @Test
     void taskScope_forksByResult() throws Exception {
+        // @start region=scope
         try (var scope = TaskScope.builder().name("checkout").policy(TaskScope.Policy.COLLECT_ALL).open()) {
             TaskScopeMetrics.monitor(registry, scope);
+            // @end
             var first = new CompletableFuture<String>();
             var second = new CompletableFuture<String>();
             var failing = new CompletableFuture<String>();
