@@ -232,7 +232,7 @@ public final class Supervisor {
     private final Backoff backoff;
     private final TimeSource time;
     private final List<Child> children;
-    private final List<Consumer<? super Event>> listeners;
+    private final Consumer<? super Event> listener; // null: nobody listens
 
     // mailbox
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
@@ -248,6 +248,7 @@ public final class Supervisor {
     private long failedCount;
     private long gaveUpCount;
     private volatile Stats stats; // published by the mailbox
+    private final ArrayDeque<Event> pendingEvents = new ArrayDeque<>(); // mailbox-confined
 
     private Supervisor(Builder b) {
         this.name = b.name == null ? Checks.defaultName("supervisor", this) : b.name;
@@ -262,7 +263,7 @@ public final class Supervisor {
             list.add(new Child(i, b.specs.get(i)));
         }
         this.children = List.copyOf(list);
-        this.listeners = List.copyOf(b.listeners);
+        this.listener = b.listener;
         publishStats();
     }
 
@@ -426,6 +427,7 @@ public final class Supervisor {
         if (wip.getAndIncrement() != 0) {
             return;
         }
+        VirtualMachineError fatal = null;
         do {
             Runnable next = mailbox.poll();
             try {
@@ -434,7 +436,15 @@ public final class Supervisor {
                 LOG.error("Supervisor[{}]: internal error", name, e);
             }
             publishStats();
+            try {
+                deliverEvents(); // after the decision: the state the events describe is settled
+            } catch (VirtualMachineError e) {
+                fatal = e; // rethrown once the mailbox is drained, so it is never left locked
+            }
         } while (wip.decrementAndGet() != 0);
+        if (fatal != null) {
+            throw fatal;
+        }
     }
 
     /** Publishes a new snapshot (mailbox or constructor only). */
@@ -454,19 +464,25 @@ public final class Supervisor {
         }
     }
 
-    /** Calls the listeners (mailbox only; no lock is held). A listener that throws is logged. */
+    /** Queues an event for the listener, called once the current message has settled the state. */
     private void emit(Supplier<? extends Event> event) {
-        if (listeners.isEmpty()) {
-            return;
+        if (listener != null) {
+            pendingEvents.add(event.get());
         }
-        Event e = event.get();
-        for (Consumer<? super Event> listener : listeners) {
+    }
+
+    /** Calls the listener with the queued events (mailbox only; no lock is held). */
+    private void deliverEvents() {
+        Event e;
+        while ((e = pendingEvents.poll()) != null) {
             try {
                 listener.accept(e);
             } catch (VirtualMachineError fatal) {
+                LOG.warn("Supervisor[{}]: event listener threw on {}", name, e, fatal);
+                pendingEvents.clear();
                 throw fatal;
             } catch (Throwable failure) {
-                LOG.warn("Supervisor[{}]: event listener {} threw on {}; ignored", name, listener, e, failure);
+                LOG.warn("Supervisor[{}]: event listener threw on {}; ignored", name, e, failure);
             }
         }
     }
@@ -679,21 +695,26 @@ public final class Supervisor {
         private Duration window;
         private Backoff backoff;
         private TimeSource time;
-        private final List<Consumer<? super Event>> listeners = new ArrayList<>();
+        private Consumer<? super Event> listener;
 
         private Builder() {}
 
         /**
-         * Adds a listener for the supervisor's {@link Event}s (child failed, restart decided, gave
-         * up). Listeners run on the supervisor's serial mailbox, in order, outside any lock; they
-         * should return quickly. A listener that throws is logged at WARN and ignored.
+         * The listener for the supervisor's {@link Event}s (child failed, restart decided, gave
+         * up), in the order they happen. It runs on the supervisor's serial mailbox (the thread
+         * that delivered the child's exit or the timer), outside any lock, and must not block.
+         * What it throws is logged at WARN and ignored ({@link VirtualMachineError}s are
+         * rethrown). For several listeners, compose them with {@link Consumer#andThen}.
          *
          * @param listener the listener
          * @return this builder
          * @throws NullPointerException if {@code listener} is null
+         * @throws IllegalStateException if already set
          */
         public Builder onEvent(Consumer<? super Event> listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
+            Objects.requireNonNull(listener, "listener");
+            Checks.unset(this.listener, "onEvent");
+            this.listener = listener;
             return this;
         }
 

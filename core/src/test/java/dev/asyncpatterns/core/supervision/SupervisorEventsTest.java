@@ -26,8 +26,9 @@ class SupervisorEventsTest {
                 .child("a", Supervisor.Restart.PERMANENT,
                         () -> CompletableFuture.failedFuture(new IOException("run " + runs.incrementAndGet())))
                 .child("b", Supervisor.Restart.PERMANENT, CompletableFuture::new)
-                .onEvent(events::add)
-                .onEvent(e -> { throw new IllegalStateException("a listener bug is logged, not propagated"); })
+                .onEvent(((java.util.function.Consumer<Supervisor.Event>) events::add).andThen(e -> {
+                    throw new IllegalStateException("a listener bug is logged, not propagated");
+                }))
                 .build();
         assertThat(supervisor.stats()).isEqualTo(new Supervisor.Stats("sup", 2, 0, 0, 0, 0, 0, false));
 
@@ -54,6 +55,13 @@ class SupervisorEventsTest {
             assertThat(e.at()).isEqualTo(VirtualClock.DEFAULT_START.plusSeconds(1));
         });
         assertThat(supervisor.stats()).isEqualTo(new Supervisor.Stats("sup", 2, 0, 0, 1, 2, 1, false));
+    }
+
+    @Test
+    void onEvent_givenTwice_isRejected() {
+        var builder = Supervisor.builder().onEvent(e -> { });
+        org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(() -> builder.onEvent(e -> { }))
+                .withMessageStartingWith("onEvent was already set");
     }
 
     @Test
