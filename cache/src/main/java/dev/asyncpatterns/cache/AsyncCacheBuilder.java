@@ -432,8 +432,9 @@ public final class AsyncCacheBuilder<K, V> {
      * @throws IllegalStateException if already set
      */
     public AsyncCacheBuilder<K, V> name(String name) {
+        Checks.name(name);
         Checks.once(this.name != null, "name");
-        this.name = Checks.name(name);
+        this.name = name;
         return this;
     }
 

@@ -39,7 +39,7 @@ public final class AsyncPoolMetrics extends ComponentMetrics<AsyncPool<?>> {
      * @throws NullPointerException if an argument is null
      */
     public AsyncPoolMetrics(AsyncPool<?> pool, Iterable<Tag> tags) {
-        super(pool, "pool", tags);
+        super(pool, "pool", c -> c.name(), tags);
     }
 
     /**
@@ -58,10 +58,6 @@ public final class AsyncPoolMetrics extends ComponentMetrics<AsyncPool<?>> {
         return pool;
     }
 
-    @Override
-    String name(AsyncPool<?> pool) {
-        return pool.name();
-    }
 
     @Override
     void bind(Meters<AsyncPool<?>> meters) {

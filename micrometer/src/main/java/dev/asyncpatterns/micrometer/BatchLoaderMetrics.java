@@ -35,7 +35,7 @@ public final class BatchLoaderMetrics extends ComponentMetrics<BatchLoader<?, ?>
      * @throws NullPointerException if an argument is null
      */
     public BatchLoaderMetrics(BatchLoader<?, ?> loader, Iterable<Tag> tags) {
-        super(loader, "batchloader", tags);
+        super(loader, "batchloader", c -> c.name(), tags);
     }
 
     /**
@@ -54,10 +54,6 @@ public final class BatchLoaderMetrics extends ComponentMetrics<BatchLoader<?, ?>
         return loader;
     }
 
-    @Override
-    String name(BatchLoader<?, ?> loader) {
-        return loader.name();
-    }
 
     @Override
     void bind(Meters<BatchLoader<?, ?>> meters) {

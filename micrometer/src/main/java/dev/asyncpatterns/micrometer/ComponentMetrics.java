@@ -38,11 +38,14 @@ abstract class ComponentMetrics<C> implements MeterBinder {
 
     private final WeakReference<C> component;
     private final String kind;
+    private final Function<C, String> name;
     private final Tags tags;
 
-    ComponentMetrics(C component, String kind, Iterable<Tag> tags) {
+    /** {@code name} must not capture the component (it is a method reference or static lambda). */
+    ComponentMetrics(C component, String kind, Function<C, String> name, Iterable<Tag> tags) {
         this.component = new WeakReference<>(Objects.requireNonNull(component, "component"));
         this.kind = kind;
+        this.name = name;
         this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
     }
 
@@ -57,12 +60,9 @@ abstract class ComponentMetrics<C> implements MeterBinder {
         Objects.requireNonNull(registry, "registry");
         C c = component.get();
         if (c != null) {
-            bind(new Meters<>(registry, c, "asyncpatterns." + kind, Tags.of("name", name(c)).and(tags)));
+            bind(new Meters<>(registry, c, "asyncpatterns." + kind, Tags.of("name", name.apply(c)).and(tags)));
         }
     }
-
-    /** The component's name, for the {@code name} tag. */
-    abstract String name(C component);
 
     /** Registers the meters; {@code meters} holds the component weakly. */
     abstract void bind(Meters<C> meters);

@@ -33,7 +33,7 @@ public final class LockMetrics extends ComponentMetrics<AsyncLock> {
      * @throws NullPointerException if an argument is null
      */
     public LockMetrics(AsyncLock lock, Iterable<Tag> tags) {
-        super(lock, "lock", tags);
+        super(lock, "lock", c -> c.name(), tags);
     }
 
     /**
@@ -52,10 +52,6 @@ public final class LockMetrics extends ComponentMetrics<AsyncLock> {
         return lock;
     }
 
-    @Override
-    String name(AsyncLock lock) {
-        return lock.name();
-    }
 
     @Override
     void bind(Meters<AsyncLock> meters) {

@@ -39,7 +39,7 @@ public final class MemoizedFunctionMetrics extends ComponentMetrics<MemoizedFunc
      * @throws NullPointerException if an argument is null
      */
     public MemoizedFunctionMetrics(MemoizedFunction<?, ?> function, Iterable<Tag> tags) {
-        super(function, "cache", tags);
+        super(function, "cache", c -> c.name(), tags);
     }
 
     /**
@@ -58,10 +58,6 @@ public final class MemoizedFunctionMetrics extends ComponentMetrics<MemoizedFunc
         return function;
     }
 
-    @Override
-    String name(MemoizedFunction<?, ?> function) {
-        return function.name();
-    }
 
     @Override
     void bind(Meters<MemoizedFunction<?, ?>> meters) {

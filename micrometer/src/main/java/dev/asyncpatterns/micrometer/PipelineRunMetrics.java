@@ -33,7 +33,7 @@ public final class PipelineRunMetrics extends ComponentMetrics<PipelineRun<?>> {
      * @throws NullPointerException if an argument is null
      */
     public PipelineRunMetrics(PipelineRun<?> run, Iterable<Tag> tags) {
-        super(run, "pipeline", tags);
+        super(run, "pipeline", c -> c.name(), tags);
     }
 
     /**
@@ -52,10 +52,6 @@ public final class PipelineRunMetrics extends ComponentMetrics<PipelineRun<?>> {
         return run;
     }
 
-    @Override
-    String name(PipelineRun<?> run) {
-        return run.name();
-    }
 
     @Override
     void bind(Meters<PipelineRun<?>> meters) {

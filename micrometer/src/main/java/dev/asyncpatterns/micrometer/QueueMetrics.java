@@ -36,7 +36,7 @@ public final class QueueMetrics extends ComponentMetrics<AsyncQueue<?>> {
      * @throws NullPointerException if an argument is null
      */
     public QueueMetrics(AsyncQueue<?> queue, Iterable<Tag> tags) {
-        super(queue, "queue", tags);
+        super(queue, "queue", c -> c.name(), tags);
     }
 
     /**
@@ -55,10 +55,6 @@ public final class QueueMetrics extends ComponentMetrics<AsyncQueue<?>> {
         return queue;
     }
 
-    @Override
-    String name(AsyncQueue<?> queue) {
-        return queue.name();
-    }
 
     @Override
     void bind(Meters<AsyncQueue<?>> meters) {

@@ -35,7 +35,7 @@ public final class RateLimiterMetrics extends ComponentMetrics<AsyncRateLimiter>
      * @throws NullPointerException if an argument is null
      */
     public RateLimiterMetrics(AsyncRateLimiter limiter, Iterable<Tag> tags) {
-        super(limiter, "ratelimiter", tags);
+        super(limiter, "ratelimiter", c -> c.name(), tags);
     }
 
     /**
@@ -54,10 +54,6 @@ public final class RateLimiterMetrics extends ComponentMetrics<AsyncRateLimiter>
         return limiter;
     }
 
-    @Override
-    String name(AsyncRateLimiter limiter) {
-        return limiter.name();
-    }
 
     @Override
     void bind(Meters<AsyncRateLimiter> meters) {

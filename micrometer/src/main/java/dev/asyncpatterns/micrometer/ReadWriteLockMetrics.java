@@ -34,7 +34,7 @@ public final class ReadWriteLockMetrics extends ComponentMetrics<AsyncReadWriteL
      * @throws NullPointerException if an argument is null
      */
     public ReadWriteLockMetrics(AsyncReadWriteLock lock, Iterable<Tag> tags) {
-        super(lock, "rwlock", tags);
+        super(lock, "rwlock", c -> c.name(), tags);
     }
 
     /**
@@ -53,10 +53,6 @@ public final class ReadWriteLockMetrics extends ComponentMetrics<AsyncReadWriteL
         return lock;
     }
 
-    @Override
-    String name(AsyncReadWriteLock lock) {
-        return lock.name();
-    }
 
     @Override
     void bind(Meters<AsyncReadWriteLock> meters) {

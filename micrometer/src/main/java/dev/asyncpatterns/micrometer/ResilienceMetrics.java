@@ -53,7 +53,7 @@ public final class ResilienceMetrics extends ComponentMetrics<AsyncResilience<?>
      * @throws NullPointerException if an argument is null
      */
     public ResilienceMetrics(AsyncResilience<?> decorator, Iterable<Tag> tags) {
-        super(decorator, "resilience", tags);
+        super(decorator, "resilience", c -> c.name(), tags);
     }
 
     /**
@@ -120,10 +120,6 @@ public final class ResilienceMetrics extends ComponentMetrics<AsyncResilience<?>
         return kind == null ? "succeeded" : kind.name().toLowerCase(Locale.ROOT);
     }
 
-    @Override
-    String name(AsyncResilience<?> decorator) {
-        return decorator.name();
-    }
 
     @Override
     void bind(Meters<AsyncResilience<?>> meters) {

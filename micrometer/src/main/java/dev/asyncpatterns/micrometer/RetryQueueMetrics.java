@@ -39,7 +39,7 @@ public final class RetryQueueMetrics extends ComponentMetrics<RetryQueue<?>> {
      * @throws NullPointerException if an argument is null
      */
     public RetryQueueMetrics(RetryQueue<?> queue, Iterable<Tag> tags) {
-        super(queue, "retryqueue", tags);
+        super(queue, "retryqueue", c -> c.name(), tags);
     }
 
     /**
@@ -58,10 +58,6 @@ public final class RetryQueueMetrics extends ComponentMetrics<RetryQueue<?>> {
         return queue;
     }
 
-    @Override
-    String name(RetryQueue<?> queue) {
-        return queue.name();
-    }
 
     @Override
     void bind(Meters<RetryQueue<?>> meters) {

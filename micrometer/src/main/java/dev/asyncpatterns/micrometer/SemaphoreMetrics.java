@@ -33,7 +33,7 @@ public final class SemaphoreMetrics extends ComponentMetrics<AsyncSemaphore> {
      * @throws NullPointerException if an argument is null
      */
     public SemaphoreMetrics(AsyncSemaphore semaphore, Iterable<Tag> tags) {
-        super(semaphore, "semaphore", tags);
+        super(semaphore, "semaphore", c -> c.name(), tags);
     }
 
     /**
@@ -52,10 +52,6 @@ public final class SemaphoreMetrics extends ComponentMetrics<AsyncSemaphore> {
         return semaphore;
     }
 
-    @Override
-    String name(AsyncSemaphore semaphore) {
-        return semaphore.name();
-    }
 
     @Override
     void bind(Meters<AsyncSemaphore> meters) {

@@ -35,7 +35,7 @@ public final class SupervisorMetrics extends ComponentMetrics<Supervisor> {
      * @throws NullPointerException if an argument is null
      */
     public SupervisorMetrics(Supervisor supervisor, Iterable<Tag> tags) {
-        super(supervisor, "supervisor", tags);
+        super(supervisor, "supervisor", c -> c.name(), tags);
     }
 
     /**
@@ -54,10 +54,6 @@ public final class SupervisorMetrics extends ComponentMetrics<Supervisor> {
         return supervisor;
     }
 
-    @Override
-    String name(Supervisor supervisor) {
-        return supervisor.name();
-    }
 
     @Override
     void bind(Meters<Supervisor> meters) {

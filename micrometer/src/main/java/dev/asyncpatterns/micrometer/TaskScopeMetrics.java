@@ -33,7 +33,7 @@ public final class TaskScopeMetrics extends ComponentMetrics<TaskScope> {
      * @throws NullPointerException if an argument is null
      */
     public TaskScopeMetrics(TaskScope scope, Iterable<Tag> tags) {
-        super(scope, "scope", tags);
+        super(scope, "scope", c -> c.name(), tags);
     }
 
     /**
@@ -52,10 +52,6 @@ public final class TaskScopeMetrics extends ComponentMetrics<TaskScope> {
         return scope;
     }
 
-    @Override
-    String name(TaskScope scope) {
-        return scope.name();
-    }
 
     @Override
     void bind(Meters<TaskScope> meters) {

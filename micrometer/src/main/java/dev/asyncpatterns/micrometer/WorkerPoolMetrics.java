@@ -38,7 +38,7 @@ public final class WorkerPoolMetrics extends ComponentMetrics<WorkerPool<?, ?>> 
      * @throws NullPointerException if an argument is null
      */
     public WorkerPoolMetrics(WorkerPool<?, ?> pool, Iterable<Tag> tags) {
-        super(pool, "workerpool", tags);
+        super(pool, "workerpool", c -> c.name(), tags);
     }
 
     /**
@@ -57,10 +57,6 @@ public final class WorkerPoolMetrics extends ComponentMetrics<WorkerPool<?, ?>> 
         return pool;
     }
 
-    @Override
-    String name(WorkerPool<?, ?> pool) {
-        return pool.name();
-    }
 
     @Override
     void bind(Meters<WorkerPool<?, ?>> meters) {

@@ -827,8 +827,9 @@ public final class AsyncPool<T> {
          * @throws IllegalStateException if already set
          */
         public Builder<T> name(String name) {
+            Checks.name(name);
             Checks.once(this.name != null, "name");
-            this.name = Checks.name(name);
+            this.name = name;
             return this;
         }
 

@@ -1351,11 +1351,14 @@ public final class AsyncQueue<T> {
          * @param name the name
          * @return this builder
          * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
          * @throws IllegalStateException if already set
          */
         public Builder<T> name(String name) {
+            Checks.name(name);
             Checks.once(this.name != null, "name");
-            this.name = Checks.name(name);
+            this.name = name;
             return this;
         }
 

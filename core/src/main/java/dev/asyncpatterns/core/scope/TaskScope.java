@@ -938,8 +938,9 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if already set
          */
         public Builder name(String name) {
+            Checks.name(name);
             Checks.once(this.name != null, "name");
-            this.name = Checks.name(name);
+            this.name = name;
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.NameAndTime;
 import dev.asyncpatterns.core.time.TimeSource;
 
 import java.time.Duration;
@@ -269,8 +270,7 @@ public final class AsyncLock {
 
     /** Configures a lock; each setting may be given once. */
     public static final class Builder {
-        private String name;
-        private TimeSource timeSource;
+        private final NameAndTime settings = new NameAndTime();
 
         private Builder() {}
 
@@ -286,8 +286,7 @@ public final class AsyncLock {
          * @throws IllegalStateException if already set
          */
         public Builder name(String name) {
-            Checks.once(this.name != null, "name");
-            this.name = Checks.name(name);
+            settings.name(name);
             return this;
         }
 
@@ -300,9 +299,7 @@ public final class AsyncLock {
          * @throws IllegalStateException if already set
          */
         public Builder timeSource(TimeSource timeSource) {
-            Objects.requireNonNull(timeSource, "timeSource");
-            Checks.unset(this.timeSource, "timeSource");
-            this.timeSource = timeSource;
+            settings.timeSource(timeSource);
             return this;
         }
 
@@ -312,7 +309,7 @@ public final class AsyncLock {
          * @return a new, unlocked lock
          */
         public AsyncLock build() {
-            return new AsyncLock(timeSource == null ? TimeSource.system() : timeSource, name);
+            return new AsyncLock(settings.timeSource(), settings.name());
         }
     }
 }

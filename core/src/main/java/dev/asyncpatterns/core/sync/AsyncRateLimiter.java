@@ -478,8 +478,9 @@ public final class AsyncRateLimiter implements AutoCloseable {
          * @throws IllegalStateException if already set
          */
         public Builder name(String name) {
+            Checks.name(name);
             Checks.once(this.name != null, "name");
-            this.name = Checks.name(name);
+            this.name = name;
             return this;
         }
 

@@ -5,6 +5,7 @@ import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.NameAndTime;
 import dev.asyncpatterns.core.internal.WaitCounters;
 import dev.asyncpatterns.core.time.TimeSource;
 
@@ -376,8 +377,7 @@ public final class AsyncReadWriteLock {
 
     /** Configures a read-write lock; each setting may be given once. */
     public static final class Builder {
-        private String name;
-        private TimeSource timeSource;
+        private final NameAndTime settings = new NameAndTime();
 
         private Builder() {}
 
@@ -393,8 +393,7 @@ public final class AsyncReadWriteLock {
          * @throws IllegalStateException if already set
          */
         public Builder name(String name) {
-            Checks.once(this.name != null, "name");
-            this.name = Checks.name(name);
+            settings.name(name);
             return this;
         }
 
@@ -407,9 +406,7 @@ public final class AsyncReadWriteLock {
          * @throws IllegalStateException if already set
          */
         public Builder timeSource(TimeSource timeSource) {
-            Objects.requireNonNull(timeSource, "timeSource");
-            Checks.unset(this.timeSource, "timeSource");
-            this.timeSource = timeSource;
+            settings.timeSource(timeSource);
             return this;
         }
 
@@ -419,7 +416,7 @@ public final class AsyncReadWriteLock {
          * @return a new, unlocked lock
          */
         public AsyncReadWriteLock build() {
-            return new AsyncReadWriteLock(timeSource == null ? TimeSource.system() : timeSource, name);
+            return new AsyncReadWriteLock(settings.timeSource(), settings.name());
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.TimeSource;
 
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.NameAndTime;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.WaitCounters;
 import java.lang.invoke.MethodHandles;
@@ -512,8 +513,7 @@ public final class AsyncSemaphore {
     /** Configures a semaphore; each setting may be given once. */
     public static final class Builder {
         private final int permits;
-        private String name;
-        private TimeSource timeSource;
+        private final NameAndTime settings = new NameAndTime();
 
         private Builder(int permits) {
             this.permits = permits;
@@ -531,8 +531,7 @@ public final class AsyncSemaphore {
          * @throws IllegalStateException if already set
          */
         public Builder name(String name) {
-            Checks.once(this.name != null, "name");
-            this.name = Checks.name(name);
+            settings.name(name);
             return this;
         }
 
@@ -545,9 +544,7 @@ public final class AsyncSemaphore {
          * @throws IllegalStateException if already set
          */
         public Builder timeSource(TimeSource timeSource) {
-            Objects.requireNonNull(timeSource, "timeSource");
-            Checks.unset(this.timeSource, "timeSource");
-            this.timeSource = timeSource;
+            settings.timeSource(timeSource);
             return this;
         }
 
@@ -557,7 +554,7 @@ public final class AsyncSemaphore {
          * @return a new semaphore
          */
         public AsyncSemaphore build() {
-            return new AsyncSemaphore(permits, timeSource == null ? TimeSource.system() : timeSource, name);
+            return new AsyncSemaphore(permits, settings.timeSource(), settings.name());
         }
     }
 }
