@@ -1,7 +1,7 @@
 /**
  * async-patterns micrometer: meter binders for every async-patterns component.
  *
- * <p>The toolkit's modules are {@code requires static transitive}: a binder touches only the module of the
+ * <p>The toolkit's modules are {@code requires static}: a binder touches only the module of the
  * component it binds, so an application needs only the modules it uses (plus Micrometer).
  * {@code micrometer.core} is an automatic module (its {@code Automatic-Module-Name}); its types
  * ({@code MeterBinder}, {@code MeterRegistry}, {@code Tag}) appear in this module's API, hence
@@ -9,10 +9,10 @@
  */
 module dev.asyncpatterns.micrometer {
     requires transitive micrometer.core;
-    requires static transitive dev.asyncpatterns.core;
-    requires static transitive dev.asyncpatterns.pipeline;
-    requires static transitive dev.asyncpatterns.resilience;
-    requires static transitive dev.asyncpatterns.cache;
+    requires static dev.asyncpatterns.core;
+    requires static dev.asyncpatterns.pipeline;
+    requires static dev.asyncpatterns.resilience;
+    requires static dev.asyncpatterns.cache;
 
     exports dev.asyncpatterns.micrometer;
 }
