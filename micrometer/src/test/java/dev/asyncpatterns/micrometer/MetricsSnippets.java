@@ -15,6 +15,7 @@ import dev.asyncpatterns.core.sync.AsyncLock;
 import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.core.sync.AsyncReadWriteLock;
 import dev.asyncpatterns.core.sync.AsyncSemaphore;
+import dev.asyncpatterns.core.time.LagProbe;
 import dev.asyncpatterns.pipeline.Pipeline;
 import dev.asyncpatterns.pipeline.PipelineRun;
 import dev.asyncpatterns.resilience.AsyncResilience;
@@ -143,6 +144,24 @@ class MetricsSnippets {
         assertThat(counter("asyncpatterns.ratelimiter.waits", "partner-api")).isEqualTo(1);
         assertThat(gauge("asyncpatterns.ratelimiter.waiters", "partner-api")).isZero();
         limiter.close();
+    }
+
+    @Test
+    void lagProbe_lagAndSamples_areMeasured() {
+        var tasks = new java.util.ArrayDeque<Runnable>();
+        java.util.concurrent.Executor executor = tasks::add; // runs ticks when the test says so
+        // @start region=lagProbe
+        LagProbe probe = LagProbe.start("cpu-pool", executor, Duration.ofMillis(100), Duration.ofMillis(50), clock);
+        LagProbeMetrics.monitor(registry, probe);
+        // @end
+        clock.advance(Duration.ofMillis(100));       // a tick is submitted...
+        clock.advance(Duration.ofMillis(30));        // ...and waits 30 ms for the executor
+        tasks.poll().run();
+        assertThat(counter("asyncpatterns.lag.samples", "cpu-pool")).isEqualTo(1);
+        assertThat(gauge("asyncpatterns.lag.last", "cpu-pool")).isEqualTo(0.030);
+        assertThat(gauge("asyncpatterns.lag.max", "cpu-pool")).isEqualTo(0.030);
+        assertThat(gauge("asyncpatterns.lag.starved", "cpu-pool")).isZero();
+        probe.close();
     }
 
     // ---------------------------------------------------------------- core.pool, core.queue

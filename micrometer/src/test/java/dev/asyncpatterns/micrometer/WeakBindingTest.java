@@ -76,6 +76,12 @@ class WeakBindingTest {
                 new Case("batchloader", () -> BatchLoader.<String, String>builder(keys -> CompletableFuture.completedFuture(Map.of()))
                         .name("gc").build(),
                         c -> new BatchLoaderMetrics((BatchLoader<?, ?>) c, Tags.empty())),
+                new Case("lag", () -> {
+                    var probe = dev.asyncpatterns.core.time.LagProbe.start("gc", Runnable::run, Duration.ofSeconds(1),
+                            Duration.ofSeconds(1), dev.asyncpatterns.testkit.VirtualClock.create());
+                    probe.close(); // a running probe is kept alive by its own timer
+                    return probe;
+                }, c -> new LagProbeMetrics((dev.asyncpatterns.core.time.LagProbe) c, Tags.empty())),
                 new Case("pipeline", () -> {
                     var run = Pipeline.range(0, 3).count().name("gc").executor(Runnable::run).start();
                     run.result().join();
