@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Tags;
  *     <tr><td>{@code asyncpatterns.lock.locked}</td><td>gauge</td><td>{@code Stats.locked}</td></tr>
  *     <tr><td>{@code asyncpatterns.lock.waiters}</td><td>gauge</td><td>{@code Stats.waiters}</td></tr>
  *     <tr><td>{@code asyncpatterns.lock.waits}</td><td>function counter</td><td>{@code Stats.waited}</td></tr>
+ *     <tr><td>{@code asyncpatterns.lock.wait.duration}</td><td>function timer</td><td>{@code Stats.granted()}, {@code Stats.waitTime}</td></tr>
  *     <tr><td>{@code asyncpatterns.lock.timeouts}</td><td>function counter</td><td>{@code Stats.timedOut}</td></tr>
  *     <tr><td>{@code asyncpatterns.lock.cancellations}</td><td>function counter</td><td>{@code Stats.cancelled}</td></tr>
  *   </tbody>
@@ -59,6 +60,8 @@ public final class LockMetrics extends ComponentMetrics<AsyncLock> {
                 .gauge("locked", null, "1 while somebody holds the lock, else 0", c -> c.stats().locked() ? 1 : 0)
                 .gauge("waiters", "waiters", "lock requests queued now", c -> c.stats().waiters())
                 .counter("waits", null, "lock requests that had to queue", c -> c.stats().waited())
+                .timer("wait.duration", "time granted lock requests spent queued", c -> c.stats().granted(),
+                        c -> c.stats().waitTime().toNanos())
                 .counter("timeouts", null, "queued lock requests that timed out", c -> c.stats().timedOut())
                 .counter("cancellations", null, "queued lock requests cancelled", c -> c.stats().cancelled());
     }

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Tags;
  *     <tr><td>{@code asyncpatterns.ratelimiter.burst}</td><td>gauge</td><td>{@code Stats.burst}</td></tr>
  *     <tr><td>{@code asyncpatterns.ratelimiter.waiters}</td><td>gauge</td><td>{@code Stats.waiters}</td></tr>
  *     <tr><td>{@code asyncpatterns.ratelimiter.waits}</td><td>function counter</td><td>{@code Stats.waited}</td></tr>
+ *     <tr><td>{@code asyncpatterns.ratelimiter.wait.duration}</td><td>function timer</td><td>{@code Stats.granted()}, {@code Stats.waitTime}</td></tr>
  *     <tr><td>{@code asyncpatterns.ratelimiter.timeouts}</td><td>function counter</td><td>{@code Stats.timedOut}</td></tr>
  *     <tr><td>{@code asyncpatterns.ratelimiter.cancellations}</td><td>function counter</td><td>{@code Stats.cancelled}</td></tr>
  *     <tr><td>{@code asyncpatterns.ratelimiter.rejections}</td><td>function counter</td><td>{@code Stats.rejected}</td></tr>
@@ -62,6 +63,8 @@ public final class RateLimiterMetrics extends ComponentMetrics<AsyncRateLimiter>
                 .gauge("burst", "tokens", "the bucket size", c -> c.stats().burst())
                 .gauge("waiters", "waiters", "acquire requests queued now", c -> c.stats().waiters())
                 .counter("waits", null, "acquire requests that had to queue", c -> c.stats().waited())
+                .timer("wait.duration", "time granted acquire requests spent queued", c -> c.stats().granted(),
+                        c -> c.stats().waitTime().toNanos())
                 .counter("timeouts", null, "queued acquire requests that timed out", c -> c.stats().timedOut())
                 .counter("cancellations", null, "queued acquire requests cancelled", c -> c.stats().cancelled())
                 .counter("rejections", null, "requests refused without waiting", c -> c.stats().rejected());

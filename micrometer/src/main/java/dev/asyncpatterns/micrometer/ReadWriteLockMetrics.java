@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Tags;
  *     <tr><td>{@code asyncpatterns.rwlock.write.locked}</td><td>gauge</td><td>{@code Stats.writeLocked}</td></tr>
  *     <tr><td>{@code asyncpatterns.rwlock.waiters}</td><td>gauge</td><td>{@code Stats.waiters}</td></tr>
  *     <tr><td>{@code asyncpatterns.rwlock.waits}</td><td>function counter</td><td>{@code Stats.waited}</td></tr>
+ *     <tr><td>{@code asyncpatterns.rwlock.wait.duration}</td><td>function timer</td><td>{@code Stats.granted()}, {@code Stats.waitTime}</td></tr>
  *     <tr><td>{@code asyncpatterns.rwlock.timeouts}</td><td>function counter</td><td>{@code Stats.timedOut}</td></tr>
  *     <tr><td>{@code asyncpatterns.rwlock.cancellations}</td><td>function counter</td><td>{@code Stats.cancelled}</td></tr>
  *   </tbody>
@@ -61,6 +62,8 @@ public final class ReadWriteLockMetrics extends ComponentMetrics<AsyncReadWriteL
                 .gauge("write.locked", null, "1 while a writer holds the lock, else 0", c -> c.stats().writeLocked() ? 1 : 0)
                 .gauge("waiters", "waiters", "read and write requests queued now", c -> c.stats().waiters())
                 .counter("waits", null, "requests that had to queue", c -> c.stats().waited())
+                .timer("wait.duration", "time granted lock requests spent queued", c -> c.stats().granted(),
+                        c -> c.stats().waitTime().toNanos())
                 .counter("timeouts", null, "queued requests that timed out", c -> c.stats().timedOut())
                 .counter("cancellations", null, "queued requests cancelled", c -> c.stats().cancelled());
     }

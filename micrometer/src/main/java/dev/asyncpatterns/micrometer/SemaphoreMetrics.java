@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Tags;
  *     <tr><td>{@code asyncpatterns.semaphore.available}</td><td>gauge</td><td>{@code Stats.available}</td></tr>
  *     <tr><td>{@code asyncpatterns.semaphore.waiters}</td><td>gauge</td><td>{@code Stats.waiters}</td></tr>
  *     <tr><td>{@code asyncpatterns.semaphore.waits}</td><td>function counter</td><td>{@code Stats.waited}</td></tr>
+ *     <tr><td>{@code asyncpatterns.semaphore.wait.duration}</td><td>function timer</td><td>{@code Stats.granted()}, {@code Stats.waitTime}</td></tr>
  *     <tr><td>{@code asyncpatterns.semaphore.timeouts}</td><td>function counter</td><td>{@code Stats.timedOut}</td></tr>
  *     <tr><td>{@code asyncpatterns.semaphore.cancellations}</td><td>function counter</td><td>{@code Stats.cancelled}</td></tr>
  *   </tbody>
@@ -59,6 +60,8 @@ public final class SemaphoreMetrics extends ComponentMetrics<AsyncSemaphore> {
                 .gauge("available", "permits", "permits free now", c -> c.stats().available())
                 .gauge("waiters", "waiters", "acquire requests queued now", c -> c.stats().waiters())
                 .counter("waits", null, "acquire requests that had to queue", c -> c.stats().waited())
+                .timer("wait.duration", "time granted acquire requests spent queued", c -> c.stats().granted(),
+                        c -> c.stats().waitTime().toNanos())
                 .counter("timeouts", null, "queued acquire requests that timed out", c -> c.stats().timedOut())
                 .counter("cancellations", null, "queued acquire requests cancelled", c -> c.stats().cancelled());
     }

@@ -37,7 +37,7 @@ class BinderContractTest {
         int meters = registry.getMeters().size();
         binder.bindTo(registry);
         assertThat(registry.getMeters()).hasSize(meters);
-        assertThat(meters).isEqualTo(5);
+        assertThat(meters).isEqualTo(6);
     }
 
     @Test

@@ -82,7 +82,10 @@ class MetricsSnippets {
         connections.release();
         assertThat(queued).isCompleted();
         assertThat(gauge("asyncpatterns.semaphore.waiters", "db")).isZero();
-        assertThat(connections.stats()).isEqualTo(new AsyncSemaphore.Stats("db", 0, 0, 3, 1, 1));
+        assertThat(connections.stats()).isEqualTo(new AsyncSemaphore.Stats("db", 0, 0, 3, 1, 1, Duration.ofSeconds(1)));
+        var waits = registry.get("asyncpatterns.semaphore.wait.duration").tag("name", "db").functionTimer();
+        assertThat(waits.count()).isEqualTo(1);                                   // the queued one, granted
+        assertThat(waits.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1000);       // after 1 s on the clock
     }
 
     @Test
@@ -142,6 +145,9 @@ class MetricsSnippets {
         clock.advance(Duration.ofMillis(500));
         assertThat(waiting).isCompleted();
         assertThat(counter("asyncpatterns.ratelimiter.waits", "partner-api")).isEqualTo(1);
+        var waits = registry.get("asyncpatterns.ratelimiter.wait.duration").tag("name", "partner-api").functionTimer();
+        assertThat(waits.count()).isEqualTo(1);
+        assertThat(waits.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(500);     // one token refills in 500 ms
         assertThat(gauge("asyncpatterns.ratelimiter.waiters", "partner-api")).isZero();
         limiter.close();
     }

@@ -15,10 +15,22 @@ public final class WaitCounters {
     private long waited;
     private long timedOut;
     private long cancelled;
+    private long waitNanos;
 
     /** Counts a caller that joined the queue. Call under the owner's lock. */
     public void enqueued() {
         waited++;
+    }
+
+    /**
+     * Adds the time a granted waiter spent queued. Call under the owner's lock when the waiter is
+     * taken off the queue to be granted (a grant that then loses to a cancellation still counts
+     * here, not as cancelled: it had left the queue).
+     *
+     * @param nanos how long it waited
+     */
+    public void granted(long nanos) {
+        waitNanos += Math.max(0, nanos);
     }
 
     /**
@@ -43,6 +55,15 @@ public final class WaitCounters {
      */
     public long waited() {
         return waited;
+    }
+
+    /**
+     * Total time the granted waiters spent queued.
+     *
+     * @return the time since creation
+     */
+    public java.time.Duration waitTime() {
+        return java.time.Duration.ofNanos(waitNanos);
     }
 
     /**

@@ -56,8 +56,20 @@ public final class AsyncLock {
      * @param waited lock requests that had to queue, since creation
      * @param timedOut queued requests that timed out, since creation
      * @param cancelled queued requests cancelled (or completed by their caller), since creation
+     * @param waitTime total time the granted requests spent queued, on the lock's time source
      */
-    public record Stats(String name, boolean locked, int waiters, long waited, long timedOut, long cancelled) {}
+    public record Stats(String name, boolean locked, int waiters, long waited, long timedOut, long cancelled,
+            Duration waitTime) {
+
+        /**
+         * Queued requests that were granted: {@code waited - timedOut - cancelled - waiters}.
+         *
+         * @return the count since creation
+         */
+        public long granted() {
+            return waited - timedOut - cancelled - waiters;
+        }
+    }
 
     private final AsyncSemaphore semaphore;
 
@@ -176,7 +188,8 @@ public final class AsyncLock {
      */
     public Stats stats() {
         AsyncSemaphore.Stats s = semaphore.stats();
-        return new Stats(s.name(), s.available() == 0, s.waiters(), s.waited(), s.timedOut(), s.cancelled());
+        return new Stats(s.name(), s.available() == 0, s.waiters(), s.waited(), s.timedOut(), s.cancelled(),
+                s.waitTime());
     }
 
     @Override

@@ -72,10 +72,22 @@ public final class AsyncRateLimiter implements AutoCloseable {
      * @param cancelled queued requests cancelled (or completed by their caller), since creation
      * @param rejected requests refused without waiting, since creation: {@code tryAcquire} that
      *     returned {@code false}, a zero timeout that found no tokens, or an acquire after close
+     * @param waitTime total time the granted requests spent queued, on the limiter's time source
      * @param closed whether the limiter is closed
      */
     public record Stats(String name, int available, int burst, int waiters, long waited, long timedOut, long cancelled,
-            long rejected, boolean closed) {}
+            long rejected, Duration waitTime, boolean closed) {
+
+        /**
+         * Queued requests that were granted (or failed by {@code close}):
+         * {@code waited - timedOut - cancelled - waiters}.
+         *
+         * @return the count since creation
+         */
+        public long granted() {
+            return waited - timedOut - cancelled - waiters;
+        }
+    }
 
     private final int permits;
     private final long periodNanos;
@@ -285,7 +297,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
         try {
             refillLocked();
             return new Stats(name, (int) (units / periodNanos), burst, queue.size(), counters.waited(),
-                    counters.timedOut(), counters.cancelled(), rejected, closed);
+                    counters.timedOut(), counters.cancelled(), rejected, counters.waitTime(), closed);
         } finally {
             lock.unlock();
         }
@@ -326,7 +338,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
                 return CompletableFuture.failedFuture(
                         new TimeoutException("AsyncRateLimiter: " + tokens + " token(s) not available at once"));
             }
-            w = new Waiter(this, tokens);
+            w = new Waiter(this, tokens, timeSource.nanoTime());
             queue.add(w);
             counters.enqueued();
             queueLength = queue.size();
@@ -364,6 +376,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
         Waiter head;
         while ((head = queue.peek()) != null && units >= head.tokens * periodNanos) {
             queue.remove(head);
+            counters.granted(lastRefill - head.enqueuedAt); // refillLocked just read the clock
             units -= head.tokens * periodNanos;
             granted.add(head);
         }
@@ -434,10 +447,12 @@ public final class AsyncRateLimiter implements AutoCloseable {
     private static final class Waiter extends SyncWaiter<Void> {
         final AsyncRateLimiter owner;
         final int tokens;
+        final long enqueuedAt;
 
-        Waiter(AsyncRateLimiter owner, int tokens) {
+        Waiter(AsyncRateLimiter owner, int tokens, long enqueuedAt) {
             this.owner = owner;
             this.tokens = tokens;
+            this.enqueuedAt = enqueuedAt;
         }
 
         @Override

@@ -65,9 +65,20 @@ public final class AsyncReadWriteLock {
      * @param waited requests that had to queue, since creation
      * @param timedOut queued requests that timed out, since creation
      * @param cancelled queued requests cancelled (or completed by their caller), since creation
+     * @param waitTime total time the granted requests spent queued, on the lock's time source
      */
     public record Stats(String name, int readers, boolean writeLocked, int waiters, long waited, long timedOut,
-            long cancelled) {}
+            long cancelled, Duration waitTime) {
+
+        /**
+         * Queued requests that were granted: {@code waited - timedOut - cancelled - waiters}.
+         *
+         * @return the count since creation
+         */
+        public long granted() {
+            return waited - timedOut - cancelled - waiters;
+        }
+    }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
@@ -251,7 +262,7 @@ public final class AsyncReadWriteLock {
         lock.lock();
         try {
             return new Stats(name, readers, writer, queue.size(), counters.waited(), counters.timedOut(),
-                    counters.cancelled());
+                    counters.cancelled(), counters.waitTime());
         } finally {
             lock.unlock();
         }
@@ -300,7 +311,7 @@ public final class AsyncReadWriteLock {
                 return CompletableFuture.failedFuture(new TimeoutException(
                         "AsyncReadWriteLock: " + (write ? "write" : "read") + " lock not available at once"));
             }
-            w = new Waiter(this, write);
+            w = new Waiter(this, write, timeSource.nanoTime());
             queue.add(w);
             counters.enqueued();
             queueLength = queue.size();
@@ -337,8 +348,15 @@ public final class AsyncReadWriteLock {
                 readers--;
             }
             Waiter head;
+            boolean timed = false;
+            long now = 0;
             while ((head = queue.peek()) != null && !writer && (!head.write || readers == 0)) {
                 queue.remove(head);
+                if (!timed) {
+                    now = timeSource.nanoTime(); // once per hand-off, only when somebody is granted
+                    timed = true;
+                }
+                counters.granted(now - head.enqueuedAt);
                 if (head.write) {
                     writer = true;
                 } else {
@@ -356,10 +374,12 @@ public final class AsyncReadWriteLock {
     private static final class Waiter extends SyncWaiter<AsyncLock.Guard> {
         final AsyncReadWriteLock owner;
         final boolean write;
+        final long enqueuedAt;
 
-        Waiter(AsyncReadWriteLock owner, boolean write) {
+        Waiter(AsyncReadWriteLock owner, boolean write, long enqueuedAt) {
             this.owner = owner;
             this.write = write;
+            this.enqueuedAt = enqueuedAt;
         }
 
         @Override

@@ -90,8 +90,20 @@ public final class AsyncSemaphore {
      * @param waited acquire requests that had to queue, since creation
      * @param timedOut queued requests that timed out, since creation
      * @param cancelled queued requests cancelled (or completed by their caller), since creation
+     * @param waitTime total time the granted requests spent queued, on the semaphore's time source
      */
-    public record Stats(String name, int available, int waiters, long waited, long timedOut, long cancelled) {}
+    public record Stats(String name, int available, int waiters, long waited, long timedOut, long cancelled,
+            Duration waitTime) {
+
+        /**
+         * Queued requests that were granted: {@code waited - timedOut - cancelled - waiters}.
+         *
+         * @return the count since creation
+         */
+        public long granted() {
+            return waited - timedOut - cancelled - waiters;
+        }
+    }
 
     private static final long WAITERS = 1L << 62;
     private static final long PERMITS = WAITERS - 1;
@@ -389,7 +401,7 @@ public final class AsyncSemaphore {
         try {
             long s = state;
             return new Stats(name, (int) (s & PERMITS), queue.size(), counters.waited(), counters.timedOut(),
-                    counters.cancelled());
+                    counters.cancelled(), counters.waitTime());
         } finally {
             lock.unlock();
         }
@@ -420,7 +432,7 @@ public final class AsyncSemaphore {
                         continue;
                     }
                 }
-                w = new Waiter(this, permits);
+                w = new Waiter(this, permits, timeSource.nanoTime());
                 queue.add(w);
                 counters.enqueued();
                 queueLength = queue.size();
@@ -458,9 +470,16 @@ public final class AsyncSemaphore {
     /** Hands {@code available} permits to the head waiters while they fit; writes the state. */
     private void drainLocked(long available, SyncWaiter.Chain granted) {
         Waiter head;
+        boolean timed = false;
+        long now = 0;
         while ((head = queue.peek()) != null && head.permits <= available) {
             queue.remove(head);
             available -= head.permits;
+            if (!timed) {
+                now = timeSource.nanoTime(); // once per drain, and only when somebody is granted
+                timed = true;
+            }
+            counters.granted(now - head.enqueuedAt);
             granted.add(head);
         }
         queueLength = queue.size();
@@ -491,10 +510,12 @@ public final class AsyncSemaphore {
     private static final class Waiter extends SyncWaiter<Void> {
         final AsyncSemaphore owner;
         final int permits;
+        final long enqueuedAt;
 
-        Waiter(AsyncSemaphore owner, int permits) {
+        Waiter(AsyncSemaphore owner, int permits, long enqueuedAt) {
             this.owner = owner;
             this.permits = permits;
+            this.enqueuedAt = enqueuedAt;
         }
 
         @Override

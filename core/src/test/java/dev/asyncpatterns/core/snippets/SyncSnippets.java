@@ -189,9 +189,9 @@ class SyncSnippets {
         // stats: name=db-connections available=0 waiters=1 waited=1
         // @end
 
-        assertThat(stats).isEqualTo(new AsyncSemaphore.Stats("db-connections", 0, 1, 1, 0, 0));
+        assertThat(stats).isEqualTo(new AsyncSemaphore.Stats("db-connections", 0, 1, 1, 0, 0, Duration.ZERO));
         third.cancel(true);
-        assertThat(connections.stats()).isEqualTo(new AsyncSemaphore.Stats("db-connections", 0, 0, 1, 0, 1));
+        assertThat(connections.stats()).isEqualTo(new AsyncSemaphore.Stats("db-connections", 0, 0, 1, 0, 1, Duration.ZERO));
     }
 
     // ---------------------------------------------------------------- AsyncLock

@@ -48,7 +48,7 @@ class SyncStatsTest {
         semaphore.acquire().join();
         semaphore.release();
         assertThat(semaphore.tryAcquire()).isTrue();
-        assertThat(semaphore.stats()).isEqualTo(new AsyncSemaphore.Stats("s", 1, 0, 0, 0, 0));
+        assertThat(semaphore.stats()).isEqualTo(new AsyncSemaphore.Stats("s", 1, 0, 0, 0, 0, Duration.ZERO));
     }
 
     @Test
@@ -66,7 +66,8 @@ class SyncStatsTest {
 
         assertThat(granted).isCompleted();
         assertThat(timed).isCompletedExceptionally();
-        assertThat(semaphore.stats()).isEqualTo(new AsyncSemaphore.Stats("s", 0, 0, 4, 1, 2));
+        assertThat(semaphore.stats().granted()).isEqualTo(1);
+        assertThat(semaphore.stats()).isEqualTo(new AsyncSemaphore.Stats("s", 0, 0, 4, 1, 2, Duration.ofSeconds(1)));
     }
 
     // ---------------------------------------------------------------- locks
@@ -77,25 +78,26 @@ class SyncStatsTest {
         var guard = lock.lock().join();
         var timed = lock.lock(Duration.ofMillis(10));
         var next = lock.lock();
-        assertThat(lock.stats()).isEqualTo(new AsyncLock.Stats("l", true, 2, 2, 0, 0));
+        assertThat(lock.stats()).isEqualTo(new AsyncLock.Stats("l", true, 2, 2, 0, 0, Duration.ZERO));
         clock.advance(Duration.ofMillis(10));
         guard.unlock();
         assertThat(timed).isCompletedExceptionally();
         next.join().unlock();
-        assertThat(lock.stats()).isEqualTo(new AsyncLock.Stats("l", false, 0, 2, 1, 0));
+        assertThat(lock.stats()).isEqualTo(new AsyncLock.Stats("l", false, 0, 2, 1, 0, Duration.ofMillis(10)));
     }
 
     @Test
     void readWriteLockStats_readersWriterAndWaits() {
-        var lock = AsyncReadWriteLock.builder().name("rw").build();
+        var lock = AsyncReadWriteLock.builder().name("rw").timeSource(clock).build();
         var read = lock.readLock().join();
         var write = lock.writeLock();
         var cancelled = lock.readLock(); // behind the writer
         cancelled.cancel(true);
-        assertThat(lock.stats()).isEqualTo(new AsyncReadWriteLock.Stats("rw", 1, false, 1, 2, 0, 1));
+        assertThat(lock.stats()).isEqualTo(new AsyncReadWriteLock.Stats("rw", 1, false, 1, 2, 0, 1, Duration.ZERO));
+        clock.advance(Duration.ofMillis(20));
         read.unlock();
         assertThat(write).isCompleted();
-        assertThat(lock.stats()).isEqualTo(new AsyncReadWriteLock.Stats("rw", 0, true, 0, 2, 0, 1));
+        assertThat(lock.stats()).isEqualTo(new AsyncReadWriteLock.Stats("rw", 0, true, 0, 2, 0, 1, Duration.ofMillis(20)));
     }
 
     // ---------------------------------------------------------------- rate limiter
@@ -109,13 +111,13 @@ class SyncStatsTest {
         assertThat(limiter.acquire(1, Duration.ZERO)).isCompletedExceptionally();
         var waiting = limiter.acquire();
         var timed = limiter.acquire(1, Duration.ofMillis(100));
-        assertThat(limiter.stats()).isEqualTo(new AsyncRateLimiter.Stats("r", 0, 2, 2, 2, 0, 0, 2, false));
+        assertThat(limiter.stats()).isEqualTo(new AsyncRateLimiter.Stats("r", 0, 2, 2, 2, 0, 0, 2, Duration.ZERO, false));
         clock.advance(Duration.ofMillis(100));
         assertThat(timed).isCompletedExceptionally();
         clock.advance(Duration.ofMillis(900));
         assertThat(waiting).isCompleted();
         limiter.close();
         assertThat(limiter.acquire()).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(ClosedException.class);
-        assertThat(limiter.stats()).isEqualTo(new AsyncRateLimiter.Stats("r", 0, 2, 0, 2, 1, 0, 3, true));
+        assertThat(limiter.stats()).isEqualTo(new AsyncRateLimiter.Stats("r", 0, 2, 0, 2, 1, 0, 3, Duration.ofSeconds(1), true));
     }
 }
