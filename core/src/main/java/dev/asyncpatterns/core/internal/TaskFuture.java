@@ -30,6 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * InterruptedIOException, ClosedByInterruptException, CancellationException, or any IOException
  * thrown while the runner's interrupt status is still set (socket I/O on a virtual thread).
  *
+ * The runner waits out INTERRUPTING with Thread.yield(), as FutureTask does, not a spin: the
+ * canceller may be a thread the runner's carrier competes with (closing a scope interrupts
+ * 100,000 forks while they wake up on two carriers).
+ *
  * The exit hook runs exactly once, when the task can no longer touch anything: after run()
  * finished, or at cancel/reject time if it never started. TaskScope uses it to count live forks
  * (the future being done is not enough: a cancelled task may still be running).
@@ -103,7 +107,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
             callable = null;
             if (!state.compareAndSet(RUNNING, FINISHED)) {
                 while (state.get() == INTERRUPTING) {
-                    Thread.onSpinWait();
+                    Thread.yield(); // as FutureTask: never burn a carrier the canceller needs, see the note
                 }
                 Thread.interrupted(); // clear our cancellation interrupt, see the note
             }
