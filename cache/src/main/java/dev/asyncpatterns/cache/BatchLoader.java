@@ -1,9 +1,9 @@
 package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
-import dev.asyncpatterns.core.Cancellable;
-import dev.asyncpatterns.core.Futures;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
-import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.future.Futures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Objects;
