@@ -1,7 +1,7 @@
 package dev.asyncpatterns.resilience;
 
-import dev.asyncpatterns.core.Cancellable;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
