@@ -7,6 +7,8 @@ import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Set;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -187,20 +189,22 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     }
 
     @Override
-    public CompletionStage<Integer> heartbeat(String owner, Duration lease) {
-        Objects.requireNonNull(owner, "owner");
+    public CompletionStage<Integer> heartbeat(Collection<Lease> held, Duration lease) {
+        Objects.requireNonNull(held, "held");
+        Objects.requireNonNull(lease, "lease");
         Durations.requirePositive(lease, "lease");
+        Set<Lease> leases = Set.copyOf(held);
         int extended = 0;
         lock.lock();
         try {
             Instant now = time.instant();
-            List<Entry<J>> mine = new ArrayList<>();
+            List<Entry<J>> live = new ArrayList<>();
             for (Entry<J> entry : leased) {
-                if (entry.owner.equals(owner) && now.isBefore(entry.leaseUntil)) {
-                    mine.add(entry);
+                if (now.isBefore(entry.leaseUntil) && leases.contains(new Lease(entry.owner, entry.token))) {
+                    live.add(entry);
                 }
             }
-            for (Entry<J> entry : mine) {
+            for (Entry<J> entry : live) {
                 leased.remove(entry);
                 entry.leaseUntil = now.plus(lease);
                 leased.add(entry);

@@ -2,6 +2,7 @@ package dev.asyncpatterns.resilience;
 
 import dev.asyncpatterns.core.time.Cancellable;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,7 +25,7 @@ import java.util.concurrent.RejectedExecutionException;
  * <p><b>Leases.</b> A claim is a lease: the claimed jobs are IN_FLIGHT for one <em>owner</em>
  * (a queue's id, unique per process) until the lease's expiry, and the claim returns a
  * {@link Lease} (the owner plus a fencing token unique to that claim). The owner extends the
- * leases of the jobs it is still running with {@link #heartbeat}. A job whose lease expires
+ * leases of the claims it is still running jobs of with {@link #heartbeat}. A job whose lease expires
  * (its owner crashed, hung or lost the database) is claimable again at once: the store appends
  * an attempt failed with {@link LeaseExpiredException} to its history and treats it as PENDING
  * (delivery is at-least-once, so handlers should be idempotent).
@@ -84,14 +85,16 @@ public interface JobStore<J> {
     CompletionStage<Claim<J>> claim(String owner, int max, Duration lease);
 
     /**
-     * Extends, to {@code lease} from now, the lease of every job IN_FLIGHT for {@code owner}
-     * whose lease has not expired yet. Expired leases are not revived.
+     * Extends, to {@code lease} from now, the leases in {@code held} that are still live: every
+     * job IN_FLIGHT under one of these leases (same owner and token) whose lease has not expired.
+     * Expired leases are not revived, and jobs of other claims are untouched, so a claim whose
+     * answer never reached its owner (a connection lost after the commit) still expires.
      *
-     * @param owner the owner
+     * @param held the leases of the claims whose jobs the caller is still running
      * @param lease the new remaining lease time, positive
-     * @return how many leases were extended
+     * @return how many jobs' leases were extended
      */
-    CompletionStage<Integer> heartbeat(String owner, Duration lease);
+    CompletionStage<Integer> heartbeat(Collection<Lease> held, Duration lease);
 
     /**
      * Removes a job whose attempt succeeded, if it is IN_FLIGHT under {@code lease} and the

@@ -153,6 +153,7 @@ public final class RetryQueue<J> {
     private Cancellable wake;
     private Instant wakeAt;
     private Cancellable heartbeat;
+    private final java.util.Map<JobStore.Lease, Integer> held = new java.util.HashMap<>();
     private Cancellable workSignal;
     private int claimFailures;
     private boolean storeIdle;
@@ -707,6 +708,12 @@ public final class RetryQueue<J> {
 
     private void attempt(JobRecord<J> job, JobStore.Lease held) {
         attempts.increment();
+        lock.lock();
+        try {
+            this.held.merge(held, 1, Integer::sum);
+        } finally {
+            lock.unlock();
+        }
         Instant startedAt = time.instant();
         CompletionStage<?> stage;
         try {
@@ -744,17 +751,19 @@ public final class RetryQueue<J> {
     }
 
     private void beat() {
+        List<JobStore.Lease> leases;
         lock.lock();
         try {
             heartbeat = null;
             if (slots == 0 || state == State.TERMINATED) {
                 return;
             }
+            leases = List.copyOf(held.keySet());
         } finally {
             lock.unlock();
         }
         try {
-            store.heartbeat(owner, lease).whenComplete((extended, failure) -> {
+            (leases.isEmpty() ? CompletableFuture.completedFuture(0) : store.heartbeat(leases, lease)).whenComplete((extended, failure) -> {
                 if (failure != null) {
                     storeFailures.increment();
                     LOG.warn("{}: extending leases failed; will try again", this, Execution.unwrap(failure));
@@ -837,14 +846,15 @@ public final class RetryQueue<J> {
                 deliver(job.id(), new LeaseExpiredException(this + ": lost the lease on " + job.id()
                         + " before recording its outcome; whichever queue claims it next runs it again"));
             }
-            release();
+            release(held);
         });
     }
 
-    private void release() {
+    private void release(JobStore.Lease lease) {
         Cancellable beat = null;
         lock.lock();
         try {
+            held.computeIfPresent(lease, (k, n) -> n == 1 ? null : n - 1);
             slots--;
             if (slots == 0) {
                 beat = heartbeat;

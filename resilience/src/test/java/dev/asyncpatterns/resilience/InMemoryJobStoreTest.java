@@ -1,6 +1,7 @@
 package dev.asyncpatterns.resilience;
 
 import dev.asyncpatterns.core.time.TimeSource;
+import dev.asyncpatterns.resilience.contract.JobStoreContract;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 

@@ -1,4 +1,13 @@
-package dev.asyncpatterns.resilience;
+package dev.asyncpatterns.resilience.contract;
+
+import dev.asyncpatterns.resilience.JobAttempt;
+import dev.asyncpatterns.resilience.JobId;
+import dev.asyncpatterns.resilience.JobOutcome;
+import dev.asyncpatterns.resilience.JobRecord;
+import dev.asyncpatterns.resilience.JobStore;
+import dev.asyncpatterns.resilience.JobStoreException;
+import dev.asyncpatterns.resilience.LeaseExpiredException;
+import dev.asyncpatterns.resilience.RetryQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The {@link JobStore} contract, run against every store: {@code InMemoryJobStoreTest} here and
  * {@code PostgresJobStoreTest} in the postgres module (which gets this class through
- * resilience's test-jar). A subclass supplies a fresh store and a way to let the store's clock
+ * resilience's test-jar; it lives in its own package so that it does not split the resilience
+ * module's package on the module path). A subclass supplies a fresh store and a way to let the store's clock
  * move; everything else is the same assertions for every store.
  */
 public abstract class JobStoreContract {
@@ -53,6 +63,11 @@ public abstract class JobStoreContract {
     }
 
     protected JobStore<String> store;
+
+    /** The store's exact counts now (a store that caches {@link JobStore#counts()} refreshes first). */
+    protected JobStore.Counts counts() {
+        return store.counts();
+    }
 
     @BeforeEach
     void createStore() {
@@ -87,7 +102,7 @@ public abstract class JobStoreContract {
             assertThat(r.attemptsSinceReplay()).isZero();
         });
         assertThat(claim.lease().owner()).isEqualTo("w1");
-        assertThat(store.counts()).isEqualTo(new JobStore.Counts(0, 1, 0));
+        assertThat(counts()).isEqualTo(new JobStore.Counts(0, 1, 0));
         assertThat(claim("w2", 10, LONG_LEASE).jobs()).as("a leased job is not handed out twice").isEmpty();
     }
 
@@ -148,7 +163,7 @@ public abstract class JobStoreContract {
 
         assertThatThrownBy(third::join).isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(RejectedExecutionException.class);
-        assertThat(store.counts().live()).isEqualTo(2);
+        assertThat(counts().live()).isEqualTo(2);
     }
 
     @Test
@@ -169,7 +184,7 @@ public abstract class JobStoreContract {
 
         assertThat(done(store.succeeded(claim.jobs().get(0).id(), claim.lease()))).isTrue();
 
-        assertThat(store.counts()).isEqualTo(new JobStore.Counts(0, 0, 0));
+        assertThat(counts()).isEqualTo(new JobStore.Counts(0, 0, 0));
         assertThat(done(store.succeeded(claim.jobs().get(0).id(), claim.lease()))).as("second time").isFalse();
     }
 
@@ -185,7 +200,7 @@ public abstract class JobStoreContract {
         assertThat(done(store.retryLater(id, stale, failedAttempt(1, "x"), Duration.ZERO))).isFalse();
         assertThat(done(store.deadLetter(id, forged, failedAttempt(1, "x")))).isFalse();
 
-        assertThat(store.counts()).isEqualTo(new JobStore.Counts(0, 1, 0));
+        assertThat(counts()).isEqualTo(new JobStore.Counts(0, 1, 0));
         assertThat(done(store.succeeded(id, claim.lease()))).isTrue();
     }
 
@@ -206,7 +221,7 @@ public abstract class JobStoreContract {
         assertThat(early.jobs()).isEmpty();
         assertThat(early.nextDueIn()).hasValueSatisfying(d -> assertThat(d).isPositive()
                 .isLessThanOrEqualTo(Duration.ofMillis(400)));
-        assertThat(store.counts()).isEqualTo(new JobStore.Counts(1, 0, 0));
+        assertThat(counts()).isEqualTo(new JobStore.Counts(1, 0, 0));
         elapse(Duration.ofMillis(450));
         var later = claim("w", 1, LONG_LEASE);
         assertThat(later.jobs()).singleElement().satisfies(r -> {
@@ -230,7 +245,7 @@ public abstract class JobStoreContract {
             assertThat(r.history()).extracting(a -> a.failure().getMessage()).singleElement().asString()
                     .contains("fatal");
         });
-        assertThat(store.counts()).isEqualTo(new JobStore.Counts(0, 0, 1));
+        assertThat(counts()).isEqualTo(new JobStore.Counts(0, 0, 1));
 
         assertThat(done(store.replay(id))).isTrue();
         assertThat(done(store.replay(id))).as("no longer dead").isFalse();
@@ -244,7 +259,7 @@ public abstract class JobStoreContract {
 
         assertThat(done(store.purge(id))).isTrue();
         assertThat(done(store.purge(id))).isFalse();
-        assertThat(store.counts()).isEqualTo(new JobStore.Counts(0, 0, 0));
+        assertThat(counts()).isEqualTo(new JobStore.Counts(0, 0, 0));
     }
 
     @Test
@@ -258,7 +273,7 @@ public abstract class JobStoreContract {
         var removed = done(store.removePending());
 
         assertThat(removed).extracting(JobRecord::job).containsExactly("a", "b");
-        assertThat(store.counts()).isEqualTo(new JobStore.Counts(0, 1, 0));
+        assertThat(counts()).isEqualTo(new JobStore.Counts(0, 1, 0));
     }
 
     // ---------------------------------------------------------------- leases
@@ -302,12 +317,27 @@ public abstract class JobStoreContract {
         var mine = claim("w1", 1, SHORT_LEASE);
         var theirs = claim("w2", 1, LONG_LEASE);
 
-        assertThat(done(store.heartbeat("w1", LONG_LEASE))).isEqualTo(1);
+        assertThat(done(store.heartbeat(List.of(mine.lease()), LONG_LEASE))).isEqualTo(1);
         elapse(SHORT_LEASE.plusMillis(100));
 
         assertThat(claim("w3", 10, LONG_LEASE).jobs()).isEmpty();
         assertThat(done(store.succeeded(mine.jobs().get(0).id(), mine.lease()))).isTrue();
         assertThat(done(store.succeeded(theirs.jobs().get(0).id(), theirs.lease()))).isTrue();
+    }
+
+    @Test
+    protected void heartbeat_extendsOnlyTheGivenClaims_notOtherClaimsOfTheSameOwner() {
+        done(store.add("a", 0, 10));
+        done(store.add("b", 0, 10));
+        var known = claim("w1", 1, SHORT_LEASE);
+        var orphaned = claim("w1", 1, SHORT_LEASE); // its answer was lost on the way back
+
+        assertThat(done(store.heartbeat(List.of(known.lease()), LONG_LEASE))).isEqualTo(1);
+        elapse(SHORT_LEASE.plusMillis(100));
+
+        assertThat(claim("w2", 10, LONG_LEASE).jobs()).extracting(JobRecord::id)
+                .containsExactly(orphaned.jobs().get(0).id());
+        assertThat(done(store.succeeded(known.jobs().get(0).id(), known.lease()))).isTrue();
     }
 
     @Test
@@ -317,7 +347,7 @@ public abstract class JobStoreContract {
 
         elapse(SHORT_LEASE.plusMillis(100));
 
-        assertThat(done(store.heartbeat("w1", LONG_LEASE))).isZero();
+        assertThat(done(store.heartbeat(List.of(lost.lease()), LONG_LEASE))).isZero();
         assertThat(done(store.succeeded(lost.jobs().get(0).id(), lost.lease()))).isFalse();
     }
 
@@ -354,7 +384,7 @@ public abstract class JobStoreContract {
         }
 
         System.out.printf("job-store-claims store=%s owners=4 jobs=%d claimed=%d duplicated=%d left=%d%n",
-                store.getClass().getSimpleName(), jobs, claimedBy.size(), duplicates.get(), store.counts().live());
+                store.getClass().getSimpleName(), jobs, claimedBy.size(), duplicates.get(), counts().live());
         assertThat(duplicates).hasValue(0);
         assertThat(claimedBy).hasSize(jobs);
         assertThat(done(store.claim("check", 10, LONG_LEASE)).nextDueIn()).isEmpty();
@@ -378,7 +408,7 @@ public abstract class JobStoreContract {
             queues.get(i % 2).submit("j" + i).join();
         }
 
-        await("every job ran", () -> ranBy.size() == jobs && store.counts().live() == 0);
+        await("every job ran", () -> ranBy.size() == jobs && counts().live() == 0);
         long succeeded = queues.stream().mapToLong(q -> q.stats().succeeded()).sum();
         assertThat(succeeded).isEqualTo(jobs);
         assertThat(duplicates).hasValue(0);
@@ -400,7 +430,7 @@ public abstract class JobStoreContract {
         }).store(store).timeSource(queueTime()).lease(LONG_LEASE).build().onSuccess(survivorSuccesses::add);
 
         elapse(SHORT_LEASE.plusMillis(100));
-        await("the survivor ran the expired job", () -> survivorRuns.get() == 1 && store.counts().live() == 0);
+        await("the survivor ran the expired job", () -> survivorRuns.get() == 1 && counts().live() == 0);
         stalledRun.complete(null);
 
         await("the stalled queue learnt it was fenced", () -> handle.outcome().isDone());
@@ -458,7 +488,7 @@ public abstract class JobStoreContract {
         }
 
         @Override
-        public CompletionStage<Integer> heartbeat(String owner, Duration lease) {
+        public CompletionStage<Integer> heartbeat(java.util.Collection<Lease> held, Duration lease) {
             return CompletableFuture.failedFuture(new JobStoreException("heartbeat lost (test)", new IOException()));
         }
 
