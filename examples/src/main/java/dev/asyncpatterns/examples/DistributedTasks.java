@@ -199,7 +199,9 @@ final class DistributedTasks implements Example {
             // let the work get going, then kill worker-2 while it holds jobs
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (queryLong(db, "SELECT count(*) FROM " + table + "_outcomes") < count / 3
-                    || queryLong(db, HELD_BY_VICTIM.formatted("count(*)", table)) < 2) {
+                    || queryLong(db, HELD_BY_VICTIM.formatted("count(*)", table)) < 2
+                    || queryLong(db, "SELECT count(*) FROM " + table + "_runs WHERE worker = 'worker-2' "
+                            + "AND result IS NULL") < 2) {
                 check(System.nanoTime() < deadline, "the workers made no progress in 60 s");
                 TimeSource.system().delay(Duration.ofMillis(5)).join();
             }
