@@ -152,6 +152,8 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     private volatile Thread listener;
     private volatile Connection listenConnection;
     private volatile Counts counts = new Counts(0, 0, 0);
+    private final Batcher<NewJob<J>, JobRecord<J>> adds = new Batcher<>("add a job", this::addAll);
+    private final Batcher<Success, Boolean> successes = new Batcher<>("record a success", this::succeededAll);
 
     private PostgresJobStore(Builder<J> builder) {
         this.dataSource = builder.dataSource;
@@ -238,23 +240,39 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         if (maxLive <= 0) {
             throw new IllegalArgumentException("maxLive must be positive, was " + maxLive);
         }
-        byte[] payload = codec.encode(job);
-        return run("add a job", c -> {
-            try (PreparedStatement s = c.prepareStatement(sql.add)) {
-                s.setInt(1, maxLive);
-                s.setInt(2, priority);
-                s.setBytes(3, payload);
-                s.setInt(4, maxLive);
-                s.setString(5, channel);
-                try (ResultSet rs = s.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new RejectedExecutionException(
-                                this + " is full: " + maxLive + " live jobs (the capacity); job refused");
-                    }
-                    return new JobRecord<>(new JobId(rs.getLong(1)), job, instant(rs, 2), List.of(), 0, 0);
+        return adds.submit(new NewJob<>(job, priority, codec.encode(job), maxLive));
+    }
+
+    private record NewJob<J>(J job, int priority, byte[] payload, int maxLive) {}
+
+    /** One transaction for a batch of adds: a multi-row INSERT with the capacity check and one NOTIFY. */
+    private List<Object> addAll(Connection c, List<NewJob<J>> batch) throws SQLException {
+        int maxLive = batch.stream().mapToInt(NewJob::maxLive).max().orElseThrow();
+        List<Object> results = new ArrayList<>(batch.size());
+        try (PreparedStatement s = c.prepareStatement(sql.addAll)) {
+            s.setInt(1, maxLive);
+            s.setArray(2, c.createArrayOf("integer", batch.stream().map(NewJob::priority).toArray(Integer[]::new)));
+            s.setArray(3, c.createArrayOf("bytea", batch.stream().map(NewJob::payload).toArray(byte[][]::new)));
+            s.setArray(4, c.createArrayOf("integer", batch.stream().map(NewJob::maxLive).toArray(Integer[]::new)));
+            s.setString(5, channel);
+            for (int i = 0; i < batch.size(); i++) {
+                results.add(null);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    int ord = rs.getInt(2) - 1;
+                    results.set(ord, new JobRecord<>(new JobId(rs.getLong(1)), batch.get(ord).job(), instant(rs, 3),
+                            List.of(), 0, 0));
                 }
             }
-        });
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (results.get(i) == null) {
+                results.set(i, new RejectedExecutionException(this + " is full: " + batch.get(i).maxLive()
+                        + " live jobs (the capacity); job refused"));
+            }
+        }
+        return results;
     }
 
     @Override
@@ -328,14 +346,31 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     public CompletionStage<Boolean> succeeded(JobId id, Lease lease) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(lease, "lease");
-        return run("record a success", c -> {
-            try (PreparedStatement s = c.prepareStatement(sql.succeeded)) {
-                s.setLong(1, id.value());
-                s.setLong(2, lease.token());
-                s.setString(3, lease.owner());
-                return s.executeUpdate() == 1;
+        return successes.submit(new Success(id, lease));
+    }
+
+    private record Success(JobId id, Lease lease) {}
+
+    /** One transaction for a batch of successes: one fenced DELETE. */
+    private List<Object> succeededAll(Connection c, List<Success> batch) throws SQLException {
+        java.util.Set<Long> deleted = new java.util.HashSet<>();
+        try (PreparedStatement s = c.prepareStatement(sql.succeededAll)) {
+            var ids = c.createArrayOf("bigint", batch.stream().map(b -> b.id().value()).toArray(Long[]::new));
+            s.setArray(1, ids);
+            s.setArray(2, ids);
+            s.setArray(3, c.createArrayOf("bigint", batch.stream().map(b -> b.lease().token()).toArray(Long[]::new)));
+            s.setArray(4, c.createArrayOf("text", batch.stream().map(b -> b.lease().owner()).toArray(String[]::new)));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    deleted.add(rs.getLong(1));
+                }
             }
-        });
+        }
+        List<Object> results = new ArrayList<>(batch.size());
+        for (Success success : batch) {
+            results.add(deleted.remove(success.id().value()));
+        }
+        return results;
     }
 
     @Override
@@ -706,6 +741,84 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- group commit
+
+    @FunctionalInterface
+    private interface BatchWork<R> {
+        /** One result per request, in order: the value, or a RuntimeException for that request alone. */
+        List<Object> apply(Connection connection, List<R> batch) throws SQLException;
+    }
+
+    /*
+     * Group commit: requests queue up while a batch transaction runs; the next batch takes all of
+     * them (up to MAX_BATCH). At most one batch per kind is in flight, so under load a batch
+     * carries everything that arrived during the previous commit, and with no load a request is
+     * one transaction at once, as before. A failed transaction fails every request of its batch
+     * (none of them was applied).
+     */
+    private final class Batcher<R, T> {
+        private static final int MAX_BATCH = 512;
+
+        private record Pending<R, T>(R request, CompletableFuture<T> result) {}
+
+        private final String what;
+        private final BatchWork<R> work;
+        private final ConcurrentLinkedDeque<Pending<R, T>> queue = new ConcurrentLinkedDeque<>();
+        private final AtomicBoolean running = new AtomicBoolean();
+
+        Batcher(String what, BatchWork<R> work) {
+            this.what = what;
+            this.work = work;
+        }
+
+        CompletableFuture<T> submit(R request) {
+            if (closed.get()) {
+                return CompletableFuture.failedFuture(new ClosedException(PostgresJobStore.this + " is closed: cannot "
+                        + what));
+            }
+            var pending = new Pending<R, T>(request, new CompletableFuture<>());
+            queue.add(pending);
+            drain();
+            return pending.result();
+        }
+
+        private void drain() {
+            while (!queue.isEmpty() && running.compareAndSet(false, true)) {
+                List<Pending<R, T>> batch = new ArrayList<>();
+                Pending<R, T> next;
+                while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+                    if (!next.result().isCancelled()) {
+                        batch.add(next);
+                    }
+                }
+                if (batch.isEmpty()) {
+                    running.set(false);
+                    continue;
+                }
+                List<R> requests = batch.stream().map(Pending::request).toList();
+                run(what, c -> work.apply(c, requests)).whenComplete((results, failure) -> {
+                    running.set(false);
+                    drain(); // the next batch goes out before this one's dependents run
+                    for (int i = 0; i < batch.size(); i++) {
+                        complete(batch.get(i).result(), failure, failure == null ? results.get(i) : null);
+                    }
+                });
+                return;
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private void complete(CompletableFuture<T> result, Throwable failure, Object value) {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else if (value instanceof RuntimeException refused) {
+                result.completeExceptionally(refused);
+            } else {
+                result.complete((T) value);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- rows and histories
 
     private record Row(long id, int priority, byte[] payload, Instant submittedAt, Instant dueAt, int attempts,
@@ -810,12 +923,12 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
 
     /** The statements, built once for the table. */
     private static final class Sql {
-        final String add;
+        final String addAll;
+        final String succeededAll;
         final String expire;
         final String claim;
         final String nextDue;
         final String heartbeat;
-        final String succeeded;
         final String retryLater;
         final String deadLetter;
         final String deadUndecodable;
@@ -832,11 +945,14 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
             String held = " AND state = 'IN_FLIGHT' AND lease_token = ? AND owner = ? AND lease_until > now()";
             String appendAttempt = "INSERT INTO " + t + "_attempts (job_id, number, started_at, finished_at, "
                     + "failure_class, failure_message) ";
-            add = "WITH live AS (SELECT count(*) AS n FROM (SELECT 1 FROM " + t
+            addAll = "WITH live AS (SELECT count(*) AS n FROM (SELECT 1 FROM " + t
                     + " WHERE state IN ('PENDING', 'IN_FLIGHT') LIMIT ?) l), "
-                    + "ins AS (INSERT INTO " + t + " (state, priority, payload) SELECT 'PENDING', ?, ? FROM live "
-                    + "WHERE live.n < ? RETURNING id, submitted_at) "
-                    + "SELECT id, submitted_at, pg_notify(?, '') FROM ins";
+                    + "rows AS MATERIALIZED (SELECT nextval('" + t + "_id_seq') AS id, x.ord, x.p, x.b, x.m "
+                    + "FROM unnest(?::integer[], ?::bytea[], ?::integer[]) WITH ORDINALITY AS x(p, b, m, ord)), "
+                    + "ok AS (SELECT rows.* FROM rows, live WHERE live.n + rows.ord <= rows.m), "
+                    + "ins AS (INSERT INTO " + t + " (id, state, priority, payload) "
+                    + "SELECT id, 'PENDING', p, b FROM ok) "
+                    + "SELECT id, ord, now(), (SELECT pg_notify(?, '')) FROM ok";
             expire = "WITH old AS (SELECT id, owner, lease_until FROM " + t
                     + " WHERE state = 'IN_FLIGHT' AND lease_until <= now() ORDER BY lease_until LIMIT ? "
                     + "FOR UPDATE SKIP LOCKED), "
@@ -857,7 +973,9 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
             heartbeat = "UPDATE " + t + " SET lease_until = now() + ? * interval '1 microsecond' "
                     + "WHERE state = 'IN_FLIGHT' AND lease_until > now() "
                     + "AND (owner, lease_token) IN (SELECT * FROM unnest(?::text[], ?::bigint[]))";
-            succeeded = "DELETE FROM " + t + " WHERE id = ?" + held;
+            succeededAll = "DELETE FROM " + t + " WHERE id = ANY(?) AND state = 'IN_FLIGHT' AND lease_until > now() "
+                    + "AND (id, lease_token, owner) IN (SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[])) "
+                    + "RETURNING id";
             retryLater = "WITH upd AS (UPDATE " + t + " SET state = 'PENDING', "
                     + "due_at = now() + ? * interval '1 microsecond', attempts = attempts + 1, "
                     + "history_count = history_count + 1, owner = NULL, lease_token = NULL, lease_until = NULL "

@@ -21,10 +21,15 @@ import javax.sql.DataSource;
  * {@code -jvmArgsAppend}), else an embedded server started per trial. Every trial gets fresh
  * tables.
  */
-final class JobStores implements AutoCloseable {
+public final class JobStores implements AutoCloseable {
 
     /** Which store a benchmark runs on. */
-    enum Kind { IN_MEMORY, POSTGRES }
+    public enum Kind {
+        /** {@code InMemoryJobStore}. */
+        IN_MEMORY,
+        /** {@code PostgresJobStore}. */
+        POSTGRES
+    }
 
     private static final AtomicInteger TABLES = new AtomicInteger();
 
@@ -62,7 +67,7 @@ final class JobStores implements AutoCloseable {
             url = embedded.getJdbcUrl("postgres", "postgres");
         }
         table = "bench_" + ProcessHandle.current().pid() + "_" + TABLES.incrementAndGet();
-        open().migrate().toCompletableFuture().join();
+        ((PostgresJobStore<String>) open()).migrate().toCompletableFuture().join();
     }
 
     /**
