@@ -10,12 +10,15 @@ import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -48,8 +51,10 @@ import org.slf4j.LoggerFactory;
  * HAND_BACK shutdown removes the PENDING ones and returns them to the caller. If the handler
  * throws, returns null, or its stage fails, that is a failed attempt like any other.
  *
- * Leases (see JobStore): every claim is made as `owner` for `lease`; while any slot is taken and
- * an attempt is running asynchronously, the `heartbeat` timer extends our leases every lease/3.
+ * Leases (see JobStore): every claim is made as `owner` for `lease`; `held` counts the running
+ * attempts per claim's Lease. While any slot is taken and an attempt is running asynchronously,
+ * the `heartbeat` timer extends the leases in `held` (only those: a claim whose answer we never
+ * got is left to expire) every lease/3.
  * Outcomes are recorded under the claim's Lease; a `false` answer means the store fenced us
  * (the lease expired and the job belongs to whoever claims it next): nothing is counted, and a
  * tracked outcome fails with LeaseExpiredException. If the store fails to record an outcome
@@ -153,13 +158,13 @@ public final class RetryQueue<J> {
     private Cancellable wake;
     private Instant wakeAt;
     private Cancellable heartbeat;
-    private final java.util.Map<JobStore.Lease, Integer> held = new java.util.HashMap<>();
+    private final Map<JobStore.Lease, Integer> held = new HashMap<>();
     private Cancellable workSignal;
     private int claimFailures;
     private boolean storeIdle;
     private int trackedAdds;
-    private final java.util.Map<JobId, CompletableFuture<JobOutcome<J>>> waiters = new java.util.HashMap<>();
-    private final java.util.Map<JobId, Object> early = new java.util.HashMap<>();
+    private final Map<JobId, CompletableFuture<JobOutcome<J>>> waiters = new HashMap<>();
+    private final Map<JobId, Object> early = new HashMap<>();
     private final CompletableFuture<List<JobRecord<J>>> terminated = new CompletableFuture<>();
 
     private final LongAdder submitted = new LongAdder();
@@ -920,7 +925,7 @@ public final class RetryQueue<J> {
 
     private static String defaultOwner(String name) {
         return name + "@" + ProcessHandle.current().pid() + "-" + Long.toHexString(
-                java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+                ThreadLocalRandom.current().nextLong() & 0xffffffffL);
     }
 
     /**
