@@ -600,12 +600,14 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
                 failures = 0;
                 signalWork(); // anything that happened while we were not listening
                 int timeout = (int) Math.max(1, Math.min(Integer.MAX_VALUE, pollInterval.toMillis()));
+                long counted = time.nanoTime();
                 while (!closed.get()) {
-                    var notifications = pg.getNotifications(timeout);
-                    if (notifications == null || notifications.length == 0) {
-                        countNow(c); // the polling fallback also keeps counts() fresh
+                    pg.getNotifications(timeout);
+                    if (time.nanoTime() - counted >= pollInterval.toNanos()) {
+                        countNow(c); // keeps counts() fresh, also under a steady stream of notifications
+                        counted = time.nanoTime();
                     }
-                    signalWork();
+                    signalWork(); // on notifications, and every poll interval without one (the fallback)
                 }
             } catch (SQLException | RuntimeException e) {
                 if (closed.get()) {
