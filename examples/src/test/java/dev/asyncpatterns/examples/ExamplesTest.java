@@ -118,7 +118,7 @@ class ExamplesTest {
                 "^dead letter t000 email after [0-9]+ attempts.*: java.lang.IllegalArgumentException: mailbox "
                         + "bounce@example.com does not exist$",
                 "^dead letter t001 resize after 3 attempts.*TimeoutException",
-                "^ledger: submitted 60 = succeeded 56 \\+ dead 4; lost 0; outcomes recorded twice 0$",
+                "^ledger: submitted 60 = succeeded 56 \\+ dead 4; lost 0$",
                 "^held by worker-2 at the kill: ([1-9][0-9]*), finished on the survivors: \\1; jobs run twice: [0-9]+; "
                         + "retried after a failure: [0-9]+$"));
         lines.put("rate-limited-client", List.of(
