@@ -419,10 +419,15 @@ public abstract class JobStoreContract {
     protected void queue_handlerOutlivesItsLease_lateResultIsFenced_andTheJobRunsOnceMoreElsewhere() {
         var stalledRun = new CompletableFuture<Void>();
         var survivorRuns = new AtomicInteger();
-        var stalled = RetryQueue.<String>builder("stalled", job -> stalledRun)
+        var stalledStarted = new CompletableFuture<Void>();
+        var stalled = RetryQueue.<String>builder("stalled", job -> {
+            stalledStarted.complete(null);
+            return stalledRun;
+        })
                 .store(new NoHeartbeats<>(store)).timeSource(queueTime()).lease(SHORT_LEASE).concurrency(1).build();
         var handle = stalled.submitTracked("job", 0);
         handle.acknowledged().join();
+        await("the stalled queue runs the job", stalledStarted::isDone); // before the survivor can claim it
         var survivorSuccesses = new CopyOnWriteArrayList<JobRecord<String>>();
         var survivor = RetryQueue.<String>builder("survivor", job -> {
             survivorRuns.incrementAndGet();
