@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.asyncpatterns.resilience.JobStoreException;
 import dev.asyncpatterns.resilience.RetryQueue;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -204,10 +202,4 @@ class PostgresFaultsTest {
                 .as("the expired leases are gone with the succeeded jobs").isZero();
         survivor.shutdown(RetryQueue.ShutdownMode.DRAIN).get(30, TimeUnit.SECONDS);
     }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    static void unused() throws SQLException {}
 }
