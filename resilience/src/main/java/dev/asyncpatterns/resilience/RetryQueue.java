@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * BEFORE its slot is freed, so "in flight" in the store and our slot count agree at quiescence
  * and a shutdown that waits for slots == 0 sees every outcome recorded.
  *
+ * A store that throws instead of returning a failed stage, even an Error (issue 21), is treated
+ * like one that returned a failed stage: the counters (submitting, slots, pumping) are always
+ * settled, so a faulty store fails operations but never wedges shutdown.
+ *
  * No job is lost: submit acknowledges only after store.add completed; from then on the job is
  * PENDING, IN_FLIGHT or DEAD in the store until a succeeded() or purge() removes it, or a
  * HAND_BACK shutdown removes the PENDING ones and returns them to the caller. If the handler
@@ -281,7 +285,7 @@ public final class RetryQueue<J> {
         CompletionStage<JobRecord<J>> added;
         try {
             added = store.add(job, priority, capacity);
-        } catch (RuntimeException failure) {
+        } catch (RuntimeException | Error failure) {
             added = CompletableFuture.failedFuture(failure);
         }
         added.whenComplete((record, failure) -> {
@@ -585,7 +589,7 @@ public final class RetryQueue<J> {
             CompletableFuture<JobStore.Claim<J>> claim;
             try {
                 claim = Stages.toFuture(store.claim(owner, reserved, lease));
-            } catch (RuntimeException failure) {
+            } catch (RuntimeException | Error failure) {
                 claim = CompletableFuture.failedFuture(failure);
             }
             if (!claim.isDone()) {
@@ -774,7 +778,7 @@ public final class RetryQueue<J> {
                     LOG.warn("{}: extending leases failed; will try again", this, Execution.unwrap(failure));
                 }
             });
-        } catch (RuntimeException failure) {
+        } catch (RuntimeException | Error failure) {
             storeFailures.increment();
             LOG.warn("{}: extending leases failed; will try again", this, failure);
         }
@@ -822,7 +826,7 @@ public final class RetryQueue<J> {
         CompletionStage<Boolean> recorded;
         try {
             recorded = write.get();
-        } catch (RuntimeException storeFailure) {
+        } catch (RuntimeException | Error storeFailure) {
             recorded = CompletableFuture.failedFuture(storeFailure);
         }
         recorded.whenComplete((applied, storeFailure) -> {
