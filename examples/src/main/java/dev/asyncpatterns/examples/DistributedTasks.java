@@ -3,7 +3,9 @@ package dev.asyncpatterns.examples;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.postgres.JobCodec;
 import dev.asyncpatterns.postgres.PostgresJobStore;
+import dev.asyncpatterns.console.ResilienceViews;
 import dev.asyncpatterns.resilience.JobRecord;
+import dev.asyncpatterns.resilience.RetryQueue;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.PrintStream;
@@ -266,6 +268,20 @@ final class DistributedTasks implements Example {
                 count - succeeded - dead.size());
         out.printf("held by worker-2 at the kill: %d, finished on the survivors: %d; jobs run twice: %d; "
                 + "retried after a failure: %d%n", held, heldRanAgain, twice, retried);
+        if (ConsoleOption.requested()) {
+            // the coordinator joins as a queue on the same table: the console shows its figures and
+            // the dead letters of every worker; a replayed job runs here (a no-op that succeeds)
+            RetryQueue<Task> coordinator = RetryQueue.<Task>builder("distributed-tasks",
+                            task -> java.util.concurrent.CompletableFuture.completedFuture(null))
+                    .store(store).owner("coordinator@" + ProcessHandle.current().pid()).lease(LEASE).build();
+            try {
+                ConsoleOption.serveUntilEnter(out, console -> console
+                        .panel(ResilienceViews.retryQueue(coordinator))
+                        .deadLetters(ResilienceViews.deadLetters(coordinator, DistributedTasks::write)));
+            } finally {
+                coordinator.shutdown(RetryQueue.ShutdownMode.HAND_BACK).join();
+            }
+        }
     }
 
     // ---- plumbing -----------------------------------------------------------------------------

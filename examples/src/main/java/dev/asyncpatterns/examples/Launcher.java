@@ -62,6 +62,16 @@ public final class Launcher {
     }
 
     /**
+     * Whether a flag without a value (such as {@code --console}) was given after the example's name.
+     *
+     * @param name the flag, with its dashes
+     * @return true if given
+     */
+    static boolean flag(String name) {
+        return arguments.contains(name);
+    }
+
+    /**
      * Entry point.
      *
      * @param args {@code list}, {@code all}, or an example's name (default {@code sync-vs-async}),
