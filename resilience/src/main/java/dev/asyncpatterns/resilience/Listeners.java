@@ -27,6 +27,12 @@ final class Listeners<E> {
         this.owner = owner;
     }
 
+    /** Listeners fixed from the start, e.g. registered on a builder. */
+    Listeners(String owner, List<? extends Consumer<? super E>> initial) {
+        this.owner = owner;
+        this.listeners.addAll(initial);
+    }
+
     boolean hasAny() {
         return !listeners.isEmpty();
     }

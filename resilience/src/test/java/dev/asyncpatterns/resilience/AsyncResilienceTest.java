@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncpatterns.core.sync.AsyncRateLimiter;
+import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -28,7 +29,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class AsyncResilienceTest {
@@ -36,7 +36,7 @@ class AsyncResilienceTest {
     private final VirtualClock clock = VirtualClock.create();
 
     /** An operation whose attempts the test completes by hand. */
-    private static final class Calls implements Supplier<CompletableFuture<String>> {
+    private static final class Calls implements AsyncSupplier<String> {
         final List<CompletableFuture<String>> started = new CopyOnWriteArrayList<>();
 
         @Override
@@ -392,9 +392,9 @@ class AsyncResilienceTest {
         var retry = Retry.of("rnd", RetryConfig.custom().maxAttempts(2)
                 .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(1000), 2, 0.5)).build());
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry).build();
         var delays = new CopyOnWriteArrayList<Duration>();
-        policy.on(ResilienceEvent.RetryScheduled.class, e -> delays.add(e.delay()));
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry)
+                .on(ResilienceEvent.RetryScheduled.class, e -> delays.add(e.delay())).build();
 
         for (int i = 0; i < 20; i++) {
             policy.call(calls);
@@ -518,9 +518,9 @@ class AsyncResilienceTest {
         var cb = breaker(2);
         var transitions = new ArrayList<String>();
         var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb)
-                .circuitOpenFallback(open -> "cached").build();
-        policy.on(ResilienceEvent.CircuitStateChanged.class, e -> transitions.add(e.from() + "->" + e.to()));
-        var failing = (Supplier<CompletableFuture<String>>) () -> CompletableFuture.failedFuture(new IOException("x"));
+                .circuitOpenFallback(open -> "cached")
+                .on(ResilienceEvent.CircuitStateChanged.class, e -> transitions.add(e.from() + "->" + e.to())).build();
+        var failing = (AsyncSupplier<String>) () -> CompletableFuture.failedFuture(new IOException("x"));
 
         policy.call(failing);
         policy.call(failing);
@@ -688,8 +688,7 @@ class AsyncResilienceTest {
         var secondary = new CompletableFuture<String>();
         var seen = new CopyOnWriteArrayList<ResilienceEvent>();
         var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .fallbackAsync(IOException.class, e -> secondary).build();
-        policy.onEvent(seen::add);
+                .fallbackAsync(IOException.class, e -> secondary).onEvent(seen::add).build();
 
         var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("primary down")));
         assertThat(result).as("waits for the secondary").isNotDone();
@@ -754,11 +753,11 @@ class AsyncResilienceTest {
     void events_listenerThrows_isIsolatedAndOthersStillRun() {
         var seen = new CopyOnWriteArrayList<ResilienceEvent>();
         var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(2, Duration.ofMillis(10)))
+                .onEvent(e -> {
+                    throw new IllegalStateException("listener bug");
+                })
+                .onEvent(seen::add)
                 .build();
-        policy.onEvent(e -> {
-            throw new IllegalStateException("listener bug");
-        });
-        policy.onEvent(seen::add);
         var attempts = new AtomicInteger();
 
         var result = policy.call(() -> attempts.incrementAndGet() == 1
@@ -862,7 +861,7 @@ class AsyncResilienceTest {
         var policy = AsyncResilience.<String>builder("svc").build();
 
         assertThatThrownBy(() -> policy.call(null)).isInstanceOf(NullPointerException.class).hasMessage("operation");
-        assertThatThrownBy(() -> policy.onEvent(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> AsyncResilience.builder("x").onEvent(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> AsyncResilience.builder(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> AsyncResilience.builder("x").circuitBreaker((CircuitBreaker) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("circuitBreaker");

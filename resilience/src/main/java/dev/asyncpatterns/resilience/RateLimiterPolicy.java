@@ -1,0 +1,38 @@
+package dev.asyncpatterns.resilience;
+
+import dev.asyncpatterns.core.sync.AsyncRateLimiter;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The toolkit's rate limiter, per attempt: one token each, waited for asynchronously (the wait
+ * is the future {@link #enter()} returns; cancelling it withdraws the request). Tokens cannot be
+ * given back, so {@code release} does nothing. A failed acquire (a closed limiter) refuses the
+ * attempt as {@link FailureKind#RATE_LIMITED}.
+ */
+final class RateLimiterPolicy extends AttemptPolicy {
+
+    final AsyncRateLimiter limiter;
+
+    RateLimiterPolicy(AsyncRateLimiter limiter) {
+        this.limiter = limiter;
+    }
+
+    @Override
+    CompletableFuture<Void> enter() {
+        try {
+            return limiter.acquire();
+        } catch (RuntimeException failure) {
+            return CompletableFuture.failedFuture(failure);
+        }
+    }
+
+    @Override
+    FailureKind refusal() {
+        return FailureKind.RATE_LIMITED;
+    }
+
+    @Override
+    public String toString() {
+        return "rateLimiter=" + limiter;
+    }
+}
