@@ -16,7 +16,9 @@ import io.github.resilience4j.retry.RetryRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -61,8 +63,14 @@ import java.util.function.Supplier;
  * after the backoff. To fail fast instead, add {@code CallNotPermittedException} and
  * {@code BulkheadFullException} to the config's {@code ignoreExceptions}.
  *
+ * <h2>Events</h2>
+ * Listeners are set on the builder ({@link Builder#onEvent}, {@link Builder#on}) and are part of
+ * the built decorator's fixed configuration; see {@link ResilienceEvent} for when and on which
+ * thread they run. A listener that throws is logged and ignored.
+ *
  * <h2>Threads and cancellation</h2>
- * A decorator is immutable and thread-safe; build it once and share it. A call runs its first
+ * A decorator is immutable (policies and listeners alike) and thread-safe; build it once and
+ * share it. A call runs its first
  * attempt on the calling thread; retries and hedges run on the time source's timer thread;
  * completions run wherever the call's future completes. Cancelling (or completing) the returned
  * future cancels the running attempts (their futures are cancelled), the pending backoff or hedge
@@ -90,7 +98,7 @@ public final class AsyncResilience<T> {
     private AsyncResilience(Builder<T> builder) {
         this.name = builder.name;
         TimeSource time = builder.time == null ? TimeSource.system() : builder.time;
-        this.events = new Events(name, time, List.copyOf(builder.listeners));
+        this.events = new Events(name, time, builder.listeners());
         FallbackPolicy<T> fallbacks = new FallbackPolicy<>(builder.circuitOpenFallback, builder.bulkheadFullFallback,
                 builder.timeoutFallback, builder.typeFallbacks);
         this.fallback = fallbacks.isEmpty() ? null : fallbacks;
@@ -239,46 +247,65 @@ public final class AsyncResilience<T> {
         private Function<Throwable, ? extends CompletionStage<? extends T>> bulkheadFullFallback;
         private Function<Throwable, ? extends CompletionStage<? extends T>> timeoutFallback;
         private final List<FallbackPolicy.ByType<T>> typeFallbacks = new ArrayList<>();
-        private final List<Consumer<? super ResilienceEvent>> listeners = new ArrayList<>();
+        private Consumer<? super ResilienceEvent> eventListener;
+        private final Map<Class<? extends ResilienceEvent>, Consumer<? super ResilienceEvent>> typedListeners =
+                new LinkedHashMap<>();
 
         private Builder(String name) {
             this.name = name;
         }
 
         /**
-         * Registers a listener for every event of the decorators this builder builds. See
-         * {@link ResilienceEvent} for the threading rules; a listener's exceptions are caught and
-         * logged. Listeners add up: each one registered runs, in registration order.
+         * The listener for every event of the decorators this builder builds. It runs
+         * synchronously on the thread where the event happened (see {@link ResilienceEvent}) and
+         * must not block; what it throws is logged at WARN and ignored (a
+         * {@link VirtualMachineError} is logged and rethrown). One listener: compose several
+         * with {@link Consumer#andThen}. It runs before the listeners of {@link #on}.
          *
          * @param listener the listener
          * @return this builder
          * @throws NullPointerException if {@code listener} is null
+         * @throws IllegalStateException if already set
          */
         public Builder<T> onEvent(Consumer<? super ResilienceEvent> listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
+            Objects.requireNonNull(listener, "listener");
+            Checks.unset(eventListener, "onEvent");
+            this.eventListener = listener;
             return this;
         }
 
         /**
-         * Registers a listener for one kind of event, e.g.
-         * {@code on(ResilienceEvent.RetryScheduled.class, e -> log(e))}; otherwise as
-         * {@link #onEvent(Consumer)}.
+         * The listener for one kind of event, e.g.
+         * {@code on(ResilienceEvent.RetryScheduled.class, e -> log(e))}; threads and failures as
+         * for {@link #onEvent(Consumer)}. One listener per event type; listeners of different
+         * types run in the order they were set.
          *
          * @param <E> the event type
          * @param type the event record class
          * @param listener the listener
          * @return this builder
          * @throws NullPointerException if an argument is null
+         * @throws IllegalStateException if a listener for {@code type} is already set
          */
         public <E extends ResilienceEvent> Builder<T> on(Class<E> type, Consumer<? super E> listener) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(listener, "listener");
-            listeners.add(event -> {
+            Checks.once(typedListeners.containsKey(type), "on(" + type.getSimpleName() + ")");
+            typedListeners.put(type, event -> {
                 if (type.isInstance(event)) {
                     listener.accept(type.cast(event));
                 }
             });
             return this;
+        }
+
+        private List<Consumer<? super ResilienceEvent>> listeners() {
+            List<Consumer<? super ResilienceEvent>> all = new ArrayList<>(typedListeners.size() + 1);
+            if (eventListener != null) {
+                all.add(eventListener);
+            }
+            all.addAll(typedListeners.values());
+            return all;
         }
 
         /**

@@ -58,8 +58,6 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
     }
 
     private final Execution<T> execution;
-    private final AttemptPolicy[] policies;
-    private final Events events;
     final int number;
     final int hedge;
     private volatile int state;
@@ -70,11 +68,17 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
 
     Attempt(Execution<T> execution, int number, int hedge, HedgedRound<T> round) {
         this.execution = execution;
-        this.policies = execution.policies.attemptPolicies;
-        this.events = execution.events;
         this.number = number;
         this.hedge = hedge;
         this.sink = round;
+    }
+
+    private Events events() {
+        return execution.policies.events;
+    }
+
+    private AttemptPolicy[] policies() {
+        return execution.policies.attemptPolicies;
     }
 
     /** Attaches a hedged round; false if this attempt already reported its outcome. */
@@ -91,13 +95,13 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         if (state != NEW) {
             return;
         }
-        events.attemptBegins();
+        events().attemptBegins();
         enterFrom(0);
     }
 
     /** Enters policies[index..] in order, then starts the call; stops at a refusal or a wait. */
     private void enterFrom(int index) {
-        AttemptPolicy[] chain = policies;
+        AttemptPolicy[] chain = policies();
         for (int i = index; i < chain.length; i++) {
             AttemptPolicy policy = chain[i];
             CompletableFuture<Void> admission = policy.enter();
@@ -140,8 +144,8 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
             release();
             return;
         }
-        events.attemptStarted(number, hedge);
-        callStartNanos = events.time.nanoTime();
+        events().attemptStarted(number, hedge);
+        callStartNanos = events().time.nanoTime();
         CompletableFuture<? extends T> call = invoke();
         if (!STATE.compareAndSet(this, NEW, CALLING)) {
             call.cancel(true); // cancelled while starting; the handler below releases
@@ -166,11 +170,11 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         }
         if (stage == null) {
             return CompletableFuture.failedFuture(new NullPointerException(
-                    "AsyncResilience[" + events.name + "]: the operation returned a null stage"));
+                    "AsyncResilience[" + events().name + "]: the operation returned a null stage"));
         }
         CompletableFuture<? extends T> future = Stages.toFuture(stage);
         if (!future.isDone()) {
-            AttemptPolicy[] chain = policies;
+            AttemptPolicy[] chain = policies();
             for (int i = chain.length - 1; i >= 0; i--) {
                 future = chain[i].around(future);
             }
@@ -181,27 +185,27 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
     /** The call completed: value or failure, or cancellation. Runs exactly once. */
     @Override
     public void accept(Object value, Throwable failure) {
-        long latency = events.time.nanoTime() - callStartNanos;
+        long latency = events().time.nanoTime() - callStartNanos;
         if (!STATE.compareAndSet(this, CALLING, SETTLED)) {
             // cancelled: by the caller, the deadline, or as a hedge loser
             release();
-            events.attemptCancelled(number, hedge);
+            events().attemptCancelled(number, hedge);
             return;
         }
         Throwable cause = failure == null ? null : Execution.unwrap(failure);
-        AttemptPolicy[] chain = policies;
+        AttemptPolicy[] chain = policies();
         for (int i = chain.length - 1; i >= 0; i--) {
             chain[i].record(latency, value, cause);
         }
         if (cause == null) {
-            events.attemptSucceeded(number, hedge, latency);
+            events().attemptSucceeded(number, hedge, latency);
             @SuppressWarnings("unchecked")
             T result = (T) value;
             report(result, null, null);
             return;
         }
         FailureKind kind = FailureKind.of(cause);
-        events.attemptFailed(number, hedge, kind, cause, latency);
+        events().attemptFailed(number, hedge, kind, cause, latency);
         report(null, cause, kind);
     }
 
@@ -213,13 +217,13 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         }
         Throwable cause = Execution.unwrap(failure);
         FailureKind kind = policy.refusal();
-        events.attemptFailed(number, hedge, kind, cause, 0);
+        events().attemptFailed(number, hedge, kind, cause, 0);
         report(null, cause, kind);
     }
 
     /** Gives back what the entered policies handed out, innermost first. */
     private void release() {
-        AttemptPolicy[] chain = policies;
+        AttemptPolicy[] chain = policies();
         for (int i = entered - 1; i >= 0; i--) {
             chain[i].release();
         }

@@ -1,10 +1,13 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.internal.Listeners;
 import dev.asyncpatterns.core.time.TimeSource;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * Maintainer's note.
@@ -12,23 +15,29 @@ import java.util.function.Consumer;
  * The one place where what happens inside a decorator becomes counters and events. Execution,
  * Attempt, HedgedRound and the policies say what happened (attemptFailed, retryScheduled, ...);
  * each method here counts it and, only when a listener was registered on the builder, builds
- * the event and hands it to publish(), the single emission path. The listener list is fixed
- * at build time, so `listening` is a final field and a decorator without listeners pays one
- * field read per fact and allocates nothing.
+ * the event and hands it to publish(), the single emission path, which calls the listeners
+ * through core's Listeners (a throwing listener is logged once at WARN and ignored, a
+ * VirtualMachineError rethrown: ADR core-0002). The listener list is fixed at build time, so
+ * `listening` is a final field and a decorator without listeners pays one field read per fact
+ * and allocates nothing.
  */
 /** Counters and event emission of one decorator. */
 final class Events {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncResilience.class);
 
     final String name;
     final TimeSource time;
     final Counters counters = new Counters();
     final boolean listening;
-    private final Listeners<ResilienceEvent> listeners;
+    private final String component;
+    private final List<Consumer<? super ResilienceEvent>> listeners;
 
     Events(String name, TimeSource time, List<Consumer<? super ResilienceEvent>> listeners) {
         this.name = name;
         this.time = time;
-        this.listeners = new Listeners<>("AsyncResilience[" + name + "]", listeners);
+        this.component = "AsyncResilience[" + name + "]";
+        this.listeners = List.copyOf(listeners);
         this.listening = !listeners.isEmpty();
     }
 
@@ -107,6 +116,6 @@ final class Events {
     }
 
     private void publish(ResilienceEvent event) {
-        listeners.emit(event);
+        Listeners.notifyAll(LOG, component, "event", listeners, event);
     }
 }

@@ -51,7 +51,6 @@ final class Execution<T> {
     }
 
     final AsyncResilience<T> policies;
-    final Events events;
     final AsyncSupplier<? extends T> operation;
     final ResultFuture<T> result;
     private final long startNanos;
@@ -64,7 +63,7 @@ final class Execution<T> {
 
     Execution(AsyncResilience<T> policies, AsyncSupplier<? extends T> operation) {
         this.policies = policies;
-        this.events = policies.events;
+        Events events = policies.events;
         this.operation = operation;
         this.result = new ResultFuture<>(this);
         // read only when something needs it: the deadline or the CallFinished event
@@ -72,7 +71,12 @@ final class Execution<T> {
         this.retryContext = policies.retry == null ? null : policies.retry.start();
     }
 
+    Events events() {
+        return policies.events;
+    }
+
     void start() {
+        Events events = policies.events;
         events.callStarted();
         runAttempt();
         DeadlinePolicy deadline = policies.deadline;
@@ -153,8 +157,8 @@ final class Execution<T> {
             return;
         }
         var delay = RetryPolicy.delay(delayNanos);
-        events.retryScheduled(number + 1, delay, failure);
-        Cancellable timer = events.time.schedule(delay, this::runAttempt);
+        events().retryScheduled(number + 1, delay, failure);
+        Cancellable timer = events().time.schedule(delay, this::runAttempt);
         current = timer;
         if (finished != 0) {
             timer.cancel();
@@ -172,7 +176,7 @@ final class Execution<T> {
             return;
         }
         stopWork();
-        Counters counters = events.counters;
+        Counters counters = events().counters;
         if (failure == null) {
             settle(counters.succeeded, null, null, () -> result.completeInternally(value));
             return;
@@ -198,7 +202,7 @@ final class Execution<T> {
                 fallbackFailed(failure, unwrap(fallbackFailure));
                 return;
             }
-            events.fallbackApplied(kind, failure);
+            events().fallbackApplied(kind, failure);
             settle(counters.succeeded, kind, null, () -> result.completeInternally(replacementValue));
         });
     }
@@ -208,7 +212,7 @@ final class Execution<T> {
         if (fallbackFailure != failure) {
             fallbackFailure.addSuppressed(failure);
         }
-        settle(events.counters.failed, FailureKind.of(fallbackFailure), fallbackFailure,
+        settle(events().counters.failed, FailureKind.of(fallbackFailure), fallbackFailure,
                 () -> result.failInternally(fallbackFailure));
     }
 
@@ -222,11 +226,11 @@ final class Execution<T> {
     private void settle(LongAdder counter, FailureKind kind, Throwable failure, BooleanSupplier deliver) {
         counter.increment();
         if (deliver.getAsBoolean()) {
-            events.callFinished(attempt, startNanos, kind, failure);
+            events().callFinished(attempt, startNanos, kind, failure);
         } else {
             counter.decrement();
-            events.counters.cancelled.increment();
-            events.callFinished(attempt, startNanos, FailureKind.CANCELLED, null);
+            events().counters.cancelled.increment();
+            events().callFinished(attempt, startNanos, FailureKind.CANCELLED, null);
         }
     }
 
@@ -236,8 +240,8 @@ final class Execution<T> {
             return;
         }
         stopWork();
-        events.counters.cancelled.increment();
-        events.callFinished(attempt, startNanos, FailureKind.CANCELLED, null);
+        events().counters.cancelled.increment();
+        events().callFinished(attempt, startNanos, FailureKind.CANCELLED, null);
     }
 
     private void stopWork() {

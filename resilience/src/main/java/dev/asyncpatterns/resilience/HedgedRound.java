@@ -78,7 +78,7 @@ final class HedgedRound<T> implements Cancellable {
         } finally {
             lock.unlock();
         }
-        execution.events.hedgeStarted();
+        execution.events().hedgeStarted();
         hedge.start();
         if (more) {
             scheduleNextHedge();
@@ -127,7 +127,7 @@ final class HedgedRound<T> implements Cancellable {
                 loser.cancel();
             }
             if (attempt.hedge > 0) {
-                execution.events.hedgeWon();
+                execution.events().hedgeWon();
             }
         }
         execution.onAttemptDone(number, value, roundFailure, roundKind);

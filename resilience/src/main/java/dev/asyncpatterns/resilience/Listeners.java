@@ -10,10 +10,12 @@ import org.slf4j.LoggerFactory;
 /*
  * Maintainer's note.
  *
- * Copy-on-write list of listeners: registration is rare, emission is hot. hasAny() is one
- * volatile read, so callers build an event object only when someone listens. A listener that
- * throws is logged at WARN (it is a bug in user code) and the remaining listeners still run;
- * VirtualMachineErrors are rethrown since nothing sensible can continue after them.
+ * Copy-on-write list of listeners for RetryQueue's dead-letter listeners: registration is rare,
+ * emission is hot. hasAny() is one volatile read, so callers build an event object only when
+ * someone listens. Each listener is called through core's Listeners (ADR core-0002): one that
+ * throws is logged at WARN and the remaining listeners still run; VirtualMachineErrors are
+ * rethrown. AsyncResilience fixes its listeners on the builder and calls core's helper itself
+ * (see Events).
  */
 /** A list of event listeners that isolates the emitter from listener failures. */
 final class Listeners<E> {
@@ -27,12 +29,6 @@ final class Listeners<E> {
         this.owner = owner;
     }
 
-    /** Listeners fixed from the start, e.g. registered on a builder. */
-    Listeners(String owner, List<? extends Consumer<? super E>> initial) {
-        this.owner = owner;
-        this.listeners.addAll(initial);
-    }
-
     boolean hasAny() {
         return !listeners.isEmpty();
     }
@@ -42,14 +38,6 @@ final class Listeners<E> {
     }
 
     void emit(E event) {
-        for (Consumer<? super E> listener : listeners) {
-            try {
-                listener.accept(event);
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
-            } catch (Throwable failure) {
-                LOG.warn("{}: event listener {} threw on {}; ignored", owner, listener, event, failure);
-            }
-        }
+        dev.asyncpatterns.core.internal.Listeners.notifyAll(LOG, owner, "event", listeners, event);
     }
 }

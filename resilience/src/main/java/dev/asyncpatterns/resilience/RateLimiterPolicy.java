@@ -20,7 +20,8 @@ final class RateLimiterPolicy extends AttemptPolicy {
     @Override
     CompletableFuture<Void> enter() {
         try {
-            return limiter.acquire();
+            // a free token and nobody waiting: no future on the happy path; else wait in line
+            return limiter.tryAcquire() ? PASS : limiter.acquire();
         } catch (RuntimeException failure) {
             return CompletableFuture.failedFuture(failure);
         }

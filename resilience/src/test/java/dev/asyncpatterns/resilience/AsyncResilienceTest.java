@@ -121,6 +121,29 @@ class AsyncResilienceTest {
                 .hasMessageContaining("null stage");
     }
 
+    /** A client method as users write them: it declares a checked exception. */
+    private static CompletableFuture<String> fetch(boolean fail) throws IOException {
+        if (fail) {
+            throw new IOException("connection refused");
+        }
+        return CompletableFuture.completedFuture("fetched");
+    }
+
+    @Test
+    void call_clientMethodDeclaringCheckedException_compilesAndItsExceptionFailsTheAttempt() {
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(2, Duration.ofMillis(10)))
+                .build();
+
+        var ok = policy.call(() -> fetch(false));
+        var failed = policy.call(() -> fetch(true));
+        clock.advance(Duration.ofMillis(10));
+
+        assertThat(ok).isCompletedWithValue("fetched");
+        assertThat(failureOf(failed)).isInstanceOf(IOException.class).hasMessage("connection refused");
+        assertThat(policy.stats().attempts()).as("the thrown IOException was retried like a failed stage")
+                .isEqualTo(3);
+    }
+
     @Test
     void decorateFunction_reappliesTheArgumentOnEachAttempt() {
         var seen = new CopyOnWriteArrayList<Integer>();
@@ -756,7 +779,7 @@ class AsyncResilienceTest {
                 .onEvent(e -> {
                     throw new IllegalStateException("listener bug");
                 })
-                .onEvent(seen::add)
+                .on(ResilienceEvent.class, seen::add)
                 .build();
         var attempts = new AtomicInteger();
 
@@ -769,6 +792,40 @@ class AsyncResilienceTest {
         assertThat(seen).extracting(e -> e.getClass().getSimpleName()).containsExactly("AttemptStarted",
                 "AttemptFailed", "RetryScheduled", "AttemptStarted", "AttemptSucceeded", "CallFinished");
         assertThat(seen).allSatisfy(e -> assertThat(e.name()).isEqualTo("svc"));
+    }
+
+    @Test
+    void events_listenersAreFixedAtBuild_laterBuilderChangesDoNotReachABuiltDecorator() {
+        var first = new CopyOnWriteArrayList<ResilienceEvent>();
+        var second = new CopyOnWriteArrayList<ResilienceEvent>();
+        var builder = AsyncResilience.<String>builder("svc").timeSource(clock).onEvent(first::add);
+        var built = builder.build();
+        builder.on(ResilienceEvent.CallFinished.class, second::add);
+
+        built.call(() -> CompletableFuture.completedFuture("ok")).join();
+        builder.build().call(() -> CompletableFuture.completedFuture("ok")).join();
+
+        assertThat(first).extracting(e -> e.getClass().getSimpleName()).containsExactly("AttemptStarted",
+                "AttemptSucceeded", "CallFinished", "AttemptStarted", "AttemptSucceeded", "CallFinished");
+        assertThat(second).as("only the decorator built after on(...) has it").hasSize(1);
+    }
+
+    @Test
+    void events_callFinished_reportsTheElapsedTimeOnTheTimeSource() {
+        var seen = new CopyOnWriteArrayList<ResilienceEvent.CallFinished>();
+        var calls = new Calls();
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
+                .on(ResilienceEvent.CallFinished.class, seen::add).build();
+
+        policy.call(calls);
+        clock.advance(Duration.ofMillis(250));
+        calls.last().complete("late");
+
+        assertThat(seen).singleElement().satisfies(e -> {
+            assertThat(e.elapsed()).isEqualTo(Duration.ofMillis(250));
+            assertThat(e.attempts()).isEqualTo(1);
+            assertThat(e.kind()).isNull();
+        });
     }
 
     @Test
@@ -824,6 +881,11 @@ class AsyncResilienceTest {
         builder.fallback(IOException.class, e -> "x");
         assertThatThrownBy(() -> builder.fallback(IOException.class, e -> "y"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("java.io.IOException");
+        builder.onEvent(e -> {}).on(ResilienceEvent.RetryScheduled.class, e -> {});
+        assertThatThrownBy(() -> builder.onEvent(e -> {})).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("onEvent was already set");
+        assertThatThrownBy(() -> builder.on(ResilienceEvent.RetryScheduled.class, e -> {}))
+                .isInstanceOf(IllegalStateException.class).hasMessage("on(RetryScheduled) was already set");
     }
 
     @Test
