@@ -70,8 +70,8 @@ import java.util.function.Supplier;
  *
  * <h2>Threads and cancellation</h2>
  * A decorator is immutable (policies and listeners alike) and thread-safe; build it once and
- * share it. A call runs its first
- * attempt on the calling thread; retries and hedges run on the time source's timer thread;
+ * share it. A call runs its first attempt on the calling thread; retries and hedges run on the
+ * time source's timer thread;
  * completions run wherever the call's future completes. Cancelling (or completing) the returned
  * future cancels the running attempts (their futures are cancelled), the pending backoff or hedge
  * timer and any wait for a rate-limiter permit; bulkhead permits are released on every outcome,

@@ -216,7 +216,7 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
             return;
         }
         Throwable cause = Execution.unwrap(failure);
-        FailureKind kind = policy.refusal();
+        FailureKind kind = policy.refusal;
         events().attemptFailed(number, hedge, kind, cause, 0);
         report(null, cause, kind);
     }

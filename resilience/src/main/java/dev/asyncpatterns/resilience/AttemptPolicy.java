@@ -27,20 +27,28 @@ abstract class AttemptPolicy {
     /** The answer of a policy that lets the attempt through at once (no allocation). */
     static final CompletableFuture<Void> PASS = CompletableFuture.completedFuture(null);
 
+    /** How an attempt refused by {@link #enter()} is counted and reported. */
+    final FailureKind refusal;
+
+    /** A policy that never refuses. */
+    AttemptPolicy() {
+        this(FailureKind.ERROR);
+    }
+
+    /** A policy whose refusals are of {@code refusal} kind. */
+    AttemptPolicy(FailureKind refusal) {
+        this.refusal = refusal;
+    }
+
     /**
      * Asks to let the attempt through.
      *
      * @return {@link #PASS} or another successfully completed future to go on at once; a failed
-     *     future to refuse the attempt (as {@link #refusal()}); an incomplete future to wait for:
+     *     future to refuse the attempt (as {@link #refusal}); an incomplete future to wait for:
      *     cancelling it must withdraw the wait
      */
     CompletableFuture<Void> enter() {
         return PASS;
-    }
-
-    /** How an attempt refused by {@link #enter()} is counted and reported. */
-    FailureKind refusal() {
-        return FailureKind.ERROR;
     }
 
     /** Wraps the started call's future, e.g. to bound it in time. Called only for incomplete calls. */

@@ -14,6 +14,7 @@ final class BulkheadPolicy extends AttemptPolicy {
     final Bulkhead bulkhead;
 
     BulkheadPolicy(Bulkhead bulkhead) {
+        super(FailureKind.BULKHEAD_FULL);
         this.bulkhead = bulkhead;
     }
 
@@ -21,11 +22,6 @@ final class BulkheadPolicy extends AttemptPolicy {
     CompletableFuture<Void> enter() {
         return bulkhead.tryAcquirePermission() ? PASS
                 : CompletableFuture.failedFuture(BulkheadFullException.createBulkheadFullException(bulkhead));
-    }
-
-    @Override
-    FailureKind refusal() {
-        return FailureKind.BULKHEAD_FULL;
     }
 
     @Override

@@ -41,6 +41,7 @@ final class CircuitBreakerPolicy extends AttemptPolicy {
     private volatile CircuitBreaker.State observed;
 
     CircuitBreakerPolicy(CircuitBreaker circuitBreaker, Events events) {
+        super(FailureKind.CIRCUIT_OPEN);
         this.circuitBreaker = circuitBreaker;
         this.events = events;
         this.observed = circuitBreaker.getState();
@@ -52,11 +53,6 @@ final class CircuitBreakerPolicy extends AttemptPolicy {
         observe();
         return permitted ? PASS
                 : CompletableFuture.failedFuture(CallNotPermittedException.createCallNotPermittedException(circuitBreaker));
-    }
-
-    @Override
-    FailureKind refusal() {
-        return FailureKind.CIRCUIT_OPEN;
     }
 
     @Override

@@ -76,8 +76,7 @@ final class Execution<T> {
     }
 
     void start() {
-        Events events = policies.events;
-        events.callStarted();
+        policies.events.callStarted();
         runAttempt();
         DeadlinePolicy deadline = policies.deadline;
         if (deadline != null && finished == 0) {

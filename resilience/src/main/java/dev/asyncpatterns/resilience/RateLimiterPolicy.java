@@ -14,6 +14,7 @@ final class RateLimiterPolicy extends AttemptPolicy {
     final AsyncRateLimiter limiter;
 
     RateLimiterPolicy(AsyncRateLimiter limiter) {
+        super(FailureKind.RATE_LIMITED);
         this.limiter = limiter;
     }
 
@@ -25,11 +26,6 @@ final class RateLimiterPolicy extends AttemptPolicy {
         } catch (RuntimeException failure) {
             return CompletableFuture.failedFuture(failure);
         }
-    }
-
-    @Override
-    FailureKind refusal() {
-        return FailureKind.RATE_LIMITED;
     }
 
     @Override

@@ -13,8 +13,9 @@ import java.time.Instant;
  *
  * <p>Listeners run synchronously on the thread where the event happened (the caller's thread,
  * the thread completing an attempt's future, or the time source's timer thread) and must be
- * quick. An exception thrown by a listener is caught and logged, never propagated into the
- * decorator's state or the call's result. Events are only created when a listener is registered.
+ * quick. An exception thrown by a listener is caught and logged at WARN, never propagated into
+ * the decorator's state or the call's result (a {@link VirtualMachineError} is logged and
+ * rethrown). Events are only created when a listener is registered.
  */
 public sealed interface ResilienceEvent {
 
