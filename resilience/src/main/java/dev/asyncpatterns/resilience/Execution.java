@@ -225,11 +225,11 @@ final class Execution<T> {
     private void settle(LongAdder counter, FailureKind kind, Throwable failure, BooleanSupplier deliver) {
         counter.increment();
         if (deliver.getAsBoolean()) {
-            events().callFinished(attempt, startNanos, kind, failure);
+            finished(kind, failure);
         } else {
             counter.decrement();
             events().counters.cancelled.increment();
-            events().callFinished(attempt, startNanos, FailureKind.CANCELLED, null);
+            finished(FailureKind.CANCELLED, null);
         }
     }
 
@@ -240,7 +240,14 @@ final class Execution<T> {
         }
         stopWork();
         events().counters.cancelled.increment();
-        events().callFinished(attempt, startNanos, FailureKind.CANCELLED, null);
+        finished(FailureKind.CANCELLED, null);
+    }
+
+    private void finished(FailureKind kind, Throwable failure) {
+        Events events = policies.events;
+        if (events.listening) { // spares the volatile read of `attempt` otherwise
+            events.callFinished(attempt, startNanos, kind, failure);
+        }
     }
 
     private void stopWork() {
