@@ -116,6 +116,8 @@ final class Events {
     }
 
     private void publish(ResilienceEvent event) {
-        Listeners.notifyAll(LOG, component, "event", listeners, event);
+        for (Consumer<? super ResilienceEvent> listener : listeners) {
+            Listeners.notify(LOG, component, "event", listener, event);
+        }
     }
 }

@@ -38,6 +38,8 @@ final class Listeners<E> {
     }
 
     void emit(E event) {
-        dev.asyncpatterns.core.internal.Listeners.notifyAll(LOG, owner, "event", listeners, event);
+        for (Consumer<? super E> listener : listeners) {
+            dev.asyncpatterns.core.internal.Listeners.notify(LOG, owner, "event", listener, event);
+        }
     }
 }
