@@ -203,7 +203,7 @@ final class Handlers implements HttpHandler {
             return;
         }
         LOG.info("console: {} of dead letter {} in {}: {}", parts[2], id, source.name(), done ? "done" : "not found");
-        send(exchange, done ? 200 : 404, "application/json", result(done, done ? parts[2] + "ed" : "no such letter"));
+        send(exchange, done ? 200 : 404, "application/json", result(done, done ? (parts[2].equals("replay") ? "replayed" : "purged") : "no such letter"));
     }
 
     private static String result(boolean ok, String message) {

@@ -150,7 +150,7 @@ async function act(source, id, action) {
   const response = await fetch('/api/dead-letters/' + encodeURIComponent(source) + '/' + encodeURIComponent(id)
     + '/' + action, { method: 'POST', headers: headers() });
   const result = await response.json().catch(() => ({ message: 'HTTP ' + response.status }));
-  document.getElementById('dead-letters-note').textContent = action + ' ' + id + ': ' + result.message;
+  document.getElementById('action-result').textContent = action + ' ' + source + '/' + id + ': ' + result.message;
   loadDeadLetters();
 }
 

@@ -242,6 +242,7 @@ class ConsoleTest {
         start(true);
         var response = post("/api/dead-letters/mail/" + letterId() + "/purge", "X-Console-Token", TOKEN);
         assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"ok\":true,\"message\":\"purged\"}");
         assertThat(queue.deadLetters().join()).isEmpty();
     }
 
