@@ -1,5 +1,6 @@
 package dev.asyncpatterns.cache;
 
+import dev.asyncpatterns.core.internal.Failures;
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.future.Futures;
@@ -393,7 +394,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     }
 
     private void distribute(Map<K, CompletableFuture<V>> batch, Map<K, V> values, Throwable failure) {
-        Throwable cause = failure != null ? MemoizedFunction.unwrap(failure)
+        Throwable cause = failure != null ? Failures.unwrap(failure)
                 : values == null ? new NullPointerException("the bulk function's future completed with null instead of a map") : null;
         List<K> absent = new ArrayList<>();
         if (cause == null) {

@@ -1,5 +1,7 @@
 package dev.asyncpatterns.cache;
 
+import dev.asyncpatterns.core.internal.Listeners;
+import dev.asyncpatterns.core.internal.Failures;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.asyncpatterns.core.future.Futures;
@@ -324,8 +326,8 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         }
         stage.whenComplete((value, failure) -> {
             if (failure != null) {
-                remember(key, unwrap(failure));
-                load.completeExceptionally(unwrap(failure));
+                remember(key, Failures.unwrap(failure));
+                load.completeExceptionally(Failures.unwrap(failure));
             } else {
                 if (value == null) {
                     remember(key, null);
@@ -395,7 +397,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                     }
                     reloaded.complete(value);
                 } else {
-                    refreshFailed(key, oldValue, unwrap(failure), reloaded);
+                    refreshFailed(key, oldValue, Failures.unwrap(failure), reloaded);
                 }
             }));
         } catch (RuntimeException rejected) { // a saturated or shut-down executor: never strand the refresh
@@ -449,14 +451,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         if (listener == null) {
             return;
         }
-        try {
-            listener.accept(event);
-        } catch (Throwable failure) {
-            LOG.warn("cache event listener threw on {}; ignored", event, failure);
-        }
-    }
-
-    static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Listeners.notify(LOG, "MemoizedFunction", "cache event", listener, event);
     }
 }

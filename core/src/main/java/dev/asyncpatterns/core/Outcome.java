@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core;
 
+import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.future.Futures;
 
 import java.util.Objects;
@@ -101,7 +102,7 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
      */
     static <T> Outcome<T> failure(Throwable cause) {
         Objects.requireNonNull(cause, "cause");
-        Throwable unwrapped = unwrap(cause);
+        Throwable unwrapped = Failures.unwrap(cause);
         return unwrapped instanceof CancellationException cancelled
                 ? new Cancelled<>(cancelled)
                 : new Failure<>(unwrapped);
@@ -303,14 +304,5 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
             case Cancelled<T> c -> future.completeExceptionally(c.cause());
         }
         return future;
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable current = failure;
-        while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
     }
 }

@@ -71,7 +71,7 @@ final class RateLimitedClient implements Example {
                         })
                         .thenApply(HttpResponse::statusCode));
             }
-            out.printf("all %d calls started; %d of them waiting for a token%n", calls, limiter.queueLength());
+            out.printf("all %d calls started; %d of them waiting for a token%n", calls, limiter.waiters());
 
             List<Integer> statuses = Futures.all(responses).join();
             double seconds = (System.nanoTime() - firstCall) / 1e9;

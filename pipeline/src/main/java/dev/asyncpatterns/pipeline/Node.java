@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.Cancellable;
 import java.util.concurrent.CompletionException;
 
@@ -99,13 +100,6 @@ abstract class Node {
             throw error;
         }
         return new CompletionException(failure);
-    }
-
-    static Throwable unwrap(Throwable failure) {
-        while (failure instanceof CompletionException && failure.getCause() != null) {
-            failure = failure.getCause();
-        }
-        return failure;
     }
 
     @Override

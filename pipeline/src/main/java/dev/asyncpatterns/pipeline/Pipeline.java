@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.queue.Overflow;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;

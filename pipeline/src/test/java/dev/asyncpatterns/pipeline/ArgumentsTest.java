@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.queue.Overflow;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.testing.NullPointerTester;

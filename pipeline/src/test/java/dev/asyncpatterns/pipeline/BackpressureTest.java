@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.queue.Overflow;
 import static dev.asyncpatterns.pipeline.Support.await;
 import static dev.asyncpatterns.pipeline.Support.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.future;
 
+import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 
@@ -312,7 +313,7 @@ public final class Parallel {
                 running.remove(registered);
             }
             if (failure != null) {
-                Throwable cause = unwrap(failure);
+                Throwable cause = Failures.unwrap(failure);
                 if (mode == Mode.SETTLE) {
                     slots[i] = Outcome.failure(cause);
                 } else {
@@ -353,10 +354,6 @@ public final class Parallel {
         private void finish() {
             List<R> values = slots == null ? Collections.emptyList() : (List<R>) Collections.unmodifiableList(Arrays.asList(slots));
             result.complete(values);
-        }
-
-        private static Throwable unwrap(Throwable failure) {
-            return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         }
     }
 }

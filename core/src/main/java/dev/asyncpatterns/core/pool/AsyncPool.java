@@ -277,7 +277,7 @@ public final class AsyncPool<T> {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
+    public int waiters() {
         lock.lock();
         try {
             return queue.size();

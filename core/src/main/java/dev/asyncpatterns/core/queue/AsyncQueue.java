@@ -7,6 +7,7 @@ import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Listeners;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,19 +97,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AsyncQueue<T> {
 
-    /** What {@link #offer} does when the queue is full. */
-    public enum Overflow {
-        /** Refuse the new item: {@code offer} returns {@code false}; the caller keeps it. */
-        REJECT,
-        /** Drop the new item: {@code offer} returns {@code false} and the item is reported dropped. */
-        DROP_NEWEST,
-        /**
-         * Evict the oldest buffered item (reported dropped) to make room: {@code offer} returns
-         * {@code true}. Not available for priority queues.
-         */
-        DROP_OLDEST
-    }
-
     /**
      * A snapshot of a queue's state and lifetime counters. Reading it takes the queue's lock
      * briefly.
@@ -156,7 +144,7 @@ public final class AsyncQueue<T> {
     private AsyncQueue(Builder<T> builder) {
         this.name = builder.name == null ? "queue@" + Integer.toHexString(System.identityHashCode(this)) : builder.name;
         this.capacity = builder.capacity;
-        this.overflow = builder.overflow == null ? Overflow.REJECT : builder.overflow;
+        this.overflow = builder.overflow == null ? Overflow.BACKPRESSURE : builder.overflow;
         this.onDropped = builder.onDropped;
         this.time = builder.time == null ? TimeSource.system() : builder.time;
         this.store = builder.comparator == null ? new Ring(capacity) : new Heap(builder.comparator);
@@ -165,7 +153,7 @@ public final class AsyncQueue<T> {
     // ---------------------------------------------------------------- factories
 
     /**
-     * A FIFO queue holding at most {@code capacity} items, {@link Overflow#REJECT} on overflow,
+     * A FIFO queue holding at most {@code capacity} items, {@link Overflow#BACKPRESSURE} on overflow,
      * on the system clock.
      *
      * @param <T> the element type
@@ -279,9 +267,10 @@ public final class AsyncQueue<T> {
      *
      * @param item the item
      * @return {@code true} if the item is now in the queue (or was handed to a consumer);
-     *     {@code false} if the policy rejected or dropped it
+     *     {@code false} if the policy refused or dropped it
      * @throws NullPointerException if {@code item} is null
      * @throws ClosedException if the queue is closed
+     * @throws IllegalStateException if the queue is full and its policy is {@link Overflow#FAIL}
      */
     public boolean offer(T item) {
         Objects.requireNonNull(item, "item");
@@ -296,8 +285,11 @@ public final class AsyncQueue<T> {
             if (taker == null) {
                 if (store.size >= capacity) {
                     switch (overflow) {
-                        case REJECT:
+                        case BACKPRESSURE:
                             return false;
+                        case FAIL:
+                            throw new IllegalStateException(
+                                    "AsyncQueue[" + name + "] is full (capacity " + capacity + "): offer refused");
                         case DROP_NEWEST:
                             dropCount++;
                             evicted = item;
@@ -920,11 +912,7 @@ public final class AsyncQueue<T> {
         if (item == null || onDropped == null) {
             return;
         }
-        try {
-            onDropped.accept(cast(item));
-        } catch (RuntimeException | Error e) {
-            LOG.warn("AsyncQueue[{}]: drop listener threw; ignored", name, e);
-        }
+        Listeners.notify(LOG, "AsyncQueue[" + name + "]", "drop", onDropped, AsyncQueue.<T>cast(item));
     }
 
     @SuppressWarnings("unchecked")
@@ -1296,7 +1284,7 @@ public final class AsyncQueue<T> {
 
         /**
          * What {@link AsyncQueue#offer} does when the queue is full (default
-         * {@link Overflow#REJECT}).
+         * {@link Overflow#BACKPRESSURE}).
          *
          * @param overflow the policy
          * @return this builder

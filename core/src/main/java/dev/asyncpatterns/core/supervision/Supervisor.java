@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.supervision;
 
+import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 
@@ -362,7 +363,7 @@ public final class Supervisor {
             future = CompletableFuture.failedFuture(e);
         }
         child.future = future;
-        future.whenComplete((ignored, failure) -> send(() -> onExit(child, incarnation, unwrap(failure))));
+        future.whenComplete((ignored, failure) -> send(() -> onExit(child, incarnation, Failures.unwrap(failure))));
     }
 
     private void onExit(Child child, int incarnation, Throwable failure) {
@@ -494,10 +495,6 @@ public final class Supervisor {
             child.timer = null;
             timer.cancel();
         }
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     // ---------------------------------------------------------------- children

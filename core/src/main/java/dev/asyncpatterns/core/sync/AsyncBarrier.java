@@ -134,7 +134,7 @@ public final class AsyncBarrier {
      *
      * @return the number of waiting parties
      */
-    public int waiting() {
+    public int waiters() {
         lock.lock();
         try {
             return arrived;
@@ -154,7 +154,7 @@ public final class AsyncBarrier {
 
     @Override
     public String toString() {
-        return "AsyncBarrier[parties=" + parties + ", waiting=" + waiting() + (isBroken() ? ", broken" : "") + "]";
+        return "AsyncBarrier[parties=" + parties + ", waiting=" + waiters() + (isBroken() ? ", broken" : "") + "]";
     }
 
     private CompletableFuture<Integer> await(long timeoutNanos) {

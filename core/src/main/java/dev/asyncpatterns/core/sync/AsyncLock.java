@@ -125,13 +125,13 @@ public final class AsyncLock {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return semaphore.queueLength();
+    public int waiters() {
+        return semaphore.waiters();
     }
 
     @Override
     public String toString() {
-        return "AsyncLock[" + (isLocked() ? "locked" : "unlocked") + ", waiters=" + queueLength() + "]";
+        return "AsyncLock[" + (isLocked() ? "locked" : "unlocked") + ", waiters=" + waiters() + "]";
     }
 
     private CompletableFuture<Guard> mapGrant(CompletableFuture<Void> acquired) {

@@ -72,7 +72,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
     private long timerDue; // guarded by lock, valid while refillTimer != null
     private long timerGeneration; // guarded by lock
     private boolean closed; // guarded by lock
-    private volatile int queueLength;
+    private volatile int waiters;
 
     private AsyncRateLimiter(int permits, long periodNanos, int burst, long capacityUnits, TimeSource timeSource) {
         this.permits = permits;
@@ -202,8 +202,8 @@ public final class AsyncRateLimiter implements AutoCloseable {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return queueLength;
+    public int waiters() {
+        return waiters;
     }
 
     /**
@@ -233,7 +233,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
             while ((w = queue.poll()) != null) {
                 failed.add(w);
             }
-            queueLength = 0;
+            waiters = 0;
         } finally {
             lock.unlock();
         }
@@ -243,7 +243,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
     @Override
     public String toString() {
         return "AsyncRateLimiter[rate=" + permits + "/" + Duration.ofNanos(periodNanos) + ", burst=" + burst
-                + ", waiters=" + queueLength + "]";
+                + ", waiters=" + waiters + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -275,7 +275,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
             }
             w = new Waiter(this, tokens);
             queue.add(w);
-            queueLength = queue.size();
+            waiters = queue.size();
             if (queue.peek() == w) {
                 armTimerLocked();
             }
@@ -313,7 +313,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
             units -= head.tokens * periodNanos;
             granted.add(head);
         }
-        queueLength = queue.size();
+        waiters = queue.size();
         armTimerLocked();
     }
 

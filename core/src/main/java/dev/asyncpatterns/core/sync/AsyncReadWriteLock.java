@@ -194,7 +194,7 @@ public final class AsyncReadWriteLock {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
+    public int waiters() {
         return queueLength;
     }
 

@@ -87,7 +87,7 @@ public final class AsyncSemaphore {
     private volatile long state;
     private final ReentrantLock lock = new ReentrantLock();
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
-    private volatile int queueLength; // written under lock
+    private volatile int waiters; // written under lock
     private final TimeSource timeSource;
 
     /**
@@ -314,13 +314,13 @@ public final class AsyncSemaphore {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return queueLength;
+    public int waiters() {
+        return waiters;
     }
 
     @Override
     public String toString() {
-        return "AsyncSemaphore[permits=" + availablePermits() + ", waiters=" + queueLength + "]";
+        return "AsyncSemaphore[permits=" + availablePermits() + ", waiters=" + waiters + "]";
     }
 
     // ---------------------------------------------------------------- slow paths
@@ -344,7 +344,7 @@ public final class AsyncSemaphore {
                 }
                 w = new Waiter(this, permits);
                 queue.add(w);
-                queueLength = queue.size();
+                waiters = queue.size();
                 break;
             }
         } finally {
@@ -384,7 +384,7 @@ public final class AsyncSemaphore {
             available -= head.permits;
             granted.add(head);
         }
-        queueLength = queue.size();
+        waiters = queue.size();
         state = queue.isEmpty() ? available : available | WAITERS;
     }
 

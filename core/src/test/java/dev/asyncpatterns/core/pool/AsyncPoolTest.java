@@ -58,7 +58,7 @@ class AsyncPoolTest {
         var c = pool.acquire();
         assertThat(c).isNotDone();
         assertThat(pool.size()).isEqualTo(2);
-        assertThat(pool.queueLength()).isEqualTo(1);
+        assertThat(pool.waiters()).isEqualTo(1);
         pool.release(a);
         assertThat(c).isCompletedWithValue(a);
         pool.release(b);
@@ -193,7 +193,7 @@ class AsyncPoolTest {
         cancelled.cancel(true);
         pool.release(held);
         assertThat(next).isCompletedWithValue(held);
-        assertThat(pool.queueLength()).isZero();
+        assertThat(pool.waiters()).isZero();
     }
 
     @Test
@@ -220,7 +220,7 @@ class AsyncPoolTest {
         var pool = pool().maxSize(1).build();
         var conn = pool.acquire(Duration.ZERO).join();
         assertThat(pool.acquire(Duration.ZERO)).isCompletedExceptionally();
-        assertThat(pool.queueLength()).isZero();
+        assertThat(pool.waiters()).isZero();
         pool.release(conn);
     }
 

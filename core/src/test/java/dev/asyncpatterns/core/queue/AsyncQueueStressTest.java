@@ -197,7 +197,7 @@ class AsyncQueueStressTest {
         int capacity = 16;
         LongAdder droppedReported = new LongAdder();
         AsyncQueue<Integer> queue = AsyncQueue.<Integer>builder(capacity)
-                .overflow(AsyncQueue.Overflow.DROP_OLDEST).onDropped(item -> droppedReported.increment()).build();
+                .overflow(Overflow.DROP_OLDEST).onDropped(item -> droppedReported.increment()).build();
         var errors = new java.util.concurrent.CopyOnWriteArrayList<Throwable>();
         Thread producer = Thread.ofVirtual().start(() -> {
             try {

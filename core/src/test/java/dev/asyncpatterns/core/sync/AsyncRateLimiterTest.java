@@ -112,10 +112,10 @@ class AsyncRateLimiterTest {
         var one = limiter.acquire(1);
         clock.advance(Duration.ofMillis(500));
         big.cancel(true);
-        assertThat(limiter.queueLength()).isEqualTo(1);
+        assertThat(limiter.waiters()).isEqualTo(1);
         clock.advance(Duration.ofMillis(500));
         assertThat(one).isCompleted();
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(limiter.waiters()).isZero();
         assertThat(clock.pendingTimers()).isZero();
     }
 
@@ -138,7 +138,7 @@ class AsyncRateLimiterTest {
         var waiter = limiter.acquire(1, Duration.ofSeconds(2));
         clock.advance(Duration.ofSeconds(2));
         assertThatThrownBy(waiter::join).hasCauseInstanceOf(TimeoutException.class);
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(limiter.waiters()).isZero();
         clock.advance(Duration.ofSeconds(8));
         assertThat(limiter.availableTokens()).isEqualTo(1);
     }
@@ -149,7 +149,7 @@ class AsyncRateLimiterTest {
         assertThat(limiter.acquire(1, Duration.ZERO)).isCompleted();
         assertThat(limiter.acquire(1, Duration.ZERO)).isCompletedExceptionally();
         assertThat(limiter.acquire(1, Duration.ofSeconds(-5))).isCompletedExceptionally();
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(limiter.waiters()).isZero();
         var huge = limiter.acquire(1, Duration.ofSeconds(Long.MAX_VALUE));
         clock.advance(Duration.ofSeconds(1));
         assertThat(huge).isCompleted();

@@ -77,7 +77,7 @@ class SyncContractTest {
         GcFinalization.awaitClear(eventWaiter);
         GcFinalization.awaitClear(rwWaiter);
         GcFinalization.awaitClear(limiterWaiter);
-        assertThat(semaphore.queueLength()).isZero();
+        assertThat(semaphore.waiters()).isZero();
         assertThat(clock.pendingTimers()).isZero();
         held.unlock();
     }
