@@ -150,7 +150,7 @@ final class TaskSystem implements Example {
 
                     // the normal end runs the same graceful shutdown as Ctrl-C would
                     Lifecycle.Report report = lifecycle.shutdown(Duration.ofSeconds(5)).join();
-                    scope.join(); // the workers have exited: the queue was closed and drained
+                    scope.joinBlocking(); // the workers have exited: the queue was closed and drained
                     summarize(outcomes, report);
                 } finally {
                     hook.cancel(); // this run is over: Ctrl-C no longer concerns it

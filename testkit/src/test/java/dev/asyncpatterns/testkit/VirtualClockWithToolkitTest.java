@@ -52,7 +52,7 @@ class VirtualClockWithToolkitTest {
                 var scope = TaskScope.builder().deadline(Duration.ofMinutes(30)).timeSource(clock).open()) {
             var never = new CompletableFuture<String>();
             scope.forkAsync(() -> never);
-            assertThatThrownBy(scope::join)
+            assertThatThrownBy(scope::joinBlocking)
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(TimeoutException.class);
             assertThat(clock.elapsed()).isEqualTo(Duration.ofMinutes(30));

@@ -96,7 +96,7 @@ public class GatherDelayedBenchmark {
                         int value = i;
                         forks[i] = scope.fork(() -> work(value));
                     }
-                    scope.join();
+                    scope.joinBlocking();
                 }
                 yield GatherCompletedBenchmark.sumDone(forks);
             }

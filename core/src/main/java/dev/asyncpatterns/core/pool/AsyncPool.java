@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * never spins on entries it may not evict. Borrowed objects past their lifetime are destroyed
  * when returned.
  *
- * close(): fails waiters, destroys idle objects, and completes its future once every borrowed
+ * shutdown(): fails waiters, destroys idle objects, and completes its future once every borrowed
  * object has been returned (and destroyed) and every creation has finished (and was destroyed).
  */
 /**
@@ -77,6 +77,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Memory effects.</b> Actions before {@link #release} happen-before the completion of the
  * acquire future that receives the same object.
+ *
+ * <p><b>Shutting down.</b> {@link #shutdown()} refuses acquires, destroys idle objects and
+ * completes its future once the borrowed ones are back and destroyed (the toolkit's owner rule,
+ * ADR core-0002; a pool is not {@link AutoCloseable}).
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.QueueSnippets region=poolWithResource}
  *
@@ -199,12 +203,15 @@ public final class AsyncPool<T> {
     }
 
     /**
-     * Closes the pool: pending and later acquires fail with {@link ClosedException}, idle objects
-     * are destroyed now, borrowed ones when they are returned. Idempotent.
+     * Shuts the pool down gracefully: pending and later acquires fail with
+     * {@link ClosedException}, idle objects are destroyed now, borrowed ones when they are
+     * returned (the pool cannot take them back, so there is no {@code shutdownNow()}).
+     * Idempotent; never blocks.
      *
-     * @return a future completed when every object has been destroyed
+     * @return a future completed when every object has been destroyed; cancelling it affects
+     *     nothing else
      */
-    public CompletableFuture<Void> close() {
+    public CompletableFuture<Void> shutdown() {
         List<Runnable> actions = new ArrayList<>();
         SyncWaiter.Chain failed = new SyncWaiter.Chain();
         lock.lock();
@@ -225,7 +232,7 @@ public final class AsyncPool<T> {
         } finally {
             lock.unlock();
         }
-        SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncPool is closed: acquire refused"));
+        SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncPool is shut down: acquire refused"));
         actions.forEach(Runnable::run);
         return closeFuture.copy();
     }
@@ -309,7 +316,7 @@ public final class AsyncPool<T> {
         lock.lock();
         try {
             if (closed) {
-                return CompletableFuture.failedFuture(new ClosedException("AsyncPool is closed: acquire refused"));
+                return CompletableFuture.failedFuture(new ClosedException("AsyncPool is shut down: acquire refused"));
             }
             queue.add(w);
             dispatchLocked(actions);
@@ -368,7 +375,7 @@ public final class AsyncPool<T> {
             if (!valid || closed) {
                 actions.add(() -> destroy(e.object));
                 if (closed) {
-                    actions.add(() -> w.fail(new ClosedException("AsyncPool is closed: acquire refused")));
+                    actions.add(() -> w.fail(new ClosedException("AsyncPool is shut down: acquire refused")));
                     maybeFinishCloseLocked(actions);
                 } else {
                     if (!w.isDone()) {

@@ -234,10 +234,12 @@ public final class Lifecycle {
 
             @Override
             public void abort() {
-                List<?> unstarted = pool.shutdownNow();
-                if (!unstarted.isEmpty()) {
-                    LOG.warn("Lifecycle[{}]: pool {} aborted with {} unstarted jobs", Lifecycle.this.name, name, unstarted.size());
-                }
+                pool.shutdownNow().thenAccept(unstarted -> {
+                    if (!unstarted.isEmpty()) {
+                        LOG.warn("Lifecycle[{}]: pool {} aborted with {} unstarted jobs", Lifecycle.this.name, name,
+                                unstarted.size());
+                    }
+                });
             }
         });
     }
@@ -273,7 +275,7 @@ public final class Lifecycle {
     }
 
     /**
-     * Registers a supervisor: drain is {@link Supervisor#stop()}.
+     * Registers a supervisor: drain is {@link Supervisor#shutdown()}.
      *
      * @param name its name
      * @param supervisor the supervisor
@@ -283,7 +285,7 @@ public final class Lifecycle {
      */
     public Lifecycle registerSupervisor(String name, Supervisor supervisor) {
         Objects.requireNonNull(supervisor, "supervisor");
-        return register(name, supervisor::stop);
+        return register(name, supervisor::shutdown);
     }
 
     // ---------------------------------------------------------------- shutting down

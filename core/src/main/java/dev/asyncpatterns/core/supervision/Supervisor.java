@@ -69,6 +69,10 @@ import org.slf4j.LoggerFactory;
  * Restart.PERMANENT, sub::start)}: when {@code sub} gives up, its future fails and the parent
  * applies its own policy; when the parent stops {@code sub}, cancelling its future stops it.
  *
+ * <p><b>Shutting down.</b> {@link #shutdown()} stops the children in reverse start order and
+ * ends the run; cancelling the future of {@link #start()} does the same. The supervisor can then
+ * be started again.
+ *
  * <p>Thread-safe.
  */
 public final class Supervisor {
@@ -197,7 +201,7 @@ public final class Supervisor {
     // ---------------------------------------------------------------- lifecycle
 
     /**
-     * Starts every child in order and supervises them until {@link #stop()} or until the
+     * Starts every child in order and supervises them until {@link #shutdown()} or until the
      * supervisor gives up.
      *
      * <p>The returned future completes normally when the supervisor is stopped, and fails with
@@ -236,20 +240,25 @@ public final class Supervisor {
         });
         result.whenComplete((ignored, failure) -> {
             if (result.isCancelled()) {
-                stop();
+                shutdown();
             }
         });
         return result;
     }
 
     /**
-     * Stops the supervisor: every child is stopped (its stage cancelled) in reverse start order,
-     * pending restarts are called off, and the future returned by {@link #start()} completes
-     * normally. A no-op if not running. Never blocks.
+     * Shuts the current run down: pending restarts are called off, every child is stopped (its
+     * stage cancelled) in reverse start order, and the future returned by {@link #start()}
+     * completes normally. A no-op if not running. Never blocks.
+     *
+     * <p>Children are services with no accepted work to finish, so this is also the "now" form:
+     * there is no {@code shutdownNow()}. Unlike other owners, a supervisor can be started again
+     * after a shutdown (a parent supervisor restarts a nested one by calling its {@link #start()};
+     * ADR core-0002).
      *
      * @return a future completing once the children have been stopped
      */
-    public CompletableFuture<Void> stop() {
+    public CompletableFuture<Void> shutdown() {
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         send(() -> {
             if (running) {

@@ -300,14 +300,14 @@ class AsyncPoolTest {
     // ---------------------------------------------------------------- close
 
     @Test
-    void close_failsWaitersDestroysIdleAndWaitsForBorrowed() {
+    void shutdown_failsWaitersDestroysIdleAndWaitsForBorrowed() {
         var pool = pool().maxSize(2).build();
         var a = pool.acquire().join();
         var b = pool.acquire().join();
         pool.release(b);
         var waiterA = pool.acquire(); // gets b
         var waiter = pool.acquire();
-        var closed = pool.close();
+        var closed = pool.shutdown();
         assertThatThrownBy(waiter::join).hasCauseInstanceOf(ClosedException.class);
         assertThat(closed).isNotDone();
         pool.release(a);
@@ -316,16 +316,16 @@ class AsyncPoolTest {
         assertThat(closed).isCompleted();
         assertThat(destroyed).containsExactlyInAnyOrder(a, b);
         assertThatThrownBy(() -> pool.acquire().join()).hasCauseInstanceOf(ClosedException.class)
-                .hasMessageContaining("closed");
-        assertThat(pool.close()).isCompleted();
+                .hasMessageContaining("shut down");
+        assertThat(pool.shutdown()).isCompleted();
     }
 
     @Test
-    void close_creationInFlight_destroyedWhenItArrives() {
+    void shutdown_creationInFlight_destroyedWhenItArrives() {
         var pending = new CompletableFuture<Conn>();
         var pool = AsyncPool.<Conn>builder(() -> pending).maxSize(1).destroyer(destroyed::add).timeSource(clock).build();
         var waiter = pool.acquire();
-        var closed = pool.close();
+        var closed = pool.shutdown();
         assertThat(waiter).isCompletedExceptionally();
         assertThat(closed).isNotDone();
         var conn = new Conn(7);

@@ -138,7 +138,7 @@ class QueueSnippets {
         clock.advance(Duration.ofMinutes(5)); // idle too long: closed by the pool
         assertThat(second.isOpen()).isFalse();
         assertThat(pool.size()).isZero();
-        pool.close().join();
+        pool.shutdown().join();
     }
 
     // ---------------------------------------------------------------- WorkerPool

@@ -321,7 +321,7 @@ class SyncStressTest {
         assertThat(live).isBetween(1, maxSize);
         assertThat(pool.borrowedCount()).isZero();
         assertThat(pool.waiters()).isZero();
-        pool.close().get(10, TimeUnit.SECONDS);
+        pool.shutdown().get(10, TimeUnit.SECONDS);
         assertThat(destroyed.get()).isEqualTo(created.get());
     }
 
