@@ -461,7 +461,7 @@ class TaskScopeTest {
             parent.fork(() -> {
                 throw boom;
             });
-            assertThatThrownBy(parent::join).hasCause(boom);
+            assertThatThrownBy(parent::joinBlocking).hasCause(boom);
         }
         assertThat(running).hasValue(0);
         assertThat(interrupted).hasValue(2);
