@@ -1,5 +1,7 @@
 package dev.asyncpatterns.testkit;
 
+import java.util.concurrent.CompletionStage;
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Durations;
@@ -50,7 +52,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * {@snippet class=dev.asyncpatterns.testkit.snippets.TestkitSnippets region=advance}
  *
- * <p>For code that hops threads, {@link #runUntilDone(CompletableFuture, Duration)} and
+ * <p>For code that hops threads, {@link #runUntilDone(CompletionStage, Duration)} and
  * {@link #autoAdvance()} advance to the next timer whenever the system looks idle (see
  * {@link #executor()}).
  *
@@ -288,11 +290,12 @@ public final class VirtualClock implements TimeSource {
     }
 
     /**
-     * Waits for {@code future} on the calling thread, advancing virtual time to the next timer
-     * each time the system is idle, like an event loop running until a coroutine finishes.
+     * Runs the clock on the calling thread until {@code stage} is done, advancing virtual time to
+     * the next timer each time the system is idle, like asyncio's {@code run_until_complete}: it
+     * blocks the calling (test) thread, as its name says.
      *
      * @param <T> the result type
-     * @param future the future to wait for
+     * @param stage the stage to wait for
      * @param maxVirtual the most virtual time to let pass before giving up
      * @return the future's result
      * @throws ExecutionException if the future failed
@@ -301,10 +304,11 @@ public final class VirtualClock implements TimeSource {
      * @throws InterruptedException if the calling thread was interrupted
      * @throws NullPointerException if an argument is null
      */
-    public <T> T runUntilDone(CompletableFuture<T> future, Duration maxVirtual)
+    public <T> T runUntilDone(CompletionStage<T> stage, Duration maxVirtual)
             throws ExecutionException, TimeoutException, InterruptedException {
-        Objects.requireNonNull(future, "future");
+        Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(maxVirtual, "maxVirtual");
+        CompletableFuture<T> future = Stages.toFuture(stage);
         long limit = Durations.saturatedAdd(nowNanos, Durations.toNanosSaturated(maxVirtual));
         long stuckSince = System.nanoTime();
         while (!future.isDone()) {

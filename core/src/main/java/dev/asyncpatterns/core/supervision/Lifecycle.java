@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.supervision;
 
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.pool.WorkerPool;
 import dev.asyncpatterns.core.queue.AsyncQueue;
@@ -199,17 +200,18 @@ public final class Lifecycle {
      * @throws NullPointerException if an argument is null
      * @throws ClosedException if shutdown has begun
      */
-    public Lifecycle registerWork(String name, CompletableFuture<?> work) {
+    public Lifecycle registerWork(String name, CompletionStage<?> work) {
         Objects.requireNonNull(work, "work");
+        CompletableFuture<?> future = Stages.toFuture(work);
         return register(name, new Participant() {
             @Override
             public CompletionStage<?> drain() {
-                return work.handle((r, e) -> null);
+                return future.handle((r, e) -> null);
             }
 
             @Override
             public void abort() {
-                work.cancel(true);
+                future.cancel(true);
             }
         });
     }

@@ -1,5 +1,7 @@
 package dev.asyncpatterns.core.supervision;
 
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
@@ -20,7 +22,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -361,16 +362,7 @@ public final class Supervisor {
         child.state = ChildState.RUNNING;
         child.startedAt = time.nanoTime();
         child.publish();
-        CompletableFuture<?> future;
-        try {
-            CompletionStage<?> stage = child.spec.start.get();
-            if (stage == null) {
-                throw new NullPointerException("child " + child.spec.name + " returned a null stage");
-            }
-            future = stage.toCompletableFuture();
-        } catch (RuntimeException | Error e) {
-            future = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<?> future = Futures.start(child.spec.start);
         child.future = future;
         future.whenComplete((ignored, failure) -> send(() -> onExit(child, incarnation, Failures.unwrap(failure))));
     }
@@ -508,7 +500,7 @@ public final class Supervisor {
 
     // ---------------------------------------------------------------- children
 
-    private record Spec(String name, Restart restart, Supplier<? extends CompletionStage<?>> start) {}
+    private record Spec(String name, Restart restart, AsyncSupplier<?> start) {}
 
     private static final class Child {
         final int index;
@@ -637,6 +629,7 @@ public final class Supervisor {
         /**
          * Adds a child, started after the children added before it.
          *
+         * @param <T> the child's result type (ignored)
          * @param name a name unique within this supervisor
          * @param restart when to restart it
          * @param start starts one run of the child and returns its stage
@@ -644,7 +637,7 @@ public final class Supervisor {
          * @throws NullPointerException if an argument is null
          * @throws IllegalArgumentException if the name is already taken
          */
-        public Builder child(String name, Restart restart, Supplier<? extends CompletionStage<?>> start) {
+        public <T> Builder child(String name, Restart restart, AsyncSupplier<T> start) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(restart, "restart");
             Objects.requireNonNull(start, "start");

@@ -915,7 +915,7 @@ class FuturesTest {
         assertThatThrownBy(() -> Futures.withTimeout(f, null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
         assertThatThrownBy(() -> Futures.withTimeout(f, d, (TimeSource) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("timeSource");
-        assertThatThrownBy(() -> Futures.withTimeout(f, d, (java.util.function.Supplier<String>) null))
+        assertThatThrownBy(() -> Futures.withTimeout(f, d, (java.util.concurrent.Callable<String>) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("fallback");
         assertThatThrownBy(() -> Futures.withTimeout((AsyncSupplier<String>) null, d))
                 .isInstanceOf(NullPointerException.class).hasMessage("task");

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.supervision;
 
+import dev.asyncpatterns.core.AsyncSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Supervisors on virtual time: every restart, delay and intensity decision is exact. */
@@ -25,7 +25,7 @@ class SupervisorTest {
     private final List<String> events = new CopyOnWriteArrayList<>();
 
     /** A child whose runs the test completes by hand; records starts and cancellations. */
-    private final class Probe implements Supplier<CompletionStage<Void>> {
+    private final class Probe implements AsyncSupplier<Void> {
         final String name;
         final List<CompletableFuture<Void>> runs = new CopyOnWriteArrayList<>();
         boolean failImmediately;
