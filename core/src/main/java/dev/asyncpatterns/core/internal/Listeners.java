@@ -1,6 +1,5 @@
 package dev.asyncpatterns.core.internal;
 
-import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 
@@ -41,41 +40,6 @@ public final class Listeners {
             listener.accept(event);
         } catch (Throwable failure) {
             failed(log, component, what, event, failure);
-        }
-    }
-
-    /**
-     * Calls every listener of {@code listeners} in order with {@code event}, each as
-     * {@link #notify}: one that throws does not keep the others from running.
-     *
-     * @param <E> the event type
-     * @param log the component's logger
-     * @param component the component's name, for the log line
-     * @param what what the listeners listen to, for the log line
-     * @param listeners the user's listeners
-     * @param event the event
-     */
-    public static <E> void notifyAll(
-            Logger log, String component, String what, List<? extends Consumer<? super E>> listeners, E event) {
-        for (Consumer<? super E> listener : listeners) {
-            notify(log, component, what, listener, event);
-        }
-    }
-
-    /**
-     * Runs a user callback that takes no event; logs and ignores what it throws (a
-     * {@link VirtualMachineError} is logged and rethrown).
-     *
-     * @param log the component's logger
-     * @param component the component's name, for the log line
-     * @param what what the callback is for, for the log line
-     * @param callback the user's callback
-     */
-    public static void run(Logger log, String component, String what, Runnable callback) {
-        try {
-            callback.run();
-        } catch (Throwable failure) {
-            failed(log, component, what, null, failure);
         }
     }
 
