@@ -687,7 +687,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> validator(Predicate<? super T> validator) {
             Objects.requireNonNull(validator, "validator");
-            Checks.once(this.validator != null, "validator");
+            Checks.unset(this.validator, "validator");
             this.validator = validator;
             return this;
         }
@@ -703,7 +703,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> destroyer(Consumer<? super T> destroyer) {
             Objects.requireNonNull(destroyer, "destroyer");
-            Checks.once(this.destroyer != null, "destroyer");
+            Checks.unset(this.destroyer, "destroyer");
             this.destroyer = destroyer;
             return this;
         }
@@ -750,7 +750,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.timeSource != null, "timeSource");
+            Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
             return this;
         }

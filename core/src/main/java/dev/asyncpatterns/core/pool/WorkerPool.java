@@ -617,7 +617,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> name(String name) {
             Objects.requireNonNull(name, "name");
-            Checks.once(this.name != null, "name");
+            Checks.unset(this.name, "name");
             this.name = name;
             return this;
         }
@@ -679,7 +679,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.time != null, "timeSource");
+            Checks.unset(this.time, "timeSource");
             this.time = timeSource;
             return this;
         }
@@ -694,7 +694,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> threadFactory(ThreadFactory threadFactory) {
             Objects.requireNonNull(threadFactory, "threadFactory");
-            Checks.once(this.threadFactory != null, "threadFactory");
+            Checks.unset(this.threadFactory, "threadFactory");
             this.threadFactory = threadFactory;
             return this;
         }

@@ -1277,7 +1277,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> name(String name) {
             Objects.requireNonNull(name, "name");
-            Checks.once(this.name != null, "name");
+            Checks.unset(this.name, "name");
             this.name = name;
             return this;
         }
@@ -1293,7 +1293,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> overflow(Overflow overflow) {
             Objects.requireNonNull(overflow, "overflow");
-            Checks.once(this.overflow != null, "overflow");
+            Checks.unset(this.overflow, "overflow");
             this.overflow = overflow;
             return this;
         }
@@ -1310,7 +1310,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> onDropped(Consumer<? super T> listener) {
             Objects.requireNonNull(listener, "listener");
-            Checks.once(this.onDropped != null, "onDropped");
+            Checks.unset(this.onDropped, "onDropped");
             this.onDropped = listener;
             return this;
         }
@@ -1326,7 +1326,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> priority(Comparator<? super T> order) {
             Objects.requireNonNull(order, "order");
-            Checks.once(this.comparator != null, "priority");
+            Checks.unset(this.comparator, "priority");
             this.comparator = order;
             return this;
         }
@@ -1341,7 +1341,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.time != null, "timeSource");
+            Checks.unset(this.time, "timeSource");
             this.time = timeSource;
             return this;
         }

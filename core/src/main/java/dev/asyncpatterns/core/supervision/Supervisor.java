@@ -552,7 +552,7 @@ public final class Supervisor {
          */
         public Builder name(String name) {
             Objects.requireNonNull(name, "name");
-            Checks.once(this.name != null, "name");
+            Checks.unset(this.name, "name");
             this.name = name;
             return this;
         }
@@ -567,7 +567,7 @@ public final class Supervisor {
          */
         public Builder strategy(Strategy strategy) {
             Objects.requireNonNull(strategy, "strategy");
-            Checks.once(this.strategy != null, "strategy");
+            Checks.unset(this.strategy, "strategy");
             this.strategy = strategy;
             return this;
         }
@@ -588,7 +588,7 @@ public final class Supervisor {
         public Builder maxRestarts(int maxRestarts, Duration window) {
             Checks.nonNegative(maxRestarts, "maxRestarts");
             Durations.requirePositive(window, "window");
-            Checks.once(this.window != null, "maxRestarts");
+            Checks.unset(this.window, "maxRestarts");
             this.maxRestarts = maxRestarts;
             this.window = window;
             return this;
@@ -605,7 +605,7 @@ public final class Supervisor {
          */
         public Builder backoff(Backoff backoff) {
             Objects.requireNonNull(backoff, "backoff");
-            Checks.once(this.backoff != null, "backoff");
+            Checks.unset(this.backoff, "backoff");
             this.backoff = backoff;
             return this;
         }
@@ -621,7 +621,7 @@ public final class Supervisor {
          */
         public Builder timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.time != null, "timeSource");
+            Checks.unset(this.time, "timeSource");
             this.time = timeSource;
             return this;
         }

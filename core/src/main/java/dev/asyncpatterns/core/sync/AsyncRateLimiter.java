@@ -444,7 +444,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
          */
         public Builder burst(int burst) {
             Checks.positive(burst, "burst");
-            Checks.once(burstSetting != null, "burst");
+            Checks.unset(burstSetting, "burst");
             this.burstSetting = burst;
             return this;
         }
@@ -460,7 +460,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
          */
         public Builder timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.timeSource != null, "timeSource");
+            Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
             return this;
         }
