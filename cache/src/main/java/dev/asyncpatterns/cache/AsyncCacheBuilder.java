@@ -399,8 +399,9 @@ public final class AsyncCacheBuilder<K, V> {
 
     /**
      * Listens to {@link CacheEvent}s (refresh failures, negative entries, abandoned loads). See
-     * {@link CacheEvent} for the thread it runs on; its exceptions are logged and ignored. Only
-     * for {@link #memoize(Function)}.
+     * {@link CacheEvent} for the thread it runs on; what it throws is logged once at WARN and
+     * ignored ({@link VirtualMachineError}s are rethrown). Set once; combine several listeners
+     * with {@link Consumer#andThen}. Only for {@link #memoize(Function)}.
      *
      * @param listener the listener
      * @param <K1> the key type the listener accepts

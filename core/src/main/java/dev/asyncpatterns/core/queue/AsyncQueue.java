@@ -1300,8 +1300,10 @@ public final class AsyncQueue<T> {
 
         /**
          * Called with every item an overflow policy drops, on the thread that called
-         * {@link AsyncQueue#offer}, outside the queue's lock. Exceptions it throws are logged and
-         * ignored.
+         * {@link AsyncQueue#offer}, outside the queue's
+         * lock; it must not block. What it throws is logged once at WARN and ignored
+         * ({@link VirtualMachineError}s are rethrown; ADR core-0002). Set once; combine several
+         * listeners with {@link Consumer#andThen}.
          *
          * @param listener the drop listener
          * @return this builder
