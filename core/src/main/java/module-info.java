@@ -16,7 +16,6 @@ module dev.asyncpatterns.core {
     exports dev.asyncpatterns.core.time;
     // shared helpers for our own modules only
     exports dev.asyncpatterns.core.internal to
-            dev.asyncpatterns.testkit,
             dev.asyncpatterns.pipeline,
             dev.asyncpatterns.resilience,
             dev.asyncpatterns.cache;
