@@ -18,7 +18,9 @@ import java.util.concurrent.TimeoutException;
 
 /*
  * Maintainer's note (shared by the coordination primitives: AsyncSemaphore, AsyncLock,
- * AsyncReadWriteLock, AsyncEvent, AsyncLatch, AsyncBarrier, AsyncRateLimiter, AsyncPool).
+ * AsyncReadWriteLock, AsyncEvent, AsyncLatch, AsyncBarrier, AsyncRateLimiter, AsyncPool; and by
+ * AsyncQueue, whose QueueWaiter uses the list, the timer and the trampoline but decides the
+ * cancel-vs-transfer race under the queue's lock instead of through grant/abandoned, see there).
  *
  * A waiter IS the future handed to the caller (no extra dependent per waiter), and it is also an
  * intrusive node of its owner's FIFO queue (prev/next, guarded by the owner's lock), so removing
