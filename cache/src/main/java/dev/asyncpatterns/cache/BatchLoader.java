@@ -1,12 +1,12 @@
 package dev.asyncpatterns.cache;
 
-import dev.asyncpatterns.core.internal.Failures;
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
-import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,16 +1,15 @@
 package dev.asyncpatterns.cache;
 
-import dev.asyncpatterns.core.internal.Listeners;
-import dev.asyncpatterns.core.internal.Failures;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.internal.Listeners;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;

@@ -1,8 +1,7 @@
 package dev.asyncpatterns.core;
 
-import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.future.Futures;
-
+import dev.asyncpatterns.core.internal.Failures;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;

@@ -2,8 +2,8 @@ package dev.asyncpatterns.examples;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.supervision.Backoff;
-import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.supervision.Supervisor;
+import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.io.PrintStream;
 import java.time.Duration;

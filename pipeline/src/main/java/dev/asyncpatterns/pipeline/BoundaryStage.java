@@ -1,7 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
-import dev.asyncpatterns.core.queue.Overflow;
 import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.queue.Overflow;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;

@@ -1,6 +1,5 @@
 package dev.asyncpatterns.pipeline;
 
-import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.Cancellable;
 import java.util.concurrent.CompletionException;
 

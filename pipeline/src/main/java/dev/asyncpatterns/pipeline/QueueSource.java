@@ -1,8 +1,8 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.queue.AsyncQueue;
-import dev.asyncpatterns.core.ClosedException;
 import java.util.concurrent.CompletableFuture;
 
 /*

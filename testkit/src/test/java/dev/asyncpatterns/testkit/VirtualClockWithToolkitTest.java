@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.scope.TaskScope;
 import dev.asyncpatterns.core.future.Tasks;
+import dev.asyncpatterns.core.scope.TaskScope;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -2,23 +2,22 @@ package dev.asyncpatterns.core.future;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.internal.CompletedFutures;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.FirstOfFuture;
 import dev.asyncpatterns.core.internal.FollowingFuture;
 import dev.asyncpatterns.core.internal.GatherFuture;
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.internal.TimeoutFuture;
 import dev.asyncpatterns.core.internal.WaitFuture;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;

@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.future;
 
-import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.internal.SyncWaiter;
-
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.internal.SyncWaiter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -10,7 +10,6 @@ import dev.asyncpatterns.core.sync.AsyncReadWriteLock;
 import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;

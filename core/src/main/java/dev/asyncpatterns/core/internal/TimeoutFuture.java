@@ -2,15 +2,14 @@ package dev.asyncpatterns.core.internal;
 
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
-import java.util.concurrent.Callable;
 
 /*
  * Maintainer's note.

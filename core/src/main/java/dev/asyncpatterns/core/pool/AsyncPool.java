@@ -2,14 +2,13 @@ package dev.asyncpatterns.core.pool;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.pool;
 
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,19 +1,18 @@
 package dev.asyncpatterns.core.scope;
 
-import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.future.AllFailedException;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.future.Tasks;
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.CompletedFutures;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.FollowingFuture;
 import dev.asyncpatterns.core.internal.TaskFuture;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,10 +22,10 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;

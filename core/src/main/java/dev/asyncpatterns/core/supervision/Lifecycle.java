@@ -1,13 +1,12 @@
 package dev.asyncpatterns.core.supervision;
 
-import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.pool.WorkerPool;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,13 +1,12 @@
 package dev.asyncpatterns.core.supervision;
 
-import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.AsyncSupplier;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.internal.Durations;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -18,7 +17,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.sync;
 
-import dev.asyncpatterns.core.internal.SyncWaiter;
-import dev.asyncpatterns.core.time.TimeSource;
-
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.BrokenBarrierException;

@@ -2,7 +2,6 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.time.TimeSource;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

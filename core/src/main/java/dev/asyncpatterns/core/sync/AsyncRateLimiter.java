@@ -2,12 +2,11 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

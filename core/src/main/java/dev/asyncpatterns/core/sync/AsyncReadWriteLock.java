@@ -2,11 +2,10 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,12 +1,11 @@
 package dev.asyncpatterns.core.future;
 
-import dev.asyncpatterns.core.AsyncSupplier;
-import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.time.TimeSource;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncpatterns.core.AsyncSupplier;
+import dev.asyncpatterns.core.Outcome;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.io.IOException;
 import java.time.Duration;

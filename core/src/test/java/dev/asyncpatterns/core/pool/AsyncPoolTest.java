@@ -1,11 +1,10 @@
 package dev.asyncpatterns.core.pool;
 
-import dev.asyncpatterns.core.ClosedException;
-import dev.asyncpatterns.core.sync.AsyncSemaphore;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,12 +1,11 @@
 package dev.asyncpatterns.core.pool;
 
-import dev.asyncpatterns.core.ClosedException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.common.testing.NullPointerTester;
+import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,8 @@
 package dev.asyncpatterns.core.queue;
 
-import dev.asyncpatterns.core.ClosedException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncpatterns.core.ClosedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,14 +1,13 @@
 package dev.asyncpatterns.core.scope;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.future.AllFailedException;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.future.Tasks;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.io.IOException;
 import java.time.Duration;

@@ -2,14 +2,14 @@ package dev.asyncpatterns.core.snippets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncpatterns.core.pool.WorkerPool;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.supervision.Backoff;
-import dev.asyncpatterns.core.time.Cancellable;
-import dev.asyncpatterns.core.time.LagProbe;
 import dev.asyncpatterns.core.supervision.Lifecycle;
 import dev.asyncpatterns.core.supervision.Supervisor;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.LagProbe;
 import dev.asyncpatterns.core.time.TimeSource;
-import dev.asyncpatterns.core.pool.WorkerPool;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncpatterns.core.future.Blocking;
-import dev.asyncpatterns.core.scope.TaskScope;
 import dev.asyncpatterns.core.future.Tasks;
+import dev.asyncpatterns.core.scope.TaskScope;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

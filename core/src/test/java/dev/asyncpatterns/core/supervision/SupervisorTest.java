@@ -1,10 +1,10 @@
 package dev.asyncpatterns.core.supervision;
 
-import dev.asyncpatterns.core.AsyncSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.testing.NullPointerTester;
+import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.supervision.Supervisor.ChildState;
 import dev.asyncpatterns.core.supervision.Supervisor.Restart;
 import dev.asyncpatterns.core.supervision.Supervisor.Strategy;

@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.sync;
 
-import dev.asyncpatterns.core.ClosedException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;

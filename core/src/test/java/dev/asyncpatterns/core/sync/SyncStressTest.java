@@ -1,9 +1,8 @@
 package dev.asyncpatterns.core.sync;
 
-import dev.asyncpatterns.core.pool.AsyncPool;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncpatterns.core.pool.AsyncPool;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
