@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
@@ -132,7 +133,10 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
     }
 
     /**
-     * The outcome of a future that is already done.
+     * The outcome of a future that is already done, read without waiting. Takes any
+     * {@link Future} (a {@code CompletableFuture}, a {@code FutureTask}, …): reading a result now
+     * is what a {@code CompletionStage} cannot offer, so this is the one method of the toolkit
+     * that takes a {@code Future} rather than a stage (ADR core-0002).
      *
      * @param <T> the value type
      * @param future a completed future
@@ -140,17 +144,19 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
      * @throws NullPointerException if {@code future} is null
      * @throws IllegalArgumentException if {@code future} is not done
      */
-    static <T> Outcome<T> ofDone(CompletableFuture<? extends T> future) {
+    static <T> Outcome<T> ofDone(Future<? extends T> future) {
         Objects.requireNonNull(future, "future");
         return switch (future.state()) {
             case SUCCESS -> new Success<>(future.resultNow());
             case FAILED -> failure(future.exceptionNow());
             case CANCELLED -> {
                 try {
-                    future.join();
+                    future.get();
                     throw new AssertionError("a cancelled future returned a value");
                 } catch (CancellationException e) {
                     yield new Cancelled<>(e);
+                } catch (InterruptedException | ExecutionException impossible) {
+                    throw new AssertionError("a cancelled future did not throw CancellationException", impossible);
                 }
             }
             case RUNNING -> throw new IllegalArgumentException("future must be done, was " + future);

@@ -55,7 +55,7 @@ public final class AsyncReadWriteLock {
     private final TimeSource timeSource;
     private int readers; // guarded by lock
     private boolean writer; // guarded by lock
-    private volatile int queueLength;
+    private volatile int waiters;
 
     /** Creates an unlocked lock whose timed acquires use {@link TimeSource#system()}. */
     public AsyncReadWriteLock() {
@@ -194,12 +194,12 @@ public final class AsyncReadWriteLock {
      * @return the number of queued waiters
      */
     public int waiters() {
-        return queueLength;
+        return waiters;
     }
 
     @Override
     public String toString() {
-        return "AsyncReadWriteLock[readers=" + readers() + ", writer=" + isWriteLocked() + ", waiters=" + queueLength + "]";
+        return "AsyncReadWriteLock[readers=" + readers() + ", writer=" + isWriteLocked() + ", waiters=" + waiters + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -242,7 +242,7 @@ public final class AsyncReadWriteLock {
             }
             w = new Waiter(this, write);
             queue.add(w);
-            queueLength = queue.size();
+            waiters = queue.size();
         } finally {
             lock.unlock();
         }
@@ -284,7 +284,7 @@ public final class AsyncReadWriteLock {
                 }
                 granted.add(head);
             }
-            queueLength = queue.size();
+            waiters = queue.size();
         } finally {
             lock.unlock();
         }
