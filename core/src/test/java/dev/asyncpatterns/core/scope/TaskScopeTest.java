@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -423,6 +424,20 @@ class TaskScopeTest {
         var joined = scope.joinAndClose();
         assertThatThrownBy(joined::join).hasCause(boom);
         assertThat(other).isCancelled();
+    }
+
+    @Test
+    void forkAsync_cancelled_workIsCancelledBeforeTheForkCompletes() {
+        try (var scope = TaskScope.open()) {
+            var work = new CompletableFuture<String>();
+            CompletableFuture<String> fork = scope.forkAsync(() -> work);
+            var workCancelledWhenForkCompleted = new AtomicBoolean();
+            fork.whenComplete((value, failure) -> workCancelledWhenForkCompleted.set(work.isCancelled()));
+            assertThat(fork.cancel(true)).isTrue();
+            // what waits for the fork (joinBlocking, a dependent) must find the work already stopped
+            assertThat(workCancelledWhenForkCompleted).isTrue();
+            assertThat(fork).isCancelled();
+        }
     }
 
     @Test
