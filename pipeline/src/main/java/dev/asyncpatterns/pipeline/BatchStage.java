@@ -35,7 +35,7 @@ final class BatchStage<T> extends OperatorStage<T, List<T>> {
     private boolean done;
 
     BatchStage(Ctx ctx, Stage<T> up, int size, Duration maxWait) {
-        super(ctx, maxWait == null ? "batch(" + size + ")" : "batch(" + size + ", " + maxWait + ")", up);
+        super(ctx, maxWait == null ? "batch(" + size + ")" : "batch(" + size + ", " + Labels.of(maxWait) + ")", up);
         this.size = size;
         this.maxWait = maxWait;
         this.batch = new ArrayList<>(Math.min(size, 1024));

@@ -30,7 +30,7 @@ final class ThrottleStage<T> extends OperatorStage<T, T> {
     private long armedFor = Long.MIN_VALUE;
 
     ThrottleStage(Ctx ctx, Stage<T> up, int elements, Duration period) {
-        super(ctx, "throttle(" + elements + " per " + period + ")", up);
+        super(ctx, "throttle(" + elements + " per " + Labels.of(period) + ")", up);
         long periodNanos = period.toNanos();
         this.interval = Math.max(1, periodNanos / elements);
         this.tolerance = interval * (elements - 1L);

@@ -29,7 +29,7 @@ final class TimeoutStage<T> extends OperatorStage<T, T> {
     private Cancellable timer;
 
     TimeoutStage(Ctx ctx, Stage<T> up, Duration limit) {
-        super(ctx, "timeout(" + limit + ")", up);
+        super(ctx, "timeout(" + Labels.of(limit) + ")", up);
         this.limit = limit;
     }
 

@@ -44,7 +44,7 @@ final class WindowStage<T, A, R> extends OperatorStage<T, R> {
 
     @SuppressWarnings("unchecked")
     WindowStage(Ctx ctx, Stage<T> up, Duration length, Collector<? super T, A, R> collector) {
-        super(ctx, "window(" + length + ")", up);
+        super(ctx, "window(" + Labels.of(length) + ")", up);
         this.lengthNanos = Durations.toNanosSaturated(length);
         this.supplier = collector.supplier();
         this.accumulator = (BiConsumer<A, ? super T>) collector.accumulator();
