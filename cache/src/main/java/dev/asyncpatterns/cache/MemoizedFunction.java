@@ -413,7 +413,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         load.claimStart();
         try {
             executor.execute(() -> start(load));
-        } catch (RuntimeException rejected) {
+        } catch (RuntimeException | Error rejected) { // e.g. OutOfMemoryError: no native thread; never strand the load
             load.completeExceptionally(rejected);
         }
         return load;
@@ -441,7 +441,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                     refreshFailed(key, oldValue, Failures.unwrap(failure), reloaded);
                 }
             }));
-        } catch (RuntimeException rejected) { // a saturated or shut-down executor: never strand the refresh
+        } catch (RuntimeException | Error rejected) { // saturated, shut down, out of threads: never strand the refresh
             refreshFailed(key, oldValue, rejected, reloaded);
         }
         return reloaded;

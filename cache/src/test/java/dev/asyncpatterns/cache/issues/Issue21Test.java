@@ -206,4 +206,96 @@ class Issue21Test {
         assertThat(producedAndLost).isZero();
         assertThat(producedAndKept + notProduced).isEqualTo(rounds);
     }
+
+    // ---------------------------------------------------------------- item 3: callbacks and executors
+
+    @Test
+    void refresh_executorThrowsError_reportedAsRefreshFailureNotStranded() {
+        var events = new java.util.concurrent.CopyOnWriteArrayList<dev.asyncpatterns.cache.CacheEvent<String>>();
+        var calls = new AtomicInteger();
+        MemoizedFunction<String, String> memo = AsyncCaches.builder()
+                .timeSource(clock)
+                .executor(task -> {
+                    throw new OutOfMemoryError("unable to create native thread");
+                })
+                .refreshAfterWrite(java.time.Duration.ofSeconds(1))
+                .staleIfError(java.time.Duration.ofMinutes(1))
+                .<String>onEvent(events::add)
+                .memoize((String k) -> CompletableFuture.completedFuture(k + "#" + calls.incrementAndGet()));
+        assertThat(memo.apply("a").join()).isEqualTo("a#1");
+        clock.advance(java.time.Duration.ofSeconds(2));
+        assertThat(memo.apply("a").join()).isEqualTo("a#1");
+        assertThat(events).singleElement().isInstanceOfSatisfying(dev.asyncpatterns.cache.CacheEvent.RefreshFailed.class,
+                e -> assertThat(e.failure()).isInstanceOf(OutOfMemoryError.class));
+        clock.advance(java.time.Duration.ofMillis(1_001));
+        assertThat(memo.apply("a").join()).isEqualTo("a#1"); // retried, not stuck "in flight"
+        assertThat(memo.stats().refreshFailureCount()).isEqualTo(2);
+    }
+
+    @Test
+    void batchLoader_executorThrowsError_keysFailInsteadOfHanging() {
+        var loader = dev.asyncpatterns.cache.BatchLoader.<Integer, String>builder(
+                keys -> CompletableFuture.completedFuture(java.util.Map.of())).timeSource(clock).maxBatchSize(2).build();
+        java.util.concurrent.Executor outOfThreads = task -> {
+            throw new OutOfMemoryError("unable to create native thread");
+        };
+        var a = loader.asyncLoad(1, outOfThreads);
+        var b = loader.asyncLoad(2, outOfThreads);
+        assertThat(a).isCompletedExceptionally();
+        assertThat(b).isCompletedExceptionally();
+        assertThat(loader.pendingKeys()).isZero();
+    }
+
+    @Test
+    void cancelAbandonedLoads_listenerThrowsError_abandonmentStillCompletes() {
+        var backend = new AtomicReference<CompletableFuture<String>>();
+        MemoizedFunction<String, String> memo = builder()
+                .<String>onEvent(event -> {
+                    throw new StackOverflowError("listener");
+                })
+                .memoize((String k) -> {
+                    var f = new CompletableFuture<String>();
+                    backend.set(f);
+                    return f;
+                });
+        memo.apply("k").cancel(true);
+        assertThat(backend.get()).isCancelled();
+        assertThat(memo.stats().abandonedLoadCount()).isEqualTo(1);
+        assertThat(memo.estimatedSize()).isZero();
+    }
+
+    @Test
+    void cancelAbandonedLoads_dependentReentersWithSameKeyDuringAbandonment_getsAFreshLoad() {
+        var backends = new java.util.concurrent.CopyOnWriteArrayList<CompletableFuture<String>>();
+        MemoizedFunction<String, String> memo = builder().memoize((String k) -> {
+            var f = new CompletableFuture<String>();
+            backends.add(f);
+            return f;
+        });
+        var again = new AtomicReference<CompletableFuture<String>>();
+        CompletableFuture<String> first = memo.apply("k");
+        first.whenComplete((v, f) -> again.set(memo.apply("k"))); // re-enters while cancelling
+        first.cancel(true);
+        assertThat(again.get()).isNotNull().isNotCancelled();
+        backends.get(backends.size() - 1).complete("v");
+        assertThat(again.get().join()).isEqualTo("v");
+        assertThat(memo.apply("k").join()).isEqualTo("v");
+    }
+
+    @Test
+    void apply_dependentReentersWithSameKeyWhileTheLoadCompletes_seesTheValue() {
+        var backend = new AtomicReference<CompletableFuture<String>>();
+        var calls = new AtomicInteger();
+        MemoizedFunction<String, String> memo = builder().memoize((String k) -> {
+            calls.incrementAndGet();
+            var f = new CompletableFuture<String>();
+            backend.set(f);
+            return f;
+        });
+        var inner = new AtomicReference<CompletableFuture<String>>();
+        memo.apply("k").thenAccept(v -> inner.set(memo.apply("k")));
+        backend.get().complete("v");
+        assertThat(inner.get()).isCompletedWithValue("v");
+        assertThat(calls).hasValue(1);
+    }
 }

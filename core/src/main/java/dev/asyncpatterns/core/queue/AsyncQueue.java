@@ -69,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * was, and the counters are bumped only after the store accepted the item. The operation fails
  * with the comparator's exception: put/take with a failed future, offer/poll/putBlocking by
  * throwing. A waiting putter whose item cannot be moved in (refillOne) fails with it (FAILED
- * state, like a close) and the next putter is tried, so invariant (2) still holds.
+ * state, like a close) and the next putter is tried, so invariant (2) still holds. drain keeps
+ * what it took before a failing comparison (and throws only if it took nothing);
+ * closeExceptionally discards the rest unordered rather than fail halfway through a close.
  */
 /**
  * A queue between asynchronous producers and consumers, bounded by default, like asyncio's
@@ -690,7 +692,11 @@ public final class AsyncQueue<T> {
             }
             if (cause != null) {
                 while (store.size > 0) {
-                    discarded.add(cast(store.poll()));
+                    try {
+                        discarded.add(cast(store.poll()));
+                    } catch (RuntimeException | Error comparatorFailed) {
+                        store.removeAllInto(discarded); // the rest, unordered: close must not fail halfway
+                    }
                 }
                 dropCount += discarded.size();
                 unfinished -= discarded.size();
@@ -856,7 +862,16 @@ public final class AsyncQueue<T> {
         lock.lock();
         try {
             while (out.size() < max && store.size > 0) {
-                out.add(takeLocked());
+                T item;
+                try {
+                    item = takeLocked();
+                } catch (RuntimeException | Error comparatorFailed) {
+                    if (out.isEmpty()) {
+                        throw comparatorFailed; // nothing taken: the queue is unchanged
+                    }
+                    break; // keep what was taken; the failing item stays for the next take
+                }
+                out.add(item);
                 refillOne(moved);
             }
         } finally {
@@ -865,7 +880,7 @@ public final class AsyncQueue<T> {
         SyncWaiter.fireChain(moved.first);
     }
 
-    /** Returns the next item, or a linked BlockingNode to wait on. */
+    /** Returns the next item, or a linked BlockingWaiter to wait on. */
     private Object takeOrEnqueueBlocking() {
         SyncWaiter.Chain moved = new SyncWaiter.Chain();
         Object item;

@@ -2,6 +2,7 @@ package dev.asyncpatterns.core.queue;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 
 /** Binary min-heap ordered by (comparator, insertion sequence): FIFO among equals. */
 final class HeapStore extends QueueStore {
@@ -83,6 +84,15 @@ final class HeapStore extends QueueStore {
         items[last] = null;
         size = last;
         return top;
+    }
+
+    @Override
+    <E> void removeAllInto(List<E> out) {
+        for (int i = 0; i < size; i++) {
+            out.add(cast(items[i]));
+            items[i] = null;
+        }
+        size = 0;
     }
 
     private boolean less(Object a, long seqA, Object b, long seqB) {

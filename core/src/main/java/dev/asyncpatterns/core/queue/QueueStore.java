@@ -1,5 +1,7 @@
 package dev.asyncpatterns.core.queue;
 
+import java.util.List;
+
 /**
  * Where an {@link AsyncQueue} keeps its buffered items: a ring buffer ({@link RingStore}) or, for
  * priority queues, a binary heap ({@link HeapStore}). Guarded by the queue's lock; never calls
@@ -15,4 +17,12 @@ abstract class QueueStore {
 
     /** Removes and returns the head; the store is not empty. May throw (the comparator), leaving the store as it was. */
     abstract Object poll();
+
+    /** Moves every item into {@code out} without comparing (any order); empties the store. */
+    abstract <E> void removeAllInto(List<E> out);
+
+    @SuppressWarnings("unchecked")
+    static <E> E cast(Object item) {
+        return (E) item;
+    }
 }

@@ -1,5 +1,7 @@
 package dev.asyncpatterns.core.queue;
 
+import java.util.List;
+
 /** Power-of-two ring buffer, grown on demand up to the capacity. */
 final class RingStore extends QueueStore {
     private Object[] items;
@@ -29,6 +31,13 @@ final class RingStore extends QueueStore {
         head = (h + 1) & (a.length - 1);
         size--;
         return item;
+    }
+
+    @Override
+    <E> void removeAllInto(List<E> out) {
+        while (size > 0) {
+            out.add(cast(poll()));
+        }
     }
 
     private Object[] grow() {
