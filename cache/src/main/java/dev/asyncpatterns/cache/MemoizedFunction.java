@@ -3,12 +3,13 @@ package dev.asyncpatterns.cache;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.internal.Listeners;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
@@ -428,8 +429,8 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         }
         stage.whenComplete((value, failure) -> {
             if (failure != null) {
-                remember(key, unwrap(failure));
-                load.completeExceptionally(unwrap(failure));
+                remember(key, Failures.unwrap(failure));
+                load.completeExceptionally(Failures.unwrap(failure));
             } else {
                 if (value == null) {
                     remember(key, null);
@@ -573,7 +574,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                     }
                     reloaded.complete(value);
                 } else {
-                    refreshFailed(key, oldValue, unwrap(failure), reloaded);
+                    refreshFailed(key, oldValue, Failures.unwrap(failure), reloaded);
                 }
             }));
         } catch (RuntimeException | Error rejected) { // saturated, shut down, out of threads: never strand the refresh
@@ -667,14 +668,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         if (listener == null) {
             return;
         }
-        try {
-            listener.accept(event);
-        } catch (Throwable failure) {
-            LOG.warn("cache event listener threw on {}; ignored", event, failure);
-        }
-    }
-
-    static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Listeners.notify(LOG, "MemoizedFunction", "cache event", listener, event);
     }
 }

@@ -353,10 +353,10 @@ class AsyncResilienceTest {
                 .build();
 
         var waiting = policy.call(calls);
-        assertThat(limiter.queueLength()).isEqualTo(1);
+        assertThat(limiter.waiters()).isEqualTo(1);
         waiting.cancel(true);
 
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(limiter.waiters()).isZero();
         assertThat(cb.tryAcquirePermission()).as("the half-open trial permission came back").isTrue();
         clock.advance(Duration.ofSeconds(5));
         assertThat(calls.count()).isZero();

@@ -2,12 +2,11 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -72,7 +71,7 @@ public final class AsyncRateLimiter implements RateLimiter {
     private long timerDue; // guarded by lock, valid while refillTimer != null
     private long timerGeneration; // guarded by lock
     private boolean closed; // guarded by lock
-    private volatile int queueLength;
+    private volatile int waiters;
 
     private AsyncRateLimiter(int permits, long periodNanos, int burst, long capacityUnits, TimeSource timeSource) {
         this.permits = permits;
@@ -218,8 +217,8 @@ public final class AsyncRateLimiter implements RateLimiter {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return queueLength;
+    public int waiters() {
+        return waiters;
     }
 
     /**
@@ -250,7 +249,7 @@ public final class AsyncRateLimiter implements RateLimiter {
             while ((w = queue.poll()) != null) {
                 failed.add(w);
             }
-            queueLength = 0;
+            waiters = 0;
         } finally {
             lock.unlock();
         }
@@ -260,7 +259,7 @@ public final class AsyncRateLimiter implements RateLimiter {
     @Override
     public String toString() {
         return "AsyncRateLimiter[rate=" + permits + "/" + Duration.ofNanos(periodNanos) + ", burst=" + burst
-                + ", waiters=" + queueLength + "]";
+                + ", waiters=" + waiters + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -292,7 +291,7 @@ public final class AsyncRateLimiter implements RateLimiter {
             }
             w = new Waiter(this, tokens);
             queue.add(w);
-            queueLength = queue.size();
+            waiters = queue.size();
             if (queue.peek() == w) {
                 armTimerLocked();
             }
@@ -330,7 +329,7 @@ public final class AsyncRateLimiter implements RateLimiter {
             units -= head.tokens * periodNanos;
             granted.add(head);
         }
-        queueLength = queue.size();
+        waiters = queue.size();
         armTimerLocked();
     }
 
@@ -461,7 +460,7 @@ public final class AsyncRateLimiter implements RateLimiter {
          */
         public Builder burst(int burst) {
             Checks.positive(burst, "burst");
-            Checks.once(burstSetting != null, "burst");
+            Checks.unset(burstSetting, "burst");
             this.burstSetting = burst;
             return this;
         }
@@ -477,7 +476,7 @@ public final class AsyncRateLimiter implements RateLimiter {
          */
         public Builder timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.timeSource != null, "timeSource");
+            Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
             return this;
         }

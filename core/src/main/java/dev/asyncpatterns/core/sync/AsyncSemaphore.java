@@ -2,12 +2,11 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.internal.Durations;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -40,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * grant loses (cancelled at the same moment) gives its permits back through release(), which
  * passes them on to the next waiter. Waiter futures are completed outside the lock.
  *
- * Monitoring (issue 21): availablePermits() reads the state word and queueLength() a separate
+ * Monitoring (issue 21): availablePermits() reads the state word and waiters() a separate
  * volatile, so two calls are two moments and a reader can combine a state with a later one
  * ("permits free and somebody waiting" for one-permit requests, which no sequential history
  * shows). stats() takes the lock and reads the state word and the queue together: under the lock
@@ -94,7 +93,7 @@ public final class AsyncSemaphore {
     private volatile long state;
     private final ReentrantLock lock = new ReentrantLock();
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
-    private volatile int queueLength; // written under lock
+    private volatile int waiters; // written under lock
     private final TimeSource timeSource;
 
     /**
@@ -311,14 +310,14 @@ public final class AsyncSemaphore {
      * A consistent snapshot of the semaphore, for monitoring.
      *
      * @param availablePermits the permits free at that moment
-     * @param queueLength the acquire requests waiting at that moment
+     * @param waiters the acquire requests waiting at that moment
      */
-    public record Stats(int availablePermits, int queueLength) {}
+    public record Stats(int availablePermits, int waiters) {}
 
     /**
      * The free permits and the waiting requests, read together: the pair is a state the
      * semaphore really was in (a sequential history produces it), unlike two separate calls of
-     * {@link #availablePermits()} and {@link #queueLength()}. Takes the internal lock briefly.
+     * {@link #availablePermits()} and {@link #waiters()}. Takes the internal lock briefly.
      *
      * @return the current snapshot
      */
@@ -335,7 +334,7 @@ public final class AsyncSemaphore {
     /**
      * The permits free right now. A snapshot for monitoring, not for deciding.
      *
-     * <p>Lock-free and atomic on its own, but not together with {@link #queueLength()}: reading
+     * <p>Lock-free and atomic on its own, but not together with {@link #waiters()}: reading
      * both may combine two moments (e.g. permits free while requests are shown waiting). Use
      * {@link #stats()} for a consistent pair.
      *
@@ -351,14 +350,14 @@ public final class AsyncSemaphore {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return queueLength;
+    public int waiters() {
+        return waiters;
     }
 
     @Override
     public String toString() {
         Stats s = stats();
-        return "AsyncSemaphore[permits=" + s.availablePermits() + ", waiters=" + s.queueLength() + "]";
+        return "AsyncSemaphore[permits=" + s.availablePermits() + ", waiters=" + s.waiters() + "]";
     }
 
     // ---------------------------------------------------------------- slow paths
@@ -382,7 +381,7 @@ public final class AsyncSemaphore {
                 }
                 w = new Waiter(this, permits);
                 queue.add(w);
-                queueLength = queue.size();
+                waiters = queue.size();
                 break;
             }
         } finally {
@@ -422,7 +421,7 @@ public final class AsyncSemaphore {
             available -= head.permits;
             granted.add(head);
         }
-        queueLength = queue.size();
+        waiters = queue.size();
         state = queue.isEmpty() ? available : available | WAITERS;
     }
 
