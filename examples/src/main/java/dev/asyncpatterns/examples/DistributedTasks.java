@@ -231,7 +231,7 @@ final class DistributedTasks implements Example {
     }
 
     private static void report(PostgresJobStore<Task> store, Connection db, String table, int count, PrintStream out)
-            throws SQLException {
+            throws SQLException, java.io.IOException {
         out.println("worker    runs  succeeded  dead  cut off");
         for (int w = 1; w <= WORKERS; w++) {
             String worker = "worker-" + w;
