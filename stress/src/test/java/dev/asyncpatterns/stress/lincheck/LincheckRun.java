@@ -42,9 +42,9 @@ final class LincheckRun {
             result = "linearizable";
         } finally {
             System.out.printf("lincheck %s mode=%s budget=%s seed=%d scenarios=%d threads=%d actorsPerThread=%d "
-                            + "invocationsPerScenario=%d invocationsMax=%d timeMs=%d result=%s%n",
+                            + "(targeted=%d) invocationsPerScenario=%d invocationsMax=%d timeMs=%d result=%s%n",
                     name, mode.name().toLowerCase(java.util.Locale.ROOT), budget.name(), seed, generated.size(),
-                    scenarios.threads(), budget.actorsPerThread(), invocations, (long) invocations * generated.size(),
+                    scenarios.threads(), budget.actorsPerThread(), scenarios.targetedCount(), invocations, (long) invocations * generated.size(),
                     (System.nanoTime() - started) / 1_000_000, result);
         }
     }

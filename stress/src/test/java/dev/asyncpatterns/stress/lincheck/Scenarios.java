@@ -35,6 +35,7 @@ final class Scenarios {
     private final List<Op> parallel = new ArrayList<>();
     private IntFunction<List<Object[]>> post = threads -> List.of();
     private final List<String> postMethods = new ArrayList<>();
+    private final List<String[][]> targeted = new ArrayList<>();
 
     private Scenarios(Class<?> testClass, int threads, int initActors) {
         this.testClass = testClass;
@@ -106,6 +107,24 @@ final class Scenarios {
         return post(method, n -> List.<Object[]>of(new Object[0]));
     }
 
+    /**
+     * Adds a hand-written scenario, run before the generated ones (the history an issue reported,
+     * so that it is always explored). Each call is written {@code "method(arg, ...)"} with int
+     * arguments; {@code init} and {@code post} may be empty; one array per parallel thread.
+     */
+    Scenarios targeted(String[] init, String[][] threads, String[] post) {
+        String[][] all = new String[threads.length + 2][];
+        all[0] = init;
+        System.arraycopy(threads, 0, all, 1, threads.length);
+        all[all.length - 1] = post;
+        targeted.add(all);
+        return this;
+    }
+
+    int targetedCount() {
+        return targeted.size();
+    }
+
     int threads() {
         return threads;
     }
@@ -113,6 +132,13 @@ final class Scenarios {
     List<ExecutionScenario> generate(long seed, int count, int actorsPerThread) {
         Random random = new Random(seed);
         List<ExecutionScenario> scenarios = new ArrayList<>(count);
+        for (String[][] parts : targeted) {
+            List<List<Actor>> parallelPart = new ArrayList<>();
+            for (int t = 1; t < parts.length - 1; t++) {
+                parallelPart.add(parse(parts[t]));
+            }
+            scenarios.add(new ExecutionScenario(parse(parts[0]), parallelPart, parse(parts[parts.length - 1]), null));
+        }
         for (int i = 0; i < count; i++) {
             List<Actor> initPart = new ArrayList<>();
             if (!init.isEmpty()) {
@@ -136,6 +162,23 @@ final class Scenarios {
             scenarios.add(new ExecutionScenario(initPart, parallelPart, postPart, null));
         }
         return scenarios;
+    }
+
+    private List<Actor> parse(String[] calls) {
+        List<Actor> actors = new ArrayList<>();
+        for (String call : calls) {
+            int open = call.indexOf('(');
+            String name = call.substring(0, open).trim();
+            String inside = call.substring(open + 1, call.lastIndexOf(')')).trim();
+            List<Object> args = new ArrayList<>();
+            if (!inside.isEmpty()) {
+                for (String arg : inside.split(",")) {
+                    args.add(Integer.parseInt(arg.trim()));
+                }
+            }
+            actors.add(new Actor(method(name), args));
+        }
+        return actors;
     }
 
     private static Op pick(List<Op> ops, Random random) {
