@@ -1,9 +1,9 @@
 package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
-import dev.asyncpatterns.core.Cancellable;
-import dev.asyncpatterns.core.Futures;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
@@ -336,7 +336,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
             } else {
                 try {
                     executor.execute(() -> send(batch));
-                } catch (RejectedExecutionException rejectedByExecutor) { // fail the batch rather than strand it
+                } catch (RuntimeException | Error rejectedByExecutor) { // rejected, out of threads: fail the batch rather than strand it
                     distribute(batch, null, rejectedByExecutor);
                 }
             }

@@ -2,8 +2,8 @@ package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.asyncpatterns.core.Cancellable;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

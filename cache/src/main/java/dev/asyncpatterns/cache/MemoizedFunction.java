@@ -2,7 +2,7 @@ package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
-import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.future.Futures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Objects;
@@ -47,6 +47,27 @@ import org.slf4j.LoggerFactory;
  *   in-flight one is wrapped per caller, so one caller's cancel never cancels the load others
  *   share. With cancelAbandonedLoads the LoadFuture counts the waiters and cancels the load (and
  *   the user's future) when the last one cancels.
+ * - Abandonment (cancelAbandonedLoads), as fixed for issue 21:
+ *   . Every caller that will receive the load attaches as a waiter BEFORE it may start it, the
+ *     starter included. The starter used to attach only after start() returned, so a second
+ *     caller could attach, cancel and abandon the load while the first was still inside the
+ *     user's function: the first caller, who never cancelled, got the cancelled load, and the
+ *     user's future (not yet recorded in load.source) was never cancelled. Now the starter's own
+ *     attachment keeps the load alive through start(). getIfPresent attaches the same way.
+ *   . The decision is the LoadFuture's own completion: the last waiter's release() moves the
+ *     count to ABANDONED, then abandon() tries load.cancel(false). If the load completed first,
+ *     cancel fails and the load stays cached (a produced value is never thrown away); if it wins,
+ *     the load is removed and the user's future cancelled. A caller that meets an ABANDONED load
+ *     still in flight helps (load.cancel) so it knows which way it went: cancelled -> replace it,
+ *     completed -> use it. Nobody spins and no user code runs between the two steps.
+ *   . The user's future may still produce a value after the load was cancelled (it completed
+ *     just before our cancel reached it, or is a stage that cannot be cancelled). That value was
+ *     paid for: the completion callback puts it in the cache in place of the abandoned load
+ *     (keepAbandonedValue), unless the key was invalidated meanwhile, so the next call does not
+ *     load again.
+ *   . load.source is published by start() and read by abandon(): start writes source then reads
+ *     the load's state, abandon writes the state (cancel) then reads source, both volatile, so
+ *     at least one of them sees the other and cancels the user's future.
  * - Negative caching: a second, small Caffeine Cache<K, Negative> with its own TTL, consulted
  *   when a load starts (never on the hit path).
  * - Refresh: asyncReload runs the function on Caffeine's executor. A failure is reported and then
@@ -191,23 +212,20 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             }
             @SuppressWarnings("unchecked")
             var load = (LoadFuture<K, V>) raw;
-            if (load.claimStart()) {
-                start(load);
-                if (load.isDone()) {
-                    return load;
-                }
-            }
             if (!cancelAbandoned) {
+                if (load.claimStart()) {
+                    start(load);
+                    if (load.isDone()) {
+                        return load;
+                    }
+                }
                 return Futures.shield(load);
             }
-            if (load.attach()) {
-                return waiter(load);
+            CompletableFuture<V> attached = attachAndStart(load);
+            if (attached != null) {
+                return attached;
             }
-            // lost a race with abandonment: that load is being cancelled; replace it
-            if (load.isDone() && !load.isCancelled()) {
-                return load;
-            }
-            map.remove(key, load);
+            map.remove(key, load); // abandoned meanwhile: replace it
         }
     }
 
@@ -223,11 +241,17 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         Objects.requireNonNull(key, "key");
         CompletableFuture<V> future = cache.getIfPresent(key);
         if (future == null || future.isDone()) {
-            return future;
+            return isAbandoned(future) ? null : future;
         }
-        if (future instanceof LoadFuture<?, ?> raw && raw.claimStart()) {
-            @SuppressWarnings("unchecked")
-            var load = (LoadFuture<K, V>) raw;
+        if (!(future instanceof LoadFuture<?, ?> raw)) {
+            return Futures.shield(future);
+        }
+        @SuppressWarnings("unchecked")
+        var load = (LoadFuture<K, V>) raw;
+        if (cancelAbandoned) {
+            return attachAndStart(load); // null if abandoned meanwhile: as good as absent
+        }
+        if (load.claimStart()) {
             start(load); // created by a racing apply that has not claimed it yet: never strand it
         }
         return Futures.shield(future);
@@ -242,6 +266,9 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
      */
     public void invalidate(K key) {
         Objects.requireNonNull(key, "key");
+        if (map.get(key) instanceof LoadFuture<?, ?> inFlight) {
+            inFlight.invalidated = true; // an abandoned load's late value must not come back
+        }
         cache.synchronous().invalidate(key);
         if (negatives != null) {
             negatives.invalidate(key);
@@ -250,6 +277,13 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     /** Removes every entry, including negative ones. */
     public void invalidateAll() {
+        if (cancelAbandoned) {
+            for (CompletableFuture<V> future : map.values()) {
+                if (future instanceof LoadFuture<?, ?> inFlight) {
+                    inFlight.invalidated = true;
+                }
+            }
+        }
         cache.synchronous().invalidateAll();
         if (negatives != null) {
             negatives.invalidateAll();
@@ -306,6 +340,9 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     private void start(LoadFuture<K, V> load) {
         K key = load.key;
+        if (load.isDone()) {
+            return; // abandoned before it started (loadOnExecutor): do not call the function
+        }
         if (negatives != null) {
             Negative negative = negatives.getIfPresent(key);
             if (negative != null) {
@@ -321,6 +358,9 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         CompletionStage<? extends V> stage = callFunction(key);
         if (stage instanceof Future<?> cancellable) {
             load.source = cancellable;
+            if (load.isCancelled()) {
+                cancellable.cancel(true); // abandoned before source was published, see the note
+            }
         }
         stage.whenComplete((value, failure) -> {
             if (failure != null) {
@@ -330,7 +370,9 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                 if (value == null) {
                     remember(key, null);
                 }
-                load.complete(value);
+                if (!load.complete(value) && value != null && isAbandoned(load)) {
+                    keepAbandonedValue(load, value);
+                }
             }
         });
     }
@@ -370,7 +412,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         load.claimStart();
         try {
             executor.execute(() -> start(load));
-        } catch (RuntimeException rejected) {
+        } catch (RuntimeException | Error rejected) { // e.g. OutOfMemoryError: no native thread; never strand the load
             load.completeExceptionally(rejected);
         }
         return load;
@@ -398,7 +440,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                     refreshFailed(key, oldValue, unwrap(failure), reloaded);
                 }
             }));
-        } catch (RuntimeException rejected) { // a saturated or shut-down executor: never strand the refresh
+        } catch (RuntimeException | Error rejected) { // saturated, shut down, out of threads: never strand the refresh
             refreshFailed(key, oldValue, rejected, reloaded);
         }
         return reloaded;
@@ -428,21 +470,61 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         return future instanceof LoadFuture<?, ?> && future.isCancelled();
     }
 
+    /**
+     * With cancelAbandonedLoads: attaches the caller to {@code load}, starts it if nobody has
+     * (the starter is attached first, see the note), and returns the caller's future: the load
+     * itself once done, else a shielded waiter. Returns null if the load was abandoned (cancelled)
+     * before the caller could attach.
+     */
+    private CompletableFuture<V> attachAndStart(LoadFuture<K, V> load) {
+        if (!load.attach()) {
+            // the last waiter just left: make its decision final ourselves to know which way it went
+            load.cancel(false);
+            return load.isCancelled() ? null : load; // completed first: the value stands
+        }
+        if (load.claimStart()) {
+            start(load);
+        }
+        return load.isDone() ? load : waiter(load);
+    }
+
     private CompletableFuture<V> waiter(LoadFuture<K, V> load) {
         CompletableFuture<V> mine = Futures.shield(load);
         mine.whenComplete((value, failure) -> {
             if (mine.isCancelled() && load.release()) {
-                abandoned.increment();
-                map.remove(load.key, load);
-                Future<?> source = load.source;
-                load.cancel(false);
-                if (source != null) {
-                    source.cancel(true);
-                }
-                emit(new CacheEvent.LoadAbandoned<>(load.key));
+                abandon(load);
             }
         });
         return mine;
+    }
+
+    /** The last waiter left: cancel the load unless it completed first (then it stays cached). */
+    private void abandon(LoadFuture<K, V> load) {
+        if (!load.cancel(false)) {
+            return; // completed first: nothing was abandoned, the value stays cached
+        }
+        abandoned.increment();
+        map.remove(load.key, load);
+        Future<?> source = load.source;
+        if (source != null) {
+            source.cancel(true);
+        }
+        emit(new CacheEvent.LoadAbandoned<>(load.key));
+    }
+
+    /**
+     * The user's future produced {@code value} although its load had been abandoned: cache the
+     * value in the load's place (or in the empty slot) rather than throw it away, unless the key
+     * was invalidated since.
+     */
+    private void keepAbandonedValue(LoadFuture<K, V> load, V value) {
+        if (load.invalidated) {
+            return;
+        }
+        CompletableFuture<V> done = CompletableFuture.completedFuture(value);
+        if (!map.replace(load.key, load, done)) {
+            map.putIfAbsent(load.key, done);
+        }
     }
 
     private void emit(CacheEvent<K> event) {

@@ -6,7 +6,7 @@
  *   <li>{@link dev.asyncpatterns.cache.AsyncCaches} and {@link dev.asyncpatterns.cache.AsyncCacheBuilder}:
  *       bounded (W-TinyLFU) or weighted caches with expiry, per-entry TTL, refresh-ahead,
  *       stale-if-error and negative caching, all timed on an injectable
- *       {@link dev.asyncpatterns.core.TimeSource};
+ *       {@link dev.asyncpatterns.core.time.TimeSource};
  *   <li>{@link dev.asyncpatterns.cache.MemoizedFunction}: {@code K -> CompletableFuture<V>} with
  *       single-flight, shielded per-caller futures and a recursion guard;
  *   <li>{@link dev.asyncpatterns.cache.BatchLoader}: the DataLoader pattern, coalescing single-key

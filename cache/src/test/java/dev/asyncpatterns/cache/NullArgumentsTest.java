@@ -1,7 +1,7 @@
 package dev.asyncpatterns.cache;
 
 import com.google.common.testing.NullPointerTester;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -1,5 +1,7 @@
 package dev.asyncpatterns.core;
 
+import dev.asyncpatterns.core.queue.AsyncQueue;
+
 import java.io.Serial;
 
 /**

@@ -1,5 +1,7 @@
 package dev.asyncpatterns.core;
 
+import dev.asyncpatterns.core.future.Futures;
+
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;

@@ -1,8 +1,8 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.AsCompleted;
-import dev.asyncpatterns.core.AsyncSemaphore;
-import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.future.AsCompleted;
+import dev.asyncpatterns.core.sync.AsyncSemaphore;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.examples.LocalHttpServer.Reply;
 import java.io.PrintStream;
 import java.net.http.HttpClient;

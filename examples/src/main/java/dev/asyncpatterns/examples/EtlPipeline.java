@@ -1,7 +1,7 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.Backoff;
-import dev.asyncpatterns.core.Blocking;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.future.Blocking;
 import dev.asyncpatterns.examples.LocalHttpServer.Reply;
 import dev.asyncpatterns.pipeline.OnError;
 import dev.asyncpatterns.pipeline.Pipeline;

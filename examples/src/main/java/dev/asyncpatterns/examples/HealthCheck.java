@@ -1,9 +1,9 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.WaitPolicy;
-import dev.asyncpatterns.core.WaitResult;
+import dev.asyncpatterns.core.future.WaitPolicy;
+import dev.asyncpatterns.core.future.WaitResult;
 import dev.asyncpatterns.examples.LocalHttpServer.Reply;
 import java.io.PrintStream;
 import java.net.http.HttpClient;

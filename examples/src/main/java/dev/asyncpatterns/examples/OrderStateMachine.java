@@ -1,10 +1,10 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.AsyncEvent;
-import dev.asyncpatterns.core.AsyncLock;
-import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.sync.AsyncEvent;
+import dev.asyncpatterns.core.sync.AsyncLock;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;

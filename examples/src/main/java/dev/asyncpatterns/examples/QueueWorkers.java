@@ -1,7 +1,7 @@
 package dev.asyncpatterns.examples;
 
 import dev.asyncpatterns.core.ClosedException;
-import dev.asyncpatterns.core.WorkerPool;
+import dev.asyncpatterns.core.pool.WorkerPool;
 import dev.asyncpatterns.examples.LocalHttpServer.Reply;
 import java.io.PrintStream;
 import java.net.http.HttpClient;

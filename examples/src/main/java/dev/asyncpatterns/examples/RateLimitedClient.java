@@ -1,7 +1,7 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.AsyncRateLimiter;
-import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.sync.AsyncRateLimiter;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.examples.LocalHttpServer.Reply;
 import java.io.PrintStream;
 import java.net.http.HttpClient;

@@ -1,6 +1,6 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.pipeline.Pipeline;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.resilience.AsyncResilience;
 import dev.asyncpatterns.resilience.ResilienceEvent;
 import dev.asyncpatterns.resilience.ResilienceStats;

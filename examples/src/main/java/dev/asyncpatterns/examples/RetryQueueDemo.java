@@ -1,9 +1,9 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.AsyncLatch;
-import dev.asyncpatterns.core.Backoff;
-import dev.asyncpatterns.core.Futures;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.sync.AsyncLatch;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.resilience.JobAttempt;
 import dev.asyncpatterns.resilience.JobRecord;
 import dev.asyncpatterns.resilience.RetryQueue;

@@ -1,9 +1,9 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.Backoff;
-import dev.asyncpatterns.core.Cancellable;
-import dev.asyncpatterns.core.Supervisor;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.supervision.Supervisor;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

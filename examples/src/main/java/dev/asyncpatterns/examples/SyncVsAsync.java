@@ -1,7 +1,7 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.Futures;
-import dev.asyncpatterns.core.Parallel;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.future.Parallel;
 import dev.asyncpatterns.examples.LocalHttpServer.Reply;
 import java.io.PrintStream;
 import java.net.URI;

@@ -1,16 +1,16 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.AsyncQueue;
-import dev.asyncpatterns.core.Backoff;
-import dev.asyncpatterns.core.Cancellable;
+import dev.asyncpatterns.core.queue.AsyncQueue;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.ClosedException;
-import dev.asyncpatterns.core.Futures;
-import dev.asyncpatterns.core.LagProbe;
-import dev.asyncpatterns.core.Lifecycle;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.time.LagProbe;
+import dev.asyncpatterns.core.supervision.Lifecycle;
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.TaskScope;
-import dev.asyncpatterns.core.Tasks;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.scope.TaskScope;
+import dev.asyncpatterns.core.future.Tasks;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
-import dev.asyncpatterns.core.Cancellable;
+import dev.asyncpatterns.core.time.Cancellable;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

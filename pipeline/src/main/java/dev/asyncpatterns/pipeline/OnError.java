@@ -1,6 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
-import dev.asyncpatterns.core.Backoff;
+import dev.asyncpatterns.core.supervision.Backoff;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,7 +21,7 @@ import java.util.function.BiFunction;
  *   <li>{@link #recover(BiFunction)}: the stage emits a fallback value computed from the element
  *       and its error instead.
  *   <li>{@link #retry(Backoff)}: the element is tried again after the backoff's delays (waiting
- *       on the run's {@link dev.asyncpatterns.core.TimeSource}, never blocking a thread), up to
+ *       on the run's {@link dev.asyncpatterns.core.time.TimeSource}, never blocking a thread), up to
  *       the backoff's attempt limit; then {@link #thenSkip(BiConsumer)}, {@link
  *       #thenRecover(BiFunction)} or, by default, fail fast with the last error (the earlier
  *       attempts' errors attached as suppressed).

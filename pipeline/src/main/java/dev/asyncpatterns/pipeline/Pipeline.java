@@ -1,6 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
-import dev.asyncpatterns.core.AsyncQueue;
+import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;

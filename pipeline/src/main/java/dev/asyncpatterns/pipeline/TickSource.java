@@ -1,6 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
-import dev.asyncpatterns.core.Cancellable;
+import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 

@@ -6,13 +6,13 @@
  *
  * <ul>
  *   <li>{@link dev.asyncpatterns.pipeline.Pipeline}: sources (iterables, streams, ranges,
- *       {@link dev.asyncpatterns.core.AsyncQueue}, {@link java.util.concurrent.Flow.Publisher},
+ *       {@link dev.asyncpatterns.core.queue.AsyncQueue}, {@link java.util.concurrent.Flow.Publisher},
  *       {@code unfold}, {@code tick}, {@code concat}, {@code merge}) and stages;
  *   <li>{@link dev.asyncpatterns.pipeline.RunnablePipeline}: a pipeline with its sink, run any
  *       number of times; {@link dev.asyncpatterns.pipeline.PipelineRun}: one run, with its
  *       {@link dev.asyncpatterns.pipeline.StageMetrics};
  *   <li>{@link dev.asyncpatterns.pipeline.OnError}: per-stage error policies (fail fast, skip to
- *       a dead-letter callback, recover, retry with a {@link dev.asyncpatterns.core.Backoff});
+ *       a dead-letter callback, recover, retry with a {@link dev.asyncpatterns.core.supervision.Backoff});
  *   <li>{@link dev.asyncpatterns.pipeline.Overflow}: what a full buffer does.
  * </ul>
  *

@@ -3,9 +3,9 @@ package dev.asyncpatterns.pipeline;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.testing.NullPointerTester;
-import dev.asyncpatterns.core.AsyncQueue;
-import dev.asyncpatterns.core.Backoff;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.queue.AsyncQueue;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;

@@ -6,8 +6,8 @@ import static dev.asyncpatterns.pipeline.Support.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncpatterns.core.Backoff;
-import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import static dev.asyncpatterns.pipeline.Support.failureOf;
 import static dev.asyncpatterns.pipeline.Support.runDirect;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncpatterns.core.AsyncQueue;
+import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package dev.asyncpatterns.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncpatterns.core.Backoff;
-import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;

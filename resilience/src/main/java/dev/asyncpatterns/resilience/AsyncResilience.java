@@ -1,8 +1,8 @@
 package dev.asyncpatterns.resilience;
 
 import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.AsyncRateLimiter;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.sync.AsyncRateLimiter;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Durations;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;

@@ -1,8 +1,8 @@
 package dev.asyncpatterns.resilience;
 
-import dev.asyncpatterns.core.AsyncRateLimiter;
-import dev.asyncpatterns.core.Cancellable;
-import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.sync.AsyncRateLimiter;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.future.Futures;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;

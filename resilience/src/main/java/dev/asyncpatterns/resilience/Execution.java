@@ -1,6 +1,6 @@
 package dev.asyncpatterns.resilience;
 
-import dev.asyncpatterns.core.Cancellable;
+import dev.asyncpatterns.core.time.Cancellable;
 import io.github.resilience4j.retry.MaxRetriesExceededException;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;

@@ -1,6 +1,6 @@
 package dev.asyncpatterns.resilience;
 
-import dev.asyncpatterns.core.Cancellable;
+import dev.asyncpatterns.core.time.Cancellable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.asyncpatterns.resilience;
 
-import dev.asyncpatterns.core.Backoff;
-import dev.asyncpatterns.core.Cancellable;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.ClosedException;
-import dev.asyncpatterns.core.Futures;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;

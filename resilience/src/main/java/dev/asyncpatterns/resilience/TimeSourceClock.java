@@ -1,6 +1,6 @@
 package dev.asyncpatterns.resilience;
 
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;

@@ -3,7 +3,7 @@ package dev.asyncpatterns.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncpatterns.core.AsyncRateLimiter;
+import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import io.github.resilience4j.bulkhead.Bulkhead;

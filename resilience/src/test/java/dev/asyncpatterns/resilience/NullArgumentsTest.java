@@ -1,8 +1,8 @@
 package dev.asyncpatterns.resilience;
 
 import com.google.common.testing.NullPointerTester;
-import dev.asyncpatterns.core.Backoff;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.io.IOException;
 import java.time.Duration;

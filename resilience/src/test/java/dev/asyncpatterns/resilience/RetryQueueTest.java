@@ -3,7 +3,7 @@ package dev.asyncpatterns.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncpatterns.core.Backoff;
+import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.io.IOException;

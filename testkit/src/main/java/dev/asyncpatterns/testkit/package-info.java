@@ -1,6 +1,6 @@
 /**
  * Virtual time for tests of asynchronous code: {@link dev.asyncpatterns.testkit.VirtualClock}
- * implements the toolkit's {@link dev.asyncpatterns.core.TimeSource}, so timeouts, retries,
+ * implements the toolkit's {@link dev.asyncpatterns.core.time.TimeSource}, so timeouts, retries,
  * backoff, rate limits, deadlines and schedules run instantly and deterministically, without
  * {@code Thread.sleep}.
  *

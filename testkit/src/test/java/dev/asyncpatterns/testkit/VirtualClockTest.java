@@ -119,11 +119,11 @@ class VirtualClockTest {
 
     @Test
     void cancel_manyTimers_isFast() {
-        var timers = new ArrayList<dev.asyncpatterns.core.Cancellable>();
+        var timers = new ArrayList<dev.asyncpatterns.core.time.Cancellable>();
         for (int i = 0; i < 100_000; i++) {
             timers.add(clock.schedule(Duration.ofMillis(i % 1000 + 1), () -> {}));
         }
-        timers.forEach(dev.asyncpatterns.core.Cancellable::cancel);
+        timers.forEach(dev.asyncpatterns.core.time.Cancellable::cancel);
         assertThat(clock.pendingTimers()).isZero();
     }
 

@@ -3,9 +3,9 @@ package dev.asyncpatterns.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncpatterns.core.Futures;
-import dev.asyncpatterns.core.TaskScope;
-import dev.asyncpatterns.core.Tasks;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.scope.TaskScope;
+import dev.asyncpatterns.core.future.Tasks;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

@@ -1,7 +1,7 @@
 package dev.asyncpatterns.benchmarks.futures;
 
-import dev.asyncpatterns.core.Futures;
-import dev.asyncpatterns.core.TaskScope;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.scope.TaskScope;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

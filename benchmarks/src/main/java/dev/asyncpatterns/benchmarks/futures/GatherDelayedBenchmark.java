@@ -1,8 +1,8 @@
 package dev.asyncpatterns.benchmarks.futures;
 
-import dev.asyncpatterns.core.Futures;
-import dev.asyncpatterns.core.TaskScope;
-import dev.asyncpatterns.core.Tasks;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.scope.TaskScope;
+import dev.asyncpatterns.core.future.Tasks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

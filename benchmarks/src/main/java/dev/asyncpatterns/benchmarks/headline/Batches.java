@@ -2,8 +2,8 @@ package dev.asyncpatterns.benchmarks.headline;
 
 import com.ibm.asyncutil.locks.AsyncSemaphore;
 import com.ibm.asyncutil.locks.FairAsyncSemaphore;
-import dev.asyncpatterns.core.Futures;
-import dev.asyncpatterns.core.Parallel;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.future.Parallel;
 import dev.asyncpatterns.pipeline.Pipeline;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.asyncpatterns.benchmarks.headline;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.asyncpatterns.benchmarks.headline;
 
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,7 @@
 package dev.asyncpatterns.benchmarks.queues;
 
 import com.softwaremill.jox.Channel;
-import dev.asyncpatterns.core.AsyncQueue;
+import dev.asyncpatterns.core.queue.AsyncQueue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;

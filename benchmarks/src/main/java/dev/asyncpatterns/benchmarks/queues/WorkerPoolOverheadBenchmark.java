@@ -1,6 +1,6 @@
 package dev.asyncpatterns.benchmarks.queues;
 
-import dev.asyncpatterns.core.WorkerPool;
+import dev.asyncpatterns.core.pool.WorkerPool;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;

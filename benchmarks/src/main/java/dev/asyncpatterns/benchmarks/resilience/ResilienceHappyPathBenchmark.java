@@ -1,6 +1,6 @@
 package dev.asyncpatterns.benchmarks.resilience;
 
-import dev.asyncpatterns.core.AsyncRateLimiter;
+import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.resilience.AsyncResilience;
 import dev.asyncpatterns.resilience.Hedging;
 import dev.failsafe.Failsafe;

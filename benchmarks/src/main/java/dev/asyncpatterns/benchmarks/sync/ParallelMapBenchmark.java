@@ -1,7 +1,7 @@
 package dev.asyncpatterns.benchmarks.sync;
 
-import dev.asyncpatterns.core.Parallel;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.future.Parallel;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;

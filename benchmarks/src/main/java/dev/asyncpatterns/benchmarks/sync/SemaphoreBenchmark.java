@@ -1,7 +1,7 @@
 package dev.asyncpatterns.benchmarks.sync;
 
 import com.ibm.asyncutil.locks.FairAsyncSemaphore;
-import dev.asyncpatterns.core.AsyncSemaphore;
+import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

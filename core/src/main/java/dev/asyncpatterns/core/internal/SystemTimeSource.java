@@ -1,7 +1,7 @@
 package dev.asyncpatterns.core.internal;
 
-import dev.asyncpatterns.core.Cancellable;
-import dev.asyncpatterns.core.TimeSource;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,10 +1,12 @@
 package dev.asyncpatterns.core.snippets;
 
+import dev.asyncpatterns.core.future.AsCompleted;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.Parallel;
+import dev.asyncpatterns.core.future.Parallel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,7 +24,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Javadoc examples of {@link Futures}, {@link dev.asyncpatterns.core.AsCompleted}, {@link Outcome}
+ * Javadoc examples of {@link Futures}, {@link dev.asyncpatterns.core.future.AsCompleted}, {@link Outcome}
  * and {@link Parallel}: each region is shown in the class's javadoc with
  * {@code {@snippet class=... region=...}}, so the examples compile and run.
  */

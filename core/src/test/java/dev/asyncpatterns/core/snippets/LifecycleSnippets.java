@@ -2,14 +2,14 @@ package dev.asyncpatterns.core.snippets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncpatterns.core.AsyncQueue;
-import dev.asyncpatterns.core.Backoff;
-import dev.asyncpatterns.core.Cancellable;
-import dev.asyncpatterns.core.LagProbe;
-import dev.asyncpatterns.core.Lifecycle;
-import dev.asyncpatterns.core.Supervisor;
-import dev.asyncpatterns.core.TimeSource;
-import dev.asyncpatterns.core.WorkerPool;
+import dev.asyncpatterns.core.queue.AsyncQueue;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.LagProbe;
+import dev.asyncpatterns.core.supervision.Lifecycle;
+import dev.asyncpatterns.core.supervision.Supervisor;
+import dev.asyncpatterns.core.time.TimeSource;
+import dev.asyncpatterns.core.pool.WorkerPool;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -2,13 +2,13 @@ package dev.asyncpatterns.core.snippets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncpatterns.core.AsyncBarrier;
-import dev.asyncpatterns.core.AsyncEvent;
-import dev.asyncpatterns.core.AsyncLatch;
-import dev.asyncpatterns.core.AsyncLock;
-import dev.asyncpatterns.core.AsyncRateLimiter;
-import dev.asyncpatterns.core.AsyncReadWriteLock;
-import dev.asyncpatterns.core.AsyncSemaphore;
+import dev.asyncpatterns.core.sync.AsyncBarrier;
+import dev.asyncpatterns.core.sync.AsyncEvent;
+import dev.asyncpatterns.core.sync.AsyncLatch;
+import dev.asyncpatterns.core.sync.AsyncLock;
+import dev.asyncpatterns.core.sync.AsyncRateLimiter;
+import dev.asyncpatterns.core.sync.AsyncReadWriteLock;
+import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayDeque;

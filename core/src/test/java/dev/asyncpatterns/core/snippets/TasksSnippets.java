@@ -3,9 +3,9 @@ package dev.asyncpatterns.core.snippets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncpatterns.core.Blocking;
-import dev.asyncpatterns.core.TaskScope;
-import dev.asyncpatterns.core.Tasks;
+import dev.asyncpatterns.core.future.Blocking;
+import dev.asyncpatterns.core.scope.TaskScope;
+import dev.asyncpatterns.core.future.Tasks;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

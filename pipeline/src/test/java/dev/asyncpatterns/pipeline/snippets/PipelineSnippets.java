@@ -2,9 +2,9 @@ package dev.asyncpatterns.pipeline.snippets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncpatterns.core.AsyncQueue;
-import dev.asyncpatterns.core.Backoff;
-import dev.asyncpatterns.core.Futures;
+import dev.asyncpatterns.core.queue.AsyncQueue;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.pipeline.OnError;
 import dev.asyncpatterns.pipeline.Pipeline;
 import dev.asyncpatterns.testkit.VirtualClock;

@@ -3,7 +3,7 @@ package dev.asyncpatterns.resilience.snippets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncpatterns.core.Backoff;
+import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.resilience.AsyncResilience;
 import dev.asyncpatterns.resilience.Hedging;
 import dev.asyncpatterns.resilience.JobAttempt;

@@ -3,7 +3,7 @@ package dev.asyncpatterns.stress.jcstress;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import dev.asyncpatterns.core.AsyncQueue;
+import dev.asyncpatterns.core.queue.AsyncQueue;
 import java.util.concurrent.CompletableFuture;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;

@@ -3,7 +3,7 @@ package dev.asyncpatterns.stress.lincheck;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.mine;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
 
-import dev.asyncpatterns.core.AsyncBarrier;
+import dev.asyncpatterns.core.sync.AsyncBarrier;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.asyncpatterns.stress.lincheck;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.mine;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
 
-import dev.asyncpatterns.core.AsyncEvent;
+import dev.asyncpatterns.core.sync.AsyncEvent;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import java.util.concurrent.CompletableFuture;
 import org.jetbrains.lincheck.datastructures.IntGen;

@@ -2,7 +2,7 @@ package dev.asyncpatterns.stress.lincheck;
 
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
 
-import dev.asyncpatterns.core.AsyncLatch;
+import dev.asyncpatterns.core.sync.AsyncLatch;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package dev.asyncpatterns.stress.lincheck;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.mine;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
 
-import dev.asyncpatterns.core.AsyncPool;
+import dev.asyncpatterns.core.pool.AsyncPool;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -3,7 +3,7 @@ package dev.asyncpatterns.stress.lincheck;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.mine;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
 
-import dev.asyncpatterns.core.AsyncRateLimiter;
+import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;

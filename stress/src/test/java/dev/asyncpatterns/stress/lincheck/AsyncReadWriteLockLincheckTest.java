@@ -3,8 +3,8 @@ package dev.asyncpatterns.stress.lincheck;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.mine;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
 
-import dev.asyncpatterns.core.AsyncLock;
-import dev.asyncpatterns.core.AsyncReadWriteLock;
+import dev.asyncpatterns.core.sync.AsyncLock;
+import dev.asyncpatterns.core.sync.AsyncReadWriteLock;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;

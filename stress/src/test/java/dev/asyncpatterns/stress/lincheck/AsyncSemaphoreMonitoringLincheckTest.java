@@ -2,7 +2,7 @@ package dev.asyncpatterns.stress.lincheck;
 
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
 
-import dev.asyncpatterns.core.AsyncSemaphore;
+import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;

@@ -2,8 +2,8 @@ package dev.asyncpatterns.testkit.snippets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncpatterns.core.Futures;
-import dev.asyncpatterns.core.Tasks;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.future.Tasks;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -1,0 +1,713 @@
+package dev.asyncpatterns.core.pool;
+
+import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.queue.AsyncQueue;
+import dev.asyncpatterns.core.time.TimeSource;
+
+import dev.asyncpatterns.core.internal.Checks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Maintainer's note.
+ *
+ * Structure: a bounded AsyncQueue<Task> and N worker threads (virtual by default), each running
+ * a loop: takeBlocking -> (acquire the shared in-flight limit) -> run the handler -> wait for its
+ * stage -> complete the job's future -> release. A Task pairs the job with the caller's future.
+ *
+ * Cancellation: the caller's future is the source of truth. Cancelled while waiting for room:
+ * the queue put is cancelled, so the task is never enqueued. Cancelled while queued: the worker
+ * that takes it sees the future done and skips it (counted as cancelled). Cancelled while
+ * running: the handler's stage is cancelled and the worker thread is interrupted, but only while
+ * that worker is still on that task (Worker.lock guards `current`; the worker clears any stray
+ * interrupt after leaving a task), so a late interrupt never hits the next job.
+ *
+ * Failure isolation: everything the handler does (throwing, even an Error; returning null;
+ * failing its stage) fails that job's future only; the worker loop catches Throwable per job.
+ *
+ * Shutdown: shutdown() closes the queue (new submits fail with ClosedException); workers drain
+ * what is queued and exit on the end-of-queue signal. shutdownNow() closes the queue
+ * exceptionally, which hands back the unstarted tasks (their futures are cancelled and their jobs
+ * returned), then cancels in-flight tasks. terminated() completes when the last worker exits.
+ *
+ * Stats: per-worker counters have a single writer (the worker) and are read racily for
+ * snapshots; pool totals are sums.
+ */
+/**
+ * A fixed set of workers draining a bounded queue of jobs through a handler, like the asyncio
+ * pattern of N worker coroutines on a {@code Queue}: {@link #submit} returns a future of the job's
+ * result.
+ *
+ * {@snippet class=dev.asyncpatterns.core.snippets.QueueSnippets region=workerPoolSubmit}
+ *
+ * <p><b>Handler.</b> Called on a worker thread (virtual by default), one job at a time per
+ * worker; it returns a {@link CompletionStage} (or, for {@link #blockingBuilder}, the result
+ * itself, and may block). A handler that throws, even an {@link Error}, returns {@code null} or a
+ * failed stage fails that job only; the worker goes on with the next job.
+ *
+ * <p><b>Backpressure.</b> The queue is bounded. {@link #submit} waits for room (its future also
+ * covers that wait); {@link #trySubmit} fails at once when the queue is full;
+ * {@link #submitBlocking} blocks the calling (virtual) thread until the job is queued.
+ *
+ * <p><b>Cancellation.</b> Cancelling a job's future withdraws it if it is still waiting for room
+ * or queued; if it is running, the handler's stage is cancelled and the worker thread
+ * interrupted.
+ *
+ * <p><b>Shutdown.</b> {@link #shutdown()} stops intake and lets the workers finish every queued
+ * job; {@link #shutdownNow()} also cancels running jobs and returns the unstarted ones.
+ * {@link #terminated()} / {@link #awaitTermination(Duration)} observe the end.
+ *
+ * <p>Thread-safe. Memory effects: actions before {@code submit} happen-before the handler runs
+ * for that job, which happen-before the job's future completes.
+ *
+ * @param <J> the job type
+ * @param <R> the result type
+ */
+public final class WorkerPool<J, R> {
+
+    /**
+     * One worker's counters.
+     *
+     * @param index the worker's number, from 0
+     * @param processed jobs whose handler succeeded
+     * @param failed jobs whose handler failed (threw, returned null, or a failed stage)
+     * @param busyTime total time spent running handlers, on the pool's time source
+     * @param busy whether the worker is running a job now
+     */
+    public record WorkerStats(int index, long processed, long failed, Duration busyTime, boolean busy) {}
+
+    /**
+     * A snapshot of a pool's counters.
+     *
+     * @param name the pool's name
+     * @param workers the number of workers
+     * @param queueDepth jobs queued and not yet started
+     * @param inFlight jobs being handled now
+     * @param submitted jobs accepted into the queue since creation
+     * @param processed jobs completed successfully
+     * @param failed jobs that failed in their handler
+     * @param cancelled jobs cancelled before or while running
+     * @param busyTime total handler time over all workers
+     * @param perWorker each worker's counters
+     * @param shutdown whether shutdown has begun
+     */
+    public record Stats(String name, int workers, int queueDepth, int inFlight, long submitted, long processed,
+            long failed, long cancelled, Duration busyTime, List<WorkerStats> perWorker, boolean shutdown) {}
+
+    /** The default queue capacity. */
+    public static final int DEFAULT_QUEUE_CAPACITY = 1024;
+
+    /** The default number of workers. */
+    public static final int DEFAULT_WORKERS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+
+    private final String name;
+    private final Function<? super J, ? extends CompletionStage<? extends R>> handler;
+    private final AsyncQueue<Task> queue;
+    private final Semaphore limit;
+    private final TimeSource time;
+    private final List<Worker> workers;
+    private final AtomicInteger alive;
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final LongAdder submitted = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private volatile boolean shutdown;
+    private volatile boolean stopping;
+
+    private WorkerPool(Builder<J, R> b) {
+        this.name = b.name == null ? "pool@" + Integer.toHexString(System.identityHashCode(this)) : b.name;
+        this.handler = b.handler;
+        this.time = b.time == null ? TimeSource.system() : b.time;
+        int workerCount = b.workers == 0 ? DEFAULT_WORKERS : b.workers;
+        this.limit = b.maxInFlight == 0 || b.maxInFlight >= workerCount ? null : new Semaphore(b.maxInFlight);
+        this.queue = AsyncQueue.<Task>builder(b.queueCapacity == 0 ? DEFAULT_QUEUE_CAPACITY : b.queueCapacity)
+                .name(name).timeSource(time).build();
+        ThreadFactory factory = b.threadFactory == null
+                ? Thread.ofVirtual().name(name + "-worker-", 0).factory()
+                : b.threadFactory;
+        List<Worker> list = new ArrayList<>(workerCount);
+        for (int i = 0; i < workerCount; i++) {
+            list.add(new Worker(i));
+        }
+        this.workers = List.copyOf(list);
+        this.alive = new AtomicInteger(workerCount);
+        for (Worker worker : workers) {
+            Thread thread = factory.newThread(worker::run);
+            if (thread == null) {
+                throw new RejectedExecutionException("WorkerPool[" + name + "]: thread factory returned null");
+            }
+            worker.thread = thread;
+        }
+        workers.forEach(w -> w.thread.start());
+    }
+
+    // ---------------------------------------------------------------- factories
+
+    /**
+     * A builder for a pool whose handler returns a stage (asynchronous handler).
+     *
+     * @param <J> the job type
+     * @param <R> the result type
+     * @param handler turns a job into a stage of its result; called on a worker thread
+     * @return a new builder
+     * @throws NullPointerException if {@code handler} is null
+     */
+    public static <J, R> Builder<J, R> builder(Function<? super J, ? extends CompletionStage<? extends R>> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return new Builder<>(handler);
+    }
+
+    /**
+     * A builder for a pool whose handler computes the result directly and may block (it runs on
+     * the worker's virtual thread).
+     *
+     * @param <J> the job type
+     * @param <R> the result type
+     * @param handler computes a job's result; called on a worker thread
+     * @return a new builder
+     * @throws NullPointerException if {@code handler} is null
+     */
+    public static <J, R> Builder<J, R> blockingBuilder(Function<? super J, ? extends R> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return new Builder<>(job -> CompletableFuture.completedFuture(handler.apply(job)));
+    }
+
+    // ---------------------------------------------------------------- submitting
+
+    /**
+     * Submits a job, waiting for room in the queue if it is full.
+     *
+     * <p>The returned future completes with the handler's result, fails with the handler's failure,
+     * or fails with {@link ClosedException} if the pool is (or becomes, while this job waits for
+     * room) shut down. Cancelling it withdraws the job if it has not started, or cancels it (stage
+     * cancelled, worker interrupted) if it is running. Never blocks.
+     *
+     * @param job the job
+     * @return a future of the job's result
+     * @throws NullPointerException if {@code job} is null
+     */
+    public CompletableFuture<R> submit(J job) {
+        Task task = new Task(Objects.requireNonNull(job, "job"));
+        try {
+            if (queue.offer(task)) { // fast path: room now, no extra future
+                submitted.increment();
+                return task;
+            }
+        } catch (ClosedException closed) {
+            task.completeExceptionally(closedException());
+            return task;
+        }
+        CompletableFuture<Void> put = queue.put(task);
+        if (put.isDone()) {
+            afterPut(task, put);
+        } else {
+            task.pendingPut = put;
+            if (task.isCancelled()) {
+                put.cancel(false);
+            }
+            put.whenComplete((ignored, failure) -> afterPut(task, put));
+        }
+        return task;
+    }
+
+    /**
+     * Submits a job if the queue has room now.
+     *
+     * @param job the job
+     * @return a future of the job's result, as for {@link #submit}
+     * @throws NullPointerException if {@code job} is null
+     * @throws RejectedExecutionException if the queue is full
+     * @throws ClosedException if the pool is shut down
+     */
+    public CompletableFuture<R> trySubmit(J job) {
+        Task task = new Task(Objects.requireNonNull(job, "job"));
+        boolean accepted;
+        try {
+            accepted = queue.offer(task);
+        } catch (ClosedException closed) {
+            throw closedException();
+        }
+        if (!accepted) {
+            throw new RejectedExecutionException("WorkerPool[" + name + "]: queue full (" + queue.capacity() + ")");
+        }
+        submitted.increment();
+        return task;
+    }
+
+    /**
+     * Submits a job, blocking the calling thread while the queue is full. Meant for virtual
+     * threads: the natural backpressure for a producer loop.
+     *
+     * @param job the job
+     * @return a future of the job's result, as for {@link #submit}
+     * @throws NullPointerException if {@code job} is null
+     * @throws ClosedException if the pool is shut down, now or while waiting
+     * @throws InterruptedException if interrupted while waiting (the job is not queued)
+     */
+    public CompletableFuture<R> submitBlocking(J job) throws InterruptedException {
+        Task task = new Task(Objects.requireNonNull(job, "job"));
+        try {
+            queue.putBlocking(task);
+        } catch (ClosedException closed) {
+            throw closedException();
+        }
+        submitted.increment();
+        return task;
+    }
+
+    private void afterPut(Task task, CompletableFuture<Void> put) {
+        if (put.isCancelled()) {
+            return; // withdrawn by the caller cancelling the result
+        }
+        if (put.isCompletedExceptionally()) {
+            task.completeExceptionally(closedException());
+        } else {
+            submitted.increment();
+        }
+    }
+
+    // ---------------------------------------------------------------- shutting down
+
+    /**
+     * Stops accepting jobs; the workers finish every queued job, then exit. Jobs waiting for room
+     * fail with {@link ClosedException}. Idempotent; never blocks.
+     *
+     * @return {@link #terminated()}
+     */
+    public CompletableFuture<Void> shutdown() {
+        if (!shutdown) {
+            shutdown = true;
+            LOG.debug("WorkerPool[{}] shutting down, {} jobs queued", name, queue.size());
+        }
+        queue.close();
+        return terminated();
+    }
+
+    /**
+     * Stops accepting jobs, withdraws every queued job (cancelling its future) and cancels the
+     * running ones. Never blocks.
+     *
+     * @return the jobs that were queued and never started, in queue order (a job a worker had
+     *     just taken may be cancelled without appearing here)
+     */
+    public List<J> shutdownNow() {
+        shutdown = true;
+        stopping = true;
+        List<Task> unstarted = queue.closeExceptionally(new CancellationException("WorkerPool[" + name + "] shutdownNow"));
+        List<J> jobs = new ArrayList<>(unstarted.size());
+        for (Task task : unstarted) {
+            task.cancel(false);
+            cancelled.increment();
+            jobs.add(task.job);
+        }
+        for (Worker worker : workers) {
+            Task running = worker.current;
+            if (running != null) {
+                running.cancel(true);
+            }
+        }
+        LOG.debug("WorkerPool[{}] shut down now: {} unstarted jobs returned", name, jobs.size());
+        return jobs;
+    }
+
+    /**
+     * A future completing when the pool has shut down and every worker has exited. Cancelling it
+     * affects nothing else.
+     *
+     * @return the termination future
+     */
+    public CompletableFuture<Void> terminated() {
+        return terminated.copy();
+    }
+
+    /**
+     * Blocks the calling thread until the pool has terminated or {@code timeout} passed on the
+     * pool's {@link TimeSource}.
+     *
+     * @param timeout how long to wait at most
+     * @return {@code true} if terminated, {@code false} on timeout
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (terminated.isDone()) {
+            return true;
+        }
+        CompletableFuture<Void> timer = time.delay(timeout);
+        try {
+            CompletableFuture.anyOf(terminated, timer).get();
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException(impossible);
+        } finally {
+            timer.cancel(false);
+        }
+        return terminated.isDone();
+    }
+
+    /**
+     * Whether {@link #shutdown()} or {@link #shutdownNow()} was called.
+     *
+     * @return {@code true} once shutting down
+     */
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    // ---------------------------------------------------------------- observing
+
+    /**
+     * A snapshot of the pool's counters (per worker and totals).
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        List<WorkerStats> per = new ArrayList<>(workers.size());
+        long processed = 0;
+        long failed = 0;
+        long busy = 0;
+        int inFlight = 0;
+        for (Worker w : workers) {
+            WorkerStats s = w.snapshot();
+            per.add(s);
+            processed += s.processed();
+            failed += s.failed();
+            busy += s.busyTime().toNanos();
+            inFlight += s.busy() ? 1 : 0;
+        }
+        return new Stats(name, workers.size(), queue.size(), inFlight, submitted.sum(), processed, failed,
+                cancelled.sum(), Duration.ofNanos(busy), List.copyOf(per), shutdown);
+    }
+
+    /**
+     * The pool's name, used for its threads, messages and stats.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "WorkerPool[" + name + ", workers=" + workers.size() + ", queued=" + queue.size()
+                + (shutdown ? ", shutdown" : "") + "]";
+    }
+
+    private ClosedException closedException() {
+        return new ClosedException("WorkerPool[" + name + "] is shut down: submit refused");
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /** A job and, being a future itself, its result; cancelling it reaches the running worker. */
+    private final class Task extends CompletableFuture<R> {
+        final J job;
+        volatile CompletableFuture<?> stage;
+        volatile Worker runner;
+        volatile CompletableFuture<Void> pendingPut;
+
+        Task(J job) {
+            this.job = job;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                CompletableFuture<Void> put = pendingPut;
+                if (put != null) {
+                    put.cancel(false); // still waiting for room: withdraw it
+                }
+                Worker worker = runner;
+                if (worker != null) {
+                    worker.cancelRunning(this);
+                }
+            }
+            return cancelled;
+        }
+    }
+
+    private final class Worker {
+        final int index;
+        final ReentrantLock lock = new ReentrantLock(); // guards current vs interrupt
+        Thread thread;
+        volatile Task current;
+        volatile long processed;
+        volatile long failed;
+        volatile long busyNanos;
+
+        Worker(int index) {
+            this.index = index;
+        }
+
+        WorkerStats snapshot() {
+            return new WorkerStats(index, processed, failed, Duration.ofNanos(busyNanos), current != null);
+        }
+
+        void run() {
+            try {
+                while (true) {
+                    Task task;
+                    try {
+                        task = queue.takeBlocking();
+                    } catch (ClosedException end) {
+                        return;
+                    } catch (InterruptedException stray) {
+                        continue; // only shutdownNow interrupts, and it closes the queue too
+                    }
+                    if (task.isDone() || stopping) {
+                        if (task.cancel(false) || task.isCancelled()) {
+                            cancelled.increment();
+                        }
+                        continue;
+                    }
+                    runTask(task);
+                }
+            } finally {
+                if (alive.decrementAndGet() == 0) {
+                    LOG.debug("WorkerPool[{}] terminated", name);
+                    terminated.complete(null);
+                }
+            }
+        }
+
+        private void runTask(Task task) {
+            if (limit != null) {
+                try {
+                    limit.acquire();
+                } catch (InterruptedException e) {
+                    task.cancel(false);
+                    cancelled.increment();
+                    return;
+                }
+            }
+            long start = time.nanoTime();
+            lock.lock();
+            try {
+                current = task;
+            } finally {
+                lock.unlock();
+            }
+            task.runner = this; // from here on, cancel() interrupts this worker (see Task.cancel)
+            CompletableFuture<? extends R> stage = null;
+            R value = null;
+            Throwable error = null; // a CancellationException means cancelled
+            try {
+                if (stopping) {
+                    task.cancel(false);
+                }
+                if (task.isDone()) {
+                    error = new CancellationException();
+                } else {
+                    CompletionStage<? extends R> returned = handler.apply(task.job);
+                    if (returned == null) {
+                        throw new NullPointerException("WorkerPool[" + name + "]: handler returned null for " + task.job);
+                    }
+                    stage = returned.toCompletableFuture();
+                    task.stage = stage;
+                    if (task.isCancelled()) {
+                        stage.cancel(true);
+                    }
+                    value = stage.get();
+                }
+            } catch (ExecutionException e) {
+                error = e.getCause();
+            } catch (CancellationException | InterruptedException e) {
+                if (stage != null) {
+                    stage.cancel(true);
+                }
+                error = e instanceof CancellationException ? e : new CancellationException("interrupted");
+            } catch (Throwable t) { // the handler threw, even an Error: fail this job only
+                error = t;
+            } finally {
+                lock.lock();
+                try {
+                    current = null;
+                    Thread.interrupted(); // a cancellation's interrupt must not leak into the next job
+                } finally {
+                    lock.unlock();
+                }
+            }
+            // count first, complete second: whoever sees the result also sees it in stats()
+            busyNanos += time.nanoTime() - start;
+            if (error instanceof CancellationException || task.isCancelled()) {
+                cancelled.increment();
+            } else if (error != null) {
+                failed++;
+            } else {
+                processed++;
+            }
+            if (limit != null) {
+                limit.release();
+            }
+            if (error == null) {
+                task.complete(value);
+            } else {
+                task.completeExceptionally(error);
+            }
+        }
+
+        private void cancelRunning(Task task) {
+            lock.lock();
+            try {
+                if (current == task) {
+                    thread.interrupt();
+                }
+            } finally {
+                lock.unlock();
+            }
+            CompletableFuture<?> stage = task.stage;
+            if (stage != null) {
+                stage.cancel(true);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- builder
+
+    /**
+     * Configures a pool. Each setting may be given once; {@link #build()} starts the workers.
+     *
+     * @param <J> the job type
+     * @param <R> the result type
+     */
+    public static final class Builder<J, R> {
+        private final Function<? super J, ? extends CompletionStage<? extends R>> handler;
+        private String name;
+        private int workers;
+        private int maxInFlight;
+        private int queueCapacity;
+        private TimeSource time;
+        private ThreadFactory threadFactory;
+
+        private Builder(Function<? super J, ? extends CompletionStage<? extends R>> handler) {
+            this.handler = handler;
+        }
+
+        /**
+         * The name used for worker threads, messages and stats (default {@code pool@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<J, R> name(String name) {
+            Objects.requireNonNull(name, "name");
+            Checks.once(this.name != null, "name");
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * The number of workers (default {@link #DEFAULT_WORKERS}).
+         *
+         * @param workers at least 1, at most 10,000
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         * @throws IllegalStateException if already set
+         */
+        public Builder<J, R> workers(int workers) {
+            range(workers, 10_000, "workers");
+            Checks.once(this.workers != 0, "workers");
+            this.workers = workers;
+            return this;
+        }
+
+        /**
+         * At most this many handlers run at once across all workers (default: one per worker).
+         * Useful below the worker count: "5 workers, at most 3 in flight".
+         *
+         * @param maxInFlight at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxInFlight < 1}
+         * @throws IllegalStateException if already set
+         */
+        public Builder<J, R> maxInFlight(int maxInFlight) {
+            Checks.positive(maxInFlight, "maxInFlight");
+            Checks.once(this.maxInFlight != 0, "maxInFlight");
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /**
+         * The bound of the job queue (default {@link #DEFAULT_QUEUE_CAPACITY}).
+         *
+         * @param queueCapacity from 1 to {@link AsyncQueue#MAX_CAPACITY}
+         * @return this builder
+         * @throws IllegalArgumentException if out of range
+         * @throws IllegalStateException if already set
+         */
+        public Builder<J, R> queueCapacity(int queueCapacity) {
+            range(queueCapacity, AsyncQueue.MAX_CAPACITY, "queueCapacity");
+            Checks.once(this.queueCapacity != 0, "queueCapacity");
+            this.queueCapacity = queueCapacity;
+            return this;
+        }
+
+        /**
+         * The clock for busy time and {@link WorkerPool#awaitTermination} (default
+         * {@link TimeSource#system()}).
+         *
+         * @param timeSource the time source
+         * @return this builder
+         * @throws NullPointerException if {@code timeSource} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<J, R> timeSource(TimeSource timeSource) {
+            Objects.requireNonNull(timeSource, "timeSource");
+            Checks.once(this.time != null, "timeSource");
+            this.time = timeSource;
+            return this;
+        }
+
+        /**
+         * Where worker threads come from (default: virtual threads named after the pool).
+         *
+         * @param threadFactory the thread factory
+         * @return this builder
+         * @throws NullPointerException if {@code threadFactory} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<J, R> threadFactory(ThreadFactory threadFactory) {
+            Objects.requireNonNull(threadFactory, "threadFactory");
+            Checks.once(this.threadFactory != null, "threadFactory");
+            this.threadFactory = threadFactory;
+            return this;
+        }
+
+        /**
+         * Builds the pool and starts its workers.
+         *
+         * @return the running pool
+         * @throws RejectedExecutionException if the thread factory returns null
+         */
+        public WorkerPool<J, R> build() {
+            return new WorkerPool<>(this);
+        }
+
+        private static void range(int value, int max, String name) {
+            Checks.positive(value, name);
+            if (value > max) {
+                throw new IllegalArgumentException(name + " must be at most " + max + ", was " + value);
+            }
+        }
+    }
+}

@@ -1,0 +1,1441 @@
+package dev.asyncpatterns.core.queue;
+
+import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.future.Blocking;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
+
+import dev.asyncpatterns.core.internal.Checks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Maintainer's note.
+ *
+ * Concurrency: one ReentrantLock guards everything mutable: the store (a power-of-two ring
+ * buffer, or a binary heap for the priority variant), two intrusive FIFO lists of waiters
+ * (takers, putters), the closed flag and the counters. Invariants at every unlock:
+ *   (1) size > 0  implies  no taker waits        (a put hands its item straight to a taker);
+ *   (2) size < capacity  implies  no putter waits (a take moves the first putter's item in);
+ *   (3) closed  implies  no putter waits; closed && size == 0 implies no taker waits.
+ *
+ * Waiters are Node objects, which are also the CompletableFuture handed to the caller (one
+ * allocation per waiting operation, none on the fast path of the blocking methods). A node's
+ * fate is decided exactly once, under the lock, by its state word: WAITING -> DONE (item
+ * transferred), ABANDONED (cancelled / timed out / completed by the user, unlinked, nothing
+ * transferred) or FAILED (queue closed). The future is completed afterwards, outside the lock
+ * (Node.fire). Node overrides cancel/complete/completeExceptionally so that a caller completing
+ * the future first goes through abandon(): if the node is still WAITING it is unlinked (so a
+ * cancelled put never enqueues its item and a cancelled take never consumes one); if it is
+ * already DONE the caller's completion is refused and the future completes with the transfer's
+ * result a moment later (the item is delivered, not swallowed). That is the whole
+ * cancel-vs-transfer race: both sides test-and-set the state under the same lock.
+ *
+ * Blocking methods use the same nodes with a thread to unpark instead of dependents, so async
+ * and blocking callers share one FIFO and one set of invariants.
+ *
+ * Nothing user-supplied runs under the lock: dependents run in fire() after unlock; the drop
+ * listener is called after unlock; the comparator of the priority variant is the exception
+ * (it must be a pure function, as for java.util.PriorityQueue).
+ *
+ * A comparator that throws anyway (issue 21): the heap used to bump its size before sifting, so
+ * a throwing compare left a null "phantom" slot that size() counted and poll()/take() returned
+ * as null. Heap.add and Heap.poll now do every comparison first, reading only, and move
+ * elements (which cannot throw) afterwards: a throwing comparator leaves the heap exactly as it
+ * was, and the counters are bumped only after the store accepted the item. The operation fails
+ * with the comparator's exception: put/take with a failed future, offer/poll/putBlocking by
+ * throwing. A waiting putter whose item cannot be moved in (refillOne) fails with it (FAILED
+ * state, like a close) and the next putter is tried, so invariant (2) still holds.
+ */
+/**
+ * A queue between asynchronous producers and consumers, bounded by default, like asyncio's
+ * {@code Queue(maxsize)}: {@link #put} completes when the item is in (that is the backpressure),
+ * {@link #take} completes with the next item; blocking forms ({@link #putBlocking},
+ * {@link #takeBlocking()}) serve virtual threads.
+ *
+ * {@snippet class=dev.asyncpatterns.core.snippets.QueueSnippets region=queueCloseAndJoin}
+ *
+ * <p><b>Ordering.</b> FIFO, or by a comparator for {@link #priority(int, Comparator)} queues
+ * (FIFO among equal elements). Waiting producers and consumers are served in arrival order.
+ *
+ * <p><b>Overflow.</b> {@code put} waits for room. {@link #offer} never waits; when the queue is
+ * full it follows the queue's {@link Overflow} policy, and every item an overflow policy drops is
+ * passed to the {@linkplain Builder#onDropped drop listener} and counted in {@link #stats()},
+ * never lost silently.
+ *
+ * <p><b>End of queue.</b> {@link #close()} refuses new items and fails waiting producers; consumers
+ * take what is left and then get a {@link ClosedException} instead of an item: no sentinel values
+ * needed. {@link #closeExceptionally(Throwable)} also discards what is buffered and fails
+ * consumers at once with the cause attached.
+ *
+ * <p><b>Cancellation.</b> Cancelling (or timing out) a waiting {@code put} guarantees its item
+ * is not enqueued; cancelling a waiting {@code take} guarantees no item is consumed for it. If the
+ * cancellation loses the race with the transfer, {@code cancel} returns {@code false} and the
+ * future completes normally: a put that was acknowledged is in, an item that was taken is
+ * delivered. {@code complete}, {@code completeExceptionally} and timeouts such as
+ * {@code orTimeout} on a waiting future behave like {@code cancel}; {@code obtrude*} and
+ * {@code completeAsync} are not supported on the queue's futures.
+ *
+ * <p><b>Threads.</b> All methods are thread-safe and never block, except those whose name ends in
+ * {@code Blocking}. Futures complete on the thread that makes the transfer possible (a {@code take}
+ * completes on the producer's thread and vice versa), never while holding the queue's lock.
+ *
+ * <p><b>Memory effects.</b> Actions in a thread before it puts an item happen-before actions after
+ * that item is taken, in another thread, and after its future completes.
+ *
+ * <p><b>Task tracking.</b> Like asyncio's {@code task_done}/{@code join}: every accepted item
+ * counts as unfinished until a consumer calls {@link #taskDone()}; {@link #join()} completes when
+ * nothing is unfinished.
+ *
+ * <p>Null items are not permitted.
+ *
+ * @param <T> the element type
+ */
+public final class AsyncQueue<T> {
+
+    /** What {@link #offer} does when the queue is full. */
+    public enum Overflow {
+        /** Refuse the new item: {@code offer} returns {@code false}; the caller keeps it. */
+        REJECT,
+        /** Drop the new item: {@code offer} returns {@code false} and the item is reported dropped. */
+        DROP_NEWEST,
+        /**
+         * Evict the oldest buffered item (reported dropped) to make room: {@code offer} returns
+         * {@code true}. Not available for priority queues.
+         */
+        DROP_OLDEST
+    }
+
+    /**
+     * A snapshot of a queue's state and lifetime counters. Reading it takes the queue's lock
+     * briefly.
+     *
+     * @param name the queue's name
+     * @param capacity the bound, {@link Integer#MAX_VALUE} for an unbounded queue
+     * @param size items buffered now
+     * @param waitingPutters producers waiting for room
+     * @param waitingTakers consumers waiting for an item
+     * @param put items accepted since creation (by put or offer, including direct hand-offs)
+     * @param taken items taken since creation
+     * @param dropped items dropped by an overflow policy or discarded by closeExceptionally
+     * @param unfinished accepted items not yet reported done with {@link #taskDone()}
+     * @param closed whether the queue is closed
+     */
+    public record Stats(String name, int capacity, int size, int waitingPutters, int waitingTakers,
+            long put, long taken, long dropped, long unfinished, boolean closed) {}
+
+    /** The largest capacity a bounded queue accepts; beyond it, ask for {@link #unbounded()}. */
+    public static final int MAX_CAPACITY = 1 << 30;
+
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncQueue.class);
+    private static final int WAITING = 0;
+    private static final int DONE = 1;
+    private static final int ABANDONED = 2;
+    private static final int FAILED = 3;
+
+    private final String name;
+    private final int capacity;
+    private final Overflow overflow;
+    private final Consumer<? super T> onDropped;
+    private final TimeSource time;
+    private final Store store;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final WaitList takers = new WaitList();
+    private final WaitList putters = new WaitList();
+    private List<CompletableFuture<Void>> joiners; // guarded by lock
+    private volatile boolean closed; // written under lock
+    private Throwable closeCause; // guarded by lock
+    private long putCount; // guarded by lock
+    private long takeCount; // guarded by lock
+    private long dropCount; // guarded by lock
+    private long unfinished; // guarded by lock
+
+    private AsyncQueue(Builder<T> builder) {
+        this.name = builder.name == null ? "queue@" + Integer.toHexString(System.identityHashCode(this)) : builder.name;
+        this.capacity = builder.capacity;
+        this.overflow = builder.overflow == null ? Overflow.REJECT : builder.overflow;
+        this.onDropped = builder.onDropped;
+        this.time = builder.time == null ? TimeSource.system() : builder.time;
+        this.store = builder.comparator == null ? new Ring(capacity) : new Heap(builder.comparator);
+    }
+
+    // ---------------------------------------------------------------- factories
+
+    /**
+     * A FIFO queue holding at most {@code capacity} items, {@link Overflow#REJECT} on overflow,
+     * on the system clock.
+     *
+     * @param <T> the element type
+     * @param capacity the bound, from 1 to {@link #MAX_CAPACITY}
+     * @return a new open queue
+     * @throws IllegalArgumentException if {@code capacity} is out of range
+     */
+    public static <T> AsyncQueue<T> bounded(int capacity) {
+        return AsyncQueue.<T>builder(capacity).build();
+    }
+
+    /**
+     * A FIFO queue without a bound: {@code put} never waits. Use only when the producer is bounded
+     * some other way; a fast producer can exhaust memory.
+     *
+     * @param <T> the element type
+     * @return a new open queue
+     */
+    public static <T> AsyncQueue<T> unbounded() {
+        return AsyncQueue.<T>unboundedBuilder().build();
+    }
+
+    /**
+     * A bounded priority queue: {@code take} returns the least element by {@code order}; equal
+     * elements come out in the order they were put. The comparator runs under the queue's lock:
+     * it must be fast, pure and never throw.
+     *
+     * @param <T> the element type
+     * @param capacity the bound, from 1 to {@link #MAX_CAPACITY}
+     * @param order the priority order, least first
+     * @return a new open queue
+     * @throws IllegalArgumentException if {@code capacity} is out of range
+     * @throws NullPointerException if {@code order} is null
+     */
+    public static <T> AsyncQueue<T> priority(int capacity, Comparator<? super T> order) {
+        Objects.requireNonNull(order, "order");
+        return AsyncQueue.<T>builder(capacity).priority(order).build();
+    }
+
+    /**
+     * A builder for a bounded queue.
+     *
+     * @param <T> the element type
+     * @param capacity the bound, from 1 to {@link #MAX_CAPACITY}
+     * @return a new builder
+     * @throws IllegalArgumentException if {@code capacity} is out of range
+     */
+    public static <T> Builder<T> builder(int capacity) {
+        Checks.positive(capacity, "capacity");
+        if (capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be at most " + MAX_CAPACITY
+                    + " (use AsyncQueue.unbounded() for no bound), was " + capacity);
+        }
+        return new Builder<>(capacity);
+    }
+
+    /**
+     * A builder for an unbounded queue (see {@link #unbounded()}).
+     *
+     * @param <T> the element type
+     * @return a new builder
+     */
+    public static <T> Builder<T> unboundedBuilder() {
+        return new Builder<>(Integer.MAX_VALUE);
+    }
+
+    // ---------------------------------------------------------------- producers
+
+    /**
+     * Puts {@code item}, waiting for room if the queue is full.
+     *
+     * <p>Completes when the item is in the queue (or handed to a waiting consumer); fails with
+     * {@link ClosedException} if the queue is closed, now or while waiting. Cancelling the
+     * returned future while it waits withdraws the item: it is never enqueued.
+     *
+     * @param item the item
+     * @return a future completing once the item is accepted
+     * @throws NullPointerException if {@code item} is null
+     */
+    public CompletableFuture<Void> put(T item) {
+        Objects.requireNonNull(item, "item");
+        Node<?> taker;
+        lock.lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(closedException("put"));
+            }
+            taker = takers.poll();
+            if (taker == null) {
+                if (store.size < capacity) {
+                    try {
+                        store.add(item);
+                    } catch (RuntimeException | Error comparatorFailed) {
+                        return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
+                    }
+                    putCount++;
+                    unfinished++;
+                    return CompletableFuture.completedFuture(null);
+                }
+                PutNode node = new PutNode(item);
+                putters.add(node);
+                return node;
+            }
+            handOff(taker, item);
+        } finally {
+            lock.unlock();
+        }
+        taker.fire();
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Puts {@code item} if that is possible without waiting; when the queue is full, applies the
+     * queue's {@link Overflow} policy.
+     *
+     * @param item the item
+     * @return {@code true} if the item is now in the queue (or was handed to a consumer);
+     *     {@code false} if the policy rejected or dropped it
+     * @throws NullPointerException if {@code item} is null
+     * @throws ClosedException if the queue is closed
+     */
+    public boolean offer(T item) {
+        Objects.requireNonNull(item, "item");
+        Node<?> taker;
+        Object evicted = null;
+        lock.lock();
+        try {
+            if (closed) {
+                throw closedException("offer");
+            }
+            taker = takers.poll();
+            if (taker == null) {
+                if (store.size >= capacity) {
+                    switch (overflow) {
+                        case REJECT:
+                            return false;
+                        case DROP_NEWEST:
+                            dropCount++;
+                            evicted = item;
+                            break;
+                        case DROP_OLDEST:
+                            evicted = store.poll();
+                            dropCount++;
+                            unfinished--;
+                            store.add(item);
+                            putCount++;
+                            unfinished++;
+                            break;
+                        default:
+                            throw new AssertionError(overflow);
+                    }
+                } else {
+                    store.add(item);
+                    putCount++;
+                    unfinished++;
+                    return true;
+                }
+            } else {
+                handOff(taker, item);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (taker != null) {
+            taker.fire();
+            return true;
+        }
+        reportDropped(evicted);
+        return overflow == Overflow.DROP_OLDEST;
+    }
+
+    /**
+     * Puts {@code item}, blocking the calling thread while the queue is full. Meant for virtual
+     * threads.
+     *
+     * <p>If the thread is interrupted while waiting and the item has not been accepted yet, the
+     * item is withdrawn and {@link InterruptedException} thrown; if it was accepted at the same
+     * moment, the method returns normally with the interrupt status set.
+     *
+     * @param item the item
+     * @throws NullPointerException if {@code item} is null
+     * @throws ClosedException if the queue is closed, now or while waiting
+     * @throws InterruptedException if interrupted before the item was accepted
+     */
+    public void putBlocking(T item) throws InterruptedException {
+        Objects.requireNonNull(item, "item");
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Node<?> taker;
+        BlockingNode node;
+        lock.lock();
+        try {
+            if (closed) {
+                throw closedException("put");
+            }
+            taker = takers.poll();
+            if (taker == null) {
+                if (store.size < capacity) {
+                    store.add(item);
+                    putCount++;
+                    unfinished++;
+                    return;
+                }
+                node = new BlockingNode(item);
+                putters.add(node);
+            } else {
+                handOff(taker, item);
+                node = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (taker != null) {
+            taker.fire();
+            return;
+        }
+        awaitBlocking(node, "put");
+    }
+
+    // ---------------------------------------------------------------- consumers
+
+    /**
+     * Takes the next item, waiting until one is available.
+     *
+     * <p>Completes with the item; fails with {@link ClosedException} once the queue is closed and
+     * empty (its cause is the one given to {@link #closeExceptionally}, if any). Cancelling the
+     * returned future while it waits guarantees no item is consumed for it.
+     *
+     * @return a future completing with the next item
+     */
+    public CompletableFuture<T> take() {
+        Node<?> putter;
+        T item;
+        lock.lock();
+        try {
+            if (store.size == 0) {
+                if (closed) {
+                    return CompletableFuture.failedFuture(closedException("take"));
+                }
+                TakeNode node = new TakeNode();
+                takers.add(node);
+                return node;
+            }
+            try {
+                item = takeLocked();
+            } catch (RuntimeException | Error comparatorFailed) {
+                return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
+            }
+            putter = refillOne();
+        } finally {
+            lock.unlock();
+        }
+        fireChain(putter);
+        return CompletableFuture.completedFuture(item);
+    }
+
+    /**
+     * Takes the next item, waiting at most {@code timeout} (on the queue's {@link TimeSource}).
+     *
+     * <p>Like {@link #take()}, and in addition fails with {@link TimeoutException} if no item
+     * arrived in time (nothing is consumed then). A zero or negative timeout fails at once unless
+     * an item is available.
+     *
+     * @param timeout how long to wait
+     * @return a future completing with the next item
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public CompletableFuture<T> take(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<T> result = take();
+        if (result.isDone() || !(result instanceof AsyncQueue<?>.TakeNode waiting)) {
+            return result;
+        }
+        TakeNode node = cast(waiting);
+        if (timeout.isNegative() || timeout.isZero()) {
+            node.completeExceptionally(timeoutException(timeout));
+            return node;
+        }
+        node.timer = time.schedule(timeout, () -> node.completeExceptionally(timeoutException(timeout)));
+        if (node.isDone()) {
+            node.timer.cancel();
+        }
+        return node;
+    }
+
+    /**
+     * Takes the next item if one is available, without waiting.
+     *
+     * @return the next item, or {@code null} if the queue is empty (use {@link #isDrained()} to
+     *     tell an empty open queue from the end of a closed one)
+     */
+    public T poll() {
+        Node<?> putter;
+        T item;
+        lock.lock();
+        try {
+            if (store.size == 0) {
+                return null;
+            }
+            item = takeLocked();
+            putter = refillOne();
+        } finally {
+            lock.unlock();
+        }
+        fireChain(putter);
+        return item;
+    }
+
+    /**
+     * Takes up to {@code max} items that are available now, without waiting. Waiting producers
+     * move into the room freed, in order.
+     *
+     * @param max the most items to take, at least 1
+     * @return the items in queue order; empty if there were none
+     * @throws IllegalArgumentException if {@code max < 1}
+     */
+    public List<T> drain(int max) {
+        Checks.positive(max, "max");
+        List<T> out = new ArrayList<>(Math.min(max, 64));
+        drainInto(out, max);
+        return out;
+    }
+
+    /**
+     * Waits for at least one item, then takes up to {@code max} that are available at that moment.
+     *
+     * <p>Completes with a non-empty list; fails with {@link ClosedException} once the queue is
+     * closed and empty. Cancellation is as for {@link #take()}.
+     *
+     * @param max the most items to take, at least 1
+     * @return a future completing with 1 to {@code max} items in queue order
+     * @throws IllegalArgumentException if {@code max < 1}
+     */
+    public CompletableFuture<List<T>> takeBatch(int max) {
+        Checks.positive(max, "max");
+        List<T> out = new ArrayList<>(Math.min(max, 64));
+        lock.lock();
+        try {
+            if (store.size == 0) {
+                if (closed) {
+                    return CompletableFuture.failedFuture(closedException("take"));
+                }
+                BatchNode node = new BatchNode(max);
+                takers.add(node);
+                return node;
+            }
+        } finally {
+            lock.unlock();
+        }
+        drainInto(out, max);
+        if (out.isEmpty()) {
+            return takeBatch(max); // someone else took them between the two lock sections
+        }
+        return CompletableFuture.completedFuture(out);
+    }
+
+    /**
+     * Takes the next item, blocking the calling thread while the queue is empty. Meant for virtual
+     * threads.
+     *
+     * <p>If interrupted while waiting, nothing is consumed and {@link InterruptedException} is
+     * thrown; if an item was handed over at the same moment, it is returned with the interrupt
+     * status set.
+     *
+     * @return the next item
+     * @throws ClosedException once the queue is closed and empty
+     * @throws InterruptedException if interrupted before an item was handed over
+     */
+    public T takeBlocking() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Object got = takeOrEnqueueBlocking();
+        if (got instanceof AsyncQueue<?>.BlockingNode node) {
+            return awaitBlocking(cast(node), "take");
+        }
+        return cast(got);
+    }
+
+    /**
+     * Takes the next item, blocking the calling thread for at most {@code timeout} (on the queue's
+     * {@link TimeSource}). Meant for virtual threads.
+     *
+     * @param timeout how long to wait; zero or negative means "only if available now"
+     * @return the next item
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws TimeoutException if no item arrived in time (nothing consumed)
+     * @throws ClosedException once the queue is closed and empty
+     * @throws InterruptedException if interrupted before an item was handed over
+     */
+    public T takeBlocking(Duration timeout) throws InterruptedException, TimeoutException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Object got = takeOrEnqueueBlocking();
+        if (!(got instanceof AsyncQueue<?>.BlockingNode waiting)) {
+            return cast(got);
+        }
+        BlockingNode node = cast(waiting);
+        if (timeout.isNegative() || timeout.isZero()) {
+            if (abandon(node, true)) {
+                throw timeoutException(timeout);
+            }
+            return awaitBlocking(node, "take");
+        }
+        Cancellable timer = time.schedule(timeout, () -> {
+            if (abandon(node, true)) {
+                LockSupport.unpark(node.thread);
+            }
+        });
+        try {
+            return awaitBlocking(node, "take");
+        } catch (NodeTimedOut timedOut) {
+            throw timeoutException(timeout);
+        } finally {
+            timer.cancel();
+        }
+    }
+
+    // ---------------------------------------------------------------- task tracking
+
+    /**
+     * Reports that one taken item has been fully processed (asyncio's {@code task_done}).
+     *
+     * @throws IllegalStateException if called more times than items were accepted
+     */
+    public void taskDone() {
+        List<CompletableFuture<Void>> release;
+        lock.lock();
+        try {
+            if (unfinished == 0) {
+                throw new IllegalStateException("AsyncQueue[" + name + "]: taskDone() called more times than items were put");
+            }
+            if (--unfinished != 0 || joiners == null) {
+                return;
+            }
+            release = joiners;
+            joiners = null;
+        } finally {
+            lock.unlock();
+        }
+        release.forEach(f -> f.complete(null));
+    }
+
+    /**
+     * A future that completes when every accepted item has been reported done with
+     * {@link #taskDone()} (asyncio's {@code join}); at once if none is unfinished. Items dropped by
+     * an overflow policy or discarded by {@link #closeExceptionally} count as done. Cancelling the
+     * returned future affects nothing else.
+     *
+     * @return a future completing when no item is unfinished
+     */
+    public CompletableFuture<Void> join() {
+        lock.lock();
+        try {
+            if (unfinished == 0) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (joiners == null) {
+                joiners = new ArrayList<>();
+            } else if (joiners.size() >= 64) {
+                joiners.removeIf(CompletableFuture::isDone);
+            }
+            var future = new CompletableFuture<Void>();
+            joiners.add(future);
+            return future;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /**
+     * Closes the queue: new and waiting producers fail with {@link ClosedException}; buffered
+     * items stay available to consumers, who get {@link ClosedException} once it is empty.
+     * Idempotent; a no-op on a queue already closed (either way).
+     */
+    public void close() {
+        closeInternal(null);
+    }
+
+    /**
+     * Closes the queue because of {@code cause}: producers and consumers, waiting or new, fail at
+     * once with a {@link ClosedException} whose cause is {@code cause}. Buffered items are
+     * discarded (counted as dropped, not passed to the drop listener) and returned so the caller
+     * can account for them. On a queue already closed by {@link #close()} it still discards what
+     * is left (an abort after a graceful close); a no-op returning an empty list if the queue was
+     * already closed exceptionally.
+     *
+     * @param cause why the queue is closed
+     * @return the items that were buffered, in queue order
+     * @throws NullPointerException if {@code cause} is null
+     */
+    public List<T> closeExceptionally(Throwable cause) {
+        Objects.requireNonNull(cause, "cause");
+        return closeInternal(cause);
+    }
+
+    private List<T> closeInternal(Throwable cause) {
+        List<Node<?>> toFire = new ArrayList<>();
+        int failedPutters = 0;
+        List<T> discarded = new ArrayList<>();
+        List<CompletableFuture<Void>> release = null;
+        lock.lock();
+        try {
+            if (closed && (cause == null || closeCause != null)) {
+                return discarded; // already closed that way (or more strongly)
+            }
+            closed = true;
+            closeCause = cause;
+            for (Node<?> p; (p = putters.poll()) != null; ) {
+                fail(p, "put");
+                toFire.add(p);
+                failedPutters++;
+            }
+            if (cause != null) {
+                while (store.size > 0) {
+                    discarded.add(cast(store.poll()));
+                }
+                dropCount += discarded.size();
+                unfinished -= discarded.size();
+                if (unfinished == 0 && joiners != null) {
+                    release = joiners;
+                    joiners = null;
+                }
+            }
+            if (store.size == 0) {
+                for (Node<?> t; (t = takers.poll()) != null; ) {
+                    fail(t, "take");
+                    toFire.add(t);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("AsyncQueue[{}] closed{}: {} waiting producers and {} consumers failed, {} items discarded",
+                name, cause == null ? "" : " exceptionally", failedPutters, toFire.size() - failedPutters, discarded.size());
+        toFire.forEach(Node::fire);
+        if (release != null) {
+            release.forEach(f -> f.complete(null));
+        }
+        return discarded;
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /**
+     * Items buffered now.
+     *
+     * @return the current size
+     */
+    public int size() {
+        lock.lock();
+        try {
+            return store.size;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The bound.
+     *
+     * @return the capacity, {@link Integer#MAX_VALUE} for an unbounded queue
+     */
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
+     * Whether {@link #close()} or {@link #closeExceptionally} was called.
+     *
+     * @return {@code true} once closed
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Whether the queue is closed and empty: no item will ever come out of it again.
+     *
+     * @return {@code true} at the end of the queue
+     */
+    public boolean isDrained() {
+        // closed is monotonic and a closed queue only shrinks: reading it first makes this exact
+        return closed && size() == 0;
+    }
+
+    /**
+     * The queue's name, used in messages and stats.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the queue's state and counters.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(name, capacity, store.size, putters.size, takers.size, putCount, takeCount,
+                    dropCount, unfinished, closed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        Stats s = stats();
+        return "AsyncQueue[" + name + ", size=" + s.size() + "/" + (capacity == Integer.MAX_VALUE ? "unbounded" : capacity)
+                + (s.closed() ? ", closed" : "") + "]";
+    }
+
+    // ---------------------------------------------------------------- internals (lock held)
+
+    private T takeLocked() {
+        T item = cast(store.poll()); // may throw (comparator): nothing changed then
+        takeCount++;
+        return item;
+    }
+
+    /**
+     * After one item left the store: move the first waiting producer's item in. Returns the
+     * nodes to fire outside the lock, chained through {@code next}: the producer moved in, after
+     * any whose item the comparator refused (those fail with its exception).
+     */
+    private Node<?> refillOne() {
+        Node<?> first = null;
+        Node<?> last = null;
+        Node<?> putter;
+        while ((putter = putters.poll()) != null) {
+            try {
+                store.add(putter.item);
+                putter.state = DONE;
+                putCount++;
+                unfinished++;
+            } catch (RuntimeException | Error comparatorFailed) {
+                putter.failure = comparatorFailed;
+                putter.state = FAILED;
+            }
+            putter.item = null;
+            if (first == null) {
+                first = putter;
+            } else {
+                last.next = putter;
+            }
+            last = putter;
+            if (putter.state == DONE) {
+                break;
+            }
+        }
+        return first;
+    }
+
+    /** Fires a chain of nodes built by {@link #refillOne()}; call outside the lock. */
+    private void fireChain(Node<?> node) {
+        while (node != null) {
+            Node<?> next = node.next;
+            node.next = null;
+            node.fire();
+            node = next;
+        }
+    }
+
+    private void handOff(Node<?> taker, Object item) {
+        taker.item = item;
+        taker.state = DONE;
+        putCount++;
+        takeCount++;
+        unfinished++;
+    }
+
+    private void fail(Node<?> node, String operation) {
+        node.failure = closedException(operation);
+        node.state = FAILED;
+    }
+
+    private ClosedException closedException(String operation) {
+        return closeCause == null
+                ? new ClosedException("AsyncQueue[" + name + "] is closed: " + operation + " refused")
+                : new ClosedException("AsyncQueue[" + name + "] is closed: " + operation + " refused", closeCause);
+    }
+
+    private TimeoutException timeoutException(Duration timeout) {
+        return new TimeoutException("AsyncQueue[" + name + "]: no item within " + timeout);
+    }
+
+    // ---------------------------------------------------------------- internals (no lock held)
+
+    private void drainInto(List<T> out, int max) {
+        List<Node<?>> moved = null;
+        lock.lock();
+        try {
+            while (out.size() < max && store.size > 0) {
+                out.add(takeLocked());
+                Node<?> putter = refillOne();
+                if (putter != null) {
+                    if (moved == null) {
+                        moved = new ArrayList<>();
+                    }
+                    moved.add(putter);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (moved != null) {
+            moved.forEach(this::fireChain);
+        }
+    }
+
+    /** Returns the next item, or a linked BlockingNode to wait on. */
+    private Object takeOrEnqueueBlocking() {
+        Node<?> putter;
+        Object item;
+        lock.lock();
+        try {
+            if (store.size == 0) {
+                if (closed) {
+                    throw closedException("take");
+                }
+                BlockingNode node = new BlockingNode(null);
+                takers.add(node);
+                return node;
+            }
+            item = takeLocked();
+            putter = refillOne();
+        } finally {
+            lock.unlock();
+        }
+        fireChain(putter);
+        return item;
+    }
+
+    /** Parks until the node's fate is decided; handles interrupts; returns the taken item. */
+    private T awaitBlocking(BlockingNode node, String operation) throws InterruptedException {
+        while (node.state == WAITING) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                if (abandon(node, false)) {
+                    throw new InterruptedException("AsyncQueue[" + name + "]: " + operation + " interrupted");
+                }
+                // the transfer won the race: finish it, keep the interrupt for the caller
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int state = node.state;
+        if (state == FAILED) {
+            Throwable failure = node.failure; // the close, or the comparator refusing the item
+            if (failure instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) failure;
+        }
+        if (state == ABANDONED && node.timedOut) {
+            throw NodeTimedOut.INSTANCE;
+        }
+        return cast(node.item);
+    }
+
+    /** Unlinks a still-waiting node. Returns true if this call decided its fate. */
+    private boolean abandon(Node<?> node, boolean timedOut) {
+        lock.lock();
+        try {
+            if (node.state != WAITING) {
+                return false;
+            }
+            (node.isPut() ? putters : takers).remove(node);
+            node.timedOut = timedOut;
+            node.state = ABANDONED;
+            node.item = null;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void reportDropped(Object item) {
+        if (item == null || onDropped == null) {
+            return;
+        }
+        try {
+            onDropped.accept(cast(item));
+        } catch (RuntimeException | Error e) {
+            LOG.warn("AsyncQueue[{}]: drop listener threw; ignored", name, e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E> E cast(Object item) {
+        return (E) item;
+    }
+
+    // ---------------------------------------------------------------- waiters
+
+    /** A waiting operation: list links, state (guarded by lock; volatile for blocking readers). */
+    private abstract class Node<V> extends CompletableFuture<V> {
+        Node<?> prev;
+        Node<?> next;
+        Object item;
+        volatile int state;
+        Throwable failure;
+        boolean timedOut;
+        volatile Cancellable timer;
+
+        abstract boolean isPut();
+
+        /** Called once, outside the lock, after the state left WAITING. */
+        public void fire() {
+            Cancellable t = timer;
+            if (t != null) {
+                t.cancel();
+            }
+            if (state == FAILED) {
+                super.completeExceptionally(failure);
+            } else {
+                deliver();
+            }
+        }
+
+        abstract void deliver();
+
+        final void completeInternal(V value) {
+            super.complete(value);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            if (abandon(this, false)) {
+                cancelTimer();
+                return super.cancel(mayInterruptIfRunning);
+            }
+            return isCancelled();
+        }
+
+        @Override
+        public boolean complete(V value) {
+            if (abandon(this, false)) {
+                cancelTimer();
+                return super.complete(value);
+            }
+            return false;
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            Objects.requireNonNull(ex, "ex");
+            if (abandon(this, false)) {
+                cancelTimer();
+                return super.completeExceptionally(ex);
+            }
+            return false;
+        }
+
+        private void cancelTimer() {
+            Cancellable t = timer;
+            if (t != null) {
+                t.cancel();
+            }
+        }
+    }
+
+    private final class PutNode extends Node<Void> {
+        PutNode(Object item) {
+            this.item = item;
+        }
+
+        @Override
+        boolean isPut() {
+            return true;
+        }
+
+        @Override
+        void deliver() {
+            completeInternal(null);
+        }
+    }
+
+    private final class TakeNode extends Node<T> {
+        @Override
+        boolean isPut() {
+            return false;
+        }
+
+        @Override
+        void deliver() {
+            T value = cast(item);
+            item = null;
+            completeInternal(value);
+        }
+    }
+
+    private final class BatchNode extends Node<List<T>> {
+        private final int max;
+
+        BatchNode(int max) {
+            this.max = max;
+        }
+
+        @Override
+        boolean isPut() {
+            return false;
+        }
+
+        @Override
+        void deliver() {
+            List<T> out = new ArrayList<>(Math.min(max, 64));
+            out.add(cast(item));
+            item = null;
+            if (max > 1) {
+                drainInto(out, max);
+            }
+            completeInternal(out);
+        }
+    }
+
+    /** A blocked thread; item is the item to put (putter) or the item received (taker). */
+    private final class BlockingNode extends Node<Object> {
+        final Thread thread = Thread.currentThread();
+        final boolean put;
+
+        BlockingNode(Object item) {
+            this.item = item;
+            this.put = item != null;
+        }
+
+        @Override
+        boolean isPut() {
+            return put;
+        }
+
+        @Override
+        public void fire() {
+            LockSupport.unpark(thread);
+        }
+
+        @Override
+        void deliver() {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Internal signal from awaitBlocking to takeBlocking(Duration). */
+    private static final class NodeTimedOut extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final NodeTimedOut INSTANCE = new NodeTimedOut();
+
+        private NodeTimedOut() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Intrusive FIFO of nodes (guarded by the queue's lock). */
+    private final class WaitList {
+        Node<?> head;
+        Node<?> tail;
+        int size;
+
+        void add(Node<?> node) {
+            node.prev = tail;
+            if (tail == null) {
+                head = node;
+            } else {
+                tail.next = node;
+            }
+            tail = node;
+            size++;
+        }
+
+        Node<?> poll() {
+            Node<?> node = head;
+            if (node != null) {
+                remove(node);
+            }
+            return node;
+        }
+
+        void remove(Node<?> node) {
+            Node<?> p = node.prev;
+            Node<?> n = node.next;
+            if (p == null) {
+                head = n;
+            } else {
+                p.next = n;
+            }
+            if (n == null) {
+                tail = p;
+            } else {
+                n.prev = p;
+            }
+            node.prev = null;
+            node.next = null;
+            size--;
+        }
+    }
+
+    // ---------------------------------------------------------------- storage (lock held)
+
+    private abstract static class Store {
+        int size;
+
+        abstract void add(Object item);
+
+        abstract Object poll();
+    }
+
+    /** Power-of-two ring buffer, grown on demand up to the capacity. */
+    private static final class Ring extends Store {
+        private Object[] items;
+        private int head;
+
+        Ring(int capacity) {
+            int initial = capacity <= 1024 ? Integer.highestOneBit(Math.max(1, capacity - 1)) << 1 : 1024;
+            items = new Object[Math.max(2, initial)];
+        }
+
+        @Override
+        void add(Object item) {
+            Object[] a = items;
+            if (size == a.length) {
+                a = grow();
+            }
+            a[(head + size) & (a.length - 1)] = item;
+            size++;
+        }
+
+        @Override
+        Object poll() {
+            Object[] a = items;
+            int h = head;
+            Object item = a[h];
+            a[h] = null;
+            head = (h + 1) & (a.length - 1);
+            size--;
+            return item;
+        }
+
+        private Object[] grow() {
+            Object[] old = items;
+            if (old.length >= (1 << 30)) {
+                throw new OutOfMemoryError("AsyncQueue ring buffer cannot grow beyond " + old.length);
+            }
+            Object[] bigger = new Object[old.length << 1];
+            for (int i = 0; i < size; i++) {
+                bigger[i] = old[(head + i) & (old.length - 1)];
+            }
+            head = 0;
+            items = bigger;
+            return bigger;
+        }
+    }
+
+    /** Binary min-heap ordered by (comparator, insertion sequence): FIFO among equals. */
+    private static final class Heap extends Store {
+        private final Comparator<Object> order;
+        private Object[] items = new Object[16];
+        private long[] seqs = new long[16];
+        private long nextSeq;
+
+        @SuppressWarnings("unchecked")
+        Heap(Comparator<?> order) {
+            this.order = (Comparator<Object>) order;
+        }
+
+        // Both operations compare first (read-only: a throwing comparator leaves the heap as it
+        // was) and move elements afterwards along the path found, which cannot throw.
+
+        @Override
+        void add(Object item) {
+            long seq = nextSeq;
+            int i = size;
+            while (i > 0) { // find the slot, comparing only
+                int parent = (i - 1) >>> 1;
+                if (less(items[parent], seqs[parent], item, seq)) {
+                    break;
+                }
+                i = parent;
+            }
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size << 1);
+                seqs = Arrays.copyOf(seqs, size << 1);
+            }
+            for (int j = size; j > i; ) { // shift the ancestors on the path down one level
+                int parent = (j - 1) >>> 1;
+                items[j] = items[parent];
+                seqs[j] = seqs[parent];
+                j = parent;
+            }
+            items[i] = item;
+            seqs[i] = seq;
+            nextSeq = seq + 1;
+            size++;
+        }
+
+        @Override
+        Object poll() {
+            Object top = items[0];
+            int last = size - 1;
+            Object item = items[last];
+            long seq = seqs[last];
+            int i = 0;
+            if (last > 0) { // find where the last element sinks to, comparing only
+                int half = last >>> 1;
+                while (i < half) {
+                    int child = 2 * i + 1;
+                    int right = child + 1;
+                    if (right < last && less(items[right], seqs[right], items[child], seqs[child])) {
+                        child = right;
+                    }
+                    if (less(item, seq, items[child], seqs[child])) {
+                        break;
+                    }
+                    i = child;
+                }
+            }
+            // the path from the root to i moves up one level, the last element goes to i
+            Object carryItem = item;
+            long carrySeq = seq;
+            for (int j = i; ; j = (j - 1) >>> 1) {
+                Object displacedItem = items[j];
+                long displacedSeq = seqs[j];
+                items[j] = carryItem;
+                seqs[j] = carrySeq;
+                carryItem = displacedItem;
+                carrySeq = displacedSeq;
+                if (j == 0) {
+                    break;
+                }
+            }
+            items[last] = null;
+            size = last;
+            return top;
+        }
+
+        private boolean less(Object a, long seqA, Object b, long seqB) {
+            int c = order.compare(a, b);
+            return c < 0 || (c == 0 && seqA < seqB);
+        }
+    }
+
+    // ---------------------------------------------------------------- builder
+
+    /**
+     * Configures a queue. Each setting may be given once; {@link #build()} may be called many
+     * times, each call making an independent queue.
+     *
+     * @param <T> the element type
+     */
+    public static final class Builder<T> {
+        private final int capacity;
+        private String name;
+        private Overflow overflow;
+        private Consumer<? super T> onDropped;
+        private Comparator<? super T> comparator;
+        private TimeSource time;
+
+        private Builder(int capacity) {
+            this.capacity = capacity;
+        }
+
+        /**
+         * The name used in messages, logs and stats (default: {@code queue@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> name(String name) {
+            Objects.requireNonNull(name, "name");
+            Checks.once(this.name != null, "name");
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * What {@link AsyncQueue#offer} does when the queue is full (default
+         * {@link Overflow#REJECT}).
+         *
+         * @param overflow the policy
+         * @return this builder
+         * @throws NullPointerException if {@code overflow} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> overflow(Overflow overflow) {
+            Objects.requireNonNull(overflow, "overflow");
+            Checks.once(this.overflow != null, "overflow");
+            this.overflow = overflow;
+            return this;
+        }
+
+        /**
+         * Called with every item an overflow policy drops, on the thread that called
+         * {@link AsyncQueue#offer}, outside the queue's lock. Exceptions it throws are logged and
+         * ignored.
+         *
+         * @param listener the drop listener
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> onDropped(Consumer<? super T> listener) {
+            Objects.requireNonNull(listener, "listener");
+            Checks.once(this.onDropped != null, "onDropped");
+            this.onDropped = listener;
+            return this;
+        }
+
+        /**
+         * Makes it a priority queue ordered by {@code order} (least first, FIFO among equals); see
+         * {@link AsyncQueue#priority(int, Comparator)}.
+         *
+         * @param order the priority order
+         * @return this builder
+         * @throws NullPointerException if {@code order} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> priority(Comparator<? super T> order) {
+            Objects.requireNonNull(order, "order");
+            Checks.once(this.comparator != null, "priority");
+            this.comparator = order;
+            return this;
+        }
+
+        /**
+         * The clock for timeouts (default {@link TimeSource#system()}).
+         *
+         * @param timeSource the time source
+         * @return this builder
+         * @throws NullPointerException if {@code timeSource} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> timeSource(TimeSource timeSource) {
+            Objects.requireNonNull(timeSource, "timeSource");
+            Checks.once(this.time != null, "timeSource");
+            this.time = timeSource;
+            return this;
+        }
+
+        /**
+         * Builds a new, open queue.
+         *
+         * @return the queue
+         * @throws IllegalArgumentException if the priority order is combined with
+         *     {@link Overflow#DROP_OLDEST}
+         */
+        public AsyncQueue<T> build() {
+            if (comparator != null && overflow == Overflow.DROP_OLDEST) {
+                throw new IllegalArgumentException("overflow DROP_OLDEST is not supported by a priority queue");
+            }
+            return new AsyncQueue<>(this);
+        }
+    }
+}

@@ -1,0 +1,997 @@
+package dev.asyncpatterns.core.scope;
+
+import dev.asyncpatterns.core.AsyncSupplier;
+import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.Outcome;
+import dev.asyncpatterns.core.future.AllFailedException;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.future.Tasks;
+import dev.asyncpatterns.core.internal.CompletedFutures;
+import dev.asyncpatterns.core.internal.FollowingFuture;
+import dev.asyncpatterns.core.internal.TaskFuture;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
+
+import dev.asyncpatterns.core.internal.Durations;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * Maintainer's note.
+ *
+ * Structured concurrency on CompletableFuture and TaskFuture, without the preview
+ * StructuredTaskScope (see docs/adr/futures-0002-task-scope-without-preview-apis.md).
+ *
+ * State, guarded by 'lock' (a ReentrantLock: forks are virtual threads and must not pin) except
+ * where said:
+ *   forks     the forks that have not exited yet (a TaskFuture exits when its thread leaves the
+ *             task body, not when its future is cancelled; an async fork exits when its stage
+ *             completes). A concurrent set: added under the lock (register, which checks
+ *             shutdown), removed lock-free by the fork's exit
+ *   live      the registered forks not counted out yet; an AtomicInteger raised under the lock,
+ *             lowered lock-free by the exits
+ *   idle      completed whenever live drops to 0; replaced (under the lock) when live rises
+ *             from 0; volatile
+ *   shutdown  set once (first failure, first success, deadline, cancel(), close()); from then on
+ *             every fork is cancelled and new forks are born cancelled (volatile: forkAsync's
+ *             fast path for stages already done reads it without the lock)
+ *   closed    set once by close()/joinAsync completion; from then on fork/join are refused
+ *
+ * Every fork gets one exit callback (forkExited) that records its outcome for the policy (under
+ * the lock, only when the policy cares: a failure under FAIL_FAST, anything under FIRST_SUCCESS
+ * before the shutdown) and then decrements live, lock-free. Cancelling forks, closing children and
+ * completing 'idle' happen outside the lock (they run callbacks). Because a fork's outcome is
+ * recorded before its live count is released, join() (which waits for idle) always sees every
+ * outcome. The lock-free exit matters when a scope with 100,000 forks is closed: every fork
+ * exits at once, and a contended lock parks virtual threads (issue 21 measured close() at ~3x
+ * the JDK's shutdownNow()).
+ *
+ * Nesting: a ThreadLocal holds the innermost open scope of the current thread; fork bodies run
+ * with it set to their scope. open() makes the innermost open scope its parent; shutting a
+ * parent down shuts its children down, and a parent's close() also closes (cancels and awaits)
+ * children still open. Fork threads of the parent are themselves awaited by the parent's close(),
+ * so nothing outlives the outermost scope.
+ *
+ * Issue 21 fixes, each with a regression test in core's issues.Issue21Test:
+ * - Failures after the owner's shutdown. cancel()/close()/a parent's cancellation shut the scope
+ *   down without a failure; under FAIL_FAST a fork outcome recorded after that (in record(), under
+ *   the lock that also guards 'shutdown') no longer becomes the scope's failure: it is the fork's
+ *   reaction to the interrupt (a virtual thread blocked in a socket read gets
+ *   SocketException("Closed by interrupt")) or a failure racing the cancel, and join() would have
+ *   reported an error although no fork failed before the owner gave up. It is logged at debug.
+ *   After a real first failure (or the deadline), later failures are still suppressed on it.
+ * - No body starts after the shutdown. cancelAll() walks the forks one by one outside the lock,
+ *   so a fork not reached yet could start its body although the scope was already cancelled;
+ *   runInScope() reads the volatile 'shutdown' first and completes the fork with a
+ *   CancellationException instead. Closing many forks therefore interrupts every running fork
+ *   (cancel() before any waiting) and starts none.
+ * - Same-thread executor. With executor(Runnable::run) a fork body runs on the owner thread, so
+ *   checkOwner() lets it call join()/close(), which then wait for that very fork forever.
+ *   RUNNING_FORK records the fork bodies the thread is in; join()/close() from inside one of
+ *   this scope's own forks fail fast with an IllegalStateException.
+ */
+/**
+ * Structured concurrency, like {@code asyncio.TaskGroup} or Java's preview
+ * {@code StructuredTaskScope} but on Java 21 without preview flags: tasks forked in a scope never
+ * outlive it.
+ *
+ * {@snippet class=dev.asyncpatterns.core.snippets.TasksSnippets region=taskScope}
+ *
+ * <p><b>Policies.</b> {@link Policy#FAIL_FAST} (default): the first failing fork cancels every
+ * other, and {@link #join()} throws it with later failures suppressed. {@link Policy#COLLECT_ALL}:
+ * every fork runs to the end and {@code join()} never throws for a fork's failure; read each
+ * fork's {@link Outcome#ofDone outcome}. {@link Policy#FIRST_SUCCESS}: the first fork to succeed
+ * cancels the others; {@code join()} throws an {@link AllFailedException} if none succeeded.
+ * A fork cancelled by the caller is not a failure (except that it cannot be a first success).
+ * Once the owner has shut the scope down with {@link #cancel()} or {@link #close()} (or a parent
+ * did), what its forks throw, typically their reaction to the interrupt (an
+ * {@code InterruptedException}, an interrupted socket read's {@code SocketException}), is not the
+ * scope's failure either.
+ *
+ * <p><b>Deadline.</b> A scope built with {@link Builder#deadline(Duration)} shuts down when the
+ * deadline passes on its {@link TimeSource}: every fork is cancelled and {@code join()} throws a
+ * {@link TimeoutException} (unless a first success or first failure came earlier).
+ *
+ * <p><b>Threads.</b> The thread that opens a scope owns it: only it may {@link #join()},
+ * {@link #joinAsync()} and {@link #close()}. Forks may be added by the owner and by the scope's
+ * own forks; other threads get a {@link WrongThreadException}. {@link #fork} runs each task on a
+ * new virtual thread by default, and cancelling a fork interrupts it. After {@code close()},
+ * {@code fork} throws {@link ClosedException}; after the scope shut down (failure, success,
+ * deadline, {@link #cancel()}), new forks are returned already cancelled and never start.
+ *
+ * <p><b>Nesting.</b> A scope opened by a thread that is inside another scope (its owner, or one
+ * of its forks) is a child: cancelling or closing the parent cancels the child's forks.
+ *
+ * <p><b>Memory effects.</b> Actions of a fork happen-before {@code join()} returns (or the
+ * {@code joinAsync()} future completes) for a fork that completed before the join.
+ */
+public final class TaskScope implements AutoCloseable {
+
+    /** What a scope does when its forks fail or succeed. */
+    public enum Policy {
+        /** The first failure cancels every other fork; {@code join()} throws it. The default. */
+        FAIL_FAST,
+        /** Every fork runs to the end; {@code join()} does not throw for fork failures. */
+        COLLECT_ALL,
+        /** The first success cancels every other fork; {@code join()} throws if none succeeded. */
+        FIRST_SUCCESS
+    }
+
+    /** If close() waits longer than this for forks that ignore interruption, it logs a warning. */
+    public static final Duration CLOSE_WARNING_AFTER = Duration.ofSeconds(5);
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskScope.class);
+    private static final ThreadLocal<TaskScope> CURRENT = new ThreadLocal<>();
+    /** The scopes whose fork bodies the current thread is running, innermost first. */
+    private static final ThreadLocal<ForkFrame> RUNNING_FORK = new ThreadLocal<>();
+    /** Stands for any success in forkExited (the value itself is not needed there). */
+    private static final Outcome<Object> SUCCESS = Outcome.success(null);
+
+    private final Policy policy;
+    private final TimeSource timeSource;
+    private final Executor executor;
+    private final Thread owner;
+    private final TaskScope parent;
+    private final Duration deadline;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Set<CompletableFuture<?>> forks = ConcurrentHashMap.newKeySet(); // added under lock
+    private final List<TaskScope> children = new ArrayList<>();
+    private final List<Throwable> firstSuccessFailures;
+    private final AtomicInteger live = new AtomicInteger(); // raised under lock, lowered lock-free
+    private volatile CompletableFuture<Void> idle = CompletableFuture.completedFuture(null); // written under lock
+    private volatile boolean shutdown; // written under lock, read lock-free by forkAsync
+    private volatile boolean closed;
+    private boolean succeeded;
+    private Throwable failure;
+    private TimeoutException deadlineExpired;
+    private Cancellable deadlineTimer;
+
+    private TaskScope(Builder builder) {
+        this.policy = builder.policy;
+        this.timeSource = builder.timeSource;
+        this.executor = builder.executor;
+        this.owner = Thread.currentThread();
+        this.firstSuccessFailures = policy == Policy.FIRST_SUCCESS ? new ArrayList<>() : null;
+        this.deadline = builder.deadlineDuration != null ? builder.deadlineDuration
+                : builder.deadlineInstant != null ? Duration.between(timeSource.instant(), builder.deadlineInstant)
+                : null;
+        TaskScope enclosing = innermostOpen();
+        this.parent = enclosing;
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    /**
+     * Opens a fail-fast scope owned by the current thread, forking onto virtual threads, without
+     * a deadline.
+     *
+     * @return the open scope; close it with try-with-resources
+     */
+    public static TaskScope open() {
+        return builder().open();
+    }
+
+    /**
+     * Opens a scope with the given policy, owned by the current thread.
+     *
+     * @param policy what the scope does on failures and successes
+     * @return the open scope
+     * @throws NullPointerException if {@code policy} is null
+     */
+    public static TaskScope open(Policy policy) {
+        return builder().policy(policy).open();
+    }
+
+    /**
+     * A builder for a scope with a deadline, a time source or an executor.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private TaskScope start() {
+        boolean born = false;
+        if (parent != null) {
+            born = parent.adopt(this);
+        }
+        CURRENT.set(this);
+        if (born) {
+            cancel();
+        }
+        if (deadline != null) {
+            if (Durations.toNanosSaturated(deadline) <= 0) {
+                expire();
+            } else {
+                Cancellable timer = timeSource.schedule(deadline, this::expire);
+                lock.lock();
+                try {
+                    if (shutdown) {
+                        timer.cancel();
+                    } else {
+                        deadlineTimer = timer;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+        return this;
+    }
+
+    /** Registers a child; true if this scope is already shut down (the child starts cancelled). */
+    private boolean adopt(TaskScope child) {
+        lock.lock();
+        try {
+            children.add(child);
+            return shutdown;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static TaskScope innermostOpen() {
+        TaskScope scope = CURRENT.get();
+        while (scope != null && scope.closed) {
+            scope = scope.parent;
+        }
+        return scope;
+    }
+
+    // ---------------------------------------------------------------- forking
+
+    /**
+     * Runs {@code task} in this scope on the scope's executor (a new virtual thread by default).
+     * Never blocks.
+     *
+     * <p>The returned future completes with the task's result or exception; {@code cancel(true)}
+     * on it interrupts the task. If the scope has shut down, the returned future is already
+     * cancelled and the task never runs.
+     *
+     * @param <T> the result type
+     * @param task the task
+     * @return the fork's future
+     * @throws NullPointerException if {@code task} is null
+     * @throws ClosedException if the scope is closed
+     * @throws WrongThreadException if called from a thread that is neither the owner nor one of
+     *     this scope's forks
+     */
+    public <T> CompletableFuture<T> fork(Callable<? extends T> task) {
+        Objects.requireNonNull(task, "task");
+        checkForkingThread();
+        var holder = new TaskFuture<?>[1];
+        TaskFuture<T> fork = new TaskFuture<>(() -> runInScope(task), () -> forkExited(holder[0]), null);
+        holder[0] = fork;
+        if (!register(fork, "fork")) {
+            fork.cancel(false);
+            return fork;
+        }
+        return fork.startOn(executor);
+    }
+
+    /**
+     * Starts asynchronous work in this scope. Never blocks: {@code task} is called on the current
+     * thread and should only start the work. The fork lasts until the stage completes; cancelling
+     * the scope cancels the stage (with {@code cancel(true)}). If {@code task} throws, the fork
+     * fails with that exception. If the scope has shut down, {@code task} is not called and the
+     * returned future is already cancelled.
+     *
+     * @param <T> the result type
+     * @param task starts the work
+     * @return the fork's future; cancelling it cancels the stage
+     * @throws NullPointerException if {@code task} is null
+     * @throws ClosedException if the scope is closed
+     * @throws WrongThreadException if called from a thread that is neither the owner nor one of
+     *     this scope's forks
+     */
+    public <T> CompletableFuture<T> forkAsync(AsyncSupplier<? extends T> task) {
+        Objects.requireNonNull(task, "task");
+        checkForkingThread();
+        // lock-free checks: a shutdown racing with them is handled by register() below, or is
+        // harmless for work that is already done
+        if (closed) {
+            throw new ClosedException("TaskScope is closed: forkAsync refused");
+        }
+        if (shutdown) {
+            return CompletedFutures.cancelled();
+        }
+        CompletableFuture<T> started = Futures.start(task); // user code: outside the lock
+        if (started.isDone()) {
+            // nothing to track or cancel: apply the policy to the outcome and hand the stage back;
+            // a success only matters to FIRST_SUCCESS
+            if (started.isCompletedExceptionally() || policy == Policy.FIRST_SUCCESS) {
+                record(outcomeOf(started), null);
+            }
+            return started;
+        }
+        var fork = new FollowingFuture<T>(); // one per fork: a stage forked twice counts twice
+        boolean registered;
+        try {
+            registered = register(fork, "forkAsync");
+        } catch (ClosedException closedMeanwhile) {
+            started.cancel(true);
+            throw closedMeanwhile;
+        }
+        if (!registered) { // shut down meanwhile
+            started.cancel(true);
+            fork.cancel(false);
+            return fork;
+        }
+        fork.whenComplete((value, error) -> forkExited(fork));
+        fork.follow(started);
+        return fork;
+    }
+
+    /** Counts a new fork in; false if the scope has shut down (the fork must not start). */
+    private boolean register(CompletableFuture<?> fork, String operation) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ClosedException("TaskScope is closed: " + operation + " refused");
+            }
+            if (shutdown) {
+                return false;
+            }
+            if (live.getAndIncrement() == 0) {
+                idle = new CompletableFuture<>();
+            }
+            forks.add(fork);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> T runInScope(Callable<? extends T> task) throws Exception {
+        if (shutdown) {
+            // registered before the shutdown but reached by its thread only now: the body must not
+            // start once the scope is cancelled (cancelAll may not have reached this fork yet)
+            throw new CancellationException("TaskScope was shut down before this fork started");
+        }
+        TaskScope previous = CURRENT.get();
+        ForkFrame outerFork = RUNNING_FORK.get();
+        CURRENT.set(this);
+        RUNNING_FORK.set(new ForkFrame(this, outerFork));
+        try {
+            return task.call();
+        } finally {
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+            if (outerFork == null) {
+                RUNNING_FORK.remove();
+            } else {
+                RUNNING_FORK.set(outerFork);
+            }
+        }
+    }
+
+    /** One level of "this thread is running a fork body of {@code scope}". */
+    private record ForkFrame(TaskScope scope, ForkFrame outer) {}
+
+    /**
+     * Fails fast where waiting for the forks would wait for the caller itself: join/close called
+     * from inside one of this scope's fork bodies, which only the owner thread can do, i.e. on a
+     * same-thread executor ({@code executor(Runnable::run)}).
+     */
+    private void checkNotInOwnFork(String operation) {
+        for (ForkFrame frame = RUNNING_FORK.get(); frame != null; frame = frame.outer()) {
+            if (frame.scope() == this) {
+                throw new IllegalStateException("TaskScope." + operation + " called inside one of its own forks"
+                        + " (the scope's executor runs forks on the owner thread): it would wait for that fork,"
+                        + " i.e. for itself, forever");
+            }
+        }
+    }
+
+    /** Records a fork's outcome and releases it; called once per fork, after it finished. */
+    private void forkExited(CompletableFuture<?> fork) {
+        record(outcomeOf(fork), fork);
+    }
+
+    private static Outcome<?> outcomeOf(CompletableFuture<?> done) {
+        // the common case, a success, needs no Outcome object
+        Outcome<?> outcome = done.isCompletedExceptionally() ? Outcome.ofDone(done) : SUCCESS;
+        if (outcome.isCancelled() && done instanceof TaskFuture<?> task && task.lateFailure() != null) {
+            outcome = Outcome.failure(task.lateFailure()); // failed while being cancelled: keep it
+        }
+        return outcome;
+    }
+
+    /**
+     * Applies the policy to a fork's outcome; {@code fork} is the registered fork to count out, or
+     * null for an async fork that was already done when started (never registered).
+     */
+    private void record(Outcome<?> outcome, CompletableFuture<?> fork) {
+        if (fork != null && !forks.remove(fork)) {
+            return; // already counted out
+        }
+        boolean policyIgnores = switch (policy) {
+            case FAIL_FAST -> !(outcome instanceof Outcome.Failure<?>);
+            case COLLECT_ALL -> true;
+            case FIRST_SUCCESS -> shutdown; // volatile; never reset
+        };
+        if (!policyIgnores) {
+            applyPolicy(outcome);
+        }
+        if (fork != null) {
+            release();
+        }
+    }
+
+    /**
+     * Counts a registered fork out, lock-free (see the note): its outcome has been applied.
+     * Reading {@code idle} before the decrement is safe: it is replaced only when live rises
+     * from 0, which cannot happen while this fork still holds its unit.
+     */
+    private void release() {
+        CompletableFuture<Void> nowIdle = idle;
+        if (live.decrementAndGet() == 0) {
+            nowIdle.complete(null);
+        }
+    }
+
+    private void applyPolicy(Outcome<?> outcome) {
+        List<CompletableFuture<?>> toCancel = null;
+        List<TaskScope> childrenToCancel = null;
+        Cancellable timer = null;
+        Throwable suppress = null;
+        Throwable into = null;
+        Throwable ignoredAfterShutdown = null;
+        lock.lock();
+        try {
+            boolean shutDownNow = false;
+            switch (policy) {
+                case FAIL_FAST -> {
+                    if (outcome instanceof Outcome.Failure<?> f) {
+                        if (failure == null && shutdown) {
+                            // shut down by cancel()/close()/the parent, not by a failure: what a
+                            // fork throws now (typically its reaction to the interrupt) is not
+                            // the scope's failure
+                            ignoredAfterShutdown = f.cause();
+                        } else if (failure == null) {
+                            failure = f.cause();
+                            shutDownNow = true;
+                        } else if (failure != f.cause()) {
+                            suppress = f.cause();
+                            into = failure;
+                        }
+                    }
+                }
+                case COLLECT_ALL -> { }
+                case FIRST_SUCCESS -> {
+                    if (outcome.isSuccess()) {
+                        if (!succeeded && !shutdown) {
+                            succeeded = true;
+                            shutDownNow = true;
+                        }
+                    } else if (!shutdown) {
+                        firstSuccessFailures.add(outcome.exceptionOrNull());
+                    }
+                }
+            }
+            if (shutDownNow && !shutdown) {
+                shutdown = true;
+                toCancel = copy(forks);
+                childrenToCancel = copy(children);
+                timer = deadlineTimer;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (suppress != null) {
+            into.addSuppressed(suppress);
+        }
+        if (ignoredAfterShutdown != null) {
+            LOG.debug("TaskScope: a fork failed after the scope was cancelled; not the scope's failure",
+                    ignoredAfterShutdown);
+        }
+        cancelAll(toCancel, childrenToCancel, timer);
+    }
+
+    private static <E> List<E> copy(java.util.Collection<E> elements) {
+        return elements.isEmpty() ? List.of() : new ArrayList<>(elements);
+    }
+
+    private static void cancelAll(List<CompletableFuture<?>> forks, List<TaskScope> children, Cancellable timer) {
+        if (timer != null) {
+            timer.cancel();
+        }
+        if (forks != null) {
+            for (CompletableFuture<?> fork : forks) {
+                fork.cancel(true);
+            }
+        }
+        if (children != null) {
+            for (TaskScope child : children) {
+                child.cancel();
+            }
+        }
+    }
+
+    private void expire() {
+        List<CompletableFuture<?>> toCancel;
+        List<TaskScope> childrenToCancel;
+        lock.lock();
+        try {
+            if (shutdown) {
+                return;
+            }
+            shutdown = true;
+            deadlineExpired = new TimeoutException("TaskScope deadline of " + deadline + " passed");
+            if (policy == Policy.FAIL_FAST && failure == null) {
+                failure = deadlineExpired;
+            }
+            toCancel = copy(forks);
+            childrenToCancel = copy(children);
+        } finally {
+            lock.unlock();
+        }
+        cancelAll(toCancel, childrenToCancel, null);
+    }
+
+    // ---------------------------------------------------------------- cancelling
+
+    /**
+     * Shuts the scope down: cancels (interrupting) every fork and every child scope; later forks
+     * are born cancelled. Does not wait, and does not close the scope. Any thread may call it;
+     * idempotent.
+     */
+    public void cancel() {
+        List<CompletableFuture<?>> toCancel;
+        List<TaskScope> childrenToCancel;
+        Cancellable timer;
+        lock.lock();
+        try {
+            if (shutdown) {
+                return;
+            }
+            shutdown = true;
+            toCancel = copy(forks);
+            childrenToCancel = copy(children);
+            timer = deadlineTimer;
+        } finally {
+            lock.unlock();
+        }
+        cancelAll(toCancel, childrenToCancel, timer);
+    }
+
+    /**
+     * Whether the scope has shut down (a failure under fail-fast, a success under first-success,
+     * the deadline, {@link #cancel()} or {@link #close()}).
+     *
+     * @return {@code true} once shut down
+     */
+    public boolean isShutdown() {
+        lock.lock();
+        try {
+            return shutdown;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * How many forks have not finished yet (a cancelled fork counts until its thread has left
+     * the task).
+     *
+     * @return the number of live forks
+     */
+    public int activeForks() {
+        return live.get();
+    }
+
+    // ---------------------------------------------------------------- joining
+
+    /**
+     * Blocks until every fork has finished (under fail-fast or first-success, the first failure
+     * or success cancels the others first, so this returns as soon as they have stopped), then
+     * reports the scope's result. May be called more than once, e.g. after forking more.
+     *
+     * <p>Interruption: if the owner is interrupted while waiting, throws
+     * {@link InterruptedException} and leaves the forks running; {@link #close()} then cancels
+     * them.
+     *
+     * @throws ExecutionException under fail-fast, with the first failure as cause (later
+     *     failures suppressed on it); under first-success if no fork succeeded, with an
+     *     {@link AllFailedException} (or the deadline's {@link TimeoutException}); under any policy
+     *     if the deadline passed first, with a {@link TimeoutException}
+     * @throws InterruptedException if the owner was interrupted while waiting
+     * @throws ClosedException if the scope is closed
+     * @throws WrongThreadException if the caller is not the owner
+     * @throws IllegalStateException if called from inside one of this scope's own forks (possible
+     *     only with a same-thread executor), where it would wait for itself forever
+     */
+    public void join() throws ExecutionException, InterruptedException {
+        checkOwner("join");
+        checkNotInOwnFork("join");
+        CompletableFuture<Void> wait;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ClosedException("TaskScope is closed: join refused");
+            }
+            wait = idle;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            wait.get();
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        Throwable failed = result();
+        if (failed != null) {
+            throw new ExecutionException(failed.getMessage(), failed);
+        }
+    }
+
+    /**
+     * The non-blocking form of {@code join(); close();}: returns at once a future that completes
+     * when every fork has finished, normally or with the exception {@link #join()} would report as
+     * the cause, after closing the scope. Use it when the owner must not block; afterwards
+     * {@link #close()} is a no-op. Cancelling the returned future cancels the scope's forks (the
+     * scope then closes once they have finished).
+     *
+     * @return a future completed when the scope is done and closed
+     * @throws ClosedException if the scope is closed
+     * @throws WrongThreadException if the caller is not the owner
+     */
+    public CompletableFuture<Void> joinAsync() {
+        checkOwner("joinAsync");
+        CompletableFuture<Void> wait;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ClosedException("TaskScope is closed: joinAsync refused");
+            }
+            wait = idle;
+        } finally {
+            lock.unlock();
+        }
+        var result = new CompletableFuture<Void>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                if (cancelled) {
+                    TaskScope.this.cancel();
+                }
+                return cancelled;
+            }
+        };
+        wait.whenComplete((ignored, never) -> {
+            Throwable failed = result();
+            closeWhenIdle();
+            if (failed == null) {
+                result.complete(null);
+            } else {
+                result.completeExceptionally(failed);
+            }
+        });
+        return result;
+    }
+
+    /** The failure join reports, or null. */
+    private Throwable result() {
+        lock.lock();
+        try {
+            return switch (policy) {
+                case FAIL_FAST -> failure;
+                case COLLECT_ALL -> deadlineExpired;
+                case FIRST_SUCCESS -> succeeded ? null : firstSuccessFailure();
+            };
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Throwable firstSuccessFailure() {
+        if (failure == null) { // built once, so repeated joins report the same exception
+            List<Throwable> failures = List.copyOf(firstSuccessFailures);
+            if (deadlineExpired != null) {
+                failures.forEach(deadlineExpired::addSuppressed);
+                failure = deadlineExpired;
+            } else {
+                failure = new AllFailedException("no fork succeeded (" + failures.size() + " failed)",
+                        failures.isEmpty() ? null : failures.get(0), failures);
+            }
+        }
+        return failure;
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /**
+     * Shuts the scope down and waits until every fork has finished: forks still running are
+     * cancelled (interrupted) and awaited, and child scopes still open are closed. Nothing forked
+     * in this scope runs after {@code close} returns. Idempotent.
+     *
+     * <p>Waits even if the owner is interrupted (its interrupt status is kept). A fork that ignores
+     * interruption keeps {@code close} waiting; after {@link #CLOSE_WARNING_AFTER} on the scope's
+     * time source, a warning naming the count is logged.
+     *
+     * <p>Every running fork is interrupted before {@code close} waits for any of them, and a fork
+     * whose thread had not started its body yet never starts it.
+     *
+     * @throws WrongThreadException if the caller is not the owner
+     * @throws IllegalStateException if called from inside one of this scope's own forks (possible
+     *     only with a same-thread executor), where it would wait for itself forever
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        checkOwner("close");
+        checkNotInOwnFork("close");
+        cancel();
+        List<TaskScope> openChildren;
+        lock.lock();
+        try {
+            closed = true;
+            openChildren = copy(children);
+        } finally {
+            lock.unlock();
+        }
+        for (TaskScope child : openChildren) {
+            child.closeFromParent();
+        }
+        awaitIdleUninterruptibly();
+        detach();
+        if (CURRENT.get() == this) {
+            TaskScope enclosing = innermostOpen();
+            if (enclosing == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(enclosing);
+            }
+        }
+    }
+
+    private void closeFromParent() {
+        cancel();
+        List<TaskScope> openChildren;
+        lock.lock();
+        try {
+            closed = true;
+            openChildren = copy(children);
+        } finally {
+            lock.unlock();
+        }
+        for (TaskScope child : openChildren) {
+            child.closeFromParent();
+        }
+        awaitIdleUninterruptibly();
+        detach();
+    }
+
+    private void closeWhenIdle() {
+        lock.lock();
+        try {
+            closed = true;
+            shutdown = true;
+            if (deadlineTimer != null) {
+                deadlineTimer.cancel();
+            }
+        } finally {
+            lock.unlock();
+        }
+        detach();
+    }
+
+    private void detach() {
+        if (parent != null) {
+            parent.lock.lock();
+            try {
+                parent.children.remove(this);
+            } finally {
+                parent.lock.unlock();
+            }
+        }
+    }
+
+    private void awaitIdleUninterruptibly() {
+        CompletableFuture<Void> wait;
+        lock.lock();
+        try {
+            wait = idle;
+        } finally {
+            lock.unlock();
+        }
+        if (wait.isDone()) {
+            return;
+        }
+        Cancellable warning = timeSource.schedule(CLOSE_WARNING_AFTER, () -> LOG.warn(
+                "TaskScope.close() has waited {} for {} fork(s) that ignore interruption", CLOSE_WARNING_AFTER,
+                activeForks()));
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    wait.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | CancellationException impossible) {
+                    break;
+                }
+            }
+        } finally {
+            warning.cancel();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- threads
+
+    private void checkOwner(String operation) {
+        Thread current = Thread.currentThread();
+        if (current != owner) {
+            throw new WrongThreadException("TaskScope." + operation + " must be called by the owner thread "
+                    + owner + ", not " + current);
+        }
+    }
+
+    private void checkForkingThread() {
+        Thread current = Thread.currentThread();
+        if (current == owner) {
+            return;
+        }
+        for (TaskScope scope = CURRENT.get(); scope != null; scope = scope.parent) {
+            if (scope == this) {
+                return;
+            }
+        }
+        throw new WrongThreadException("TaskScope.fork must be called by the owner thread " + owner
+                + " or one of the scope's forks, not " + current);
+    }
+
+    @Override
+    public String toString() {
+        return "TaskScope[" + policy + ", activeForks=" + activeForks() + (closed ? ", closed" : "")
+                + (isShutdown() ? ", shutdown" : "") + "]";
+    }
+
+    // ---------------------------------------------------------------- builder
+
+    /**
+     * Configures a {@link TaskScope}. Each setting may be given once; {@link #open()} opens a
+     * scope owned by the calling thread. Not thread-safe; a builder can open several scopes.
+     */
+    public static final class Builder {
+        private Policy policy = Policy.FAIL_FAST;
+        private boolean policySet;
+        private Duration deadlineDuration;
+        private Instant deadlineInstant;
+        private TimeSource timeSource = TimeSource.system();
+        private boolean timeSourceSet;
+        private Executor executor = Tasks.virtualThreads();
+        private boolean executorSet;
+
+        private Builder() {}
+
+        /**
+         * Sets the policy (default {@link Policy#FAIL_FAST}).
+         *
+         * @param policy the policy
+         * @return this builder
+         * @throws NullPointerException if {@code policy} is null
+         * @throws IllegalStateException if the policy was already set
+         */
+        public Builder policy(Policy policy) {
+            Objects.requireNonNull(policy, "policy");
+            if (policySet) {
+                throw new IllegalStateException("policy was already set to " + this.policy);
+            }
+            this.policy = policy;
+            policySet = true;
+            return this;
+        }
+
+        /**
+         * Sets a deadline relative to when the scope is opened. Zero or negative means the scope
+         * opens already expired.
+         *
+         * @param deadline how long the scope may run
+         * @return this builder
+         * @throws NullPointerException if {@code deadline} is null
+         * @throws IllegalStateException if a deadline was already set
+         */
+        public Builder deadline(Duration deadline) {
+            Objects.requireNonNull(deadline, "deadline");
+            checkNoDeadline();
+            this.deadlineDuration = deadline;
+            return this;
+        }
+
+        /**
+         * Sets a deadline as an instant of the scope's time source. An instant in the past means
+         * the scope opens already expired.
+         *
+         * @param deadline when the scope must be done
+         * @return this builder
+         * @throws NullPointerException if {@code deadline} is null
+         * @throws IllegalStateException if a deadline was already set
+         */
+        public Builder deadline(Instant deadline) {
+            Objects.requireNonNull(deadline, "deadline");
+            checkNoDeadline();
+            this.deadlineInstant = deadline;
+            return this;
+        }
+
+        private void checkNoDeadline() {
+            if (deadlineDuration != null || deadlineInstant != null) {
+                throw new IllegalStateException("deadline was already set to "
+                        + (deadlineDuration != null ? deadlineDuration : deadlineInstant));
+            }
+        }
+
+        /**
+         * Sets the time source of the deadline (default {@link TimeSource#system()}).
+         *
+         * @param timeSource the clock
+         * @return this builder
+         * @throws NullPointerException if {@code timeSource} is null
+         * @throws IllegalStateException if the time source was already set
+         */
+        public Builder timeSource(TimeSource timeSource) {
+            Objects.requireNonNull(timeSource, "timeSource");
+            if (timeSourceSet) {
+                throw new IllegalStateException("timeSource was already set to " + this.timeSource);
+            }
+            this.timeSource = timeSource;
+            timeSourceSet = true;
+            return this;
+        }
+
+        /**
+         * Sets where {@link TaskScope#fork} runs tasks (default: a new virtual thread each).
+         *
+         * @param executor the executor
+         * @return this builder
+         * @throws NullPointerException if {@code executor} is null
+         * @throws IllegalStateException if the executor was already set
+         */
+        public Builder executor(Executor executor) {
+            Objects.requireNonNull(executor, "executor");
+            if (executorSet) {
+                throw new IllegalStateException("executor was already set to " + this.executor);
+            }
+            this.executor = executor;
+            executorSet = true;
+            return this;
+        }
+
+        /**
+         * Opens the scope, owned by the current thread. If the current thread is inside another
+         * open scope, the new scope is its child.
+         *
+         * @return the open scope
+         */
+        public TaskScope open() {
+            return new TaskScope(this).start();
+        }
+    }
+}

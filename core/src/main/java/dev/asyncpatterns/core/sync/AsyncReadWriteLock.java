@@ -1,0 +1,316 @@
+package dev.asyncpatterns.core.sync;
+
+import dev.asyncpatterns.core.AsyncSupplier;
+import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.GuardedCall;
+import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.time.TimeSource;
+
+import dev.asyncpatterns.core.internal.Durations;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/*
+ * Maintainer's note.
+ *
+ * State under `lock`: readers (count of read holders), writer (a write holder exists), and one
+ * FIFO queue of read and write waiters. A request is granted at once only if the queue is empty
+ * and it is compatible (read: no writer; write: no writer and no readers). Otherwise it queues.
+ * Hand-off (drainLocked) grants from the head while compatible: a run of readers at the head is
+ * admitted together, a writer only when nothing is held. Because new readers queue behind a
+ * waiting writer, writers are never starved by a stream of readers, and readers are never
+ * starved by writers (strict FIFO between the two). Waiters complete outside the lock; a grant
+ * that loses to cancellation is released again (SyncWaiter), which re-runs the hand-off.
+ */
+/**
+ * A read-write lock for asynchronous code: any number of readers or one writer. Lock methods
+ * return a future of an {@link AsyncLock.Guard} instead of blocking; the holder unlocks through
+ * the guard.
+ *
+ * <p><b>Fairness.</b> First-in, first-out across readers and writers: a reader that arrives while
+ * a writer waits queues behind it (writers are not starved), and consecutive readers at the head
+ * of the queue are admitted together. {@code tryReadLock}/{@code tryWriteLock} do not barge.
+ *
+ * <p><b>Not re-entrant</b>, and a read guard cannot be upgraded to a write guard (asynchronous
+ * code has no owning thread; locking again while holding waits for yourself).
+ *
+ * <p><b>Cancellation.</b> Cancelling or timing out a pending lock future withdraws the request;
+ * if the lock was being handed over at that moment it is released again to the next waiters.
+ *
+ * <p><b>Threads.</b> Thread-safe. Futures complete outside internal locks on the thread that
+ * unlocked (or the time source's thread for a timeout).
+ *
+ * <p><b>Memory effects.</b> Actions before a write unlock happen-before every later read or
+ * write lock completes; actions before a read unlock happen-before a later write lock completes.
+ *
+ * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=readWriteLock}
+ */
+public final class AsyncReadWriteLock {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
+    private final TimeSource timeSource;
+    private int readers; // guarded by lock
+    private boolean writer; // guarded by lock
+    private volatile int queueLength;
+
+    /** Creates an unlocked lock whose timed acquires use {@link TimeSource#system()}. */
+    public AsyncReadWriteLock() {
+        this(TimeSource.system());
+    }
+
+    /**
+     * Creates an unlocked lock.
+     *
+     * @param timeSource the clock for timed lock requests
+     * @throws NullPointerException if {@code timeSource} is null
+     */
+    public AsyncReadWriteLock(TimeSource timeSource) {
+        this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+    }
+
+    /**
+     * Acquires a shared read lock, waiting (FIFO) while a writer holds or waits.
+     *
+     * @return a future of the read guard
+     */
+    public CompletableFuture<AsyncLock.Guard> readLock() {
+        return acquire(false, Long.MAX_VALUE);
+    }
+
+    /**
+     * Acquires a shared read lock, or fails with a {@link TimeoutException} after
+     * {@code timeout}; zero or negative does not wait.
+     *
+     * @param timeout the longest time to wait
+     * @return a future of the read guard
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public CompletableFuture<AsyncLock.Guard> readLock(Duration timeout) {
+        return acquire(false, Math.max(0, Durations.toNanosSaturated(Objects.requireNonNull(timeout, "timeout"))));
+    }
+
+    /**
+     * Acquires the exclusive write lock, waiting (FIFO) while anybody holds the lock.
+     *
+     * @return a future of the write guard
+     */
+    public CompletableFuture<AsyncLock.Guard> writeLock() {
+        return acquire(true, Long.MAX_VALUE);
+    }
+
+    /**
+     * Acquires the exclusive write lock, or fails with a {@link TimeoutException} after
+     * {@code timeout}; zero or negative does not wait.
+     *
+     * @param timeout the longest time to wait
+     * @return a future of the write guard
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    public CompletableFuture<AsyncLock.Guard> writeLock(Duration timeout) {
+        return acquire(true, Math.max(0, Durations.toNanosSaturated(Objects.requireNonNull(timeout, "timeout"))));
+    }
+
+    /**
+     * Takes a read lock if no writer holds or waits; never waits.
+     *
+     * @return the read guard, or empty
+     */
+    public Optional<AsyncLock.Guard> tryReadLock() {
+        return Optional.ofNullable(tryAcquire(false));
+    }
+
+    /**
+     * Takes the write lock if nobody holds or waits for the lock; never waits.
+     *
+     * @return the write guard, or empty
+     */
+    public Optional<AsyncLock.Guard> tryWriteLock() {
+        return Optional.ofNullable(tryAcquire(true));
+    }
+
+    /**
+     * Runs {@code action} under a read lock, unlocking when its stage completes, whatever the
+     * outcome (same rules as {@link AsyncSemaphore#withPermit}).
+     *
+     * @param <T> the result type
+     * @param action the asynchronous action
+     * @return a future completed like the action's stage
+     * @throws NullPointerException if {@code action} is null
+     */
+    public <T> CompletableFuture<T> withReadLock(AsyncSupplier<? extends T> action) {
+        Objects.requireNonNull(action, "action");
+        return GuardedCall.run(readLock(), AsyncLock.Guard::unlock, guard -> action.get());
+    }
+
+    /**
+     * Runs {@code action} under the write lock, unlocking when its stage completes, whatever
+     * the outcome (same rules as {@link AsyncSemaphore#withPermit}).
+     *
+     * @param <T> the result type
+     * @param action the asynchronous action
+     * @return a future completed like the action's stage
+     * @throws NullPointerException if {@code action} is null
+     */
+    public <T> CompletableFuture<T> withWriteLock(AsyncSupplier<? extends T> action) {
+        Objects.requireNonNull(action, "action");
+        return GuardedCall.run(writeLock(), AsyncLock.Guard::unlock, guard -> action.get());
+    }
+
+    /**
+     * How many readers hold the lock right now. A snapshot for monitoring.
+     *
+     * @return the number of read holders
+     */
+    public int readers() {
+        lock.lock();
+        try {
+            return readers;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether a writer holds the lock right now. A snapshot for monitoring.
+     *
+     * @return {@code true} if write-locked
+     */
+    public boolean isWriteLocked() {
+        lock.lock();
+        try {
+            return writer;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * How many lock requests wait. A snapshot for monitoring.
+     *
+     * @return the number of queued waiters
+     */
+    public int queueLength() {
+        return queueLength;
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncReadWriteLock[readers=" + readers() + ", writer=" + isWriteLocked() + ", waiters=" + queueLength + "]";
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private AsyncLock.Guard guard(boolean write) {
+        return new AsyncLock.Guard(write ? this::releaseWrite : this::releaseRead);
+    }
+
+    private AsyncLock.Guard tryAcquire(boolean write) {
+        lock.lock();
+        try {
+            return grantNowLocked(write) ? guard(write) : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean grantNowLocked(boolean write) {
+        if (!queue.isEmpty() || writer || (write && readers > 0)) {
+            return false;
+        }
+        if (write) {
+            writer = true;
+        } else {
+            readers++;
+        }
+        return true;
+    }
+
+    private CompletableFuture<AsyncLock.Guard> acquire(boolean write, long timeoutNanos) {
+        Waiter w;
+        lock.lock();
+        try {
+            if (grantNowLocked(write)) {
+                return CompletableFuture.completedFuture(guard(write));
+            }
+            if (timeoutNanos <= 0) {
+                return CompletableFuture.failedFuture(new TimeoutException(
+                        "AsyncReadWriteLock: " + (write ? "write" : "read") + " lock not available at once"));
+            }
+            w = new Waiter(this, write);
+            queue.add(w);
+            queueLength = queue.size();
+        } finally {
+            lock.unlock();
+        }
+        if (timeoutNanos != Long.MAX_VALUE) {
+            w.startTimer(timeSource, timeoutNanos, "AsyncReadWriteLock." + (write ? "writeLock" : "readLock"));
+        }
+        return w;
+    }
+
+    private void releaseRead() {
+        release(false, null);
+    }
+
+    private void releaseWrite() {
+        release(true, null);
+    }
+
+    /** Releases a hold (if {@code abandoned} is null) or withdraws a waiter, then hands off. */
+    private void release(boolean write, Waiter abandoned) {
+        SyncWaiter.Chain granted = new SyncWaiter.Chain();
+        lock.lock();
+        try {
+            if (abandoned != null) {
+                if (!queue.remove(abandoned)) {
+                    return;
+                }
+            } else if (write) {
+                writer = false;
+            } else {
+                readers--;
+            }
+            Waiter head;
+            while ((head = queue.peek()) != null && !writer && (!head.write || readers == 0)) {
+                queue.remove(head);
+                if (head.write) {
+                    writer = true;
+                } else {
+                    readers++;
+                }
+                granted.add(head);
+            }
+            queueLength = queue.size();
+        } finally {
+            lock.unlock();
+        }
+        SyncWaiter.fireChain(granted.first);
+    }
+
+    private static final class Waiter extends SyncWaiter<AsyncLock.Guard> {
+        final AsyncReadWriteLock owner;
+        final boolean write;
+
+        Waiter(AsyncReadWriteLock owner, boolean write) {
+            this.owner = owner;
+            this.write = write;
+        }
+
+        @Override
+        public void fire() {
+            if (!grant(owner.guard(write))) {
+                owner.release(write, null); // cancelled at the moment of the hand-off
+            }
+        }
+
+        @Override
+        public void abandoned() {
+            owner.release(write, this);
+        }
+    }
+}

@@ -1,0 +1,674 @@
+package dev.asyncpatterns.core.queue;
+
+import dev.asyncpatterns.core.ClosedException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.common.testing.NullPointerTester;
+import dev.asyncpatterns.testkit.VirtualClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class AsyncQueueTest {
+
+    private final VirtualClock clock = VirtualClock.create();
+
+    private AsyncQueue<Integer> queue(int capacity) {
+        return AsyncQueue.<Integer>builder(capacity).name("q").timeSource(clock).build();
+    }
+
+    private static Throwable failure(CompletableFuture<?> future) {
+        assertThat(future).isCompletedExceptionally();
+        try {
+            future.join();
+            throw new AssertionError("not failed");
+        } catch (CompletionException e) {
+            return e.getCause();
+        }
+    }
+
+    /** A blocking call running on its own virtual thread; outcome is its result or what it threw. */
+    private record Started(Thread thread, CompletableFuture<Object> outcome) {}
+
+    @FunctionalInterface
+    private interface BlockingCall {
+        Object call() throws Exception;
+    }
+
+    private static Started onVirtualThread(BlockingCall call) {
+        var outcome = new CompletableFuture<Object>();
+        Thread thread = Thread.ofVirtual().start(() -> {
+            try {
+                outcome.complete(call.call());
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        return new Started(thread, outcome);
+    }
+
+    // ---------------------------------------------------------------- put / take
+
+    @Test
+    void putThenTake_fifoOrder() {
+        AsyncQueue<Integer> q = queue(4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(q.put(i)).isCompleted();
+        }
+        for (int i = 0; i < 4; i++) {
+            assertThat(q.take()).isCompletedWithValue(i);
+        }
+        assertThat(q.size()).isZero();
+    }
+
+    @Test
+    void put_whenFull_waitsUntilTakeMakesRoom() {
+        AsyncQueue<Integer> q = queue(1);
+        q.put(1);
+        CompletableFuture<Void> second = q.put(2);
+        assertThat(second).isNotDone();
+        assertThat(q.stats().waitingPutters()).isEqualTo(1);
+        assertThat(q.take()).isCompletedWithValue(1);
+        assertThat(second).isCompleted();
+        assertThat(q.take()).isCompletedWithValue(2);
+    }
+
+    @Test
+    void take_whenEmpty_waitsAndGetsNextPutInOrder() {
+        AsyncQueue<Integer> q = queue(2);
+        CompletableFuture<Integer> first = q.take();
+        CompletableFuture<Integer> second = q.take();
+        assertThat(first).isNotDone();
+        q.put(10);
+        assertThat(first).isCompletedWithValue(10);
+        assertThat(second).isNotDone();
+        q.put(20);
+        assertThat(second).isCompletedWithValue(20);
+        assertThat(q.stats().put()).isEqualTo(2);
+        assertThat(q.stats().taken()).isEqualTo(2);
+    }
+
+    @Test
+    void poll_returnsHeadOrNull_andMovesWaitingPutterIn() {
+        AsyncQueue<Integer> q = queue(1);
+        assertThat(q.poll()).isNull();
+        q.put(1);
+        CompletableFuture<Void> waiting = q.put(2);
+        assertThat(q.poll()).isEqualTo(1);
+        assertThat(waiting).isCompleted();
+        assertThat(q.poll()).isEqualTo(2);
+        assertThat(q.poll()).isNull();
+    }
+
+    @Test
+    void drain_takesAvailableUpToMax_andAdmitsWaitingPutters() {
+        AsyncQueue<Integer> q = queue(3);
+        for (int i = 0; i < 5; i++) {
+            q.put(i);
+        }
+        assertThat(q.drain(2)).containsExactly(0, 1);
+        assertThat(q.size()).isEqualTo(3);
+        assertThat(q.drain(10)).containsExactly(2, 3, 4);
+        assertThat(q.drain(10)).isEmpty();
+    }
+
+    @Test
+    void takeBatch_waitsForFirstThenTakesAvailable() {
+        AsyncQueue<Integer> q = queue(8);
+        CompletableFuture<List<Integer>> batch = q.takeBatch(3);
+        assertThat(batch).isNotDone();
+        q.put(1);
+        assertThat(batch).isCompletedWithValue(List.of(1));
+        for (int i = 2; i <= 6; i++) {
+            q.put(i);
+        }
+        assertThat(q.takeBatch(3)).isCompletedWithValue(List.of(2, 3, 4));
+        assertThat(q.takeBatch(3)).isCompletedWithValue(List.of(5, 6));
+    }
+
+    @Test
+    void unbounded_putNeverWaits() {
+        AsyncQueue<Integer> q = AsyncQueue.unbounded();
+        for (int i = 0; i < 100_000; i++) {
+            assertThat(q.put(i).isDone()).isTrue();
+        }
+        assertThat(q.capacity()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(q.size()).isEqualTo(100_000);
+        for (int i = 0; i < 100_000; i++) {
+            assertThat(q.poll()).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void bounded_largeCapacity_growsLazilyAndKeepsOrder() {
+        AsyncQueue<Integer> q = AsyncQueue.bounded(5_000);
+        for (int i = 0; i < 5_000; i++) {
+            q.put(i);
+        }
+        assertThat(q.put(-1)).isNotDone();
+        assertThat(q.drain(5_000)).hasSize(5_000).startsWith(0, 1, 2).endsWith(4_999);
+        assertThat(q.poll()).isEqualTo(-1);
+    }
+
+    @Test
+    void takeCallback_reentersQueue_noDeadlock() {
+        AsyncQueue<Integer> q = queue(1);
+        List<Integer> seen = new ArrayList<>();
+        CompletableFuture<Integer> taken = q.take();
+        taken.thenAccept(item -> {
+            seen.add(item);
+            q.put(item + 1);
+            q.take().thenAccept(seen::add);
+        });
+        q.put(1);
+        assertThat(seen).containsExactly(1, 2);
+    }
+
+    // ---------------------------------------------------------------- overflow
+
+    @Test
+    void offer_reject_returnsFalseAndNothingDropped() {
+        List<Integer> dropped = new ArrayList<>();
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).onDropped(dropped::add).build();
+        assertThat(q.offer(1)).isTrue();
+        assertThat(q.offer(2)).isTrue();
+        assertThat(q.offer(3)).isFalse();
+        assertThat(dropped).isEmpty();
+        assertThat(q.drain(5)).containsExactly(1, 2);
+    }
+
+    @Test
+    void offer_dropNewest_reportsOfferedItem() {
+        List<Integer> dropped = new ArrayList<>();
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(AsyncQueue.Overflow.DROP_NEWEST)
+                .onDropped(dropped::add).build();
+        q.offer(1);
+        q.offer(2);
+        assertThat(q.offer(3)).isFalse();
+        assertThat(dropped).containsExactly(3);
+        assertThat(q.stats().dropped()).isEqualTo(1);
+        assertThat(q.drain(5)).containsExactly(1, 2);
+    }
+
+    @Test
+    void offer_dropOldest_evictsHeadAndReportsIt() {
+        List<Integer> dropped = new ArrayList<>();
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(AsyncQueue.Overflow.DROP_OLDEST)
+                .onDropped(dropped::add).build();
+        for (int i = 1; i <= 5; i++) {
+            assertThat(q.offer(i)).isTrue();
+        }
+        assertThat(dropped).containsExactly(1, 2, 3);
+        assertThat(q.drain(5)).containsExactly(4, 5);
+        assertThat(q.stats().dropped()).isEqualTo(3);
+        assertThat(q.stats().unfinished()).isEqualTo(2);
+    }
+
+    @Test
+    void offer_toWaitingTaker_handsOffEvenWhenPolicyWouldDrop() {
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(AsyncQueue.Overflow.DROP_NEWEST).build();
+        CompletableFuture<Integer> taker = q.take();
+        assertThat(q.offer(7)).isTrue();
+        assertThat(taker).isCompletedWithValue(7);
+    }
+
+    @Test
+    void onDropped_listenerThrows_offerStillSucceeds() {
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(AsyncQueue.Overflow.DROP_OLDEST)
+                .onDropped(item -> {
+                    throw new IllegalStateException("listener bug");
+                }).build();
+        q.offer(1);
+        assertThat(q.offer(2)).isTrue();
+        assertThat(q.poll()).isEqualTo(2);
+    }
+
+    // ---------------------------------------------------------------- priority
+
+    @Test
+    void priority_takesLeastFirst_fifoAmongEquals() {
+        record Job(int priority, String name) {}
+        AsyncQueue<Job> q = AsyncQueue.priority(16, Comparator.comparingInt(Job::priority));
+        q.put(new Job(2, "a"));
+        q.put(new Job(1, "b"));
+        q.put(new Job(2, "c"));
+        q.put(new Job(0, "d"));
+        q.put(new Job(1, "e"));
+        q.put(new Job(2, "f"));
+        List<String> order = new ArrayList<>();
+        for (Job job; (job = q.poll()) != null; ) {
+            order.add(job.name());
+        }
+        assertThat(order).containsExactly("d", "b", "e", "a", "c", "f");
+    }
+
+    @Test
+    void priority_manyEqualAndMixed_matchesStableSort() {
+        AsyncQueue<int[]> q = AsyncQueue.priority(10_000, Comparator.comparingInt((int[] a) -> a[0]));
+        var random = new java.util.Random(1);
+        List<int[]> expected = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            int[] e = {random.nextInt(10), i};
+            expected.add(e);
+            q.put(e);
+            if (i % 7 == 0) {
+                // interleave takes to exercise sift-down with a partial heap
+                expected.sort(Comparator.comparingInt((int[] a) -> a[0]).thenComparingInt(a -> a[1]));
+                assertThat(q.poll()).isSameAs(expected.remove(0));
+            }
+        }
+        expected.sort(Comparator.comparingInt((int[] a) -> a[0]).thenComparingInt(a -> a[1]));
+        for (int[] e : expected) {
+            assertThat(q.poll()).isSameAs(e);
+        }
+    }
+
+    @Test
+    void priority_fullQueue_putWaits() {
+        AsyncQueue<Integer> q = AsyncQueue.priority(2, Comparator.naturalOrder());
+        q.put(5);
+        q.put(3);
+        CompletableFuture<Void> waiting = q.put(1);
+        assertThat(waiting).isNotDone();
+        assertThat(q.poll()).isEqualTo(3);
+        assertThat(waiting).isCompleted();
+        assertThat(q.poll()).isEqualTo(1);
+        assertThat(q.poll()).isEqualTo(5);
+    }
+
+    // ---------------------------------------------------------------- cancellation
+
+    @Test
+    void cancelWaitingPut_itemNeverEnqueued() {
+        AsyncQueue<Integer> q = queue(1);
+        q.put(1);
+        CompletableFuture<Void> waiting = q.put(2);
+        assertThat(waiting.cancel(false)).isTrue();
+        assertThat(waiting).isCancelled();
+        assertThat(q.stats().waitingPutters()).isZero();
+        assertThat(q.poll()).isEqualTo(1);
+        assertThat(q.poll()).isNull();
+        assertThat(q.stats().put()).isEqualTo(1);
+    }
+
+    @Test
+    void cancelWaitingTake_noItemConsumed() {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> cancelled = q.take();
+        CompletableFuture<Integer> next = q.take();
+        assertThat(cancelled.cancel(true)).isTrue();
+        q.put(1);
+        assertThat(next).isCompletedWithValue(1);
+        q.put(2);
+        assertThat(q.poll()).isEqualTo(2);
+    }
+
+    @Test
+    void completeWaitingFutureByHand_withdrawsLikeCancel() {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        assertThat(take.complete(99)).isTrue();
+        assertThat(q.stats().waitingTakers()).isZero();
+        q.put(1);
+        assertThat(q.poll()).isEqualTo(1);
+        q.put(5);
+        CompletableFuture<Void> put = q.put(6);
+        assertThat(put.completeExceptionally(new RuntimeException("gave up"))).isTrue();
+        assertThat(q.drain(5)).containsExactly(5);
+    }
+
+    @Test
+    void take_cancelAfterTransfer_returnsFalseAndItemDelivered() {
+        AsyncQueue<Integer> q = queue(1);
+        AtomicReference<Boolean> cancelResult = new AtomicReference<>();
+        CompletableFuture<Integer> take = q.take();
+        // a second dependent registered first would run inside fire(); simulate the race by
+        // cancelling from a dependent of another taker completed in the same put
+        q.put(1);
+        cancelResult.set(take.cancel(true));
+        assertThat(cancelResult.get()).isFalse();
+        assertThat(take).isCompletedWithValue(1);
+    }
+
+    @Test
+    void cancelledTakes_thousands_thenPut_deliveredToLiveTaker() {
+        AsyncQueue<Integer> q = queue(1);
+        List<CompletableFuture<Integer>> abandoned = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            abandoned.add(q.take(Duration.ofMillis(1)));
+        }
+        CompletableFuture<Integer> live = q.take();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(abandoned).allSatisfy(f -> assertThat(failure(f)).isInstanceOf(TimeoutException.class));
+        assertThat(q.stats().waitingTakers()).isEqualTo(1);
+        assertThat(clock.pendingTimers()).isZero();
+        q.put(42);
+        assertThat(live).isCompletedWithValue(42);
+    }
+
+    // ---------------------------------------------------------------- timeouts (virtual time)
+
+    @Test
+    void takeWithTimeout_noItem_failsExactlyAtTimeout() {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take(Duration.ofSeconds(5));
+        clock.advance(Duration.ofMillis(4_999));
+        assertThat(take).isNotDone();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(failure(take)).isInstanceOf(TimeoutException.class).hasMessageContaining("q");
+        q.put(1);
+        assertThat(q.poll()).isEqualTo(1);
+    }
+
+    @Test
+    void takeWithTimeout_itemInTime_deliveredAndTimerCancelled() {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take(Duration.ofSeconds(5));
+        clock.advance(Duration.ofSeconds(1));
+        q.put(3);
+        assertThat(take).isCompletedWithValue(3);
+        assertThat(clock.pendingTimers()).isZero();
+    }
+
+    @Test
+    void takeWithTimeout_zeroNegativeAndHuge() {
+        AsyncQueue<Integer> q = queue(1);
+        assertThat(failure(q.take(Duration.ZERO))).isInstanceOf(TimeoutException.class);
+        assertThat(failure(q.take(Duration.ofSeconds(-1)))).isInstanceOf(TimeoutException.class);
+        q.put(1);
+        assertThat(q.take(Duration.ZERO)).isCompletedWithValue(1);
+        CompletableFuture<Integer> forever = q.take(Duration.ofSeconds(Long.MAX_VALUE));
+        clock.advance(Duration.ofDays(365 * 100));
+        assertThat(forever).isNotDone();
+        q.put(2);
+        assertThat(forever).isCompletedWithValue(2);
+        assertThat(q.stats().waitingTakers()).isZero();
+    }
+
+    // ---------------------------------------------------------------- close
+
+    @Test
+    void close_rejectsProducers_consumersDrainThenSeeClosed() {
+        AsyncQueue<Integer> q = queue(4);
+        q.put(1);
+        q.put(2);
+        q.close();
+        assertThat(q.isClosed()).isTrue();
+        assertThat(failure(q.put(3))).isInstanceOf(ClosedException.class).hasMessageContaining("AsyncQueue[q] is closed");
+        assertThatThrownBy(() -> q.offer(3)).isInstanceOf(ClosedException.class);
+        assertThat(q.isDrained()).isFalse();
+        assertThat(q.take()).isCompletedWithValue(1);
+        assertThat(q.take()).isCompletedWithValue(2);
+        assertThat(q.isDrained()).isTrue();
+        assertThat(failure(q.take())).isInstanceOf(ClosedException.class);
+        assertThat(failure(q.takeBatch(3))).isInstanceOf(ClosedException.class);
+        q.close(); // idempotent
+    }
+
+    @Test
+    void close_failsWaitingPuttersAndTakers() {
+        AsyncQueue<Integer> full = queue(1);
+        full.put(1);
+        CompletableFuture<Void> putter = full.put(2);
+        full.close();
+        assertThat(failure(putter)).isInstanceOf(ClosedException.class);
+        assertThat(full.drain(5)).containsExactly(1);
+
+        AsyncQueue<Integer> empty = queue(1);
+        CompletableFuture<Integer> taker = empty.take();
+        CompletableFuture<List<Integer>> batch = empty.takeBatch(2);
+        empty.close();
+        assertThat(failure(taker)).isInstanceOf(ClosedException.class);
+        assertThat(failure(batch)).isInstanceOf(ClosedException.class);
+    }
+
+    @Test
+    void closeExceptionally_discardsBufferedAndFailsEveryoneWithCause() {
+        AsyncQueue<Integer> q = queue(2);
+        q.put(1);
+        q.put(2);
+        CompletableFuture<Void> putter = q.put(3);
+        var cause = new IllegalStateException("upstream failed");
+        assertThat(q.closeExceptionally(cause)).containsExactly(1, 2);
+        assertThat(failure(putter)).isInstanceOf(ClosedException.class).hasCause(cause);
+        assertThat(failure(q.take())).isInstanceOf(ClosedException.class).hasCause(cause);
+        assertThat(q.stats().dropped()).isEqualTo(2);
+        assertThat(q.join()).isCompleted();
+        assertThat(q.closeExceptionally(new RuntimeException())).isEmpty();
+    }
+
+    @Test
+    void closeExceptionally_afterGracefulClose_stillDiscardsWhatIsLeft() {
+        AsyncQueue<Integer> q = queue(4);
+        q.put(1);
+        q.put(2);
+        q.close();
+        var cause = new IllegalStateException("abort");
+        assertThat(q.closeExceptionally(cause)).containsExactly(1, 2);
+        assertThat(failure(q.take())).isInstanceOf(ClosedException.class).hasCause(cause);
+        assertThat(q.closeExceptionally(new RuntimeException("again"))).isEmpty();
+        q.close();
+        assertThat(failure(q.take())).hasCause(cause);
+    }
+
+    // ---------------------------------------------------------------- task tracking
+
+    @Test
+    void join_completesWhenEveryItemTaskDone() {
+        AsyncQueue<Integer> q = queue(4);
+        assertThat(q.join()).isCompleted();
+        q.put(1);
+        q.put(2);
+        CompletableFuture<Void> joined = q.join();
+        q.take();
+        q.take();
+        assertThat(joined).isNotDone();
+        q.taskDone();
+        assertThat(joined).isNotDone();
+        q.taskDone();
+        assertThat(joined).isCompleted();
+        assertThatThrownBy(q::taskDone).isInstanceOf(IllegalStateException.class).hasMessageContaining("taskDone");
+    }
+
+    @Test
+    void join_cancelledJoinersDoNotAccumulate() {
+        AsyncQueue<Integer> q = queue(4);
+        q.put(1);
+        for (int i = 0; i < 10_000; i++) {
+            q.join().cancel(false);
+        }
+        CompletableFuture<Void> live = q.join();
+        q.poll();
+        q.taskDone();
+        assertThat(live).isCompleted();
+    }
+
+    // ---------------------------------------------------------------- blocking forms
+
+    @Test
+    void blocking_putAndTakeOnVirtualThreads() throws Exception {
+        AsyncQueue<Integer> q = queue(2);
+        Thread producer = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < 1_000; i++) {
+                    q.putBlocking(i);
+                }
+                q.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        List<Integer> got = new ArrayList<>();
+        var consumer = new CompletableFuture<Void>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    got.add(q.takeBlocking());
+                }
+            } catch (ClosedException end) {
+                consumer.complete(null);
+            } catch (Throwable t) {
+                consumer.completeExceptionally(t);
+            }
+        });
+        consumer.get(30, TimeUnit.SECONDS);
+        producer.join();
+        assertThat(got).hasSize(1_000).isSorted();
+    }
+
+    @Test
+    void takeBlocking_interruptedBefore_throwsAndConsumesNothing() {
+        AsyncQueue<Integer> q = queue(2);
+        q.put(1);
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(q::takeBlocking).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+        assertThat(q.size()).isEqualTo(1);
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> q.putBlocking(2)).isInstanceOf(InterruptedException.class);
+        assertThat(q.size()).isEqualTo(1);
+    }
+
+    @Test
+    void takeBlocking_interruptedWhileWaiting_throwsAndLeavesNoWaiter() throws Exception {
+        AsyncQueue<Integer> q = queue(2);
+        var started = onVirtualThread(() -> { q.takeBlocking(); return null; });
+        var outcome = started.outcome();
+        Thread taker = started.thread();
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
+        taker.interrupt();
+        assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(q.stats().waitingTakers()).isZero();
+        q.put(1);
+        assertThat(q.poll()).isEqualTo(1);
+    }
+
+    @Test
+    void putBlocking_interruptedWhileWaiting_itemNotEnqueued() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        q.put(1);
+        var started = onVirtualThread(() -> { q.putBlocking(2); return null; });
+        var outcome = started.outcome();
+        Thread putter = started.thread();
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingPutters() == 1);
+        putter.interrupt();
+        assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(q.drain(5)).containsExactly(1);
+    }
+
+    @Test
+    void blocking_closeWakesWaitersWithClosedException() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        var started = onVirtualThread(() -> { q.takeBlocking(); return null; });
+        var outcome = started.outcome();
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
+        q.close();
+        assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(ClosedException.class);
+    }
+
+    @Test
+    void takeBlockingWithTimeout_timesOutOnVirtualClock() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        var started = onVirtualThread(() -> q.takeBlocking(Duration.ofSeconds(10)));
+        var outcome = started.outcome();
+        await().atMost(Duration.ofSeconds(30)).until(() -> clock.pendingTimers() == 1);
+        clock.advance(Duration.ofSeconds(9));
+        assertThat(outcome).isNotDone();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(q.stats().waitingTakers()).isZero();
+        q.put(5);
+        assertThat(q.takeBlocking(Duration.ZERO)).isEqualTo(5);
+        assertThatThrownBy(() -> q.takeBlocking(Duration.ZERO)).isInstanceOf(TimeoutException.class);
+    }
+
+    @Test
+    void takeBlockingWithTimeout_itemArrives_returnedAndTimerCancelled() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        var started = onVirtualThread(() -> q.takeBlocking(Duration.ofSeconds(10)));
+        var outcome = started.outcome();
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
+        q.put(7);
+        assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(7);
+        await().atMost(Duration.ofSeconds(30)).until(() -> clock.pendingTimers() == 0);
+    }
+
+    // ---------------------------------------------------------------- stats
+
+    @Test
+    void stats_reportsCountsAndState() {
+        AsyncQueue<Integer> q = queue(2);
+        q.put(1);
+        q.put(2);
+        q.put(3);
+        q.poll();
+        AsyncQueue.Stats stats = q.stats();
+        assertThat(stats.name()).isEqualTo("q");
+        assertThat(stats.capacity()).isEqualTo(2);
+        assertThat(stats.size()).isEqualTo(2);
+        assertThat(stats.put()).isEqualTo(3);
+        assertThat(stats.taken()).isEqualTo(1);
+        assertThat(stats.unfinished()).isEqualTo(3);
+        assertThat(stats.closed()).isFalse();
+        assertThat(q.toString()).contains("q").contains("2/2");
+    }
+
+    // ---------------------------------------------------------------- bad input
+
+    @Test
+    void badInput_rejectedWithNamedParameter() {
+        for (int bad : new int[] {0, -1, Integer.MIN_VALUE}) {
+            assertThatThrownBy(() -> AsyncQueue.bounded(bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity").hasMessageContaining("" + bad);
+        }
+        assertThatThrownBy(() -> AsyncQueue.bounded(Integer.MAX_VALUE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unbounded()");
+        assertThatThrownBy(() -> AsyncQueue.priority(4, null)).isInstanceOf(NullPointerException.class).hasMessageContaining("order");
+        AsyncQueue<Integer> q = queue(2);
+        assertThatThrownBy(() -> q.put(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("item");
+        assertThatThrownBy(() -> q.offer(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("item");
+        assertThatThrownBy(() -> q.putBlocking(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("item");
+        assertThatThrownBy(() -> q.take(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> q.drain(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max");
+        assertThatThrownBy(() -> q.takeBatch(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max");
+        assertThatThrownBy(() -> q.closeExceptionally(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("cause");
+        assertThat(q.stats().put()).isZero();
+    }
+
+    @Test
+    void builder_settingTwiceOrConflicting_rejected() {
+        assertThatThrownBy(() -> AsyncQueue.builder(1).name("a").name("b"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("name");
+        assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1).overflow(AsyncQueue.Overflow.REJECT).overflow(AsyncQueue.Overflow.REJECT))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("overflow");
+        assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1).priority(Comparator.naturalOrder())
+                .overflow(AsyncQueue.Overflow.DROP_OLDEST).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DROP_OLDEST");
+    }
+
+    @Test
+    void nullPointerTester_everyPublicMethod() {
+        var tester = new NullPointerTester().setDefault(int.class, 1);
+        tester.testAllPublicStaticMethods(AsyncQueue.class);
+        tester.testAllPublicInstanceMethods(queue(2));
+        tester.testAllPublicInstanceMethods(AsyncQueue.builder(2));
+    }
+
+    @Test
+    void takeBlocking_closedAndEmpty_throwsClosedImmediately() {
+        AsyncQueue<Integer> q = queue(1);
+        q.close();
+        assertThatThrownBy(q::takeBlocking).isInstanceOf(ClosedException.class);
+        assertThatThrownBy(() -> q.putBlocking(1)).isInstanceOf(ClosedException.class);
+    }
+}
