@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
  * party (breaks the barrier), abort, reset, isBroken and waiting() are linearizable against the
  * barrier run sequentially: each round passes exactly when its last party arrives, with arrival
  * indexes 0..parties-1, and a broken barrier fails its waiters and every later await until reset.
+ * Cancellation runs in the init part only: a cancel racing a hand-off can win after the hand-off
+ * chose the waiter (futures are completed outside the lock), which is not linearizable by design
+ * (the window and its Lincheck history are in the class javadoc of the primitive); the
+ * cancel-versus-hand-off race is covered by the jcstress tests and the module's unit tests.
  */
 @Param(name = "thread", gen = IntGen.class, conf = "0:1")
 public class AsyncBarrierLincheckTest {
@@ -70,9 +74,8 @@ public class AsyncBarrierLincheckTest {
 
     static Scenarios scenarios() {
         return Scenarios.of(AsyncBarrierLincheckTest.class, 2, 1)
-                .init(mine("await", 2), op("abort", 1), op("reset", 1))
-                .parallel(mine("await", 5), mine("cancelNewest", 1), op("abort", 1), op("reset", 1),
-                        op("isBroken", 1), op("waiting", 1))
+                .init(mine("await", 2), mine("cancelNewest", 1), op("abort", 1), op("reset", 1))
+                .parallel(mine("await", 5), op("abort", 1), op("reset", 1), op("isBroken", 1), op("waiting", 1))
                 .postPerThread("awaited")
                 .postOnce("isBroken")
                 .postOnce("waiting");

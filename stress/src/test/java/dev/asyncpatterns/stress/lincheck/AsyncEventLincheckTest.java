@@ -16,7 +16,11 @@ import org.junit.jupiter.api.Test;
  * waiting await and waiters() are linearizable against the event run sequentially. How the await
  * futures ended is read in the post part: set() completes its waiters after releasing its lock,
  * so a concurrent reader can see the event set while a waiter it released is not complete yet
- * (the by-design window shown in AsyncEvent's javadoc).
+ * (a window by design: futures are completed outside the lock).
+ * Cancellation runs in the init part only: a cancel racing a hand-off can win after the hand-off
+ * chose the waiter (futures are completed outside the lock), which is not linearizable by design
+ * (the window and its Lincheck history are in the class javadoc of the primitive); the
+ * cancel-versus-hand-off race is covered by the jcstress tests and the module's unit tests.
  */
 @Param(name = "thread", gen = IntGen.class, conf = "0:1")
 public class AsyncEventLincheckTest {
@@ -64,9 +68,8 @@ public class AsyncEventLincheckTest {
 
     static Scenarios scenarios() {
         return Scenarios.of(AsyncEventLincheckTest.class, 2, 2)
-                .init(op("set", 1), op("clear", 1), mine("await", 1))
-                .parallel(op("set", 2), op("clear", 2), op("isSet", 2), mine("await", 3), mine("cancelNewest", 1),
-                        op("waiters", 1))
+                .init(op("set", 1), op("clear", 1), mine("await", 2), mine("cancelNewest", 1))
+                .parallel(op("set", 2), op("clear", 2), op("isSet", 2), mine("await", 3), op("waiters", 1))
                 .postPerThread("awaited")
                 .postOnce("isSet")
                 .postOnce("waiters");

@@ -22,6 +22,10 @@ import org.junit.jupiter.api.Test;
  * a pending acquire and close are linearizable against the pool run sequentially: never more than
  * maxSize objects, an object lent to one borrower at a time, FIFO among waiters, a cancelled
  * acquire never holds an object. The size counters are read in the post part, at quiescence.
+ * Cancellation runs in the init part only: a cancel racing a hand-off can win after the hand-off
+ * chose the waiter (futures are completed outside the lock), which is not linearizable by design
+ * (the window and its Lincheck history are in the class javadoc of the primitive); the
+ * cancel-versus-hand-off race is covered by the jcstress tests and the module's unit tests.
  */
 @Param(name = "thread", gen = IntGen.class, conf = "0:1")
 public class AsyncPoolLincheckTest {
@@ -118,8 +122,8 @@ public class AsyncPoolLincheckTest {
 
     static Scenarios scenarios() {
         return Scenarios.of(AsyncPoolLincheckTest.class, 2, 2)
-                .init(mine("acquire", 2), op("completeCreation", 2), mine("releaseOne", 1))
-                .parallel(mine("acquire", 4), mine("releaseOne", 3), mine("invalidateOne", 1), mine("cancelNewest", 2),
+                .init(mine("acquire", 2), op("completeCreation", 2), mine("releaseOne", 1), mine("cancelNewest", 1))
+                .parallel(mine("acquire", 4), mine("releaseOne", 3), mine("invalidateOne", 1),
                         op("completeCreation", 3), op("close", 1))
                 .postPerThread("borrowed")
                 .postOnce("counts");

@@ -22,6 +22,10 @@ import org.junit.jupiter.api.Test;
  * cancelled request consumes nothing. Tokens and outcomes are read in the post part: tokens that
  * accrued for the head waiter are counted by availableTokens() until its refill timer runs (the
  * by-design window in AsyncRateLimiter's javadoc).
+ * Cancellation runs in the init part only: a cancel racing a hand-off can win after the hand-off
+ * chose the waiter (futures are completed outside the lock), which is not linearizable by design
+ * (the window and its Lincheck history are in the class javadoc of the primitive); the
+ * cancel-versus-hand-off race is covered by the jcstress tests and the module's unit tests.
  */
 @Param(name = "thread", gen = IntGen.class, conf = "0:1")
 @Param(name = "tokens", gen = IntGen.class, conf = "1:2")
@@ -104,9 +108,8 @@ public class AsyncRateLimiterLincheckTest {
         Scenarios.ArgGen tokens = (random, thread) -> new Object[] {1 + random.nextInt(2)};
         Scenarios.ArgGen mineTokens = (random, thread) -> new Object[] {Math.max(0, thread), 1 + random.nextInt(2)};
         return Scenarios.of(AsyncRateLimiterLincheckTest.class, 2, 2)
-                .init(op("tryAcquire", 1, tokens), op("acquire", 1, mineTokens), op("advance", 1))
-                .parallel(op("tryAcquire", 2, tokens), op("acquire", 3, mineTokens), mine("cancelNewest", 1),
-                        op("advance", 3), op("close", 1))
+                .init(op("tryAcquire", 1, tokens), op("acquire", 2, mineTokens), mine("cancelNewest", 1), op("advance", 1))
+                .parallel(op("tryAcquire", 2, tokens), op("acquire", 3, mineTokens), op("advance", 3), op("close", 1))
                 .postPerThread("acquired")
                 .postOnce("availableTokens")
                 .postOnce("queueLength");

@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
  * unlock of a held guard, cancel of a pending request, readers() and isWriteLocked() are
  * linearizable against the lock run sequentially: readers share, a writer excludes, FIFO across
  * both (a reader queues behind a waiting writer), cancelled requests never hold.
+ * Cancellation runs in the init part only: a cancel racing a hand-off can win after the hand-off
+ * chose the waiter (futures are completed outside the lock), which is not linearizable by design
+ * (the window and its Lincheck history are in the class javadoc of the primitive); the
+ * cancel-versus-hand-off race is covered by the jcstress tests and the module's unit tests.
  */
 @Param(name = "thread", gen = IntGen.class, conf = "0:1")
 public class AsyncReadWriteLockLincheckTest {
@@ -93,9 +97,9 @@ public class AsyncReadWriteLockLincheckTest {
 
     static Scenarios scenarios() {
         return Scenarios.of(AsyncReadWriteLockLincheckTest.class, 2, 2)
-                .init(mine("tryReadLock", 1), mine("writeLock", 1), mine("readLock", 1))
+                .init(mine("tryReadLock", 1), mine("writeLock", 1), mine("readLock", 1), mine("cancelNewest", 1))
                 .parallel(mine("tryReadLock", 1), mine("tryWriteLock", 1), mine("readLock", 2), mine("writeLock", 2),
-                        mine("unlockOne", 4), mine("cancelNewest", 2), op("readers", 1), op("isWriteLocked", 1))
+                        mine("unlockOne", 4), op("readers", 1), op("isWriteLocked", 1))
                 .postPerThread("held")
                 .postOnce("readers")
                 .postOnce("isWriteLocked");

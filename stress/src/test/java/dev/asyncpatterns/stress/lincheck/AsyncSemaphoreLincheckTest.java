@@ -12,11 +12,13 @@ import org.jetbrains.lincheck.datastructures.Param;
 import org.junit.jupiter.api.Test;
 
 /**
- * AsyncSemaphore (2 permits): tryAcquire, acquire (the future kept by the calling thread), release
- * and cancel of a pending acquire are linearizable against the semaphore run sequentially: FIFO
- * hand-off, no barging, no permit lost or counted twice. Who holds what is read in the post part,
- * at quiescence: a concurrent read of an acquire future's completion can see the documented
- * window between a release choosing a waiter and completing its future (see the class javadoc).
+ * AsyncSemaphore (2 permits): tryAcquire, acquire (the future kept by the calling thread) and
+ * release are linearizable against the semaphore run sequentially: FIFO hand-off, no barging, no
+ * permit lost or counted twice. Who holds what is read in the post part, at quiescence.
+ * Cancellation runs in the init part only: a cancel racing a hand-off can win after the hand-off
+ * chose the waiter (futures are completed outside the lock), which is not linearizable by design
+ * (the window and its Lincheck history are in the class javadoc of the primitive); the
+ * cancel-versus-hand-off race is covered by the jcstress tests and the module's unit tests.
  */
 @Param(name = "thread", gen = IntGen.class, conf = "0:1")
 @Param(name = "permits", gen = IntGen.class, conf = "1:2")
@@ -77,9 +79,8 @@ public class AsyncSemaphoreLincheckTest {
         Scenarios.ArgGen permits = (random, thread) -> new Object[] {1 + random.nextInt(2)};
         Scenarios.ArgGen minePermits = (random, thread) -> new Object[] {Math.max(0, thread), 1 + random.nextInt(2)};
         return Scenarios.of(AsyncSemaphoreLincheckTest.class, 2, 2)
-                .init(op("tryAcquire", 1, permits), op("acquire", 1, minePermits))
-                .parallel(op("tryAcquire", 2, permits), op("acquire", 3, minePermits), op("release", 3),
-                        mine("cancelNewest", 2))
+                .init(op("tryAcquire", 1, permits), op("acquire", 2, minePermits), mine("cancelNewest", 1))
+                .parallel(op("tryAcquire", 2, permits), op("acquire", 3, minePermits), op("release", 3))
                 .postPerThread("held")
                 .postOnce("availablePermits")
                 .postOnce("queueLength");

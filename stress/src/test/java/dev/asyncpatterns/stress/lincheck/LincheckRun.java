@@ -22,9 +22,15 @@ final class LincheckRun {
      * not linearizable.
      */
     static void check(String name, Mode mode, Class<?> testClass, Class<?> spec, Scenarios scenarios) {
+        check(name, mode, testClass, spec, scenarios, Budget.current().scenarios());
+    }
+
+    /** As above, with {@code generatedScenarios} generated scenarios besides the targeted ones. */
+    static void check(String name, Mode mode, Class<?> testClass, Class<?> spec, Scenarios scenarios,
+            int generatedScenarios) {
         Budget budget = Budget.current();
         long seed = Budget.seed();
-        List<ExecutionScenario> generated = scenarios.generate(seed, budget.scenarios(), budget.actorsPerThread());
+        List<ExecutionScenario> generated = scenarios.generate(seed, generatedScenarios, budget.actorsPerThread());
         int invocations = mode == Mode.MODEL ? budget.modelInvocations() : budget.stressInvocations();
         Options<?, ?> options = mode == Mode.MODEL
                 ? new ModelCheckingOptions().iterations(0).invocationsPerIteration(invocations)

@@ -82,7 +82,12 @@ public class MemoizedFunctionLincheckTest {
     /** How many times the function was called, and how many of its futures were cancelled. */
     @Operation
     public String backendCalls() {
-        long cancelled = backend.stream().filter(CompletableFuture::isCancelled).count();
+        int cancelled = 0;
+        for (CompletableFuture<Integer> call : backend) {
+            if (call.isCancelled()) {
+                cancelled++;
+            }
+        }
         return "calls:" + backend.size() + " cancelled:" + cancelled;
     }
 
@@ -208,8 +213,8 @@ public class MemoizedFunctionLincheckTest {
                 .targeted(new String[0], new String[][] {{"apply(0)"}, {"apply(1)", "cancelNewest(1)"}},
                         new String[] {"completeLoad()", "outcomes(0)", "outcomes(1)", "backendCalls()"})
                 // item 2: the last caller cancels while the load completes
-                .targeted(new String[] {"apply(0)"}, new String[][] {{"cancelNewest(0)", "apply(0)"}, {"completeLoad()"}},
-                        new String[] {"completeLoad()", "apply(0)", "noValueThrownAway()"})
+                .targeted(new String[] {"apply(0)"}, new String[][] {{"cancelNewest(0)"}, {"completeLoad()"}},
+                        new String[] {"apply(0)", "noValueThrownAway()"})
                 .post("completeLoad", n -> List.<Object[]>of(new Object[0]))
                 .postPerThread("outcomes")
                 .postOnce("backendCalls")
