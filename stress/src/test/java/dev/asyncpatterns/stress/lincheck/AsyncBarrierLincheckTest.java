@@ -2,6 +2,7 @@ package dev.asyncpatterns.stress.lincheck;
 
 import static dev.asyncpatterns.stress.lincheck.Scenarios.mine;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncpatterns.core.sync.AsyncBarrier;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
@@ -11,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
+import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,5 +91,18 @@ public class AsyncBarrierLincheckTest {
     @Test
     void operations_stressed_areLinearizable() {
         LincheckRun.check("barrier", Mode.STRESS, AsyncBarrierLincheckTest.class, null, scenarios());
+    }
+
+    /**
+     * The by-design window in the class javadoc of the primitive: a cancel that wins after a
+     * hand-off chose the waiter. Lincheck must still find it, so that the javadoc cannot go stale.
+     */
+    @Test
+    void cancelRacingHandOff_modelChecked_showsTheDocumentedWindow() {
+        Scenarios window = Scenarios.of(AsyncBarrierLincheckTest.class, 2, 0)
+                .targeted(new String[] {"await(0)"}, new String[][] {{"await(1)"}, {"waiting()", "cancelNewest(0)"}}, new String[] {"awaited(0)", "isBroken()"});
+        assertThat(LincheckRun.expectWindow(() -> LincheckRun.check("barrier-cancel-window", Mode.MODEL, AsyncBarrierLincheckTest.class, null, window, 0)))
+                .isInstanceOf(LincheckAssertionError.class)
+                .hasMessageContaining("cancelled");
     }
 }

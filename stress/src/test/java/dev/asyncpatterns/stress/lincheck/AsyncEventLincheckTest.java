@@ -2,6 +2,7 @@ package dev.asyncpatterns.stress.lincheck;
 
 import static dev.asyncpatterns.stress.lincheck.Scenarios.mine;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncpatterns.core.sync.AsyncEvent;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
@@ -9,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
+import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,5 +85,18 @@ public class AsyncEventLincheckTest {
     @Test
     void operations_stressed_areLinearizable() {
         LincheckRun.check("event", Mode.STRESS, AsyncEventLincheckTest.class, null, scenarios());
+    }
+
+    /**
+     * The by-design window in the class javadoc of the primitive: a cancel that wins after a
+     * hand-off chose the waiter. Lincheck must still find it, so that the javadoc cannot go stale.
+     */
+    @Test
+    void cancelRacingHandOff_modelChecked_showsTheDocumentedWindow() {
+        Scenarios window = Scenarios.of(AsyncEventLincheckTest.class, 2, 0)
+                .targeted(new String[] {"await(1)"}, new String[][] {{"set()"}, {"isSet()", "cancelNewest(1)"}}, new String[] {"awaited(1)"});
+        assertThat(LincheckRun.expectWindow(() -> LincheckRun.check("event-cancel-window", Mode.MODEL, AsyncEventLincheckTest.class, null, window, 0)))
+                .isInstanceOf(LincheckAssertionError.class)
+                .hasMessageContaining("cancelled:1");
     }
 }

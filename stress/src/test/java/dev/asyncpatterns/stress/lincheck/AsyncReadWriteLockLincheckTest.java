@@ -2,6 +2,7 @@ package dev.asyncpatterns.stress.lincheck;
 
 import static dev.asyncpatterns.stress.lincheck.Scenarios.mine;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncpatterns.core.sync.AsyncLock;
 import dev.asyncpatterns.core.sync.AsyncReadWriteLock;
@@ -11,6 +12,7 @@ import java.util.concurrent.Future;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
+import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,5 +115,18 @@ public class AsyncReadWriteLockLincheckTest {
     @Test
     void operations_stressed_areLinearizable() {
         LincheckRun.check("read-write-lock", Mode.STRESS, AsyncReadWriteLockLincheckTest.class, null, scenarios());
+    }
+
+    /**
+     * The by-design window in the class javadoc of the primitive: a cancel that wins after a
+     * hand-off chose the waiter. Lincheck must still find it, so that the javadoc cannot go stale.
+     */
+    @Test
+    void cancelRacingHandOff_modelChecked_showsTheDocumentedWindow() {
+        Scenarios window = Scenarios.of(AsyncReadWriteLockLincheckTest.class, 2, 0)
+                .targeted(new String[] {"writeLock(0)", "readLock(1)", "readLock(1)"}, new String[][] {{"unlockOne(0)"}, {"readers()", "cancelNewest(1)"}}, new String[] {"held(1)", "readers()"});
+        assertThat(LincheckRun.expectWindow(() -> LincheckRun.check("read-write-lock-cancel-window", Mode.MODEL, AsyncReadWriteLockLincheckTest.class, null, window, 0)))
+                .isInstanceOf(LincheckAssertionError.class)
+                .hasMessageContaining("cancelled:1");
     }
 }

@@ -15,7 +15,7 @@ import java.util.Locale;
  */
 record Budget(String name, int scenarios, int modelInvocations, int stressInvocations, int actorsPerThread) {
 
-    static final Budget SHORT = new Budget("short", 5, 100, 300, 3);
+    static final Budget SHORT = new Budget("short", 4, 60, 200, 3);
     static final Budget LONG = new Budget("long", 60, 2_000, 10_000, 4);
 
     /** The budget asked for by {@code -Dstress} or {@code STRESS}; short by default. */
