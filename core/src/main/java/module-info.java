@@ -18,5 +18,6 @@ module dev.asyncpatterns.core {
     exports dev.asyncpatterns.core.internal to
             dev.asyncpatterns.pipeline,
             dev.asyncpatterns.resilience,
-            dev.asyncpatterns.cache;
+            dev.asyncpatterns.cache,
+            dev.asyncpatterns.console;
 }

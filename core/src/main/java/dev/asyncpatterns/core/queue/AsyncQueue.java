@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * was, and the counters are bumped only after the store accepted the item. The operation fails
  * with the comparator's exception: put/take with a failed future, offer/poll/putBlocking by
  * throwing. A waiting putter whose item cannot be moved in (refillOne) fails with it (FAILED
- * state, like a close) and the next putter is tried, so invariant (2) still holds.
+ * state, like a close) and the next putter is tried, so invariant (2) still holds. drain keeps
+ * what it took before a failing comparison (and throws only if it took nothing);
+ * closeExceptionally discards the rest unordered rather than fail halfway through a close.
  */
 /**
  * A queue between asynchronous producers and consumers, bounded by default, like asyncio's
@@ -695,7 +697,11 @@ public final class AsyncQueue<T> {
             }
             if (cause != null) {
                 while (store.size > 0) {
-                    discarded.add(cast(store.poll()));
+                    try {
+                        discarded.add(cast(store.poll()));
+                    } catch (RuntimeException | Error comparatorFailed) {
+                        store.removeAllInto(discarded); // the rest, unordered: close must not fail halfway
+                    }
                 }
                 dropCount += discarded.size();
                 unfinished -= discarded.size();
@@ -878,7 +884,16 @@ public final class AsyncQueue<T> {
         lock.lock();
         try {
             while (out.size() < max && store.size > 0) {
-                out.add(takeLocked());
+                T item;
+                try {
+                    item = takeLocked();
+                } catch (RuntimeException | Error comparatorFailed) {
+                    if (out.isEmpty()) {
+                        throw comparatorFailed; // nothing taken: the queue is unchanged
+                    }
+                    break; // keep what was taken; the failing item stays for the next take
+                }
+                out.add(item);
                 Node<?> putter = refillOne();
                 if (putter != null) {
                     if (moved == null) {
@@ -1189,6 +1204,9 @@ public final class AsyncQueue<T> {
         abstract void add(Object item);
 
         abstract Object poll();
+
+        /** Moves every item into {@code out} without comparing (any order); empties the store. */
+        abstract <E> void removeAllInto(List<E> out);
     }
 
     /** Power-of-two ring buffer, grown on demand up to the capacity. */
@@ -1220,6 +1238,13 @@ public final class AsyncQueue<T> {
             head = (h + 1) & (a.length - 1);
             size--;
             return item;
+        }
+
+        @Override
+        <E> void removeAllInto(List<E> out) {
+            while (size > 0) {
+                out.add(cast(poll()));
+            }
         }
 
         private Object[] grow() {
@@ -1317,6 +1342,15 @@ public final class AsyncQueue<T> {
             items[last] = null;
             size = last;
             return top;
+        }
+
+        @Override
+        <E> void removeAllInto(List<E> out) {
+            for (int i = 0; i < size; i++) {
+                out.add(cast(items[i]));
+                items[i] = null;
+            }
+            size = 0;
         }
 
         private boolean less(Object a, long seqA, Object b, long seqB) {

@@ -215,6 +215,32 @@ class Issue21Test {
         assertThat(queue.stats().put()).isEqualTo(3);
     }
 
+    /** Orders strings, but refuses to compare "b" with "c": adds of a, b, c pass, the first poll fails. */
+    private static final Comparator<String> THROWS_ON_B_VS_C = (x, y) -> {
+        if ((x.equals("b") && y.equals("c")) || (x.equals("c") && y.equals("b"))) {
+            throw new IllegalStateException("cannot order b and c");
+        }
+        return x.compareTo(y);
+    };
+
+    @Test
+    void priorityPollDrainClose_comparatorThrowsWhileTaking_queueUnchangedOrEverythingAccountedFor() {
+        AsyncQueue<String> queue = AsyncQueue.priority(8, THROWS_ON_B_VS_C);
+        queue.put("a").join();
+        queue.put("b").join();
+        queue.put("c").join();
+        assertThatThrownBy(queue::poll).hasMessage("cannot order b and c");
+        assertThat(queue.take()).isCompletedExceptionally();
+        assertThatThrownBy(() -> queue.drain(3)).hasMessage("cannot order b and c");
+        assertThat(queue.size()).isEqualTo(3);
+        assertThat(queue.stats().taken()).isZero();
+        List<String> discarded = queue.closeExceptionally(new IllegalStateException("shut"));
+        assertThat(discarded).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(queue.size()).isZero();
+        assertThat(queue.stats().dropped()).isEqualTo(3);
+        assertThat(queue.take()).isCompletedExceptionally();
+    }
+
     // ---------------------------------------------------------------- 6. same-thread executor
 
     @Test
