@@ -23,7 +23,7 @@ final class LincheckRun {
             check.run();
         } catch (AssertionError found) {
             String message = String.valueOf(found.getMessage());
-            int end = message.indexOf("---");
+            int end = message.indexOf("\n---\n");
             System.out.println("documented window found:" + (end > 0 ? message.substring(0, end) : message));
             return found;
         }
