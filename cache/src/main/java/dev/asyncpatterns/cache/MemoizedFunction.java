@@ -117,6 +117,25 @@ import org.slf4j.LoggerFactory;
  * {@link AsyncCacheBuilder#cancelAbandonedLoads()}, a load whose every caller has cancelled is
  * cancelled too (and the future the function returned is cancelled), and removed.
  *
+ * <p><b>Linearizability.</b> With {@code cancelAbandonedLoads}, concurrent calls and cancels of
+ * one key are linearizable against a model of single-flight with abandonment (Lincheck,
+ * {@code stress} module), except where the last caller's cancel races with the load's completion.
+ * Abandoning is a step after the cancel: if the load completes in between, the value is kept and
+ * cached (the cancelled caller just does not get it), and a value that arrives after the load was
+ * abandoned is cached too, unless a new load for the key has started meanwhile: then the new
+ * load wins and the late value is dropped. In this history (the function's calls completed by the
+ * test, oldest first) the first load's value arrives while thread 1, whose cancel abandoned it,
+ * is already starting the second:
+ * <pre>
+ * | apply(0): void                                                                            |                      |
+ * | cancelNewest(0): void                                                                     | completeLoad(): true |
+ * | apply(0): void                                                                            |                      |
+ * | completeLoad(): true                                                                      |                      |
+ * | apply(0): void                                                                            |                      |
+ * | noValueThrownAway(): load 0 produced a value, yet the function was called again 1 time(s) |                      |
+ * </pre>
+ * A call made after both the cancel and the completion returned finds the value.
+ *
  * <p><b>Recursion.</b> A function that synchronously asks for the key it is computing gets a future
  * failed with {@link RecursiveLoadException} instead of a deadlock. Asking for other keys is fine.
  * A load that waits for its own key <em>asynchronously</em> (in a later stage on another thread)

@@ -69,6 +69,27 @@ import org.slf4j.LoggerFactory;
  * <p><b>Cancellation.</b> Cancelling (or timing out) a pending acquire withdraws it; an object
  * that was being handed to it at that moment goes back to the pool, never lost.
  *
+ * <p><b>Linearizability.</b> With creations that complete later (the factory's stage), acquire,
+ * release, invalidate and close are linearizable (Lincheck, {@code stress} module). The factory
+ * and the validator run outside the pool's lock, so two windows are not, by design. A close that
+ * comes between an acquire's decision to create and the factory's call fails that acquire, and
+ * the object created anyway is destroyed: the factory ran for a request that no sequential order
+ * lets it serve (a factory that completes at once; {@code created} counts factory calls):
+ * <pre>
+ * | acquire(0): void                                                   |                               |
+ * | releaseOne(0): true                                                |                               |
+ * | acquire(0): void                                                   | close(): void                 |
+ * | acquire(0): void                                                   | invalidateOne(1): false       |
+ * | releaseOne(0): true                                                | acquire(1): void              |
+ * | borrowed(0): holding:0 ok:0 pending:0 cancelled:0 failed:1         |                               |
+ * | borrowed(1): holding:0 ok:0 pending:0 cancelled:0 failed:1         |                               |
+ * | counts(): size:0 idle:0 borrowed:0 waiting:0 created:2 destroyed:2 |                               |
+ * </pre>
+ * And an object released while a creation is in flight for the head waiter serves that waiter;
+ * the creation, when it completes, goes to the next waiter or the idle set, so a request that
+ * came in meanwhile waits where a sequential pool would have created for it at once. Cancelling
+ * a waiter while an object is being handed to it returns the object, as described above.
+ *
  * <p><b>Threads.</b> Thread-safe. The factory, validator and destroyer are called outside
  * internal locks, on the calling thread or the thread that completed a creation or returned an
  * object; they should be quick (the validator and destroyer are synchronous). Acquire futures

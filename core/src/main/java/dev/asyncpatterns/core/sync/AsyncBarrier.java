@@ -35,6 +35,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * for everyone, or the round has passed (the other parties complete normally) and the cancel only
  * cancels that party's own future, whose arrival still counted.
  *
+ * <p><b>Linearizability.</b> await, abort, reset, isBroken and waiting are linearizable (Lincheck,
+ * {@code stress} module), with one window by design: the last arrival completes the round's
+ * futures after releasing the lock, so a waiting party cancelled at that moment ends cancelled
+ * while the round passes and the barrier stays whole (the party gave up after the trip and loses
+ * nothing). Sequentially its cancel would either come first and break the barrier, or come after
+ * its future completed with its index:
+ * <pre>
+ * | await(0): void          |                       |
+ * | await(1): void          | waiting(): 1          |
+ * |                         | cancelNewest(0): void |
+ * | awaited(0): [cancelled] |                       |
+ * | isBroken(): false       |                       |
+ * </pre>
+ *
  * <p><b>Threads.</b> Thread-safe. The waiting futures complete on the thread of the last arrival
  * (outside internal locks).
  *

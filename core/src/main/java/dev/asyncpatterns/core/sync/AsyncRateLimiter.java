@@ -46,6 +46,28 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Cancellation.</b> Cancelling (or timing out) a pending acquire withdraws the request; if
  * the tokens were being handed to it at that moment, they are put back for the next waiter.
  *
+ * <p><b>Linearizability.</b> On a virtual clock advanced by whole refill periods, tryAcquire,
+ * acquire, close and the clock's advance are linearizable (Lincheck, {@code stress} module), with
+ * one window by design: the refill timer is armed with a delay relative to the time read just
+ * before, so a clock that moves between that read and the {@code schedule} call makes the waiter
+ * late by that much (on a real clock, by the nanoseconds between the two calls; tokens are never
+ * lost, only the wake-up is late). With 1 token per second and a burst of 2, thread 1's waiting
+ * {@code acquire(2)} armed its timer while thread 2 advanced the clock, and the advances that
+ * follow do not serve it:
+ * <pre>
+ * | tryAcquire(2): true                              |                           |
+ * | advance(): void                                  |                           |
+ * | acquire(0, 2): void                              | advance(): void           |
+ * | advance(): void                                  | acquire(1, 2): void       |
+ * | tryAcquire(1): false                             | acquire(1, 1): void       |
+ * | acquired(0): ok:1 pending:0 cancelled:0 failed:0 |                           |
+ * | acquired(1): ok:0 pending:2 cancelled:0 failed:0 |                           |
+ * | availableTokens(): 0                             |                           |
+ * | queueLength(): 2                                 |                           |
+ * </pre>
+ * (Three one-second advances after the bucket was emptied at time 0: a sequential limiter serves
+ * the first {@code acquire(2)} at time 2 and has a token again at time 3.)
+ *
  * <p><b>Threads.</b> Thread-safe. Acquire futures are completed outside internal locks on the
  * time source's timer thread (or the caller's thread when tokens are free), so dependents run
  * there unless you use {@code ...Async} stages. {@link #close()} stops the refill timer.

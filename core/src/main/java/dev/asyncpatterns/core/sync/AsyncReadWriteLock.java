@@ -40,6 +40,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Cancellation.</b> Cancelling or timing out a pending lock future withdraws the request;
  * if the lock was being handed over at that moment it is released again to the next waiters.
  *
+ * <p><b>Linearizability.</b> The lock and unlock operations, readers() and isWriteLocked() are
+ * linearizable (Lincheck, {@code stress} module), with one window by design: a hand-off completes
+ * its waiters after releasing the lock, so a waiter chosen by an unlock can still be cancelled, and
+ * its hold is then released again. Here thread 2 sees both waiting readers admitted, cancels the
+ * newer one and the cancel wins; sequentially it would find that read lock granted:
+ * <pre>
+ * | writeLock(0): void                                            |                       |
+ * | readLock(1): void                                             |                       |
+ * | readLock(1): void                                             |                       |
+ * | unlockOne(0): write                                           | readers(): 2          |
+ * |                                                               | cancelNewest(1): void |
+ * | held(1): reads:1 writes:0 ok:1 pending:0 cancelled:1 failed:0 |                       |
+ * | readers(): 1                                                  |                       |
+ * </pre>
+ *
  * <p><b>Threads.</b> Thread-safe. Futures complete outside internal locks on the thread that
  * unlocked (or the time source's thread for a timeout).
  *

@@ -63,6 +63,34 @@ import java.util.concurrent.locks.ReentrantLock;
  * concurrent {@code release} has chosen the waiter (Lincheck shows this window); the permits then
  * move on, so another thread may briefly see them in flight, never missing.
  *
+ * <p><b>Linearizability.</b> {@code tryAcquire}, {@code acquire}, {@code release} and
+ * {@link #stats()} are linearizable (Lincheck model checking and stress in the {@code stress}
+ * module). Two windows are not, by design. First, the cancel described above: in this history
+ * (2 permits; thread 1's second acquire waits for 1 permit; holdings read at the end) thread 1's
+ * {@code release} comes before its cancel and no sequential order lets that cancel win over the
+ * waiting acquire at the head, yet it did, because thread 2's {@code release} had already chosen
+ * the waiter and completed it outside the lock; the permit then went back, none is lost:
+ * <pre>
+ * | acquire(0, 2): void                                 |                       |
+ * | acquire(0, 1): void                                 |                       |
+ * | tryAcquire(2): false                                | acquire(1, 2): void   |
+ * | release(): void                                     | cancelNewest(1): void |
+ * | cancelNewest(0): void                               | release(): void       |
+ * | held(0): held:2 ok:1 pending:0 cancelled:0 failed:0 |                       |
+ * | held(1): held:0 ok:0 pending:0 cancelled:0 failed:0 |                       |
+ * | availablePermits(): 2                               |                       |
+ * | queueLength(): 0                                    |                       |
+ * </pre>
+ * Second, {@link #availablePermits()} and {@link #queueLength()} are separate lock-free reads: a
+ * request for 2 of the 1 free permit is already refusing a {@code tryAcquire(1)} while
+ * {@code queueLength()} still reads 0 (1 permit, thread 1 calls {@code acquire(2)}):
+ * <pre>
+ * | acquire(2): void | tryAcquire(1): false  |
+ * |                  | queueLength(): 0      |
+ * |                  | availablePermits(): 1 |
+ * </pre>
+ * Read {@link #stats()} for a pair that a sequential history produces.
+ *
  * <p><b>Threads.</b> Thread-safe and lock-free when uncontended. Futures are completed outside
  * internal locks, on the thread that released the permits (or the time source's thread for a
  * timeout), so dependents of an acquire future run there unless you use an {@code ...Async}
