@@ -79,14 +79,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * | held(0): held:2 ok:1 pending:0 cancelled:0 failed:0 |                       |
  * | held(1): held:0 ok:0 pending:0 cancelled:0 failed:0 |                       |
  * | availablePermits(): 2                               |                       |
- * | queueLength(): 0                                    |                       |
+ * | waiters(): 0                                        |                       |
  * </pre>
- * Second, {@link #availablePermits()} and {@link #queueLength()} are separate lock-free reads: a
+ * Second, {@link #availablePermits()} and {@link #waiters()} are separate lock-free reads: a
  * request for 2 of the 1 free permit is already refusing a {@code tryAcquire(1)} while
- * {@code queueLength()} still reads 0 (1 permit, thread 1 calls {@code acquire(2)}):
+ * {@code waiters()} still reads 0 (1 permit, thread 1 calls {@code acquire(2)}):
  * <pre>
  * | acquire(2): void | tryAcquire(1): false  |
- * |                  | queueLength(): 0      |
+ * |                  | waiters(): 0          |
  * |                  | availablePermits(): 1 |
  * </pre>
  * Read {@link #stats()} for a pair that a sequential history produces.
