@@ -63,8 +63,8 @@ final class Metrics implements Example {
         var flaky = new AtomicInteger();
         AsyncResilience<String> prices = ResilienceMetrics.monitor(registry, AsyncResilience.<String>builder("prices")
                 .retry(Retry.of("prices", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(5)).build()))
+                .onEvent(ResilienceMetrics.timers(registry))
                 .build());
-        prices.onEvent(ResilienceMetrics.timers(registry));
 
         // ---- some work
         var gate = new CompletableFuture<Void>();

@@ -58,7 +58,7 @@ public final class ResilienceMetrics extends ComponentMetrics<AsyncResilience<?>
 
     /**
      * Binds {@code decorator}'s counters and gauges to {@code registry} (for the duration timers,
-     * register {@link #timers} as its event listener too).
+     * give {@link #timers} to its builder's {@code onEvent} too).
      *
      * @param <T> the decorator's type
      * @param registry the registry
@@ -78,7 +78,9 @@ public final class ResilienceMetrics extends ComponentMetrics<AsyncResilience<?>
      * {@code asyncpatterns.resilience.attempt.duration} timers, tagged {@code name} = the event's
      * decorator name, {@code result} = {@code succeeded} or the {@link FailureKind} in lower case
      * (a call rescued by a fallback is tagged with the kind it replaced), plus {@code tags}.
-     * Register it as a decorator's event listener; one listener may serve many decorators. It
+     * Register it on a decorator's builder ({@code .onEvent(ResilienceMetrics.timers(registry))},
+     * combined with another listener through {@link Consumer#andThen}); one listener may serve many
+     * decorators. It
      * holds the registry, never a decorator. Attempts refused before they started (open circuit,
      * full bulkhead) are recorded with their zero latency.
      *

@@ -198,7 +198,7 @@ class MetricsSnippets {
         assertThat(counter("asyncpatterns.pool.creations", "conns", "result", "failed")).isZero();
         assertThat(counter("asyncpatterns.pool.destructions", "conns")).isEqualTo(1);
         assertThat(counter("asyncpatterns.pool.timeouts", "conns")).isEqualTo(1);
-        pool.close().join();
+        pool.shutdown().join();
     }
 
     @Test
@@ -291,7 +291,7 @@ class MetricsSnippets {
             failing.completeExceptionally(new IOException("down"));
             first.complete("done");
             second.complete("done too");
-            scope.join();
+            scope.joinBlocking();
             assertThat(gauge("asyncpatterns.scope.in.flight", "checkout")).isZero();
             assertThat(counter("asyncpatterns.scope.forks.started", "checkout")).isEqualTo(3);
             assertThat(counter("asyncpatterns.scope.forks", "checkout", "result", "succeeded")).isEqualTo(2);
@@ -308,9 +308,9 @@ class MetricsSnippets {
         // @start region=resilience
         AsyncResilience<String> prices = AsyncResilience.<String>builder("prices").timeSource(clock)
                 .retry(Retry.of("prices", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(10)).build()))
+                .onEvent(ResilienceMetrics.timers(registry))    // call and attempt durations
                 .build();
-        ResilienceMetrics.monitor(registry, prices);
-        prices.onEvent(ResilienceMetrics.timers(registry));   // call and attempt durations
+        ResilienceMetrics.monitor(registry, prices);            // counters and gauges
         // @end
         CompletableFuture<String> call = prices.call(() -> calls.incrementAndGet() == 1
                 ? CompletableFuture.failedFuture(new IOException("flaky"))

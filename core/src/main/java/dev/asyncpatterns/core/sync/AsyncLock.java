@@ -4,7 +4,6 @@ import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.NameAndTime;
 import dev.asyncpatterns.core.time.TimeSource;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -167,8 +166,8 @@ public final class AsyncLock {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return semaphore.queueLength();
+    public int waiters() {
+        return semaphore.waiters();
     }
 
     /**
@@ -194,7 +193,7 @@ public final class AsyncLock {
 
     @Override
     public String toString() {
-        return "AsyncLock[" + name() + ", " + (isLocked() ? "locked" : "unlocked") + ", waiters=" + queueLength() + "]";
+        return "AsyncLock[" + name() + ", " + (isLocked() ? "locked" : "unlocked") + ", waiters=" + waiters() + "]";
     }
 
     private CompletableFuture<Guard> mapGrant(CompletableFuture<Void> acquired) {

@@ -35,7 +35,7 @@ class PoolStatsTest {
         assertThat(failed).isCompletedExceptionally();
 
         assertThat(pool.stats()).isEqualTo(new AsyncPool.Stats("conns", 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, false));
-        pool.close().join();
+        pool.shutdown().join();
         assertThat(pool.stats().closed()).isTrue();
     }
 

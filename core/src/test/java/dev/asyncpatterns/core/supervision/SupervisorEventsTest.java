@@ -70,9 +70,9 @@ class SupervisorEventsTest {
                 .child("a", Supervisor.Restart.TRANSIENT, () -> CompletableFuture.failedFuture(new IOException("x")))
                 .build();
         supervisor.start();
-        supervisor.stop().join();
+        supervisor.shutdown().join();
         supervisor.start();
-        supervisor.stop().join();
+        supervisor.shutdown().join();
         assertThat(supervisor.totalRestarts()).isEqualTo(1); // per run
         assertThat(supervisor.stats().restarts()).isEqualTo(2); // since creation
         assertThat(supervisor.stats().failed()).isEqualTo(2);
