@@ -1,11 +1,12 @@
 package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
-import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -96,8 +97,10 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     }
 
     /**
-     * Counters of a batch loader.
+     * A consistent snapshot of a batch loader (ADR core-0003), read under its lock.
      *
+     * @param name the loader's name
+     * @param pendingKeys keys waiting for their batch to be sent now
      * @param batches bulk calls made
      * @param keys keys sent in those calls
      * @param largestBatch the most keys sent in one call
@@ -106,7 +109,8 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
      * @param missingKeys keys the bulk function left out of its result
      * @param rejectedKeys loads refused because {@code maxPendingKeys} keys were pending
      */
-    public record Stats(long batches, long keys, int largestBatch, long failedBatches, long missingKeys, long rejectedKeys) {
+    public record Stats(String name, int pendingKeys, long batches, long keys, int largestBatch, long failedBatches,
+            long missingKeys, long rejectedKeys) {
 
         /**
          * The average number of keys per bulk call.
@@ -124,6 +128,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     private final int maxPendingKeys;
     private final MissingKeys missingKeys;
     private final TimeSource timeSource;
+    private final String name;
 
     private final ReentrantLock lock = new ReentrantLock();
     private LinkedHashMap<K, CompletableFuture<V>> collecting = new LinkedHashMap<>();
@@ -138,12 +143,13 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     private long rejected;
 
     private BatchLoader(Builder<K, V> builder) {
+        this.name = builder.name == null ? Checks.defaultName("batchloader", this) : builder.name;
         this.bulk = builder.bulk;
-        this.maxBatchSize = builder.maxBatchSize;
-        this.window = builder.window;
-        this.maxPendingKeys = builder.maxPendingKeys;
-        this.missingKeys = builder.missingKeys;
-        this.timeSource = builder.timeSource;
+        this.maxBatchSize = builder.maxBatchSize != 0 ? builder.maxBatchSize : DEFAULT_MAX_BATCH_SIZE;
+        this.window = builder.window != null ? builder.window : DEFAULT_WINDOW;
+        this.maxPendingKeys = builder.maxPendingKeys != 0 ? builder.maxPendingKeys : DEFAULT_MAX_PENDING_KEYS;
+        this.missingKeys = builder.missingKeys != null ? builder.missingKeys : MissingKeys.FAIL;
+        this.timeSource = builder.timeSource != null ? builder.timeSource : TimeSource.system();
     }
 
     /**
@@ -240,10 +246,19 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(batches, keysSent, largestBatch, failedBatches, missing, rejected);
+            return new Stats(name, pending, batches, keysSent, largestBatch, failedBatches, missing, rejected);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The loader's name, for logs and metrics (default {@code batchloader@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
     }
 
     /**
@@ -278,7 +293,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
 
     @Override
     public String toString() {
-        return "BatchLoader[maxBatchSize=" + maxBatchSize + ", window=" + window + ", pending=" + pendingKeys() + ", " + stats() + "]";
+        return "BatchLoader[" + name + ", maxBatchSize=" + maxBatchSize + ", window=" + window + ", pending=" + pendingKeys() + ", " + stats() + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -395,7 +410,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
 
     @SuppressWarnings("NullAway") // values is non-null whenever cause is null (cause is set when values is null)
     private void distribute(Map<K, CompletableFuture<V>> batch, @Nullable Map<K, V> values, @Nullable Throwable failure) {
-        Throwable cause = failure != null ? MemoizedFunction.unwrap(failure)
+        Throwable cause = failure != null ? Failures.unwrap(failure)
                 : values == null ? new NullPointerException("the bulk function's future completed with null instead of a map") : null;
         List<K> absent = new ArrayList<>();
         if (cause == null) {
@@ -438,12 +453,12 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     public static final class Builder<K, V> {
 
         private final Function<? super Set<K>, ? extends CompletionStage<? extends Map<K, V>>> bulk;
-        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
-        private Duration window = DEFAULT_WINDOW;
-        private int maxPendingKeys = DEFAULT_MAX_PENDING_KEYS;
-        private MissingKeys missingKeys = MissingKeys.FAIL;
-        private TimeSource timeSource = TimeSource.system();
-        private final Set<String> given = new LinkedHashSet<>();
+        private int maxBatchSize; // 0: not set
+        private @Nullable Duration window;
+        private int maxPendingKeys; // 0: not set
+        private @Nullable MissingKeys missingKeys;
+        private @Nullable TimeSource timeSource;
+        private @Nullable String name;
 
         private Builder(Function<? super Set<K>, ? extends CompletionStage<? extends Map<K, V>>> bulk) {
             this.bulk = bulk;
@@ -460,7 +475,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public Builder<K, V> maxBatchSize(int maxBatchSize) {
             Checks.positive(maxBatchSize, "maxBatchSize");
-            once("maxBatchSize");
+            Checks.once(this.maxBatchSize != 0, "maxBatchSize");
             this.maxBatchSize = maxBatchSize;
             return this;
         }
@@ -477,7 +492,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public Builder<K, V> window(Duration window) {
             Durations.requireNonNegative(window, "window");
-            once("window");
+            Checks.unset(this.window, "window");
             this.window = window;
             return this;
         }
@@ -493,7 +508,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public Builder<K, V> maxPendingKeys(int maxPendingKeys) {
             Checks.positive(maxPendingKeys, "maxPendingKeys");
-            once("maxPendingKeys");
+            Checks.once(this.maxPendingKeys != 0, "maxPendingKeys");
             this.maxPendingKeys = maxPendingKeys;
             return this;
         }
@@ -508,7 +523,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public Builder<K, V> missingKeys(MissingKeys missingKeys) {
             Objects.requireNonNull(missingKeys, "missingKeys");
-            once("missingKeys");
+            Checks.unset(this.missingKeys, "missingKeys");
             this.missingKeys = missingKeys;
             return this;
         }
@@ -523,8 +538,26 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public Builder<K, V> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            once("timeSource");
+            Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
+            return this;
+        }
+
+        /**
+         * The name used in logs, {@code toString} and {@link BatchLoader#stats()} (default
+         * {@code batchloader@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder<K, V> name(String name) {
+            Checks.name(name);
+            Checks.unset(this.name, "name");
+            this.name = name;
             return this;
         }
 
@@ -535,10 +568,6 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public BatchLoader<K, V> build() {
             return new BatchLoader<>(this);
-        }
-
-        private void once(String setting) {
-            Checks.once(!given.add(setting), setting);
         }
 
     }

@@ -1,9 +1,9 @@
 package dev.asyncpatterns.examples;
 
+import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.resilience.AsyncResilience;
 import dev.asyncpatterns.resilience.ResilienceEvent;
-import dev.asyncpatterns.resilience.ResilienceStats;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -12,11 +12,9 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * Example 6: a flaky price service behind {@link AsyncResilience}, configured with your own
@@ -52,7 +50,7 @@ final class RetryCircuitBreaker implements Example {
         // the simulated service: answers after 10 ms; FLAKY fails every 3rd request, DOWN all of them
         var health = new AtomicReference<>(Health.FLAKY);
         var requests = new AtomicInteger();
-        Supplier<CompletableFuture<String>> fetchPrice = () -> {
+        AsyncSupplier<String> fetchPrice = () -> {
             int n = requests.incrementAndGet();
             boolean fails = switch (health.get()) {
                 case FLAKY -> n % 3 == 1;
@@ -87,10 +85,10 @@ final class RetryCircuitBreaker implements Example {
                 .retry(retry)
                 .attemptTimeout(Duration.ofSeconds(1))
                 .circuitOpenFallback(open -> "price=40 (cached)") // fail fast to a stale answer
+                .on(ResilienceEvent.RetryScheduled.class, e -> out.printf("    retry: attempt %d in %d ms (after: %s)%n",
+                        e.nextAttempt(), e.delay().toMillis(), e.failure() == null ? "?" : e.failure().getMessage()))
+                .on(ResilienceEvent.CircuitStateChanged.class, e -> out.printf("    circuit: %s -> %s%n", e.from(), e.to()))
                 .build();
-        prices.on(ResilienceEvent.RetryScheduled.class, e -> out.printf("    retry: attempt %d in %d ms (after: %s)%n",
-                e.nextAttempt(), e.delay().toMillis(), e.failure() == null ? "?" : e.failure().getMessage()));
-        prices.on(ResilienceEvent.CircuitStateChanged.class, e -> out.printf("    circuit: %s -> %s%n", e.from(), e.to()));
 
         out.println("phase 1: the service fails every 3rd request");
         call(out, prices, fetchPrice, 1, 4);
@@ -104,7 +102,7 @@ final class RetryCircuitBreaker implements Example {
         time.delay(openWait.plusMillis(50)).join();
         call(out, prices, fetchPrice, 9, 3);
 
-        ResilienceStats stats = prices.stats();
+        AsyncResilience.Stats stats = prices.stats();
         out.printf("stats: %d calls (%d ok, %d failed), %d attempts, %d retries, %d fallbacks, %d circuit transitions, now %s%n",
                 stats.calls(), stats.succeeded(), stats.failed(), stats.attempts(), stats.retries(), stats.fallbacks(),
                 stats.circuitTransitions(), stats.circuitState().orElseThrow());
@@ -113,7 +111,7 @@ final class RetryCircuitBreaker implements Example {
 
     /** Makes {@code count} calls one after another, printing each result. */
     private static void call(PrintStream out, AsyncResilience<String> prices,
-            Supplier<CompletableFuture<String>> fetchPrice, int first, int count) {
+            AsyncSupplier<String> fetchPrice, int first, int count) {
         for (int i = first; i < first + count; i++) {
             long start = System.nanoTime();
             String result;

@@ -1,15 +1,16 @@
 package dev.asyncpatterns.core.pool;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.internal.WaitCounters;
 import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * never spins on entries it may not evict. Borrowed objects past their lifetime are destroyed
  * when returned.
  *
- * close(): fails waiters, destroys idle objects, and completes its future once every borrowed
+ * shutdown(): fails waiters, destroys idle objects, and completes its future once every borrowed
  * object has been returned (and destroyed) and every creation has finished (and was destroyed).
  */
 /**
@@ -71,6 +72,27 @@ import org.slf4j.LoggerFactory;
  * <p><b>Cancellation.</b> Cancelling (or timing out) a pending acquire withdraws it; an object
  * that was being handed to it at that moment goes back to the pool, never lost.
  *
+ * <p><b>Linearizability.</b> With creations that complete later (the factory's stage), acquire,
+ * release, invalidate and close are linearizable (Lincheck, {@code stress} module). The factory
+ * and the validator run outside the pool's lock, so two windows are not, by design. A close that
+ * comes between an acquire's decision to create and the factory's call fails that acquire, and
+ * the object created anyway is destroyed: the factory ran for a request that no sequential order
+ * lets it serve (a factory that completes at once; {@code created} counts factory calls):
+ * <pre>
+ * | acquire(0): void                                                   |                               |
+ * | releaseOne(0): true                                                |                               |
+ * | acquire(0): void                                                   | close(): void                 |
+ * | acquire(0): void                                                   | invalidateOne(1): false       |
+ * | releaseOne(0): true                                                | acquire(1): void              |
+ * | borrowed(0): holding:0 ok:0 pending:0 cancelled:0 failed:1         |                               |
+ * | borrowed(1): holding:0 ok:0 pending:0 cancelled:0 failed:1         |                               |
+ * | counts(): size:0 idle:0 borrowed:0 waiting:0 created:2 destroyed:2 |                               |
+ * </pre>
+ * And an object released while a creation is in flight for the head waiter serves that waiter;
+ * the creation, when it completes, goes to the next waiter or the idle set, so a request that
+ * came in meanwhile waits where a sequential pool would have created for it at once. Cancelling
+ * a waiter while an object is being handed to it returns the object, as described above.
+ *
  * <p><b>Threads.</b> Thread-safe. The factory, validator and destroyer are called outside
  * internal locks, on the calling thread or the thread that completed a creation or returned an
  * object; they should be quick (the validator and destroyer are synchronous). Acquire futures
@@ -79,11 +101,36 @@ import org.slf4j.LoggerFactory;
  * <p><b>Memory effects.</b> Actions before {@link #release} happen-before the completion of the
  * acquire future that receives the same object.
  *
+ * <p><b>Shutting down.</b> {@link #shutdown()} refuses acquires, destroys idle objects and
+ * completes its future once the borrowed ones are back and destroyed (the toolkit's owner rule,
+ * ADR core-0002; a pool is not {@link AutoCloseable}).
+ *
  * {@snippet class=dev.asyncpatterns.core.snippets.QueueSnippets region=poolWithResource}
  *
  * @param <T> the resource type
  */
 public final class AsyncPool<T> {
+
+    /**
+     * A consistent snapshot of a pool (ADR core-0003), read under its lock.
+     *
+     * @param name the pool's name
+     * @param size live objects now: idle, borrowed, being validated or being created
+     * @param idle idle objects now
+     * @param borrowed objects lent out now
+     * @param capacity the most objects alive at once ({@code maxSize})
+     * @param waiters acquires waiting now
+     * @param acquired objects lent, since creation
+     * @param created objects the factory made, since creation
+     * @param createFailures factory calls that failed, since creation
+     * @param destroyed objects destroyed (invalid, expired, idle too long, broken or closed), since
+     *     creation
+     * @param timedOut acquires that timed out, since creation
+     * @param cancelled acquires cancelled (or completed by their caller), since creation
+     * @param closed whether the pool is closed
+     */
+    public record Stats(String name, int size, int idle, int borrowed, int capacity, int waiters, long acquired,
+            long created, long createFailures, long destroyed, long timedOut, long cancelled, boolean closed) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncPool.class);
 
@@ -106,6 +153,17 @@ public final class AsyncPool<T> {
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     private @Nullable Cancellable sweepTimer;
     private long sweepDue;
+    private final String name;
+    @GuardedBy("lock")
+    private final WaitCounters counters = new WaitCounters();
+    @GuardedBy("lock")
+    private long acquired;
+    @GuardedBy("lock")
+    private long created;
+    @GuardedBy("lock")
+    private long createFailures;
+    @GuardedBy("lock")
+    private long destroyed;
 
     private AsyncPool(Builder<T> b) {
         this.factory = b.factory;
@@ -116,6 +174,7 @@ public final class AsyncPool<T> {
         this.idleTimeoutNanos = b.idleTimeoutNanos;
         this.maxLifetimeNanos = b.maxLifetimeNanos;
         this.timeSource = b.timeSource != null ? b.timeSource : TimeSource.system();
+        this.name = b.name == null ? Checks.defaultName("pool", this) : b.name;
     }
 
     /**
@@ -200,12 +259,15 @@ public final class AsyncPool<T> {
     }
 
     /**
-     * Closes the pool: pending and later acquires fail with {@link ClosedException}, idle objects
-     * are destroyed now, borrowed ones when they are returned. Idempotent.
+     * Shuts the pool down gracefully: pending and later acquires fail with
+     * {@link ClosedException}, idle objects are destroyed now, borrowed ones when they are
+     * returned (the pool cannot take them back, so there is no {@code shutdownNow()}).
+     * Idempotent; never blocks.
      *
-     * @return a future completed when every object has been destroyed
+     * @return a future completed when every object has been destroyed; cancelling it affects
+     *     nothing else
      */
-    public CompletableFuture<Void> close() {
+    public CompletableFuture<Void> shutdown() {
         List<Runnable> actions = new ArrayList<>();
         SyncWaiter.Chain failed = new SyncWaiter.Chain();
         lock.lock();
@@ -217,7 +279,7 @@ public final class AsyncPool<T> {
                     failed.add(w);
                 }
                 for (Entry<T> e : idle) {
-                    actions.add(() -> destroy(e.object));
+                    destroyLater(actions, e.object);
                 }
                 idle.clear();
                 cancelSweepLocked();
@@ -226,7 +288,7 @@ public final class AsyncPool<T> {
         } finally {
             lock.unlock();
         }
-        SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncPool is closed: acquire refused"));
+        SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncPool is shut down: acquire refused"));
         actions.forEach(Runnable::run);
         return closeFuture.copy();
     }
@@ -278,10 +340,35 @@ public final class AsyncPool<T> {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
+    public int waiters() {
         lock.lock();
         try {
             return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The pool's name, for logs and metrics (default {@code pool@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the pool's objects, waiters and counters. Takes the internal lock
+     * briefly (never held while user code runs); allocates only the record.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(name, totalLocked(), idle.size(), borrowed.size(), maxSize, queue.size(), acquired,
+                    created, createFailures, destroyed, counters.timedOut(), counters.cancelled(), closed);
         } finally {
             lock.unlock();
         }
@@ -291,7 +378,7 @@ public final class AsyncPool<T> {
     public String toString() {
         lock.lock();
         try {
-            return "AsyncPool[size=" + totalLocked() + ", idle=" + idle.size() + ", borrowed=" + borrowed.size()
+            return "AsyncPool[" + name + ", size=" + totalLocked() + ", idle=" + idle.size() + ", borrowed=" + borrowed.size()
                     + ", waiters=" + queue.size() + (closed ? ", closed" : "") + "]";
         } finally {
             lock.unlock();
@@ -310,7 +397,7 @@ public final class AsyncPool<T> {
         lock.lock();
         try {
             if (closed) {
-                return CompletableFuture.failedFuture(new ClosedException("AsyncPool is closed: acquire refused"));
+                return CompletableFuture.failedFuture(new ClosedException("AsyncPool is shut down: acquire refused"));
             }
             queue.add(w);
             dispatchLocked(actions);
@@ -367,9 +454,9 @@ public final class AsyncPool<T> {
         try {
             inTransit--;
             if (!valid || closed) {
-                actions.add(() -> destroy(e.object));
+                destroyLater(actions, e.object);
                 if (closed) {
-                    actions.add(() -> w.fail(new ClosedException("AsyncPool is closed: acquire refused")));
+                    actions.add(() -> w.fail(new ClosedException("AsyncPool is shut down: acquire refused")));
                     maybeFinishCloseLocked(actions);
                 } else {
                     if (!w.isDone()) {
@@ -380,6 +467,7 @@ public final class AsyncPool<T> {
                 }
             } else {
                 borrowed.put(e.object, e);
+                acquired++;
                 lend = true;
             }
         } finally {
@@ -412,19 +500,23 @@ public final class AsyncPool<T> {
         try {
             creating--;
             if (failure != null) {
+                createFailures++;
                 failTo = queue.poll(); // the failure surfaces to a waiter; the slot is free again
                 if (closed) {
                     maybeFinishCloseLocked(actions);
                 }
             } else if (closed) {
-                actions.add(() -> destroy(object));
+                created++;
+                destroyLater(actions, object);
                 maybeFinishCloseLocked(actions);
             } else {
+                created++;
                 long now = timeSource.nanoTime();
                 var e = new Entry<>(object, now);
                 lendTo = queue.poll();
                 if (lendTo != null) {
                     borrowed.put(object, e);
+                    acquired++;
                 } else {
                     idle.addFirst(e);
                 }
@@ -455,7 +547,7 @@ public final class AsyncPool<T> {
             }
             long now = timeSource.nanoTime();
             if (broken || closed || expired(e, now)) {
-                actions.add(() -> destroy(object));
+                destroyLater(actions, object);
                 if (closed) {
                     maybeFinishCloseLocked(actions);
                 } else {
@@ -476,7 +568,9 @@ public final class AsyncPool<T> {
     private void withdraw(Waiter<T> w) {
         lock.lock();
         try {
-            queue.remove(w);
+            if (queue.remove(w)) {
+                counters.abandoned(w);
+            }
         } finally {
             lock.unlock();
         }
@@ -484,6 +578,12 @@ public final class AsyncPool<T> {
 
     private boolean expired(Entry<T> e, long now) {
         return maxLifetimeNanos != Long.MAX_VALUE && now - e.createdAt >= maxLifetimeNanos;
+    }
+
+    @GuardedBy("lock")
+    private void destroyLater(List<Runnable> actions, T object) {
+        destroyed++;
+        actions.add(() -> destroy(object));
     }
 
     private void destroy(T object) {
@@ -551,7 +651,7 @@ public final class AsyncPool<T> {
                         && totalLocked() > minSize;
                 if (expired(e, now) || idleTooLong) {
                     it.remove();
-                    actions.add(() -> destroy(e.object));
+                    destroyLater(actions, e.object);
                 }
             }
             ensureMinLocked(actions);
@@ -630,6 +730,7 @@ public final class AsyncPool<T> {
         private long idleTimeoutNanos = Long.MAX_VALUE;
         private long maxLifetimeNanos = Long.MAX_VALUE;
         private @Nullable TimeSource timeSource;
+        private @Nullable String name;
 
         /** The default {@code maxSize}. */
         public static final int DEFAULT_MAX_SIZE = 10;
@@ -682,7 +783,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> validator(Predicate<? super T> validator) {
             Objects.requireNonNull(validator, "validator");
-            Checks.once(this.validator != null, "validator");
+            Checks.unset(this.validator, "validator");
             this.validator = validator;
             return this;
         }
@@ -698,7 +799,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> destroyer(Consumer<? super T> destroyer) {
             Objects.requireNonNull(destroyer, "destroyer");
-            Checks.once(this.destroyer != null, "destroyer");
+            Checks.unset(this.destroyer, "destroyer");
             this.destroyer = destroyer;
             return this;
         }
@@ -745,8 +846,26 @@ public final class AsyncPool<T> {
          */
         public Builder<T> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.timeSource != null, "timeSource");
+            Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
+            return this;
+        }
+
+        /**
+         * The name used in logs, {@link AsyncPool#toString()} and {@link AsyncPool#stats()}
+         * (default {@code pool@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> name(String name) {
+            Checks.name(name);
+            Checks.once(this.name != null, "name");
+            this.name = name;
             return this;
         }
 

@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.pool;
 
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,9 +68,11 @@ import org.slf4j.LoggerFactory;
  * or queued; if it is running, the handler's stage is cancelled and the worker thread
  * interrupted.
  *
- * <p><b>Shutdown.</b> {@link #shutdown()} stops intake and lets the workers finish every queued
- * job; {@link #shutdownNow()} also cancels running jobs and returns the unstarted ones.
- * {@link #terminated()} / {@link #awaitTermination(Duration)} observe the end.
+ * <p><b>Shutting down</b> (the toolkit's owner rule, ADR core-0002): {@link #shutdown()} stops
+ * intake and lets the workers finish every queued job; {@link #shutdownNow()} also cancels running
+ * jobs and hands back the unstarted ones. Both return a future of termination and never block;
+ * {@link #terminated()} observes the end, {@link #awaitTerminationBlocking(Duration)} waits for
+ * it on a (virtual) thread. A pool is not {@link AutoCloseable}: choose graceful or now.
  *
  * <p>Thread-safe. Memory effects: actions before {@code submit} happen-before the handler runs
  * for that job, which happen-before the job's future completes.
@@ -85,30 +86,34 @@ public final class WorkerPool<J, R> {
      * One worker's counters.
      *
      * @param index the worker's number, from 0
-     * @param processed jobs whose handler succeeded
+     * @param succeeded jobs whose handler succeeded
      * @param failed jobs whose handler failed (threw, returned null, or a failed stage)
      * @param busyTime total time spent running handlers, on the pool's time source
      * @param busy whether the worker is running a job now
      */
-    public record WorkerStats(int index, long processed, long failed, Duration busyTime, boolean busy) {}
+    public record WorkerStats(int index, long succeeded, long failed, Duration busyTime, boolean busy) {}
 
     /**
-     * A snapshot of a pool's counters.
+     * A snapshot of a pool's counters (ADR core-0003). Approximate while jobs run: the counters
+     * are read one by one without a lock (per-worker counters have a single writer); exact at
+     * quiescence.
      *
      * @param name the pool's name
      * @param workers the number of workers
-     * @param queueDepth jobs queued and not yet started
+     * @param depth jobs queued and not yet started
+     * @param capacity the queue's bound
      * @param inFlight jobs being handled now
      * @param submitted jobs accepted into the queue since creation
-     * @param processed jobs completed successfully
+     * @param rejected jobs refused by {@link #trySubmit} because the queue was full, since creation
+     * @param succeeded jobs completed successfully
      * @param failed jobs that failed in their handler
      * @param cancelled jobs cancelled before or while running
      * @param busyTime total handler time over all workers
      * @param perWorker each worker's counters
      * @param shutdown whether shutdown has begun
      */
-    public record Stats(String name, int workers, int queueDepth, int inFlight, long submitted, long processed,
-            long failed, long cancelled, Duration busyTime, List<WorkerStats> perWorker, boolean shutdown) {}
+    public record Stats(String name, int workers, int depth, int capacity, int inFlight, long submitted,
+            long rejected, long succeeded, long failed, long cancelled, Duration busyTime, List<WorkerStats> perWorker, boolean shutdown) {}
 
     /** The default queue capacity. */
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
@@ -128,11 +133,12 @@ public final class WorkerPool<J, R> {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final LongAdder submitted = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
     private volatile boolean shutdown;
     private volatile boolean stopping;
 
     private WorkerPool(Builder<J, R> b) {
-        this.name = b.name == null ? "pool@" + Integer.toHexString(System.identityHashCode(this)) : b.name;
+        this.name = b.name == null ? Checks.defaultName("workerpool", this) : b.name;
         this.handler = b.handler;
         this.time = b.time == null ? TimeSource.system() : b.time;
         int workerCount = b.workers == 0 ? DEFAULT_WORKERS : b.workers;
@@ -245,6 +251,7 @@ public final class WorkerPool<J, R> {
             throw closedException();
         }
         if (!accepted) {
+            rejected.increment();
             throw new RejectedExecutionException("WorkerPool[" + name + "]: queue full (" + queue.capacity() + ")");
         }
         submitted.increment();
@@ -286,10 +293,11 @@ public final class WorkerPool<J, R> {
     // ---------------------------------------------------------------- shutting down
 
     /**
-     * Stops accepting jobs; the workers finish every queued job, then exit. Jobs waiting for room
-     * fail with {@link ClosedException}. Idempotent; never blocks.
+     * Shuts down gracefully: stops accepting jobs (later submits fail with
+     * {@link ClosedException}, and so do jobs still waiting for room); the workers finish every
+     * queued and running job, then exit. Idempotent; never blocks.
      *
-     * @return {@link #terminated()}
+     * @return {@link #terminated()}: completes once every worker has exited
      */
     public CompletableFuture<Void> shutdown() {
         if (!shutdown) {
@@ -301,13 +309,15 @@ public final class WorkerPool<J, R> {
     }
 
     /**
-     * Stops accepting jobs, withdraws every queued job (cancelling its future) and cancels the
-     * running ones. Never blocks.
+     * Shuts down now: does what {@link #shutdown()} does, withdraws every queued job (cancelling
+     * its future) and cancels the running ones (their handler's stage is cancelled and the worker
+     * thread interrupted). Idempotent; never blocks.
      *
-     * @return the jobs that were queued and never started, in queue order (a job a worker had
-     *     just taken may be cancelled without appearing here)
+     * @return a future completing, once every worker has exited, with the jobs that were queued
+     *     and never started, in queue order (a job a worker had just taken may be cancelled
+     *     without appearing here; a second call hands back nothing new)
      */
-    public List<J> shutdownNow() {
+    public CompletableFuture<List<J>> shutdownNow() {
         shutdown = true;
         stopping = true;
         List<Task> unstarted = queue.closeExceptionally(new CancellationException("WorkerPool[" + name + "] shutdownNow"));
@@ -324,7 +334,8 @@ public final class WorkerPool<J, R> {
             }
         }
         LOG.debug("WorkerPool[{}] shut down now: {} unstarted jobs returned", name, jobs.size());
-        return jobs;
+        List<J> unstartedJobs = List.copyOf(jobs);
+        return terminated().thenApply(ignored -> unstartedJobs);
     }
 
     /**
@@ -346,7 +357,7 @@ public final class WorkerPool<J, R> {
      * @throws NullPointerException if {@code timeout} is null
      * @throws InterruptedException if interrupted while waiting
      */
-    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    public boolean awaitTerminationBlocking(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         if (terminated.isDone()) {
             return true;
@@ -387,13 +398,13 @@ public final class WorkerPool<J, R> {
         for (Worker w : workers) {
             WorkerStats s = w.snapshot();
             per.add(s);
-            processed += s.processed();
+            processed += s.succeeded();
             failed += s.failed();
             busy += s.busyTime().toNanos();
             inFlight += s.busy() ? 1 : 0;
         }
-        return new Stats(name, workers.size(), queue.size(), inFlight, submitted.sum(), processed, failed,
-                cancelled.sum(), Duration.ofNanos(busy), List.copyOf(per), shutdown);
+        return new Stats(name, workers.size(), queue.size(), queue.capacity(), inFlight, submitted.sum(),
+                rejected.sum(), processed, failed, cancelled.sum(), Duration.ofNanos(busy), List.copyOf(per), shutdown);
     }
 
     /**
@@ -605,16 +616,18 @@ public final class WorkerPool<J, R> {
         }
 
         /**
-         * The name used for worker threads, messages and stats (default {@code pool@<hash>}).
+         * The name used for worker threads, messages and stats (default {@code workerpool@<hash>}).
          *
          * @param name the name
          * @return this builder
          * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
          * @throws IllegalStateException if already set
          */
         public Builder<J, R> name(String name) {
-            Objects.requireNonNull(name, "name");
-            Checks.once(this.name != null, "name");
+            Checks.name(name);
+            Checks.unset(this.name, "name");
             this.name = name;
             return this;
         }
@@ -666,7 +679,7 @@ public final class WorkerPool<J, R> {
         }
 
         /**
-         * The clock for busy time and {@link WorkerPool#awaitTermination} (default
+         * The clock for busy time and {@link WorkerPool#awaitTerminationBlocking} (default
          * {@link TimeSource#system()}).
          *
          * @param timeSource the time source
@@ -676,7 +689,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.time != null, "timeSource");
+            Checks.unset(this.time, "timeSource");
             this.time = timeSource;
             return this;
         }
@@ -691,7 +704,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> threadFactory(ThreadFactory threadFactory) {
             Objects.requireNonNull(threadFactory, "threadFactory");
-            Checks.once(this.threadFactory != null, "threadFactory");
+            Checks.unset(this.threadFactory, "threadFactory");
             this.threadFactory = threadFactory;
             return this;
         }

@@ -3,12 +3,12 @@ package dev.asyncpatterns.core.sync;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.internal.SyncWaiter;
-import dev.asyncpatterns.core.time.Cancellable;
-import dev.asyncpatterns.core.time.TimeSource;
-
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.internal.WaitCounters;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +49,28 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Cancellation.</b> Cancelling (or timing out) a pending acquire withdraws the request; if
  * the tokens were being handed to it at that moment, they are put back for the next waiter.
  *
+ * <p><b>Linearizability.</b> On a virtual clock advanced by whole refill periods, tryAcquire,
+ * acquire, close and the clock's advance are linearizable (Lincheck, {@code stress} module), with
+ * one window by design: the refill timer is armed with a delay relative to the time read just
+ * before, so a clock that moves between that read and the {@code schedule} call makes the waiter
+ * late by that much (on a real clock, by the nanoseconds between the two calls; tokens are never
+ * lost, only the wake-up is late). With 1 token per second and a burst of 2, thread 1's waiting
+ * {@code acquire(2)} armed its timer while thread 2 advanced the clock, and the advances that
+ * follow do not serve it:
+ * <pre>
+ * | tryAcquire(2): true                              |                           |
+ * | advance(): void                                  |                           |
+ * | acquire(0, 2): void                              | advance(): void           |
+ * | advance(): void                                  | acquire(1, 2): void       |
+ * | tryAcquire(1): false                             | acquire(1, 1): void       |
+ * | acquired(0): ok:1 pending:0 cancelled:0 failed:0 |                           |
+ * | acquired(1): ok:0 pending:2 cancelled:0 failed:0 |                           |
+ * | availableTokens(): 0                             |                           |
+ * | queueLength(): 2                                 |                           |
+ * </pre>
+ * (Three one-second advances after the bucket was emptied at time 0: a sequential limiter serves
+ * the first {@code acquire(2)} at time 2 and has a token again at time 3.)
+ *
  * <p><b>Threads.</b> Thread-safe. Acquire futures are completed outside internal locks on the
  * time source's timer thread (or the caller's thread when tokens are free), so dependents run
  * there unless you use {@code ...Async} stages. {@link #close()} stops the refill timer.
@@ -59,6 +81,36 @@ import org.jspecify.annotations.Nullable;
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=rateLimiterAcquire}
  */
 public final class AsyncRateLimiter implements RateLimiter {
+
+    /**
+     * A consistent snapshot of a rate limiter (ADR core-0003), read under its lock (after
+     * refilling the bucket).
+     *
+     * @param name the limiter's name
+     * @param available the whole tokens in the bucket now
+     * @param burst the bucket size
+     * @param waiters acquire requests queued now
+     * @param waited acquire requests that had to queue, since creation
+     * @param timedOut queued requests that timed out, since creation
+     * @param cancelled queued requests cancelled (or completed by their caller), since creation
+     * @param rejected requests refused without waiting, since creation: {@code tryAcquire} that
+     *     returned {@code false}, a zero timeout that found no tokens, or an acquire after close
+     * @param waitTime total time the granted requests spent queued, on the limiter's time source
+     * @param closed whether the limiter is closed
+     */
+    public record Stats(String name, int available, int burst, int waiters, long waited, long timedOut, long cancelled,
+            long rejected, Duration waitTime, boolean closed) {
+
+        /**
+         * Queued requests that were granted (or failed by {@code close}):
+         * {@code waited - timedOut - cancelled - waiters}.
+         *
+         * @return the count since creation
+         */
+        public long granted() {
+            return waited - timedOut - cancelled - waiters;
+        }
+    }
 
     private final int permits;
     private final long periodNanos;
@@ -81,9 +133,16 @@ public final class AsyncRateLimiter implements RateLimiter {
     private long timerGeneration;
     @GuardedBy("lock")
     private boolean closed;
-    private volatile int queueLength;
+    private volatile int waiters;
+    private final String name;
+    @GuardedBy("lock")
+    private final WaitCounters counters = new WaitCounters();
+    @GuardedBy("lock")
+    private long rejected;
 
-    private AsyncRateLimiter(int permits, long periodNanos, int burst, long capacityUnits, TimeSource timeSource) {
+    private AsyncRateLimiter(int permits, long periodNanos, int burst, long capacityUnits, TimeSource timeSource,
+            @Nullable String name) {
+        this.name = name == null ? Checks.defaultName("ratelimiter", this) : name;
         this.permits = permits;
         this.periodNanos = periodNanos;
         this.burst = burst;
@@ -179,6 +238,7 @@ public final class AsyncRateLimiter implements RateLimiter {
                 units -= need;
                 return true;
             }
+            rejected++;
             return false;
         } finally {
             lock.unlock();
@@ -227,8 +287,8 @@ public final class AsyncRateLimiter implements RateLimiter {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return queueLength;
+    public int waiters() {
+        return waiters;
     }
 
     /**
@@ -259,17 +319,43 @@ public final class AsyncRateLimiter implements RateLimiter {
             while ((w = queue.poll()) != null) {
                 failed.add(w);
             }
-            queueLength = 0;
+            waiters = 0;
         } finally {
             lock.unlock();
         }
         SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncRateLimiter is closed: acquire refused"));
     }
 
+    /**
+     * The limiter's name, for logs and metrics (default {@code ratelimiter@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the bucket, the waiters and the counters. Takes the internal lock
+     * briefly (never held while user code runs); allocates only the record.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            refillLocked();
+            return new Stats(name, (int) (units / periodNanos), burst, queue.size(), counters.waited(),
+                    counters.timedOut(), counters.cancelled(), rejected, counters.waitTime(), closed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public String toString() {
-        return "AsyncRateLimiter[rate=" + permits + "/" + Duration.ofNanos(periodNanos) + ", burst=" + burst
-                + ", waiters=" + queueLength + "]";
+        return "AsyncRateLimiter[" + name + ", rate=" + permits + "/" + Duration.ofNanos(periodNanos) + ", burst=" + burst
+                + ", waiters=" + waiters + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -287,6 +373,7 @@ public final class AsyncRateLimiter implements RateLimiter {
         lock.lock();
         try {
             if (closed) {
+                rejected++;
                 return CompletableFuture.failedFuture(new ClosedException("AsyncRateLimiter is closed: acquire refused"));
             }
             refillLocked();
@@ -296,12 +383,14 @@ public final class AsyncRateLimiter implements RateLimiter {
                 return SyncWaiter.DONE;
             }
             if (timeoutNanos <= 0) {
+                rejected++;
                 return CompletableFuture.failedFuture(
                         new TimeoutException("AsyncRateLimiter: " + tokens + " token(s) not available at once"));
             }
-            w = new Waiter(this, tokens);
+            w = new Waiter(this, tokens, timeSource.nanoTime());
             queue.add(w);
-            queueLength = queue.size();
+            counters.enqueued();
+            waiters = queue.size();
             if (queue.peek() == w) {
                 armTimerLocked();
             }
@@ -338,10 +427,11 @@ public final class AsyncRateLimiter implements RateLimiter {
         Waiter head;
         while ((head = queue.peek()) != null && units >= head.tokens * periodNanos) {
             queue.remove(head);
+            counters.granted(lastRefill - head.enqueuedAt); // refillLocked just read the clock
             units -= head.tokens * periodNanos;
             granted.add(head);
         }
-        queueLength = queue.size();
+        waiters = queue.size();
         armTimerLocked();
     }
 
@@ -384,8 +474,11 @@ public final class AsyncRateLimiter implements RateLimiter {
         SyncWaiter.Chain granted = new SyncWaiter.Chain();
         lock.lock();
         try {
-            if (abandoned != null && !queue.remove(abandoned)) {
-                return; // already granted: its grant will lose and return the tokens
+            if (abandoned != null) {
+                if (!queue.remove(abandoned)) {
+                    return; // already granted: its grant will lose and return the tokens
+                }
+                counters.abandoned(abandoned);
             }
             if (firedGeneration == timerGeneration) {
                 refillTimer = null; // we are the armed timer, now spent
@@ -407,10 +500,12 @@ public final class AsyncRateLimiter implements RateLimiter {
     private static final class Waiter extends SyncWaiter<Void> {
         final AsyncRateLimiter owner;
         final int tokens;
+        final long enqueuedAt;
 
-        Waiter(AsyncRateLimiter owner, int tokens) {
+        Waiter(AsyncRateLimiter owner, int tokens, long enqueuedAt) {
             this.owner = owner;
             this.tokens = tokens;
+            this.enqueuedAt = enqueuedAt;
         }
 
         @Override
@@ -435,8 +530,27 @@ public final class AsyncRateLimiter implements RateLimiter {
         private long periodNanos;
         private @Nullable Integer burstSetting;
         private @Nullable TimeSource timeSource;
+        private @Nullable String name;
 
         private Builder() {}
+
+        /**
+         * The name used in logs, {@link #toString()} and {@link AsyncRateLimiter#stats()}
+         * (default {@code ratelimiter@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder name(String name) {
+            Checks.name(name);
+            Checks.once(this.name != null, "name");
+            this.name = name;
+            return this;
+        }
 
         /**
          * The refill rate: {@code permits} tokens per {@code period}, added continuously
@@ -474,7 +588,7 @@ public final class AsyncRateLimiter implements RateLimiter {
          */
         public Builder burst(int burst) {
             Checks.positive(burst, "burst");
-            Checks.once(burstSetting != null, "burst");
+            Checks.unset(burstSetting, "burst");
             this.burstSetting = burst;
             return this;
         }
@@ -490,7 +604,7 @@ public final class AsyncRateLimiter implements RateLimiter {
          */
         public Builder timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.timeSource != null, "timeSource");
+            Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
             return this;
         }
@@ -516,7 +630,7 @@ public final class AsyncRateLimiter implements RateLimiter {
                         + Duration.ofNanos(periodNanos));
             }
             TimeSource clock = timeSource != null ? timeSource : TimeSource.system();
-            return new AsyncRateLimiter(permits, periodNanos, burst, capacityUnits, clock);
+            return new AsyncRateLimiter(permits, periodNanos, burst, capacityUnits, clock, name);
         }
     }
 }

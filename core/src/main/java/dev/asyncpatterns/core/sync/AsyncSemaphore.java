@@ -3,12 +3,13 @@ package dev.asyncpatterns.core.sync;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.internal.GuardedCall;
-import dev.asyncpatterns.core.internal.SyncWaiter;
-import dev.asyncpatterns.core.time.TimeSource;
-
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.GuardedCall;
+import dev.asyncpatterns.core.internal.NameAndTime;
+import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.internal.WaitCounters;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -41,7 +43,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * grant loses (cancelled at the same moment) gives its permits back through release(), which
  * passes them on to the next waiter. Waiter futures are completed outside the lock.
  *
- * Monitoring (issue 21): availablePermits() reads the state word and queueLength() a separate
+ * Monitoring (issue 21): availablePermits() reads the state word and waiters() a separate
  * volatile, so two calls are two moments and a reader can combine a state with a later one
  * ("permits free and somebody waiting" for one-permit requests, which no sequential history
  * shows). stats() takes the lock and reads the state word and the queue together: under the lock
@@ -65,6 +67,34 @@ import java.util.concurrent.locks.ReentrantLock;
  * concurrent {@code release} has chosen the waiter (Lincheck shows this window); the permits then
  * move on, so another thread may briefly see them in flight, never missing.
  *
+ * <p><b>Linearizability.</b> {@code tryAcquire}, {@code acquire}, {@code release} and
+ * {@link #stats()} are linearizable (Lincheck model checking and stress in the {@code stress}
+ * module). Two windows are not, by design. First, the cancel described above: in this history
+ * (2 permits; thread 1's second acquire waits for 1 permit; holdings read at the end) thread 1's
+ * {@code release} comes before its cancel and no sequential order lets that cancel win over the
+ * waiting acquire at the head, yet it did, because thread 2's {@code release} had already chosen
+ * the waiter and completed it outside the lock; the permit then went back, none is lost:
+ * <pre>
+ * | acquire(0, 2): void                                 |                       |
+ * | acquire(0, 1): void                                 |                       |
+ * | tryAcquire(2): false                                | acquire(1, 2): void   |
+ * | release(): void                                     | cancelNewest(1): void |
+ * | cancelNewest(0): void                               | release(): void       |
+ * | held(0): held:2 ok:1 pending:0 cancelled:0 failed:0 |                       |
+ * | held(1): held:0 ok:0 pending:0 cancelled:0 failed:0 |                       |
+ * | availablePermits(): 2                               |                       |
+ * | waiters(): 0                                        |                       |
+ * </pre>
+ * Second, {@link #availablePermits()} and {@link #waiters()} are separate lock-free reads: a
+ * request for 2 of the 1 free permit is already refusing a {@code tryAcquire(1)} while
+ * {@code waiters()} still reads 0 (1 permit, thread 1 calls {@code acquire(2)}):
+ * <pre>
+ * | acquire(2): void | tryAcquire(1): false  |
+ * |                  | waiters(): 0          |
+ * |                  | availablePermits(): 1 |
+ * </pre>
+ * Read {@link #stats()} for a pair that a sequential history produces.
+ *
  * <p><b>Threads.</b> Thread-safe and lock-free when uncontended. Futures are completed outside
  * internal locks, on the thread that released the permits (or the time source's thread for a
  * timeout), so dependents of an acquire future run there unless you use an {@code ...Async}
@@ -77,6 +107,32 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=semaphoreWithPermit}
  */
 public final class AsyncSemaphore {
+
+    /**
+     * A consistent snapshot of a semaphore (ADR core-0003), read under its lock. The counters are
+     * kept on the slow path only (the uncontended fast path counts nothing), so they describe
+     * contention: how many acquires had to queue and how those waits ended.
+     *
+     * @param name the semaphore's name
+     * @param available the permits free now
+     * @param waiters acquire requests queued now
+     * @param waited acquire requests that had to queue, since creation
+     * @param timedOut queued requests that timed out, since creation
+     * @param cancelled queued requests cancelled (or completed by their caller), since creation
+     * @param waitTime total time the granted requests spent queued, on the semaphore's time source
+     */
+    public record Stats(String name, int available, int waiters, long waited, long timedOut, long cancelled,
+            Duration waitTime) {
+
+        /**
+         * Queued requests that were granted: {@code waited - timedOut - cancelled - waiters}.
+         *
+         * @return the count since creation
+         */
+        public long granted() {
+            return waited - timedOut - cancelled - waiters;
+        }
+    }
 
     private static final long WAITERS = 1L << 62;
     private static final long PERMITS = WAITERS - 1;
@@ -96,8 +152,11 @@ public final class AsyncSemaphore {
     private final ReentrantLock lock = new ReentrantLock();
     @GuardedBy("lock")
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>();
-    private volatile int queueLength; // written under lock
+    private volatile int waiters; // written under lock
     private final TimeSource timeSource;
+    private final String name;
+    @GuardedBy("lock")
+    private final WaitCounters counters = new WaitCounters();
 
     /**
      * Creates a semaphore with the given number of permits, timing out on
@@ -120,8 +179,26 @@ public final class AsyncSemaphore {
      * @throws NullPointerException if {@code timeSource} is null
      */
     public AsyncSemaphore(int permits, TimeSource timeSource) {
+        this(permits, timeSource, null);
+    }
+
+    private AsyncSemaphore(int permits, TimeSource timeSource, @Nullable String name) {
         this.state = Checks.nonNegative(permits, "permits");
         this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+        this.name = name == null ? Checks.defaultName("semaphore", this) : name;
+    }
+
+    /**
+     * Starts building a semaphore with a name (and optionally a time source).
+     *
+     * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=semaphoreBuilder}
+     *
+     * @param permits the initial number of permits, zero or more
+     * @return a builder
+     * @throws IllegalArgumentException if {@code permits} is negative
+     */
+    public static Builder builder(int permits) {
+        return new Builder(Checks.nonNegative(permits, "permits"));
     }
 
     /**
@@ -310,34 +387,9 @@ public final class AsyncSemaphore {
     }
 
     /**
-     * A consistent snapshot of the semaphore, for monitoring.
-     *
-     * @param availablePermits the permits free at that moment
-     * @param queueLength the acquire requests waiting at that moment
-     */
-    public record Stats(int availablePermits, int queueLength) {}
-
-    /**
-     * The free permits and the waiting requests, read together: the pair is a state the
-     * semaphore really was in (a sequential history produces it), unlike two separate calls of
-     * {@link #availablePermits()} and {@link #queueLength()}. Takes the internal lock briefly.
-     *
-     * @return the current snapshot
-     */
-    public Stats stats() {
-        lock.lock();
-        try {
-            long s = state;
-            return new Stats((int) (s & PERMITS), queue.size());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
      * The permits free right now. A snapshot for monitoring, not for deciding.
      *
-     * <p>Lock-free and atomic on its own, but not together with {@link #queueLength()}: reading
+     * <p>Lock-free and atomic on its own, but not together with {@link #waiters()}: reading
      * both may combine two moments (e.g. permits free while requests are shown waiting). Use
      * {@link #stats()} for a consistent pair.
      *
@@ -353,14 +405,43 @@ public final class AsyncSemaphore {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return queueLength;
+    public int waiters() {
+        return waiters;
+    }
+
+    /**
+     * The semaphore's name, for logs and metrics (default {@code semaphore@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the permits, the waiters and the contention counters: the
+     * permits/waiters pair is a state the semaphore really was in (a sequential history produces
+     * it), unlike two separate calls of {@link #availablePermits()} and {@link #waiters()}.
+     * Takes the internal lock briefly (never held while user code runs); allocates only the
+     * record.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            long s = state;
+            return new Stats(name, (int) (s & PERMITS), queue.size(), counters.waited(), counters.timedOut(),
+                    counters.cancelled(), counters.waitTime());
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public String toString() {
         Stats s = stats();
-        return "AsyncSemaphore[permits=" + s.availablePermits() + ", waiters=" + s.queueLength() + "]";
+        return "AsyncSemaphore[" + name + ", permits=" + s.available() + ", waiters=" + s.waiters() + "]";
     }
 
     // ---------------------------------------------------------------- slow paths
@@ -382,9 +463,10 @@ public final class AsyncSemaphore {
                         continue;
                     }
                 }
-                w = new Waiter(this, permits);
+                w = new Waiter(this, permits, timeSource.nanoTime());
                 queue.add(w);
-                queueLength = queue.size();
+                counters.enqueued();
+                waiters = queue.size();
                 break;
             }
         } finally {
@@ -420,12 +502,19 @@ public final class AsyncSemaphore {
     @GuardedBy("lock")
     private void drainLocked(long available, SyncWaiter.Chain granted) {
         Waiter head;
+        boolean timed = false;
+        long now = 0;
         while ((head = queue.peek()) != null && head.permits <= available) {
             queue.remove(head);
             available -= head.permits;
+            if (!timed) {
+                now = timeSource.nanoTime(); // once per drain, and only when somebody is granted
+                timed = true;
+            }
+            counters.granted(now - head.enqueuedAt);
             granted.add(head);
         }
-        queueLength = queue.size();
+        waiters = queue.size();
         state = queue.isEmpty() ? available : available | WAITERS;
     }
 
@@ -436,6 +525,7 @@ public final class AsyncSemaphore {
             if (!queue.remove(w)) {
                 return; // already granted: the grant loses and gives the permits back
             }
+            counters.abandoned(w);
             // the head may have left: the next ones may fit now
             drainLocked(state & PERMITS, granted);
         } finally {
@@ -452,10 +542,12 @@ public final class AsyncSemaphore {
     private static final class Waiter extends SyncWaiter<Void> {
         final AsyncSemaphore owner;
         final int permits;
+        final long enqueuedAt;
 
-        Waiter(AsyncSemaphore owner, int permits) {
+        Waiter(AsyncSemaphore owner, int permits, long enqueuedAt) {
             this.owner = owner;
             this.permits = permits;
+            this.enqueuedAt = enqueuedAt;
         }
 
         @Override
@@ -468,6 +560,54 @@ public final class AsyncSemaphore {
         @Override
         public void abandoned() {
             owner.abandon(this);
+        }
+    }
+
+    /** Configures a semaphore; each setting may be given once. */
+    public static final class Builder {
+        private final int permits;
+        private final NameAndTime settings = new NameAndTime();
+
+        private Builder(int permits) {
+            this.permits = permits;
+        }
+
+        /**
+         * The name used in logs, {@link #toString()} and {@link AsyncSemaphore#stats()}
+         * (default {@code semaphore@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder name(String name) {
+            settings.name(name);
+            return this;
+        }
+
+        /**
+         * The clock for timed acquires (default {@link TimeSource#system()}).
+         *
+         * @param timeSource the time source
+         * @return this builder
+         * @throws NullPointerException if {@code timeSource} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder timeSource(TimeSource timeSource) {
+            settings.timeSource(timeSource);
+            return this;
+        }
+
+        /**
+         * Builds the semaphore.
+         *
+         * @return a new semaphore
+         */
+        public AsyncSemaphore build() {
+            return new AsyncSemaphore(permits, settings.timeSource(), settings.name());
         }
     }
 }

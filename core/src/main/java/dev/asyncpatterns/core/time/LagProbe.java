@@ -1,6 +1,7 @@
 package dev.asyncpatterns.core.time;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * now - t0. One tick is in flight at most: if the previous tick has not run when the next
  * interval comes, no new tick is piled onto the starved executor, and the pending tick's age
  * counts as the current lag. Counters are guarded by a ReentrantLock held only for arithmetic (logging happens after unlock).
- * The timer re-arms itself each interval; stop() cancels it. Starvation transitions (healthy ->
+ * The timer re-arms itself each interval; close() cancels it. Starvation transitions (healthy ->
  * starved -> healthy) are logged once each, not per tick.
  */
 /**
@@ -28,14 +29,18 @@ import org.slf4j.LoggerFactory;
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.LifecycleSnippets region=lagProbe}
  *
+ * <p><b>Closing.</b> {@link #close()} cancels the probe's timer. The probe holds a timer but
+ * no work to finish, so it is {@link AutoCloseable} (ADR core-0002).
+ *
  * <p>Thread-safe. Timing uses the given {@link TimeSource}; the probe's own task does nothing but
  * record one number.
  */
 public final class LagProbe implements AutoCloseable {
 
     /**
-     * A snapshot of the measurements.
+     * A consistent snapshot of the measurements (ADR core-0003), read under the probe's lock.
      *
+     * @param name the probe's name
      * @param samples ticks that ran
      * @param maxLag the worst lag seen (including a tick still waiting)
      * @param averageLag the mean lag over the ticks that ran
@@ -44,7 +49,7 @@ public final class LagProbe implements AutoCloseable {
      * @param rejected ticks the executor refused
      * @param starved whether the current lag exceeds the threshold (or the last tick was refused)
      */
-    public record Stats(long samples, Duration maxLag, Duration averageLag, Duration lastLag, boolean pending,
+    public record Stats(String name, long samples, Duration maxLag, Duration averageLag, Duration lastLag, boolean pending,
             long rejected, boolean starved) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(LagProbe.class);
@@ -108,11 +113,12 @@ public final class LagProbe implements AutoCloseable {
      * @param timeSource the clock for ticks and measurements
      * @return the running probe
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if a duration is not positive
+     * @throws IllegalArgumentException if a duration is not positive, or {@code name} is blank,
+     *     longer than 200 characters or holds a control character
      */
     public static LagProbe start(String name, Executor executor, Duration interval, Duration threshold,
             TimeSource timeSource) {
-        Objects.requireNonNull(name, "name");
+        Checks.name(name);
         Objects.requireNonNull(executor, "executor");
         Durations.requirePositive(interval, "interval");
         Durations.requirePositive(threshold, "threshold");
@@ -120,6 +126,15 @@ public final class LagProbe implements AutoCloseable {
         LagProbe probe = new LagProbe(name, executor, interval, threshold, timeSource);
         probe.arm();
         return probe;
+    }
+
+    /**
+     * The probe's name, for logs and metrics.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
     }
 
     /**
@@ -138,15 +153,19 @@ public final class LagProbe implements AutoCloseable {
                 current = Math.max(current, age);
                 worst = Math.max(worst, age);
             }
-            return new Stats(samples, Duration.ofNanos(worst), Duration.ofNanos(samples == 0 ? 0 : totalLag / samples),
+            return new Stats(name, samples, Duration.ofNanos(worst), Duration.ofNanos(samples == 0 ? 0 : totalLag / samples),
                     Duration.ofNanos(current), pending, rejected, lastRejected || current > thresholdNanos);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Stops probing. Idempotent. */
-    public void stop() {
+    /**
+     * Stops probing: the probe's timer is cancelled and no further sample is taken. Idempotent,
+     * never blocks; {@link #stats()} stays readable.
+     */
+    @Override
+    public void close() {
         Cancellable t;
         lock.lock();
         try {
@@ -159,12 +178,6 @@ public final class LagProbe implements AutoCloseable {
         if (t != null) {
             t.cancel();
         }
-    }
-
-    /** Same as {@link #stop()}. */
-    @Override
-    public void close() {
-        stop();
     }
 
     @Override

@@ -1,12 +1,11 @@
 package dev.asyncpatterns.core.pool;
 
-import dev.asyncpatterns.core.ClosedException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.common.testing.NullPointerTester;
+import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,9 +68,9 @@ class WorkerPoolTest {
             assertThat(result(results.get(i))).isEqualTo(i * 2);
         }
         WorkerPool.Stats stats = pool.stats();
-        assertThat(stats.processed()).isEqualTo(1_000);
+        assertThat(stats.succeeded()).isEqualTo(1_000);
         assertThat(stats.perWorker()).hasSize(3);
-        assertThat(stats.perWorker().stream().mapToLong(WorkerPool.WorkerStats::processed).sum()).isEqualTo(1_000);
+        assertThat(stats.perWorker().stream().mapToLong(WorkerPool.WorkerStats::succeeded).sum()).isEqualTo(1_000);
         assertThat(stats.submitted()).isEqualTo(1_000);
         assertThat(stats.name()).isEqualTo("doubler");
     }
@@ -126,7 +125,7 @@ class WorkerPoolTest {
         assertThat(failure(pool.submit("null"))).isInstanceOf(NullPointerException.class).hasMessageContaining("null");
         assertThat(failure(pool.submit("failed"))).isInstanceOf(IllegalStateException.class);
         assertThat(result(pool.submit("ok"))).isEqualTo("OK");
-        await().atMost(WAIT).until(() -> pool.stats().processed() == 1);
+        await().atMost(WAIT).until(() -> pool.stats().succeeded() == 1);
         assertThat(pool.stats().failed()).isEqualTo(4);
     }
 
@@ -237,12 +236,13 @@ class WorkerPoolTest {
         await().atMost(WAIT).until(() -> pool.stats().inFlight() == 1);
         CompletableFuture<Integer> queued2 = pool.submit(2);
         CompletableFuture<Integer> queued3 = pool.submit(3);
-        assertThat(pool.shutdownNow()).containsExactly(2, 3);
+        CompletableFuture<List<Integer>> unstarted = pool.shutdownNow();
         assertThat(queued2).isCancelled();
         assertThat(queued3).isCancelled();
         assertThat(running).isCancelled();
         assertThat(stage).isCancelled();
-        result(pool.terminated());
+        assertThat(result(unstarted)).containsExactly(2, 3);
+        assertThat(pool.terminated()).isCompleted();
         assertThat(pool.stats().cancelled()).isEqualTo(3);
     }
 
@@ -254,14 +254,14 @@ class WorkerPoolTest {
         await().atMost(WAIT).until(() -> pool.stats().inFlight() == 1);
         CompletableFuture<Integer> queued = pool.submit(2);
         pool.shutdown();
-        assertThat(pool.shutdownNow()).containsExactly(2);
+        assertThat(result(pool.shutdownNow())).containsExactly(2);
         assertThat(queued).isCancelled();
         assertThat(running).isCancelled();
         result(pool.terminated());
     }
 
     @Test
-    void awaitTermination_timesOutOnVirtualClock_thenSucceeds() throws Exception {
+    void awaitTerminationBlocking_timesOutOnVirtualClock_thenSucceeds() throws Exception {
         var stage = new CompletableFuture<Integer>();
         WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(n -> stage)
                 .workers(1).timeSource(clock).build());
@@ -270,7 +270,7 @@ class WorkerPoolTest {
         var awaited = new CompletableFuture<Boolean>();
         Thread.ofVirtual().start(() -> {
             try {
-                awaited.complete(pool.awaitTermination(Duration.ofSeconds(10)));
+                awaited.complete(pool.awaitTerminationBlocking(Duration.ofSeconds(10)));
             } catch (Throwable t) {
                 awaited.completeExceptionally(t);
             }
@@ -279,7 +279,7 @@ class WorkerPoolTest {
         clock.advance(Duration.ofSeconds(10));
         assertThat(result(awaited)).isFalse();
         stage.complete(1);
-        assertThat(pool.awaitTermination(Duration.ofDays(1))).isTrue();
+        assertThat(pool.awaitTerminationBlocking(Duration.ofDays(1))).isTrue();
     }
 
     @Test
@@ -346,7 +346,7 @@ class WorkerPoolTest {
         assertThat(completed + rejected.size()).isEqualTo(producers * perProducer);
         assertThat(rejected).hasSizeGreaterThanOrEqualTo(producers * (perProducer / 2 - 1));
         assertThat(runs).hasSize(completed);
-        assertThat(pool.stats().processed()).isEqualTo(completed);
+        assertThat(pool.stats().succeeded()).isEqualTo(completed);
     }
 
     // ---------------------------------------------------------------- stats and time
@@ -383,7 +383,7 @@ class WorkerPoolTest {
         assertThatThrownBy(() -> builder.workers(2).workers(3)).isInstanceOf(IllegalStateException.class).hasMessageContaining("workers");
         WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(CompletableFuture::completedFuture).workers(1).build());
         assertThatThrownBy(() -> pool.submit(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("job");
-        assertThatThrownBy(() -> pool.awaitTermination(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> pool.awaitTerminationBlocking(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
         new NullPointerTester().setDefault(int.class, 1).testAllPublicInstanceMethods(pool);
         new NullPointerTester().testAllPublicStaticMethods(WorkerPool.class);
     }

@@ -1,9 +1,8 @@
 package dev.asyncpatterns.core.queue;
 
-import dev.asyncpatterns.core.ClosedException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncpatterns.core.ClosedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,15 +136,15 @@ class AsyncQueueStressTest {
         System.out.printf("queue-stress seed=%d producers=%d consumers=%d capacity=16 items=%d acknowledged=%d taken=%d "
                         + "cancelledPuts=%d cancelledTakes=%d lostCancelRaces=%d lost=%d duplicated=%d waitersLeft=%d%n",
                 seed, producers, consumers, items, acknowledged.get(), stats.taken(), cancelledPuts.sum(),
-                cancelledTakes.sum(), lostCancelRaces.sum(), lost, duplicated, stats.waitingPutters() + stats.waitingTakers());
+                cancelledTakes.sum(), lostCancelRaces.sum(), lost, duplicated, stats.putWaiters() + stats.takeWaiters());
         assertThat(errors).isEmpty();
         assertThat(acknowledged.get()).isEqualTo(items);
         assertThat(stats.put()).isEqualTo(items);
         assertThat(stats.taken()).isEqualTo(items);
         assertThat(lost).isZero();
         assertThat(duplicated).isZero();
-        assertThat(stats.waitingPutters() + stats.waitingTakers()).isZero();
-        assertThat(stats.size()).isZero();
+        assertThat(stats.putWaiters() + stats.takeWaiters()).isZero();
+        assertThat(stats.depth()).isZero();
     }
 
     // ---------------------------------------------------------------- bounded memory
@@ -176,8 +175,8 @@ class AsyncQueueStressTest {
                 assertThat(item).isEqualTo(expected++);
                 sink += slowWork(item); // the consumer is ~100x slower than the producer
                 AsyncQueue.Stats stats = queue.stats();
-                maxDepth = Math.max(maxDepth, stats.size());
-                maxWaiting = Math.max(maxWaiting, stats.waitingPutters());
+                maxDepth = Math.max(maxDepth, stats.depth());
+                maxWaiting = Math.max(maxWaiting, stats.putWaiters());
             }
         } catch (ClosedException end) {
             // done
@@ -197,7 +196,7 @@ class AsyncQueueStressTest {
         int capacity = 16;
         LongAdder droppedReported = new LongAdder();
         AsyncQueue<Integer> queue = AsyncQueue.<Integer>builder(capacity)
-                .overflow(AsyncQueue.Overflow.DROP_OLDEST).onDropped(item -> droppedReported.increment()).build();
+                .overflow(Overflow.DROP_OLDEST).onDropped(item -> droppedReported.increment()).build();
         var errors = new java.util.concurrent.CopyOnWriteArrayList<Throwable>();
         Thread producer = Thread.ofVirtual().start(() -> {
             try {

@@ -1,12 +1,11 @@
 package dev.asyncpatterns.core.queue;
 
-import dev.asyncpatterns.core.ClosedException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.common.testing.NullPointerTester;
+import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,7 +76,7 @@ class AsyncQueueTest {
         q.put(1);
         CompletableFuture<Void> second = q.put(2);
         assertThat(second).isNotDone();
-        assertThat(q.stats().waitingPutters()).isEqualTo(1);
+        assertThat(q.stats().putWaiters()).isEqualTo(1);
         assertThat(q.take()).isCompletedWithValue(1);
         assertThat(second).isCompleted();
         assertThat(q.take()).isCompletedWithValue(2);
@@ -177,7 +176,7 @@ class AsyncQueueTest {
     // ---------------------------------------------------------------- overflow
 
     @Test
-    void offer_reject_returnsFalseAndNothingDropped() {
+    void offer_backpressure_returnsFalseAndNothingDropped() {
         List<Integer> dropped = new ArrayList<>();
         AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).onDropped(dropped::add).build();
         assertThat(q.offer(1)).isTrue();
@@ -188,9 +187,24 @@ class AsyncQueueTest {
     }
 
     @Test
+    void offer_fail_throwsNamingTheCapacityAndKeepsTheQueue() {
+        List<Integer> dropped = new ArrayList<>();
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).name("jobs").overflow(Overflow.FAIL)
+                .onDropped(dropped::add).build();
+        q.offer(1);
+        q.offer(2);
+        assertThatThrownBy(() -> q.offer(3)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("jobs").hasMessageContaining("capacity 2");
+        assertThat(dropped).isEmpty();
+        assertThat(q.stats().dropped()).isZero();
+        assertThat(q.drain(5)).containsExactly(1, 2);
+        assertThat(q.offer(4)).isTrue(); // the lock was released: the queue still works
+    }
+
+    @Test
     void offer_dropNewest_reportsOfferedItem() {
         List<Integer> dropped = new ArrayList<>();
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(AsyncQueue.Overflow.DROP_NEWEST)
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(Overflow.DROP_NEWEST)
                 .onDropped(dropped::add).build();
         q.offer(1);
         q.offer(2);
@@ -203,7 +217,7 @@ class AsyncQueueTest {
     @Test
     void offer_dropOldest_evictsHeadAndReportsIt() {
         List<Integer> dropped = new ArrayList<>();
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(AsyncQueue.Overflow.DROP_OLDEST)
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(Overflow.DROP_OLDEST)
                 .onDropped(dropped::add).build();
         for (int i = 1; i <= 5; i++) {
             assertThat(q.offer(i)).isTrue();
@@ -216,7 +230,7 @@ class AsyncQueueTest {
 
     @Test
     void offer_toWaitingTaker_handsOffEvenWhenPolicyWouldDrop() {
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(AsyncQueue.Overflow.DROP_NEWEST).build();
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(Overflow.DROP_NEWEST).build();
         CompletableFuture<Integer> taker = q.take();
         assertThat(q.offer(7)).isTrue();
         assertThat(taker).isCompletedWithValue(7);
@@ -224,7 +238,7 @@ class AsyncQueueTest {
 
     @Test
     void onDropped_listenerThrows_offerStillSucceeds() {
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(AsyncQueue.Overflow.DROP_OLDEST)
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(Overflow.DROP_OLDEST)
                 .onDropped(item -> {
                     throw new IllegalStateException("listener bug");
                 }).build();
@@ -295,7 +309,7 @@ class AsyncQueueTest {
         CompletableFuture<Void> waiting = q.put(2);
         assertThat(waiting.cancel(false)).isTrue();
         assertThat(waiting).isCancelled();
-        assertThat(q.stats().waitingPutters()).isZero();
+        assertThat(q.stats().putWaiters()).isZero();
         assertThat(q.poll()).isEqualTo(1);
         assertThat(q.poll()).isNull();
         assertThat(q.stats().put()).isEqualTo(1);
@@ -318,7 +332,7 @@ class AsyncQueueTest {
         AsyncQueue<Integer> q = queue(1);
         CompletableFuture<Integer> take = q.take();
         assertThat(take.complete(99)).isTrue();
-        assertThat(q.stats().waitingTakers()).isZero();
+        assertThat(q.stats().takeWaiters()).isZero();
         q.put(1);
         assertThat(q.poll()).isEqualTo(1);
         q.put(5);
@@ -350,7 +364,7 @@ class AsyncQueueTest {
         CompletableFuture<Integer> live = q.take();
         clock.advance(Duration.ofMillis(1));
         assertThat(abandoned).allSatisfy(f -> assertThat(failure(f)).isInstanceOf(TimeoutException.class));
-        assertThat(q.stats().waitingTakers()).isEqualTo(1);
+        assertThat(q.stats().takeWaiters()).isEqualTo(1);
         assertThat(clock.pendingTimers()).isZero();
         q.put(42);
         assertThat(live).isCompletedWithValue(42);
@@ -392,7 +406,7 @@ class AsyncQueueTest {
         assertThat(forever).isNotDone();
         q.put(2);
         assertThat(forever).isCompletedWithValue(2);
-        assertThat(q.stats().waitingTakers()).isZero();
+        assertThat(q.stats().takeWaiters()).isZero();
     }
 
     // ---------------------------------------------------------------- close
@@ -545,10 +559,10 @@ class AsyncQueueTest {
         var started = onVirtualThread(() -> { q.takeBlocking(); return null; });
         var outcome = started.outcome();
         Thread taker = started.thread();
-        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().takeWaiters() == 1);
         taker.interrupt();
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
-        assertThat(q.stats().waitingTakers()).isZero();
+        assertThat(q.stats().takeWaiters()).isZero();
         q.put(1);
         assertThat(q.poll()).isEqualTo(1);
     }
@@ -560,7 +574,7 @@ class AsyncQueueTest {
         var started = onVirtualThread(() -> { q.putBlocking(2); return null; });
         var outcome = started.outcome();
         Thread putter = started.thread();
-        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingPutters() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().putWaiters() == 1);
         putter.interrupt();
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(q.drain(5)).containsExactly(1);
@@ -571,7 +585,7 @@ class AsyncQueueTest {
         AsyncQueue<Integer> q = queue(1);
         var started = onVirtualThread(() -> { q.takeBlocking(); return null; });
         var outcome = started.outcome();
-        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().takeWaiters() == 1);
         q.close();
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(ClosedException.class);
     }
@@ -586,7 +600,7 @@ class AsyncQueueTest {
         assertThat(outcome).isNotDone();
         clock.advance(Duration.ofSeconds(1));
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
-        assertThat(q.stats().waitingTakers()).isZero();
+        assertThat(q.stats().takeWaiters()).isZero();
         q.put(5);
         assertThat(q.takeBlocking(Duration.ZERO)).isEqualTo(5);
         assertThatThrownBy(() -> q.takeBlocking(Duration.ZERO)).isInstanceOf(TimeoutException.class);
@@ -597,7 +611,7 @@ class AsyncQueueTest {
         AsyncQueue<Integer> q = queue(1);
         var started = onVirtualThread(() -> q.takeBlocking(Duration.ofSeconds(10)));
         var outcome = started.outcome();
-        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().takeWaiters() == 1);
         q.put(7);
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(7);
         await().atMost(Duration.ofSeconds(30)).until(() -> clock.pendingTimers() == 0);
@@ -615,7 +629,7 @@ class AsyncQueueTest {
         AsyncQueue.Stats stats = q.stats();
         assertThat(stats.name()).isEqualTo("q");
         assertThat(stats.capacity()).isEqualTo(2);
-        assertThat(stats.size()).isEqualTo(2);
+        assertThat(stats.depth()).isEqualTo(2);
         assertThat(stats.put()).isEqualTo(3);
         assertThat(stats.taken()).isEqualTo(1);
         assertThat(stats.unfinished()).isEqualTo(3);
@@ -649,10 +663,10 @@ class AsyncQueueTest {
     void builder_settingTwiceOrConflicting_rejected() {
         assertThatThrownBy(() -> AsyncQueue.builder(1).name("a").name("b"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("name");
-        assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1).overflow(AsyncQueue.Overflow.REJECT).overflow(AsyncQueue.Overflow.REJECT))
+        assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1).overflow(Overflow.BACKPRESSURE).overflow(Overflow.BACKPRESSURE))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("overflow");
         assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1).priority(Comparator.naturalOrder())
-                .overflow(AsyncQueue.Overflow.DROP_OLDEST).build())
+                .overflow(Overflow.DROP_OLDEST).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DROP_OLDEST");
     }
 

@@ -3,10 +3,10 @@ package dev.asyncpatterns.core.snippets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncpatterns.core.pool.AsyncPool;
-import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.pool.AsyncPool;
 import dev.asyncpatterns.core.pool.WorkerPool;
+import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,7 +138,7 @@ class QueueSnippets {
         clock.advance(Duration.ofMinutes(5)); // idle too long: closed by the pool
         assertThat(second.isOpen()).isFalse();
         assertThat(pool.size()).isZero();
-        pool.close().join();
+        pool.shutdown().join();
     }
 
     // ---------------------------------------------------------------- WorkerPool
@@ -159,7 +159,7 @@ class QueueSnippets {
         assertThat(length).isCompletedWithValue("https://example.com".length());
         var stats = pool.stats();
         assertThat(stats.workers()).isEqualTo(5);
-        assertThat(stats.processed()).isEqualTo(1);
+        assertThat(stats.succeeded()).isEqualTo(1);
         assertThat(stats.shutdown()).isTrue();
         assertThat(failure(pool.submit("https://example.org"))).isInstanceOf(ClosedException.class);
         assertThatThrownBy(() -> pool.trySubmit("https://example.org")).isInstanceOf(ClosedException.class);

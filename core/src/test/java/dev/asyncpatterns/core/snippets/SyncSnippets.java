@@ -166,7 +166,7 @@ class SyncSnippets {
             more.add(connections.withPermit(() -> client.send(request)));
         }
         assertThat(client.sends.arguments).hasSize(10); // the 11th request waits for a permit
-        assertThat(connections.queueLength()).isEqualTo(1);
+        assertThat(connections.waiters()).isEqualTo(1);
 
         client.sends.completeNext(new Response(200));
         assertThat(response).isCompletedWithValue(new Response(200));
@@ -176,6 +176,22 @@ class SyncSnippets {
         }
         assertThat(more).allSatisfy(f -> assertThat(f).isCompletedWithValue(new Response(204)));
         assertThat(connections.availablePermits()).isEqualTo(10);
+    }
+
+    @Test
+    void semaphoreBuilder_namedWithStats() {
+        // @start region=semaphoreBuilder
+        var connections = AsyncSemaphore.builder(2).name("db-connections").build();
+        connections.acquire();
+        connections.acquire();
+        CompletableFuture<Void> third = connections.acquire();   // queues: no permit left
+        AsyncSemaphore.Stats stats = connections.stats();
+        // stats: name=db-connections available=0 waiters=1 waited=1
+        // @end
+
+        assertThat(stats).isEqualTo(new AsyncSemaphore.Stats("db-connections", 0, 1, 1, 0, 0, Duration.ZERO));
+        third.cancel(true);
+        assertThat(connections.stats()).isEqualTo(new AsyncSemaphore.Stats("db-connections", 0, 0, 1, 0, 1, Duration.ZERO));
     }
 
     // ---------------------------------------------------------------- AsyncLock
@@ -214,7 +230,7 @@ class SyncSnippets {
 
         assertThat(rw.readers()).isEqualTo(1);
         assertThat(saves.arguments).isEmpty(); // the writer waits for the reader
-        assertThat(rw.queueLength()).isEqualTo(1);
+        assertThat(rw.waiters()).isEqualTo(1);
 
         loads.completeNext(new Config("v1"));
         assertThat(current).isCompletedWithValue(new Config("v1"));
@@ -282,12 +298,12 @@ class SyncSnippets {
 
         players.get(1).prepared.complete(true);
         players.get(0).prepared.complete(true);
-        assertThat(round.waiting()).isEqualTo(2);
+        assertThat(round.waiters()).isEqualTo(2);
         assertThat(went).isEmpty();
 
         players.get(2).prepared.complete(true);
         assertThat(went).containsExactlyInAnyOrder("ann", "bob", "cy");
-        assertThat(round.waiting()).isZero();
+        assertThat(round.waiters()).isZero();
     }
 
     // ---------------------------------------------------------------- AsyncRateLimiter
