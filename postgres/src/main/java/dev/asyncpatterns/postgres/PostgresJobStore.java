@@ -243,6 +243,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         return adds.submit(new NewJob<>(job, priority, codec.encode(job), maxLive));
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // private carrier of a payload; never compared or hashed
     private record NewJob<J>(J job, int priority, byte[] payload, int maxLive) {}
 
     /** One transaction for a batch of adds: a multi-row INSERT with the capacity check and one NOTIFY. */
@@ -823,6 +824,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
 
     // ---------------------------------------------------------------- rows and histories
 
+    @SuppressWarnings("ArrayRecordComponent") // private carrier of a row; never compared or hashed
     private record Row(long id, int priority, byte[] payload, Instant submittedAt, Instant dueAt, int attempts,
             int replays, int historyCount) {
 
@@ -942,6 +944,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         final String histories;
         final String counts;
 
+        @SuppressWarnings("UnusedVariable") // channel is not used by any statement yet (LISTEN/NOTIFY is issued elsewhere)
         Sql(String t, String channel) {
             String columns = "id, priority, payload, submitted_at, due_at, attempts, replays, history_count";
             String held = " AND state = 'IN_FLIGHT' AND lease_token = ? AND owner = ? AND lease_until > now()";

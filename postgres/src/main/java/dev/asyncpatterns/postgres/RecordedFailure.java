@@ -38,6 +38,7 @@ public final class RecordedFailure extends RuntimeException {
     }
 
     @Override
+    @SuppressWarnings("OverrideThrowableToString") // prints the recorded class name, as the original exception did
     public String toString() {
         String message = getMessage();
         return message == null ? className : className + ": " + message;
