@@ -1,6 +1,7 @@
 package dev.asyncpatterns.resilience;
 
 import dev.asyncpatterns.core.AsyncSupplier;
+import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.Cancellable;
 import io.github.resilience4j.retry.Retry;
 import java.lang.invoke.MethodHandles;
@@ -262,12 +263,7 @@ final class Execution<T> {
     }
 
     static Throwable unwrap(Throwable failure) {
-        Throwable current = failure;
-        while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
+        return Failures.unwrap(failure);
     }
 
     /*
