@@ -2,6 +2,7 @@ package dev.asyncpatterns.testkit;
 
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
+import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,7 +85,7 @@ public final class VirtualClock implements TimeSource {
             Objects.requireNonNull(task, "task");
             trackedInFlight.incrementAndGet();
             activity.incrementAndGet();
-            Thread.ofVirtual().name("virtual-clock-task").start(() -> {
+            Thread.ofVirtual().name("virtual-clock-task").inheritInheritableThreadLocals(false).start(() -> {
                 trackedThreads.add(Thread.currentThread());
                 try {
                     task.run();
@@ -149,10 +150,11 @@ public final class VirtualClock implements TimeSource {
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(task, "task");
         long delayNanos = Durations.toNanosSaturated(delay);
+        Runnable run = CapturedContext.capture().wrap(task); // the scheduler's context, not the advancer's
         lock.lock();
         try {
             long due = delayNanos <= 0 ? nowNanos : Durations.saturatedAdd(nowNanos, delayNanos);
-            Timer timer = new Timer(due, sequence++, task);
+            Timer timer = new Timer(due, sequence++, run);
             timers.add(timer);
             activity.incrementAndGet();
             return timer;
@@ -343,7 +345,7 @@ public final class VirtualClock implements TimeSource {
      * @return a handle that stops auto-advance and waits for the background thread to end
      */
     public AutoCloseable autoAdvance() {
-        Thread thread = Thread.ofPlatform().daemon().name("virtual-clock-auto-advance").start(() -> {
+        Thread thread = Thread.ofPlatform().daemon().name("virtual-clock-auto-advance").inheritInheritableThreadLocals(false).start(() -> {
             CompletableFuture<Void> never = new CompletableFuture<>();
             while (!Thread.currentThread().isInterrupted()) {
                 try {

@@ -21,7 +21,8 @@ import java.util.concurrent.ThreadFactory;
  */
 public final class Tasks {
 
-    private static final ThreadFactory VIRTUAL = Thread.ofVirtual().name("async-patterns-task").factory();
+    private static final ThreadFactory VIRTUAL = Thread.ofVirtual().name("async-patterns-task")
+            .inheritInheritableThreadLocals(false).factory();
     private static final Executor VIRTUAL_EXECUTOR = new Executor() {
         @Override
         public void execute(Runnable task) {

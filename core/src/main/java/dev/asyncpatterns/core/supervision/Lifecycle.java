@@ -347,7 +347,8 @@ public final class Lifecycle {
      */
     public Cancellable installShutdownHook(Duration grace) {
         Durations.requireNonNegative(grace, "grace");
-        Thread hook = new Thread(() -> {
+        Thread hook = Thread.ofPlatform().name("lifecycle-shutdown-hook-" + name)
+                .inheritInheritableThreadLocals(false).unstarted(() -> {
             CompletableFuture<Report> report = shutdown(grace);
             CompletableFuture<Void> backstop = time.delay(grace.plusSeconds(5));
             try {
@@ -362,7 +363,7 @@ public final class Lifecycle {
             if (!report.isDone()) {
                 LOG.error("Lifecycle[{}]: shutdown did not finish in {} + 5 s; JVM exits anyway", name, grace);
             }
-        }, "lifecycle-shutdown-hook-" + name);
+        });
         Runtime.getRuntime().addShutdownHook(hook);
         return () -> {
             try {

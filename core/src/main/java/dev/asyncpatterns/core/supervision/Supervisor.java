@@ -3,6 +3,7 @@ package dev.asyncpatterns.core.supervision;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 
+import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import java.io.Serial;
@@ -166,6 +167,7 @@ public final class Supervisor {
     private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
     private boolean running;
     private CompletableFuture<Void> run;
+    private CapturedContext context = CapturedContext.empty(); // start()'s caller's, for every (re)start
     private volatile int totalRestarts;
     private volatile boolean active; // readers' view of running
 
@@ -209,11 +211,13 @@ public final class Supervisor {
      */
     public CompletableFuture<Void> start() {
         CompletableFuture<Void> result = new CompletableFuture<>();
+        CapturedContext caller = CapturedContext.capture();
         send(() -> {
             if (running) {
                 result.completeExceptionally(new IllegalStateException("Supervisor[" + name + "] is already running"));
                 return;
             }
+            context = caller;
             running = true;
             active = true;
             run = result;
@@ -353,7 +357,7 @@ public final class Supervisor {
         child.publish();
         CompletableFuture<?> future;
         try {
-            CompletionStage<?> stage = child.spec.start.get();
+            CompletionStage<?> stage = context.get(child.spec.start);
             if (stage == null) {
                 throw new NullPointerException("child " + child.spec.name + " returned a null stage");
             }
