@@ -1,6 +1,7 @@
 package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.time.TimeSource;
@@ -335,7 +336,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
                 send(batch);
             } else {
                 try {
-                    executor.execute(() -> send(batch));
+                    executor.execute(CapturedContext.capture().wrap(() -> send(batch))); // the filling caller's context
                 } catch (RejectedExecutionException rejectedByExecutor) { // fail the batch rather than strand it
                     distribute(batch, null, rejectedByExecutor);
                 }

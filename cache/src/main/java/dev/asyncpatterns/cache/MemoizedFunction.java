@@ -3,6 +3,7 @@ package dev.asyncpatterns.cache;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.CapturedContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Objects;
@@ -369,7 +370,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         var load = new LoadFuture<K, V>(key);
         load.claimStart();
         try {
-            executor.execute(() -> start(load));
+            executor.execute(CapturedContext.capture().wrap(() -> start(load))); // the caller's context
         } catch (RuntimeException rejected) {
             load.completeExceptionally(rejected);
         }
@@ -388,7 +389,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             return reloaded;
         }
         try {
-            executor.execute(() -> callFunction(key).whenComplete((value, failure) -> {
+            executor.execute(CapturedContext.capture().wrap(() -> callFunction(key).whenComplete((value, failure) -> {
                 if (failure == null) {
                     if (refreshPauses != null) {
                         refreshPauses.invalidate(key);
@@ -397,7 +398,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                 } else {
                     refreshFailed(key, oldValue, unwrap(failure), reloaded);
                 }
-            }));
+            }))); // the context of the read that triggered the refresh
         } catch (RuntimeException rejected) { // a saturated or shut-down executor: never strand the refresh
             refreshFailed(key, oldValue, rejected, reloaded);
         }

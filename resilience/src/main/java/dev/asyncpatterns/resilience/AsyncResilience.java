@@ -287,6 +287,14 @@ public final class AsyncResilience<T> {
         CircuitBreaker.State seen = observedState;
         if (now != seen && OBSERVED_STATE.compareAndSet(this, seen, now)) {
             counters.transitions.increment();
+            if (CircuitStateChangeEvent.enabled()) { // JFR, no allocation unless a recording wants it
+                var event = new CircuitStateChangeEvent();
+                event.decorator = name;
+                event.circuitBreaker = circuitBreaker.getName();
+                event.from = String.valueOf(seen);
+                event.to = now.name();
+                event.commit();
+            }
             if (listeners.hasAny()) {
                 listeners.emit(new ResilienceEvent.CircuitStateChanged(name, time.instant(), circuitBreaker.getName(),
                         seen, now));

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.time.Cancellable;
 import io.github.resilience4j.retry.MaxRetriesExceededException;
 import io.github.resilience4j.retry.Retry;
@@ -59,6 +60,8 @@ final class Execution<T> {
     final Supplier<? extends CompletionStage<? extends T>> operation;
     final ResultFuture<T> result;
     final long startNanos;
+    /** The caller's request context, restored around every attempt, hedge and fallback. */
+    final CapturedContext context;
     private final boolean timed;
     private final Retry.AsyncContext<T> retryContext;
     private volatile int finished;
@@ -71,6 +74,7 @@ final class Execution<T> {
         this.policy = policy;
         this.operation = operation;
         this.result = new ResultFuture<>(this);
+        this.context = CapturedContext.capture();
         // read only when something needs it: the deadline or the CallFinished event
         this.timed = policy.deadlineNanos > 0 || policy.eventsWanted();
         this.startNanos = timed ? policy.time.nanoTime() : 0;
@@ -185,6 +189,15 @@ final class Execution<T> {
         }
         policy.counters.retries.increment();
         Duration delay = Duration.ofNanos(delayNanos);
+        if (RetryAttemptEvent.enabled()) { // JFR, no allocation unless a recording wants it
+            var event = new RetryAttemptEvent();
+            event.decorator = policy.name;
+            event.attempt = number + 1;
+            event.delay = delayNanos;
+            event.failure = failure == null ? null : failure.getClass().getName();
+            event.message = failure == null ? null : failure.getMessage();
+            event.commit();
+        }
         if (policy.eventsWanted()) {
             policy.emit(new ResilienceEvent.RetryScheduled(policy.name, policy.time.instant(), number + 1, delay,
                     failure));
@@ -224,7 +237,7 @@ final class Execution<T> {
         }
         CompletableFuture<? extends T> replacement;
         try {
-            replacement = fallback.apply(failure).toCompletableFuture();
+            replacement = context.apply(fallback, failure).toCompletableFuture();
         } catch (Throwable fallbackFailure) {
             fallbackFailed(failure, fallbackFailure);
             return;

@@ -7,6 +7,7 @@ import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.QueueFullEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -263,7 +264,7 @@ public final class AsyncQueue<T> {
                 }
                 PutNode node = new PutNode(item);
                 putters.add(node);
-                return node;
+                return QueueFullEvent.trace(node, name, capacity); // JFR, only when enabled
             }
             handOff(taker, item);
         } finally {

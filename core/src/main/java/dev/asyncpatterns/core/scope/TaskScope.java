@@ -9,6 +9,7 @@ import dev.asyncpatterns.core.future.Tasks;
 import dev.asyncpatterns.core.internal.CompletedFutures;
 import dev.asyncpatterns.core.internal.FollowingFuture;
 import dev.asyncpatterns.core.internal.TaskFuture;
+import dev.asyncpatterns.core.internal.TaskScopeFailureEvent;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 
@@ -365,6 +366,7 @@ public final class TaskScope implements AutoCloseable {
         CompletableFuture<Void> nowIdle = null;
         Throwable suppress = null;
         Throwable into = null;
+        Throwable failedWith = null;
         lock.lock();
         try {
             if (fork != null && !forks.remove(fork)) {
@@ -376,6 +378,7 @@ public final class TaskScope implements AutoCloseable {
                     if (outcome instanceof Outcome.Failure<?> f) {
                         if (failure == null) {
                             failure = f.cause();
+                            failedWith = shutdown ? null : failure;
                             shutDownNow = true;
                         } else if (failure != f.cause()) {
                             suppress = f.cause();
@@ -409,6 +412,9 @@ public final class TaskScope implements AutoCloseable {
         }
         if (suppress != null) {
             into.addSuppressed(suppress);
+        }
+        if (failedWith != null && toCancel != null) {
+            traceFailure(failedWith, toCancel.size());
         }
         cancelAll(toCancel, childrenToCancel, timer);
         if (nowIdle != null) {
@@ -454,7 +460,20 @@ public final class TaskScope implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        traceFailure(deadlineExpired, toCancel.size());
         cancelAll(toCancel, childrenToCancel, null);
+    }
+
+    /** A JFR TaskScopeFailure event, only when a recording enables it (no allocation otherwise). */
+    private void traceFailure(Throwable cause, int liveForks) {
+        if (TaskScopeFailureEvent.enabled()) {
+            var event = new TaskScopeFailureEvent();
+            event.policy = policy.name();
+            event.failure = cause.getClass().getName();
+            event.message = cause.getMessage();
+            event.liveForks = liveForks;
+            event.commit();
+        }
     }
 
     // ---------------------------------------------------------------- cancelling

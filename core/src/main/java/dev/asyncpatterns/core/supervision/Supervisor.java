@@ -6,6 +6,7 @@ import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.SupervisorRestartEvent;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -439,6 +440,17 @@ public final class Supervisor {
             member.publish();
         }
         LOG.debug("Supervisor[{}]: restarting {} in {} ({})", name, restartSet.size(), delay.get(), strategy);
+        if (SupervisorRestartEvent.enabled()) { // JFR, no allocation unless a recording wants it
+            var event = new SupervisorRestartEvent();
+            event.supervisor = name;
+            event.child = child.spec.name;
+            event.attempt = child.attempt;
+            event.groupSize = toRestart.size();
+            event.delay = Durations.toNanosSaturated(delay.get());
+            event.failure = failure == null ? null : failure.getClass().getName();
+            event.message = failure == null ? null : failure.getMessage();
+            event.commit();
+        }
         Runnable restartAll = () -> send(() -> {
             for (int i = 0; i < toRestart.size(); i++) {
                 Child member = toRestart.get(i);

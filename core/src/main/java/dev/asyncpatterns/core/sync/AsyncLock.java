@@ -58,7 +58,9 @@ public final class AsyncLock {
      * @throws NullPointerException if {@code timeSource} is null
      */
     public AsyncLock(TimeSource timeSource) {
-        this.semaphore = new AsyncSemaphore(1, Objects.requireNonNull(timeSource, "timeSource"));
+        AsyncSemaphore permit = new AsyncSemaphore(1, Objects.requireNonNull(timeSource, "timeSource"));
+        permit.waitLabel = "AsyncLock"; // JFR SlowWait events name the lock, not the semaphore inside
+        this.semaphore = permit;
     }
 
     /**

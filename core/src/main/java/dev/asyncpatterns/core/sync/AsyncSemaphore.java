@@ -89,6 +89,8 @@ public final class AsyncSemaphore {
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
     private volatile int queueLength; // written under lock
     private final TimeSource timeSource;
+    /** What a JFR SlowWait event calls this primitive; AsyncLock sets it before publishing us. */
+    String waitLabel = "AsyncSemaphore";
 
     /**
      * Creates a semaphore with the given number of permits, timing out on
@@ -353,6 +355,7 @@ public final class AsyncSemaphore {
         if (timeoutNanos != Long.MAX_VALUE) {
             w.startTimer(timeSource, timeoutNanos, "AsyncSemaphore.acquire(" + permits + ")");
         }
+        w.traceWait(waitLabel, permits); // JFR, only when enabled
         return w;
     }
 
