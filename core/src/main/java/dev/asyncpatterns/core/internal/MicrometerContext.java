@@ -24,6 +24,7 @@ final class MicrometerContext {
             .contextRegistry(REGISTRY).clearMissing(true).build();
     private static final ContextSnapshot NOTHING = FACTORY.captureFrom();
     private static final CapturedContext.Scope NOOP = () -> {};
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CapturedContext.class);
 
     private MicrometerContext() {}
 
@@ -32,12 +33,16 @@ final class MicrometerContext {
         if (REGISTRY.getThreadLocalAccessors().isEmpty()) {
             return null;
         }
-        return FACTORY.captureAll();
+        try {
+            return FACTORY.captureAll();
+        } catch (RuntimeException failure) { // an accessor's getValue threw: see guarded()
+            LOG.warn("context-propagation: capturing thread locals failed; the work runs without them", failure);
+            return null;
+        }
     }
 
     static CapturedContext.Scope restore(Object snapshot) {
-        ContextSnapshot.Scope scope = ((ContextSnapshot) snapshot).setThreadLocals();
-        return scope::close;
+        return guarded(((ContextSnapshot) snapshot)::setThreadLocals);
     }
 
     /** For an empty capture: clears the registered thread locals until the scope closes. */
@@ -45,7 +50,28 @@ final class MicrometerContext {
         if (REGISTRY.getThreadLocalAccessors().isEmpty()) {
             return NOOP;
         }
-        ContextSnapshot.Scope scope = NOTHING.setThreadLocals();
-        return scope::close;
+        return guarded(NOTHING::setThreadLocals);
+    }
+
+    /*
+     * A ThreadLocalAccessor is user code: one that throws must not break the toolkit's state
+     * machines (a TaskFuture stuck in RUNNING, a drain loop that never ends). Its failure is
+     * logged and the callback runs without that restore.
+     */
+    private static CapturedContext.Scope guarded(java.util.function.Supplier<ContextSnapshot.Scope> open) {
+        ContextSnapshot.Scope scope;
+        try {
+            scope = open.get();
+        } catch (RuntimeException failure) {
+            LOG.warn("context-propagation: restoring a snapshot failed; the callback runs without it", failure);
+            return NOOP;
+        }
+        return () -> {
+            try {
+                scope.close();
+            } catch (RuntimeException failure) {
+                LOG.warn("context-propagation: putting thread locals back failed", failure);
+            }
+        };
     }
 }

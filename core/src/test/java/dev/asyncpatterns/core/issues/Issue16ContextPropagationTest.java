@@ -10,6 +10,7 @@ import dev.asyncpatterns.core.pool.WorkerPool;
 import dev.asyncpatterns.core.scope.TaskScope;
 import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.core.supervision.Supervisor;
+import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.testkit.VirtualClock;
 import io.micrometer.context.ContextRegistry;
@@ -271,5 +272,34 @@ class Issue16ContextPropagationTest {
             await(supervisor.stop());
             assertThat(run).isCompleted();
         }
+    }
+
+    // ---------------------------------------------------------------- withPermit after a wait
+
+    @Test
+    void withPermit_bodyRunOnReleasingThread_seesWaitersContextNotReleasers() throws Exception {
+        var semaphore = new AsyncSemaphore(1);
+        var holding = new CompletableFuture<Void>();
+        semaphore.withPermit(() -> holding); // request "releaser" holds the only permit
+        var seen = new CompletableFuture<Seen>();
+        enter("A");
+        CompletableFuture<Void> body = semaphore.withPermit(() -> {
+            seen.complete(Seen.now());
+            return CompletableFuture.completedFuture(null);
+        });
+        leave();
+        // the permit comes back on the pool's thread, inside another request's context
+        pool.submit(() -> {
+            enter("releaser");
+            try {
+                holding.complete(null);
+            } finally {
+                leave();
+            }
+        }).get(10, TimeUnit.SECONDS);
+
+        await(body);
+        assertThat(await(seen)).isEqualTo(A);
+        assertThat(leftOnPool()).isEqualTo(NONE);
     }
 }
