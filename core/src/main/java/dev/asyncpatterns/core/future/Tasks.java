@@ -18,6 +18,11 @@ import java.util.concurrent.ThreadFactory;
  *
  * <p>The returned future completes with exactly the task's result or exception. Its dependents
  * ({@code thenApply}...) are plain {@code CompletableFuture}s.
+ *
+ * <p>Context: the task runs with the request context of the thread that started it (SLF4J MDC,
+ * and io.micrometer:context-propagation thread locals when that library is present), and the
+ * thread running it gets its own context back afterwards. Threads started here inherit no
+ * {@code InheritableThreadLocal}s.
  */
 public final class Tasks {
 
