@@ -20,8 +20,8 @@ module dev.asyncpatterns.core {
     exports dev.asyncpatterns.core.time;
     // shared helpers for our own modules only
     exports dev.asyncpatterns.core.internal to
-            dev.asyncpatterns.testkit,
             dev.asyncpatterns.pipeline,
             dev.asyncpatterns.resilience,
-            dev.asyncpatterns.cache;
+            dev.asyncpatterns.cache,
+            dev.asyncpatterns.console;
 }

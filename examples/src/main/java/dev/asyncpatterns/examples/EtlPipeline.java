@@ -118,9 +118,19 @@ final class EtlPipeline implements Example {
                     written, files.size(), lines, seconds, records / seconds);
             out.printf("dead letters (%d):%n", deadLetters.size());
             deadLetters.stream().sorted().forEach(letter -> out.println("  " + letter));
-            out.println("stage metrics:");
-            for (StageMetrics stage : run.metrics()) {
-                out.printf("  %-28s in %4d  out %4d  failures %2d  busy %5d ms%n", stage.stage(), stage.elementsIn(),
+            // the server counted every request: those beyond one per record were retries
+            int requests = tries.values().stream().mapToInt(AtomicInteger::get).sum();
+            long retried = tries.values().stream().filter(count -> count.get() > 1).count();
+            out.printf("extract: %d requests for %d records: %d retries on %d records (transient 503s, backoff 50 ms,"
+                    + " 100 ms), %d still failing after 3 attempts%n", requests, records, requests - records, retried,
+                    tries.values().stream().filter(count -> count.get() >= 3).count());
+            out.println("stage metrics (failures = elements that failed the stage after its error policy ran):");
+            List<String> roles = List.of("source", "extract", "transform", "load: batch", "load: write", "count rows");
+            List<StageMetrics> stages = run.metrics();
+            for (int i = 0; i < stages.size(); i++) {
+                StageMetrics stage = stages.get(i);
+                String label = (i < roles.size() ? roles.get(i) + " " : "") + "[" + stage.stage() + "]";
+                out.printf("  %-36s in %4d  out %4d  failures %2d  busy %5d ms%n", label, stage.elementsIn(),
                         stage.elementsOut(), stage.failures(), stage.busy().toMillis());
             }
             deleteAll(dir);

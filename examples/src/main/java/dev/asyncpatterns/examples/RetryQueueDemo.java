@@ -130,12 +130,12 @@ final class RetryQueueDemo implements Example {
                 stats.pending());
     }
 
-    /** "4 attempts at 3, 25, 70, 160 ms: 550 no such mailbox". */
+    /** "4 attempts, failed at 3, 25, 70, 160 ms: 550 no such mailbox" (when each attempt ended, as the progress lines). */
     private static String history(Instant start, JobRecord<Email> letter) {
         List<JobAttempt> attempts = letter.history();
-        String times = attempts.stream().map(a -> String.valueOf(millisSince(start, a.startedAt())))
+        String times = attempts.stream().map(a -> String.valueOf(millisSince(start, a.finishedAt())))
                 .collect(Collectors.joining(", "));
-        return attempts(attempts.size()) + " at " + times + " ms: "
+        return attempts(attempts.size()) + ", failed at " + times + " ms: "
                 + letter.lastAttempt().failure().getMessage();
     }
 

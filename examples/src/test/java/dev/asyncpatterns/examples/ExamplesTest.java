@@ -78,9 +78,11 @@ class ExamplesTest {
                 "^dead letters \\(4\\):$",
                 "^  malformed: \\{\"id\":16,\"customer\":$",
                 "^  record 29: HTTP 503$",
-                "^  1:mapAsync\\(3\\) +in +60 +out +59 +failures +1 ",
-                "^  2:mapAsync\\(3\\) +in +59 +out +56 +failures +3 ",
-                "^  4:mapAsync\\(3\\) +in +[0-9]+ +out +[0-9]+ +failures +0 "));
+                "^extract: [0-9]+ requests for 60 records: [1-9][0-9]* retries on [1-9][0-9]* records .*, 1 still failing after 3 attempts$",
+                "^  extract \\[1:mapAsync\\(3\\)\\] +in +60 +out +59 +failures +1 ",
+                "^  transform \\[2:mapAsync\\(3\\)\\] +in +59 +out +56 +failures +3 ",
+                "^  load: batch \\[3:batch\\(10, 200 ms\\)\\] ",
+                "^  load: write \\[4:mapAsync\\(3\\)\\] +in +[0-9]+ +out +[0-9]+ +failures +0 "));
         lines.put("aggregation", List.of(
                 "^page views in bursts every 10 ms, a traffic spike in windows 3 and 4; 200 ms tumbling windows$",
                 "^window 1 \\(closed +[0-9]+ ms after the first event\\): +[0-9]+ views, top /[a-z]+ [0-9]+, ",
@@ -118,8 +120,8 @@ class ExamplesTest {
                 "^  \\[ *[0-9]+ ms\\] eve at example.com +-> dead letter after 1 attempt$",
                 "^  \\[ *[0-9]+ ms\\] nobody@invalid.example +-> dead letter after 4 attempts$",
                 "^all settled after [0-9]+ ms: 6 sent, 2 dead letters:$",
-                "^  nobody@invalid.example \\(reset\\): 4 attempts at [0-9]+, [0-9]+, [0-9]+, [0-9]+ ms: 550 no such mailbox$",
-                "^  eve at example.com \\(reset\\): 1 attempt at [0-9]+ ms: malformed address$",
+                "^  nobody@invalid.example \\(reset\\): 4 attempts, failed at [0-9]+, [0-9]+, [0-9]+, [0-9]+ ms: 550 no such mailbox$",
+                "^  eve at example.com \\(reset\\): 1 attempt, failed at [0-9]+ ms: malformed address$",
                 "^  \\[ *[0-9]+ ms\\] nobody@invalid.example +attempt 5: sent$",
                 "^after the drain: 7 succeeded, dead letters left: \\[eve at example.com\\]$",
                 "^stats: submitted 8, attempts 16, retried 7, dead-lettered 2, replayed 1, pending 0$"));

@@ -36,7 +36,7 @@ final class BatchStage<T> extends Stage<List<T>> {
     private boolean done;
 
     BatchStage(Ctx ctx, Stage<T> up, int size, Duration maxWait) {
-        super(ctx, maxWait == null ? "batch(" + size + ")" : "batch(" + size + ", " + maxWait + ")");
+        super(ctx, maxWait == null ? "batch(" + size + ")" : "batch(" + size + ", " + Labels.of(maxWait) + ")");
         this.up = up;
         this.size = size;
         this.maxWait = maxWait;

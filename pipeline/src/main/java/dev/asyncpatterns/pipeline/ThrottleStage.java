@@ -31,7 +31,7 @@ final class ThrottleStage<T> extends Stage<T> {
     private long armedFor = Long.MIN_VALUE;
 
     ThrottleStage(Ctx ctx, Stage<T> up, int elements, Duration period) {
-        super(ctx, "throttle(" + elements + " per " + period + ")");
+        super(ctx, "throttle(" + elements + " per " + Labels.of(period) + ")");
         this.up = up;
         long periodNanos = period.toNanos();
         this.interval = Math.max(1, periodNanos / elements);

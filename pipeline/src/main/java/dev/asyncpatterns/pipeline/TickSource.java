@@ -30,7 +30,7 @@ final class TickSource extends Stage<Long> {
     private boolean started;
 
     TickSource(Ctx ctx, Duration period) {
-        super(ctx, "tick(" + period + ")");
+        super(ctx, "tick(" + Labels.of(period) + ")");
         this.periodNanos = Durations.toNanosSaturated(period);
     }
 

@@ -30,7 +30,7 @@ final class TimeoutStage<T> extends Stage<T> {
     private Cancellable timer;
 
     TimeoutStage(Ctx ctx, Stage<T> up, Duration limit) {
-        super(ctx, "timeout(" + limit + ")");
+        super(ctx, "timeout(" + Labels.of(limit) + ")");
         this.up = up;
         this.limit = limit;
     }

@@ -45,7 +45,7 @@ final class WindowStage<T, A, R> extends Stage<R> {
 
     @SuppressWarnings("unchecked")
     WindowStage(Ctx ctx, Stage<T> up, Duration length, Collector<? super T, A, R> collector) {
-        super(ctx, "window(" + length + ")");
+        super(ctx, "window(" + Labels.of(length) + ")");
         this.up = up;
         this.lengthNanos = Durations.toNanosSaturated(length);
         this.supplier = collector.supplier();

@@ -172,4 +172,16 @@ class TimeStagesTest {
         clock.advance(Duration.ofSeconds(20));
         assertThat(result).isCompleted();
     }
+
+    // ------------------------------------------------------------------ labels
+
+    @Test
+    void stageLabels_durations_readAsPeopleWriteThem() {
+        var run = Pipeline.range(0, 3).batch(2, Duration.ofMillis(200)).timeout(Duration.ofSeconds(2))
+                .throttle(5, Duration.ofMillis(1500)).toList(10).timeSource(clock).start();
+        clock.advance(Duration.ofSeconds(5));
+        await(run.result());
+        assertThat(run.metrics()).extracting(StageMetrics::stage).containsExactly(
+                "0:range(0, 3)", "1:batch(2, 200 ms)", "2:timeout(2 s)", "3:throttle(5 per 1500 ms)", "4:toList(10)");
+    }
 }

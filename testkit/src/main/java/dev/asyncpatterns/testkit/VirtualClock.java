@@ -2,8 +2,6 @@ package dev.asyncpatterns.testkit;
 
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-import dev.asyncpatterns.core.internal.CapturedContext;
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -149,12 +147,11 @@ public final class VirtualClock implements TimeSource {
     public Cancellable schedule(Duration delay, Runnable task) {
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(task, "task");
-        long delayNanos = Durations.toNanosSaturated(delay);
-        Runnable run = CapturedContext.capture().wrap(task); // the scheduler's context, not the advancer's
+        long delayNanos = toNanosSaturated(delay);
         lock.lock();
         try {
-            long due = delayNanos <= 0 ? nowNanos : Durations.saturatedAdd(nowNanos, delayNanos);
-            Timer timer = new Timer(due, sequence++, run);
+            long due = delayNanos <= 0 ? nowNanos : saturatedAdd(nowNanos, delayNanos);
+            Timer timer = new Timer(due, sequence++, task);
             timers.add(timer);
             activity.incrementAndGet();
             return timer;
@@ -177,10 +174,10 @@ public final class VirtualClock implements TimeSource {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("duration must not be negative, was " + duration);
         }
-        long amount = Durations.toNanosSaturated(duration);
+        long amount = toNanosSaturated(duration);
         advanceLock.lock();
         try {
-            runUntil(Durations.saturatedAdd(nowNanos, amount));
+            runUntil(saturatedAdd(nowNanos, amount));
         } finally {
             advanceLock.unlock();
         }
@@ -307,7 +304,7 @@ public final class VirtualClock implements TimeSource {
             throws ExecutionException, TimeoutException, InterruptedException {
         Objects.requireNonNull(future, "future");
         Objects.requireNonNull(maxVirtual, "maxVirtual");
-        long limit = Durations.saturatedAdd(nowNanos, Durations.toNanosSaturated(maxVirtual));
+        long limit = saturatedAdd(nowNanos, toNanosSaturated(maxVirtual));
         long stuckSince = System.nanoTime();
         while (!future.isDone()) {
             if (Thread.interrupted()) {
@@ -503,5 +500,20 @@ public final class VirtualClock implements TimeSource {
             int byDue = Long.compare(due, other.due);
             return byDue != 0 ? byDue : Long.compare(seq, other.seq);
         }
+    }
+
+    // Testkit is loaded by applications' tests, often from the class path next to a core on the
+    // module path; it must not need core's internal package (exported only to our modules).
+    private static long toNanosSaturated(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException overflow) {
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    private static long saturatedAdd(long now, long nanos) {
+        long sum = now + nanos;
+        return ((now ^ sum) & (nanos ^ sum)) < 0 ? (nanos > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : sum;
     }
 }

@@ -361,7 +361,7 @@ public final class Lifecycle {
                 backstop.cancel(false);
             }
             if (!report.isDone()) {
-                LOG.error("Lifecycle[{}]: shutdown did not finish in {} + 5 s; JVM exits anyway", name, grace);
+                LOG.error("Lifecycle[{}]: shutdown did not finish in {} ms + 5 s; JVM exits anyway", name, grace.toMillis());
             }
         });
         Runtime.getRuntime().addShutdownHook(hook);
@@ -409,7 +409,7 @@ public final class Lifecycle {
         }
 
         void begin() {
-            LOG.info("Lifecycle[{}]: shutting down {} participants, grace {}", name, order.size(), Duration.ofNanos(graceNanos));
+            LOG.debug("Lifecycle[{}]: shutting down {} participants, grace {} ms", name, order.size(), Duration.ofNanos(graceNanos).toMillis());
             timer = time.schedule(Duration.ofNanos(graceNanos), () -> deadline.complete(null));
             drainFrom(0);
         }
@@ -422,7 +422,7 @@ public final class Lifecycle {
                     abortFrom(i);
                     return;
                 }
-                LOG.info("Lifecycle[{}]: draining {}", name, entry.name);
+                LOG.debug("Lifecycle[{}]: draining {}", name, entry.name);
                 CompletableFuture<?> stage;
                 try {
                     CompletionStage<?> returned = entry.participant.drain();
@@ -490,7 +490,7 @@ public final class Lifecycle {
                 }
             }
             Duration elapsed = Duration.ofNanos(time.nanoTime() - start);
-            LOG.info("Lifecycle[{}]: shut down in {}: {} drained, {} aborted, {} failures", name, elapsed,
+            LOG.debug("Lifecycle[{}]: shut down in {} ms: {} drained, {} aborted, {} failures", name, elapsed.toMillis(),
                     drained.size(), aborted.size(), failures.size());
             result.complete(new Report(elapsed, List.copyOf(drained), List.copyOf(aborted), List.copyOf(failures)));
         }

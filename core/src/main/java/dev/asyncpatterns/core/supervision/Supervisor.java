@@ -394,8 +394,10 @@ public final class Supervisor {
             restartTimes.pollFirst();
         }
         if (restartTimes.size() >= maxRestarts) {
-            escalate("restart intensity exceeded: " + (restartTimes.size() + 1) + " restarts within " + window
-                    + " (limit " + maxRestarts + "), child " + child.spec.name + " exited", failure);
+            // say what happened: N restarts were made, and one more would exceed the limit
+            escalate("restart intensity exceeded: child " + child.spec.name + " exited again after "
+                    + restartTimes.size() + " restarts within " + window.toMillis() + " ms (limit " + maxRestarts
+                    + "); not restarting it", failure);
             return;
         }
         if (now - child.startedAt >= windowNanos) {

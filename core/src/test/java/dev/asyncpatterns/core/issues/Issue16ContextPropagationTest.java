@@ -12,7 +12,6 @@ import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.core.supervision.Supervisor;
 import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.time.TimeSource;
-import dev.asyncpatterns.testkit.VirtualClock;
 import io.micrometer.context.ContextRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -208,21 +207,6 @@ class Issue16ContextPropagationTest {
         leave();
 
         assertThat(await(seen)).isEqualTo(A);
-    }
-
-    @Test
-    void virtualClockSchedule_callbackSeesSchedulersContext_advancerKeepsItsOwn() {
-        var clock = VirtualClock.create();
-        List<Seen> seen = new ArrayList<>();
-        enter("A");
-        clock.schedule(Duration.ofSeconds(1), () -> seen.add(Seen.now()));
-        leave();
-        enter("advancer");
-
-        clock.advance(Duration.ofSeconds(1));
-
-        assertThat(seen).containsExactly(A);
-        assertThat(Seen.now()).isEqualTo(new Seen("advancer", "advancer"));
     }
 
     // ---------------------------------------------------------------- WorkerPool

@@ -121,7 +121,7 @@ class SupervisorTest {
         clock.advance(SECOND);
         assertThat(sup.totalRestarts()).isEqualTo(5);
         assertThat(failure(run)).isInstanceOf(Supervisor.EscalationException.class)
-                .hasMessageContaining("storm").hasMessageContaining("6 restarts").hasCauseInstanceOf(IllegalStateException.class);
+                .hasMessageContaining("storm").hasMessageContaining("exited again after 5 restarts").hasCauseInstanceOf(IllegalStateException.class);
         assertThat(clock.elapsed()).isEqualTo(Duration.ofSeconds(31));
         assertThat(events.stream().filter(e -> e.equals("start crashy"))).hasSize(6);
         assertThat(steady.current()).isCancelled();
