@@ -337,7 +337,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
             } else {
                 try {
                     executor.execute(CapturedContext.capture().wrap(() -> send(batch))); // the filling caller's context
-                } catch (RejectedExecutionException rejectedByExecutor) { // fail the batch rather than strand it
+                } catch (RuntimeException | Error rejectedByExecutor) { // rejected, out of threads: fail the batch rather than strand it
                     distribute(batch, null, rejectedByExecutor);
                 }
             }

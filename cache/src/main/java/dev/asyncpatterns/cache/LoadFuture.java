@@ -13,11 +13,14 @@ import java.util.concurrent.Future;
  * started later, outside the compute, by whichever caller first wins claimStart() (normally the
  * caller whose get created it, immediately after get returns).
  *
- * waiters counts the shielded per-caller futures still interested in the result, and only matters
- * with cancelAbandonedLoads. States: n >= 0 live waiters; ABANDONED (-1) once the last waiter
- * cancelled and we decided to cancel the load. attach() never moves the count off ABANDONED, so a
- * caller that races with abandonment sees attach fail and retries against a fresh entry instead of
- * receiving a cancelled future for a load it still wants.
+ * waiters counts the callers still interested in the result (the starter included: it attaches
+ * before it starts the load, issue 21), and only matters with cancelAbandonedLoads. States:
+ * n >= 0 live waiters; ABANDONED (-1) once the last waiter cancelled. ABANDONED means "the last
+ * waiter is cancelling the load", not "cancelled": the load may have completed first, and the
+ * cancel (MemoizedFunction.abandon) decides. attach() never moves the count off ABANDONED, so a
+ * caller that races with abandonment sees attach fail, helps cancel, and either uses the completed
+ * load or retries against a fresh entry; it never receives a cancelled future for a load it still
+ * wants.
  *
  * Dependents created through thenApply & co. are plain CompletableFutures (the JDK's
  * newIncompleteFuture), so no one outside this package ever holds a LoadFuture while it is
@@ -46,6 +49,8 @@ final class LoadFuture<K, V> extends CompletableFuture<V> {
     private volatile int waiters;
     /** The user's future for this load, cancelled when the load is abandoned. */
     volatile Future<?> source;
+    /** Set by invalidate: a value produced after abandonment must not be cached. */
+    volatile boolean invalidated;
 
     LoadFuture(K key) {
         this.key = key;

@@ -48,6 +48,27 @@ import org.slf4j.LoggerFactory;
  *   in-flight one is wrapped per caller, so one caller's cancel never cancels the load others
  *   share. With cancelAbandonedLoads the LoadFuture counts the waiters and cancels the load (and
  *   the user's future) when the last one cancels.
+ * - Abandonment (cancelAbandonedLoads), as fixed for issue 21:
+ *   . Every caller that will receive the load attaches as a waiter BEFORE it may start it, the
+ *     starter included. The starter used to attach only after start() returned, so a second
+ *     caller could attach, cancel and abandon the load while the first was still inside the
+ *     user's function: the first caller, who never cancelled, got the cancelled load, and the
+ *     user's future (not yet recorded in load.source) was never cancelled. Now the starter's own
+ *     attachment keeps the load alive through start(). getIfPresent attaches the same way.
+ *   . The decision is the LoadFuture's own completion: the last waiter's release() moves the
+ *     count to ABANDONED, then abandon() tries load.cancel(false). If the load completed first,
+ *     cancel fails and the load stays cached (a produced value is never thrown away); if it wins,
+ *     the load is removed and the user's future cancelled. A caller that meets an ABANDONED load
+ *     still in flight helps (load.cancel) so it knows which way it went: cancelled -> replace it,
+ *     completed -> use it. Nobody spins and no user code runs between the two steps.
+ *   . The user's future may still produce a value after the load was cancelled (it completed
+ *     just before our cancel reached it, or is a stage that cannot be cancelled). That value was
+ *     paid for: the completion callback puts it in the cache in place of the abandoned load
+ *     (keepAbandonedValue), unless the key was invalidated meanwhile, so the next call does not
+ *     load again.
+ *   . load.source is published by start() and read by abandon(): start writes source then reads
+ *     the load's state, abandon writes the state (cancel) then reads source, both volatile, so
+ *     at least one of them sees the other and cancels the user's future.
  * - Negative caching: a second, small Caffeine Cache<K, Negative> with its own TTL, consulted
  *   when a load starts (never on the hit path).
  * - Refresh: asyncReload runs the function on Caffeine's executor. A failure is reported and then
@@ -58,6 +79,16 @@ import org.slf4j.LoggerFactory;
  *   the function until the pause expires: a failing backend gets one refresh per key per pause. The failed reload future is handed back to
  *   Caffeine cancelled, which Caffeine treats as "keep the entry" without logging a warning: we
  *   already reported the failure.
+ *
+ * - Second level (optional SecondLevel SPI, e.g. Redis): the load, once claimed, reads the second
+ *   level before calling the function; the LoadFuture is in Caffeine all the while, so
+ *   single-flight per key holds across both. A hit completes the load (on the level's thread); a
+ *   miss or failure runs the function (on the caller's thread if the read answered at once, else
+ *   on the executor, never on the level's I/O thread). A value the function produced, or a
+ *   refresh, is written back with the first level's TTL, fire-and-forget (the level counts its
+ *   own failures). invalidate() removes locally, then asks the level to remove and publish; the
+ *   level calls our InvalidationListener for other instances' invalidations. Known window: a load
+ *   in flight while another instance invalidates may write its (older) value to the level.
  *
  * No lock of ours exists; user callbacks (the function, listeners) run on the caller's thread,
  * the thread completing the user's future, or Caffeine's executor, never inside Caffeine's compute.
@@ -116,27 +147,33 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     private final LongAdder refreshFailures = new LongAdder();
     private final LongAdder negativeHits = new LongAdder();
     private final LongAdder abandoned = new LongAdder();
+    private final SecondLevel<K, V> secondLevel; // null without a second level
+    private final BiFunction<K, V, Duration> secondLevelTtl;
+    private final Executor executor; // runs the function after a second-level miss
 
     /** A remembered failure, or a remembered {@code null} when {@code failure} is null. */
     record Negative(Throwable failure) {}
 
     /** How a memoized function is put together; built by {@link AsyncCacheBuilder}. */
-    record Settings<K>(
+    record Settings<K, V>(
             boolean cancelAbandoned,
             Cache<K, Negative> negatives,
             Predicate<? super Throwable> negativeIf,
             Cache<K, Boolean> refreshPauses,
-            Consumer<? super CacheEvent<K>> listener) {
+            Consumer<? super CacheEvent<K>> listener,
+            SecondLevel<K, V> secondLevel,
+            BiFunction<K, V, Duration> secondLevelTtl,
+            Executor executor) {
 
-        static <K> Settings<K> plain() {
-            return new Settings<>(false, null, failure -> true, null, null);
+        static <K, V> Settings<K, V> plain() {
+            return new Settings<>(false, null, failure -> true, null, null, null, null, null);
         }
     }
 
     MemoizedFunction(
             AsyncCache<K, V> cache,
             Function<? super K, ? extends CompletionStage<? extends V>> function,
-            Settings<K> settings) {
+            Settings<K, V> settings) {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.map = cache.asMap();
         this.recordingStats = cache.synchronous().policy().isRecordingStats();
@@ -146,13 +183,30 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         this.negativeIf = settings.negativeIf();
         this.refreshPauses = settings.refreshPauses();
         this.listener = settings.listener();
+        this.secondLevel = settings.secondLevel();
+        this.secondLevelTtl = settings.secondLevelTtl();
+        this.executor = settings.executor();
+        if (secondLevel != null) {
+            secondLevel.subscribe(new SecondLevel.InvalidationListener<>() {
+                @Override
+                public void invalidated(K key) {
+                    invalidateFirstLevel(key);
+                }
+
+                @Override
+                public void invalidatedAll() {
+                    invalidateAllFirstLevel();
+                }
+            });
+        }
         this.mapping = (key, executor) -> new LoadFuture<>(key);
     }
 
     /**
      * Returns the value for {@code key}: the cached future if there is one, else a load that every
      * concurrent caller for the same key shares. Never blocks; the function, if called, runs on
-     * this thread until it returns its future.
+     * this thread until it returns its future (with a second level that did not answer at once,
+     * on the executor after the second level's miss).
      *
      * <p>Cancelling the returned future never cancels the shared load (see the class comment for
      * {@code cancelAbandonedLoads}). A future that is already complete may be the same instance
@@ -192,23 +246,20 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             }
             @SuppressWarnings("unchecked")
             var load = (LoadFuture<K, V>) raw;
-            if (load.claimStart()) {
-                start(load);
-                if (load.isDone()) {
-                    return load;
-                }
-            }
             if (!cancelAbandoned) {
+                if (load.claimStart()) {
+                    start(load);
+                    if (load.isDone()) {
+                        return load;
+                    }
+                }
                 return Futures.shield(load);
             }
-            if (load.attach()) {
-                return waiter(load);
+            CompletableFuture<V> attached = attachAndStart(load);
+            if (attached != null) {
+                return attached;
             }
-            // lost a race with abandonment: that load is being cancelled; replace it
-            if (load.isDone() && !load.isCancelled()) {
-                return load;
-            }
-            map.remove(key, load);
+            map.remove(key, load); // abandoned meanwhile: replace it
         }
     }
 
@@ -224,11 +275,17 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         Objects.requireNonNull(key, "key");
         CompletableFuture<V> future = cache.getIfPresent(key);
         if (future == null || future.isDone()) {
-            return future;
+            return isAbandoned(future) ? null : future;
         }
-        if (future instanceof LoadFuture<?, ?> raw && raw.claimStart()) {
-            @SuppressWarnings("unchecked")
-            var load = (LoadFuture<K, V>) raw;
+        if (!(future instanceof LoadFuture<?, ?> raw)) {
+            return Futures.shield(future);
+        }
+        @SuppressWarnings("unchecked")
+        var load = (LoadFuture<K, V>) raw;
+        if (cancelAbandoned) {
+            return attachAndStart(load); // null if abandoned meanwhile: as good as absent
+        }
+        if (load.claimStart()) {
             start(load); // created by a racing apply that has not claimed it yet: never strand it
         }
         return Futures.shield(future);
@@ -236,21 +293,53 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     /**
      * Removes {@code key} from the cache (and from the negative cache). A load in flight goes on
-     * for the callers already waiting, but its result is not cached.
+     * for the callers already waiting, but its result is not cached. With a
+     * {@linkplain AsyncCacheBuilder#secondLevel(SecondLevel) second level}, the key is also
+     * removed there and from the first level of every other instance sharing it.
+     *
+     * <p>Thread-safe. The local removal is done when this method returns; the returned future
+     * tells when the second level has removed and published it (at once without one).
      *
      * @param key the key, not null
+     * @return a future completed once the key is gone everywhere this cache can reach; failed
+     *     with the second level's error if it could not be told (the local removal stands)
      * @throws NullPointerException if {@code key} is null
      */
-    public void invalidate(K key) {
+    public CompletableFuture<Void> invalidate(K key) {
         Objects.requireNonNull(key, "key");
+        invalidateFirstLevel(key);
+        if (secondLevel == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return safely(() -> secondLevel.invalidate(key));
+    }
+
+    /**
+     * Removes every entry, including negative ones, from this instance. A second level is not
+     * cleared (other instances share it); use its own API for that.
+     */
+    public void invalidateAll() {
+        invalidateAllFirstLevel();
+    }
+
+    private void invalidateFirstLevel(K key) {
+        if (map.get(key) instanceof LoadFuture<?, ?> inFlight) {
+            inFlight.invalidated = true; // an abandoned load's late value must not come back
+        }
         cache.synchronous().invalidate(key);
         if (negatives != null) {
             negatives.invalidate(key);
         }
     }
 
-    /** Removes every entry, including negative ones. */
-    public void invalidateAll() {
+    private void invalidateAllFirstLevel() {
+        if (cancelAbandoned) {
+            for (CompletableFuture<V> future : map.values()) {
+                if (future instanceof LoadFuture<?, ?> inFlight) {
+                    inFlight.invalidated = true;
+                }
+            }
+        }
         cache.synchronous().invalidateAll();
         if (negatives != null) {
             negatives.invalidateAll();
@@ -307,6 +396,9 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     private void start(LoadFuture<K, V> load) {
         K key = load.key;
+        if (load.isDone()) {
+            return; // abandoned before it started (loadOnExecutor): do not call the function
+        }
         if (negatives != null) {
             Negative negative = negatives.getIfPresent(key);
             if (negative != null) {
@@ -319,9 +411,21 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                 return;
             }
         }
+        if (secondLevel != null) {
+            startFromSecondLevel(load);
+            return;
+        }
+        callLoader(load);
+    }
+
+    private void callLoader(LoadFuture<K, V> load) {
+        K key = load.key;
         CompletionStage<? extends V> stage = callFunction(key);
         if (stage instanceof Future<?> cancellable) {
             load.source = cancellable;
+            if (load.isCancelled()) {
+                cancellable.cancel(true); // abandoned before source was published, see the note
+            }
         }
         stage.whenComplete((value, failure) -> {
             if (failure != null) {
@@ -330,10 +434,81 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             } else {
                 if (value == null) {
                     remember(key, null);
+                } else {
+                    writeSecondLevel(key, value);
                 }
-                load.complete(value);
+                if (!load.complete(value) && value != null && isAbandoned(load)) {
+                    keepAbandonedValue(load, value);
+                }
             }
         });
+    }
+
+    /**
+     * Reads the second level first; a hit completes the load, a miss or failure calls the
+     * function: on this thread if the read answered at once (say, an open circuit), else on the
+     * executor, never on the second level's I/O thread.
+     */
+    private void startFromSecondLevel(LoadFuture<K, V> load) {
+        CompletableFuture<V> read = safely(() -> secondLevel.get(load.key));
+        load.source = read;
+        if (load.isCancelled()) {
+            read.cancel(true); // abandoned before source was published, as in callLoader
+        }
+        if (read.isDone()) {
+            secondLevelAnswered(load, read.isCompletedExceptionally() ? null : read.getNow(null), true); // failed = miss
+            return;
+        }
+        read.whenComplete((value, failure) -> secondLevelAnswered(load, failure == null ? value : null, false));
+    }
+
+    private void secondLevelAnswered(LoadFuture<K, V> load, V value, boolean onCallerThread) {
+        if (value != null) {
+            load.complete(value);
+            return;
+        }
+        if (load.isDone()) {
+            return; // abandoned while reading the second level
+        }
+        if (onCallerThread) {
+            callLoader(load);
+            return;
+        }
+        try {
+            executor.execute(() -> callLoader(load));
+        } catch (RuntimeException rejected) {
+            load.completeExceptionally(rejected);
+        }
+    }
+
+    private void writeSecondLevel(K key, V value) {
+        if (secondLevel == null) {
+            return;
+        }
+        Duration ttl;
+        try {
+            ttl = secondLevelTtl.apply(key, value);
+        } catch (RuntimeException failure) {
+            LOG.debug("second-level time to live for key {} could not be computed; not written", key, failure);
+            return;
+        }
+        if (ttl == null || ttl.isZero() || ttl.isNegative()) {
+            return; // expires at once in the first level too
+        }
+        safely(() -> secondLevel.put(key, value, ttl)); // failures are the level's to count
+    }
+
+    /** Calls the second level; a throw or a null stage becomes a failed future. */
+    private static <T> CompletableFuture<T> safely(java.util.function.Supplier<? extends CompletionStage<T>> call) {
+        try {
+            CompletionStage<T> stage = call.get();
+            if (stage == null) {
+                return CompletableFuture.failedFuture(new NullPointerException("second level returned a null stage"));
+            }
+            return stage.toCompletableFuture();
+        } catch (RuntimeException failure) {
+            return CompletableFuture.failedFuture(failure);
+        }
     }
 
     /** Runs the user's function under the recursion guard; never throws. */
@@ -371,7 +546,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         load.claimStart();
         try {
             executor.execute(CapturedContext.capture().wrap(() -> start(load))); // the caller's context
-        } catch (RuntimeException rejected) {
+        } catch (RuntimeException | Error rejected) { // e.g. OutOfMemoryError: no native thread; never strand the load
             load.completeExceptionally(rejected);
         }
         return load;
@@ -394,12 +569,15 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                     if (refreshPauses != null) {
                         refreshPauses.invalidate(key);
                     }
+                    if (value != null) {
+                        writeSecondLevel(key, value);
+                    }
                     reloaded.complete(value);
                 } else {
                     refreshFailed(key, oldValue, unwrap(failure), reloaded);
                 }
             }))); // the context of the read that triggered the refresh
-        } catch (RuntimeException rejected) { // a saturated or shut-down executor: never strand the refresh
+        } catch (RuntimeException | Error rejected) { // saturated, shut down, out of threads: never strand the refresh
             refreshFailed(key, oldValue, rejected, reloaded);
         }
         return reloaded;
@@ -429,21 +607,61 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         return future instanceof LoadFuture<?, ?> && future.isCancelled();
     }
 
+    /**
+     * With cancelAbandonedLoads: attaches the caller to {@code load}, starts it if nobody has
+     * (the starter is attached first, see the note), and returns the caller's future: the load
+     * itself once done, else a shielded waiter. Returns null if the load was abandoned (cancelled)
+     * before the caller could attach.
+     */
+    private CompletableFuture<V> attachAndStart(LoadFuture<K, V> load) {
+        if (!load.attach()) {
+            // the last waiter just left: make its decision final ourselves to know which way it went
+            load.cancel(false);
+            return load.isCancelled() ? null : load; // completed first: the value stands
+        }
+        if (load.claimStart()) {
+            start(load);
+        }
+        return load.isDone() ? load : waiter(load);
+    }
+
     private CompletableFuture<V> waiter(LoadFuture<K, V> load) {
         CompletableFuture<V> mine = Futures.shield(load);
         mine.whenComplete((value, failure) -> {
             if (mine.isCancelled() && load.release()) {
-                abandoned.increment();
-                map.remove(load.key, load);
-                Future<?> source = load.source;
-                load.cancel(false);
-                if (source != null) {
-                    source.cancel(true);
-                }
-                emit(new CacheEvent.LoadAbandoned<>(load.key));
+                abandon(load);
             }
         });
         return mine;
+    }
+
+    /** The last waiter left: cancel the load unless it completed first (then it stays cached). */
+    private void abandon(LoadFuture<K, V> load) {
+        if (!load.cancel(false)) {
+            return; // completed first: nothing was abandoned, the value stays cached
+        }
+        abandoned.increment();
+        map.remove(load.key, load);
+        Future<?> source = load.source;
+        if (source != null) {
+            source.cancel(true);
+        }
+        emit(new CacheEvent.LoadAbandoned<>(load.key));
+    }
+
+    /**
+     * The user's future produced {@code value} although its load had been abandoned: cache the
+     * value in the load's place (or in the empty slot) rather than throw it away, unless the key
+     * was invalidated since.
+     */
+    private void keepAbandonedValue(LoadFuture<K, V> load, V value) {
+        if (load.invalidated) {
+            return;
+        }
+        CompletableFuture<V> done = CompletableFuture.completedFuture(value);
+        if (!map.replace(load.key, load, done)) {
+            map.putIfAbsent(load.key, done);
+        }
     }
 
     private void emit(CacheEvent<K> event) {

@@ -32,7 +32,8 @@ public final class Launcher {
             new RetryQueueDemo(),
             new TaskSystem(),
             new OrderStateMachine(),
-            new HealthCheck());
+            new HealthCheck(),
+            new SharedCache());
 
     private Launcher() {}
 
@@ -40,11 +41,17 @@ public final class Launcher {
      * Entry point.
      *
      * @param args {@code list}, {@code all}, or an example's name (default {@code sync-vs-async}),
-     *     optionally followed by {@code --fast}
+     *     optionally followed by {@code --fast} and {@code --redis-uri=redis://host:port} (for
+     *     {@code shared-cache}, which otherwise starts its own {@code redis-server})
      * @throws Exception if the example fails
      */
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "sync-vs-async" : args[0];
+        for (String arg : args) {
+            if (arg.startsWith("--redis-uri=")) {
+                System.setProperty(SharedCache.REDIS_URI_PROPERTY, arg.substring("--redis-uri=".length()));
+            }
+        }
         boolean fast = List.of(args).contains("--fast");
         System.exit(run(command, fast, System.out));
     }
@@ -82,8 +89,15 @@ public final class Launcher {
             case "all" -> {
                 // every example in fast mode; one that fails is reported and the others still run
                 List<String> failed = new ArrayList<>();
+                List<String> skipped = new ArrayList<>();
                 for (Example example : EXAMPLES) {
                     out.println("=== " + example.name() + " ===");
+                    Optional<String> missing = example.missingPrerequisite();
+                    if (missing.isPresent()) {
+                        skipped.add(example.name());
+                        out.println("SKIPPED " + example.name() + ": " + missing.get());
+                        continue;
+                    }
                     try {
                         example.run(out, true);
                     } catch (Exception e) {
@@ -92,7 +106,9 @@ public final class Launcher {
                     }
                 }
                 out.println(failed.isEmpty()
-                        ? "all " + EXAMPLES.size() + " examples ran"
+                        ? (skipped.isEmpty() ? "all " + EXAMPLES.size() + " examples ran"
+                                : (EXAMPLES.size() - skipped.size()) + " of " + EXAMPLES.size() + " examples ran, skipped "
+                                        + skipped + " (missing prerequisites)")
                         : failed.size() + " of " + EXAMPLES.size() + " examples failed: " + failed);
                 return failed.isEmpty() ? 0 : 1;
             }

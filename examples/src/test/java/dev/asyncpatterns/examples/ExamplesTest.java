@@ -154,6 +154,13 @@ class ExamplesTest {
                 "^order C: DELIVER rejected: not allowed in state CREATED$",
                 "^order D: PAY failed, still CREATED: card declined$",
                 "^final states: A=DELIVERED B=CANCELLED C=CREATED D=CREATED$"));
+        lines.put("shared-cache", List.of(
+                "^two instances, one backend, 200 requests over 50 users: the first half on instance A, the second on B$",
+                "^without the shared level: 100 backend calls \\(each instance loads every user\\)$",
+                "^with the shared level: +50 backend calls \\(instance B read 50 users from Redis\\)$",
+                "^B reads user 7: name-7$",
+                "^A invalidated user 7: B dropped it after [0-9.]+ ms \\(Redis pub/sub\\)$",
+                "^B reads user 7: name-7 \\(renamed\\)$"));
         return lines;
     }
 
@@ -220,12 +227,19 @@ class ExamplesTest {
         int exitCode = Launcher.run("all", new PrintStream(buffer, true, StandardCharsets.UTF_8));
         String output = buffer.toString(StandardCharsets.UTF_8);
 
+        boolean serversRequired = System.getenv("ASYNCPATTERNS_REQUIRE_SERVERS") != null; // set by CI
         Stream<DynamicTest> summary = Stream.of(DynamicTest.dynamicTest("all exits 0", () -> {
-            assertThat(output).as("launcher output").contains("all " + Launcher.EXAMPLES.size() + " examples ran");
+            if (serversRequired || Launcher.EXAMPLES.stream().allMatch(e -> e.missingPrerequisite().isEmpty())) {
+                assertThat(output).as("launcher output").contains("all " + Launcher.EXAMPLES.size() + " examples ran");
+            }
             assertThat(exitCode).isZero();
         }));
         Stream<DynamicTest> perExample = Launcher.EXAMPLES.stream().map(example -> DynamicTest.dynamicTest(
                 example.name(), () -> {
+                    if (!serversRequired) {
+                        org.junit.jupiter.api.Assumptions.assumeTrue(example.missingPrerequisite().isEmpty(),
+                                () -> example.name() + " skipped: " + example.missingPrerequisite().orElse(""));
+                    }
                     List<String> section = section(output, example.name());
                     assertThat(section).as("output of %s", example.name()).isNotEmpty();
                     String text = String.join("\n", section);

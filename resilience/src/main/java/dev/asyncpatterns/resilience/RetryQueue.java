@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * BEFORE its slot is freed, so "in flight" in the store and our slot count agree at quiescence
  * and a shutdown that waits for slots == 0 sees every outcome recorded.
  *
+ * A store that throws instead of returning a failed stage, even an Error (issue 21), is treated
+ * like one that returned a failed stage: the counters (submitting, slots, pumping) are always
+ * settled, so a faulty store fails operations but never wedges shutdown.
+ *
  * No job is lost: submit acknowledges only after store.add completed; from then on the job is
  * PENDING, IN_FLIGHT or DEAD in the store until a succeeded() or purge() removes it, or a
  * HAND_BACK shutdown removes the PENDING ones and returns them to the caller. If the handler
@@ -189,7 +193,7 @@ public final class RetryQueue<J> {
         CompletionStage<JobRecord<J>> added;
         try {
             added = store.add(job, time.instant(), capacity);
-        } catch (RuntimeException failure) {
+        } catch (RuntimeException | Error failure) {
             added = CompletableFuture.failedFuture(failure);
         }
         added.whenComplete((record, failure) -> {
@@ -398,7 +402,7 @@ public final class RetryQueue<J> {
             CompletableFuture<JobStore.Claim<J>> claim;
             try {
                 claim = Stages.toFuture(store.claimDue(time.instant(), reserved));
-            } catch (RuntimeException failure) {
+            } catch (RuntimeException | Error failure) {
                 claim = CompletableFuture.failedFuture(failure);
             }
             if (!claim.isDone()) {
@@ -558,7 +562,7 @@ public final class RetryQueue<J> {
                     };
                 }
             }
-        } catch (RuntimeException storeFailure) {
+        } catch (RuntimeException | Error storeFailure) {
             recorded = CompletableFuture.failedFuture(storeFailure);
             onRecorded = () -> { };
         }

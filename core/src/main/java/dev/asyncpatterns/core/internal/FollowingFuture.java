@@ -37,17 +37,25 @@ public final class FollowingFuture<T> extends CompletableFuture<T> {
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
+        // Cancel the work before completing this future: whoever wakes up on this future's
+        // cancellation (a TaskScope join counting its forks out) must find the work cancelled too.
+        CompletableFuture<? extends T> known = source;
+        if (known != null && !isDone()) {
+            known.cancel(true);
+        }
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
             Cancellable t = timer;
             if (t != null) {
                 t.cancel();
             }
+            // re-read after completing: a follow() racing with us either sees isCancelled() or
+            // has published its source by now
             CompletableFuture<? extends T> started = source;
             if (started != null) {
                 started.cancel(true);
             }
         }
-        return cancelled;
+        return cancelled || isCancelled();
     }
 }

@@ -29,6 +29,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * restores it around the task and the completion of this future (so same-thread dependents see
  * it too) and puts the runner's own context back before the exit hook.
  *
+ * Late failures: a task that throws after its future was cancelled keeps that exception as
+ * lateFailure unless it is the interrupt's own effect (isCancellationNoise): InterruptedException,
+ * InterruptedIOException, ClosedByInterruptException, CancellationException, or any IOException
+ * thrown while the runner's interrupt status is still set (socket I/O on a virtual thread).
+ *
+ * The runner waits out INTERRUPTING with Thread.yield(), as FutureTask does, not a spin: the
+ * canceller may be a thread the runner's carrier competes with (closing a scope interrupts
+ * 100,000 forks while they wake up on two carriers).
+ *
  * The exit hook runs exactly once, when the task can no longer touch anything: after run()
  * finished, or at cancel/reject time if it never started. TaskScope uses it to count live forks
  * (the future being done is not enough: a cancelled task may still be running).
@@ -106,7 +115,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
             callable = null;
             if (!state.compareAndSet(RUNNING, FINISHED)) {
                 while (state.get() == INTERRUPTING) {
-                    Thread.onSpinWait();
+                    Thread.yield(); // as FutureTask: never burn a carrier the canceller needs, see the note
                 }
                 Thread.interrupted(); // clear our cancellation interrupt, see the note
             }
@@ -157,7 +166,12 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
         return failure instanceof InterruptedException
                 || failure instanceof java.io.InterruptedIOException
                 || failure instanceof java.nio.channels.ClosedByInterruptException
-                || failure instanceof java.util.concurrent.CancellationException;
+                || failure instanceof java.util.concurrent.CancellationException
+                // blocking socket I/O on a virtual thread answers the interrupt by closing the
+                // socket and throwing SocketException("Closed by interrupt") with the interrupt
+                // status still set (issue 21); an I/O exception thrown while our interrupt is
+                // pending is its effect, not a failure of the task
+                || (failure instanceof java.io.IOException && Thread.currentThread().isInterrupted());
     }
 
     private void exit() {

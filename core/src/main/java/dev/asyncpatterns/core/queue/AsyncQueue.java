@@ -50,6 +50,17 @@ import org.slf4j.LoggerFactory;
  * Nothing user-supplied runs under the lock: dependents run in fire() after unlock; the drop
  * listener is called after unlock; the comparator of the priority variant is the exception
  * (it must be a pure function, as for java.util.PriorityQueue).
+ *
+ * A comparator that throws anyway (issue 21): the heap used to bump its size before sifting, so
+ * a throwing compare left a null "phantom" slot that size() counted and poll()/take() returned
+ * as null. Heap.add and Heap.poll now do every comparison first, reading only, and move
+ * elements (which cannot throw) afterwards: a throwing comparator leaves the heap exactly as it
+ * was, and the counters are bumped only after the store accepted the item. The operation fails
+ * with the comparator's exception: put/take with a failed future, offer/poll/putBlocking by
+ * throwing. A waiting putter whose item cannot be moved in (refillOne) fails with it (FAILED
+ * state, like a close) and the next putter is tried, so invariant (2) still holds. drain keeps
+ * what it took before a failing comparison (and throws only if it took nothing);
+ * closeExceptionally discards the rest unordered rather than fail halfway through a close.
  */
 /**
  * A queue between asynchronous producers and consumers, bounded by default, like asyncio's
@@ -257,7 +268,11 @@ public final class AsyncQueue<T> {
             taker = takers.poll();
             if (taker == null) {
                 if (store.size < capacity) {
-                    store.add(item);
+                    try {
+                        store.add(item);
+                    } catch (RuntimeException | Error comparatorFailed) {
+                        return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
+                    }
                     putCount++;
                     unfinished++;
                     return CompletableFuture.completedFuture(null);
@@ -407,14 +422,16 @@ public final class AsyncQueue<T> {
                 takers.add(node);
                 return node;
             }
-            item = takeLocked();
+            try {
+                item = takeLocked();
+            } catch (RuntimeException | Error comparatorFailed) {
+                return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
+            }
             putter = refillOne();
         } finally {
             lock.unlock();
         }
-        if (putter != null) {
-            putter.fire();
-        }
+        fireChain(putter);
         return CompletableFuture.completedFuture(item);
     }
 
@@ -466,9 +483,7 @@ public final class AsyncQueue<T> {
         } finally {
             lock.unlock();
         }
-        if (putter != null) {
-            putter.fire();
-        }
+        fireChain(putter);
         return item;
     }
 
@@ -683,7 +698,11 @@ public final class AsyncQueue<T> {
             }
             if (cause != null) {
                 while (store.size > 0) {
-                    discarded.add(cast(store.poll()));
+                    try {
+                        discarded.add(cast(store.poll()));
+                    } catch (RuntimeException | Error comparatorFailed) {
+                        store.removeAllInto(discarded); // the rest, unordered: close must not fail halfway
+                    }
                 }
                 dropCount += discarded.size();
                 unfinished -= discarded.size();
@@ -788,21 +807,52 @@ public final class AsyncQueue<T> {
     // ---------------------------------------------------------------- internals (lock held)
 
     private T takeLocked() {
+        T item = cast(store.poll()); // may throw (comparator): nothing changed then
         takeCount++;
-        return cast(store.poll());
+        return item;
     }
 
-    /** After one item left the store: move the first waiting producer's item in. */
+    /**
+     * After one item left the store: move the first waiting producer's item in. Returns the
+     * nodes to fire outside the lock, chained through {@code next}: the producer moved in, after
+     * any whose item the comparator refused (those fail with its exception).
+     */
     private Node<?> refillOne() {
-        Node<?> putter = putters.poll();
-        if (putter != null) {
-            store.add(putter.item);
+        Node<?> first = null;
+        Node<?> last = null;
+        Node<?> putter;
+        while ((putter = putters.poll()) != null) {
+            try {
+                store.add(putter.item);
+                putter.state = DONE;
+                putCount++;
+                unfinished++;
+            } catch (RuntimeException | Error comparatorFailed) {
+                putter.failure = comparatorFailed;
+                putter.state = FAILED;
+            }
             putter.item = null;
-            putter.state = DONE;
-            putCount++;
-            unfinished++;
+            if (first == null) {
+                first = putter;
+            } else {
+                last.next = putter;
+            }
+            last = putter;
+            if (putter.state == DONE) {
+                break;
+            }
         }
-        return putter;
+        return first;
+    }
+
+    /** Fires a chain of nodes built by {@link #refillOne()}; call outside the lock. */
+    private void fireChain(Node<?> node) {
+        while (node != null) {
+            Node<?> next = node.next;
+            node.next = null;
+            node.fire();
+            node = next;
+        }
     }
 
     private void handOff(Node<?> taker, Object item) {
@@ -835,7 +885,16 @@ public final class AsyncQueue<T> {
         lock.lock();
         try {
             while (out.size() < max && store.size > 0) {
-                out.add(takeLocked());
+                T item;
+                try {
+                    item = takeLocked();
+                } catch (RuntimeException | Error comparatorFailed) {
+                    if (out.isEmpty()) {
+                        throw comparatorFailed; // nothing taken: the queue is unchanged
+                    }
+                    break; // keep what was taken; the failing item stays for the next take
+                }
+                out.add(item);
                 Node<?> putter = refillOne();
                 if (putter != null) {
                     if (moved == null) {
@@ -848,7 +907,7 @@ public final class AsyncQueue<T> {
             lock.unlock();
         }
         if (moved != null) {
-            moved.forEach(Node::fire);
+            moved.forEach(this::fireChain);
         }
     }
 
@@ -871,9 +930,7 @@ public final class AsyncQueue<T> {
         } finally {
             lock.unlock();
         }
-        if (putter != null) {
-            putter.fire();
-        }
+        fireChain(putter);
         return item;
     }
 
@@ -892,7 +949,11 @@ public final class AsyncQueue<T> {
         }
         int state = node.state;
         if (state == FAILED) {
-            throw (ClosedException) node.failure;
+            Throwable failure = node.failure; // the close, or the comparator refusing the item
+            if (failure instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) failure;
         }
         if (state == ABANDONED && node.timedOut) {
             throw NodeTimedOut.INSTANCE;
@@ -1144,6 +1205,9 @@ public final class AsyncQueue<T> {
         abstract void add(Object item);
 
         abstract Object poll();
+
+        /** Moves every item into {@code out} without comparing (any order); empties the store. */
+        abstract <E> void removeAllInto(List<E> out);
     }
 
     /** Power-of-two ring buffer, grown on demand up to the capacity. */
@@ -1177,6 +1241,13 @@ public final class AsyncQueue<T> {
             return item;
         }
 
+        @Override
+        <E> void removeAllInto(List<E> out) {
+            while (size > 0) {
+                out.add(cast(poll()));
+            }
+        }
+
         private Object[] grow() {
             Object[] old = items;
             if (old.length >= (1 << 30)) {
@@ -1204,36 +1275,44 @@ public final class AsyncQueue<T> {
             this.order = (Comparator<Object>) order;
         }
 
+        // Both operations compare first (read-only: a throwing comparator leaves the heap as it
+        // was) and move elements afterwards along the path found, which cannot throw.
+
         @Override
         void add(Object item) {
-            if (size == items.length) {
-                items = Arrays.copyOf(items, size << 1);
-                seqs = Arrays.copyOf(seqs, size << 1);
-            }
-            long seq = nextSeq++;
-            int i = size++;
-            while (i > 0) {
+            long seq = nextSeq;
+            int i = size;
+            while (i > 0) { // find the slot, comparing only
                 int parent = (i - 1) >>> 1;
                 if (less(items[parent], seqs[parent], item, seq)) {
                     break;
                 }
-                items[i] = items[parent];
-                seqs[i] = seqs[parent];
                 i = parent;
+            }
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size << 1);
+                seqs = Arrays.copyOf(seqs, size << 1);
+            }
+            for (int j = size; j > i; ) { // shift the ancestors on the path down one level
+                int parent = (j - 1) >>> 1;
+                items[j] = items[parent];
+                seqs[j] = seqs[parent];
+                j = parent;
             }
             items[i] = item;
             seqs[i] = seq;
+            nextSeq = seq + 1;
+            size++;
         }
 
         @Override
         Object poll() {
             Object top = items[0];
-            int last = --size;
+            int last = size - 1;
             Object item = items[last];
             long seq = seqs[last];
-            items[last] = null;
-            if (last > 0) {
-                int i = 0;
+            int i = 0;
+            if (last > 0) { // find where the last element sinks to, comparing only
                 int half = last >>> 1;
                 while (i < half) {
                     int child = 2 * i + 1;
@@ -1244,14 +1323,35 @@ public final class AsyncQueue<T> {
                     if (less(item, seq, items[child], seqs[child])) {
                         break;
                     }
-                    items[i] = items[child];
-                    seqs[i] = seqs[child];
                     i = child;
                 }
-                items[i] = item;
-                seqs[i] = seq;
             }
+            // the path from the root to i moves up one level, the last element goes to i
+            Object carryItem = item;
+            long carrySeq = seq;
+            for (int j = i; ; j = (j - 1) >>> 1) {
+                Object displacedItem = items[j];
+                long displacedSeq = seqs[j];
+                items[j] = carryItem;
+                seqs[j] = carrySeq;
+                carryItem = displacedItem;
+                carrySeq = displacedSeq;
+                if (j == 0) {
+                    break;
+                }
+            }
+            items[last] = null;
+            size = last;
             return top;
+        }
+
+        @Override
+        <E> void removeAllInto(List<E> out) {
+            for (int i = 0; i < size; i++) {
+                out.add(cast(items[i]));
+                items[i] = null;
+            }
+            size = 0;
         }
 
         private boolean less(Object a, long seqA, Object b, long seqB) {

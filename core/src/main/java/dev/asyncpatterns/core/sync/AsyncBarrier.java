@@ -31,7 +31,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Broken barrier.</b> If a waiting party's future is cancelled or times out, the barrier
  * breaks: every waiting party fails with {@link BrokenBarrierException}, and so does every
- * later {@code await} until {@link #reset()}. {@link #abort()} breaks it on purpose.
+ * later {@code await} until {@link #reset()}. {@link #abort()} breaks it on purpose. A cancel
+ * that races with the last arrival is all-or-nothing for the round: either it breaks the round
+ * for everyone, or the round has passed (the other parties complete normally) and the cancel only
+ * cancels that party's own future, whose arrival still counted.
  *
  * <p><b>Threads.</b> Thread-safe. The waiting futures complete on the thread of the last arrival
  * (outside internal locks).

@@ -3,12 +3,26 @@ package dev.asyncpatterns.core.sync;
 import dev.asyncpatterns.core.time.TimeSource;
 
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.SyncWaiter;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+/*
+ * Maintainer's note.
+ *
+ * The count (an AtomicLong, CAS-decremented, never below zero) and the AsyncEvent that waiters
+ * wait on are two words: the countDown that takes the count to zero sets the event a moment
+ * later. Issue 21 found the window in between: getCount() said 0 while a new await() still
+ * waited, a history no sequential latch produces. So await() reads the count first and returns
+ * an already completed future when it is 0; only a count above zero goes to the event, and that
+ * await is then completed by the set() that the count reaching zero is bound to make (or sees
+ * the event set). Linearization point of a countDown: its CAS; of an await that returns done:
+ * its read of 0 (or of the set event). Memory effects hold through the count: every countDown's
+ * CAS reads the previous one's write, so actions before any countDown happen-before a read of 0.
+ */
 /**
  * A count-down latch for asynchronous code, like {@link java.util.concurrent.CountDownLatch} but
  * {@link #await()} returns a future instead of blocking. The count only goes down; at zero the
@@ -72,7 +86,8 @@ public final class AsyncLatch {
     }
 
     /**
-     * The current count. A snapshot for monitoring.
+     * The current count. A snapshot for monitoring; once it reads zero, every {@link #await()}
+     * from then on returns a completed future.
      *
      * @return the count, zero once open
      */
@@ -86,6 +101,9 @@ public final class AsyncLatch {
      * @return a future completed with {@code null} once the latch is open (at once if it is)
      */
     public CompletableFuture<Void> await() {
+        if (count.get() == 0) {
+            return SyncWaiter.DONE; // not the event: it is set a moment after the count hits zero
+        }
         return open.await();
     }
 
@@ -98,6 +116,10 @@ public final class AsyncLatch {
      * @throws NullPointerException if {@code timeout} is null
      */
     public CompletableFuture<Void> await(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (count.get() == 0) {
+            return SyncWaiter.DONE;
+        }
         return open.await(timeout);
     }
 

@@ -56,7 +56,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=rateLimiterAcquire}
  */
-public final class AsyncRateLimiter implements AutoCloseable {
+public final class AsyncRateLimiter implements RateLimiter {
 
     private final int permits;
     private final long periodNanos;
@@ -110,6 +110,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
      *
      * @return a future completed with {@code null} once the token is taken
      */
+    @Override
     public CompletableFuture<Void> acquire() {
         return acquire(1);
     }
@@ -127,6 +128,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
      * @throws IllegalArgumentException if {@code tokens < 1} or {@code tokens > burst} (it could
      *     never be satisfied)
      */
+    @Override
     public CompletableFuture<Void> acquire(int tokens) {
         return acquire(tokens, Long.MAX_VALUE);
     }
@@ -145,6 +147,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
      * @throws IllegalArgumentException if {@code tokens < 1} or {@code tokens > burst}
      * @throws NullPointerException if {@code timeout} is null
      */
+    @Override
     public CompletableFuture<Void> acquire(int tokens, Duration timeout) {
         long nanos = Durations.toNanosSaturated(Objects.requireNonNull(timeout, "timeout"));
         return acquire(tokens, Math.max(0, nanos));
@@ -183,6 +186,19 @@ public final class AsyncRateLimiter implements AutoCloseable {
     }
 
     /**
+     * {@link #tryAcquire(int)} as an already completed future, for code written against
+     * {@link RateLimiter}.
+     *
+     * @param tokens how many tokens, from 1 to the burst size
+     * @return a completed future holding whether the tokens were taken
+     * @throws IllegalArgumentException if {@code tokens < 1} or {@code tokens > burst}
+     */
+    @Override
+    public CompletableFuture<Boolean> tryAcquireAsync(int tokens) {
+        return CompletableFuture.completedFuture(tryAcquire(tokens));
+    }
+
+    /**
      * The whole tokens in the bucket right now (after refilling). A snapshot for monitoring.
      *
      * @return the available tokens, from 0 to the burst size
@@ -211,6 +227,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
      *
      * @return the burst size
      */
+    @Override
     public int burst() {
         return burst;
     }

@@ -39,6 +39,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * Cancellation/timeout and the permit hand-off race: see SyncWaiter. A granted waiter whose
  * grant loses (cancelled at the same moment) gives its permits back through release(), which
  * passes them on to the next waiter. Waiter futures are completed outside the lock.
+ *
+ * Monitoring (issue 21): availablePermits() reads the state word and queueLength() a separate
+ * volatile, so two calls are two moments and a reader can combine a state with a later one
+ * ("permits free and somebody waiting" for one-permit requests, which no sequential history
+ * shows). stats() takes the lock and reads the state word and the queue together: under the lock
+ * WAITERS and the queue only change by lock holders, and while WAITERS is clear the queue is
+ * empty, so whatever the fast paths do meanwhile the pair is one linearizable state.
  */
 /**
  * A counting semaphore whose {@link #acquire()} returns a future instead of blocking, like
@@ -303,7 +310,36 @@ public final class AsyncSemaphore {
     }
 
     /**
+     * A consistent snapshot of the semaphore, for monitoring.
+     *
+     * @param availablePermits the permits free at that moment
+     * @param queueLength the acquire requests waiting at that moment
+     */
+    public record Stats(int availablePermits, int queueLength) {}
+
+    /**
+     * The free permits and the waiting requests, read together: the pair is a state the
+     * semaphore really was in (a sequential history produces it), unlike two separate calls of
+     * {@link #availablePermits()} and {@link #queueLength()}. Takes the internal lock briefly.
+     *
+     * @return the current snapshot
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            long s = state;
+            return new Stats((int) (s & PERMITS), queue.size());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The permits free right now. A snapshot for monitoring, not for deciding.
+     *
+     * <p>Lock-free and atomic on its own, but not together with {@link #queueLength()}: reading
+     * both may combine two moments (e.g. permits free while requests are shown waiting). Use
+     * {@link #stats()} for a consistent pair.
      *
      * @return the number of available permits
      */
@@ -312,7 +348,8 @@ public final class AsyncSemaphore {
     }
 
     /**
-     * How many acquire requests are waiting right now. A snapshot for monitoring.
+     * How many acquire requests are waiting right now. A snapshot for monitoring; lock-free, and
+     * not consistent with a separate {@link #availablePermits()} call (see {@link #stats()}).
      *
      * @return the number of queued waiters
      */
@@ -322,7 +359,8 @@ public final class AsyncSemaphore {
 
     @Override
     public String toString() {
-        return "AsyncSemaphore[permits=" + availablePermits() + ", waiters=" + queueLength + "]";
+        Stats s = stats();
+        return "AsyncSemaphore[permits=" + s.availablePermits() + ", waiters=" + s.queueLength() + "]";
     }
 
     // ---------------------------------------------------------------- slow paths

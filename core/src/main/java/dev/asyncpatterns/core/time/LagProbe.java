@@ -4,7 +4,6 @@ import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -199,7 +198,7 @@ public final class LagProbe implements AutoCloseable {
         if (t0 >= 0) {
             try {
                 executor.execute(() -> record(t0));
-            } catch (RejectedExecutionException e) {
+            } catch (RuntimeException | Error e) { // rejected, or out of threads: count it and keep ticking (issue 21)
                 lock.lock();
                 try {
                     pendingSince = -1;
@@ -208,7 +207,7 @@ public final class LagProbe implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
-                LOG.warn("LagProbe[{}]: executor rejected the probe", name);
+                LOG.warn("LagProbe[{}]: executor rejected the probe", name, e);
             }
         }
         arm();

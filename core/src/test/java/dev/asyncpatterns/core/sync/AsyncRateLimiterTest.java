@@ -227,4 +227,16 @@ class AsyncRateLimiterTest {
         assertThat(limiter.burst()).isEqualTo(3);
         limiter.close();
     }
+
+    @Test
+    void tryAcquireAsync_throughTheRateLimiterInterface_answersAtOnceAsTryAcquireWould() {
+        RateLimiter limiter = limiter(1, Duration.ofSeconds(1), 1);
+        assertThat(limiter.tryAcquireAsync()).isCompletedWithValue(true);
+        assertThat(limiter.tryAcquireAsync()).isCompletedWithValue(false);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(limiter.acquire()).isCompleted();
+        assertThatThrownBy(() -> limiter.tryAcquireAsync(2)).isInstanceOf(IllegalArgumentException.class);
+        limiter.close();
+        assertThat(limiter.tryAcquireAsync()).isCompletedWithValue(false);
+    }
 }
