@@ -6,9 +6,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalListener;
 import com.github.benmanes.caffeine.cache.Weigher;
-import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -436,8 +436,9 @@ public final class AsyncCacheBuilder<K, V> {
 
     /**
      * Listens to {@link CacheEvent}s (refresh failures, negative entries, abandoned loads). See
-     * {@link CacheEvent} for the thread it runs on; its exceptions are logged and ignored. Only
-     * for {@link #memoize(Function)}.
+     * {@link CacheEvent} for the thread it runs on; what it throws is logged once at WARN and
+     * ignored ({@link VirtualMachineError}s are rethrown). Set once; combine several listeners
+     * with {@link Consumer#andThen}. Only for {@link #memoize(Function)}.
      *
      * @param listener the listener
      * @param <K1> the key type the listener accepts

@@ -4,12 +4,13 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.CapturedContext;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.internal.Listeners;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
@@ -116,6 +117,25 @@ import org.slf4j.LoggerFactory;
  * goes on for the others and stays cached. If the cache was built with
  * {@link AsyncCacheBuilder#cancelAbandonedLoads()}, a load whose every caller has cancelled is
  * cancelled too (and the future the function returned is cancelled), and removed.
+ *
+ * <p><b>Linearizability.</b> With {@code cancelAbandonedLoads}, concurrent calls and cancels of
+ * one key are linearizable against a model of single-flight with abandonment (Lincheck,
+ * {@code stress} module), except where the last caller's cancel races with the load's completion.
+ * Abandoning is a step after the cancel: if the load completes in between, the value is kept and
+ * cached (the cancelled caller just does not get it), and a value that arrives after the load was
+ * abandoned is cached too, unless a new load for the key has started meanwhile: then the new
+ * load wins and the late value is dropped. In this history (the function's calls completed by the
+ * test, oldest first) the first load's value arrives while thread 1, whose cancel abandoned it,
+ * is already starting the second:
+ * <pre>
+ * | apply(0): void                                                                            |                      |
+ * | cancelNewest(0): void                                                                     | completeLoad(): true |
+ * | apply(0): void                                                                            |                      |
+ * | completeLoad(): true                                                                      |                      |
+ * | apply(0): void                                                                            |                      |
+ * | noValueThrownAway(): load 0 produced a value, yet the function was called again 1 time(s) |                      |
+ * </pre>
+ * A call made after both the cancel and the completion returned finds the value.
  *
  * <p><b>Recursion.</b> A function that synchronously asks for the key it is computing gets a future
  * failed with {@link RecursiveLoadException} instead of a deadlock. Asking for other keys is fine.
@@ -429,8 +449,8 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         }
         stage.whenComplete((value, failure) -> {
             if (failure != null) {
-                remember(key, unwrap(failure));
-                load.completeExceptionally(unwrap(failure));
+                remember(key, Failures.unwrap(failure));
+                load.completeExceptionally(Failures.unwrap(failure));
             } else {
                 if (value == null) {
                     remember(key, null);
@@ -574,7 +594,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                     }
                     reloaded.complete(value);
                 } else {
-                    refreshFailed(key, oldValue, unwrap(failure), reloaded);
+                    refreshFailed(key, oldValue, Failures.unwrap(failure), reloaded);
                 }
             }))); // the context of the read that triggered the refresh
         } catch (RuntimeException | Error rejected) { // saturated, shut down, out of threads: never strand the refresh
@@ -668,14 +688,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         if (listener == null) {
             return;
         }
-        try {
-            listener.accept(event);
-        } catch (Throwable failure) {
-            LOG.warn("cache event listener threw on {}; ignored", event, failure);
-        }
-    }
-
-    static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Listeners.notify(LOG, "MemoizedFunction", "cache event", listener, event);
     }
 }

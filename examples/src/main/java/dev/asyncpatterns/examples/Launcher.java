@@ -33,9 +33,43 @@ public final class Launcher {
             new TaskSystem(),
             new OrderStateMachine(),
             new HealthCheck(),
-            new SharedCache());
+            new SharedCache(),
+            new DistributedTasks());
+
+    private static volatile List<String> arguments = List.of();
 
     private Launcher() {}
+
+    /**
+     * An option given on the command line after the example's name, as {@code --name value} or
+     * {@code --name=value} (for example {@code distributed-tasks --jdbc-url jdbc:postgresql://...}).
+     *
+     * @param name the option, with its dashes
+     * @return its value, if given
+     */
+    static Optional<String> option(String name) {
+        List<String> args = arguments;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals(name) && i + 1 < args.size()) {
+                return Optional.of(args.get(i + 1));
+            }
+            if (arg.startsWith(name + "=")) {
+                return Optional.of(arg.substring(name.length() + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether a flag without a value (such as {@code --console}) was given after the example's name.
+     *
+     * @param name the flag, with its dashes
+     * @return true if given
+     */
+    static boolean flag(String name) {
+        return arguments.contains(name);
+    }
 
     /**
      * Entry point.
@@ -53,6 +87,7 @@ public final class Launcher {
             }
         }
         boolean fast = List.of(args).contains("--fast");
+        arguments = List.of(args);
         System.exit(run(command, fast, System.out));
     }
 

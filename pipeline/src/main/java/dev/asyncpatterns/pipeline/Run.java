@@ -1,6 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
 import dev.asyncpatterns.core.internal.CapturedContext;
+import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +113,7 @@ final class Run<R> {
     }
 
     void fail(Throwable cause) {
-        Throwable error = Node.unwrap(cause);
+        Throwable error = Failures.unwrap(cause);
         if (decided.compareAndSet(false, true)) {
             failure = error;
         } else {
@@ -130,7 +131,7 @@ final class Run<R> {
     }
 
     void closeFailed(Throwable cause) {
-        closeFailures.add(Node.unwrap(cause));
+        closeFailures.add(Failures.unwrap(cause));
     }
 
     private void stop() {

@@ -99,7 +99,7 @@ public class ContextOverheadBenchmark {
             for (Callable<Integer> task : tasks) {
                 forks.add(scope.fork(task));
             }
-            scope.join();
+            scope.joinBlocking();
         }
         long sum = 0;
         for (CompletableFuture<Integer> fork : forks) {

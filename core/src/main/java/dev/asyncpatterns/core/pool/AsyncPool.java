@@ -2,14 +2,13 @@ package dev.asyncpatterns.core.pool;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -51,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * never spins on entries it may not evict. Borrowed objects past their lifetime are destroyed
  * when returned.
  *
- * close(): fails waiters, destroys idle objects, and completes its future once every borrowed
+ * shutdown(): fails waiters, destroys idle objects, and completes its future once every borrowed
  * object has been returned (and destroyed) and every creation has finished (and was destroyed).
  */
 /**
@@ -70,6 +69,27 @@ import org.slf4j.LoggerFactory;
  * <p><b>Cancellation.</b> Cancelling (or timing out) a pending acquire withdraws it; an object
  * that was being handed to it at that moment goes back to the pool, never lost.
  *
+ * <p><b>Linearizability.</b> With creations that complete later (the factory's stage), acquire,
+ * release, invalidate and close are linearizable (Lincheck, {@code stress} module). The factory
+ * and the validator run outside the pool's lock, so two windows are not, by design. A close that
+ * comes between an acquire's decision to create and the factory's call fails that acquire, and
+ * the object created anyway is destroyed: the factory ran for a request that no sequential order
+ * lets it serve (a factory that completes at once; {@code created} counts factory calls):
+ * <pre>
+ * | acquire(0): void                                                   |                               |
+ * | releaseOne(0): true                                                |                               |
+ * | acquire(0): void                                                   | close(): void                 |
+ * | acquire(0): void                                                   | invalidateOne(1): false       |
+ * | releaseOne(0): true                                                | acquire(1): void              |
+ * | borrowed(0): holding:0 ok:0 pending:0 cancelled:0 failed:1         |                               |
+ * | borrowed(1): holding:0 ok:0 pending:0 cancelled:0 failed:1         |                               |
+ * | counts(): size:0 idle:0 borrowed:0 waiting:0 created:2 destroyed:2 |                               |
+ * </pre>
+ * And an object released while a creation is in flight for the head waiter serves that waiter;
+ * the creation, when it completes, goes to the next waiter or the idle set, so a request that
+ * came in meanwhile waits where a sequential pool would have created for it at once. Cancelling
+ * a waiter while an object is being handed to it returns the object, as described above.
+ *
  * <p><b>Threads.</b> Thread-safe. The factory, validator and destroyer are called outside
  * internal locks, on the calling thread or the thread that completed a creation or returned an
  * object; they should be quick (the validator and destroyer are synchronous). Acquire futures
@@ -77,6 +97,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Memory effects.</b> Actions before {@link #release} happen-before the completion of the
  * acquire future that receives the same object.
+ *
+ * <p><b>Shutting down.</b> {@link #shutdown()} refuses acquires, destroys idle objects and
+ * completes its future once the borrowed ones are back and destroyed (the toolkit's owner rule,
+ * ADR core-0002; a pool is not {@link AutoCloseable}).
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.QueueSnippets region=poolWithResource}
  *
@@ -199,12 +223,15 @@ public final class AsyncPool<T> {
     }
 
     /**
-     * Closes the pool: pending and later acquires fail with {@link ClosedException}, idle objects
-     * are destroyed now, borrowed ones when they are returned. Idempotent.
+     * Shuts the pool down gracefully: pending and later acquires fail with
+     * {@link ClosedException}, idle objects are destroyed now, borrowed ones when they are
+     * returned (the pool cannot take them back, so there is no {@code shutdownNow()}).
+     * Idempotent; never blocks.
      *
-     * @return a future completed when every object has been destroyed
+     * @return a future completed when every object has been destroyed; cancelling it affects
+     *     nothing else
      */
-    public CompletableFuture<Void> close() {
+    public CompletableFuture<Void> shutdown() {
         List<Runnable> actions = new ArrayList<>();
         SyncWaiter.Chain failed = new SyncWaiter.Chain();
         lock.lock();
@@ -225,7 +252,7 @@ public final class AsyncPool<T> {
         } finally {
             lock.unlock();
         }
-        SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncPool is closed: acquire refused"));
+        SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncPool is shut down: acquire refused"));
         actions.forEach(Runnable::run);
         return closeFuture.copy();
     }
@@ -277,7 +304,7 @@ public final class AsyncPool<T> {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
+    public int waiters() {
         lock.lock();
         try {
             return queue.size();
@@ -309,7 +336,7 @@ public final class AsyncPool<T> {
         lock.lock();
         try {
             if (closed) {
-                return CompletableFuture.failedFuture(new ClosedException("AsyncPool is closed: acquire refused"));
+                return CompletableFuture.failedFuture(new ClosedException("AsyncPool is shut down: acquire refused"));
             }
             queue.add(w);
             dispatchLocked(actions);
@@ -368,7 +395,7 @@ public final class AsyncPool<T> {
             if (!valid || closed) {
                 actions.add(() -> destroy(e.object));
                 if (closed) {
-                    actions.add(() -> w.fail(new ClosedException("AsyncPool is closed: acquire refused")));
+                    actions.add(() -> w.fail(new ClosedException("AsyncPool is shut down: acquire refused")));
                     maybeFinishCloseLocked(actions);
                 } else {
                     if (!w.isDone()) {
@@ -680,7 +707,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> validator(Predicate<? super T> validator) {
             Objects.requireNonNull(validator, "validator");
-            Checks.once(this.validator != null, "validator");
+            Checks.unset(this.validator, "validator");
             this.validator = validator;
             return this;
         }
@@ -696,7 +723,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> destroyer(Consumer<? super T> destroyer) {
             Objects.requireNonNull(destroyer, "destroyer");
-            Checks.once(this.destroyer != null, "destroyer");
+            Checks.unset(this.destroyer, "destroyer");
             this.destroyer = destroyer;
             return this;
         }
@@ -743,7 +770,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.timeSource != null, "timeSource");
+            Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
             return this;
         }

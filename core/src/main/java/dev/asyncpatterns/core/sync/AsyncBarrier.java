@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.sync;
 
-import dev.asyncpatterns.core.internal.SyncWaiter;
-import dev.asyncpatterns.core.time.TimeSource;
-
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.BrokenBarrierException;
@@ -35,6 +34,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * that races with the last arrival is all-or-nothing for the round: either it breaks the round
  * for everyone, or the round has passed (the other parties complete normally) and the cancel only
  * cancels that party's own future, whose arrival still counted.
+ *
+ * <p><b>Linearizability.</b> await, abort, reset, isBroken and waiting are linearizable (Lincheck,
+ * {@code stress} module), with one window by design: the last arrival completes the round's
+ * futures after releasing the lock, so a waiting party cancelled at that moment ends cancelled
+ * while the round passes and the barrier stays whole (the party gave up after the trip and loses
+ * nothing). Sequentially its cancel would either come first and break the barrier, or come after
+ * its future completed with its index:
+ * <pre>
+ * | await(0): void          |                       |
+ * | await(1): void          | waiting(): 1          |
+ * |                         | cancelNewest(0): void |
+ * | awaited(0): [cancelled] |                       |
+ * | isBroken(): false       |                       |
+ * </pre>
  *
  * <p><b>Threads.</b> Thread-safe. The waiting futures complete on the thread of the last arrival
  * (outside internal locks).
@@ -137,7 +150,7 @@ public final class AsyncBarrier {
      *
      * @return the number of waiting parties
      */
-    public int waiting() {
+    public int waiters() {
         lock.lock();
         try {
             return arrived;
@@ -157,7 +170,7 @@ public final class AsyncBarrier {
 
     @Override
     public String toString() {
-        return "AsyncBarrier[parties=" + parties + ", waiting=" + waiting() + (isBroken() ? ", broken" : "") + "]";
+        return "AsyncBarrier[parties=" + parties + ", waiting=" + waiters() + (isBroken() ? ", broken" : "") + "]";
     }
 
     private CompletableFuture<Integer> await(long timeoutNanos) {

@@ -2,11 +2,10 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,6 +40,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Cancellation.</b> Cancelling or timing out a pending lock future withdraws the request;
  * if the lock was being handed over at that moment it is released again to the next waiters.
  *
+ * <p><b>Linearizability.</b> The lock and unlock operations, readers() and isWriteLocked() are
+ * linearizable (Lincheck, {@code stress} module), with one window by design: a hand-off completes
+ * its waiters after releasing the lock, so a waiter chosen by an unlock can still be cancelled, and
+ * its hold is then released again. Here thread 2 sees both waiting readers admitted, cancels the
+ * newer one and the cancel wins; sequentially it would find that read lock granted:
+ * <pre>
+ * | writeLock(0): void                                            |                       |
+ * | readLock(1): void                                             |                       |
+ * | readLock(1): void                                             |                       |
+ * | unlockOne(0): write                                           | readers(): 2          |
+ * |                                                               | cancelNewest(1): void |
+ * | held(1): reads:1 writes:0 ok:1 pending:0 cancelled:1 failed:0 |                       |
+ * | readers(): 1                                                  |                       |
+ * </pre>
+ *
  * <p><b>Threads.</b> Thread-safe. Futures complete outside internal locks on the thread that
  * unlocked (or the time source's thread for a timeout).
  *
@@ -56,7 +70,7 @@ public final class AsyncReadWriteLock {
     private final TimeSource timeSource;
     private int readers; // guarded by lock
     private boolean writer; // guarded by lock
-    private volatile int queueLength;
+    private volatile int waiters;
 
     /** Creates an unlocked lock whose timed acquires use {@link TimeSource#system()}. */
     public AsyncReadWriteLock() {
@@ -194,13 +208,13 @@ public final class AsyncReadWriteLock {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return queueLength;
+    public int waiters() {
+        return waiters;
     }
 
     @Override
     public String toString() {
-        return "AsyncReadWriteLock[readers=" + readers() + ", writer=" + isWriteLocked() + ", waiters=" + queueLength + "]";
+        return "AsyncReadWriteLock[readers=" + readers() + ", writer=" + isWriteLocked() + ", waiters=" + waiters + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -243,7 +257,7 @@ public final class AsyncReadWriteLock {
             }
             w = new Waiter(this, write);
             queue.add(w);
-            queueLength = queue.size();
+            waiters = queue.size();
         } finally {
             lock.unlock();
         }
@@ -286,7 +300,7 @@ public final class AsyncReadWriteLock {
                 }
                 granted.add(head);
             }
-            queueLength = queue.size();
+            waiters = queue.size();
         } finally {
             lock.unlock();
         }

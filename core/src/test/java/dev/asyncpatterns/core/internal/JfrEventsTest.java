@@ -110,7 +110,7 @@ class JfrEventsTest {
             supervisor.start();
             clock.advance(Duration.ofSeconds(3));
             assertThat(starts[0]).isEqualTo(2);
-            supervisor.stop().get(10, TimeUnit.SECONDS);
+            supervisor.shutdown().get(10, TimeUnit.SECONDS);
         });
 
         assertThat(events).hasSize(1);
@@ -138,7 +138,7 @@ class JfrEventsTest {
                 scope.fork(() -> {
                     throw new IllegalStateException("boom");
                 });
-                assertThatThrownBy(scope::join).isInstanceOf(java.util.concurrent.ExecutionException.class)
+                assertThatThrownBy(scope::joinBlocking).isInstanceOf(java.util.concurrent.ExecutionException.class)
                         .hasCauseInstanceOf(IllegalStateException.class);
             }
         });
@@ -158,7 +158,7 @@ class JfrEventsTest {
             try (var scope = TaskScope.builder().timeSource(clock).deadline(Duration.ofSeconds(1)).open()) {
                 scope.forkAsync(CompletableFuture::new);
                 clock.advance(Duration.ofSeconds(1));
-                assertThatThrownBy(scope::join).isInstanceOf(java.util.concurrent.ExecutionException.class)
+                assertThatThrownBy(scope::joinBlocking).isInstanceOf(java.util.concurrent.ExecutionException.class)
                         .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
             }
         });

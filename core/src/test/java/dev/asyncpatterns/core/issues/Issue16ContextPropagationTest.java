@@ -159,8 +159,8 @@ class Issue16ContextPropagationTest {
             pooled = scope.fork(Seen::now);
             virtual = defaultScope.fork(Seen::now);
             leave();
-            defaultScope.join();
-            scope.join();
+            defaultScope.joinBlocking();
+            scope.joinBlocking();
         }
         assertThat(pooled.resultNow()).isEqualTo(A);
         assertThat(virtual.resultNow()).isEqualTo(A);
@@ -253,7 +253,7 @@ class Issue16ContextPropagationTest {
             await(thirdStart);
             assertThat(seen).hasSize(3).containsOnly(A);
         } finally {
-            await(supervisor.stop());
+            await(supervisor.shutdown());
             assertThat(run).isCompleted();
         }
     }

@@ -95,7 +95,7 @@ class Issue16InheritedContextLeakTest {
             values.add(Blocking.call(REQUEST::get).get(30, TimeUnit.SECONDS));
             try (var scope = TaskScope.open()) {
                 var fork = scope.fork(REQUEST::get);
-                scope.join();
+                scope.joinBlocking();
                 values.add(fork.resultNow());
             }
             return values;
