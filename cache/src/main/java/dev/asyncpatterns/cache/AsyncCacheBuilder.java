@@ -52,6 +52,7 @@ import java.util.function.Predicate;
  *
  * @param <K> the key type
  * @param <V> the value type
+ * @since 0.1.0
  */
 public final class AsyncCacheBuilder<K, V> {
 

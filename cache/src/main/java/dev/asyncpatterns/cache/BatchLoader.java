@@ -76,6 +76,7 @@ import java.util.function.Function;
  *
  * @param <K> the key type
  * @param <V> the value type
+ * @since 0.1.0
  */
 public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>>, AsyncCacheLoader<K, V> {
 

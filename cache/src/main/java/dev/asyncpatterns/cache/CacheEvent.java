@@ -10,6 +10,7 @@ package dev.asyncpatterns.cache;
  * affects the cache (a {@link VirtualMachineError} is logged and rethrown; ADR core-0002).
  *
  * @param <K> the key type
+ * @since 0.1.0
  */
 public sealed interface CacheEvent<K> {
 

@@ -148,6 +148,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <K> the key type
  * @param <V> the value type
+ * @since 0.1.0
  */
 public final class MemoizedFunction<K, V> implements Function<K, CompletableFuture<V>> {
 

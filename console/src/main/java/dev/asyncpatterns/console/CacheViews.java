@@ -6,6 +6,8 @@ import java.util.Objects;
 /**
  * Console panels for the cache module (needs {@code async-patterns-cache} on the class or module
  * path).
+ *
+ * @since 0.1.0
  */
 public final class CacheViews {
 

@@ -13,6 +13,8 @@ import java.util.Objects;
  * Each panel is named after its component.
  *
  * {@snippet class=dev.asyncpatterns.console.ConsoleSnippets region=coreViews}
+ *
+ * @since 0.1.0
  */
 public final class CoreViews {
 

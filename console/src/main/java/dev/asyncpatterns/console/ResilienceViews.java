@@ -15,6 +15,8 @@ import java.util.function.Function;
  * the class or module path).
  *
  * {@snippet class=dev.asyncpatterns.console.ConsoleSnippets region=embed}
+ *
+ * @since 0.1.0
  */
 public final class ResilienceViews {
 

@@ -26,6 +26,7 @@ import java.util.concurrent.Executor;
  * stage on its result; all actions of the run happen-before the completion of its future.
  *
  * @param <R> the result type
+ * @since 0.1.0
  */
 public final class RunnablePipeline<R> {
 

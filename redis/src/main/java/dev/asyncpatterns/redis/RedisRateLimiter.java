@@ -80,6 +80,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Threads.</b> Thread-safe, never blocks. Futures complete on Lettuce's I/O thread or the
  * time source's timer thread: use {@code ...Async} stages for slow work after a grant.
+ *
+ * @since 0.1.0
  */
 public final class RedisRateLimiter implements RateLimiter {
 

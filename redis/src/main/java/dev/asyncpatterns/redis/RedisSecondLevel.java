@@ -71,6 +71,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <K> the key type
  * @param <V> the value type
+ * @since 0.1.0
  */
 public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoCloseable {
 

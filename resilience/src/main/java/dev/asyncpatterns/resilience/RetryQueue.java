@@ -103,6 +103,7 @@ import org.slf4j.LoggerFactory;
  * signal; it must not block (return a stage instead). Shutdown never interrupts running attempts.
  *
  * @param <J> the job type
+ * @since 0.1.0
  */
 public final class RetryQueue<J> {
 

@@ -57,6 +57,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe: any thread may read the time and schedule or cancel timers. Tasks run one at a
  * time, on the advancing thread, never under the clock's lock. A task that throws does not stop
  * the others; the first such exception is rethrown by the advancing call once all due tasks ran.
+ *
+ * @since 0.1.0
  */
 public final class VirtualClock implements TimeSource {
 

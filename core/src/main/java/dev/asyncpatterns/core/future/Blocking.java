@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * runs.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.TasksSnippets region=blocking}
+ *
+ * @since 0.1.0
  */
 public final class Blocking {
 

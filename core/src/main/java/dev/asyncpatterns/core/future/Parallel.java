@@ -49,6 +49,8 @@ import java.util.function.Function;
  * source; results written by all calls happen-before the returned future completes.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.FuturesSnippets region=parallelMap}
+ *
+ * @since 0.1.0
  */
 public final class Parallel {
 

@@ -23,6 +23,8 @@ import java.util.concurrent.ThreadFactory;
  * and io.micrometer:context-propagation thread locals when that library is present), and the
  * thread running it gets its own context back afterwards. Threads started here inherit no
  * {@code InheritableThreadLocal}s.
+ *
+ * @since 0.1.0
  */
 public final class Tasks {
 

@@ -79,6 +79,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <J> the job type
  * @param <R> the result type
+ * @since 0.1.0
  */
 public final class WorkerPool<J, R> {
 

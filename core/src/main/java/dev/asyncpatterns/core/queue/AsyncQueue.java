@@ -117,6 +117,7 @@ import org.slf4j.LoggerFactory;
  * <p>Null items are not permitted.
  *
  * @param <T> the element type
+ * @since 0.1.0
  */
 public final class AsyncQueue<T> {
 

@@ -127,6 +127,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Memory effects.</b> Actions of a fork happen-before {@code joinBlocking()} returns (or the
  * {@code joinAndClose()} future completes) for a fork that completed before the join.
+ *
+ * @since 0.1.0
  */
 public final class TaskScope implements AutoCloseable {
 

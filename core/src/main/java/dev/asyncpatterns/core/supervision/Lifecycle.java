@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #shutdown} never blocks; callbacks ({@link Participant} methods) run on
  * the thread that moves the sequence along and should not block for long.
+ *
+ * @since 0.1.0
  */
 public final class Lifecycle {
 

@@ -79,6 +79,8 @@ import org.slf4j.LoggerFactory;
  * be started again.
  *
  * <p>Thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class Supervisor {
 

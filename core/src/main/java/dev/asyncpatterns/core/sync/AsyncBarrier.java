@@ -56,6 +56,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * completion of all the round's await futures.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=barrierAwait}
+ *
+ * @since 0.1.0
  */
 public final class AsyncBarrier {
 

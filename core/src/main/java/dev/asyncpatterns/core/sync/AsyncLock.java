@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the next lock future, and so before the next holder's dependents run.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=lockWithLock}
+ *
+ * @since 0.1.0
  */
 public final class AsyncLock {
 

@@ -77,6 +77,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * of the acquire futures queued behind it.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=rateLimiterAcquire}
+ *
+ * @since 0.1.0
  */
 public final class AsyncRateLimiter implements RateLimiter {
 

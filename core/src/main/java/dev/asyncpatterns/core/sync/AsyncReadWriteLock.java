@@ -65,6 +65,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * write lock completes; actions before a read unlock happen-before a later write lock completes.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=readWriteLock}
+ *
+ * @since 0.1.0
  */
 public final class AsyncReadWriteLock {
 

@@ -103,6 +103,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * completion of an acquire future that obtains those permits, and so before its dependents run.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=semaphoreWithPermit}
+ *
+ * @since 0.1.0
  */
 public final class AsyncSemaphore {
 

@@ -18,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code completeOnTimeout} or {@code delayedExecutor}: tests could not control them.
  *
  * <p>Implementations are thread-safe.
+ *
+ * @since 0.1.0
  */
 public interface TimeSource {
 
