@@ -137,6 +137,10 @@ public class AsyncPoolLincheckTest {
                 .init(mine("acquire", 2), op("completeCreation", 2), mine("releaseOne", 1), mine("cancelNewest", 1))
                 .parallel(mine("acquire", 4), mine("releaseOne", 3), mine("invalidateOne", 1),
                         op("completeCreation", 3), op("close", 1))
+                // creations still in flight complete before the counters are read (a creation the
+                // pool started just before a close registers late: the window in AsyncPool's javadoc)
+                .postOnce("completeCreation")
+                .postOnce("completeCreation")
                 .postPerThread("borrowed")
                 .postOnce("counts");
     }
