@@ -19,5 +19,6 @@ module dev.asyncpatterns.core {
             dev.asyncpatterns.pipeline,
             dev.asyncpatterns.resilience,
             dev.asyncpatterns.cache,
+            dev.asyncpatterns.redis,
             dev.asyncpatterns.console;
 }

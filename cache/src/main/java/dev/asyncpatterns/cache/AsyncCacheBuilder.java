@@ -6,14 +6,15 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalListener;
 import com.github.benmanes.caffeine.cache.Weigher;
-import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -33,7 +34,7 @@ import java.util.function.Predicate;
  */
 /**
  * Configures async caches on Caffeine: bounds, expiry, refresh-ahead, stale-if-error, negative
- * caching, cancellation policy, time source, statistics and listeners. Start with
+ * caching, cancellation policy, a shared second level, time source, statistics and listeners. Start with
  * {@link AsyncCaches#builder()}, finish with {@link #memoize(Function)} (a memoized async function)
  * or {@link #build()} (a plain Caffeine {@link AsyncCache}, configured on our time source).
  *
@@ -73,6 +74,7 @@ public final class AsyncCacheBuilder<K, V> {
     private RemovalListener<? super K, ? super V> evictionListener;
     private Consumer<? super CacheEvent<K>> eventListener;
     private Boolean recordStats;
+    private SecondLevel<?, ?> secondLevel;
 
     AsyncCacheBuilder() {}
 
@@ -308,6 +310,41 @@ public final class AsyncCacheBuilder<K, V> {
         return this;
     }
 
+    // ---------------------------------------------------------------- second level
+
+    /**
+     * Adds a second cache level under the Caffeine level, shared by every instance of the
+     * service (say, Redis through the {@code async-patterns-redis} module). A call then reads
+     * the first level, then {@code level}, then the function; the load of a key is still
+     * single-flight in each process. A value the function produced is written to {@code level}
+     * with the time to live of {@link #expireAfterWrite(Duration)} (or of
+     * {@link #expireAfter(BiFunction)}, or {@code refreshAfterWrite + maxStaleness} with
+     * stale-if-error), which is therefore required. A successful refresh writes there too.
+     *
+     * <p>{@link MemoizedFunction#invalidate(Object)} removes the key from {@code level} and, through
+     * it, from every other instance's first level. When {@code level} fails or is slow (it bounds
+     * its own time), calls go on from the first level or the function: a failed read is a miss,
+     * a failed write is ignored. After a miss in {@code level} the function runs on the
+     * {@link #executor(Executor)} (default {@link java.util.concurrent.ForkJoinPool#commonPool()}),
+     * not on the thread that completed the read. Only for {@link #memoize(Function)}.
+     *
+     * {@snippet class=dev.asyncpatterns.cache.snippets.CacheSnippets region=secondLevel}
+     *
+     * @param level the second level; the built function registers its invalidation listener
+     * @param <K1> the key type the level accepts
+     * @param <V1> the value type the level holds
+     * @return this builder
+     * @throws NullPointerException if {@code level} is null
+     * @throws IllegalStateException if already set
+     */
+    public <K1 extends K, V1 extends V> AsyncCacheBuilder<K1, V1> secondLevel(SecondLevel<K1, V1> level) {
+        Objects.requireNonNull(level, "level");
+        Checks.unset(secondLevel, "secondLevel");
+        AsyncCacheBuilder<K1, V1> self = narrow();
+        self.secondLevel = level;
+        return self;
+    }
+
     // ---------------------------------------------------------------- time, threads, observation
 
     /**
@@ -399,8 +436,9 @@ public final class AsyncCacheBuilder<K, V> {
 
     /**
      * Listens to {@link CacheEvent}s (refresh failures, negative entries, abandoned loads). See
-     * {@link CacheEvent} for the thread it runs on; its exceptions are logged and ignored. Only
-     * for {@link #memoize(Function)}.
+     * {@link CacheEvent} for the thread it runs on; what it throws is logged once at WARN and
+     * ignored ({@link VirtualMachineError}s are rethrown). Set once; combine several listeners
+     * with {@link Consumer#andThen}. Only for {@link #memoize(Function)}.
      *
      * @param listener the listener
      * @param <K1> the key type the listener accepts
@@ -441,8 +479,12 @@ public final class AsyncCacheBuilder<K, V> {
         Consumer<? super CacheEvent<K1>> events = (Consumer<? super CacheEvent<K1>>) eventListener;
         com.github.benmanes.caffeine.cache.Cache<K1, Boolean> refreshPauses =
                 staleIfError == null ? null : this.<K1>refreshPauses();
-        var settings = new MemoizedFunction.Settings<K1>(
-                cancelAbandoned, negatives, negativeIf == null ? f -> true : negativeIf, refreshPauses, events);
+        @SuppressWarnings("unchecked")
+        SecondLevel<K1, V1> level = (SecondLevel<K1, V1>) secondLevel;
+        var settings = new MemoizedFunction.Settings<K1, V1>(
+                cancelAbandoned, negatives, negativeIf == null ? f -> true : negativeIf, refreshPauses, events,
+                level, level == null ? null : this.<K1, V1>secondLevelTtl(),
+                executor != null ? executor : ForkJoinPool.commonPool());
         if (refreshAfterWrite == null) {
             return new MemoizedFunction<>(caffeine.buildAsync(), function, settings);
         }
@@ -551,7 +593,22 @@ public final class AsyncCacheBuilder<K, V> {
                 .<K1, Boolean>build();
     }
 
+    /** The time to live of a value written to the second level: that of the first level. */
+    private <K1, V1> BiFunction<K1, V1, Duration> secondLevelTtl() {
+        if (expireAfter != null) {
+            @SuppressWarnings("unchecked")
+            BiFunction<? super K1, ? super V1, Duration> ttlOf = (BiFunction<? super K1, ? super V1, Duration>) expireAfter;
+            return ttlOf::apply;
+        }
+        Duration ttl = staleIfError != null ? refreshAfterWrite.plus(staleIfError) : expireAfterWrite;
+        return (key, value) -> ttl;
+    }
+
     private void checkCombinations(boolean memoizing) {
+        if (secondLevel != null && expireAfterWrite == null && expireAfter == null && staleIfError == null) {
+            throw new IllegalStateException("secondLevel needs a time to live for the values it shares:"
+                    + " set expireAfterWrite (or expireAfter, or refreshAfterWrite + staleIfError)");
+        }
         if (expireAfter != null && (expireAfterWrite != null || expireAfterAccess != null)) {
             throw new IllegalStateException("expireAfter(ttlOf) cannot be combined with expireAfterWrite/expireAfterAccess;"
                     + " fold those limits into the function");
@@ -575,7 +632,8 @@ public final class AsyncCacheBuilder<K, V> {
                     : staleIfError != null ? "staleIfError"
                     : negativeTtl != null ? "negativeCaching"
                     : cancelAbandoned ? "cancelAbandonedLoads"
-                    : eventListener != null ? "onEvent" : null;
+                    : eventListener != null ? "onEvent"
+                    : secondLevel != null ? "secondLevel" : null;
             if (memoOnly != null) {
                 throw new IllegalStateException(memoOnly + " applies to memoize(...), not to build()");
             }

@@ -1,11 +1,12 @@
 package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
-import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -138,11 +139,11 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
 
     private BatchLoader(Builder<K, V> builder) {
         this.bulk = builder.bulk;
-        this.maxBatchSize = builder.maxBatchSize;
-        this.window = builder.window;
-        this.maxPendingKeys = builder.maxPendingKeys;
-        this.missingKeys = builder.missingKeys;
-        this.timeSource = builder.timeSource;
+        this.maxBatchSize = builder.maxBatchSize != 0 ? builder.maxBatchSize : DEFAULT_MAX_BATCH_SIZE;
+        this.window = builder.window != null ? builder.window : DEFAULT_WINDOW;
+        this.maxPendingKeys = builder.maxPendingKeys != 0 ? builder.maxPendingKeys : DEFAULT_MAX_PENDING_KEYS;
+        this.missingKeys = builder.missingKeys != null ? builder.missingKeys : MissingKeys.FAIL;
+        this.timeSource = builder.timeSource != null ? builder.timeSource : TimeSource.system();
     }
 
     /**
@@ -393,7 +394,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     }
 
     private void distribute(Map<K, CompletableFuture<V>> batch, Map<K, V> values, Throwable failure) {
-        Throwable cause = failure != null ? MemoizedFunction.unwrap(failure)
+        Throwable cause = failure != null ? Failures.unwrap(failure)
                 : values == null ? new NullPointerException("the bulk function's future completed with null instead of a map") : null;
         List<K> absent = new ArrayList<>();
         if (cause == null) {
@@ -436,12 +437,11 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     public static final class Builder<K, V> {
 
         private final Function<? super Set<K>, ? extends CompletionStage<? extends Map<K, V>>> bulk;
-        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
-        private Duration window = DEFAULT_WINDOW;
-        private int maxPendingKeys = DEFAULT_MAX_PENDING_KEYS;
-        private MissingKeys missingKeys = MissingKeys.FAIL;
-        private TimeSource timeSource = TimeSource.system();
-        private final Set<String> given = new LinkedHashSet<>();
+        private int maxBatchSize; // 0: not set
+        private Duration window;
+        private int maxPendingKeys; // 0: not set
+        private MissingKeys missingKeys;
+        private TimeSource timeSource;
 
         private Builder(Function<? super Set<K>, ? extends CompletionStage<? extends Map<K, V>>> bulk) {
             this.bulk = bulk;
@@ -458,7 +458,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public Builder<K, V> maxBatchSize(int maxBatchSize) {
             Checks.positive(maxBatchSize, "maxBatchSize");
-            once("maxBatchSize");
+            Checks.once(this.maxBatchSize != 0, "maxBatchSize");
             this.maxBatchSize = maxBatchSize;
             return this;
         }
@@ -475,7 +475,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public Builder<K, V> window(Duration window) {
             Durations.requireNonNegative(window, "window");
-            once("window");
+            Checks.unset(this.window, "window");
             this.window = window;
             return this;
         }
@@ -491,7 +491,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public Builder<K, V> maxPendingKeys(int maxPendingKeys) {
             Checks.positive(maxPendingKeys, "maxPendingKeys");
-            once("maxPendingKeys");
+            Checks.once(this.maxPendingKeys != 0, "maxPendingKeys");
             this.maxPendingKeys = maxPendingKeys;
             return this;
         }
@@ -506,7 +506,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public Builder<K, V> missingKeys(MissingKeys missingKeys) {
             Objects.requireNonNull(missingKeys, "missingKeys");
-            once("missingKeys");
+            Checks.unset(this.missingKeys, "missingKeys");
             this.missingKeys = missingKeys;
             return this;
         }
@@ -521,7 +521,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public Builder<K, V> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            once("timeSource");
+            Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
             return this;
         }
@@ -533,10 +533,6 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          */
         public BatchLoader<K, V> build() {
             return new BatchLoader<>(this);
-        }
-
-        private void once(String setting) {
-            Checks.once(!given.add(setting), setting);
         }
 
     }

@@ -5,8 +5,9 @@ package dev.asyncpatterns.cache;
  * notifications. Register a listener with {@link AsyncCacheBuilder#onEvent}.
  *
  * <p>Listeners run synchronously on the thread that observed the event (the thread completing
- * a load, or the thread cancelling the last waiter); keep them short. A listener that throws is
- * logged through SLF4J at warn level and otherwise ignored: it never affects the cache.
+ * a load, or the thread cancelling the last waiter), never under a lock; keep them short. A
+ * listener that throws is logged once through SLF4J at warn level and otherwise ignored: it never
+ * affects the cache (a {@link VirtualMachineError} is logged and rethrown; ADR core-0002).
  *
  * @param <K> the key type
  */

@@ -3,12 +3,13 @@ package dev.asyncpatterns.cache;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.internal.Listeners;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
@@ -78,6 +79,16 @@ import org.slf4j.LoggerFactory;
  *   the function until the pause expires: a failing backend gets one refresh per key per pause. The failed reload future is handed back to
  *   Caffeine cancelled, which Caffeine treats as "keep the entry" without logging a warning: we
  *   already reported the failure.
+ *
+ * - Second level (optional SecondLevel SPI, e.g. Redis): the load, once claimed, reads the second
+ *   level before calling the function; the LoadFuture is in Caffeine all the while, so
+ *   single-flight per key holds across both. A hit completes the load (on the level's thread); a
+ *   miss or failure runs the function (on the caller's thread if the read answered at once, else
+ *   on the executor, never on the level's I/O thread). A value the function produced, or a
+ *   refresh, is written back with the first level's TTL, fire-and-forget (the level counts its
+ *   own failures). invalidate() removes locally, then asks the level to remove and publish; the
+ *   level calls our InvalidationListener for other instances' invalidations. Known window: a load
+ *   in flight while another instance invalidates may write its (older) value to the level.
  *
  * No lock of ours exists; user callbacks (the function, listeners) run on the caller's thread,
  * the thread completing the user's future, or Caffeine's executor, never inside Caffeine's compute.
@@ -155,27 +166,33 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     private final LongAdder refreshFailures = new LongAdder();
     private final LongAdder negativeHits = new LongAdder();
     private final LongAdder abandoned = new LongAdder();
+    private final SecondLevel<K, V> secondLevel; // null without a second level
+    private final BiFunction<K, V, Duration> secondLevelTtl;
+    private final Executor executor; // runs the function after a second-level miss
 
     /** A remembered failure, or a remembered {@code null} when {@code failure} is null. */
     record Negative(Throwable failure) {}
 
     /** How a memoized function is put together; built by {@link AsyncCacheBuilder}. */
-    record Settings<K>(
+    record Settings<K, V>(
             boolean cancelAbandoned,
             Cache<K, Negative> negatives,
             Predicate<? super Throwable> negativeIf,
             Cache<K, Boolean> refreshPauses,
-            Consumer<? super CacheEvent<K>> listener) {
+            Consumer<? super CacheEvent<K>> listener,
+            SecondLevel<K, V> secondLevel,
+            BiFunction<K, V, Duration> secondLevelTtl,
+            Executor executor) {
 
-        static <K> Settings<K> plain() {
-            return new Settings<>(false, null, failure -> true, null, null);
+        static <K, V> Settings<K, V> plain() {
+            return new Settings<>(false, null, failure -> true, null, null, null, null, null);
         }
     }
 
     MemoizedFunction(
             AsyncCache<K, V> cache,
             Function<? super K, ? extends CompletionStage<? extends V>> function,
-            Settings<K> settings) {
+            Settings<K, V> settings) {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.map = cache.asMap();
         this.recordingStats = cache.synchronous().policy().isRecordingStats();
@@ -185,13 +202,30 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         this.negativeIf = settings.negativeIf();
         this.refreshPauses = settings.refreshPauses();
         this.listener = settings.listener();
+        this.secondLevel = settings.secondLevel();
+        this.secondLevelTtl = settings.secondLevelTtl();
+        this.executor = settings.executor();
+        if (secondLevel != null) {
+            secondLevel.subscribe(new SecondLevel.InvalidationListener<>() {
+                @Override
+                public void invalidated(K key) {
+                    invalidateFirstLevel(key);
+                }
+
+                @Override
+                public void invalidatedAll() {
+                    invalidateAllFirstLevel();
+                }
+            });
+        }
         this.mapping = (key, executor) -> new LoadFuture<>(key);
     }
 
     /**
      * Returns the value for {@code key}: the cached future if there is one, else a load that every
      * concurrent caller for the same key shares. Never blocks; the function, if called, runs on
-     * this thread until it returns its future.
+     * this thread until it returns its future (with a second level that did not answer at once,
+     * on the executor after the second level's miss).
      *
      * <p>Cancelling the returned future never cancels the shared load (see the class comment for
      * {@code cancelAbandonedLoads}). A future that is already complete may be the same instance
@@ -278,13 +312,36 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     /**
      * Removes {@code key} from the cache (and from the negative cache). A load in flight goes on
-     * for the callers already waiting, but its result is not cached.
+     * for the callers already waiting, but its result is not cached. With a
+     * {@linkplain AsyncCacheBuilder#secondLevel(SecondLevel) second level}, the key is also
+     * removed there and from the first level of every other instance sharing it.
+     *
+     * <p>Thread-safe. The local removal is done when this method returns; the returned future
+     * tells when the second level has removed and published it (at once without one).
      *
      * @param key the key, not null
+     * @return a future completed once the key is gone everywhere this cache can reach; failed
+     *     with the second level's error if it could not be told (the local removal stands)
      * @throws NullPointerException if {@code key} is null
      */
-    public void invalidate(K key) {
+    public CompletableFuture<Void> invalidate(K key) {
         Objects.requireNonNull(key, "key");
+        invalidateFirstLevel(key);
+        if (secondLevel == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return safely(() -> secondLevel.invalidate(key));
+    }
+
+    /**
+     * Removes every entry, including negative ones, from this instance. A second level is not
+     * cleared (other instances share it); use its own API for that.
+     */
+    public void invalidateAll() {
+        invalidateAllFirstLevel();
+    }
+
+    private void invalidateFirstLevel(K key) {
         if (map.get(key) instanceof LoadFuture<?, ?> inFlight) {
             inFlight.invalidated = true; // an abandoned load's late value must not come back
         }
@@ -294,8 +351,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         }
     }
 
-    /** Removes every entry, including negative ones. */
-    public void invalidateAll() {
+    private void invalidateAllFirstLevel() {
         if (cancelAbandoned) {
             for (CompletableFuture<V> future : map.values()) {
                 if (future instanceof LoadFuture<?, ?> inFlight) {
@@ -374,6 +430,15 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                 return;
             }
         }
+        if (secondLevel != null) {
+            startFromSecondLevel(load);
+            return;
+        }
+        callLoader(load);
+    }
+
+    private void callLoader(LoadFuture<K, V> load) {
+        K key = load.key;
         CompletionStage<? extends V> stage = callFunction(key);
         if (stage instanceof Future<?> cancellable) {
             load.source = cancellable;
@@ -383,17 +448,86 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         }
         stage.whenComplete((value, failure) -> {
             if (failure != null) {
-                remember(key, unwrap(failure));
-                load.completeExceptionally(unwrap(failure));
+                remember(key, Failures.unwrap(failure));
+                load.completeExceptionally(Failures.unwrap(failure));
             } else {
                 if (value == null) {
                     remember(key, null);
+                } else {
+                    writeSecondLevel(key, value);
                 }
                 if (!load.complete(value) && value != null && isAbandoned(load)) {
                     keepAbandonedValue(load, value);
                 }
             }
         });
+    }
+
+    /**
+     * Reads the second level first; a hit completes the load, a miss or failure calls the
+     * function: on this thread if the read answered at once (say, an open circuit), else on the
+     * executor, never on the second level's I/O thread.
+     */
+    private void startFromSecondLevel(LoadFuture<K, V> load) {
+        CompletableFuture<V> read = safely(() -> secondLevel.get(load.key));
+        load.source = read;
+        if (load.isCancelled()) {
+            read.cancel(true); // abandoned before source was published, as in callLoader
+        }
+        if (read.isDone()) {
+            secondLevelAnswered(load, read.isCompletedExceptionally() ? null : read.getNow(null), true); // failed = miss
+            return;
+        }
+        read.whenComplete((value, failure) -> secondLevelAnswered(load, failure == null ? value : null, false));
+    }
+
+    private void secondLevelAnswered(LoadFuture<K, V> load, V value, boolean onCallerThread) {
+        if (value != null) {
+            load.complete(value);
+            return;
+        }
+        if (load.isDone()) {
+            return; // abandoned while reading the second level
+        }
+        if (onCallerThread) {
+            callLoader(load);
+            return;
+        }
+        try {
+            executor.execute(() -> callLoader(load));
+        } catch (RuntimeException rejected) {
+            load.completeExceptionally(rejected);
+        }
+    }
+
+    private void writeSecondLevel(K key, V value) {
+        if (secondLevel == null) {
+            return;
+        }
+        Duration ttl;
+        try {
+            ttl = secondLevelTtl.apply(key, value);
+        } catch (RuntimeException failure) {
+            LOG.debug("second-level time to live for key {} could not be computed; not written", key, failure);
+            return;
+        }
+        if (ttl == null || ttl.isZero() || ttl.isNegative()) {
+            return; // expires at once in the first level too
+        }
+        safely(() -> secondLevel.put(key, value, ttl)); // failures are the level's to count
+    }
+
+    /** Calls the second level; a throw or a null stage becomes a failed future. */
+    private static <T> CompletableFuture<T> safely(java.util.function.Supplier<? extends CompletionStage<T>> call) {
+        try {
+            CompletionStage<T> stage = call.get();
+            if (stage == null) {
+                return CompletableFuture.failedFuture(new NullPointerException("second level returned a null stage"));
+            }
+            return stage.toCompletableFuture();
+        } catch (RuntimeException failure) {
+            return CompletableFuture.failedFuture(failure);
+        }
     }
 
     /** Runs the user's function under the recursion guard; never throws. */
@@ -454,9 +588,12 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                     if (refreshPauses != null) {
                         refreshPauses.invalidate(key);
                     }
+                    if (value != null) {
+                        writeSecondLevel(key, value);
+                    }
                     reloaded.complete(value);
                 } else {
-                    refreshFailed(key, oldValue, unwrap(failure), reloaded);
+                    refreshFailed(key, oldValue, Failures.unwrap(failure), reloaded);
                 }
             }));
         } catch (RuntimeException | Error rejected) { // saturated, shut down, out of threads: never strand the refresh
@@ -550,14 +687,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         if (listener == null) {
             return;
         }
-        try {
-            listener.accept(event);
-        } catch (Throwable failure) {
-            LOG.warn("cache event listener threw on {}; ignored", event, failure);
-        }
-    }
-
-    static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Listeners.notify(LOG, "MemoizedFunction", "cache event", listener, event);
     }
 }

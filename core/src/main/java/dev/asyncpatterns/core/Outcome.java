@@ -1,13 +1,14 @@
 package dev.asyncpatterns.core;
 
 import dev.asyncpatterns.core.future.Futures;
-
+import dev.asyncpatterns.core.internal.Failures;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
@@ -101,7 +102,7 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
      */
     static <T> Outcome<T> failure(Throwable cause) {
         Objects.requireNonNull(cause, "cause");
-        Throwable unwrapped = unwrap(cause);
+        Throwable unwrapped = Failures.unwrap(cause);
         return unwrapped instanceof CancellationException cancelled
                 ? new Cancelled<>(cancelled)
                 : new Failure<>(unwrapped);
@@ -132,7 +133,10 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
     }
 
     /**
-     * The outcome of a future that is already done.
+     * The outcome of a future that is already done, read without waiting. Takes any
+     * {@link Future} (a {@code CompletableFuture}, a {@code FutureTask}, …): reading a result now
+     * is what a {@code CompletionStage} cannot offer, so this is the one method of the toolkit
+     * that takes a {@code Future} rather than a stage (ADR core-0002).
      *
      * @param <T> the value type
      * @param future a completed future
@@ -140,17 +144,19 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
      * @throws NullPointerException if {@code future} is null
      * @throws IllegalArgumentException if {@code future} is not done
      */
-    static <T> Outcome<T> ofDone(CompletableFuture<? extends T> future) {
+    static <T> Outcome<T> ofDone(Future<? extends T> future) {
         Objects.requireNonNull(future, "future");
         return switch (future.state()) {
             case SUCCESS -> new Success<>(future.resultNow());
             case FAILED -> failure(future.exceptionNow());
             case CANCELLED -> {
                 try {
-                    future.join();
+                    future.get();
                     throw new AssertionError("a cancelled future returned a value");
                 } catch (CancellationException e) {
                     yield new Cancelled<>(e);
+                } catch (InterruptedException | ExecutionException impossible) {
+                    throw new AssertionError("a cancelled future did not throw CancellationException", impossible);
                 }
             }
             case RUNNING -> throw new IllegalArgumentException("future must be done, was " + future);
@@ -303,14 +309,5 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
             case Cancelled<T> c -> future.completeExceptionally(c.cause());
         }
         return future;
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable current = failure;
-        while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
     }
 }

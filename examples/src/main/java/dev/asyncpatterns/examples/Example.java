@@ -27,4 +27,14 @@ public interface Example {
      * @throws Exception if the example fails
      */
     void run(PrintStream out, boolean fast) throws Exception;
+
+    /**
+     * What this machine lacks to run the example (a server binary it starts), or empty. {@code all}
+     * skips such an example and says why; run by name, it explains the same.
+     *
+     * @return the missing prerequisite, or empty
+     */
+    default java.util.Optional<String> missingPrerequisite() {
+        return java.util.Optional.empty();
+    }
 }

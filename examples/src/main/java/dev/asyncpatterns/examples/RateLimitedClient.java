@@ -1,7 +1,7 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.examples.LocalHttpServer.Reply;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -71,7 +71,7 @@ final class RateLimitedClient implements Example {
                         })
                         .thenApply(HttpResponse::statusCode));
             }
-            out.printf("all %d calls started; %d of them waiting for a token%n", calls, limiter.queueLength());
+            out.printf("all %d calls started; %d of them waiting for a token%n", calls, limiter.waiters());
 
             List<Integer> statuses = Futures.all(responses).join();
             double seconds = (System.nanoTime() - firstCall) / 1e9;

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.examples;
 
+import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.resilience.AsyncResilience;
 import dev.asyncpatterns.resilience.ResilienceEvent;
@@ -12,11 +13,9 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * Example 6: a flaky price service behind {@link AsyncResilience}, configured with your own
@@ -52,7 +51,7 @@ final class RetryCircuitBreaker implements Example {
         // the simulated service: answers after 10 ms; FLAKY fails every 3rd request, DOWN all of them
         var health = new AtomicReference<>(Health.FLAKY);
         var requests = new AtomicInteger();
-        Supplier<CompletableFuture<String>> fetchPrice = () -> {
+        AsyncSupplier<String> fetchPrice = () -> {
             int n = requests.incrementAndGet();
             boolean fails = switch (health.get()) {
                 case FLAKY -> n % 3 == 1;
@@ -87,10 +86,10 @@ final class RetryCircuitBreaker implements Example {
                 .retry(retry)
                 .attemptTimeout(Duration.ofSeconds(1))
                 .circuitOpenFallback(open -> "price=40 (cached)") // fail fast to a stale answer
+                .on(ResilienceEvent.RetryScheduled.class, e -> out.printf("    retry: attempt %d in %d ms (after: %s)%n",
+                        e.nextAttempt(), e.delay().toMillis(), e.failure() == null ? "?" : e.failure().getMessage()))
+                .on(ResilienceEvent.CircuitStateChanged.class, e -> out.printf("    circuit: %s -> %s%n", e.from(), e.to()))
                 .build();
-        prices.on(ResilienceEvent.RetryScheduled.class, e -> out.printf("    retry: attempt %d in %d ms (after: %s)%n",
-                e.nextAttempt(), e.delay().toMillis(), e.failure() == null ? "?" : e.failure().getMessage()));
-        prices.on(ResilienceEvent.CircuitStateChanged.class, e -> out.printf("    circuit: %s -> %s%n", e.from(), e.to()));
 
         out.println("phase 1: the service fails every 3rd request");
         call(out, prices, fetchPrice, 1, 4);
@@ -113,7 +112,7 @@ final class RetryCircuitBreaker implements Example {
 
     /** Makes {@code count} calls one after another, printing each result. */
     private static void call(PrintStream out, AsyncResilience<String> prices,
-            Supplier<CompletableFuture<String>> fetchPrice, int first, int count) {
+            AsyncSupplier<String> fetchPrice, int first, int count) {
         for (int i = first; i < first + count; i++) {
             long start = System.nanoTime();
             String result;

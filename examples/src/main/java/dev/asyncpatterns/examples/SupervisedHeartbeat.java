@@ -1,8 +1,9 @@
 package dev.asyncpatterns.examples;
 
+import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.supervision.Backoff;
-import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.supervision.Supervisor;
+import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -11,7 +12,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * Example 7: a background heartbeat loop under a {@link Supervisor}. The loop crashes after a few
@@ -48,7 +48,7 @@ final class SupervisedHeartbeat implements Example {
         // One run of the heartbeat: beats on a timer, crashes after a few beats. It returns the
         // future of this run; the supervisor cancels that future to stop it, so the loop checks
         // it before every beat and cancels its pending timer when stopped.
-        Supplier<CompletableFuture<Void>> heartbeat = () -> {
+        AsyncSupplier<Void> heartbeat = () -> {
             int run = runs.incrementAndGet();
             long last = crashedAt.get();
             out.printf("heartbeat run %d started%s%n", run,
@@ -81,7 +81,7 @@ final class SupervisedHeartbeat implements Example {
         };
 
         // A healthy child that never exits on its own: it only stops when the supervisor stops it.
-        Supplier<CompletableFuture<Void>> flusher = () -> {
+        AsyncSupplier<Void> flusher = () -> {
             var forever = new CompletableFuture<Void>();
             forever.whenComplete((ignored, failure) -> out.println("metrics-flusher stopped"));
             return forever;

@@ -1,15 +1,15 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.queue.AsyncQueue;
-import dev.asyncpatterns.core.supervision.Backoff;
-import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.ClosedException;
-import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.time.LagProbe;
-import dev.asyncpatterns.core.supervision.Lifecycle;
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.scope.TaskScope;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.future.Tasks;
+import dev.asyncpatterns.core.queue.AsyncQueue;
+import dev.asyncpatterns.core.scope.TaskScope;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.supervision.Lifecycle;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.LagProbe;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -150,7 +150,7 @@ final class TaskSystem implements Example {
 
                     // the normal end runs the same graceful shutdown as Ctrl-C would
                     Lifecycle.Report report = lifecycle.shutdown(Duration.ofSeconds(5)).join();
-                    scope.join(); // the workers have exited: the queue was closed and drained
+                    scope.joinBlocking(); // the workers have exited: the queue was closed and drained
                     summarize(outcomes, report);
                 } finally {
                     hook.cancel(); // this run is over: Ctrl-C no longer concerns it

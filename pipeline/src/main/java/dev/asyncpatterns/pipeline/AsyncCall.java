@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.Cancellable;
 import java.time.Duration;
 import java.util.Optional;
@@ -87,7 +88,7 @@ final class AsyncCall<T, R> {
                 failure = new NullPointerException("async function completed with null for " + element);
             }
         } catch (Throwable error) {
-            failure = Node.unwrap(error);
+            failure = Failures.unwrap(error);
         }
         if (failure == null) {
             finish(signal, value, null);

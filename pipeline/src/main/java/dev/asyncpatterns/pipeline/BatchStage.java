@@ -24,9 +24,8 @@ import java.util.List;
  * partial batch is dropped. Cancellation: the partial batch and its timer are dropped. Batches are
  * unmodifiable lists.
  */
-final class BatchStage<T> extends Stage<List<T>> {
+final class BatchStage<T> extends OperatorStage<T, List<T>> {
 
-    private final Stage<T> up;
     private final int size;
     private final Duration maxWait;
     private ArrayList<T> batch;
@@ -36,8 +35,7 @@ final class BatchStage<T> extends Stage<List<T>> {
     private boolean done;
 
     BatchStage(Ctx ctx, Stage<T> up, int size, Duration maxWait) {
-        super(ctx, maxWait == null ? "batch(" + size + ")" : "batch(" + size + ", " + Labels.of(maxWait) + ")");
-        this.up = up;
+        super(ctx, maxWait == null ? "batch(" + size + ")" : "batch(" + size + ", " + Labels.of(maxWait) + ")", up);
         this.size = size;
         this.maxWait = maxWait;
         this.batch = new ArrayList<>(Math.min(size, 1024));
@@ -95,10 +93,5 @@ final class BatchStage<T> extends Stage<List<T>> {
         done = true;
         timer = cancel(timer);
         batch = new ArrayList<>(0);
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -1,5 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.queue.Overflow;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
@@ -169,7 +171,7 @@ final class BoundaryStage<T> extends Stage<T> implements Region.Body {
             try {
                 x = up.poll();
             } catch (Throwable failure) {
-                hand(null, unwrap(failure));
+                hand(null, Failures.unwrap(failure));
                 return;
             }
             if (x == EMPTY) {

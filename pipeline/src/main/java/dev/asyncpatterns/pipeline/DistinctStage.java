@@ -12,15 +12,13 @@ import java.util.Map;
  * seen elements (keys only, no elements held for emission). Errors: a throwing
  * {@code equals}/{@code hashCode} fails the run. Cancellation: the memory is dropped.
  */
-final class DistinctStage<T> extends Stage<T> {
+final class DistinctStage<T> extends OperatorStage<T, T> {
 
-    private final Stage<T> up;
     private final int maxRemembered;
     private Map<Object, Boolean> seen;
 
     DistinctStage(Ctx ctx, Stage<T> up, int maxRemembered) {
-        super(ctx, "distinct(" + maxRemembered + ")");
-        this.up = up;
+        super(ctx, "distinct(" + maxRemembered + ")", up);
         this.maxRemembered = maxRemembered;
         this.seen = new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
@@ -56,10 +54,5 @@ final class DistinctStage<T> extends Stage<T> {
     @Override
     void release() {
         seen = Map.of();
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

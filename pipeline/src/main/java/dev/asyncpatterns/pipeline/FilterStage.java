@@ -8,14 +8,12 @@ import java.util.function.Predicate;
  * <p>Backpressure: keeps pulling until an element passes or upstream has none ready.
  * Buffering: none. Errors: a throwing predicate fails the run. Cancellation: nothing is held.
  */
-final class FilterStage<T> extends Stage<T> {
+final class FilterStage<T> extends OperatorStage<T, T> {
 
-    private final Stage<T> up;
     private final Predicate<? super T> predicate;
 
     FilterStage(Ctx ctx, Stage<T> up, Predicate<? super T> predicate) {
-        super(ctx, "filter");
-        this.up = up;
+        super(ctx, "filter", up);
         this.predicate = predicate;
     }
 
@@ -33,10 +31,5 @@ final class FilterStage<T> extends Stage<T> {
                 return x;
             }
         }
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -11,15 +11,13 @@ import java.util.function.Function;
  * Errors: a throwing function or iterator, a {@code null} iterable or element, fails the run.
  * Cancellation: the inner iterator is dropped (closed if {@link AutoCloseable}).
  */
-final class FlatMapStage<T, R> extends Stage<R> {
+final class FlatMapStage<T, R> extends OperatorStage<T, R> {
 
-    private final Stage<T> up;
     private final Function<? super T, ? extends Iterable<? extends R>> fn;
     private Iterator<? extends R> current;
 
     FlatMapStage(Ctx ctx, Stage<T> up, Function<? super T, ? extends Iterable<? extends R>> fn) {
-        super(ctx, "flatMap");
-        this.up = up;
+        super(ctx, "flatMap", up);
         this.fn = fn;
     }
 
@@ -63,10 +61,5 @@ final class FlatMapStage<T, R> extends Stage<R> {
                 throw propagate(failure);
             }
         }
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -10,15 +10,13 @@ import java.util.function.Function;
  * (A retry policy turns the stage into a one-at-a-time {@code mapAsync}.) Cancellation: nothing
  * is held.
  */
-final class MapStage<T, R> extends Stage<R> {
+final class MapStage<T, R> extends OperatorStage<T, R> {
 
-    private final Stage<T> up;
     private final Function<? super T, ? extends R> fn;
     private final OnError<? super T, R> onError;
 
     MapStage(Ctx ctx, Stage<T> up, Function<? super T, ? extends R> fn, OnError<? super T, R> onError) {
-        super(ctx, "map");
-        this.up = up;
+        super(ctx, "map", up);
         this.fn = fn;
         this.onError = onError.failsFast() ? null : onError;
     }
@@ -55,10 +53,5 @@ final class MapStage<T, R> extends Stage<R> {
             out++;
             return r;
         }
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -101,13 +101,6 @@ abstract class Node {
         return new CompletionException(failure);
     }
 
-    static Throwable unwrap(Throwable failure) {
-        while (failure instanceof CompletionException && failure.getCause() != null) {
-            failure = failure.getCause();
-        }
-        return failure;
-    }
-
     @Override
     public String toString() {
         return name;

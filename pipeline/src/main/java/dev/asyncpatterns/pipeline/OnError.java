@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.supervision.Backoff;
 import java.time.Duration;
 import java.util.Objects;
@@ -176,7 +177,7 @@ public final class OnError<T, R> {
      * Resolves a final failure: the fallback value, {@link #SKIPPED}, or a thrown exception.
      */
     Object resolve(T element, Throwable error) {
-        Throwable cause = Node.unwrap(error);
+        Throwable cause = Failures.unwrap(error);
         switch (kind) {
             case SKIP -> {
                 try {

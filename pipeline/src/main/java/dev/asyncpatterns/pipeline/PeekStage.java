@@ -8,14 +8,12 @@ import java.util.function.Consumer;
  * <p>Backpressure: one for one. Buffering: none. Errors: a throwing action fails the run.
  * Cancellation: nothing is held.
  */
-final class PeekStage<T> extends Stage<T> {
+final class PeekStage<T> extends OperatorStage<T, T> {
 
-    private final Stage<T> up;
     private final Consumer<? super T> action;
 
     PeekStage(Ctx ctx, Stage<T> up, Consumer<? super T> action) {
-        super(ctx, "peek");
-        this.up = up;
+        super(ctx, "peek", up);
         this.action = action;
     }
 
@@ -30,10 +28,5 @@ final class PeekStage<T> extends Stage<T> {
         action.accept((T) x);
         out++;
         return x;
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -1,8 +1,9 @@
 package dev.asyncpatterns.pipeline;
 
-import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.queue.AsyncQueue;
+import dev.asyncpatterns.core.queue.Overflow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;

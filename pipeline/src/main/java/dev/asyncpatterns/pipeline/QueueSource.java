@@ -1,7 +1,8 @@
 package dev.asyncpatterns.pipeline;
 
-import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.queue.AsyncQueue;
 import java.util.concurrent.CompletableFuture;
 
 /*
@@ -60,7 +61,7 @@ final class QueueSource<T> extends Stage<T> {
             out++;
             return item;
         } catch (RuntimeException failure) {
-            Throwable cause = unwrap(failure);
+            Throwable cause = Failures.unwrap(failure);
             if (cause instanceof ClosedException closed && closed.getCause() == null) {
                 done = true;
                 return END;

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,7 +110,7 @@ final class Run<R> {
     }
 
     void fail(Throwable cause) {
-        Throwable error = Node.unwrap(cause);
+        Throwable error = Failures.unwrap(cause);
         if (decided.compareAndSet(false, true)) {
             failure = error;
         } else {
@@ -127,7 +128,7 @@ final class Run<R> {
     }
 
     void closeFailed(Throwable cause) {
-        closeFailures.add(Node.unwrap(cause));
+        closeFailures.add(Failures.unwrap(cause));
     }
 
     private void stop() {

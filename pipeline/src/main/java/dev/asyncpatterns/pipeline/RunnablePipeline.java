@@ -93,8 +93,4 @@ public final class RunnablePipeline<R> {
     static <R> RunnablePipeline<R> of(SinkSpec<R> sink) {
         return new RunnablePipeline<>(sink, TimeSource.system(), VIRTUAL_THREADS);
     }
-
-    static Executor defaultExecutor() {
-        return VIRTUAL_THREADS;
-    }
 }

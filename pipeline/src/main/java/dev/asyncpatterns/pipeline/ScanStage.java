@@ -8,15 +8,13 @@ import java.util.function.BiFunction;
  * <p>Backpressure: one for one. Buffering: the accumulator. Errors: a throwing function or a
  * {@code null} accumulation fails the run. Cancellation: nothing else is held.
  */
-final class ScanStage<T, A> extends Stage<A> {
+final class ScanStage<T, A> extends OperatorStage<T, A> {
 
-    private final Stage<T> up;
     private final BiFunction<? super A, ? super T, ? extends A> fn;
     private A acc;
 
     ScanStage(Ctx ctx, Stage<T> up, A seed, BiFunction<? super A, ? super T, ? extends A> fn) {
-        super(ctx, "scan");
-        this.up = up;
+        super(ctx, "scan", up);
         this.acc = seed;
         this.fn = fn;
     }
@@ -36,10 +34,5 @@ final class ScanStage<T, A> extends Stage<A> {
         acc = next;
         out++;
         return next;
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -6,14 +6,12 @@ package dev.asyncpatterns.pipeline;
  * <p>Backpressure: pulls and discards the first {@code n} as fast as upstream provides them.
  * Buffering: none. Errors: upstream failures fail the run. Cancellation: nothing is held.
  */
-final class SkipStage<T> extends Stage<T> {
+final class SkipStage<T> extends OperatorStage<T, T> {
 
-    private final Stage<T> up;
     private long remaining;
 
     SkipStage(Ctx ctx, Stage<T> up, long n) {
-        super(ctx, "skip(" + n + ")");
-        this.up = up;
+        super(ctx, "skip(" + n + ")", up);
         this.remaining = n;
     }
 
@@ -32,10 +30,5 @@ final class SkipStage<T> extends Stage<T> {
             out++;
             return x;
         }
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.internal.Failures;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,7 +63,7 @@ final class SubscriberSink<T> extends Sink<T, Void> implements Flow.Subscription
                 try {
                     up.poll();
                 } catch (Throwable failure) {
-                    terminate(unwrap(failure));
+                    terminate(Failures.unwrap(failure));
                     throw failure;
                 }
             }
@@ -91,7 +92,7 @@ final class SubscriberSink<T> extends Sink<T, Void> implements Flow.Subscription
             try {
                 x = up.poll();
             } catch (Throwable failure) {
-                terminate(unwrap(failure));
+                terminate(Failures.unwrap(failure));
                 throw failure;
             }
             if (x == EMPTY) {

@@ -7,14 +7,12 @@ package dev.asyncpatterns.pipeline;
  * failures before the {@code n}th element fail the run. Cancellation: upstream is closed as
  * soon as the {@code n}th element has been taken, so the source stops at once.
  */
-final class TakeStage<T> extends Stage<T> {
+final class TakeStage<T> extends OperatorStage<T, T> {
 
-    private final Stage<T> up;
     private long remaining;
 
     TakeStage(Ctx ctx, Stage<T> up, long n) {
-        super(ctx, "take(" + n + ")");
-        this.up = up;
+        super(ctx, "take(" + n + ")", up);
         this.remaining = n;
     }
 
@@ -34,10 +32,5 @@ final class TakeStage<T> extends Stage<T> {
             up.close();
         }
         return x;
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

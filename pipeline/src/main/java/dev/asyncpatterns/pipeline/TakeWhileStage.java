@@ -9,15 +9,13 @@ import java.util.function.Predicate;
  * <p>Backpressure: one for one. Buffering: none. Errors: a throwing predicate fails the run.
  * Cancellation: upstream is closed as soon as the predicate first fails.
  */
-final class TakeWhileStage<T> extends Stage<T> {
+final class TakeWhileStage<T> extends OperatorStage<T, T> {
 
-    private final Stage<T> up;
     private final Predicate<? super T> predicate;
     private boolean done;
 
     TakeWhileStage(Ctx ctx, Stage<T> up, Predicate<? super T> predicate) {
-        super(ctx, "takeWhile");
-        this.up = up;
+        super(ctx, "takeWhile", up);
         this.predicate = predicate;
     }
 
@@ -39,10 +37,5 @@ final class TakeWhileStage<T> extends Stage<T> {
         }
         out++;
         return x;
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -20,9 +20,8 @@ import java.time.Duration;
  * fast upstream is slowed down, not buffered. Buffering: none. Errors: upstream failures pass
  * through. Cancellation: the wake-up timer is cancelled.
  */
-final class ThrottleStage<T> extends Stage<T> {
+final class ThrottleStage<T> extends OperatorStage<T, T> {
 
-    private final Stage<T> up;
     private final long interval;
     private final long tolerance;
     private long tat;
@@ -31,8 +30,7 @@ final class ThrottleStage<T> extends Stage<T> {
     private long armedFor = Long.MIN_VALUE;
 
     ThrottleStage(Ctx ctx, Stage<T> up, int elements, Duration period) {
-        super(ctx, "throttle(" + elements + " per " + Labels.of(period) + ")");
-        this.up = up;
+        super(ctx, "throttle(" + elements + " per " + Labels.of(period) + ")", up);
         long periodNanos = period.toNanos();
         this.interval = Math.max(1, periodNanos / elements);
         this.tolerance = interval * (elements - 1L);
@@ -66,10 +64,5 @@ final class ThrottleStage<T> extends Stage<T> {
     @Override
     void release() {
         timer = cancel(timer);
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -21,17 +21,15 @@ import java.util.concurrent.TimeoutException;
  * {@link TimeoutException} naming the limit; upstream is then cancelled like on any failure.
  * Cancellation: the timer is cancelled.
  */
-final class TimeoutStage<T> extends Stage<T> {
+final class TimeoutStage<T> extends OperatorStage<T, T> {
 
-    private final Stage<T> up;
     private final Duration limit;
     private long wait;
     private volatile long expired = -1;
     private Cancellable timer;
 
     TimeoutStage(Ctx ctx, Stage<T> up, Duration limit) {
-        super(ctx, "timeout(" + Labels.of(limit) + ")");
-        this.up = up;
+        super(ctx, "timeout(" + Labels.of(limit) + ")", up);
         this.limit = limit;
     }
 
@@ -65,10 +63,5 @@ final class TimeoutStage<T> extends Stage<T> {
     @Override
     void release() {
         timer = cancel(timer);
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

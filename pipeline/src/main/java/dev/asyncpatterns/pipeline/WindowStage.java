@@ -1,7 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
-import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.time.Cancellable;
 import java.time.Duration;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -27,9 +27,8 @@ import java.util.stream.Collector;
  * upstream fails the run. Cancellation: the open window and its timer are dropped. An upstream
  * end emits the last, partial window.
  */
-final class WindowStage<T, A, R> extends Stage<R> {
+final class WindowStage<T, A, R> extends OperatorStage<T, R> {
 
-    private final Stage<T> up;
     private final long lengthNanos;
     private final Supplier<A> supplier;
     private final BiConsumer<A, ? super T> accumulator;
@@ -45,8 +44,7 @@ final class WindowStage<T, A, R> extends Stage<R> {
 
     @SuppressWarnings("unchecked")
     WindowStage(Ctx ctx, Stage<T> up, Duration length, Collector<? super T, A, R> collector) {
-        super(ctx, "window(" + Labels.of(length) + ")");
-        this.up = up;
+        super(ctx, "window(" + Labels.of(length) + ")", up);
         this.lengthNanos = Durations.toNanosSaturated(length);
         this.supplier = collector.supplier();
         this.accumulator = (BiConsumer<A, ? super T>) collector.accumulator();
@@ -124,10 +122,5 @@ final class WindowStage<T, A, R> extends Stage<R> {
         done = true;
         cancelTimer();
         container = null;
-    }
-
-    @Override
-    void closeUpstream() {
-        up.close();
     }
 }

@@ -13,7 +13,8 @@
  *       {@link dev.asyncpatterns.pipeline.StageMetrics};
  *   <li>{@link dev.asyncpatterns.pipeline.OnError}: per-stage error policies (fail fast, skip to
  *       a dead-letter callback, recover, retry with a {@link dev.asyncpatterns.core.supervision.Backoff});
- *   <li>{@link dev.asyncpatterns.pipeline.Overflow}: what a full buffer does.
+ *   <li>{@link dev.asyncpatterns.core.queue.Overflow}: what a full buffer does (the toolkit's one
+ *       overflow policy, shared with {@link dev.asyncpatterns.core.queue.AsyncQueue}).
  * </ul>
  *
  * <p>Every stage documents its flow control in the same four paragraphs: Backpressure,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.testing.NullPointerTester;
 import dev.asyncpatterns.core.queue.AsyncQueue;
+import dev.asyncpatterns.core.queue.Overflow;
 import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;

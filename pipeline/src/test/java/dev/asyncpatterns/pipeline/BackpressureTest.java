@@ -4,6 +4,7 @@ import static dev.asyncpatterns.pipeline.Support.await;
 import static dev.asyncpatterns.pipeline.Support.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncpatterns.core.queue.Overflow;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;

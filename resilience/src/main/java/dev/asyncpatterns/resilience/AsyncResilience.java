@@ -1,5 +1,6 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.core.time.TimeSource;
@@ -12,12 +13,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryRegistry;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -62,9 +63,15 @@ import java.util.function.Supplier;
  * after the backoff. To fail fast instead, add {@code CallNotPermittedException} and
  * {@code BulkheadFullException} to the config's {@code ignoreExceptions}.
  *
+ * <h2>Events</h2>
+ * Listeners are set on the builder ({@link Builder#onEvent}, {@link Builder#on}) and are part of
+ * the built decorator's fixed configuration; see {@link ResilienceEvent} for when and on which
+ * thread they run. A listener that throws is logged and ignored.
+ *
  * <h2>Threads and cancellation</h2>
- * A decorator is immutable and thread-safe; build it once and share it. A call runs its first
- * attempt on the calling thread; retries and hedges run on the time source's timer thread;
+ * A decorator is immutable (policies and listeners alike) and thread-safe; build it once and
+ * share it. A call runs its first attempt on the calling thread; retries and hedges run on the
+ * time source's timer thread;
  * completions run wherever the call's future completes. Cancelling (or completing) the returned
  * future cancels the running attempts (their futures are cancelled), the pending backoff or hedge
  * timer and any wait for a rate-limiter permit; bulkhead permits are released on every outcome,
@@ -79,49 +86,27 @@ import java.util.function.Supplier;
 public final class AsyncResilience<T> {
 
     final String name;
-    final TimeSource time;
-    final Bulkhead bulkhead;
-    final CircuitBreaker circuitBreaker;
-    final AsyncRateLimiter rateLimiter;
-    final Retry retry;
-    final Duration attemptTimeout;
-    final Duration deadline;
-    final long deadlineNanos;
-    final Hedging hedging;
-    final LatencyWindow latencies;
-    final Fallbacks<T> fallbacks;
-    final Counters counters = new Counters();
-    final Listeners<ResilienceEvent> listeners;
-    private volatile CircuitBreaker.State observedState;
-
-    private static final VarHandle OBSERVED_STATE;
-
-    static {
-        try {
-            OBSERVED_STATE = MethodHandles.lookup().findVarHandle(AsyncResilience.class, "observedState",
-                    CircuitBreaker.State.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    final Events events;
+    /** The per-attempt policies, outermost first; see {@link Builder#attemptPolicies}. */
+    final AttemptPolicy[] attemptPolicies;
+    final FallbackPolicy<T> fallback;
+    final DeadlinePolicy deadline;
+    final RetryPolicy retry;
+    final HedgingPolicy hedging;
+    private final CircuitBreaker circuitBreaker;
 
     private AsyncResilience(Builder<T> builder) {
         this.name = builder.name;
-        this.time = builder.time == null ? TimeSource.system() : builder.time;
-        this.bulkhead = builder.bulkhead;
-        this.circuitBreaker = builder.circuitBreaker;
-        this.rateLimiter = builder.rateLimiter;
-        this.retry = builder.retry;
-        this.attemptTimeout = builder.attemptTimeout;
-        this.deadline = builder.deadline;
-        this.deadlineNanos = deadline == null ? 0 : Durations.toNanosSaturated(deadline);
-        this.hedging = builder.hedging;
-        this.latencies = hedging != null && hedging.percentile() > 0 ? new LatencyWindow(hedging) : null;
-        Fallbacks<T> all = new Fallbacks<>(builder.circuitOpenFallback, builder.bulkheadFullFallback,
+        TimeSource time = builder.time == null ? TimeSource.system() : builder.time;
+        this.events = new Events(name, time, builder.listeners());
+        FallbackPolicy<T> fallbacks = new FallbackPolicy<>(builder.circuitOpenFallback, builder.bulkheadFullFallback,
                 builder.timeoutFallback, builder.typeFallbacks);
-        this.fallbacks = all.isEmpty() ? null : all;
-        this.listeners = new Listeners<>("AsyncResilience[" + name + "]");
-        this.observedState = circuitBreaker == null ? null : circuitBreaker.getState();
+        this.fallback = fallbacks.isEmpty() ? null : fallbacks;
+        this.deadline = builder.deadline == null ? null : new DeadlinePolicy(builder.deadline, time, name);
+        this.retry = builder.retry == null ? null : new RetryPolicy(builder.retry);
+        this.hedging = builder.hedging == null ? null : new HedgingPolicy(builder.hedging, time);
+        this.attemptPolicies = builder.attemptPolicies(hedging, time, events);
+        this.circuitBreaker = builder.circuitBreaker;
     }
 
     /**
@@ -165,11 +150,12 @@ public final class AsyncResilience<T> {
      * <p>Cancellation: cancelling or completing the returned future cancels the attempts in
      * flight, the timers, and any permit wait; permits are released.
      *
-     * @param operation starts one attempt and returns its result stage; called once per attempt
+     * @param operation starts one attempt and returns its result stage; called once per attempt;
+     *     may throw checked exceptions, such as a client method declaring {@code IOException}
      * @return a future of the result, of a fallback's result, or of the final failure
      * @throws NullPointerException if {@code operation} is null
      */
-    public CompletableFuture<T> call(Supplier<? extends CompletionStage<? extends T>> operation) {
+    public CompletableFuture<T> call(AsyncSupplier<? extends T> operation) {
         Objects.requireNonNull(operation, "operation");
         Execution<T> execution = new Execution<>(this, operation);
         execution.start();
@@ -177,19 +163,19 @@ public final class AsyncResilience<T> {
     }
 
     /**
-     * Decorates a supplier: each {@code get()} is one {@link #call(Supplier)}.
+     * Decorates a supplier: each {@code get()} is one {@link #call(AsyncSupplier)}.
      *
      * @param operation the operation to decorate
-     * @return the decorated supplier
+     * @return the decorated supplier; it never throws (failures complete its future)
      * @throws NullPointerException if {@code operation} is null
      */
-    public Supplier<CompletableFuture<T>> decorateSupplier(Supplier<? extends CompletionStage<? extends T>> operation) {
+    public Supplier<CompletableFuture<T>> decorateSupplier(AsyncSupplier<? extends T> operation) {
         Objects.requireNonNull(operation, "operation");
         return () -> call(operation);
     }
 
     /**
-     * Decorates a function: each {@code apply(argument)} is one {@link #call(Supplier)} of
+     * Decorates a function: each {@code apply(argument)} is one {@link #call(AsyncSupplier)} of
      * {@code operation.apply(argument)} (re-applied on every attempt).
      *
      * @param <A> the argument type
@@ -200,7 +186,7 @@ public final class AsyncResilience<T> {
     public <A> Function<A, CompletableFuture<T>> decorateFunction(
             Function<? super A, ? extends CompletionStage<? extends T>> operation) {
         Objects.requireNonNull(operation, "operation");
-        return argument -> call(() -> operation.apply(argument));
+        return argument -> call(() -> Stages.widen(operation.apply(argument)));
     }
 
     /**
@@ -210,41 +196,7 @@ public final class AsyncResilience<T> {
      * @return the stats
      */
     public ResilienceStats stats() {
-        return counters.snapshot(circuitBreaker);
-    }
-
-    /**
-     * Registers a listener for every event. See {@link ResilienceEvent} for the threading rules;
-     * a listener's exceptions are caught and logged.
-     *
-     * @param listener the listener
-     * @return this decorator
-     * @throws NullPointerException if {@code listener} is null
-     */
-    public AsyncResilience<T> onEvent(Consumer<? super ResilienceEvent> listener) {
-        listeners.add(listener);
-        return this;
-    }
-
-    /**
-     * Registers a listener for one kind of event, e.g.
-     * {@code on(ResilienceEvent.RetryScheduled.class, e -> log(e))}.
-     *
-     * @param <E> the event type
-     * @param type the event record class
-     * @param listener the listener
-     * @return this decorator
-     * @throws NullPointerException if an argument is null
-     */
-    public <E extends ResilienceEvent> AsyncResilience<T> on(Class<E> type, Consumer<? super E> listener) {
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(listener, "listener");
-        listeners.add(event -> {
-            if (type.isInstance(event)) {
-                listener.accept(type.cast(event));
-            }
-        });
-        return this;
+        return events.counters.snapshot(circuitBreaker);
     }
 
     /**
@@ -256,42 +208,21 @@ public final class AsyncResilience<T> {
         return name;
     }
 
+    /** The name and the policies in composition order, outermost first. */
     @Override
     public String toString() {
-        return "AsyncResilience[" + name + ", bulkhead=" + (bulkhead == null ? "-" : bulkhead.getName())
-                + ", circuitBreaker=" + (circuitBreaker == null ? "-" : circuitBreaker.getName())
-                + ", rateLimiter=" + (rateLimiter == null ? "-" : rateLimiter)
-                + ", retry=" + (retry == null ? "-" : retry.getName()) + ", attemptTimeout="
-                + (attemptTimeout == null ? "-" : attemptTimeout) + ", deadline=" + (deadline == null ? "-" : deadline)
-                + ", hedging=" + (hedging == null ? "-" : hedging) + "]";
-    }
-
-    boolean eventsWanted() {
-        return listeners.hasAny();
-    }
-
-    void emit(ResilienceEvent event) {
-        listeners.emit(event);
-    }
-
-    /*
-     * Circuit transitions are observed, not subscribed to: registering any consumer on a
-     * resilience4j breaker's event publisher makes it build an event object (with a ZonedDateTime)
-     * for every recorded call, which tripled the happy-path cost in our benchmark. Instead each
-     * attempt reads the breaker's state after asking for permission and after recording its
-     * outcome (one volatile read); a change is claimed by CAS, so each observed change is counted
-     * and reported once.
-     */
-    void observeCircuit() {
-        CircuitBreaker.State now = circuitBreaker.getState();
-        CircuitBreaker.State seen = observedState;
-        if (now != seen && OBSERVED_STATE.compareAndSet(this, seen, now)) {
-            counters.transitions.increment();
-            if (listeners.hasAny()) {
-                listeners.emit(new ResilienceEvent.CircuitStateChanged(name, time.instant(), circuitBreaker.getName(),
-                        seen, now));
+        StringBuilder text = new StringBuilder("AsyncResilience[").append(name);
+        for (Object policy : new Object[] {fallback, deadline, retry, hedging}) {
+            if (policy != null) {
+                text.append(", ").append(policy);
             }
         }
+        for (AttemptPolicy policy : attemptPolicies) {
+            if (policy != hedging) {
+                text.append(", ").append(policy);
+            }
+        }
+        return text.append(']').toString();
     }
 
     /**
@@ -315,10 +246,66 @@ public final class AsyncResilience<T> {
         private Function<Throwable, ? extends CompletionStage<? extends T>> circuitOpenFallback;
         private Function<Throwable, ? extends CompletionStage<? extends T>> bulkheadFullFallback;
         private Function<Throwable, ? extends CompletionStage<? extends T>> timeoutFallback;
-        private final List<Fallbacks.ByType<T>> typeFallbacks = new ArrayList<>();
+        private final List<FallbackPolicy.ByType<T>> typeFallbacks = new ArrayList<>();
+        private Consumer<? super ResilienceEvent> eventListener;
+        private final Map<Class<? extends ResilienceEvent>, Consumer<? super ResilienceEvent>> typedListeners =
+                new LinkedHashMap<>();
 
         private Builder(String name) {
             this.name = name;
+        }
+
+        /**
+         * The listener for every event of the decorators this builder builds. It runs
+         * synchronously on the thread where the event happened (see {@link ResilienceEvent}) and
+         * must not block; what it throws is logged at WARN and ignored (a
+         * {@link VirtualMachineError} is logged and rethrown). One listener: compose several
+         * with {@link Consumer#andThen}. It runs before the listeners of {@link #on}.
+         *
+         * @param listener the listener
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> onEvent(Consumer<? super ResilienceEvent> listener) {
+            Objects.requireNonNull(listener, "listener");
+            Checks.unset(eventListener, "onEvent");
+            this.eventListener = listener;
+            return this;
+        }
+
+        /**
+         * The listener for one kind of event, e.g.
+         * {@code on(ResilienceEvent.RetryScheduled.class, e -> log(e))}; threads and failures as
+         * for {@link #onEvent(Consumer)}. One listener per event type; listeners of different
+         * types run in the order they were set.
+         *
+         * @param <E> the event type
+         * @param type the event record class
+         * @param listener the listener
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalStateException if a listener for {@code type} is already set
+         */
+        public <E extends ResilienceEvent> Builder<T> on(Class<E> type, Consumer<? super E> listener) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(listener, "listener");
+            Checks.once(typedListeners.containsKey(type), "on(" + type.getSimpleName() + ")");
+            typedListeners.put(type, event -> {
+                if (type.isInstance(event)) {
+                    listener.accept(type.cast(event));
+                }
+            });
+            return this;
+        }
+
+        private List<Consumer<? super ResilienceEvent>> listeners() {
+            List<Consumer<? super ResilienceEvent>> all = new ArrayList<>(typedListeners.size() + 1);
+            if (eventListener != null) {
+                all.add(eventListener);
+            }
+            all.addAll(typedListeners.values());
+            return all;
         }
 
         /**
@@ -529,7 +516,7 @@ public final class AsyncResilience<T> {
         public <E extends Throwable> Builder<T> fallback(Class<E> type, Function<? super E, ? extends T> fallback) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(fallback, "fallback");
-            return addTypeFallback(type, Fallbacks.sync(failure -> fallback.apply(type.cast(failure))));
+            return addTypeFallback(type, FallbackPolicy.sync(failure -> fallback.apply(type.cast(failure))));
         }
 
         /**
@@ -557,12 +544,12 @@ public final class AsyncResilience<T> {
 
         private Builder<T> addTypeFallback(Class<? extends Throwable> type,
                 Function<Throwable, ? extends CompletionStage<? extends T>> fallback) {
-            for (Fallbacks.ByType<T> existing : typeFallbacks) {
+            for (FallbackPolicy.ByType<T> existing : typeFallbacks) {
                 if (existing.type() == type) {
                     throw new IllegalStateException("a fallback for " + type.getName() + " was already set");
                 }
             }
-            typeFallbacks.add(new Fallbacks.ByType<>(type, fallback));
+            typeFallbacks.add(new FallbackPolicy.ByType<>(type, fallback));
             return this;
         }
 
@@ -578,7 +565,7 @@ public final class AsyncResilience<T> {
         public Builder<T> circuitOpenFallback(Function<? super CallNotPermittedException, ? extends T> fallback) {
             Objects.requireNonNull(fallback, "fallback");
             Checks.once(this.circuitOpenFallback != null, "circuitOpenFallback");
-            this.circuitOpenFallback = Fallbacks.sync(failure -> fallback.apply((CallNotPermittedException) failure));
+            this.circuitOpenFallback = FallbackPolicy.sync(failure -> fallback.apply((CallNotPermittedException) failure));
             return this;
         }
 
@@ -594,7 +581,7 @@ public final class AsyncResilience<T> {
         public Builder<T> bulkheadFullFallback(Function<? super BulkheadFullException, ? extends T> fallback) {
             Objects.requireNonNull(fallback, "fallback");
             Checks.once(this.bulkheadFullFallback != null, "bulkheadFullFallback");
-            this.bulkheadFullFallback = Fallbacks.sync(failure -> fallback.apply((BulkheadFullException) failure));
+            this.bulkheadFullFallback = FallbackPolicy.sync(failure -> fallback.apply((BulkheadFullException) failure));
             return this;
         }
 
@@ -610,14 +597,14 @@ public final class AsyncResilience<T> {
         public Builder<T> timeoutFallback(Function<? super TimeoutException, ? extends T> fallback) {
             Objects.requireNonNull(fallback, "fallback");
             Checks.once(this.timeoutFallback != null, "timeoutFallback");
-            this.timeoutFallback = Fallbacks.sync(failure -> fallback.apply((TimeoutException) failure));
+            this.timeoutFallback = FallbackPolicy.sync(failure -> fallback.apply((TimeoutException) failure));
             return this;
         }
 
         /**
          * Checks the settings against each other and builds the decorator.
          *
-         * @return a new, immutable decorator
+         * @return a new, immutable decorator; later changes to this builder do not affect it
          * @throws IllegalArgumentException if the attempt timeout is not shorter than the
          *     deadline, or the hedge delay is not shorter than the attempt timeout or deadline
          */
@@ -634,6 +621,31 @@ public final class AsyncResilience<T> {
                 }
             }
             return new AsyncResilience<>(this);
+        }
+
+        /*
+         * The per-attempt policies in composition order, outermost first (ADR resilience-0001):
+         * the one place that order is written down in code. A new per-attempt policy is an
+         * AttemptPolicy subclass, a setter above and one line here.
+         */
+        private AttemptPolicy[] attemptPolicies(HedgingPolicy hedgingPolicy, TimeSource time, Events events) {
+            List<AttemptPolicy> chain = new ArrayList<>(5);
+            if (hedgingPolicy != null && hedgingPolicy.observesAttempts()) {
+                chain.add(hedgingPolicy); // feeds successful latencies to percentile hedging
+            }
+            if (circuitBreaker != null) {
+                chain.add(new CircuitBreakerPolicy(circuitBreaker, events));
+            }
+            if (rateLimiter != null) {
+                chain.add(new RateLimiterPolicy(rateLimiter));
+            }
+            if (bulkhead != null) {
+                chain.add(new BulkheadPolicy(bulkhead));
+            }
+            if (attemptTimeout != null) {
+                chain.add(new AttemptTimeoutPolicy(attemptTimeout, time));
+            }
+            return chain.toArray(new AttemptPolicy[0]);
         }
     }
 }

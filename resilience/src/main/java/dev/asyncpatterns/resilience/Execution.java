@@ -1,27 +1,24 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.time.Cancellable;
-import io.github.resilience4j.retry.MaxRetriesExceededException;
 import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /*
  * Maintainer's note.
  *
- * One Execution per call. It is the retry loop and the deadline, and owns the returned future.
+ * One Execution per call. It runs the call-level policies in composition order, outermost first:
+ * FallbackPolicy (in finish), DeadlinePolicy (a timer from start, and a check before each
+ * backoff), RetryPolicy (onAttemptDone decides), HedgingPolicy (runAttempt races a slow primary
+ * in a HedgedRound); each attempt then passes the per-attempt policies (see Attempt). It owns
+ * the returned future. Counters and events go through Events.
  *
  * Sequencing: attempts run strictly one after another (attempt k+1 is started only from the
  * completion of attempt k, via a backoff timer), so `attempt`, `lastFailure` and the retry
@@ -39,8 +36,6 @@ import java.util.function.Supplier;
  * attached to it (Attempt.attach, a CAS that loses if the attempt already reported). A
  * synchronously completed primary therefore never allocates a round or a timer: the happy path
  * costs one Execution, one Attempt and the result future.
- *
- * Permits (circuit breaker permission, bulkhead permit) belong to Attempt; see its note.
  */
 /** The state of one decorated call. */
 final class Execution<T> {
@@ -55,11 +50,10 @@ final class Execution<T> {
         }
     }
 
-    final AsyncResilience<T> policy;
-    final Supplier<? extends CompletionStage<? extends T>> operation;
+    final AsyncResilience<T> policies;
+    final AsyncSupplier<? extends T> operation;
     final ResultFuture<T> result;
-    final long startNanos;
-    private final boolean timed;
+    private final long startNanos;
     private final Retry.AsyncContext<T> retryContext;
     private volatile int finished;
     private volatile Cancellable current;
@@ -67,35 +61,31 @@ final class Execution<T> {
     private volatile int attempt;
     private volatile Throwable lastFailure;
 
-    Execution(AsyncResilience<T> policy, Supplier<? extends CompletionStage<? extends T>> operation) {
-        this.policy = policy;
+    Execution(AsyncResilience<T> policies, AsyncSupplier<? extends T> operation) {
+        this.policies = policies;
+        Events events = policies.events;
         this.operation = operation;
         this.result = new ResultFuture<>(this);
         // read only when something needs it: the deadline or the CallFinished event
-        this.timed = policy.deadlineNanos > 0 || policy.eventsWanted();
-        this.startNanos = timed ? policy.time.nanoTime() : 0;
-        this.retryContext = policy.retry == null ? null : policy.retry.asyncContext();
+        this.startNanos = policies.deadline != null || events.listening ? events.time.nanoTime() : 0;
+        this.retryContext = policies.retry == null ? null : policies.retry.start();
+    }
+
+    Events events() {
+        return policies.events;
     }
 
     void start() {
-        policy.counters.calls.increment();
+        policies.events.callStarted();
         runAttempt();
-        if (policy.deadlineNanos > 0 && finished == 0) {
-            long remaining = policy.deadlineNanos - (policy.time.nanoTime() - startNanos);
-            Cancellable timer = policy.time.schedule(Duration.ofNanos(Math.max(0, remaining)), this::onDeadline);
+        DeadlinePolicy deadline = policies.deadline;
+        if (deadline != null && finished == 0) {
+            Cancellable timer = deadline.start(startNanos, this::onDeadline);
             deadlineTimer = timer;
             if (finished != 0) {
                 timer.cancel();
             }
         }
-    }
-
-    boolean isFinished() {
-        return finished != 0;
-    }
-
-    int attempt() {
-        return attempt;
     }
 
     /** Starts the next attempt: from start(), or from a backoff timer. */
@@ -112,9 +102,10 @@ final class Execution<T> {
             return;
         }
         primary.start();
-        if (policy.hedging != null && !primary.isSettled() && finished == 0) {
-            HedgedRound<T> round = new HedgedRound<>(this, number, primary);
-            if (primary.attach(round)) {
+        HedgingPolicy hedging = policies.hedging;
+        if (hedging != null && !primary.isSettled() && finished == 0) {
+            HedgedRound<T> round = hedging.hedge(this, number, primary);
+            if (round != null) {
                 current = round;
                 if (finished != 0) {
                     round.cancel();
@@ -135,61 +126,38 @@ final class Execution<T> {
         if (finished != 0 || number != attempt) {
             return;
         }
+        RetryPolicy retry = policies.retry;
         if (failure == null) {
-            if (retryContext != null) {
-                long delay = retryContext.onResult(value);
-                if (delay >= 0) {
-                    scheduleRetry(number, delay, null);
-                    return;
-                }
-                if (exhaustedOnResult(number, value)) {
-                    finish(null, MaxRetriesExceededException.createMaxRetriesExceededException(policy.retry),
-                            FailureKind.ERROR);
-                    return;
-                }
-                retryContext.onComplete();
+            long delay = retry == null ? RetryPolicy.FINAL : retry.afterValue(retryContext, number, value);
+            if (delay >= 0) {
+                scheduleRetry(number, delay, null);
+            } else if (delay == RetryPolicy.EXHAUSTED) {
+                finish(null, retry.exhausted(), FailureKind.ERROR);
+            } else {
+                finish(value, null, null);
             }
-            finish(value, null, null);
             return;
         }
         lastFailure = failure;
-        if (retryContext != null && failure instanceof Exception) {
-            long delay = retryContext.onError(failure);
-            if (delay >= 0) {
-                scheduleRetry(number, delay, failure);
-                return;
-            }
+        long delay = retry == null ? RetryPolicy.FINAL : retry.afterFailure(retryContext, failure);
+        if (delay >= 0) {
+            scheduleRetry(number, delay, failure);
+            return;
         }
         finish(null, failure, kind != null ? kind : FailureKind.of(failure));
     }
 
-    private boolean exhaustedOnResult(int number, T value) {
-        RetryConfig config = policy.retry.getRetryConfig();
-        if (!config.isFailAfterMaxAttempts() || number < config.getMaxAttempts()) {
-            return false;
-        }
-        Predicate<T> retryOnResult = config.getResultPredicate();
-        return retryOnResult != null && retryOnResult.test(value);
-    }
-
     private void scheduleRetry(int number, long delayMillis, Throwable failure) {
-        long delayNanos = delayMillis >= Long.MAX_VALUE / 1_000_000 ? Long.MAX_VALUE
-                : TimeUnit.MILLISECONDS.toNanos(delayMillis);
-        long deadline = policy.deadlineNanos;
-        if (deadline > 0) {
-            long elapsed = policy.time.nanoTime() - startNanos;
-            if (delayNanos >= deadline - elapsed) {
-                finish(null, deadlineExceeded("the next retry would start after it"), FailureKind.DEADLINE);
-                return;
-            }
+        long delayNanos = RetryPolicy.toNanos(delayMillis);
+        DeadlinePolicy deadline = policies.deadline;
+        if (deadline != null && !deadline.allows(startNanos, delayNanos)) {
+            finish(null, deadline.exceeded(attempt, lastFailure, "the next retry would start after it"),
+                    FailureKind.DEADLINE);
+            return;
         }
-        policy.counters.retries.increment();
-        Duration delay = Duration.ofNanos(delayNanos);
-        if (policy.eventsWanted()) {
-            policy.emit(new ResilienceEvent.RetryScheduled(policy.name, policy.time.instant(), number + 1, delay,
-                    failure));
-        }
-        Cancellable timer = policy.time.schedule(delay, this::runAttempt);
+        var delay = RetryPolicy.delay(delayNanos);
+        events().retryScheduled(number + 1, delay, failure);
+        Cancellable timer = events().time.schedule(delay, this::runAttempt);
         current = timer;
         if (finished != 0) {
             timer.cancel();
@@ -197,12 +165,8 @@ final class Execution<T> {
     }
 
     private void onDeadline() {
-        finish(null, deadlineExceeded("cancelled attempt " + attempt), FailureKind.DEADLINE);
-    }
-
-    private DeadlineExceededException deadlineExceeded(String detail) {
-        return new DeadlineExceededException("AsyncResilience[" + policy.name + "]: deadline " + policy.deadline
-                + " exceeded after " + attempt + " attempt(s); " + detail, lastFailure);
+        finish(null, policies.deadline.exceeded(attempt, lastFailure, "cancelled attempt " + attempt),
+                FailureKind.DEADLINE);
     }
 
     /** Ends the call once: stops running work, applies a fallback, completes the result. */
@@ -211,22 +175,21 @@ final class Execution<T> {
             return;
         }
         stopWork();
-        Counters counters = policy.counters;
+        Counters counters = events().counters;
         if (failure == null) {
             settle(counters.succeeded, null, null, () -> result.completeInternally(value));
             return;
         }
-        Function<Throwable, ? extends CompletionStage<? extends T>> fallback =
-                policy.fallbacks == null ? null : policy.fallbacks.find(failure, kind);
-        if (fallback == null) {
-            settle(counters.failed, kind, failure, () -> result.failInternally(failure));
-            return;
-        }
+        FallbackPolicy<T> fallback = policies.fallback;
         CompletableFuture<? extends T> replacement;
         try {
-            replacement = fallback.apply(failure).toCompletableFuture();
+            replacement = fallback == null ? null : fallback.replace(failure, kind);
         } catch (Throwable fallbackFailure) {
             fallbackFailed(failure, fallbackFailure);
+            return;
+        }
+        if (replacement == null) {
+            settle(counters.failed, kind, failure, () -> result.failInternally(failure));
             return;
         }
         if (!replacement.isDone()) {
@@ -238,10 +201,7 @@ final class Execution<T> {
                 fallbackFailed(failure, unwrap(fallbackFailure));
                 return;
             }
-            counters.fallbacks.increment();
-            if (policy.eventsWanted()) {
-                policy.emit(new ResilienceEvent.FallbackApplied(policy.name, policy.time.instant(), kind, failure));
-            }
+            events().fallbackApplied(kind, failure);
             settle(counters.succeeded, kind, null, () -> result.completeInternally(replacementValue));
         });
     }
@@ -251,7 +211,7 @@ final class Execution<T> {
         if (fallbackFailure != failure) {
             fallbackFailure.addSuppressed(failure);
         }
-        settle(policy.counters.failed, FailureKind.of(fallbackFailure), fallbackFailure,
+        settle(events().counters.failed, FailureKind.of(fallbackFailure), fallbackFailure,
                 () -> result.failInternally(fallbackFailure));
     }
 
@@ -268,7 +228,7 @@ final class Execution<T> {
             finished(kind, failure);
         } else {
             counter.decrement();
-            policy.counters.cancelled.increment();
+            events().counters.cancelled.increment();
             finished(FailureKind.CANCELLED, null);
         }
     }
@@ -279,8 +239,15 @@ final class Execution<T> {
             return;
         }
         stopWork();
-        policy.counters.cancelled.increment();
+        events().counters.cancelled.increment();
         finished(FailureKind.CANCELLED, null);
+    }
+
+    private void finished(FailureKind kind, Throwable failure) {
+        Events events = policies.events;
+        if (events.listening) { // spares the volatile read of `attempt` otherwise
+            events.callFinished(attempt, startNanos, kind, failure);
+        }
     }
 
     private void stopWork() {
@@ -291,13 +258,6 @@ final class Execution<T> {
         Cancellable running = current;
         if (running != null) {
             running.cancel();
-        }
-    }
-
-    private void finished(FailureKind kind, Throwable failure) {
-        if (policy.eventsWanted()) {
-            policy.emit(new ResilienceEvent.CallFinished(policy.name, policy.time.instant(), attempt,
-                    timed ? Duration.ofNanos(policy.time.nanoTime() - startNanos) : Duration.ZERO, kind, failure));
         }
     }
 

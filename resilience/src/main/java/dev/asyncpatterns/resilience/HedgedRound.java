@@ -1,7 +1,6 @@
 package dev.asyncpatterns.resilience;
 
 import dev.asyncpatterns.core.time.Cancellable;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,6 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class HedgedRound<T> implements Cancellable {
 
     private final Execution<T> execution;
+    private final HedgingPolicy hedging;
     private final int number;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Attempt<T>> attempts = new ArrayList<>(2);
@@ -37,17 +37,16 @@ final class HedgedRound<T> implements Cancellable {
     private FailureKind firstKind;
     private Cancellable timer;
 
-    HedgedRound(Execution<T> execution, int number, Attempt<T> primary) {
+    HedgedRound(Execution<T> execution, HedgingPolicy hedging, int number, Attempt<T> primary) {
         this.execution = execution;
+        this.hedging = hedging;
         this.number = number;
         attempts.add(primary);
     }
 
     /** Schedules the next backup, if more are allowed. */
     void scheduleNextHedge() {
-        AsyncResilience<T> policy = execution.policy;
-        long delayNanos = policy.latencies != null ? policy.latencies.delayNanos() : policy.hedging.delay().toNanos();
-        Cancellable next = policy.time.schedule(Duration.ofNanos(delayNanos), this::launchHedge);
+        Cancellable next = hedging.scheduleHedge(this::launchHedge);
         boolean stale;
         lock.lock();
         try {
@@ -64,23 +63,22 @@ final class HedgedRound<T> implements Cancellable {
     }
 
     private void launchHedge() {
-        AsyncResilience<T> policy = execution.policy;
         Attempt<T> hedge;
         boolean more;
         lock.lock();
         try {
-            if (done || launched > policy.hedging.maxHedges()) {
+            if (done || launched > hedging.maxHedges()) {
                 return;
             }
             hedge = new Attempt<>(execution, number, launched, this);
             launched++;
-            more = launched <= policy.hedging.maxHedges();
+            more = launched <= hedging.maxHedges();
             attempts.add(hedge);
             timer = null;
         } finally {
             lock.unlock();
         }
-        policy.counters.hedges.increment();
+        execution.events().hedgeStarted();
         hedge.start();
         if (more) {
             scheduleNextHedge();
@@ -129,7 +127,7 @@ final class HedgedRound<T> implements Cancellable {
                 loser.cancel();
             }
             if (attempt.hedge > 0) {
-                execution.policy.counters.hedgeWins.increment();
+                execution.events().hedgeWon();
             }
         }
         execution.onAttemptDone(number, value, roundFailure, roundKind);

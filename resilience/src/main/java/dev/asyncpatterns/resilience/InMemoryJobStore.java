@@ -1,7 +1,14 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Set;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,44 +19,67 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /*
  * Maintainer's note.
  *
  * One ReentrantLock guards everything; every method is one short critical section, which makes
- * each transition atomic exactly as the JobStore contract asks of a transactional store. Jobs
- * live in `jobs` (id -> Entry); PENDING entries are also in `due`, ordered by (dueAt, id), so
- * claimDue is O(k log n); DEAD entries are also in `dead` in the order they died. Stages are
- * completed before returning (never under the lock: the returned futures are created already
- * complete, so no dependent runs inside the critical section).
+ * each transition atomic exactly as the JobStore contract asks of a transactional store.
+ *
+ *   jobs     id -> Entry, every job the store holds
+ *   waiting  PENDING entries not yet due, by (dueAt, id)
+ *   ready    PENDING entries that are due, by (priority desc, dueAt, id): the claim order
+ *   leased   IN_FLIGHT entries by (leaseUntil, id)
+ *   dead     DEAD entries in the order they died
+ *
+ * Time moves only inside calls: each call first promotes `waiting` entries that fell due into
+ * `ready` (promote), and claim also turns expired leases back into ready entries (expire),
+ * appending a LeaseExpiredException attempt. A lease is live while now < leaseUntil; fencing
+ * compares the claim's token, so a late completion from an earlier claim of the same job never
+ * applies. Stages are created already complete, so no dependent runs inside the critical
+ * section; work listeners run after the lock is released.
  */
 /**
  * A {@link JobStore} in memory: fast and simple, but jobs do not survive the process. Suits
- * tests and work that may be lost on a crash; use a durable implementation otherwise.
+ * tests, several queues in one JVM, and work that may be lost on a crash; use a durable
+ * implementation otherwise. It follows the whole {@link JobStore} contract, leases and fencing
+ * included, on the {@link TimeSource} it is given.
  *
- * <p>Thread-safe; every transition is atomic; every stage it returns is already complete.
+ * <p>Thread-safe; every transition is atomic; every stage it returns is already complete. Work
+ * listeners are called on the thread that added or replayed a job.
  *
  * @param <J> the job type
  */
 public final class InMemoryJobStore<J> implements JobStore<J> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InMemoryJobStore.class);
 
     private enum State { PENDING, IN_FLIGHT, DEAD }
 
     private static final class Entry<J> {
         final JobId id;
         final J job;
+        final int priority;
         final Instant submittedAt;
         final List<JobAttempt> history = new ArrayList<>();
         State state = State.PENDING;
         Instant dueAt;
         int attemptsSinceReplay;
         int replays;
+        String owner;
+        long token;
+        Instant claimedAt;
+        Instant leaseUntil;
 
-        Entry(JobId id, J job, Instant submittedAt) {
+        Entry(JobId id, J job, int priority, Instant submittedAt) {
             this.id = id;
             this.job = job;
+            this.priority = priority;
             this.submittedAt = submittedAt;
             this.dueAt = submittedAt;
         }
@@ -61,69 +91,143 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
 
     private static final Comparator<Entry<?>> BY_DUE =
             Comparator.<Entry<?>, Instant>comparing(e -> e.dueAt).thenComparingLong(e -> e.id.value());
+    private static final Comparator<Entry<?>> CLAIM_ORDER =
+            Comparator.<Entry<?>>comparingInt(e -> -e.priority).thenComparing(BY_DUE);
+    private static final Comparator<Entry<?>> BY_LEASE =
+            Comparator.<Entry<?>, Instant>comparing(e -> e.leaseUntil).thenComparingLong(e -> e.id.value());
 
+    private final TimeSource time;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<JobId, Entry<J>> jobs = new HashMap<>();
-    private final TreeSet<Entry<J>> due = new TreeSet<>(BY_DUE);
+    private final TreeSet<Entry<J>> waiting = new TreeSet<>(BY_DUE);
+    private final TreeSet<Entry<J>> ready = new TreeSet<>(CLAIM_ORDER);
+    private final TreeSet<Entry<J>> leased = new TreeSet<>(BY_LEASE);
     private final Map<JobId, Entry<J>> dead = new LinkedHashMap<>();
+    private final List<Runnable> workListeners = new CopyOnWriteArrayList<>();
     private long nextId = 1;
-    private long inFlight;
+    private long nextToken = 1;
 
-    /** Creates an empty store. */
-    public InMemoryJobStore() {}
+    /** Creates an empty store on the system clock. */
+    public InMemoryJobStore() {
+        this(TimeSource.system());
+    }
+
+    /**
+     * Creates an empty store whose due times and leases follow {@code time}.
+     *
+     * @param time the clock (a queue using this store should use the same one)
+     * @throws NullPointerException if {@code time} is null
+     */
+    public InMemoryJobStore(TimeSource time) {
+        this.time = Objects.requireNonNull(time, "time");
+    }
 
     @Override
-    public CompletionStage<JobRecord<J>> add(J job, Instant now, int maxLive) {
+    public CompletionStage<JobRecord<J>> add(J job, int priority, int maxLive) {
         Objects.requireNonNull(job, "job");
-        Objects.requireNonNull(now, "now");
+        Checks.positive(maxLive, "maxLive");
         JobRecord<J> added;
         lock.lock();
         try {
-            long live = due.size() + inFlight;
+            long live = waiting.size() + ready.size() + leased.size();
             if (live >= maxLive) {
                 return CompletableFuture.failedFuture(new RejectedExecutionException(
                         "job store is full: " + live + " live jobs, capacity " + maxLive + "; job refused"));
             }
-            Entry<J> entry = new Entry<>(new JobId(nextId++), job, now);
+            Entry<J> entry = new Entry<>(new JobId(nextId++), job, priority, time.instant());
             jobs.put(entry.id, entry);
-            due.add(entry);
+            ready.add(entry);
             added = entry.snapshot();
         } finally {
             lock.unlock();
         }
+        signalWork();
         return CompletableFuture.completedFuture(added);
     }
 
     @Override
-    public CompletionStage<Claim<J>> claimDue(Instant now, int max) {
-        Objects.requireNonNull(now, "now");
+    public CompletionStage<Claim<J>> claim(String owner, int max, Duration lease) {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(lease, "lease");
+        Checks.positive(max, "max");
+        Durations.requirePositive(lease, "lease");
         List<JobRecord<J>> claimed = new ArrayList<>();
-        Optional<Instant> nextDue;
+        Lease granted;
+        Optional<Duration> nextDueIn;
         lock.lock();
         try {
-            while (claimed.size() < max && !due.isEmpty() && !due.first().dueAt.isAfter(now)) {
-                Entry<J> entry = due.pollFirst();
+            Instant now = time.instant();
+            promote(now);
+            expire(now);
+            granted = new Lease(owner, nextToken++);
+            while (claimed.size() < max && !ready.isEmpty()) {
+                Entry<J> entry = ready.pollFirst();
                 entry.state = State.IN_FLIGHT;
-                inFlight++;
+                entry.owner = owner;
+                entry.token = granted.token();
+                entry.claimedAt = now;
+                entry.leaseUntil = now.plus(lease);
+                leased.add(entry);
                 claimed.add(entry.snapshot());
             }
-            nextDue = due.isEmpty() ? Optional.empty() : Optional.of(due.first().dueAt);
+            Instant next = null;
+            if (!ready.isEmpty()) {
+                next = now;
+            } else {
+                if (!waiting.isEmpty()) {
+                    next = waiting.first().dueAt;
+                }
+                if (!leased.isEmpty() && (next == null || leased.first().leaseUntil.isBefore(next))) {
+                    next = leased.first().leaseUntil;
+                }
+            }
+            nextDueIn = next == null ? Optional.empty() : Optional.of(nonNegative(Duration.between(now, next)));
         } finally {
             lock.unlock();
         }
-        return CompletableFuture.completedFuture(new Claim<>(claimed, nextDue));
+        return CompletableFuture.completedFuture(new Claim<>(claimed, granted, nextDueIn));
     }
 
     @Override
-    public CompletionStage<Boolean> succeeded(JobId id) {
+    public CompletionStage<Integer> heartbeat(Collection<Lease> held, Duration lease) {
+        Objects.requireNonNull(held, "held");
+        Objects.requireNonNull(lease, "lease");
+        Durations.requirePositive(lease, "lease");
+        Set<Lease> leases = Set.copyOf(held);
+        int extended = 0;
         lock.lock();
         try {
-            Entry<J> entry = inFlight(id);
+            Instant now = time.instant();
+            List<Entry<J>> live = new ArrayList<>();
+            for (Entry<J> entry : leased) {
+                if (now.isBefore(entry.leaseUntil) && leases.contains(new Lease(entry.owner, entry.token))) {
+                    live.add(entry);
+                }
+            }
+            for (Entry<J> entry : live) {
+                leased.remove(entry);
+                entry.leaseUntil = now.plus(lease);
+                leased.add(entry);
+                extended++;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return CompletableFuture.completedFuture(extended);
+    }
+
+    @Override
+    public CompletionStage<Boolean> succeeded(JobId id, Lease lease) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(lease, "lease");
+        lock.lock();
+        try {
+            Entry<J> entry = held(id, lease);
             if (entry == null) {
                 return CompletableFuture.completedFuture(false);
             }
+            leased.remove(entry);
             jobs.remove(id);
-            inFlight--;
         } finally {
             lock.unlock();
         }
@@ -131,34 +235,45 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     }
 
     @Override
-    public CompletionStage<Boolean> retryLater(JobId id, JobAttempt failed, Instant dueAt) {
-        Objects.requireNonNull(dueAt, "dueAt");
-        return CompletableFuture.completedFuture(settleFailed(id, failed, State.PENDING, dueAt));
+    public CompletionStage<Boolean> retryLater(JobId id, Lease lease, JobAttempt failed, Duration delay) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(failed, "failed");
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, was " + delay);
+        }
+        return CompletableFuture.completedFuture(settleFailed(id, lease, failed, delay));
     }
 
     @Override
-    public CompletionStage<Boolean> deadLetter(JobId id, JobAttempt failed) {
-        return CompletableFuture.completedFuture(settleFailed(id, failed, State.DEAD, null));
+    public CompletionStage<Boolean> deadLetter(JobId id, Lease lease, JobAttempt failed) {
+        return CompletableFuture.completedFuture(settleFailed(id, lease, failed, null));
     }
 
-    /** IN_FLIGHT -> PENDING (due at dueAt) or DEAD, with the failed attempt appended. */
-    private boolean settleFailed(JobId id, JobAttempt failed, State next, Instant dueAt) {
+    /** IN_FLIGHT -> PENDING (due after delay) or DEAD (delay null), with the failed attempt appended. */
+    private boolean settleFailed(JobId id, Lease lease, JobAttempt failed, Duration delay) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(failed, "failed");
         lock.lock();
         try {
-            Entry<J> entry = inFlight(id);
+            Entry<J> entry = held(id, lease);
             if (entry == null) {
                 return false;
             }
-            inFlight--;
+            leased.remove(entry);
             entry.history.add(failed);
             entry.attemptsSinceReplay++;
-            entry.state = next;
-            if (next == State.DEAD) {
+            entry.owner = null;
+            entry.leaseUntil = null;
+            if (delay == null) {
+                entry.state = State.DEAD;
                 dead.put(id, entry);
             } else {
-                entry.dueAt = dueAt;
-                due.add(entry);
+                entry.state = State.PENDING;
+                entry.dueAt = time.instant().plus(delay);
+                (delay.isZero() ? ready : waiting).add(entry);
             }
             return true;
         } finally {
@@ -181,9 +296,8 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     }
 
     @Override
-    public CompletionStage<Boolean> replay(JobId id, Instant now) {
+    public CompletionStage<Boolean> replay(JobId id) {
         Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(now, "now");
         lock.lock();
         try {
             Entry<J> entry = dead.remove(id);
@@ -193,11 +307,12 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
             entry.state = State.PENDING;
             entry.attemptsSinceReplay = 0;
             entry.replays++;
-            entry.dueAt = now;
-            due.add(entry);
+            entry.dueAt = time.instant();
+            ready.add(entry);
         } finally {
             lock.unlock();
         }
+        signalWork();
         return CompletableFuture.completedFuture(true);
     }
 
@@ -222,11 +337,17 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
         List<JobRecord<J>> removed = new ArrayList<>();
         lock.lock();
         try {
-            for (Entry<J> entry : due) {
+            promote(time.instant());
+            for (Entry<J> entry : ready) {
                 jobs.remove(entry.id);
                 removed.add(entry.snapshot());
             }
-            due.clear();
+            for (Entry<J> entry : waiting) {
+                jobs.remove(entry.id);
+                removed.add(entry.snapshot());
+            }
+            ready.clear();
+            waiting.clear();
         } finally {
             lock.unlock();
         }
@@ -234,40 +355,67 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     }
 
     @Override
-    public CompletionStage<Integer> recover(Instant now) {
-        Objects.requireNonNull(now, "now");
-        int recovered = 0;
-        lock.lock();
-        try {
-            for (Entry<J> entry : jobs.values()) {
-                if (entry.state == State.IN_FLIGHT) {
-                    entry.state = State.PENDING;
-                    entry.dueAt = now;
-                    due.add(entry);
-                    inFlight--;
-                    recovered++;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        return CompletableFuture.completedFuture(recovered);
-    }
-
-    @Override
     public Counts counts() {
         lock.lock();
         try {
-            return new Counts(due.size(), inFlight, dead.size());
+            return new Counts(waiting.size() + ready.size(), leased.size(), dead.size());
         } finally {
             lock.unlock();
         }
     }
 
-    private Entry<J> inFlight(JobId id) {
-        Objects.requireNonNull(id, "id");
+    @Override
+    public Cancellable onWorkAvailable(Runnable listener) {
+        Objects.requireNonNull(listener, "listener");
+        workListeners.add(listener);
+        return () -> workListeners.remove(listener);
+    }
+
+    // ---------------------------------------------------------------- internals (under lock)
+
+    private void promote(Instant now) {
+        while (!waiting.isEmpty() && !waiting.first().dueAt.isAfter(now)) {
+            ready.add(waiting.pollFirst());
+        }
+    }
+
+    private void expire(Instant now) {
+        while (!leased.isEmpty() && !now.isBefore(leased.first().leaseUntil)) {
+            Entry<J> entry = leased.pollFirst();
+            entry.history.add(new JobAttempt(entry.attemptsSinceReplay + 1, entry.claimedAt, now,
+                    new LeaseExpiredException("lease of " + entry.owner + " on " + entry.id + " expired at "
+                            + entry.leaseUntil)));
+            entry.attemptsSinceReplay++;
+            entry.state = State.PENDING;
+            entry.owner = null;
+            entry.leaseUntil = null;
+            entry.dueAt = now;
+            ready.add(entry);
+        }
+    }
+
+    /** The entry if it is IN_FLIGHT under this lease and the lease is live, else null. */
+    private Entry<J> held(JobId id, Lease lease) {
         Entry<J> entry = jobs.get(id);
-        return entry != null && entry.state == State.IN_FLIGHT ? entry : null;
+        if (entry == null || entry.state != State.IN_FLIGHT || entry.token != lease.token()
+                || !entry.owner.equals(lease.owner()) || !time.instant().isBefore(entry.leaseUntil)) {
+            return null;
+        }
+        return entry;
+    }
+
+    private static Duration nonNegative(Duration duration) {
+        return duration.isNegative() ? Duration.ZERO : duration;
+    }
+
+    private void signalWork() {
+        for (Runnable listener : workListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException failure) {
+                LOG.warn("{}: work listener {} threw; ignored", this, listener, failure);
+            }
+        }
     }
 
     @Override

@@ -10,10 +10,12 @@ import org.slf4j.LoggerFactory;
 /*
  * Maintainer's note.
  *
- * Copy-on-write list of listeners: registration is rare, emission is hot. hasAny() is one
- * volatile read, so callers build an event object only when someone listens. A listener that
- * throws is logged at WARN (it is a bug in user code) and the remaining listeners still run;
- * VirtualMachineErrors are rethrown since nothing sensible can continue after them.
+ * Copy-on-write list of listeners for RetryQueue's dead-letter listeners: registration is rare,
+ * emission is hot. hasAny() is one volatile read, so callers build an event object only when
+ * someone listens. Each listener is called through core's Listeners (ADR core-0002): one that
+ * throws is logged at WARN and the remaining listeners still run; VirtualMachineErrors are
+ * rethrown. AsyncResilience fixes its listeners on the builder and calls core's helper itself
+ * (see Events).
  */
 /** A list of event listeners that isolates the emitter from listener failures. */
 final class Listeners<E> {
@@ -37,13 +39,7 @@ final class Listeners<E> {
 
     void emit(E event) {
         for (Consumer<? super E> listener : listeners) {
-            try {
-                listener.accept(event);
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
-            } catch (Throwable failure) {
-                LOG.warn("{}: event listener {} threw on {}; ignored", owner, listener, event, failure);
-            }
+            dev.asyncpatterns.core.internal.Listeners.notify(LOG, owner, "event", listener, event);
         }
     }
 }

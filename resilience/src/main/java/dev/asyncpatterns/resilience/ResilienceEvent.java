@@ -6,14 +6,16 @@ import java.time.Instant;
 
 /**
  * What happened inside an {@link AsyncResilience} decorator: attempts, retries, hedges,
- * fallbacks, circuit state changes it observed and the end of each call. Register listeners with
- * {@link AsyncResilience#onEvent(java.util.function.Consumer)} or
- * {@link AsyncResilience#on(Class, java.util.function.Consumer)}.
+ * fallbacks, circuit state changes it observed and the end of each call. Register listeners on
+ * the builder with {@link AsyncResilience.Builder#onEvent(java.util.function.Consumer)} or
+ * {@link AsyncResilience.Builder#on(Class, java.util.function.Consumer)}; a built decorator's
+ * listeners never change.
  *
  * <p>Listeners run synchronously on the thread where the event happened (the caller's thread,
  * the thread completing an attempt's future, or the time source's timer thread) and must be
- * quick. An exception thrown by a listener is caught and logged, never propagated into the
- * decorator's state or the call's result. Events are only created when a listener is registered.
+ * quick. An exception thrown by a listener is caught and logged at WARN, never propagated into
+ * the decorator's state or the call's result (a {@link VirtualMachineError} is logged and
+ * rethrown). Events are only created when a listener is registered.
  */
 public sealed interface ResilienceEvent {
 
@@ -125,8 +127,7 @@ public sealed interface ResilienceEvent {
      * @param name the decorator's name
      * @param at when
      * @param attempts how many attempts were started (hedges not counted)
-     * @param elapsed time from the call to its end ({@link Duration#ZERO} for a call started
-     *     before the first listener was registered, on a decorator without deadline)
+     * @param elapsed time from the call to its end, measured on the time source
      * @param kind {@code null} if it succeeded without fallback, else the kind of the failure
      *     (the failure a fallback replaced, when one did)
      * @param failure the failure the call ended with, or {@code null} if it succeeded

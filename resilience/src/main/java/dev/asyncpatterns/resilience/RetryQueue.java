@@ -10,17 +10,21 @@ import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +53,27 @@ import org.slf4j.LoggerFactory;
  * No job is lost: submit acknowledges only after store.add completed; from then on the job is
  * PENDING, IN_FLIGHT or DEAD in the store until a succeeded() or purge() removes it, or a
  * HAND_BACK shutdown removes the PENDING ones and returns them to the caller. If the handler
- * throws, returns null, or its stage fails, that is a failed attempt like any other. If the
- * store itself fails to record an outcome, the job stays IN_FLIGHT in the store (logged;
- * store.recover() returns it to PENDING at the next start) and the slot is freed.
+ * throws, returns null, or its stage fails, that is a failed attempt like any other.
+ *
+ * Leases (see JobStore): every claim is made as `owner` for `lease`; `held` counts the running
+ * attempts per claim's Lease. While any slot is taken and an attempt is running asynchronously,
+ * the `heartbeat` timer extends the leases in `held` (only those: a claim whose answer we never
+ * got is left to expire) every lease/3.
+ * Outcomes are recorded under the claim's Lease; a `false` answer means the store fenced us
+ * (the lease expired and the job belongs to whoever claims it next): nothing is counted, and a
+ * tracked outcome fails with LeaseExpiredException. If the store fails to record an outcome
+ * (connection lost), the write is retried with STORE_RETRY backoff while the slot stays taken;
+ * after the last retry the job is left to lease expiry. A failed claim re-arms the wake timer
+ * with the same backoff, so a database outage costs retries, never jobs.
+ *
+ * Waking: our own submits and releases pump; the store's onWorkAvailable listener pumps for
+ * work from other queues/processes; the wake timer pumps at the store's nextDueIn. `storeIdle`
+ * records that the last claim saw no live job at all: a DRAIN terminates on that (not on
+ * counts(), which a shared store may answer from a cache).
+ *
+ * Tracking: submitTracked registers the outcome future under the job's id once the add is
+ * acknowledged. An outcome recorded before that registration (another pump claimed the fresh
+ * job at once) is parked in `early` while tracked adds are in progress.
  *
  * Futures are completed and user code (handler, listeners) runs outside the lock.
  */
@@ -68,9 +90,15 @@ import org.slf4j.LoggerFactory;
  * {@link #shutdown(ShutdownMode)}. Delivery is at-least-once (a handler may see a job again after
  * a crash with a durable store), so handlers should be idempotent.
  *
+ * <p><b>Many queues, many processes.</b> Queues in different processes may share a durable
+ * {@link JobStore}: each claims jobs under a lease as its own {@linkplain Builder#owner owner}
+ * and extends the leases of the attempts it is running with heartbeats. If a process dies, its
+ * jobs become claimable by the others when their leases expire; if an attempt outlives its lease
+ * (the process stalled), its late result is fenced: the store ignores it.
+ *
  * <p>Thread-safe. The handler is called on the thread that submits a job, completes a previous
- * attempt, or runs the time source's timer; it must not block (return a stage instead).
- * Shutdown never interrupts running attempts.
+ * attempt or a store operation, runs the time source's timer, or delivers the store's work
+ * signal; it must not block (return a stage instead). Shutdown never interrupts running attempts.
  *
  * @param <J> the job type
  */
@@ -102,6 +130,13 @@ public final class RetryQueue<J> {
     /** The default bound on live (pending plus in-flight) jobs. */
     public static final int DEFAULT_CAPACITY = 10_000;
 
+    /** The default lease on a claimed job; heartbeats extend it every third of it. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+
+    /** Delays between retries of a store operation that failed (claim, recording an outcome). */
+    static final Backoff STORE_RETRY = Backoff.exponential(Duration.ofMillis(50)).cap(Duration.ofSeconds(2))
+            .maxAttempts(10);
+
     private enum State { RUNNING, DRAINING, HANDING_BACK, TERMINATED }
 
     private final String name;
@@ -113,7 +148,10 @@ public final class RetryQueue<J> {
     private final Duration attemptTimeout;
     private final JobStore<J> store;
     private final TimeSource time;
+    private final String owner;
+    private final Duration lease;
     private final Listeners<JobRecord<J>> deadLetterListeners;
+    private final Listeners<JobRecord<J>> successListeners;
 
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.RUNNING;
@@ -123,6 +161,14 @@ public final class RetryQueue<J> {
     private boolean again;
     private Cancellable wake;
     private Instant wakeAt;
+    private Cancellable heartbeat;
+    private final Map<JobStore.Lease, Integer> held = new HashMap<>();
+    private Cancellable workSignal;
+    private int claimFailures;
+    private boolean storeIdle;
+    private int trackedAdds;
+    private final Map<JobId, CompletableFuture<JobOutcome<J>>> waiters = new HashMap<>();
+    private final Map<JobId, Object> early = new HashMap<>();
     private final CompletableFuture<List<JobRecord<J>>> terminated = new CompletableFuture<>();
 
     private final LongAdder submitted = new LongAdder();
@@ -142,9 +188,12 @@ public final class RetryQueue<J> {
         this.concurrency = builder.concurrency;
         this.capacity = builder.capacity;
         this.attemptTimeout = builder.attemptTimeout;
-        this.store = builder.store != null ? builder.store : new InMemoryJobStore<>();
         this.time = builder.time != null ? builder.time : TimeSource.system();
+        this.store = builder.store != null ? builder.store : new InMemoryJobStore<>(this.time);
+        this.owner = builder.owner != null ? builder.owner : defaultOwner(builder.name);
+        this.lease = builder.lease != null ? builder.lease : DEFAULT_LEASE;
         this.deadLetterListeners = new Listeners<>(this.toString());
+        this.successListeners = new Listeners<>(this.toString());
     }
 
     /**
@@ -168,51 +217,160 @@ public final class RetryQueue<J> {
     }
 
     /**
-     * Adds a job. The returned future completes with the job's id once the store has
-     * acknowledged it; from then on the job is never lost (see the class guarantee). The first
-     * attempt starts as soon as a slot is free, possibly on this thread before this method returns.
+     * Adds a job with priority 0. The returned future completes with the job's id once the store
+     * has acknowledged it; from then on the job is never lost (see the class guarantee). The
+     * first attempt starts as soon as a slot is free, possibly on this thread before this method
+     * returns.
      *
      * @param job the job
      * @return its id once acknowledged; failed with {@link ClosedException} after
-     *     {@link #shutdown}, or {@link RejectedExecutionException} when {@code capacity} jobs are
-     *     live (nothing was stored in either case)
+     *     {@link #shutdown}, {@link RejectedExecutionException} when {@code capacity} jobs are
+     *     live, or the store's exception (for example {@link JobStoreException} when a database
+     *     is unreachable); nothing was acknowledged in these cases
      * @throws NullPointerException if {@code job} is null
      */
     public CompletableFuture<JobId> submit(J job) {
+        return submit(job, 0);
+    }
+
+    /**
+     * Adds a job with a priority: among due jobs, higher priorities are claimed first (by every
+     * queue sharing the store). Otherwise as {@link #submit(Object)}.
+     *
+     * @param job the job
+     * @param priority higher runs first
+     * @return its id once acknowledged, or failed as {@link #submit(Object)} says
+     * @throws NullPointerException if {@code job} is null
+     */
+    public CompletableFuture<JobId> submit(J job, int priority) {
         Objects.requireNonNull(job, "job");
+        return add(job, priority, null);
+    }
+
+    /**
+     * Adds a job and tracks it to its final outcome: succeeded, or dead-lettered with its
+     * history. The outcome is the one this queue records; when another queue sharing the store
+     * runs the job, see {@link JobHandle#outcome()} for what is reported.
+     *
+     * @param job the job
+     * @param priority higher runs first
+     * @return the acknowledgement and the outcome
+     * @throws NullPointerException if {@code job} is null
+     */
+    public JobHandle<J> submitTracked(J job, int priority) {
+        Objects.requireNonNull(job, "job");
+        CompletableFuture<JobOutcome<J>> outcome = new CompletableFuture<>();
+        CompletableFuture<JobId> acknowledged = add(job, priority, outcome);
+        return new JobHandle<>(acknowledged, outcome);
+    }
+
+    private CompletableFuture<JobId> add(J job, int priority, CompletableFuture<JobOutcome<J>> outcome) {
         lock.lock();
         try {
             if (state != State.RUNNING) {
-                return CompletableFuture.failedFuture(closed("submit refused"));
+                ClosedException closed = closed("submit refused");
+                if (outcome != null) {
+                    outcome.completeExceptionally(closed);
+                }
+                return CompletableFuture.failedFuture(closed);
             }
             submitting++; // termination waits for this add, so no job is stored after hand-back
+            if (outcome != null) {
+                trackedAdds++;
+            }
         } finally {
             lock.unlock();
         }
         CompletableFuture<JobId> acknowledged = new CompletableFuture<>();
         CompletionStage<JobRecord<J>> added;
         try {
-            added = store.add(job, time.instant(), capacity);
+            added = store.add(job, priority, capacity);
         } catch (RuntimeException | Error failure) {
             added = CompletableFuture.failedFuture(failure);
         }
         added.whenComplete((record, failure) -> {
+            Object parked = null;
             lock.lock();
             try {
                 submitting--;
+                if (failure == null) {
+                    storeIdle = false;
+                }
+                if (outcome != null) {
+                    trackedAdds--;
+                    if (failure == null) {
+                        parked = early.remove(record.id());
+                        if (parked == null) {
+                            waiters.put(record.id(), outcome);
+                        }
+                    }
+                    if (trackedAdds == 0) {
+                        early.clear();
+                    }
+                }
             } finally {
                 lock.unlock();
             }
             if (failure != null) {
-                acknowledged.completeExceptionally(Execution.unwrap(failure));
+                Throwable cause = Execution.unwrap(failure);
+                acknowledged.completeExceptionally(cause);
+                if (outcome != null) {
+                    outcome.completeExceptionally(cause);
+                }
                 checkTerminated();
                 return;
+            }
+            if (outcome != null) {
+                if (parked != null) {
+                    complete(outcome, parked);
+                } else {
+                    outcome.whenComplete((ignored, error) -> {
+                        if (outcome.isCancelled()) {
+                            untrack(record.id(), outcome);
+                        }
+                    });
+                }
             }
             submitted.increment();
             acknowledged.complete(record.id());
             pump();
         });
         return acknowledged;
+    }
+
+    private void untrack(JobId id, CompletableFuture<JobOutcome<J>> outcome) {
+        lock.lock();
+        try {
+            waiters.remove(id, outcome);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void complete(CompletableFuture<JobOutcome<J>> outcome, Object result) {
+        if (result instanceof Throwable failure) {
+            outcome.completeExceptionally(failure);
+        } else {
+            outcome.complete((JobOutcome<J>) result);
+        }
+    }
+
+    /** Hands a job's final outcome (or why it is unknown here) to its tracker, if any. */
+    private void deliver(JobId id, Object result) {
+        CompletableFuture<JobOutcome<J>> outcome;
+        lock.lock();
+        try {
+            outcome = waiters.remove(id);
+            if (outcome == null && trackedAdds > 0) {
+                early.put(id, result);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (outcome != null) {
+            complete(outcome, result);
+        }
     }
 
     /**
@@ -237,9 +395,15 @@ public final class RetryQueue<J> {
         if (!isRunning()) {
             return CompletableFuture.failedFuture(closed("replay refused"));
         }
-        return store.replay(id, time.instant()).toCompletableFuture().thenApply(done -> {
+        return store.replay(id).toCompletableFuture().thenApply(done -> {
             if (done) {
                 replayed.increment();
+                lock.lock();
+                try {
+                    storeIdle = false;
+                } finally {
+                    lock.unlock();
+                }
                 pump();
             }
             return done;
@@ -274,6 +438,29 @@ public final class RetryQueue<J> {
     public RetryQueue<J> onDeadLetter(Consumer<? super JobRecord<J>> listener) {
         deadLetterListeners.add(listener);
         return this;
+    }
+
+    /**
+     * Registers a listener called with each job that succeeded, after the store recorded it
+     * (never for a result the store fenced), on the thread that completed the attempt or the
+     * store write. Exceptions are caught and logged.
+     *
+     * @param listener the listener, given the job as it was claimed (earlier failed attempts included)
+     * @return this queue
+     * @throws NullPointerException if {@code listener} is null
+     */
+    public RetryQueue<J> onSuccess(Consumer<? super JobRecord<J>> listener) {
+        successListeners.add(listener);
+        return this;
+    }
+
+    /**
+     * The id this queue claims jobs under (see {@link Builder#owner(String)}).
+     *
+     * @return the owner id
+     */
+    public String owner() {
+        return owner;
     }
 
     /**
@@ -401,7 +588,7 @@ public final class RetryQueue<J> {
             }
             CompletableFuture<JobStore.Claim<J>> claim;
             try {
-                claim = Stages.toFuture(store.claimDue(time.instant(), reserved));
+                claim = Stages.toFuture(store.claim(owner, reserved, lease));
             } catch (RuntimeException | Error failure) {
                 claim = CompletableFuture.failedFuture(failure);
             }
@@ -430,25 +617,43 @@ public final class RetryQueue<J> {
     /** Starts the claimed jobs; returns whether the pump loop should go on (else it let go of the token). */
     private boolean afterClaim(int reserved, JobStore.Claim<J> claimed, Throwable failure) {
         List<JobRecord<J>> jobs = List.of();
-        Optional<Instant> nextDue = Optional.empty();
+        Optional<Duration> nextDueIn = Optional.empty();
+        Duration retryIn = null;
         if (failure != null) {
             storeFailures.increment();
-            LOG.warn("{}: claiming due jobs failed; will retry on the next event", this, Execution.unwrap(failure));
+            LOG.warn("{}: claiming due jobs failed; retrying with backoff", this, Execution.unwrap(failure));
         } else {
             jobs = claimed.jobs();
-            nextDue = claimed.nextDue();
+            nextDueIn = claimed.nextDueIn();
         }
         Cancellable replaced = null;
         Instant armAt = null;
+        Instant now = time.instant();
         lock.lock();
         try {
             slots -= reserved - jobs.size();
-            if (nextDue.isPresent() && state != State.HANDING_BACK && state != State.TERMINATED
-                    && (wakeAt == null || nextDue.get().isBefore(wakeAt))) {
+            if (failure != null) {
+                claimFailures++;
+                retryIn = STORE_RETRY.delay(Math.min(claimFailures, STORE_RETRY.maxAttempts() - 1)).orElseThrow();
+                nextDueIn = Optional.of(retryIn);
+            } else {
+                claimFailures = 0;
+                storeIdle = jobs.isEmpty() && nextDueIn.isEmpty();
+            }
+            boolean live = state != State.HANDING_BACK && state != State.TERMINATED;
+            if (nextDueIn.isEmpty() && jobs.isEmpty()) {
+                // nothing live in the store: no timer needed until a submit or a work signal
                 replaced = wake;
-                wakeAt = nextDue.get();
-                armAt = wakeAt;
                 wake = null;
+                wakeAt = null;
+            } else if (nextDueIn.isPresent() && live) {
+                Instant at = now.plus(nextDueIn.get());
+                if (wakeAt == null || at.isBefore(wakeAt)) {
+                    replaced = wake;
+                    wakeAt = at;
+                    armAt = at;
+                    wake = null;
+                }
             }
         } finally {
             lock.unlock();
@@ -460,7 +665,7 @@ public final class RetryQueue<J> {
             arm(armAt);
         }
         for (JobRecord<J> job : jobs) {
-            attempt(job);
+            attempt(job, claimed.lease());
         }
         boolean goOn;
         lock.lock();
@@ -510,8 +715,14 @@ public final class RetryQueue<J> {
         }
     }
 
-    private void attempt(JobRecord<J> job) {
+    private void attempt(JobRecord<J> job, JobStore.Lease held) {
         attempts.increment();
+        lock.lock();
+        try {
+            this.held.merge(held, 1, Integer::sum);
+        } finally {
+            lock.unlock();
+        }
         Instant startedAt = time.instant();
         CompletionStage<?> stage;
         try {
@@ -523,68 +734,146 @@ public final class RetryQueue<J> {
         } catch (Throwable failure) {
             stage = CompletableFuture.failedFuture(failure);
         }
-        if (attemptTimeout != null) {
-            CompletableFuture<?> running = Stages.toFuture(stage);
-            if (!running.isDone()) {
+        CompletableFuture<?> running = Stages.toFuture(stage);
+        if (!running.isDone()) {
+            armHeartbeat();
+            if (attemptTimeout != null) {
                 // core's cancelling timeout: a hung handler cannot hold a slot for ever
-                stage = Futures.withTimeout(running, attemptTimeout, time);
+                running = Futures.withTimeout(running, attemptTimeout, time);
             }
         }
-        stage.whenComplete((ignored, failure) -> settle(job, startedAt, failure));
+        running.whenComplete((ignored, failure) -> settle(job, held, startedAt, failure));
     }
 
-    private void settle(JobRecord<J> job, Instant startedAt, Throwable failure) {
-        Instant now = time.instant();
-        CompletionStage<Boolean> recorded;
-        Runnable onRecorded;
+    /** Keeps our leases alive while attempts run: one timer, re-armed while any slot is taken. */
+    private void armHeartbeat() {
+        Duration every = lease.dividedBy(3);
+        lock.lock();
         try {
-            if (failure == null) {
-                recorded = store.succeeded(job.id());
-                onRecorded = succeeded::increment;
-            } else {
-                Throwable cause = Execution.unwrap(failure);
-                int number = job.attemptsSinceReplay() + 1;
-                JobAttempt failed = new JobAttempt(number, startedAt, now, cause);
-                Optional<Duration> delay = retryOn.test(cause) ? backoff.delay(number) : Optional.empty();
-                if (delay.isPresent()) {
-                    recorded = store.retryLater(job.id(), failed, now.plus(delay.get()));
-                    onRecorded = retried::increment;
-                } else {
-                    recorded = store.deadLetter(job.id(), failed);
-                    onRecorded = () -> {
-                        deadLettered.increment();
-                        if (deadLetterListeners.hasAny()) {
-                            List<JobAttempt> history = new ArrayList<>(job.history());
-                            history.add(failed);
-                            deadLetterListeners.emit(new JobRecord<>(job.id(), job.job(), job.submittedAt(), history,
-                                    number, job.replays()));
-                        }
-                    };
-                }
+            if (heartbeat != null || state == State.TERMINATED || slots == 0) {
+                return;
             }
+            heartbeat = time.schedule(every, this::beat);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void beat() {
+        List<JobStore.Lease> leases;
+        lock.lock();
+        try {
+            heartbeat = null;
+            if (slots == 0 || state == State.TERMINATED) {
+                return;
+            }
+            leases = List.copyOf(held.keySet());
+        } finally {
+            lock.unlock();
+        }
+        try {
+            (leases.isEmpty() ? CompletableFuture.completedFuture(0) : store.heartbeat(leases, lease)).whenComplete((extended, failure) -> {
+                if (failure != null) {
+                    storeFailures.increment();
+                    LOG.warn("{}: extending leases failed; will try again", this, Execution.unwrap(failure));
+                }
+            });
+        } catch (RuntimeException | Error failure) {
+            storeFailures.increment();
+            LOG.warn("{}: extending leases failed; will try again", this, failure);
+        }
+        armHeartbeat();
+    }
+
+    private void settle(JobRecord<J> job, JobStore.Lease held, Instant startedAt, Throwable failure) {
+        Instant now = time.instant();
+        Supplier<CompletionStage<Boolean>> write;
+        Runnable onRecorded;
+        if (failure == null) {
+            write = () -> store.succeeded(job.id(), held);
+            onRecorded = () -> {
+                succeeded.increment();
+                successListeners.emit(job);
+                deliver(job.id(), new JobOutcome.Succeeded<>(job));
+            };
+        } else {
+            Throwable cause = Execution.unwrap(failure);
+            int number = job.attemptsSinceReplay() + 1;
+            JobAttempt failed = new JobAttempt(number, startedAt, now, cause);
+            Optional<Duration> delay = retryOn.test(cause) ? backoff.delay(number) : Optional.empty();
+            if (delay.isPresent()) {
+                write = () -> store.retryLater(job.id(), held, failed, delay.get());
+                onRecorded = retried::increment;
+            } else {
+                write = () -> store.deadLetter(job.id(), held, failed);
+                onRecorded = () -> {
+                    deadLettered.increment();
+                    List<JobAttempt> history = new ArrayList<>(job.history());
+                    history.add(failed);
+                    JobRecord<J> letter = new JobRecord<>(job.id(), job.job(), job.submittedAt(), history, number,
+                            job.replays());
+                    deadLetterListeners.emit(letter);
+                    deliver(job.id(), new JobOutcome.DeadLettered<>(letter));
+                };
+            }
+        }
+        record(job, held, write, onRecorded, 1);
+    }
+
+    /** Writes an outcome; retries with STORE_RETRY while the store fails, then leaves the job to lease expiry. */
+    private void record(JobRecord<J> job, JobStore.Lease held, Supplier<CompletionStage<Boolean>> write,
+            Runnable onRecorded, int tries) {
+        CompletionStage<Boolean> recorded;
+        try {
+            recorded = write.get();
         } catch (RuntimeException | Error storeFailure) {
             recorded = CompletableFuture.failedFuture(storeFailure);
-            onRecorded = () -> { };
         }
-        Runnable then = onRecorded;
         recorded.whenComplete((applied, storeFailure) -> {
             if (storeFailure != null) {
                 storeFailures.increment();
-                LOG.error("{}: recording the outcome of {} failed; it stays in flight in the store until recover()",
-                        this, job.id(), storeFailure);
+                Optional<Duration> again = STORE_RETRY.delay(tries);
+                boolean stopping;
+                lock.lock();
+                try {
+                    stopping = state == State.TERMINATED;
+                } finally {
+                    lock.unlock();
+                }
+                if (again.isPresent() && !stopping) {
+                    LOG.warn("{}: recording the outcome of {} failed (try {}); retrying in {}", this, job.id(), tries,
+                            again.get(), Execution.unwrap(storeFailure));
+                    time.schedule(again.get(), () -> record(job, held, write, onRecorded, tries + 1));
+                    return;
+                }
+                LOG.error("{}: recording the outcome of {} failed {} times; it stays in flight in the store until "
+                        + "its lease expires", this, job.id(), tries, Execution.unwrap(storeFailure));
             } else if (Boolean.TRUE.equals(applied)) {
-                then.run();
+                onRecorded.run();
+            } else {
+                LOG.info("{}: the late result of {} was fenced: its lease {} was lost", this, job.id(), held);
+                deliver(job.id(), new LeaseExpiredException(this + ": lost the lease on " + job.id()
+                        + " before recording its outcome; whichever queue claims it next runs it again"));
             }
-            release();
+            release(held);
         });
     }
 
-    private void release() {
+    private void release(JobStore.Lease lease) {
+        Cancellable beat = null;
         lock.lock();
         try {
+            held.computeIfPresent(lease, (k, n) -> n == 1 ? null : n - 1);
             slots--;
+            if (slots == 0) {
+                beat = heartbeat;
+                heartbeat = null;
+            }
         } finally {
             lock.unlock();
+        }
+        if (beat != null) {
+            beat.cancel();
         }
         pump();
         checkTerminated();
@@ -592,23 +881,37 @@ public final class RetryQueue<J> {
 
     private void checkTerminated() {
         boolean handBack;
+        List<Cancellable> timers = new ArrayList<>();
+        List<CompletableFuture<JobOutcome<J>>> untracked;
         lock.lock();
         try {
             if (state == State.RUNNING || state == State.TERMINATED || slots > 0 || pumping || submitting > 0) {
                 return;
             }
-            if (state == State.DRAINING && store.counts().live() > 0) {
+            if (state == State.DRAINING && !storeIdle) {
                 return;
             }
             handBack = state == State.HANDING_BACK;
             state = State.TERMINATED;
-            if (wake != null) {
-                wake.cancel();
-                wake = null;
-                wakeAt = null;
+            for (Cancellable timer : new Cancellable[] {wake, heartbeat, workSignal}) {
+                if (timer != null) {
+                    timers.add(timer);
+                }
             }
+            wake = null;
+            wakeAt = null;
+            heartbeat = null;
+            workSignal = null;
+            untracked = new ArrayList<>(waiters.values());
+            waiters.clear();
+            early.clear();
         } finally {
             lock.unlock();
+        }
+        timers.forEach(Cancellable::cancel);
+        for (CompletableFuture<JobOutcome<J>> outcome : untracked) {
+            outcome.completeExceptionally(new ClosedException(this + " terminated before it saw the job's outcome "
+                    + "(another queue sharing the store may have run it)"));
         }
         if (!handBack) {
             terminated.complete(List.of());
@@ -622,6 +925,11 @@ public final class RetryQueue<J> {
                 terminated.complete(pending);
             }
         });
+    }
+
+    private static String defaultOwner(String name) {
+        return name + "@" + ProcessHandle.current().pid() + "-" + Long.toHexString(
+                ThreadLocalRandom.current().nextLong() & 0xffffffffL);
     }
 
     /**
@@ -643,6 +951,8 @@ public final class RetryQueue<J> {
         private Duration attemptTimeout;
         private JobStore<J> store;
         private TimeSource time;
+        private String owner;
+        private Duration lease;
 
         private Builder(String name, Function<? super J, ? extends CompletionStage<?>> handler) {
             this.name = name;
@@ -742,8 +1052,10 @@ public final class RetryQueue<J> {
         }
 
         /**
-         * Where jobs are kept (default: a new {@link InMemoryJobStore}). Jobs a previous process
-         * left in flight in this store are returned to pending when the queue is built.
+         * Where jobs are kept (default: a new {@link InMemoryJobStore} on this queue's time
+         * source). The store may be shared with other queues, in this process or others (a
+         * durable store): each claims under its own {@link #owner(String) owner}, and jobs a dead
+         * process left in flight return when their leases expire.
          *
          * @param store the store
          * @return this builder
@@ -774,8 +1086,47 @@ public final class RetryQueue<J> {
         }
 
         /**
-         * Builds and starts the queue: recovers jobs left in flight in the store and starts
-         * attempting the pending ones.
+         * The id this queue claims jobs under; must be unique among the queues sharing a store
+         * (default: the name, the process id and a random suffix).
+         *
+         * @param owner a non-blank id
+         * @return this builder
+         * @throws NullPointerException if {@code owner} is null
+         * @throws IllegalArgumentException if it is blank
+         * @throws IllegalStateException if already set
+         */
+        public Builder<J> owner(String owner) {
+            Objects.requireNonNull(owner, "owner");
+            if (owner.isBlank()) {
+                throw new IllegalArgumentException("owner must not be blank, was \"" + owner + "\"");
+            }
+            Checks.unset(this.owner, "owner");
+            this.owner = owner;
+            return this;
+        }
+
+        /**
+         * How long a claimed job stays this queue's without a heartbeat (default
+         * {@link #DEFAULT_LEASE}). Heartbeats extend the leases of running attempts every third
+         * of it; when a process dies, its jobs are claimable by the others this long after its
+         * last heartbeat. Shorter leases recover faster but need a responsive store.
+         *
+         * @param lease positive
+         * @return this builder
+         * @throws NullPointerException if {@code lease} is null
+         * @throws IllegalArgumentException if it is zero or negative
+         * @throws IllegalStateException if already set
+         */
+        public Builder<J> lease(Duration lease) {
+            Durations.requirePositive(lease, "lease");
+            Checks.unset(this.lease, "lease");
+            this.lease = lease;
+            return this;
+        }
+
+        /**
+         * Builds and starts the queue: it listens for the store's work signal and starts
+         * claiming due jobs (including jobs whose leases expired).
          *
          * @return the running queue
          */
@@ -784,15 +1135,21 @@ public final class RetryQueue<J> {
                 retryOn = failure -> failure instanceof Exception;
             }
             RetryQueue<J> queue = new RetryQueue<>(this);
-            queue.store.recover(queue.time.instant()).whenComplete((recovered, failure) -> {
-                if (failure != null) {
-                    queue.storeFailures.increment();
-                    LOG.warn("{}: recovering in-flight jobs failed", queue, failure);
-                } else if (recovered > 0) {
-                    LOG.info("{}: {} job(s) left in flight by a previous run returned to pending", queue, recovered);
+            Cancellable signal = queue.store.onWorkAvailable(queue::pump);
+            boolean late;
+            queue.lock.lock();
+            try {
+                late = queue.state == State.TERMINATED;
+                if (!late) {
+                    queue.workSignal = signal;
                 }
-                queue.pump();
-            });
+            } finally {
+                queue.lock.unlock();
+            }
+            if (late) {
+                signal.cancel();
+            }
+            queue.pump();
             return queue;
         }
     }

@@ -9,6 +9,15 @@ final class Stages {
     private Stages() {}
 
     /**
+     * The same stage, typed by its values' supertype: safe since we only read from it (never
+     * complete it).
+     */
+    @SuppressWarnings("unchecked")
+    static <V> CompletionStage<V> widen(CompletionStage<? extends V> stage) {
+        return (CompletionStage<V>) stage;
+    }
+
+    /**
      * The stage as a CompletableFuture: itself when it is one (so cancelling it reaches the
      * source), else a copy for stages that refuse {@code toCompletableFuture()}.
      */

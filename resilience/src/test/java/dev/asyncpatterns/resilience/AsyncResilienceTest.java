@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncpatterns.core.sync.AsyncRateLimiter;
+import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -28,7 +29,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class AsyncResilienceTest {
@@ -36,7 +36,7 @@ class AsyncResilienceTest {
     private final VirtualClock clock = VirtualClock.create();
 
     /** An operation whose attempts the test completes by hand. */
-    private static final class Calls implements Supplier<CompletableFuture<String>> {
+    private static final class Calls implements AsyncSupplier<String> {
         final List<CompletableFuture<String>> started = new CopyOnWriteArrayList<>();
 
         @Override
@@ -119,6 +119,29 @@ class AsyncResilienceTest {
         }))).isInstanceOf(IllegalStateException.class).hasMessage("boom");
         assertThat(failureOf(policy.call(() -> null))).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("null stage");
+    }
+
+    /** A client method as users write them: it declares a checked exception. */
+    private static CompletableFuture<String> fetch(boolean fail) throws IOException {
+        if (fail) {
+            throw new IOException("connection refused");
+        }
+        return CompletableFuture.completedFuture("fetched");
+    }
+
+    @Test
+    void call_clientMethodDeclaringCheckedException_compilesAndItsExceptionFailsTheAttempt() {
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(2, Duration.ofMillis(10)))
+                .build();
+
+        var ok = policy.call(() -> fetch(false));
+        var failed = policy.call(() -> fetch(true));
+        clock.advance(Duration.ofMillis(10));
+
+        assertThat(ok).isCompletedWithValue("fetched");
+        assertThat(failureOf(failed)).isInstanceOf(IOException.class).hasMessage("connection refused");
+        assertThat(policy.stats().attempts()).as("the thrown IOException was retried like a failed stage")
+                .isEqualTo(3);
     }
 
     @Test
@@ -330,10 +353,10 @@ class AsyncResilienceTest {
                 .build();
 
         var waiting = policy.call(calls);
-        assertThat(limiter.queueLength()).isEqualTo(1);
+        assertThat(limiter.waiters()).isEqualTo(1);
         waiting.cancel(true);
 
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(limiter.waiters()).isZero();
         assertThat(cb.tryAcquirePermission()).as("the half-open trial permission came back").isTrue();
         clock.advance(Duration.ofSeconds(5));
         assertThat(calls.count()).isZero();
@@ -392,9 +415,9 @@ class AsyncResilienceTest {
         var retry = Retry.of("rnd", RetryConfig.custom().maxAttempts(2)
                 .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(1000), 2, 0.5)).build());
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry).build();
         var delays = new CopyOnWriteArrayList<Duration>();
-        policy.on(ResilienceEvent.RetryScheduled.class, e -> delays.add(e.delay()));
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry)
+                .on(ResilienceEvent.RetryScheduled.class, e -> delays.add(e.delay())).build();
 
         for (int i = 0; i < 20; i++) {
             policy.call(calls);
@@ -518,9 +541,9 @@ class AsyncResilienceTest {
         var cb = breaker(2);
         var transitions = new ArrayList<String>();
         var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb)
-                .circuitOpenFallback(open -> "cached").build();
-        policy.on(ResilienceEvent.CircuitStateChanged.class, e -> transitions.add(e.from() + "->" + e.to()));
-        var failing = (Supplier<CompletableFuture<String>>) () -> CompletableFuture.failedFuture(new IOException("x"));
+                .circuitOpenFallback(open -> "cached")
+                .on(ResilienceEvent.CircuitStateChanged.class, e -> transitions.add(e.from() + "->" + e.to())).build();
+        var failing = (AsyncSupplier<String>) () -> CompletableFuture.failedFuture(new IOException("x"));
 
         policy.call(failing);
         policy.call(failing);
@@ -688,8 +711,7 @@ class AsyncResilienceTest {
         var secondary = new CompletableFuture<String>();
         var seen = new CopyOnWriteArrayList<ResilienceEvent>();
         var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .fallbackAsync(IOException.class, e -> secondary).build();
-        policy.onEvent(seen::add);
+                .fallbackAsync(IOException.class, e -> secondary).onEvent(seen::add).build();
 
         var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("primary down")));
         assertThat(result).as("waits for the secondary").isNotDone();
@@ -754,11 +776,11 @@ class AsyncResilienceTest {
     void events_listenerThrows_isIsolatedAndOthersStillRun() {
         var seen = new CopyOnWriteArrayList<ResilienceEvent>();
         var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(2, Duration.ofMillis(10)))
+                .onEvent(e -> {
+                    throw new IllegalStateException("listener bug");
+                })
+                .on(ResilienceEvent.class, seen::add)
                 .build();
-        policy.onEvent(e -> {
-            throw new IllegalStateException("listener bug");
-        });
-        policy.onEvent(seen::add);
         var attempts = new AtomicInteger();
 
         var result = policy.call(() -> attempts.incrementAndGet() == 1
@@ -770,6 +792,40 @@ class AsyncResilienceTest {
         assertThat(seen).extracting(e -> e.getClass().getSimpleName()).containsExactly("AttemptStarted",
                 "AttemptFailed", "RetryScheduled", "AttemptStarted", "AttemptSucceeded", "CallFinished");
         assertThat(seen).allSatisfy(e -> assertThat(e.name()).isEqualTo("svc"));
+    }
+
+    @Test
+    void events_listenersAreFixedAtBuild_laterBuilderChangesDoNotReachABuiltDecorator() {
+        var first = new CopyOnWriteArrayList<ResilienceEvent>();
+        var second = new CopyOnWriteArrayList<ResilienceEvent>();
+        var builder = AsyncResilience.<String>builder("svc").timeSource(clock).onEvent(first::add);
+        var built = builder.build();
+        builder.on(ResilienceEvent.CallFinished.class, second::add);
+
+        built.call(() -> CompletableFuture.completedFuture("ok")).join();
+        builder.build().call(() -> CompletableFuture.completedFuture("ok")).join();
+
+        assertThat(first).extracting(e -> e.getClass().getSimpleName()).containsExactly("AttemptStarted",
+                "AttemptSucceeded", "CallFinished", "AttemptStarted", "AttemptSucceeded", "CallFinished");
+        assertThat(second).as("only the decorator built after on(...) has it").hasSize(1);
+    }
+
+    @Test
+    void events_callFinished_reportsTheElapsedTimeOnTheTimeSource() {
+        var seen = new CopyOnWriteArrayList<ResilienceEvent.CallFinished>();
+        var calls = new Calls();
+        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
+                .on(ResilienceEvent.CallFinished.class, seen::add).build();
+
+        policy.call(calls);
+        clock.advance(Duration.ofMillis(250));
+        calls.last().complete("late");
+
+        assertThat(seen).singleElement().satisfies(e -> {
+            assertThat(e.elapsed()).isEqualTo(Duration.ofMillis(250));
+            assertThat(e.attempts()).isEqualTo(1);
+            assertThat(e.kind()).isNull();
+        });
     }
 
     @Test
@@ -825,6 +881,11 @@ class AsyncResilienceTest {
         builder.fallback(IOException.class, e -> "x");
         assertThatThrownBy(() -> builder.fallback(IOException.class, e -> "y"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("java.io.IOException");
+        builder.onEvent(e -> {}).on(ResilienceEvent.RetryScheduled.class, e -> {});
+        assertThatThrownBy(() -> builder.onEvent(e -> {})).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("onEvent was already set");
+        assertThatThrownBy(() -> builder.on(ResilienceEvent.RetryScheduled.class, e -> {}))
+                .isInstanceOf(IllegalStateException.class).hasMessage("on(RetryScheduled) was already set");
     }
 
     @Test
@@ -862,7 +923,7 @@ class AsyncResilienceTest {
         var policy = AsyncResilience.<String>builder("svc").build();
 
         assertThatThrownBy(() -> policy.call(null)).isInstanceOf(NullPointerException.class).hasMessage("operation");
-        assertThatThrownBy(() -> policy.onEvent(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> AsyncResilience.builder("x").onEvent(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> AsyncResilience.builder(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> AsyncResilience.builder("x").circuitBreaker((CircuitBreaker) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("circuitBreaker");

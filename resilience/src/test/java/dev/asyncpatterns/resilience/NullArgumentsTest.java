@@ -25,6 +25,8 @@ class NullArgumentsTest {
                 .setDefault(String.class, "name")
                 .setDefault(Throwable.class, new IOException("x"))
                 .setDefault(JobId.class, new JobId(1))
+                .setDefault(JobStore.Lease.class, new JobStore.Lease("owner", 1))
+                .setDefault(java.time.Duration.class, java.time.Duration.ofSeconds(1))
                 .setDefault(JobAttempt.class, new JobAttempt(1, clock.instant(), clock.instant(), new IOException("x")));
     }
 

@@ -300,19 +300,22 @@ class RetryQueueTest {
     }
 
     @Test
-    void recover_jobsLeftInFlightByAPreviousRun_areAttemptedAgain() {
-        var store = new InMemoryJobStore<String>();
-        store.add("orphan", clock.instant(), 10);
-        store.claimDue(clock.instant(), 10); // a previous process took it and died
+    void leaseExpiry_jobsLeftInFlightByADeadOwner_areAttemptedAgain() {
+        var store = new InMemoryJobStore<String>(clock);
+        store.add("orphan", 0, 10);
+        store.claim("dead-process", 10, Duration.ofSeconds(5)); // a previous process took it and died
         var seen = new CopyOnWriteArrayList<String>();
 
         RetryQueue.<String>builder("q", job -> {
             seen.add(job);
             return CompletableFuture.completedFuture(null);
         }).store(store).timeSource(clock).build();
+        assertThat(seen).as("not before the lease expires").isEmpty();
+        clock.advance(Duration.ofSeconds(5));
 
         assertThat(seen).containsExactly("orphan");
         assertThat(store.counts().live()).isZero();
+        assertThat(clock.pendingTimers()).isZero();
     }
 
     // ---------------------------------------------------------------- random failures: nothing lost

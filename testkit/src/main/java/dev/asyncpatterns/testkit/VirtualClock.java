@@ -10,8 +10,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +50,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * {@snippet class=dev.asyncpatterns.testkit.snippets.TestkitSnippets region=advance}
  *
- * <p>For code that hops threads, {@link #runUntilDone(CompletableFuture, Duration)} and
+ * <p>For code that hops threads, {@link #runUntilDone(CompletionStage, Duration)} and
  * {@link #autoAdvance()} advance to the next timer whenever the system looks idle (see
  * {@link #executor()}).
  *
@@ -287,11 +288,12 @@ public final class VirtualClock implements TimeSource {
     }
 
     /**
-     * Waits for {@code future} on the calling thread, advancing virtual time to the next timer
-     * each time the system is idle, like an event loop running until a coroutine finishes.
+     * Runs the clock on the calling thread until {@code stage} is done, advancing virtual time to
+     * the next timer each time the system is idle, like asyncio's {@code run_until_complete}: it
+     * blocks the calling (test) thread, as its name says.
      *
      * @param <T> the result type
-     * @param future the future to wait for
+     * @param stage the stage to wait for
      * @param maxVirtual the most virtual time to let pass before giving up
      * @return the future's result
      * @throws ExecutionException if the future failed
@@ -300,10 +302,18 @@ public final class VirtualClock implements TimeSource {
      * @throws InterruptedException if the calling thread was interrupted
      * @throws NullPointerException if an argument is null
      */
-    public <T> T runUntilDone(CompletableFuture<T> future, Duration maxVirtual)
+    public <T> T runUntilDone(CompletionStage<T> stage, Duration maxVirtual)
             throws ExecutionException, TimeoutException, InterruptedException {
-        Objects.requireNonNull(future, "future");
+        Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(maxVirtual, "maxVirtual");
+        CompletableFuture<T> future = new CompletableFuture<>();
+        stage.whenComplete((value, failure) -> {
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete(value);
+            }
+        });
         long limit = saturatedAdd(nowNanos, toNanosSaturated(maxVirtual));
         long stuckSince = System.nanoTime();
         while (!future.isDone()) {

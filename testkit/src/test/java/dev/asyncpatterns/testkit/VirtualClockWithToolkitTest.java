@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.scope.TaskScope;
 import dev.asyncpatterns.core.future.Tasks;
+import dev.asyncpatterns.core.scope.TaskScope;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -52,7 +52,7 @@ class VirtualClockWithToolkitTest {
                 var scope = TaskScope.builder().deadline(Duration.ofMinutes(30)).timeSource(clock).open()) {
             var never = new CompletableFuture<String>();
             scope.forkAsync(() -> never);
-            assertThatThrownBy(scope::join)
+            assertThatThrownBy(scope::joinBlocking)
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(TimeoutException.class);
             assertThat(clock.elapsed()).isEqualTo(Duration.ofMinutes(30));

@@ -108,7 +108,7 @@ public class GatherCompletedBenchmark {
                 CompletableFuture<Integer> input = completed.get(i);
                 forks[i] = scope.forkAsync(() -> input);
             }
-            scope.join();
+            scope.joinBlocking();
         }
         return sumDone(forks);
     }
@@ -119,7 +119,7 @@ public class GatherCompletedBenchmark {
             for (int i = 0; i < size; i++) {
                 forks[i] = scope.fork(tasks.get(i));
             }
-            scope.join();
+            scope.joinBlocking();
         }
         return sumDone(forks);
     }

@@ -1,8 +1,8 @@
 package dev.asyncpatterns.benchmarks.futures;
 
 import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.scope.TaskScope;
 import dev.asyncpatterns.core.future.Tasks;
+import dev.asyncpatterns.core.scope.TaskScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -96,7 +96,7 @@ public class GatherDelayedBenchmark {
                         int value = i;
                         forks[i] = scope.fork(() -> work(value));
                     }
-                    scope.join();
+                    scope.joinBlocking();
                 }
                 yield GatherCompletedBenchmark.sumDone(forks);
             }

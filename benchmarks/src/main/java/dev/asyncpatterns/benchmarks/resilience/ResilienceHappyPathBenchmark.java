@@ -1,5 +1,6 @@
 package dev.asyncpatterns.benchmarks.resilience;
 
+import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.resilience.AsyncResilience;
 import dev.asyncpatterns.resilience.Hedging;
@@ -109,6 +110,7 @@ public class ResilienceHappyPathBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         Supplier<CompletionStage<String>> call = () -> DONE;
+        AsyncSupplier<String> ourCall = () -> DONE;
         scheduler = Executors.newSingleThreadScheduledExecutor();
         CircuitBreaker circuitBreaker = CircuitBreaker.ofDefaults("bench");
         Retry retry = Retry.of("bench", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(10))
@@ -118,7 +120,7 @@ public class ResilienceHappyPathBenchmark {
         switch (impl) {
             case "raw" -> decorated = call;
             case "ours" -> decorated = AsyncResilience.<String>builder("bench").circuitBreaker(circuitBreaker)
-                    .retry(retry).bulkhead(bulkhead).build().decorateSupplier(call);
+                    .retry(retry).bulkhead(bulkhead).build().decorateSupplier(ourCall);
             case "oursAllPolicies" -> {
                 limiter = AsyncRateLimiter.builder().rate(1_000_000_000, Duration.ofSeconds(1)).burst(1_000_000)
                         .build();
@@ -126,7 +128,7 @@ public class ResilienceHappyPathBenchmark {
                         .bulkhead(bulkhead).rateLimiter(limiter).attemptTimeout(Duration.ofSeconds(1))
                         .deadline(Duration.ofSeconds(5)).hedging(Hedging.afterDelay(Duration.ofMillis(100), 1))
                         .circuitOpenFallback(e -> "open").timeoutFallback(e -> "slow").build()
-                        .decorateSupplier(call);
+                        .decorateSupplier(ourCall);
             }
             case "resilience4j" -> decorated = Retry.decorateCompletionStage(retry, scheduler,
                     CircuitBreaker.decorateCompletionStage(circuitBreaker,

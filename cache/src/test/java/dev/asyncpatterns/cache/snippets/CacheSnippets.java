@@ -220,4 +220,57 @@ class CacheSnippets {
         assertThat(userRepository.calls).as("cached: no new batch").hasSize(2);
         assertThat(loader.stats().batches()).isEqualTo(2);
     }
+
+    /** A second level kept in this JVM, standing in for Redis (the redis module's tests use a real one). */
+    static final class SharedMap<K, V> implements dev.asyncpatterns.cache.SecondLevel<K, V> {
+        final Map<K, V> values = new java.util.concurrent.ConcurrentHashMap<>();
+        final List<InvalidationListener<K>> instances = new CopyOnWriteArrayList<>();
+
+        @Override
+        public java.util.concurrent.CompletionStage<V> get(K key) {
+            return CompletableFuture.completedFuture(values.get(key));
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> put(K key, V value, Duration ttl) {
+            values.put(key, value);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> invalidate(K key) {
+            values.remove(key);
+            instances.forEach(instance -> instance.invalidated(key));
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void subscribe(InvalidationListener<K> listener) {
+            instances.add(listener);
+        }
+    }
+
+    @Test
+    void secondLevel_twoInstancesShareOneBackendCallAndOneInvalidation() {
+        var userService = new UserService();
+        SharedMap<String, User> shared = new SharedMap<>();
+        // @start region=secondLevel
+        // in production the level is Redis: RedisSecondLevel.builder(redisClient, codec)...build()
+        MemoizedFunction<String, User> instanceA = AsyncCaches.builder()
+                .expireAfterWrite(Duration.ofMinutes(5)) // also the time to live in the second level
+                .secondLevel(shared)
+                .memoize(userService::fetch);
+        MemoizedFunction<String, User> instanceB = AsyncCaches.builder()
+                .expireAfterWrite(Duration.ofMinutes(5))
+                .secondLevel(shared)
+                .memoize(userService::fetch);
+
+        instanceA.apply("42").join(); // first level miss, second level miss: the backend is called
+        instanceB.apply("42").join(); // first level miss, second level hit: no backend call
+        instanceA.invalidate("42").join(); // gone from the second level and from B's first level
+        // @end
+        assertThat(userService.calls).hasValue(1);
+        assertThat(instanceB.getIfPresent("42")).isNull();
+        assertThat(shared.values).isEmpty();
+    }
 }

@@ -3,24 +3,24 @@ package dev.asyncpatterns.core.future;
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.internal.CompletedFutures;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.FirstOfFuture;
 import dev.asyncpatterns.core.internal.FollowingFuture;
 import dev.asyncpatterns.core.internal.GatherFuture;
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.internal.TimeoutFuture;
 import dev.asyncpatterns.core.internal.WaitFuture;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /**
  * Combinators over {@link CompletableFuture}s that keep the toolkit's contract where the JDK's
@@ -36,8 +36,13 @@ import java.util.function.Supplier;
  * failed with that exception. Combining n futures costs O(n) time and memory and completes
  * without deep stacks, also for 100,000 inputs completing at once.
  *
- * <p>Unless a method says otherwise, cancelling a returned future cancels (with interruption)
- * the inputs it was built from: the returned future stands for their work.
+ * <p><b>Inputs.</b> Every method takes its inputs as {@link CompletionStage}s and returns a
+ * {@link CompletableFuture}. Unless a method says otherwise, cancelling a returned future cancels
+ * (with interruption) the inputs it was built from: the returned future stands for their work.
+ * That reaches every input that is a {@code CompletableFuture} or supports
+ * {@link CompletionStage#toCompletableFuture()}; a stage that refuses {@code toCompletableFuture}
+ * is followed but cannot be cancelled. Methods that hand inputs back ({@link #waitFor},
+ * {@link #asCompleted}) hand back the very {@code CompletableFuture}s they were given.
  */
 public final class Futures {
 
@@ -90,9 +95,7 @@ public final class Futures {
         if (stage == null) {
             return CompletableFuture.failedFuture(new NullPointerException("task returned a null stage: " + task));
         }
-        @SuppressWarnings("unchecked")
-        CompletableFuture<T> future = (CompletableFuture<T>) stage.toCompletableFuture();
-        return future;
+        return Stages.toFuture(stage);
     }
 
     // ---------------------------------------------------------------- all / allSettled
@@ -113,7 +116,7 @@ public final class Futures {
      * @return a future of an unmodifiable list of the results (elements may be null)
      * @throws NullPointerException if {@code futures} or an element is null
      */
-    public static <T> CompletableFuture<List<T>> all(Collection<? extends CompletableFuture<? extends T>> futures) {
+    public static <T> CompletableFuture<List<T>> all(Collection<? extends CompletionStage<? extends T>> futures) {
         return new GatherFuture<T>(toArray(futures, "futures"), false).start();
     }
 
@@ -126,10 +129,10 @@ public final class Futures {
      * @throws NullPointerException if {@code futures} or an element is null
      */
     @SafeVarargs
-    public static <T> CompletableFuture<List<T>> all(CompletableFuture<? extends T>... futures) {
+    public static <T> CompletableFuture<List<T>> all(CompletionStage<? extends T>... futures) {
         Objects.requireNonNull(futures, "futures");
-        var list = new ArrayList<CompletableFuture<? extends T>>(futures.length);
-        for (CompletableFuture<? extends T> future : futures) {
+        var list = new ArrayList<CompletionStage<? extends T>>(futures.length);
+        for (CompletionStage<? extends T> future : futures) {
             list.add(future);
         }
         return all(list);
@@ -168,7 +171,7 @@ public final class Futures {
      * @throws NullPointerException if {@code futures} or an element is null
      */
     public static <T> CompletableFuture<List<Outcome<T>>> allSettled(
-            Collection<? extends CompletableFuture<? extends T>> futures) {
+            Collection<? extends CompletionStage<? extends T>> futures) {
         return new GatherFuture<Outcome<T>>(toArray(futures, "futures"), true).start();
     }
 
@@ -181,10 +184,10 @@ public final class Futures {
      * @throws NullPointerException if {@code futures} or an element is null
      */
     @SafeVarargs
-    public static <T> CompletableFuture<List<Outcome<T>>> allSettled(CompletableFuture<? extends T>... futures) {
+    public static <T> CompletableFuture<List<Outcome<T>>> allSettled(CompletionStage<? extends T>... futures) {
         Objects.requireNonNull(futures, "futures");
-        var list = new ArrayList<CompletableFuture<? extends T>>(futures.length);
-        for (CompletableFuture<? extends T> future : futures) {
+        var list = new ArrayList<CompletionStage<? extends T>>(futures.length);
+        for (CompletionStage<? extends T> future : futures) {
             list.add(future);
         }
         return allSettled(list);
@@ -225,7 +228,7 @@ public final class Futures {
      * @throws NullPointerException if {@code futures} or an element is null
      * @throws IllegalArgumentException if {@code futures} is empty
      */
-    public static <T> CompletableFuture<T> any(Collection<? extends CompletableFuture<? extends T>> futures) {
+    public static <T> CompletableFuture<T> any(Collection<? extends CompletionStage<? extends T>> futures) {
         return new FirstOfFuture<T>(nonEmpty(futures), false).start();
     }
 
@@ -239,10 +242,10 @@ public final class Futures {
      * @throws IllegalArgumentException if there are no futures
      */
     @SafeVarargs
-    public static <T> CompletableFuture<T> any(CompletableFuture<? extends T>... futures) {
+    public static <T> CompletableFuture<T> any(CompletionStage<? extends T>... futures) {
         Objects.requireNonNull(futures, "futures");
-        var list = new ArrayList<CompletableFuture<? extends T>>(futures.length);
-        for (CompletableFuture<? extends T> future : futures) {
+        var list = new ArrayList<CompletionStage<? extends T>>(futures.length);
+        for (CompletionStage<? extends T> future : futures) {
             list.add(future);
         }
         return any(list);
@@ -283,7 +286,7 @@ public final class Futures {
      * @throws NullPointerException if {@code futures} or an element is null
      * @throws IllegalArgumentException if {@code futures} is empty
      */
-    public static <T> CompletableFuture<T> race(Collection<? extends CompletableFuture<? extends T>> futures) {
+    public static <T> CompletableFuture<T> race(Collection<? extends CompletionStage<? extends T>> futures) {
         return new FirstOfFuture<T>(nonEmpty(futures), true).start();
     }
 
@@ -297,10 +300,10 @@ public final class Futures {
      * @throws IllegalArgumentException if there are no futures
      */
     @SafeVarargs
-    public static <T> CompletableFuture<T> race(CompletableFuture<? extends T>... futures) {
+    public static <T> CompletableFuture<T> race(CompletionStage<? extends T>... futures) {
         Objects.requireNonNull(futures, "futures");
-        var list = new ArrayList<CompletableFuture<? extends T>>(futures.length);
-        for (CompletableFuture<? extends T> future : futures) {
+        var list = new ArrayList<CompletionStage<? extends T>>(futures.length);
+        for (CompletionStage<? extends T> future : futures) {
             list.add(future);
         }
         return race(list);
@@ -322,7 +325,7 @@ public final class Futures {
      * @throws NullPointerException if an argument or an element is null
      */
     public static <T> CompletableFuture<WaitResult<T>> waitFor(
-            WaitPolicy policy, Collection<? extends CompletableFuture<T>> futures) {
+            WaitPolicy policy, Collection<? extends CompletionStage<T>> futures) {
         Objects.requireNonNull(policy, "policy");
         return new WaitFuture<T>(checkedList(futures), policy).start(null, null);
     }
@@ -341,7 +344,7 @@ public final class Futures {
      * @throws NullPointerException if an argument or an element is null
      */
     public static <T> CompletableFuture<WaitResult<T>> waitFor(WaitPolicy policy,
-            Collection<? extends CompletableFuture<T>> futures, Duration timeout, TimeSource timeSource) {
+            Collection<? extends CompletionStage<T>> futures, Duration timeout, TimeSource timeSource) {
         Objects.requireNonNull(policy, "policy");
         List<CompletableFuture<T>> inputs = checkedList(futures);
         Objects.requireNonNull(timeout, "timeout");
@@ -360,7 +363,7 @@ public final class Futures {
      * @throws NullPointerException if an argument or an element is null
      */
     public static <T> CompletableFuture<WaitResult<T>> waitFor(
-            WaitPolicy policy, Collection<? extends CompletableFuture<T>> futures, Duration timeout) {
+            WaitPolicy policy, Collection<? extends CompletionStage<T>> futures, Duration timeout) {
         return waitFor(policy, futures, timeout, TimeSource.system());
     }
 
@@ -374,7 +377,7 @@ public final class Futures {
      * @return the inputs in completion order
      * @throws NullPointerException if {@code futures} or an element is null
      */
-    public static <T> AsCompleted<T> asCompleted(Collection<? extends CompletableFuture<T>> futures) {
+    public static <T> AsCompleted<T> asCompleted(Collection<? extends CompletionStage<T>> futures) {
         return new AsCompleted<>(checkedList(futures));
     }
 
@@ -390,9 +393,9 @@ public final class Futures {
      * @param timeout how long to wait; zero or negative means already expired
      * @return a future of the result or the timeout
      * @throws NullPointerException if an argument is null
-     * @see #withTimeout(CompletableFuture, Duration, TimeSource)
+     * @see #withTimeout(CompletionStage, Duration, TimeSource)
      */
-    public static <T> CompletableFuture<T> withTimeout(CompletableFuture<? extends T> future, Duration timeout) {
+    public static <T> CompletableFuture<T> withTimeout(CompletionStage<? extends T> future, Duration timeout) {
         return withTimeout(future, timeout, TimeSource.system());
     }
 
@@ -414,15 +417,15 @@ public final class Futures {
      * @throws NullPointerException if an argument is null
      */
     public static <T> CompletableFuture<T> withTimeout(
-            CompletableFuture<? extends T> future, Duration timeout, TimeSource timeSource) {
+            CompletionStage<? extends T> future, Duration timeout, TimeSource timeSource) {
         Objects.requireNonNull(future, "future");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(timeSource, "timeSource");
-        return new TimeoutFuture<T>(future, timeout, null).start(timeSource);
+        return new TimeoutFuture<T>(Stages.toFuture(future), timeout, null).start(timeSource);
     }
 
     /**
-     * Starts {@code task} and times it out as {@link #withTimeout(CompletableFuture, Duration)}.
+     * Starts {@code task} and times it out as {@link #withTimeout(CompletionStage, Duration)}.
      *
      * @param <T> the value type
      * @param task the work to start
@@ -436,7 +439,7 @@ public final class Futures {
 
     /**
      * Starts {@code task} and times it out on {@code timeSource} as
-     * {@link #withTimeout(CompletableFuture, Duration, TimeSource)}. The timeout is checked before
+     * {@link #withTimeout(CompletionStage, Duration, TimeSource)}. The timeout is checked before
      * the task starts: with a zero or negative timeout the task never starts.
      *
      * @param <T> the value type
@@ -470,12 +473,12 @@ public final class Futures {
      * @throws NullPointerException if an argument is null
      */
     public static <T> CompletableFuture<T> withTimeout(
-            CompletableFuture<? extends T> future, Duration timeout, Supplier<? extends T> fallback) {
+            CompletionStage<? extends T> future, Duration timeout, Callable<? extends T> fallback) {
         return withTimeout(future, timeout, fallback, TimeSource.system());
     }
 
     /**
-     * As {@link #withTimeout(CompletableFuture, Duration, Supplier)}, timed on {@code timeSource}.
+     * As {@link #withTimeout(CompletionStage, Duration, Callable)}, timed on {@code timeSource}.
      *
      * @param <T> the value type
      * @param future the work to wait for
@@ -485,13 +488,13 @@ public final class Futures {
      * @return a future of the result or the fallback value
      * @throws NullPointerException if an argument is null
      */
-    public static <T> CompletableFuture<T> withTimeout(CompletableFuture<? extends T> future, Duration timeout,
-            Supplier<? extends T> fallback, TimeSource timeSource) {
+    public static <T> CompletableFuture<T> withTimeout(CompletionStage<? extends T> future, Duration timeout,
+            Callable<? extends T> fallback, TimeSource timeSource) {
         Objects.requireNonNull(future, "future");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(fallback, "fallback");
         Objects.requireNonNull(timeSource, "timeSource");
-        return new TimeoutFuture<T>(future, timeout, fallback).start(timeSource);
+        return new TimeoutFuture<T>(Stages.toFuture(future), timeout, fallback).start(timeSource);
     }
 
     // ---------------------------------------------------------------- time
@@ -576,7 +579,7 @@ public final class Futures {
      * @return a new future mirroring {@code future}
      * @throws NullPointerException if {@code future} is null
      */
-    public static <T> CompletableFuture<T> shield(CompletableFuture<? extends T> future) {
+    public static <T> CompletableFuture<T> shield(CompletionStage<? extends T> future) {
         Objects.requireNonNull(future, "future");
         var shield = new CompletableFuture<T>();
         future.whenComplete((value, failure) -> {
@@ -591,7 +594,7 @@ public final class Futures {
 
     // ---------------------------------------------------------------- helpers
 
-    private static CompletableFuture<?>[] nonEmpty(Collection<? extends CompletableFuture<?>> futures) {
+    private static CompletableFuture<?>[] nonEmpty(Collection<? extends CompletionStage<?>> futures) {
         CompletableFuture<?>[] array = toArray(futures, "futures");
         if (array.length == 0) {
             throw new IllegalArgumentException("futures must not be empty");
@@ -599,21 +602,26 @@ public final class Futures {
         return array;
     }
 
-    private static <T> List<CompletableFuture<T>> checkedList(Collection<? extends CompletableFuture<T>> futures) {
+    private static <T> List<CompletableFuture<T>> checkedList(Collection<? extends CompletionStage<T>> futures) {
         Objects.requireNonNull(futures, "futures");
-        var list = new ArrayList<CompletableFuture<T>>(futures);
-        for (int i = 0; i < list.size(); i++) {
-            if (list.get(i) == null) {
-                throw new NullPointerException("futures[" + i + "] is null");
+        var list = new ArrayList<CompletableFuture<T>>(futures.size());
+        for (CompletionStage<T> stage : futures) {
+            if (stage == null) {
+                throw new NullPointerException("futures[" + list.size() + "] is null");
             }
+            list.add(Stages.toFuture(stage));
         }
         return list;
     }
 
-    static CompletableFuture<?>[] toArray(Collection<? extends CompletableFuture<?>> futures, String name) {
+    static CompletableFuture<?>[] toArray(Collection<? extends CompletionStage<?>> futures, String name) {
         Objects.requireNonNull(futures, name);
-        CompletableFuture<?>[] array = futures.toArray(new CompletableFuture<?>[0]);
-        return checkElements(array, name);
+        CompletionStage<?>[] stages = checkElements(futures.toArray(new CompletionStage<?>[0]), name);
+        CompletableFuture<?>[] array = new CompletableFuture<?>[stages.length];
+        for (int i = 0; i < stages.length; i++) {
+            array[i] = Stages.toFuture(stages[i]);
+        }
+        return array;
     }
 
     static <F> F[] checkElements(F[] array, String name) {

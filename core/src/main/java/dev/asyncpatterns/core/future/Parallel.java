@@ -1,9 +1,9 @@
 package dev.asyncpatterns.core.future;
 
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.internal.SyncWaiter;
-
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.internal.SyncWaiter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -312,7 +311,7 @@ public final class Parallel {
                 running.remove(registered);
             }
             if (failure != null) {
-                Throwable cause = unwrap(failure);
+                Throwable cause = Failures.unwrap(failure);
                 if (mode == Mode.SETTLE) {
                     slots[i] = Outcome.failure(cause);
                 } else {
@@ -353,10 +352,6 @@ public final class Parallel {
         private void finish() {
             List<R> values = slots == null ? Collections.emptyList() : (List<R>) Collections.unmodifiableList(Arrays.asList(slots));
             result.complete(values);
-        }
-
-        private static Throwable unwrap(Throwable failure) {
-            return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         }
     }
 }

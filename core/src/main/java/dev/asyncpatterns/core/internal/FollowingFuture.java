@@ -12,8 +12,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * A future that stands for work started later (Futures.delay: after a timer; TaskScope.forkAsync:
  * after registration). follow() links it to the started work; cancelling it cancels the timer
- * (if any) and the work (with interruption). If it was cancelled before or while follow() ran,
- * follow() cancels the work itself, so the work is never left running.
+ * (if any) and the work (with interruption) first, and completes itself after, so its dependents
+ * see the work stopped. If it was cancelled before or while follow() ran, follow() cancels the
+ * work itself, so the work is never left running.
  */
 /** A cancellable stand-in for work that starts later. */
 public final class FollowingFuture<T> extends CompletableFuture<T> {
@@ -37,17 +38,28 @@ public final class FollowingFuture<T> extends CompletableFuture<T> {
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
+        // Stop the work before completing this future: whoever waits for this future (a scope's
+        // joinBlocking, through the dependent that counts the fork out) must find the work
+        // already cancelled when it wakes. Cancelling the work completes this future through
+        // follow()'s callback; super.cancel then reports it cancelled, as CompletableFuture does.
+        if (!isDone()) {
+            stopWork();
+        }
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
-            Cancellable t = timer;
-            if (t != null) {
-                t.cancel();
-            }
-            CompletableFuture<? extends T> started = source;
-            if (started != null) {
-                started.cancel(true);
-            }
+            stopWork(); // cancelled before follow(): nothing to stop yet (follow() does it), or a repeat
         }
         return cancelled;
+    }
+
+    private void stopWork() {
+        Cancellable t = timer;
+        if (t != null) {
+            t.cancel();
+        }
+        CompletableFuture<? extends T> started = source;
+        if (started != null) {
+            started.cancel(true);
+        }
     }
 }

@@ -10,7 +10,6 @@ import dev.asyncpatterns.core.sync.AsyncReadWriteLock;
 import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +17,9 @@ import java.util.concurrent.TimeoutException;
 
 /*
  * Maintainer's note (shared by the coordination primitives: AsyncSemaphore, AsyncLock,
- * AsyncReadWriteLock, AsyncEvent, AsyncLatch, AsyncBarrier, AsyncRateLimiter, AsyncPool).
+ * AsyncReadWriteLock, AsyncEvent, AsyncLatch, AsyncBarrier, AsyncRateLimiter, AsyncPool; and by
+ * AsyncQueue, whose QueueWaiter uses the list, the timer and the trampoline but decides the
+ * cancel-vs-transfer race under the queue's lock instead of through grant/abandoned, see there).
  *
  * A waiter IS the future handed to the caller (no extra dependent per waiter), and it is also an
  * intrusive node of its owner's FIFO queue (prev/next, guarded by the owner's lock), so removing

@@ -2,15 +2,14 @@ package dev.asyncpatterns.core.internal;
 
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
-import java.util.function.Supplier;
 
 /*
  * Maintainer's note.
@@ -28,10 +27,10 @@ public final class TimeoutFuture<T> extends CompletableFuture<T> implements BiCo
 
     private final CompletableFuture<? extends T> input;
     private final Duration timeout;
-    private final Supplier<? extends T> fallback;
+    private final Callable<? extends T> fallback;
     private volatile Cancellable timer;
 
-    public TimeoutFuture(CompletableFuture<? extends T> input, Duration timeout, Supplier<? extends T> fallback) {
+    public TimeoutFuture(CompletableFuture<? extends T> input, Duration timeout, Callable<? extends T> fallback) {
         this.input = input;
         this.timeout = timeout;
         this.fallback = fallback;
@@ -84,7 +83,7 @@ public final class TimeoutFuture<T> extends CompletableFuture<T> implements BiCo
         } else {
             T value;
             try {
-                value = fallback.get();
+                value = fallback.call();
             } catch (Throwable failure) {
                 if (failure != timedOut) {
                     failure.addSuppressed(timedOut);

@@ -2,14 +2,13 @@ package dev.asyncpatterns.core.pool;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -51,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * never spins on entries it may not evict. Borrowed objects past their lifetime are destroyed
  * when returned.
  *
- * close(): fails waiters, destroys idle objects, and completes its future once every borrowed
+ * shutdown(): fails waiters, destroys idle objects, and completes its future once every borrowed
  * object has been returned (and destroyed) and every creation has finished (and was destroyed).
  */
 /**
@@ -98,6 +97,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Memory effects.</b> Actions before {@link #release} happen-before the completion of the
  * acquire future that receives the same object.
+ *
+ * <p><b>Shutting down.</b> {@link #shutdown()} refuses acquires, destroys idle objects and
+ * completes its future once the borrowed ones are back and destroyed (the toolkit's owner rule,
+ * ADR core-0002; a pool is not {@link AutoCloseable}).
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.QueueSnippets region=poolWithResource}
  *
@@ -220,12 +223,15 @@ public final class AsyncPool<T> {
     }
 
     /**
-     * Closes the pool: pending and later acquires fail with {@link ClosedException}, idle objects
-     * are destroyed now, borrowed ones when they are returned. Idempotent.
+     * Shuts the pool down gracefully: pending and later acquires fail with
+     * {@link ClosedException}, idle objects are destroyed now, borrowed ones when they are
+     * returned (the pool cannot take them back, so there is no {@code shutdownNow()}).
+     * Idempotent; never blocks.
      *
-     * @return a future completed when every object has been destroyed
+     * @return a future completed when every object has been destroyed; cancelling it affects
+     *     nothing else
      */
-    public CompletableFuture<Void> close() {
+    public CompletableFuture<Void> shutdown() {
         List<Runnable> actions = new ArrayList<>();
         SyncWaiter.Chain failed = new SyncWaiter.Chain();
         lock.lock();
@@ -246,7 +252,7 @@ public final class AsyncPool<T> {
         } finally {
             lock.unlock();
         }
-        SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncPool is closed: acquire refused"));
+        SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncPool is shut down: acquire refused"));
         actions.forEach(Runnable::run);
         return closeFuture.copy();
     }
@@ -298,7 +304,7 @@ public final class AsyncPool<T> {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
+    public int waiters() {
         lock.lock();
         try {
             return queue.size();
@@ -330,7 +336,7 @@ public final class AsyncPool<T> {
         lock.lock();
         try {
             if (closed) {
-                return CompletableFuture.failedFuture(new ClosedException("AsyncPool is closed: acquire refused"));
+                return CompletableFuture.failedFuture(new ClosedException("AsyncPool is shut down: acquire refused"));
             }
             queue.add(w);
             dispatchLocked(actions);
@@ -389,7 +395,7 @@ public final class AsyncPool<T> {
             if (!valid || closed) {
                 actions.add(() -> destroy(e.object));
                 if (closed) {
-                    actions.add(() -> w.fail(new ClosedException("AsyncPool is closed: acquire refused")));
+                    actions.add(() -> w.fail(new ClosedException("AsyncPool is shut down: acquire refused")));
                     maybeFinishCloseLocked(actions);
                 } else {
                     if (!w.isDone()) {
@@ -701,7 +707,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> validator(Predicate<? super T> validator) {
             Objects.requireNonNull(validator, "validator");
-            Checks.once(this.validator != null, "validator");
+            Checks.unset(this.validator, "validator");
             this.validator = validator;
             return this;
         }
@@ -717,7 +723,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> destroyer(Consumer<? super T> destroyer) {
             Objects.requireNonNull(destroyer, "destroyer");
-            Checks.once(this.destroyer != null, "destroyer");
+            Checks.unset(this.destroyer, "destroyer");
             this.destroyer = destroyer;
             return this;
         }
@@ -764,7 +770,7 @@ public final class AsyncPool<T> {
          */
         public Builder<T> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.timeSource != null, "timeSource");
+            Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
             return this;
         }

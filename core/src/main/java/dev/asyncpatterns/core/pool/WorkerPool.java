@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.pool;
 
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,9 +67,11 @@ import org.slf4j.LoggerFactory;
  * or queued; if it is running, the handler's stage is cancelled and the worker thread
  * interrupted.
  *
- * <p><b>Shutdown.</b> {@link #shutdown()} stops intake and lets the workers finish every queued
- * job; {@link #shutdownNow()} also cancels running jobs and returns the unstarted ones.
- * {@link #terminated()} / {@link #awaitTermination(Duration)} observe the end.
+ * <p><b>Shutting down</b> (the toolkit's owner rule, ADR core-0002): {@link #shutdown()} stops
+ * intake and lets the workers finish every queued job; {@link #shutdownNow()} also cancels running
+ * jobs and hands back the unstarted ones. Both return a future of termination and never block;
+ * {@link #terminated()} observes the end, {@link #awaitTerminationBlocking(Duration)} waits for
+ * it on a (virtual) thread. A pool is not {@link AutoCloseable}: choose graceful or now.
  *
  * <p>Thread-safe. Memory effects: actions before {@code submit} happen-before the handler runs
  * for that job, which happen-before the job's future completes.
@@ -285,10 +286,11 @@ public final class WorkerPool<J, R> {
     // ---------------------------------------------------------------- shutting down
 
     /**
-     * Stops accepting jobs; the workers finish every queued job, then exit. Jobs waiting for room
-     * fail with {@link ClosedException}. Idempotent; never blocks.
+     * Shuts down gracefully: stops accepting jobs (later submits fail with
+     * {@link ClosedException}, and so do jobs still waiting for room); the workers finish every
+     * queued and running job, then exit. Idempotent; never blocks.
      *
-     * @return {@link #terminated()}
+     * @return {@link #terminated()}: completes once every worker has exited
      */
     public CompletableFuture<Void> shutdown() {
         if (!shutdown) {
@@ -300,13 +302,15 @@ public final class WorkerPool<J, R> {
     }
 
     /**
-     * Stops accepting jobs, withdraws every queued job (cancelling its future) and cancels the
-     * running ones. Never blocks.
+     * Shuts down now: does what {@link #shutdown()} does, withdraws every queued job (cancelling
+     * its future) and cancels the running ones (their handler's stage is cancelled and the worker
+     * thread interrupted). Idempotent; never blocks.
      *
-     * @return the jobs that were queued and never started, in queue order (a job a worker had
-     *     just taken may be cancelled without appearing here)
+     * @return a future completing, once every worker has exited, with the jobs that were queued
+     *     and never started, in queue order (a job a worker had just taken may be cancelled
+     *     without appearing here; a second call hands back nothing new)
      */
-    public List<J> shutdownNow() {
+    public CompletableFuture<List<J>> shutdownNow() {
         shutdown = true;
         stopping = true;
         List<Task> unstarted = queue.closeExceptionally(new CancellationException("WorkerPool[" + name + "] shutdownNow"));
@@ -323,7 +327,8 @@ public final class WorkerPool<J, R> {
             }
         }
         LOG.debug("WorkerPool[{}] shut down now: {} unstarted jobs returned", name, jobs.size());
-        return jobs;
+        List<J> unstartedJobs = List.copyOf(jobs);
+        return terminated().thenApply(ignored -> unstartedJobs);
     }
 
     /**
@@ -345,7 +350,7 @@ public final class WorkerPool<J, R> {
      * @throws NullPointerException if {@code timeout} is null
      * @throws InterruptedException if interrupted while waiting
      */
-    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    public boolean awaitTerminationBlocking(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         if (terminated.isDone()) {
             return true;
@@ -611,7 +616,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> name(String name) {
             Objects.requireNonNull(name, "name");
-            Checks.once(this.name != null, "name");
+            Checks.unset(this.name, "name");
             this.name = name;
             return this;
         }
@@ -663,7 +668,7 @@ public final class WorkerPool<J, R> {
         }
 
         /**
-         * The clock for busy time and {@link WorkerPool#awaitTermination} (default
+         * The clock for busy time and {@link WorkerPool#awaitTerminationBlocking} (default
          * {@link TimeSource#system()}).
          *
          * @param timeSource the time source
@@ -673,7 +678,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.time != null, "timeSource");
+            Checks.unset(this.time, "timeSource");
             this.time = timeSource;
             return this;
         }
@@ -688,7 +693,7 @@ public final class WorkerPool<J, R> {
          */
         public Builder<J, R> threadFactory(ThreadFactory threadFactory) {
             Objects.requireNonNull(threadFactory, "threadFactory");
-            Checks.once(this.threadFactory != null, "threadFactory");
+            Checks.unset(this.threadFactory, "threadFactory");
             this.threadFactory = threadFactory;
             return this;
         }

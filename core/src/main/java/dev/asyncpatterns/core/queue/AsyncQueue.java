@@ -3,13 +3,18 @@ package dev.asyncpatterns.core.queue;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.future.Blocking;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.Listeners;
+import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.queue.QueueWaiter.BatchWaiter;
+import dev.asyncpatterns.core.queue.QueueWaiter.BlockingWaiter;
+import dev.asyncpatterns.core.queue.QueueWaiter.PutWaiter;
+import dev.asyncpatterns.core.queue.QueueWaiter.TakeWaiter;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -24,27 +29,34 @@ import org.slf4j.LoggerFactory;
 /*
  * Maintainer's note.
  *
- * Concurrency: one ReentrantLock guards everything mutable: the store (a power-of-two ring
- * buffer, or a binary heap for the priority variant), two intrusive FIFO lists of waiters
+ * Layout: this file holds the API and the transfer logic; the parts live beside it,
+ * package-private: QueueStore with RingStore (power-of-two ring buffer) and HeapStore (binary
+ * heap of the priority variant) hold the items; QueueWaiter (PutWaiter, TakeWaiter, BatchWaiter,
+ * BlockingWaiter) are the waiting operations, kept in two SyncWaiter.Queue lists, the intrusive
+ * FIFO every waiting primitive of the toolkit shares.
+ *
+ * Concurrency: one ReentrantLock guards everything mutable: the store, the two waiter lists
  * (takers, putters), the closed flag and the counters. Invariants at every unlock:
  *   (1) size > 0  implies  no taker waits        (a put hands its item straight to a taker);
  *   (2) size < capacity  implies  no putter waits (a take moves the first putter's item in);
  *   (3) closed  implies  no putter waits; closed && size == 0 implies no taker waits.
  *
- * Waiters are Node objects, which are also the CompletableFuture handed to the caller (one
- * allocation per waiting operation, none on the fast path of the blocking methods). A node's
+ * Waiters are QueueWaiter objects, which are also the CompletableFuture handed to the caller (one
+ * allocation per waiting operation, none on the fast path of the blocking methods). A waiter's
  * fate is decided exactly once, under the lock, by its state word: WAITING -> DONE (item
  * transferred), ABANDONED (cancelled / timed out / completed by the user, unlinked, nothing
  * transferred) or FAILED (queue closed). The future is completed afterwards, outside the lock
- * (Node.fire). Node overrides cancel/complete/completeExceptionally so that a caller completing
- * the future first goes through abandon(): if the node is still WAITING it is unlinked (so a
- * cancelled put never enqueues its item and a cancelled take never consumes one); if it is
- * already DONE the caller's completion is refused and the future completes with the transfer's
- * result a moment later (the item is delivered, not swallowed). That is the whole
- * cancel-vs-transfer race: both sides test-and-set the state under the same lock.
+ * (QueueWaiter.fire, several at once through SyncWaiter.fireChain's trampoline, so chains of
+ * hand-offs do not grow the stack). QueueWaiter overrides cancel/complete/completeExceptionally
+ * so that a caller completing the future first goes through abandon(): if the waiter is still
+ * WAITING it is unlinked (so a cancelled put never enqueues its item and a cancelled take never
+ * consumes one); if it is already DONE the caller's completion is refused and the future
+ * completes with the transfer's result a moment later (the item is delivered, not swallowed).
+ * That is the whole cancel-vs-transfer race: both sides test-and-set the state under the same
+ * lock.
  *
- * Blocking methods use the same nodes with a thread to unpark instead of dependents, so async
- * and blocking callers share one FIFO and one set of invariants.
+ * Blocking methods use the same lists with BlockingWaiter, a thread to unpark instead of
+ * dependents, so async and blocking callers share one FIFO and one set of invariants.
  *
  * Nothing user-supplied runs under the lock: dependents run in fire() after unlock; the drop
  * listener is called after unlock; the comparator of the priority variant is the exception
@@ -52,7 +64,7 @@ import org.slf4j.LoggerFactory;
  *
  * A comparator that throws anyway (issue 21): the heap used to bump its size before sifting, so
  * a throwing compare left a null "phantom" slot that size() counted and poll()/take() returned
- * as null. Heap.add and Heap.poll now do every comparison first, reading only, and move
+ * as null. HeapStore.add and HeapStore.poll now do every comparison first, reading only, and move
  * elements (which cannot throw) afterwards: a throwing comparator leaves the heap exactly as it
  * was, and the counters are bumped only after the store accepted the item. The operation fails
  * with the comparator's exception: put/take with a failed future, offer/poll/putBlocking by
@@ -107,19 +119,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AsyncQueue<T> {
 
-    /** What {@link #offer} does when the queue is full. */
-    public enum Overflow {
-        /** Refuse the new item: {@code offer} returns {@code false}; the caller keeps it. */
-        REJECT,
-        /** Drop the new item: {@code offer} returns {@code false} and the item is reported dropped. */
-        DROP_NEWEST,
-        /**
-         * Evict the oldest buffered item (reported dropped) to make room: {@code offer} returns
-         * {@code true}. Not available for priority queues.
-         */
-        DROP_OLDEST
-    }
-
     /**
      * A snapshot of a queue's state and lifetime counters. Reading it takes the queue's lock
      * briefly.
@@ -142,20 +141,16 @@ public final class AsyncQueue<T> {
     public static final int MAX_CAPACITY = 1 << 30;
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncQueue.class);
-    private static final int WAITING = 0;
-    private static final int DONE = 1;
-    private static final int ABANDONED = 2;
-    private static final int FAILED = 3;
 
     private final String name;
     private final int capacity;
     private final Overflow overflow;
     private final Consumer<? super T> onDropped;
     private final TimeSource time;
-    private final Store store;
+    private final QueueStore store;
     private final ReentrantLock lock = new ReentrantLock();
-    private final WaitList takers = new WaitList();
-    private final WaitList putters = new WaitList();
+    private final SyncWaiter.Queue<QueueWaiter<?>> takers = new SyncWaiter.Queue<>();
+    private final SyncWaiter.Queue<QueueWaiter<?>> putters = new SyncWaiter.Queue<>();
     private List<CompletableFuture<Void>> joiners; // guarded by lock
     private volatile boolean closed; // written under lock
     private Throwable closeCause; // guarded by lock
@@ -167,16 +162,16 @@ public final class AsyncQueue<T> {
     private AsyncQueue(Builder<T> builder) {
         this.name = builder.name == null ? "queue@" + Integer.toHexString(System.identityHashCode(this)) : builder.name;
         this.capacity = builder.capacity;
-        this.overflow = builder.overflow == null ? Overflow.REJECT : builder.overflow;
+        this.overflow = builder.overflow == null ? Overflow.BACKPRESSURE : builder.overflow;
         this.onDropped = builder.onDropped;
         this.time = builder.time == null ? TimeSource.system() : builder.time;
-        this.store = builder.comparator == null ? new Ring(capacity) : new Heap(builder.comparator);
+        this.store = builder.comparator == null ? new RingStore(capacity) : new HeapStore(builder.comparator);
     }
 
     // ---------------------------------------------------------------- factories
 
     /**
-     * A FIFO queue holding at most {@code capacity} items, {@link Overflow#REJECT} on overflow,
+     * A FIFO queue holding at most {@code capacity} items, {@link Overflow#BACKPRESSURE} on overflow,
      * on the system clock.
      *
      * @param <T> the element type
@@ -258,7 +253,7 @@ public final class AsyncQueue<T> {
      */
     public CompletableFuture<Void> put(T item) {
         Objects.requireNonNull(item, "item");
-        Node<?> taker;
+        QueueWaiter<?> taker;
         lock.lock();
         try {
             if (closed) {
@@ -276,7 +271,7 @@ public final class AsyncQueue<T> {
                     unfinished++;
                     return CompletableFuture.completedFuture(null);
                 }
-                PutNode node = new PutNode(item);
+                PutWaiter node = new PutWaiter(this, item);
                 putters.add(node);
                 return node;
             }
@@ -294,13 +289,14 @@ public final class AsyncQueue<T> {
      *
      * @param item the item
      * @return {@code true} if the item is now in the queue (or was handed to a consumer);
-     *     {@code false} if the policy rejected or dropped it
+     *     {@code false} if the policy refused or dropped it
      * @throws NullPointerException if {@code item} is null
      * @throws ClosedException if the queue is closed
+     * @throws IllegalStateException if the queue is full and its policy is {@link Overflow#FAIL}
      */
     public boolean offer(T item) {
         Objects.requireNonNull(item, "item");
-        Node<?> taker;
+        QueueWaiter<?> taker;
         Object evicted = null;
         lock.lock();
         try {
@@ -311,8 +307,11 @@ public final class AsyncQueue<T> {
             if (taker == null) {
                 if (store.size >= capacity) {
                     switch (overflow) {
-                        case REJECT:
+                        case BACKPRESSURE:
                             return false;
+                        case FAIL:
+                            throw new IllegalStateException(
+                                    "AsyncQueue[" + name + "] is full (capacity " + capacity + "): offer refused");
                         case DROP_NEWEST:
                             dropCount++;
                             evicted = item;
@@ -366,8 +365,8 @@ public final class AsyncQueue<T> {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        Node<?> taker;
-        BlockingNode node;
+        QueueWaiter<?> taker;
+        BlockingWaiter node;
         lock.lock();
         try {
             if (closed) {
@@ -381,7 +380,7 @@ public final class AsyncQueue<T> {
                     unfinished++;
                     return;
                 }
-                node = new BlockingNode(item);
+                node = new BlockingWaiter(this, item);
                 putters.add(node);
             } else {
                 handOff(taker, item);
@@ -409,7 +408,7 @@ public final class AsyncQueue<T> {
      * @return a future completing with the next item
      */
     public CompletableFuture<T> take() {
-        Node<?> putter;
+        SyncWaiter.Chain moved = new SyncWaiter.Chain();
         T item;
         lock.lock();
         try {
@@ -417,7 +416,7 @@ public final class AsyncQueue<T> {
                 if (closed) {
                     return CompletableFuture.failedFuture(closedException("take"));
                 }
-                TakeNode node = new TakeNode();
+                TakeWaiter<T> node = new TakeWaiter<>(this);
                 takers.add(node);
                 return node;
             }
@@ -426,11 +425,11 @@ public final class AsyncQueue<T> {
             } catch (RuntimeException | Error comparatorFailed) {
                 return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
             }
-            putter = refillOne();
+            refillOne(moved);
         } finally {
             lock.unlock();
         }
-        fireChain(putter);
+        SyncWaiter.fireChain(moved.first);
         return CompletableFuture.completedFuture(item);
     }
 
@@ -448,18 +447,14 @@ public final class AsyncQueue<T> {
     public CompletableFuture<T> take(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         CompletableFuture<T> result = take();
-        if (result.isDone() || !(result instanceof AsyncQueue<?>.TakeNode waiting)) {
+        if (result.isDone() || !(result instanceof TakeWaiter<T> node)) {
             return result;
         }
-        TakeNode node = cast(waiting);
         if (timeout.isNegative() || timeout.isZero()) {
             node.completeExceptionally(timeoutException(timeout));
             return node;
         }
-        node.timer = time.schedule(timeout, () -> node.completeExceptionally(timeoutException(timeout)));
-        if (node.isDone()) {
-            node.timer.cancel();
-        }
+        node.startTimer(time, Durations.toNanosSaturated(timeout), "AsyncQueue[" + name + "]: take");
         return node;
     }
 
@@ -470,7 +465,7 @@ public final class AsyncQueue<T> {
      *     tell an empty open queue from the end of a closed one)
      */
     public T poll() {
-        Node<?> putter;
+        SyncWaiter.Chain moved = new SyncWaiter.Chain();
         T item;
         lock.lock();
         try {
@@ -478,11 +473,11 @@ public final class AsyncQueue<T> {
                 return null;
             }
             item = takeLocked();
-            putter = refillOne();
+            refillOne(moved);
         } finally {
             lock.unlock();
         }
-        fireChain(putter);
+        SyncWaiter.fireChain(moved.first);
         return item;
     }
 
@@ -520,7 +515,7 @@ public final class AsyncQueue<T> {
                 if (closed) {
                     return CompletableFuture.failedFuture(closedException("take"));
                 }
-                BatchNode node = new BatchNode(max);
+                BatchWaiter<T> node = new BatchWaiter<>(this, max);
                 takers.add(node);
                 return node;
             }
@@ -551,8 +546,8 @@ public final class AsyncQueue<T> {
             throw new InterruptedException();
         }
         Object got = takeOrEnqueueBlocking();
-        if (got instanceof AsyncQueue<?>.BlockingNode node) {
-            return awaitBlocking(cast(node), "take");
+        if (got instanceof BlockingWaiter node) {
+            return awaitBlocking(node, "take");
         }
         return cast(got);
     }
@@ -574,10 +569,9 @@ public final class AsyncQueue<T> {
             throw new InterruptedException();
         }
         Object got = takeOrEnqueueBlocking();
-        if (!(got instanceof AsyncQueue<?>.BlockingNode waiting)) {
+        if (!(got instanceof BlockingWaiter node)) {
             return cast(got);
         }
-        BlockingNode node = cast(waiting);
         if (timeout.isNegative() || timeout.isZero()) {
             if (abandon(node, true)) {
                 throw timeoutException(timeout);
@@ -679,8 +673,9 @@ public final class AsyncQueue<T> {
     }
 
     private List<T> closeInternal(Throwable cause) {
-        List<Node<?>> toFire = new ArrayList<>();
+        SyncWaiter.Chain toFire = new SyncWaiter.Chain();
         int failedPutters = 0;
+        int failedTakers = 0;
         List<T> discarded = new ArrayList<>();
         List<CompletableFuture<Void>> release = null;
         lock.lock();
@@ -690,7 +685,7 @@ public final class AsyncQueue<T> {
             }
             closed = true;
             closeCause = cause;
-            for (Node<?> p; (p = putters.poll()) != null; ) {
+            for (QueueWaiter<?> p; (p = putters.poll()) != null; ) {
                 fail(p, "put");
                 toFire.add(p);
                 failedPutters++;
@@ -711,17 +706,18 @@ public final class AsyncQueue<T> {
                 }
             }
             if (store.size == 0) {
-                for (Node<?> t; (t = takers.poll()) != null; ) {
+                for (QueueWaiter<?> t; (t = takers.poll()) != null; ) {
                     fail(t, "take");
                     toFire.add(t);
+                    failedTakers++;
                 }
             }
         } finally {
             lock.unlock();
         }
         LOG.debug("AsyncQueue[{}] closed{}: {} waiting producers and {} consumers failed, {} items discarded",
-                name, cause == null ? "" : " exceptionally", failedPutters, toFire.size() - failedPutters, discarded.size());
-        toFire.forEach(Node::fire);
+                name, cause == null ? "" : " exceptionally", failedPutters, failedTakers, discarded.size());
+        SyncWaiter.fireChain(toFire.first);
         if (release != null) {
             release.forEach(f -> f.complete(null));
         }
@@ -789,7 +785,7 @@ public final class AsyncQueue<T> {
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(name, capacity, store.size, putters.size, takers.size, putCount, takeCount,
+            return new Stats(name, capacity, store.size, putters.size(), takers.size(), putCount, takeCount,
                     dropCount, unfinished, closed);
         } finally {
             lock.unlock();
@@ -812,59 +808,41 @@ public final class AsyncQueue<T> {
     }
 
     /**
-     * After one item left the store: move the first waiting producer's item in. Returns the
-     * nodes to fire outside the lock, chained through {@code next}: the producer moved in, after
-     * any whose item the comparator refused (those fail with its exception).
+     * After one item left the store: move the first waiting producer's item in. Appends the
+     * waiters to fire outside the lock to {@code out}: the producer moved in, after any whose item
+     * the comparator refused (those fail with its exception).
      */
-    private Node<?> refillOne() {
-        Node<?> first = null;
-        Node<?> last = null;
-        Node<?> putter;
+    private void refillOne(SyncWaiter.Chain out) {
+        QueueWaiter<?> putter;
         while ((putter = putters.poll()) != null) {
             try {
                 store.add(putter.item);
-                putter.state = DONE;
+                putter.state = QueueWaiter.DONE;
                 putCount++;
                 unfinished++;
             } catch (RuntimeException | Error comparatorFailed) {
                 putter.failure = comparatorFailed;
-                putter.state = FAILED;
+                putter.state = QueueWaiter.FAILED;
             }
             putter.item = null;
-            if (first == null) {
-                first = putter;
-            } else {
-                last.next = putter;
-            }
-            last = putter;
-            if (putter.state == DONE) {
+            out.add(putter);
+            if (putter.state == QueueWaiter.DONE) {
                 break;
             }
         }
-        return first;
     }
 
-    /** Fires a chain of nodes built by {@link #refillOne()}; call outside the lock. */
-    private void fireChain(Node<?> node) {
-        while (node != null) {
-            Node<?> next = node.next;
-            node.next = null;
-            node.fire();
-            node = next;
-        }
-    }
-
-    private void handOff(Node<?> taker, Object item) {
+    private void handOff(QueueWaiter<?> taker, Object item) {
         taker.item = item;
-        taker.state = DONE;
+        taker.state = QueueWaiter.DONE;
         putCount++;
         takeCount++;
         unfinished++;
     }
 
-    private void fail(Node<?> node, String operation) {
+    private void fail(QueueWaiter<?> node, String operation) {
         node.failure = closedException(operation);
-        node.state = FAILED;
+        node.state = QueueWaiter.FAILED;
     }
 
     private ClosedException closedException(String operation) {
@@ -879,8 +857,8 @@ public final class AsyncQueue<T> {
 
     // ---------------------------------------------------------------- internals (no lock held)
 
-    private void drainInto(List<T> out, int max) {
-        List<Node<?>> moved = null;
+    void drainInto(List<T> out, int max) {
+        SyncWaiter.Chain moved = new SyncWaiter.Chain();
         lock.lock();
         try {
             while (out.size() < max && store.size > 0) {
@@ -894,25 +872,17 @@ public final class AsyncQueue<T> {
                     break; // keep what was taken; the failing item stays for the next take
                 }
                 out.add(item);
-                Node<?> putter = refillOne();
-                if (putter != null) {
-                    if (moved == null) {
-                        moved = new ArrayList<>();
-                    }
-                    moved.add(putter);
-                }
+                refillOne(moved);
             }
         } finally {
             lock.unlock();
         }
-        if (moved != null) {
-            moved.forEach(this::fireChain);
-        }
+        SyncWaiter.fireChain(moved.first);
     }
 
-    /** Returns the next item, or a linked BlockingNode to wait on. */
+    /** Returns the next item, or a linked BlockingWaiter to wait on. */
     private Object takeOrEnqueueBlocking() {
-        Node<?> putter;
+        SyncWaiter.Chain moved = new SyncWaiter.Chain();
         Object item;
         lock.lock();
         try {
@@ -920,22 +890,22 @@ public final class AsyncQueue<T> {
                 if (closed) {
                     throw closedException("take");
                 }
-                BlockingNode node = new BlockingNode(null);
+                BlockingWaiter node = new BlockingWaiter(this, null);
                 takers.add(node);
                 return node;
             }
             item = takeLocked();
-            putter = refillOne();
+            refillOne(moved);
         } finally {
             lock.unlock();
         }
-        fireChain(putter);
+        SyncWaiter.fireChain(moved.first);
         return item;
     }
 
     /** Parks until the node's fate is decided; handles interrupts; returns the taken item. */
-    private T awaitBlocking(BlockingNode node, String operation) throws InterruptedException {
-        while (node.state == WAITING) {
+    private T awaitBlocking(BlockingWaiter node, String operation) throws InterruptedException {
+        while (node.state == QueueWaiter.WAITING) {
             LockSupport.park(this);
             if (Thread.interrupted()) {
                 if (abandon(node, false)) {
@@ -947,29 +917,29 @@ public final class AsyncQueue<T> {
             }
         }
         int state = node.state;
-        if (state == FAILED) {
+        if (state == QueueWaiter.FAILED) {
             Throwable failure = node.failure; // the close, or the comparator refusing the item
             if (failure instanceof Error error) {
                 throw error;
             }
             throw (RuntimeException) failure;
         }
-        if (state == ABANDONED && node.timedOut) {
+        if (state == QueueWaiter.ABANDONED && node.timedOut) {
             throw NodeTimedOut.INSTANCE;
         }
         return cast(node.item);
     }
 
     /** Unlinks a still-waiting node. Returns true if this call decided its fate. */
-    private boolean abandon(Node<?> node, boolean timedOut) {
+    boolean abandon(QueueWaiter<?> node, boolean timedOut) {
         lock.lock();
         try {
-            if (node.state != WAITING) {
+            if (node.state != QueueWaiter.WAITING) {
                 return false;
             }
             (node.isPut() ? putters : takers).remove(node);
             node.timedOut = timedOut;
-            node.state = ABANDONED;
+            node.state = QueueWaiter.ABANDONED;
             node.item = null;
             return true;
         } finally {
@@ -981,165 +951,12 @@ public final class AsyncQueue<T> {
         if (item == null || onDropped == null) {
             return;
         }
-        try {
-            onDropped.accept(cast(item));
-        } catch (RuntimeException | Error e) {
-            LOG.warn("AsyncQueue[{}]: drop listener threw; ignored", name, e);
-        }
+        Listeners.notify(LOG, "AsyncQueue[" + name + "]", "drop", onDropped, AsyncQueue.<T>cast(item));
     }
 
     @SuppressWarnings("unchecked")
     private static <E> E cast(Object item) {
         return (E) item;
-    }
-
-    // ---------------------------------------------------------------- waiters
-
-    /** A waiting operation: list links, state (guarded by lock; volatile for blocking readers). */
-    private abstract class Node<V> extends CompletableFuture<V> {
-        Node<?> prev;
-        Node<?> next;
-        Object item;
-        volatile int state;
-        Throwable failure;
-        boolean timedOut;
-        volatile Cancellable timer;
-
-        abstract boolean isPut();
-
-        /** Called once, outside the lock, after the state left WAITING. */
-        public void fire() {
-            Cancellable t = timer;
-            if (t != null) {
-                t.cancel();
-            }
-            if (state == FAILED) {
-                super.completeExceptionally(failure);
-            } else {
-                deliver();
-            }
-        }
-
-        abstract void deliver();
-
-        final void completeInternal(V value) {
-            super.complete(value);
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            if (abandon(this, false)) {
-                cancelTimer();
-                return super.cancel(mayInterruptIfRunning);
-            }
-            return isCancelled();
-        }
-
-        @Override
-        public boolean complete(V value) {
-            if (abandon(this, false)) {
-                cancelTimer();
-                return super.complete(value);
-            }
-            return false;
-        }
-
-        @Override
-        public boolean completeExceptionally(Throwable ex) {
-            Objects.requireNonNull(ex, "ex");
-            if (abandon(this, false)) {
-                cancelTimer();
-                return super.completeExceptionally(ex);
-            }
-            return false;
-        }
-
-        private void cancelTimer() {
-            Cancellable t = timer;
-            if (t != null) {
-                t.cancel();
-            }
-        }
-    }
-
-    private final class PutNode extends Node<Void> {
-        PutNode(Object item) {
-            this.item = item;
-        }
-
-        @Override
-        boolean isPut() {
-            return true;
-        }
-
-        @Override
-        void deliver() {
-            completeInternal(null);
-        }
-    }
-
-    private final class TakeNode extends Node<T> {
-        @Override
-        boolean isPut() {
-            return false;
-        }
-
-        @Override
-        void deliver() {
-            T value = cast(item);
-            item = null;
-            completeInternal(value);
-        }
-    }
-
-    private final class BatchNode extends Node<List<T>> {
-        private final int max;
-
-        BatchNode(int max) {
-            this.max = max;
-        }
-
-        @Override
-        boolean isPut() {
-            return false;
-        }
-
-        @Override
-        void deliver() {
-            List<T> out = new ArrayList<>(Math.min(max, 64));
-            out.add(cast(item));
-            item = null;
-            if (max > 1) {
-                drainInto(out, max);
-            }
-            completeInternal(out);
-        }
-    }
-
-    /** A blocked thread; item is the item to put (putter) or the item received (taker). */
-    private final class BlockingNode extends Node<Object> {
-        final Thread thread = Thread.currentThread();
-        final boolean put;
-
-        BlockingNode(Object item) {
-            this.item = item;
-            this.put = item != null;
-        }
-
-        @Override
-        boolean isPut() {
-            return put;
-        }
-
-        @Override
-        public void fire() {
-            LockSupport.unpark(thread);
-        }
-
-        @Override
-        void deliver() {
-            LockSupport.unpark(thread);
-        }
     }
 
     /** Internal signal from awaitBlocking to takeBlocking(Duration). */
@@ -1149,213 +966,6 @@ public final class AsyncQueue<T> {
 
         private NodeTimedOut() {
             super(null, null, false, false);
-        }
-    }
-
-    /** Intrusive FIFO of nodes (guarded by the queue's lock). */
-    private final class WaitList {
-        Node<?> head;
-        Node<?> tail;
-        int size;
-
-        void add(Node<?> node) {
-            node.prev = tail;
-            if (tail == null) {
-                head = node;
-            } else {
-                tail.next = node;
-            }
-            tail = node;
-            size++;
-        }
-
-        Node<?> poll() {
-            Node<?> node = head;
-            if (node != null) {
-                remove(node);
-            }
-            return node;
-        }
-
-        void remove(Node<?> node) {
-            Node<?> p = node.prev;
-            Node<?> n = node.next;
-            if (p == null) {
-                head = n;
-            } else {
-                p.next = n;
-            }
-            if (n == null) {
-                tail = p;
-            } else {
-                n.prev = p;
-            }
-            node.prev = null;
-            node.next = null;
-            size--;
-        }
-    }
-
-    // ---------------------------------------------------------------- storage (lock held)
-
-    private abstract static class Store {
-        int size;
-
-        abstract void add(Object item);
-
-        abstract Object poll();
-
-        /** Moves every item into {@code out} without comparing (any order); empties the store. */
-        abstract <E> void removeAllInto(List<E> out);
-    }
-
-    /** Power-of-two ring buffer, grown on demand up to the capacity. */
-    private static final class Ring extends Store {
-        private Object[] items;
-        private int head;
-
-        Ring(int capacity) {
-            int initial = capacity <= 1024 ? Integer.highestOneBit(Math.max(1, capacity - 1)) << 1 : 1024;
-            items = new Object[Math.max(2, initial)];
-        }
-
-        @Override
-        void add(Object item) {
-            Object[] a = items;
-            if (size == a.length) {
-                a = grow();
-            }
-            a[(head + size) & (a.length - 1)] = item;
-            size++;
-        }
-
-        @Override
-        Object poll() {
-            Object[] a = items;
-            int h = head;
-            Object item = a[h];
-            a[h] = null;
-            head = (h + 1) & (a.length - 1);
-            size--;
-            return item;
-        }
-
-        @Override
-        <E> void removeAllInto(List<E> out) {
-            while (size > 0) {
-                out.add(cast(poll()));
-            }
-        }
-
-        private Object[] grow() {
-            Object[] old = items;
-            if (old.length >= (1 << 30)) {
-                throw new OutOfMemoryError("AsyncQueue ring buffer cannot grow beyond " + old.length);
-            }
-            Object[] bigger = new Object[old.length << 1];
-            for (int i = 0; i < size; i++) {
-                bigger[i] = old[(head + i) & (old.length - 1)];
-            }
-            head = 0;
-            items = bigger;
-            return bigger;
-        }
-    }
-
-    /** Binary min-heap ordered by (comparator, insertion sequence): FIFO among equals. */
-    private static final class Heap extends Store {
-        private final Comparator<Object> order;
-        private Object[] items = new Object[16];
-        private long[] seqs = new long[16];
-        private long nextSeq;
-
-        @SuppressWarnings("unchecked")
-        Heap(Comparator<?> order) {
-            this.order = (Comparator<Object>) order;
-        }
-
-        // Both operations compare first (read-only: a throwing comparator leaves the heap as it
-        // was) and move elements afterwards along the path found, which cannot throw.
-
-        @Override
-        void add(Object item) {
-            long seq = nextSeq;
-            int i = size;
-            while (i > 0) { // find the slot, comparing only
-                int parent = (i - 1) >>> 1;
-                if (less(items[parent], seqs[parent], item, seq)) {
-                    break;
-                }
-                i = parent;
-            }
-            if (size == items.length) {
-                items = Arrays.copyOf(items, size << 1);
-                seqs = Arrays.copyOf(seqs, size << 1);
-            }
-            for (int j = size; j > i; ) { // shift the ancestors on the path down one level
-                int parent = (j - 1) >>> 1;
-                items[j] = items[parent];
-                seqs[j] = seqs[parent];
-                j = parent;
-            }
-            items[i] = item;
-            seqs[i] = seq;
-            nextSeq = seq + 1;
-            size++;
-        }
-
-        @Override
-        Object poll() {
-            Object top = items[0];
-            int last = size - 1;
-            Object item = items[last];
-            long seq = seqs[last];
-            int i = 0;
-            if (last > 0) { // find where the last element sinks to, comparing only
-                int half = last >>> 1;
-                while (i < half) {
-                    int child = 2 * i + 1;
-                    int right = child + 1;
-                    if (right < last && less(items[right], seqs[right], items[child], seqs[child])) {
-                        child = right;
-                    }
-                    if (less(item, seq, items[child], seqs[child])) {
-                        break;
-                    }
-                    i = child;
-                }
-            }
-            // the path from the root to i moves up one level, the last element goes to i
-            Object carryItem = item;
-            long carrySeq = seq;
-            for (int j = i; ; j = (j - 1) >>> 1) {
-                Object displacedItem = items[j];
-                long displacedSeq = seqs[j];
-                items[j] = carryItem;
-                seqs[j] = carrySeq;
-                carryItem = displacedItem;
-                carrySeq = displacedSeq;
-                if (j == 0) {
-                    break;
-                }
-            }
-            items[last] = null;
-            size = last;
-            return top;
-        }
-
-        @Override
-        <E> void removeAllInto(List<E> out) {
-            for (int i = 0; i < size; i++) {
-                out.add(cast(items[i]));
-                items[i] = null;
-            }
-            size = 0;
-        }
-
-        private boolean less(Object a, long seqA, Object b, long seqB) {
-            int c = order.compare(a, b);
-            return c < 0 || (c == 0 && seqA < seqB);
         }
     }
 
@@ -1389,14 +999,14 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> name(String name) {
             Objects.requireNonNull(name, "name");
-            Checks.once(this.name != null, "name");
+            Checks.unset(this.name, "name");
             this.name = name;
             return this;
         }
 
         /**
          * What {@link AsyncQueue#offer} does when the queue is full (default
-         * {@link Overflow#REJECT}).
+         * {@link Overflow#BACKPRESSURE}).
          *
          * @param overflow the policy
          * @return this builder
@@ -1405,15 +1015,17 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> overflow(Overflow overflow) {
             Objects.requireNonNull(overflow, "overflow");
-            Checks.once(this.overflow != null, "overflow");
+            Checks.unset(this.overflow, "overflow");
             this.overflow = overflow;
             return this;
         }
 
         /**
          * Called with every item an overflow policy drops, on the thread that called
-         * {@link AsyncQueue#offer}, outside the queue's lock. Exceptions it throws are logged and
-         * ignored.
+         * {@link AsyncQueue#offer}, outside the queue's
+         * lock; it must not block. What it throws is logged once at WARN and ignored
+         * ({@link VirtualMachineError}s are rethrown; ADR core-0002). Set once; combine several
+         * listeners with {@link Consumer#andThen}.
          *
          * @param listener the drop listener
          * @return this builder
@@ -1422,7 +1034,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> onDropped(Consumer<? super T> listener) {
             Objects.requireNonNull(listener, "listener");
-            Checks.once(this.onDropped != null, "onDropped");
+            Checks.unset(this.onDropped, "onDropped");
             this.onDropped = listener;
             return this;
         }
@@ -1438,7 +1050,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> priority(Comparator<? super T> order) {
             Objects.requireNonNull(order, "order");
-            Checks.once(this.comparator != null, "priority");
+            Checks.unset(this.comparator, "priority");
             this.comparator = order;
             return this;
         }
@@ -1453,7 +1065,7 @@ public final class AsyncQueue<T> {
          */
         public Builder<T> timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.time != null, "timeSource");
+            Checks.unset(this.time, "timeSource");
             this.time = timeSource;
             return this;
         }

@@ -6,13 +6,13 @@ import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.future.AllFailedException;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.future.Tasks;
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.CompletedFutures;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.FollowingFuture;
 import dev.asyncpatterns.core.internal.TaskFuture;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,10 +22,10 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -50,13 +50,13 @@ import org.slf4j.LoggerFactory;
  *   shutdown  set once (first failure, first success, deadline, cancel(), close()); from then on
  *             every fork is cancelled and new forks are born cancelled (volatile: forkAsync's
  *             fast path for stages already done reads it without the lock)
- *   closed    set once by close()/joinAsync completion; from then on fork/join are refused
+ *   closed    set once by close()/joinAndClose completion; from then on fork/joinBlocking are refused
  *
  * Every fork gets one exit callback (forkExited) that records its outcome for the policy (under
  * the lock, only when the policy cares: a failure under FAIL_FAST, anything under FIRST_SUCCESS
  * before the shutdown) and then decrements live, lock-free. Cancelling forks, closing children and
  * completing 'idle' happen outside the lock (they run callbacks). Because a fork's outcome is
- * recorded before its live count is released, join() (which waits for idle) always sees every
+ * recorded before its live count is released, joinBlocking() (which waits for idle) always sees every
  * outcome. The lock-free exit matters when a scope with 100,000 forks is closed: every fork
  * exits at once, and a contended lock parks virtual threads (issue 21 measured close() at ~3x
  * the JDK's shutdownNow()).
@@ -72,7 +72,7 @@ import org.slf4j.LoggerFactory;
  *   down without a failure; under FAIL_FAST a fork outcome recorded after that (in record(), under
  *   the lock that also guards 'shutdown') no longer becomes the scope's failure: it is the fork's
  *   reaction to the interrupt (a virtual thread blocked in a socket read gets
- *   SocketException("Closed by interrupt")) or a failure racing the cancel, and join() would have
+ *   SocketException("Closed by interrupt")) or a failure racing the cancel, and joinBlocking() would have
  *   reported an error although no fork failed before the owner gave up. It is logged at debug.
  *   After a real first failure (or the deadline), later failures are still suppressed on it.
  * - No body starts after the shutdown. cancelAll() walks the forks one by one outside the lock,
@@ -81,8 +81,8 @@ import org.slf4j.LoggerFactory;
  *   CancellationException instead. Closing many forks therefore interrupts every running fork
  *   (cancel() before any waiting) and starts none.
  * - Same-thread executor. With executor(Runnable::run) a fork body runs on the owner thread, so
- *   checkOwner() lets it call join()/close(), which then wait for that very fork forever.
- *   RUNNING_FORK records the fork bodies the thread is in; join()/close() from inside one of
+ *   checkOwner() lets it call joinBlocking()/close(), which then wait for that very fork forever.
+ *   RUNNING_FORK records the fork bodies the thread is in; joinBlocking()/close() from inside one of
  *   this scope's own forks fail fast with an IllegalStateException.
  */
 /**
@@ -93,10 +93,10 @@ import org.slf4j.LoggerFactory;
  * {@snippet class=dev.asyncpatterns.core.snippets.TasksSnippets region=taskScope}
  *
  * <p><b>Policies.</b> {@link Policy#FAIL_FAST} (default): the first failing fork cancels every
- * other, and {@link #join()} throws it with later failures suppressed. {@link Policy#COLLECT_ALL}:
- * every fork runs to the end and {@code join()} never throws for a fork's failure; read each
+ * other, and {@link #joinBlocking()} throws it with later failures suppressed. {@link Policy#COLLECT_ALL}:
+ * every fork runs to the end and {@code joinBlocking()} never throws for a fork's failure; read each
  * fork's {@link Outcome#ofDone outcome}. {@link Policy#FIRST_SUCCESS}: the first fork to succeed
- * cancels the others; {@code join()} throws an {@link AllFailedException} if none succeeded.
+ * cancels the others; {@code joinBlocking()} throws an {@link AllFailedException} if none succeeded.
  * A fork cancelled by the caller is not a failure (except that it cannot be a first success).
  * Once the owner has shut the scope down with {@link #cancel()} or {@link #close()} (or a parent
  * did), what its forks throw, typically their reaction to the interrupt (an
@@ -104,11 +104,11 @@ import org.slf4j.LoggerFactory;
  * scope's failure either.
  *
  * <p><b>Deadline.</b> A scope built with {@link Builder#deadline(Duration)} shuts down when the
- * deadline passes on its {@link TimeSource}: every fork is cancelled and {@code join()} throws a
+ * deadline passes on its {@link TimeSource}: every fork is cancelled and {@code joinBlocking()} throws a
  * {@link TimeoutException} (unless a first success or first failure came earlier).
  *
- * <p><b>Threads.</b> The thread that opens a scope owns it: only it may {@link #join()},
- * {@link #joinAsync()} and {@link #close()}. Forks may be added by the owner and by the scope's
+ * <p><b>Threads.</b> The thread that opens a scope owns it: only it may {@link #joinBlocking()},
+ * {@link #joinAndClose()} and {@link #close()}. Forks may be added by the owner and by the scope's
  * own forks; other threads get a {@link WrongThreadException}. {@link #fork} runs each task on a
  * new virtual thread by default, and cancelling a fork interrupts it. After {@code close()},
  * {@code fork} throws {@link ClosedException}; after the scope shut down (failure, success,
@@ -117,18 +117,24 @@ import org.slf4j.LoggerFactory;
  * <p><b>Nesting.</b> A scope opened by a thread that is inside another scope (its owner, or one
  * of its forks) is a child: cancelling or closing the parent cancels the child's forks.
  *
- * <p><b>Memory effects.</b> Actions of a fork happen-before {@code join()} returns (or the
- * {@code joinAsync()} future completes) for a fork that completed before the join.
+ * <p><b>Joining and closing.</b> {@link #joinBlocking()} blocks the owner until the forks are done
+ * and reports the result; {@link #joinAndClose()} is its non-blocking form and closes the scope
+ * when done. {@link #close()} is for try-with-resources and blocks until every fork has stopped:
+ * it is the one blocking method of the toolkit whose name does not say so, because
+ * {@link AutoCloseable} fixes the name (as for {@code StructuredTaskScope}; ADR core-0002).
+ *
+ * <p><b>Memory effects.</b> Actions of a fork happen-before {@code joinBlocking()} returns (or the
+ * {@code joinAndClose()} future completes) for a fork that completed before the join.
  */
 public final class TaskScope implements AutoCloseable {
 
     /** What a scope does when its forks fail or succeed. */
     public enum Policy {
-        /** The first failure cancels every other fork; {@code join()} throws it. The default. */
+        /** The first failure cancels every other fork; {@code joinBlocking()} throws it. The default. */
         FAIL_FAST,
-        /** Every fork runs to the end; {@code join()} does not throw for fork failures. */
+        /** Every fork runs to the end; {@code joinBlocking()} does not throw for fork failures. */
         COLLECT_ALL,
-        /** The first success cancels every other fork; {@code join()} throws if none succeeded. */
+        /** The first success cancels every other fork; {@code joinBlocking()} throws if none succeeded. */
         FIRST_SUCCESS
     }
 
@@ -163,9 +169,9 @@ public final class TaskScope implements AutoCloseable {
     private Cancellable deadlineTimer;
 
     private TaskScope(Builder builder) {
-        this.policy = builder.policy;
-        this.timeSource = builder.timeSource;
-        this.executor = builder.executor;
+        this.policy = builder.policy != null ? builder.policy : Policy.FAIL_FAST;
+        this.timeSource = builder.timeSource != null ? builder.timeSource : TimeSource.system();
+        this.executor = builder.executor != null ? builder.executor : Tasks.virtualThreads();
         this.owner = Thread.currentThread();
         this.firstSuccessFailures = policy == Policy.FIRST_SUCCESS ? new ArrayList<>() : null;
         this.deadline = builder.deadlineDuration != null ? builder.deadlineDuration
@@ -621,14 +627,14 @@ public final class TaskScope implements AutoCloseable {
      * @throws IllegalStateException if called from inside one of this scope's own forks (possible
      *     only with a same-thread executor), where it would wait for itself forever
      */
-    public void join() throws ExecutionException, InterruptedException {
-        checkOwner("join");
-        checkNotInOwnFork("join");
+    public void joinBlocking() throws ExecutionException, InterruptedException {
+        checkOwner("joinBlocking");
+        checkNotInOwnFork("joinBlocking");
         CompletableFuture<Void> wait;
         lock.lock();
         try {
             if (closed) {
-                throw new ClosedException("TaskScope is closed: join refused");
+                throw new ClosedException("TaskScope is closed: joinBlocking refused");
             }
             wait = idle;
         } finally {
@@ -646,8 +652,8 @@ public final class TaskScope implements AutoCloseable {
     }
 
     /**
-     * The non-blocking form of {@code join(); close();}: returns at once a future that completes
-     * when every fork has finished, normally or with the exception {@link #join()} would report as
+     * The non-blocking form of {@code joinBlocking(); close();}: returns at once a future that completes
+     * when every fork has finished, normally or with the exception {@link #joinBlocking()} would report as
      * the cause, after closing the scope. Use it when the owner must not block; afterwards
      * {@link #close()} is a no-op. Cancelling the returned future cancels the scope's forks (the
      * scope then closes once they have finished).
@@ -656,13 +662,13 @@ public final class TaskScope implements AutoCloseable {
      * @throws ClosedException if the scope is closed
      * @throws WrongThreadException if the caller is not the owner
      */
-    public CompletableFuture<Void> joinAsync() {
-        checkOwner("joinAsync");
+    public CompletableFuture<Void> joinAndClose() {
+        checkOwner("joinAndClose");
         CompletableFuture<Void> wait;
         lock.lock();
         try {
             if (closed) {
-                throw new ClosedException("TaskScope is closed: joinAsync refused");
+                throw new ClosedException("TaskScope is closed: joinAndClose refused");
             }
             wait = idle;
         } finally {
@@ -721,7 +727,7 @@ public final class TaskScope implements AutoCloseable {
     // ---------------------------------------------------------------- closing
 
     /**
-     * Shuts the scope down and waits until every fork has finished: forks still running are
+     * Shuts the scope down and blocks until every fork has finished: forks still running are
      * cancelled (interrupted) and awaited, and child scopes still open are closed. Nothing forked
      * in this scope runs after {@code close} returns. Idempotent.
      *
@@ -880,14 +886,11 @@ public final class TaskScope implements AutoCloseable {
      * scope owned by the calling thread. Not thread-safe; a builder can open several scopes.
      */
     public static final class Builder {
-        private Policy policy = Policy.FAIL_FAST;
-        private boolean policySet;
+        private Policy policy;
         private Duration deadlineDuration;
         private Instant deadlineInstant;
-        private TimeSource timeSource = TimeSource.system();
-        private boolean timeSourceSet;
-        private Executor executor = Tasks.virtualThreads();
-        private boolean executorSet;
+        private TimeSource timeSource;
+        private Executor executor;
 
         private Builder() {}
 
@@ -901,11 +904,8 @@ public final class TaskScope implements AutoCloseable {
          */
         public Builder policy(Policy policy) {
             Objects.requireNonNull(policy, "policy");
-            if (policySet) {
-                throw new IllegalStateException("policy was already set to " + this.policy);
-            }
+            Checks.unset(this.policy, "policy");
             this.policy = policy;
-            policySet = true;
             return this;
         }
 
@@ -942,10 +942,7 @@ public final class TaskScope implements AutoCloseable {
         }
 
         private void checkNoDeadline() {
-            if (deadlineDuration != null || deadlineInstant != null) {
-                throw new IllegalStateException("deadline was already set to "
-                        + (deadlineDuration != null ? deadlineDuration : deadlineInstant));
-            }
+            Checks.unset(deadlineDuration != null ? deadlineDuration : deadlineInstant, "deadline");
         }
 
         /**
@@ -958,11 +955,8 @@ public final class TaskScope implements AutoCloseable {
          */
         public Builder timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            if (timeSourceSet) {
-                throw new IllegalStateException("timeSource was already set to " + this.timeSource);
-            }
+            Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
-            timeSourceSet = true;
             return this;
         }
 
@@ -976,11 +970,8 @@ public final class TaskScope implements AutoCloseable {
          */
         public Builder executor(Executor executor) {
             Objects.requireNonNull(executor, "executor");
-            if (executorSet) {
-                throw new IllegalStateException("executor was already set to " + this.executor);
-            }
+            Checks.unset(this.executor, "executor");
             this.executor = executor;
-            executorSet = true;
             return this;
         }
 

@@ -1,12 +1,12 @@
 package dev.asyncpatterns.core.supervision;
 
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.pool.WorkerPool;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -199,17 +199,18 @@ public final class Lifecycle {
      * @throws NullPointerException if an argument is null
      * @throws ClosedException if shutdown has begun
      */
-    public Lifecycle registerWork(String name, CompletableFuture<?> work) {
+    public Lifecycle registerWork(String name, CompletionStage<?> work) {
         Objects.requireNonNull(work, "work");
+        CompletableFuture<?> future = Stages.toFuture(work);
         return register(name, new Participant() {
             @Override
             public CompletionStage<?> drain() {
-                return work.handle((r, e) -> null);
+                return future.handle((r, e) -> null);
             }
 
             @Override
             public void abort() {
-                work.cancel(true);
+                future.cancel(true);
             }
         });
     }
@@ -234,10 +235,12 @@ public final class Lifecycle {
 
             @Override
             public void abort() {
-                List<?> unstarted = pool.shutdownNow();
-                if (!unstarted.isEmpty()) {
-                    LOG.warn("Lifecycle[{}]: pool {} aborted with {} unstarted jobs", Lifecycle.this.name, name, unstarted.size());
-                }
+                pool.shutdownNow().thenAccept(unstarted -> {
+                    if (!unstarted.isEmpty()) {
+                        LOG.warn("Lifecycle[{}]: pool {} aborted with {} unstarted jobs", Lifecycle.this.name, name,
+                                unstarted.size());
+                    }
+                });
             }
         });
     }
@@ -273,7 +276,7 @@ public final class Lifecycle {
     }
 
     /**
-     * Registers a supervisor: drain is {@link Supervisor#stop()}.
+     * Registers a supervisor: drain is {@link Supervisor#shutdown()}.
      *
      * @param name its name
      * @param supervisor the supervisor
@@ -283,7 +286,7 @@ public final class Lifecycle {
      */
     public Lifecycle registerSupervisor(String name, Supervisor supervisor) {
         Objects.requireNonNull(supervisor, "supervisor");
-        return register(name, supervisor::stop);
+        return register(name, supervisor::shutdown);
     }
 
     // ---------------------------------------------------------------- shutting down

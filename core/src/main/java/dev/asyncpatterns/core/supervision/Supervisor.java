@@ -1,10 +1,12 @@
 package dev.asyncpatterns.core.supervision;
 
-import dev.asyncpatterns.core.time.Cancellable;
-import dev.asyncpatterns.core.time.TimeSource;
-
+import dev.asyncpatterns.core.AsyncSupplier;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -15,11 +17,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +67,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Nesting.</b> Run a supervisor as a child of another with {@code child("sub",
  * Restart.PERMANENT, sub::start)}: when {@code sub} gives up, its future fails and the parent
  * applies its own policy; when the parent stops {@code sub}, cancelling its future stops it.
+ *
+ * <p><b>Shutting down.</b> {@link #shutdown()} stops the children in reverse start order and
+ * ends the run; cancelling the future of {@link #start()} does the same. The supervisor can then
+ * be started again.
  *
  * <p>Thread-safe.
  */
@@ -196,7 +200,7 @@ public final class Supervisor {
     // ---------------------------------------------------------------- lifecycle
 
     /**
-     * Starts every child in order and supervises them until {@link #stop()} or until the
+     * Starts every child in order and supervises them until {@link #shutdown()} or until the
      * supervisor gives up.
      *
      * <p>The returned future completes normally when the supervisor is stopped, and fails with
@@ -235,20 +239,25 @@ public final class Supervisor {
         });
         result.whenComplete((ignored, failure) -> {
             if (result.isCancelled()) {
-                stop();
+                shutdown();
             }
         });
         return result;
     }
 
     /**
-     * Stops the supervisor: every child is stopped (its stage cancelled) in reverse start order,
-     * pending restarts are called off, and the future returned by {@link #start()} completes
-     * normally. A no-op if not running. Never blocks.
+     * Shuts the current run down: pending restarts are called off, every child is stopped (its
+     * stage cancelled) in reverse start order, and the future returned by {@link #start()}
+     * completes normally. A no-op if not running. Never blocks.
+     *
+     * <p>Children are services with no accepted work to finish, so this is also the "now" form:
+     * there is no {@code shutdownNow()}. Unlike other owners, a supervisor can be started again
+     * after a shutdown (a parent supervisor restarts a nested one by calling its {@link #start()};
+     * ADR core-0002).
      *
      * @return a future completing once the children have been stopped
      */
-    public CompletableFuture<Void> stop() {
+    public CompletableFuture<Void> shutdown() {
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         send(() -> {
             if (running) {
@@ -351,18 +360,9 @@ public final class Supervisor {
         child.state = ChildState.RUNNING;
         child.startedAt = time.nanoTime();
         child.publish();
-        CompletableFuture<?> future;
-        try {
-            CompletionStage<?> stage = child.spec.start.get();
-            if (stage == null) {
-                throw new NullPointerException("child " + child.spec.name + " returned a null stage");
-            }
-            future = stage.toCompletableFuture();
-        } catch (RuntimeException | Error e) {
-            future = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<?> future = Futures.start(child.spec.start);
         child.future = future;
-        future.whenComplete((ignored, failure) -> send(() -> onExit(child, incarnation, unwrap(failure))));
+        future.whenComplete((ignored, failure) -> send(() -> onExit(child, incarnation, Failures.unwrap(failure))));
     }
 
     private void onExit(Child child, int incarnation, Throwable failure) {
@@ -498,13 +498,9 @@ public final class Supervisor {
         }
     }
 
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    }
-
     // ---------------------------------------------------------------- children
 
-    private record Spec(String name, Restart restart, Supplier<? extends CompletionStage<?>> start) {}
+    private record Spec(String name, Restart restart, AsyncSupplier<?> start) {}
 
     private static final class Child {
         final int index;
@@ -556,7 +552,7 @@ public final class Supervisor {
          */
         public Builder name(String name) {
             Objects.requireNonNull(name, "name");
-            Checks.once(this.name != null, "name");
+            Checks.unset(this.name, "name");
             this.name = name;
             return this;
         }
@@ -571,7 +567,7 @@ public final class Supervisor {
          */
         public Builder strategy(Strategy strategy) {
             Objects.requireNonNull(strategy, "strategy");
-            Checks.once(this.strategy != null, "strategy");
+            Checks.unset(this.strategy, "strategy");
             this.strategy = strategy;
             return this;
         }
@@ -592,7 +588,7 @@ public final class Supervisor {
         public Builder maxRestarts(int maxRestarts, Duration window) {
             Checks.nonNegative(maxRestarts, "maxRestarts");
             Durations.requirePositive(window, "window");
-            Checks.once(this.window != null, "maxRestarts");
+            Checks.unset(this.window, "maxRestarts");
             this.maxRestarts = maxRestarts;
             this.window = window;
             return this;
@@ -609,7 +605,7 @@ public final class Supervisor {
          */
         public Builder backoff(Backoff backoff) {
             Objects.requireNonNull(backoff, "backoff");
-            Checks.once(this.backoff != null, "backoff");
+            Checks.unset(this.backoff, "backoff");
             this.backoff = backoff;
             return this;
         }
@@ -625,7 +621,7 @@ public final class Supervisor {
          */
         public Builder timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.time != null, "timeSource");
+            Checks.unset(this.time, "timeSource");
             this.time = timeSource;
             return this;
         }
@@ -633,6 +629,7 @@ public final class Supervisor {
         /**
          * Adds a child, started after the children added before it.
          *
+         * @param <T> the child's result type (ignored)
          * @param name a name unique within this supervisor
          * @param restart when to restart it
          * @param start starts one run of the child and returns its stage
@@ -640,7 +637,7 @@ public final class Supervisor {
          * @throws NullPointerException if an argument is null
          * @throws IllegalArgumentException if the name is already taken
          */
-        public Builder child(String name, Restart restart, Supplier<? extends CompletionStage<?>> start) {
+        public <T> Builder child(String name, Restart restart, AsyncSupplier<T> start) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(restart, "restart");
             Objects.requireNonNull(start, "start");

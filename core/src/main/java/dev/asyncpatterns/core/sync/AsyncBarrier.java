@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.sync;
 
-import dev.asyncpatterns.core.internal.SyncWaiter;
-import dev.asyncpatterns.core.time.TimeSource;
-
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.BrokenBarrierException;
@@ -151,7 +150,7 @@ public final class AsyncBarrier {
      *
      * @return the number of waiting parties
      */
-    public int waiting() {
+    public int waiters() {
         lock.lock();
         try {
             return arrived;
@@ -171,7 +170,7 @@ public final class AsyncBarrier {
 
     @Override
     public String toString() {
-        return "AsyncBarrier[parties=" + parties + ", waiting=" + waiting() + (isBroken() ? ", broken" : "") + "]";
+        return "AsyncBarrier[parties=" + parties + ", waiting=" + waiters() + (isBroken() ? ", broken" : "") + "]";
     }
 
     private CompletableFuture<Integer> await(long timeoutNanos) {

@@ -2,7 +2,6 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.time.TimeSource;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -125,13 +124,13 @@ public final class AsyncLock {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return semaphore.queueLength();
+    public int waiters() {
+        return semaphore.waiters();
     }
 
     @Override
     public String toString() {
-        return "AsyncLock[" + (isLocked() ? "locked" : "unlocked") + ", waiters=" + queueLength() + "]";
+        return "AsyncLock[" + (isLocked() ? "locked" : "unlocked") + ", waiters=" + waiters() + "]";
     }
 
     private CompletableFuture<Guard> mapGrant(CompletableFuture<Void> acquired) {

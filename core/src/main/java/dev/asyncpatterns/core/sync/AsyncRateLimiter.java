@@ -2,12 +2,11 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -78,7 +77,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=rateLimiterAcquire}
  */
-public final class AsyncRateLimiter implements AutoCloseable {
+public final class AsyncRateLimiter implements RateLimiter {
 
     private final int permits;
     private final long periodNanos;
@@ -94,7 +93,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
     private long timerDue; // guarded by lock, valid while refillTimer != null
     private long timerGeneration; // guarded by lock
     private boolean closed; // guarded by lock
-    private volatile int queueLength;
+    private volatile int waiters;
 
     private AsyncRateLimiter(int permits, long periodNanos, int burst, long capacityUnits, TimeSource timeSource) {
         this.permits = permits;
@@ -132,6 +131,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
      *
      * @return a future completed with {@code null} once the token is taken
      */
+    @Override
     public CompletableFuture<Void> acquire() {
         return acquire(1);
     }
@@ -149,6 +149,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
      * @throws IllegalArgumentException if {@code tokens < 1} or {@code tokens > burst} (it could
      *     never be satisfied)
      */
+    @Override
     public CompletableFuture<Void> acquire(int tokens) {
         return acquire(tokens, Long.MAX_VALUE);
     }
@@ -167,6 +168,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
      * @throws IllegalArgumentException if {@code tokens < 1} or {@code tokens > burst}
      * @throws NullPointerException if {@code timeout} is null
      */
+    @Override
     public CompletableFuture<Void> acquire(int tokens, Duration timeout) {
         long nanos = Durations.toNanosSaturated(Objects.requireNonNull(timeout, "timeout"));
         return acquire(tokens, Math.max(0, nanos));
@@ -205,6 +207,19 @@ public final class AsyncRateLimiter implements AutoCloseable {
     }
 
     /**
+     * {@link #tryAcquire(int)} as an already completed future, for code written against
+     * {@link RateLimiter}.
+     *
+     * @param tokens how many tokens, from 1 to the burst size
+     * @return a completed future holding whether the tokens were taken
+     * @throws IllegalArgumentException if {@code tokens < 1} or {@code tokens > burst}
+     */
+    @Override
+    public CompletableFuture<Boolean> tryAcquireAsync(int tokens) {
+        return CompletableFuture.completedFuture(tryAcquire(tokens));
+    }
+
+    /**
      * The whole tokens in the bucket right now (after refilling). A snapshot for monitoring.
      *
      * @return the available tokens, from 0 to the burst size
@@ -224,8 +239,8 @@ public final class AsyncRateLimiter implements AutoCloseable {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return queueLength;
+    public int waiters() {
+        return waiters;
     }
 
     /**
@@ -233,6 +248,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
      *
      * @return the burst size
      */
+    @Override
     public int burst() {
         return burst;
     }
@@ -255,7 +271,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
             while ((w = queue.poll()) != null) {
                 failed.add(w);
             }
-            queueLength = 0;
+            waiters = 0;
         } finally {
             lock.unlock();
         }
@@ -265,7 +281,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
     @Override
     public String toString() {
         return "AsyncRateLimiter[rate=" + permits + "/" + Duration.ofNanos(periodNanos) + ", burst=" + burst
-                + ", waiters=" + queueLength + "]";
+                + ", waiters=" + waiters + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -297,7 +313,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
             }
             w = new Waiter(this, tokens);
             queue.add(w);
-            queueLength = queue.size();
+            waiters = queue.size();
             if (queue.peek() == w) {
                 armTimerLocked();
             }
@@ -335,7 +351,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
             units -= head.tokens * periodNanos;
             granted.add(head);
         }
-        queueLength = queue.size();
+        waiters = queue.size();
         armTimerLocked();
     }
 
@@ -466,7 +482,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
          */
         public Builder burst(int burst) {
             Checks.positive(burst, "burst");
-            Checks.once(burstSetting != null, "burst");
+            Checks.unset(burstSetting, "burst");
             this.burstSetting = burst;
             return this;
         }
@@ -482,7 +498,7 @@ public final class AsyncRateLimiter implements AutoCloseable {
          */
         public Builder timeSource(TimeSource timeSource) {
             Objects.requireNonNull(timeSource, "timeSource");
-            Checks.once(this.timeSource != null, "timeSource");
+            Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
             return this;
         }

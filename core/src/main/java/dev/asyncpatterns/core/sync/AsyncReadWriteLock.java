@@ -2,11 +2,10 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -71,7 +70,7 @@ public final class AsyncReadWriteLock {
     private final TimeSource timeSource;
     private int readers; // guarded by lock
     private boolean writer; // guarded by lock
-    private volatile int queueLength;
+    private volatile int waiters;
 
     /** Creates an unlocked lock whose timed acquires use {@link TimeSource#system()}. */
     public AsyncReadWriteLock() {
@@ -209,13 +208,13 @@ public final class AsyncReadWriteLock {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return queueLength;
+    public int waiters() {
+        return waiters;
     }
 
     @Override
     public String toString() {
-        return "AsyncReadWriteLock[readers=" + readers() + ", writer=" + isWriteLocked() + ", waiters=" + queueLength + "]";
+        return "AsyncReadWriteLock[readers=" + readers() + ", writer=" + isWriteLocked() + ", waiters=" + waiters + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -258,7 +257,7 @@ public final class AsyncReadWriteLock {
             }
             w = new Waiter(this, write);
             queue.add(w);
-            queueLength = queue.size();
+            waiters = queue.size();
         } finally {
             lock.unlock();
         }
@@ -300,7 +299,7 @@ public final class AsyncReadWriteLock {
                 }
                 granted.add(head);
             }
-            queueLength = queue.size();
+            waiters = queue.size();
         } finally {
             lock.unlock();
         }

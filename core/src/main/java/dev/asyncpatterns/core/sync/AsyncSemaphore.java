@@ -2,12 +2,11 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.internal.Durations;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -40,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * grant loses (cancelled at the same moment) gives its permits back through release(), which
  * passes them on to the next waiter. Waiter futures are completed outside the lock.
  *
- * Monitoring (issue 21): availablePermits() reads the state word and queueLength() a separate
+ * Monitoring (issue 21): availablePermits() reads the state word and waiters() a separate
  * volatile, so two calls are two moments and a reader can combine a state with a later one
  * ("permits free and somebody waiting" for one-permit requests, which no sequential history
  * shows). stats() takes the lock and reads the state word and the queue together: under the lock
@@ -80,14 +79,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * | held(0): held:2 ok:1 pending:0 cancelled:0 failed:0 |                       |
  * | held(1): held:0 ok:0 pending:0 cancelled:0 failed:0 |                       |
  * | availablePermits(): 2                               |                       |
- * | queueLength(): 0                                    |                       |
+ * | waiters(): 0                                        |                       |
  * </pre>
- * Second, {@link #availablePermits()} and {@link #queueLength()} are separate lock-free reads: a
+ * Second, {@link #availablePermits()} and {@link #waiters()} are separate lock-free reads: a
  * request for 2 of the 1 free permit is already refusing a {@code tryAcquire(1)} while
- * {@code queueLength()} still reads 0 (1 permit, thread 1 calls {@code acquire(2)}):
+ * {@code waiters()} still reads 0 (1 permit, thread 1 calls {@code acquire(2)}):
  * <pre>
  * | acquire(2): void | tryAcquire(1): false  |
- * |                  | queueLength(): 0      |
+ * |                  | waiters(): 0          |
  * |                  | availablePermits(): 1 |
  * </pre>
  * Read {@link #stats()} for a pair that a sequential history produces.
@@ -122,7 +121,7 @@ public final class AsyncSemaphore {
     private volatile long state;
     private final ReentrantLock lock = new ReentrantLock();
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
-    private volatile int queueLength; // written under lock
+    private volatile int waiters; // written under lock
     private final TimeSource timeSource;
 
     /**
@@ -339,14 +338,14 @@ public final class AsyncSemaphore {
      * A consistent snapshot of the semaphore, for monitoring.
      *
      * @param availablePermits the permits free at that moment
-     * @param queueLength the acquire requests waiting at that moment
+     * @param waiters the acquire requests waiting at that moment
      */
-    public record Stats(int availablePermits, int queueLength) {}
+    public record Stats(int availablePermits, int waiters) {}
 
     /**
      * The free permits and the waiting requests, read together: the pair is a state the
      * semaphore really was in (a sequential history produces it), unlike two separate calls of
-     * {@link #availablePermits()} and {@link #queueLength()}. Takes the internal lock briefly.
+     * {@link #availablePermits()} and {@link #waiters()}. Takes the internal lock briefly.
      *
      * @return the current snapshot
      */
@@ -363,7 +362,7 @@ public final class AsyncSemaphore {
     /**
      * The permits free right now. A snapshot for monitoring, not for deciding.
      *
-     * <p>Lock-free and atomic on its own, but not together with {@link #queueLength()}: reading
+     * <p>Lock-free and atomic on its own, but not together with {@link #waiters()}: reading
      * both may combine two moments (e.g. permits free while requests are shown waiting). Use
      * {@link #stats()} for a consistent pair.
      *
@@ -379,14 +378,14 @@ public final class AsyncSemaphore {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
-        return queueLength;
+    public int waiters() {
+        return waiters;
     }
 
     @Override
     public String toString() {
         Stats s = stats();
-        return "AsyncSemaphore[permits=" + s.availablePermits() + ", waiters=" + s.queueLength() + "]";
+        return "AsyncSemaphore[permits=" + s.availablePermits() + ", waiters=" + s.waiters() + "]";
     }
 
     // ---------------------------------------------------------------- slow paths
@@ -410,7 +409,7 @@ public final class AsyncSemaphore {
                 }
                 w = new Waiter(this, permits);
                 queue.add(w);
-                queueLength = queue.size();
+                waiters = queue.size();
                 break;
             }
         } finally {
@@ -450,7 +449,7 @@ public final class AsyncSemaphore {
             available -= head.permits;
             granted.add(head);
         }
-        queueLength = queue.size();
+        waiters = queue.size();
         state = queue.isEmpty() ? available : available | WAITERS;
     }
 

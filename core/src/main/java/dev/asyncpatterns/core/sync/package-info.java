@@ -1,7 +1,9 @@
 /**
  * Async coordination primitives whose waits are futures, not blocked threads: asyncio's
  * {@code Semaphore}, {@code Lock}, {@code Event}, {@code Barrier}, plus a latch, a read-write lock
- * and a token-bucket rate limiter.
+ * and a token-bucket rate limiter ({@link dev.asyncpatterns.core.sync.AsyncRateLimiter}, behind the
+ * {@link dev.asyncpatterns.core.sync.RateLimiter} interface that the redis module's shared limiter
+ * implements too).
  *
  * <p>All of them queue waiters in FIFO order, give a permit to the next waiter when a waiter is
  * cancelled or times out at the same moment as a release (never lost, never counted twice), run

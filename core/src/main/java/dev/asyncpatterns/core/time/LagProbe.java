@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * now - t0. One tick is in flight at most: if the previous tick has not run when the next
  * interval comes, no new tick is piled onto the starved executor, and the pending tick's age
  * counts as the current lag. Counters are guarded by a ReentrantLock held only for arithmetic (logging happens after unlock).
- * The timer re-arms itself each interval; stop() cancels it. Starvation transitions (healthy ->
+ * The timer re-arms itself each interval; close() cancels it. Starvation transitions (healthy ->
  * starved -> healthy) are logged once each, not per tick.
  */
 /**
@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * blocking call on a carrier thread).
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.LifecycleSnippets region=lagProbe}
+ *
+ * <p><b>Closing.</b> {@link #close()} cancels the probe's timer. The probe holds a timer but
+ * no work to finish, so it is {@link AutoCloseable} (ADR core-0002).
  *
  * <p>Thread-safe. Timing uses the given {@link TimeSource}; the probe's own task does nothing but
  * record one number.
@@ -134,8 +137,12 @@ public final class LagProbe implements AutoCloseable {
         }
     }
 
-    /** Stops probing. Idempotent. */
-    public void stop() {
+    /**
+     * Stops probing: the probe's timer is cancelled and no further sample is taken. Idempotent,
+     * never blocks; {@link #stats()} stays readable.
+     */
+    @Override
+    public void close() {
         Cancellable t;
         lock.lock();
         try {
@@ -148,12 +155,6 @@ public final class LagProbe implements AutoCloseable {
         if (t != null) {
             t.cancel();
         }
-    }
-
-    /** Same as {@link #stop()}. */
-    @Override
-    public void close() {
-        stop();
     }
 
     @Override

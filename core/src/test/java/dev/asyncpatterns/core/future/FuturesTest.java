@@ -1,12 +1,11 @@
 package dev.asyncpatterns.core.future;
 
-import dev.asyncpatterns.core.AsyncSupplier;
-import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.time.TimeSource;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncpatterns.core.AsyncSupplier;
+import dev.asyncpatterns.core.Outcome;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -915,7 +914,7 @@ class FuturesTest {
         assertThatThrownBy(() -> Futures.withTimeout(f, null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
         assertThatThrownBy(() -> Futures.withTimeout(f, d, (TimeSource) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("timeSource");
-        assertThatThrownBy(() -> Futures.withTimeout(f, d, (java.util.function.Supplier<String>) null))
+        assertThatThrownBy(() -> Futures.withTimeout(f, d, (java.util.concurrent.Callable<String>) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("fallback");
         assertThatThrownBy(() -> Futures.withTimeout((AsyncSupplier<String>) null, d))
                 .isInstanceOf(NullPointerException.class).hasMessage("task");

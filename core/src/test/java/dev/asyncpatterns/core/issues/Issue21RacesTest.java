@@ -252,7 +252,7 @@ class Issue21RacesTest {
                 spin(spinOwner);
                 scope.cancel();
                 try {
-                    scope.join();
+                    scope.joinBlocking();
                     cleanJoins++;
                 } catch (ExecutionException e) {
                     if (e.getCause() == boom && boom.getSuppressed().length == 0) {
@@ -286,7 +286,7 @@ class Issue21RacesTest {
             });
             fork.whenComplete((v, f) -> late.set(scope.fork(() -> bodies.incrementAndGet())));
             scope.cancel(); // runs the dependent inside the scope's cancellation
-            scope.join();
+            scope.joinBlocking();
         }
         assertThat(late.get()).isCancelled();
         assertThat(bodies).hasValue(0);
@@ -415,7 +415,7 @@ class Issue21RacesTest {
             assertThat(stats.rejected()).isEqualTo(3);
             assertThat(stats.pending()).isFalse();
         } finally {
-            probe.stop();
+            probe.close();
         }
     }
 
@@ -430,7 +430,7 @@ class Issue21RacesTest {
                 .backoff(dev.asyncpatterns.core.supervision.Backoff.fixed(Duration.ofSeconds(1)))
                 .child("a", dev.asyncpatterns.core.supervision.Supervisor.Restart.PERMANENT, () -> {
                     runs.incrementAndGet();
-                    holder.get().stop(); // re-enters from inside its own start
+                    holder.get().shutdown(); // re-enters from inside its own start
                     return new CompletableFuture<Void>();
                 })
                 .build();
@@ -455,7 +455,7 @@ class Issue21RacesTest {
                     if (starts.incrementAndGet() == 1) {
                         run.whenComplete((v, f) -> {
                             try {
-                                restartedFromCallback.set(holder.get().start()); // stop() is still running
+                                restartedFromCallback.set(holder.get().start()); // shutdown() is still running
                             } catch (IllegalStateException refused) {
                                 restartedFromCallback.set(CompletableFuture.failedFuture(refused));
                             }
@@ -466,12 +466,12 @@ class Issue21RacesTest {
                 .build();
         holder.set(sup);
         sup.start();
-        CompletableFuture<Void> stopped = sup.stop();
+        CompletableFuture<Void> stopped = sup.shutdown();
         assertThat(stopped).isDone();
         assertThat(restartedFromCallback.get()).isNotNull();
         System.out.println("issue21-supervisor-reentrant-start starts=" + starts.get() + " running=" + sup.isRunning()
                 + " restartFuture=" + restartedFromCallback.get());
-        sup.stop();
+        sup.shutdown();
         clock.advance(Duration.ofMinutes(1));
         assertThat(sup.isRunning()).isFalse();
     }
@@ -494,7 +494,7 @@ class Issue21RacesTest {
         clock.advance(Duration.ofSeconds(1));
         assertThat(starts).hasValue(2);
         assertThat(sup.totalRestarts()).isEqualTo(1);
-        sup.stop();
+        sup.shutdown();
     }
 
     // ---------------------------------------------------------------- pool and rate limiter: close vs acquire
@@ -547,7 +547,7 @@ class Issue21RacesTest {
                 var closing = threads.submit(() -> {
                     start.await();
                     spin(closeAfter);
-                    return pool.close();
+                    return pool.shutdown();
                 });
                 u1.get(20, TimeUnit.SECONDS);
                 u2.get(20, TimeUnit.SECONDS);
@@ -555,7 +555,7 @@ class Issue21RacesTest {
                 lent += counts[0].sum();
                 refused += counts[1].sum();
                 cancelled += counts[2].sum();
-                if (created.get() != destroyed.get() || pool.borrowedCount() != 0 || pool.queueLength() != 0) {
+                if (created.get() != destroyed.get() || pool.borrowedCount() != 0 || pool.waiters() != 0) {
                     leaked++;
                 }
             }
@@ -617,7 +617,7 @@ class Issue21RacesTest {
                         granted++;
                     }
                 }
-                if (limiter.queueLength() != 0) {
+                if (limiter.waiters() != 0) {
                     left++;
                 }
             }

@@ -114,7 +114,7 @@ class Issue21Test {
 
     @Test
     void semaphore_statsUnderChurn_neverShowPermitsAndWaitersTogether() throws Exception {
-        // with one-permit requests, every sequential state has availablePermits == 0 or queueLength == 0
+        // with one-permit requests, every sequential state has availablePermits == 0 or waiters == 0
         long seed = seed();
         int ops = LONG ? 400_000 : 40_000;
         var semaphore = new AsyncSemaphore(1);
@@ -143,10 +143,10 @@ class Issue21Test {
         while (done.getCount() > 0) {
             AsyncSemaphore.Stats s = semaphore.stats();
             snapshots++;
-            if (s.availablePermits() > 0 && s.queueLength() > 0) {
+            if (s.availablePermits() > 0 && s.waiters() > 0) {
                 tornSnapshots++;
             }
-            int waiting = semaphore.queueLength();
+            int waiting = semaphore.waiters();
             int free = semaphore.availablePermits();
             if (free > 0 && waiting > 0) {
                 tornGetterPairs++; // documented: two getters are two moments
@@ -156,7 +156,7 @@ class Issue21Test {
         AsyncSemaphore.Stats end = semaphore.stats();
         System.out.println("issue21-semaphore-stats seed=" + seed + " ops=" + ops + " snapshots=" + snapshots
                 + " tornSnapshots=" + tornSnapshots + " tornGetterPairs=" + tornGetterPairs
-                + " endPermits=" + end.availablePermits() + " endWaiters=" + end.queueLength());
+                + " endPermits=" + end.availablePermits() + " endWaiters=" + end.waiters());
         assertThat(tornSnapshots).isZero();
         assertThat(end).isEqualTo(new AsyncSemaphore.Stats(1, 0));
     }
@@ -248,12 +248,12 @@ class Issue21Test {
         Throwable failure = onOwnThread(() -> {
             try (var scope = TaskScope.builder().executor(Runnable::run).open()) {
                 CompletableFuture<Object> fork = scope.fork(() -> {
-                    scope.join();
+                    scope.joinBlocking();
                     return "joined";
                 });
                 assertThat(fork).isCompletedExceptionally();
                 Throwable cause = fork.handle((v, f) -> f).join();
-                assertThatThrownBy(scope::join).isInstanceOf(ExecutionException.class);
+                assertThatThrownBy(scope::joinBlocking).isInstanceOf(ExecutionException.class);
                 return cause;
             }
         });
@@ -301,7 +301,7 @@ class Issue21Test {
                         return t != null && t.getState() == Thread.State.WAITING;
                     });
                     scope.cancel();
-                    scope.join(); // must not throw: no fork failed, the owner cancelled
+                    scope.joinBlocking(); // must not throw: no fork failed, the owner cancelled
                     assertThat(fork).isCancelled();
                 }
                 assertThat(readFailure.get()).as("the read really was interrupted").isInstanceOf(java.net.SocketException.class);
@@ -336,7 +336,7 @@ class Issue21Test {
                     scope.fork(() -> {
                         throw boom;
                     });
-                    assertThatThrownBy(scope::join).isInstanceOf(ExecutionException.class).hasCause(boom);
+                    assertThatThrownBy(scope::joinBlocking).isInstanceOf(ExecutionException.class).hasCause(boom);
                 }
                 assertThat(readFailure.get()).isInstanceOf(java.net.SocketException.class);
                 assertThat(boom.getSuppressed()).as("the interrupt's own I/O exception is not a failure").isEmpty();
@@ -359,7 +359,7 @@ class Issue21Test {
             });
             assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
             scope.cancel();
-            scope.join();
+            scope.joinBlocking();
         }
     }
 
@@ -387,7 +387,7 @@ class Issue21Test {
             }
             scope.cancel();
             queued.forEach(Runnable::run);
-            scope.join();
+            scope.joinBlocking();
             assertThat(forks).allSatisfy(fork -> assertThat(fork).isCancelled());
         }
         assertThat(bodies).hasValue(0);

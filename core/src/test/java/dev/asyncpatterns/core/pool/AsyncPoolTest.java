@@ -1,11 +1,10 @@
 package dev.asyncpatterns.core.pool;
 
-import dev.asyncpatterns.core.ClosedException;
-import dev.asyncpatterns.core.sync.AsyncSemaphore;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +57,7 @@ class AsyncPoolTest {
         var c = pool.acquire();
         assertThat(c).isNotDone();
         assertThat(pool.size()).isEqualTo(2);
-        assertThat(pool.queueLength()).isEqualTo(1);
+        assertThat(pool.waiters()).isEqualTo(1);
         pool.release(a);
         assertThat(c).isCompletedWithValue(a);
         pool.release(b);
@@ -193,7 +192,7 @@ class AsyncPoolTest {
         cancelled.cancel(true);
         pool.release(held);
         assertThat(next).isCompletedWithValue(held);
-        assertThat(pool.queueLength()).isZero();
+        assertThat(pool.waiters()).isZero();
     }
 
     @Test
@@ -220,7 +219,7 @@ class AsyncPoolTest {
         var pool = pool().maxSize(1).build();
         var conn = pool.acquire(Duration.ZERO).join();
         assertThat(pool.acquire(Duration.ZERO)).isCompletedExceptionally();
-        assertThat(pool.queueLength()).isZero();
+        assertThat(pool.waiters()).isZero();
         pool.release(conn);
     }
 
@@ -300,14 +299,14 @@ class AsyncPoolTest {
     // ---------------------------------------------------------------- close
 
     @Test
-    void close_failsWaitersDestroysIdleAndWaitsForBorrowed() {
+    void shutdown_failsWaitersDestroysIdleAndWaitsForBorrowed() {
         var pool = pool().maxSize(2).build();
         var a = pool.acquire().join();
         var b = pool.acquire().join();
         pool.release(b);
         var waiterA = pool.acquire(); // gets b
         var waiter = pool.acquire();
-        var closed = pool.close();
+        var closed = pool.shutdown();
         assertThatThrownBy(waiter::join).hasCauseInstanceOf(ClosedException.class);
         assertThat(closed).isNotDone();
         pool.release(a);
@@ -316,16 +315,16 @@ class AsyncPoolTest {
         assertThat(closed).isCompleted();
         assertThat(destroyed).containsExactlyInAnyOrder(a, b);
         assertThatThrownBy(() -> pool.acquire().join()).hasCauseInstanceOf(ClosedException.class)
-                .hasMessageContaining("closed");
-        assertThat(pool.close()).isCompleted();
+                .hasMessageContaining("shut down");
+        assertThat(pool.shutdown()).isCompleted();
     }
 
     @Test
-    void close_creationInFlight_destroyedWhenItArrives() {
+    void shutdown_creationInFlight_destroyedWhenItArrives() {
         var pending = new CompletableFuture<Conn>();
         var pool = AsyncPool.<Conn>builder(() -> pending).maxSize(1).destroyer(destroyed::add).timeSource(clock).build();
         var waiter = pool.acquire();
-        var closed = pool.close();
+        var closed = pool.shutdown();
         assertThat(waiter).isCompletedExceptionally();
         assertThat(closed).isNotDone();
         var conn = new Conn(7);

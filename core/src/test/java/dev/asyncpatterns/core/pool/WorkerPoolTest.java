@@ -1,12 +1,11 @@
 package dev.asyncpatterns.core.pool;
 
-import dev.asyncpatterns.core.ClosedException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.common.testing.NullPointerTester;
+import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -237,12 +236,13 @@ class WorkerPoolTest {
         await().atMost(WAIT).until(() -> pool.stats().inFlight() == 1);
         CompletableFuture<Integer> queued2 = pool.submit(2);
         CompletableFuture<Integer> queued3 = pool.submit(3);
-        assertThat(pool.shutdownNow()).containsExactly(2, 3);
+        CompletableFuture<List<Integer>> unstarted = pool.shutdownNow();
         assertThat(queued2).isCancelled();
         assertThat(queued3).isCancelled();
         assertThat(running).isCancelled();
         assertThat(stage).isCancelled();
-        result(pool.terminated());
+        assertThat(result(unstarted)).containsExactly(2, 3);
+        assertThat(pool.terminated()).isCompleted();
         assertThat(pool.stats().cancelled()).isEqualTo(3);
     }
 
@@ -254,14 +254,14 @@ class WorkerPoolTest {
         await().atMost(WAIT).until(() -> pool.stats().inFlight() == 1);
         CompletableFuture<Integer> queued = pool.submit(2);
         pool.shutdown();
-        assertThat(pool.shutdownNow()).containsExactly(2);
+        assertThat(result(pool.shutdownNow())).containsExactly(2);
         assertThat(queued).isCancelled();
         assertThat(running).isCancelled();
         result(pool.terminated());
     }
 
     @Test
-    void awaitTermination_timesOutOnVirtualClock_thenSucceeds() throws Exception {
+    void awaitTerminationBlocking_timesOutOnVirtualClock_thenSucceeds() throws Exception {
         var stage = new CompletableFuture<Integer>();
         WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(n -> stage)
                 .workers(1).timeSource(clock).build());
@@ -270,7 +270,7 @@ class WorkerPoolTest {
         var awaited = new CompletableFuture<Boolean>();
         Thread.ofVirtual().start(() -> {
             try {
-                awaited.complete(pool.awaitTermination(Duration.ofSeconds(10)));
+                awaited.complete(pool.awaitTerminationBlocking(Duration.ofSeconds(10)));
             } catch (Throwable t) {
                 awaited.completeExceptionally(t);
             }
@@ -279,7 +279,7 @@ class WorkerPoolTest {
         clock.advance(Duration.ofSeconds(10));
         assertThat(result(awaited)).isFalse();
         stage.complete(1);
-        assertThat(pool.awaitTermination(Duration.ofDays(1))).isTrue();
+        assertThat(pool.awaitTerminationBlocking(Duration.ofDays(1))).isTrue();
     }
 
     @Test
@@ -383,7 +383,7 @@ class WorkerPoolTest {
         assertThatThrownBy(() -> builder.workers(2).workers(3)).isInstanceOf(IllegalStateException.class).hasMessageContaining("workers");
         WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(CompletableFuture::completedFuture).workers(1).build());
         assertThatThrownBy(() -> pool.submit(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("job");
-        assertThatThrownBy(() -> pool.awaitTermination(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> pool.awaitTerminationBlocking(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
         new NullPointerTester().setDefault(int.class, 1).testAllPublicInstanceMethods(pool);
         new NullPointerTester().testAllPublicStaticMethods(WorkerPool.class);
     }

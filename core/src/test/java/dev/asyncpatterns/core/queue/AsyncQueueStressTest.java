@@ -1,9 +1,8 @@
 package dev.asyncpatterns.core.queue;
 
-import dev.asyncpatterns.core.ClosedException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncpatterns.core.ClosedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,7 +196,7 @@ class AsyncQueueStressTest {
         int capacity = 16;
         LongAdder droppedReported = new LongAdder();
         AsyncQueue<Integer> queue = AsyncQueue.<Integer>builder(capacity)
-                .overflow(AsyncQueue.Overflow.DROP_OLDEST).onDropped(item -> droppedReported.increment()).build();
+                .overflow(Overflow.DROP_OLDEST).onDropped(item -> droppedReported.increment()).build();
         var errors = new java.util.concurrent.CopyOnWriteArrayList<Throwable>();
         Thread producer = Thread.ofVirtual().start(() -> {
             try {

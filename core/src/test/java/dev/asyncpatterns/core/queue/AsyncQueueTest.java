@@ -1,12 +1,11 @@
 package dev.asyncpatterns.core.queue;
 
-import dev.asyncpatterns.core.ClosedException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.common.testing.NullPointerTester;
+import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -177,7 +176,7 @@ class AsyncQueueTest {
     // ---------------------------------------------------------------- overflow
 
     @Test
-    void offer_reject_returnsFalseAndNothingDropped() {
+    void offer_backpressure_returnsFalseAndNothingDropped() {
         List<Integer> dropped = new ArrayList<>();
         AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).onDropped(dropped::add).build();
         assertThat(q.offer(1)).isTrue();
@@ -188,9 +187,24 @@ class AsyncQueueTest {
     }
 
     @Test
+    void offer_fail_throwsNamingTheCapacityAndKeepsTheQueue() {
+        List<Integer> dropped = new ArrayList<>();
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).name("jobs").overflow(Overflow.FAIL)
+                .onDropped(dropped::add).build();
+        q.offer(1);
+        q.offer(2);
+        assertThatThrownBy(() -> q.offer(3)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("jobs").hasMessageContaining("capacity 2");
+        assertThat(dropped).isEmpty();
+        assertThat(q.stats().dropped()).isZero();
+        assertThat(q.drain(5)).containsExactly(1, 2);
+        assertThat(q.offer(4)).isTrue(); // the lock was released: the queue still works
+    }
+
+    @Test
     void offer_dropNewest_reportsOfferedItem() {
         List<Integer> dropped = new ArrayList<>();
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(AsyncQueue.Overflow.DROP_NEWEST)
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(Overflow.DROP_NEWEST)
                 .onDropped(dropped::add).build();
         q.offer(1);
         q.offer(2);
@@ -203,7 +217,7 @@ class AsyncQueueTest {
     @Test
     void offer_dropOldest_evictsHeadAndReportsIt() {
         List<Integer> dropped = new ArrayList<>();
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(AsyncQueue.Overflow.DROP_OLDEST)
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(Overflow.DROP_OLDEST)
                 .onDropped(dropped::add).build();
         for (int i = 1; i <= 5; i++) {
             assertThat(q.offer(i)).isTrue();
@@ -216,7 +230,7 @@ class AsyncQueueTest {
 
     @Test
     void offer_toWaitingTaker_handsOffEvenWhenPolicyWouldDrop() {
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(AsyncQueue.Overflow.DROP_NEWEST).build();
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(Overflow.DROP_NEWEST).build();
         CompletableFuture<Integer> taker = q.take();
         assertThat(q.offer(7)).isTrue();
         assertThat(taker).isCompletedWithValue(7);
@@ -224,7 +238,7 @@ class AsyncQueueTest {
 
     @Test
     void onDropped_listenerThrows_offerStillSucceeds() {
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(AsyncQueue.Overflow.DROP_OLDEST)
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(Overflow.DROP_OLDEST)
                 .onDropped(item -> {
                     throw new IllegalStateException("listener bug");
                 }).build();
@@ -649,10 +663,10 @@ class AsyncQueueTest {
     void builder_settingTwiceOrConflicting_rejected() {
         assertThatThrownBy(() -> AsyncQueue.builder(1).name("a").name("b"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("name");
-        assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1).overflow(AsyncQueue.Overflow.REJECT).overflow(AsyncQueue.Overflow.REJECT))
+        assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1).overflow(Overflow.BACKPRESSURE).overflow(Overflow.BACKPRESSURE))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("overflow");
         assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1).priority(Comparator.naturalOrder())
-                .overflow(AsyncQueue.Overflow.DROP_OLDEST).build())
+                .overflow(Overflow.DROP_OLDEST).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DROP_OLDEST");
     }
 

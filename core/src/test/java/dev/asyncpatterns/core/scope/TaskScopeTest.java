@@ -1,14 +1,13 @@
 package dev.asyncpatterns.core.scope;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.future.AllFailedException;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.future.Tasks;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -20,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -57,7 +57,7 @@ class TaskScopeTest {
             var a = scope.fork(() -> "a");
             var b = scope.forkAsync(() -> Futures.completed(2));
             var c = scope.fork(() -> Thread.currentThread().isVirtual());
-            scope.join();
+            scope.joinBlocking();
             assertThat(a.resultNow()).isEqualTo("a");
             assertThat(b.resultNow()).isEqualTo(2);
             assertThat(c.resultNow()).isTrue();
@@ -66,19 +66,28 @@ class TaskScopeTest {
     }
 
     @Test
-    void join_noForks_returnsAtOnce() throws Exception {
+    void joinBlocking_noForks_returnsWithoutWaiting() throws Exception {
         try (var scope = TaskScope.open()) {
-            scope.join();
+            // an interrupted owner makes any real wait throw InterruptedException at once
+            Thread.currentThread().interrupt();
+            try {
+                scope.joinBlocking();
+                assertThat(Thread.currentThread().isInterrupted()).as("interrupt status kept").isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(scope.activeForks()).isZero();
+            assertThat(scope.fork(() -> 1)).succeedsWithin(Duration.ofSeconds(20)).isEqualTo(1); // still open
         }
     }
 
     @Test
-    void join_calledAgainAfterMoreForks_waitsForThem() throws Exception {
+    void joinBlocking_calledAgainAfterMoreForks_waitsForThem() throws Exception {
         try (var scope = TaskScope.open()) {
             scope.fork(() -> 1);
-            scope.join();
+            scope.joinBlocking();
             var second = scope.fork(() -> 2);
-            scope.join();
+            scope.joinBlocking();
             assertThat(second.resultNow()).isEqualTo(2);
         }
     }
@@ -102,7 +111,7 @@ class TaskScopeTest {
             scope.fork(() -> {
                 throw boom;
             });
-            assertThatThrownBy(scope::join).isInstanceOf(ExecutionException.class).hasCause(boom);
+            assertThatThrownBy(scope::joinBlocking).isInstanceOf(ExecutionException.class).hasCause(boom);
             assertThat(s1).isCancelled();
             assertThat(s2).isCancelled();
             assertThat(interrupted).hasValue(2);
@@ -132,7 +141,7 @@ class TaskScopeTest {
             scope.fork(() -> {
                 throw boom;
             });
-            assertThatThrownBy(scope::join).hasCause(boom);
+            assertThatThrownBy(scope::joinBlocking).hasCause(boom);
             assertThat(boom.getSuppressed()).containsExactly(cleanup);
         }
     }
@@ -144,7 +153,7 @@ class TaskScopeTest {
             scope.fork(() -> {
                 throw new IOException("boom");
             });
-            assertThatThrownBy(scope::join).isInstanceOf(ExecutionException.class);
+            assertThatThrownBy(scope::joinBlocking).isInstanceOf(ExecutionException.class);
             assertThat(scope.isShutdown()).isTrue();
             var late = scope.fork(ran::incrementAndGet);
             var lateAsync = scope.forkAsync(() -> {
@@ -163,7 +172,7 @@ class TaskScopeTest {
             var slow = scope.fork(this::blockUntilInterrupted);
             var fine = scope.fork(() -> "fine");
             slow.cancel(true);
-            scope.join();
+            scope.joinBlocking();
             assertThat(fine.resultNow()).isEqualTo("fine");
         }
     }
@@ -175,7 +184,7 @@ class TaskScopeTest {
             var fork = scope.forkAsync(() -> {
                 throw boom;
             });
-            assertThatThrownBy(scope::join).hasCause(boom);
+            assertThatThrownBy(scope::joinBlocking).hasCause(boom);
             assertThat(fork).isCompletedExceptionally();
         }
     }
@@ -188,7 +197,7 @@ class TaskScopeTest {
             var b = scope.forkAsync(() -> shared);
             assertThat(scope.activeForks()).isEqualTo(2);
             shared.complete("x");
-            scope.join();
+            scope.joinBlocking();
             assertThat(a.resultNow()).isEqualTo("x");
             assertThat(b.resultNow()).isEqualTo("x");
         }
@@ -209,7 +218,7 @@ class TaskScopeTest {
                 throw boom;
             });
             var good = scope.fork(() -> "good");
-            scope.join();
+            scope.joinBlocking();
             assertThat(Outcome.ofDone(bad)).isEqualTo(new Outcome.Failure<>(boom));
             assertThat(Outcome.ofDone(good)).isEqualTo(Outcome.success("good"));
             assertThat(scope.isShutdown()).isFalse();
@@ -226,7 +235,7 @@ class TaskScopeTest {
                 throw new IOException("mirror down");
             });
             var fast = scope.fork(() -> "fast");
-            scope.join();
+            scope.joinBlocking();
             assertThat(fast.resultNow()).isEqualTo("fast");
             assertThat(slow).isCancelled();
             assertThat(running).hasValue(0);
@@ -244,7 +253,7 @@ class TaskScopeTest {
             scope.fork(() -> {
                 throw e2;
             });
-            assertThatThrownBy(scope::join)
+            assertThatThrownBy(scope::joinBlocking)
                     .isInstanceOf(ExecutionException.class)
                     .cause()
                     .isInstanceOf(AllFailedException.class)
@@ -266,7 +275,7 @@ class TaskScopeTest {
             clock.advance(Duration.ofSeconds(4));
             assertThat(fork).isNotDone();
             clock.advance(Duration.ofSeconds(1));
-            assertThatThrownBy(scope::join)
+            assertThatThrownBy(scope::joinBlocking)
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(TimeoutException.class)
                     .hasMessageContaining("deadline of PT5S");
@@ -282,7 +291,7 @@ class TaskScopeTest {
                 .deadline(Duration.ofSeconds(1)).timeSource(clock).open()) {
             scope.fork(this::blockUntilInterrupted);
             clock.advance(Duration.ofSeconds(1));
-            assertThatThrownBy(scope::join).hasCauseInstanceOf(TimeoutException.class);
+            assertThatThrownBy(scope::joinBlocking).hasCauseInstanceOf(TimeoutException.class);
         }
     }
 
@@ -292,7 +301,7 @@ class TaskScopeTest {
         try (var scope = TaskScope.builder().deadline(clock.instant().minusSeconds(1)).timeSource(clock).open()) {
             assertThat(scope.isShutdown()).isTrue();
             assertThat(scope.fork(ran::incrementAndGet)).isCancelled();
-            assertThatThrownBy(scope::join).hasCauseInstanceOf(TimeoutException.class);
+            assertThatThrownBy(scope::joinBlocking).hasCauseInstanceOf(TimeoutException.class);
         }
         try (var scope = TaskScope.builder().deadline(Duration.ZERO).timeSource(clock).open()) {
             assertThat(scope.isShutdown()).isTrue();
@@ -315,7 +324,7 @@ class TaskScopeTest {
     void deadline_doneEarly_timerCancelledOnClose() throws Exception {
         try (var scope = TaskScope.builder().deadline(Duration.ofHours(1)).timeSource(clock).open()) {
             scope.fork(() -> 1);
-            scope.join();
+            scope.joinBlocking();
         }
         assertThat(clock.pendingTimers()).isZero();
     }
@@ -375,15 +384,15 @@ class TaskScopeTest {
         assertThatThrownBy(() -> scope.fork(() -> 1)).isInstanceOf(ClosedException.class)
                 .hasMessage("TaskScope is closed: fork refused");
         assertThatThrownBy(() -> scope.forkAsync(() -> Futures.completed(1))).isInstanceOf(ClosedException.class);
-        assertThatThrownBy(scope::join).isInstanceOf(ClosedException.class);
+        assertThatThrownBy(scope::joinBlocking).isInstanceOf(ClosedException.class);
     }
 
     @Test
-    void join_ownerInterrupted_throwsAndCloseStillCleansUp() {
+    void joinBlocking_ownerInterrupted_throwsAndCloseStillCleansUp() {
         try (var scope = TaskScope.open()) {
             scope.fork(this::blockUntilInterrupted);
             Thread.currentThread().interrupt();
-            assertThatThrownBy(scope::join).isInstanceOf(InterruptedException.class);
+            assertThatThrownBy(scope::joinBlocking).isInstanceOf(InterruptedException.class);
         }
         assertThat(running).hasValue(0);
         assertThat(Thread.interrupted()).isFalse();
@@ -392,11 +401,11 @@ class TaskScopeTest {
     // ---------------------------------------------------------------- non-blocking join
 
     @Test
-    void joinAsync_completesAfterForksAndClosesTheScope() {
+    void joinAndClose_completesAfterForksAndClosesTheScope() {
         var work = new CompletableFuture<String>();
         var scope = TaskScope.open();
         var fork = scope.forkAsync(() -> work);
-        var joined = scope.joinAsync();
+        var joined = scope.joinAndClose();
         assertThat(joined).isNotDone();
         work.complete("w");
         assertThat(joined).isCompleted();
@@ -406,23 +415,37 @@ class TaskScopeTest {
     }
 
     @Test
-    void joinAsync_failure_completesExceptionallyWithTheCause() {
+    void joinAndClose_failure_completesExceptionallyWithTheCause() {
         var boom = new IOException("boom");
         var other = new CompletableFuture<String>();
         var scope = TaskScope.open();
         scope.forkAsync(() -> other);
         scope.forkAsync(() -> Futures.failed(boom));
-        var joined = scope.joinAsync();
+        var joined = scope.joinAndClose();
         assertThatThrownBy(joined::join).hasCause(boom);
         assertThat(other).isCancelled();
     }
 
     @Test
-    void joinAsync_cancelled_cancelsForks() {
+    void forkAsync_cancelled_workIsCancelledBeforeTheForkCompletes() {
+        try (var scope = TaskScope.open()) {
+            var work = new CompletableFuture<String>();
+            CompletableFuture<String> fork = scope.forkAsync(() -> work);
+            var workCancelledWhenForkCompleted = new AtomicBoolean();
+            fork.whenComplete((value, failure) -> workCancelledWhenForkCompleted.set(work.isCancelled()));
+            assertThat(fork.cancel(true)).isTrue();
+            // what waits for the fork (joinBlocking, a dependent) must find the work already stopped
+            assertThat(workCancelledWhenForkCompleted).isTrue();
+            assertThat(fork).isCancelled();
+        }
+    }
+
+    @Test
+    void joinAndClose_cancelled_cancelsForks() {
         var work = new CompletableFuture<String>();
         var scope = TaskScope.open();
         scope.forkAsync(() -> work);
-        scope.joinAsync().cancel(true);
+        scope.joinAndClose().cancel(true);
         assertThat(work).isCancelled();
         assertThat(scope.activeForks()).isZero();
     }
@@ -444,7 +467,7 @@ class TaskScopeTest {
                         childStarted.countDown();
                         return blockUntilInterrupted();
                     });
-                    child.join();
+                    child.joinBlocking();
                 }
                 return "child done";
             });
@@ -452,7 +475,7 @@ class TaskScopeTest {
             parent.fork(() -> {
                 throw boom;
             });
-            assertThatThrownBy(parent::join).hasCause(boom);
+            assertThatThrownBy(parent::joinBlocking).hasCause(boom);
         }
         assertThat(running).hasValue(0);
         assertThat(interrupted).hasValue(2);
@@ -479,7 +502,7 @@ class TaskScopeTest {
         try (var scope = TaskScope.open()) {
             var inner = new CompletableFuture<CompletableFuture<String>>();
             scope.fork(() -> inner.complete(scope.fork(() -> "grandchild")));
-            scope.join();
+            scope.joinBlocking();
             assertThat(inner.resultNow().resultNow()).isEqualTo("grandchild");
         }
     }
@@ -493,11 +516,11 @@ class TaskScopeTest {
                 List<Class<?>> thrown = new ArrayList<>();
                 for (Runnable call : List.<Runnable>of(() -> scope.fork(() -> 1), scope::close, () -> {
                     try {
-                        scope.join();
+                        scope.joinBlocking();
                     } catch (ExecutionException | InterruptedException e) {
                         throw new IllegalStateException(e);
                     }
-                }, scope::joinAsync)) {
+                }, scope::joinAndClose)) {
                     try {
                         call.run();
                     } catch (RuntimeException e) {
@@ -531,7 +554,7 @@ class TaskScopeTest {
                     });
                 }
             }
-            scope.join();
+            scope.joinBlocking();
             assertThat(scope.activeForks()).isZero();
         }
         assertThat(sum.sum()).isEqualTo((long) n * (n - 1) / 2);
@@ -577,7 +600,7 @@ class TaskScopeTest {
                 }
                 if (joinFirst) {
                     try {
-                        scope.join();
+                        scope.joinBlocking();
                     } catch (ExecutionException e) {
                         failedJoins++;
                     } catch (InterruptedException e) {
@@ -626,7 +649,7 @@ class TaskScopeTest {
         }).open()) {
             var fork = scope.fork(() -> 1);
             assertThat(fork).isCompletedExceptionally();
-            assertThatThrownBy(scope::join).hasCause(boom);
+            assertThatThrownBy(scope::joinBlocking).hasCause(boom);
             assertThat(scope.activeForks()).isZero();
         }
     }

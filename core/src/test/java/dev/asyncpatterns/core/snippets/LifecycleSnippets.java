@@ -2,14 +2,14 @@ package dev.asyncpatterns.core.snippets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncpatterns.core.pool.WorkerPool;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.supervision.Backoff;
-import dev.asyncpatterns.core.time.Cancellable;
-import dev.asyncpatterns.core.time.LagProbe;
 import dev.asyncpatterns.core.supervision.Lifecycle;
 import dev.asyncpatterns.core.supervision.Supervisor;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.LagProbe;
 import dev.asyncpatterns.core.time.TimeSource;
-import dev.asyncpatterns.core.pool.WorkerPool;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -73,7 +73,7 @@ class LifecycleSnippets {
     }
 
     @Test
-    void supervisor_stopCancelsChildrenInReverseOrder() {
+    void supervisor_shutdownCancelsChildrenInReverseOrder() {
         // @start region=supervisor
         Supervisor supervisor = Supervisor.builder()
                 .name("ingest")
@@ -85,7 +85,7 @@ class LifecycleSnippets {
                 .child("flusher", Supervisor.Restart.TRANSIENT, () -> flushUntilDone())
                 .build();
         CompletableFuture<Void> running = supervisor.start(); // fails if the supervisor gives up
-        supervisor.stop().join();                               // children stopped in reverse order
+        supervisor.shutdown().join();                           // children stopped in reverse order
         // @end
 
         assertThat(cancelled).containsExactly("flusher", "poller");
@@ -192,7 +192,7 @@ class LifecycleSnippets {
                 timeSource);                   // start(cpuPool, interval, threshold): system clock
         cpuPoolBusyFor(Duration.ofMillis(80)); // @replace substring="cpuPoolBusyFor(Duration.ofMillis(80));" replacement="..."
         LagProbe.Stats stats = probe.stats();   // samples, max/avg/last lag, starved?
-        probe.stop();
+        probe.close();
         // @end
 
         assertThat(stats.samples()).isEqualTo(1);
@@ -200,7 +200,7 @@ class LifecycleSnippets {
         assertThat(stats.maxLag()).isEqualTo(Duration.ofMillis(80));
         assertThat(stats.starved()).isTrue(); // 80 ms > 50 ms threshold
         clock.advance(Duration.ofSeconds(1));
-        assertThat(cpuPool.queued).as("no ticks after stop()").isEmpty();
+        assertThat(cpuPool.queued).as("no ticks after close()").isEmpty();
         assertThat(probe.stats().samples()).isEqualTo(1);
     }
 }

@@ -3,10 +3,10 @@ package dev.asyncpatterns.core.snippets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncpatterns.core.pool.AsyncPool;
-import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.pool.AsyncPool;
 import dev.asyncpatterns.core.pool.WorkerPool;
+import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,7 +138,7 @@ class QueueSnippets {
         clock.advance(Duration.ofMinutes(5)); // idle too long: closed by the pool
         assertThat(second.isOpen()).isFalse();
         assertThat(pool.size()).isZero();
-        pool.close().join();
+        pool.shutdown().join();
     }
 
     // ---------------------------------------------------------------- WorkerPool

@@ -166,7 +166,7 @@ class SyncSnippets {
             more.add(connections.withPermit(() -> client.send(request)));
         }
         assertThat(client.sends.arguments).hasSize(10); // the 11th request waits for a permit
-        assertThat(connections.queueLength()).isEqualTo(1);
+        assertThat(connections.waiters()).isEqualTo(1);
 
         client.sends.completeNext(new Response(200));
         assertThat(response).isCompletedWithValue(new Response(200));
@@ -214,7 +214,7 @@ class SyncSnippets {
 
         assertThat(rw.readers()).isEqualTo(1);
         assertThat(saves.arguments).isEmpty(); // the writer waits for the reader
-        assertThat(rw.queueLength()).isEqualTo(1);
+        assertThat(rw.waiters()).isEqualTo(1);
 
         loads.completeNext(new Config("v1"));
         assertThat(current).isCompletedWithValue(new Config("v1"));
@@ -282,12 +282,12 @@ class SyncSnippets {
 
         players.get(1).prepared.complete(true);
         players.get(0).prepared.complete(true);
-        assertThat(round.waiting()).isEqualTo(2);
+        assertThat(round.waiters()).isEqualTo(2);
         assertThat(went).isEmpty();
 
         players.get(2).prepared.complete(true);
         assertThat(went).containsExactlyInAnyOrder("ann", "bob", "cy");
-        assertThat(round.waiting()).isZero();
+        assertThat(round.waiters()).isZero();
     }
 
     // ---------------------------------------------------------------- AsyncRateLimiter

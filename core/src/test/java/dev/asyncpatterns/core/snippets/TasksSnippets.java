@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.asyncpatterns.core.future.Blocking;
-import dev.asyncpatterns.core.scope.TaskScope;
 import dev.asyncpatterns.core.future.Tasks;
+import dev.asyncpatterns.core.scope.TaskScope;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -104,7 +104,7 @@ class TasksSnippets {
         try (var scope = TaskScope.open()) {                     // fail fast
             CompletableFuture<User> user = scope.fork(() -> loadUser(id));
             CompletableFuture<List<Order>> orders = scope.forkAsync(() -> ordersClient.fetch(id));
-            scope.join();                                        // first failure cancels the rest
+            scope.joinBlocking();                                        // first failure cancels the rest
             return new Page(user.resultNow(), orders.resultNow());
         }                                                        // close(): cancels and awaits leftovers
         // @end

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.testing.NullPointerTester;
+import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.supervision.Supervisor.ChildState;
 import dev.asyncpatterns.core.supervision.Supervisor.Restart;
 import dev.asyncpatterns.core.supervision.Supervisor.Strategy;
@@ -14,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Supervisors on virtual time: every restart, delay and intensity decision is exact. */
@@ -25,7 +25,7 @@ class SupervisorTest {
     private final List<String> events = new CopyOnWriteArrayList<>();
 
     /** A child whose runs the test completes by hand; records starts and cancellations. */
-    private final class Probe implements Supplier<CompletionStage<Void>> {
+    private final class Probe implements AsyncSupplier<Void> {
         final String name;
         final List<CompletableFuture<Void>> runs = new CopyOnWriteArrayList<>();
         boolean failImmediately;
@@ -95,7 +95,7 @@ class SupervisorTest {
         assertThat(sup.child("a").state()).isEqualTo(ChildState.RUNNING);
         assertThat(sup.totalRestarts()).isEqualTo(1);
         assertThat(run).isNotDone();
-        sup.stop();
+        sup.shutdown();
     }
 
     // ---------------------------------------------------------------- intensity
@@ -140,7 +140,7 @@ class SupervisorTest {
         clock.advance(Duration.ofSeconds(199));
         assertThat(run).isNotDone();
         assertThat(sup.totalRestarts()).isEqualTo(10); // decided at 0, 20, ..., 180 s
-        sup.stop();
+        sup.shutdown();
         assertThat(run).isCompleted();
     }
 
@@ -182,7 +182,7 @@ class SupervisorTest {
         assertThat(events).containsExactly("cancel c", "cancel a", "start a", "start b", "start c");
         assertThat(sup.children()).extracting(Supervisor.ChildStatus::restarts).containsExactly(1, 1, 1);
         assertThat(sup.totalRestarts()).isEqualTo(1);
-        sup.stop();
+        sup.shutdown();
     }
 
     @Test
@@ -200,7 +200,7 @@ class SupervisorTest {
         assertThat(events).containsExactly("cancel c", "start b", "start c");
         assertThat(a.runs).hasSize(1);
         assertThat(a.current()).isNotDone();
-        sup.stop();
+        sup.shutdown();
     }
 
     @Test
@@ -215,7 +215,7 @@ class SupervisorTest {
         assertThat(temp.runs).hasSize(1);
         assertThat(sup.child("temp").state()).isEqualTo(ChildState.STOPPED);
         assertThat(a.runs).hasSize(2);
-        sup.stop();
+        sup.shutdown();
     }
 
     // ---------------------------------------------------------------- restart types
@@ -245,7 +245,7 @@ class SupervisorTest {
         assertThat(sup.child("transientOk").state()).isEqualTo(ChildState.EXITED);
         assertThat(sup.child("temporary").state()).isEqualTo(ChildState.FAILED);
         assertThat(sup.child("temporary").lastFailure()).isPresent();
-        sup.stop();
+        sup.shutdown();
     }
 
     @Test
@@ -266,13 +266,13 @@ class SupervisorTest {
         clock.advance(SECOND);
         assertThat(starts).containsExactly(2, 2);
         assertThat(sup.children()).extracting(Supervisor.ChildStatus::state).containsOnly(ChildState.RUNNING);
-        sup.stop();
+        sup.shutdown();
     }
 
     // ---------------------------------------------------------------- stop, cancel, nesting
 
     @Test
-    void stop_stopsChildrenInReverseStartOrder_andCompletesRun() {
+    void shutdown_stopsChildrenInReverseStartOrder_andCompletesRun() {
         Probe a = new Probe("a");
         Probe b = new Probe("b");
         Probe c = new Probe("c");
@@ -280,22 +280,22 @@ class SupervisorTest {
                 .child("c", Restart.PERMANENT, c).build();
         CompletableFuture<Void> run = sup.start();
         events.clear();
-        assertThat(sup.stop()).isCompleted();
+        assertThat(sup.shutdown()).isCompleted();
         assertThat(events).containsExactly("cancel c", "cancel b", "cancel a");
         assertThat(run).isCompleted();
         assertThat(sup.isRunning()).isFalse();
         clock.advance(Duration.ofMinutes(1));
         assertThat(a.runs).hasSize(1);
-        assertThat(sup.stop()).isCompleted(); // idempotent
+        assertThat(sup.shutdown()).isCompleted(); // idempotent
     }
 
     @Test
-    void stop_callsOffPendingRestart() {
+    void shutdown_callsOffPendingRestart() {
         Probe a = new Probe("a");
         Supervisor sup = builder().child("a", Restart.PERMANENT, a).build();
         sup.start();
         a.crash();
-        sup.stop();
+        sup.shutdown();
         clock.advance(Duration.ofMinutes(1));
         assertThat(a.runs).hasSize(1);
         assertThat(clock.pendingTimers()).isZero();
@@ -319,12 +319,12 @@ class SupervisorTest {
         a.crash();
         clock.advance(SECOND);
         assertThat(sup.totalRestarts()).isEqualTo(1);
-        sup.stop();
+        sup.shutdown();
         CompletableFuture<Void> second = sup.start();
         assertThat(second).isNotDone();
         assertThat(sup.totalRestarts()).isZero();
         assertThat(a.runs).hasSize(3);
-        sup.stop();
+        sup.shutdown();
     }
 
     @Test
@@ -346,7 +346,7 @@ class SupervisorTest {
         assertThat(child.isRunning()).isTrue();
         assertThat(worker.runs).hasSize(3);
         assertThat(parent.child("child").restarts()).isEqualTo(1);
-        parent.stop();
+        parent.shutdown();
         assertThat(child.isRunning()).isFalse();
         assertThat(worker.current()).isCancelled();
         assertThat(run).isCompleted();

@@ -124,10 +124,10 @@ class AsyncEventLatchBarrierTest {
             var a = barrier.await();
             var b = barrier.await();
             assertThat(a).isNotDone();
-            assertThat(barrier.waiting()).isEqualTo(2);
+            assertThat(barrier.waiters()).isEqualTo(2);
             var c = barrier.await();
             assertThat(List.of(a.join(), b.join(), c.join())).containsExactly(0, 1, 2);
-            assertThat(barrier.waiting()).isZero();
+            assertThat(barrier.waiters()).isZero();
         }
     }
 

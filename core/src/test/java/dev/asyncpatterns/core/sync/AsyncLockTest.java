@@ -34,7 +34,7 @@ class AsyncLockTest {
         var third = lock.lock();
         second.thenAccept(g -> order.add(2));
         third.thenAccept(g -> order.add(3));
-        assertThat(lock.queueLength()).isEqualTo(2);
+        assertThat(lock.waiters()).isEqualTo(2);
         first.unlock();
         assertThat(order).containsExactly(2);
         second.join().unlock();
@@ -69,7 +69,7 @@ class AsyncLockTest {
         var waiter = lock.lock(Duration.ofSeconds(1));
         clock.advance(Duration.ofSeconds(1));
         assertThatThrownBy(waiter::join).hasCauseInstanceOf(TimeoutException.class);
-        assertThat(lock.queueLength()).isZero();
+        assertThat(lock.waiters()).isZero();
         guard.unlock();
         assertThat(lock.isLocked()).isFalse();
         assertThat(lock.lock(Duration.ZERO)).isCompleted();

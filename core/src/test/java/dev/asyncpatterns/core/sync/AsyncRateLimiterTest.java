@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.sync;
 
-import dev.asyncpatterns.core.ClosedException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,10 +111,10 @@ class AsyncRateLimiterTest {
         var one = limiter.acquire(1);
         clock.advance(Duration.ofMillis(500));
         big.cancel(true);
-        assertThat(limiter.queueLength()).isEqualTo(1);
+        assertThat(limiter.waiters()).isEqualTo(1);
         clock.advance(Duration.ofMillis(500));
         assertThat(one).isCompleted();
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(limiter.waiters()).isZero();
         assertThat(clock.pendingTimers()).isZero();
     }
 
@@ -138,7 +137,7 @@ class AsyncRateLimiterTest {
         var waiter = limiter.acquire(1, Duration.ofSeconds(2));
         clock.advance(Duration.ofSeconds(2));
         assertThatThrownBy(waiter::join).hasCauseInstanceOf(TimeoutException.class);
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(limiter.waiters()).isZero();
         clock.advance(Duration.ofSeconds(8));
         assertThat(limiter.availableTokens()).isEqualTo(1);
     }
@@ -149,7 +148,7 @@ class AsyncRateLimiterTest {
         assertThat(limiter.acquire(1, Duration.ZERO)).isCompleted();
         assertThat(limiter.acquire(1, Duration.ZERO)).isCompletedExceptionally();
         assertThat(limiter.acquire(1, Duration.ofSeconds(-5))).isCompletedExceptionally();
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(limiter.waiters()).isZero();
         var huge = limiter.acquire(1, Duration.ofSeconds(Long.MAX_VALUE));
         clock.advance(Duration.ofSeconds(1));
         assertThat(huge).isCompleted();
@@ -226,5 +225,17 @@ class AsyncRateLimiterTest {
         assertThat(first).allMatch(CompletableFuture::isDone);
         assertThat(limiter.burst()).isEqualTo(3);
         limiter.close();
+    }
+
+    @Test
+    void tryAcquireAsync_throughTheRateLimiterInterface_answersAtOnceAsTryAcquireWould() {
+        RateLimiter limiter = limiter(1, Duration.ofSeconds(1), 1);
+        assertThat(limiter.tryAcquireAsync()).isCompletedWithValue(true);
+        assertThat(limiter.tryAcquireAsync()).isCompletedWithValue(false);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(limiter.acquire()).isCompleted();
+        assertThatThrownBy(() -> limiter.tryAcquireAsync(2)).isInstanceOf(IllegalArgumentException.class);
+        limiter.close();
+        assertThat(limiter.tryAcquireAsync()).isCompletedWithValue(false);
     }
 }

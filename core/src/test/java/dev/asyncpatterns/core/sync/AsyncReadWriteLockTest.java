@@ -83,7 +83,7 @@ class AsyncReadWriteLockTest {
         reader.unlock();
         lateReader.join().unlock();
         assertThat(rw.readers()).isZero();
-        assertThat(rw.queueLength()).isZero();
+        assertThat(rw.waiters()).isZero();
     }
 
     @Test

@@ -34,10 +34,10 @@ class AsyncSemaphoreTest {
         var semaphore = new AsyncSemaphore(0, clock);
         var waiter = semaphore.acquire();
         assertThat(waiter).isNotDone();
-        assertThat(semaphore.queueLength()).isEqualTo(1);
+        assertThat(semaphore.waiters()).isEqualTo(1);
         semaphore.release();
         assertThat(waiter).isCompleted();
-        assertThat(semaphore.queueLength()).isZero();
+        assertThat(semaphore.waiters()).isZero();
         assertThat(semaphore.availablePermits()).isZero();
     }
 
@@ -58,7 +58,7 @@ class AsyncSemaphoreTest {
         semaphore.release(4);
         assertThat(order).containsExactly(1, 2);
         assertThat(semaphore.availablePermits()).isEqualTo(1);
-        assertThat(semaphore.queueLength()).isEqualTo(1);
+        assertThat(semaphore.waiters()).isEqualTo(1);
         semaphore.release(4);
         assertThat(order).containsExactly(1, 2, 3);
         assertThat(semaphore.availablePermits()).isZero();
@@ -123,7 +123,7 @@ class AsyncSemaphoreTest {
             int id = i;
             semaphore.acquire().thenRun(() -> order[next.getAndIncrement()] = id);
         }
-        assertThat(semaphore.queueLength()).isEqualTo(n);
+        assertThat(semaphore.waiters()).isEqualTo(n);
         for (int i = 0; i < n; i += 1000) {
             semaphore.release(1000);
         }
@@ -133,7 +133,7 @@ class AsyncSemaphoreTest {
                 throw new AssertionError("waiter " + order[i] + " completed at position " + i);
             }
         }
-        assertThat(semaphore.queueLength()).isZero();
+        assertThat(semaphore.waiters()).isZero();
         assertThat(semaphore.availablePermits()).isZero();
     }
 
@@ -161,7 +161,7 @@ class AsyncSemaphoreTest {
         var first = semaphore.acquire();
         var second = semaphore.acquire();
         assertThat(first.cancel(true)).isTrue();
-        assertThat(semaphore.queueLength()).isEqualTo(1);
+        assertThat(semaphore.waiters()).isEqualTo(1);
         semaphore.release();
         assertThat(second).isCompleted();
         assertThat(semaphore.availablePermits()).isZero();
@@ -176,7 +176,7 @@ class AsyncSemaphoreTest {
         large.cancel(false);
         assertThat(small).isCompleted();
         assertThat(semaphore.availablePermits()).isZero();
-        assertThat(semaphore.queueLength()).isZero();
+        assertThat(semaphore.waiters()).isZero();
     }
 
     @Test
@@ -184,7 +184,7 @@ class AsyncSemaphoreTest {
         var semaphore = new AsyncSemaphore(0, clock);
         var waiter = semaphore.acquire();
         waiter.complete(null);
-        assertThat(semaphore.queueLength()).isZero();
+        assertThat(semaphore.waiters()).isZero();
         semaphore.release();
         assertThat(semaphore.availablePermits()).isEqualTo(1);
     }
@@ -214,7 +214,7 @@ class AsyncSemaphoreTest {
         assertThat(first).isCancelled();
         assertThat(second).as("the permit went on to the next waiter").isCompleted();
         assertThat(semaphore.availablePermits()).isZero();
-        assertThat(semaphore.queueLength()).isZero();
+        assertThat(semaphore.waiters()).isZero();
     }
 
     @Test
@@ -237,7 +237,7 @@ class AsyncSemaphoreTest {
                 semaphore.release(); // give back what the waiter got
             }
             assertThat(semaphore.availablePermits()).as("round " + i).isEqualTo(1);
-            assertThat(semaphore.queueLength()).isZero();
+            assertThat(semaphore.waiters()).isZero();
             assertThat(semaphore.tryAcquire()).isTrue();
         }
         assertThat(granted).isBetween(0, rounds);
@@ -254,7 +254,7 @@ class AsyncSemaphoreTest {
         clock.advance(Duration.ofMillis(1));
         assertThat(waiter).isCompletedExceptionally();
         assertThatThrownBy(waiter::join).hasCauseInstanceOf(TimeoutException.class);
-        assertThat(semaphore.queueLength()).isZero();
+        assertThat(semaphore.waiters()).isZero();
         semaphore.release();
         assertThat(semaphore.availablePermits()).isEqualTo(1);
     }
@@ -280,7 +280,7 @@ class AsyncSemaphoreTest {
         assertThat(none).isCompletedExceptionally();
         assertThat(negative).isCompletedExceptionally();
         assertThatThrownBy(none::join).hasCauseInstanceOf(TimeoutException.class);
-        assertThat(semaphore.queueLength()).isZero();
+        assertThat(semaphore.waiters()).isZero();
         assertThat(clock.pendingTimers()).isZero();
     }
 
@@ -307,7 +307,7 @@ class AsyncSemaphoreTest {
         var patient = semaphore.acquire();
         clock.advance(Duration.ofNanos(3));
         assertThat(waiters).allMatch(CompletableFuture::isCompletedExceptionally);
-        assertThat(semaphore.queueLength()).isEqualTo(1);
+        assertThat(semaphore.waiters()).isEqualTo(1);
         semaphore.release();
         assertThat(patient).isCompleted();
     }
@@ -363,7 +363,7 @@ class AsyncSemaphoreTest {
             return CompletableFuture.completedFuture(1);
         });
         result.cancel(true);
-        assertThat(semaphore.queueLength()).isZero();
+        assertThat(semaphore.waiters()).isZero();
         semaphore.release();
         assertThat(ran).hasValue(0);
         assertThat(semaphore.availablePermits()).isEqualTo(1);

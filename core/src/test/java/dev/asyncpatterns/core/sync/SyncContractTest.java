@@ -1,14 +1,13 @@
 package dev.asyncpatterns.core.sync;
 
-import dev.asyncpatterns.core.AsyncSupplier;
-import dev.asyncpatterns.core.future.Parallel;
-import dev.asyncpatterns.core.pool.AsyncPool;
-import dev.asyncpatterns.core.time.TimeSource;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.testing.GcFinalization;
 import com.google.common.testing.NullPointerTester;
+import dev.asyncpatterns.core.AsyncSupplier;
+import dev.asyncpatterns.core.future.Parallel;
+import dev.asyncpatterns.core.pool.AsyncPool;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -77,7 +76,7 @@ class SyncContractTest {
         GcFinalization.awaitClear(eventWaiter);
         GcFinalization.awaitClear(rwWaiter);
         GcFinalization.awaitClear(limiterWaiter);
-        assertThat(semaphore.queueLength()).isZero();
+        assertThat(semaphore.waiters()).isZero();
         assertThat(clock.pendingTimers()).isZero();
         held.unlock();
     }

@@ -1,9 +1,8 @@
 package dev.asyncpatterns.core.sync;
 
-import dev.asyncpatterns.core.pool.AsyncPool;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncpatterns.core.pool.AsyncPool;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,12 +109,12 @@ class SyncStressTest {
         System.out.printf("semaphore-stress seed=%d: %d ops across %d threads (acquired=%d cancelled=%d timedOut=%d "
                         + "overCommitted=%d waitersLeft=%d): %d leaked, %d lost wakeups%n",
                 seed, ops.sum(), THREADS, acquired.sum(), cancelled.sum(), timedOut.sum(), overCommitted.get(),
-                semaphore.queueLength(), leaked, lostWakeups.sum());
+                semaphore.waiters(), leaked, lostWakeups.sum());
         assertThat(failures).isEmpty();
         assertThat(leaked).isZero();
         assertThat(lostWakeups.sum()).isZero();
         assertThat(overCommitted).hasValue(0);
-        assertThat(semaphore.queueLength()).isZero();
+        assertThat(semaphore.waiters()).isZero();
         assertThat(acquired.sum()).isPositive();
     }
 
@@ -157,9 +156,9 @@ class SyncStressTest {
         System.out.printf("semaphore-cancel-race seed=%d: %d ops across 2 threads (released=%d granted=%d "
                         + "cancelled=%d available=%d waitersLeft=%d): %d leaked, %d lost wakeups%n",
                 seed, ops, released.sum(), granted.sum(), cancelled.sum(), semaphore.availablePermits(),
-                semaphore.queueLength(), leaked, semaphore.queueLength());
+                semaphore.waiters(), leaked, semaphore.waiters());
         assertThat(leaked).isZero();
-        assertThat(semaphore.queueLength()).as("waiters left although permits free").isZero();
+        assertThat(semaphore.waiters()).as("waiters left although permits free").isZero();
     }
 
     // ---------------------------------------------------------------- AsyncReadWriteLock
@@ -231,13 +230,13 @@ class SyncStressTest {
         int leaked = rw.readers() + (rw.isWriteLocked() ? 1 : 0);
         System.out.printf("rwlock-stress seed=%d: %d ops across %d threads (granted=%d gaveUp=%d violations=%d "
                         + "waitersLeft=%d): %d leaked, %d lost wakeups%n",
-                seed, ops.sum(), THREADS, granted.sum(), gaveUp.sum(), violations.get(), rw.queueLength(), leaked,
+                seed, ops.sum(), THREADS, granted.sum(), gaveUp.sum(), violations.get(), rw.waiters(), leaked,
                 lostWakeups.sum());
         assertThat(failures).isEmpty();
         assertThat(violations).hasValue(0);
         assertThat(leaked).isZero();
         assertThat(lostWakeups.sum()).isZero();
-        assertThat(rw.queueLength()).isZero();
+        assertThat(rw.waiters()).isZero();
         assertThat(granted.sum()).isPositive();
     }
 
@@ -313,15 +312,15 @@ class SyncStressTest {
         System.out.printf("pool-stress seed=%d: %d ops across %d threads (lent=%d gaveUp=%d created=%d destroyed=%d "
                         + "live=%d borrowed=%d doubleLent=%d waitersLeft=%d): %d leaked, %d lost wakeups%n",
                 seed, ops.sum(), THREADS, lent.sum(), gaveUp.sum(), created.get(), destroyed.get(), live,
-                pool.borrowedCount(), doubleLent.get(), pool.queueLength(), leaked, lostWakeups.sum());
+                pool.borrowedCount(), doubleLent.get(), pool.waiters(), leaked, lostWakeups.sum());
         assertThat(failures).isEmpty();
         assertThat(leaked).isZero();
         assertThat(lostWakeups.sum()).isZero();
         assertThat(doubleLent).hasValue(0);
         assertThat(live).isBetween(1, maxSize);
         assertThat(pool.borrowedCount()).isZero();
-        assertThat(pool.queueLength()).isZero();
-        pool.close().get(10, TimeUnit.SECONDS);
+        assertThat(pool.waiters()).isZero();
+        pool.shutdown().get(10, TimeUnit.SECONDS);
         assertThat(destroyed.get()).isEqualTo(created.get());
     }
 
@@ -402,11 +401,11 @@ class SyncStressTest {
         System.out.printf("ratelimiter-stress seed=%d: %d ops across %d threads (tokensGranted=%d allowed<=%d "
                         + "cancelled=%d timedOut=%d waitersLeft=%d): %d leaked, %d lost wakeups%n",
                 seed, ops.sum(), THREADS, grantedTokens.sum(), allowed, cancelled.sum(), timedOut.sum(),
-                limiter.queueLength(), leaked, lostWakeups);
+                limiter.waiters(), leaked, lostWakeups);
         assertThat(failures).isEmpty();
         assertThat(grantedTokens.sum()).isLessThanOrEqualTo(allowed);
         assertThat(lostWakeups).isZero();
         assertThat(leaked).isZero();
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(limiter.waiters()).isZero();
     }
 }

@@ -51,7 +51,7 @@ class LagProbeTest {
         assertThat(stats.maxLag()).isEqualTo(MS.multipliedBy(30));
         assertThat(stats.starved()).isFalse();
         assertThat(stats.pending()).isFalse();
-        probe.stop();
+        probe.close();
     }
 
     @Test
@@ -87,7 +87,7 @@ class LagProbeTest {
         assertThat(stats.samples()).isEqualTo(10);
         assertThat(stats.maxLag()).isZero();
         assertThat(stats.starved()).isFalse();
-        probe.stop();
+        probe.close();
     }
 
     @Test
@@ -100,15 +100,15 @@ class LagProbeTest {
         assertThat(stats.rejected()).isEqualTo(3);
         assertThat(stats.starved()).isTrue();
         assertThat(stats.pending()).isFalse();
-        probe.stop();
+        probe.close();
     }
 
     @Test
-    void stop_cancelsTimer_noMoreTicks() {
+    void close_cancelsTimer_noMoreTicks() {
         var executor = new ManualExecutor();
         LagProbe probe = probe(executor);
-        probe.stop();
-        probe.stop();
+        probe.close();
+        probe.close();
         clock.advance(Duration.ofSeconds(1));
         assertThat(executor.tasks).isEmpty();
         assertThat(clock.pendingTimers()).isZero();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.resilience.AsyncResilience;
 import dev.asyncpatterns.resilience.Hedging;
+import dev.asyncpatterns.resilience.ResilienceEvent;
 import dev.asyncpatterns.resilience.JobAttempt;
 import dev.asyncpatterns.resilience.JobRecord;
 import dev.asyncpatterns.resilience.RetryQueue;
@@ -34,12 +35,15 @@ class ResilienceSnippets {
 
     private final VirtualClock clock = VirtualClock.create();
 
-    /** The inventory service: answers "17" until it goes down. */
+    /**
+     * The inventory service: answers "17" until it goes down. Like many client methods it
+     * declares a checked exception, and {@code call(() -> client.stock(sku))} accepts it.
+     */
     static final class InventoryClient {
         final AtomicInteger calls = new AtomicInteger();
         volatile boolean down;
 
-        CompletableFuture<String> stock(String sku) {
+        CompletableFuture<String> stock(String sku) throws IOException {
             calls.incrementAndGet();
             return down
                     ? CompletableFuture.failedFuture(new IOException("inventory unreachable"))
@@ -83,6 +87,7 @@ class ResilienceSnippets {
                 .build());
         InventoryClient client = new InventoryClient();
         String sku = "SKU-1";
+        List<CircuitBreaker.State> circuitLog = new CopyOnWriteArrayList<>();
 
         // @start region=inventoryPolicy
         AsyncResilience<String> inventory = AsyncResilience.<String>builder("inventory")
@@ -92,8 +97,9 @@ class ResilienceSnippets {
                 .deadline(Duration.ofSeconds(2))
                 .hedging(Hedging.afterPercentile(0.95, Duration.ofMillis(100), 1))
                 .circuitOpenFallback(open -> "cached")
+                .on(ResilienceEvent.CircuitStateChanged.class, e -> circuitLog.add(e.to()))
                 .timeSource(clock)                              // in tests only: virtual time
-                .build();
+                .build();                                       // immutable, listeners included
         CompletableFuture<String> stock = inventory.call(() -> client.stock(sku));
         // @end
 
@@ -107,6 +113,7 @@ class ResilienceSnippets {
         assertThatThrownBy(failing::join).hasCauseInstanceOf(IOException.class);
         assertThat(client.calls).hasValue(4);
         assertThat(circuitBreakers.circuitBreaker("inventory").getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(circuitLog).containsExactly(CircuitBreaker.State.OPEN);
 
         // with the circuit open, callers get the fallback and the service is left alone
         CompletableFuture<String> served = inventory.call(() -> client.stock(sku));

@@ -66,7 +66,7 @@ public final class SemaphoreStateWordRaces {
         @Arbiter
         public void arbiter(ZZI_Result r) {
             r.r1 = acquired.isDone() && !acquired.isCompletedExceptionally();
-            r.r2 = semaphore.queueLength() != 0;
+            r.r2 = semaphore.waiters() != 0;
             r.r3 = semaphore.availablePermits();
         }
     }

@@ -61,7 +61,7 @@ public class AsyncBarrierLincheckTest {
 
     @Operation
     public int waiting() {
-        return barrier.waiting();
+        return barrier.waiters();
     }
 
     /** How this thread's awaits ended: arrival indexes, "pending", "cancelled" or the failure. */

@@ -70,7 +70,7 @@ public class AsyncLockLincheckTest {
 
     @Operation
     public int queueLength() {
-        return lock.queueLength();
+        return lock.waiters();
     }
 
     static Scenarios scenarios() {

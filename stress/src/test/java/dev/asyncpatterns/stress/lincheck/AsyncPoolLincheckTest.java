@@ -117,7 +117,7 @@ public class AsyncPoolLincheckTest {
 
     @Operation
     public void close() {
-        pool.close();
+        pool.shutdown();
     }
 
     @Operation
@@ -129,7 +129,7 @@ public class AsyncPoolLincheckTest {
     @Operation
     public String counts() {
         return "size:" + pool.size() + " idle:" + pool.idleCount() + " borrowed:" + pool.borrowedCount()
-                + " waiting:" + pool.queueLength() + " creations:" + creations.size() + " destroyed:" + destroyed.get();
+                + " waiting:" + pool.waiters() + " creations:" + creations.size() + " destroyed:" + destroyed.get();
     }
 
     static Scenarios scenarios() {

@@ -96,7 +96,7 @@ public class AsyncRateLimiterLincheckTest {
 
     @Operation
     public int queueLength() {
-        return limiter.queueLength();
+        return limiter.waiters();
     }
 
     @Operation

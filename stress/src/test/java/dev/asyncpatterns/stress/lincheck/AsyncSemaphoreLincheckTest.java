@@ -72,7 +72,7 @@ public class AsyncSemaphoreLincheckTest {
 
     @Operation
     public int queueLength() {
-        return semaphore.queueLength();
+        return semaphore.waiters();
     }
 
     static Scenarios scenarios() {

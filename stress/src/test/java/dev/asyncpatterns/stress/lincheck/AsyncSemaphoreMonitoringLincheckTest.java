@@ -42,7 +42,7 @@ public class AsyncSemaphoreMonitoringLincheckTest {
     @Operation
     public String stats() {
         AsyncSemaphore.Stats s = semaphore.stats();
-        return "permits:" + s.availablePermits() + " waiting:" + s.queueLength();
+        return "permits:" + s.availablePermits() + " waiting:" + s.waiters();
     }
 
     @Operation
@@ -52,7 +52,7 @@ public class AsyncSemaphoreMonitoringLincheckTest {
 
     @Operation
     public int queueLength() {
-        return semaphore.queueLength();
+        return semaphore.waiters();
     }
 
     static Scenarios scenarios() {

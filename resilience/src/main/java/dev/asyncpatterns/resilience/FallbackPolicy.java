@@ -5,8 +5,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
-/** The fallbacks of one decorator: by kind first, then by exception type in registration order. */
-record Fallbacks<T>(Function<Throwable, ? extends CompletionStage<? extends T>> circuitOpen,
+/**
+ * The fallbacks of one decorator, outermost: they see the call's final failure, after retries,
+ * whatever its kind. The fallback for a kind (open circuit, full bulkhead, timeout or deadline)
+ * comes first, then those by exception type in registration order.
+ */
+record FallbackPolicy<T>(Function<Throwable, ? extends CompletionStage<? extends T>> circuitOpen,
         Function<Throwable, ? extends CompletionStage<? extends T>> bulkheadFull,
         Function<Throwable, ? extends CompletionStage<? extends T>> timeout, List<ByType<T>> byType) {
 
@@ -18,16 +22,34 @@ record Fallbacks<T>(Function<Throwable, ? extends CompletionStage<? extends T>> 
         return failure -> CompletableFuture.completedFuture(fallback.apply(failure));
     }
 
-    Fallbacks {
+    FallbackPolicy {
         byType = List.copyOf(byType);
+    }
+
+    @Override
+    public String toString() {
+        return "fallbacks=" + ((circuitOpen == null ? 0 : 1) + (bulkheadFull == null ? 0 : 1)
+                + (timeout == null ? 0 : 1) + byType.size());
     }
 
     boolean isEmpty() {
         return circuitOpen == null && bulkheadFull == null && timeout == null && byType.isEmpty();
     }
 
-    /** The fallback for this failure, or null. */
-    Function<Throwable, ? extends CompletionStage<? extends T>> find(Throwable failure, FailureKind kind) {
+    /**
+     * Starts the fallback for the call's final failure.
+     *
+     * <p>Whatever a synchronous fallback throws (or the NPE of an async one that returned null)
+     * propagates from here.
+     *
+     * @return the replacement's future, or null if no fallback applies
+     */
+    CompletableFuture<? extends T> replace(Throwable failure, FailureKind kind) {
+        Function<Throwable, ? extends CompletionStage<? extends T>> fallback = find(failure, kind);
+        return fallback == null ? null : fallback.apply(failure).toCompletableFuture();
+    }
+
+    private Function<Throwable, ? extends CompletionStage<? extends T>> find(Throwable failure, FailureKind kind) {
         Function<Throwable, ? extends CompletionStage<? extends T>> byKind = switch (kind) {
             case CIRCUIT_OPEN -> circuitOpen;
             case BULKHEAD_FULL -> bulkheadFull;

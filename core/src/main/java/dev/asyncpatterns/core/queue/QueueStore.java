@@ -1,0 +1,28 @@
+package dev.asyncpatterns.core.queue;
+
+import java.util.List;
+
+/**
+ * Where an {@link AsyncQueue} keeps its buffered items: a ring buffer ({@link RingStore}) or, for
+ * priority queues, a binary heap ({@link HeapStore}). Guarded by the queue's lock; never calls
+ * user code except the priority comparator, which must leave the store unchanged when it throws.
+ */
+abstract class QueueStore {
+
+    /** Items stored now. */
+    int size;
+
+    /** Adds an item; may throw (the comparator), leaving the store as it was. */
+    abstract void add(Object item);
+
+    /** Removes and returns the head; the store is not empty. May throw (the comparator), leaving the store as it was. */
+    abstract Object poll();
+
+    /** Moves every item into {@code out} without comparing (any order); empties the store. */
+    abstract <E> void removeAllInto(List<E> out);
+
+    @SuppressWarnings("unchecked")
+    static <E> E cast(Object item) {
+        return (E) item;
+    }
+}

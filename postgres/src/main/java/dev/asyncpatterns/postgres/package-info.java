@@ -1,0 +1,6 @@
+/**
+ * A durable, multi-process {@link dev.asyncpatterns.resilience.JobStore} on PostgreSQL:
+ * {@link dev.asyncpatterns.postgres.PostgresJobStore}, the {@link dev.asyncpatterns.postgres.JobCodec}
+ * that turns jobs into bytes, and the failures read back from the database.
+ */
+package dev.asyncpatterns.postgres;
