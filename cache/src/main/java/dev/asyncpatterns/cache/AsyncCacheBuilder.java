@@ -74,6 +74,7 @@ public final class AsyncCacheBuilder<K, V> {
     private RemovalListener<? super K, ? super V> evictionListener;
     private Consumer<? super CacheEvent<K>> eventListener;
     private Boolean recordStats;
+    private String name;
     private SecondLevel<?, ?> secondLevel;
 
     AsyncCacheBuilder() {}
@@ -214,7 +215,7 @@ public final class AsyncCacheBuilder<K, V> {
     /**
      * Stale-if-error: when a refresh fails, keep serving the old value, for at most
      * {@code maxStaleness} past the moment it was due for refresh. Each failure is counted
-     * ({@link CacheStats#refreshFailureCount()}) and reported as a {@link CacheEvent.RefreshFailed}
+     * ({@link MemoizedFunction.Stats#refreshFailures()}) and reported as a {@link CacheEvent.RefreshFailed}
      * event. After a failed refresh, reads of that key serve the old value without calling the
      * function for one {@link #refreshAfterWrite(Duration)} interval; the first read after that
      * retries. A failing backend so sees at most one refresh per key per interval, however often
@@ -457,6 +458,25 @@ public final class AsyncCacheBuilder<K, V> {
     // ---------------------------------------------------------------- terminal operations
 
     /**
+     * The name of the memoized function this builder makes, used in logs, {@code toString} and
+     * {@link MemoizedFunction#stats()} (default {@code memo@<hash>}). Only {@link #memoize} uses
+     * it: a plain Caffeine cache from {@link #build()} has no name.
+     *
+     * @param name the name
+     * @return this builder
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+     *     holds a control character
+     * @throws IllegalStateException if already set
+     */
+    public AsyncCacheBuilder<K, V> name(String name) {
+        Checks.name(name);
+        Checks.once(this.name != null, "name");
+        this.name = name;
+        return this;
+    }
+
+    /**
      * Memoizes {@code function} in a new cache with these settings. See {@link MemoizedFunction}
      * for single-flight, failure, {@code null} and cancellation rules.
      *
@@ -482,7 +502,7 @@ public final class AsyncCacheBuilder<K, V> {
         @SuppressWarnings("unchecked")
         SecondLevel<K1, V1> level = (SecondLevel<K1, V1>) secondLevel;
         var settings = new MemoizedFunction.Settings<K1, V1>(
-                cancelAbandoned, negatives, negativeIf == null ? f -> true : negativeIf, refreshPauses, events,
+                name, cancelAbandoned, negatives, negativeIf == null ? f -> true : negativeIf, refreshPauses, events,
                 level, level == null ? null : this.<K1, V1>secondLevelTtl(),
                 executor != null ? executor : ForkJoinPool.commonPool());
         if (refreshAfterWrite == null) {

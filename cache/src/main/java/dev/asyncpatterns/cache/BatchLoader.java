@@ -96,8 +96,10 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     }
 
     /**
-     * Counters of a batch loader.
+     * A consistent snapshot of a batch loader (ADR core-0003), read under its lock.
      *
+     * @param name the loader's name
+     * @param pendingKeys keys waiting for their batch to be sent now
      * @param batches bulk calls made
      * @param keys keys sent in those calls
      * @param largestBatch the most keys sent in one call
@@ -106,7 +108,8 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
      * @param missingKeys keys the bulk function left out of its result
      * @param rejectedKeys loads refused because {@code maxPendingKeys} keys were pending
      */
-    public record Stats(long batches, long keys, int largestBatch, long failedBatches, long missingKeys, long rejectedKeys) {
+    public record Stats(String name, int pendingKeys, long batches, long keys, int largestBatch, long failedBatches,
+            long missingKeys, long rejectedKeys) {
 
         /**
          * The average number of keys per bulk call.
@@ -124,6 +127,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     private final int maxPendingKeys;
     private final MissingKeys missingKeys;
     private final TimeSource timeSource;
+    private final String name;
 
     private final ReentrantLock lock = new ReentrantLock();
     private LinkedHashMap<K, CompletableFuture<V>> collecting = new LinkedHashMap<>();
@@ -138,6 +142,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     private long rejected;
 
     private BatchLoader(Builder<K, V> builder) {
+        this.name = builder.name == null ? Checks.defaultName("batchloader", this) : builder.name;
         this.bulk = builder.bulk;
         this.maxBatchSize = builder.maxBatchSize != 0 ? builder.maxBatchSize : DEFAULT_MAX_BATCH_SIZE;
         this.window = builder.window != null ? builder.window : DEFAULT_WINDOW;
@@ -240,10 +245,19 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(batches, keysSent, largestBatch, failedBatches, missing, rejected);
+            return new Stats(name, pending, batches, keysSent, largestBatch, failedBatches, missing, rejected);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The loader's name, for logs and metrics (default {@code batchloader@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
     }
 
     /**
@@ -278,7 +292,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
 
     @Override
     public String toString() {
-        return "BatchLoader[maxBatchSize=" + maxBatchSize + ", window=" + window + ", pending=" + pendingKeys() + ", " + stats() + "]";
+        return "BatchLoader[" + name + ", maxBatchSize=" + maxBatchSize + ", window=" + window + ", pending=" + pendingKeys() + ", " + stats() + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -442,6 +456,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
         private int maxPendingKeys; // 0: not set
         private MissingKeys missingKeys;
         private TimeSource timeSource;
+        private String name;
 
         private Builder(Function<? super Set<K>, ? extends CompletionStage<? extends Map<K, V>>> bulk) {
             this.bulk = bulk;
@@ -523,6 +538,24 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
             Objects.requireNonNull(timeSource, "timeSource");
             Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
+            return this;
+        }
+
+        /**
+         * The name used in logs, {@code toString} and {@link BatchLoader#stats()} (default
+         * {@code batchloader@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder<K, V> name(String name) {
+            Checks.name(name);
+            Checks.unset(this.name, "name");
+            this.name = name;
             return this;
         }
 

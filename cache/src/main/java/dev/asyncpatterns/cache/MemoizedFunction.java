@@ -1,5 +1,6 @@
 package dev.asyncpatterns.cache;
 
+import dev.asyncpatterns.core.internal.Checks;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.asyncpatterns.core.future.Futures;
@@ -149,6 +150,84 @@ import org.slf4j.LoggerFactory;
  */
 public final class MemoizedFunction<K, V> implements Function<K, CompletableFuture<V>> {
 
+    /**
+     * A snapshot of a memoized function's counters (ADR core-0003), cheap to take: Caffeine's
+     * own statistics plus ours, each read on its own (approximate while requests run, exact at
+     * quiescence). Counts only grow; subtract two snapshots to get the activity in between.
+     *
+     * <p>Caffeine counts a request that joins a load already in flight as a <em>hit</em>:
+     * single-flight means only the caller that started the load is a miss.
+     *
+     * @param name the function's name ({@link AsyncCacheBuilder#name})
+     * @param size the estimated number of entries now
+     * @param hits requests answered by an entry present in the cache (completed or in flight)
+     * @param misses requests that started a load
+     * @param loadSuccesses loads and refreshes that produced a non-null value
+     * @param loadFailures loads and refreshes that failed, were cancelled or produced {@code null}
+     * @param loadTime time spent loading; Caffeine measures it with the system clock
+     *     ({@code System.nanoTime}), not the cache's {@code TimeSource}
+     * @param evictions entries evicted by the size/weight bound or by expiry
+     * @param evictionWeight total weight of evicted entries (the count when not weight-bounded)
+     * @param refreshFailures background refreshes that failed (each also reported as a
+     *     {@link CacheEvent.RefreshFailed} event)
+     * @param negativeHits loads answered from the negative cache instead of calling the function
+     * @param abandonedLoads loads cancelled because every caller waiting for them cancelled
+     */
+    public record Stats(
+            String name,
+            long size,
+            long hits,
+            long misses,
+            long loadSuccesses,
+            long loadFailures,
+            Duration loadTime,
+            long evictions,
+            long evictionWeight,
+            long refreshFailures,
+            long negativeHits,
+            long abandonedLoads) {
+
+        /**
+         * Validates the snapshot.
+         *
+         * @throws NullPointerException if {@code name} or {@code loadTime} is null
+         */
+        public Stats {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(loadTime, "loadTime");
+        }
+
+        /**
+         * Hits plus misses.
+         *
+         * @return the number of requests
+         */
+        public long requests() {
+            return hits + misses;
+        }
+
+        /**
+         * The fraction of requests that were hits; {@code 1.0} when there were no requests (as in
+         * Caffeine).
+         *
+         * @return the hit ratio, between 0 and 1
+         */
+        public double hitRatio() {
+            long requests = requests();
+            return requests == 0 ? 1.0 : (double) hits / requests;
+        }
+
+        /**
+         * The average time a load took.
+         *
+         * @return total load time divided by the number of loads, or zero if none completed
+         */
+        public Duration averageLoadTime() {
+            long loads = loadSuccesses + loadFailures;
+            return loads == 0 ? Duration.ZERO : loadTime.dividedBy(loads);
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(MemoizedFunction.class);
 
     private final AsyncCache<K, V> cache;
@@ -158,6 +237,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     private final Function<? super K, ? extends CompletionStage<? extends V>> function;
     private final BiFunction<K, Executor, CompletableFuture<V>> mapping;
     private final boolean cancelAbandoned;
+    private final String name;
     private final Cache<K, Negative> negatives;
     private final Predicate<? super Throwable> negativeIf;
     private final Cache<K, Boolean> refreshPauses; // non-null exactly when stale-if-error is on
@@ -175,6 +255,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     /** How a memoized function is put together; built by {@link AsyncCacheBuilder}. */
     record Settings<K, V>(
+            String name,
             boolean cancelAbandoned,
             Cache<K, Negative> negatives,
             Predicate<? super Throwable> negativeIf,
@@ -185,7 +266,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             Executor executor) {
 
         static <K, V> Settings<K, V> plain() {
-            return new Settings<>(false, null, failure -> true, null, null, null, null, null);
+            return new Settings<>(null, false, null, failure -> true, null, null, null, null, null);
         }
     }
 
@@ -197,6 +278,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         this.map = cache.asMap();
         this.recordingStats = cache.synchronous().policy().isRecordingStats();
         this.function = Objects.requireNonNull(function, "function");
+        this.name = settings.name() == null ? Checks.defaultName("memo", this) : settings.name();
         this.cancelAbandoned = settings.cancelAbandoned();
         this.negatives = settings.negatives();
         this.negativeIf = settings.negativeIf();
@@ -381,9 +463,11 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
      *
      * @return the current statistics
      */
-    public CacheStats stats() {
+    public Stats stats() {
         var s = cache.synchronous().stats();
-        return new CacheStats(
+        return new Stats(
+                name,
+                cache.synchronous().estimatedSize(),
                 s.hitCount() + fastHits.sum(),
                 s.missCount(),
                 s.loadSuccessCount(),
@@ -408,7 +492,17 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     @Override
     public String toString() {
-        return "MemoizedFunction[size=" + estimatedSize() + ", " + stats() + "]";
+        return "MemoizedFunction[" + name + ", size=" + estimatedSize() + ", " + stats() + "]";
+    }
+
+    /**
+     * The function's name, for logs and metrics ({@link AsyncCacheBuilder#name}, default
+     * {@code memo@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
     }
 
     // ---------------------------------------------------------------- loading

@@ -11,7 +11,7 @@
  *       single-flight, shielded per-caller futures and a recursion guard;
  *   <li>{@link dev.asyncpatterns.cache.BatchLoader}: the DataLoader pattern, coalescing single-key
  *       loads into bulk calls;
- *   <li>{@link dev.asyncpatterns.cache.CacheStats} and {@link dev.asyncpatterns.cache.CacheEvent}:
+ *   <li>{@link dev.asyncpatterns.cache.MemoizedFunction.Stats} and {@link dev.asyncpatterns.cache.CacheEvent}:
  *       what happened, for monitoring.
  * </ul>
  *

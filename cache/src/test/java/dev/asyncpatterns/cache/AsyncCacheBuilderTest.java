@@ -100,7 +100,7 @@ class AsyncCacheBuilderTest {
         memo.apply("a").join();
         clock.advance(Duration.ofSeconds(10)); // Caffeine's scheduler runs on the clock: no read needed
         assertThat(removed).containsExactly(RemovalCause.EXPIRED);
-        assertThat(memo.stats().evictionCount()).isEqualTo(1);
+        assertThat(memo.stats().evictions()).isEqualTo(1);
     }
 
     // ---------------------------------------------------------------- refresh and stale-if-error
@@ -134,7 +134,7 @@ class AsyncCacheBuilderTest {
         assertThat(memo.apply("k").join()).isEqualTo("v1");
         backend.last("k").completeExceptionally(new IllegalStateException("backend down"));
         assertThat(memo.getIfPresent("k")).isNull();
-        assertThat(memo.stats().refreshFailureCount()).isEqualTo(1);
+        assertThat(memo.stats().refreshFailures()).isEqualTo(1);
         assertThat(events).singleElement().isInstanceOfSatisfying(CacheEvent.RefreshFailed.class, e -> {
             assertThat(e.servingStale()).isFalse();
             assertThat(e.failure()).hasMessage("backend down");
@@ -159,7 +159,7 @@ class AsyncCacheBuilderTest {
         clock.advance(Duration.ofMinutes(2));
         assertThat(memo.apply("k").join()).isEqualTo("v1"); // stale, and retries the refresh (the pause is over)
         backend.last("k").completeExceptionally(new IllegalStateException("still down"));
-        assertThat(memo.stats().refreshFailureCount()).isEqualTo(2);
+        assertThat(memo.stats().refreshFailures()).isEqualTo(2);
         assertThat(events).hasSize(2).allSatisfy(e -> assertThat(((CacheEvent.RefreshFailed<String>) e).servingStale()).isTrue());
 
         clock.advance(Duration.ofMinutes(3)); // 5:31 after write: past refresh (0:30) + max staleness (5:00)
@@ -184,7 +184,7 @@ class AsyncCacheBuilderTest {
             assertThat(memo.apply("k").join()).isEqualTo("v1");
         }
         assertThat(backend.calls("k")).as("no refresh within the pause").isEqualTo(2);
-        assertThat(memo.stats().refreshFailureCount()).isEqualTo(1);
+        assertThat(memo.stats().refreshFailures()).isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(2)); // 31 s after the failure
         assertThat(memo.apply("k").join()).isEqualTo("v1");
@@ -295,7 +295,7 @@ class AsyncCacheBuilderTest {
                 e -> assertThat(e.failure()).isInstanceOf(java.util.concurrent.RejectedExecutionException.class));
         clock.advance(Duration.ofMillis(1_001)); // past the retry pause (one refresh interval)
         assertThat(memo.apply("a").join()).isEqualTo("a#1"); // the refresh is retried: not stuck "in flight"
-        assertThat(memo.stats().refreshFailureCount()).isEqualTo(2);
+        assertThat(memo.stats().refreshFailures()).isEqualTo(2);
     }
 
     // ---------------------------------------------------------------- bounds
@@ -313,7 +313,7 @@ class AsyncCacheBuilderTest {
         memo.cache().synchronous().cleanUp();
         assertThat(memo.estimatedSize()).isEqualTo(10);
         assertThat(removed).hasSize(90).containsOnly(RemovalCause.SIZE);
-        assertThat(memo.stats().evictionCount()).isEqualTo(90);
+        assertThat(memo.stats().evictions()).isEqualTo(90);
     }
 
     @Test
@@ -409,7 +409,7 @@ class AsyncCacheBuilderTest {
         MemoizedFunction<String, String> memo = builder().disableStats().memoize(new Counting());
         memo.apply("a").join();
         memo.apply("a").join();
-        assertThat(memo.stats().requestCount()).isZero();
+        assertThat(memo.stats().requests()).isZero();
     }
 
     @Test
@@ -422,8 +422,8 @@ class AsyncCacheBuilderTest {
         f.join();
         // Caffeine times loads with the system ticker, not the configured one
         var stats = memo.stats();
-        assertThat(stats.loadSuccessCount()).isEqualTo(1);
-        assertThat(stats.totalLoadTime()).isPositive();
-        assertThat(stats.averageLoadPenalty()).isEqualTo(stats.totalLoadTime());
+        assertThat(stats.loadSuccesses()).isEqualTo(1);
+        assertThat(stats.loadTime()).isPositive();
+        assertThat(stats.averageLoadTime()).isEqualTo(stats.loadTime());
     }
 }

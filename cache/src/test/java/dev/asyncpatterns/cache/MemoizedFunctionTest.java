@@ -83,10 +83,10 @@ class MemoizedFunctionTest {
         backend.last("k").complete("v");
         assertThat(futures).allMatch(f -> "v".equals(f.join()));
         System.out.println("single-flight callers=" + callers + " backendCalls=" + backend.calls("k")
-                + " misses=" + memo.stats().missCount() + " hits=" + memo.stats().hitCount());
+                + " misses=" + memo.stats().misses() + " hits=" + memo.stats().hits());
         assertThat(backend.calls("k")).isEqualTo(1);
-        assertThat(memo.stats().missCount()).isEqualTo(1);
-        assertThat(memo.stats().hitCount()).isEqualTo(callers - 1);
+        assertThat(memo.stats().misses()).isEqualTo(1);
+        assertThat(memo.stats().hits()).isEqualTo(callers - 1);
     }
 
     @Test
@@ -125,8 +125,8 @@ class MemoizedFunctionTest {
         assertThat(backend.calls("k")).isEqualTo(2);
         backend.last("k").complete("up");
         assertThat(third.join()).isEqualTo("up");
-        assertThat(memo.stats().loadFailureCount()).isEqualTo(1);
-        assertThat(memo.stats().loadSuccessCount()).isEqualTo(1);
+        assertThat(memo.stats().loadFailures()).isEqualTo(1);
+        assertThat(memo.stats().loadSuccesses()).isEqualTo(1);
     }
 
     @Test
@@ -178,7 +178,7 @@ class MemoizedFunctionTest {
         clock.advance(Duration.ofSeconds(1));
         assertThatThrownBy(() -> memo.apply("k").join()).hasCauseInstanceOf(IllegalStateException.class);
         assertThat(backend.calls("k")).isEqualTo(1);
-        assertThat(memo.stats().negativeHitCount()).isEqualTo(1);
+        assertThat(memo.stats().negativeHits()).isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(1));
         var retried = memo.apply("k");
@@ -266,7 +266,7 @@ class MemoizedFunctionTest {
         assertThat(backend.last("k")).isNotCancelled();
         b.cancel(true);
         assertThat(backend.last("k")).isCancelled();
-        assertThat(memo.stats().abandonedLoadCount()).isEqualTo(1);
+        assertThat(memo.stats().abandonedLoads()).isEqualTo(1);
         assertThat(events).singleElement().isEqualTo(new CacheEvent.LoadAbandoned<>("k"));
 
         var c = memo.apply("k");
@@ -316,7 +316,7 @@ class MemoizedFunctionTest {
             }
         }
         System.out.println("cancel-abandoned-race seed=" + seed + " rounds=" + rounds + " completed=" + completed
-                + " wrongCancels=" + wrongCancels + " abandoned=" + memo.stats().abandonedLoadCount());
+                + " wrongCancels=" + wrongCancels + " abandoned=" + memo.stats().abandonedLoads());
         assertThat(wrongCancels).isZero();
         assertThat(completed).isEqualTo(rounds);
     }
@@ -380,7 +380,7 @@ class MemoizedFunctionTest {
         assertThat(b.join()).isEqualTo("v");
         assertThat(mine.synchronous().getIfPresent("k")).isEqualTo("v");
         assertThat(memo.cache()).isSameAs(mine);
-        assertThat(memo.stats().missCount()).isEqualTo(1);
+        assertThat(memo.stats().misses()).isEqualTo(1);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.asyncpatterns.examples;
 
 import dev.asyncpatterns.cache.AsyncCaches;
-import dev.asyncpatterns.cache.CacheStats;
 import dev.asyncpatterns.cache.MemoizedFunction;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.Outcome;
@@ -159,9 +158,9 @@ final class CachedEnrichment implements Example {
         EnrichedUser u5 = users.apply("u5").join(); // joins the load the hurried caller started
         out.printf("u5 right after: %s (profile calls for u5: %d)%n", u5, profileCalls.get() - profilesBefore);
 
-        CacheStats stats = users.stats();
+        MemoizedFunction.Stats stats = users.stats();
         out.printf("cache: %d hits, %d misses (loads), hit ratio %.2f%n",
-                stats.hitCount(), stats.missCount(), stats.hitRatio());
+                stats.hits(), stats.misses(), stats.hitRatio());
     }
 
     /** Five concurrent requests per user; prints how many backend calls that took. */

@@ -34,7 +34,8 @@ public final class Launcher {
             new OrderStateMachine(),
             new HealthCheck(),
             new SharedCache(),
-            new DistributedTasks());
+            new DistributedTasks(),
+            new Metrics());
 
     private static volatile List<String> arguments = List.of();
 

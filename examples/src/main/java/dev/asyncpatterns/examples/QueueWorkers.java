@@ -81,7 +81,7 @@ final class QueueWorkers implements Example {
             int maxDepth = 0;
             for (int job = 0; job < jobs; job++) {
                 results.add(pool.submitBlocking(job));
-                maxDepth = Math.max(maxDepth, pool.stats().queueDepth());
+                maxDepth = Math.max(maxDepth, pool.stats().depth());
             }
             out.printf("producer done after %d ms; the queue never held more than %d jobs%n",
                     (System.nanoTime() - start) / 1_000_000, maxDepth);
@@ -109,10 +109,10 @@ final class QueueWorkers implements Example {
             WorkerPool.Stats stats = pool.stats();
             for (WorkerPool.WorkerStats worker : stats.perWorker()) {
                 out.printf("  worker %d: %2d processed, %d failed, busy %4d ms%n",
-                        worker.index(), worker.processed(), worker.failed(), worker.busyTime().toMillis());
+                        worker.index(), worker.succeeded(), worker.failed(), worker.busyTime().toMillis());
             }
             out.printf("pool: submitted %d, processed %d, failed %d, queue depth %d%n",
-                    stats.submitted(), stats.processed(), stats.failed(), stats.queueDepth());
+                    stats.submitted(), stats.succeeded(), stats.failed(), stats.depth());
         }
     }
 

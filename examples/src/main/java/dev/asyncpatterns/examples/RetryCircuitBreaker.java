@@ -4,7 +4,6 @@ import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.resilience.AsyncResilience;
 import dev.asyncpatterns.resilience.ResilienceEvent;
-import dev.asyncpatterns.resilience.ResilienceStats;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -103,7 +102,7 @@ final class RetryCircuitBreaker implements Example {
         time.delay(openWait.plusMillis(50)).join();
         call(out, prices, fetchPrice, 9, 3);
 
-        ResilienceStats stats = prices.stats();
+        AsyncResilience.Stats stats = prices.stats();
         out.printf("stats: %d calls (%d ok, %d failed), %d attempts, %d retries, %d fallbacks, %d circuit transitions, now %s%n",
                 stats.calls(), stats.succeeded(), stats.failed(), stats.attempts(), stats.retries(), stats.fallbacks(),
                 stats.circuitTransitions(), stats.circuitState().orElseThrow());

@@ -7,7 +7,6 @@ import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.resilience.JobAttempt;
 import dev.asyncpatterns.resilience.JobRecord;
 import dev.asyncpatterns.resilience.RetryQueue;
-import dev.asyncpatterns.resilience.RetryQueueStats;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,7 +122,7 @@ final class RetryQueueDemo implements Example {
         // graceful end: DRAIN keeps going until every live job has succeeded or died
         outbox.shutdown(RetryQueue.ShutdownMode.DRAIN).join();
         List<String> left = outbox.deadLetters().join().stream().map(d -> d.job().to()).toList();
-        RetryQueueStats stats = outbox.stats();
+        RetryQueue.Stats stats = outbox.stats();
         out.printf("after the drain: %d succeeded, dead letters left: %s%n", stats.succeeded(), left);
         out.printf("stats: submitted %d, attempts %d, retried %d, dead-lettered %d, replayed %d, pending %d%n",
                 stats.submitted(), stats.attempts(), stats.retried(), stats.deadLettered(), stats.replayed(),

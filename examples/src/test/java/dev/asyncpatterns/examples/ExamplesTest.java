@@ -108,6 +108,22 @@ class ExamplesTest {
                 "^  \\[ *[0-9]+ ms\\] search +UP$",
                 "^  \\[ *[0-9]+ ms\\] email +TIMED OUT \\(no answer in 400 ms\\), cancelled$",
                 "^4 up, 1 down, 1 timed out; results handled in [0-9]+ waits$"));
+        lines.put("metrics", List.of(
+                "^db-connections while 5 queries want 2 permits: Stats\\[name=db-connections, available=0, waiters=3, waited=3, ",
+                "^GET /metrics \\(the asyncpatterns_\\* lines of the Prometheus scrape\\):$",
+                "^  asyncpatterns_semaphore_waits_total\\{name=\"db-connections\"\\} 3\\.0$",
+                "^  asyncpatterns_semaphore_available_permits\\{name=\"db-connections\"\\} 2\\.0$",
+                "^  asyncpatterns_queue_puts_total\\{name=\"orders\"\\} 10\\.0$",
+                "^  asyncpatterns_workerpool_jobs_total\\{name=\"resize\",result=\"succeeded\"\\} 9\\.0$",
+                "^  asyncpatterns_workerpool_jobs_total\\{name=\"resize\",result=\"failed\"\\} 1\\.0$",
+                "^  asyncpatterns_cache_gets_total\\{name=\"user-lookup\",result=\"hit\"\\} 3\\.0$",
+                "^  asyncpatterns_cache_gets_total\\{name=\"user-lookup\",result=\"miss\"\\} 3\\.0$",
+                "^  asyncpatterns_cache_load_duration_seconds_count\\{name=\"user-lookup\"\\} 3$",
+                "^  asyncpatterns_resilience_attempts_total\\{name=\"prices\"\\} 6\\.0$",
+                "^  asyncpatterns_resilience_call_duration_seconds_count\\{name=\"prices\",result=\"succeeded\"\\} 4$",
+                "^  asyncpatterns_resilience_attempt_duration_seconds_count\\{name=\"prices\",result=\"error\"\\} 2$",
+                "^  MemoizedFunction.Stats\\[name=user-lookup, hits=3, misses=3, hitRatio=0\\.50\\]$",
+                "^  AsyncResilience.Stats\\[name=prices, calls=4, succeeded=4, attempts=6, retries=2\\]$"));
         lines.put("distributed-tasks", List.of(
                 "^PostgreSQL: embedded server on port [0-9]+ \\(pass --jdbc-url to use yours\\)$",
                 "^coordinator: submitted 60 jobs into table demo_tasks_[0-9]+: "

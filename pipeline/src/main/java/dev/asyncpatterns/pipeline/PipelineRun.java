@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.internal.Checks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,10 +15,68 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PipelineRun<R> {
 
-    private final Run<R> run;
+    /**
+     * A snapshot of a run (ADR core-0003): totals over its stages, and the stages themselves.
+     * Approximate while the run goes (each stage's counters are read on their own), exact once it
+     * has completed.
+     *
+     * @param name the run's name ({@link RunnablePipeline#name})
+     * @param elementsIn elements the source emitted
+     * @param elementsOut elements the sink consumed
+     * @param failures element failures and drops over all stages
+     * @param depth elements held in stages' buffers and calls in flight now
+     * @param stages every stage, source first, sink last
+     * @param done whether the run has completed (in any way)
+     */
+    public record Stats(String name, long elementsIn, long elementsOut, long failures, int depth,
+            List<StageMetrics> stages, boolean done) {
 
-    PipelineRun(Run<R> run) {
+        /**
+         * Copies the list so the snapshot is immutable.
+         *
+         * @throws NullPointerException if {@code name} or {@code stages} is null
+         */
+        public Stats {
+            java.util.Objects.requireNonNull(name, "name");
+            stages = List.copyOf(stages);
+        }
+    }
+
+    private final Run<R> run;
+    private final String name;
+
+    PipelineRun(Run<R> run, String name) {
         this.run = run;
+        this.name = name == null ? Checks.defaultName("pipeline", this) : name;
+    }
+
+    /**
+     * The run's name, for logs and metrics.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A snapshot of the run: totals and per-stage metrics. Allocates the record and the stage
+     * list; takes no lock.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        boolean done = run.result.isDone();
+        List<StageMetrics> stages = metrics();
+        long failures = 0;
+        int depth = 0;
+        for (StageMetrics stage : stages) {
+            failures += stage.failures();
+            depth += stage.bufferDepth();
+        }
+        long in = stages.isEmpty() ? 0 : stages.getFirst().elementsOut();
+        long out = stages.isEmpty() ? 0 : stages.getLast().elementsIn();
+        return new Stats(name, in, out, failures, depth, stages, done);
     }
 
     /**
@@ -62,6 +121,6 @@ public final class PipelineRun<R> {
 
     @Override
     public String toString() {
-        return "PipelineRun[" + (run.result.isDone() ? "done" : "running") + ", " + metrics() + "]";
+        return "PipelineRun[" + name + ", " + (run.result.isDone() ? "done" : "running") + ", " + metrics() + "]";
     }
 }

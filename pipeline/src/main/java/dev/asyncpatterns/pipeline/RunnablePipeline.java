@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -34,11 +35,27 @@ public final class RunnablePipeline<R> {
     private final SinkSpec<R> sink;
     private final TimeSource timeSource;
     private final Executor executor;
+    private final String name;
 
-    RunnablePipeline(SinkSpec<R> sink, TimeSource timeSource, Executor executor) {
+    RunnablePipeline(SinkSpec<R> sink, TimeSource timeSource, Executor executor, String name) {
         this.sink = sink;
         this.timeSource = timeSource;
         this.executor = executor;
+        this.name = name;
+    }
+
+    /**
+     * This job, with its runs named {@code name} in logs, {@code toString} and
+     * {@link PipelineRun#stats()} (default {@code pipeline@<hash>}, a new one per run).
+     *
+     * @param name the name
+     * @return a new job description
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+     *     holds a control character
+     */
+    public RunnablePipeline<R> name(String name) {
+        return new RunnablePipeline<>(sink, timeSource, executor, Checks.name(name));
     }
 
     /**
@@ -52,7 +69,7 @@ public final class RunnablePipeline<R> {
      * @throws NullPointerException if {@code timeSource} is null
      */
     public RunnablePipeline<R> timeSource(TimeSource timeSource) {
-        return new RunnablePipeline<>(sink, Objects.requireNonNull(timeSource, "timeSource"), executor);
+        return new RunnablePipeline<>(sink, Objects.requireNonNull(timeSource, "timeSource"), executor, name);
     }
 
     /**
@@ -65,7 +82,7 @@ public final class RunnablePipeline<R> {
      * @throws NullPointerException if {@code executor} is null
      */
     public RunnablePipeline<R> executor(Executor executor) {
-        return new RunnablePipeline<>(sink, timeSource, Objects.requireNonNull(executor, "executor"));
+        return new RunnablePipeline<>(sink, timeSource, Objects.requireNonNull(executor, "executor"), name);
     }
 
     /**
@@ -85,12 +102,12 @@ public final class RunnablePipeline<R> {
      */
     public PipelineRun<R> start() {
         Run<R> run = new Run<>(timeSource, executor);
-        PipelineRun<R> handle = new PipelineRun<>(run);
+        PipelineRun<R> handle = new PipelineRun<>(run, name);
         run.start(sink);
         return handle;
     }
 
     static <R> RunnablePipeline<R> of(SinkSpec<R> sink) {
-        return new RunnablePipeline<>(sink, TimeSource.system(), VIRTUAL_THREADS);
+        return new RunnablePipeline<>(sink, TimeSource.system(), VIRTUAL_THREADS, null);
     }
 }

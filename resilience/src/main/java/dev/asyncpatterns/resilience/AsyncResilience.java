@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -85,6 +86,61 @@ import java.util.function.Supplier;
  */
 public final class AsyncResilience<T> {
 
+    /**
+     * A snapshot of an {@link AsyncResilience} decorator's counters since it was built (ADR
+     * core-0003). Approximate: counters are read one by one without a global lock, so a snapshot taken
+     * while calls run may be off by the calls in flight; at quiescence it is exact.
+     *
+     * @param name the decorator's name
+     * @param calls calls made through the decorator
+     * @param succeeded calls that ended with a value (including by fallback)
+     * @param failed calls that ended with an exception
+     * @param cancelled calls cancelled by their caller
+     * @param attempts attempts started, hedges included
+     * @param retries retries scheduled
+     * @param hedges hedged backup attempts started
+     * @param hedgeWins calls won by a hedged backup rather than the primary attempt
+     * @param fallbacks calls whose failure a fallback replaced
+     * @param attemptFailures attempt failures by kind (every kind present, zero when none)
+     * @param circuitTransitions circuit breaker state changes this decorator observed since it was
+     *     built (see {@link ResilienceEvent.CircuitStateChanged} for what is observed)
+     * @param circuitState the circuit breaker's state now, empty if none is configured
+     */
+    public record Stats(String name, long calls, long succeeded, long failed, long cancelled, long attempts, long retries,
+            long hedges, long hedgeWins, long fallbacks, Map<FailureKind, Long> attemptFailures, long circuitTransitions,
+            Optional<CircuitBreaker.State> circuitState) {
+
+        /**
+         * Copies the map so the snapshot is immutable.
+         *
+         * @throws NullPointerException if the name, the map or the optional is null
+         */
+        public Stats {
+            Objects.requireNonNull(name, "name");
+            attemptFailures = Map.copyOf(Objects.requireNonNull(attemptFailures, "attemptFailures"));
+            Objects.requireNonNull(circuitState, "circuitState");
+        }
+
+        /**
+         * Attempt failures of one kind.
+         *
+         * @param kind the kind
+         * @return how many attempts failed that way
+         */
+        public long attemptFailures(FailureKind kind) {
+            return attemptFailures.getOrDefault(Objects.requireNonNull(kind, "kind"), 0L);
+        }
+
+        /**
+         * Calls not yet finished: {@code calls - succeeded - failed - cancelled}.
+         *
+         * @return calls in flight (approximate while calls run)
+         */
+        public long inFlight() {
+            return calls - succeeded - failed - cancelled;
+        }
+    }
+
     final String name;
     final Events events;
     /** The per-attempt policies, outermost first; see {@link Builder#attemptPolicies}. */
@@ -116,14 +172,11 @@ public final class AsyncResilience<T> {
      * @param name a name for logs, events and exception messages
      * @return a new builder
      * @throws NullPointerException if {@code name} is null
-     * @throws IllegalArgumentException if {@code name} is blank
+     * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+     *     holds a control character
      */
     public static <T> Builder<T> builder(String name) {
-        Objects.requireNonNull(name, "name");
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("name must not be blank, was \"" + name + "\"");
-        }
-        return new Builder<>(name);
+        return new Builder<>(Checks.name(name));
     }
 
     /**
@@ -195,8 +248,8 @@ public final class AsyncResilience<T> {
      *
      * @return the stats
      */
-    public ResilienceStats stats() {
-        return events.counters.snapshot(circuitBreaker);
+    public Stats stats() {
+        return events.counters.snapshot(name, circuitBreaker);
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The counters behind {@link ResilienceStats}: LongAdders, cheap under contention. */
+/** The counters behind {@link AsyncResilience.Stats}: LongAdders, cheap under contention. */
 final class Counters {
 
     final LongAdder calls = new LongAdder();
@@ -31,12 +31,12 @@ final class Counters {
         attemptFailures[kind.ordinal()].increment();
     }
 
-    ResilienceStats snapshot(CircuitBreaker circuitBreaker) {
+    AsyncResilience.Stats snapshot(String name, CircuitBreaker circuitBreaker) {
         Map<FailureKind, Long> byKind = new EnumMap<>(FailureKind.class);
         for (FailureKind kind : FailureKind.values()) {
             byKind.put(kind, attemptFailures[kind.ordinal()].sum());
         }
-        return new ResilienceStats(calls.sum(), succeeded.sum(), failed.sum(), cancelled.sum(), attempts.sum(),
+        return new AsyncResilience.Stats(name, calls.sum(), succeeded.sum(), failed.sum(), cancelled.sum(), attempts.sum(),
                 retries.sum(), hedges.sum(), hedgeWins.sum(), fallbacks.sum(), byKind, transitions.sum(),
                 circuitBreaker == null ? Optional.empty() : Optional.of(circuitBreaker.getState()));
     }

@@ -6,7 +6,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Why an attempt or a call failed, as counted in {@link ResilienceStats} and reported in
+ * Why an attempt or a call failed, as counted in {@link AsyncResilience.Stats} and reported in
  * {@link ResilienceEvent}s. Fallbacks can be registered per kind for {@link #CIRCUIT_OPEN},
  * {@link #BULKHEAD_FULL} and the two timeout kinds.
  */

@@ -104,6 +104,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class RetryQueue<J> {
 
+    /**
+     * A snapshot of a {@link RetryQueue}: its counters since it was built and the store's current
+     * job counts (ADR core-0003). Read without a global lock: exact at quiescence, approximate while
+     * jobs run.
+     *
+     * @param name the queue's name
+     * @param submitted jobs acknowledged by {@code submit}
+     * @param pending jobs waiting in the store (due now or after their backoff)
+     * @param inFlight jobs being attempted
+     * @param dead dead letters currently in the store
+     * @param attempts attempts started
+     * @param succeeded jobs that succeeded
+     * @param retried failed attempts that were scheduled again
+     * @param deadLettered jobs moved to the dead letters (replayed ones counted each time they died)
+     * @param replayed dead letters replayed
+     * @param purged dead letters purged
+     * @param storeFailures store operations that failed (each one logged)
+     */
+    public record Stats(String name, long submitted, long pending, long inFlight, long dead, long attempts, long succeeded,
+            long retried, long deadLettered, long replayed, long purged, long storeFailures) {}
+
     private static final Logger LOG = LoggerFactory.getLogger(RetryQueue.class);
 
     /** How a {@link #shutdown(ShutdownMode)} treats the jobs not finished yet. */
@@ -205,14 +226,12 @@ public final class RetryQueue<J> {
      *     per attempt; must not block
      * @return a new builder
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if {@code name} is blank
+     * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+     *     holds a control character
      */
     public static <J> Builder<J> builder(String name, Function<? super J, ? extends CompletionStage<?>> handler) {
-        Objects.requireNonNull(name, "name");
+        Checks.name(name);
         Objects.requireNonNull(handler, "handler");
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("name must not be blank, was \"" + name + "\"");
-        }
         return new Builder<>(name, handler);
     }
 
@@ -468,9 +487,9 @@ public final class RetryQueue<J> {
      *
      * @return the stats
      */
-    public RetryQueueStats stats() {
+    public Stats stats() {
         JobStore.Counts counts = store.counts();
-        return new RetryQueueStats(submitted.sum(), counts.pending(), counts.inFlight(), counts.dead(), attempts.sum(),
+        return new Stats(name, submitted.sum(), counts.pending(), counts.inFlight(), counts.dead(), attempts.sum(),
                 succeeded.sum(), retried.sum(), deadLettered.sum(), replayed.sum(), purged.sum(), storeFailures.sum());
     }
 

@@ -76,7 +76,7 @@ class Issue21Test {
         assertThat(mine.join()).isEqualTo("v");
         assertThat(memo.apply("k").join()).isEqualTo("v");
         assertThat(slow.calls).hasValue(1);
-        assertThat(memo.stats().abandonedLoadCount()).isZero();
+        assertThat(memo.stats().abandonedLoads()).isZero();
     }
 
     @Test
@@ -93,7 +93,7 @@ class Issue21Test {
         first.get(20, TimeUnit.SECONDS).cancel(true);
 
         assertThat(slow.backend.get()).as("nobody wants the load: the backend call is cancelled").isCancelled();
-        assertThat(memo.stats().abandonedLoadCount()).isEqualTo(1);
+        assertThat(memo.stats().abandonedLoads()).isEqualTo(1);
         assertThat(memo.estimatedSize()).isZero();
     }
 
@@ -146,7 +146,7 @@ class Issue21Test {
         }
         System.out.println("issue21-memo-join-cancel seed=" + seed + " rounds=" + rounds + " completed=" + completed
                 + " wrongCancels=" + wrongCancels + " backendCancelledUnderCaller=" + backendCancelledUnderCaller
-                + " abandoned=" + memo.stats().abandonedLoadCount());
+                + " abandoned=" + memo.stats().abandonedLoads());
         assertThat(wrongCancels).isZero();
         assertThat(backendCancelledUnderCaller).isZero();
         assertThat(completed).isEqualTo(rounds);
@@ -202,7 +202,7 @@ class Issue21Test {
         }
         System.out.println("issue21-memo-cancel-vs-complete seed=" + seed + " rounds=" + rounds + " produced=" + produced
                 + " kept=" + producedAndKept + " lost=" + producedAndLost + " notProduced=" + notProduced
-                + " abandoned=" + memo.stats().abandonedLoadCount());
+                + " abandoned=" + memo.stats().abandonedLoads());
         assertThat(producedAndLost).isZero();
         assertThat(producedAndKept + notProduced).isEqualTo(rounds);
     }
@@ -229,7 +229,7 @@ class Issue21Test {
                 e -> assertThat(e.failure()).isInstanceOf(OutOfMemoryError.class));
         clock.advance(java.time.Duration.ofMillis(1_001));
         assertThat(memo.apply("a").join()).isEqualTo("a#1"); // retried, not stuck "in flight"
-        assertThat(memo.stats().refreshFailureCount()).isEqualTo(2);
+        assertThat(memo.stats().refreshFailures()).isEqualTo(2);
     }
 
     @Test
@@ -260,7 +260,7 @@ class Issue21Test {
                 });
         memo.apply("k").cancel(true);
         assertThat(backend.get()).isCancelled();
-        assertThat(memo.stats().abandonedLoadCount()).isEqualTo(1);
+        assertThat(memo.stats().abandonedLoads()).isEqualTo(1);
         assertThat(memo.estimatedSize()).isZero();
     }
 

@@ -155,7 +155,7 @@ class CacheSnippets {
         quoteService.last().completeExceptionally(new IllegalStateException("quote service down"));
         assertThat(quotes.apply("ACME")).isCompletedWithValue(new Quote("ACME", 101));
         assertThat(quoteService.calls("ACME")).isEqualTo(3);
-        assertThat(quotes.stats().refreshFailureCount()).isEqualTo(1);
+        assertThat(quotes.stats().refreshFailures()).isEqualTo(1);
 
         // negative caching: a failure is answered from the cache for 2 s, then loaded again
         var unknown = quotes.apply("NOPE");
@@ -163,7 +163,7 @@ class CacheSnippets {
         assertThatThrownBy(unknown::join).hasCauseInstanceOf(NoSuchElementException.class);
         assertThatThrownBy(() -> quotes.apply("NOPE").join()).hasCauseInstanceOf(NoSuchElementException.class);
         assertThat(quoteService.calls("NOPE")).as("the failure was remembered").isEqualTo(1);
-        assertThat(quotes.stats().negativeHitCount()).isEqualTo(1);
+        assertThat(quotes.stats().negativeHits()).isEqualTo(1);
         clock.advance(Duration.ofSeconds(2));
         assertThat(quotes.apply("NOPE")).isNotDone();
         assertThat(quoteService.calls("NOPE")).as("forgotten after 2 s").isEqualTo(2);

@@ -109,4 +109,44 @@ public final class Checks {
             throw new IllegalStateException(setting + " was already set to " + current);
         }
     }
+
+    /** The longest component name {@link #name} accepts. */
+    public static final int MAX_NAME_LENGTH = 200;
+
+    /**
+     * Checks a component name given to a builder (ADR core-0003): it becomes a log word and a
+     * metrics tag value, so it must be non-blank, at most {@value #MAX_NAME_LENGTH} characters,
+     * and free of control characters.
+     *
+     * @param name the name
+     * @return {@code name}
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if it is blank, too long or holds a control character
+     */
+    public static String name(String name) {
+        java.util.Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank, was \"" + name + "\"");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("name must be at most " + MAX_NAME_LENGTH + " characters, was "
+                    + name.length());
+        }
+        if (name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("name must not contain control characters, was \""
+                    + name.replaceAll("\\p{Cntrl}", "?") + "\"");
+        }
+        return name;
+    }
+
+    /**
+     * The default name of an unnamed component: {@code <kind>@<identity hash>}.
+     *
+     * @param kind the component kind, e.g. {@code "semaphore"}
+     * @param component the component
+     * @return the name
+     */
+    public static String defaultName(String kind, Object component) {
+        return kind + "@" + Integer.toHexString(System.identityHashCode(component));
+    }
 }

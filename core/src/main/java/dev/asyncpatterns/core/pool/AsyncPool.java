@@ -6,6 +6,7 @@ import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.internal.WaitCounters;
 import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
@@ -108,6 +109,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class AsyncPool<T> {
 
+    /**
+     * A consistent snapshot of a pool (ADR core-0003), read under its lock.
+     *
+     * @param name the pool's name
+     * @param size live objects now: idle, borrowed, being validated or being created
+     * @param idle idle objects now
+     * @param borrowed objects lent out now
+     * @param capacity the most objects alive at once ({@code maxSize})
+     * @param waiters acquires waiting now
+     * @param acquired objects lent, since creation
+     * @param created objects the factory made, since creation
+     * @param createFailures factory calls that failed, since creation
+     * @param destroyed objects destroyed (invalid, expired, idle too long, broken or closed), since
+     *     creation
+     * @param timedOut acquires that timed out, since creation
+     * @param cancelled acquires cancelled (or completed by their caller), since creation
+     * @param closed whether the pool is closed
+     */
+    public record Stats(String name, int size, int idle, int borrowed, int capacity, int waiters, long acquired,
+            long created, long createFailures, long destroyed, long timedOut, long cancelled, boolean closed) {}
+
     private static final Logger LOG = LoggerFactory.getLogger(AsyncPool.class);
 
     private final AsyncSupplier<? extends T> factory;
@@ -129,6 +151,12 @@ public final class AsyncPool<T> {
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
     private Cancellable sweepTimer;
     private long sweepDue;
+    private final String name;
+    private final WaitCounters counters = new WaitCounters(); // guarded by lock
+    private long acquired; // guarded by lock
+    private long created; // guarded by lock
+    private long createFailures; // guarded by lock
+    private long destroyed; // guarded by lock
 
     private AsyncPool(Builder<T> b) {
         this.factory = b.factory;
@@ -139,6 +167,7 @@ public final class AsyncPool<T> {
         this.idleTimeoutNanos = b.idleTimeoutNanos;
         this.maxLifetimeNanos = b.maxLifetimeNanos;
         this.timeSource = b.timeSource != null ? b.timeSource : TimeSource.system();
+        this.name = b.name == null ? Checks.defaultName("pool", this) : b.name;
     }
 
     /**
@@ -243,7 +272,7 @@ public final class AsyncPool<T> {
                     failed.add(w);
                 }
                 for (Entry<T> e : idle) {
-                    actions.add(() -> destroy(e.object));
+                    destroyLater(actions, e.object);
                 }
                 idle.clear();
                 cancelSweepLocked();
@@ -313,11 +342,36 @@ public final class AsyncPool<T> {
         }
     }
 
+    /**
+     * The pool's name, for logs and metrics (default {@code pool@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the pool's objects, waiters and counters. Takes the internal lock
+     * briefly (never held while user code runs); allocates only the record.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(name, totalLocked(), idle.size(), borrowed.size(), maxSize, queue.size(), acquired,
+                    created, createFailures, destroyed, counters.timedOut(), counters.cancelled(), closed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public String toString() {
         lock.lock();
         try {
-            return "AsyncPool[size=" + totalLocked() + ", idle=" + idle.size() + ", borrowed=" + borrowed.size()
+            return "AsyncPool[" + name + ", size=" + totalLocked() + ", idle=" + idle.size() + ", borrowed=" + borrowed.size()
                     + ", waiters=" + queue.size() + (closed ? ", closed" : "") + "]";
         } finally {
             lock.unlock();
@@ -393,7 +447,7 @@ public final class AsyncPool<T> {
         try {
             inTransit--;
             if (!valid || closed) {
-                actions.add(() -> destroy(e.object));
+                destroyLater(actions, e.object);
                 if (closed) {
                     actions.add(() -> w.fail(new ClosedException("AsyncPool is shut down: acquire refused")));
                     maybeFinishCloseLocked(actions);
@@ -406,6 +460,7 @@ public final class AsyncPool<T> {
                 }
             } else {
                 borrowed.put(e.object, e);
+                acquired++;
                 lend = true;
             }
         } finally {
@@ -437,19 +492,23 @@ public final class AsyncPool<T> {
         try {
             creating--;
             if (failure != null) {
+                createFailures++;
                 failTo = queue.poll(); // the failure surfaces to a waiter; the slot is free again
                 if (closed) {
                     maybeFinishCloseLocked(actions);
                 }
             } else if (closed) {
-                actions.add(() -> destroy(object));
+                created++;
+                destroyLater(actions, object);
                 maybeFinishCloseLocked(actions);
             } else {
+                created++;
                 long now = timeSource.nanoTime();
                 var e = new Entry<>(object, now);
                 lendTo = queue.poll();
                 if (lendTo != null) {
                     borrowed.put(object, e);
+                    acquired++;
                 } else {
                     idle.addFirst(e);
                 }
@@ -480,7 +539,7 @@ public final class AsyncPool<T> {
             }
             long now = timeSource.nanoTime();
             if (broken || closed || expired(e, now)) {
-                actions.add(() -> destroy(object));
+                destroyLater(actions, object);
                 if (closed) {
                     maybeFinishCloseLocked(actions);
                 } else {
@@ -501,7 +560,9 @@ public final class AsyncPool<T> {
     private void withdraw(Waiter<T> w) {
         lock.lock();
         try {
-            queue.remove(w);
+            if (queue.remove(w)) {
+                counters.abandoned(w);
+            }
         } finally {
             lock.unlock();
         }
@@ -509,6 +570,11 @@ public final class AsyncPool<T> {
 
     private boolean expired(Entry<T> e, long now) {
         return maxLifetimeNanos != Long.MAX_VALUE && now - e.createdAt >= maxLifetimeNanos;
+    }
+
+    private void destroyLater(List<Runnable> actions, T object) {
+        destroyed++;
+        actions.add(() -> destroy(object));
     }
 
     private void destroy(T object) {
@@ -576,7 +642,7 @@ public final class AsyncPool<T> {
                         && totalLocked() > minSize;
                 if (expired(e, now) || idleTooLong) {
                     it.remove();
-                    actions.add(() -> destroy(e.object));
+                    destroyLater(actions, e.object);
                 }
             }
             ensureMinLocked(actions);
@@ -655,6 +721,7 @@ public final class AsyncPool<T> {
         private long idleTimeoutNanos = Long.MAX_VALUE;
         private long maxLifetimeNanos = Long.MAX_VALUE;
         private TimeSource timeSource;
+        private String name;
 
         /** The default {@code maxSize}. */
         public static final int DEFAULT_MAX_SIZE = 10;
@@ -772,6 +839,24 @@ public final class AsyncPool<T> {
             Objects.requireNonNull(timeSource, "timeSource");
             Checks.unset(this.timeSource, "timeSource");
             this.timeSource = timeSource;
+            return this;
+        }
+
+        /**
+         * The name used in logs, {@link AsyncPool#toString()} and {@link AsyncPool#stats()}
+         * (default {@code pool@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder<T> name(String name) {
+            Checks.name(name);
+            Checks.once(this.name != null, "name");
+            this.name = name;
             return this;
         }
 

@@ -85,30 +85,34 @@ public final class WorkerPool<J, R> {
      * One worker's counters.
      *
      * @param index the worker's number, from 0
-     * @param processed jobs whose handler succeeded
+     * @param succeeded jobs whose handler succeeded
      * @param failed jobs whose handler failed (threw, returned null, or a failed stage)
      * @param busyTime total time spent running handlers, on the pool's time source
      * @param busy whether the worker is running a job now
      */
-    public record WorkerStats(int index, long processed, long failed, Duration busyTime, boolean busy) {}
+    public record WorkerStats(int index, long succeeded, long failed, Duration busyTime, boolean busy) {}
 
     /**
-     * A snapshot of a pool's counters.
+     * A snapshot of a pool's counters (ADR core-0003). Approximate while jobs run: the counters
+     * are read one by one without a lock (per-worker counters have a single writer); exact at
+     * quiescence.
      *
      * @param name the pool's name
      * @param workers the number of workers
-     * @param queueDepth jobs queued and not yet started
+     * @param depth jobs queued and not yet started
+     * @param capacity the queue's bound
      * @param inFlight jobs being handled now
      * @param submitted jobs accepted into the queue since creation
-     * @param processed jobs completed successfully
+     * @param rejected jobs refused by {@link #trySubmit} because the queue was full, since creation
+     * @param succeeded jobs completed successfully
      * @param failed jobs that failed in their handler
      * @param cancelled jobs cancelled before or while running
      * @param busyTime total handler time over all workers
      * @param perWorker each worker's counters
      * @param shutdown whether shutdown has begun
      */
-    public record Stats(String name, int workers, int queueDepth, int inFlight, long submitted, long processed,
-            long failed, long cancelled, Duration busyTime, List<WorkerStats> perWorker, boolean shutdown) {}
+    public record Stats(String name, int workers, int depth, int capacity, int inFlight, long submitted,
+            long rejected, long succeeded, long failed, long cancelled, Duration busyTime, List<WorkerStats> perWorker, boolean shutdown) {}
 
     /** The default queue capacity. */
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
@@ -128,11 +132,12 @@ public final class WorkerPool<J, R> {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final LongAdder submitted = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
     private volatile boolean shutdown;
     private volatile boolean stopping;
 
     private WorkerPool(Builder<J, R> b) {
-        this.name = b.name == null ? "pool@" + Integer.toHexString(System.identityHashCode(this)) : b.name;
+        this.name = b.name == null ? Checks.defaultName("workerpool", this) : b.name;
         this.handler = b.handler;
         this.time = b.time == null ? TimeSource.system() : b.time;
         int workerCount = b.workers == 0 ? DEFAULT_WORKERS : b.workers;
@@ -245,6 +250,7 @@ public final class WorkerPool<J, R> {
             throw closedException();
         }
         if (!accepted) {
+            rejected.increment();
             throw new RejectedExecutionException("WorkerPool[" + name + "]: queue full (" + queue.capacity() + ")");
         }
         submitted.increment();
@@ -391,13 +397,13 @@ public final class WorkerPool<J, R> {
         for (Worker w : workers) {
             WorkerStats s = w.snapshot();
             per.add(s);
-            processed += s.processed();
+            processed += s.succeeded();
             failed += s.failed();
             busy += s.busyTime().toNanos();
             inFlight += s.busy() ? 1 : 0;
         }
-        return new Stats(name, workers.size(), queue.size(), inFlight, submitted.sum(), processed, failed,
-                cancelled.sum(), Duration.ofNanos(busy), List.copyOf(per), shutdown);
+        return new Stats(name, workers.size(), queue.size(), queue.capacity(), inFlight, submitted.sum(),
+                rejected.sum(), processed, failed, cancelled.sum(), Duration.ofNanos(busy), List.copyOf(per), shutdown);
     }
 
     /**
@@ -607,15 +613,17 @@ public final class WorkerPool<J, R> {
         }
 
         /**
-         * The name used for worker threads, messages and stats (default {@code pool@<hash>}).
+         * The name used for worker threads, messages and stats (default {@code workerpool@<hash>}).
          *
          * @param name the name
          * @return this builder
          * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
          * @throws IllegalStateException if already set
          */
         public Builder<J, R> name(String name) {
-            Objects.requireNonNull(name, "name");
+            Checks.name(name);
             Checks.unset(this.name, "name");
             this.name = name;
             return this;

@@ -120,21 +120,21 @@ import org.slf4j.LoggerFactory;
 public final class AsyncQueue<T> {
 
     /**
-     * A snapshot of a queue's state and lifetime counters. Reading it takes the queue's lock
-     * briefly.
+     * A consistent snapshot of a queue's state and lifetime counters (ADR core-0003). Reading it
+     * takes the queue's lock briefly.
      *
      * @param name the queue's name
      * @param capacity the bound, {@link Integer#MAX_VALUE} for an unbounded queue
-     * @param size items buffered now
-     * @param waitingPutters producers waiting for room
-     * @param waitingTakers consumers waiting for an item
+     * @param depth items buffered now
+     * @param putWaiters producers waiting for room
+     * @param takeWaiters consumers waiting for an item
      * @param put items accepted since creation (by put or offer, including direct hand-offs)
      * @param taken items taken since creation
      * @param dropped items dropped by an overflow policy or discarded by closeExceptionally
      * @param unfinished accepted items not yet reported done with {@link #taskDone()}
      * @param closed whether the queue is closed
      */
-    public record Stats(String name, int capacity, int size, int waitingPutters, int waitingTakers,
+    public record Stats(String name, int capacity, int depth, int putWaiters, int takeWaiters,
             long put, long taken, long dropped, long unfinished, boolean closed) {}
 
     /** The largest capacity a bounded queue accepts; beyond it, ask for {@link #unbounded()}. */
@@ -160,7 +160,7 @@ public final class AsyncQueue<T> {
     private long unfinished; // guarded by lock
 
     private AsyncQueue(Builder<T> builder) {
-        this.name = builder.name == null ? "queue@" + Integer.toHexString(System.identityHashCode(this)) : builder.name;
+        this.name = builder.name == null ? Checks.defaultName("queue", this) : builder.name;
         this.capacity = builder.capacity;
         this.overflow = builder.overflow == null ? Overflow.BACKPRESSURE : builder.overflow;
         this.onDropped = builder.onDropped;
@@ -795,7 +795,7 @@ public final class AsyncQueue<T> {
     @Override
     public String toString() {
         Stats s = stats();
-        return "AsyncQueue[" + name + ", size=" + s.size() + "/" + (capacity == Integer.MAX_VALUE ? "unbounded" : capacity)
+        return "AsyncQueue[" + name + ", size=" + s.depth() + "/" + (capacity == Integer.MAX_VALUE ? "unbounded" : capacity)
                 + (s.closed() ? ", closed" : "") + "]";
     }
 
@@ -995,10 +995,12 @@ public final class AsyncQueue<T> {
          * @param name the name
          * @return this builder
          * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
          * @throws IllegalStateException if already set
          */
         public Builder<T> name(String name) {
-            Objects.requireNonNull(name, "name");
+            Checks.name(name);
             Checks.unset(this.name, "name");
             this.name = name;
             return this;

@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,6 +142,24 @@ public final class TaskScope implements AutoCloseable {
     /** If close() waits longer than this for forks that ignore interruption, it logs a warning. */
     public static final Duration CLOSE_WARNING_AFTER = Duration.ofSeconds(5);
 
+    /**
+     * A snapshot of a scope (ADR core-0003). Approximate while forks exit (their counts are
+     * lock-free, like the exits themselves), exact once the scope is idle: a fork is counted
+     * before {@link #joinBlocking} can return. Forks handed to {@link #forkAsync} already complete never
+     * enter the scope and are not counted.
+     *
+     * @param name the scope's name
+     * @param inFlight forks not finished yet ({@link #activeForks()})
+     * @param forked forks started in the scope, since it opened
+     * @param succeeded forks that ended with a value
+     * @param failed forks that ended with an exception
+     * @param cancelled forks cancelled (by the scope's shutdown or by their caller)
+     * @param shutdown whether the scope has shut down (its remaining forks are cancelled)
+     * @param closed whether the scope is closed
+     */
+    public record Stats(String name, int inFlight, long forked, long succeeded, long failed, long cancelled,
+            boolean shutdown, boolean closed) {}
+
     private static final Logger LOG = LoggerFactory.getLogger(TaskScope.class);
     private static final ThreadLocal<TaskScope> CURRENT = new ThreadLocal<>();
     /** The scopes whose fork bodies the current thread is running, innermost first. */
@@ -167,8 +186,14 @@ public final class TaskScope implements AutoCloseable {
     private Throwable failure;
     private TimeoutException deadlineExpired;
     private Cancellable deadlineTimer;
+    private final String name;
+    private final LongAdder forked = new LongAdder(); // raised under the lock, in register
+    private final LongAdder forksSucceeded = new LongAdder(); // lock-free, like the exits
+    private final LongAdder forksFailed = new LongAdder();
+    private final LongAdder forksCancelled = new LongAdder();
 
     private TaskScope(Builder builder) {
+        this.name = builder.name == null ? Checks.defaultName("scope", this) : builder.name;
         this.policy = builder.policy != null ? builder.policy : Policy.FAIL_FAST;
         this.timeSource = builder.timeSource != null ? builder.timeSource : TimeSource.system();
         this.executor = builder.executor != null ? builder.executor : Tasks.virtualThreads();
@@ -358,6 +383,7 @@ public final class TaskScope implements AutoCloseable {
             if (live.getAndIncrement() == 0) {
                 idle = new CompletableFuture<>();
             }
+            forked.increment();
             forks.add(fork);
             return true;
         } finally {
@@ -430,6 +456,9 @@ public final class TaskScope implements AutoCloseable {
     private void record(Outcome<?> outcome, CompletableFuture<?> fork) {
         if (fork != null && !forks.remove(fork)) {
             return; // already counted out
+        }
+        if (fork != null) { // counted before release(), so a join that returns sees every count
+            (outcome.isSuccess() ? forksSucceeded : outcome.isCancelled() ? forksCancelled : forksFailed).increment();
         }
         boolean policyIgnores = switch (policy) {
             case FAIL_FAST -> !(outcome instanceof Outcome.Failure<?>);
@@ -873,9 +902,30 @@ public final class TaskScope implements AutoCloseable {
                 + " or one of the scope's forks, not " + current);
     }
 
+    /**
+     * The scope's name, for logs and metrics (default {@code scope@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A snapshot of the scope's forks and counters, lock-free (forks exit without the lock, see
+     * {@link Stats}); allocates only the record.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        return new Stats(name, live.get(), forked.sum(), forksSucceeded.sum(), forksFailed.sum(), forksCancelled.sum(),
+                shutdown, closed);
+    }
+
+
     @Override
     public String toString() {
-        return "TaskScope[" + policy + ", activeForks=" + activeForks() + (closed ? ", closed" : "")
+        return "TaskScope[" + name + ", " + policy + ", activeForks=" + activeForks() + (closed ? ", closed" : "")
                 + (isShutdown() ? ", shutdown" : "") + "]";
     }
 
@@ -891,8 +941,27 @@ public final class TaskScope implements AutoCloseable {
         private Instant deadlineInstant;
         private TimeSource timeSource;
         private Executor executor;
+        private String name;
 
         private Builder() {}
+
+        /**
+         * The name used in logs, {@link TaskScope#toString()} and {@link TaskScope#stats()}
+         * (default {@code scope@<hash>}). Every scope this builder opens gets it.
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder name(String name) {
+            Checks.name(name);
+            Checks.once(this.name != null, "name");
+            this.name = name;
+            return this;
+        }
 
         /**
          * Sets the policy (default {@link Policy#FAIL_FAST}).

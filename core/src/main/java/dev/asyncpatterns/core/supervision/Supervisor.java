@@ -5,10 +5,12 @@ import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.internal.Listeners;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.io.Serial;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,6 +129,79 @@ public final class Supervisor {
     public record ChildStatus(String name, Restart restart, ChildState state, int restarts,
             Optional<Throwable> lastFailure) {}
 
+    /**
+     * A consistent snapshot of a supervisor (ADR core-0003): published by the supervisor's serial
+     * mailbox after every decision, so reading it takes no lock and allocates nothing.
+     *
+     * @param name the supervisor's name
+     * @param children the number of children
+     * @param running children whose stage is running now
+     * @param restarting children waiting for their backoff delay now
+     * @param restarts restart decisions since creation (over every run; one per decision, even
+     *     when a strategy restarts several children)
+     * @param failed child runs that ended with a failure, since creation
+     * @param gaveUp times the supervisor gave up (escalated), since creation
+     * @param active whether the supervisor is running
+     */
+    public record Stats(String name, int children, int running, int restarting, long restarts, long failed,
+            long gaveUp, boolean active) {}
+
+    /**
+     * What a supervisor reports to the listeners given to {@link Builder#onEvent}: one record per
+     * state change an operator must see. Each carries the supervisor's name and the time on its
+     * time source.
+     */
+    public sealed interface Event {
+        /**
+         * The supervisor's name.
+         *
+         * @return the name
+         */
+        String name();
+
+        /**
+         * When it happened, on the supervisor's time source.
+         *
+         * @return the instant
+         */
+        Instant at();
+    }
+
+    /**
+     * A child's run ended with a failure (before any restart decision).
+     *
+     * @param name the supervisor's name
+     * @param at when
+     * @param child the child's name
+     * @param failure the failure
+     */
+    public record ChildFailed(String name, Instant at, String child, Throwable failure) implements Event {}
+
+    /**
+     * A restart was decided: the children listed will start again after {@code delay}.
+     *
+     * @param name the supervisor's name
+     * @param at when
+     * @param child the child whose exit caused it
+     * @param restarted the children that will restart (more than one for one-for-all and
+     *     rest-for-one)
+     * @param attempt the causing child's restart attempt (1 for the first since it last ran a
+     *     whole intensity window)
+     * @param delay the backoff delay before they start
+     */
+    public record ChildRestarting(String name, Instant at, String child, List<String> restarted, int attempt,
+            Duration delay) implements Event {}
+
+    /**
+     * The supervisor gave up: every child was stopped and the run failed with
+     * {@link EscalationException}.
+     *
+     * @param name the supervisor's name
+     * @param at when
+     * @param failure the escalation (its cause is the child failure that tipped it, if any)
+     */
+    public record GaveUp(String name, Instant at, EscalationException failure) implements Event {}
+
     /** Thrown (as the failure of the supervisor's future) when the supervisor gives up. */
     public static final class EscalationException extends RuntimeException {
         @Serial
@@ -161,6 +238,7 @@ public final class Supervisor {
     private final Backoff backoff;
     private final TimeSource time;
     private final List<Child> children;
+    private final Consumer<? super Event> listener; // null: nobody listens
 
     // mailbox
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
@@ -172,9 +250,14 @@ public final class Supervisor {
     private CompletableFuture<Void> run;
     private volatile int totalRestarts;
     private volatile boolean active; // readers' view of running
+    private long restartCount;
+    private long failedCount;
+    private long gaveUpCount;
+    private volatile Stats stats; // published by the mailbox
+    private final ArrayDeque<Event> pendingEvents = new ArrayDeque<>(); // mailbox-confined
 
     private Supervisor(Builder b) {
-        this.name = b.name == null ? "supervisor@" + Integer.toHexString(System.identityHashCode(this)) : b.name;
+        this.name = b.name == null ? Checks.defaultName("supervisor", this) : b.name;
         this.strategy = b.strategy == null ? Strategy.ONE_FOR_ONE : b.strategy;
         this.maxRestarts = b.maxRestarts < 0 ? DEFAULT_MAX_RESTARTS : b.maxRestarts;
         this.window = b.window == null ? DEFAULT_RESTART_WINDOW : b.window;
@@ -186,6 +269,8 @@ public final class Supervisor {
             list.add(new Child(i, b.specs.get(i)));
         }
         this.children = List.copyOf(list);
+        this.listener = b.listener;
+        publishStats();
     }
 
     /**
@@ -330,6 +415,16 @@ public final class Supervisor {
         return name;
     }
 
+    /**
+     * A consistent snapshot of the children's states and the lifetime counters, as of the last
+     * supervision decision. Lock-free, allocation-free (the record is published by the mailbox).
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        return stats;
+    }
+
     @Override
     public String toString() {
         return "Supervisor[" + name + ", " + strategy + ", children=" + children.size()
@@ -343,6 +438,7 @@ public final class Supervisor {
         if (wip.getAndIncrement() != 0) {
             return;
         }
+        VirtualMachineError fatal = null;
         do {
             Runnable next = mailbox.poll();
             try {
@@ -350,8 +446,55 @@ public final class Supervisor {
             } catch (RuntimeException | Error e) {
                 LOG.error("Supervisor[{}]: internal error", name, e);
             }
+            publishStats();
+            try {
+                deliverEvents(); // after the decision: the state the events describe is settled
+            } catch (VirtualMachineError e) {
+                fatal = e; // rethrown once the mailbox is drained, so it is never left locked
+            }
         } while (wip.decrementAndGet() != 0);
+        if (fatal != null) {
+            throw fatal;
+        }
     }
+
+    /** Publishes a new snapshot (mailbox or constructor only). */
+    private void publishStats() {
+        int runningChildren = 0;
+        int restarting = 0;
+        for (Child child : children) {
+            runningChildren += child.state == ChildState.RUNNING ? 1 : 0;
+            restarting += child.state == ChildState.RESTARTING ? 1 : 0;
+        }
+        Stats last = stats;
+        if (last == null || last.running() != runningChildren || last.restarting() != restarting
+                || last.restarts() != restartCount || last.failed() != failedCount || last.gaveUp() != gaveUpCount
+                || last.active() != active) {
+            stats = new Stats(name, children.size(), runningChildren, restarting, restartCount, failedCount,
+                    gaveUpCount, active);
+        }
+    }
+
+    /** Queues an event for the listener, called once the current message has settled the state. */
+    private void emit(Supplier<? extends Event> event) {
+        if (listener != null) {
+            pendingEvents.add(event.get());
+        }
+    }
+
+    /** Calls the listener with the queued events (mailbox only; no lock is held). */
+    private void deliverEvents() {
+        Event e;
+        while ((e = pendingEvents.poll()) != null) {
+            try {
+                Listeners.notify(LOG, "Supervisor[" + name + "]", "event", listener, e);
+            } catch (VirtualMachineError fatal) { // logged by notify; the rest are dropped with it
+                pendingEvents.clear();
+                throw fatal;
+            }
+        }
+    }
+
 
     // ---------------------------------------------------------------- decisions (mailbox only)
 
@@ -372,7 +515,9 @@ public final class Supervisor {
         child.future = null;
         if (failure != null) {
             child.lastFailure = failure;
+            failedCount++;
             LOG.debug("Supervisor[{}]: child {} failed", name, child.spec.name, failure);
+            emit(() -> new ChildFailed(name, time.instant(), child.spec.name, failure));
         }
         boolean restart = switch (child.spec.restart) {
             case PERMANENT -> true;
@@ -405,6 +550,7 @@ public final class Supervisor {
         }
         restartTimes.addLast(now);
         totalRestarts++;
+        restartCount++;
 
         List<Child> group = switch (strategy) {
             case ONE_FOR_ONE -> List.of(child);
@@ -437,6 +583,9 @@ public final class Supervisor {
             member.publish();
         }
         LOG.debug("Supervisor[{}]: restarting {} in {} ({})", name, restartSet.size(), delay.get(), strategy);
+        int attempt = child.attempt;
+        emit(() -> new ChildRestarting(name, time.instant(), child.spec.name,
+                toRestart.stream().map(member -> member.spec.name).toList(), attempt, delay.get()));
         Runnable restartAll = () -> send(() -> {
             for (int i = 0; i < toRestart.size(); i++) {
                 Child member = toRestart.get(i);
@@ -475,7 +624,10 @@ public final class Supervisor {
     private void escalate(String reason, Throwable cause) {
         LOG.warn("Supervisor[{}] giving up: {}", name, reason);
         stopAll();
-        finish(new EscalationException("Supervisor[" + name + "] gave up: " + reason, cause));
+        gaveUpCount++;
+        var escalation = new EscalationException("Supervisor[" + name + "] gave up: " + reason, cause);
+        emit(() -> new GaveUp(name, time.instant(), escalation));
+        finish(escalation);
     }
 
     private void finish(Throwable failure) {
@@ -539,8 +691,28 @@ public final class Supervisor {
         private Duration window;
         private Backoff backoff;
         private TimeSource time;
+        private Consumer<? super Event> listener;
 
         private Builder() {}
+
+        /**
+         * The listener for the supervisor's {@link Event}s (child failed, restart decided, gave
+         * up), in the order they happen. It runs on the supervisor's serial mailbox (the thread
+         * that delivered the child's exit or the timer), outside any lock, and must not block.
+         * What it throws is logged at WARN and ignored ({@link VirtualMachineError}s are
+         * rethrown). For several listeners, compose them with {@link Consumer#andThen}.
+         *
+         * @param listener the listener
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder onEvent(Consumer<? super Event> listener) {
+            Objects.requireNonNull(listener, "listener");
+            Checks.unset(this.listener, "onEvent");
+            this.listener = listener;
+            return this;
+        }
 
         /**
          * The name used in messages and logs.
@@ -548,10 +720,12 @@ public final class Supervisor {
          * @param name the name
          * @return this builder
          * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
          * @throws IllegalStateException if already set
          */
         public Builder name(String name) {
-            Objects.requireNonNull(name, "name");
+            Checks.name(name);
             Checks.unset(this.name, "name");
             this.name = name;
             return this;

@@ -1,6 +1,8 @@
 package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.AsyncSupplier;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.NameAndTime;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
@@ -43,6 +45,31 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class AsyncLock {
 
+    /**
+     * A consistent snapshot of a lock (ADR core-0003), read under its internal lock. Counters are
+     * kept on the slow path only: they describe contention.
+     *
+     * @param name the lock's name
+     * @param locked whether somebody holds the lock now
+     * @param waiters callers queued for the lock now
+     * @param waited lock requests that had to queue, since creation
+     * @param timedOut queued requests that timed out, since creation
+     * @param cancelled queued requests cancelled (or completed by their caller), since creation
+     * @param waitTime total time the granted requests spent queued, on the lock's time source
+     */
+    public record Stats(String name, boolean locked, int waiters, long waited, long timedOut, long cancelled,
+            Duration waitTime) {
+
+        /**
+         * Queued requests that were granted: {@code waited - timedOut - cancelled - waiters}.
+         *
+         * @return the count since creation
+         */
+        public long granted() {
+            return waited - timedOut - cancelled - waiters;
+        }
+    }
+
     private final AsyncSemaphore semaphore;
 
     /** Creates an unlocked lock whose timed acquires use {@link TimeSource#system()}. */
@@ -57,7 +84,22 @@ public final class AsyncLock {
      * @throws NullPointerException if {@code timeSource} is null
      */
     public AsyncLock(TimeSource timeSource) {
-        this.semaphore = new AsyncSemaphore(1, Objects.requireNonNull(timeSource, "timeSource"));
+        this(timeSource, null);
+    }
+
+    private AsyncLock(TimeSource timeSource, String name) {
+        Objects.requireNonNull(timeSource, "timeSource");
+        var b = AsyncSemaphore.builder(1).timeSource(timeSource);
+        this.semaphore = (name == null ? b.name(Checks.defaultName("lock", this)) : b.name(name)).build();
+    }
+
+    /**
+     * Starts building a lock with a name (and optionally a time source).
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -128,9 +170,30 @@ public final class AsyncLock {
         return semaphore.waiters();
     }
 
+    /**
+     * The lock's name, for logs and metrics (default {@code lock@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return semaphore.name();
+    }
+
+    /**
+     * A consistent snapshot of the lock's state and contention counters. Takes the internal lock
+     * briefly; allocates only the record (and the semaphore's, which it reads).
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        AsyncSemaphore.Stats s = semaphore.stats();
+        return new Stats(s.name(), s.available() == 0, s.waiters(), s.waited(), s.timedOut(), s.cancelled(),
+                s.waitTime());
+    }
+
     @Override
     public String toString() {
-        return "AsyncLock[" + (isLocked() ? "locked" : "unlocked") + ", waiters=" + waiters() + "]";
+        return "AsyncLock[" + name() + ", " + (isLocked() ? "locked" : "unlocked") + ", waiters=" + waiters() + "]";
     }
 
     private CompletableFuture<Guard> mapGrant(CompletableFuture<Void> acquired) {
@@ -214,6 +277,51 @@ public final class AsyncLock {
         @Override
         public String toString() {
             return "AsyncLock.Guard[" + (released.get() ? "unlocked" : "held") + "]";
+        }
+    }
+
+    /** Configures a lock; each setting may be given once. */
+    public static final class Builder {
+        private final NameAndTime settings = new NameAndTime();
+
+        private Builder() {}
+
+        /**
+         * The name used in logs, {@link #toString()} and {@link AsyncLock#stats()} (default
+         * {@code lock@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder name(String name) {
+            settings.name(name);
+            return this;
+        }
+
+        /**
+         * The clock for timed lock requests (default {@link TimeSource#system()}).
+         *
+         * @param timeSource the time source
+         * @return this builder
+         * @throws NullPointerException if {@code timeSource} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder timeSource(TimeSource timeSource) {
+            settings.timeSource(timeSource);
+            return this;
+        }
+
+        /**
+         * Builds the lock.
+         *
+         * @return a new, unlocked lock
+         */
+        public AsyncLock build() {
+            return new AsyncLock(settings.timeSource(), settings.name());
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.internal.WaitCounters;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
@@ -79,6 +80,36 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class AsyncRateLimiter implements RateLimiter {
 
+    /**
+     * A consistent snapshot of a rate limiter (ADR core-0003), read under its lock (after
+     * refilling the bucket).
+     *
+     * @param name the limiter's name
+     * @param available the whole tokens in the bucket now
+     * @param burst the bucket size
+     * @param waiters acquire requests queued now
+     * @param waited acquire requests that had to queue, since creation
+     * @param timedOut queued requests that timed out, since creation
+     * @param cancelled queued requests cancelled (or completed by their caller), since creation
+     * @param rejected requests refused without waiting, since creation: {@code tryAcquire} that
+     *     returned {@code false}, a zero timeout that found no tokens, or an acquire after close
+     * @param waitTime total time the granted requests spent queued, on the limiter's time source
+     * @param closed whether the limiter is closed
+     */
+    public record Stats(String name, int available, int burst, int waiters, long waited, long timedOut, long cancelled,
+            long rejected, Duration waitTime, boolean closed) {
+
+        /**
+         * Queued requests that were granted (or failed by {@code close}):
+         * {@code waited - timedOut - cancelled - waiters}.
+         *
+         * @return the count since creation
+         */
+        public long granted() {
+            return waited - timedOut - cancelled - waiters;
+        }
+    }
+
     private final int permits;
     private final long periodNanos;
     private final int burst;
@@ -94,8 +125,13 @@ public final class AsyncRateLimiter implements RateLimiter {
     private long timerGeneration; // guarded by lock
     private boolean closed; // guarded by lock
     private volatile int waiters;
+    private final String name;
+    private final WaitCounters counters = new WaitCounters(); // guarded by lock
+    private long rejected; // guarded by lock
 
-    private AsyncRateLimiter(int permits, long periodNanos, int burst, long capacityUnits, TimeSource timeSource) {
+    private AsyncRateLimiter(int permits, long periodNanos, int burst, long capacityUnits, TimeSource timeSource,
+            String name) {
+        this.name = name == null ? Checks.defaultName("ratelimiter", this) : name;
         this.permits = permits;
         this.periodNanos = periodNanos;
         this.burst = burst;
@@ -191,6 +227,7 @@ public final class AsyncRateLimiter implements RateLimiter {
                 units -= need;
                 return true;
             }
+            rejected++;
             return false;
         } finally {
             lock.unlock();
@@ -278,9 +315,35 @@ public final class AsyncRateLimiter implements RateLimiter {
         SyncWaiter.failChain(failed.first, () -> new ClosedException("AsyncRateLimiter is closed: acquire refused"));
     }
 
+    /**
+     * The limiter's name, for logs and metrics (default {@code ratelimiter@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the bucket, the waiters and the counters. Takes the internal lock
+     * briefly (never held while user code runs); allocates only the record.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            refillLocked();
+            return new Stats(name, (int) (units / periodNanos), burst, queue.size(), counters.waited(),
+                    counters.timedOut(), counters.cancelled(), rejected, counters.waitTime(), closed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public String toString() {
-        return "AsyncRateLimiter[rate=" + permits + "/" + Duration.ofNanos(periodNanos) + ", burst=" + burst
+        return "AsyncRateLimiter[" + name + ", rate=" + permits + "/" + Duration.ofNanos(periodNanos) + ", burst=" + burst
                 + ", waiters=" + waiters + "]";
     }
 
@@ -299,6 +362,7 @@ public final class AsyncRateLimiter implements RateLimiter {
         lock.lock();
         try {
             if (closed) {
+                rejected++;
                 return CompletableFuture.failedFuture(new ClosedException("AsyncRateLimiter is closed: acquire refused"));
             }
             refillLocked();
@@ -308,11 +372,13 @@ public final class AsyncRateLimiter implements RateLimiter {
                 return SyncWaiter.DONE;
             }
             if (timeoutNanos <= 0) {
+                rejected++;
                 return CompletableFuture.failedFuture(
                         new TimeoutException("AsyncRateLimiter: " + tokens + " token(s) not available at once"));
             }
-            w = new Waiter(this, tokens);
+            w = new Waiter(this, tokens, timeSource.nanoTime());
             queue.add(w);
+            counters.enqueued();
             waiters = queue.size();
             if (queue.peek() == w) {
                 armTimerLocked();
@@ -348,6 +414,7 @@ public final class AsyncRateLimiter implements RateLimiter {
         Waiter head;
         while ((head = queue.peek()) != null && units >= head.tokens * periodNanos) {
             queue.remove(head);
+            counters.granted(lastRefill - head.enqueuedAt); // refillLocked just read the clock
             units -= head.tokens * periodNanos;
             granted.add(head);
         }
@@ -392,8 +459,11 @@ public final class AsyncRateLimiter implements RateLimiter {
         SyncWaiter.Chain granted = new SyncWaiter.Chain();
         lock.lock();
         try {
-            if (abandoned != null && !queue.remove(abandoned)) {
-                return; // already granted: its grant will lose and return the tokens
+            if (abandoned != null) {
+                if (!queue.remove(abandoned)) {
+                    return; // already granted: its grant will lose and return the tokens
+                }
+                counters.abandoned(abandoned);
             }
             if (firedGeneration == timerGeneration) {
                 refillTimer = null; // we are the armed timer, now spent
@@ -415,10 +485,12 @@ public final class AsyncRateLimiter implements RateLimiter {
     private static final class Waiter extends SyncWaiter<Void> {
         final AsyncRateLimiter owner;
         final int tokens;
+        final long enqueuedAt;
 
-        Waiter(AsyncRateLimiter owner, int tokens) {
+        Waiter(AsyncRateLimiter owner, int tokens, long enqueuedAt) {
             this.owner = owner;
             this.tokens = tokens;
+            this.enqueuedAt = enqueuedAt;
         }
 
         @Override
@@ -443,8 +515,27 @@ public final class AsyncRateLimiter implements RateLimiter {
         private long periodNanos;
         private Integer burstSetting;
         private TimeSource timeSource;
+        private String name;
 
         private Builder() {}
+
+        /**
+         * The name used in logs, {@link #toString()} and {@link AsyncRateLimiter#stats()}
+         * (default {@code ratelimiter@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder name(String name) {
+            Checks.name(name);
+            Checks.once(this.name != null, "name");
+            this.name = name;
+            return this;
+        }
 
         /**
          * The refill rate: {@code permits} tokens per {@code period}, added continuously
@@ -524,7 +615,7 @@ public final class AsyncRateLimiter implements RateLimiter {
                         + Duration.ofNanos(periodNanos));
             }
             TimeSource clock = timeSource != null ? timeSource : TimeSource.system();
-            return new AsyncRateLimiter(permits, periodNanos, burst, capacityUnits, clock);
+            return new AsyncRateLimiter(permits, periodNanos, burst, capacityUnits, clock, name);
         }
     }
 }

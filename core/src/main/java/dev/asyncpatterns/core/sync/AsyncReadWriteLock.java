@@ -5,6 +5,9 @@ import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
 import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.NameAndTime;
+import dev.asyncpatterns.core.internal.WaitCounters;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
@@ -65,12 +68,40 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class AsyncReadWriteLock {
 
+    /**
+     * A consistent snapshot of a read-write lock (ADR core-0003), read under its internal lock.
+     * Counters are kept on the slow path only: they describe contention.
+     *
+     * @param name the lock's name
+     * @param readers readers holding the lock now
+     * @param writeLocked whether a writer holds the lock now
+     * @param waiters read and write requests queued now
+     * @param waited requests that had to queue, since creation
+     * @param timedOut queued requests that timed out, since creation
+     * @param cancelled queued requests cancelled (or completed by their caller), since creation
+     * @param waitTime total time the granted requests spent queued, on the lock's time source
+     */
+    public record Stats(String name, int readers, boolean writeLocked, int waiters, long waited, long timedOut,
+            long cancelled, Duration waitTime) {
+
+        /**
+         * Queued requests that were granted: {@code waited - timedOut - cancelled - waiters}.
+         *
+         * @return the count since creation
+         */
+        public long granted() {
+            return waited - timedOut - cancelled - waiters;
+        }
+    }
+
     private final ReentrantLock lock = new ReentrantLock();
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
     private final TimeSource timeSource;
     private int readers; // guarded by lock
     private boolean writer; // guarded by lock
     private volatile int waiters;
+    private final String name;
+    private final WaitCounters counters = new WaitCounters(); // guarded by lock
 
     /** Creates an unlocked lock whose timed acquires use {@link TimeSource#system()}. */
     public AsyncReadWriteLock() {
@@ -84,7 +115,21 @@ public final class AsyncReadWriteLock {
      * @throws NullPointerException if {@code timeSource} is null
      */
     public AsyncReadWriteLock(TimeSource timeSource) {
+        this(timeSource, null);
+    }
+
+    private AsyncReadWriteLock(TimeSource timeSource, String name) {
         this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+        this.name = name == null ? Checks.defaultName("rwlock", this) : name;
+    }
+
+    /**
+     * Starts building a read-write lock with a name (and optionally a time source).
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -212,9 +257,34 @@ public final class AsyncReadWriteLock {
         return waiters;
     }
 
+    /**
+     * The lock's name, for logs and metrics (default {@code rwlock@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the holders, the waiters and the contention counters. Takes the
+     * internal lock briefly (never held while user code runs); allocates only the record.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(name, readers, writer, queue.size(), counters.waited(), counters.timedOut(),
+                    counters.cancelled(), counters.waitTime());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public String toString() {
-        return "AsyncReadWriteLock[readers=" + readers() + ", writer=" + isWriteLocked() + ", waiters=" + waiters + "]";
+        return "AsyncReadWriteLock[" + name + ", readers=" + readers() + ", writer=" + isWriteLocked() + ", waiters=" + waiters + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -255,8 +325,9 @@ public final class AsyncReadWriteLock {
                 return CompletableFuture.failedFuture(new TimeoutException(
                         "AsyncReadWriteLock: " + (write ? "write" : "read") + " lock not available at once"));
             }
-            w = new Waiter(this, write);
+            w = new Waiter(this, write, timeSource.nanoTime());
             queue.add(w);
+            counters.enqueued();
             waiters = queue.size();
         } finally {
             lock.unlock();
@@ -284,14 +355,22 @@ public final class AsyncReadWriteLock {
                 if (!queue.remove(abandoned)) {
                     return;
                 }
+                counters.abandoned(abandoned);
             } else if (write) {
                 writer = false;
             } else {
                 readers--;
             }
             Waiter head;
+            boolean timed = false;
+            long now = 0;
             while ((head = queue.peek()) != null && !writer && (!head.write || readers == 0)) {
                 queue.remove(head);
+                if (!timed) {
+                    now = timeSource.nanoTime(); // once per hand-off, only when somebody is granted
+                    timed = true;
+                }
+                counters.granted(now - head.enqueuedAt);
                 if (head.write) {
                     writer = true;
                 } else {
@@ -309,10 +388,12 @@ public final class AsyncReadWriteLock {
     private static final class Waiter extends SyncWaiter<AsyncLock.Guard> {
         final AsyncReadWriteLock owner;
         final boolean write;
+        final long enqueuedAt;
 
-        Waiter(AsyncReadWriteLock owner, boolean write) {
+        Waiter(AsyncReadWriteLock owner, boolean write, long enqueuedAt) {
             this.owner = owner;
             this.write = write;
+            this.enqueuedAt = enqueuedAt;
         }
 
         @Override
@@ -325,6 +406,51 @@ public final class AsyncReadWriteLock {
         @Override
         public void abandoned() {
             owner.release(write, this);
+        }
+    }
+
+    /** Configures a read-write lock; each setting may be given once. */
+    public static final class Builder {
+        private final NameAndTime settings = new NameAndTime();
+
+        private Builder() {}
+
+        /**
+         * The name used in logs, {@link #toString()} and {@link AsyncReadWriteLock#stats()}
+         * (default {@code rwlock@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder name(String name) {
+            settings.name(name);
+            return this;
+        }
+
+        /**
+         * The clock for timed lock requests (default {@link TimeSource#system()}).
+         *
+         * @param timeSource the time source
+         * @return this builder
+         * @throws NullPointerException if {@code timeSource} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder timeSource(TimeSource timeSource) {
+            settings.timeSource(timeSource);
+            return this;
+        }
+
+        /**
+         * Builds the lock.
+         *
+         * @return a new, unlocked lock
+         */
+        public AsyncReadWriteLock build() {
+            return new AsyncReadWriteLock(settings.timeSource(), settings.name());
         }
     }
 }

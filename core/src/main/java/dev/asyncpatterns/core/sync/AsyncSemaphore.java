@@ -5,7 +5,9 @@ import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
+import dev.asyncpatterns.core.internal.NameAndTime;
 import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.internal.WaitCounters;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -104,6 +106,32 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class AsyncSemaphore {
 
+    /**
+     * A consistent snapshot of a semaphore (ADR core-0003), read under its lock. The counters are
+     * kept on the slow path only (the uncontended fast path counts nothing), so they describe
+     * contention: how many acquires had to queue and how those waits ended.
+     *
+     * @param name the semaphore's name
+     * @param available the permits free now
+     * @param waiters acquire requests queued now
+     * @param waited acquire requests that had to queue, since creation
+     * @param timedOut queued requests that timed out, since creation
+     * @param cancelled queued requests cancelled (or completed by their caller), since creation
+     * @param waitTime total time the granted requests spent queued, on the semaphore's time source
+     */
+    public record Stats(String name, int available, int waiters, long waited, long timedOut, long cancelled,
+            Duration waitTime) {
+
+        /**
+         * Queued requests that were granted: {@code waited - timedOut - cancelled - waiters}.
+         *
+         * @return the count since creation
+         */
+        public long granted() {
+            return waited - timedOut - cancelled - waiters;
+        }
+    }
+
     private static final long WAITERS = 1L << 62;
     private static final long PERMITS = WAITERS - 1;
     private static final long MAX_PERMITS = Integer.MAX_VALUE;
@@ -123,6 +151,8 @@ public final class AsyncSemaphore {
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>(); // guarded by lock
     private volatile int waiters; // written under lock
     private final TimeSource timeSource;
+    private final String name;
+    private final WaitCounters counters = new WaitCounters(); // guarded by lock
 
     /**
      * Creates a semaphore with the given number of permits, timing out on
@@ -145,8 +175,26 @@ public final class AsyncSemaphore {
      * @throws NullPointerException if {@code timeSource} is null
      */
     public AsyncSemaphore(int permits, TimeSource timeSource) {
+        this(permits, timeSource, null);
+    }
+
+    private AsyncSemaphore(int permits, TimeSource timeSource, String name) {
         this.state = Checks.nonNegative(permits, "permits");
         this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+        this.name = name == null ? Checks.defaultName("semaphore", this) : name;
+    }
+
+    /**
+     * Starts building a semaphore with a name (and optionally a time source).
+     *
+     * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=semaphoreBuilder}
+     *
+     * @param permits the initial number of permits, zero or more
+     * @return a builder
+     * @throws IllegalArgumentException if {@code permits} is negative
+     */
+    public static Builder builder(int permits) {
+        return new Builder(Checks.nonNegative(permits, "permits"));
     }
 
     /**
@@ -335,31 +383,6 @@ public final class AsyncSemaphore {
     }
 
     /**
-     * A consistent snapshot of the semaphore, for monitoring.
-     *
-     * @param availablePermits the permits free at that moment
-     * @param waiters the acquire requests waiting at that moment
-     */
-    public record Stats(int availablePermits, int waiters) {}
-
-    /**
-     * The free permits and the waiting requests, read together: the pair is a state the
-     * semaphore really was in (a sequential history produces it), unlike two separate calls of
-     * {@link #availablePermits()} and {@link #waiters()}. Takes the internal lock briefly.
-     *
-     * @return the current snapshot
-     */
-    public Stats stats() {
-        lock.lock();
-        try {
-            long s = state;
-            return new Stats((int) (s & PERMITS), queue.size());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
      * The permits free right now. A snapshot for monitoring, not for deciding.
      *
      * <p>Lock-free and atomic on its own, but not together with {@link #waiters()}: reading
@@ -382,10 +405,39 @@ public final class AsyncSemaphore {
         return waiters;
     }
 
+    /**
+     * The semaphore's name, for logs and metrics (default {@code semaphore@<hash>}).
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * A consistent snapshot of the permits, the waiters and the contention counters: the
+     * permits/waiters pair is a state the semaphore really was in (a sequential history produces
+     * it), unlike two separate calls of {@link #availablePermits()} and {@link #waiters()}.
+     * Takes the internal lock briefly (never held while user code runs); allocates only the
+     * record.
+     *
+     * @return the stats
+     */
+    public Stats stats() {
+        lock.lock();
+        try {
+            long s = state;
+            return new Stats(name, (int) (s & PERMITS), queue.size(), counters.waited(), counters.timedOut(),
+                    counters.cancelled(), counters.waitTime());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public String toString() {
         Stats s = stats();
-        return "AsyncSemaphore[permits=" + s.availablePermits() + ", waiters=" + s.waiters() + "]";
+        return "AsyncSemaphore[" + name + ", permits=" + s.available() + ", waiters=" + s.waiters() + "]";
     }
 
     // ---------------------------------------------------------------- slow paths
@@ -407,8 +459,9 @@ public final class AsyncSemaphore {
                         continue;
                     }
                 }
-                w = new Waiter(this, permits);
+                w = new Waiter(this, permits, timeSource.nanoTime());
                 queue.add(w);
+                counters.enqueued();
                 waiters = queue.size();
                 break;
             }
@@ -444,9 +497,16 @@ public final class AsyncSemaphore {
     /** Hands {@code available} permits to the head waiters while they fit; writes the state. */
     private void drainLocked(long available, SyncWaiter.Chain granted) {
         Waiter head;
+        boolean timed = false;
+        long now = 0;
         while ((head = queue.peek()) != null && head.permits <= available) {
             queue.remove(head);
             available -= head.permits;
+            if (!timed) {
+                now = timeSource.nanoTime(); // once per drain, and only when somebody is granted
+                timed = true;
+            }
+            counters.granted(now - head.enqueuedAt);
             granted.add(head);
         }
         waiters = queue.size();
@@ -460,6 +520,7 @@ public final class AsyncSemaphore {
             if (!queue.remove(w)) {
                 return; // already granted: the grant loses and gives the permits back
             }
+            counters.abandoned(w);
             // the head may have left: the next ones may fit now
             drainLocked(state & PERMITS, granted);
         } finally {
@@ -476,10 +537,12 @@ public final class AsyncSemaphore {
     private static final class Waiter extends SyncWaiter<Void> {
         final AsyncSemaphore owner;
         final int permits;
+        final long enqueuedAt;
 
-        Waiter(AsyncSemaphore owner, int permits) {
+        Waiter(AsyncSemaphore owner, int permits, long enqueuedAt) {
             this.owner = owner;
             this.permits = permits;
+            this.enqueuedAt = enqueuedAt;
         }
 
         @Override
@@ -492,6 +555,54 @@ public final class AsyncSemaphore {
         @Override
         public void abandoned() {
             owner.abandon(this);
+        }
+    }
+
+    /** Configures a semaphore; each setting may be given once. */
+    public static final class Builder {
+        private final int permits;
+        private final NameAndTime settings = new NameAndTime();
+
+        private Builder(int permits) {
+            this.permits = permits;
+        }
+
+        /**
+         * The name used in logs, {@link #toString()} and {@link AsyncSemaphore#stats()}
+         * (default {@code semaphore@<hash>}).
+         *
+         * @param name the name
+         * @return this builder
+         * @throws NullPointerException if {@code name} is null
+         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
+         *     holds a control character
+         * @throws IllegalStateException if already set
+         */
+        public Builder name(String name) {
+            settings.name(name);
+            return this;
+        }
+
+        /**
+         * The clock for timed acquires (default {@link TimeSource#system()}).
+         *
+         * @param timeSource the time source
+         * @return this builder
+         * @throws NullPointerException if {@code timeSource} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder timeSource(TimeSource timeSource) {
+            settings.timeSource(timeSource);
+            return this;
+        }
+
+        /**
+         * Builds the semaphore.
+         *
+         * @return a new semaphore
+         */
+        public AsyncSemaphore build() {
+            return new AsyncSemaphore(permits, settings.timeSource(), settings.name());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.time;
 
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class LagProbe implements AutoCloseable {
 
     /**
-     * A snapshot of the measurements.
+     * A consistent snapshot of the measurements (ADR core-0003), read under the probe's lock.
      *
+     * @param name the probe's name
      * @param samples ticks that ran
      * @param maxLag the worst lag seen (including a tick still waiting)
      * @param averageLag the mean lag over the ticks that ran
@@ -45,7 +47,7 @@ public final class LagProbe implements AutoCloseable {
      * @param rejected ticks the executor refused
      * @param starved whether the current lag exceeds the threshold (or the last tick was refused)
      */
-    public record Stats(long samples, Duration maxLag, Duration averageLag, Duration lastLag, boolean pending,
+    public record Stats(String name, long samples, Duration maxLag, Duration averageLag, Duration lastLag, boolean pending,
             long rejected, boolean starved) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(LagProbe.class);
@@ -100,11 +102,12 @@ public final class LagProbe implements AutoCloseable {
      * @param timeSource the clock for ticks and measurements
      * @return the running probe
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if a duration is not positive
+     * @throws IllegalArgumentException if a duration is not positive, or {@code name} is blank,
+     *     longer than 200 characters or holds a control character
      */
     public static LagProbe start(String name, Executor executor, Duration interval, Duration threshold,
             TimeSource timeSource) {
-        Objects.requireNonNull(name, "name");
+        Checks.name(name);
         Objects.requireNonNull(executor, "executor");
         Durations.requirePositive(interval, "interval");
         Durations.requirePositive(threshold, "threshold");
@@ -112,6 +115,15 @@ public final class LagProbe implements AutoCloseable {
         LagProbe probe = new LagProbe(name, executor, interval, threshold, timeSource);
         probe.arm();
         return probe;
+    }
+
+    /**
+     * The probe's name, for logs and metrics.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
     }
 
     /**
@@ -130,7 +142,7 @@ public final class LagProbe implements AutoCloseable {
                 current = Math.max(current, age);
                 worst = Math.max(worst, age);
             }
-            return new Stats(samples, Duration.ofNanos(worst), Duration.ofNanos(samples == 0 ? 0 : totalLag / samples),
+            return new Stats(name, samples, Duration.ofNanos(worst), Duration.ofNanos(samples == 0 ? 0 : totalLag / samples),
                     Duration.ofNanos(current), pending, rejected, lastRejected || current > thresholdNanos);
         } finally {
             lock.unlock();

@@ -196,8 +196,8 @@ class Issue21RacesTest {
                         lost++;
                     }
                 }
-                assertThat(queue.stats().waitingPutters()).isZero();
-                assertThat(queue.stats().waitingTakers()).isZero();
+                assertThat(queue.stats().putWaiters()).isZero();
+                assertThat(queue.stats().takeWaiters()).isZero();
             }
         }
         System.out.println("issue21-queue-close-race seed=" + seed + " rounds=" + rounds + " accepted=" + accepted
@@ -323,7 +323,7 @@ class Issue21RacesTest {
                     assertThat(readFailure.get()).isInstanceOf(java.net.SocketException.class);
                     WorkerPool.Stats stats = pool.stats();
                     System.out.println("issue21-workerpool-io-cancel cancelled=" + stats.cancelled() + " failed="
-                            + stats.failed() + " processed=" + stats.processed());
+                            + stats.failed() + " processed=" + stats.succeeded());
                     assertThat(stats.cancelled()).isEqualTo(1);
                     assertThat(stats.failed()).isZero();
                 } finally {
@@ -383,15 +383,15 @@ class Issue21RacesTest {
         }
         WorkerPool.Stats stats = pool.stats();
         System.out.println("issue21-workerpool-fail-vs-cancel seed=" + seed + " jobs=" + jobs + " ok=" + ok + " failed=" + failed
-                + " cancelled=" + cancelled + " stats.processed=" + stats.processed() + " stats.failed=" + stats.failed()
+                + " cancelled=" + cancelled + " stats.processed=" + stats.succeeded() + " stats.failed=" + stats.failed()
                 + " stats.cancelled=" + stats.cancelled() + " submitted=" + stats.submitted());
         assertThat(ok + failed + cancelled).isEqualTo(jobs);
         assertThat(cancelled).isEqualTo(cancelledByUs.sum());
-        assertThat(stats.processed()).isEqualTo(ok);
+        assertThat(stats.succeeded()).isEqualTo(ok);
         assertThat(stats.failed()).isEqualTo(failed);
         // a job cancelled while its submit still waited for room was never accepted: not submitted
         long withdrawnBeforeAccepted = jobs - stats.submitted();
-        assertThat(stats.processed() + stats.failed() + stats.cancelled()).isEqualTo(stats.submitted());
+        assertThat(stats.succeeded() + stats.failed() + stats.cancelled()).isEqualTo(stats.submitted());
         assertThat(stats.cancelled() + withdrawnBeforeAccepted).isEqualTo(cancelled);
     }
 

@@ -68,9 +68,9 @@ class WorkerPoolTest {
             assertThat(result(results.get(i))).isEqualTo(i * 2);
         }
         WorkerPool.Stats stats = pool.stats();
-        assertThat(stats.processed()).isEqualTo(1_000);
+        assertThat(stats.succeeded()).isEqualTo(1_000);
         assertThat(stats.perWorker()).hasSize(3);
-        assertThat(stats.perWorker().stream().mapToLong(WorkerPool.WorkerStats::processed).sum()).isEqualTo(1_000);
+        assertThat(stats.perWorker().stream().mapToLong(WorkerPool.WorkerStats::succeeded).sum()).isEqualTo(1_000);
         assertThat(stats.submitted()).isEqualTo(1_000);
         assertThat(stats.name()).isEqualTo("doubler");
     }
@@ -125,7 +125,7 @@ class WorkerPoolTest {
         assertThat(failure(pool.submit("null"))).isInstanceOf(NullPointerException.class).hasMessageContaining("null");
         assertThat(failure(pool.submit("failed"))).isInstanceOf(IllegalStateException.class);
         assertThat(result(pool.submit("ok"))).isEqualTo("OK");
-        await().atMost(WAIT).until(() -> pool.stats().processed() == 1);
+        await().atMost(WAIT).until(() -> pool.stats().succeeded() == 1);
         assertThat(pool.stats().failed()).isEqualTo(4);
     }
 
@@ -346,7 +346,7 @@ class WorkerPoolTest {
         assertThat(completed + rejected.size()).isEqualTo(producers * perProducer);
         assertThat(rejected).hasSizeGreaterThanOrEqualTo(producers * (perProducer / 2 - 1));
         assertThat(runs).hasSize(completed);
-        assertThat(pool.stats().processed()).isEqualTo(completed);
+        assertThat(pool.stats().succeeded()).isEqualTo(completed);
     }
 
     // ---------------------------------------------------------------- stats and time

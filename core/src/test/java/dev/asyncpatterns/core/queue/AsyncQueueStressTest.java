@@ -136,15 +136,15 @@ class AsyncQueueStressTest {
         System.out.printf("queue-stress seed=%d producers=%d consumers=%d capacity=16 items=%d acknowledged=%d taken=%d "
                         + "cancelledPuts=%d cancelledTakes=%d lostCancelRaces=%d lost=%d duplicated=%d waitersLeft=%d%n",
                 seed, producers, consumers, items, acknowledged.get(), stats.taken(), cancelledPuts.sum(),
-                cancelledTakes.sum(), lostCancelRaces.sum(), lost, duplicated, stats.waitingPutters() + stats.waitingTakers());
+                cancelledTakes.sum(), lostCancelRaces.sum(), lost, duplicated, stats.putWaiters() + stats.takeWaiters());
         assertThat(errors).isEmpty();
         assertThat(acknowledged.get()).isEqualTo(items);
         assertThat(stats.put()).isEqualTo(items);
         assertThat(stats.taken()).isEqualTo(items);
         assertThat(lost).isZero();
         assertThat(duplicated).isZero();
-        assertThat(stats.waitingPutters() + stats.waitingTakers()).isZero();
-        assertThat(stats.size()).isZero();
+        assertThat(stats.putWaiters() + stats.takeWaiters()).isZero();
+        assertThat(stats.depth()).isZero();
     }
 
     // ---------------------------------------------------------------- bounded memory
@@ -175,8 +175,8 @@ class AsyncQueueStressTest {
                 assertThat(item).isEqualTo(expected++);
                 sink += slowWork(item); // the consumer is ~100x slower than the producer
                 AsyncQueue.Stats stats = queue.stats();
-                maxDepth = Math.max(maxDepth, stats.size());
-                maxWaiting = Math.max(maxWaiting, stats.waitingPutters());
+                maxDepth = Math.max(maxDepth, stats.depth());
+                maxWaiting = Math.max(maxWaiting, stats.putWaiters());
             }
         } catch (ClosedException end) {
             // done

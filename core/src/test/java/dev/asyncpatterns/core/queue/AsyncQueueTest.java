@@ -76,7 +76,7 @@ class AsyncQueueTest {
         q.put(1);
         CompletableFuture<Void> second = q.put(2);
         assertThat(second).isNotDone();
-        assertThat(q.stats().waitingPutters()).isEqualTo(1);
+        assertThat(q.stats().putWaiters()).isEqualTo(1);
         assertThat(q.take()).isCompletedWithValue(1);
         assertThat(second).isCompleted();
         assertThat(q.take()).isCompletedWithValue(2);
@@ -309,7 +309,7 @@ class AsyncQueueTest {
         CompletableFuture<Void> waiting = q.put(2);
         assertThat(waiting.cancel(false)).isTrue();
         assertThat(waiting).isCancelled();
-        assertThat(q.stats().waitingPutters()).isZero();
+        assertThat(q.stats().putWaiters()).isZero();
         assertThat(q.poll()).isEqualTo(1);
         assertThat(q.poll()).isNull();
         assertThat(q.stats().put()).isEqualTo(1);
@@ -332,7 +332,7 @@ class AsyncQueueTest {
         AsyncQueue<Integer> q = queue(1);
         CompletableFuture<Integer> take = q.take();
         assertThat(take.complete(99)).isTrue();
-        assertThat(q.stats().waitingTakers()).isZero();
+        assertThat(q.stats().takeWaiters()).isZero();
         q.put(1);
         assertThat(q.poll()).isEqualTo(1);
         q.put(5);
@@ -364,7 +364,7 @@ class AsyncQueueTest {
         CompletableFuture<Integer> live = q.take();
         clock.advance(Duration.ofMillis(1));
         assertThat(abandoned).allSatisfy(f -> assertThat(failure(f)).isInstanceOf(TimeoutException.class));
-        assertThat(q.stats().waitingTakers()).isEqualTo(1);
+        assertThat(q.stats().takeWaiters()).isEqualTo(1);
         assertThat(clock.pendingTimers()).isZero();
         q.put(42);
         assertThat(live).isCompletedWithValue(42);
@@ -406,7 +406,7 @@ class AsyncQueueTest {
         assertThat(forever).isNotDone();
         q.put(2);
         assertThat(forever).isCompletedWithValue(2);
-        assertThat(q.stats().waitingTakers()).isZero();
+        assertThat(q.stats().takeWaiters()).isZero();
     }
 
     // ---------------------------------------------------------------- close
@@ -559,10 +559,10 @@ class AsyncQueueTest {
         var started = onVirtualThread(() -> { q.takeBlocking(); return null; });
         var outcome = started.outcome();
         Thread taker = started.thread();
-        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().takeWaiters() == 1);
         taker.interrupt();
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
-        assertThat(q.stats().waitingTakers()).isZero();
+        assertThat(q.stats().takeWaiters()).isZero();
         q.put(1);
         assertThat(q.poll()).isEqualTo(1);
     }
@@ -574,7 +574,7 @@ class AsyncQueueTest {
         var started = onVirtualThread(() -> { q.putBlocking(2); return null; });
         var outcome = started.outcome();
         Thread putter = started.thread();
-        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingPutters() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().putWaiters() == 1);
         putter.interrupt();
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(q.drain(5)).containsExactly(1);
@@ -585,7 +585,7 @@ class AsyncQueueTest {
         AsyncQueue<Integer> q = queue(1);
         var started = onVirtualThread(() -> { q.takeBlocking(); return null; });
         var outcome = started.outcome();
-        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().takeWaiters() == 1);
         q.close();
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(ClosedException.class);
     }
@@ -600,7 +600,7 @@ class AsyncQueueTest {
         assertThat(outcome).isNotDone();
         clock.advance(Duration.ofSeconds(1));
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
-        assertThat(q.stats().waitingTakers()).isZero();
+        assertThat(q.stats().takeWaiters()).isZero();
         q.put(5);
         assertThat(q.takeBlocking(Duration.ZERO)).isEqualTo(5);
         assertThatThrownBy(() -> q.takeBlocking(Duration.ZERO)).isInstanceOf(TimeoutException.class);
@@ -611,7 +611,7 @@ class AsyncQueueTest {
         AsyncQueue<Integer> q = queue(1);
         var started = onVirtualThread(() -> q.takeBlocking(Duration.ofSeconds(10)));
         var outcome = started.outcome();
-        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().waitingTakers() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().takeWaiters() == 1);
         q.put(7);
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(7);
         await().atMost(Duration.ofSeconds(30)).until(() -> clock.pendingTimers() == 0);
@@ -629,7 +629,7 @@ class AsyncQueueTest {
         AsyncQueue.Stats stats = q.stats();
         assertThat(stats.name()).isEqualTo("q");
         assertThat(stats.capacity()).isEqualTo(2);
-        assertThat(stats.size()).isEqualTo(2);
+        assertThat(stats.depth()).isEqualTo(2);
         assertThat(stats.put()).isEqualTo(3);
         assertThat(stats.taken()).isEqualTo(1);
         assertThat(stats.unfinished()).isEqualTo(3);

@@ -159,7 +159,7 @@ class QueueSnippets {
         assertThat(length).isCompletedWithValue("https://example.com".length());
         var stats = pool.stats();
         assertThat(stats.workers()).isEqualTo(5);
-        assertThat(stats.processed()).isEqualTo(1);
+        assertThat(stats.succeeded()).isEqualTo(1);
         assertThat(stats.shutdown()).isTrue();
         assertThat(failure(pool.submit("https://example.org"))).isInstanceOf(ClosedException.class);
         assertThatThrownBy(() -> pool.trySubmit("https://example.org")).isInstanceOf(ClosedException.class);

@@ -178,6 +178,22 @@ class SyncSnippets {
         assertThat(connections.availablePermits()).isEqualTo(10);
     }
 
+    @Test
+    void semaphoreBuilder_namedWithStats() {
+        // @start region=semaphoreBuilder
+        var connections = AsyncSemaphore.builder(2).name("db-connections").build();
+        connections.acquire();
+        connections.acquire();
+        CompletableFuture<Void> third = connections.acquire();   // queues: no permit left
+        AsyncSemaphore.Stats stats = connections.stats();
+        // stats: name=db-connections available=0 waiters=1 waited=1
+        // @end
+
+        assertThat(stats).isEqualTo(new AsyncSemaphore.Stats("db-connections", 0, 1, 1, 0, 0, Duration.ZERO));
+        third.cancel(true);
+        assertThat(connections.stats()).isEqualTo(new AsyncSemaphore.Stats("db-connections", 0, 0, 1, 0, 1, Duration.ZERO));
+    }
+
     // ---------------------------------------------------------------- AsyncLock
 
     @Test
