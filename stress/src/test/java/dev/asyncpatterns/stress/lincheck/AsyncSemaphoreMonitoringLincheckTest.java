@@ -42,7 +42,7 @@ public class AsyncSemaphoreMonitoringLincheckTest {
     @Operation
     public String stats() {
         AsyncSemaphore.Stats s = semaphore.stats();
-        return "permits:" + s.availablePermits() + " waiting:" + s.waiters();
+        return "permits:" + s.available() + " waiting:" + s.waiters();
     }
 
     @Operation
