@@ -5,6 +5,10 @@
  */
 module dev.asyncpatterns.core {
     requires org.slf4j;
+    requires jdk.jfr;
+    // optional: request context through io.micrometer:context-propagation when the application
+    // resolves it (see dev.asyncpatterns.core.internal.CapturedContext)
+    requires static context.propagation;
 
     exports dev.asyncpatterns.core;
     exports dev.asyncpatterns.core.future;

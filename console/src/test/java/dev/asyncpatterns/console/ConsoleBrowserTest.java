@@ -85,7 +85,7 @@ class ConsoleBrowserTest {
             console.close();
         }
         if (queue != null) {
-            queue.shutdown(RetryQueue.ShutdownMode.HAND_BACK).join();
+            queue.shutdownNow().join();
         }
     }
 

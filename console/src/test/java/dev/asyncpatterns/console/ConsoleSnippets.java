@@ -38,7 +38,7 @@ class ConsoleSnippets {
             assertThat(response.body()).contains("async-patterns console");
             assertThat(page.getHost()).isEqualTo("127.0.0.1");
         } finally {
-            outbox.shutdown(RetryQueue.ShutdownMode.HAND_BACK).join();
+            outbox.shutdownNow().join();
         }
     }
 

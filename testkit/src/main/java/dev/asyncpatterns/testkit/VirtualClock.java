@@ -84,7 +84,7 @@ public final class VirtualClock implements TimeSource {
             Objects.requireNonNull(task, "task");
             trackedInFlight.incrementAndGet();
             activity.incrementAndGet();
-            Thread.ofVirtual().name("virtual-clock-task").start(() -> {
+            Thread.ofVirtual().name("virtual-clock-task").inheritInheritableThreadLocals(false).start(() -> {
                 trackedThreads.add(Thread.currentThread());
                 try {
                     task.run();
@@ -352,7 +352,7 @@ public final class VirtualClock implements TimeSource {
      * @return a handle that stops auto-advance and waits for the background thread to end
      */
     public AutoCloseable autoAdvance() {
-        Thread thread = Thread.ofPlatform().daemon().name("virtual-clock-auto-advance").start(() -> {
+        Thread thread = Thread.ofPlatform().daemon().name("virtual-clock-auto-advance").inheritInheritableThreadLocals(false).start(() -> {
             CompletableFuture<Void> never = new CompletableFuture<>();
             while (!Thread.currentThread().isInterrupted()) {
                 try {

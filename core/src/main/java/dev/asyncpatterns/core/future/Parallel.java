@@ -1,9 +1,10 @@
 package dev.asyncpatterns.core.future;
 
 import dev.asyncpatterns.core.Outcome;
+import dev.asyncpatterns.core.internal.CapturedContext;
+import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Failures;
-import dev.asyncpatterns.core.internal.SyncWaiter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -203,6 +204,7 @@ public final class Parallel {
         private final boolean batch;
         private final Mode mode;
         private final Function<? super T, ? extends CompletionStage<?>> fn;
+        private final CapturedContext context;
         private final CompletableFuture<List<R>> result = new CompletableFuture<>();
         private final AtomicInteger wip = new AtomicInteger();
         private final AtomicInteger inFlight = new AtomicInteger();
@@ -222,6 +224,7 @@ public final class Parallel {
             this.batch = batch;
             this.mode = mode;
             this.fn = fn;
+            this.context = CapturedContext.capture(); // the caller's; fn may run on a completing thread
         }
 
         CompletableFuture<List<R>> start() {
@@ -285,7 +288,7 @@ public final class Parallel {
             inFlight.incrementAndGet();
             CompletionStage<?> stage;
             try {
-                stage = Objects.requireNonNull(fn.apply(item), "fn returned null");
+                stage = Objects.requireNonNull(context.apply(fn, item), "fn returned null");
             } catch (Throwable failure) {
                 done(i, null, failure, null);
                 return;

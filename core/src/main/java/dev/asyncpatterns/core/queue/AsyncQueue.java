@@ -13,6 +13,7 @@ import dev.asyncpatterns.core.queue.QueueWaiter.PutWaiter;
 import dev.asyncpatterns.core.queue.QueueWaiter.TakeWaiter;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
+import dev.asyncpatterns.core.internal.QueueFullEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -273,7 +274,7 @@ public final class AsyncQueue<T> {
                 }
                 PutWaiter node = new PutWaiter(this, item);
                 putters.add(node);
-                return node;
+                return QueueFullEvent.trace(node, name, capacity); // JFR, only when enabled
             }
             handOff(taker, item);
         } finally {

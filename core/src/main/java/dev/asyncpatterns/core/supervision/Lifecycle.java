@@ -350,7 +350,8 @@ public final class Lifecycle {
      */
     public Cancellable installShutdownHook(Duration grace) {
         Durations.requireNonNegative(grace, "grace");
-        Thread hook = new Thread(() -> {
+        Thread hook = Thread.ofPlatform().name("lifecycle-shutdown-hook-" + name)
+                .inheritInheritableThreadLocals(false).unstarted(() -> {
             CompletableFuture<Report> report = shutdown(grace);
             CompletableFuture<Void> backstop = time.delay(grace.plusSeconds(5));
             try {
@@ -365,7 +366,7 @@ public final class Lifecycle {
             if (!report.isDone()) {
                 LOG.error("Lifecycle[{}]: shutdown did not finish in {} ms + 5 s; JVM exits anyway", name, grace.toMillis());
             }
-        }, "lifecycle-shutdown-hook-" + name);
+        });
         Runtime.getRuntime().addShutdownHook(hook);
         return () -> {
             try {

@@ -91,6 +91,7 @@ public final class AsyncLock {
         Objects.requireNonNull(timeSource, "timeSource");
         var b = AsyncSemaphore.builder(1).timeSource(timeSource);
         this.semaphore = (name == null ? b.name(Checks.defaultName("lock", this)) : b.name(name)).build();
+        this.semaphore.waitLabel = "AsyncLock"; // JFR SlowWait events name the lock, not the semaphore inside
     }
 
     /**

@@ -335,6 +335,7 @@ public final class AsyncReadWriteLock {
         if (timeoutNanos != Long.MAX_VALUE) {
             w.startTimer(timeSource, timeoutNanos, "AsyncReadWriteLock." + (write ? "writeLock" : "readLock"));
         }
+        w.traceWait("AsyncReadWriteLock", write ? 2 : 1); // JFR, only when enabled
         return w;
     }
 

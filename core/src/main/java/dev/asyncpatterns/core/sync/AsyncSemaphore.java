@@ -153,6 +153,8 @@ public final class AsyncSemaphore {
     private final TimeSource timeSource;
     private final String name;
     private final WaitCounters counters = new WaitCounters(); // guarded by lock
+    /** What a JFR SlowWait event calls this primitive; AsyncLock sets it before publishing us. */
+    String waitLabel = "AsyncSemaphore";
 
     /**
      * Creates a semaphore with the given number of permits, timing out on
@@ -471,6 +473,7 @@ public final class AsyncSemaphore {
         if (timeoutNanos != Long.MAX_VALUE) {
             w.startTimer(timeSource, timeoutNanos, "AsyncSemaphore.acquire(" + permits + ")");
         }
+        w.traceWait(waitLabel, permits); // JFR, only when enabled
         return w;
     }
 

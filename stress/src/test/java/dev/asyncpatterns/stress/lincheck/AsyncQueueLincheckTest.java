@@ -105,7 +105,7 @@ public class AsyncQueueLincheckTest {
     @Operation
     public String stats() {
         AsyncQueue.Stats s = queue.stats();
-        return "size:" + s.depth() + " put:" + s.put() + " taken:" + s.taken() + " dropped:" + s.dropped()
+        return "depth:" + s.depth() + " put:" + s.put() + " taken:" + s.taken() + " dropped:" + s.dropped()
                 + " putters:" + s.putWaiters() + " takers:" + s.takeWaiters() + " closed:" + s.closed();
     }
 
