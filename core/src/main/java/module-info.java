@@ -7,6 +7,10 @@ module dev.asyncpatterns.core {
     requires static com.google.errorprone.annotations;
     requires static transitive org.jspecify;
     requires org.slf4j;
+    requires jdk.jfr;
+    // optional: request context through io.micrometer:context-propagation when the application
+    // resolves it (see dev.asyncpatterns.core.internal.CapturedContext)
+    requires static context.propagation;
 
     exports dev.asyncpatterns.core;
     exports dev.asyncpatterns.core.future;

@@ -16,6 +16,7 @@ module dev.asyncpatterns.resilience {
     requires transitive io.github.resilience4j.bulkhead;
     requires io.github.resilience4j.core;
     requires org.slf4j;
+    requires jdk.jfr; // JFR events (CircuitStateChange, RetryAttempt); a JDK module, not a dependency
 
     exports dev.asyncpatterns.resilience;
 }

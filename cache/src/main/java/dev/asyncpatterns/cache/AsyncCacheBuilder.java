@@ -53,6 +53,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <K> the key type
  * @param <V> the value type
+ * @since 0.1.0
  */
 public final class AsyncCacheBuilder<K, V> {
 

@@ -11,6 +11,8 @@ import java.util.function.Function;
  * {@link BatchLoader#builder(Function)}.
  *
  * {@snippet class=dev.asyncpatterns.cache.snippets.CacheSnippets region=memoizeThreeWays}
+ *
+ * @since 0.1.0
  */
 public final class AsyncCaches {
 

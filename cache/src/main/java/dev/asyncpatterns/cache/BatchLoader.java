@@ -1,11 +1,12 @@
 package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import dev.asyncpatterns.core.internal.CapturedContext;
+import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.Failures;
-import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +77,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <K> the key type
  * @param <V> the value type
+ * @since 0.1.0
  */
 public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>>, AsyncCacheLoader<K, V> {
 
@@ -351,7 +353,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
                 send(batch);
             } else {
                 try {
-                    executor.execute(() -> send(batch));
+                    executor.execute(CapturedContext.capture().wrap(() -> send(batch))); // the filling caller's context
                 } catch (RuntimeException | Error rejectedByExecutor) { // rejected, out of threads: fail the batch rather than strand it
                     distribute(batch, null, rejectedByExecutor);
                 }

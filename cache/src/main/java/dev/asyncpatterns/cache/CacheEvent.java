@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
  * affects the cache (a {@link VirtualMachineError} is logged and rethrown; ADR core-0002).
  *
  * @param <K> the key type
+ * @since 0.1.0
  */
 public sealed interface CacheEvent<K> {
 

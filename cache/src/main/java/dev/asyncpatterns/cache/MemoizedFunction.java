@@ -4,6 +4,7 @@ import dev.asyncpatterns.core.internal.Checks;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.internal.Listeners;
 import java.time.Duration;
@@ -148,6 +149,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <K> the key type
  * @param <V> the value type
+ * @since 0.1.0
  */
 public final class MemoizedFunction<K, V> implements Function<K, CompletableFuture<V>> {
 
@@ -660,7 +662,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         var load = new LoadFuture<K, V>(key);
         load.claimStart();
         try {
-            executor.execute(() -> start(load));
+            executor.execute(CapturedContext.capture().wrap(() -> start(load))); // the caller's context
         } catch (RuntimeException | Error rejected) { // e.g. OutOfMemoryError: no native thread; never strand the load
             load.completeExceptionally(rejected);
         }
@@ -679,7 +681,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             return reloaded;
         }
         try {
-            executor.execute(() -> callFunction(key).whenComplete((value, failure) -> {
+            executor.execute(CapturedContext.capture().wrap(() -> callFunction(key).whenComplete((value, failure) -> {
                 if (failure == null) {
                     if (refreshPauses != null) {
                         refreshPauses.invalidate(key);
@@ -691,7 +693,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                 } else {
                     refreshFailed(key, oldValue, Failures.unwrap(failure), reloaded);
                 }
-            }));
+            }))); // the context of the read that triggered the refresh
         } catch (RuntimeException | Error rejected) { // saturated, shut down, out of threads: never strand the refresh
             refreshFailed(key, oldValue, rejected, reloaded);
         }

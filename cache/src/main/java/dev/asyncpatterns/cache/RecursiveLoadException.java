@@ -5,6 +5,8 @@ import java.io.Serial;
 /**
  * Fails the future of a memoized call made, synchronously, by the function while it computes the
  * same key: waiting for that future would wait for itself forever (caffeine#89).
+ *
+ * @since 0.1.0
  */
 public final class RecursiveLoadException extends IllegalStateException {
 

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionStage;
  *
  * @param <K> the key type
  * @param <V> the value type
+ * @since 0.1.0
  */
 public interface SecondLevel<K, V> {
 

@@ -62,6 +62,8 @@ import org.slf4j.LoggerFactory;
  * of the console's {@link TimeSource}, outside the console's lock. No console thread inherits the
  * creator's inheritable thread-locals. {@link #close()} stops the server, ends the live streams and
  * cancels the refresh timer.
+ *
+ * @since 0.1.0
  */
 public final class Console implements AutoCloseable {
 

@@ -10,6 +10,8 @@ import java.util.concurrent.CompletionStage;
  * {@link ResilienceViews#deadLetters} for a {@code RetryQueue}.
  *
  * <p>Called on the console's request threads (virtual threads), never under its locks.
+ *
+ * @since 0.1.0
  */
 public interface DeadLetterSource {
 

@@ -9,6 +9,7 @@ import java.util.Objects;
  * @param value its current value ({@code NaN} when unknown)
  * @param kind how the page shows it: a gauge's chart shows its value, a counter's chart its rate
  *     per second, a ratio is shown as a percentage
+ * @since 0.1.0
  */
 public record Figure(String name, double value, Kind kind) {
 

@@ -12,6 +12,8 @@ import java.util.function.Supplier;
  * <p>The console calls {@link #read()} once per refresh interval on its own refresh thread, never
  * under its locks. A panel that throws is shown as failing (its exception's class only) and the
  * others go on; the exception is logged at debug level.
+ *
+ * @since 0.1.0
  */
 public interface Panel {
 

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * the class or module path).
  *
  * {@snippet class=dev.asyncpatterns.console.ConsoleSnippets region=embed}
+ *
+ * @since 0.1.0
  */
 public final class ResilienceViews {
 

@@ -42,6 +42,8 @@ class ConsoleBrowserTest {
 
     private final AtomicBoolean healthy = new AtomicBoolean(false);
     private RetryQueue<String> queue;
+    private dev.asyncpatterns.core.queue.AsyncQueue<String> tasks;
+    private dev.asyncpatterns.cache.MemoizedFunction<String, Integer> quotes;
     private Console console;
     private ChromeDriver browser;
 
@@ -57,8 +59,12 @@ class ConsoleBrowserTest {
                         ? CompletableFuture.completedFuture(null)
                         : CompletableFuture.failedFuture(new IllegalStateException("SMTP 550 mailbox unavailable")))
                 .backoff(Backoff.fixed(Duration.ofMillis(5)).maxAttempts(2)).build();
+        tasks = dev.asyncpatterns.core.queue.AsyncQueue.<String>builder(8).name("tasks").build();
+        quotes = dev.asyncpatterns.cache.AsyncCaches.builder().name("quotes").maximumSize(100)
+                .memoize((String key) -> CompletableFuture.completedFuture(key.length()));
         console = Console.builder().token(TOKEN).refreshInterval(Duration.ofMillis(100))
                 .panel(ResilienceViews.retryQueue(queue)).deadLetters(ResilienceViews.deadLetters(queue, job -> job))
+                .panel(CoreViews.queue(tasks)).panel(CacheViews.memoized(quotes))
                 .start();
         var options = new ChromeOptions().setBinary(CHROMIUM.toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -79,7 +85,7 @@ class ConsoleBrowserTest {
             console.close();
         }
         if (queue != null) {
-            queue.shutdown(RetryQueue.ShutdownMode.HAND_BACK).join();
+            queue.shutdownNow().join();
         }
     }
 
@@ -103,11 +109,18 @@ class ConsoleBrowserTest {
         assertThat(figure("mail", "submitted")).isEqualTo("1");
 
         // a figure updates live, pushed by the server
+        for (String key : List.of("a", "bb", "a", "a", "ccc")) {
+            quotes.apply(key).join();
+        }
+        tasks.offer("resize-logo");
+        tasks.offer("email-ada");
         healthy.set(true);
         for (int i = 0; i < 5; i++) {
             queue.submit("ok-" + i).join();
         }
         await().until(d -> figure("mail", "submitted").equals("6") && figure("mail", "succeeded").equals("5"));
+        await().until(d -> !d.findElements(By.cssSelector("[data-panel='" + quotes.name() + "'] [data-figure='hit ratio']")).isEmpty()
+                && figure(quotes.name(), "hit ratio").equals("40.0 %") && figure(tasks.name(), "depth").equals("2"));
 
         // without the token: the payload is hidden and the buttons are disabled
         await().until(d -> !d.findElements(By.cssSelector("[data-source='mail'] tr[data-letter]")).isEmpty());

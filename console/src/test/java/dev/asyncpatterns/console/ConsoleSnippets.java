@@ -38,7 +38,26 @@ class ConsoleSnippets {
             assertThat(response.body()).contains("async-patterns console");
             assertThat(page.getHost()).isEqualTo("127.0.0.1");
         } finally {
-            outbox.shutdown(RetryQueue.ShutdownMode.HAND_BACK).join();
+            outbox.shutdownNow().join();
+        }
+    }
+
+    @Test
+    void coreViews() throws Exception {
+        var tasks = dev.asyncpatterns.core.queue.AsyncQueue.<String>bounded(100);
+        var limits = new dev.asyncpatterns.core.sync.AsyncSemaphore(4);
+        // @start region=coreViews
+        try (Console console = Console.builder()
+                .panel(CoreViews.queue(tasks))          // depth, capacity, fill, waiters, put/taken
+                .panel(CoreViews.semaphore(limits))     // available, waiters, waited, timed out
+                .start()) {
+            // @end
+            tasks.offer("a");
+            try (var http = HttpClient.newHttpClient()) {
+                String snapshot = http.send(HttpRequest.newBuilder(console.uri().resolve("/api/snapshot")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(snapshot).contains("\"kind\":\"queue\"").contains("\"kind\":\"semaphore\"");
+            }
         }
     }
 }

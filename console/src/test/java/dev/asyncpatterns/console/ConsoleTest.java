@@ -55,7 +55,7 @@ class ConsoleTest {
         if (console != null) {
             console.close();
         }
-        queue.shutdown(RetryQueue.ShutdownMode.HAND_BACK).join();
+        queue.shutdownNow().join();
         http.close();
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionStage;
  * <p>If {@link #get()} throws, the work counts as failed with that exception.
  *
  * @param <T> the type of the result
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface AsyncSupplier<T> {

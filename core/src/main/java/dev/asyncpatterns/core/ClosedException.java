@@ -8,6 +8,8 @@ import java.io.Serial;
  * Thrown, or used to fail a returned future, when work is offered to a component that has been
  * closed or shut down (a queue, pool, scope, supervisor, limiter...). The message names the
  * component and says that it is closed. Never used for any other condition.
+ *
+ * @since 0.1.0
  */
 public class ClosedException extends IllegalStateException {
 

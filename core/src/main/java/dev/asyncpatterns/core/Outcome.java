@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Outcomes are immutable values and thread-safe (a success holds whatever value it was given).
  *
  * @param <T> the type of the value of a success
+ * @since 0.1.0
  */
 public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Outcome.Cancelled {
 

@@ -25,15 +25,29 @@ final class ConsoleOption {
      * Enter (the example's components stay alive meanwhile).
      */
     static void serveUntilEnter(PrintStream out, UnaryOperator<Console.Builder> panels) throws IOException {
+        Console console = start(out, panels);
+        try {
+            waitForEnter(out);
+        } finally {
+            console.close();
+        }
+    }
+
+    /** Starts the console with a fresh token and prints where it is; the caller closes it. */
+    static Console start(PrintStream out, UnaryOperator<Console.Builder> panels) {
         byte[] secret = new byte[16];
         new SecureRandom().nextBytes(secret);
         String token = HexFormat.of().formatHex(secret); // an application reads it from its secrets
-        try (Console console = panels.apply(Console.builder().token(token)).start()) {
-            out.println("console: open " + console.uri() + " — operator token " + token
-                    + " (Replay/Purge); press Enter to stop");
-            while (System.in.read() > 0 && System.in.available() > 0) {
-                // consume the rest of the line
-            }
+        Console console = panels.apply(Console.builder().token(token)).start();
+        out.println("console: open " + console.uri() + " (operator token " + token + " for Replay/Purge)");
+        return console;
+    }
+
+    /** Blocks until the user presses Enter (or standard input ends). */
+    static void waitForEnter(PrintStream out) throws IOException {
+        out.println("console: press Enter to stop");
+        while (System.in.read() > 0 && System.in.available() > 0) {
+            // consume the rest of the line
         }
     }
 }

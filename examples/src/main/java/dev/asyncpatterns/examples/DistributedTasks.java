@@ -279,7 +279,7 @@ final class DistributedTasks implements Example {
                         .panel(ResilienceViews.retryQueue(coordinator))
                         .deadLetters(ResilienceViews.deadLetters(coordinator, DistributedTasks::write)));
             } finally {
-                coordinator.shutdown(RetryQueue.ShutdownMode.HAND_BACK).join();
+                coordinator.shutdownNow().join();
             }
         }
     }

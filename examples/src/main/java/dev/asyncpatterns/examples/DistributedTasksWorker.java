@@ -63,9 +63,9 @@ public final class DistributedTasksWorker {
                 .attemptTimeout(DistributedTasks.ATTEMPT_TIMEOUT)
                 .backoff(Backoff.exponential(Duration.ofMillis(100)).maxAttempts(3))
                 .retryOn(failure -> !(failure instanceof IllegalArgumentException))
-                .build()
                 .onSuccess(job -> worker.outcome(job, "succeeded"))
-                .onDeadLetter(job -> worker.outcome(job, "dead"));
+                .onDeadLetter(job -> worker.outcome(job, "dead"))
+                .build();
         Thread.currentThread().join(); // until the coordinator stops (or kills) this process
     }
 

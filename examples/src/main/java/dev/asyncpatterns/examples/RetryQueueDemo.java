@@ -92,12 +92,12 @@ final class RetryQueueDemo implements Example {
                         .cap(Duration.ofSeconds(2)).maxAttempts(4))
                 .retryOn(failure -> !(failure instanceof IllegalArgumentException)) // bad input: straight to dead letters
                 .concurrency(3)
+                .onDeadLetter(dead -> {
+                    out.printf("  [%4d ms] %-24s -> dead letter after %s%n", millisSince(start.get(), time.instant()),
+                            dead.job().to(), attempts(dead.attemptsSinceReplay()));
+                    settled.countDown();
+                })
                 .build();
-        outbox.onDeadLetter(dead -> {
-            out.printf("  [%4d ms] %-24s -> dead letter after %s%n", millisSince(start.get(), time.instant()),
-                    dead.job().to(), attempts(dead.attemptsSinceReplay()));
-            settled.countDown();
-        });
 
         out.printf("%d e-mails; up to 4 attempts each, backoff from %d ms doubling with full jitter, 3 at a time%n",
                 emails.size(), firstBackoff.toMillis());
@@ -120,7 +120,7 @@ final class RetryQueueDemo implements Example {
         outbox.replay(fixable.id()).join();
 
         // graceful end: DRAIN keeps going until every live job has succeeded or died
-        outbox.shutdown(RetryQueue.ShutdownMode.DRAIN).join();
+        outbox.shutdown().join();
         List<String> left = outbox.deadLetters().join().stream().map(d -> d.job().to()).toList();
         RetryQueue.Stats stats = outbox.stats();
         out.printf("after the drain: %d succeeded, dead letters left: %s%n", stats.succeeded(), left);

@@ -98,12 +98,12 @@ final class SharedCache implements Example {
             MemoizedFunction<String, String> b = instance(shared, levelB);
             traffic(a, b, () -> { // A writes to Redis in the background; let those writes land first
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (levelA.stats().putCount() < USERS && System.nanoTime() < deadline) {
+                while (levelA.stats().puts() < USERS && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
             });
             out.printf("with the shared level:    %d backend calls (instance B read %d users from Redis)%n",
-                    shared.calls.get(), levelB.stats().hitCount());
+                    shared.calls.get(), levelB.stats().hits());
 
             // the name of user 7 changes: instance A invalidates, instance B must not serve the old one
             out.println("B reads user 7: " + b.apply("7").get(5, TimeUnit.SECONDS));

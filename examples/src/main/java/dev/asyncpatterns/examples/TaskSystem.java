@@ -4,6 +4,9 @@ import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.future.Tasks;
+import dev.asyncpatterns.console.Console;
+import dev.asyncpatterns.console.CoreViews;
+import dev.asyncpatterns.console.Panel;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.scope.TaskScope;
 import dev.asyncpatterns.core.supervision.Backoff;
@@ -126,6 +129,13 @@ final class TaskSystem implements Example {
             out.printf("%d tasks, 3 workers, retries with backoff from 20 ms (3 attempts), Ctrl-C drains gracefully%n",
                     tasks.size());
 
+            // --console: watch the queue and the outcomes live in the browser while the tasks run
+            Console console = !ConsoleOption.requested() ? null : ConsoleOption.start(out, page -> page
+                    .panel(CoreViews.queue(queue))
+                    .panel(Panel.gauges("tasks", "tasks", () -> Map.of(
+                            "settled", results.values().stream().filter(CompletableFuture::isDone).count(),
+                            "failed or skipped", results.values().stream().filter(CompletableFuture::isCompletedExceptionally).count(),
+                            "total", results.size()))));
             try (TaskScope scope = TaskScope.open()) {
                 // Tasks without dependencies go into the queue now; the others once their dependencies
                 // have settled. The queue orders them by priority before any worker starts.
@@ -154,6 +164,11 @@ final class TaskSystem implements Example {
                     summarize(outcomes, report);
                 } finally {
                     hook.cancel(); // this run is over: Ctrl-C no longer concerns it
+                }
+            } finally {
+                if (console != null) {
+                    ConsoleOption.waitForEnter(out);
+                    console.close();
                 }
             }
         }

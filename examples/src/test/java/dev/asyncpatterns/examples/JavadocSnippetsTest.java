@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class JavadocSnippetsTest {
 
     private static final List<String> LIBRARY_MODULES = List.of("core", "testkit", "pipeline", "resilience", "cache", "redis",
-            "micrometer");
+            "postgres", "micrometer", "console");
     private static final Pattern REFERENCE = Pattern.compile("\\{@snippet\\s+class=([\\w.]+)\\s+region=(\\w+)\\s*}");
     private static final Pattern INLINE = Pattern.compile("\\{@snippet\\s*(lang=\\w+\\s*)?:");
 

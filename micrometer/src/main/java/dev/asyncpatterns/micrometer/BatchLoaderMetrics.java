@@ -24,6 +24,8 @@ import io.micrometer.core.instrument.Tags;
  * </table>
  *
  * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=batchLoader}
+ *
+ * @since 0.1.0
  */
 public final class BatchLoaderMetrics extends ComponentMetrics<BatchLoader<?, ?>> {
 

@@ -28,6 +28,8 @@ import io.micrometer.core.instrument.Tags;
  * </table>
  *
  * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=cache}
+ *
+ * @since 0.1.0
  */
 public final class MemoizedFunctionMetrics extends ComponentMetrics<MemoizedFunction<?, ?>> {
 

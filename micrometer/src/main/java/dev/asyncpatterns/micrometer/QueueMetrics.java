@@ -25,6 +25,8 @@ import io.micrometer.core.instrument.Tags;
  * </table>
  *
  * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=queue}
+ *
+ * @since 0.1.0
  */
 public final class QueueMetrics extends ComponentMetrics<AsyncQueue<?>> {
 

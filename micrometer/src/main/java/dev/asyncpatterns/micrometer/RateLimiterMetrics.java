@@ -25,6 +25,8 @@ import io.micrometer.core.instrument.Tags;
  * </table>
  *
  * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=rateLimiter}
+ *
+ * @since 0.1.0
  */
 public final class RateLimiterMetrics extends ComponentMetrics<AsyncRateLimiter> {
 

@@ -24,6 +24,8 @@ import io.micrometer.core.instrument.Tags;
  * </table>
  *
  * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=readWriteLock}
+ *
+ * @since 0.1.0
  */
 public final class ReadWriteLockMetrics extends ComponentMetrics<AsyncReadWriteLock> {
 

@@ -40,6 +40,8 @@ import java.util.function.Consumer;
  * </table>
  *
  * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=resilience}
+ *
+ * @since 0.1.0
  */
 public final class ResilienceMetrics extends ComponentMetrics<AsyncResilience<?>> {
 

@@ -28,6 +28,8 @@ import io.micrometer.core.instrument.Tags;
  * </table>
  *
  * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=retryQueue}
+ *
+ * @since 0.1.0
  */
 public final class RetryQueueMetrics extends ComponentMetrics<RetryQueue<?>> {
 

@@ -23,6 +23,8 @@ import io.micrometer.core.instrument.Tags;
  * </table>
  *
  * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=semaphore}
+ *
+ * @since 0.1.0
  */
 public final class SemaphoreMetrics extends ComponentMetrics<AsyncSemaphore> {
 

@@ -22,6 +22,8 @@ import io.micrometer.core.instrument.Tags;
  * </table>
  *
  * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=scope}
+ *
+ * @since 0.1.0
  */
 public final class TaskScopeMetrics extends ComponentMetrics<TaskScope> {
 

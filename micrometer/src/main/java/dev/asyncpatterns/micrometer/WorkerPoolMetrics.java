@@ -27,6 +27,8 @@ import io.micrometer.core.instrument.Tags;
  * </table>
  *
  * {@snippet class=dev.asyncpatterns.micrometer.MetricsSnippets region=workerPool}
+ *
+ * @since 0.1.0
  */
 public final class WorkerPoolMetrics extends ComponentMetrics<WorkerPool<?, ?>> {
 

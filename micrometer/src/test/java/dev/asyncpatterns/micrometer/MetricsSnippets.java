@@ -355,7 +355,7 @@ class MetricsSnippets {
         assertThat(counter("asyncpatterns.retryqueue.retries", "outbox")).isEqualTo(2);
         assertThat(gauge("asyncpatterns.retryqueue.dead", "outbox")).isEqualTo(1);
         assertThat(gauge("asyncpatterns.retryqueue.pending", "outbox")).isZero();
-        outbox.shutdown(RetryQueue.ShutdownMode.DRAIN);
+        outbox.shutdown();
         clock.advance(Duration.ofMinutes(1));
     }
 

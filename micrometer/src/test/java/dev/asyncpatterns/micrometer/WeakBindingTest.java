@@ -105,7 +105,7 @@ class WeakBindingTest {
 
     private static RetryQueue<String> stoppedRetryQueue() {
         RetryQueue<String> queue = RetryQueue.<String>builder("gc", job -> CompletableFuture.completedFuture(null)).build();
-        queue.shutdown(RetryQueue.ShutdownMode.DRAIN).join();
+        queue.shutdown().join();
         return queue;
     }
 

@@ -40,6 +40,7 @@ import java.util.function.BiFunction;
  *
  * @param <T> the stage's input element type
  * @param <R> the stage's output element type
+ * @since 0.1.0
  */
 public final class OnError<T, R> {
 

@@ -65,6 +65,7 @@ import java.util.stream.Stream;
  * {@link IllegalArgumentException}, naming the parameter, at the call.
  *
  * @param <T> the element type
+ * @since 0.1.0
  */
 public final class Pipeline<T> {
 

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe.
  *
  * @param <R> the result type
+ * @since 0.1.0
  */
 public final class PipelineRun<R> {
 

@@ -46,6 +46,7 @@ final class Region {
     private final AtomicInteger wip = new AtomicInteger();
     private volatile Body body;
     private boolean closed;
+    private final Runnable passOnce = this::passOnce;
 
     Region(Run<?> run, Executor executor) {
         this.run = run;
@@ -82,7 +83,7 @@ final class Region {
     private void drainLoop() {
         int missed = 1;
         for (;;) {
-            passOnce();
+            run.context.run(passOnce); // stages see the run starter's context on any draining thread
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
                 return;

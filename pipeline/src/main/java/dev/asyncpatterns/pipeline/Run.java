@@ -1,5 +1,6 @@
 package dev.asyncpatterns.pipeline;
 
+import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.util.ArrayList;
@@ -38,6 +39,8 @@ final class Run<R> {
 
     final TimeSource time;
     final Executor executor;
+    /** The request context of the thread that started the run, restored around every drain pass. */
+    final CapturedContext context = CapturedContext.capture();
     final CompletableFuture<R> result = new CompletableFuture<>();
     volatile boolean stopping;
 

@@ -26,11 +26,12 @@ import java.util.concurrent.Executor;
  * stage on its result; all actions of the run happen-before the completion of its future.
  *
  * @param <R> the result type
+ * @since 0.1.0
  */
 public final class RunnablePipeline<R> {
 
     private static final Executor VIRTUAL_THREADS =
-            task -> Thread.ofVirtual().name("pipeline-run").start(task);
+            task -> Thread.ofVirtual().name("pipeline-run").inheritInheritableThreadLocals(false).start(task);
 
     private final SinkSpec<R> sink;
     private final TimeSource timeSource;

@@ -22,6 +22,7 @@ import java.util.Objects;
  *     flight); zero for synchronous stages themselves, whose time is measured together with the
  *     loop that drives them (two clock reads per drain pass, never per element)
  * @param bufferDepth elements the stage holds right now (buffers, calls in flight, a partial batch)
+ * @since 0.1.0
  */
 public record StageMetrics(String stage, long elementsIn, long elementsOut, long failures, Duration busy,
         int bufferDepth) {

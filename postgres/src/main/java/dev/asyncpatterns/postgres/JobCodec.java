@@ -15,6 +15,7 @@ import java.util.function.Function;
  * <p>Implementations must be thread-safe.
  *
  * @param <J> the job type
+ * @since 0.1.0
  */
 public interface JobCodec<J> {
 

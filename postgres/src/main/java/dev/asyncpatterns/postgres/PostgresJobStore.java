@@ -113,6 +113,7 @@ import org.slf4j.LoggerFactory;
  * {@link #refreshCounts()}).
  *
  * @param <J> the job type
+ * @since 0.1.0
  */
 public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
 

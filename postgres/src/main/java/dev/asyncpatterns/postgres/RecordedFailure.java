@@ -8,6 +8,8 @@ import java.util.Objects;
  * stack trace and cause are not kept). Found in the {@link dev.asyncpatterns.resilience.JobAttempt}s
  * of records a {@link PostgresJobStore} returns, except for lease expiries, which come back as
  * {@link dev.asyncpatterns.resilience.LeaseExpiredException}.
+ *
+ * @since 0.1.0
  */
 public final class RecordedFailure extends RuntimeException {
 

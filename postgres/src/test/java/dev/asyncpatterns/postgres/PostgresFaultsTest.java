@@ -82,7 +82,7 @@ class PostgresFaultsTest {
                 .hasRootCauseInstanceOf(java.net.ConnectException.class);
         assertThat(queue.stats().submitted()).isZero();
         assertThat(handled).hasValue(0);
-        queue.shutdown(RetryQueue.ShutdownMode.HAND_BACK);
+        queue.shutdownNow();
     }
 
     // ---------------------------------------------------------------- connections lost
@@ -97,7 +97,7 @@ class PostgresFaultsTest {
         closeAfter.add(pool);
         var queue = RetryQueue.<String>builder("survives", job -> CompletableFuture.runAsync(() -> {
             runs.computeIfAbsent(job, k -> new AtomicInteger()).incrementAndGet();
-        }, pool)).store(store).lease(Duration.ofSeconds(1)).concurrency(8).build().onSuccess(r -> done.incrementAndGet());
+        }, pool)).store(store).lease(Duration.ofSeconds(1)).concurrency(8).onSuccess(r -> done.incrementAndGet()).build();
 
         var acks = new ArrayList<CompletableFuture<?>>();
         int killed = 0;
@@ -123,7 +123,7 @@ class PostgresFaultsTest {
         assertThat(stats.storeFailures()).as("the kills were felt").isPositive();
         assertThat(runs).hasSizeGreaterThanOrEqualTo((int) acknowledged);
         assertThat(store.refreshCounts().toCompletableFuture().join().dead()).isZero();
-        queue.shutdown(RetryQueue.ShutdownMode.DRAIN).get(30, TimeUnit.SECONDS);
+        queue.shutdown().get(30, TimeUnit.SECONDS);
     }
 
     // ---------------------------------------------------------------- undecodable job
@@ -150,7 +150,7 @@ class PostgresFaultsTest {
         assertThat(queue.deadLetters().join()).as("cannot be listed as a typed record").isEmpty();
         long badId = db.queryLong("SELECT id FROM " + table + " WHERE state = 'DEAD'");
         assertThat(queue.purge(new dev.asyncpatterns.resilience.JobId(badId)).join()).isTrue();
-        queue.shutdown(RetryQueue.ShutdownMode.DRAIN).get(30, TimeUnit.SECONDS);
+        queue.shutdown().get(30, TimeUnit.SECONDS);
     }
 
     // ---------------------------------------------------------------- SIGKILL
@@ -200,6 +200,6 @@ class PostgresFaultsTest {
         assertThat(survivorTwice).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM " + table + "_attempts WHERE failure_class LIKE '%LeaseExpired%'"))
                 .as("the expired leases are gone with the succeeded jobs").isZero();
-        survivor.shutdown(RetryQueue.ShutdownMode.DRAIN).get(30, TimeUnit.SECONDS);
+        survivor.shutdown().get(30, TimeUnit.SECONDS);
     }
 }

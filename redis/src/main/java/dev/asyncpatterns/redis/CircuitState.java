@@ -1,6 +1,10 @@
 package dev.asyncpatterns.redis;
 
-/** The state of the circuit breaker that guards a Redis-backed component's calls. */
+/**
+ * The state of the circuit breaker that guards a Redis-backed component's calls.
+ *
+ * @since 0.1.0
+ */
 public enum CircuitState {
     /** Calls go to Redis. */
     CLOSED,

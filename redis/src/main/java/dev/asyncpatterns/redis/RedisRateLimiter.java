@@ -80,6 +80,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Threads.</b> Thread-safe, never blocks. Futures complete on Lettuce's I/O thread or the
  * time source's timer thread: use {@code ...Async} stages for slow work after a grant.
+ *
+ * @since 0.1.0
  */
 public final class RedisRateLimiter implements RateLimiter {
 
@@ -237,8 +239,46 @@ public final class RedisRateLimiter implements RateLimiter {
      *
      * @return the number of queued waiters
      */
-    public int queueLength() {
+    public int waiters() {
         return queueLength;
+    }
+
+    /**
+     * The limiter's name: its bucket's key in Redis.
+     *
+     * @return the key
+     */
+    public String name() {
+        return key;
+    }
+
+    /**
+     * An immutable snapshot of one process's view of the limiter (the toolkit's one stats
+     * vocabulary, ADR core-0003). Counts only grow; not one consistent moment while calls run.
+     *
+     * @param name the limiter's name (its key)
+     * @param waiters acquire requests of this process queued now
+     * @param granted acquires (and successful tries) granted to this process
+     * @param scriptCalls script calls sent to Redis, give-backs included
+     * @param waited answers "not yet, due in w": each armed the one timer
+     * @param refunded grants given back because their waiter had left
+     * @param failed script calls that failed, timeouts included
+     * @param timedOut script calls that did not answer within the timeout
+     * @param rejected script calls not sent because the circuit was open
+     * @param circuitState the circuit breaker's state now
+     */
+    public record Stats(String name, int waiters, long granted, long scriptCalls, long waited, long refunded,
+            long failed, long timedOut, long rejected, CircuitState circuitState) {
+
+        /**
+         * Validates the snapshot.
+         *
+         * @throws NullPointerException if {@code name} or {@code circuitState} is null
+         */
+        public Stats {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(circuitState, "circuitState");
+        }
     }
 
     /**
@@ -246,9 +286,9 @@ public final class RedisRateLimiter implements RateLimiter {
      *
      * @return the statistics
      */
-    public RateLimiterStats stats() {
-        return new RateLimiterStats(granted.sum(), calls.sum(), waits.sum(), refunds.sum(), guard.errors.sum(),
-                guard.timeouts.sum(), guard.rejected.sum(), queueLength, guard.state());
+    public Stats stats() {
+        return new Stats(key, queueLength, granted.sum(), calls.sum(), waits.sum(), refunds.sum(), guard.errors.sum(),
+                guard.timeouts.sum(), guard.rejected.sum(), guard.state());
     }
 
     /**

@@ -71,6 +71,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <K> the key type
  * @param <V> the value type
+ * @since 0.1.0
  */
 public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoCloseable {
 
@@ -267,9 +268,43 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
      *
      * @return the statistics
      */
-    public SecondLevelStats stats() {
-        return new SecondLevelStats(hits.sum(), misses.sum(), corrupt.sum(), guard.errors.sum(), guard.timeouts.sum(),
+    public Stats stats() {
+        return new Stats(keyPrefix, hits.sum(), misses.sum(), corrupt.sum(), guard.errors.sum(), guard.timeouts.sum(),
                 guard.rejected.sum(), puts.sum(), published.sum(), received.sum(), resyncs.sum(), guard.state());
+    }
+
+    /**
+     * An immutable snapshot of the level's counters (the toolkit's one stats vocabulary, ADR
+     * core-0003), cheap to take. Counts only grow; subtract two snapshots to get the activity in
+     * between.
+     *
+     * @param name the level's name (its key prefix)
+     * @param hits reads answered with a value
+     * @param misses reads that found no value (absent or expired)
+     * @param corrupt reads that found a value that could not be decoded, or decoded to the wrong
+     *     type; answered as misses and logged at debug level
+     * @param failed calls that failed in Redis or in transit, timeouts included
+     * @param timedOut calls that did not answer within the configured timeout
+     * @param rejected calls refused without a round trip because the circuit was open
+     * @param puts values written
+     * @param invalidationsPublished invalidations this instance removed and published
+     * @param invalidationsReceived invalidations received from other instances
+     * @param resyncs times the subscription was re-established and the first level cleared,
+     *     because invalidations may have been missed while it was down
+     * @param circuitState the circuit breaker's state now
+     */
+    public record Stats(String name, long hits, long misses, long corrupt, long failed, long timedOut, long rejected,
+            long puts, long invalidationsPublished, long invalidationsReceived, long resyncs, CircuitState circuitState) {
+
+        /**
+         * Validates the snapshot.
+         *
+         * @throws NullPointerException if {@code name} or {@code circuitState} is null
+         */
+        public Stats {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(circuitState, "circuitState");
+        }
     }
 
     /**

@@ -5,6 +5,8 @@ import java.io.Serial;
 /**
  * A call was not sent to Redis because its circuit breaker is open after repeated failures. The
  * circuit lets a probe through once its open time has passed, and closes when Redis answers.
+ *
+ * @since 0.1.0
  */
 public final class RedisUnavailableException extends RuntimeException {
 

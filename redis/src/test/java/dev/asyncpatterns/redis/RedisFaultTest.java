@@ -77,7 +77,7 @@ class RedisFaultTest {
             for (int i = 0; i < 5; i++) {
                 round(cache);
             }
-            eventually(Duration.ofSeconds(5), () -> level.stats().putCount() == 100); // writes are fire-and-forget
+            eventually(Duration.ofSeconds(5), () -> level.stats().puts() == 100); // writes are fire-and-forget
 
             server.kill();
             long killedAt = System.nanoTime();
@@ -88,37 +88,37 @@ class RedisFaultTest {
             for (int i = 0; i < 10; i++) { // Redis gone, circuit open or probing: answered by the function
                 round(cache);
             }
-            SecondLevelStats down = level.stats();
+            RedisSecondLevel.Stats down = level.stats();
 
             server.restart();
             long restartedAt = System.nanoTime();
             eventually(Duration.ofSeconds(20), () -> {
-                long puts = level.stats().putCount();
+                long puts = level.stats().puts();
                 round(cache);
-                return level.stats().circuitState() == CircuitState.CLOSED && level.stats().putCount() >= puts + 20;
+                return level.stats().circuitState() == CircuitState.CLOSED && level.stats().puts() >= puts + 20;
             });
             long reconnectMillis = (System.nanoTime() - restartedAt) / 1_000_000;
 
             // the values just written are read back from Redis once this instance forgets them
             int lastRound = round - 1;
             cache.invalidateAll(); // this instance's first level only
-            long hitsBefore = level.stats().hitCount();
+            long hitsBefore = level.stats().hits();
             int loadsBefore = loads.get();
             for (int i = 0; i < 20; i++) {
                 assertThat(cache.apply("r" + lastRound + "-" + i).get(5, TimeUnit.SECONDS)).startsWith("v-r" + lastRound);
             }
-            SecondLevelStats after = level.stats();
+            RedisSecondLevel.Stats after = level.stats();
             System.out.printf("redis-kill calls=%d failed=%d timeouts=%d rejected=%d errors=%d downForMs=%d"
                             + " reconnectAfterRestartMs=%d resyncs=%d l2HitsAfter=%d%n",
-                    calls.get(), failed.get(), after.timeoutCount(), after.rejectedCount(), after.errorCount(),
-                    (restartedAt - killedAt) / 1_000_000, reconnectMillis, after.resyncCount(),
-                    after.hitCount() - hitsBefore);
+                    calls.get(), failed.get(), after.timedOut(), after.rejected(), after.failed(),
+                    (restartedAt - killedAt) / 1_000_000, reconnectMillis, after.resyncs(),
+                    after.hits() - hitsBefore);
 
             assertThat(failed).as("calls that failed although the function could answer").hasValue(0);
-            assertThat(down.rejectedCount()).as("the open circuit spared Redis round trips").isPositive();
-            assertThat(after.hitCount() - hitsBefore).as("second level used again").isEqualTo(20);
+            assertThat(down.rejected()).as("the open circuit spared Redis round trips").isPositive();
+            assertThat(after.hits() - hitsBefore).as("second level used again").isEqualTo(20);
             assertThat(loads.get()).as("no backend call for values Redis holds").isEqualTo(loadsBefore);
-            assertThat(after.resyncCount()).as("re-subscribed, first level cleared").isGreaterThanOrEqualTo(1);
+            assertThat(after.resyncs()).as("re-subscribed, first level cleared").isGreaterThanOrEqualTo(1);
         } finally {
             level.close();
         }

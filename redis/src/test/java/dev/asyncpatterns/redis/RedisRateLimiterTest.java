@@ -93,15 +93,15 @@ class RedisRateLimiterTest {
             futures.add(limiter.acquire().thenRun(() -> order.add(n)));
         }
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
-        RateLimiterStats stats = limiter.stats();
+        RedisRateLimiter.Stats stats = limiter.stats();
         System.out.printf("redis-limiter-fifo grants=%d scriptCalls=%d waits=%d%n",
-                stats.grantedCount(), stats.scriptCalls(), stats.waitCount());
+                stats.granted(), stats.scriptCalls(), stats.waited());
         assertThat(order).isSorted().hasSize(40);
-        assertThat(stats.grantedCount()).isEqualTo(40);
+        assertThat(stats.granted()).isEqualTo(40);
         // one call per grant plus one per "due in w" answer that armed the timer: no polling loop
-        assertThat(stats.scriptCalls()).isEqualTo(stats.grantedCount() + stats.waitCount());
-        assertThat(stats.waitCount()).isLessThanOrEqualTo(2L * stats.grantedCount());
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(stats.scriptCalls()).isEqualTo(stats.granted() + stats.waited());
+        assertThat(stats.waited()).isLessThanOrEqualTo(2L * stats.granted());
+        assertThat(limiter.waiters()).isZero();
     }
 
     @Test
@@ -112,7 +112,7 @@ class RedisRateLimiterTest {
         var small = limiter.acquire(1);
         big.join();
         assertThat(small.join()).isNull();
-        assertThat(limiter.stats().grantedCount()).isEqualTo(3); // the try, big, small
+        assertThat(limiter.stats().granted()).isEqualTo(3); // the try, big, small
     }
 
     // ---------------------------------------------------------------- cancellation, timeouts, close
@@ -129,7 +129,7 @@ class RedisRateLimiterTest {
         clock.advance(Duration.ofMillis(100));
 
         assertThat(late).failsWithin(Duration.ZERO).withThrowableThat().havingCause().isInstanceOf(TimeoutException.class);
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(limiter.waiters()).isZero();
         assertThat(limiter.acquire(1, Duration.ZERO)).failsWithin(Duration.ofSeconds(5))
                 .withThrowableThat().havingCause().isInstanceOf(TimeoutException.class);
     }
@@ -142,7 +142,7 @@ class RedisRateLimiterTest {
         var second = limiter.acquire();
         first.cancel(false);
         assertThat(second.join()).isNull();
-        assertThat(limiter.queueLength()).isZero();
+        assertThat(limiter.waiters()).isZero();
     }
 
     @Test
@@ -165,7 +165,7 @@ class RedisRateLimiterTest {
         assertThat(limiter.tryAcquireAsync().join()).isTrue();
         raw.sync().scriptFlush(); // what a restarted Redis looks like to EVALSHA
         assertThat(limiter.tryAcquireAsync().join()).isTrue();
-        assertThat(limiter.stats().errorCount()).isZero();
+        assertThat(limiter.stats().failed()).isZero();
     }
 
     // ---------------------------------------------------------------- bad input

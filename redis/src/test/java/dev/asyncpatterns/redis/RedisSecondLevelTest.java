@@ -96,8 +96,8 @@ class RedisSecondLevelTest {
 
         assertThat(raw.sync().get(prefix + "a")).isEqualTo("v-a-1");
         assertThat(raw.sync().pttl(prefix + "a")).isBetween(1L, 60_000L);
-        assertThat(level.stats().missCount()).isEqualTo(1);
-        assertThat(level.stats().putCount()).isEqualTo(1);
+        assertThat(level.stats().misses()).isEqualTo(1);
+        assertThat(level.stats().puts()).isEqualTo(1);
     }
 
     @Test
@@ -112,7 +112,7 @@ class RedisSecondLevelTest {
         assertThat(b.apply("k").join()).as("now in B's first level").isEqualTo("v-k-1");
 
         assertThat(backend.calls).hasValue(1);
-        assertThat(levelB.stats().hitCount()).as("only the first read of B went to Redis").isEqualTo(1);
+        assertThat(levelB.stats().hits()).as("only the first read of B went to Redis").isEqualTo(1);
     }
 
     @Test
@@ -126,7 +126,7 @@ class RedisSecondLevelTest {
         }
         futures.forEach(f -> assertThat(f.join()).isEqualTo("v-hot-1"));
         assertThat(backend.calls).hasValue(1);
-        assertThat(level.stats().missCount() + level.stats().hitCount()).isEqualTo(1);
+        assertThat(level.stats().misses() + level.stats().hits()).isEqualTo(1);
     }
 
     // ---------------------------------------------------------------- invalidation
@@ -183,8 +183,8 @@ class RedisSecondLevelTest {
 
         assertThat(cache.apply("n").join()).isEqualTo(100);
 
-        assertThat(level.stats().corruptCount()).isEqualTo(1);
-        assertThat(level.stats().errorCount()).isZero();
+        assertThat(level.stats().corrupt()).isEqualTo(1);
+        assertThat(level.stats().failed()).isZero();
         assertThat(raw.sync().get(prefix + "n")).as("overwritten with a good value").isEqualTo("100");
     }
 
@@ -208,7 +208,7 @@ class RedisSecondLevelTest {
         Integer value = cache.apply("n").join(); // a ClassCastException would surface here
 
         assertThat(value).isEqualTo(7);
-        assertThat(level.stats().corruptCount()).isEqualTo(1);
+        assertThat(level.stats().corrupt()).isEqualTo(1);
     }
 
     @Test
@@ -283,9 +283,9 @@ class RedisSecondLevelTest {
         assertThat(level.stats().circuitState()).isEqualTo(CircuitState.OPEN);
 
         assertThat(cache.apply("c")).as("open circuit: no wait at all").isCompletedWithValue("v-c-3");
-        SecondLevelStats stats = level.stats();
-        assertThat(stats.timeoutCount()).as("GET a, the SET of a's value, GET b").isEqualTo(3);
-        assertThat(stats.rejectedCount()).as("the SET of b's value, GET c, SET of c's value").isEqualTo(3);
+        RedisSecondLevel.Stats stats = level.stats();
+        assertThat(stats.timedOut()).as("GET a, the SET of a's value, GET b").isEqualTo(3);
+        assertThat(stats.rejected()).as("the SET of b's value, GET c, SET of c's value").isEqualTo(3);
         assertThat(level.get("z")).failsWithin(Duration.ofSeconds(1)).withThrowableThat()
                 .havingCause().isInstanceOf(RedisUnavailableException.class);
         assertThat(level.put("z", "v", null).handle((v, f) -> f)).isCompletedWithValueMatching(

@@ -167,11 +167,11 @@ class TwoProcessTest {
             long periodMicros = 1_000_000;
             long producedUnits = (lastCall - emptiedAt) * 50; // one token = periodMicros units
             double spanSeconds = (lastCall - emptiedAt) / 1e6;
-            RateLimiterStats stats = limiter.stats();
+            RedisRateLimiter.Stats stats = limiter.stats();
             System.out.printf("redis-two-process-limiter rate=50/s span=%.3fs (Redis clock) grants=%d (this=%d child=%d)"
                             + " producedBySpan=%.2f tokensLeft=%.2f scriptCallsThis=%d waitsThis=%d%n",
                     spanSeconds, granted, here.size(), there.size(), spanSeconds * 50, unitsLeft / (double) periodMicros,
-                    stats.scriptCalls(), stats.waitCount());
+                    stats.scriptCalls(), stats.waited());
             assertThat(granted * periodMicros + unitsLeft)
                     .as("every token the rate produced was granted once or is still in the bucket")
                     .isEqualTo(producedUnits);

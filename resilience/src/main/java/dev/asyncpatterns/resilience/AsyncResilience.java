@@ -83,6 +83,7 @@ import java.util.function.Supplier;
  * returned future run.
  *
  * @param <T> the calls' result type
+ * @since 0.1.0
  */
 public final class AsyncResilience<T> {
 

@@ -169,7 +169,7 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
     private CompletableFuture<? extends T> invoke() {
         CompletionStage<? extends T> stage;
         try {
-            stage = execution.operation.get();
+            stage = execution.context.call(execution.operation::get); // retries and hedges run on timers
         } catch (Throwable failure) {
             return CompletableFuture.failedFuture(failure);
         }

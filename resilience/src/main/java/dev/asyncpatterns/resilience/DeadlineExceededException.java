@@ -8,6 +8,8 @@ import java.util.concurrent.TimeoutException;
  * Fails a decorated call whose overall deadline passed (see
  * {@link AsyncResilience.Builder#deadline(Duration)}). It is a {@link TimeoutException}, so a
  * fallback for timeouts covers it too; the last attempt's failure, if any, is its cause.
+ *
+ * @since 0.1.0
  */
 public final class DeadlineExceededException extends TimeoutException {
 

@@ -88,6 +88,15 @@ final class Events {
 
     void retryScheduled(int nextAttempt, Duration delay, Throwable failure) {
         counters.retries.increment();
+        if (RetryAttemptEvent.enabled()) { // JFR, no allocation unless a recording wants it
+            var event = new RetryAttemptEvent();
+            event.decorator = name;
+            event.attempt = nextAttempt;
+            event.delay = delay.toNanos();
+            event.failure = failure == null ? null : failure.getClass().getName();
+            event.message = failure == null ? null : failure.getMessage();
+            event.commit();
+        }
         if (listening) {
             publish(new ResilienceEvent.RetryScheduled(name, time.instant(), nextAttempt, delay, failure));
         }
@@ -95,6 +104,14 @@ final class Events {
 
     void circuitStateChanged(CircuitBreaker circuitBreaker, CircuitBreaker.State from, CircuitBreaker.State to) {
         counters.transitions.increment();
+        if (CircuitStateChangeEvent.enabled()) { // JFR, no allocation unless a recording wants it
+            var event = new CircuitStateChangeEvent();
+            event.decorator = name;
+            event.circuitBreaker = circuitBreaker.getName();
+            event.from = String.valueOf(from);
+            event.to = String.valueOf(to);
+            event.commit();
+        }
         if (listening) {
             publish(new ResilienceEvent.CircuitStateChanged(name, time.instant(), circuitBreaker.getName(), from, to));
         }

@@ -1,6 +1,8 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.AsyncSupplier;
+import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.Cancellable;
 import io.github.resilience4j.retry.Retry;
 import java.lang.invoke.MethodHandles;
@@ -53,6 +55,8 @@ final class Execution<T> {
     final AsyncResilience<T> policies;
     final AsyncSupplier<? extends T> operation;
     final ResultFuture<T> result;
+    /** The caller's request context, restored around every attempt, hedge and fallback. */
+    final CapturedContext context;
     private final long startNanos;
     private final Retry.AsyncContext<T> retryContext;
     private volatile int finished;
@@ -66,6 +70,7 @@ final class Execution<T> {
         Events events = policies.events;
         this.operation = operation;
         this.result = new ResultFuture<>(this);
+        this.context = CapturedContext.capture();
         // read only when something needs it: the deadline or the CallFinished event
         this.startNanos = policies.deadline != null || events.listening ? events.time.nanoTime() : 0;
         this.retryContext = policies.retry == null ? null : policies.retry.start();
@@ -183,7 +188,7 @@ final class Execution<T> {
         FallbackPolicy<T> fallback = policies.fallback;
         CompletableFuture<? extends T> replacement;
         try {
-            replacement = fallback == null ? null : fallback.replace(failure, kind);
+            replacement = fallback == null ? null : context.call(() -> fallback.replace(failure, kind));
         } catch (Throwable fallbackFailure) {
             fallbackFailed(failure, fallbackFailure);
             return;
@@ -262,12 +267,7 @@ final class Execution<T> {
     }
 
     static Throwable unwrap(Throwable failure) {
-        Throwable current = failure;
-        while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
+        return Failures.unwrap(failure);
     }
 
     /*

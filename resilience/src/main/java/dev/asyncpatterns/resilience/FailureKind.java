@@ -9,6 +9,8 @@ import java.util.concurrent.TimeoutException;
  * Why an attempt or a call failed, as counted in {@link AsyncResilience.Stats} and reported in
  * {@link ResilienceEvent}s. Fallbacks can be registered per kind for {@link #CIRCUIT_OPEN},
  * {@link #BULKHEAD_FULL} and the two timeout kinds.
+ *
+ * @since 0.1.0
  */
 public enum FailureKind {
     /** The call itself failed (any exception not covered by another kind). */

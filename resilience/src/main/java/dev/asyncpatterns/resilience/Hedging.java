@@ -22,6 +22,7 @@ import java.util.Objects;
  *     {@code 0} for a fixed delay
  * @param maxHedges how many backup attempts at most, per attempt, in {@code [1, 16]}
  * @param minSamples how many successful latencies must be known before the percentile is used
+ * @since 0.1.0
  */
 public record Hedging(Duration delay, double percentile, int maxHedges, int minSamples) {
 

@@ -54,6 +54,7 @@ import org.slf4j.LoggerFactory;
  * listeners are called on the thread that added or replayed a job.
  *
  * @param <J> the job type
+ * @since 0.1.0
  */
 public final class InMemoryJobStore<J> implements JobStore<J> {
 

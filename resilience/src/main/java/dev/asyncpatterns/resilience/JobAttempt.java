@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param startedAt when the handler was called
  * @param finishedAt when its result stage failed
  * @param failure why it failed
+ * @since 0.1.0
  */
 public record JobAttempt(int number, Instant startedAt, Instant finishedAt, Throwable failure) {
 

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
  *     queue lost the job's lease (another owner finishes it), or with
  *     {@link dev.asyncpatterns.core.ClosedException} if the queue terminated without seeing the
  *     end (another process that shares the store ran it). Cancelling it only stops the tracking.
+ * @since 0.1.0
  */
 public record JobHandle<J>(CompletableFuture<JobId> acknowledged, CompletableFuture<JobOutcome<J>> outcome) {
 

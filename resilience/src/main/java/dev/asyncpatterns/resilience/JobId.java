@@ -5,6 +5,7 @@ package dev.asyncpatterns.resilience;
  * the job is added; unique within that store.
  *
  * @param value the store's identifier
+ * @since 0.1.0
  */
 public record JobId(long value) {
 

@@ -7,6 +7,7 @@ import java.util.Objects;
  * (with its full history). See {@link RetryQueue#submitTracked(Object, int)}.
  *
  * @param <J> the job type
+ * @since 0.1.0
  */
 public sealed interface JobOutcome<J> {
 

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param attemptsSinceReplay failed attempts since submission or the last replay; the retry
  *     backoff and attempt limit count these
  * @param replays how many times the job was replayed from the dead letters
+ * @since 0.1.0
  */
 public record JobRecord<J>(JobId id, J job, Instant submittedAt, List<JobAttempt> history, int attemptsSinceReplay,
         int replays) {

@@ -57,6 +57,7 @@ import java.util.concurrent.RejectedExecutionException;
  * in-memory store completes its stages before returning.
  *
  * @param <J> the job type
+ * @since 0.1.0
  */
 public interface JobStore<J> {
 

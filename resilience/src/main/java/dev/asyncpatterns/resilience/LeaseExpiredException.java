@@ -8,6 +8,8 @@ import java.io.Serial;
  * {@link JobStore} appends an attempt failed with this exception to the job's history when it
  * hands the job out again; a {@link RetryQueue} also fails a tracked job's outcome with it when
  * its own late result was fenced.
+ *
+ * @since 0.1.0
  */
 public final class LeaseExpiredException extends RuntimeException {
 

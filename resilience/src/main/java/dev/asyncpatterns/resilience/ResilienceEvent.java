@@ -16,6 +16,8 @@ import java.time.Instant;
  * quick. An exception thrown by a listener is caught and logged at WARN, never propagated into
  * the decorator's state or the call's result (a {@link VirtualMachineError} is logged and
  * rethrown). Events are only created when a listener is registered.
+ *
+ * @since 0.1.0
  */
 public sealed interface ResilienceEvent {
 

@@ -6,6 +6,8 @@ import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.internal.Listeners;
 import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,7 +89,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Guarantee.</b> A job acknowledged by {@link #submit} (its future completed normally) is
  * never silently lost: it ends up succeeded, in the dead letters, or handed back by
- * {@link #shutdown(ShutdownMode)}. Delivery is at-least-once (a handler may see a job again after
+ * {@link #shutdown()} or {@link #shutdownNow()}. Delivery is at-least-once (a handler may see a job again after
  * a crash with a durable store), so handlers should be idempotent.
  *
  * <p><b>Many queues, many processes.</b> Queues in different processes may share a durable
@@ -101,6 +103,7 @@ import org.slf4j.LoggerFactory;
  * signal; it must not block (return a stage instead). Shutdown never interrupts running attempts.
  *
  * @param <J> the job type
+ * @since 0.1.0
  */
 public final class RetryQueue<J> {
 
@@ -127,17 +130,11 @@ public final class RetryQueue<J> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryQueue.class);
 
-    /** How a {@link #shutdown(ShutdownMode)} treats the jobs not finished yet. */
-    public enum ShutdownMode {
-        /**
-         * Keep attempting until every live job succeeded or became a dead letter (waiting for
-         * backoffs); then complete with an empty list.
-         */
+    /** How a shutdown treats the jobs not finished yet. */
+    private enum ShutdownMode {
+        /** {@link #shutdown()}: keep attempting until every live job succeeded or is a dead letter. */
         DRAIN,
-        /**
-         * Start no new attempt; wait for the running attempts to settle (their outcomes are
-         * recorded as usual); then remove every pending job from the store and return them.
-         */
+        /** {@link #shutdownNow()}: start no new attempt, let the running ones settle, hand back the rest. */
         HAND_BACK
     }
 
@@ -171,8 +168,8 @@ public final class RetryQueue<J> {
     private final TimeSource time;
     private final String owner;
     private final Duration lease;
-    private final Listeners<JobRecord<J>> deadLetterListeners;
-    private final Listeners<JobRecord<J>> successListeners;
+    private final Consumer<? super JobRecord<J>> onDeadLetter; // null: none (set once on the builder)
+    private final Consumer<? super JobRecord<J>> onSuccess;
 
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.RUNNING;
@@ -213,8 +210,8 @@ public final class RetryQueue<J> {
         this.store = builder.store != null ? builder.store : new InMemoryJobStore<>(this.time);
         this.owner = builder.owner != null ? builder.owner : defaultOwner(builder.name);
         this.lease = builder.lease != null ? builder.lease : DEFAULT_LEASE;
-        this.deadLetterListeners = new Listeners<>(this.toString());
-        this.successListeners = new Listeners<>(this.toString());
+        this.onDeadLetter = builder.onDeadLetter;
+        this.onSuccess = builder.onSuccess;
     }
 
     /**
@@ -331,7 +328,7 @@ public final class RetryQueue<J> {
                 lock.unlock();
             }
             if (failure != null) {
-                Throwable cause = Execution.unwrap(failure);
+                Throwable cause = Failures.unwrap(failure);
                 acknowledged.completeExceptionally(cause);
                 if (outcome != null) {
                     outcome.completeExceptionally(cause);
@@ -446,32 +443,6 @@ public final class RetryQueue<J> {
         });
     }
 
-    /**
-     * Registers a listener called with each job that becomes a dead letter, after the store
-     * recorded it, on the thread that completed its last attempt. Exceptions are caught and logged.
-     *
-     * @param listener the listener
-     * @return this queue
-     * @throws NullPointerException if {@code listener} is null
-     */
-    public RetryQueue<J> onDeadLetter(Consumer<? super JobRecord<J>> listener) {
-        deadLetterListeners.add(listener);
-        return this;
-    }
-
-    /**
-     * Registers a listener called with each job that succeeded, after the store recorded it
-     * (never for a result the store fenced), on the thread that completed the attempt or the
-     * store write. Exceptions are caught and logged.
-     *
-     * @param listener the listener, given the job as it was claimed (earlier failed attempts included)
-     * @return this queue
-     * @throws NullPointerException if {@code listener} is null
-     */
-    public RetryQueue<J> onSuccess(Consumer<? super JobRecord<J>> listener) {
-        successListeners.add(listener);
-        return this;
-    }
 
     /**
      * The id this queue claims jobs under (see {@link Builder#owner(String)}).
@@ -494,16 +465,28 @@ public final class RetryQueue<J> {
     }
 
     /**
-     * Stops accepting jobs and finishes as {@code mode} says. Idempotent: later calls return the
-     * same future and their mode is ignored.
+     * Graceful shutdown: stops accepting jobs and keeps attempting until every live job succeeded
+     * or became a dead letter (waiting for backoffs). Idempotent; never blocks.
      *
-     * @param mode drain everything, or hand back the pending jobs
-     * @return completes when the queue is terminated: with an empty list after
-     *     {@link ShutdownMode#DRAIN}, with the pending jobs (removed from the store, histories
-     *     included) after {@link ShutdownMode#HAND_BACK}
-     * @throws NullPointerException if {@code mode} is null
+     * @return completes when the queue is terminated
      */
-    public CompletableFuture<List<JobRecord<J>>> shutdown(ShutdownMode mode) {
+    public CompletableFuture<Void> shutdown() {
+        return shutdown(ShutdownMode.DRAIN).thenApply(ignored -> (Void) null);
+    }
+
+    /**
+     * Prompt shutdown: stops accepting jobs, starts no new attempt, waits for the running attempts
+     * to settle (their outcomes are recorded as usual), then removes every pending job from the
+     * store and hands them back. If {@link #shutdown()} was called first, its drain goes on and
+     * this completes with an empty list when it ends. Never blocks.
+     *
+     * @return completes when the queue is terminated, with the pending jobs (histories included)
+     */
+    public CompletableFuture<List<JobRecord<J>>> shutdownNow() {
+        return shutdown(ShutdownMode.HAND_BACK);
+    }
+
+    private CompletableFuture<List<JobRecord<J>>> shutdown(ShutdownMode mode) {
         Objects.requireNonNull(mode, "mode");
         Cancellable timer = null;
         lock.lock();
@@ -640,7 +623,7 @@ public final class RetryQueue<J> {
         Duration retryIn = null;
         if (failure != null) {
             storeFailures.increment();
-            LOG.warn("{}: claiming due jobs failed; retrying with backoff", this, Execution.unwrap(failure));
+            LOG.warn("{}: claiming due jobs failed; retrying with backoff", this, Failures.unwrap(failure));
         } else {
             jobs = claimed.jobs();
             nextDueIn = claimed.nextDueIn();
@@ -794,7 +777,7 @@ public final class RetryQueue<J> {
             (leases.isEmpty() ? CompletableFuture.completedFuture(0) : store.heartbeat(leases, lease)).whenComplete((extended, failure) -> {
                 if (failure != null) {
                     storeFailures.increment();
-                    LOG.warn("{}: extending leases failed; will try again", this, Execution.unwrap(failure));
+                    LOG.warn("{}: extending leases failed; will try again", this, Failures.unwrap(failure));
                 }
             });
         } catch (RuntimeException | Error failure) {
@@ -812,11 +795,13 @@ public final class RetryQueue<J> {
             write = () -> store.succeeded(job.id(), held);
             onRecorded = () -> {
                 succeeded.increment();
-                successListeners.emit(job);
+                if (onSuccess != null) {
+                    Listeners.notify(LOG, toString(), "success", onSuccess, job);
+                }
                 deliver(job.id(), new JobOutcome.Succeeded<>(job));
             };
         } else {
-            Throwable cause = Execution.unwrap(failure);
+            Throwable cause = Failures.unwrap(failure);
             int number = job.attemptsSinceReplay() + 1;
             JobAttempt failed = new JobAttempt(number, startedAt, now, cause);
             Optional<Duration> delay = retryOn.test(cause) ? backoff.delay(number) : Optional.empty();
@@ -831,7 +816,9 @@ public final class RetryQueue<J> {
                     history.add(failed);
                     JobRecord<J> letter = new JobRecord<>(job.id(), job.job(), job.submittedAt(), history, number,
                             job.replays());
-                    deadLetterListeners.emit(letter);
+                    if (onDeadLetter != null) {
+                        Listeners.notify(LOG, toString(), "dead letter", onDeadLetter, letter);
+                    }
                     deliver(job.id(), new JobOutcome.DeadLettered<>(letter));
                 };
             }
@@ -861,12 +848,12 @@ public final class RetryQueue<J> {
                 }
                 if (again.isPresent() && !stopping) {
                     LOG.warn("{}: recording the outcome of {} failed (try {}); retrying in {}", this, job.id(), tries,
-                            again.get(), Execution.unwrap(storeFailure));
+                            again.get(), Failures.unwrap(storeFailure));
                     time.schedule(again.get(), () -> record(job, held, write, onRecorded, tries + 1));
                     return;
                 }
                 LOG.error("{}: recording the outcome of {} failed {} times; it stays in flight in the store until "
-                        + "its lease expires", this, job.id(), tries, Execution.unwrap(storeFailure));
+                        + "its lease expires", this, job.id(), tries, Failures.unwrap(storeFailure));
             } else if (Boolean.TRUE.equals(applied)) {
                 onRecorded.run();
             } else {
@@ -939,7 +926,7 @@ public final class RetryQueue<J> {
         store.removePending().whenComplete((pending, failure) -> {
             if (failure != null) {
                 storeFailures.increment();
-                terminated.completeExceptionally(Execution.unwrap(failure));
+                terminated.completeExceptionally(Failures.unwrap(failure));
             } else {
                 terminated.complete(pending);
             }
@@ -972,6 +959,8 @@ public final class RetryQueue<J> {
         private TimeSource time;
         private String owner;
         private Duration lease;
+        private Consumer<? super JobRecord<J>> onDeadLetter;
+        private Consumer<? super JobRecord<J>> onSuccess;
 
         private Builder(String name, Function<? super J, ? extends CompletionStage<?>> handler) {
             this.name = name;
@@ -1140,6 +1129,42 @@ public final class RetryQueue<J> {
             Durations.requirePositive(lease, "lease");
             Checks.unset(this.lease, "lease");
             this.lease = lease;
+            return this;
+        }
+
+        /**
+         * The listener called with each job that becomes a dead letter, after the store recorded
+         * it, on the thread that completed its last attempt. Its exceptions are logged once and
+         * never reach the queue (ADR core-0002). Set once; combine several with
+         * {@link Consumer#andThen}.
+         *
+         * @param listener the listener
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<J> onDeadLetter(Consumer<? super JobRecord<J>> listener) {
+            Objects.requireNonNull(listener, "listener");
+            Checks.unset(this.onDeadLetter, "onDeadLetter");
+            this.onDeadLetter = listener;
+            return this;
+        }
+
+        /**
+         * The listener called with each job that succeeded, after the store recorded it (never for
+         * a result the store fenced), on the thread that completed the attempt or the store write.
+         * Its exceptions are logged once and never reach the queue (ADR core-0002). Set once;
+         * combine several with {@link Consumer#andThen}.
+         *
+         * @param listener the listener, given the job as it was claimed (earlier failed attempts included)
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is null
+         * @throws IllegalStateException if already set
+         */
+        public Builder<J> onSuccess(Consumer<? super JobRecord<J>> listener) {
+            Objects.requireNonNull(listener, "listener");
+            Checks.unset(this.onSuccess, "onSuccess");
+            this.onSuccess = listener;
             return this;
         }
 

@@ -71,8 +71,7 @@ class RetryQueueTest {
         var dead = new CopyOnWriteArrayList<JobRecord<String>>();
         var queue = RetryQueue.<String>builder("q", job -> CompletableFuture.failedFuture(
                 new IOException("attempt " + attempts.incrementAndGet()))).backoff(THREE_ATTEMPTS).timeSource(clock)
-                .build();
-        queue.onDeadLetter(dead::add);
+                .onDeadLetter(dead::add).build();
 
         queue.submit("poison").join();
         clock.advance(Duration.ofMinutes(1));
@@ -135,7 +134,7 @@ class RetryQueueTest {
                 .timeSource(clock).build();
 
         queue.submit("poison").join();
-        runUntilDone(queue.shutdown(RetryQueue.ShutdownMode.DRAIN));
+        runUntilDone(queue.shutdown());
 
         assertThat(attempts).hasValue(200);
         assertThat(queue.deadLetters().join()).singleElement()
@@ -241,14 +240,14 @@ class RetryQueueTest {
                 : CompletableFuture.completedFuture(null)).backoff(THREE_ATTEMPTS).timeSource(clock).build();
         queue.submit("a").join();
 
-        var drained = queue.shutdown(RetryQueue.ShutdownMode.DRAIN);
+        var drained = queue.shutdown();
         assertThat(drained).isNotDone();
-        assertThat(runUntilDone(drained)).isEmpty();
+        assertThat(runUntilDone(drained)).isNull();
 
         assertThat(queue.stats().succeeded()).isEqualTo(1);
         assertThat(failureOf(queue.submit("late"))).isInstanceOf(ClosedException.class)
                 .hasMessage("RetryQueue[q] is shut down: submit refused");
-        assertThat(queue.shutdown(RetryQueue.ShutdownMode.HAND_BACK)).as("idempotent").isCompletedWithValue(List.of());
+        assertThat(queue.shutdownNow()).as("idempotent").isCompletedWithValue(List.of());
     }
 
     @Test
@@ -263,7 +262,7 @@ class RetryQueueTest {
             queue.submit(i).join();
         }
 
-        var handedBack = queue.shutdown(RetryQueue.ShutdownMode.HAND_BACK);
+        var handedBack = queue.shutdownNow();
         assertThat(handedBack).as("waits for the two running attempts").isNotDone();
         running.get(0).complete(null);
         running.get(1).completeExceptionally(new IOException("failed during shutdown"));
@@ -289,7 +288,7 @@ class RetryQueueTest {
                 .timeSource(clock).build();
         queue.submit("hung").join();
 
-        var drained = queue.shutdown(RetryQueue.ShutdownMode.DRAIN);
+        var drained = queue.shutdown();
         runUntilDone(drained);
 
         assertThat(started).hasSize(2).allSatisfy(f -> assertThat(f).isCancelled());
@@ -348,7 +347,7 @@ class RetryQueueTest {
             failureRate.put(i, random.nextInt(4) == 0 ? 1.0 : 0.4);
             queue.submit(i).join();
         }
-        runUntilDone(queue.shutdown(RetryQueue.ShutdownMode.DRAIN));
+        runUntilDone(queue.shutdown());
 
         var stats = queue.stats();
         var dead = queue.deadLetters().join();
@@ -385,7 +384,7 @@ class RetryQueueTest {
         }
         clock.advance(Duration.ofMillis(500));
 
-        var handedBack = runUntilDone(queue.shutdown(RetryQueue.ShutdownMode.HAND_BACK));
+        var handedBack = runUntilDone(queue.shutdownNow());
 
         var stats = queue.stats();
         long dead = queue.deadLetters().join().size();
@@ -416,22 +415,34 @@ class RetryQueueTest {
         assertThatThrownBy(() -> RetryQueue.builder("", j -> null)).isInstanceOf(IllegalArgumentException.class);
         var queue = builder.timeSource(clock).build();
         assertThatThrownBy(() -> queue.submit(null)).isInstanceOf(NullPointerException.class).hasMessage("job");
-        assertThatThrownBy(() -> queue.shutdown(null)).isInstanceOf(NullPointerException.class);
-    }
+            }
 
     @Test
     void deadLetterListenerThrows_isIsolated() {
         var calls = new ArrayList<JobId>();
         var queue = RetryQueue.<String>builder("q", job -> CompletableFuture.failedFuture(new IOException("x")))
-                .backoff(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(1)).timeSource(clock).build();
-        queue.onDeadLetter(r -> {
-            throw new IllegalStateException("listener bug");
-        });
-        queue.onDeadLetter(r -> calls.add(r.id()));
+                .backoff(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(1)).timeSource(clock)
+                .onDeadLetter(r -> {
+                    calls.add(r.id());
+                    throw new IllegalStateException("listener bug");
+                }).build();
 
         queue.submit("a").join();
+        queue.submit("b").join();
 
-        assertThat(calls).hasSize(1);
-        assertThat(queue.stats().deadLettered()).isEqualTo(1);
+        // the failing listener saw both letters; the queue recorded both and carries on
+        assertThat(calls).hasSize(2);
+        assertThat(queue.stats().deadLettered()).isEqualTo(2);
+        assertThat(queue.deadLetters().join()).hasSize(2);
+    }
+
+    @Test
+    void listeners_setTwice_areRejectedOnTheBuilder() {
+        var builder = RetryQueue.<String>builder("q", job -> CompletableFuture.completedFuture(null))
+                .onDeadLetter(r -> { }).onSuccess(r -> { });
+        assertThatThrownBy(() -> builder.onDeadLetter(r -> { })).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("onDeadLetter");
+        assertThatThrownBy(() -> builder.onSuccess(r -> { })).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("onSuccess");
     }
 }

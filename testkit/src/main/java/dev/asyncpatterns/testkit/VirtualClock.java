@@ -58,6 +58,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe: any thread may read the time and schedule or cancel timers. Tasks run one at a
  * time, on the advancing thread, never under the clock's lock. A task that throws does not stop
  * the others; the first such exception is rethrown by the advancing call once all due tasks ran.
+ *
+ * @since 0.1.0
  */
 public final class VirtualClock implements TimeSource {
 
@@ -85,7 +87,7 @@ public final class VirtualClock implements TimeSource {
             Objects.requireNonNull(task, "task");
             trackedInFlight.incrementAndGet();
             activity.incrementAndGet();
-            Thread.ofVirtual().name("virtual-clock-task").start(() -> {
+            Thread.ofVirtual().name("virtual-clock-task").inheritInheritableThreadLocals(false).start(() -> {
                 trackedThreads.add(Thread.currentThread());
                 try {
                     task.run();
@@ -353,7 +355,7 @@ public final class VirtualClock implements TimeSource {
      * @return a handle that stops auto-advance and waits for the background thread to end
      */
     public AutoCloseable autoAdvance() {
-        Thread thread = Thread.ofPlatform().daemon().name("virtual-clock-auto-advance").start(() -> {
+        Thread thread = Thread.ofPlatform().daemon().name("virtual-clock-auto-advance").inheritInheritableThreadLocals(false).start(() -> {
             CompletableFuture<Void> never = new CompletableFuture<>();
             while (!Thread.currentThread().isInterrupted()) {
                 try {

@@ -57,7 +57,7 @@ public class JobPickupLatencyBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        worker.shutdown(RetryQueue.ShutdownMode.HAND_BACK).get(30, TimeUnit.SECONDS);
+        worker.shutdownNow().get(30, TimeUnit.SECONDS);
         stores.close();
     }
 

@@ -75,18 +75,18 @@ public class JobThroughputBenchmark {
         producer = stores.open();
         for (int w = 0; w < workers; w++) {
             queues.add(RetryQueue.<String>builder("worker-" + w, job -> CompletableFuture.completedFuture(null))
-                    .store(stores.open()).concurrency(batch).capacity(100_000).build().onSuccess(job -> {
+                    .store(stores.open()).concurrency(batch).capacity(100_000).onSuccess(job -> {
                         if (succeeded.incrementAndGet() == target) {
                             reached.complete(null);
                         }
-                    }));
+                    }).build());
         }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         for (RetryQueue<String> q : queues) {
-            q.shutdown(RetryQueue.ShutdownMode.HAND_BACK).get(30, TimeUnit.SECONDS);
+            q.shutdownNow().get(30, TimeUnit.SECONDS);
         }
         stores.close();
     }

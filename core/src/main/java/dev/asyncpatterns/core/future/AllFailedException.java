@@ -11,6 +11,8 @@ import java.util.Objects;
  * {@code TaskScope.Policy.FIRST_SUCCESS} scope when no input succeeded. The cause is the first
  * failure to happen; every failure, in input order, is in {@link #failures()} and also attached
  * as suppressed, so a stack trace shows them all.
+ *
+ * @since 0.1.0
  */
 public final class AllFailedException extends RuntimeException {
 

@@ -45,6 +45,7 @@ import java.util.stream.StreamSupport;
  * are handed out like the others.
  *
  * @param <T> the value type of the inputs
+ * @since 0.1.0
  */
 public final class AsCompleted<T> implements Iterable<CompletableFuture<T>> {
 

@@ -7,9 +7,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /*
  * Maintainer's note.
@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * runs.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.TasksSnippets region=blocking}
+ *
+ * @since 0.1.0
  */
 public final class Blocking {
 
@@ -104,13 +106,11 @@ public final class Blocking {
         private static ThreadPoolExecutor create() {
             int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
             int capacity = cores * CPU_QUEUE_CAPACITY_PER_CORE;
-            var counter = new AtomicInteger();
+            // threads never inherit InheritableThreadLocals from whichever caller started them
+            ThreadFactory threads = Thread.ofPlatform().daemon().name("async-patterns-cpu-", 1)
+                    .inheritInheritableThreadLocals(false).factory();
             return new ThreadPoolExecutor(cores, cores, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(capacity),
-                    runnable -> {
-                        Thread thread = new Thread(runnable, "async-patterns-cpu-" + counter.incrementAndGet());
-                        thread.setDaemon(true);
-                        return thread;
-                    },
+                    threads,
                     (runnable, executor) -> {
                         throw new RejectedExecutionException("Blocking.cpu queue is full (" + capacity
                                 + " tasks waiting for " + cores + " threads)");

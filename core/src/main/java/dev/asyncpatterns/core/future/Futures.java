@@ -43,6 +43,8 @@ import java.util.concurrent.TimeoutException;
  * {@link CompletionStage#toCompletableFuture()}; a stage that refuses {@code toCompletableFuture}
  * is followed but cannot be cancelled. Methods that hand inputs back ({@link #waitFor},
  * {@link #asCompleted}) hand back the very {@code CompletableFuture}s they were given.
+ *
+ * @since 0.1.0
  */
 public final class Futures {
 

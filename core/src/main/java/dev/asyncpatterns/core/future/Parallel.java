@@ -1,9 +1,10 @@
 package dev.asyncpatterns.core.future;
 
 import dev.asyncpatterns.core.Outcome;
+import dev.asyncpatterns.core.internal.CapturedContext;
+import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Failures;
-import dev.asyncpatterns.core.internal.SyncWaiter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -49,6 +50,8 @@ import org.jspecify.annotations.Nullable;
  * source; results written by all calls happen-before the returned future completes.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.FuturesSnippets region=parallelMap}
+ *
+ * @since 0.1.0
  */
 public final class Parallel {
 
@@ -204,6 +207,7 @@ public final class Parallel {
         private final boolean batch;
         private final Mode mode;
         private final Function<? super T, ? extends CompletionStage<?>> fn;
+        private final CapturedContext context;
         private final CompletableFuture<List<R>> result = new CompletableFuture<>();
         private final AtomicInteger wip = new AtomicInteger();
         private final AtomicInteger inFlight = new AtomicInteger();
@@ -223,6 +227,7 @@ public final class Parallel {
             this.batch = batch;
             this.mode = mode;
             this.fn = fn;
+            this.context = CapturedContext.capture(); // the caller's; fn may run on a completing thread
         }
 
         CompletableFuture<List<R>> start() {
@@ -286,7 +291,7 @@ public final class Parallel {
             inFlight.incrementAndGet();
             CompletionStage<?> stage;
             try {
-                stage = Objects.requireNonNull(fn.apply(item), "fn returned null");
+                stage = Objects.requireNonNull(context.apply(fn, item), "fn returned null");
             } catch (Throwable failure) {
                 done(i, null, failure, null);
                 return;

@@ -18,10 +18,18 @@ import java.util.concurrent.ThreadFactory;
  *
  * <p>The returned future completes with exactly the task's result or exception. Its dependents
  * ({@code thenApply}...) are plain {@code CompletableFuture}s.
+ *
+ * <p>Context: the task runs with the request context of the thread that started it (SLF4J MDC,
+ * and io.micrometer:context-propagation thread locals when that library is present), and the
+ * thread running it gets its own context back afterwards. Threads started here inherit no
+ * {@code InheritableThreadLocal}s.
+ *
+ * @since 0.1.0
  */
 public final class Tasks {
 
-    private static final ThreadFactory VIRTUAL = Thread.ofVirtual().name("async-patterns-task").factory();
+    private static final ThreadFactory VIRTUAL = Thread.ofVirtual().name("async-patterns-task")
+            .inheritInheritableThreadLocals(false).factory();
     private static final Executor VIRTUAL_EXECUTOR = new Executor() {
         @Override
         public void execute(Runnable task) {

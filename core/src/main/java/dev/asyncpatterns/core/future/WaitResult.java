@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * @param <T> the value type of the inputs
  * @param done the inputs that were done
  * @param pending the inputs that were not done
+ * @since 0.1.0
  */
 public record WaitResult<T>(List<CompletableFuture<T>> done, List<CompletableFuture<T>> pending) {
 

@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  * straight back). Cancelling while the body runs cancels the body's stage; the resource is given
  * back when that stage completes, so a body that ignores cancellation still holds it (the bound
  * stays true). A body that throws (even an Error) or returns null gives the resource back at once.
+ *
+ * A body that had to wait runs on the thread that released the resource: it runs with the
+ * caller's request context (captured on the slow path only), never the releaser's.
  */
 /** Runs an asynchronous body while holding a resource; gives the resource back exactly once. */
 public final class GuardedCall<G, T> implements BiConsumer<G, Throwable> {
@@ -33,6 +36,8 @@ public final class GuardedCall<G, T> implements BiConsumer<G, Throwable> {
     private final CompletableFuture<T> result = new CompletableFuture<>();
     private volatile CompletableFuture<? extends G> acquired;
     private volatile CompletableFuture<?> running;
+    /** The caller's context when the body has to wait (it then runs on the releasing thread); else null. */
+    private CapturedContext context;
 
     private GuardedCall(Consumer<? super G> giveBack, Body<? super G, ? extends T> body) {
         this.giveBack = giveBack;
@@ -55,6 +60,7 @@ public final class GuardedCall<G, T> implements BiConsumer<G, Throwable> {
             call.start(acquired.resultNow());
         } else {
             call.acquired = acquired;
+            call.context = CapturedContext.capture(); // published to the granting thread by whenComplete
             acquired.whenComplete(call);
         }
         return call.result;
@@ -76,7 +82,9 @@ public final class GuardedCall<G, T> implements BiConsumer<G, Throwable> {
         }
         CompletionStage<? extends T> stage;
         try {
-            stage = Objects.requireNonNull(body.apply(held), "action returned null");
+            CapturedContext caller = context;
+            stage = Objects.requireNonNull(caller == null ? body.apply(held) : caller.call(() -> body.apply(held)),
+                    "action returned null");
         } catch (Throwable failure) {
             giveBack.accept(held);
             result.completeExceptionally(failure);

@@ -121,6 +121,28 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
     }
 
     /**
+     * Times this wait as a JFR {@link SlowWaitEvent} when a recording enables it (committed only
+     * past the event's threshold); does nothing, and allocates nothing, otherwise. Call once the
+     * waiter is queued.
+     */
+    public final void traceWait(String primitive, int amount) {
+        if (SlowWaitEvent.enabled()) {
+            SlowWaitEvent event = new SlowWaitEvent();
+            event.begin();
+            whenComplete((ignored, failure) -> {
+                event.end();
+                if (event.shouldCommit()) {
+                    event.primitive = primitive;
+                    event.amount = amount;
+                    event.outcome = failure == null ? "granted" : isCancellation(failure) ? "cancelled"
+                            : failure instanceof TimeoutException ? "timed out" : "failed";
+                    event.commit();
+                }
+            });
+        }
+    }
+
+    /**
      * Arms the timeout: after {@code nanos} the waiter fails with a {@link TimeoutException}
      * (unless granted first). Call after the waiter is queued and the lock released.
      */

@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  * its tasks only start a virtual thread, so user code (future dependents) never runs on the timer
  * thread and a blocking dependent cannot delay other timers. removeOnCancelPolicy keeps cancelled
  * timers (the common case for timeouts) from accumulating until their due time.
+ *
+ * Neither the timer thread nor the runners inherit InheritableThreadLocals; schedule() captures
+ * the caller's request context and the runner restores it around the task.
  */
 /** The {@link TimeSource#system()} implementation. Not part of the API. */
 public final class SystemTimeSource implements TimeSource {
@@ -25,14 +28,12 @@ public final class SystemTimeSource implements TimeSource {
     public static final SystemTimeSource INSTANCE = new SystemTimeSource();
 
     private final ScheduledThreadPoolExecutor timer;
-    private final ThreadFactory runners = Thread.ofVirtual().name("async-patterns-timer-task").factory();
+    private final ThreadFactory runners = Thread.ofVirtual().name("async-patterns-timer-task")
+            .inheritInheritableThreadLocals(false).factory();
 
     private SystemTimeSource() {
-        timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "async-patterns-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("async-patterns-timer")
+                .inheritInheritableThreadLocals(false).factory());
         timer.setRemoveOnCancelPolicy(true);
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
@@ -52,8 +53,10 @@ public final class SystemTimeSource implements TimeSource {
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(task, "task");
         long nanos = Durations.toNanosSaturated(delay);
+        CapturedContext context = CapturedContext.capture();
+        Runnable run = context.isEmpty() ? task : context.wrap(task); // runners start with no context
         ScheduledFuture<?> handle = timer.schedule(
-                () -> runners.newThread(task).start(), Math.max(0, nanos), TimeUnit.NANOSECONDS);
+                () -> runners.newThread(run).start(), Math.max(0, nanos), TimeUnit.NANOSECONDS);
         return () -> handle.cancel(false);
     }
 

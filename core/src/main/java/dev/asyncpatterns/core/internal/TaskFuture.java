@@ -25,6 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   for INTERRUPTED and clears the flag, so a pooled thread never carries our interrupt into its
  *   next task.
  *
+ * Context: the constructor (on the submitting thread) captures the request context; run()
+ * restores it around the task and the completion of this future (so same-thread dependents see
+ * it too) and puts the runner's own context back before the exit hook.
+ *
  * Late failures: a task that throws after its future was cancelled keeps that exception as
  * lateFailure unless it is the interrupt's own effect (isCancellationNoise): InterruptedException,
  * InterruptedIOException, ClosedByInterruptException, CancellationException, or any IOException
@@ -54,6 +58,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
     private volatile Throwable lateFailure;
     private final Runnable exitHook;
     private final Runnable cancelledBeforeStart;
+    private final CapturedContext context;
 
     public TaskFuture(Callable<? extends T> callable) {
         this(callable, null, null);
@@ -68,6 +73,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
         this.callable = Objects.requireNonNull(callable, "task");
         this.exitHook = exitHook;
         this.cancelledBeforeStart = cancelledBeforeStart;
+        this.context = CapturedContext.capture(); // the submitting thread's request context
     }
 
     /** Hands the task to {@code executor}; a rejection fails this future with the exception. */
@@ -95,6 +101,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
             runner = null;
             return;
         }
+        CapturedContext.Scope restored = context.restore();
         try {
             Callable<? extends T> task = callable;
             if (!isDone()) {
@@ -105,6 +112,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
                 lateFailure = failure;
             }
         } finally {
+            restored.close();
             callable = null;
             if (!state.compareAndSet(RUNNING, FINISHED)) {
                 while (state.get() == INTERRUPTING) {

@@ -108,6 +108,7 @@ import org.slf4j.LoggerFactory;
  * {@snippet class=dev.asyncpatterns.core.snippets.QueueSnippets region=poolWithResource}
  *
  * @param <T> the resource type
+ * @since 0.1.0
  */
 public final class AsyncPool<T> {
 

@@ -4,6 +4,7 @@ import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.time.TimeSource;
+import dev.asyncpatterns.core.internal.CapturedContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +80,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <J> the job type
  * @param <R> the result type
+ * @since 0.1.0
  */
 public final class WorkerPool<J, R> {
 
@@ -146,7 +148,7 @@ public final class WorkerPool<J, R> {
         this.queue = AsyncQueue.<Task>builder(b.queueCapacity == 0 ? DEFAULT_QUEUE_CAPACITY : b.queueCapacity)
                 .name(name).timeSource(time).build();
         ThreadFactory factory = b.threadFactory == null
-                ? Thread.ofVirtual().name(name + "-worker-", 0).factory()
+                ? Thread.ofVirtual().name(name + "-worker-", 0).inheritInheritableThreadLocals(false).factory()
                 : b.threadFactory;
         List<Worker> list = new ArrayList<>(workerCount);
         for (int i = 0; i < workerCount; i++) {
@@ -434,6 +436,7 @@ public final class WorkerPool<J, R> {
         volatile @Nullable CompletableFuture<?> stage;
         volatile @Nullable Worker runner;
         volatile @Nullable CompletableFuture<Void> pendingPut;
+        final CapturedContext context = CapturedContext.capture(); // the submitter's
 
         Task(J job) {
             this.job = job;
@@ -530,7 +533,7 @@ public final class WorkerPool<J, R> {
                 if (task.isDone()) {
                     error = new CancellationException();
                 } else {
-                    CompletionStage<? extends R> returned = handler.apply(task.job);
+                    CompletionStage<? extends R> returned = task.context.apply(handler, task.job);
                     if (returned == null) {
                         throw new NullPointerException("WorkerPool[" + name + "]: handler returned null for " + task.job);
                     }

@@ -14,6 +14,7 @@ import dev.asyncpatterns.core.queue.QueueWaiter.PutWaiter;
 import dev.asyncpatterns.core.queue.QueueWaiter.TakeWaiter;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
+import dev.asyncpatterns.core.internal.QueueFullEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -117,6 +118,7 @@ import org.slf4j.LoggerFactory;
  * <p>Null items are not permitted.
  *
  * @param <T> the element type
+ * @since 0.1.0
  */
 public final class AsyncQueue<T> {
 
@@ -280,7 +282,7 @@ public final class AsyncQueue<T> {
                 }
                 PutWaiter node = new PutWaiter(this, item);
                 putters.add(node);
-                return node;
+                return QueueFullEvent.trace(node, name, capacity); // JFR, only when enabled
             }
             handOff(taker, item);
         } finally {

@@ -9,6 +9,8 @@ package dev.asyncpatterns.core.queue;
  * ({@code AsyncQueue.offer}) read each constant as described on it. {@code AsyncQueue.put}
  * always waits for room, whatever the queue's policy. Every item a policy drops is reported to
  * the component's drop listener or counted in its statistics, never lost silently.
+ *
+ * @since 0.1.0
  */
 public enum Overflow {
     /**

@@ -11,6 +11,7 @@ import dev.asyncpatterns.core.internal.CompletedFutures;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.FollowingFuture;
 import dev.asyncpatterns.core.internal.TaskFuture;
+import dev.asyncpatterns.core.internal.TaskScopeFailureEvent;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
@@ -126,6 +127,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Memory effects.</b> Actions of a fork happen-before {@code joinBlocking()} returns (or the
  * {@code joinAndClose()} future completes) for a fork that completed before the join.
+ *
+ * @since 0.1.0
  */
 public final class TaskScope implements AutoCloseable {
 
@@ -492,6 +495,7 @@ public final class TaskScope implements AutoCloseable {
         Throwable suppress = null;
         Throwable into = null;
         Throwable ignoredAfterShutdown = null;
+        Throwable failedWith = null;
         lock.lock();
         try {
             boolean shutDownNow = false;
@@ -505,6 +509,7 @@ public final class TaskScope implements AutoCloseable {
                             ignoredAfterShutdown = f.cause();
                         } else if (failure == null) {
                             failure = f.cause();
+                            failedWith = shutdown ? null : failure;
                             shutDownNow = true;
                         } else if (failure != f.cause()) {
                             suppress = f.cause();
@@ -539,6 +544,9 @@ public final class TaskScope implements AutoCloseable {
         if (ignoredAfterShutdown != null) {
             LOG.debug("TaskScope: a fork failed after the scope was cancelled; not the scope's failure",
                     ignoredAfterShutdown);
+        }
+        if (failedWith != null && toCancel != null) {
+            traceFailure(failedWith, toCancel.size());
         }
         cancelAll(toCancel, childrenToCancel, timer);
     }
@@ -581,7 +589,20 @@ public final class TaskScope implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        traceFailure(deadlineExpired, toCancel.size());
         cancelAll(toCancel, childrenToCancel, null);
+    }
+
+    /** A JFR TaskScopeFailure event, only when a recording enables it (no allocation otherwise). */
+    private void traceFailure(Throwable cause, int liveForks) {
+        if (TaskScopeFailureEvent.enabled()) {
+            var event = new TaskScopeFailureEvent();
+            event.policy = policy.name();
+            event.failure = cause.getClass().getName();
+            event.message = cause.getMessage();
+            event.liveForks = liveForks;
+            event.commit();
+        }
     }
 
     // ---------------------------------------------------------------- cancelling

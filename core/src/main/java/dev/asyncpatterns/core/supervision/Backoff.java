@@ -50,6 +50,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Randomness is deterministic after {@link #seed(long)}: tests get the same delays every run.
  * Without a seed each draw uses {@link ThreadLocalRandom}.
+ *
+ * @since 0.1.0
  */
 public final class Backoff {
 

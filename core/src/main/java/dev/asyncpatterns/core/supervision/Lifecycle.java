@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #shutdown} never blocks; callbacks ({@link Participant} methods) run on
  * the thread that moves the sequence along and should not block for long.
+ *
+ * @since 0.1.0
  */
 public final class Lifecycle {
 
@@ -354,7 +356,8 @@ public final class Lifecycle {
      */
     public Cancellable installShutdownHook(Duration grace) {
         Durations.requireNonNegative(grace, "grace");
-        Thread hook = new Thread(() -> {
+        Thread hook = Thread.ofPlatform().name("lifecycle-shutdown-hook-" + name)
+                .inheritInheritableThreadLocals(false).unstarted(() -> {
             CompletableFuture<Report> report = shutdown(grace);
             CompletableFuture<Void> backstop = time.delay(grace.plusSeconds(5));
             try {
@@ -369,7 +372,7 @@ public final class Lifecycle {
             if (!report.isDone()) {
                 LOG.error("Lifecycle[{}]: shutdown did not finish in {} ms + 5 s; JVM exits anyway", name, grace.toMillis());
             }
-        }, "lifecycle-shutdown-hook-" + name);
+        });
         Runtime.getRuntime().addShutdownHook(hook);
         return () -> {
             try {

@@ -2,10 +2,12 @@ package dev.asyncpatterns.core.supervision;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.internal.Listeners;
+import dev.asyncpatterns.core.internal.SupervisorRestartEvent;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.io.Serial;
@@ -78,6 +80,8 @@ import org.slf4j.LoggerFactory;
  * be started again.
  *
  * <p>Thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class Supervisor {
 
@@ -249,6 +253,7 @@ public final class Supervisor {
     private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
     private boolean running;
     private @Nullable CompletableFuture<Void> run;
+    private CapturedContext context = CapturedContext.empty(); // start()'s caller's, for every (re)start
     private volatile int totalRestarts;
     private volatile boolean active; // readers' view of running
     private long restartCount;
@@ -300,11 +305,13 @@ public final class Supervisor {
      */
     public CompletableFuture<Void> start() {
         CompletableFuture<Void> result = new CompletableFuture<>();
+        CapturedContext caller = CapturedContext.capture();
         send(() -> {
             if (running) {
                 result.completeExceptionally(new IllegalStateException("Supervisor[" + name + "] is already running"));
                 return;
             }
+            context = caller;
             running = true;
             active = true;
             run = result;
@@ -505,7 +512,8 @@ public final class Supervisor {
         child.state = ChildState.RUNNING;
         child.startedAt = time.nanoTime();
         child.publish();
-        CompletableFuture<?> future = Futures.start(child.spec.start);
+        AsyncSupplier<?> start = child.spec.start;
+        CompletableFuture<?> future = Futures.start(() -> context.call(start::get)); // start()'s caller's context
         child.future = future;
         future.whenComplete((ignored, failure) -> send(() -> onExit(child, incarnation, Failures.unwrap(failure))));
     }
@@ -586,6 +594,17 @@ public final class Supervisor {
             member.publish();
         }
         LOG.debug("Supervisor[{}]: restarting {} in {} ({})", name, restartSet.size(), delay.get(), strategy);
+        if (SupervisorRestartEvent.enabled()) { // JFR, no allocation unless a recording wants it
+            var event = new SupervisorRestartEvent();
+            event.supervisor = name;
+            event.child = child.spec.name;
+            event.attempt = child.attempt;
+            event.groupSize = toRestart.size();
+            event.delay = Durations.toNanosSaturated(delay.get());
+            event.failure = failure == null ? null : failure.getClass().getName();
+            event.message = failure == null ? null : failure.getMessage();
+            event.commit();
+        }
         int attempt = child.attempt;
         emit(() -> new ChildRestarting(name, time.instant(), child.spec.name,
                 toRestart.stream().map(member -> member.spec.name).toList(), attempt, delay.get()));

@@ -58,6 +58,8 @@ import org.jspecify.annotations.Nullable;
  * completion of all the round's await futures.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=barrierAwait}
+ *
+ * @since 0.1.0
  */
 public final class AsyncBarrier {
 

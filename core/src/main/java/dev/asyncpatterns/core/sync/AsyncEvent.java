@@ -45,6 +45,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code await} futures it releases.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=eventSet}
+ *
+ * @since 0.1.0
  */
 public final class AsyncEvent {
 

@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the await futures.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=latchAwait}
+ *
+ * @since 0.1.0
  */
 public final class AsyncLatch {
 

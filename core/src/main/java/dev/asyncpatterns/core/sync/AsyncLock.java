@@ -43,6 +43,8 @@ import org.jspecify.annotations.Nullable;
  * the next lock future, and so before the next holder's dependents run.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=lockWithLock}
+ *
+ * @since 0.1.0
  */
 public final class AsyncLock {
 
@@ -92,6 +94,7 @@ public final class AsyncLock {
         Objects.requireNonNull(timeSource, "timeSource");
         var b = AsyncSemaphore.builder(1).timeSource(timeSource);
         this.semaphore = (name == null ? b.name(Checks.defaultName("lock", this)) : b.name(name)).build();
+        this.semaphore.waitLabel = "AsyncLock"; // JFR SlowWait events name the lock, not the semaphore inside
     }
 
     /**

@@ -79,6 +79,8 @@ import org.jspecify.annotations.Nullable;
  * of the acquire futures queued behind it.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=rateLimiterAcquire}
+ *
+ * @since 0.1.0
  */
 public final class AsyncRateLimiter implements RateLimiter {
 

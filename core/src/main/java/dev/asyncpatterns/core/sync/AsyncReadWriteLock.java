@@ -67,6 +67,8 @@ import org.jspecify.annotations.Nullable;
  * write lock completes; actions before a read unlock happen-before a later write lock completes.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=readWriteLock}
+ *
+ * @since 0.1.0
  */
 public final class AsyncReadWriteLock {
 
@@ -342,6 +344,7 @@ public final class AsyncReadWriteLock {
         if (timeoutNanos != Long.MAX_VALUE) {
             w.startTimer(timeSource, timeoutNanos, "AsyncReadWriteLock." + (write ? "writeLock" : "readLock"));
         }
+        w.traceWait("AsyncReadWriteLock", write ? 2 : 1); // JFR, only when enabled
         return w;
     }
 

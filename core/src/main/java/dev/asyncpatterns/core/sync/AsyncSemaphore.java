@@ -105,6 +105,8 @@ import org.jspecify.annotations.Nullable;
  * completion of an acquire future that obtains those permits, and so before its dependents run.
  *
  * {@snippet class=dev.asyncpatterns.core.snippets.SyncSnippets region=semaphoreWithPermit}
+ *
+ * @since 0.1.0
  */
 public final class AsyncSemaphore {
 
@@ -157,6 +159,8 @@ public final class AsyncSemaphore {
     private final String name;
     @GuardedBy("lock")
     private final WaitCounters counters = new WaitCounters();
+    /** What a JFR SlowWait event calls this primitive; AsyncLock sets it before publishing us. */
+    String waitLabel = "AsyncSemaphore";
 
     /**
      * Creates a semaphore with the given number of permits, timing out on
@@ -475,6 +479,7 @@ public final class AsyncSemaphore {
         if (timeoutNanos != Long.MAX_VALUE) {
             w.startTimer(timeSource, timeoutNanos, "AsyncSemaphore.acquire(" + permits + ")");
         }
+        w.traceWait(waitLabel, permits); // JFR, only when enabled
         return w;
     }
 

@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Implementations are thread-safe, serve waiters first-in first-out, never block the caller,
  * and withdraw a request whose future is cancelled or times out.
+ *
+ * @since 0.1.0
  */
 public interface RateLimiter extends AutoCloseable {
 

@@ -3,6 +3,8 @@ package dev.asyncpatterns.core.time;
 /**
  * A handle to something scheduled that can still be called off, such as a timer registered with
  * {@link TimeSource#schedule(java.time.Duration, Runnable)}.
+ *
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface Cancellable {

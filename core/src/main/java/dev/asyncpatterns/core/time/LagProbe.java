@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Timing uses the given {@link TimeSource}; the probe's own task does nothing but
  * record one number.
+ *
+ * @since 0.1.0
  */
 public final class LagProbe implements AutoCloseable {
 

@@ -18,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code completeOnTimeout} or {@code delayedExecutor}: tests could not control them.
  *
  * <p>Implementations are thread-safe.
+ *
+ * @since 0.1.0
  */
 public interface TimeSource {
 
@@ -46,7 +48,9 @@ public interface TimeSource {
      * <p>Which thread runs the task is up to the implementation: {@link #system()} starts a
      * virtual thread per task, so a task may block or complete futures whose dependents block;
      * the testkit's virtual clock runs due tasks on the thread that advances it. A task that
-     * throws does not affect other tasks.
+     * throws does not affect other tasks. {@link #system()} runs the task with the request context
+     * (MDC, and io.micrometer:context-propagation thread locals when present) of the thread that
+     * scheduled it.
      *
      * <p>Memory effects: actions before {@code schedule} happen-before the task runs.
      *

@@ -53,7 +53,7 @@ class PostgresSnippets {
             // @end
             assertThat(outcome).isInstanceOf(JobOutcome.Succeeded.class);
             assertThat(sent).containsExactly("ada@example.com");
-            outbox.shutdown(RetryQueue.ShutdownMode.DRAIN).join();
+            outbox.shutdown().join();
             store.close();
         }
     }

@@ -412,7 +412,7 @@ public abstract class JobStoreContract {
         long succeeded = queues.stream().mapToLong(q -> q.stats().succeeded()).sum();
         assertThat(succeeded).isEqualTo(jobs);
         assertThat(duplicates).hasValue(0);
-        queues.forEach(q -> q.shutdown(RetryQueue.ShutdownMode.DRAIN).join());
+        queues.forEach(q -> q.shutdown().join());
     }
 
     @Test
@@ -432,7 +432,7 @@ public abstract class JobStoreContract {
         var survivor = RetryQueue.<String>builder("survivor", job -> {
             survivorRuns.incrementAndGet();
             return CompletableFuture.completedFuture(null);
-        }).store(store).timeSource(queueTime()).lease(LONG_LEASE).build().onSuccess(survivorSuccesses::add);
+        }).store(store).timeSource(queueTime()).lease(LONG_LEASE).onSuccess(survivorSuccesses::add).build();
 
         elapse(SHORT_LEASE.plusMillis(100));
         await("the survivor ran the expired job", () -> survivorRuns.get() == 1 && counts().live() == 0);
@@ -445,8 +445,8 @@ public abstract class JobStoreContract {
         assertThat(survivor.stats().succeeded()).isEqualTo(1);
         assertThat(survivorSuccesses).singleElement().satisfies(r -> assertThat(r.history())
                 .singleElement().satisfies(a -> assertThat(a.failure()).isInstanceOf(LeaseExpiredException.class)));
-        stalled.shutdown(RetryQueue.ShutdownMode.HAND_BACK).join();
-        survivor.shutdown(RetryQueue.ShutdownMode.HAND_BACK).join();
+        stalled.shutdownNow().join();
+        survivor.shutdownNow().join();
     }
 
     @Test
@@ -466,7 +466,7 @@ public abstract class JobStoreContract {
         assertThat(bad.outcome().join()).isInstanceOf(JobOutcome.DeadLettered.class)
                 .satisfies(o -> assertThat(o.record().history()).hasSize(2)
                         .allSatisfy(a -> assertThat(a.failure()).hasMessageContaining("no: bad")));
-        queue.shutdown(RetryQueue.ShutdownMode.DRAIN).join();
+        queue.shutdown().join();
     }
 
     /** Moves virtual time a little when the store runs on it (false so await keeps polling). */

@@ -131,8 +131,8 @@ class Issue21Test {
         assertThat(submitted).isCompletedExceptionally();
         assertThat(submitted.handle((v, f) -> f).join()).isInstanceOf(StackOverflowError.class);
         queue.submit("b").join();
-        var drained = queue.shutdown(RetryQueue.ShutdownMode.DRAIN);
-        assertThat(runUntilDone(drained)).isEmpty();
+        var drained = queue.shutdown();
+        assertThat(runUntilDone(drained)).isNull();
         assertThat(queue.stats().succeeded()).isEqualTo(1);
     }
 
@@ -148,8 +148,8 @@ class Issue21Test {
             throw new AssertionError("the store's Error escaped submit", escaped);
         }
         queue.submit("b").join();
-        var drained = queue.shutdown(RetryQueue.ShutdownMode.DRAIN);
-        assertThat(runUntilDone(drained)).isEmpty();
+        var drained = queue.shutdown();
+        assertThat(runUntilDone(drained)).isNull();
         assertThat(queue.stats().succeeded()).isEqualTo(2);
     }
 
@@ -166,7 +166,7 @@ class Issue21Test {
         }
         // the failed write is retried with backoff (as for a failed stage) while the slot stays
         // taken; HAND_BACK completes once the retry recorded the outcome and the slot is settled
-        var handedBack = queue.shutdown(RetryQueue.ShutdownMode.HAND_BACK);
+        var handedBack = queue.shutdownNow();
         assertThat(runUntilDone(handedBack)).isEmpty();
         assertThat(queue.stats().storeFailures()).isEqualTo(1);
         assertThat(queue.stats().succeeded()).isEqualTo(1);

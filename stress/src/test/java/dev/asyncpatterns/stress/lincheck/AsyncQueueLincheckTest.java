@@ -105,8 +105,8 @@ public class AsyncQueueLincheckTest {
     @Operation
     public String stats() {
         AsyncQueue.Stats s = queue.stats();
-        return "size:" + s.size() + " put:" + s.put() + " taken:" + s.taken() + " dropped:" + s.dropped()
-                + " putters:" + s.waitingPutters() + " takers:" + s.waitingTakers() + " closed:" + s.closed();
+        return "depth:" + s.depth() + " put:" + s.put() + " taken:" + s.taken() + " dropped:" + s.dropped()
+                + " putters:" + s.putWaiters() + " takers:" + s.takeWaiters() + " closed:" + s.closed();
     }
 
     static String describe(CompletableFuture<?> f) {

@@ -71,7 +71,7 @@ public class AsyncSemaphoreLincheckTest {
     }
 
     @Operation
-    public int queueLength() {
+    public int waiters() {
         return semaphore.waiters();
     }
 
@@ -83,7 +83,7 @@ public class AsyncSemaphoreLincheckTest {
                 .parallel(op("tryAcquire", 2, permits), op("acquire", 3, minePermits), op("release", 3))
                 .postPerThread("held")
                 .postOnce("availablePermits")
-                .postOnce("queueLength");
+                .postOnce("waiters");
     }
 
     @Test

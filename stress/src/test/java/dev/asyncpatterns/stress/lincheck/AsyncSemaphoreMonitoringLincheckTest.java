@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * AsyncSemaphore monitoring (issue 21 item 4). {@code stats()}, read while acquires and releases
  * run, must be a state some sequential history produces. The separate lock-free getters
- * {@code availablePermits()} and {@code queueLength()} are two moments by design; the second test
+ * {@code availablePermits()} and {@code waiters()} are two moments by design; the second test
  * asserts that Lincheck still finds the window documented in AsyncSemaphore's javadoc (a waiter
- * that is refusing a one-permit tryAcquire while queueLength() still reads 0), so that javadoc
+ * that is refusing a one-permit tryAcquire while waiters() still reads 0), so that javadoc
  * cannot go stale. On the code before the fix there was no consistent read at all.
  */
 @Param(name = "permits", gen = IntGen.class, conf = "1:2")
@@ -42,7 +42,7 @@ public class AsyncSemaphoreMonitoringLincheckTest {
     @Operation
     public String stats() {
         AsyncSemaphore.Stats s = semaphore.stats();
-        return "permits:" + s.availablePermits() + " waiting:" + s.waiters();
+        return "permits:" + s.available() + " waiting:" + s.waiters();
     }
 
     @Operation
@@ -51,7 +51,7 @@ public class AsyncSemaphoreMonitoringLincheckTest {
     }
 
     @Operation
-    public int queueLength() {
+    public int waiters() {
         return semaphore.waiters();
     }
 
@@ -72,7 +72,7 @@ public class AsyncSemaphoreMonitoringLincheckTest {
     static Scenarios separateGetters() {
         return Scenarios.of(AsyncSemaphoreMonitoringLincheckTest.class, 2, 0)
                 .targeted(new String[0],
-                        new String[][] {{"acquire(2)"}, {"tryAcquire(1)", "queueLength()", "availablePermits()"}},
+                        new String[][] {{"acquire(2)"}, {"tryAcquire(1)", "waiters()", "availablePermits()"}},
                         new String[0]);
     }
 
@@ -92,6 +92,6 @@ public class AsyncSemaphoreMonitoringLincheckTest {
                         AsyncSemaphoreMonitoringLincheckTest.class, null, separateGetters(), 0)))
                 .isInstanceOf(LincheckAssertionError.class)
                 .hasMessageContaining("tryAcquire(1): false")
-                .hasMessageContaining("queueLength(): 0");
+                .hasMessageContaining("waiters(): 0");
     }
 }
