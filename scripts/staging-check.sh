@@ -8,7 +8,7 @@ staging="$PWD/target/staging"
 rm -rf "$staging"
 mkdir -p target
 
-./mvnw -B -ntp -q -DskipTests -Dinvoker.skip=true \
+./mvnw -B -ntp -q -DskipTests -Dinvoker.skip=true -Dmaven.install.skip=true \
   -DaltDeploymentRepository="staging::file://$staging" deploy
 
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)

@@ -50,13 +50,15 @@ public class CompletableFutureBaselineBenchmark {
 
     @Benchmark
     public long allOfCompleted() {
-        return CompletableFuture.allOf(completed).thenApply(ignored -> {
-            long sum = 0;
-            for (CompletableFuture<Integer> future : completed) {
-                sum += future.join();
-            }
-            return sum;
-        }).join();
+        return CompletableFuture.allOf(completed)
+                .thenApply(ignored -> {
+                    long sum = 0;
+                    for (CompletableFuture<Integer> future : completed) {
+                        sum += future.join();
+                    }
+                    return sum;
+                })
+                .join();
     }
 
     @Benchmark

@@ -504,8 +504,14 @@ public final class AsyncCacheBuilder<K, V> {
         @SuppressWarnings("unchecked")
         SecondLevel<K1, V1> level = (SecondLevel<K1, V1>) secondLevel;
         var settings = new MemoizedFunction.Settings<K1, V1>(
-                name, cancelAbandoned, negatives, negativeIf == null ? f -> true : negativeIf, refreshPauses, events,
-                level, level == null ? null : this.<K1, V1>secondLevelTtl(),
+                name,
+                cancelAbandoned,
+                negatives,
+                negativeIf == null ? f -> true : negativeIf,
+                refreshPauses,
+                events,
+                level,
+                level == null ? null : this.<K1, V1>secondLevelTtl(),
                 executor != null ? executor : ForkJoinPool.commonPool());
         if (refreshAfterWrite == null) {
             return new MemoizedFunction<>(caffeine.buildAsync(), function, settings);
@@ -552,9 +558,8 @@ public final class AsyncCacheBuilder<K, V> {
 
     private Caffeine<K, V> caffeine() {
         TimeSource time = timeSource != null ? timeSource : TimeSource.system();
-        Caffeine<Object, Object> raw = Caffeine.newBuilder()
-                .ticker(CaffeineTime.ticker(time))
-                .scheduler(CaffeineTime.scheduler(time));
+        Caffeine<Object, Object> raw =
+                Caffeine.newBuilder().ticker(CaffeineTime.ticker(time)).scheduler(CaffeineTime.scheduler(time));
         if (executor != null) {
             raw.executor(executor);
         }
@@ -569,7 +574,8 @@ public final class AsyncCacheBuilder<K, V> {
         if (expireAfterAccess != null) {
             raw.expireAfterAccess(expireAfterAccess);
         }
-        Duration writeTtl = staleIfError != null ? Objects.requireNonNull(refreshAfterWrite).plus(staleIfError) : expireAfterWrite;
+        Duration writeTtl =
+                staleIfError != null ? Objects.requireNonNull(refreshAfterWrite).plus(staleIfError) : expireAfterWrite;
         if (writeTtl != null) {
             raw.expireAfterWrite(writeTtl);
         }
@@ -611,7 +617,8 @@ public final class AsyncCacheBuilder<K, V> {
                 .ticker(CaffeineTime.ticker(timeSource != null ? timeSource : TimeSource.system()))
                 .executor(Runnable::run)
                 .maximumSize(maximumSize != null ? maximumSize : AsyncCaches.DEFAULT_MAXIMUM_SIZE)
-                .expireAfterWrite(refreshRetryAfter != null ? refreshRetryAfter : Objects.requireNonNull(refreshAfterWrite))
+                .expireAfterWrite(
+                        refreshRetryAfter != null ? refreshRetryAfter : Objects.requireNonNull(refreshAfterWrite))
                 .<K1, Boolean>build();
     }
 
@@ -619,10 +626,12 @@ public final class AsyncCacheBuilder<K, V> {
     private <K1, V1> BiFunction<K1, V1, Duration> secondLevelTtl() {
         if (expireAfter != null) {
             @SuppressWarnings("unchecked")
-            BiFunction<? super K1, ? super V1, Duration> ttlOf = (BiFunction<? super K1, ? super V1, Duration>) expireAfter;
+            BiFunction<? super K1, ? super V1, Duration> ttlOf =
+                    (BiFunction<? super K1, ? super V1, Duration>) expireAfter;
             return ttlOf::apply;
         }
-        Duration ttl = staleIfError != null ? Objects.requireNonNull(refreshAfterWrite).plus(staleIfError) : expireAfterWrite;
+        Duration ttl =
+                staleIfError != null ? Objects.requireNonNull(refreshAfterWrite).plus(staleIfError) : expireAfterWrite;
         return (key, value) -> ttl;
     }
 
@@ -632,30 +641,40 @@ public final class AsyncCacheBuilder<K, V> {
                     + " set expireAfterWrite (or expireAfter, or refreshAfterWrite + staleIfError)");
         }
         if (expireAfter != null && (expireAfterWrite != null || expireAfterAccess != null)) {
-            throw new IllegalStateException("expireAfter(ttlOf) cannot be combined with expireAfterWrite/expireAfterAccess;"
-                    + " fold those limits into the function");
+            throw new IllegalStateException(
+                    "expireAfter(ttlOf) cannot be combined with expireAfterWrite/expireAfterAccess;"
+                            + " fold those limits into the function");
         }
         if (staleIfError != null) {
             if (refreshAfterWrite == null) {
-                throw new IllegalStateException("staleIfError(" + staleIfError + ") requires refreshAfterWrite: it keeps"
-                        + " serving the old value when a refresh fails");
+                throw new IllegalStateException("staleIfError(" + staleIfError
+                        + ") requires refreshAfterWrite: it keeps" + " serving the old value when a refresh fails");
             }
             if (expireAfterWrite != null || expireAfter != null) {
-                throw new IllegalStateException("staleIfError sets the hard expiry itself (refreshAfterWrite + maxStaleness);"
-                        + " remove expireAfterWrite/expireAfter");
+                throw new IllegalStateException(
+                        "staleIfError sets the hard expiry itself (refreshAfterWrite + maxStaleness);"
+                                + " remove expireAfterWrite/expireAfter");
             }
         }
-        if (refreshAfterWrite != null && expireAfterWrite != null && expireAfterWrite.compareTo(refreshAfterWrite) <= 0) {
-            throw new IllegalStateException("refreshAfterWrite (" + refreshAfterWrite + ") must be shorter than expireAfterWrite ("
-                    + expireAfterWrite + "), or entries expire before they are ever refreshed");
+        if (refreshAfterWrite != null
+                && expireAfterWrite != null
+                && expireAfterWrite.compareTo(refreshAfterWrite) <= 0) {
+            throw new IllegalStateException(
+                    "refreshAfterWrite (" + refreshAfterWrite + ") must be shorter than expireAfterWrite ("
+                            + expireAfterWrite + "), or entries expire before they are ever refreshed");
         }
         if (!memoizing) {
-            String memoOnly = refreshAfterWrite != null ? "refreshAfterWrite"
-                    : staleIfError != null ? "staleIfError"
-                    : negativeTtl != null ? "negativeCaching"
-                    : cancelAbandoned ? "cancelAbandonedLoads"
-                    : eventListener != null ? "onEvent"
-                    : secondLevel != null ? "secondLevel" : null;
+            String memoOnly = refreshAfterWrite != null
+                    ? "refreshAfterWrite"
+                    : staleIfError != null
+                            ? "staleIfError"
+                            : negativeTtl != null
+                                    ? "negativeCaching"
+                                    : cancelAbandoned
+                                            ? "cancelAbandonedLoads"
+                                            : eventListener != null
+                                                    ? "onEvent"
+                                                    : secondLevel != null ? "secondLevel" : null;
             if (memoOnly != null) {
                 throw new IllegalStateException(memoOnly + " applies to memoize(...), not to build()");
             }
@@ -664,7 +683,8 @@ public final class AsyncCacheBuilder<K, V> {
 
     private void requireNoBound(String setting) {
         if (maximumSize != null || maximumWeight != null || unbounded) {
-            String existing = maximumSize != null ? "maximumSize(" + maximumSize + ")"
+            String existing = maximumSize != null
+                    ? "maximumSize(" + maximumSize + ")"
                     : maximumWeight != null ? "maximumWeight(" + maximumWeight + ")" : "unbounded()";
             throw new IllegalStateException(setting + " cannot be set: the bound was already set by " + existing);
         }

@@ -1,12 +1,12 @@
 package dev.asyncpatterns.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
-import dev.asyncpatterns.core.internal.CapturedContext;
-import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,8 +111,15 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
      * @param missingKeys keys the bulk function left out of its result
      * @param rejectedKeys loads refused because {@code maxPendingKeys} keys were pending
      */
-    public record Stats(String name, int pendingKeys, long batches, long keys, int largestBatch, long failedBatches,
-            long missingKeys, long rejectedKeys) {
+    public record Stats(
+            String name,
+            int pendingKeys,
+            long batches,
+            long keys,
+            int largestBatch,
+            long failedBatches,
+            long missingKeys,
+            long rejectedKeys) {
 
         /**
          * The average number of keys per bulk call.
@@ -286,7 +293,8 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
      * @return the future of the values found
      */
     @Override
-    public CompletableFuture<? extends Map<? extends K, ? extends V>> asyncLoadAll(Set<? extends K> keys, Executor executor) {
+    public CompletableFuture<? extends Map<? extends K, ? extends V>> asyncLoadAll(
+            Set<? extends K> keys, Executor executor) {
         return loadAll(keys, Objects.requireNonNull(executor, "executor")).thenApply(map -> {
             map.values().removeIf(Objects::isNull);
             return map;
@@ -295,7 +303,8 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
 
     @Override
     public String toString() {
-        return "BatchLoader[" + name + ", maxBatchSize=" + maxBatchSize + ", window=" + window + ", pending=" + pendingKeys() + ", " + stats() + "]";
+        return "BatchLoader[" + name + ", maxBatchSize=" + maxBatchSize + ", window=" + window + ", pending="
+                + pendingKeys() + ", " + stats() + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -310,14 +319,15 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
         for (K key : unique) {
             futures.add(load(key, executor));
         }
-        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            var result = new HashMap<K, V>();
-            int i = 0;
-            for (K key : unique) {
-                result.put(key, futures.get(i++).join());
-            }
-            return result;
-        });
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> {
+                    var result = new HashMap<K, V>();
+                    int i = 0;
+                    for (K key : unique) {
+                        result.put(key, futures.get(i++).join());
+                    }
+                    return result;
+                });
     }
 
     private CompletableFuture<V> load(K key, @Nullable Executor executor) {
@@ -330,8 +340,9 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
             if (shared == null) {
                 if (pending >= maxPendingKeys) {
                     rejected++;
-                    return CompletableFuture.failedFuture(new RejectedExecutionException(
-                            "BatchLoader: " + pending + " keys pending (maxPendingKeys " + maxPendingKeys + "); load of key " + key + " refused"));
+                    return CompletableFuture.failedFuture(
+                            new RejectedExecutionException("BatchLoader: " + pending + " keys pending (maxPendingKeys "
+                                    + maxPendingKeys + "); load of key " + key + " refused"));
                 }
                 shared = new CompletableFuture<>();
                 collecting.put(key, shared);
@@ -354,7 +365,8 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
             } else {
                 try {
                     executor.execute(CapturedContext.capture().wrap(() -> send(batch))); // the filling caller's context
-                } catch (RuntimeException | Error rejectedByExecutor) { // rejected, out of threads: fail the batch rather than strand it
+                } catch (RuntimeException
+                        | Error rejectedByExecutor) { // rejected, out of threads: fail the batch rather than strand it
                     distribute(batch, null, rejectedByExecutor);
                 }
             }
@@ -402,7 +414,8 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
         try {
             stage = bulk.apply(keys);
             if (stage == null) {
-                stage = CompletableFuture.failedFuture(new NullPointerException("the bulk function returned null instead of a future"));
+                stage = CompletableFuture.failedFuture(
+                        new NullPointerException("the bulk function returned null instead of a future"));
             }
         } catch (Throwable failure) {
             stage = CompletableFuture.failedFuture(failure);
@@ -411,9 +424,13 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
     }
 
     @SuppressWarnings("NullAway") // values is non-null whenever cause is null (cause is set when values is null)
-    private void distribute(Map<K, CompletableFuture<V>> batch, @Nullable Map<K, V> values, @Nullable Throwable failure) {
-        Throwable cause = failure != null ? Failures.unwrap(failure)
-                : values == null ? new NullPointerException("the bulk function's future completed with null instead of a map") : null;
+    private void distribute(
+            Map<K, CompletableFuture<V>> batch, @Nullable Map<K, V> values, @Nullable Throwable failure) {
+        Throwable cause = failure != null
+                ? Failures.unwrap(failure)
+                : values == null
+                        ? new NullPointerException("the bulk function's future completed with null instead of a map")
+                        : null;
         List<K> absent = new ArrayList<>();
         if (cause == null) {
             for (K key : batch.keySet()) {
@@ -440,7 +457,8 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
             } else if (missingKeys == MissingKeys.NULL) {
                 future.complete(null);
             } else {
-                future.completeExceptionally(new NoSuchElementException("the bulk function returned no value for key " + key));
+                future.completeExceptionally(
+                        new NoSuchElementException("the bulk function returned no value for key " + key));
             }
         }
     }
@@ -571,6 +589,5 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
         public BatchLoader<K, V> build() {
             return new BatchLoader<>(this);
         }
-
     }
 }

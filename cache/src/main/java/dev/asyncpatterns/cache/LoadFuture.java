@@ -64,7 +64,7 @@ final class LoadFuture<K, V> extends CompletableFuture<V> {
 
     /** Returns true if a waiter was added; false if the load was already abandoned. */
     boolean attach() {
-        for (;;) {
+        for (; ; ) {
             int n = waiters;
             if (n == ABANDONED) {
                 return false;
@@ -77,7 +77,7 @@ final class LoadFuture<K, V> extends CompletableFuture<V> {
 
     /** Returns true if this release abandoned the load (the caller then cancels it). */
     boolean release() {
-        for (;;) {
+        for (; ; ) {
             int n = waiters;
             if (n <= 0) {
                 return false;

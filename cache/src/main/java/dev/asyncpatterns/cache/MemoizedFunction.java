@@ -1,10 +1,10 @@
 package dev.asyncpatterns.cache;
 
-import dev.asyncpatterns.core.internal.Checks;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.CapturedContext;
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.internal.Listeners;
 import java.time.Duration;
@@ -332,7 +332,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             }
             return present;
         }
-        for (;;) {
+        for (; ; ) {
             CompletableFuture<V> future = cache.get(key, mapping);
             if (future.isDone()) {
                 if (!isAbandoned(future)) {
@@ -573,7 +573,8 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             read.cancel(true); // abandoned before source was published, as in callLoader
         }
         if (read.isDone()) {
-            secondLevelAnswered(load, read.isCompletedExceptionally() ? null : read.getNow(null), true); // failed = miss
+            secondLevelAnswered(
+                    load, read.isCompletedExceptionally() ? null : read.getNow(null), true); // failed = miss
             return;
         }
         read.whenComplete((value, failure) -> secondLevelAnswered(load, failure == null ? value : null, false));
@@ -635,8 +636,8 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         try {
             CompletionStage<? extends V> stage = function.apply(key);
             if (stage == null) {
-                return CompletableFuture.failedFuture(
-                        new NullPointerException("the memoized function returned null instead of a future for key " + key));
+                return CompletableFuture.failedFuture(new NullPointerException(
+                        "the memoized function returned null instead of a future for key " + key));
             }
             return stage;
         } catch (Throwable failure) {
@@ -681,19 +682,20 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             return reloaded;
         }
         try {
-            executor.execute(CapturedContext.capture().wrap(() -> callFunction(key).whenComplete((value, failure) -> {
-                if (failure == null) {
-                    if (refreshPauses != null) {
-                        refreshPauses.invalidate(key);
-                    }
-                    if (value != null) {
-                        writeSecondLevel(key, value);
-                    }
-                    reloaded.complete(value);
-                } else {
-                    refreshFailed(key, oldValue, Failures.unwrap(failure), reloaded);
-                }
-            }))); // the context of the read that triggered the refresh
+            executor.execute(CapturedContext.capture()
+                    .wrap(() -> callFunction(key).whenComplete((value, failure) -> {
+                        if (failure == null) {
+                            if (refreshPauses != null) {
+                                refreshPauses.invalidate(key);
+                            }
+                            if (value != null) {
+                                writeSecondLevel(key, value);
+                            }
+                            reloaded.complete(value);
+                        } else {
+                            refreshFailed(key, oldValue, Failures.unwrap(failure), reloaded);
+                        }
+                    }))); // the context of the read that triggered the refresh
         } catch (RuntimeException | Error rejected) { // saturated, shut down, out of threads: never strand the refresh
             refreshFailed(key, oldValue, rejected, reloaded);
         }

@@ -36,7 +36,8 @@ class AsyncCacheBuilderTest {
     @Test
     void expireAfterWrite_entryReloadedOnlyAfterTtl() {
         var fn = new Counting();
-        MemoizedFunction<String, String> memo = builder().expireAfterWrite(Duration.ofMinutes(5)).memoize(fn);
+        MemoizedFunction<String, String> memo =
+                builder().expireAfterWrite(Duration.ofMinutes(5)).memoize(fn);
         assertThat(memo.apply("a").join()).isEqualTo("a#1");
         clock.advance(Duration.ofMinutes(4));
         assertThat(memo.apply("a").join()).isEqualTo("a#1");
@@ -47,7 +48,8 @@ class AsyncCacheBuilderTest {
     @Test
     void expireAfterAccess_readsKeepEntryAlive() {
         var fn = new Counting();
-        MemoizedFunction<String, String> memo = builder().expireAfterAccess(Duration.ofSeconds(10)).memoize(fn);
+        MemoizedFunction<String, String> memo =
+                builder().expireAfterAccess(Duration.ofSeconds(10)).memoize(fn);
         memo.apply("a").join();
         for (int i = 0; i < 5; i++) {
             clock.advance(Duration.ofSeconds(9));
@@ -108,7 +110,8 @@ class AsyncCacheBuilderTest {
     @Test
     void refreshAfterWrite_servesCurrentValueWhileReloading() {
         var backend = new MemoizedFunctionTest.Backend();
-        MemoizedFunction<String, String> memo = builder().refreshAfterWrite(Duration.ofSeconds(30)).memoize(backend);
+        MemoizedFunction<String, String> memo =
+                builder().refreshAfterWrite(Duration.ofSeconds(30)).memoize(backend);
         memo.apply("k");
         backend.last("k").complete("v1");
         clock.advance(Duration.ofSeconds(31));
@@ -160,7 +163,10 @@ class AsyncCacheBuilderTest {
         assertThat(memo.apply("k").join()).isEqualTo("v1"); // stale, and retries the refresh (the pause is over)
         backend.last("k").completeExceptionally(new IllegalStateException("still down"));
         assertThat(memo.stats().refreshFailures()).isEqualTo(2);
-        assertThat(events).hasSize(2).allSatisfy(e -> assertThat(((CacheEvent.RefreshFailed<String>) e).servingStale()).isTrue());
+        assertThat(events)
+                .hasSize(2)
+                .allSatisfy(e -> assertThat(((CacheEvent.RefreshFailed<String>) e).servingStale())
+                        .isTrue());
 
         clock.advance(Duration.ofMinutes(3)); // 5:31 after write: past refresh (0:30) + max staleness (5:00)
         var afterLimit = memo.apply("k");
@@ -230,7 +236,8 @@ class AsyncCacheBuilderTest {
     }
 
     /** Loads {@code key} as "v1", then, 31 s later, starts its refresh (30 s interval) and fails it. */
-    private void loadThenFailRefresh(MemoizedFunction<String, String> memo, MemoizedFunctionTest.Backend backend, String key) {
+    private void loadThenFailRefresh(
+            MemoizedFunction<String, String> memo, MemoizedFunctionTest.Backend backend, String key) {
         memo.apply(key);
         backend.last(key).complete("v1");
         clock.advance(Duration.ofSeconds(31));
@@ -241,9 +248,11 @@ class AsyncCacheBuilderTest {
     @Test
     void staleIfError_badRetryPause_throws() {
         assertThatThrownBy(() -> builder().staleIfError(Duration.ofMinutes(5), Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retryAfter");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("retryAfter");
         assertThatThrownBy(() -> builder().staleIfError(Duration.ofMinutes(5), null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("retryAfter");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("retryAfter");
     }
 
     @Test
@@ -268,10 +277,15 @@ class AsyncCacheBuilderTest {
     @Test
     void refresh_caffeineRefreshOfAbsentKey_loadsThroughTheFunction() {
         var fn = new Counting();
-        MemoizedFunction<String, String> memo = builder().refreshAfterWrite(Duration.ofSeconds(1)).memoize(fn);
+        MemoizedFunction<String, String> memo =
+                builder().refreshAfterWrite(Duration.ofSeconds(1)).memoize(fn);
         var loading = (com.github.benmanes.caffeine.cache.AsyncLoadingCache<String, String>) memo.cache();
-        assertThat(loading.synchronous().refresh("a")).succeedsWithin(Duration.ofSeconds(5)).isEqualTo("a#1");
-        assertThat(loading.getAll(java.util.List.of("b", "c")).join()).containsEntry("b", "b#2").containsEntry("c", "c#3");
+        assertThat(loading.synchronous().refresh("a"))
+                .succeedsWithin(Duration.ofSeconds(5))
+                .isEqualTo("a#1");
+        assertThat(loading.getAll(java.util.List.of("b", "c")).join())
+                .containsEntry("b", "b#2")
+                .containsEntry("c", "c#3");
         assertThat(memo.apply("a").join()).isEqualTo("a#1");
     }
 
@@ -291,8 +305,12 @@ class AsyncCacheBuilderTest {
         assertThat(memo.apply("a").join()).isEqualTo("a#1");
         clock.advance(Duration.ofSeconds(2));
         assertThat(memo.apply("a").join()).isEqualTo("a#1");
-        assertThat(events).singleElement().isInstanceOfSatisfying(CacheEvent.RefreshFailed.class,
-                e -> assertThat(e.failure()).isInstanceOf(java.util.concurrent.RejectedExecutionException.class));
+        assertThat(events)
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        CacheEvent.RefreshFailed.class,
+                        e -> assertThat(e.failure())
+                                .isInstanceOf(java.util.concurrent.RejectedExecutionException.class));
         clock.advance(Duration.ofMillis(1_001)); // past the retry pause (one refresh interval)
         assertThat(memo.apply("a").join()).isEqualTo("a#1"); // the refresh is retried: not stuck "in flight"
         assertThat(memo.stats().refreshFailures()).isEqualTo(2);
@@ -325,7 +343,13 @@ class AsyncCacheBuilderTest {
         memo.apply("bbbb").join();
         memo.apply("cccc").join();
         memo.cache().synchronous().cleanUp();
-        assertThat(memo.cache().synchronous().policy().eviction().orElseThrow().weightedSize().orElseThrow())
+        assertThat(memo.cache()
+                        .synchronous()
+                        .policy()
+                        .eviction()
+                        .orElseThrow()
+                        .weightedSize()
+                        .orElseThrow())
                 .isLessThanOrEqualTo(10);
         assertThat(memo.stats().evictionWeight()).isEqualTo(4);
     }
@@ -338,7 +362,10 @@ class AsyncCacheBuilderTest {
 
     @Test
     void build_plainCaffeineCache_onTheVirtualClock() {
-        AsyncCache<String, String> cache = builder().maximumSize(100).expireAfterWrite(Duration.ofSeconds(1)).build();
+        AsyncCache<String, String> cache = builder()
+                .maximumSize(100)
+                .expireAfterWrite(Duration.ofSeconds(1))
+                .build();
         cache.put("a", CompletableFuture.completedFuture("x"));
         assertThat(cache.getIfPresent("a")).isNotNull();
         clock.advance(Duration.ofSeconds(1));
@@ -350,57 +377,118 @@ class AsyncCacheBuilderTest {
     @Test
     void setters_badArguments_rejectedNamingTheParameter() {
         var b = AsyncCaches.builder();
-        assertThatThrownBy(() -> b.maximumSize(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maximumSize").hasMessageContaining("0");
-        assertThatThrownBy(() -> b.maximumSize(-5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-5");
-        assertThatThrownBy(() -> b.maximumWeight(0, (k, v) -> 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maximumWeight");
-        assertThatThrownBy(() -> b.maximumWeight(1, null)).isInstanceOf(NullPointerException.class).hasMessage("weigher");
-        assertThatThrownBy(() -> b.expireAfterWrite(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
-        assertThatThrownBy(() -> b.expireAfterWrite(null)).isInstanceOf(NullPointerException.class).hasMessage("ttl");
-        assertThatThrownBy(() -> b.expireAfterAccess(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idle");
-        assertThatThrownBy(() -> b.refreshAfterWrite(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("interval");
-        assertThatThrownBy(() -> b.staleIfError(Duration.ofNanos(-1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxStaleness");
-        assertThatThrownBy(() -> b.negativeCaching(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
-        assertThatThrownBy(() -> b.negativeCaching(Duration.ofSeconds(1), null)).isInstanceOf(NullPointerException.class).hasMessage("which");
-        assertThatThrownBy(() -> b.timeSource(null)).isInstanceOf(NullPointerException.class).hasMessage("timeSource");
-        assertThatThrownBy(() -> b.executor(null)).isInstanceOf(NullPointerException.class).hasMessage("executor");
-        assertThatThrownBy(() -> b.expireAfter(null)).isInstanceOf(NullPointerException.class).hasMessage("ttlOf");
-        assertThatThrownBy(() -> b.removalListener(null)).isInstanceOf(NullPointerException.class).hasMessage("listener");
-        assertThatThrownBy(() -> b.evictionListener(null)).isInstanceOf(NullPointerException.class).hasMessage("listener");
-        assertThatThrownBy(() -> b.onEvent(null)).isInstanceOf(NullPointerException.class).hasMessage("listener");
-        assertThatThrownBy(() -> b.memoize(null)).isInstanceOf(NullPointerException.class).hasMessage("function");
+        assertThatThrownBy(() -> b.maximumSize(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maximumSize")
+                .hasMessageContaining("0");
+        assertThatThrownBy(() -> b.maximumSize(-5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-5");
+        assertThatThrownBy(() -> b.maximumWeight(0, (k, v) -> 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maximumWeight");
+        assertThatThrownBy(() -> b.maximumWeight(1, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("weigher");
+        assertThatThrownBy(() -> b.expireAfterWrite(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ttl");
+        assertThatThrownBy(() -> b.expireAfterWrite(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("ttl");
+        assertThatThrownBy(() -> b.expireAfterAccess(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("idle");
+        assertThatThrownBy(() -> b.refreshAfterWrite(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("interval");
+        assertThatThrownBy(() -> b.staleIfError(Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxStaleness");
+        assertThatThrownBy(() -> b.negativeCaching(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ttl");
+        assertThatThrownBy(() -> b.negativeCaching(Duration.ofSeconds(1), null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("which");
+        assertThatThrownBy(() -> b.timeSource(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("timeSource");
+        assertThatThrownBy(() -> b.executor(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("executor");
+        assertThatThrownBy(() -> b.expireAfter(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("ttlOf");
+        assertThatThrownBy(() -> b.removalListener(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("listener");
+        assertThatThrownBy(() -> b.evictionListener(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("listener");
+        assertThatThrownBy(() -> b.onEvent(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("listener");
+        assertThatThrownBy(() -> b.memoize(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("function");
         assertThat(b.maximumSize(Long.MAX_VALUE).build()).isNotNull(); // the failed calls left no state behind
     }
 
     @Test
     void setters_givenTwice_rejected() {
         assertThatThrownBy(() -> AsyncCaches.builder().maximumSize(1).maximumSize(2))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("maximumSize(1)");
-        assertThatThrownBy(() -> AsyncCaches.builder().maximumSize(1).unbounded()).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> AsyncCaches.builder().unbounded().maximumWeight(5, (k, v) -> 1)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> AsyncCaches.builder().expireAfterWrite(Duration.ofSeconds(1)).expireAfterWrite(Duration.ofSeconds(2)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("expireAfterWrite was already set to PT1S");
-        assertThatThrownBy(() -> AsyncCaches.builder().cancelAbandonedLoads().cancelAbandonedLoads()).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> AsyncCaches.builder().disableStats().disableStats()).isInstanceOf(IllegalStateException.class);
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("maximumSize(1)");
+        assertThatThrownBy(() -> AsyncCaches.builder().maximumSize(1).unbounded())
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> AsyncCaches.builder().unbounded().maximumWeight(5, (k, v) -> 1))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> AsyncCaches.builder()
+                        .expireAfterWrite(Duration.ofSeconds(1))
+                        .expireAfterWrite(Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("expireAfterWrite was already set to PT1S");
+        assertThatThrownBy(() -> AsyncCaches.builder().cancelAbandonedLoads().cancelAbandonedLoads())
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> AsyncCaches.builder().disableStats().disableStats())
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void combinations_invalid_rejectedWithReason() {
-        assertThatThrownBy(() -> AsyncCaches.builder().staleIfError(Duration.ofSeconds(1)).memoize(k -> null))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("requires refreshAfterWrite");
-        assertThatThrownBy(() -> AsyncCaches.builder().refreshAfterWrite(Duration.ofSeconds(1)).staleIfError(Duration.ofSeconds(1))
-                        .expireAfterWrite(Duration.ofSeconds(5)).memoize(k -> null))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("hard expiry");
-        assertThatThrownBy(() -> AsyncCaches.builder().expireAfter((k, v) -> Duration.ZERO).expireAfterWrite(Duration.ofSeconds(5)).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("expireAfter(ttlOf)");
-        assertThatThrownBy(() -> AsyncCaches.builder().refreshAfterWrite(Duration.ofSeconds(5)).expireAfterWrite(Duration.ofSeconds(5)).memoize(k -> null))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("shorter");
+        assertThatThrownBy(() -> AsyncCaches.builder()
+                        .staleIfError(Duration.ofSeconds(1))
+                        .memoize(k -> null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("requires refreshAfterWrite");
+        assertThatThrownBy(() -> AsyncCaches.builder()
+                        .refreshAfterWrite(Duration.ofSeconds(1))
+                        .staleIfError(Duration.ofSeconds(1))
+                        .expireAfterWrite(Duration.ofSeconds(5))
+                        .memoize(k -> null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("hard expiry");
+        assertThatThrownBy(() -> AsyncCaches.builder()
+                        .expireAfter((k, v) -> Duration.ZERO)
+                        .expireAfterWrite(Duration.ofSeconds(5))
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("expireAfter(ttlOf)");
+        assertThatThrownBy(() -> AsyncCaches.builder()
+                        .refreshAfterWrite(Duration.ofSeconds(5))
+                        .expireAfterWrite(Duration.ofSeconds(5))
+                        .memoize(k -> null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("shorter");
         for (var memoOnly : List.<java.util.function.UnaryOperator<AsyncCacheBuilder<Object, Object>>>of(
                 b -> b.refreshAfterWrite(Duration.ofSeconds(1)),
                 b -> b.negativeCaching(Duration.ofSeconds(1)),
                 AsyncCacheBuilder::cancelAbandonedLoads,
                 b -> b.onEvent(e -> {}))) {
             assertThatThrownBy(() -> memoOnly.apply(AsyncCaches.builder()).build())
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("not to build()");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("not to build()");
         }
     }
 

@@ -23,6 +23,7 @@ class BatchLoaderTest {
 
     /** Records each bulk call; answers key -> "v" + key for keys below 1,000, leaves others out. */
     private final List<Set<Integer>> calls = new CopyOnWriteArrayList<>();
+
     private final List<CompletableFuture<Map<Integer, String>>> pendingCalls = new CopyOnWriteArrayList<>();
 
     private CompletableFuture<Map<Integer, String>> bulk(Set<Integer> keys) {
@@ -133,7 +134,9 @@ class BatchLoaderTest {
         var missing = loader.load(1_234);
         loader.dispatch();
         assertThat(present.join()).isEqualTo("v1");
-        assertThatThrownBy(missing::join).hasCauseInstanceOf(NoSuchElementException.class).hasMessageContaining("1234");
+        assertThatThrownBy(missing::join)
+                .hasCauseInstanceOf(NoSuchElementException.class)
+                .hasMessageContaining("1234");
         assertThat(loader.stats().missingKeys()).isEqualTo(1);
     }
 
@@ -148,7 +151,9 @@ class BatchLoaderTest {
     @Test
     void bulkFails_everyKeyOfBatchFailsWithSameException() {
         var boom = new IllegalStateException("db down");
-        var loader = BatchLoader.<Integer, String>builder(keys -> CompletableFuture.failedFuture(boom)).timeSource(clock).build();
+        var loader = BatchLoader.<Integer, String>builder(keys -> CompletableFuture.failedFuture(boom))
+                .timeSource(clock)
+                .build();
         var a = loader.load(1);
         var b = loader.load(2);
         loader.dispatch();
@@ -161,21 +166,31 @@ class BatchLoaderTest {
     @Test
     void bulkThrowsOrReturnsNull_keysFailClearly() {
         var throwing = BatchLoader.<Integer, String>builder(keys -> {
-            throw new IllegalArgumentException("bad batch");
-        }).timeSource(clock).build();
+                    throw new IllegalArgumentException("bad batch");
+                })
+                .timeSource(clock)
+                .build();
         var a = throwing.load(1);
         throwing.dispatch();
         assertThatThrownBy(a::join).hasCauseInstanceOf(IllegalArgumentException.class);
 
-        var nullFuture = BatchLoader.<Integer, String>builder(keys -> null).timeSource(clock).build();
+        var nullFuture = BatchLoader.<Integer, String>builder(keys -> null)
+                .timeSource(clock)
+                .build();
         var b = nullFuture.load(1);
         nullFuture.dispatch();
-        assertThatThrownBy(b::join).hasCauseInstanceOf(NullPointerException.class).hasMessageContaining("returned null");
+        assertThatThrownBy(b::join)
+                .hasCauseInstanceOf(NullPointerException.class)
+                .hasMessageContaining("returned null");
 
-        var nullMap = BatchLoader.<Integer, String>builder(keys -> CompletableFuture.completedFuture(null)).timeSource(clock).build();
+        var nullMap = BatchLoader.<Integer, String>builder(keys -> CompletableFuture.completedFuture(null))
+                .timeSource(clock)
+                .build();
         var c = nullMap.load(1);
         nullMap.dispatch();
-        assertThatThrownBy(c::join).hasCauseInstanceOf(NullPointerException.class).hasMessageContaining("null instead of a map");
+        assertThatThrownBy(c::join)
+                .hasCauseInstanceOf(NullPointerException.class)
+                .hasMessageContaining("null instead of a map");
     }
 
     @Test
@@ -191,13 +206,19 @@ class BatchLoaderTest {
 
     @Test
     void maxPendingKeys_reached_furtherLoadsRejectedAtOnce() {
-        var loader = BatchLoader.<Integer, String>builder(this::manualBulk).timeSource(clock).maxBatchSize(2).maxPendingKeys(3).build();
+        var loader = BatchLoader.<Integer, String>builder(this::manualBulk)
+                .timeSource(clock)
+                .maxBatchSize(2)
+                .maxPendingKeys(3)
+                .build();
         loader.load(1);
         loader.load(2); // full: in flight
         loader.load(3);
         var refused = loader.load(4);
         assertThat(refused).isCompletedExceptionally();
-        assertThatThrownBy(refused::join).hasCauseInstanceOf(RejectedExecutionException.class).hasMessageContaining("maxPendingKeys 3");
+        assertThatThrownBy(refused::join)
+                .hasCauseInstanceOf(RejectedExecutionException.class)
+                .hasMessageContaining("maxPendingKeys 3");
         assertThat(loader.stats().rejectedKeys()).isEqualTo(1);
         pendingCalls.get(0).complete(Map.of(1, "a", 2, "b"));
         assertThat(loader.pendingKeys()).isEqualTo(1);
@@ -220,7 +241,8 @@ class BatchLoaderTest {
     @Test
     void memoize_batchLoader_cachesAndBatches() {
         var loader = builder().build();
-        MemoizedFunction<Integer, String> memo = AsyncCaches.builder().timeSource(clock).executor(Runnable::run).memoize(loader);
+        MemoizedFunction<Integer, String> memo =
+                AsyncCaches.builder().timeSource(clock).executor(Runnable::run).memoize(loader);
         var a = memo.apply(1);
         var b = memo.apply(2);
         var a2 = memo.apply(1);
@@ -233,7 +255,8 @@ class BatchLoaderTest {
     @Test
     void caffeineLoader_getAll_usesOneBulkCall() {
         var loader = builder().maxBatchSize(10).build();
-        AsyncLoadingCache<Integer, String> cache = Caffeine.newBuilder().executor(Runnable::run).buildAsync(loader);
+        AsyncLoadingCache<Integer, String> cache =
+                Caffeine.newBuilder().executor(Runnable::run).buildAsync(loader);
         var all = cache.getAll(List.of(1, 2, 3));
         clock.advance(BatchLoader.DEFAULT_WINDOW);
         assertThat(all.join()).containsExactlyInAnyOrderEntriesOf(Map.of(1, "v1", 2, "v2", 3, "v3"));
@@ -258,18 +281,37 @@ class BatchLoaderTest {
 
     @Test
     void badArguments_rejectedNamingTheParameter() {
-        assertThatThrownBy(() -> BatchLoader.builder(null)).isInstanceOf(NullPointerException.class).hasMessage("bulk");
+        assertThatThrownBy(() -> BatchLoader.builder(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("bulk");
         var b = builder();
-        assertThatThrownBy(() -> b.maxBatchSize(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatchSize");
-        assertThatThrownBy(() -> b.maxPendingKeys(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxPendingKeys");
-        assertThatThrownBy(() -> b.window(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window");
-        assertThatThrownBy(() -> b.window(null)).isInstanceOf(NullPointerException.class).hasMessage("window");
-        assertThatThrownBy(() -> b.missingKeys(null)).isInstanceOf(NullPointerException.class).hasMessage("missingKeys");
-        assertThatThrownBy(() -> b.timeSource(clock)).isInstanceOf(IllegalStateException.class).hasMessageContaining("timeSource");
+        assertThatThrownBy(() -> b.maxBatchSize(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxBatchSize");
+        assertThatThrownBy(() -> b.maxPendingKeys(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxPendingKeys");
+        assertThatThrownBy(() -> b.window(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("window");
+        assertThatThrownBy(() -> b.window(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("window");
+        assertThatThrownBy(() -> b.missingKeys(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("missingKeys");
+        assertThatThrownBy(() -> b.timeSource(clock))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("timeSource");
         var loader = b.build();
-        assertThatThrownBy(() -> loader.load(null)).isInstanceOf(NullPointerException.class).hasMessage("key");
-        assertThatThrownBy(() -> loader.loadAll(null)).isInstanceOf(NullPointerException.class).hasMessage("keys");
-        assertThatThrownBy(() -> loader.loadAll(java.util.Arrays.asList(1, null))).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> loader.load(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("key");
+        assertThatThrownBy(() -> loader.loadAll(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("keys");
+        assertThatThrownBy(() -> loader.loadAll(java.util.Arrays.asList(1, null)))
+                .isInstanceOf(NullPointerException.class);
         assertThat(loader.pendingKeys()).isZero();
     }
 }

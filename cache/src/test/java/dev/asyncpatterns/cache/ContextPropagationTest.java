@@ -51,8 +51,10 @@ class ContextPropagationTest {
 
     @BeforeEach
     void startPool() throws Exception {
-        pool = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("cache-pool").inheritInheritableThreadLocals(false).factory());
+        pool = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+                .name("cache-pool")
+                .inheritInheritableThreadLocals(false)
+                .factory());
         pool.submit(() -> {}).get(10, TimeUnit.SECONDS);
     }
 
@@ -80,7 +82,9 @@ class ContextPropagationTest {
     void refresh_onCaffeinesExecutor_seesTriggeringReadersContext_leavesNothing() throws Exception {
         List<Seen> seen = new CopyOnWriteArrayList<>();
         List<String> threads = new CopyOnWriteArrayList<>();
-        MemoizedFunction<String, String> memo = AsyncCaches.builder().timeSource(clock).executor(pool)
+        MemoizedFunction<String, String> memo = AsyncCaches.builder()
+                .timeSource(clock)
+                .executor(pool)
                 .refreshAfterWrite(Duration.ofSeconds(30))
                 .memoize((String key) -> {
                     seen.add(Seen.now());
@@ -107,10 +111,12 @@ class ContextPropagationTest {
         var seen = new CompletableFuture<Seen>();
         var thread = new CompletableFuture<String>();
         BatchLoader<String, Integer> loader = BatchLoader.<String, Integer>builder(keys -> {
-            seen.complete(Seen.now());
-            thread.complete(Thread.currentThread().getName());
-            return CompletableFuture.completedFuture(Map.of("a", 1));
-        }).window(Duration.ofMillis(5)).build(); // the system timer closes the batch on its own thread
+                    seen.complete(Seen.now());
+                    thread.complete(Thread.currentThread().getName());
+                    return CompletableFuture.completedFuture(Map.of("a", 1));
+                })
+                .window(Duration.ofMillis(5))
+                .build(); // the system timer closes the batch on its own thread
         enter("A");
         CompletableFuture<Integer> a = loader.load("a");
         leave();

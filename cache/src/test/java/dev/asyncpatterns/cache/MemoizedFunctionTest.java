@@ -82,8 +82,8 @@ class MemoizedFunctionTest {
         assertThat(futures).hasSize(callers).allMatch(f -> !f.isDone());
         backend.last("k").complete("v");
         assertThat(futures).allMatch(f -> "v".equals(f.join()));
-        System.out.println("single-flight callers=" + callers + " backendCalls=" + backend.calls("k")
-                + " misses=" + memo.stats().misses() + " hits=" + memo.stats().hits());
+        System.out.println("single-flight callers=" + callers + " backendCalls=" + backend.calls("k") + " misses="
+                + memo.stats().misses() + " hits=" + memo.stats().hits());
         assertThat(backend.calls("k")).isEqualTo(1);
         assertThat(memo.stats().misses()).isEqualTo(1);
         assertThat(memo.stats().hits()).isEqualTo(callers - 1);
@@ -119,7 +119,9 @@ class MemoizedFunctionTest {
         var first = memo.apply("k");
         var second = memo.apply("k");
         backend.last("k").completeExceptionally(new IllegalStateException("down"));
-        assertThatThrownBy(first::join).hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("down");
+        assertThatThrownBy(first::join)
+                .hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("down");
         assertThatThrownBy(second::join).hasCauseInstanceOf(IllegalStateException.class);
         var third = memo.apply("k");
         assertThat(backend.calls("k")).isEqualTo(2);
@@ -220,7 +222,8 @@ class MemoizedFunctionTest {
     @Test
     void invalidate_clearsNegativeEntryToo() {
         var backend = new Backend();
-        MemoizedFunction<String, String> memo = builder().negativeCaching(Duration.ofMinutes(1)).memoize(backend);
+        MemoizedFunction<String, String> memo =
+                builder().negativeCaching(Duration.ofMinutes(1)).memoize(backend);
         memo.apply("k");
         backend.last("k").completeExceptionally(new IllegalStateException("x"));
         memo.invalidate("k");
@@ -259,7 +262,8 @@ class MemoizedFunctionTest {
     void cancelAbandonedLoads_lastCallerCancels_loadCancelledAndRemoved() {
         var backend = new Backend();
         var events = new CopyOnWriteArrayList<CacheEvent<String>>();
-        MemoizedFunction<String, String> memo = builder().cancelAbandonedLoads().<String>onEvent(events::add).memoize(backend);
+        MemoizedFunction<String, String> memo =
+                builder().cancelAbandonedLoads().<String>onEvent(events::add).memoize(backend);
         var a = memo.apply("k");
         var b = memo.apply("k");
         a.cancel(true);
@@ -323,7 +327,8 @@ class MemoizedFunctionTest {
 
     @Test
     void cancelAbandonedLoads_abandonedLoadAndItsFutures_becomeGarbage() {
-        MemoizedFunction<String, String> memo = builder().cancelAbandonedLoads()
+        MemoizedFunction<String, String> memo = builder()
+                .cancelAbandonedLoads()
                 .memoize((String k) -> new CompletableFuture<String>()); // never completes by itself
         var caller = memo.apply("k");
         var load = new java.lang.ref.WeakReference<>(memo.cache().getIfPresent("k"));
@@ -341,9 +346,11 @@ class MemoizedFunctionTest {
     @Test
     void apply_recursiveLoadOfSameKey_failsFastInsteadOfHanging() {
         var holder = new ArrayList<MemoizedFunction<String, String>>();
-        MemoizedFunction<String, String> memo = builder().memoize((String k) -> holder.get(0).apply(k));
+        MemoizedFunction<String, String> memo =
+                builder().memoize((String k) -> holder.get(0).apply(k));
         holder.add(memo);
-        assertThat(memo.apply("loop")).failsWithin(Duration.ofSeconds(5))
+        assertThat(memo.apply("loop"))
+                .failsWithin(Duration.ofSeconds(5))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(RecursiveLoadException.class)
                 .withMessageContaining("loop");
@@ -370,7 +377,8 @@ class MemoizedFunctionTest {
 
     @Test
     void memoize_usersOwnCaffeineCache_singleFlightAndSharedStorage() {
-        AsyncCache<String, String> mine = Caffeine.newBuilder().maximumSize(10).recordStats().buildAsync();
+        AsyncCache<String, String> mine =
+                Caffeine.newBuilder().maximumSize(10).recordStats().buildAsync();
         var backend = new Backend();
         MemoizedFunction<String, String> memo = AsyncCaches.memoize(mine, backend);
         var a = memo.apply("k");
@@ -385,7 +393,8 @@ class MemoizedFunctionTest {
 
     @Test
     void getIfPresent_absentAndPresent() {
-        MemoizedFunction<String, String> memo = builder().memoize((String k) -> CompletableFuture.completedFuture(k + "!"));
+        MemoizedFunction<String, String> memo =
+                builder().memoize((String k) -> CompletableFuture.completedFuture(k + "!"));
         assertThat(memo.getIfPresent("a")).isNull();
         memo.apply("a");
         assertThat(memo.getIfPresent("a").join()).isEqualTo("a!");
@@ -396,11 +405,21 @@ class MemoizedFunctionTest {
     @Test
     void apply_nullKey_throwsNpe() {
         MemoizedFunction<String, String> memo = builder().memoize((String k) -> CompletableFuture.completedFuture(k));
-        assertThatThrownBy(() -> memo.apply(null)).isInstanceOf(NullPointerException.class).hasMessage("key");
-        assertThatThrownBy(() -> memo.getIfPresent(null)).isInstanceOf(NullPointerException.class).hasMessage("key");
-        assertThatThrownBy(() -> memo.invalidate(null)).isInstanceOf(NullPointerException.class).hasMessage("key");
-        assertThatThrownBy(() -> AsyncCaches.memoize(null)).isInstanceOf(NullPointerException.class).hasMessage("function");
-        assertThatThrownBy(() -> AsyncCaches.memoize(null, k -> null)).isInstanceOf(NullPointerException.class).hasMessage("cache");
+        assertThatThrownBy(() -> memo.apply(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("key");
+        assertThatThrownBy(() -> memo.getIfPresent(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("key");
+        assertThatThrownBy(() -> memo.invalidate(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("key");
+        assertThatThrownBy(() -> AsyncCaches.memoize(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("function");
+        assertThatThrownBy(() -> AsyncCaches.memoize(null, k -> null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("cache");
     }
 
     @Test

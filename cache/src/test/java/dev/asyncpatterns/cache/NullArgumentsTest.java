@@ -23,14 +23,18 @@ class NullArgumentsTest {
     @Test
     void builders_instanceMethods() {
         tester.testAllPublicInstanceMethods(AsyncCaches.builder());
-        tester.testAllPublicInstanceMethods(BatchLoader.<String, String>builder(keys -> CompletableFuture.completedFuture(java.util.Map.of())));
+        tester.testAllPublicInstanceMethods(
+                BatchLoader.<String, String>builder(keys -> CompletableFuture.completedFuture(java.util.Map.of())));
     }
 
     @Test
     void builtObjects_instanceMethods() {
-        tester.testAllPublicInstanceMethods(AsyncCaches.builder().executor(Runnable::run)
+        tester.testAllPublicInstanceMethods(AsyncCaches.builder()
+                .executor(Runnable::run)
                 .memoize((String key) -> CompletableFuture.completedFuture(key)));
-        tester.testAllPublicInstanceMethods(BatchLoader.<String, String>builder(keys -> CompletableFuture.completedFuture(java.util.Map.of()))
-                .timeSource(VirtualClock.create()).build());
+        tester.testAllPublicInstanceMethods(
+                BatchLoader.<String, String>builder(keys -> CompletableFuture.completedFuture(java.util.Map.of()))
+                        .timeSource(VirtualClock.create())
+                        .build());
     }
 }

@@ -29,7 +29,8 @@ class SecondLevelTest {
         final Map<String, String> values = new ConcurrentHashMap<>();
         final Map<String, Duration> ttls = new ConcurrentHashMap<>();
         final List<CompletableFuture<String>> pendingGets = new CopyOnWriteArrayList<>();
-        volatile Function<String, CompletionStage<String>> get = key -> CompletableFuture.completedFuture(values.get(key));
+        volatile Function<String, CompletionStage<String>> get =
+                key -> CompletableFuture.completedFuture(values.get(key));
         volatile boolean failPuts;
         volatile boolean holdGets;
         InvalidationListener<String> listener;
@@ -160,7 +161,9 @@ class SecondLevelTest {
                 .memoize(key -> CompletableFuture.completedFuture("loaded-" + calls.incrementAndGet()));
         var only = cache.apply("k");
         only.cancel(false);
-        assertThat(level.pendingGets.getFirst()).as("the level's read is cancelled too").isCancelled();
+        assertThat(level.pendingGets.getFirst())
+                .as("the level's read is cancelled too")
+                .isCancelled();
         assertThat(calls).hasValue(0);
     }
 
@@ -182,7 +185,9 @@ class SecondLevelTest {
         assertThat(cache.getIfPresent("y")).isNotNull();
         level.listener.invalidatedAll();
         assertThat(cache.getIfPresent("y")).isNull();
-        assertThat(level.values).as("the shared level is not cleared by one instance").containsKeys("x", "y");
+        assertThat(level.values)
+                .as("the shared level is not cleared by one instance")
+                .containsKeys("x", "y");
     }
 
     @Test

@@ -25,9 +25,14 @@ public final class CacheViews {
         return Panel.of(cache.name(), "cache", () -> {
             var s = cache.stats();
             double requests = s.hits() + s.misses();
-            return Panel.Reading.of("", Figure.ratio("hit ratio", requests == 0 ? Double.NaN : s.hits() / requests),
-                    Figure.gauge("size", (double) s.size()), Figure.counter("hits", (double) s.hits()), Figure.counter("misses", (double) s.misses()),
-                    Figure.counter("loads", (double) s.loadSuccesses()), Figure.counter("load failures", (double) s.loadFailures()),
+            return Panel.Reading.of(
+                    "",
+                    Figure.ratio("hit ratio", requests == 0 ? Double.NaN : s.hits() / requests),
+                    Figure.gauge("size", (double) s.size()),
+                    Figure.counter("hits", (double) s.hits()),
+                    Figure.counter("misses", (double) s.misses()),
+                    Figure.counter("loads", (double) s.loadSuccesses()),
+                    Figure.counter("load failures", (double) s.loadFailures()),
                     Figure.counter("evictions", (double) s.evictions()));
         });
     }

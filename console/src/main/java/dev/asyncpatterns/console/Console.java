@@ -99,8 +99,10 @@ public final class Console implements AutoCloseable {
     private final ExecutorService requests;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock lock = new ReentrantLock();
+
     @GuardedBy("lock")
     private final List<Stream> streams = new ArrayList<>();
+
     private volatile String latest;
     private volatile @Nullable Cancellable tick;
 
@@ -117,8 +119,10 @@ public final class Console implements AutoCloseable {
         Duration kept = b.history != null ? b.history : DEFAULT_HISTORY;
         int points = (int) Math.max(2, Math.min(3600, kept.toMillis() / Math.max(1, refreshInterval.toMillis())));
         this.history = new History(points);
-        this.requests = Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("async-patterns-console-", 0).inheritInheritableThreadLocals(false).factory());
+        this.requests = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
+                .name("async-patterns-console-", 0)
+                .inheritInheritableThreadLocals(false)
+                .factory());
         this.server = HttpServer.create(new InetSocketAddress(address, b.port != null ? b.port : 0), 0);
         server.setExecutor(requests);
         server.createContext("/", new Handlers(this));
@@ -229,8 +233,14 @@ public final class Console implements AutoCloseable {
     /** Reads every panel (outside the lock) and renders the snapshot; appends to the history. */
     private String render() {
         long at = time.instant().toEpochMilli();
-        Json json = new Json().beginObject().name("at").value(at).name("interval").value(refreshInterval.toMillis())
-                .name("panels").beginArray();
+        Json json = new Json()
+                .beginObject()
+                .name("at")
+                .value(at)
+                .name("interval")
+                .value(refreshInterval.toMillis())
+                .name("panels")
+                .beginArray();
         for (Panel panel : panels) {
             Panel.Reading reading;
             String error = null;
@@ -241,12 +251,27 @@ public final class Console implements AutoCloseable {
                 reading = new Panel.Reading("", List.of());
                 error = e.getClass().getSimpleName();
             }
-            json.beginObject().name("name").value(panel.name()).name("kind").value(panel.kind())
-                    .name("state").value(reading.state()).name("error").value(error).name("figures").beginArray();
+            json.beginObject()
+                    .name("name")
+                    .value(panel.name())
+                    .name("kind")
+                    .value(panel.kind())
+                    .name("state")
+                    .value(reading.state())
+                    .name("error")
+                    .value(error)
+                    .name("figures")
+                    .beginArray();
             for (Figure figure : reading.figures()) {
                 history.add(panel.name(), figure.name(), at, figure.value());
-                json.beginObject().name("name").value(figure.name()).name("value").value(figure.value())
-                        .name("kind").value(figure.kind().name().toLowerCase(java.util.Locale.ROOT)).endObject();
+                json.beginObject()
+                        .name("name")
+                        .value(figure.name())
+                        .name("value")
+                        .value(figure.value())
+                        .name("kind")
+                        .value(figure.kind().name().toLowerCase(java.util.Locale.ROOT))
+                        .endObject();
             }
             json.endArray().endObject();
         }
@@ -291,7 +316,8 @@ public final class Console implements AutoCloseable {
 
     /** Whether the request carries the configured token (constant-time comparison). */
     boolean authorized(String presented) {
-        return token != null && presented != null
+        return token != null
+                && presented != null
                 && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -384,7 +410,8 @@ public final class Console implements AutoCloseable {
         public Builder refreshInterval(Duration interval) {
             Objects.requireNonNull(interval, "interval");
             if (interval.compareTo(Duration.ofMillis(50)) < 0) {
-                throw new IllegalArgumentException("interval must be at least 50 ms, was " + interval.toMillis() + " ms");
+                throw new IllegalArgumentException(
+                        "interval must be at least 50 ms, was " + interval.toMillis() + " ms");
             }
             Checks.unset(this.refreshInterval, "refreshInterval");
             this.refreshInterval = interval;
@@ -502,8 +529,10 @@ public final class Console implements AutoCloseable {
             try {
                 console = new Console(this);
             } catch (IOException e) {
-                throw new UncheckedIOException("console: cannot bind " + (address == null ? "loopback" : address.getHostAddress())
-                        + ":" + (port == null ? 0 : port), e);
+                throw new UncheckedIOException(
+                        "console: cannot bind " + (address == null ? "loopback" : address.getHostAddress()) + ":"
+                                + (port == null ? 0 : port),
+                        e);
             }
             console.start();
             LOG.debug("console serving {}", console.uri());

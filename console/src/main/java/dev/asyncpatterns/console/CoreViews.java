@@ -31,11 +31,15 @@ public final class CoreViews {
         Objects.requireNonNull(queue, "queue");
         return Panel.of(queue.name(), "queue", () -> {
             var s = queue.stats();
-            return Panel.Reading.of(s.closed() ? "CLOSED" : "",
-                    Figure.gauge("depth", s.depth()), Figure.gauge("capacity", s.capacity()),
+            return Panel.Reading.of(
+                    s.closed() ? "CLOSED" : "",
+                    Figure.gauge("depth", s.depth()),
+                    Figure.gauge("capacity", s.capacity()),
                     Figure.ratio("fill", s.capacity() == 0 ? Double.NaN : (double) s.depth() / s.capacity()),
-                    Figure.gauge("put waiters", s.putWaiters()), Figure.gauge("take waiters", s.takeWaiters()),
-                    Figure.counter("put", (double) s.put()), Figure.counter("taken", (double) s.taken()),
+                    Figure.gauge("put waiters", s.putWaiters()),
+                    Figure.gauge("take waiters", s.takeWaiters()),
+                    Figure.counter("put", (double) s.put()),
+                    Figure.counter("taken", (double) s.taken()),
                     Figure.counter("dropped", (double) s.dropped()));
         });
     }
@@ -51,11 +55,17 @@ public final class CoreViews {
         Objects.requireNonNull(pool, "pool");
         return Panel.of(pool.name(), "workers", () -> {
             var s = pool.stats();
-            return Panel.Reading.of(s.shutdown() ? "SHUTDOWN" : "RUNNING",
-                    Figure.ratio("utilisation", s.workers() == 0 ? Double.NaN : Math.min(1.0, (double) s.inFlight() / s.workers())),
-                    Figure.gauge("in flight", s.inFlight()), Figure.gauge("queued", s.depth()),
-                    Figure.counter("submitted", (double) s.submitted()), Figure.counter("succeeded", (double) s.succeeded()),
-                    Figure.counter("failed", (double) s.failed()), Figure.counter("cancelled", (double) s.cancelled()),
+            return Panel.Reading.of(
+                    s.shutdown() ? "SHUTDOWN" : "RUNNING",
+                    Figure.ratio(
+                            "utilisation",
+                            s.workers() == 0 ? Double.NaN : Math.min(1.0, (double) s.inFlight() / s.workers())),
+                    Figure.gauge("in flight", s.inFlight()),
+                    Figure.gauge("queued", s.depth()),
+                    Figure.counter("submitted", (double) s.submitted()),
+                    Figure.counter("succeeded", (double) s.succeeded()),
+                    Figure.counter("failed", (double) s.failed()),
+                    Figure.counter("cancelled", (double) s.cancelled()),
                     Figure.counter("rejected", (double) s.rejected()));
         });
     }
@@ -71,8 +81,12 @@ public final class CoreViews {
         Objects.requireNonNull(semaphore, "semaphore");
         return Panel.of(semaphore.name(), "semaphore", () -> {
             var s = semaphore.stats();
-            return Panel.Reading.of("", Figure.gauge("available", s.available()), Figure.gauge("waiters", s.waiters()),
-                    Figure.counter("waited", (double) s.waited()), Figure.counter("timed out", (double) s.timedOut()),
+            return Panel.Reading.of(
+                    "",
+                    Figure.gauge("available", s.available()),
+                    Figure.gauge("waiters", s.waiters()),
+                    Figure.counter("waited", (double) s.waited()),
+                    Figure.counter("timed out", (double) s.timedOut()),
                     Figure.counter("cancelled", (double) s.cancelled()));
         });
     }
@@ -88,9 +102,13 @@ public final class CoreViews {
         Objects.requireNonNull(limiter, "limiter");
         return Panel.of(limiter.name(), "rate-limiter", () -> {
             var s = limiter.stats();
-            return Panel.Reading.of(s.closed() ? "CLOSED" : "", Figure.gauge("available", s.available()),
-                    Figure.gauge("waiters", (double) s.waiters()), Figure.counter("waited", (double) s.waited()),
-                    Figure.counter("timed out", (double) s.timedOut()), Figure.counter("rejected", (double) s.rejected()));
+            return Panel.Reading.of(
+                    s.closed() ? "CLOSED" : "",
+                    Figure.gauge("available", s.available()),
+                    Figure.gauge("waiters", (double) s.waiters()),
+                    Figure.counter("waited", (double) s.waited()),
+                    Figure.counter("timed out", (double) s.timedOut()),
+                    Figure.counter("rejected", (double) s.rejected()));
         });
     }
 
@@ -105,10 +123,15 @@ public final class CoreViews {
         Objects.requireNonNull(pool, "pool");
         return Panel.of(pool.name(), "pool", () -> {
             var s = pool.stats();
-            return Panel.Reading.of(s.closed() ? "CLOSED" : "", Figure.gauge("borrowed", s.borrowed()),
-                    Figure.gauge("idle", s.idle()), Figure.gauge("capacity", s.capacity()),
-                    Figure.gauge("waiters", (double) s.waiters()), Figure.counter("acquired", (double) s.acquired()),
-                    Figure.counter("created", (double) s.created()), Figure.counter("create failures", (double) s.createFailures()),
+            return Panel.Reading.of(
+                    s.closed() ? "CLOSED" : "",
+                    Figure.gauge("borrowed", s.borrowed()),
+                    Figure.gauge("idle", s.idle()),
+                    Figure.gauge("capacity", s.capacity()),
+                    Figure.gauge("waiters", (double) s.waiters()),
+                    Figure.counter("acquired", (double) s.acquired()),
+                    Figure.counter("created", (double) s.created()),
+                    Figure.counter("create failures", (double) s.createFailures()),
                     Figure.counter("timed out", (double) s.timedOut()));
         });
     }
@@ -124,9 +147,12 @@ public final class CoreViews {
         Objects.requireNonNull(supervisor, "supervisor");
         return Panel.of(supervisor.name(), "supervisor", () -> {
             var s = supervisor.stats();
-            return Panel.Reading.of(s.gaveUp() > 0 ? "GAVE_UP" : s.active() ? "RUNNING" : "STOPPED",
-                    Figure.gauge("children", s.children()), Figure.gauge("running", s.running()),
-                    Figure.gauge("restarting", (double) s.restarting()), Figure.counter("restarts", (double) s.restarts()),
+            return Panel.Reading.of(
+                    s.gaveUp() > 0 ? "GAVE_UP" : s.active() ? "RUNNING" : "STOPPED",
+                    Figure.gauge("children", s.children()),
+                    Figure.gauge("running", s.running()),
+                    Figure.gauge("restarting", (double) s.restarting()),
+                    Figure.counter("restarts", (double) s.restarts()),
                     Figure.counter("failed", (double) s.failed()));
         });
     }

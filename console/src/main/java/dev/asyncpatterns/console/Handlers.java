@@ -131,30 +131,54 @@ final class Handlers implements HttpHandler {
     // ------------------------------------------------------------------ dead letters
 
     private String deadLetters(HttpExchange exchange) {
-        boolean details = console.revealDetails || console.authorized(exchange.getRequestHeaders().getFirst(TOKEN_HEADER));
-        Json json = new Json().beginObject().name("details").value(details)
-                .name("actions").value(console.token != null).name("sources").beginArray();
+        boolean details = console.revealDetails
+                || console.authorized(exchange.getRequestHeaders().getFirst(TOKEN_HEADER));
+        Json json = new Json()
+                .beginObject()
+                .name("details")
+                .value(details)
+                .name("actions")
+                .value(console.token != null)
+                .name("sources")
+                .beginArray();
         for (DeadLetterSource source : console.sources.values()) {
             json.beginObject().name("name").value(source.name());
             List<DeadLetterSource.DeadLetter> letters;
             try {
-                letters = Futures.withTimeout(source.list().toCompletableFuture(), SOURCE_TIMEOUT, console.time).join();
+                letters = Futures.withTimeout(source.list().toCompletableFuture(), SOURCE_TIMEOUT, console.time)
+                        .join();
             } catch (CompletionException | java.util.concurrent.CancellationException e) {
                 LOG.debug("console: dead letters of {} unavailable", source.name(), e);
-                json.name("error").value(e.getCause() instanceof TimeoutException ? "timed out" : "unavailable")
-                        .name("letters").beginArray().endArray().endObject();
+                json.name("error")
+                        .value(e.getCause() instanceof TimeoutException ? "timed out" : "unavailable")
+                        .name("letters")
+                        .beginArray()
+                        .endArray()
+                        .endObject();
                 continue;
             }
             json.name("letters").beginArray();
             for (DeadLetterSource.DeadLetter letter : letters) {
-                json.beginObject().name("id").value(letter.id()).name("payload").value(details ? letter.payload() : null)
-                        .name("attempts").beginArray();
+                json.beginObject()
+                        .name("id")
+                        .value(letter.id())
+                        .name("payload")
+                        .value(details ? letter.payload() : null)
+                        .name("attempts")
+                        .beginArray();
                 for (DeadLetterSource.Attempt attempt : letter.attempts()) {
-                    json.beginObject().name("number").value(attempt.number())
-                            .name("startedAt").value(attempt.startedAt().toString())
-                            .name("finishedAt").value(attempt.finishedAt().toString())
-                            .name("errorType").value(attempt.errorType())
-                            .name("errorMessage").value(details ? attempt.errorMessage() : null).endObject();
+                    json.beginObject()
+                            .name("number")
+                            .value(attempt.number())
+                            .name("startedAt")
+                            .value(attempt.startedAt().toString())
+                            .name("finishedAt")
+                            .value(attempt.finishedAt().toString())
+                            .name("errorType")
+                            .value(attempt.errorType())
+                            .name("errorMessage")
+                            .value(details ? attempt.errorMessage() : null)
+                            .endObject();
                 }
                 json.endArray().endObject();
             }
@@ -197,18 +221,30 @@ final class Handlers implements HttpHandler {
         boolean done;
         try {
             var stage = parts[2].equals("replay") ? source.replay(id) : source.purge(id);
-            done = Futures.withTimeout(stage.toCompletableFuture(), SOURCE_TIMEOUT, console.time).join();
+            done = Futures.withTimeout(stage.toCompletableFuture(), SOURCE_TIMEOUT, console.time)
+                    .join();
         } catch (CompletionException | java.util.concurrent.CancellationException e) {
             LOG.warn("console: {} of {} in {} failed", parts[2], id, source.name(), e);
             send(exchange, 502, "application/json", result(false, parts[2] + " failed"));
             return;
         }
         LOG.info("console: {} of dead letter {} in {}: {}", parts[2], id, source.name(), done ? "done" : "not found");
-        send(exchange, done ? 200 : 404, "application/json", result(done, done ? (parts[2].equals("replay") ? "replayed" : "purged") : "no such letter"));
+        send(
+                exchange,
+                done ? 200 : 404,
+                "application/json",
+                result(done, done ? (parts[2].equals("replay") ? "replayed" : "purged") : "no such letter"));
     }
 
     private static String result(boolean ok, String message) {
-        return new Json().beginObject().name("ok").value(ok).name("message").value(message).endObject().toString();
+        return new Json()
+                .beginObject()
+                .name("ok")
+                .value(ok)
+                .name("message")
+                .value(message)
+                .endObject()
+                .toString();
     }
 
     // ------------------------------------------------------------------ checks
@@ -229,7 +265,8 @@ final class Handlers implements HttpHandler {
         }
         String name = host.substring(0, colon).toLowerCase(Locale.ROOT);
         return host.substring(colon + 1).equals(String.valueOf(port))
-                && (LOOPBACK_HOSTS.contains(name) || name.equals(exchange.getLocalAddress().getAddress().getHostAddress()));
+                && (LOOPBACK_HOSTS.contains(name)
+                        || name.equals(exchange.getLocalAddress().getAddress().getHostAddress()));
     }
 
     /** Browsers mark cross-site requests (Sec-Fetch-Site) and say where they come from (Origin). */
@@ -245,7 +282,8 @@ final class Handlers implements HttpHandler {
         }
         try {
             URI from = URI.create(origin);
-            return !("http://" + request.getFirst("Host")).equalsIgnoreCase(from.getScheme() + "://" + from.getRawAuthority());
+            return !("http://" + request.getFirst("Host"))
+                    .equalsIgnoreCase(from.getScheme() + "://" + from.getRawAuthority());
         } catch (IllegalArgumentException e) {
             return true;
         }

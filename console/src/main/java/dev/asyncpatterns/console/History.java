@@ -13,6 +13,7 @@ final class History {
 
     private final int points;
     private final ReentrantLock lock = new ReentrantLock();
+
     @GuardedBy("lock")
     private final Map<String, Map<String, Ring>> panels = new LinkedHashMap<>();
 
@@ -23,7 +24,8 @@ final class History {
     void add(String panel, String figure, long at, double value) {
         lock.lock();
         try {
-            panels.computeIfAbsent(panel, p -> new LinkedHashMap<>()).computeIfAbsent(figure, f -> new Ring(points))
+            panels.computeIfAbsent(panel, p -> new LinkedHashMap<>())
+                    .computeIfAbsent(figure, f -> new Ring(points))
                     .add(at, value);
         } finally {
             lock.unlock();

@@ -35,12 +35,18 @@ public final class ResilienceViews {
         Objects.requireNonNull(queue, "queue");
         return Panel.of(queue.name(), "retry-queue", () -> {
             var s = queue.stats();
-            return Panel.Reading.of(queue.isShutdown() ? "SHUTDOWN" : "RUNNING",
-                    Figure.gauge("pending", (double) s.pending()), Figure.gauge("in flight", (double) s.inFlight()),
-                    Figure.gauge("dead", (double) s.dead()), Figure.counter("submitted", (double) s.submitted()),
-                    Figure.counter("succeeded", (double) s.succeeded()), Figure.counter("attempts", (double) s.attempts()),
-                    Figure.counter("retried", (double) s.retried()), Figure.counter("dead-lettered", (double) s.deadLettered()),
-                    Figure.counter("replayed", (double) s.replayed()), Figure.counter("purged", (double) s.purged()));
+            return Panel.Reading.of(
+                    queue.isShutdown() ? "SHUTDOWN" : "RUNNING",
+                    Figure.gauge("pending", (double) s.pending()),
+                    Figure.gauge("in flight", (double) s.inFlight()),
+                    Figure.gauge("dead", (double) s.dead()),
+                    Figure.counter("submitted", (double) s.submitted()),
+                    Figure.counter("succeeded", (double) s.succeeded()),
+                    Figure.counter("attempts", (double) s.attempts()),
+                    Figure.counter("retried", (double) s.retried()),
+                    Figure.counter("dead-lettered", (double) s.deadLettered()),
+                    Figure.counter("replayed", (double) s.replayed()),
+                    Figure.counter("purged", (double) s.purged()));
         });
     }
 
@@ -65,7 +71,9 @@ public final class ResilienceViews {
 
             @Override
             public CompletionStage<List<DeadLetter>> list() {
-                return queue.deadLetters().thenApply(letters -> letters.stream().map(r -> letter(r, describe)).toList());
+                return queue.deadLetters()
+                        .thenApply(letters ->
+                                letters.stream().map(r -> letter(r, describe)).toList());
             }
 
             @Override
@@ -94,9 +102,12 @@ public final class ResilienceViews {
         return Panel.of(decorator.name(), "circuit", () -> {
             var s = decorator.stats();
             double finished = s.succeeded() + s.failed();
-            return Panel.Reading.of(s.circuitState().map(Enum::name).orElse(""),
-                    Figure.counter("calls", (double) s.calls()), Figure.counter("succeeded", (double) s.succeeded()),
-                    Figure.counter("failed", (double) s.failed()), Figure.counter("retries", (double) s.retries()),
+            return Panel.Reading.of(
+                    s.circuitState().map(Enum::name).orElse(""),
+                    Figure.counter("calls", (double) s.calls()),
+                    Figure.counter("succeeded", (double) s.succeeded()),
+                    Figure.counter("failed", (double) s.failed()),
+                    Figure.counter("retries", (double) s.retries()),
                     Figure.counter("fallbacks", (double) s.fallbacks()),
                     Figure.ratio("success ratio", finished == 0 ? Double.NaN : (double) s.succeeded() / finished),
                     Figure.counter("circuit transitions", (double) s.circuitTransitions()));
@@ -110,14 +121,19 @@ public final class ResilienceViews {
         } catch (RuntimeException e) {
             payload = "(describe failed: " + e.getClass().getSimpleName() + ")";
         }
-        List<DeadLetterSource.Attempt> attempts = record.history().stream().map(ResilienceViews::attempt).toList();
+        List<DeadLetterSource.Attempt> attempts =
+                record.history().stream().map(ResilienceViews::attempt).toList();
         return new DeadLetterSource.DeadLetter(String.valueOf(record.id().value()), payload, attempts);
     }
 
     private static DeadLetterSource.Attempt attempt(JobAttempt a) {
         Throwable failure = a.failure();
         String message = failure.getMessage();
-        return new DeadLetterSource.Attempt(a.number(), a.startedAt(), a.finishedAt(), failure.getClass().getName(),
+        return new DeadLetterSource.Attempt(
+                a.number(),
+                a.startedAt(),
+                a.finishedAt(),
+                failure.getClass().getName(),
                 message == null ? "" : message);
     }
 

@@ -11,8 +11,8 @@ final class Views {
     static String requireWord(String value, String parameter) {
         Objects.requireNonNull(value, parameter);
         if (value.isBlank() || value.length() > 100 || value.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException(parameter
-                    + " must be 1-100 characters without control characters, was \"" + value + "\"");
+            throw new IllegalArgumentException(
+                    parameter + " must be 1-100 characters without control characters, was \"" + value + "\"");
         }
         return value;
     }

@@ -51,27 +51,51 @@ class ConsoleBrowserTest {
     void start(@TempDir Path profile) {
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
         if (System.getenv("ASYNCPATTERNS_REQUIRE_SERVERS") != null) {
-            assertThat(present).as("chromium and chromedriver must be installed (apt-get install chromium chromium-driver)")
+            assertThat(present)
+                    .as("chromium and chromedriver must be installed (apt-get install chromium chromium-driver)")
                     .isTrue();
         }
         assumeTrue(present, "chromium + chromedriver not installed: browser test skipped");
-        queue = RetryQueue.<String>builder("mail", job -> healthy.get()
-                        ? CompletableFuture.completedFuture(null)
-                        : CompletableFuture.failedFuture(new IllegalStateException("SMTP 550 mailbox unavailable")))
-                .backoff(Backoff.fixed(Duration.ofMillis(5)).maxAttempts(2)).build();
-        tasks = dev.asyncpatterns.core.queue.AsyncQueue.<String>builder(8).name("tasks").build();
-        quotes = dev.asyncpatterns.cache.AsyncCaches.builder().name("quotes").maximumSize(100)
+        queue = RetryQueue.<String>builder(
+                        "mail",
+                        job -> healthy.get()
+                                ? CompletableFuture.completedFuture(null)
+                                : CompletableFuture.failedFuture(
+                                        new IllegalStateException("SMTP 550 mailbox unavailable")))
+                .backoff(Backoff.fixed(Duration.ofMillis(5)).maxAttempts(2))
+                .build();
+        tasks = dev.asyncpatterns.core.queue.AsyncQueue.<String>builder(8)
+                .name("tasks")
+                .build();
+        quotes = dev.asyncpatterns.cache.AsyncCaches.builder()
+                .name("quotes")
+                .maximumSize(100)
                 .memoize((String key) -> CompletableFuture.completedFuture(key.length()));
-        console = Console.builder().token(TOKEN).refreshInterval(Duration.ofMillis(100))
-                .panel(ResilienceViews.retryQueue(queue)).deadLetters(ResilienceViews.deadLetters(queue, job -> job))
-                .panel(CoreViews.queue(tasks)).panel(CacheViews.memoized(quotes))
+        console = Console.builder()
+                .token(TOKEN)
+                .refreshInterval(Duration.ofMillis(100))
+                .panel(ResilienceViews.retryQueue(queue))
+                .deadLetters(ResilienceViews.deadLetters(queue, job -> job))
+                .panel(CoreViews.queue(tasks))
+                .panel(CacheViews.memoized(quotes))
                 .start();
-        var options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                        "--disable-quic", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+        var options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-dev-shm-usage",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--window-size=1280,900",
                         "--user-data-dir=" + profile.resolve("chromium"));
-        var service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+        var service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
                 .build();
         browser = new ChromeDriver(service, options);
     }
@@ -105,7 +129,8 @@ class ConsoleBrowserTest {
 
         browser.get(console.uri().toString());
         await().until(d -> d.findElement(By.id("status")).getText().equals("live"));
-        await().until(d -> !d.findElements(By.cssSelector("[data-panel='mail'] [data-figure='submitted']")).isEmpty());
+        await().until(d -> !d.findElements(By.cssSelector("[data-panel='mail'] [data-figure='submitted']"))
+                .isEmpty());
         assertThat(figure("mail", "submitted")).isEqualTo("1");
 
         // a figure updates live, pushed by the server
@@ -118,27 +143,38 @@ class ConsoleBrowserTest {
         for (int i = 0; i < 5; i++) {
             queue.submit("ok-" + i).join();
         }
-        await().until(d -> figure("mail", "submitted").equals("6") && figure("mail", "succeeded").equals("5"));
-        await().until(d -> !d.findElements(By.cssSelector("[data-panel='" + quotes.name() + "'] [data-figure='hit ratio']")).isEmpty()
-                && figure(quotes.name(), "hit ratio").equals("40.0 %") && figure(tasks.name(), "depth").equals("2"));
+        await().until(d -> figure("mail", "submitted").equals("6")
+                && figure("mail", "succeeded").equals("5"));
+        await().until(d ->
+                !d.findElements(By.cssSelector("[data-panel='" + quotes.name() + "'] [data-figure='hit ratio']"))
+                                .isEmpty()
+                        && figure(quotes.name(), "hit ratio").equals("40.0 %")
+                        && figure(tasks.name(), "depth").equals("2"));
 
         // without the token: the payload is hidden and the buttons are disabled
-        await().until(d -> !d.findElements(By.cssSelector("[data-source='mail'] tr[data-letter]")).isEmpty());
+        await().until(d -> !d.findElements(By.cssSelector("[data-source='mail'] tr[data-letter]"))
+                .isEmpty());
         WebElement letter = browser.findElement(By.cssSelector("[data-source='mail'] tr[data-letter]"));
         assertThat(letter.getText()).contains("hidden").doesNotContain("SMTP");
-        assertThat(letter.findElement(By.cssSelector("button[data-action='replay']")).isEnabled()).isFalse();
+        assertThat(letter.findElement(By.cssSelector("button[data-action='replay']"))
+                        .isEnabled())
+                .isFalse();
 
         // with the token: the XSS payload is shown as text and never runs
         WebElement token = browser.findElement(By.id("token"));
         token.sendKeys(TOKEN);
         token.sendKeys("\t"); // change event
-        await().until(d -> d.findElement(By.cssSelector("[data-source='mail'] tr[data-letter]")).getText()
+        await().until(d -> d.findElement(By.cssSelector("[data-source='mail'] tr[data-letter]"))
+                .getText()
                 .contains("<img src=x onerror="));
         WebElement shown = browser.findElement(By.cssSelector("[data-source='mail'] tr[data-letter]"));
-        assertThat(shown.getText()).contains("</script><script>window.__xss=2</script>").contains("SMTP 550");
+        assertThat(shown.getText())
+                .contains("</script><script>window.__xss=2</script>")
+                .contains("SMTP 550");
         assertThat(shown.findElements(By.tagName("img"))).isEmpty();
         assertThat(shown.findElements(By.tagName("script"))).isEmpty();
-        assertThat(((JavascriptExecutor) browser).executeScript("return window.__xss === undefined")).isEqualTo(true);
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.__xss === undefined"))
+                .isEqualTo(true);
 
         Path screenshot = browser.getScreenshotAs(OutputType.FILE).toPath();
         Path kept = Path.of("target", "console.png");
@@ -147,12 +183,14 @@ class ConsoleBrowserTest {
 
         // Replay: the letter succeeds this time and leaves the list
         shown.findElement(By.cssSelector("button[data-action='replay']")).click();
-        await().until(d -> d.findElements(By.cssSelector("[data-source='mail'] tr[data-letter]")).isEmpty());
+        await().until(d -> d.findElements(By.cssSelector("[data-source='mail'] tr[data-letter]"))
+                .isEmpty());
         assertThat(queue.deadLetters().join()).isEmpty();
         await().until(d -> figure("mail", "succeeded").equals("6"));
         assertThat(browser.findElement(By.id("action-result")).getText()).isEqualTo("replay mail/1: replayed");
         List<String> panels = browser.findElements(By.cssSelector("[data-panel]")).stream()
-                .map(e -> e.getAttribute("data-panel")).toList();
+                .map(e -> e.getAttribute("data-panel"))
+                .toList();
         System.out.println("console-browser panels=" + panels + " replayed=1 xssRan=false");
     }
 }

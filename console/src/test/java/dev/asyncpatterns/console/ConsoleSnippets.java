@@ -20,18 +20,20 @@ class ConsoleSnippets {
     @Test
     void embed() throws Exception {
         var sent = new AtomicInteger();
-        RetryQueue<Email> outbox = RetryQueue.<Email>builder("outbox",
-                email -> CompletableFuture.runAsync(sent::incrementAndGet)).build();
+        RetryQueue<Email> outbox = RetryQueue.<Email>builder(
+                        "outbox", email -> CompletableFuture.runAsync(sent::incrementAndGet))
+                .build();
         String operatorToken = "s3cret-token-from-env-0123";
         // @start region=embed
         Console console = Console.builder()
-                .token(operatorToken)                        // e.g. System.getenv("CONSOLE_TOKEN")
-                .panel(ResilienceViews.retryQueue(outbox))   // figures, live
+                .token(operatorToken) // e.g. System.getenv("CONSOLE_TOKEN")
+                .panel(ResilienceViews.retryQueue(outbox)) // figures, live
                 .deadLetters(ResilienceViews.deadLetters(outbox, Email::to)) // Replay / Purge
                 .panel(Panel.gauges("sessions", "gauge", () -> Map.of("open", sent.get())))
-                .start();                                    // http://127.0.0.1:<free port>/
+                .start(); // http://127.0.0.1:<free port>/
         // @end
-        try (console; var http = HttpClient.newHttpClient()) {
+        try (console;
+                var http = HttpClient.newHttpClient()) {
             URI page = console.uri();
             var response = http.send(HttpRequest.newBuilder(page).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
@@ -48,14 +50,17 @@ class ConsoleSnippets {
         var limits = new dev.asyncpatterns.core.sync.AsyncSemaphore(4);
         // @start region=coreViews
         try (Console console = Console.builder()
-                .panel(CoreViews.queue(tasks))          // depth, capacity, fill, waiters, put/taken
-                .panel(CoreViews.semaphore(limits))     // available, waiters, waited, timed out
+                .panel(CoreViews.queue(tasks)) // depth, capacity, fill, waiters, put/taken
+                .panel(CoreViews.semaphore(limits)) // available, waiters, waited, timed out
                 .start()) {
             // @end
             tasks.offer("a");
             try (var http = HttpClient.newHttpClient()) {
-                String snapshot = http.send(HttpRequest.newBuilder(console.uri().resolve("/api/snapshot")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                String snapshot = http.send(
+                                HttpRequest.newBuilder(console.uri().resolve("/api/snapshot"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
                 assertThat(snapshot).contains("\"kind\":\"queue\"").contains("\"kind\":\"semaphore\"");
             }
         }

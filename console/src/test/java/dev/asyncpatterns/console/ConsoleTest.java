@@ -41,10 +41,15 @@ class ConsoleTest {
 
     @BeforeEach
     void deadLetterOnePoisonJob() {
-        queue = RetryQueue.<String>builder("mail", job -> healthy.get()
-                        ? CompletableFuture.completedFuture(null)
-                        : CompletableFuture.failedFuture(new IllegalStateException("SMTP 550 for " + job + " password=hunter2")))
-                .backoff(Backoff.fixed(Duration.ofMillis(10)).maxAttempts(2)).timeSource(clock).build();
+        queue = RetryQueue.<String>builder(
+                        "mail",
+                        job -> healthy.get()
+                                ? CompletableFuture.completedFuture(null)
+                                : CompletableFuture.failedFuture(
+                                        new IllegalStateException("SMTP 550 for " + job + " password=hunter2")))
+                .backoff(Backoff.fixed(Duration.ofMillis(10)).maxAttempts(2))
+                .timeSource(clock)
+                .build();
         queue.submit(XSS).join();
         clock.advance(Duration.ofSeconds(1));
         assertThat(queue.deadLetters().join()).hasSize(1);
@@ -60,8 +65,11 @@ class ConsoleTest {
     }
 
     private Console start(boolean withToken) {
-        var builder = Console.builder().timeSource(clock).refreshInterval(Duration.ofMillis(100))
-                .panel(ResilienceViews.retryQueue(queue)).deadLetters(ResilienceViews.deadLetters(queue, job -> job));
+        var builder = Console.builder()
+                .timeSource(clock)
+                .refreshInterval(Duration.ofMillis(100))
+                .panel(ResilienceViews.retryQueue(queue))
+                .deadLetters(ResilienceViews.deadLetters(queue, job -> job));
         if (withToken) {
             builder.token(TOKEN);
         }
@@ -95,7 +103,8 @@ class ConsoleTest {
     @Test
     void start_defaults_bindsLoopbackOnAFreePort() {
         start(true);
-        assertThat(console.uri().getHost()).isEqualTo(InetAddress.getLoopbackAddress().getHostAddress());
+        assertThat(console.uri().getHost())
+                .isEqualTo(InetAddress.getLoopbackAddress().getHostAddress());
         assertThat(console.uri().getPort()).isPositive();
     }
 
@@ -104,10 +113,16 @@ class ConsoleTest {
         start(true);
         for (String path : List.of("/", "/console.js", "/console.css", "/api/snapshot", "/api/dead-letters", "/nope")) {
             var response = get(path);
-            assertThat(response.headers().firstValue("Content-Security-Policy")).as(path)
-                    .hasValueSatisfying(csp -> assertThat(csp).contains("script-src 'self'").doesNotContain("unsafe-inline"));
-            assertThat(response.headers().firstValue("X-Content-Type-Options")).as(path).contains("nosniff");
-            assertThat(response.headers().firstValue("X-Frame-Options")).as(path).contains("DENY");
+            assertThat(response.headers().firstValue("Content-Security-Policy"))
+                    .as(path)
+                    .hasValueSatisfying(
+                            csp -> assertThat(csp).contains("script-src 'self'").doesNotContain("unsafe-inline"));
+            assertThat(response.headers().firstValue("X-Content-Type-Options"))
+                    .as(path)
+                    .contains("nosniff");
+            assertThat(response.headers().firstValue("X-Frame-Options"))
+                    .as(path)
+                    .contains("DENY");
         }
         assertThat(get("/").body()).doesNotContain("<script>").contains("<script src=\"/console.js\"");
     }
@@ -120,7 +135,9 @@ class ConsoleTest {
         queue.submit("b").join();
         clock.advance(Duration.ofMillis(100)); // one refresh
         String body = get("/api/snapshot").body();
-        assertThat(body).contains("\"name\":\"mail\"").contains("\"kind\":\"retry-queue\"")
+        assertThat(body)
+                .contains("\"name\":\"mail\"")
+                .contains("\"kind\":\"retry-queue\"")
                 .contains("{\"name\":\"submitted\",\"value\":3,\"kind\":\"counter\"}")
                 .contains("{\"name\":\"dead\",\"value\":1,\"kind\":\"gauge\"}");
         assertThat(get("/api/history").body()).startsWith("{\"mail\":{").contains("\"submitted\":[[");
@@ -128,21 +145,29 @@ class ConsoleTest {
 
     @Test
     void snapshot_panelThatThrows_isShownFailingAndTheOthersGoOn() throws Exception {
-        console = Console.builder().timeSource(clock)
-                .panel(Panel.of("broken", "test", () -> { throw new IllegalStateException("secret detail"); }))
-                .panel(Panel.gauges("fine", "test", () -> Map.of("depth", 7))).start();
+        console = Console.builder()
+                .timeSource(clock)
+                .panel(Panel.of("broken", "test", () -> {
+                    throw new IllegalStateException("secret detail");
+                }))
+                .panel(Panel.gauges("fine", "test", () -> Map.of("depth", 7)))
+                .start();
         clock.advance(Console.DEFAULT_REFRESH_INTERVAL);
         String body = get("/api/snapshot").body();
-        assertThat(body).contains("\"error\":\"IllegalStateException\"").doesNotContain("secret detail")
+        assertThat(body)
+                .contains("\"error\":\"IllegalStateException\"")
+                .doesNotContain("secret detail")
                 .contains("{\"name\":\"depth\",\"value\":7,\"kind\":\"gauge\"}");
     }
 
     @Test
     void events_stream_pushesASnapshotPerRefresh() throws Exception {
         start(true);
-        var response = http.send(HttpRequest.newBuilder(console.uri().resolve("/api/events")).build(),
+        var response = http.send(
+                HttpRequest.newBuilder(console.uri().resolve("/api/events")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
         try (InputStream in = response.body()) {
             String first = readEvent(in);
             assertThat(first).contains("\"submitted\",\"value\":1");
@@ -174,8 +199,13 @@ class ConsoleTest {
 
     @Test
     void events_moreLivePagesThanAllowed_getServiceUnavailable() throws Exception {
-        console = Console.builder().timeSource(clock).maxClients(1).panel(ResilienceViews.retryQueue(queue)).start();
-        var first = http.send(HttpRequest.newBuilder(console.uri().resolve("/api/events")).build(),
+        console = Console.builder()
+                .timeSource(clock)
+                .maxClients(1)
+                .panel(ResilienceViews.retryQueue(queue))
+                .start();
+        var first = http.send(
+                HttpRequest.newBuilder(console.uri().resolve("/api/events")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = first.body()) {
             readEvent(in);
@@ -189,23 +219,33 @@ class ConsoleTest {
     void deadLetters_withoutToken_hideThePayloadAndTheMessage() throws Exception {
         start(true);
         String body = get("/api/dead-letters").body();
-        assertThat(body).contains("\"details\":false").contains("\"errorType\":\"java.lang.IllegalStateException\"")
-                .contains("\"payload\":null").doesNotContain("hunter2").doesNotContain("SMTP");
+        assertThat(body)
+                .contains("\"details\":false")
+                .contains("\"errorType\":\"java.lang.IllegalStateException\"")
+                .contains("\"payload\":null")
+                .doesNotContain("hunter2")
+                .doesNotContain("SMTP");
     }
 
     @Test
     void deadLetters_withToken_showThemEscapedForHtml() throws Exception {
         start(true);
         String body = get("/api/dead-letters", "X-Console-Token", TOKEN).body();
-        assertThat(body).contains("\"details\":true").contains("hunter2")
+        assertThat(body)
+                .contains("\"details\":true")
+                .contains("hunter2")
                 .contains("\\u003cimg src=x onerror=\\\"window.__xss=1\\\"\\u003e\\u003c/script\\u003e")
-                .doesNotContain("<img").doesNotContain("</script>");
+                .doesNotContain("<img")
+                .doesNotContain("</script>");
     }
 
     @Test
     void deadLetters_revealDetails_showsThemToEveryReader() throws Exception {
-        console = Console.builder().timeSource(clock).revealDetails(true)
-                .deadLetters(ResilienceViews.deadLetters(queue, job -> job)).start();
+        console = Console.builder()
+                .timeSource(clock)
+                .revealDetails(true)
+                .deadLetters(ResilienceViews.deadLetters(queue, job -> job))
+                .start();
         assertThat(get("/api/dead-letters").body()).contains("hunter2").contains("\"actions\":false");
     }
 
@@ -213,13 +253,23 @@ class ConsoleTest {
     void responses_neverCarryStackTraces() throws Exception {
         start(true);
         console.close();
-        console = Console.builder().timeSource(clock).token(TOKEN)
-                .deadLetters(new FailingSource()).panel(Panel.of("p", "test", () -> { throw new IllegalStateException("boom"); }))
+        console = Console.builder()
+                .timeSource(clock)
+                .token(TOKEN)
+                .deadLetters(new FailingSource())
+                .panel(Panel.of("p", "test", () -> {
+                    throw new IllegalStateException("boom");
+                }))
                 .start();
         clock.advance(Console.DEFAULT_REFRESH_INTERVAL);
-        for (var response : List.of(get("/api/dead-letters", "X-Console-Token", TOKEN), get("/api/snapshot"),
+        for (var response : List.of(
+                get("/api/dead-letters", "X-Console-Token", TOKEN),
+                get("/api/snapshot"),
                 post("/api/dead-letters/failing/1/replay", "X-Console-Token", TOKEN))) {
-            assertThat(response.body()).doesNotContain("\tat ").doesNotContain("Exception:").doesNotContain("boom");
+            assertThat(response.body())
+                    .doesNotContain("\tat ")
+                    .doesNotContain("Exception:")
+                    .doesNotContain("boom");
         }
     }
 
@@ -266,16 +316,22 @@ class ConsoleTest {
     void purge_crossOriginWithTheToken_isRefused() throws Exception {
         start(true);
         String id = letterId();
-        var fromEvil = post("/api/dead-letters/mail/" + id + "/purge", "X-Console-Token", TOKEN,
-                "Origin", "http://evil.example");
+        var fromEvil = post(
+                "/api/dead-letters/mail/" + id + "/purge", "X-Console-Token", TOKEN, "Origin", "http://evil.example");
         assertThat(fromEvil.statusCode()).isEqualTo(403);
         assertThat(fromEvil.body()).contains("cross-site");
-        var crossSite = post("/api/dead-letters/mail/" + id + "/purge", "X-Console-Token", TOKEN,
-                "Sec-Fetch-Site", "cross-site");
+        var crossSite = post(
+                "/api/dead-letters/mail/" + id + "/purge", "X-Console-Token", TOKEN, "Sec-Fetch-Site", "cross-site");
         assertThat(crossSite.statusCode()).isEqualTo(403);
         assertThat(queue.deadLetters().join()).hasSize(1);
-        var sameOrigin = post("/api/dead-letters/mail/" + id + "/purge", "X-Console-Token", TOKEN,
-                "Origin", "http://" + console.uri().getAuthority(), "Sec-Fetch-Site", "same-origin");
+        var sameOrigin = post(
+                "/api/dead-letters/mail/" + id + "/purge",
+                "X-Console-Token",
+                TOKEN,
+                "Origin",
+                "http://" + console.uri().getAuthority(),
+                "Sec-Fetch-Site",
+                "same-origin");
         assertThat(sameOrigin.statusCode()).isEqualTo(200);
         assertThat(queue.deadLetters().join()).isEmpty();
     }
@@ -292,10 +348,18 @@ class ConsoleTest {
     @Test
     void replay_unknownLetterOrSource_isNotFound() throws Exception {
         start(true);
-        assertThat(post("/api/dead-letters/mail/999999/replay", "X-Console-Token", TOKEN).statusCode()).isEqualTo(404);
-        assertThat(post("/api/dead-letters/mail/not-a-number/purge", "X-Console-Token", TOKEN).statusCode()).isEqualTo(404);
-        assertThat(post("/api/dead-letters/other/1/purge", "X-Console-Token", TOKEN).statusCode()).isEqualTo(404);
-        assertThat(post("/api/dead-letters/mail/1/explode", "X-Console-Token", TOKEN).statusCode()).isEqualTo(404);
+        assertThat(post("/api/dead-letters/mail/999999/replay", "X-Console-Token", TOKEN)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(post("/api/dead-letters/mail/not-a-number/purge", "X-Console-Token", TOKEN)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(post("/api/dead-letters/other/1/purge", "X-Console-Token", TOKEN)
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(post("/api/dead-letters/mail/1/explode", "X-Console-Token", TOKEN)
+                        .statusCode())
+                .isEqualTo(404);
     }
 
     @Test
@@ -304,8 +368,9 @@ class ConsoleTest {
         // java.net.http will not send a foreign Host header: speak HTTP/1.1 on a socket
         try (var socket = new Socket(console.uri().getHost(), console.uri().getPort())) {
             OutputStream out = socket.getOutputStream();
-            out.write(("GET /api/dead-letters HTTP/1.1\r\nHost: attacker.example:" + console.uri().getPort()
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET /api/dead-letters HTTP/1.1\r\nHost: attacker.example:"
+                            + console.uri().getPort() + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertThat(answer).startsWith("HTTP/1.1 421");
@@ -316,8 +381,11 @@ class ConsoleTest {
     @Test
     void request_otherMethods_areNotAllowed() throws Exception {
         start(true);
-        var response = http.send(HttpRequest.newBuilder(console.uri().resolve("/api/dead-letters"))
-                .method("DELETE", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        var response = http.send(
+                HttpRequest.newBuilder(console.uri().resolve("/api/dead-letters"))
+                        .method("DELETE", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(405);
     }
 
@@ -326,7 +394,8 @@ class ConsoleTest {
     @Test
     void close_endsLiveStreamsAndStopsServing() throws Exception {
         start(true);
-        var response = http.send(HttpRequest.newBuilder(console.uri().resolve("/api/events")).build(),
+        var response = http.send(
+                HttpRequest.newBuilder(console.uri().resolve("/api/events")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         URI uri = console.uri();
         try (InputStream in = response.body()) {
@@ -342,15 +411,21 @@ class ConsoleTest {
 
     @Test
     void builder_badInput_failsAtOnceNamingTheParameter() {
-        assertThatThrownBy(() -> Console.builder().token("short")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Console.builder().token("short"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("token");
-        assertThatThrownBy(() -> Console.builder().token(null)).isInstanceOf(NullPointerException.class).hasMessage("token");
+        assertThatThrownBy(() -> Console.builder().token(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("token");
         assertThatThrownBy(() -> Console.builder().port(70_000)).hasMessageContaining("port");
-        assertThatThrownBy(() -> Console.builder().refreshInterval(Duration.ofMillis(1))).hasMessageContaining("interval");
+        assertThatThrownBy(() -> Console.builder().refreshInterval(Duration.ofMillis(1)))
+                .hasMessageContaining("interval");
         assertThatThrownBy(() -> Console.builder().maxClients(0)).hasMessageContaining("maxClients");
-        assertThatThrownBy(() -> Console.builder().port(1).port(2)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> Console.builder().port(1).port(2))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("port");
-        assertThatThrownBy(() -> Console.builder().panel(Panel.gauges("a", "k", Map::of)).panel(Panel.gauges("a", "k", Map::of)))
+        assertThatThrownBy(() ->
+                        Console.builder().panel(Panel.gauges("a", "k", Map::of)).panel(Panel.gauges("a", "k", Map::of)))
                 .hasMessageContaining("\"a\"");
         assertThatThrownBy(() -> Panel.gauges(" ", "k", Map::of)).hasMessageContaining("name");
         assertThatThrownBy(() -> Panel.gauges("bad\nname", "k", Map::of)).hasMessageContaining("name");
@@ -358,9 +433,20 @@ class ConsoleTest {
 
     @Test
     void json_untrustedText_isEscapedForHtmlAndJson() {
-        String json = new Json().beginObject().name("p").value("<a href='x'>&\u2028\"\\\n").endObject().toString();
+        String json = new Json()
+                .beginObject()
+                .name("p")
+                .value("<a href='x'>&\u2028\"\\\n")
+                .endObject()
+                .toString();
         assertThat(json).isEqualTo("{\"p\":\"\\u003ca href=\\u0027x\\u0027\\u003e\\u0026\\u2028\\\"\\\\\\n\"}");
-        assertThat(new Json().beginArray().value(Double.NaN).value(2.0).value(0.5).endArray().toString())
+        assertThat(new Json()
+                        .beginArray()
+                        .value(Double.NaN)
+                        .value(2.0)
+                        .value(0.5)
+                        .endArray()
+                        .toString())
                 .isEqualTo("[null,2,0.5]");
     }
 

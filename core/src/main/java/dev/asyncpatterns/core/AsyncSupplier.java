@@ -1,8 +1,6 @@
 package dev.asyncpatterns.core;
 
 import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.scope.TaskScope;
-
 import java.util.concurrent.CompletionStage;
 
 /**

@@ -1,7 +1,5 @@
 package dev.asyncpatterns.core;
 
-import dev.asyncpatterns.core.queue.AsyncQueue;
-
 import java.io.Serial;
 
 /**

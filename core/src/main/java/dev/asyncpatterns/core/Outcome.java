@@ -55,8 +55,8 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
         public Failure {
             Objects.requireNonNull(cause, "cause");
             if (cause instanceof CancellationException) {
-                throw new IllegalArgumentException("cause must not be a CancellationException, was " + cause
-                        + " (use Outcome.cancelled)");
+                throw new IllegalArgumentException(
+                        "cause must not be a CancellationException, was " + cause + " (use Outcome.cancelled)");
             }
         }
     }

@@ -25,7 +25,8 @@ class OutcomeTest {
     void failure_cancellation_isCancelled() {
         var cancel = new CancellationException("stop");
         assertThat(Outcome.failure(cancel)).isEqualTo(new Outcome.Cancelled<>(cancel));
-        assertThat(Outcome.failure(new CompletionException(cancel)).isCancelled()).isTrue();
+        assertThat(Outcome.failure(new CompletionException(cancel)).isCancelled())
+                .isTrue();
     }
 
     @Test
@@ -65,14 +66,27 @@ class OutcomeTest {
 
     @Test
     void badArguments_throwNpeNamingParameter() {
-        assertThatThrownBy(() -> Outcome.failure(null)).isInstanceOf(NullPointerException.class).hasMessage("cause");
-        assertThatThrownBy(() -> new Outcome.Failure<>(null)).isInstanceOf(NullPointerException.class).hasMessage("cause");
-        assertThatThrownBy(() -> new Outcome.Cancelled<>(null)).isInstanceOf(NullPointerException.class).hasMessage("cause");
-        assertThatThrownBy(() -> Outcome.ofDone(null)).isInstanceOf(NullPointerException.class).hasMessage("future");
+        assertThatThrownBy(() -> Outcome.failure(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("cause");
+        assertThatThrownBy(() -> new Outcome.Failure<>(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("cause");
+        assertThatThrownBy(() -> new Outcome.Cancelled<>(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("cause");
+        assertThatThrownBy(() -> Outcome.ofDone(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("future");
         assertThatThrownBy(() -> Outcome.of((CompletableFuture<String>) null))
-                .isInstanceOf(NullPointerException.class).hasMessage("stage");
-        assertThatThrownBy(() -> Outcome.success(1).map(null)).isInstanceOf(NullPointerException.class).hasMessage("mapper");
-        assertThatThrownBy(() -> Outcome.success(1).recover(null)).isInstanceOf(NullPointerException.class).hasMessage("recovery");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("stage");
+        assertThatThrownBy(() -> Outcome.success(1).map(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("mapper");
+        assertThatThrownBy(() -> Outcome.success(1).recover(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("recovery");
     }
 
     @Test
@@ -143,8 +157,9 @@ class OutcomeTest {
     void map_mapperThrows_givesFailure() {
         var boom = new IllegalStateException("boom");
         assertThat(Outcome.success(2).map(v -> {
-            throw boom;
-        })).isEqualTo(new Outcome.Failure<>(boom));
+                    throw boom;
+                }))
+                .isEqualTo(new Outcome.Failure<>(boom));
     }
 
     @Test

@@ -2,8 +2,8 @@ package dev.asyncpatterns.examples;
 
 import dev.asyncpatterns.cache.AsyncCaches;
 import dev.asyncpatterns.cache.MemoizedFunction;
-import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.Outcome;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -72,22 +72,25 @@ final class CachedEnrichment implements Example {
             }
             return "User " + id.toUpperCase() + " (eu)";
         });
-        CompletableFuture<String> us = time.delay(Duration.ofMillis(80)).thenApply(x -> "User " + id.toUpperCase() + " (us)");
+        CompletableFuture<String> us =
+                time.delay(Duration.ofMillis(80)).thenApply(x -> "User " + id.toUpperCase() + " (us)");
         return Futures.any(eu, us);
     }
 
     private CompletableFuture<Integer> fetchOrderCount(String id) {
         orderCalls.incrementAndGet();
-        return time.delay(Duration.ofMillis(50)).thenCompose(x -> id.equals("u4")
-                ? CompletableFuture.failedFuture(new IllegalStateException("orders service: 503"))
-                : CompletableFuture.completedFuture(id.length() + id.charAt(1) - '0'));
+        return time.delay(Duration.ofMillis(50))
+                .thenCompose(x -> id.equals("u4")
+                        ? CompletableFuture.failedFuture(new IllegalStateException("orders service: 503"))
+                        : CompletableFuture.completedFuture(id.length() + id.charAt(1) - '0'));
     }
 
     private CompletableFuture<List<String>> fetchRecommendations(String id) {
         recommendationCalls.incrementAndGet();
-        return time.delay(Duration.ofMillis(40)).thenCompose(x -> id.equals("u3")
-                ? CompletableFuture.failedFuture(new IllegalStateException("recommendations service: timeout"))
-                : CompletableFuture.completedFuture(List.of("book-" + id, "lamp-" + id)));
+        return time.delay(Duration.ofMillis(40))
+                .thenCompose(x -> id.equals("u3")
+                        ? CompletableFuture.failedFuture(new IllegalStateException("recommendations service: timeout"))
+                        : CompletableFuture.completedFuture(List.of("book-" + id, "lamp-" + id)));
     }
 
     // ---- enrichment: three calls at once, settled, gaps allowed --------------------------------
@@ -100,7 +103,8 @@ final class CachedEnrichment implements Example {
         // allSettled waits for every call and never fails; each call's Outcome then says how it went
         return Futures.allSettled(name, orders, recommendations).thenApply(settled -> {
             List<String> missing = new ArrayList<>();
-            return new EnrichedUser(id,
+            return new EnrichedUser(
+                    id,
                     valueOrNote(Outcome.ofDone(name), missing),
                     valueOrNote(Outcome.ofDone(orders), missing),
                     valueOrNote(Outcome.ofDone(recommendations), missing),
@@ -137,7 +141,8 @@ final class CachedEnrichment implements Example {
                 .memoize(this::enrich);
 
         List<String> ids = List.of("u1", "u2", "u3", "u4");
-        out.printf("users %s; complete results cached %d s, partial ones %d ms%n",
+        out.printf(
+                "users %s; complete results cached %d s, partial ones %d ms%n",
                 ids, fullTtl.toSeconds(), partialTtl.toMillis());
 
         List<EnrichedUser> first = round(out, "round 1 (cold cache)", users, ids);
@@ -153,19 +158,22 @@ final class CachedEnrichment implements Example {
         // (MemoizedFunction already detaches a caller that cancels; shield gives any future that
         // guarantee.)
         int profilesBefore = profileCalls.get();
-        CompletableFuture<EnrichedUser> hurried = Futures.withTimeout(Futures.shield(users.apply("u5")), Duration.ofMillis(10));
-        out.println("u5 with a 10 ms deadline: " + hurried.handle((user, failure) -> failure == null ? "answered" : "timed out").join());
+        CompletableFuture<EnrichedUser> hurried =
+                Futures.withTimeout(Futures.shield(users.apply("u5")), Duration.ofMillis(10));
+        out.println("u5 with a 10 ms deadline: "
+                + hurried.handle((user, failure) -> failure == null ? "answered" : "timed out")
+                        .join());
         EnrichedUser u5 = users.apply("u5").join(); // joins the load the hurried caller started
         out.printf("u5 right after: %s (profile calls for u5: %d)%n", u5, profileCalls.get() - profilesBefore);
 
         MemoizedFunction.Stats stats = users.stats();
-        out.printf("cache: %d hits, %d misses (loads), hit ratio %.2f%n",
-                stats.hits(), stats.misses(), stats.hitRatio());
+        out.printf(
+                "cache: %d hits, %d misses (loads), hit ratio %.2f%n", stats.hits(), stats.misses(), stats.hitRatio());
     }
 
     /** Five concurrent requests per user; prints how many backend calls that took. */
-    private List<EnrichedUser> round(PrintStream out, String title, MemoizedFunction<String, EnrichedUser> users,
-            List<String> ids) {
+    private List<EnrichedUser> round(
+            PrintStream out, String title, MemoizedFunction<String, EnrichedUser> users, List<String> ids) {
         int profilesBefore = profileCalls.get();
         int ordersBefore = orderCalls.get();
         int recommendationsBefore = recommendationCalls.get();
@@ -179,9 +187,13 @@ final class CachedEnrichment implements Example {
         }
         List<EnrichedUser> results = Futures.all(requests).join();
 
-        out.printf("%s: %d requests in %d ms -> service calls: profile %d, orders %d, recommendations %d%n",
-                title, requests.size(), (System.nanoTime() - start) / 1_000_000,
-                profileCalls.get() - profilesBefore, orderCalls.get() - ordersBefore,
+        out.printf(
+                "%s: %d requests in %d ms -> service calls: profile %d, orders %d, recommendations %d%n",
+                title,
+                requests.size(),
+                (System.nanoTime() - start) / 1_000_000,
+                profileCalls.get() - profilesBefore,
+                orderCalls.get() - ordersBefore,
                 recommendationCalls.get() - recommendationsBefore);
         return results.subList(0, ids.size());
     }

@@ -1,8 +1,8 @@
 package dev.asyncpatterns.examples;
 
 import dev.asyncpatterns.core.future.AsCompleted;
-import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.examples.LocalHttpServer.Reply;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -37,7 +37,11 @@ final class ConcurrentScraper implements Example {
         return "15 pages, 5 at a time, per-page timeout, 404s and hangs, progress in completion order";
     }
 
-    enum Kind { OK, FAILED, TIMED_OUT }
+    enum Kind {
+        OK,
+        FAILED,
+        TIMED_OUT
+    }
 
     /** What happened to one page; {@code atMillis} is when it finished, since the scrape began. */
     record PageResult(String path, Kind kind, String detail, long atMillis) {}
@@ -89,7 +93,8 @@ final class ConcurrentScraper implements Example {
                         return new PageResult(path, Kind.OK, html.length() + " bytes", at);
                     }
                     if (cause instanceof TimeoutException) {
-                        return new PageResult(path, Kind.TIMED_OUT, "no answer within " + timeout.toMillis() + " ms", at);
+                        return new PageResult(
+                                path, Kind.TIMED_OUT, "no answer within " + timeout.toMillis() + " ms", at);
                     }
                     return new PageResult(path, Kind.FAILED, cause.getMessage(), at);
                 }));
@@ -98,15 +103,24 @@ final class ConcurrentScraper implements Example {
             // progress in completion order; forEachAsync calls us as each page finishes
             // (on a virtual thread, a plain `for (var done : completions)` loop works too)
             AsCompleted<PageResult> completions = Futures.asCompleted(scrapes);
-            completions.forEachAsync(done -> {
-                PageResult page = done.join(); // already complete: never blocks
-                out.printf("[%2d/%d] %-9s %-9s %-28s at %4d ms%n", completions.handedOut(), completions.size(),
-                        page.path(), page.kind(), page.detail(), page.atMillis());
-            }).join();
+            completions
+                    .forEachAsync(done -> {
+                        PageResult page = done.join(); // already complete: never blocks
+                        out.printf(
+                                "[%2d/%d] %-9s %-9s %-28s at %4d ms%n",
+                                completions.handedOut(),
+                                completions.size(),
+                                page.path(),
+                                page.kind(),
+                                page.detail(),
+                                page.atMillis());
+                    })
+                    .join();
 
             long total = (System.nanoTime() - start) / 1_000_000;
             List<PageResult> results = Futures.all(scrapes).join(); // all done; in page order
-            out.printf("summary: %d ok, %d failed, %d timed out, in %d ms%n",
+            out.printf(
+                    "summary: %d ok, %d failed, %d timed out, in %d ms%n",
                     count(results, Kind.OK), count(results, Kind.FAILED), count(results, Kind.TIMED_OUT), total);
         }
     }

@@ -1,9 +1,9 @@
 package dev.asyncpatterns.examples;
 
+import dev.asyncpatterns.console.ResilienceViews;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.postgres.JobCodec;
 import dev.asyncpatterns.postgres.PostgresJobStore;
-import dev.asyncpatterns.console.ResilienceViews;
 import dev.asyncpatterns.resilience.JobRecord;
 import dev.asyncpatterns.resilience.RetryQueue;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -117,11 +117,12 @@ final class DistributedTasks implements Example {
         List<Task> jobs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String id = String.format("t%03d", i);
-            jobs.add(switch (i % 3) {
-                case 0 -> new SendEmail(id, i % 27 == 0 ? "bounce@example.com" : "user" + i + "@example.com");
-                case 1 -> new ResizeImage(id, i % 25 == 1 ? 5_000 : 100 + (i * 37) % 200);
-                default -> new BuildReport(id, "report-" + i);
-            });
+            jobs.add(
+                    switch (i % 3) {
+                        case 0 -> new SendEmail(id, i % 27 == 0 ? "bounce@example.com" : "user" + i + "@example.com");
+                        case 1 -> new ResizeImage(id, i % 25 == 1 ? 5_000 : 100 + (i * 37) % 200);
+                        default -> new BuildReport(id, "report-" + i);
+                    });
         }
         return jobs;
     }
@@ -129,7 +130,8 @@ final class DistributedTasks implements Example {
     // ---- the coordinator ----------------------------------------------------------------------
 
     /** The jobs worker-2 holds a lease on (format: select list, table). */
-    private static final String HELD_BY_VICTIM = "SELECT %1$s FROM %2$s WHERE state = 'IN_FLIGHT' AND owner LIKE 'worker-2@%%'";
+    private static final String HELD_BY_VICTIM =
+            "SELECT %1$s FROM %2$s WHERE state = 'IN_FLIGHT' AND owner LIKE 'worker-2@%%'";
 
     @Override
     public void run(PrintStream out, boolean fast) throws Exception {
@@ -160,17 +162,27 @@ final class DistributedTasks implements Example {
 
     private void runOn(String url, String table, int count, PrintStream out) throws Exception {
         var dataSource = new UrlDataSource(url);
-        try (var store = PostgresJobStore.builder(dataSource, CODEC).table(table).build();
+        try (var store =
+                        PostgresJobStore.builder(dataSource, CODEC).table(table).build();
                 Connection db = DriverManager.getConnection(url)) {
             store.migrate().toCompletableFuture().join();
-            execute(db, "CREATE TABLE " + table + "_runs (job text NOT NULL, worker text NOT NULL, "
-                    + "started_at timestamptz NOT NULL DEFAULT clock_timestamp(), result text)");
-            execute(db, "CREATE TABLE " + table + "_outcomes (job text NOT NULL, worker text NOT NULL, "
-                    + "outcome text NOT NULL)");
+            execute(
+                    db,
+                    "CREATE TABLE " + table + "_runs (job text NOT NULL, worker text NOT NULL, "
+                            + "started_at timestamptz NOT NULL DEFAULT clock_timestamp(), result text)");
+            execute(
+                    db,
+                    "CREATE TABLE " + table + "_outcomes (job text NOT NULL, worker text NOT NULL, "
+                            + "outcome text NOT NULL)");
             try {
                 coordinate(store, db, url, table, count, out);
             } finally {
-                for (String t : List.of(table + "_runs", table + "_outcomes", table + "_held", table + "_attempts", table,
+                for (String t : List.of(
+                        table + "_runs",
+                        table + "_outcomes",
+                        table + "_held",
+                        table + "_attempts",
+                        table,
                         table + "_schema")) {
                     execute(db, "DROP TABLE IF EXISTS " + t);
                 }
@@ -179,17 +191,21 @@ final class DistributedTasks implements Example {
         }
     }
 
-    private void coordinate(PostgresJobStore<Task> store, Connection db, String url, String table, int count,
-            PrintStream out) throws Exception {
+    private void coordinate(
+            PostgresJobStore<Task> store, Connection db, String url, String table, int count, PrintStream out)
+            throws Exception {
         List<Task> jobs = jobs(count);
         for (Task job : jobs) {
             store.add(job, job.priority(), 10_000).toCompletableFuture().join();
         }
-        Map<String, Long> kinds = jobs.stream().collect(Collectors.groupingBy(
-                j -> j.getClass().getSimpleName(), LinkedHashMap::new, Collectors.counting()));
+        Map<String, Long> kinds = jobs.stream()
+                .collect(Collectors.groupingBy(
+                        j -> j.getClass().getSimpleName(), LinkedHashMap::new, Collectors.counting()));
         out.printf("coordinator: submitted %d jobs into table %s: %s%n", count, table, kinds);
-        out.printf("workers: %d JVMs, 4 attempts at once each, 3 attempts per job (backoff from 100 ms), "
-                + "%d ms timeout per attempt, lease %d s%n", WORKERS, ATTEMPT_TIMEOUT.toMillis(), LEASE.toSeconds());
+        out.printf(
+                "workers: %d JVMs, 4 attempts at once each, 3 attempts per job (backoff from 100 ms), "
+                        + "%d ms timeout per attempt, lease %d s%n",
+                WORKERS, ATTEMPT_TIMEOUT.toMillis(), LEASE.toSeconds());
 
         long start = System.nanoTime();
         List<Process> workers = new ArrayList<>();
@@ -202,19 +218,31 @@ final class DistributedTasks implements Example {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (queryLong(db, "SELECT count(*) FROM " + table + "_outcomes") < count / 3
                     || queryLong(db, HELD_BY_VICTIM.formatted("count(*)", table)) < 2
-                    || queryLong(db, "SELECT count(*) FROM " + table + "_runs WHERE worker = 'worker-2' "
-                            + "AND result IS NULL") < 2) {
+                    || queryLong(
+                                    db,
+                                    "SELECT count(*) FROM " + table + "_runs WHERE worker = 'worker-2' "
+                                            + "AND result IS NULL")
+                            < 2) {
                 check(System.nanoTime() < deadline, "the workers made no progress in 60 s");
                 TimeSource.system().delay(Duration.ofMillis(5)).join();
             }
             victim.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no goodbye to the database
             victim.waitFor(10, TimeUnit.SECONDS);
-            execute(db, "CREATE TABLE " + table + "_held AS " + HELD_BY_VICTIM.formatted(
-                    "split_part(convert_from(payload, 'UTF8'), '|', 3) AS job, clock_timestamp() AS killed_at", table));
+            execute(
+                    db,
+                    "CREATE TABLE " + table + "_held AS "
+                            + HELD_BY_VICTIM.formatted(
+                                    "split_part(convert_from(payload, 'UTF8'), '|', 3) AS job, clock_timestamp() AS killed_at",
+                                    table));
             long finished = queryLong(db, "SELECT count(*) FROM " + table + "_outcomes");
-            out.printf("killed worker-2 (pid %d) with SIGKILL %.1f s in, after %d jobs had finished; it held %d jobs "
-                    + "(exit code %d)%n", victim.pid(), (System.nanoTime() - start) / 1e9, finished,
-                    queryLong(db, "SELECT count(*) FROM " + table + "_held"), victim.exitValue());
+            out.printf(
+                    "killed worker-2 (pid %d) with SIGKILL %.1f s in, after %d jobs had finished; it held %d jobs "
+                            + "(exit code %d)%n",
+                    victim.pid(),
+                    (System.nanoTime() - start) / 1e9,
+                    finished,
+                    queryLong(db, "SELECT count(*) FROM " + table + "_held"),
+                    victim.exitValue());
 
             while (store.refreshCounts().toCompletableFuture().join().live() > 0) {
                 check(System.nanoTime() < deadline, "jobs still live after 60 s");
@@ -235,49 +263,75 @@ final class DistributedTasks implements Example {
         out.println("worker    runs  succeeded  dead  cut off");
         for (int w = 1; w <= WORKERS; w++) {
             String worker = "worker-" + w;
-            out.printf("%-8s %5d  %9d  %4d  %d%n", worker,
+            out.printf(
+                    "%-8s %5d  %9d  %4d  %d%n",
+                    worker,
                     queryLong(db, "SELECT count(*) FROM " + table + "_runs WHERE worker = '" + worker + "'"),
-                    queryLong(db, "SELECT count(*) FROM " + table + "_outcomes WHERE worker = '" + worker
-                            + "' AND outcome = 'succeeded'"),
-                    queryLong(db, "SELECT count(*) FROM " + table + "_outcomes WHERE worker = '" + worker
-                            + "' AND outcome = 'dead'"),
-                    queryLong(db, "SELECT count(*) FROM " + table + "_runs WHERE worker = '" + worker
-                            + "' AND result IS NULL"));
+                    queryLong(
+                            db,
+                            "SELECT count(*) FROM " + table + "_outcomes WHERE worker = '" + worker
+                                    + "' AND outcome = 'succeeded'"),
+                    queryLong(
+                            db,
+                            "SELECT count(*) FROM " + table + "_outcomes WHERE worker = '" + worker
+                                    + "' AND outcome = 'dead'"),
+                    queryLong(
+                            db,
+                            "SELECT count(*) FROM " + table + "_runs WHERE worker = '" + worker
+                                    + "' AND result IS NULL"));
         }
         // a job succeeded if its handler finished ok or the queue recorded its success (either may be
         // missing if a worker died between the two)
-        long succeeded = queryLong(db, "SELECT count(*) FROM (SELECT job FROM " + table + "_runs WHERE result = 'ok' "
-                + "UNION SELECT job FROM " + table + "_outcomes WHERE outcome = 'succeeded') t");
+        long succeeded = queryLong(
+                db,
+                "SELECT count(*) FROM (SELECT job FROM " + table + "_runs WHERE result = 'ok' "
+                        + "UNION SELECT job FROM " + table + "_outcomes WHERE outcome = 'succeeded') t");
         List<JobRecord<Task>> dead = store.deadLetters().toCompletableFuture().join();
         long held = queryLong(db, "SELECT count(*) FROM " + table + "_held");
-        long heldRanAgain = queryLong(db, "SELECT count(DISTINCT h.job) FROM " + table + "_held h JOIN " + table
-                + "_runs r ON r.job = h.job AND r.worker <> 'worker-2' AND r.started_at > h.killed_at");
+        long heldRanAgain = queryLong(
+                db,
+                "SELECT count(DISTINCT h.job) FROM " + table + "_held h JOIN " + table
+                        + "_runs r ON r.job = h.job AND r.worker <> 'worker-2' AND r.started_at > h.killed_at");
         // a job ran twice if a run followed one that did not fail (it was cut off, or its result was lost)
-        long twice = queryLong(db, "SELECT count(DISTINCT r.job) FROM " + table + "_runs r JOIN " + table
-                + "_runs later ON later.job = r.job AND later.started_at > r.started_at "
-                + "WHERE r.result IS DISTINCT FROM 'failed'");
+        long twice = queryLong(
+                db,
+                "SELECT count(DISTINCT r.job) FROM " + table + "_runs r JOIN " + table
+                        + "_runs later ON later.job = r.job AND later.started_at > r.started_at "
+                        + "WHERE r.result IS DISTINCT FROM 'failed'");
         long retried = queryLong(db, "SELECT count(DISTINCT job) FROM " + table + "_runs WHERE result = 'failed'");
         for (JobRecord<Task> letter : dead) {
             long expired = letter.history().stream()
-                    .filter(a -> a.failure() instanceof dev.asyncpatterns.resilience.LeaseExpiredException).count();
-            out.printf("dead letter %s %s after %d attempts%s: %s%n", letter.job().id(), write(letter.job()).split("\\|")[0],
-                    letter.history().size(), expired == 0 ? "" : " (" + expired + " lost with an expired lease)",
+                    .filter(a -> a.failure() instanceof dev.asyncpatterns.resilience.LeaseExpiredException)
+                    .count();
+            out.printf(
+                    "dead letter %s %s after %d attempts%s: %s%n",
+                    letter.job().id(),
+                    write(letter.job()).split("\\|")[0],
+                    letter.history().size(),
+                    expired == 0 ? "" : " (" + expired + " lost with an expired lease)",
                     letter.lastAttempt().failure());
         }
-        out.printf("ledger: submitted %d = succeeded %d + dead %d; lost %d%n", count, succeeded, dead.size(),
-                count - succeeded - dead.size());
-        out.printf("held by worker-2 at the kill: %d, finished on the survivors: %d; jobs run twice: %d; "
-                + "retried after a failure: %d%n", held, heldRanAgain, twice, retried);
+        out.printf(
+                "ledger: submitted %d = succeeded %d + dead %d; lost %d%n",
+                count, succeeded, dead.size(), count - succeeded - dead.size());
+        out.printf(
+                "held by worker-2 at the kill: %d, finished on the survivors: %d; jobs run twice: %d; "
+                        + "retried after a failure: %d%n",
+                held, heldRanAgain, twice, retried);
         if (ConsoleOption.requested()) {
             // the coordinator joins as a queue on the same table: the console shows its figures and
             // the dead letters of every worker; a replayed job runs here (a no-op that succeeds)
-            RetryQueue<Task> coordinator = RetryQueue.<Task>builder("distributed-tasks",
-                            task -> java.util.concurrent.CompletableFuture.completedFuture(null))
-                    .store(store).owner("coordinator@" + ProcessHandle.current().pid()).lease(LEASE).build();
+            RetryQueue<Task> coordinator = RetryQueue.<Task>builder(
+                            "distributed-tasks", task -> java.util.concurrent.CompletableFuture.completedFuture(null))
+                    .store(store)
+                    .owner("coordinator@" + ProcessHandle.current().pid())
+                    .lease(LEASE)
+                    .build();
             try {
-                ConsoleOption.serveUntilEnter(out, console -> console
-                        .panel(ResilienceViews.retryQueue(coordinator))
-                        .deadLetters(ResilienceViews.deadLetters(coordinator, DistributedTasks::write)));
+                ConsoleOption.serveUntilEnter(
+                        out,
+                        console -> console.panel(ResilienceViews.retryQueue(coordinator))
+                                .deadLetters(ResilienceViews.deadLetters(coordinator, DistributedTasks::write)));
             } finally {
                 coordinator.shutdownNow().join();
             }
@@ -287,22 +341,37 @@ final class DistributedTasks implements Example {
     // ---- plumbing -----------------------------------------------------------------------------
 
     private static Process startWorker(String url, String table, String name) throws Exception {
-        String java = ProcessHandle.current().info().command()
+        String java = ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        return new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp", classPath(), DistributedTasksWorker.class.getName(), url, table, name)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(
+                        java,
+                        "-XX:TieredStopAtLevel=1",
+                        "-Xmx256m",
+                        "-cp",
+                        classPath(),
+                        DistributedTasksWorker.class.getName(),
+                        url,
+                        table,
+                        name)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     /** This program's class path, also when it runs inside Maven (exec:java) rather than from a jar. */
     private static String classPath() {
         if (DistributedTasks.class.getClassLoader() instanceof URLClassLoader loader) {
-            return Stream.of(loader.getURLs()).map(u -> {
-                try {
-                    return new File(u.toURI()).getPath();
-                } catch (Exception e) {
-                    return u.getPath();
-                }
-            }).collect(Collectors.joining(File.pathSeparator));
+            return Stream.of(loader.getURLs())
+                    .map(u -> {
+                        try {
+                            return new File(u.toURI()).getPath();
+                        } catch (Exception e) {
+                            return u.getPath();
+                        }
+                    })
+                    .collect(Collectors.joining(File.pathSeparator));
         }
         return System.getProperty("java.class.path");
     }
@@ -314,7 +383,8 @@ final class DistributedTasks implements Example {
     }
 
     static long queryLong(Connection db, String sql) throws SQLException {
-        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = db.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

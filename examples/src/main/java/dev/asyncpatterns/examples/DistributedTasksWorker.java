@@ -53,8 +53,11 @@ public final class DistributedTasksWorker {
         Connection ledger = DriverManager.getConnection(url);
         ledger.setAutoCommit(true);
         var worker = new DistributedTasksWorker(ledger, table, name);
-        var store = PostgresJobStore.builder(new UrlDataSource(url), DistributedTasks.CODEC).table(table)
-                .connections(4).pollInterval(Duration.ofMillis(200)).build();
+        var store = PostgresJobStore.builder(new UrlDataSource(url), DistributedTasks.CODEC)
+                .table(table)
+                .connections(4)
+                .pollInterval(Duration.ofMillis(200))
+                .build();
         RetryQueue.<Task>builder(name, worker::handle)
                 .store(store)
                 .owner(name + "@" + ProcessHandle.current().pid())
@@ -70,31 +73,40 @@ public final class DistributedTasksWorker {
     }
 
     private CompletionStage<Void> handle(Task task) {
-        CompletableFuture<Void> run = ledger("INSERT INTO " + table + "_runs (job, worker) VALUES (?, ?)", task.id(), name)
+        CompletableFuture<Void> run = ledger(
+                        "INSERT INTO " + table + "_runs (job, worker) VALUES (?, ?)", task.id(), name)
                 .thenCompose(ignored -> work(task));
         // also when the queue cancels the attempt at its timeout
-        run.whenComplete((ok, failure) -> ledger("UPDATE " + table + "_runs SET result = ? WHERE job = ? AND worker = ? "
-                + "AND result IS NULL", failure == null ? "ok" : "failed", task.id(), name));
+        run.whenComplete((ok, failure) -> ledger(
+                "UPDATE " + table + "_runs SET result = ? WHERE job = ? AND worker = ? " + "AND result IS NULL",
+                failure == null ? "ok" : "failed",
+                task.id(),
+                name));
         return run;
     }
 
     private CompletableFuture<Void> work(Task task) {
         TimeSource time = TimeSource.system();
         return switch (task) {
-            case SendEmail e when e.to().startsWith("bounce@") ->
-                    CompletableFuture.failedFuture(new IllegalArgumentException("mailbox " + e.to() + " does not exist"));
+            case SendEmail e
+            when e.to().startsWith("bounce@") ->
+                CompletableFuture.failedFuture(new IllegalArgumentException("mailbox " + e.to() + " does not exist"));
             case SendEmail e -> time.delay(Duration.ofMillis(60));
             case ResizeImage r -> time.delay(Duration.ofMillis(r.millis())); // cancelled by the attempt timeout
-            case BuildReport b -> earlierRuns(b.id()).thenCompose(runs -> runs <= 1
-                    ? CompletableFuture.<Void>failedFuture(new IOException("the warehouse is cold; try again"))
-                    : time.delay(Duration.ofMillis(120)));
+            case BuildReport b ->
+                earlierRuns(b.id())
+                        .thenCompose(runs -> runs <= 1
+                                ? CompletableFuture.<Void>failedFuture(
+                                        new IOException("the warehouse is cold; try again"))
+                                : time.delay(Duration.ofMillis(120)));
         };
     }
 
     private CompletableFuture<Long> earlierRuns(String job) {
         return Blocking.call(() -> {
             ledgerLock.lock();
-            try (PreparedStatement s = ledger.prepareStatement("SELECT count(*) FROM " + table + "_runs WHERE job = ?")) {
+            try (PreparedStatement s =
+                    ledger.prepareStatement("SELECT count(*) FROM " + table + "_runs WHERE job = ?")) {
                 s.setString(1, job);
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
@@ -107,8 +119,12 @@ public final class DistributedTasksWorker {
     }
 
     private void outcome(JobRecord<Task> job, String outcome) {
-        ledger("INSERT INTO " + table + "_outcomes (job, worker, outcome) VALUES (?, ?, ?)", job.job().id(), name,
-                outcome).join();
+        ledger(
+                        "INSERT INTO " + table + "_outcomes (job, worker, outcome) VALUES (?, ?, ?)",
+                        job.job().id(),
+                        name,
+                        outcome)
+                .join();
     }
 
     /** One ledger statement on a virtual thread (JDBC blocks; the queue's threads must not). */

@@ -1,7 +1,7 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.core.future.Blocking;
+import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.examples.LocalHttpServer.Reply;
 import dev.asyncpatterns.pipeline.OnError;
 import dev.asyncpatterns.pipeline.Pipeline;
@@ -71,15 +71,17 @@ final class EtlPipeline implements Example {
         Map<String, AtomicInteger> tries = new ConcurrentHashMap<>();
         try (var server = LocalHttpServer.start(path -> {
                     long id = Long.parseLong(path.substring(path.lastIndexOf('/') + 1));
-                    int attempt = tries.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+                    int attempt = tries.computeIfAbsent(path, p -> new AtomicInteger())
+                            .incrementAndGet();
                     Duration latency = Duration.ofMillis(5 + id * 7 % 21);
                     if ((id % 13 == 5 && attempt == 1) || id == 29) {
                         return Reply.status(503, "busy").after(latency);
                     }
                     String json = id % 17 == 16
                             ? "{\"id\":" + id + ",\"customer\":" // cut short
-                            : "{\"id\":" + id + ",\"customer\":\"c" + id % 7 + "\",\"amount\":\"" + (id * 37 % 100) + "."
-                                    + String.format("%02d", id % 100) + "\",\"currency\":\"" + (id % 2 == 0 ? "EUR" : "USD") + "\"}";
+                            : "{\"id\":" + id + ",\"customer\":\"c" + id % 7 + "\",\"amount\":\"" + (id * 37 % 100)
+                                    + "." + String.format("%02d", id % 100) + "\",\"currency\":\""
+                                    + (id % 2 == 0 ? "EUR" : "USD") + "\"}";
                     return Reply.ok(json).after(latency);
                 });
                 var client = HttpClient.newHttpClient()) {
@@ -91,11 +93,17 @@ final class EtlPipeline implements Example {
             PipelineRun<Integer> run = Pipeline.range(0, records)
                     // extract: 3 requests at a time, results kept in input order; a failed request is
                     // retried twice (50 ms, 100 ms) and then skipped to the dead letters
-                    .mapAsync(3, (Long id) -> fetch(client, server, id),
-                            OnError.<Long, String>retry(Backoff.exponential(Duration.ofMillis(50)).maxAttempts(3))
-                                    .thenSkip((id, error) -> deadLetters.add("record " + id + ": " + error.getMessage())))
+                    .mapAsync(
+                            3,
+                            (Long id) -> fetch(client, server, id),
+                            OnError.<Long, String>retry(Backoff.exponential(Duration.ofMillis(50))
+                                            .maxAttempts(3))
+                                    .thenSkip(
+                                            (id, error) -> deadLetters.add("record " + id + ": " + error.getMessage())))
                     // transform: parse and convert on the CPU pool, 3 at a time; bad records are skipped
-                    .mapAsync(3, (String json) -> Blocking.cpu(() -> transform(json)),
+                    .mapAsync(
+                            3,
+                            (String json) -> Blocking.cpu(() -> transform(json)),
                             OnError.skip((json, error) -> deadLetters.add("malformed: " + json)))
                     // load: batches of 10 rows (or fewer after 200 ms), 3 files written at a time
                     .batch(10, Duration.ofMillis(200))
@@ -114,15 +122,22 @@ final class EtlPipeline implements Example {
             for (Path file : files) {
                 lines += Files.readAllLines(file).size();
             }
-            out.printf("wrote %d rows into %d files (%d lines on disk) in %.2f s: %.0f records/s%n",
+            out.printf(
+                    "wrote %d rows into %d files (%d lines on disk) in %.2f s: %.0f records/s%n",
                     written, files.size(), lines, seconds, records / seconds);
             out.printf("dead letters (%d):%n", deadLetters.size());
             deadLetters.stream().sorted().forEach(letter -> out.println("  " + letter));
             // the server counted every request: those beyond one per record were retries
             int requests = tries.values().stream().mapToInt(AtomicInteger::get).sum();
-            long retried = tries.values().stream().filter(count -> count.get() > 1).count();
-            out.printf("extract: %d requests for %d records: %d retries on %d records (transient 503s, backoff 50 ms,"
-                    + " 100 ms), %d still failing after 3 attempts%n", requests, records, requests - records, retried,
+            long retried =
+                    tries.values().stream().filter(count -> count.get() > 1).count();
+            out.printf(
+                    "extract: %d requests for %d records: %d retries on %d records (transient 503s, backoff 50 ms,"
+                            + " 100 ms), %d still failing after 3 attempts%n",
+                    requests,
+                    records,
+                    requests - records,
+                    retried,
                     tries.values().stream().filter(count -> count.get() >= 3).count());
             out.println("stage metrics (failures = elements that failed the stage after its error policy ran):");
             List<String> roles = List.of("source", "extract", "transform", "load: batch", "load: write", "count rows");
@@ -130,8 +145,13 @@ final class EtlPipeline implements Example {
             for (int i = 0; i < stages.size(); i++) {
                 StageMetrics stage = stages.get(i);
                 String label = (i < roles.size() ? roles.get(i) + " " : "") + "[" + stage.stage() + "]";
-                out.printf("  %-36s in %4d  out %4d  failures %2d  busy %5d ms%n", label, stage.elementsIn(),
-                        stage.elementsOut(), stage.failures(), stage.busy().toMillis());
+                out.printf(
+                        "  %-36s in %4d  out %4d  failures %2d  busy %5d ms%n",
+                        label,
+                        stage.elementsIn(),
+                        stage.elementsOut(),
+                        stage.failures(),
+                        stage.busy().toMillis());
             }
             deleteAll(dir);
         }

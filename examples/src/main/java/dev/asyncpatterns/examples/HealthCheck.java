@@ -1,7 +1,7 @@
 package dev.asyncpatterns.examples;
 
-import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.Outcome;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.future.WaitPolicy;
 import dev.asyncpatterns.core.future.WaitResult;
 import dev.asyncpatterns.examples.LocalHttpServer.Reply;
@@ -55,8 +55,10 @@ final class HealthCheck implements Example {
             Map<CompletableFuture<Integer>, String> names = new IdentityHashMap<>();
             for (String service : SERVICES.keySet()) {
                 var request = HttpRequest.newBuilder(server.uri("/" + service)).build();
-                names.put(client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                        .thenApply(HttpResponse::statusCode), service);
+                names.put(
+                        client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                                .thenApply(HttpResponse::statusCode),
+                        service);
             }
 
             List<CompletableFuture<Integer>> pending = new ArrayList<>(names.keySet());
@@ -70,7 +72,8 @@ final class HealthCheck implements Example {
                 }
                 // like asyncio.wait(..., return_when=FIRST_COMPLETED, timeout=left): the pending
                 // checks are not cancelled by the wait; we decide what to do with them
-                WaitResult<Integer> result = Futures.waitFor(WaitPolicy.FIRST_COMPLETED, pending, left).join();
+                WaitResult<Integer> result = Futures.waitFor(WaitPolicy.FIRST_COMPLETED, pending, left)
+                        .join();
                 rounds++;
                 for (CompletableFuture<Integer> check : result.done()) {
                     Outcome<Integer> outcome = Outcome.ofDone(check);
@@ -80,14 +83,16 @@ final class HealthCheck implements Example {
                     } else {
                         down++;
                     }
-                    out.printf("  [%4d ms] %-8s %s%n", millisSince(start), names.get(check),
-                            healthy ? "UP" : "DOWN (" + describe(outcome) + ")");
+                    out.printf(
+                            "  [%4d ms] %-8s %s%n",
+                            millisSince(start), names.get(check), healthy ? "UP" : "DOWN (" + describe(outcome) + ")");
                 }
                 pending = result.pending();
             }
             for (CompletableFuture<Integer> check : pending) {
                 check.cancel(true); // HttpClient aborts the exchange
-                out.printf("  [%4d ms] %-8s TIMED OUT (no answer in %d ms), cancelled%n",
+                out.printf(
+                        "  [%4d ms] %-8s TIMED OUT (no answer in %d ms), cancelled%n",
                         millisSince(start), names.get(check), deadline.toMillis());
             }
             out.printf("%d up, %d down, %d timed out; results handled in %d waits%n", up, down, pending.size(), rounds);

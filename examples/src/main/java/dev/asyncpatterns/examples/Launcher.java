@@ -141,11 +141,13 @@ public final class Launcher {
                         out.println("FAILED " + example.name() + ": " + e);
                     }
                 }
-                out.println(failed.isEmpty()
-                        ? (skipped.isEmpty() ? "all " + EXAMPLES.size() + " examples ran"
-                                : (EXAMPLES.size() - skipped.size()) + " of " + EXAMPLES.size() + " examples ran, skipped "
-                                        + skipped + " (missing prerequisites)")
-                        : failed.size() + " of " + EXAMPLES.size() + " examples failed: " + failed);
+                out.println(
+                        failed.isEmpty()
+                                ? (skipped.isEmpty()
+                                        ? "all " + EXAMPLES.size() + " examples ran"
+                                        : (EXAMPLES.size() - skipped.size()) + " of " + EXAMPLES.size()
+                                                + " examples ran, skipped " + skipped + " (missing prerequisites)")
+                                : failed.size() + " of " + EXAMPLES.size() + " examples failed: " + failed);
                 return failed.isEmpty() ? 0 : 1;
             }
             default -> {

@@ -116,7 +116,8 @@ final class LocalHttpServer implements AutoCloseable {
             }
             if (reply.delay().isPositive()) {
                 // the simulated latency: a timer, raced with close() so shutdown is immediate
-                CompletableFuture.anyOf(TimeSource.system().delay(reply.delay()), closed).join();
+                CompletableFuture.anyOf(TimeSource.system().delay(reply.delay()), closed)
+                        .join();
             }
             byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");

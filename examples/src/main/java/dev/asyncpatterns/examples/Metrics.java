@@ -47,30 +47,46 @@ final class Metrics implements Example {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
         // a semaphore: at most 2 "database" calls at a time
-        var db = SemaphoreMetrics.monitor(registry, AsyncSemaphore.builder(2).name("db-connections").build());
+        var db = SemaphoreMetrics.monitor(
+                registry, AsyncSemaphore.builder(2).name("db-connections").build());
         // a bounded queue feeding a worker pool
-        AsyncQueue<String> orders = QueueMetrics.monitor(registry, AsyncQueue.<String>builder(8).name("orders").build());
-        WorkerPool<String, String> resize = WorkerPoolMetrics.monitor(registry,
+        AsyncQueue<String> orders = QueueMetrics.monitor(
+                registry, AsyncQueue.<String>builder(8).name("orders").build());
+        WorkerPool<String, String> resize = WorkerPoolMetrics.monitor(
+                registry,
                 WorkerPool.<String, String>builder(job -> job.endsWith("7")
                                 ? CompletableFuture.failedFuture(new IOException("corrupt image " + job))
                                 : CompletableFuture.completedFuture(job + ".png"))
-                        .name("resize").workers(2).queueCapacity(16).build());
+                        .name("resize")
+                        .workers(2)
+                        .queueCapacity(16)
+                        .build());
         // a memoized lookup
-        MemoizedFunction<Integer, String> users = MemoizedFunctionMetrics.monitor(registry,
-                AsyncCaches.builder().maximumSize(100).name("user-lookup")
+        MemoizedFunction<Integer, String> users = MemoizedFunctionMetrics.monitor(
+                registry,
+                AsyncCaches.builder()
+                        .maximumSize(100)
+                        .name("user-lookup")
                         .memoize((Integer id) -> CompletableFuture.completedFuture("user-" + id)));
         // a retried call whose durations are recorded from its events
         var flaky = new AtomicInteger();
-        AsyncResilience<String> prices = ResilienceMetrics.monitor(registry, AsyncResilience.<String>builder("prices")
-                .retry(Retry.of("prices", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(5)).build()))
-                .onEvent(ResilienceMetrics.timers(registry))
-                .build());
+        AsyncResilience<String> prices = ResilienceMetrics.monitor(
+                registry,
+                AsyncResilience.<String>builder("prices")
+                        .retry(Retry.of(
+                                "prices",
+                                RetryConfig.custom()
+                                        .maxAttempts(3)
+                                        .waitDuration(Duration.ofMillis(5))
+                                        .build()))
+                        .onEvent(ResilienceMetrics.timers(registry))
+                        .build());
 
         // ---- some work
         var gate = new CompletableFuture<Void>();
         List<CompletableFuture<Void>> queries = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            queries.add(db.withPermit(() -> gate));                   // 2 run, 3 wait
+            queries.add(db.withPermit(() -> gate)); // 2 run, 3 wait
         }
         out.printf("db-connections while 5 queries want 2 permits: %s%n", db.stats());
         gate.complete(null);
@@ -88,14 +104,16 @@ final class Metrics implements Example {
         }
         for (int i = 0; i < 4; i++) {
             prices.call(() -> flaky.incrementAndGet() % 3 == 1
-                    ? CompletableFuture.failedFuture(new IOException("503"))
-                    : CompletableFuture.completedFuture("42")).join();
+                            ? CompletableFuture.failedFuture(new IOException("503"))
+                            : CompletableFuture.completedFuture("42"))
+                    .join();
         }
 
         // ---- what an operator sees
         out.println();
         out.println("GET /metrics (the asyncpatterns_* lines of the Prometheus scrape):");
-        registry.scrape().lines()
+        registry.scrape()
+                .lines()
                 .filter(line -> line.contains("asyncpatterns_"))
                 .filter(line -> !line.startsWith("# HELP"))
                 .forEach(line -> out.println("  " + line));
@@ -105,13 +123,16 @@ final class Metrics implements Example {
         out.println("  " + db.stats());
         out.println("  " + orders.stats());
         var pool = resize.stats();
-        out.printf("  WorkerPool.Stats[name=%s, submitted=%d, succeeded=%d, failed=%d, depth=%d]%n",
+        out.printf(
+                "  WorkerPool.Stats[name=%s, submitted=%d, succeeded=%d, failed=%d, depth=%d]%n",
                 pool.name(), pool.submitted(), pool.succeeded(), pool.failed(), pool.depth());
         var cache = users.stats();
-        out.printf("  MemoizedFunction.Stats[name=%s, hits=%d, misses=%d, hitRatio=%.2f]%n",
+        out.printf(
+                "  MemoizedFunction.Stats[name=%s, hits=%d, misses=%d, hitRatio=%.2f]%n",
                 cache.name(), cache.hits(), cache.misses(), cache.hitRatio());
         var calls = prices.stats();
-        out.printf("  AsyncResilience.Stats[name=%s, calls=%d, succeeded=%d, attempts=%d, retries=%d]%n",
+        out.printf(
+                "  AsyncResilience.Stats[name=%s, calls=%d, succeeded=%d, attempts=%d, retries=%d]%n",
                 calls.name(), calls.calls(), calls.succeeded(), calls.attempts(), calls.retries());
         registry.close();
     }

@@ -1,9 +1,9 @@
 package dev.asyncpatterns.examples;
 
+import dev.asyncpatterns.core.Outcome;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.sync.AsyncEvent;
 import dev.asyncpatterns.core.sync.AsyncLock;
-import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -43,9 +43,20 @@ final class OrderStateMachine implements Example {
 
     // ---- the state machine --------------------------------------------------------------------
 
-    enum State { CREATED, PAID, SHIPPED, DELIVERED, CANCELLED }
+    enum State {
+        CREATED,
+        PAID,
+        SHIPPED,
+        DELIVERED,
+        CANCELLED
+    }
 
-    enum Event { PAY, SHIP, DELIVER, CANCEL }
+    enum Event {
+        PAY,
+        SHIP,
+        DELIVER,
+        CANCEL
+    }
 
     /** The allowed transitions: state -> event -> next state. Anything else is rejected. */
     private static final Map<State, Map<Event, State>> TRANSITIONS = new EnumMap<>(Map.of(
@@ -86,11 +97,13 @@ final class OrderStateMachine implements Example {
                 List<String> report = new ArrayList<>();
                 for (int i = 0; i < outcomes.size(); i++) {
                     String name = listeners.get(i).name();
-                    report.add(switch (outcomes.get(i)) {
-                        case Outcome.Success<Void> ok -> name + " ok";
-                        case Outcome.Failure<Void> failed -> name + " FAILED (" + rootMessage(failed.cause()) + ")";
-                        case Outcome.Cancelled<Void> cancelled -> name + " cancelled";
-                    });
+                    report.add(
+                            switch (outcomes.get(i)) {
+                                case Outcome.Success<Void> ok -> name + " ok";
+                                case Outcome.Failure<Void> failed ->
+                                    name + " FAILED (" + rootMessage(failed.cause()) + ")";
+                                case Outcome.Cancelled<Void> cancelled -> name + " cancelled";
+                            });
                 }
                 return report;
             });
@@ -107,8 +120,11 @@ final class OrderStateMachine implements Example {
         private final AsyncLock lock = new AsyncLock();
         private State state = State.CREATED; // read and written only while holding `lock`
 
-        Order(String id, Map<Event, Function<Order, CompletableFuture<Void>>> handlers,
-                EventEmitter<Transition> emitter, PrintStream out) {
+        Order(
+                String id,
+                Map<Event, Function<Order, CompletableFuture<Void>>> handlers,
+                EventEmitter<Transition> emitter,
+                PrintStream out) {
             this.id = id;
             this.handlers = handlers;
             this.emitter = emitter;
@@ -130,7 +146,8 @@ final class OrderStateMachine implements Example {
                             new IllegalStateException(event + " not allowed in state " + from));
                 }
                 long[] notifiedAt = new long[1];
-                return handlers.get(event).apply(this)
+                return handlers.get(event)
+                        .apply(this)
                         .thenCompose(done -> {
                             state = to;
                             out.printf("order %s: %s -> %s (on %s)%n", id, from, to, event);
@@ -138,13 +155,18 @@ final class OrderStateMachine implements Example {
                             return emitter.emit(new Transition(id, from, event, to));
                         })
                         .thenApply(report -> {
-                            out.printf("order %s:   %d listeners notified at once, all settled in %d ms: %s%n", id,
-                                    report.size(), (System.nanoTime() - notifiedAt[0]) / 1_000_000, String.join(", ", report));
+                            out.printf(
+                                    "order %s:   %d listeners notified at once, all settled in %d ms: %s%n",
+                                    id,
+                                    report.size(),
+                                    (System.nanoTime() - notifiedAt[0]) / 1_000_000,
+                                    String.join(", ", report));
                             return to;
                         })
                         .whenComplete((next, failure) -> {
                             if (failure != null) {
-                                out.printf("order %s: %s failed, still %s: %s%n", id, event, from, rootMessage(failure));
+                                out.printf(
+                                        "order %s: %s failed, still %s: %s%n", id, event, from, rootMessage(failure));
                             }
                         });
             });
@@ -167,9 +189,15 @@ final class OrderStateMachine implements Example {
         // payments wait until the payment gateway is connected: an AsyncEvent, set once, releases
         // every payment waiting for it (and lets later ones through at once)
         var gatewayReady = new AsyncEvent();
-        handlers.put(Event.PAY, order -> gatewayReady.await().thenCompose(ready -> order.id.equals("D")
-                ? time.delay(step).thenCompose(x -> CompletableFuture.<Void>failedFuture(new IllegalStateException("card declined")))
-                : time.delay(step)));
+        handlers.put(
+                Event.PAY,
+                order -> gatewayReady
+                        .await()
+                        .thenCompose(ready -> order.id.equals("D")
+                                ? time.delay(step)
+                                        .thenCompose(x -> CompletableFuture.<Void>failedFuture(
+                                                new IllegalStateException("card declined")))
+                                : time.delay(step)));
         handlers.put(Event.SHIP, order -> time.delay(step.multipliedBy(2)));
         handlers.put(Event.DELIVER, order -> time.delay(step));
         handlers.put(Event.CANCEL, order -> time.delay(step.dividedBy(2)));
@@ -178,9 +206,13 @@ final class OrderStateMachine implements Example {
         var emitter = new EventEmitter<Transition>();
         emitter.on("email", t -> time.delay(step));
         emitter.on("analytics", t -> time.delay(step.dividedBy(2)));
-        emitter.on("loyalty", t -> t.to() == State.DELIVERED
-                ? time.delay(step).thenCompose(x -> CompletableFuture.failedFuture(new IllegalStateException("loyalty service down")))
-                : time.delay(step));
+        emitter.on(
+                "loyalty",
+                t -> t.to() == State.DELIVERED
+                        ? time.delay(step)
+                                .thenCompose(x -> CompletableFuture.failedFuture(
+                                        new IllegalStateException("loyalty service down")))
+                        : time.delay(step));
         emitter.on("audit", t -> {
             if (t.event() == Event.CANCEL) {
                 throw new IllegalArgumentException("audit log rejects cancellations");
@@ -201,7 +233,9 @@ final class OrderStateMachine implements Example {
             out.printf("payment gateway connected: releasing %d waiting payment(s)%n", gatewayReady.waiters());
             gatewayReady.set();
         });
-        payA.thenCompose(s -> a.fire(Event.SHIP)).thenCompose(s -> a.fire(Event.DELIVER)).join();
+        payA.thenCompose(s -> a.fire(Event.SHIP))
+                .thenCompose(s -> a.fire(Event.DELIVER))
+                .join();
 
         // B: PAY, CANCEL and SHIP arrive at the same moment; the lock applies them in arrival order,
         // so PAY and CANCEL succeed and SHIP is rejected (a cancelled order cannot ship)

@@ -57,7 +57,8 @@ final class QueueWorkers implements Example {
             // the handler: one HTTP call per job; it returns a future, so a worker never blocks on I/O
             WorkerPool<Integer, Integer> pool = WorkerPool.<Integer, Integer>builder(job -> {
                         maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                        var request = HttpRequest.newBuilder(server.uri("/job/" + job)).build();
+                        var request = HttpRequest.newBuilder(server.uri("/job/" + job))
+                                .build();
                         return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                                 .whenComplete((response, failure) -> inFlight.decrementAndGet())
                                 .thenApply(response -> {
@@ -83,7 +84,8 @@ final class QueueWorkers implements Example {
                 results.add(pool.submitBlocking(job));
                 maxDepth = Math.max(maxDepth, pool.stats().depth());
             }
-            out.printf("producer done after %d ms; the queue never held more than %d jobs%n",
+            out.printf(
+                    "producer done after %d ms; the queue never held more than %d jobs%n",
                     (System.nanoTime() - start) / 1_000_000, maxDepth);
 
             // graceful shutdown: no new jobs, but everything queued is still processed
@@ -108,10 +110,15 @@ final class QueueWorkers implements Example {
 
             WorkerPool.Stats stats = pool.stats();
             for (WorkerPool.WorkerStats worker : stats.perWorker()) {
-                out.printf("  worker %d: %2d processed, %d failed, busy %4d ms%n",
-                        worker.index(), worker.succeeded(), worker.failed(), worker.busyTime().toMillis());
+                out.printf(
+                        "  worker %d: %2d processed, %d failed, busy %4d ms%n",
+                        worker.index(),
+                        worker.succeeded(),
+                        worker.failed(),
+                        worker.busyTime().toMillis());
             }
-            out.printf("pool: submitted %d, processed %d, failed %d, queue depth %d%n",
+            out.printf(
+                    "pool: submitted %d, processed %d, failed %d, queue depth %d%n",
                     stats.submitted(), stats.succeeded(), stats.failed(), stats.depth());
         }
     }

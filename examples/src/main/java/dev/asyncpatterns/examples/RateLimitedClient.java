@@ -56,7 +56,8 @@ final class RateLimitedClient implements Example {
                     .rate(perSecond, Duration.ofSeconds(1))
                     .burst(burst)
                     .build();
-            out.printf("%d calls, limit %d/s with a burst of %d; the bucket starts with %d tokens%n",
+            out.printf(
+                    "%d calls, limit %d/s with a burst of %d; the bucket starts with %d tokens%n",
                     calls, perSecond, burst, limiter.availableTokens());
 
             long firstCall = System.nanoTime();
@@ -81,7 +82,8 @@ final class RateLimitedClient implements Example {
             out.println("server saw the requests at (ms): " + millisSince(firstCall, arrived));
             // the bucket starts full, so `burst` calls go at once; each later one needs a refill
             double minimum = (double) (calls - burst) / perSecond;
-            out.printf("%d calls (%d x 200 OK) in %.3f s = %.1f calls/s%n",
+            out.printf(
+                    "%d calls (%d x 200 OK) in %.3f s = %.1f calls/s%n",
                     calls, statuses.stream().filter(s -> s == 200).count(), seconds, calls / seconds);
             out.printf("the quota allows no faster than %.3f s: %d at once, then %d/s%n", minimum, burst, perSecond);
         }

@@ -45,9 +45,11 @@ final class RealTimeAggregation implements Example {
     /** What a window boils down to. */
     record Summary(int events, Map<String, Long> perPage, double avgLatency, int maxLatency, long errors) {
         static Summary of(List<PageView> views) {
-            Map<String, Long> perPage = new TreeMap<>(
-                    views.stream().collect(Collectors.groupingBy(PageView::page, Collectors.counting())));
-            return new Summary(views.size(), perPage,
+            Map<String, Long> perPage =
+                    new TreeMap<>(views.stream().collect(Collectors.groupingBy(PageView::page, Collectors.counting())));
+            return new Summary(
+                    views.size(),
+                    perPage,
                     views.stream().mapToInt(PageView::latencyMillis).average().orElse(0),
                     views.stream().mapToInt(PageView::latencyMillis).max().orElse(0),
                     views.stream().filter(PageView::error).count());
@@ -55,7 +57,8 @@ final class RealTimeAggregation implements Example {
 
         String topPages() {
             return perPage.entrySet().stream()
-                    .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+                    .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                            .thenComparing(Map.Entry.comparingByKey()))
                     .limit(3)
                     .map(e -> e.getKey() + " " + e.getValue())
                     .collect(Collectors.joining(", "));
@@ -71,16 +74,17 @@ final class RealTimeAggregation implements Example {
         Duration windowLength = Duration.ofMillis(fast ? 200 : 1000);
         int windows = 6;
         int ticksPerWindow = (int) (windowLength.toMillis() / tick.toMillis());
-        int spikeFrom = ticksPerWindow * 2;  // the spike: from the 3rd window's worth of ticks...
-        int spikeTo = ticksPerWindow * 4;    // ...to the 4th's
+        int spikeFrom = ticksPerWindow * 2; // the spike: from the 3rd window's worth of ticks...
+        int spikeTo = ticksPerWindow * 4; // ...to the 4th's
         var produced = new AtomicInteger();
         var random = new SplittableRandom(42); // seeded: the same traffic on every run
         var firstTick = new AtomicLong();
 
         // The source: an async generator whose state is the tick number. Each step waits for the
         // next tick (a timer: no thread is blocked), then emits a burst of page views.
-        Pipeline<List<PageView>> bursts = Pipeline.unfold(0, (Integer n) ->
-                time.delay(tick).thenApply(ignored -> {
+        Pipeline<List<PageView>> bursts = Pipeline.unfold(
+                0,
+                (Integer n) -> time.delay(tick).thenApply(ignored -> {
                     firstTick.compareAndSet(0, System.nanoTime());
                     boolean spike = n >= spikeFrom && n < spikeTo;
                     int size = spike ? random.nextInt(4, 13) : random.nextInt(0, 9); // 0..8, or 4..12 in the spike
@@ -93,23 +97,30 @@ final class RealTimeAggregation implements Example {
                     return Optional.of(new Pipeline.Step<>(burst, n + 1));
                 }));
 
-        out.printf("page views in bursts every %d ms, a traffic spike in windows 3 and 4; %d ms tumbling windows%n",
+        out.printf(
+                "page views in bursts every %d ms, a traffic spike in windows 3 and 4; %d ms tumbling windows%n",
                 tick.toMillis(), windowLength.toMillis());
         var aggregated = new AtomicInteger();
         var windowNumber = new AtomicInteger();
-        bursts
-                .flatMap(burst -> burst) // a stream of single page views
+        bursts.flatMap(burst -> burst) // a stream of single page views
                 .window(windowLength, Collectors.collectingAndThen(Collectors.toList(), Summary::of))
                 .take(windows) // the source is endless: stop after this many windows
                 .forEach(summary -> {
                     aggregated.addAndGet(summary.events());
-                    out.printf("window %d (closed %4d ms after the first event): %3d views, top %s; latency avg %3.0f ms, max %3d ms; %d errors%n",
-                            windowNumber.incrementAndGet(), (System.nanoTime() - firstTick.get()) / 1_000_000, summary.events(),
-                            summary.topPages(), summary.avgLatency(), summary.maxLatency(), summary.errors());
+                    out.printf(
+                            "window %d (closed %4d ms after the first event): %3d views, top %s; latency avg %3.0f ms, max %3d ms; %d errors%n",
+                            windowNumber.incrementAndGet(),
+                            (System.nanoTime() - firstTick.get()) / 1_000_000,
+                            summary.events(),
+                            summary.topPages(),
+                            summary.avgLatency(),
+                            summary.maxLatency(),
+                            summary.errors());
                 })
                 .run()
                 .join();
-        out.printf("%d windows aggregated %d page views; the source produced %d and was stopped with the run%n",
+        out.printf(
+                "%d windows aggregated %d page views; the source produced %d and was stopped with the run%n",
                 windowNumber.get(), aggregated.get(), produced.get());
     }
 }

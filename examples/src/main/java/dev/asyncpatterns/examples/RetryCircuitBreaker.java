@@ -40,7 +40,11 @@ final class RetryCircuitBreaker implements Example {
         return "retry with jittered backoff and a circuit breaker around a flaky service; state changes printed";
     }
 
-    enum Health { FLAKY, DOWN, UP }
+    enum Health {
+        FLAKY,
+        DOWN,
+        UP
+    }
 
     @Override
     public void run(PrintStream out, boolean fast) throws Exception {
@@ -66,28 +70,39 @@ final class RetryCircuitBreaker implements Example {
         };
 
         // plain resilience4j configuration, as you may already have it
-        Retry retry = Retry.of("price", RetryConfig.custom()
-                .maxAttempts(3)
-                // 20 ms, 40 ms... each randomized by +-50% (jitter), so clients do not retry in step
-                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(20), 2.0, 0.5))
-                .ignoreExceptions(CallNotPermittedException.class) // an open circuit is not worth retrying
-                .build());
-        CircuitBreaker breaker = CircuitBreaker.of("price", CircuitBreakerConfig.custom()
-                .slidingWindowSize(10)               // the last 10 attempts...
-                .minimumNumberOfCalls(5)
-                .failureRateThreshold(60)            // ...60% failed: open
-                .waitDurationInOpenState(openWait)   // then let trial calls through
-                .permittedNumberOfCallsInHalfOpenState(2)
-                .build());
+        Retry retry = Retry.of(
+                "price",
+                RetryConfig.custom()
+                        .maxAttempts(3)
+                        // 20 ms, 40 ms... each randomized by +-50% (jitter), so clients do not retry in step
+                        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(20), 2.0, 0.5))
+                        .ignoreExceptions(CallNotPermittedException.class) // an open circuit is not worth retrying
+                        .build());
+        CircuitBreaker breaker = CircuitBreaker.of(
+                "price",
+                CircuitBreakerConfig.custom()
+                        .slidingWindowSize(10) // the last 10 attempts...
+                        .minimumNumberOfCalls(5)
+                        .failureRateThreshold(60) // ...60% failed: open
+                        .waitDurationInOpenState(openWait) // then let trial calls through
+                        .permittedNumberOfCallsInHalfOpenState(2)
+                        .build());
 
         AsyncResilience<String> prices = AsyncResilience.<String>builder("prices")
                 .circuitBreaker(breaker)
                 .retry(retry)
                 .attemptTimeout(Duration.ofSeconds(1))
                 .circuitOpenFallback(open -> "price=40 (cached)") // fail fast to a stale answer
-                .on(ResilienceEvent.RetryScheduled.class, e -> out.printf("    retry: attempt %d in %d ms (after: %s)%n",
-                        e.nextAttempt(), e.delay().toMillis(), e.failure() == null ? "?" : e.failure().getMessage()))
-                .on(ResilienceEvent.CircuitStateChanged.class, e -> out.printf("    circuit: %s -> %s%n", e.from(), e.to()))
+                .on(
+                        ResilienceEvent.RetryScheduled.class,
+                        e -> out.printf(
+                                "    retry: attempt %d in %d ms (after: %s)%n",
+                                e.nextAttempt(),
+                                e.delay().toMillis(),
+                                e.failure() == null ? "?" : e.failure().getMessage()))
+                .on(
+                        ResilienceEvent.CircuitStateChanged.class,
+                        e -> out.printf("    circuit: %s -> %s%n", e.from(), e.to()))
                 .build();
 
         out.println("phase 1: the service fails every 3rd request");
@@ -98,20 +113,29 @@ final class RetryCircuitBreaker implements Example {
         call(out, prices, fetchPrice, 5, 4);
 
         health.set(Health.UP);
-        out.printf("phase 3: the service is back; waiting %d ms for the circuit to allow trial calls%n", openWait.toMillis());
+        out.printf(
+                "phase 3: the service is back; waiting %d ms for the circuit to allow trial calls%n",
+                openWait.toMillis());
         time.delay(openWait.plusMillis(50)).join();
         call(out, prices, fetchPrice, 9, 3);
 
         AsyncResilience.Stats stats = prices.stats();
-        out.printf("stats: %d calls (%d ok, %d failed), %d attempts, %d retries, %d fallbacks, %d circuit transitions, now %s%n",
-                stats.calls(), stats.succeeded(), stats.failed(), stats.attempts(), stats.retries(), stats.fallbacks(),
-                stats.circuitTransitions(), stats.circuitState().orElseThrow());
+        out.printf(
+                "stats: %d calls (%d ok, %d failed), %d attempts, %d retries, %d fallbacks, %d circuit transitions, now %s%n",
+                stats.calls(),
+                stats.succeeded(),
+                stats.failed(),
+                stats.attempts(),
+                stats.retries(),
+                stats.fallbacks(),
+                stats.circuitTransitions(),
+                stats.circuitState().orElseThrow());
         out.printf("the service saw %d requests%n", requests.get());
     }
 
     /** Makes {@code count} calls one after another, printing each result. */
-    private static void call(PrintStream out, AsyncResilience<String> prices,
-            AsyncSupplier<String> fetchPrice, int first, int count) {
+    private static void call(
+            PrintStream out, AsyncResilience<String> prices, AsyncSupplier<String> fetchPrice, int first, int count) {
         for (int i = first; i < first + count; i++) {
             long start = System.nanoTime();
             String result;

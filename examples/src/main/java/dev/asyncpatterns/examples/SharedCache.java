@@ -58,7 +58,9 @@ final class SharedCache implements Example {
 
         CompletableFuture<String> fetch(String id) {
             calls.incrementAndGet();
-            return TimeSource.system().delay(Duration.ofMillis(5)).thenApply(ignored -> names.getOrDefault(id, "name-" + id));
+            return TimeSource.system()
+                    .delay(Duration.ofMillis(5))
+                    .thenApply(ignored -> names.getOrDefault(id, "name-" + id));
         }
     }
 
@@ -84,7 +86,9 @@ final class SharedCache implements Example {
     }
 
     private void run(PrintStream out, RedisClient client) throws Exception {
-        out.printf("two instances, one backend, %d requests over %d users: the first half on instance A, the second on B%n", REQUESTS, USERS);
+        out.printf(
+                "two instances, one backend, %d requests over %d users: the first half on instance A, the second on B%n",
+                REQUESTS, USERS);
 
         var alone = new Backend();
         traffic(instance(alone, null), instance(alone, null), () -> {});
@@ -92,17 +96,25 @@ final class SharedCache implements Example {
 
         String prefix = "example:users:" + ProcessHandle.current().pid() + ":";
         var shared = new Backend();
-        try (var levelA = RedisSecondLevel.builder(client, StringCodec.UTF8).keyPrefix(prefix).build();
-                var levelB = RedisSecondLevel.builder(client, StringCodec.UTF8).keyPrefix(prefix).build()) {
+        try (var levelA = RedisSecondLevel.builder(client, StringCodec.UTF8)
+                        .keyPrefix(prefix)
+                        .build();
+                var levelB = RedisSecondLevel.builder(client, StringCodec.UTF8)
+                        .keyPrefix(prefix)
+                        .build()) {
             MemoizedFunction<String, String> a = instance(shared, levelA);
             MemoizedFunction<String, String> b = instance(shared, levelB);
-            traffic(a, b, () -> { // A writes to Redis in the background; let those writes land first
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (levelA.stats().puts() < USERS && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
-                }
-            });
-            out.printf("with the shared level:    %d backend calls (instance B read %d users from Redis)%n",
+            traffic(
+                    a,
+                    b,
+                    () -> { // A writes to Redis in the background; let those writes land first
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                        while (levelA.stats().puts() < USERS && System.nanoTime() < deadline) {
+                            Thread.onSpinWait();
+                        }
+                    });
+            out.printf(
+                    "with the shared level:    %d backend calls (instance B read %d users from Redis)%n",
                     shared.calls.get(), levelB.stats().hits());
 
             // the name of user 7 changes: instance A invalidates, instance B must not serve the old one
@@ -128,7 +140,8 @@ final class SharedCache implements Example {
     }
 
     /** Instance A serves the first half of the requests, then B the second: every user is asked of both. */
-    private static void traffic(MemoizedFunction<String, String> a, MemoizedFunction<String, String> b, Runnable between) {
+    private static void traffic(
+            MemoizedFunction<String, String> a, MemoizedFunction<String, String> b, Runnable between) {
         List<CompletableFuture<String>> replies = new ArrayList<>();
         for (int i = 0; i < REQUESTS / 2; i++) {
             replies.add(a.apply(Integer.toString(i % USERS)));
@@ -143,7 +156,8 @@ final class SharedCache implements Example {
 
     @Override
     public java.util.Optional<String> missingPrerequisite() {
-        return Files.isExecutable(Path.of("/usr/bin/redis-server")) ? java.util.Optional.empty()
+        return Files.isExecutable(Path.of("/usr/bin/redis-server"))
+                ? java.util.Optional.empty()
                 : java.util.Optional.of("no /usr/bin/redis-server (install the Debian package redis-server,"
                         + " or run it by name with --redis-uri=redis://host:port)");
     }
@@ -151,11 +165,22 @@ final class SharedCache implements Example {
     private static Process startRedis(int port) throws IOException {
         Path binary = Path.of("/usr/bin/redis-server");
         if (!Files.isExecutable(binary)) {
-            throw new IllegalStateException("no " + binary + ": install the redis-server package or pass --redis-uri=redis://host:port");
+            throw new IllegalStateException(
+                    "no " + binary + ": install the redis-server package or pass --redis-uri=redis://host:port");
         }
-        Process process = new ProcessBuilder(List.of(binary.toString(), "--port", Integer.toString(port),
-                        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(List.of(
+                        binary.toString(),
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no"))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             try (var socket = new Socket()) {

@@ -51,8 +51,9 @@ final class SupervisedHeartbeat implements Example {
         AsyncSupplier<Void> heartbeat = () -> {
             int run = runs.incrementAndGet();
             long last = crashedAt.get();
-            out.printf("heartbeat run %d started%s%n", run,
-                    last == 0 ? "" : " " + (System.nanoTime() - last) / 1_000_000 + " ms after the crash");
+            out.printf(
+                    "heartbeat run %d started%s%n",
+                    run, last == 0 ? "" : " " + (System.nanoTime() - last) / 1_000_000 + " ms after the crash");
             var thisRun = new CompletableFuture<Void>();
             var timer = new AtomicReference<Cancellable>();
             var beats = new AtomicInteger();
@@ -64,7 +65,8 @@ final class SupervisedHeartbeat implements Example {
                 int n = beats.incrementAndGet();
                 if (n > beatsBeforeCrash) {
                     crashedAt.set(System.nanoTime());
-                    out.printf("heartbeat run %d crashed after %d beats: connection to the monitor lost%n",
+                    out.printf(
+                            "heartbeat run %d crashed after %d beats: connection to the monitor lost%n",
                             run, beatsBeforeCrash);
                     thisRun.completeExceptionally(new IllegalStateException("connection to the monitor lost"));
                     return;
@@ -90,7 +92,7 @@ final class SupervisedHeartbeat implements Example {
         Supervisor supervisor = Supervisor.builder()
                 .name("monitoring")
                 .strategy(Supervisor.Strategy.ONE_FOR_ONE) // a crash restarts only the child that crashed
-                .maxRestarts(3, Duration.ofSeconds(10))    // a 4th restart within 10 s: give up
+                .maxRestarts(3, Duration.ofSeconds(10)) // a 4th restart within 10 s: give up
                 .backoff(Backoff.exponential(firstDelay).cap(Duration.ofSeconds(5)))
                 .child("metrics-flusher", Supervisor.Restart.PERMANENT, flusher)
                 .child("heartbeat", Supervisor.Restart.PERMANENT, heartbeat)
@@ -106,8 +108,14 @@ final class SupervisedHeartbeat implements Example {
             out.println("supervisor gave up: " + e.getCause().getMessage());
         }
         for (Supervisor.ChildStatus child : supervisor.children()) {
-            out.printf("  child %-15s %-8s restarts=%d%s%n", child.name(), child.state(), child.restarts(),
-                    child.lastFailure().map(f -> " last failure: " + f.getMessage()).orElse(""));
+            out.printf(
+                    "  child %-15s %-8s restarts=%d%s%n",
+                    child.name(),
+                    child.state(),
+                    child.restarts(),
+                    child.lastFailure()
+                            .map(f -> " last failure: " + f.getMessage())
+                            .orElse(""));
         }
         out.printf("heartbeat ran %d times, %d restarts in total%n", runs.get(), supervisor.totalRestarts());
     }

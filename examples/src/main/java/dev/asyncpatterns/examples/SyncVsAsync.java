@@ -38,9 +38,12 @@ final class SyncVsAsync implements Example {
         int calls = 10;
         Duration latency = Duration.ofMillis(fast ? 50 : 200);
         // a local service that answers every request after `latency`
-        try (var server = LocalHttpServer.start(path -> Reply.ok("hello from " + path).after(latency));
+        try (var server = LocalHttpServer.start(
+                        path -> Reply.ok("hello from " + path).after(latency));
                 var client = HttpClient.newHttpClient()) {
-            List<URI> uris = IntStream.range(0, calls).mapToObj(i -> server.uri("/item/" + i)).toList();
+            List<URI> uris = IntStream.range(0, calls)
+                    .mapToObj(i -> server.uri("/item/" + i))
+                    .toList();
             out.printf("%d calls to a local service that takes %d ms each%n", calls, latency.toMillis());
             // one warm-up call, so the JVM's first-use costs do not count against the sequential run
             client.send(HttpRequest.newBuilder(server.uri("/warm-up")).build(), HttpResponse.BodyHandlers.discarding());
@@ -58,21 +61,27 @@ final class SyncVsAsync implements Example {
             //    would be cancelled and the failure thrown here (asyncio.gather's behaviour).
             start = System.nanoTime();
             List<CompletableFuture<HttpResponse<String>>> pending = uris.stream()
-                    .map(uri -> client.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()))
+                    .map(uri ->
+                            client.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()))
                     .toList();
             List<HttpResponse<String>> responses = Futures.all(pending).join();
             double concurrentMs = (System.nanoTime() - start) / 1e6;
-            out.printf("concurrent: %8.1f ms (%d responses, first: \"%s\")%n",
+            out.printf(
+                    "concurrent: %8.1f ms (%d responses, first: \"%s\")%n",
                     concurrentMs, responses.size(), responses.get(0).body());
             out.printf("speedup:    %8.1fx (ideal %dx)%n", sequentialMs / concurrentMs, calls);
 
             // 3. bounded: at most 5 calls in flight (a polite client); Parallel.map starts the next
             //    call as soon as one finishes and keeps the results in input order
             start = System.nanoTime();
-            List<HttpResponse<String>> bounded = Parallel.map(uris, 5,
-                    uri -> client.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()))
+            List<HttpResponse<String>> bounded = Parallel.map(
+                            uris,
+                            5,
+                            uri -> client.sendAsync(
+                                    HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()))
                     .join();
-            out.printf("at most 5 at a time: %8.1f ms (%d responses; ideal 2 x %d ms)%n",
+            out.printf(
+                    "at most 5 at a time: %8.1f ms (%d responses; ideal 2 x %d ms)%n",
                     (System.nanoTime() - start) / 1e6, bounded.size(), latency.toMillis());
         }
     }

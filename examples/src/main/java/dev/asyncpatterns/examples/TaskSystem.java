@@ -1,12 +1,12 @@
 package dev.asyncpatterns.examples;
 
+import dev.asyncpatterns.console.Console;
+import dev.asyncpatterns.console.CoreViews;
+import dev.asyncpatterns.console.Panel;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.future.Tasks;
-import dev.asyncpatterns.console.Console;
-import dev.asyncpatterns.console.CoreViews;
-import dev.asyncpatterns.console.Panel;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.scope.TaskScope;
 import dev.asyncpatterns.core.supervision.Backoff;
@@ -67,7 +67,11 @@ final class TaskSystem implements Example {
 
     // ---- the tasks ----------------------------------------------------------------------------
 
-    enum Priority { HIGH, NORMAL, LOW }
+    enum Priority {
+        HIGH,
+        NORMAL,
+        LOW
+    }
 
     /** What a task does; each kind has its own handler. */
     sealed interface Work permits SendEmail, ResizeImage, BuildReport {}
@@ -93,7 +97,8 @@ final class TaskSystem implements Example {
     /** One run of the system: its parts, its counters and its output. */
     private static final class Processor {
         private final TimeSource time = TimeSource.system();
-        private final Backoff retryBackoff = Backoff.exponential(Duration.ofMillis(20)).maxAttempts(3);
+        private final Backoff retryBackoff =
+                Backoff.exponential(Duration.ofMillis(20)).maxAttempts(3);
         private final AtomicInteger running = new AtomicInteger();
         private final AtomicInteger retrying = new AtomicInteger();
         private final AtomicInteger waitingForDependencies = new AtomicInteger();
@@ -117,7 +122,8 @@ final class TaskSystem implements Example {
             List<Task> tasks = workload();
 
             // the parts, in start order (the lifecycle stops them in reverse)
-            queue = AsyncQueue.priority(100, Comparator.comparing((Job job) -> job.task().priority()));
+            queue = AsyncQueue.priority(
+                    100, Comparator.comparing((Job job) -> job.task().priority()));
             cpu = Executors.newFixedThreadPool(2);
             LagProbe lag = LagProbe.start(cpu, Duration.ofMillis(unit), Duration.ofMillis(unit * 5));
             results = new LinkedHashMap<>();
@@ -126,16 +132,29 @@ final class TaskSystem implements Example {
             Lifecycle lifecycle = Lifecycle.create();
             lifecycle.registerResource("cpu-pool", cpu);
             lifecycle.registerResource("lag-probe", lag);
-            out.printf("%d tasks, 3 workers, retries with backoff from 20 ms (3 attempts), Ctrl-C drains gracefully%n",
+            out.printf(
+                    "%d tasks, 3 workers, retries with backoff from 20 ms (3 attempts), Ctrl-C drains gracefully%n",
                     tasks.size());
 
             // --console: watch the queue and the outcomes live in the browser while the tasks run
-            Console console = !ConsoleOption.requested() ? null : ConsoleOption.start(out, page -> page
-                    .panel(CoreViews.queue(queue))
-                    .panel(Panel.gauges("tasks", "tasks", () -> Map.of(
-                            "settled", results.values().stream().filter(CompletableFuture::isDone).count(),
-                            "failed or skipped", results.values().stream().filter(CompletableFuture::isCompletedExceptionally).count(),
-                            "total", results.size()))));
+            Console console = !ConsoleOption.requested()
+                    ? null
+                    : ConsoleOption.start(
+                            out,
+                            page -> page.panel(CoreViews.queue(queue))
+                                    .panel(Panel.gauges(
+                                            "tasks",
+                                            "tasks",
+                                            () -> Map.of(
+                                                    "settled",
+                                                            results.values().stream()
+                                                                    .filter(CompletableFuture::isDone)
+                                                                    .count(),
+                                                    "failed or skipped",
+                                                            results.values().stream()
+                                                                    .filter(CompletableFuture::isCompletedExceptionally)
+                                                                    .count(),
+                                                    "total", results.size()))));
             try (TaskScope scope = TaskScope.open()) {
                 // Tasks without dependencies go into the queue now; the others once their dependencies
                 // have settled. The queue orders them by priority before any worker starts.
@@ -154,12 +173,14 @@ final class TaskSystem implements Example {
                     Cancellable metrics = printMetricsEvery(Duration.ofMillis(unit * 15), lag);
 
                     // wait until every task has succeeded, failed or been skipped
-                    List<Outcome<Void>> outcomes = Futures.allSettled(new ArrayList<>(results.values())).join();
+                    List<Outcome<Void>> outcomes = Futures.allSettled(new ArrayList<>(results.values()))
+                            .join();
                     metrics.cancel();
                     printMetrics(lag);
 
                     // the normal end runs the same graceful shutdown as Ctrl-C would
-                    Lifecycle.Report report = lifecycle.shutdown(Duration.ofSeconds(5)).join();
+                    Lifecycle.Report report =
+                            lifecycle.shutdown(Duration.ofSeconds(5)).join();
                     scope.joinBlocking(); // the workers have exited: the queue was closed and drained
                     summarize(outcomes, report);
                 } finally {
@@ -175,7 +196,7 @@ final class TaskSystem implements Example {
 
         private List<Task> workload() {
             Duration normal = Duration.ofMillis(unit * 40); // each task's timeout: generous...
-            Duration tight = Duration.ofMillis(unit * 10);  // ...except for the poster
+            Duration tight = Duration.ofMillis(unit * 10); // ...except for the poster
             List<Task> tasks = new ArrayList<>();
             tasks.add(new Task("resize-logo", Priority.NORMAL, new ResizeImage("logo.png", 2), normal, List.of()));
             tasks.add(new Task("resize-banner", Priority.NORMAL, new ResizeImage("banner.png", 3), normal, List.of()));
@@ -184,12 +205,22 @@ final class TaskSystem implements Example {
             tasks.add(new Task("email-alice", Priority.HIGH, new SendEmail("alice@example.com"), normal, List.of()));
             tasks.add(new Task("email-bob", Priority.HIGH, new SendEmail("bob@example.com"), normal, List.of()));
             tasks.add(new Task("email-carol", Priority.LOW, new SendEmail("carol@example.com"), normal, List.of()));
-            tasks.add(new Task("email-dave", Priority.NORMAL, new SendEmail("dave@example.com"), normal, List.of())); // flaky
-            tasks.add(new Task("report-daily", Priority.HIGH, new BuildReport("daily"), normal,
+            tasks.add(new Task(
+                    "email-dave", Priority.NORMAL, new SendEmail("dave@example.com"), normal, List.of())); // flaky
+            tasks.add(new Task(
+                    "report-daily",
+                    Priority.HIGH,
+                    new BuildReport("daily"),
+                    normal,
                     List.of("resize-logo", "email-alice", "email-dave")));
-            tasks.add(new Task("report-print", Priority.NORMAL, new BuildReport("print"), normal,
+            tasks.add(new Task(
+                    "report-print",
+                    Priority.NORMAL,
+                    new BuildReport("print"),
+                    normal,
                     List.of("resize-poster", "resize-banner"))); // will be skipped: the poster fails
-            tasks.add(new Task("report-weekly", Priority.LOW, new BuildReport("weekly"), normal, List.of("report-daily")));
+            tasks.add(new Task(
+                    "report-weekly", Priority.LOW, new BuildReport("weekly"), normal, List.of("report-daily")));
             return tasks;
         }
 
@@ -200,16 +231,20 @@ final class TaskSystem implements Example {
                 return;
             }
             waitingForDependencies.incrementAndGet();
-            List<CompletableFuture<Void>> deps = task.dependsOn().stream().map(results::get).toList();
+            List<CompletableFuture<Void>> deps =
+                    task.dependsOn().stream().map(results::get).toList();
             // allSettled, not all: `all` would cancel the other dependencies at the first failure,
             // and those are other tasks' results
             Futures.allSettled(deps).thenAccept(outcomes -> {
                 waitingForDependencies.decrementAndGet();
                 for (int i = 0; i < outcomes.size(); i++) {
                     if (!outcomes.get(i).isSuccess()) {
-                        log("skip    %s: dependency %s failed", task.id(), task.dependsOn().get(i));
-                        results.get(task.id()).completeExceptionally(
-                                new IllegalStateException("skipped: dependency " + task.dependsOn().get(i) + " failed"));
+                        log(
+                                "skip    %s: dependency %s failed",
+                                task.id(), task.dependsOn().get(i));
+                        results.get(task.id())
+                                .completeExceptionally(new IllegalStateException("skipped: dependency "
+                                        + task.dependsOn().get(i) + " failed"));
                         return;
                     }
                 }
@@ -251,18 +286,22 @@ final class TaskSystem implements Example {
             long began = System.nanoTime();
             try {
                 // the timeout cancels the work (interrupting a CPU task) and fails with TimeoutException
-                Futures.withTimeout(start(task.work(), job.attempt()), task.timeout()).join();
+                Futures.withTimeout(start(task.work(), job.attempt()), task.timeout())
+                        .join();
                 log("w%d done  %s in %d ms", worker, task.id(), (System.nanoTime() - began) / 1_000_000);
                 results.get(task.id()).complete(null);
             } catch (CompletionException e) {
                 Throwable cause = e.getCause();
-                String why = cause instanceof TimeoutException ? "timed out after " + task.timeout().toMillis() + " ms"
+                String why = cause instanceof TimeoutException
+                        ? "timed out after " + task.timeout().toMillis() + " ms"
                         : cause.getMessage();
                 Optional<Duration> delay = retryBackoff.delay(job.attempt());
                 if (delay.isPresent()) {
                     retries.incrementAndGet();
                     retrying.incrementAndGet();
-                    log("w%d FAIL  %s: %s; retry in %d ms", worker, task.id(), why, delay.get().toMillis());
+                    log(
+                            "w%d FAIL  %s: %s; retry in %d ms",
+                            worker, task.id(), why, delay.get().toMillis());
                     time.schedule(delay.get(), () -> {
                         retrying.decrementAndGet();
                         enqueue(new Job(task, job.attempt() + 1));
@@ -279,11 +318,12 @@ final class TaskSystem implements Example {
         /** Starts the work of one task; pattern matching picks the handler for its type. */
         private CompletableFuture<?> start(Work work, int attempt) {
             return switch (work) {
-                case SendEmail email -> time.delay(Duration.ofMillis(unit * 2)).thenRun(() -> {
-                    if (email.to().startsWith("dave") && attempt == 1) {
-                        throw new IllegalStateException("SMTP 421 try again later");
-                    }
-                });
+                case SendEmail email ->
+                    time.delay(Duration.ofMillis(unit * 2)).thenRun(() -> {
+                        if (email.to().startsWith("dave") && attempt == 1) {
+                            throw new IllegalStateException("SMTP 421 try again later");
+                        }
+                    });
                 // CPU-bound: runs on the CPU pool; Tasks futures interrupt the thread when cancelled
                 case ResizeImage image -> Tasks.start(() -> burnCpu(image.workUnits() * unit), cpu);
                 case BuildReport report -> time.delay(Duration.ofMillis(unit * 3));
@@ -325,11 +365,21 @@ final class TaskSystem implements Example {
         }
 
         private void printMetrics(LagProbe lag) {
-            long done = results.values().stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
-            long failed = results.values().stream().filter(CompletableFuture::isCompletedExceptionally).count();
+            long done = results.values().stream()
+                    .filter(f -> f.isDone() && !f.isCompletedExceptionally())
+                    .count();
+            long failed = results.values().stream()
+                    .filter(CompletableFuture::isCompletedExceptionally)
+                    .count();
             LagProbe.Stats cpuLag = lag.stats();
-            log("metrics: queued %d | running %d | retrying %d | waiting on deps %d | done %d | failed/skipped %d | cpu lag max %d ms",
-                    queue.size(), running.get(), retrying.get(), waitingForDependencies.get(), done, failed,
+            log(
+                    "metrics: queued %d | running %d | retrying %d | waiting on deps %d | done %d | failed/skipped %d | cpu lag max %d ms",
+                    queue.size(),
+                    running.get(),
+                    retrying.get(),
+                    waitingForDependencies.get(),
+                    done,
+                    failed,
                     cpuLag.maxLag().toMillis());
         }
 
@@ -341,7 +391,9 @@ final class TaskSystem implements Example {
             List<String> dropped = new ArrayList<>(); // still waiting (for a retry or a dependency) at Ctrl-C
             for (int i = 0; i < ids.size(); i++) {
                 Outcome<Void> outcome = outcomes.get(i);
-                String message = outcome.isSuccess() ? "" : String.valueOf(outcome.exceptionOrNull().getMessage());
+                String message = outcome.isSuccess()
+                        ? ""
+                        : String.valueOf(outcome.exceptionOrNull().getMessage());
                 if (outcome.isSuccess()) {
                     ok.add(ids.get(i));
                 } else if (message.startsWith("skipped")) {
@@ -358,7 +410,8 @@ final class TaskSystem implements Example {
             out.printf("skipped %d: %s%n", skipped.size(), skipped);
             out.printf("dropped at shutdown %d: %s%n", dropped.size(), dropped);
             out.printf("retries: %d%n", retries.get());
-            out.printf("shutdown: drained %s, aborted %s, %d failures, clean=%b%n",
+            out.printf(
+                    "shutdown: drained %s, aborted %s, %d failures, clean=%b%n",
                     report.drained(), report.aborted(), report.failures().size(), report.clean());
         }
 

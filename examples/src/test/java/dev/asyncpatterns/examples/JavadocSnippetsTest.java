@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class JavadocSnippetsTest {
 
-    private static final List<String> LIBRARY_MODULES = List.of("core", "testkit", "pipeline", "resilience", "cache", "redis",
-            "postgres", "micrometer", "console");
+    private static final List<String> LIBRARY_MODULES =
+            List.of("core", "testkit", "pipeline", "resilience", "cache", "redis", "postgres", "micrometer", "console");
     private static final Pattern REFERENCE = Pattern.compile("\\{@snippet\\s+class=([\\w.]+)\\s+region=(\\w+)\\s*}");
     private static final Pattern INLINE = Pattern.compile("\\{@snippet\\s*(lang=\\w+\\s*)?:");
 
@@ -51,7 +51,8 @@ class JavadocSnippetsTest {
                     if (!Files.isRegularFile(snippetFile)) {
                         broken.add(source.getFileName() + ": no " + snippetFile);
                     } else if (!Files.readString(snippetFile).contains("@start region=" + m.group(2))) {
-                        broken.add(source.getFileName() + ": no region " + m.group(2) + " in " + snippetFile.getFileName());
+                        broken.add(source.getFileName() + ": no region " + m.group(2) + " in "
+                                + snippetFile.getFileName());
                     }
                 }
             }
@@ -71,6 +72,8 @@ class JavadocSnippetsTest {
                 }
             }
         }
-        assertThat(inline).as("inline {@snippet : …} examples (move them to a *Snippets test class)").isEmpty();
+        assertThat(inline)
+                .as("inline {@snippet : …} examples (move them to a *Snippets test class)")
+                .isEmpty();
     }
 }

@@ -12,9 +12,28 @@ import org.junit.jupiter.api.Test;
 /** The README's claims about the examples match the launcher: the count, and one row per example. */
 class ReadmeTest {
 
-    private static final List<String> NUMBERS = List.of("zero", "one", "two", "three", "four", "five", "six", "seven",
-            "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-            "eighteen", "nineteen", "twenty");
+    private static final List<String> NUMBERS = List.of(
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty");
 
     private static String readme() throws Exception {
         Path dir = Path.of("").toAbsolutePath();
@@ -27,9 +46,12 @@ class ReadmeTest {
     @Test
     void examplesSection_countInWords_matchesTheLauncher() throws Exception {
         Matcher count = Pattern.compile("(?m)^(\\w+) small, commented programs").matcher(readme());
-        assertThat(count.find()).as("the README's sentence counting the examples").isTrue();
+        assertThat(count.find())
+                .as("the README's sentence counting the examples")
+                .isTrue();
         assertThat(NUMBERS.indexOf(count.group(1).toLowerCase(java.util.Locale.ROOT)))
-                .as("README says %s examples", count.group(1)).isEqualTo(Launcher.EXAMPLES.size());
+                .as("README says %s examples", count.group(1))
+                .isEqualTo(Launcher.EXAMPLES.size());
     }
 
     @Test

@@ -60,20 +60,54 @@ public final class AsyncPoolMetrics extends ComponentMetrics<AsyncPool<?>> {
         return pool;
     }
 
-
     @Override
     void bind(Meters<AsyncPool<?>> meters) {
-        meters
-                .gauge("size", "objects", "live objects now", c -> c.stats().size())
+        meters.gauge("size", "objects", "live objects now", c -> c.stats().size())
                 .gauge("idle", "objects", "idle objects now", c -> c.stats().idle())
-                .gauge("borrowed", "objects", "objects lent out now", c -> c.stats().borrowed())
-                .gauge("capacity", "objects", "the most objects alive at once", c -> c.stats().capacity())
-                .gauge("waiters", "waiters", "acquires waiting now", c -> c.stats().waiters())
+                .gauge(
+                        "borrowed",
+                        "objects",
+                        "objects lent out now",
+                        c -> c.stats().borrowed())
+                .gauge(
+                        "capacity",
+                        "objects",
+                        "the most objects alive at once",
+                        c -> c.stats().capacity())
+                .gauge(
+                        "waiters",
+                        "waiters",
+                        "acquires waiting now",
+                        c -> c.stats().waiters())
                 .counter("acquisitions", null, "objects lent", c -> c.stats().acquired())
-                .counter("creations", null, "factory calls that succeeded", c -> c.stats().created(), "result", "succeeded")
-                .counter("creations", null, "factory calls that failed", c -> c.stats().createFailures(), "result", "failed")
-                .counter("destructions", null, "objects destroyed", c -> c.stats().destroyed())
-                .counter("timeouts", null, "acquires that timed out", c -> c.stats().timedOut())
-                .counter("cancellations", null, "acquires cancelled", c -> c.stats().cancelled());
+                .counter(
+                        "creations",
+                        null,
+                        "factory calls that succeeded",
+                        c -> c.stats().created(),
+                        "result",
+                        "succeeded")
+                .counter(
+                        "creations",
+                        null,
+                        "factory calls that failed",
+                        c -> c.stats().createFailures(),
+                        "result",
+                        "failed")
+                .counter(
+                        "destructions",
+                        null,
+                        "objects destroyed",
+                        c -> c.stats().destroyed())
+                .counter(
+                        "timeouts",
+                        null,
+                        "acquires that timed out",
+                        c -> c.stats().timedOut())
+                .counter(
+                        "cancellations",
+                        null,
+                        "acquires cancelled",
+                        c -> c.stats().cancelled());
     }
 }

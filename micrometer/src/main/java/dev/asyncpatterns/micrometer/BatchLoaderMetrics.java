@@ -56,16 +56,34 @@ public final class BatchLoaderMetrics extends ComponentMetrics<BatchLoader<?, ?>
         return loader;
     }
 
-
     @Override
     void bind(Meters<BatchLoader<?, ?>> meters) {
-        meters
-                .gauge("pending", "keys", "keys waiting for their batch now", c -> c.stats().pendingKeys())
-                .gauge("batch.largest", "keys", "the most keys sent in one call", c -> c.stats().largestBatch())
+        meters.gauge(
+                        "pending",
+                        "keys",
+                        "keys waiting for their batch now",
+                        c -> c.stats().pendingKeys())
+                .gauge(
+                        "batch.largest",
+                        "keys",
+                        "the most keys sent in one call",
+                        c -> c.stats().largestBatch())
                 .counter("batches", null, "bulk calls made", c -> c.stats().batches())
-                .counter("batch.failures", null, "bulk calls that failed", c -> c.stats().failedBatches())
+                .counter(
+                        "batch.failures",
+                        null,
+                        "bulk calls that failed",
+                        c -> c.stats().failedBatches())
                 .counter("keys", null, "keys sent", c -> c.stats().keys())
-                .counter("keys.missing", null, "keys the bulk function left out", c -> c.stats().missingKeys())
-                .counter("keys.rejected", null, "loads refused (too many pending keys)", c -> c.stats().rejectedKeys());
+                .counter(
+                        "keys.missing",
+                        null,
+                        "keys the bulk function left out",
+                        c -> c.stats().missingKeys())
+                .counter(
+                        "keys.rejected",
+                        null,
+                        "loads refused (too many pending keys)",
+                        c -> c.stats().rejectedKeys());
     }
 }

@@ -60,7 +60,11 @@ abstract class ComponentMetrics<C> implements MeterBinder {
         Objects.requireNonNull(registry, "registry");
         C c = component.get();
         if (c != null) {
-            bind(new Meters<>(registry, c, "asyncpatterns." + kind, Tags.of("name", name.apply(c)).and(tags)));
+            bind(new Meters<>(
+                    registry,
+                    c,
+                    "asyncpatterns." + kind,
+                    Tags.of("name", name.apply(c)).and(tags)));
         }
     }
 
@@ -86,18 +90,26 @@ abstract class ComponentMetrics<C> implements MeterBinder {
         }
 
         /** A gauge of a current quantity (the function must not capture the component). */
-        Meters<C> gauge(String name, String baseUnit, String description, ToDoubleFunction<C> value,
-                String... extraTags) {
+        Meters<C> gauge(
+                String name, String baseUnit, String description, ToDoubleFunction<C> value, String... extraTags) {
             Gauge.builder(prefix + "." + name, component, value)
-                    .tags(tags).tags(extraTags).baseUnit(baseUnit).description(description).register(registry);
+                    .tags(tags)
+                    .tags(extraTags)
+                    .baseUnit(baseUnit)
+                    .description(description)
+                    .register(registry);
             return this;
         }
 
         /** A function counter over a monotonic count, with extra tags as key/value pairs. */
-        Meters<C> counter(String name, String baseUnit, String description, ToDoubleFunction<C> count,
-                String... extraTags) {
+        Meters<C> counter(
+                String name, String baseUnit, String description, ToDoubleFunction<C> count, String... extraTags) {
             FunctionCounter.builder(prefix + "." + name, component, count)
-                    .tags(tags).tags(extraTags).baseUnit(baseUnit).description(description).register(registry);
+                    .tags(tags)
+                    .tags(extraTags)
+                    .baseUnit(baseUnit)
+                    .description(description)
+                    .register(registry);
             return this;
         }
 
@@ -109,13 +121,21 @@ abstract class ComponentMetrics<C> implements MeterBinder {
         /** A function timer over a count and its cumulative time in nanoseconds. */
         Meters<C> timer(String name, String description, ToLongFunction<C> count, ToDoubleFunction<C> totalNanos) {
             FunctionTimer.builder(prefix + "." + name, component, count, totalNanos, TimeUnit.NANOSECONDS)
-                    .tags(tags).description(description).register(registry);
+                    .tags(tags)
+                    .description(description)
+                    .register(registry);
             return this;
         }
 
         /** The same counter meter once per value of the tag {@code tagKey}. */
-        <E> Meters<C> partition(String name, String baseUnit, String description, String tagKey, E[] values,
-                Function<E, String> tag, Function<E, ToDoubleFunction<C>> count) {
+        <E> Meters<C> partition(
+                String name,
+                String baseUnit,
+                String description,
+                String tagKey,
+                E[] values,
+                Function<E, String> tag,
+                Function<E, ToDoubleFunction<C>> count) {
             for (E value : values) {
                 counter(name, baseUnit, description, count.apply(value), tagKey, tag.apply(value));
             }

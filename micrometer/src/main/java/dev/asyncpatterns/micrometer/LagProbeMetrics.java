@@ -58,15 +58,31 @@ public final class LagProbeMetrics extends ComponentMetrics<LagProbe> {
 
     @Override
     void bind(Meters<LagProbe> meters) {
-        meters
-                .gauge("last", "seconds", "lag of the latest tick, or age of a tick still waiting",
+        meters.gauge(
+                        "last",
+                        "seconds",
+                        "lag of the latest tick, or age of a tick still waiting",
                         c -> c.stats().lastLag().toNanos() / 1e9)
-                .gauge("max", "seconds", "worst lag seen", c -> c.stats().maxLag().toNanos() / 1e9)
-                .gauge("average", "seconds", "mean lag over the ticks that ran",
+                .gauge(
+                        "max",
+                        "seconds",
+                        "worst lag seen",
+                        c -> c.stats().maxLag().toNanos() / 1e9)
+                .gauge(
+                        "average",
+                        "seconds",
+                        "mean lag over the ticks that ran",
                         c -> c.stats().averageLag().toNanos() / 1e9)
-                .gauge("starved", null, "1 while the lag exceeds the threshold, else 0",
+                .gauge(
+                        "starved",
+                        null,
+                        "1 while the lag exceeds the threshold, else 0",
                         c -> c.stats().starved() ? 1 : 0)
                 .counter("samples", null, "ticks that ran", c -> c.stats().samples())
-                .counter("rejections", null, "ticks the executor refused", c -> c.stats().rejected());
+                .counter(
+                        "rejections",
+                        null,
+                        "ticks the executor refused",
+                        c -> c.stats().rejected());
     }
 }

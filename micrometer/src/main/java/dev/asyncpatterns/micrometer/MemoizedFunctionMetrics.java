@@ -60,20 +60,56 @@ public final class MemoizedFunctionMetrics extends ComponentMetrics<MemoizedFunc
         return function;
     }
 
-
     @Override
     void bind(Meters<MemoizedFunction<?, ?>> meters) {
-        meters
-                .gauge("size", "entries", "estimated entries now", c -> c.stats().size())
-                .counter("gets", null, "requests answered from the cache (or a load in flight)", c -> c.stats().hits(), "result", "hit")
-                .counter("gets", null, "requests that started a load", c -> c.stats().misses(), "result", "miss")
-                .counter("loads", null, "loads that produced a value", c -> c.stats().loadSuccesses(), "result", "success")
+        meters.gauge("size", "entries", "estimated entries now", c -> c.stats().size())
+                .counter(
+                        "gets",
+                        null,
+                        "requests answered from the cache (or a load in flight)",
+                        c -> c.stats().hits(),
+                        "result",
+                        "hit")
+                .counter(
+                        "gets",
+                        null,
+                        "requests that started a load",
+                        c -> c.stats().misses(),
+                        "result",
+                        "miss")
+                .counter(
+                        "loads",
+                        null,
+                        "loads that produced a value",
+                        c -> c.stats().loadSuccesses(),
+                        "result",
+                        "success")
                 .counter("loads", null, "loads that failed", c -> c.stats().loadFailures(), "result", "failure")
-                .timer("load.duration", "time spent loading (Caffeine measures it with System.nanoTime)", c -> c.stats().loadSuccesses() + c.stats().loadFailures(), c -> c.stats().loadTime().toNanos())
+                .timer(
+                        "load.duration",
+                        "time spent loading (Caffeine measures it with System.nanoTime)",
+                        c -> c.stats().loadSuccesses() + c.stats().loadFailures(),
+                        c -> c.stats().loadTime().toNanos())
                 .counter("evictions", null, "entries evicted", c -> c.stats().evictions())
-                .counter("eviction.weight", null, "total weight of evicted entries", c -> c.stats().evictionWeight())
-                .counter("refresh.failures", null, "background refreshes that failed", c -> c.stats().refreshFailures())
-                .counter("negative.hits", null, "loads answered from the negative cache", c -> c.stats().negativeHits())
-                .counter("abandoned.loads", null, "loads cancelled because every caller left", c -> c.stats().abandonedLoads());
+                .counter(
+                        "eviction.weight",
+                        null,
+                        "total weight of evicted entries",
+                        c -> c.stats().evictionWeight())
+                .counter(
+                        "refresh.failures",
+                        null,
+                        "background refreshes that failed",
+                        c -> c.stats().refreshFailures())
+                .counter(
+                        "negative.hits",
+                        null,
+                        "loads answered from the negative cache",
+                        c -> c.stats().negativeHits())
+                .counter(
+                        "abandoned.loads",
+                        null,
+                        "loads cancelled because every caller left",
+                        c -> c.stats().abandonedLoads());
     }
 }

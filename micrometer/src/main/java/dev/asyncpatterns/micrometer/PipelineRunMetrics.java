@@ -54,14 +54,32 @@ public final class PipelineRunMetrics extends ComponentMetrics<PipelineRun<?>> {
         return run;
     }
 
-
     @Override
     void bind(Meters<PipelineRun<?>> meters) {
-        meters
-                .counter("elements.in", null, "elements the source emitted", c -> c.stats().elementsIn())
-                .counter("elements.out", null, "elements the sink consumed", c -> c.stats().elementsOut())
-                .counter("failures", null, "element failures and drops over all stages", c -> c.stats().failures())
-                .gauge("depth", "elements", "elements held in buffers and calls in flight now", c -> c.stats().depth())
-                .gauge("done", null, "1 once the run has completed, else 0", c -> c.stats().done() ? 1 : 0);
+        meters.counter(
+                        "elements.in",
+                        null,
+                        "elements the source emitted",
+                        c -> c.stats().elementsIn())
+                .counter(
+                        "elements.out",
+                        null,
+                        "elements the sink consumed",
+                        c -> c.stats().elementsOut())
+                .counter(
+                        "failures",
+                        null,
+                        "element failures and drops over all stages",
+                        c -> c.stats().failures())
+                .gauge(
+                        "depth",
+                        "elements",
+                        "elements held in buffers and calls in flight now",
+                        c -> c.stats().depth())
+                .gauge(
+                        "done",
+                        null,
+                        "1 once the run has completed, else 0",
+                        c -> c.stats().done() ? 1 : 0);
     }
 }

@@ -57,17 +57,35 @@ public final class QueueMetrics extends ComponentMetrics<AsyncQueue<?>> {
         return queue;
     }
 
-
     @Override
     void bind(Meters<AsyncQueue<?>> meters) {
-        meters
-                .gauge("depth", "items", "items buffered now", c -> c.stats().depth())
-                .gauge("capacity", "items", "the bound (2^31-1 when unbounded)", c -> c.stats().capacity())
-                .gauge("put.waiters", "waiters", "producers waiting for room now", c -> c.stats().putWaiters())
-                .gauge("take.waiters", "waiters", "consumers waiting for an item now", c -> c.stats().takeWaiters())
-                .gauge("unfinished", "items", "accepted items not yet reported done", c -> c.stats().unfinished())
+        meters.gauge("depth", "items", "items buffered now", c -> c.stats().depth())
+                .gauge(
+                        "capacity",
+                        "items",
+                        "the bound (2^31-1 when unbounded)",
+                        c -> c.stats().capacity())
+                .gauge(
+                        "put.waiters",
+                        "waiters",
+                        "producers waiting for room now",
+                        c -> c.stats().putWaiters())
+                .gauge(
+                        "take.waiters",
+                        "waiters",
+                        "consumers waiting for an item now",
+                        c -> c.stats().takeWaiters())
+                .gauge(
+                        "unfinished",
+                        "items",
+                        "accepted items not yet reported done",
+                        c -> c.stats().unfinished())
                 .counter("puts", null, "items accepted", c -> c.stats().put())
                 .counter("takes", null, "items taken", c -> c.stats().taken())
-                .counter("drops", null, "items dropped by the overflow policy or discarded", c -> c.stats().dropped());
+                .counter(
+                        "drops",
+                        null,
+                        "items dropped by the overflow policy or discarded",
+                        c -> c.stats().dropped());
     }
 }

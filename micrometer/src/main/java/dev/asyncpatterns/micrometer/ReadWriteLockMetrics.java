@@ -56,17 +56,42 @@ public final class ReadWriteLockMetrics extends ComponentMetrics<AsyncReadWriteL
         return lock;
     }
 
-
     @Override
     void bind(Meters<AsyncReadWriteLock> meters) {
-        meters
-                .gauge("readers", "readers", "readers holding the lock now", c -> c.stats().readers())
-                .gauge("write.locked", null, "1 while a writer holds the lock, else 0", c -> c.stats().writeLocked() ? 1 : 0)
-                .gauge("waiters", "waiters", "read and write requests queued now", c -> c.stats().waiters())
-                .counter("waits", null, "requests that had to queue", c -> c.stats().waited())
-                .timer("wait.duration", "time granted lock requests spent queued", c -> c.stats().granted(),
+        meters.gauge(
+                        "readers",
+                        "readers",
+                        "readers holding the lock now",
+                        c -> c.stats().readers())
+                .gauge(
+                        "write.locked",
+                        null,
+                        "1 while a writer holds the lock, else 0",
+                        c -> c.stats().writeLocked() ? 1 : 0)
+                .gauge(
+                        "waiters",
+                        "waiters",
+                        "read and write requests queued now",
+                        c -> c.stats().waiters())
+                .counter(
+                        "waits",
+                        null,
+                        "requests that had to queue",
+                        c -> c.stats().waited())
+                .timer(
+                        "wait.duration",
+                        "time granted lock requests spent queued",
+                        c -> c.stats().granted(),
                         c -> c.stats().waitTime().toNanos())
-                .counter("timeouts", null, "queued requests that timed out", c -> c.stats().timedOut())
-                .counter("cancellations", null, "queued requests cancelled", c -> c.stats().cancelled());
+                .counter(
+                        "timeouts",
+                        null,
+                        "queued requests that timed out",
+                        c -> c.stats().timedOut())
+                .counter(
+                        "cancellations",
+                        null,
+                        "queued requests cancelled",
+                        c -> c.stats().cancelled());
     }
 }

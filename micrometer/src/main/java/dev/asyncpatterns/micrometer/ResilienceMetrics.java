@@ -99,22 +99,31 @@ public final class ResilienceMetrics extends ComponentMetrics<AsyncResilience<?>
         return event -> {
             switch (event) {
                 case ResilienceEvent.CallFinished e ->
-                        record(registry, extra, timers, "call", e.name(), result(e.kind()), e.elapsed());
+                    record(registry, extra, timers, "call", e.name(), result(e.kind()), e.elapsed());
                 case ResilienceEvent.AttemptSucceeded e ->
-                        record(registry, extra, timers, "attempt", e.name(), "succeeded", e.latency());
+                    record(registry, extra, timers, "attempt", e.name(), "succeeded", e.latency());
                 case ResilienceEvent.AttemptFailed e ->
-                        record(registry, extra, timers, "attempt", e.name(), result(e.kind()), e.latency());
-                default -> { }
+                    record(registry, extra, timers, "attempt", e.name(), result(e.kind()), e.latency());
+                default -> {}
             }
         };
     }
 
-    private static void record(MeterRegistry registry, Tags extra, Map<String, Timer> timers, String what,
-            String name, String result, Duration duration) {
-        Timer timer = timers.computeIfAbsent(what + '\u0000' + name + '\u0000' + result,
+    private static void record(
+            MeterRegistry registry,
+            Tags extra,
+            Map<String, Timer> timers,
+            String what,
+            String name,
+            String result,
+            Duration duration) {
+        Timer timer = timers.computeIfAbsent(
+                what + '\u0000' + name + '\u0000' + result,
                 key -> Timer.builder("asyncpatterns.resilience." + what + ".duration")
-                        .description("call".equals(what) ? "calls through the decorator, from call to end"
-                                : "attempts, from start to outcome")
+                        .description(
+                                "call".equals(what)
+                                        ? "calls through the decorator, from call to end"
+                                        : "attempts, from start to outcome")
                         .tags(Tags.of("name", name, "result", result).and(extra))
                         .register(registry));
         timer.record(duration);
@@ -124,26 +133,64 @@ public final class ResilienceMetrics extends ComponentMetrics<AsyncResilience<?>
         return kind == null ? "succeeded" : kind.name().toLowerCase(Locale.ROOT);
     }
 
-
     @Override
     void bind(Meters<AsyncResilience<?>> meters) {
-        meters.partition("calls", null, "calls through the decorator, by how they ended", "result", CALL_RESULTS,
-                        result -> result, ResilienceMetrics::callCount)
-                .gauge("in.flight", "calls", "calls not finished yet", c -> c.stats().inFlight())
-                .counter("attempts", null, "attempts started, hedges included", c -> c.stats().attempts())
-                .partition("attempt.failures", null, "attempt failures by kind", "kind", FailureKind.values(),
-                        kind -> kind.name().toLowerCase(Locale.ROOT), kind -> c -> c.stats().attemptFailures(kind))
+        meters.partition(
+                        "calls",
+                        null,
+                        "calls through the decorator, by how they ended",
+                        "result",
+                        CALL_RESULTS,
+                        result -> result,
+                        ResilienceMetrics::callCount)
+                .gauge(
+                        "in.flight",
+                        "calls",
+                        "calls not finished yet",
+                        c -> c.stats().inFlight())
+                .counter(
+                        "attempts",
+                        null,
+                        "attempts started, hedges included",
+                        c -> c.stats().attempts())
+                .partition(
+                        "attempt.failures",
+                        null,
+                        "attempt failures by kind",
+                        "kind",
+                        FailureKind.values(),
+                        kind -> kind.name().toLowerCase(Locale.ROOT),
+                        kind -> c -> c.stats().attemptFailures(kind))
                 .counter("retries", null, "retries scheduled", c -> c.stats().retries())
-                .counter("hedges", null, "hedged backup attempts started", c -> c.stats().hedges())
-                .counter("hedge.wins", null, "calls won by a hedged backup", c -> c.stats().hedgeWins())
-                .counter("fallbacks", null, "calls whose failure a fallback replaced", c -> c.stats().fallbacks())
-                .counter("circuit.transitions", null, "circuit breaker state changes observed",
+                .counter(
+                        "hedges",
+                        null,
+                        "hedged backup attempts started",
+                        c -> c.stats().hedges())
+                .counter(
+                        "hedge.wins",
+                        null,
+                        "calls won by a hedged backup",
+                        c -> c.stats().hedgeWins())
+                .counter(
+                        "fallbacks",
+                        null,
+                        "calls whose failure a fallback replaced",
+                        c -> c.stats().fallbacks())
+                .counter(
+                        "circuit.transitions",
+                        null,
+                        "circuit breaker state changes observed",
                         c -> c.stats().circuitTransitions());
         if (meters.component().stats().circuitState().isPresent()) {
             for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
-                meters.gauge("circuit.state", null, "1 for the circuit breaker's current state, else 0",
+                meters.gauge(
+                        "circuit.state",
+                        null,
+                        "1 for the circuit breaker's current state, else 0",
                         c -> c.stats().circuitState().orElse(null) == state ? 1 : 0,
-                        "state", state.name().toLowerCase(Locale.ROOT));
+                        "state",
+                        state.name().toLowerCase(Locale.ROOT));
             }
         }
     }

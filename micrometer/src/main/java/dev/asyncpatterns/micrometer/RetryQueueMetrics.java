@@ -60,20 +60,49 @@ public final class RetryQueueMetrics extends ComponentMetrics<RetryQueue<?>> {
         return queue;
     }
 
-
     @Override
     void bind(Meters<RetryQueue<?>> meters) {
-        meters
-                .gauge("pending", "jobs", "jobs waiting in the store", c -> c.stats().pending())
-                .gauge("in.flight", "jobs", "jobs being attempted", c -> c.stats().inFlight())
-                .gauge("dead", "jobs", "dead letters in the store", c -> c.stats().dead())
-                .counter("submissions", null, "jobs acknowledged by submit", c -> c.stats().submitted())
+        meters.gauge(
+                        "pending",
+                        "jobs",
+                        "jobs waiting in the store",
+                        c -> c.stats().pending())
+                .gauge(
+                        "in.flight",
+                        "jobs",
+                        "jobs being attempted",
+                        c -> c.stats().inFlight())
+                .gauge(
+                        "dead",
+                        "jobs",
+                        "dead letters in the store",
+                        c -> c.stats().dead())
+                .counter(
+                        "submissions",
+                        null,
+                        "jobs acknowledged by submit",
+                        c -> c.stats().submitted())
                 .counter("attempts", null, "attempts started", c -> c.stats().attempts())
                 .counter("jobs", null, "jobs that succeeded", c -> c.stats().succeeded(), "result", "succeeded")
-                .counter("jobs", null, "jobs moved to the dead letters", c -> c.stats().deadLettered(), "result", "dead_lettered")
-                .counter("retries", null, "failed attempts scheduled again", c -> c.stats().retried())
-                .counter("replays", null, "dead letters replayed", c -> c.stats().replayed())
+                .counter(
+                        "jobs",
+                        null,
+                        "jobs moved to the dead letters",
+                        c -> c.stats().deadLettered(),
+                        "result",
+                        "dead_lettered")
+                .counter(
+                        "retries",
+                        null,
+                        "failed attempts scheduled again",
+                        c -> c.stats().retried())
+                .counter(
+                        "replays", null, "dead letters replayed", c -> c.stats().replayed())
                 .counter("purges", null, "dead letters purged", c -> c.stats().purged())
-                .counter("store.failures", null, "store operations that failed", c -> c.stats().storeFailures());
+                .counter(
+                        "store.failures",
+                        null,
+                        "store operations that failed",
+                        c -> c.stats().storeFailures());
     }
 }

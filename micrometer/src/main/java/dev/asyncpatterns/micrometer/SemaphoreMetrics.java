@@ -55,16 +55,33 @@ public final class SemaphoreMetrics extends ComponentMetrics<AsyncSemaphore> {
         return semaphore;
     }
 
-
     @Override
     void bind(Meters<AsyncSemaphore> meters) {
-        meters
-                .gauge("available", "permits", "permits free now", c -> c.stats().available())
-                .gauge("waiters", "waiters", "acquire requests queued now", c -> c.stats().waiters())
-                .counter("waits", null, "acquire requests that had to queue", c -> c.stats().waited())
-                .timer("wait.duration", "time granted acquire requests spent queued", c -> c.stats().granted(),
+        meters.gauge("available", "permits", "permits free now", c -> c.stats().available())
+                .gauge(
+                        "waiters",
+                        "waiters",
+                        "acquire requests queued now",
+                        c -> c.stats().waiters())
+                .counter(
+                        "waits",
+                        null,
+                        "acquire requests that had to queue",
+                        c -> c.stats().waited())
+                .timer(
+                        "wait.duration",
+                        "time granted acquire requests spent queued",
+                        c -> c.stats().granted(),
                         c -> c.stats().waitTime().toNanos())
-                .counter("timeouts", null, "queued acquire requests that timed out", c -> c.stats().timedOut())
-                .counter("cancellations", null, "queued acquire requests cancelled", c -> c.stats().cancelled());
+                .counter(
+                        "timeouts",
+                        null,
+                        "queued acquire requests that timed out",
+                        c -> c.stats().timedOut())
+                .counter(
+                        "cancellations",
+                        null,
+                        "queued acquire requests cancelled",
+                        c -> c.stats().cancelled());
     }
 }

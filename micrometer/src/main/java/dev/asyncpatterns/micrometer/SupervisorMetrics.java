@@ -56,16 +56,34 @@ public final class SupervisorMetrics extends ComponentMetrics<Supervisor> {
         return supervisor;
     }
 
-
     @Override
     void bind(Meters<Supervisor> meters) {
-        meters
-                .gauge("children", "children", "children", c -> c.stats().children())
-                .gauge("running", "children", "children running now", c -> c.stats().running())
-                .gauge("restarting", "children", "children waiting for their backoff delay", c -> c.stats().restarting())
-                .gauge("active", null, "1 while the supervisor runs, else 0", c -> c.stats().active() ? 1 : 0)
+        meters.gauge("children", "children", "children", c -> c.stats().children())
+                .gauge(
+                        "running",
+                        "children",
+                        "children running now",
+                        c -> c.stats().running())
+                .gauge(
+                        "restarting",
+                        "children",
+                        "children waiting for their backoff delay",
+                        c -> c.stats().restarting())
+                .gauge(
+                        "active",
+                        null,
+                        "1 while the supervisor runs, else 0",
+                        c -> c.stats().active() ? 1 : 0)
                 .counter("restarts", null, "restart decisions", c -> c.stats().restarts())
-                .counter("child.failures", null, "child runs that failed", c -> c.stats().failed())
-                .counter("escalations", null, "times the supervisor gave up", c -> c.stats().gaveUp());
+                .counter(
+                        "child.failures",
+                        null,
+                        "child runs that failed",
+                        c -> c.stats().failed())
+                .counter(
+                        "escalations",
+                        null,
+                        "times the supervisor gave up",
+                        c -> c.stats().gaveUp());
     }
 }

@@ -54,11 +54,13 @@ public final class TaskScopeMetrics extends ComponentMetrics<TaskScope> {
         return scope;
     }
 
-
     @Override
     void bind(Meters<TaskScope> meters) {
-        meters
-                .gauge("in.flight", "forks", "forks not finished yet", c -> c.stats().inFlight())
+        meters.gauge(
+                        "in.flight",
+                        "forks",
+                        "forks not finished yet",
+                        c -> c.stats().inFlight())
                 .counter("forks.started", null, "forks started", c -> c.stats().forked())
                 .counter("forks", null, "forks that succeeded", c -> c.stats().succeeded(), "result", "succeeded")
                 .counter("forks", null, "forks that failed", c -> c.stats().failed(), "result", "failed")

@@ -59,19 +59,44 @@ public final class WorkerPoolMetrics extends ComponentMetrics<WorkerPool<?, ?>> 
         return pool;
     }
 
-
     @Override
     void bind(Meters<WorkerPool<?, ?>> meters) {
-        meters
-                .gauge("workers", "workers", "the number of workers", c -> c.stats().workers())
-                .gauge("depth", "jobs", "jobs queued, not started", c -> c.stats().depth())
+        meters.gauge(
+                        "workers",
+                        "workers",
+                        "the number of workers",
+                        c -> c.stats().workers())
+                .gauge(
+                        "depth",
+                        "jobs",
+                        "jobs queued, not started",
+                        c -> c.stats().depth())
                 .gauge("capacity", "jobs", "the queue bound", c -> c.stats().capacity())
                 .gauge("in.flight", "jobs", "jobs running now", c -> c.stats().inFlight())
                 .counter("submissions", null, "jobs accepted", c -> c.stats().submitted())
-                .counter("rejections", null, "jobs refused by trySubmit (queue full)", c -> c.stats().rejected())
-                .counter("jobs", null, "jobs whose handler succeeded", c -> c.stats().succeeded(), "result", "succeeded")
-                .counter("jobs", null, "jobs whose handler failed", c -> c.stats().failed(), "result", "failed")
+                .counter(
+                        "rejections",
+                        null,
+                        "jobs refused by trySubmit (queue full)",
+                        c -> c.stats().rejected())
+                .counter(
+                        "jobs",
+                        null,
+                        "jobs whose handler succeeded",
+                        c -> c.stats().succeeded(),
+                        "result",
+                        "succeeded")
+                .counter(
+                        "jobs",
+                        null,
+                        "jobs whose handler failed",
+                        c -> c.stats().failed(),
+                        "result",
+                        "failed")
                 .counter("jobs", null, "jobs cancelled", c -> c.stats().cancelled(), "result", "cancelled")
-                .seconds("busy", "time spent running handlers, all workers", c -> c.stats().busyTime().toNanos());
+                .seconds(
+                        "busy",
+                        "time spent running handlers, all workers",
+                        c -> c.stats().busyTime().toNanos());
     }
 }

@@ -20,12 +20,18 @@ class BinderContractTest {
     @Test
     void constructorAndMonitor_nullArguments_throwNamingTheParameter() {
         var semaphore = AsyncSemaphore.builder(1).name("s").build();
-        assertThatNullPointerException().isThrownBy(() -> new SemaphoreMetrics(null, Tags.empty()))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new SemaphoreMetrics(null, Tags.empty()))
                 .withMessage("component");
-        assertThatNullPointerException().isThrownBy(() -> new SemaphoreMetrics(semaphore, null)).withMessage("tags");
-        assertThatNullPointerException().isThrownBy(() -> new SemaphoreMetrics(semaphore, Tags.empty()).bindTo(null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new SemaphoreMetrics(semaphore, null))
+                .withMessage("tags");
+        assertThatNullPointerException()
+                .isThrownBy(() -> new SemaphoreMetrics(semaphore, Tags.empty()).bindTo(null))
                 .withMessage("registry");
-        assertThatNullPointerException().isThrownBy(() -> ResilienceMetrics.timers(null)).withMessage("registry");
+        assertThatNullPointerException()
+                .isThrownBy(() -> ResilienceMetrics.timers(null))
+                .withMessage("registry");
         assertThatIllegalArgumentException().isThrownBy(() -> SemaphoreMetrics.monitor(registry, semaphore, "odd"));
     }
 
@@ -42,12 +48,21 @@ class BinderContractTest {
 
     @Test
     void twoComponentsOfOneKind_areTwoSeriesOfTheSameMeters() {
-        var a = SemaphoreMetrics.monitor(registry, AsyncSemaphore.builder(1).name("a").build());
+        var a = SemaphoreMetrics.monitor(
+                registry, AsyncSemaphore.builder(1).name("a").build());
         SemaphoreMetrics.monitor(registry, AsyncSemaphore.builder(3).name("b").build());
         a.acquire();
         assertThat(registry.get("asyncpatterns.semaphore.available").gauges()).hasSize(2);
-        assertThat(registry.get("asyncpatterns.semaphore.available").tag("name", "a").gauge().value()).isZero();
-        assertThat(registry.get("asyncpatterns.semaphore.available").tag("name", "b").gauge().value()).isEqualTo(3);
+        assertThat(registry.get("asyncpatterns.semaphore.available")
+                        .tag("name", "a")
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(registry.get("asyncpatterns.semaphore.available")
+                        .tag("name", "b")
+                        .gauge()
+                        .value())
+                .isEqualTo(3);
     }
 
     @Test
@@ -56,16 +71,30 @@ class BinderContractTest {
         Instant now = Instant.EPOCH;
         timers.accept(new ResilienceEvent.CallFinished("x", now, 1, Duration.ofMillis(5), null, null));
         timers.accept(new ResilienceEvent.CallFinished("y", now, 1, Duration.ofMillis(7), null, null));
-        timers.accept(new ResilienceEvent.CallFinished("y", now, 2, Duration.ofMillis(9),
-                dev.asyncpatterns.resilience.FailureKind.TIMEOUT, new java.util.concurrent.TimeoutException()));
+        timers.accept(new ResilienceEvent.CallFinished(
+                "y",
+                now,
+                2,
+                Duration.ofMillis(9),
+                dev.asyncpatterns.resilience.FailureKind.TIMEOUT,
+                new java.util.concurrent.TimeoutException()));
         timers.accept(new ResilienceEvent.AttemptStarted("y", now, 1, 0)); // not a duration: ignored
 
-        assertThat(registry.get("asyncpatterns.resilience.call.duration").tags("name", "x", "team", "pricing").timer()
-                .count()).isEqualTo(1);
-        assertThat(registry.get("asyncpatterns.resilience.call.duration").tags("name", "y", "result", "succeeded")
-                .timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(7);
-        assertThat(registry.get("asyncpatterns.resilience.call.duration").tags("name", "y", "result", "timeout")
-                .timer().count()).isEqualTo(1);
+        assertThat(registry.get("asyncpatterns.resilience.call.duration")
+                        .tags("name", "x", "team", "pricing")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("asyncpatterns.resilience.call.duration")
+                        .tags("name", "y", "result", "succeeded")
+                        .timer()
+                        .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+                .isEqualTo(7);
+        assertThat(registry.get("asyncpatterns.resilience.call.duration")
+                        .tags("name", "y", "result", "timeout")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
         assertThat(registry.getMeters()).hasSize(3);
     }
 }

@@ -53,7 +53,11 @@ class MetricsSnippets {
     }
 
     private double counter(String meter, String name, String... tags) {
-        return registry.get(meter).tag("name", name).tags(tags).functionCounter().count();
+        return registry.get(meter)
+                .tag("name", name)
+                .tags(tags)
+                .functionCounter()
+                .count();
     }
 
     // ---------------------------------------------------------------- core.sync
@@ -64,7 +68,7 @@ class MetricsSnippets {
         var connections = AsyncSemaphore.builder(1).name("db").timeSource(clock).build();
         SemaphoreMetrics.monitor(registry, connections, "app", "shop");
         // @end
-        connections.acquire();                                  // takes the permit
+        connections.acquire(); // takes the permit
         CompletableFuture<Void> queued = connections.acquire(); // waits
         CompletableFuture<Void> timed = connections.acquire(Duration.ofSeconds(1));
         CompletableFuture<Void> cancelled = connections.acquire();
@@ -77,15 +81,21 @@ class MetricsSnippets {
         assertThat(counter("asyncpatterns.semaphore.waits", "db")).isEqualTo(3);
         assertThat(counter("asyncpatterns.semaphore.timeouts", "db")).isEqualTo(1);
         assertThat(counter("asyncpatterns.semaphore.cancellations", "db")).isEqualTo(1);
-        assertThat(registry.get("asyncpatterns.semaphore.waiters").tag("app", "shop").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("asyncpatterns.semaphore.waiters")
+                        .tag("app", "shop")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
 
         connections.release();
         assertThat(queued).isCompleted();
         assertThat(gauge("asyncpatterns.semaphore.waiters", "db")).isZero();
         assertThat(connections.stats()).isEqualTo(new AsyncSemaphore.Stats("db", 0, 0, 3, 1, 1, Duration.ofSeconds(1)));
-        var waits = registry.get("asyncpatterns.semaphore.wait.duration").tag("name", "db").functionTimer();
-        assertThat(waits.count()).isEqualTo(1);                                   // the queued one, granted
-        assertThat(waits.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1000);       // after 1 s on the clock
+        var waits = registry.get("asyncpatterns.semaphore.wait.duration")
+                .tag("name", "db")
+                .functionTimer();
+        assertThat(waits.count()).isEqualTo(1); // the queued one, granted
+        assertThat(waits.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1000); // after 1 s on the clock
     }
 
     @Test
@@ -129,25 +139,31 @@ class MetricsSnippets {
     @Test
     void rateLimiter_tokensWaitsAndRejections_areMeasured() {
         // @start region=rateLimiter
-        var limiter = AsyncRateLimiter.builder().name("partner-api").rate(2, Duration.ofSeconds(1))
-                .timeSource(clock).build();
+        var limiter = AsyncRateLimiter.builder()
+                .name("partner-api")
+                .rate(2, Duration.ofSeconds(1))
+                .timeSource(clock)
+                .build();
         RateLimiterMetrics.monitor(registry, limiter);
         // @end
         assertThat(limiter.tryAcquire()).isTrue();
         assertThat(limiter.tryAcquire()).isTrue();
-        assertThat(limiter.tryAcquire()).isFalse();          // rejected
+        assertThat(limiter.tryAcquire()).isFalse(); // rejected
         CompletableFuture<Void> waiting = limiter.acquire(); // waits for a refill
         assertThat(gauge("asyncpatterns.ratelimiter.available", "partner-api")).isZero();
         assertThat(gauge("asyncpatterns.ratelimiter.burst", "partner-api")).isEqualTo(2);
         assertThat(gauge("asyncpatterns.ratelimiter.waiters", "partner-api")).isEqualTo(1);
-        assertThat(counter("asyncpatterns.ratelimiter.rejections", "partner-api")).isEqualTo(1);
+        assertThat(counter("asyncpatterns.ratelimiter.rejections", "partner-api"))
+                .isEqualTo(1);
 
         clock.advance(Duration.ofMillis(500));
         assertThat(waiting).isCompleted();
         assertThat(counter("asyncpatterns.ratelimiter.waits", "partner-api")).isEqualTo(1);
-        var waits = registry.get("asyncpatterns.ratelimiter.wait.duration").tag("name", "partner-api").functionTimer();
+        var waits = registry.get("asyncpatterns.ratelimiter.wait.duration")
+                .tag("name", "partner-api")
+                .functionTimer();
         assertThat(waits.count()).isEqualTo(1);
-        assertThat(waits.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(500);     // one token refills in 500 ms
+        assertThat(waits.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(500); // one token refills in 500 ms
         assertThat(gauge("asyncpatterns.ratelimiter.waiters", "partner-api")).isZero();
         limiter.close();
     }
@@ -160,8 +176,8 @@ class MetricsSnippets {
         LagProbe probe = LagProbe.start("cpu-pool", executor, Duration.ofMillis(100), Duration.ofMillis(50), clock);
         LagProbeMetrics.monitor(registry, probe);
         // @end
-        clock.advance(Duration.ofMillis(100));       // a tick is submitted...
-        clock.advance(Duration.ofMillis(30));        // ...and waits 30 ms for the executor
+        clock.advance(Duration.ofMillis(100)); // a tick is submitted...
+        clock.advance(Duration.ofMillis(30)); // ...and waits 30 ms for the executor
         tasks.poll().run();
         assertThat(counter("asyncpatterns.lag.samples", "cpu-pool")).isEqualTo(1);
         assertThat(gauge("asyncpatterns.lag.last", "cpu-pool")).isEqualTo(0.030);
@@ -176,8 +192,12 @@ class MetricsSnippets {
     void asyncPool_objectsAndAcquisitions_areMeasured() {
         var made = new AtomicInteger();
         // @start region=pool
-        AsyncPool<String> pool = AsyncPool.builder(() -> CompletableFuture.completedFuture("conn-" + made.incrementAndGet()))
-                .name("conns").maxSize(2).timeSource(clock).build();
+        AsyncPool<String> pool = AsyncPool.builder(
+                        () -> CompletableFuture.completedFuture("conn-" + made.incrementAndGet()))
+                .name("conns")
+                .maxSize(2)
+                .timeSource(clock)
+                .build();
         AsyncPoolMetrics.monitor(registry, pool);
         // @end
         String a = pool.acquire().join();
@@ -194,8 +214,10 @@ class MetricsSnippets {
 
         assertThat(gauge("asyncpatterns.pool.idle", "conns")).isEqualTo(1);
         assertThat(counter("asyncpatterns.pool.acquisitions", "conns")).isEqualTo(2);
-        assertThat(counter("asyncpatterns.pool.creations", "conns", "result", "succeeded")).isEqualTo(2);
-        assertThat(counter("asyncpatterns.pool.creations", "conns", "result", "failed")).isZero();
+        assertThat(counter("asyncpatterns.pool.creations", "conns", "result", "succeeded"))
+                .isEqualTo(2);
+        assertThat(counter("asyncpatterns.pool.creations", "conns", "result", "failed"))
+                .isZero();
         assertThat(counter("asyncpatterns.pool.destructions", "conns")).isEqualTo(1);
         assertThat(counter("asyncpatterns.pool.timeouts", "conns")).isEqualTo(1);
         pool.shutdown().join();
@@ -228,22 +250,33 @@ class MetricsSnippets {
         WorkerPool<Integer, Integer> pool = WorkerPool.<Integer, Integer>builder(n -> n < 0
                         ? CompletableFuture.failedFuture(new IllegalArgumentException("negative"))
                         : CompletableFuture.completedFuture(n * 2))
-                .name("resize").workers(2).queueCapacity(16).build();
+                .name("resize")
+                .workers(2)
+                .queueCapacity(16)
+                .build();
         WorkerPoolMetrics.monitor(registry, pool);
         // @end
         List<CompletableFuture<Integer>> jobs = List.of(pool.submit(1), pool.submit(2), pool.submit(-1));
-        CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+        CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new))
+                .exceptionally(e -> null)
+                .join();
         pool.shutdown().join();
 
         assertThat(gauge("asyncpatterns.workerpool.workers", "resize")).isEqualTo(2);
         assertThat(gauge("asyncpatterns.workerpool.capacity", "resize")).isEqualTo(16);
         assertThat(counter("asyncpatterns.workerpool.submissions", "resize")).isEqualTo(3);
-        assertThat(counter("asyncpatterns.workerpool.jobs", "resize", "result", "succeeded")).isEqualTo(2);
-        assertThat(counter("asyncpatterns.workerpool.jobs", "resize", "result", "failed")).isEqualTo(1);
-        assertThat(counter("asyncpatterns.workerpool.jobs", "resize", "result", "cancelled")).isZero();
+        assertThat(counter("asyncpatterns.workerpool.jobs", "resize", "result", "succeeded"))
+                .isEqualTo(2);
+        assertThat(counter("asyncpatterns.workerpool.jobs", "resize", "result", "failed"))
+                .isEqualTo(1);
+        assertThat(counter("asyncpatterns.workerpool.jobs", "resize", "result", "cancelled"))
+                .isZero();
         assertThat(counter("asyncpatterns.workerpool.busy", "resize"))
                 .isEqualTo(pool.stats().busyTime().toNanos() / 1e9);
-        assertThat(registry.get("asyncpatterns.workerpool.busy").functionCounter().getId().getBaseUnit())
+        assertThat(registry.get("asyncpatterns.workerpool.busy")
+                        .functionCounter()
+                        .getId()
+                        .getBaseUnit())
                 .isEqualTo("seconds");
     }
 
@@ -253,9 +286,14 @@ class MetricsSnippets {
     void supervisor_restartsAndEscalation_areCounted() {
         var runs = new AtomicInteger();
         // @start region=supervisor
-        var supervisor = Supervisor.builder().name("ingest").timeSource(clock)
-                .backoff(Backoff.fixed(Duration.ofSeconds(1))).maxRestarts(2, Duration.ofMinutes(1))
-                .child("poller", Supervisor.Restart.PERMANENT,
+        var supervisor = Supervisor.builder()
+                .name("ingest")
+                .timeSource(clock)
+                .backoff(Backoff.fixed(Duration.ofSeconds(1)))
+                .maxRestarts(2, Duration.ofMinutes(1))
+                .child(
+                        "poller",
+                        Supervisor.Restart.PERMANENT,
                         () -> CompletableFuture.failedFuture(new IOException("run " + runs.incrementAndGet())))
                 .build();
         SupervisorMetrics.monitor(registry, supervisor);
@@ -278,7 +316,10 @@ class MetricsSnippets {
     @Test
     void taskScope_forksByResult() throws Exception {
         // @start region=scope
-        try (var scope = TaskScope.builder().name("checkout").policy(TaskScope.Policy.COLLECT_ALL).open()) {
+        try (var scope = TaskScope.builder()
+                .name("checkout")
+                .policy(TaskScope.Policy.COLLECT_ALL)
+                .open()) {
             TaskScopeMetrics.monitor(registry, scope);
             // @end
             var first = new CompletableFuture<String>();
@@ -294,9 +335,12 @@ class MetricsSnippets {
             scope.joinBlocking();
             assertThat(gauge("asyncpatterns.scope.in.flight", "checkout")).isZero();
             assertThat(counter("asyncpatterns.scope.forks.started", "checkout")).isEqualTo(3);
-            assertThat(counter("asyncpatterns.scope.forks", "checkout", "result", "succeeded")).isEqualTo(2);
-            assertThat(counter("asyncpatterns.scope.forks", "checkout", "result", "failed")).isEqualTo(1);
-            assertThat(counter("asyncpatterns.scope.forks", "checkout", "result", "cancelled")).isZero();
+            assertThat(counter("asyncpatterns.scope.forks", "checkout", "result", "succeeded"))
+                    .isEqualTo(2);
+            assertThat(counter("asyncpatterns.scope.forks", "checkout", "result", "failed"))
+                    .isEqualTo(1);
+            assertThat(counter("asyncpatterns.scope.forks", "checkout", "result", "cancelled"))
+                    .isZero();
         }
     }
 
@@ -306,11 +350,17 @@ class MetricsSnippets {
     void resilience_callsAttemptsAndTimers_areMeasured() {
         var calls = new AtomicInteger();
         // @start region=resilience
-        AsyncResilience<String> prices = AsyncResilience.<String>builder("prices").timeSource(clock)
-                .retry(Retry.of("prices", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(10)).build()))
-                .onEvent(ResilienceMetrics.timers(registry))    // call and attempt durations
+        AsyncResilience<String> prices = AsyncResilience.<String>builder("prices")
+                .timeSource(clock)
+                .retry(Retry.of(
+                        "prices",
+                        RetryConfig.custom()
+                                .maxAttempts(3)
+                                .waitDuration(Duration.ofMillis(10))
+                                .build()))
+                .onEvent(ResilienceMetrics.timers(registry)) // call and attempt durations
                 .build();
-        ResilienceMetrics.monitor(registry, prices);            // counters and gauges
+        ResilienceMetrics.monitor(registry, prices); // counters and gauges
         // @end
         CompletableFuture<String> call = prices.call(() -> calls.incrementAndGet() == 1
                 ? CompletableFuture.failedFuture(new IOException("flaky"))
@@ -318,30 +368,45 @@ class MetricsSnippets {
         clock.advance(Duration.ofMillis(10));
 
         assertThat(call).isCompletedWithValue("42");
-        assertThat(counter("asyncpatterns.resilience.calls", "prices", "result", "succeeded")).isEqualTo(1);
-        assertThat(counter("asyncpatterns.resilience.calls", "prices", "result", "failed")).isZero();
+        assertThat(counter("asyncpatterns.resilience.calls", "prices", "result", "succeeded"))
+                .isEqualTo(1);
+        assertThat(counter("asyncpatterns.resilience.calls", "prices", "result", "failed"))
+                .isZero();
         assertThat(counter("asyncpatterns.resilience.attempts", "prices")).isEqualTo(2);
         assertThat(counter("asyncpatterns.resilience.retries", "prices")).isEqualTo(1);
-        assertThat(counter("asyncpatterns.resilience.attempt.failures", "prices", "kind", "error")).isEqualTo(1);
+        assertThat(counter("asyncpatterns.resilience.attempt.failures", "prices", "kind", "error"))
+                .isEqualTo(1);
         assertThat(gauge("asyncpatterns.resilience.in.flight", "prices")).isZero();
-        assertThat(registry.find("asyncpatterns.resilience.circuit.state").meters()).isEmpty(); // no breaker
-        var callTimer = registry.get("asyncpatterns.resilience.call.duration").tags("name", "prices", "result", "succeeded")
+        assertThat(registry.find("asyncpatterns.resilience.circuit.state").meters())
+                .isEmpty(); // no breaker
+        var callTimer = registry.get("asyncpatterns.resilience.call.duration")
+                .tags("name", "prices", "result", "succeeded")
                 .timer();
         assertThat(callTimer.count()).isEqualTo(1);
         assertThat(callTimer.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(10);
-        assertThat(registry.get("asyncpatterns.resilience.attempt.duration").tags("result", "error").timer().count())
+        assertThat(registry.get("asyncpatterns.resilience.attempt.duration")
+                        .tags("result", "error")
+                        .timer()
+                        .count())
                 .isEqualTo(1);
-        assertThat(registry.get("asyncpatterns.resilience.attempt.duration").tags("result", "succeeded").timer().count())
+        assertThat(registry.get("asyncpatterns.resilience.attempt.duration")
+                        .tags("result", "succeeded")
+                        .timer()
+                        .count())
                 .isEqualTo(1);
     }
 
     @Test
     void retryQueue_jobsByResult_andDeadLetters() {
         // @start region=retryQueue
-        RetryQueue<String> outbox = RetryQueue.<String>builder("outbox", job -> job.startsWith("poison")
-                        ? CompletableFuture.failedFuture(new IOException("rejected"))
-                        : CompletableFuture.completedFuture(null))
-                .backoff(Backoff.fixed(Duration.ofMillis(100)).maxAttempts(3)).timeSource(clock).build();
+        RetryQueue<String> outbox = RetryQueue.<String>builder(
+                        "outbox",
+                        job -> job.startsWith("poison")
+                                ? CompletableFuture.failedFuture(new IOException("rejected"))
+                                : CompletableFuture.completedFuture(null))
+                .backoff(Backoff.fixed(Duration.ofMillis(100)).maxAttempts(3))
+                .timeSource(clock)
+                .build();
         RetryQueueMetrics.monitor(registry, outbox);
         // @end
         outbox.submit("mail-1").join();
@@ -349,8 +414,10 @@ class MetricsSnippets {
         clock.advance(Duration.ofMinutes(1));
 
         assertThat(counter("asyncpatterns.retryqueue.submissions", "outbox")).isEqualTo(2);
-        assertThat(counter("asyncpatterns.retryqueue.jobs", "outbox", "result", "succeeded")).isEqualTo(1);
-        assertThat(counter("asyncpatterns.retryqueue.jobs", "outbox", "result", "dead_lettered")).isEqualTo(1);
+        assertThat(counter("asyncpatterns.retryqueue.jobs", "outbox", "result", "succeeded"))
+                .isEqualTo(1);
+        assertThat(counter("asyncpatterns.retryqueue.jobs", "outbox", "result", "dead_lettered"))
+                .isEqualTo(1);
         assertThat(counter("asyncpatterns.retryqueue.attempts", "outbox")).isEqualTo(4);
         assertThat(counter("asyncpatterns.retryqueue.retries", "outbox")).isEqualTo(2);
         assertThat(gauge("asyncpatterns.retryqueue.dead", "outbox")).isEqualTo(1);
@@ -364,7 +431,9 @@ class MetricsSnippets {
     @Test
     void memoizedFunction_getsByResult_loadsAndLoadDuration() {
         // @start region=cache
-        MemoizedFunction<String, Integer> lengths = AsyncCaches.builder().maximumSize(100).name("lengths")
+        MemoizedFunction<String, Integer> lengths = AsyncCaches.builder()
+                .maximumSize(100)
+                .name("lengths")
                 .executor(Runnable::run)
                 .memoize((String key) -> CompletableFuture.completedFuture(key.length()));
         MemoizedFunctionMetrics.monitor(registry, lengths);
@@ -374,21 +443,32 @@ class MetricsSnippets {
         lengths.apply("bb").join();
         lengths.apply("a").join();
 
-        assertThat(counter("asyncpatterns.cache.gets", "lengths", "result", "hit")).isEqualTo(2);
-        assertThat(counter("asyncpatterns.cache.gets", "lengths", "result", "miss")).isEqualTo(2);
-        assertThat(counter("asyncpatterns.cache.loads", "lengths", "result", "success")).isEqualTo(2);
+        assertThat(counter("asyncpatterns.cache.gets", "lengths", "result", "hit"))
+                .isEqualTo(2);
+        assertThat(counter("asyncpatterns.cache.gets", "lengths", "result", "miss"))
+                .isEqualTo(2);
+        assertThat(counter("asyncpatterns.cache.loads", "lengths", "result", "success"))
+                .isEqualTo(2);
         assertThat(gauge("asyncpatterns.cache.size", "lengths")).isEqualTo(2);
-        var loadTimer = registry.get("asyncpatterns.cache.load.duration").tag("name", "lengths").functionTimer();
+        var loadTimer = registry.get("asyncpatterns.cache.load.duration")
+                .tag("name", "lengths")
+                .functionTimer();
         assertThat(loadTimer.count()).isEqualTo(2);
-        assertThat(loadTimer.totalTime(TimeUnit.NANOSECONDS)).isEqualTo(lengths.stats().loadTime().toNanos());
+        assertThat(loadTimer.totalTime(TimeUnit.NANOSECONDS))
+                .isEqualTo(lengths.stats().loadTime().toNanos());
     }
 
     @Test
     void batchLoader_batchesAndKeys_areCounted() {
         // @start region=batchLoader
-        BatchLoader<Integer, String> users = BatchLoader.<Integer, String>builder(ids -> CompletableFuture.completedFuture(
-                        ids.stream().filter(id -> id != 3).collect(Collectors.toMap(id -> id, id -> "user-" + id))))
-                .name("users").missingKeys(BatchLoader.MissingKeys.NULL).timeSource(clock).build();
+        BatchLoader<Integer, String> users = BatchLoader.<Integer, String>builder(ids ->
+                        CompletableFuture.completedFuture(ids.stream()
+                                .filter(id -> id != 3)
+                                .collect(Collectors.toMap(id -> id, id -> "user-" + id))))
+                .name("users")
+                .missingKeys(BatchLoader.MissingKeys.NULL)
+                .timeSource(clock)
+                .build();
         BatchLoaderMetrics.monitor(registry, users);
         // @end
         var one = users.load(1);
@@ -412,13 +492,19 @@ class MetricsSnippets {
     @Test
     void pipelineRun_elementsInAndOut() {
         // @start region=pipeline
-        PipelineRun<Long> run = Pipeline.range(0, 100).filter(n -> n % 3 == 0).count()
-                .name("nightly-export").executor(Runnable::run).start();
+        PipelineRun<Long> run = Pipeline.range(0, 100)
+                .filter(n -> n % 3 == 0)
+                .count()
+                .name("nightly-export")
+                .executor(Runnable::run)
+                .start();
         PipelineRunMetrics.monitor(registry, run);
         // @end
         assertThat(run.result().join()).isEqualTo(34);
-        assertThat(counter("asyncpatterns.pipeline.elements.in", "nightly-export")).isEqualTo(100);
-        assertThat(counter("asyncpatterns.pipeline.elements.out", "nightly-export")).isEqualTo(34);
+        assertThat(counter("asyncpatterns.pipeline.elements.in", "nightly-export"))
+                .isEqualTo(100);
+        assertThat(counter("asyncpatterns.pipeline.elements.out", "nightly-export"))
+                .isEqualTo(34);
         assertThat(counter("asyncpatterns.pipeline.failures", "nightly-export")).isZero();
         assertThat(gauge("asyncpatterns.pipeline.done", "nightly-export")).isEqualTo(1);
         assertThat(gauge("asyncpatterns.pipeline.depth", "nightly-export")).isZero();
@@ -432,8 +518,9 @@ class MetricsSnippets {
         queue_depthAndFlow_areMeasured();
         memoizedFunction_getsByResult_loadsAndLoadDuration();
         Map<String, Set<String>> names = new HashMap<>();
-        registry.getMeters().forEach(m -> names.computeIfAbsent(m.getId().getName(), k -> new java.util.TreeSet<>())
-                .add(m.getId().getTag("name")));
+        registry.getMeters()
+                .forEach(m -> names.computeIfAbsent(m.getId().getName(), k -> new java.util.TreeSet<>())
+                        .add(m.getId().getTag("name")));
         assertThat(names).isNotEmpty();
         assertThat(names.keySet()).allMatch(n -> n.matches("asyncpatterns(\\.[a-z]+)+"));
         assertThat(names.values()).allSatisfy(tagged -> assertThat(tagged).doesNotContainNull());

@@ -41,8 +41,13 @@ final class AsyncCall<T, R> {
     private volatile boolean cancelled;
     private boolean finishedInline;
 
-    AsyncCall(Node owner, T element, Function<? super T, ? extends CompletionStage<? extends R>> fn,
-            OnError<? super T, R> onError, ConcurrentLinkedQueue<AsyncCall<T, R>> retries, Consumer<AsyncCall<T, R>> onDone) {
+    AsyncCall(
+            Node owner,
+            T element,
+            Function<? super T, ? extends CompletionStage<? extends R>> fn,
+            OnError<? super T, R> onError,
+            ConcurrentLinkedQueue<AsyncCall<T, R>> retries,
+            Consumer<AsyncCall<T, R>> onDone) {
         this.owner = owner;
         this.element = element;
         this.fn = fn;

@@ -28,8 +28,13 @@ abstract class AsyncWindowStage<T, R> extends Stage<R> {
     final ConcurrentLinkedQueue<AsyncCall<T, R>> retries = new ConcurrentLinkedQueue<>();
     boolean upstreamDone;
 
-    AsyncWindowStage(Ctx ctx, String name, Stage<T> up, int parallelism,
-            Function<? super T, ? extends CompletionStage<? extends R>> fn, OnError<? super T, R> onError) {
+    AsyncWindowStage(
+            Ctx ctx,
+            String name,
+            Stage<T> up,
+            int parallelism,
+            Function<? super T, ? extends CompletionStage<? extends R>> fn,
+            OnError<? super T, R> onError) {
         super(ctx, name);
         this.up = up;
         this.fn = fn;
@@ -55,7 +60,7 @@ abstract class AsyncWindowStage<T, R> extends Stage<R> {
         while ((due = retries.poll()) != null) {
             retry(due);
         }
-        for (;;) {
+        for (; ; ) {
             fill();
             AsyncCall<T, R> ready = takeReady();
             if (ready == null) {

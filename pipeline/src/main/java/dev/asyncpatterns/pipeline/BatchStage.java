@@ -47,7 +47,7 @@ final class BatchStage<T> extends OperatorStage<T, List<T>> {
         if (done) {
             return END;
         }
-        for (;;) {
+        for (; ; ) {
             if (!batch.isEmpty() && expiredGeneration == generation) {
                 return emit();
             }

@@ -57,8 +57,8 @@ final class BoundaryStage<T> extends Stage<T> implements Region.Body {
     private boolean started;
 
     /** Builds {@code upstream} in a new region on {@code executor}, then the boundary after it. */
-    static <T> BoundaryStage<T> build(Ctx ctx, String name, Spec<T> upstream, int capacity, Overflow overflow,
-            Executor executor) {
+    static <T> BoundaryStage<T> build(
+            Ctx ctx, String name, Spec<T> upstream, int capacity, Overflow overflow, Executor executor) {
         Region producer = ctx.run().newRegion(executor == null ? ctx.run().executor : executor);
         Stage<T> up;
         try {
@@ -152,7 +152,7 @@ final class BoundaryStage<T> extends Stage<T> implements Region.Body {
 
     @Override
     public void pump() {
-        for (;;) {
+        for (; ; ) {
             if (consumerClosed || run.stopping) {
                 return;
             }

@@ -28,7 +28,7 @@ final class ConcatMapStage<T, R> extends Stage<R> {
     @Override
     @SuppressWarnings("unchecked")
     Object poll() {
-        for (;;) {
+        for (; ; ) {
             Stage<? extends R> current = inner;
             if (current != null) {
                 Object r = current.poll();

@@ -32,7 +32,7 @@ final class DistinctStage<T> extends OperatorStage<T, T> {
 
     @Override
     Object poll() {
-        for (;;) {
+        for (; ; ) {
             Object x = up.poll();
             if (x == EMPTY || x == END) {
                 return x;

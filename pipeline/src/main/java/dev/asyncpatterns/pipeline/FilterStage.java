@@ -20,7 +20,7 @@ final class FilterStage<T> extends OperatorStage<T, T> {
     @Override
     @SuppressWarnings("unchecked")
     Object poll() {
-        for (;;) {
+        for (; ; ) {
             Object x = up.poll();
             if (x == EMPTY || x == END) {
                 return x;

@@ -24,7 +24,7 @@ final class FlatMapStage<T, R> extends OperatorStage<T, R> {
     @Override
     @SuppressWarnings("unchecked")
     Object poll() {
-        for (;;) {
+        for (; ; ) {
             Iterator<? extends R> it = current;
             if (it != null) {
                 if (it.hasNext()) {

@@ -32,7 +32,7 @@ final class FoldSink<T, R> extends Sink<T, R> {
         R acc = this.acc;
         long n = 0;
         try {
-            for (;;) {
+            for (; ; ) {
                 if (run.stopping) {
                     return;
                 }

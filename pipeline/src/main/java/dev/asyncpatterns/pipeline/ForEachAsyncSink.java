@@ -27,7 +27,7 @@ final class ForEachAsyncSink<T> extends Sink<T, Void> {
     @Override
     @SuppressWarnings("unchecked")
     public void pump() {
-        for (;;) {
+        for (; ; ) {
             if (run.stopping) {
                 return;
             }

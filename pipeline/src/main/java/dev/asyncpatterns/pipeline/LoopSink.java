@@ -25,7 +25,7 @@ abstract class LoopSink<T, R> extends Sink<T, R> {
     public final void pump() {
         final Stage<T> up = this.up;
         final Run<?> run = this.run;
-        for (;;) {
+        for (; ; ) {
             if (run.stopping) {
                 return;
             }

@@ -27,11 +27,17 @@ import java.util.function.Function;
 final class MapAsyncStage<T, R> extends AsyncWindowStage<T, R> {
 
     private final ArrayDeque<AsyncCall<T, R>> window;
+
     @SuppressWarnings("UnnecessaryLambda") // one listener instance for every call instead of a lambda per call
     private final Consumer<AsyncCall<T, R>> signal = call -> region.signal();
 
-    MapAsyncStage(Ctx ctx, String name, Stage<T> up, int parallelism,
-            Function<? super T, ? extends CompletionStage<? extends R>> fn, OnError<? super T, R> onError) {
+    MapAsyncStage(
+            Ctx ctx,
+            String name,
+            Stage<T> up,
+            int parallelism,
+            Function<? super T, ? extends CompletionStage<? extends R>> fn,
+            OnError<? super T, R> onError) {
         super(ctx, name, up, parallelism, fn, onError);
         this.window = new ArrayDeque<>(Math.min(parallelism, 1024));
     }

@@ -29,14 +29,19 @@ final class MapAsyncUnorderedStage<T, R> extends AsyncWindowStage<T, R> {
 
     private final Set<AsyncCall<T, R>> active = new HashSet<>();
     private final ConcurrentLinkedQueue<AsyncCall<T, R>> completed = new ConcurrentLinkedQueue<>();
+
     @SuppressWarnings("UnnecessaryLambda") // one listener instance for every call instead of a lambda per call
     private final Consumer<AsyncCall<T, R>> onDone = call -> {
         completed.add(call);
         region.signal();
     };
 
-    MapAsyncUnorderedStage(Ctx ctx, Stage<T> up, int parallelism,
-            Function<? super T, ? extends CompletionStage<? extends R>> fn, OnError<? super T, R> onError) {
+    MapAsyncUnorderedStage(
+            Ctx ctx,
+            Stage<T> up,
+            int parallelism,
+            Function<? super T, ? extends CompletionStage<? extends R>> fn,
+            OnError<? super T, R> onError) {
         super(ctx, "mapAsyncUnordered(" + parallelism + ")", up, parallelism, fn, onError);
     }
 

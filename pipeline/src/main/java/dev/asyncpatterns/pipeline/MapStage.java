@@ -24,7 +24,7 @@ final class MapStage<T, R> extends OperatorStage<T, R> {
     @Override
     @SuppressWarnings("unchecked")
     Object poll() {
-        for (;;) {
+        for (; ; ) {
             Object x = up.poll();
             if (x == EMPTY || x == END) {
                 return x;

@@ -44,7 +44,11 @@ import java.util.function.BiFunction;
  */
 public final class OnError<T, R> {
 
-    private enum Kind { FAIL, SKIP, RECOVER }
+    private enum Kind {
+        FAIL,
+        SKIP,
+        RECOVER
+    }
 
     private static final OnError<Object, Object> FAIL_FAST = new OnError<>(Kind.FAIL, null, null, null);
 
@@ -53,8 +57,11 @@ public final class OnError<T, R> {
     private final BiFunction<? super T, ? super Throwable, ? extends R> fallback;
     private final Backoff backoff;
 
-    private OnError(Kind kind, BiConsumer<? super T, ? super Throwable> deadLetter,
-            BiFunction<? super T, ? super Throwable, ? extends R> fallback, Backoff backoff) {
+    private OnError(
+            Kind kind,
+            BiConsumer<? super T, ? super Throwable> deadLetter,
+            BiFunction<? super T, ? super Throwable, ? extends R> fallback,
+            Backoff backoff) {
         this.kind = kind;
         this.deadLetter = deadLetter;
         this.fallback = fallback;
@@ -152,7 +159,8 @@ public final class OnError<T, R> {
 
     private void requireRetryWithoutFallback(String method) {
         if (backoff == null || kind != Kind.FAIL) {
-            throw new IllegalStateException(method + " applies only to a plain OnError.retry(backoff) policy, not " + this);
+            throw new IllegalStateException(
+                    method + " applies only to a plain OnError.retry(backoff) policy, not " + this);
         }
     }
 

@@ -164,12 +164,17 @@ public final class Pipeline<T> {
     public static <T> Pipeline<T> fromIterator(Iterator<? extends T> iterator) {
         Objects.requireNonNull(iterator, "iterator");
         AtomicBoolean used = new AtomicBoolean();
-        return new Pipeline<>(ctx -> new IteratorSource<T>(ctx, "fromIterator", () -> {
-            if (used.getAndSet(true)) {
-                throw new IllegalStateException("fromIterator: the iterator was already consumed by an earlier run");
-            }
-            return iterator;
-        }, null));
+        return new Pipeline<>(ctx -> new IteratorSource<T>(
+                ctx,
+                "fromIterator",
+                () -> {
+                    if (used.getAndSet(true)) {
+                        throw new IllegalStateException(
+                                "fromIterator: the iterator was already consumed by an earlier run");
+                    }
+                    return iterator;
+                },
+                null));
     }
 
     /**
@@ -185,12 +190,17 @@ public final class Pipeline<T> {
     public static <T> Pipeline<T> fromStream(Stream<? extends T> stream) {
         Objects.requireNonNull(stream, "stream");
         AtomicBoolean used = new AtomicBoolean();
-        return new Pipeline<>(ctx -> new IteratorSource<T>(ctx, "fromStream", () -> {
-            if (used.getAndSet(true)) {
-                throw new IllegalStateException("fromStream: the stream was already consumed by an earlier run");
-            }
-            return stream.iterator();
-        }, stream));
+        return new Pipeline<>(ctx -> new IteratorSource<T>(
+                ctx,
+                "fromStream",
+                () -> {
+                    if (used.getAndSet(true)) {
+                        throw new IllegalStateException(
+                                "fromStream: the stream was already consumed by an earlier run");
+                    }
+                    return stream.iterator();
+                },
+                stream));
     }
 
     /**
@@ -283,8 +293,8 @@ public final class Pipeline<T> {
      * @return the pipeline
      * @throws NullPointerException if {@code step} is null
      */
-    public static <S, T> Pipeline<T> unfold(S seed,
-            Function<? super S, ? extends CompletionStage<Optional<Step<S, T>>>> step) {
+    public static <S, T> Pipeline<T> unfold(
+            S seed, Function<? super S, ? extends CompletionStage<Optional<Step<S, T>>>> step) {
         Objects.requireNonNull(step, "step");
         return new Pipeline<>(ctx -> new UnfoldSource<>(ctx, seed, step));
     }
@@ -505,13 +515,15 @@ public final class Pipeline<T> {
      * @throws NullPointerException if {@code fn} or {@code onError} is null
      * @throws IllegalArgumentException if {@code parallelism} is out of range
      */
-    public <R> Pipeline<R> mapAsync(int parallelism, Function<? super T, ? extends CompletionStage<? extends R>> fn,
+    public <R> Pipeline<R> mapAsync(
+            int parallelism,
+            Function<? super T, ? extends CompletionStage<? extends R>> fn,
             OnError<? super T, R> onError) {
         capacity(parallelism, "parallelism");
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(onError, "onError");
-        return then(up -> ctx -> new MapAsyncStage<>(ctx, "mapAsync(" + parallelism + ")", up.build(ctx),
-                parallelism, fn, onError));
+        return then(up -> ctx ->
+                new MapAsyncStage<>(ctx, "mapAsync(" + parallelism + ")", up.build(ctx), parallelism, fn, onError));
     }
 
     /**
@@ -529,8 +541,8 @@ public final class Pipeline<T> {
      * @throws NullPointerException if {@code fn} is null
      * @throws IllegalArgumentException if {@code parallelism} is out of range
      */
-    public <R> Pipeline<R> mapAsyncUnordered(int parallelism,
-            Function<? super T, ? extends CompletionStage<? extends R>> fn) {
+    public <R> Pipeline<R> mapAsyncUnordered(
+            int parallelism, Function<? super T, ? extends CompletionStage<? extends R>> fn) {
         return mapAsyncUnordered(parallelism, fn, OnError.failFast());
     }
 
@@ -548,8 +560,10 @@ public final class Pipeline<T> {
      * @throws NullPointerException if {@code fn} or {@code onError} is null
      * @throws IllegalArgumentException if {@code parallelism} is out of range
      */
-    public <R> Pipeline<R> mapAsyncUnordered(int parallelism,
-            Function<? super T, ? extends CompletionStage<? extends R>> fn, OnError<? super T, R> onError) {
+    public <R> Pipeline<R> mapAsyncUnordered(
+            int parallelism,
+            Function<? super T, ? extends CompletionStage<? extends R>> fn,
+            OnError<? super T, R> onError) {
         capacity(parallelism, "parallelism");
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(onError, "onError");
@@ -725,8 +739,8 @@ public final class Pipeline<T> {
         return then(up -> ctx -> windowStage(ctx, up.build(ctx), length, collector));
     }
 
-    private static <T, A, R> WindowStage<T, A, R> windowStage(Ctx ctx, Stage<T> up, Duration length,
-            Collector<? super T, A, R> collector) {
+    private static <T, A, R> WindowStage<T, A, R> windowStage(
+            Ctx ctx, Stage<T> up, Duration length, Collector<? super T, A, R> collector) {
         return new WindowStage<>(ctx, up, length, collector);
     }
 
@@ -856,8 +870,8 @@ public final class Pipeline<T> {
         return new Pipeline<>(ctx -> zipStage(ctx, left.build(ctx), right.build(ctx), combiner));
     }
 
-    private static <A, B, R> ZipStage<A, B, R> zipStage(Ctx ctx, Stage<A> left, Stage<B> right,
-            BiFunction<? super A, ? super B, ? extends R> combiner) {
+    private static <A, B, R> ZipStage<A, B, R> zipStage(
+            Ctx ctx, Stage<A> left, Stage<B> right, BiFunction<? super A, ? super B, ? extends R> combiner) {
         return new ZipStage<>(ctx, left, right, combiner);
     }
 
@@ -926,12 +940,13 @@ public final class Pipeline<T> {
      * @throws NullPointerException if {@code action} is null
      * @throws IllegalArgumentException if {@code size} is out of range
      */
-    public RunnablePipeline<Void> forEachBatch(int size, Function<? super List<T>, ? extends CompletionStage<?>> action) {
+    public RunnablePipeline<Void> forEachBatch(
+            int size, Function<? super List<T>, ? extends CompletionStage<?>> action) {
         capacity(size, "size");
         Objects.requireNonNull(action, "action");
         Spec<T> upstream = spec;
-        return RunnablePipeline.of(ctx -> new ForEachAsyncSink<>(ctx, "forEachBatch(" + size + ")",
-                new BatchStage<>(ctx, upstream.build(ctx), size, null), action));
+        return RunnablePipeline.of(ctx -> new ForEachAsyncSink<>(
+                ctx, "forEachBatch(" + size + ")", new BatchStage<>(ctx, upstream.build(ctx), size, null), action));
     }
 
     /**

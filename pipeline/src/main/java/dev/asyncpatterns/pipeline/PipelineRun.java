@@ -29,8 +29,14 @@ public final class PipelineRun<R> {
      * @param stages every stage, source first, sink last
      * @param done whether the run has completed (in any way)
      */
-    public record Stats(String name, long elementsIn, long elementsOut, long failures, int depth,
-            List<StageMetrics> stages, boolean done) {
+    public record Stats(
+            String name,
+            long elementsIn,
+            long elementsOut,
+            long failures,
+            int depth,
+            List<StageMetrics> stages,
+            boolean done) {
 
         /**
          * Copies the list so the snapshot is immutable.
@@ -114,8 +120,13 @@ public final class PipelineRun<R> {
         List<StageMetrics> result = new ArrayList<>(nodes.size());
         int index = 0;
         for (Node node : nodes) {
-            result.add(new StageMetrics(index++ + ":" + node.name, node.in, node.out, node.failures,
-                    java.time.Duration.ofNanos(node.busyNanos), node.depth()));
+            result.add(new StageMetrics(
+                    index++ + ":" + node.name,
+                    node.in,
+                    node.out,
+                    node.failures,
+                    java.time.Duration.ofNanos(node.busyNanos),
+                    node.depth()));
         }
         return List.copyOf(result);
     }

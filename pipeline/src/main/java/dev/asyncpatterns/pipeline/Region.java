@@ -82,7 +82,7 @@ final class Region {
 
     private void drainLoop() {
         int missed = 1;
-        for (;;) {
+        for (; ; ) {
             run.context.run(passOnce); // stages see the run starter's context on any draining thread
             missed = wip.addAndGet(-missed);
             if (missed == 0) {

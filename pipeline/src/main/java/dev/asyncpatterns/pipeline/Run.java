@@ -41,6 +41,7 @@ final class Run<R> {
     final Executor executor;
     /** The request context of the thread that started the run, restored around every drain pass. */
     final CapturedContext context = CapturedContext.capture();
+
     final CompletableFuture<R> result = new CompletableFuture<>();
     volatile boolean stopping;
 

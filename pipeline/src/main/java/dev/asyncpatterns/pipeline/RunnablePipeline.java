@@ -30,8 +30,10 @@ import java.util.concurrent.Executor;
  */
 public final class RunnablePipeline<R> {
 
-    private static final Executor VIRTUAL_THREADS =
-            task -> Thread.ofVirtual().name("pipeline-run").inheritInheritableThreadLocals(false).start(task);
+    private static final Executor VIRTUAL_THREADS = task -> Thread.ofVirtual()
+            .name("pipeline-run")
+            .inheritInheritableThreadLocals(false)
+            .start(task);
 
     private final SinkSpec<R> sink;
     private final TimeSource timeSource;

@@ -17,7 +17,7 @@ final class SkipStage<T> extends OperatorStage<T, T> {
 
     @Override
     Object poll() {
-        for (;;) {
+        for (; ; ) {
             Object x = up.poll();
             if (x == EMPTY || x == END) {
                 return x;

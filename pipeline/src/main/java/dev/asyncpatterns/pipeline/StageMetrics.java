@@ -24,8 +24,8 @@ import java.util.Objects;
  * @param bufferDepth elements the stage holds right now (buffers, calls in flight, a partial batch)
  * @since 0.1.0
  */
-public record StageMetrics(String stage, long elementsIn, long elementsOut, long failures, Duration busy,
-        int bufferDepth) {
+public record StageMetrics(
+        String stage, long elementsIn, long elementsOut, long failures, Duration busy, int bufferDepth) {
 
     /**
      * Validates the snapshot.

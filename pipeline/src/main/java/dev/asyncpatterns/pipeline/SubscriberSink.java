@@ -68,7 +68,7 @@ final class SubscriberSink<T> extends Sink<T, Void> implements Flow.Subscription
                 }
             }
         }
-        for (;;) {
+        for (; ; ) {
             if (cancelled) {
                 terminated = true;
                 subscriber = null;
@@ -76,8 +76,8 @@ final class SubscriberSink<T> extends Sink<T, Void> implements Flow.Subscription
                 return;
             }
             if (badRequest) {
-                IllegalArgumentException error = new IllegalArgumentException(
-                        "rule 3.9: request(n) needs n > 0, was " + badValue);
+                IllegalArgumentException error =
+                        new IllegalArgumentException("rule 3.9: request(n) needs n > 0, was " + badValue);
                 terminate(error);
                 run.fail(error);
                 return;

@@ -1,7 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
-import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.time.Cancellable;
 import java.time.Duration;
 
 /*

@@ -37,8 +37,8 @@ final class TimeoutStage<T> extends OperatorStage<T, T> {
     Object poll() {
         if (expired == wait) {
             failures++;
-            throw propagate(new TimeoutException(
-                    "no element within " + limit + " (Pipeline.timeout) after element " + in));
+            throw propagate(
+                    new TimeoutException("no element within " + limit + " (Pipeline.timeout) after element " + in));
         }
         Object x = up.poll();
         if (x == EMPTY) {

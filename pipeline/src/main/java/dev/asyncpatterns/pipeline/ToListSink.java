@@ -25,8 +25,8 @@ final class ToListSink<T> extends LoopSink<T, List<T>> {
     @Override
     void accept(T element) {
         if (list.size() >= limit) {
-            throw new IllegalStateException("toList(" + limit + "): the pipeline produced more than "
-                    + limit + " elements; use take(n) to keep only the first n");
+            throw new IllegalStateException("toList(" + limit + "): the pipeline produced more than " + limit
+                    + " elements; use take(n) to keep only the first n");
         }
         list.add(element);
     }

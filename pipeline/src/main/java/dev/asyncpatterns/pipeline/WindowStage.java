@@ -61,7 +61,7 @@ final class WindowStage<T, A, R> extends OperatorStage<T, R> {
             started = true;
             startNanos = run.time.nanoTime();
         }
-        for (;;) {
+        for (; ; ) {
             long now = run.time.nanoTime();
             if (count > 0 && now - windowEnd >= 0) {
                 return emit();

@@ -57,13 +57,15 @@ class ArgumentsTest {
         NullPointerTester tester = tester();
         tester.testAllPublicInstanceMethods(P.count());
         tester.testAllPublicStaticMethods(OnError.class);
-        tester.testAllPublicInstanceMethods(OnError.retry(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(2)));
+        tester.testAllPublicInstanceMethods(
+                OnError.retry(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(2)));
         tester.testAllPublicConstructors(StageMetrics.class);
     }
 
     @Test
     void step_nullElement_throwsNpe() {
-        assertThatThrownBy(() -> new Pipeline.Step<>(null, 1)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> new Pipeline.Step<>(null, 1))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("element");
     }
 
@@ -103,8 +105,10 @@ class ArgumentsTest {
     @ParameterizedTest(name = "{0}={1}")
     @MethodSource("outOfRange")
     void outOfRange_throwsIaeNamingParameterAndValue(String parameter, String value, ThrowingCallable call) {
-        assertThatThrownBy(call).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(parameter).hasMessageContaining(value);
+        assertThatThrownBy(call)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(parameter)
+                .hasMessageContaining(value);
     }
 
     @Test

@@ -33,14 +33,15 @@ class BackpressureTest {
         int batch = 10;
         // mapAsync window + async-boundary queue + partial batch + the batch in the sink
         long bound = parallelism + capacity + batch + batch;
-        int batchesToConsume = Integer.getInteger("pipeline.backpressure.batches",
-                "long".equals(System.getenv("STRESS")) ? 50_000 : 1_000);
+        int batchesToConsume = Integer.getInteger(
+                "pipeline.backpressure.batches", "long".equals(System.getenv("STRESS")) ? 50_000 : 1_000);
         PipelineRun<Void> run = Pipeline.range(0, TEN_MILLION)
                 .peek(x -> produced.incrementAndGet())
                 .mapAsync(parallelism, x -> CompletableFuture.supplyAsync(() -> x))
                 .buffer(capacity, Overflow.BACKPRESSURE)
                 .batch(batch)
-                .forEachAsync(items -> clock.delay(Duration.ofMillis(1)).thenRun(() -> consumed.addAndGet(items.size())))
+                .forEachAsync(
+                        items -> clock.delay(Duration.ofMillis(1)).thenRun(() -> consumed.addAndGet(items.size())))
                 .timeSource(clock)
                 .start();
         long deadline = System.nanoTime() + Support.PATIENCE.toNanos();
@@ -52,7 +53,8 @@ class BackpressureTest {
             Thread.onSpinWait();
         }
         run.cancel();
-        System.out.printf("backpressure source=%d produced=%d consumed=%d maxInFlight=%d bound=%d%n",
+        System.out.printf(
+                "backpressure source=%d produced=%d consumed=%d maxInFlight=%d bound=%d%n",
                 TEN_MILLION, produced.get(), consumed.get(), maxInFlight.get(), bound);
         assertThat(consumed.get()).isGreaterThanOrEqualTo((long) batchesToConsume * batch);
         assertThat(maxInFlight.get()).isLessThanOrEqualTo(bound);
@@ -81,7 +83,8 @@ class BackpressureTest {
     void buffer_dropNewest_keepsFirstCapacityElements() {
         OverflowRun run = overflowRun(Overflow.DROP_NEWEST);
         await(run.handle().result());
-        assertThat(run.out()).containsExactlyElementsOf(LongStream.range(0, 11).boxed().toList());
+        assertThat(run.out())
+                .containsExactlyElementsOf(LongStream.range(0, 11).boxed().toList());
         assertThat(run.handle().metrics().get(2).failures()).isEqualTo(1_000 - 11);
     }
 
@@ -98,8 +101,10 @@ class BackpressureTest {
     @Test
     void buffer_fail_failsRunOnOverflow() {
         OverflowRun run = overflowRun(Overflow.FAIL);
-        assertThat(failureOf(run.handle().result())).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("buffer overflow").hasMessageContaining("Overflow.FAIL");
+        assertThat(failureOf(run.handle().result()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("buffer overflow")
+                .hasMessageContaining("Overflow.FAIL");
     }
 
     private record OverflowRun(PipelineRun<Void> handle, List<Long> out) {}

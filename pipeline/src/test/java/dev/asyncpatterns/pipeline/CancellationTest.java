@@ -16,9 +16,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class CancellationTest {
 
@@ -45,7 +45,8 @@ class CancellationTest {
                 .start();
         handle.set(run);
         executor.runAll();
-        System.out.printf("cancel-fused producedAtCancel=%d producedAfterCancel=%d closed=%d%n",
+        System.out.printf(
+                "cancel-fused producedAtCancel=%d producedAfterCancel=%d closed=%d%n",
                 producedAtCancel.get(), produced.get() - producedAtCancel.get(), closed.get());
         assertThat(run.result()).isCancelled();
         assertThat(produced.get() - producedAtCancel.get()).isZero();
@@ -70,7 +71,8 @@ class CancellationTest {
         Support.eventually(() -> assertThat(produced.get()).isGreaterThan(100_000));
         run.cancel();
         long atCancel = produced.get(); // everything produced after this read happened after the flag was set
-        assertThat(closed.await(Support.PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(closed.await(Support.PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+                .isTrue();
         long after = produced.get() - atCancel;
         System.out.printf("cancel-boundary producedAtCancel=%d producedAfterCancel=%d%n", atCancel, after);
         assertThat(after).isLessThanOrEqualTo(1);
@@ -84,24 +86,26 @@ class CancellationTest {
         AtomicInteger sourceClosed = new AtomicInteger();
         AtomicInteger tailClosed = new AtomicInteger();
         CompletableFuture<List<List<Long>>> result = direct(Pipeline.range(0, 1_000)
-                .onClose(sourceClosed::incrementAndGet)
-                .throttle(100, Duration.ofSeconds(1))
-                .mapAsync(4, x -> {
-                    var call = new CompletableFuture<Long>();
-                    calls.add(call);
-                    return call;
-                })
-                .batch(10, Duration.ofSeconds(5))
-                .timeout(Duration.ofMinutes(1))
-                .onClose(tailClosed::incrementAndGet)
-                .toList(100))
-                .timeSource(clock).run();
+                        .onClose(sourceClosed::incrementAndGet)
+                        .throttle(100, Duration.ofSeconds(1))
+                        .mapAsync(4, x -> {
+                            var call = new CompletableFuture<Long>();
+                            calls.add(call);
+                            return call;
+                        })
+                        .batch(10, Duration.ofSeconds(5))
+                        .timeout(Duration.ofMinutes(1))
+                        .onClose(tailClosed::incrementAndGet)
+                        .toList(100))
+                .timeSource(clock)
+                .run();
         calls.get(0).complete(0L); // a partial batch arms the batch timer
         clock.advance(Duration.ofMillis(100));
         assertThat(clock.pendingTimers()).isPositive();
         result.cancel(true);
         assertThat(calls).allSatisfy(call -> assertThat(call).isDone());
-        assertThat(calls.subList(1, calls.size())).allSatisfy(call -> assertThat(call).isCancelled());
+        assertThat(calls.subList(1, calls.size()))
+                .allSatisfy(call -> assertThat(call).isCancelled());
         assertThat(clock.pendingTimers()).isZero();
         assertThat(sourceClosed).hasValue(1);
         assertThat(tailClosed).hasValue(1);
@@ -118,14 +122,20 @@ class CancellationTest {
         Pipeline<Long> source = Pipeline.range(0, 10).onClose(hooks::incrementAndGet);
         RunnablePipeline<Long> job = switch (outcome) {
             case "complete" -> source.count();
-            case "fail" -> source.map(x -> {
-                if (x == 5) {
-                    throw new IllegalStateException("five");
-                }
-                return x;
-            }).count();
+            case "fail" ->
+                source.map(x -> {
+                            if (x == 5) {
+                                throw new IllegalStateException("five");
+                            }
+                            return x;
+                        })
+                        .count();
             case "cancel" -> source.mapAsync(1, x -> never.thenApply(v -> x)).count();
-            default -> Pipeline.range(0, Long.MAX_VALUE).onClose(hooks::incrementAndGet).take(3).count();
+            default ->
+                Pipeline.range(0, Long.MAX_VALUE)
+                        .onClose(hooks::incrementAndGet)
+                        .take(3)
+                        .count();
         };
         CompletableFuture<Long> result = direct(job).run();
         result.whenComplete((v, e) -> hooksSeenByResult.set(hooks.get()));
@@ -146,9 +156,12 @@ class CancellationTest {
     @Test
     void onClose_hookThrows_failsSuccessfulRun() {
         var hookFailure = new IllegalStateException("close failed");
-        Throwable failure = failureOf(direct(Pipeline.of(1).onClose(() -> {
-            throw hookFailure;
-        }).count()).run());
+        Throwable failure = failureOf(direct(Pipeline.of(1)
+                        .onClose(() -> {
+                            throw hookFailure;
+                        })
+                        .count())
+                .run());
         assertThat(failure).isSameAs(hookFailure);
     }
 
@@ -157,13 +170,14 @@ class CancellationTest {
         var hookFailure = new IllegalStateException("close failed");
         var stageFailure = new IllegalArgumentException("stage failed");
         Throwable failure = failureOf(direct(Pipeline.of(1)
-                .onClose(() -> {
-                    throw hookFailure;
-                })
-                .map(x -> {
-                    throw stageFailure;
-                })
-                .count()).run());
+                        .onClose(() -> {
+                            throw hookFailure;
+                        })
+                        .map(x -> {
+                            throw stageFailure;
+                        })
+                        .count())
+                .run());
         assertThat(failure).isSameAs(stageFailure);
         assertThat(failure.getSuppressed()).containsExactly(hookFailure);
     }
@@ -210,7 +224,8 @@ class CancellationTest {
             }
         }
         Support.eventually(() -> assertThat(closed.get()).isEqualTo(runs));
-        System.out.printf("cancel-stress seed=%d runs=%d cancelled=%d closed=%d%n", seed, runs, cancelled, closed.get());
+        System.out.printf(
+                "cancel-stress seed=%d runs=%d cancelled=%d closed=%d%n", seed, runs, cancelled, closed.get());
         assertThat(closed.get()).as("seed=%d", seed).isEqualTo(runs);
     }
 }

@@ -49,8 +49,10 @@ class ContextPropagationTest {
 
     @BeforeEach
     void startPool() throws Exception {
-        pool = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("pipeline-pool").inheritInheritableThreadLocals(false).factory());
+        pool = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+                .name("pipeline-pool")
+                .inheritInheritableThreadLocals(false)
+                .factory());
         pool.submit(() -> {}).get(10, TimeUnit.SECONDS);
     }
 
@@ -92,7 +94,8 @@ class ContextPropagationTest {
 
         assertThat(result.get(10, TimeUnit.SECONDS)).containsExactly(10, 20, 30, 40, 50);
         assertThat(seen).hasSize(10).containsOnly(A);
-        assertThat(CompletableFuture.supplyAsync(Seen::now, pool).get(10, TimeUnit.SECONDS)).isEqualTo(NONE);
+        assertThat(CompletableFuture.supplyAsync(Seen::now, pool).get(10, TimeUnit.SECONDS))
+                .isEqualTo(NONE);
         System.out.println("pipeline-context drain threads=" + threads);
     }
 }

@@ -27,7 +27,8 @@ public class PublisherTckTest extends FlowPublisherVerification<Long> {
 
     @Override
     public Flow.Publisher<Long> createFailedFlowPublisher() {
-        return Pipeline.<Long>failed(() -> new IllegalStateException("failed on purpose")).toPublisher();
+        return Pipeline.<Long>failed(() -> new IllegalStateException("failed on purpose"))
+                .toPublisher();
     }
 
     @Override

@@ -6,8 +6,8 @@ import static dev.asyncpatterns.pipeline.Support.failureOf;
 import static dev.asyncpatterns.pipeline.Support.runDirect;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +24,8 @@ class SinksTest {
 
     @Test
     void fold_sumsInOrder() {
-        assertThat(runDirect(Pipeline.of("a", "b", "c").fold("", String::concat))).isEqualTo("abc");
+        assertThat(runDirect(Pipeline.of("a", "b", "c").fold("", String::concat)))
+                .isEqualTo("abc");
     }
 
     @Test
@@ -43,7 +44,9 @@ class SinksTest {
         assertThat(runDirect(Pipeline.range(0, 3).toList(3))).containsExactly(0L, 1L, 2L);
         AtomicInteger produced = new AtomicInteger();
         Throwable failure = failureOf(direct(Pipeline.range(0, Long.MAX_VALUE)
-                .peek(x -> produced.incrementAndGet()).toList(3)).run());
+                        .peek(x -> produced.incrementAndGet())
+                        .toList(3))
+                .run());
         assertThat(failure).isInstanceOf(IllegalStateException.class).hasMessageContaining("more than 3");
         assertThat(produced).hasValue(4);
     }
@@ -62,9 +65,11 @@ class SinksTest {
         VirtualClock clock = VirtualClock.create();
         List<String> events = new ArrayList<>();
         CompletableFuture<Void> done = direct(Pipeline.of(1, 2, 3).forEachAsync(x -> {
-            events.add("start " + x + " at " + clock.elapsed().toMillis());
-            return clock.delay(Duration.ofMillis(100));
-        })).timeSource(clock).run();
+                    events.add("start " + x + " at " + clock.elapsed().toMillis());
+                    return clock.delay(Duration.ofMillis(100));
+                }))
+                .timeSource(clock)
+                .run();
         clock.advance(Duration.ofSeconds(1));
         await(done);
         assertThat(events).containsExactly("start 1 at 0", "start 2 at 100", "start 3 at 200");
@@ -74,9 +79,10 @@ class SinksTest {
     void forEachBatch_batchesWithPartialLast() {
         List<List<Long>> batches = new ArrayList<>();
         await(direct(Pipeline.range(0, 5).forEachBatch(2, batch -> {
-            batches.add(batch);
-            return CompletableFuture.completedFuture(null);
-        })).run());
+                    batches.add(batch);
+                    return CompletableFuture.completedFuture(null);
+                }))
+                .run());
         assertThat(batches).containsExactly(List.of(0L, 1L), List.of(2L, 3L), List.of(4L));
     }
 
@@ -86,8 +92,10 @@ class SinksTest {
     void intoQueue_fullQueue_backpressuresPipeline() {
         AsyncQueue<Long> queue = AsyncQueue.bounded(4);
         AtomicInteger produced = new AtomicInteger();
-        CompletableFuture<Void> done = direct(Pipeline.range(0, 100).peek(x -> produced.incrementAndGet())
-                .intoQueue(queue)).run();
+        CompletableFuture<Void> done = direct(Pipeline.range(0, 100)
+                        .peek(x -> produced.incrementAndGet())
+                        .intoQueue(queue))
+                .run();
         assertThat(produced).hasValue(5); // 4 in the queue, the 5th waiting in put
         List<Long> taken = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -101,13 +109,15 @@ class SinksTest {
     void intoQueue_closedQueue_failsRun() {
         AsyncQueue<Long> queue = AsyncQueue.bounded(4);
         queue.close();
-        assertThat(failureOf(direct(Pipeline.range(0, 10).intoQueue(queue)).run())).isInstanceOf(ClosedException.class);
+        assertThat(failureOf(direct(Pipeline.range(0, 10).intoQueue(queue)).run()))
+                .isInstanceOf(ClosedException.class);
     }
 
     @Test
     void fromQueue_consumesUntilClosedAndDrained() {
         AsyncQueue<Integer> queue = AsyncQueue.bounded(8);
-        CompletableFuture<List<Integer>> result = direct(Pipeline.fromQueue(queue).toList(100)).run();
+        CompletableFuture<List<Integer>> result =
+                direct(Pipeline.fromQueue(queue).toList(100)).run();
         for (int i = 0; i < 20; i++) {
             queue.put(i);
         }
@@ -119,7 +129,8 @@ class SinksTest {
     @Test
     void fromQueue_closedExceptionally_failsWithCause() {
         AsyncQueue<Integer> queue = AsyncQueue.bounded(8);
-        CompletableFuture<Long> result = direct(Pipeline.fromQueue(queue).count()).run();
+        CompletableFuture<Long> result =
+                direct(Pipeline.fromQueue(queue).count()).run();
         var cause = new IllegalStateException("producer died");
         queue.closeExceptionally(cause);
         assertThat(failureOf(result)).isInstanceOf(ClosedException.class).hasCause(cause);
@@ -128,7 +139,8 @@ class SinksTest {
     @Test
     void fromQueue_runCancelled_consumesNothingMore() {
         AsyncQueue<Integer> queue = AsyncQueue.bounded(8);
-        CompletableFuture<Long> result = direct(Pipeline.fromQueue(queue).count()).run();
+        CompletableFuture<Long> result =
+                direct(Pipeline.fromQueue(queue).count()).run();
         result.cancel(true);
         queue.put(42);
         assertThat(queue.poll()).isEqualTo(42);
@@ -138,8 +150,8 @@ class SinksTest {
     void queueToQueue_pipelineBetweenProducersAndConsumers() {
         AsyncQueue<Integer> in = AsyncQueue.bounded(16);
         AsyncQueue<String> out = AsyncQueue.bounded(16);
-        CompletableFuture<Void> job = Pipeline.fromQueue(in).map(i -> "#" + i).intoQueue(out).run()
-                .whenComplete((v, e) -> out.close());
+        CompletableFuture<Void> job =
+                Pipeline.fromQueue(in).map(i -> "#" + i).intoQueue(out).run().whenComplete((v, e) -> out.close());
         Thread.ofVirtual().start(() -> {
             for (int i = 0; i < 1_000; i++) {
                 in.put(i).join();
@@ -147,7 +159,7 @@ class SinksTest {
             in.close();
         });
         List<String> received = new ArrayList<>();
-        for (;;) {
+        for (; ; ) {
             try {
                 received.add(out.take().join());
             } catch (java.util.concurrent.CompletionException e) {
@@ -164,7 +176,8 @@ class SinksTest {
     @Test
     void toSubscriber_deliversExactlyWhatIsRequested() {
         TestSubscriber<Long> subscriber = new TestSubscriber<>(0);
-        CompletableFuture<Void> done = direct(Pipeline.range(0, 10).toSubscriber(subscriber)).run();
+        CompletableFuture<Void> done =
+                direct(Pipeline.range(0, 10).toSubscriber(subscriber)).run();
         var subscription = subscriber.subscription.join();
         assertThat(subscriber.items).isEmpty();
         subscription.request(3);
@@ -179,8 +192,10 @@ class SinksTest {
     void toSubscriber_subscriberCancels_runCompletesAndSourceCloses() {
         AtomicInteger closed = new AtomicInteger();
         TestSubscriber<Long> subscriber = new TestSubscriber<>(0);
-        CompletableFuture<Void> done = direct(Pipeline.range(0, Long.MAX_VALUE).onClose(closed::incrementAndGet)
-                .toSubscriber(subscriber)).run();
+        CompletableFuture<Void> done = direct(Pipeline.range(0, Long.MAX_VALUE)
+                        .onClose(closed::incrementAndGet)
+                        .toSubscriber(subscriber))
+                .run();
         subscriber.subscription.join().request(5);
         subscriber.subscription.join().cancel();
         assertThat(done).isCompleted();
@@ -191,7 +206,9 @@ class SinksTest {
     @Test
     void toSubscriber_runCancelled_signalsOnErrorCancellation() {
         TestSubscriber<Long> subscriber = new TestSubscriber<>(1);
-        CompletableFuture<Void> done = direct(Pipeline.<Long>fromQueue(AsyncQueue.bounded(1)).toSubscriber(subscriber)).run();
+        CompletableFuture<Void> done = direct(
+                        Pipeline.<Long>fromQueue(AsyncQueue.bounded(1)).toSubscriber(subscriber))
+                .run();
         done.cancel(true);
         assertThat(subscriber.terminated.join()).isInstanceOf(CancellationException.class);
     }
@@ -199,9 +216,11 @@ class SinksTest {
     @Test
     void toSubscriber_badRequest_signalsIllegalArgument() {
         TestSubscriber<Long> subscriber = new TestSubscriber<>(0);
-        CompletableFuture<Void> done = direct(Pipeline.range(0, 10).toSubscriber(subscriber)).run();
+        CompletableFuture<Void> done =
+                direct(Pipeline.range(0, 10).toSubscriber(subscriber)).run();
         subscriber.subscription.join().request(0);
-        assertThat(subscriber.terminated.join()).isInstanceOf(IllegalArgumentException.class)
+        assertThat(subscriber.terminated.join())
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("3.9");
         assertThat(failureOf(done)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -215,7 +234,9 @@ class SinksTest {
                 throw broken;
             }
         };
-        assertThat(failureOf(direct(Pipeline.range(0, 10).toSubscriber(subscriber)).run())).isSameAs(broken);
+        assertThat(failureOf(
+                        direct(Pipeline.range(0, 10).toSubscriber(subscriber)).run()))
+                .isSameAs(broken);
         assertThat(subscriber.terminated).isNotDone();
     }
 
@@ -225,18 +246,22 @@ class SinksTest {
     void metrics_countInOutFailuresDepthPerStage() {
         VirtualClock clock = VirtualClock.create();
         PipelineRun<List<List<Long>>> run = direct(Pipeline.range(0, 10)
-                .filter(x -> x % 2 == 0)
-                .mapAsync(2, x -> clock.delay(Duration.ofMillis(10)).thenApply(v -> x),
-                        OnError.recover((x, e) -> -1L))
-                .batch(2)
-                .toList(10))
-                .timeSource(clock).start();
+                        .filter(x -> x % 2 == 0)
+                        .mapAsync(
+                                2,
+                                x -> clock.delay(Duration.ofMillis(10)).thenApply(v -> x),
+                                OnError.recover((x, e) -> -1L))
+                        .batch(2)
+                        .toList(10))
+                .timeSource(clock)
+                .start();
         List<StageMetrics> during = run.metrics();
         assertThat(during.get(2).bufferDepth()).isEqualTo(2); // mapAsync holds two calls
         clock.advance(Duration.ofSeconds(1));
         assertThat(await(run.result())).hasSize(3);
         List<StageMetrics> metrics = run.metrics();
-        assertThat(metrics).extracting(StageMetrics::stage)
+        assertThat(metrics)
+                .extracting(StageMetrics::stage)
                 .containsExactly("0:range(0, 10)", "1:filter", "2:mapAsync(2)", "3:batch(2)", "4:toList(10)");
         assertThat(metrics.get(0).elementsIn()).isZero(); // a source takes nothing from upstream
         assertThat(metrics.get(0).elementsOut()).isEqualTo(10);
@@ -253,9 +278,10 @@ class SinksTest {
     void metrics_sinkBusy_includesFusedSynchronousStages() {
         VirtualClock clock = VirtualClock.create();
         PipelineRun<Long> run = direct(Pipeline.range(0, 5)
-                .peek(x -> clock.advance(Duration.ofMillis(10))) // a synchronous stage taking 10 ms
-                .count())
-                .timeSource(clock).start();
+                        .peek(x -> clock.advance(Duration.ofMillis(10))) // a synchronous stage taking 10 ms
+                        .count())
+                .timeSource(clock)
+                .start();
         assertThat(await(run.result())).isEqualTo(5);
         List<StageMetrics> metrics = run.metrics();
         assertThat(metrics.get(1).busy()).isZero();

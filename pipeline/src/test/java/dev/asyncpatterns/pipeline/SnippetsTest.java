@@ -2,8 +2,8 @@ package dev.asyncpatterns.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +25,8 @@ class SnippetsTest {
 
     /** A fake HTTP client: 50 ms per page; "slow" URLs never answer. */
     private CompletableFuture<Page> fetch(String url) {
-        return url.startsWith("slow") ? new CompletableFuture<>()
+        return url.startsWith("slow")
+                ? new CompletableFuture<>()
                 : clock.delay(Duration.ofMillis(50)).thenApply(ignored -> new Page(url));
     }
 
@@ -37,20 +38,25 @@ class SnippetsTest {
 
     @Test
     void readme_readCleanEnrichBatchStore() {
-        List<String> urls = new ArrayList<>(IntStream.range(0, 250).mapToObj(i -> "https://example.com/" + i).toList());
+        List<String> urls = new ArrayList<>(IntStream.range(0, 250)
+                .mapToObj(i -> "https://example.com/" + i)
+                .toList());
         urls.add(" ");
         urls.add("slow://never");
 
         // README snippet (with the clock passed to withTimeout and timeSource for the test)
-        CompletableFuture<Void> job = Pipeline.from(urls)                          // read
-                .filter(url -> !url.isBlank())                                     // clean
-                .mapAsync(16, url -> Futures.withTimeout(fetch(url), Duration.ofSeconds(2), clock),
-                        OnError.<String, Page>retry(Backoff.exponential(Duration.ofMillis(100)).maxAttempts(3))
-                                .thenSkip((url, error) -> deadLetters.add(url)))   // enrich, 16 at a time, in order
-                .batch(100, Duration.ofSeconds(1))                                 // by size or after 1 s
-                .forEachAsync(this::insertAll)                                     // store, one batch at a time
+        CompletableFuture<Void> job = Pipeline.from(urls) // read
+                .filter(url -> !url.isBlank()) // clean
+                .mapAsync(
+                        16,
+                        url -> Futures.withTimeout(fetch(url), Duration.ofSeconds(2), clock),
+                        OnError.<String, Page>retry(Backoff.exponential(Duration.ofMillis(100))
+                                        .maxAttempts(3))
+                                .thenSkip((url, error) -> deadLetters.add(url))) // enrich, 16 at a time, in order
+                .batch(100, Duration.ofSeconds(1)) // by size or after 1 s
+                .forEachAsync(this::insertAll) // store, one batch at a time
                 .timeSource(clock)
-                .run();                                                            // job.cancel(true) stops it all
+                .run(); // job.cancel(true) stops it all
         // end of snippet
 
         Support.eventually(() -> {

@@ -30,7 +30,8 @@ class SourcesTest {
 
     @Test
     void of_nullElement_throwsNpeNamingIndex() {
-        assertThatThrownBy(() -> Pipeline.of("a", null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Pipeline.of("a", null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("elements[1]");
     }
 
@@ -46,14 +47,17 @@ class SourcesTest {
         List<Integer> withNull = new ArrayList<>(List.of(1));
         withNull.add(null);
         assertThat(failureOf(direct(Pipeline.from(withNull).toList(5)).run()))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("null element");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("null element");
     }
 
     @Test
     void fromIterator_secondRun_failsWithIllegalState() {
-        RunnablePipeline<Long> job = Pipeline.fromIterator(List.of(1, 2).iterator()).count();
+        RunnablePipeline<Long> job =
+                Pipeline.fromIterator(List.of(1, 2).iterator()).count();
         assertThat(runDirect(job)).isEqualTo(2);
-        assertThat(failureOf(direct(job).run())).isInstanceOf(IllegalStateException.class)
+        assertThat(failureOf(direct(job).run()))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already consumed");
     }
 
@@ -86,7 +90,8 @@ class SourcesTest {
 
     @Test
     void failed_failsEveryRunWithFreshError() {
-        RunnablePipeline<Long> job = Pipeline.failed(() -> new IllegalStateException("boom")).count();
+        RunnablePipeline<Long> job =
+                Pipeline.failed(() -> new IllegalStateException("boom")).count();
         Throwable first = failureOf(direct(job).run());
         Throwable second = failureOf(direct(job).run());
         assertThat(first).isInstanceOf(IllegalStateException.class).hasMessage("boom");
@@ -99,24 +104,32 @@ class SourcesTest {
     void unfold_pagesUntilEmpty_onVirtualClock() throws Exception {
         VirtualClock clock = VirtualClock.create();
         // pages of 3 numbers, 5 pages, each page takes 100 ms
-        CompletableFuture<List<Integer>> result = direct(Pipeline.<Integer, List<Integer>>unfold(0, page ->
-                        clock.delay(Duration.ofMillis(100)).thenApply(ignored -> page == 5
-                                ? Optional.empty()
-                                : Optional.of(new Pipeline.Step<>(List.of(page * 3, page * 3 + 1, page * 3 + 2), page + 1))))
-                .flatMap(list -> list)
-                .toList(100))
-                .timeSource(clock).run();
-        assertThat(clock.runUntilDone(result, Duration.ofSeconds(10))).containsExactlyElementsOf(
-                IntStream.range(0, 15).boxed().toList());
+        CompletableFuture<List<Integer>> result = direct(Pipeline.<Integer, List<Integer>>unfold(
+                                0,
+                                page -> clock.delay(Duration.ofMillis(100))
+                                        .thenApply(ignored -> page == 5
+                                                ? Optional.empty()
+                                                : Optional.of(new Pipeline.Step<>(
+                                                        List.of(page * 3, page * 3 + 1, page * 3 + 2), page + 1))))
+                        .flatMap(list -> list)
+                        .toList(100))
+                .timeSource(clock)
+                .run();
+        assertThat(clock.runUntilDone(result, Duration.ofSeconds(10)))
+                .containsExactlyElementsOf(IntStream.range(0, 15).boxed().toList());
         assertThat(clock.elapsed()).isEqualTo(Duration.ofMillis(600));
     }
 
     @Test
     void unfold_stepFails_failsRun() {
         var boom = new IllegalStateException("page 2 failed");
-        CompletableFuture<Long> result = direct(Pipeline.<Integer, Integer>unfold(0, n -> n == 2
-                ? CompletableFuture.failedFuture(boom)
-                : CompletableFuture.completedFuture(Optional.of(new Pipeline.Step<>(n, n + 1)))).count()).run();
+        CompletableFuture<Long> result = direct(Pipeline.<Integer, Integer>unfold(
+                                0,
+                                n -> n == 2
+                                        ? CompletableFuture.failedFuture(boom)
+                                        : CompletableFuture.completedFuture(Optional.of(new Pipeline.Step<>(n, n + 1))))
+                        .count())
+                .run();
         assertThat(failureOf(result)).isSameAs(boom);
     }
 
@@ -125,10 +138,11 @@ class SourcesTest {
         VirtualClock clock = VirtualClock.create();
         List<Duration> at = new ArrayList<>();
         CompletableFuture<List<Long>> result = direct(Pipeline.tick(Duration.ofSeconds(1))
-                .peek(tick -> at.add(clock.elapsed()))
-                .take(3)
-                .toList(3))
-                .timeSource(clock).run();
+                        .peek(tick -> at.add(clock.elapsed()))
+                        .take(3)
+                        .toList(3))
+                .timeSource(clock)
+                .run();
         clock.advance(Duration.ofMillis(2999));
         assertThat(result).isNotDone();
         clock.advance(Duration.ofMillis(1));
@@ -142,10 +156,12 @@ class SourcesTest {
         VirtualClock clock = VirtualClock.create();
         // the consumer takes 2.5 s per tick: ticks falling due meanwhile are dropped
         PipelineRun<List<Long>> run = direct(Pipeline.tick(Duration.ofSeconds(1))
-                .mapAsync(1, tick -> clock.delay(Duration.ofMillis(2500)).thenApply(ignored -> tick))
-                .take(3)
-                .toList(3))
-                .timeSource(clock).start();
+                        .mapAsync(
+                                1, tick -> clock.delay(Duration.ofMillis(2500)).thenApply(ignored -> tick))
+                        .take(3)
+                        .toList(3))
+                .timeSource(clock)
+                .start();
         clock.advance(Duration.ofSeconds(20));
         // tick 0 at 1 s is busy until 3.5 s: ticks 1 (2 s) and 2 (3 s) fell due, the newest (2) is
         // taken; it is busy until 6 s, when ticks 3 (4 s) and 4 (5 s) are due: 4 is taken
@@ -160,14 +176,16 @@ class SourcesTest {
 
     @Test
     void concat_runsPartsInOrder() {
-        assertThat(runDirect(Pipeline.concat(Pipeline.of(1, 2), Pipeline.<Integer>empty(), Pipeline.of(3)).toList(3)))
+        assertThat(runDirect(Pipeline.concat(Pipeline.of(1, 2), Pipeline.<Integer>empty(), Pipeline.of(3))
+                        .toList(3)))
                 .containsExactly(1, 2, 3);
     }
 
     @Test
     void merge_emitsEveryElementOfEveryPart() {
-        List<Long> merged = runDirect(Pipeline.merge(Pipeline.range(0, 100), Pipeline.range(100, 150),
-                Pipeline.range(150, 300)).toList(300));
+        List<Long> merged =
+                runDirect(Pipeline.merge(Pipeline.range(0, 100), Pipeline.range(100, 150), Pipeline.range(150, 300))
+                        .toList(300));
         assertThat(merged).containsExactlyInAnyOrderElementsOf(LongStreamRange.of(0, 300));
         assertThat(merged.subList(0, 3)).containsExactly(0L, 100L, 150L); // round-robin
     }
@@ -175,9 +193,12 @@ class SourcesTest {
     @Test
     void merge_asyncParts_completeConcurrently() {
         VirtualClock clock = VirtualClock.create();
-        Pipeline<String> slow = Pipeline.of("slow").mapAsync(1, s -> clock.delay(Duration.ofSeconds(2)).thenApply(x -> s));
-        Pipeline<String> fast = Pipeline.of("fast").mapAsync(1, s -> clock.delay(Duration.ofSeconds(1)).thenApply(x -> s));
-        CompletableFuture<List<String>> result = direct(Pipeline.merge(slow, fast).toList(2)).timeSource(clock).run();
+        Pipeline<String> slow = Pipeline.of("slow")
+                .mapAsync(1, s -> clock.delay(Duration.ofSeconds(2)).thenApply(x -> s));
+        Pipeline<String> fast = Pipeline.of("fast")
+                .mapAsync(1, s -> clock.delay(Duration.ofSeconds(1)).thenApply(x -> s));
+        CompletableFuture<List<String>> result =
+                direct(Pipeline.merge(slow, fast).toList(2)).timeSource(clock).run();
         clock.advance(Duration.ofSeconds(2));
         assertThat(await(result)).containsExactly("fast", "slow");
     }
@@ -188,15 +209,18 @@ class SourcesTest {
     void fromPublisher_submissionPublisher_receivesEverythingInOrder() {
         int n = 10_000;
         try (SubmissionPublisher<Integer> publisher = new SubmissionPublisher<>()) {
-            CompletableFuture<List<Integer>> result = Pipeline.fromPublisher(publisher, 16).toList(n).run();
-            Support.eventually(() -> assertThat(publisher.getNumberOfSubscribers()).isEqualTo(1));
+            CompletableFuture<List<Integer>> result =
+                    Pipeline.fromPublisher(publisher, 16).toList(n).run();
+            Support.eventually(
+                    () -> assertThat(publisher.getNumberOfSubscribers()).isEqualTo(1));
             Thread.ofVirtual().start(() -> {
                 for (int i = 0; i < n; i++) {
                     publisher.submit(i); // blocks while our 16-element demand is used up
                 }
                 publisher.close();
             });
-            assertThat(await(result)).containsExactlyElementsOf(IntStream.range(0, n).boxed().toList());
+            assertThat(await(result))
+                    .containsExactlyElementsOf(IntStream.range(0, n).boxed().toList());
         }
     }
 
@@ -205,7 +229,8 @@ class SourcesTest {
         var boom = new IllegalStateException("upstream broke");
         List<Integer> seen = new ArrayList<>();
         try (SubmissionPublisher<Integer> publisher = new SubmissionPublisher<>(Runnable::run, 8)) {
-            CompletableFuture<Void> result = direct(Pipeline.fromPublisher(publisher).forEach(seen::add)).run();
+            CompletableFuture<Void> result =
+                    direct(Pipeline.fromPublisher(publisher).forEach(seen::add)).run();
             publisher.submit(1);
             publisher.submit(2);
             publisher.closeExceptionally(boom);
@@ -217,7 +242,8 @@ class SourcesTest {
     @Test
     void fromPublisher_runCancelled_cancelsSubscription() {
         try (SubmissionPublisher<Integer> publisher = new SubmissionPublisher<>(Runnable::run, 8)) {
-            CompletableFuture<Void> result = direct(Pipeline.fromPublisher(publisher).forEach(x -> {})).run();
+            CompletableFuture<Void> result =
+                    direct(Pipeline.fromPublisher(publisher).forEach(x -> {})).run();
             assertThat(publisher.getNumberOfSubscribers()).isEqualTo(1);
             result.cancel(true);
             assertThat(publisher.getNumberOfSubscribers()).isZero();
@@ -238,8 +264,12 @@ class SourcesTest {
                 Pipeline.of(1, 2, 3, 4, 5, 6, 7),
                 Pipeline.from(List.of(1, 2, 3, 4, 5, 6, 7)),
                 Pipeline.fromStream(IntStream.range(0, 7).boxed()),
-                Pipeline.unfold(0, n -> CompletableFuture.completedFuture(
-                        n < 7 ? Optional.of(new Pipeline.Step<>(n, n + 1)) : Optional.<Pipeline.Step<Integer, Integer>>empty())));
+                Pipeline.unfold(
+                        0,
+                        n -> CompletableFuture.completedFuture(
+                                n < 7
+                                        ? Optional.of(new Pipeline.Step<>(n, n + 1))
+                                        : Optional.<Pipeline.Step<Integer, Integer>>empty())));
         for (Pipeline<?> source : sources) {
             PipelineRun<Long> run = direct(source.count()).start();
 

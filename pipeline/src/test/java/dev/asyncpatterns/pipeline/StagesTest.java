@@ -20,7 +20,8 @@ class StagesTest {
 
     @Test
     void filter_keepsMatching() {
-        assertThat(runDirect(Pipeline.range(0, 10).filter(x -> x % 3 == 0).toList(10))).containsExactly(0L, 3L, 6L, 9L);
+        assertThat(runDirect(Pipeline.range(0, 10).filter(x -> x % 3 == 0).toList(10)))
+                .containsExactly(0L, 3L, 6L, 9L);
     }
 
     @Test
@@ -32,15 +33,18 @@ class StagesTest {
 
     @Test
     void scan_emitsRunningAccumulationWithoutSeed() {
-        assertThat(runDirect(Pipeline.of(1, 2, 3, 4).scan(0, Integer::sum).toList(4))).containsExactly(1, 3, 6, 10);
+        assertThat(runDirect(Pipeline.of(1, 2, 3, 4).scan(0, Integer::sum).toList(4)))
+                .containsExactly(1, 3, 6, 10);
     }
 
     // ---------------------------------------------------------------- one-to-many
 
     @Test
     void flatMap_emitsInnerElementsInOrder() {
-        assertThat(runDirect(Pipeline.of("a b", "", "c").flatMap(s -> s.isEmpty() ? List.of() : List.of(s.split(" ")))
-                .toList(3))).containsExactly("a", "b", "c");
+        assertThat(runDirect(Pipeline.of("a b", "", "c")
+                        .flatMap(s -> s.isEmpty() ? List.of() : List.of(s.split(" ")))
+                        .toList(3)))
+                .containsExactly("a", "b", "c");
     }
 
     @Test
@@ -84,13 +88,18 @@ class StagesTest {
     @Test
     void take_zero_pullsNothing() {
         AtomicLong produced = new AtomicLong();
-        assertThat(runDirect(Pipeline.range(0, 10).peek(x -> produced.incrementAndGet()).take(0).count())).isZero();
+        assertThat(runDirect(Pipeline.range(0, 10)
+                        .peek(x -> produced.incrementAndGet())
+                        .take(0)
+                        .count()))
+                .isZero();
         assertThat(produced).hasValue(0);
     }
 
     @Test
     void takeWhile_stopsAtFirstFailingElement() {
-        assertThat(runDirect(Pipeline.of(1, 2, 5, 1).takeWhile(x -> x < 3).toList(4))).containsExactly(1, 2);
+        assertThat(runDirect(Pipeline.of(1, 2, 5, 1).takeWhile(x -> x < 3).toList(4)))
+                .containsExactly(1, 2);
     }
 
     @Test
@@ -103,7 +112,8 @@ class StagesTest {
 
     @Test
     void distinct_dropsRepeats() {
-        assertThat(runDirect(Pipeline.of(1, 2, 1, 3, 2, 4).distinct().toList(6))).containsExactly(1, 2, 3, 4);
+        assertThat(runDirect(Pipeline.of(1, 2, 1, 3, 2, 4).distinct().toList(6)))
+                .containsExactly(1, 2, 3, 4);
     }
 
     @Test
@@ -117,9 +127,14 @@ class StagesTest {
         var executor = new Support.ManualExecutor();
         var handle = new java.util.concurrent.atomic.AtomicReference<PipelineRun<Long>>();
         AtomicInteger maxDepth = new AtomicInteger();
-        PipelineRun<Long> run = Pipeline.range(0, 100_000).map(x -> x % 5_000).distinct(1_000)
-                .peek(x -> maxDepth.accumulateAndGet(handle.get().metrics().get(2).bufferDepth(), Math::max))
-                .count().executor(executor).start();
+        PipelineRun<Long> run = Pipeline.range(0, 100_000)
+                .map(x -> x % 5_000)
+                .distinct(1_000)
+                .peek(x ->
+                        maxDepth.accumulateAndGet(handle.get().metrics().get(2).bufferDepth(), Math::max))
+                .count()
+                .executor(executor)
+                .start();
         handle.set(run);
         executor.runAll();
         assertThat(Support.await(run.result())).isEqualTo(100_000);
@@ -136,15 +151,19 @@ class StagesTest {
 
     @Test
     void zip_pairsUntilShorterEnds() {
-        assertThat(runDirect(Pipeline.of("a", "b", "c").zip(Pipeline.range(0, 2), (s, n) -> s + n).toList(3)))
+        assertThat(runDirect(Pipeline.of("a", "b", "c")
+                        .zip(Pipeline.range(0, 2), (s, n) -> s + n)
+                        .toList(3)))
                 .containsExactly("a0", "b1");
     }
 
     @Test
     void zip_closesBothSidesWhenOneEnds() {
         AtomicInteger closed = new AtomicInteger();
-        runDirect(Pipeline.range(0, Long.MAX_VALUE).onClose(closed::incrementAndGet)
-                .zip(Pipeline.of(1).onClose(closed::incrementAndGet), (a, b) -> a + b).count());
+        runDirect(Pipeline.range(0, Long.MAX_VALUE)
+                .onClose(closed::incrementAndGet)
+                .zip(Pipeline.of(1).onClose(closed::incrementAndGet), (a, b) -> a + b)
+                .count());
         assertThat(closed).hasValue(2);
     }
 

@@ -20,7 +20,10 @@ public class SubscriberTckTest extends FlowSubscriberBlackboxVerification<Intege
     public Flow.Subscriber<Integer> createFlowSubscriber() {
         AtomicReference<Flow.Subscriber<? super Integer>> captured = new AtomicReference<>();
         Flow.Publisher<Integer> capturing = captured::set;
-        Pipeline.fromPublisher(capturing, 16).forEach(x -> {}).executor(Runnable::run).run();
+        Pipeline.fromPublisher(capturing, 16)
+                .forEach(x -> {})
+                .executor(Runnable::run)
+                .run();
         return (Flow.Subscriber<Integer>) captured.get();
     }
 

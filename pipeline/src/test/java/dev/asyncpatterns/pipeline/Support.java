@@ -81,7 +81,7 @@ final class Support {
         }
 
         void runAll() {
-            for (;;) {
+            for (; ; ) {
                 Runnable task;
                 synchronized (this) {
                     task = tasks.poll();

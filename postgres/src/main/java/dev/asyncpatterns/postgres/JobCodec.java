@@ -60,7 +60,8 @@ public interface JobCodec<J> {
         return new JobCodec<>() {
             @Override
             public byte[] encode(J job) {
-                return Objects.requireNonNull(toText.apply(job), "toText returned null").getBytes(StandardCharsets.UTF_8);
+                return Objects.requireNonNull(toText.apply(job), "toText returned null")
+                        .getBytes(StandardCharsets.UTF_8);
             }
 
             @Override

@@ -166,7 +166,8 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         this.time = builder.time != null ? builder.time : TimeSource.system();
         this.sql = new Sql(table, channel);
         this.permits = new Semaphore(connections, true);
-        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pg-jobs-" + table + "-", 0).factory());
+        this.executor = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("pg-jobs-" + table + "-", 0).factory());
     }
 
     /**
@@ -253,9 +254,17 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         List<Object> results = new ArrayList<>(batch.size());
         try (PreparedStatement s = c.prepareStatement(sql.addAll)) {
             s.setInt(1, maxLive);
-            s.setArray(2, c.createArrayOf("integer", batch.stream().map(NewJob::priority).toArray(Integer[]::new)));
-            s.setArray(3, c.createArrayOf("bytea", batch.stream().map(NewJob::payload).toArray(byte[][]::new)));
-            s.setArray(4, c.createArrayOf("integer", batch.stream().map(NewJob::maxLive).toArray(Integer[]::new)));
+            s.setArray(
+                    2,
+                    c.createArrayOf(
+                            "integer", batch.stream().map(NewJob::priority).toArray(Integer[]::new)));
+            s.setArray(
+                    3,
+                    c.createArrayOf("bytea", batch.stream().map(NewJob::payload).toArray(byte[][]::new)));
+            s.setArray(
+                    4,
+                    c.createArrayOf(
+                            "integer", batch.stream().map(NewJob::maxLive).toArray(Integer[]::new)));
             s.setString(5, channel);
             for (int i = 0; i < batch.size(); i++) {
                 results.add(null);
@@ -263,15 +272,19 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     int ord = rs.getInt(2) - 1;
-                    results.set(ord, new JobRecord<>(new JobId(rs.getLong(1)), batch.get(ord).job(), instant(rs, 3),
-                            List.of(), 0, 0));
+                    results.set(
+                            ord,
+                            new JobRecord<>(
+                                    new JobId(rs.getLong(1)), batch.get(ord).job(), instant(rs, 3), List.of(), 0, 0));
                 }
             }
         }
         for (int i = 0; i < batch.size(); i++) {
             if (results.get(i) == null) {
-                results.set(i, new RejectedExecutionException(this + " is full: " + batch.get(i).maxLive()
-                        + " live jobs (the capacity); job refused"));
+                results.set(
+                        i,
+                        new RejectedExecutionException(this + " is full: "
+                                + batch.get(i).maxLive() + " live jobs (the capacity); job refused"));
             }
         }
         return results;
@@ -303,8 +316,15 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
                 s.setInt(3, max);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(new Row(rs.getLong(1), rs.getInt(2), rs.getBytes(3), instant(rs, 4), instant(rs, 5),
-                                rs.getInt(6), rs.getInt(7), rs.getInt(8)));
+                        rows.add(new Row(
+                                rs.getLong(1),
+                                rs.getInt(2),
+                                rs.getBytes(3),
+                                instant(rs, 4),
+                                instant(rs, 5),
+                                rs.getInt(6),
+                                rs.getInt(7),
+                                rs.getInt(8)));
                         token = rs.getLong(9);
                     }
                 }
@@ -315,10 +335,12 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
             if (rows.size() == max) {
                 nextDueIn = Optional.of(Duration.ZERO);
             } else {
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.nextDue)) {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery(sql.nextDue)) {
                     rs.next();
                     long micros = rs.getLong(1);
-                    nextDueIn = rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofNanos(Math.max(0, micros) * 1000));
+                    nextDueIn =
+                            rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofNanos(Math.max(0, micros) * 1000));
                 }
             }
             return new Claim<>(jobs, new Lease(owner, token), nextDueIn);
@@ -357,11 +379,18 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     private List<Object> succeededAll(Connection c, List<Success> batch) throws SQLException {
         java.util.Set<Long> deleted = new java.util.HashSet<>();
         try (PreparedStatement s = c.prepareStatement(sql.succeededAll)) {
-            var ids = c.createArrayOf("bigint", batch.stream().map(b -> b.id().value()).toArray(Long[]::new));
+            var ids = c.createArrayOf(
+                    "bigint", batch.stream().map(b -> b.id().value()).toArray(Long[]::new));
             s.setArray(1, ids);
             s.setArray(2, ids);
-            s.setArray(3, c.createArrayOf("bigint", batch.stream().map(b -> b.lease().token()).toArray(Long[]::new)));
-            s.setArray(4, c.createArrayOf("text", batch.stream().map(b -> b.lease().owner()).toArray(String[]::new)));
+            s.setArray(
+                    3,
+                    c.createArrayOf(
+                            "bigint", batch.stream().map(b -> b.lease().token()).toArray(Long[]::new)));
+            s.setArray(
+                    4,
+                    c.createArrayOf(
+                            "text", batch.stream().map(b -> b.lease().owner()).toArray(String[]::new)));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     deleted.add(rs.getLong(1));
@@ -418,10 +447,18 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     public CompletionStage<List<JobRecord<J>>> deadLetters() {
         return run("list dead letters", c -> {
             List<Row> rows = new ArrayList<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.deadLetters)) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(sql.deadLetters)) {
                 while (rs.next()) {
-                    rows.add(new Row(rs.getLong(1), rs.getInt(2), rs.getBytes(3), instant(rs, 4), instant(rs, 5),
-                            rs.getInt(6), rs.getInt(7), rs.getInt(8)));
+                    rows.add(new Row(
+                            rs.getLong(1),
+                            rs.getInt(2),
+                            rs.getBytes(3),
+                            instant(rs, 4),
+                            instant(rs, 5),
+                            rs.getInt(6),
+                            rs.getInt(7),
+                            rs.getInt(8)));
                 }
             }
             Map<Long, List<JobAttempt>> histories = histories(c, rows);
@@ -430,8 +467,12 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
                 try {
                     letters.add(row.record(codec.decode(row.payload), histories));
                 } catch (RuntimeException undecodable) {
-                    LOG.warn("{}: dead letter job-{} cannot be decoded by {} and is left out of the list; purge it by id",
-                            this, row.id, codec, undecodable);
+                    LOG.warn(
+                            "{}: dead letter job-{} cannot be decoded by {} and is left out of the list; purge it by id",
+                            this,
+                            row.id,
+                            codec,
+                            undecodable);
                 }
             }
             return List.copyOf(letters);
@@ -467,10 +508,18 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     public CompletionStage<List<JobRecord<J>>> removePending() {
         return run("remove pending jobs", c -> {
             List<Row> rows = new ArrayList<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.pendingForUpdate)) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(sql.pendingForUpdate)) {
                 while (rs.next()) {
-                    rows.add(new Row(rs.getLong(1), rs.getInt(2), rs.getBytes(3), instant(rs, 4), instant(rs, 5),
-                            rs.getInt(6), rs.getInt(7), rs.getInt(8)));
+                    rows.add(new Row(
+                            rs.getLong(1),
+                            rs.getInt(2),
+                            rs.getBytes(3),
+                            instant(rs, 4),
+                            instant(rs, 5),
+                            rs.getInt(6),
+                            rs.getInt(7),
+                            rs.getInt(8)));
                 }
             }
             List<JobRecord<J>> removed = records(c, rows);
@@ -501,7 +550,8 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         long pending = 0;
         long inFlight = 0;
         long dead = 0;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.counts)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql.counts)) {
             while (rs.next()) {
                 switch (rs.getString(1)) {
                     case "PENDING" -> pending = rs.getLong(2);
@@ -689,8 +739,10 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
                 c.commit();
                 healthy = true;
             } catch (SQLException e) {
-                failure = new JobStoreException(this + ": could not " + what + ": " + e.getMessage()
-                        + (e.getSQLState() != null ? " (SQLState " + e.getSQLState() + ")" : ""), e);
+                failure = new JobStoreException(
+                        this + ": could not " + what + ": " + e.getMessage()
+                                + (e.getSQLState() != null ? " (SQLState " + e.getSQLState() + ")" : ""),
+                        e);
             } catch (RuntimeException e) {
                 failure = e;
                 healthy = c != null && rollback(c);
@@ -777,8 +829,8 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
 
         CompletableFuture<T> submit(R request) {
             if (closed.get()) {
-                return CompletableFuture.failedFuture(new ClosedException(PostgresJobStore.this + " is closed: cannot "
-                        + what));
+                return CompletableFuture.failedFuture(
+                        new ClosedException(PostgresJobStore.this + " is closed: cannot " + what));
             }
             var pending = new Pending<R, T>(request, new CompletableFuture<>());
             queue.add(pending);
@@ -826,15 +878,23 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     // ---------------------------------------------------------------- rows and histories
 
     @SuppressWarnings("ArrayRecordComponent") // private carrier of a row; never compared or hashed
-    private record Row(long id, int priority, byte[] payload, Instant submittedAt, Instant dueAt, int attempts,
-            int replays, int historyCount) {
+    private record Row(
+            long id,
+            int priority,
+            byte[] payload,
+            Instant submittedAt,
+            Instant dueAt,
+            int attempts,
+            int replays,
+            int historyCount) {
 
         static final Comparator<Row> CLAIM_ORDER = Comparator.comparingInt((Row r) -> -r.priority)
-                .thenComparing(Row::dueAt).thenComparingLong(Row::id);
+                .thenComparing(Row::dueAt)
+                .thenComparingLong(Row::id);
 
         <J> JobRecord<J> record(J job, Map<Long, List<JobAttempt>> histories) {
-            return new JobRecord<>(new JobId(id), job, submittedAt, histories.getOrDefault(id, List.of()), attempts,
-                    replays);
+            return new JobRecord<>(
+                    new JobId(id), job, submittedAt, histories.getOrDefault(id, List.of()), attempts, replays);
         }
     }
 
@@ -882,8 +942,13 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
             s.setArray(1, c.createArrayOf("bigint", ids));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    histories.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new JobAttempt(rs.getInt(2),
-                            instant(rs, 3), instant(rs, 4), failure(rs.getString(5), rs.getString(6))));
+                    histories
+                            .computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
+                            .add(new JobAttempt(
+                                    rs.getInt(2),
+                                    instant(rs, 3),
+                                    instant(rs, 4),
+                                    failure(rs.getString(5), rs.getString(6))));
                 }
             }
         }
@@ -898,7 +963,9 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     }
 
     private static String failureClass(Throwable failure) {
-        return failure instanceof RecordedFailure recorded ? recorded.className() : failure.getClass().getName();
+        return failure instanceof RecordedFailure recorded
+                ? recorded.className()
+                : failure.getClass().getName();
     }
 
     private static String failureMessage(Throwable failure) {
@@ -945,7 +1012,8 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         final String histories;
         final String counts;
 
-        @SuppressWarnings("UnusedVariable") // channel is not used by any statement yet (LISTEN/NOTIFY is issued elsewhere)
+        @SuppressWarnings(
+                "UnusedVariable") // channel is not used by any statement yet (LISTEN/NOTIFY is issued elsewhere)
         Sql(String t, String channel) {
             String columns = "id, priority, payload, submitted_at, due_at, attempts, replays, history_count";
             String held = " AND state = 'IN_FLIGHT' AND lease_token = ? AND owner = ? AND lease_until > now()";
@@ -966,7 +1034,8 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
                     + "history_count = j.history_count + 1, owner = NULL, lease_token = NULL, lease_until = NULL "
                     + "FROM old WHERE j.id = old.id "
                     + "RETURNING j.id, j.attempts, j.claimed_at, old.owner, old.lease_until) "
-                    + appendAttempt + "SELECT id, attempts, claimed_at, now(), '" + LeaseExpiredException.class.getName()
+                    + appendAttempt + "SELECT id, attempts, claimed_at, now(), '"
+                    + LeaseExpiredException.class.getName()
                     + "', 'lease of ' || owner || ' on job-' || id || ' expired at ' || lease_until FROM upd";
             claim = "UPDATE " + t + " SET state = 'IN_FLIGHT', owner = ?, "
                     + "lease_token = (SELECT nextval('" + t + "_lease_seq')), "
@@ -975,7 +1044,8 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
                     + "ORDER BY priority DESC, due_at, id LIMIT ? FOR UPDATE SKIP LOCKED) "
                     + "RETURNING " + columns + ", lease_token";
             nextDue = "SELECT (extract(epoch FROM (least((SELECT min(due_at) FROM " + t + " WHERE state = 'PENDING'), "
-                    + "(SELECT min(lease_until) FROM " + t + " WHERE state = 'IN_FLIGHT')) - now())) * 1000000)::bigint";
+                    + "(SELECT min(lease_until) FROM " + t
+                    + " WHERE state = 'IN_FLIGHT')) - now())) * 1000000)::bigint";
             heartbeat = "UPDATE " + t + " SET lease_until = now() + ? * interval '1 microsecond' "
                     + "WHERE state = 'IN_FLIGHT' AND lease_until > now() "
                     + "AND (owner, lease_token) IN (SELECT * FROM unnest(?::text[], ?::bigint[]))";

@@ -25,20 +25,27 @@ public final class KillableWorker {
         int concurrency = Integer.parseInt(args[3]);
         Connection runs = DriverManager.getConnection(url);
         runs.setAutoCommit(true);
-        var store = PostgresJobStore.builder(new UrlDataSource(url), JobCodec.text()).table(table)
-                .pollInterval(Duration.ofMillis(100)).build();
+        var store = PostgresJobStore.builder(new UrlDataSource(url), JobCodec.text())
+                .table(table)
+                .pollInterval(Duration.ofMillis(100))
+                .build();
         RetryQueue.<String>builder("doomed", job -> {
-            synchronized (runs) {
-                try (PreparedStatement s = runs.prepareStatement(
-                        "INSERT INTO " + table + "_runs (job, worker) VALUES (?, 'doomed')")) {
-                    s.setString(1, job);
-                    s.executeUpdate();
-                } catch (Exception e) {
-                    return CompletableFuture.failedFuture(e);
-                }
-            }
-            return new CompletableFuture<Void>(); // still running when the process is killed
-        }).store(store).owner("doomed-" + ProcessHandle.current().pid()).lease(lease).concurrency(concurrency).build();
+                    synchronized (runs) {
+                        try (PreparedStatement s = runs.prepareStatement(
+                                "INSERT INTO " + table + "_runs (job, worker) VALUES (?, 'doomed')")) {
+                            s.setString(1, job);
+                            s.executeUpdate();
+                        } catch (Exception e) {
+                            return CompletableFuture.failedFuture(e);
+                        }
+                    }
+                    return new CompletableFuture<Void>(); // still running when the process is killed
+                })
+                .store(store)
+                .owner("doomed-" + ProcessHandle.current().pid())
+                .lease(lease)
+                .concurrency(concurrency)
+                .build();
         System.out.println("worker started");
         Thread.currentThread().join(); // until killed
     }

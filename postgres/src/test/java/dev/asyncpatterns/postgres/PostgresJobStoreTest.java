@@ -34,8 +34,10 @@ class PostgresJobStoreTest extends JobStoreContract {
 
     @Override
     protected JobStore<String> newStore() {
-        var store = PostgresJobStore.builder(db.dataSource(), JobCodec.text()).table(TestDatabase.newTable())
-                .pollInterval(Duration.ofMillis(100)).build();
+        var store = PostgresJobStore.builder(db.dataSource(), JobCodec.text())
+                .table(TestDatabase.newTable())
+                .pollInterval(Duration.ofMillis(100))
+                .build();
         store.migrate().toCompletableFuture().join();
         stores.add(store);
         return store;
@@ -43,14 +45,19 @@ class PostgresJobStoreTest extends JobStoreContract {
 
     @Override
     protected JobStore.Counts counts() {
-        return ((PostgresJobStore<String>) store).refreshCounts().toCompletableFuture().join();
+        return ((PostgresJobStore<String>) store)
+                .refreshCounts()
+                .toCompletableFuture()
+                .join();
     }
 
     @Override
     protected void elapse(Duration duration) {
         long until = db.nowMicros() + duration.toNanos() / 1000;
-        Awaitility.await("the database clock passes " + duration).atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(10)).until(() -> db.nowMicros() >= until);
+        Awaitility.await("the database clock passes " + duration)
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> db.nowMicros() >= until);
     }
 
     @Override

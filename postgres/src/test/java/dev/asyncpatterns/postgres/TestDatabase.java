@@ -67,7 +67,8 @@ final class TestDatabase implements AutoCloseable {
 
     /** Kills every other backend connected to this database (as a failover or a DBA would). */
     int terminateOtherBackends() throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                         + "WHERE datname = current_database() AND pid <> pg_backend_pid() "
                         + "AND backend_type = 'client backend'")) {
@@ -78,7 +79,8 @@ final class TestDatabase implements AutoCloseable {
 
     /** The database's clock, in microseconds since the epoch. */
     long nowMicros() {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint")) {
             rs.next();
             return rs.getLong(1);
@@ -88,7 +90,8 @@ final class TestDatabase implements AutoCloseable {
     }
 
     long queryLong(String sql) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -98,7 +101,8 @@ final class TestDatabase implements AutoCloseable {
     }
 
     void execute(String sql) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(e);

@@ -45,8 +45,8 @@ final class Guard {
     <T> CompletableFuture<T> call(String what, Supplier<? extends CompletionStage<T>> command) {
         if (!breaker.tryAcquire()) {
             rejected.increment();
-            return CompletableFuture.failedFuture(new RedisUnavailableException(
-                    component + ": circuit open, " + what + " not sent to Redis"));
+            return CompletableFuture.failedFuture(
+                    new RedisUnavailableException(component + ": circuit open, " + what + " not sent to Redis"));
         }
         CompletionStage<T> sent;
         try {
@@ -58,8 +58,8 @@ final class Guard {
         }
         var result = new CompletableFuture<T>();
         Cancellable timer = time.schedule(timeout, () -> {
-            if (result.completeExceptionally(new TimeoutException(
-                    component + ": Redis did not answer " + what + " within " + timeout))) {
+            if (result.completeExceptionally(
+                    new TimeoutException(component + ": Redis did not answer " + what + " within " + timeout))) {
                 timeouts.increment();
                 errors.increment();
                 breaker.onFailure();

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -121,8 +120,11 @@ public final class RedisRateLimiter implements RateLimiter {
         this.burst = b.burst;
         this.keys = new String[] {b.key};
         this.time = b.timeSource != null ? b.timeSource : TimeSource.system();
-        this.guard = new Guard("RedisRateLimiter[" + key + "]",
-                new Breaker(b.failureThreshold, Durations.toNanosSaturated(b.openDuration), time), b.timeout, time);
+        this.guard = new Guard(
+                "RedisRateLimiter[" + key + "]",
+                new Breaker(b.failureThreshold, Durations.toNanosSaturated(b.openDuration), time),
+                b.timeout,
+                time);
         this.connection = b.client.connect(StringCodec.UTF8);
         try {
             this.commands = connection.async();
@@ -149,7 +151,8 @@ public final class RedisRateLimiter implements RateLimiter {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(key, "key");
         if (!RedisSecondLevel.PREFIX.matcher(key).matches()) {
-            throw new IllegalArgumentException("key must be 1 to 128 characters from [A-Za-z0-9_:.{}-], was \"" + key + "\"");
+            throw new IllegalArgumentException(
+                    "key must be 1 to 128 characters from [A-Za-z0-9_:.{}-], was \"" + key + "\"");
         }
         return new Builder(client, key);
     }
@@ -267,8 +270,17 @@ public final class RedisRateLimiter implements RateLimiter {
      * @param rejected script calls not sent because the circuit was open
      * @param circuitState the circuit breaker's state now
      */
-    public record Stats(String name, int waiters, long granted, long scriptCalls, long waited, long refunded,
-            long failed, long timedOut, long rejected, CircuitState circuitState) {
+    public record Stats(
+            String name,
+            int waiters,
+            long granted,
+            long scriptCalls,
+            long waited,
+            long refunded,
+            long failed,
+            long timedOut,
+            long rejected,
+            CircuitState circuitState) {
 
         /**
          * Validates the snapshot.
@@ -287,8 +299,17 @@ public final class RedisRateLimiter implements RateLimiter {
      * @return the statistics
      */
     public Stats stats() {
-        return new Stats(key, queueLength, granted.sum(), calls.sum(), waits.sum(), refunds.sum(), guard.errors.sum(),
-                guard.timeouts.sum(), guard.rejected.sum(), guard.state());
+        return new Stats(
+                key,
+                queueLength,
+                granted.sum(),
+                calls.sum(),
+                waits.sum(),
+                refunds.sum(),
+                guard.errors.sum(),
+                guard.timeouts.sum(),
+                guard.rejected.sum(),
+                guard.state());
     }
 
     /**
@@ -342,7 +363,8 @@ public final class RedisRateLimiter implements RateLimiter {
         lock.lock();
         try {
             if (closed) {
-                return CompletableFuture.failedFuture(new ClosedException("RedisRateLimiter[" + key + "] is closed: acquire refused"));
+                return CompletableFuture.failedFuture(
+                        new ClosedException("RedisRateLimiter[" + key + "] is closed: acquire refused"));
             }
             queue.add(w);
             queueLength = queue.size();
@@ -354,8 +376,10 @@ public final class RedisRateLimiter implements RateLimiter {
             lock.unlock();
         }
         if (timeoutNanos != Long.MAX_VALUE) {
-            Cancellable deadline = time.schedule(Duration.ofNanos(timeoutNanos), () -> w.completeExceptionally(
-                    new TimeoutException("RedisRateLimiter[" + key + "].acquire(" + tokens + ") timed out")));
+            Cancellable deadline = time.schedule(
+                    Duration.ofNanos(timeoutNanos),
+                    () -> w.completeExceptionally(
+                            new TimeoutException("RedisRateLimiter[" + key + "].acquire(" + tokens + ") timed out")));
             w.whenComplete((v, f) -> deadline.cancel());
         }
         w.whenComplete((v, f) -> {
@@ -408,7 +432,8 @@ public final class RedisRateLimiter implements RateLimiter {
             } finally {
                 lock.unlock();
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             failed.forEach(w -> w.completeExceptionally(cause));
             return;
         }
@@ -464,11 +489,16 @@ public final class RedisRateLimiter implements RateLimiter {
     /** One script call: 0 if taken, else microseconds until the tokens will be there. */
     private CompletableFuture<Long> call(int tokens) {
         calls.increment();
-        String[] args = {Integer.toString(permits), Long.toString(periodMicros), Integer.toString(burst), Integer.toString(tokens)};
-        return guard.call("EVALSHA", () -> commands.<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args)
-                .exceptionallyCompose(failure -> isNoScript(failure)
-                        ? commands.<Long>eval(SCRIPT, ScriptOutputType.INTEGER, keys, args) // Redis restarted: reload
-                        : CompletableFuture.failedFuture(failure)));
+        String[] args = {
+            Integer.toString(permits), Long.toString(periodMicros), Integer.toString(burst), Integer.toString(tokens)
+        };
+        return guard.call(
+                "EVALSHA",
+                () -> commands.<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args)
+                        .exceptionallyCompose(failure -> isNoScript(failure)
+                                ? commands.<Long>eval(
+                                        SCRIPT, ScriptOutputType.INTEGER, keys, args) // Redis restarted: reload
+                                : CompletableFuture.failedFuture(failure)));
     }
 
     private static boolean isNoScript(Throwable failure) {

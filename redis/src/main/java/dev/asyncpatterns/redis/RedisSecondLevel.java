@@ -2,9 +2,9 @@ package dev.asyncpatterns.redis;
 
 import dev.asyncpatterns.cache.SecondLevel;
 import dev.asyncpatterns.core.ClosedException;
-import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.time.TimeSource;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -116,8 +115,11 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
         this.channel = ("asyncpatterns:invalidate:" + b.keyPrefix).getBytes(StandardCharsets.UTF_8);
         ThreadLocalRandom.current().nextBytes(instanceId);
         TimeSource time = b.timeSource != null ? b.timeSource : TimeSource.system();
-        this.guard = new Guard("RedisSecondLevel[" + keyPrefix + "]",
-                new Breaker(b.failureThreshold, Durations.toNanosSaturated(b.openDuration), time), b.timeout, time);
+        this.guard = new Guard(
+                "RedisSecondLevel[" + keyPrefix + "]",
+                new Breaker(b.failureThreshold, Durations.toNanosSaturated(b.openDuration), time),
+                b.timeout,
+                time);
         this.connection = b.client.connect(ByteArrayCodec.INSTANCE);
         this.commands = connection.async();
         StatefulRedisPubSubConnection<byte[], byte[]> subscriber = null;
@@ -242,13 +244,14 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
         System.arraycopy(instanceId, 0, message, 0, ID_LENGTH);
         System.arraycopy(redisKey, prefix.length, message, ID_LENGTH, redisKey.length - prefix.length);
         return guard.call("DEL+PUBLISH", () -> {
-            var deleted = commands.del(redisKey);
-            var sent = commands.publish(channel, message);
-            return deleted.thenCombine(sent, (d, s) -> (Void) null);
-        }).thenApply(ignored -> {
-            published.increment();
-            return null;
-        });
+                    var deleted = commands.del(redisKey);
+                    var sent = commands.publish(channel, message);
+                    return deleted.thenCombine(sent, (d, s) -> (Void) null);
+                })
+                .thenApply(ignored -> {
+                    published.increment();
+                    return null;
+                });
     }
 
     /**
@@ -269,8 +272,19 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
      * @return the statistics
      */
     public Stats stats() {
-        return new Stats(keyPrefix, hits.sum(), misses.sum(), corrupt.sum(), guard.errors.sum(), guard.timeouts.sum(),
-                guard.rejected.sum(), puts.sum(), published.sum(), received.sum(), resyncs.sum(), guard.state());
+        return new Stats(
+                keyPrefix,
+                hits.sum(),
+                misses.sum(),
+                corrupt.sum(),
+                guard.errors.sum(),
+                guard.timeouts.sum(),
+                guard.rejected.sum(),
+                puts.sum(),
+                published.sum(),
+                received.sum(),
+                resyncs.sum(),
+                guard.state());
     }
 
     /**
@@ -293,8 +307,19 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
      *     because invalidations may have been missed while it was down
      * @param circuitState the circuit breaker's state now
      */
-    public record Stats(String name, long hits, long misses, long corrupt, long failed, long timedOut, long rejected,
-            long puts, long invalidationsPublished, long invalidationsReceived, long resyncs, CircuitState circuitState) {
+    public record Stats(
+            String name,
+            long hits,
+            long misses,
+            long corrupt,
+            long failed,
+            long timedOut,
+            long rejected,
+            long puts,
+            long invalidationsPublished,
+            long invalidationsReceived,
+            long resyncs,
+            CircuitState circuitState) {
 
         /**
          * Validates the snapshot.
@@ -355,13 +380,22 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
             value = codec.decodeValue(ByteBuffer.wrap(bytes));
         } catch (RuntimeException failure) {
             corrupt.increment();
-            LOG.debug("{}: value of key {} ({} bytes) could not be decoded; treated as a miss", this, key, bytes.length, failure);
+            LOG.debug(
+                    "{}: value of key {} ({} bytes) could not be decoded; treated as a miss",
+                    this,
+                    key,
+                    bytes.length,
+                    failure);
             return null;
         }
         if (value == null || (valueType != null && !valueType.isInstance(value))) {
             corrupt.increment();
-            LOG.debug("{}: value of key {} decoded to {}, not a {}; treated as a miss", this, key,
-                    value == null ? "null" : value.getClass().getName(), valueType == null ? "value" : valueType.getName());
+            LOG.debug(
+                    "{}: value of key {} decoded to {}, not a {}; treated as a miss",
+                    this,
+                    key,
+                    value == null ? "null" : value.getClass().getName(),
+                    valueType == null ? "value" : valueType.getName());
             return null;
         }
         hits.increment();
@@ -370,7 +404,9 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
 
     private void onMessage(byte[] message) {
         InvalidationListener<K> target = listener;
-        if (target == null || message.length < ID_LENGTH || Arrays.equals(message, 0, ID_LENGTH, instanceId, 0, ID_LENGTH)) {
+        if (target == null
+                || message.length < ID_LENGTH
+                || Arrays.equals(message, 0, ID_LENGTH, instanceId, 0, ID_LENGTH)) {
             return; // no cache yet, or our own invalidation (already applied locally)
         }
         received.increment();
@@ -407,7 +443,8 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
     }
 
     private <T> CompletableFuture<T> closedFailure(String what) {
-        return CompletableFuture.failedFuture(new ClosedException("RedisSecondLevel[" + keyPrefix + "] is closed: " + what + " refused"));
+        return CompletableFuture.failedFuture(
+                new ClosedException("RedisSecondLevel[" + keyPrefix + "] is closed: " + what + " refused"));
     }
 
     private static byte[] toBytes(ByteBuffer buffer) {
@@ -553,7 +590,8 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
          */
         public RedisSecondLevel<K, V> build() {
             if (keyPrefix == null) {
-                throw new IllegalStateException("keyPrefix is required: it names this cache's keys and invalidation channel");
+                throw new IllegalStateException(
+                        "keyPrefix is required: it names this cache's keys and invalidation channel");
             }
             if (timeout == null) {
                 timeout = DEFAULT_TIMEOUT;

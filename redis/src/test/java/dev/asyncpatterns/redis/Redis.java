@@ -19,7 +19,9 @@ final class Redis {
 
     /** A client whose reconnect attempts come every 50 ms (Lettuce's default backs off to 30 s). */
     static RedisClient client(RedisServer server) {
-        var resources = ClientResources.builder().reconnectDelay(Delay.constant(Duration.ofMillis(50))).build();
+        var resources = ClientResources.builder()
+                .reconnectDelay(Delay.constant(Duration.ofMillis(50)))
+                .build();
         var client = RedisClient.create(resources, RedisURI.create(server.uri()));
         client.setOptions(ClientOptions.builder().autoReconnect(true).build());
         return client;

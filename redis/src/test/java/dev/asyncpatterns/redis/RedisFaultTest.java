@@ -95,7 +95,8 @@ class RedisFaultTest {
             eventually(Duration.ofSeconds(20), () -> {
                 long puts = level.stats().puts();
                 round(cache);
-                return level.stats().circuitState() == CircuitState.CLOSED && level.stats().puts() >= puts + 20;
+                return level.stats().circuitState() == CircuitState.CLOSED
+                        && level.stats().puts() >= puts + 20;
             });
             long reconnectMillis = (System.nanoTime() - restartedAt) / 1_000_000;
 
@@ -105,17 +106,29 @@ class RedisFaultTest {
             long hitsBefore = level.stats().hits();
             int loadsBefore = loads.get();
             for (int i = 0; i < 20; i++) {
-                assertThat(cache.apply("r" + lastRound + "-" + i).get(5, TimeUnit.SECONDS)).startsWith("v-r" + lastRound);
+                assertThat(cache.apply("r" + lastRound + "-" + i).get(5, TimeUnit.SECONDS))
+                        .startsWith("v-r" + lastRound);
             }
             RedisSecondLevel.Stats after = level.stats();
-            System.out.printf("redis-kill calls=%d failed=%d timeouts=%d rejected=%d errors=%d downForMs=%d"
+            System.out.printf(
+                    "redis-kill calls=%d failed=%d timeouts=%d rejected=%d errors=%d downForMs=%d"
                             + " reconnectAfterRestartMs=%d resyncs=%d l2HitsAfter=%d%n",
-                    calls.get(), failed.get(), after.timedOut(), after.rejected(), after.failed(),
-                    (restartedAt - killedAt) / 1_000_000, reconnectMillis, after.resyncs(),
+                    calls.get(),
+                    failed.get(),
+                    after.timedOut(),
+                    after.rejected(),
+                    after.failed(),
+                    (restartedAt - killedAt) / 1_000_000,
+                    reconnectMillis,
+                    after.resyncs(),
                     after.hits() - hitsBefore);
 
-            assertThat(failed).as("calls that failed although the function could answer").hasValue(0);
-            assertThat(down.rejected()).as("the open circuit spared Redis round trips").isPositive();
+            assertThat(failed)
+                    .as("calls that failed although the function could answer")
+                    .hasValue(0);
+            assertThat(down.rejected())
+                    .as("the open circuit spared Redis round trips")
+                    .isPositive();
             assertThat(after.hits() - hitsBefore).as("second level used again").isEqualTo(20);
             assertThat(loads.get()).as("no backend call for values Redis holds").isEqualTo(loadsBefore);
             assertThat(after.resyncs()).as("re-subscribed, first level cleared").isGreaterThanOrEqualTo(1);

@@ -56,7 +56,10 @@ class RedisRateLimiterTest {
     }
 
     RedisRateLimiter limiter(int permits, Duration period, int burst) {
-        var limiter = RedisRateLimiter.builder(client, key).rate(permits, period).burst(burst).build();
+        var limiter = RedisRateLimiter.builder(client, key)
+                .rate(permits, period)
+                .burst(burst)
+                .build();
         toClose.add(limiter);
         return limiter;
     }
@@ -70,7 +73,9 @@ class RedisRateLimiterTest {
             assertThat(limiter.tryAcquireAsync().join()).isTrue();
         }
         assertThat(limiter.tryAcquireAsync().join()).isFalse();
-        assertThat(raw.sync().pttl(key)).as("the key expires once the bucket would be full").isBetween(1L, 5 * 3_600_000L + 1_000);
+        assertThat(raw.sync().pttl(key))
+                .as("the key expires once the bucket would be full")
+                .isBetween(1L, 5 * 3_600_000L + 1_000);
     }
 
     @Test
@@ -78,7 +83,9 @@ class RedisRateLimiterTest {
         var a = limiter(1, Duration.ofHours(1), 3);
         var b = limiter(1, Duration.ofHours(1), 3);
         assertThat(a.tryAcquireAsync(2).join()).isTrue();
-        assertThat(b.tryAcquireAsync(2).join()).as("only one token left in the shared bucket").isFalse();
+        assertThat(b.tryAcquireAsync(2).join())
+                .as("only one token left in the shared bucket")
+                .isFalse();
         assertThat(b.tryAcquireAsync(1).join()).isTrue();
         assertThat(a.tryAcquireAsync(1).join()).isFalse();
     }
@@ -94,7 +101,8 @@ class RedisRateLimiterTest {
         }
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
         RedisRateLimiter.Stats stats = limiter.stats();
-        System.out.printf("redis-limiter-fifo grants=%d scriptCalls=%d waits=%d%n",
+        System.out.printf(
+                "redis-limiter-fifo grants=%d scriptCalls=%d waits=%d%n",
                 stats.granted(), stats.scriptCalls(), stats.waited());
         assertThat(order).isSorted().hasSize(40);
         assertThat(stats.granted()).isEqualTo(40);
@@ -120,7 +128,11 @@ class RedisRateLimiterTest {
     @Test
     void acquire_timeoutOnVirtualTime_failsAndLeavesTheQueue() {
         var clock = VirtualClock.create();
-        var limiter = RedisRateLimiter.builder(client, key).rate(1, Duration.ofHours(1)).burst(1).timeSource(clock).build();
+        var limiter = RedisRateLimiter.builder(client, key)
+                .rate(1, Duration.ofHours(1))
+                .burst(1)
+                .timeSource(clock)
+                .build();
         toClose.add(limiter);
         assertThat(limiter.acquire().join()).isNull();
 
@@ -128,10 +140,17 @@ class RedisRateLimiterTest {
         assertThat(late).isNotDone();
         clock.advance(Duration.ofMillis(100));
 
-        assertThat(late).failsWithin(Duration.ZERO).withThrowableThat().havingCause().isInstanceOf(TimeoutException.class);
+        assertThat(late)
+                .failsWithin(Duration.ZERO)
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(TimeoutException.class);
         assertThat(limiter.waiters()).isZero();
-        assertThat(limiter.acquire(1, Duration.ZERO)).failsWithin(Duration.ofSeconds(5))
-                .withThrowableThat().havingCause().isInstanceOf(TimeoutException.class);
+        assertThat(limiter.acquire(1, Duration.ZERO))
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(TimeoutException.class);
     }
 
     @Test
@@ -152,7 +171,11 @@ class RedisRateLimiterTest {
         var pending = limiter.acquire();
         limiter.close();
         limiter.close();
-        assertThat(pending).failsWithin(Duration.ofSeconds(1)).withThrowableThat().havingCause().isInstanceOf(ClosedException.class);
+        assertThat(pending)
+                .failsWithin(Duration.ofSeconds(1))
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(ClosedException.class);
         assertThat(limiter.acquire()).isCompletedExceptionally();
         assertThat(limiter.tryAcquireAsync().join()).isFalse();
     }
@@ -172,17 +195,24 @@ class RedisRateLimiterTest {
 
     @Test
     void builder_badInput_rejectedNamingTheParameter() {
-        assertThatThrownBy(() -> RedisRateLimiter.builder(client, "has space")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> RedisRateLimiter.builder(client, "has space"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("key");
         assertThatThrownBy(() -> RedisRateLimiter.builder(client, "")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RedisRateLimiter.builder(null, "k")).hasMessage("client");
         var builder = RedisRateLimiter.builder(client, key);
-        assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("rate");
+        assertThatThrownBy(builder::build)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("rate");
         assertThatThrownBy(() -> builder.rate(0, Duration.ofSeconds(1))).hasMessageContaining("permits");
         assertThatThrownBy(() -> builder.rate(1, Duration.ofNanos(10))).hasMessageContaining("period");
         assertThatThrownBy(() -> builder.burst(0)).hasMessageContaining("burst");
-        assertThatThrownBy(() -> RedisRateLimiter.builder(client, key).rate(1, Duration.ofDays(365 * 100)).burst(1_000_000).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2^50");
+        assertThatThrownBy(() -> RedisRateLimiter.builder(client, key)
+                        .rate(1, Duration.ofDays(365 * 100))
+                        .burst(1_000_000)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2^50");
         var limiter = limiter(10, Duration.ofSeconds(1), 10);
         assertThatThrownBy(() -> limiter.acquire(0)).hasMessageContaining("tokens");
         assertThatThrownBy(() -> limiter.acquire(11)).hasMessageContaining("burst");

@@ -12,7 +12,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +111,9 @@ class RedisSecondLevelTest {
         assertThat(b.apply("k").join()).as("now in B's first level").isEqualTo("v-k-1");
 
         assertThat(backend.calls).hasValue(1);
-        assertThat(levelB.stats().hits()).as("only the first read of B went to Redis").isEqualTo(1);
+        assertThat(levelB.stats().hits())
+                .as("only the first read of B went to Redis")
+                .isEqualTo(1);
     }
 
     @Test
@@ -164,7 +165,9 @@ class RedisSecondLevelTest {
         instance(levelC, new Backend());
         a.invalidate("x").join();
         eventually(Duration.ofSeconds(5), () -> levelC.stats().invalidationsReceived() == 1);
-        assertThat(level.stats().invalidationsReceived()).as("own messages skipped").isZero();
+        assertThat(level.stats().invalidationsReceived())
+                .as("own messages skipped")
+                .isZero();
         assertThat(a.getIfPresent("k")).isNotNull();
     }
 
@@ -185,7 +188,9 @@ class RedisSecondLevelTest {
 
         assertThat(level.stats().corrupt()).isEqualTo(1);
         assertThat(level.stats().failed()).isZero();
-        assertThat(raw.sync().get(prefix + "n")).as("overwritten with a good value").isEqualTo("100");
+        assertThat(raw.sync().get(prefix + "n"))
+                .as("overwritten with a good value")
+                .isEqualTo("100");
     }
 
     /** A codec that decodes whatever was stored as the String it is, typed as Integer by erasure. */
@@ -196,7 +201,10 @@ class RedisSecondLevelTest {
 
     @Test
     void get_valueOfTheWrongType_isAMissNotAClassCastException() {
-        var level = RedisSecondLevel.builder(client, lyingCodec()).keyPrefix(prefix).valueType(Integer.class).build();
+        var level = RedisSecondLevel.builder(client, lyingCodec())
+                .keyPrefix(prefix)
+                .valueType(Integer.class)
+                .build();
         toClose.add(level);
         MemoizedFunction<String, Integer> cache = AsyncCaches.builder()
                 .expireAfterWrite(Duration.ofMinutes(1))
@@ -219,30 +227,42 @@ class RedisSecondLevelTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("keyPrefix");
         }
-        assertThatThrownBy(() -> builder.keyPrefix(null)).isInstanceOf(NullPointerException.class).hasMessage("keyPrefix");
-        assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("keyPrefix");
+        assertThatThrownBy(() -> builder.keyPrefix(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("keyPrefix");
+        assertThatThrownBy(builder::build)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("keyPrefix");
         builder.keyPrefix("ok:");
         assertThatThrownBy(() -> builder.keyPrefix("again:")).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void builder_badArguments_rejectedAtOnce() {
-        assertThatThrownBy(() -> RedisSecondLevel.builder(null, StringCodec.UTF8)).hasMessage("client");
+        assertThatThrownBy(() -> RedisSecondLevel.builder(null, StringCodec.UTF8))
+                .hasMessage("client");
         assertThatThrownBy(() -> RedisSecondLevel.builder(client, null)).hasMessage("codec");
         var builder = RedisSecondLevel.builder(client, StringCodec.UTF8);
         assertThatThrownBy(() -> builder.timeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> builder.circuitBreaker(0, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> builder.circuitBreaker(1, Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.circuitBreaker(0, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.circuitBreaker(1, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
         var level = level(StringCodec.UTF8);
-        assertThatThrownBy(() -> level.get(null)).isInstanceOf(NullPointerException.class).hasMessage("key");
-        assertThatThrownBy(() -> level.put("k", null, null)).isInstanceOf(NullPointerException.class).hasMessage("value");
+        assertThatThrownBy(() -> level.get(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("key");
+        assertThatThrownBy(() -> level.put("k", null, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("value");
         assertThatThrownBy(() -> level.put("k", "v", Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void secondLevel_withoutTtl_rejectedByTheCacheBuilder() {
         var level = level(StringCodec.UTF8);
-        assertThatThrownBy(() -> AsyncCaches.builder().secondLevel(level).memoize(k -> CompletableFuture.completedFuture("v")))
+        assertThatThrownBy(() ->
+                        AsyncCaches.builder().secondLevel(level).memoize(k -> CompletableFuture.completedFuture("v")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("time to live");
     }
@@ -252,7 +272,11 @@ class RedisSecondLevelTest {
         var level = level(StringCodec.UTF8);
         level.close();
         level.close();
-        assertThat(level.get("k")).failsWithin(Duration.ofSeconds(1)).withThrowableThat().havingCause().isInstanceOf(ClosedException.class);
+        assertThat(level.get("k"))
+                .failsWithin(Duration.ofSeconds(1))
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(ClosedException.class);
         assertThat(level.invalidate("k")).isCompletedExceptionally();
     }
 
@@ -285,10 +309,16 @@ class RedisSecondLevelTest {
         assertThat(cache.apply("c")).as("open circuit: no wait at all").isCompletedWithValue("v-c-3");
         RedisSecondLevel.Stats stats = level.stats();
         assertThat(stats.timedOut()).as("GET a, the SET of a's value, GET b").isEqualTo(3);
-        assertThat(stats.rejected()).as("the SET of b's value, GET c, SET of c's value").isEqualTo(3);
-        assertThat(level.get("z")).failsWithin(Duration.ofSeconds(1)).withThrowableThat()
-                .havingCause().isInstanceOf(RedisUnavailableException.class);
-        assertThat(level.put("z", "v", null).handle((v, f) -> f)).isCompletedWithValueMatching(
-                f -> f instanceof RedisUnavailableException || f.getCause() instanceof RedisUnavailableException);
+        assertThat(stats.rejected())
+                .as("the SET of b's value, GET c, SET of c's value")
+                .isEqualTo(3);
+        assertThat(level.get("z"))
+                .failsWithin(Duration.ofSeconds(1))
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(RedisUnavailableException.class);
+        assertThat(level.put("z", "v", null).handle((v, f) -> f))
+                .isCompletedWithValueMatching(f ->
+                        f instanceof RedisUnavailableException || f.getCause() instanceof RedisUnavailableException);
     }
 }

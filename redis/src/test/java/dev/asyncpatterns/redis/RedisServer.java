@@ -74,9 +74,18 @@ final class RedisServer implements AutoCloseable {
 
     private void startProcess() {
         try {
-            process = new ProcessBuilder(List.of(BINARY.toString(),
-                            "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                            "--save", "", "--appendonly", "no", "--protected-mode", "no"))
+            process = new ProcessBuilder(List.of(
+                            BINARY.toString(),
+                            "--port",
+                            Integer.toString(port),
+                            "--bind",
+                            "127.0.0.1",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                            "--protected-mode",
+                            "no"))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -86,7 +95,8 @@ final class RedisServer implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) { // startup, not timing: poll the port until it answers
             if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server exited at once with " + process.exitValue() + " (port " + port + ")");
+                throw new IllegalStateException(
+                        "redis-server exited at once with " + process.exitValue() + " (port " + port + ")");
             }
             try (var socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);

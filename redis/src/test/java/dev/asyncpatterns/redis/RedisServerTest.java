@@ -23,7 +23,9 @@ class RedisServerTest {
                 server.restart();
                 try (var connection = client.connect()) {
                     assertThat(connection.sync().ping()).isEqualTo("PONG");
-                    assertThat(connection.sync().dbsize()).as("nothing persisted").isZero();
+                    assertThat(connection.sync().dbsize())
+                            .as("nothing persisted")
+                            .isZero();
                 }
             } finally {
                 client.shutdown();

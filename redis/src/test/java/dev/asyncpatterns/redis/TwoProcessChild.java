@@ -50,7 +50,9 @@ public final class TwoProcessChild {
     }
 
     private static void cache(RedisClient client, String prefix, BufferedReader in, PrintStream out) throws Exception {
-        var level = RedisSecondLevel.builder(client, StringCodec.UTF8).keyPrefix(prefix).build();
+        var level = RedisSecondLevel.builder(client, StringCodec.UTF8)
+                .keyPrefix(prefix)
+                .build();
         MemoizedFunction<String, String> cache = AsyncCaches.builder()
                 .expireAfterWrite(Duration.ofMinutes(1))
                 .executor(Runnable::run) // the removal listener runs on the thread that removed the entry
@@ -72,10 +74,16 @@ public final class TwoProcessChild {
     }
 
     private static void limiter(RedisClient client, String key, BufferedReader in, PrintStream out) throws Exception {
-        var limiter = RedisRateLimiter.builder(client, key).rate(50, Duration.ofSeconds(1)).burst(TwoProcessTest.BURST).build();
+        var limiter = RedisRateLimiter.builder(client, key)
+                .rate(50, Duration.ofSeconds(1))
+                .burst(TwoProcessTest.BURST)
+                .build();
         out.println("ready");
         long end = Long.parseLong(in.readLine().split(" ")[1]);
-        out.println("grants " + String.join(",", runWindow(limiter, end).stream().map(String::valueOf).toList()));
+        out.println("grants "
+                + String.join(
+                        ",",
+                        runWindow(limiter, end).stream().map(String::valueOf).toList()));
         limiter.close();
     }
 
@@ -92,7 +100,8 @@ public final class TwoProcessChild {
         return java.util.List.copyOf(grants);
     }
 
-    private static void chain(RedisRateLimiter limiter, long end, java.util.Queue<Long> grants, CompletableFuture<Void> done) {
+    private static void chain(
+            RedisRateLimiter limiter, long end, java.util.Queue<Long> grants, CompletableFuture<Void> done) {
         limiter.acquire().whenComplete((ok, failure) -> {
             if (failure != null) {
                 done.completeExceptionally(failure);

@@ -57,11 +57,15 @@ class TwoProcessTest {
         Child(String... args) throws IOException {
             var command = new ArrayList<String>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                    "-Xmx256m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                     TwoProcessChild.class.getName()));
             command.addAll(List.of(args));
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
         }
@@ -91,7 +95,9 @@ class TwoProcessTest {
     @Timeout(120)
     void invalidate_inOneProcess_dropsTheKeyFromTheOtherProcessWithin100ms() throws Exception {
         var backendCalls = new AtomicInteger();
-        var level = RedisSecondLevel.builder(client, StringCodec.UTF8).keyPrefix("two:").build();
+        var level = RedisSecondLevel.builder(client, StringCodec.UTF8)
+                .keyPrefix("two:")
+                .build();
         MemoizedFunction<String, String> here = AsyncCaches.builder()
                 .expireAfterWrite(Duration.ofMinutes(1))
                 .secondLevel(level)
@@ -108,7 +114,9 @@ class TwoProcessTest {
                 assertThat(child.expect("loaded " + key)).isEqualTo("loaded " + key + " child-" + key);
                 // the child's write to Redis is fire-and-forget: wait until it has landed
                 Redis.eventually(Duration.ofSeconds(5), () -> raw.sync().exists("two:" + key) == 1);
-                assertThat(here.apply(key).get(5, TimeUnit.SECONDS)).as("read from Redis").isEqualTo("child-" + key);
+                assertThat(here.apply(key).get(5, TimeUnit.SECONDS))
+                        .as("read from Redis")
+                        .isEqualTo("child-" + key);
 
                 long sentAt = TwoProcessChild.epochMicros();
                 here.invalidate(key).get(5, TimeUnit.SECONDS);
@@ -118,17 +126,22 @@ class TwoProcessTest {
         } finally {
             level.close();
         }
-        System.out.println("redis-two-process-invalidation latencies (us, in order, " + WARMUP + " warm-up first): " + latenciesMicros);
+        System.out.println("redis-two-process-invalidation latencies (us, in order, " + WARMUP + " warm-up first): "
+                + latenciesMicros);
         List<Long> measured = new ArrayList<>(latenciesMicros.subList(WARMUP, latenciesMicros.size()));
         Collections.sort(measured);
         long p50 = measured.get(measured.size() / 2);
         long p90 = measured.get(measured.size() * 9 / 10);
         long max = measured.getLast();
-        System.out.printf("redis-two-process-invalidation n=%d p50=%.2fms p90=%.2fms max=%.2fms parentBackendCalls=%d%n",
+        System.out.printf(
+                "redis-two-process-invalidation n=%d p50=%.2fms p90=%.2fms max=%.2fms parentBackendCalls=%d%n",
                 measured.size(), p50 / 1000.0, p90 / 1000.0, max / 1000.0, backendCalls.get());
-        assertThat(backendCalls).as("every value came from the child through Redis").hasValue(0);
+        assertThat(backendCalls)
+                .as("every value came from the child through Redis")
+                .hasValue(0);
         // p90, not max: on a shared CI box a process can be descheduled for 100+ ms at any moment
-        assertThat(p90).as("90th percentile of invalidation latency across processes, in microseconds")
+        assertThat(p90)
+                .as("90th percentile of invalidation latency across processes, in microseconds")
                 .isLessThanOrEqualTo(100_000);
     }
 
@@ -150,7 +163,10 @@ class TwoProcessTest {
     @Timeout(120)
     void acquire_twoProcessesShareOneLimiterOf50PerSecondFor10s_500PlusOrMinus1Grants() throws Exception {
         String key = "two:limiter";
-        var limiter = RedisRateLimiter.builder(client, key).rate(50, Duration.ofSeconds(1)).burst(BURST).build();
+        var limiter = RedisRateLimiter.builder(client, key)
+                .rate(50, Duration.ofSeconds(1))
+                .burst(BURST)
+                .build();
         try (var child = new Child("limiter", server.uri(), key)) {
             child.expect("ready");
             limiter.acquire(BURST).get(5, TimeUnit.SECONDS); // creates the bucket full and empties it
@@ -160,7 +176,10 @@ class TwoProcessTest {
             child.in.println("go " + end);
             List<Long> here = TwoProcessChild.runWindow(limiter, end);
             String line = child.expect("grants ");
-            List<Long> there = java.util.Arrays.stream(line.substring("grants ".length()).split(",")).map(Long::valueOf).toList();
+            List<Long> there = java.util.Arrays.stream(
+                            line.substring("grants ".length()).split(","))
+                    .map(Long::valueOf)
+                    .toList();
             long lastCall = Long.parseLong(raw.sync().hget(key, "t"));
             long unitsLeft = Long.parseLong(raw.sync().hget(key, "u"));
             long granted = here.size() + there.size();
@@ -168,14 +187,23 @@ class TwoProcessTest {
             long producedUnits = (lastCall - emptiedAt) * 50; // one token = periodMicros units
             double spanSeconds = (lastCall - emptiedAt) / 1e6;
             RedisRateLimiter.Stats stats = limiter.stats();
-            System.out.printf("redis-two-process-limiter rate=50/s span=%.3fs (Redis clock) grants=%d (this=%d child=%d)"
+            System.out.printf(
+                    "redis-two-process-limiter rate=50/s span=%.3fs (Redis clock) grants=%d (this=%d child=%d)"
                             + " producedBySpan=%.2f tokensLeft=%.2f scriptCallsThis=%d waitsThis=%d%n",
-                    spanSeconds, granted, here.size(), there.size(), spanSeconds * 50, unitsLeft / (double) periodMicros,
-                    stats.scriptCalls(), stats.waited());
+                    spanSeconds,
+                    granted,
+                    here.size(),
+                    there.size(),
+                    spanSeconds * 50,
+                    unitsLeft / (double) periodMicros,
+                    stats.scriptCalls(),
+                    stats.waited());
             assertThat(granted * periodMicros + unitsLeft)
                     .as("every token the rate produced was granted once or is still in the bucket")
                     .isEqualTo(producedUnits);
-            assertThat(unitsLeft).as("fewer tokens left than the burst: none was lost to the cap").isLessThan(BURST * periodMicros);
+            assertThat(unitsLeft)
+                    .as("fewer tokens left than the burst: none was lost to the cap")
+                    .isLessThan(BURST * periodMicros);
             assertThat(spanSeconds).as("about a 10 s window").isBetween(9.9, 11.5);
             assertThat(here).as("both processes got tokens").isNotEmpty();
             assertThat(there).isNotEmpty();

@@ -2,9 +2,9 @@ package dev.asyncpatterns.resilience;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.core.time.TimeSource;
-import dev.asyncpatterns.core.internal.Durations;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -107,8 +107,19 @@ public final class AsyncResilience<T> {
      *     built (see {@link ResilienceEvent.CircuitStateChanged} for what is observed)
      * @param circuitState the circuit breaker's state now, empty if none is configured
      */
-    public record Stats(String name, long calls, long succeeded, long failed, long cancelled, long attempts, long retries,
-            long hedges, long hedgeWins, long fallbacks, Map<FailureKind, Long> attemptFailures, long circuitTransitions,
+    public record Stats(
+            String name,
+            long calls,
+            long succeeded,
+            long failed,
+            long cancelled,
+            long attempts,
+            long retries,
+            long hedges,
+            long hedgeWins,
+            long fallbacks,
+            Map<FailureKind, Long> attemptFailures,
+            long circuitTransitions,
             Optional<CircuitBreaker.State> circuitState) {
 
         /**
@@ -146,6 +157,7 @@ public final class AsyncResilience<T> {
     final Events events;
     /** The per-attempt policies, outermost first; see {@link Builder#attemptPolicies}. */
     final AttemptPolicy[] attemptPolicies;
+
     final FallbackPolicy<T> fallback;
     final DeadlinePolicy deadline;
     final RetryPolicy retry;
@@ -156,8 +168,11 @@ public final class AsyncResilience<T> {
         this.name = builder.name;
         TimeSource time = builder.time == null ? TimeSource.system() : builder.time;
         this.events = new Events(name, time, builder.listeners());
-        FallbackPolicy<T> fallbacks = new FallbackPolicy<>(builder.circuitOpenFallback, builder.bulkheadFullFallback,
-                builder.timeoutFallback, builder.typeFallbacks);
+        FallbackPolicy<T> fallbacks = new FallbackPolicy<>(
+                builder.circuitOpenFallback,
+                builder.bulkheadFullFallback,
+                builder.timeoutFallback,
+                builder.typeFallbacks);
         this.fallback = fallbacks.isEmpty() ? null : fallbacks;
         this.deadline = builder.deadline == null ? null : new DeadlinePolicy(builder.deadline, time, name);
         this.retry = builder.retry == null ? null : new RetryPolicy(builder.retry);
@@ -393,8 +408,9 @@ public final class AsyncResilience<T> {
             Checks.once(this.bulkhead != null, "bulkhead");
             Duration wait = bulkhead.getBulkheadConfig().getMaxWaitDuration();
             if (!wait.isZero()) {
-                throw new IllegalArgumentException("bulkhead '" + bulkhead.getName() + "' has maxWaitDuration " + wait
-                        + ", but an async bulkhead must not block the caller: configure maxWaitDuration(Duration.ZERO)");
+                throw new IllegalArgumentException(
+                        "bulkhead '" + bulkhead.getName() + "' has maxWaitDuration " + wait
+                                + ", but an async bulkhead must not block the caller: configure maxWaitDuration(Duration.ZERO)");
             }
             this.bulkhead = bulkhead;
             return this;
@@ -588,16 +604,19 @@ public final class AsyncResilience<T> {
          * @throws NullPointerException if an argument is null
          * @throws IllegalStateException if a fallback for {@code type} is already set
          */
-        public <E extends Throwable> Builder<T> fallbackAsync(Class<E> type,
-                Function<? super E, ? extends CompletionStage<? extends T>> fallback) {
+        public <E extends Throwable> Builder<T> fallbackAsync(
+                Class<E> type, Function<? super E, ? extends CompletionStage<? extends T>> fallback) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(fallback, "fallback");
-            return addTypeFallback(type, failure -> Objects.requireNonNull(fallback.apply(type.cast(failure)),
-                    "fallbackAsync for " + type.getName() + " returned null instead of a CompletionStage"));
+            return addTypeFallback(
+                    type,
+                    failure -> Objects.requireNonNull(
+                            fallback.apply(type.cast(failure)),
+                            "fallbackAsync for " + type.getName() + " returned null instead of a CompletionStage"));
         }
 
-        private Builder<T> addTypeFallback(Class<? extends Throwable> type,
-                Function<Throwable, ? extends CompletionStage<? extends T>> fallback) {
+        private Builder<T> addTypeFallback(
+                Class<? extends Throwable> type, Function<Throwable, ? extends CompletionStage<? extends T>> fallback) {
             for (FallbackPolicy.ByType<T> existing : typeFallbacks) {
                 if (existing.type() == type) {
                     throw new IllegalStateException("a fallback for " + type.getName() + " was already set");
@@ -619,7 +638,8 @@ public final class AsyncResilience<T> {
         public Builder<T> circuitOpenFallback(Function<? super CallNotPermittedException, ? extends T> fallback) {
             Objects.requireNonNull(fallback, "fallback");
             Checks.once(this.circuitOpenFallback != null, "circuitOpenFallback");
-            this.circuitOpenFallback = FallbackPolicy.sync(failure -> fallback.apply((CallNotPermittedException) failure));
+            this.circuitOpenFallback =
+                    FallbackPolicy.sync(failure -> fallback.apply((CallNotPermittedException) failure));
             return this;
         }
 
@@ -669,9 +689,12 @@ public final class AsyncResilience<T> {
             }
             if (hedging != null) {
                 Duration limit = attemptTimeout != null ? attemptTimeout : deadline;
-                if (limit != null && hedging.percentile() == 0 && hedging.delay().compareTo(limit) >= 0) {
-                    throw new IllegalArgumentException("hedging delay " + hedging.delay()
-                            + " must be shorter than the attempt timeout/deadline " + limit + ", or no hedge can start");
+                if (limit != null
+                        && hedging.percentile() == 0
+                        && hedging.delay().compareTo(limit) >= 0) {
+                    throw new IllegalArgumentException(
+                            "hedging delay " + hedging.delay() + " must be shorter than the attempt timeout/deadline "
+                                    + limit + ", or no hedge can start");
                 }
             }
             return new AsyncResilience<>(this);

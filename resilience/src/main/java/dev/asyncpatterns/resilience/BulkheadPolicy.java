@@ -20,7 +20,8 @@ final class BulkheadPolicy extends AttemptPolicy {
 
     @Override
     CompletableFuture<Void> enter() {
-        return bulkhead.tryAcquirePermission() ? PASS
+        return bulkhead.tryAcquirePermission()
+                ? PASS
                 : CompletableFuture.failedFuture(BulkheadFullException.createBulkheadFullException(bulkhead));
     }
 

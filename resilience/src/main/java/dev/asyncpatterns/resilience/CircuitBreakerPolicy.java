@@ -29,8 +29,8 @@ final class CircuitBreakerPolicy extends AttemptPolicy {
 
     static {
         try {
-            OBSERVED = MethodHandles.lookup().findVarHandle(CircuitBreakerPolicy.class, "observed",
-                    CircuitBreaker.State.class);
+            OBSERVED = MethodHandles.lookup()
+                    .findVarHandle(CircuitBreakerPolicy.class, "observed", CircuitBreaker.State.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -51,8 +51,10 @@ final class CircuitBreakerPolicy extends AttemptPolicy {
     CompletableFuture<Void> enter() {
         boolean permitted = circuitBreaker.tryAcquirePermission();
         observe();
-        return permitted ? PASS
-                : CompletableFuture.failedFuture(CallNotPermittedException.createCallNotPermittedException(circuitBreaker));
+        return permitted
+                ? PASS
+                : CompletableFuture.failedFuture(
+                        CallNotPermittedException.createCallNotPermittedException(circuitBreaker));
     }
 
     @Override

@@ -27,7 +27,8 @@ final class Counters {
         }
     }
 
-    @SuppressWarnings("EnumOrdinal") // a LongAdder per FailureKind, indexed by ordinal (values() order is fixed within a run)
+    @SuppressWarnings(
+            "EnumOrdinal") // a LongAdder per FailureKind, indexed by ordinal (values() order is fixed within a run)
     void attemptFailed(FailureKind kind) {
         attemptFailures[kind.ordinal()].increment();
     }
@@ -38,8 +39,19 @@ final class Counters {
         for (FailureKind kind : FailureKind.values()) {
             byKind.put(kind, attemptFailures[kind.ordinal()].sum());
         }
-        return new AsyncResilience.Stats(name, calls.sum(), succeeded.sum(), failed.sum(), cancelled.sum(), attempts.sum(),
-                retries.sum(), hedges.sum(), hedgeWins.sum(), fallbacks.sum(), byKind, transitions.sum(),
+        return new AsyncResilience.Stats(
+                name,
+                calls.sum(),
+                succeeded.sum(),
+                failed.sum(),
+                cancelled.sum(),
+                attempts.sum(),
+                retries.sum(),
+                hedges.sum(),
+                hedgeWins.sum(),
+                fallbacks.sum(),
+                byKind,
+                transitions.sum(),
                 circuitBreaker == null ? Optional.empty() : Optional.of(circuitBreaker.getState()));
     }
 }

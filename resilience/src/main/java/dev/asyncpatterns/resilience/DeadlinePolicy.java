@@ -37,8 +37,9 @@ final class DeadlinePolicy {
 
     /** The failure of a call that ran out of time after {@code attempts} attempts. */
     DeadlineExceededException exceeded(int attempts, Throwable lastFailure, String detail) {
-        return new DeadlineExceededException(owner + ": deadline " + deadline + " exceeded after " + attempts
-                + " attempt(s); " + detail, lastFailure);
+        return new DeadlineExceededException(
+                owner + ": deadline " + deadline + " exceeded after " + attempts + " attempt(s); " + detail,
+                lastFailure);
     }
 
     @Override

@@ -67,16 +67,16 @@ final class Events {
 
     void attemptSucceeded(int attempt, int hedge, long latencyNanos) {
         if (listening) {
-            publish(new ResilienceEvent.AttemptSucceeded(name, time.instant(), attempt, hedge,
-                    Duration.ofNanos(latencyNanos)));
+            publish(new ResilienceEvent.AttemptSucceeded(
+                    name, time.instant(), attempt, hedge, Duration.ofNanos(latencyNanos)));
         }
     }
 
     void attemptFailed(int attempt, int hedge, FailureKind kind, Throwable failure, long latencyNanos) {
         counters.attemptFailed(kind);
         if (listening) {
-            publish(new ResilienceEvent.AttemptFailed(name, time.instant(), attempt, hedge, kind, failure,
-                    Duration.ofNanos(latencyNanos)));
+            publish(new ResilienceEvent.AttemptFailed(
+                    name, time.instant(), attempt, hedge, kind, failure, Duration.ofNanos(latencyNanos)));
         }
     }
 
@@ -127,8 +127,8 @@ final class Events {
     /** @param startNanos when the call started on the time source (always read when listening) */
     void callFinished(int attempts, long startNanos, FailureKind kind, Throwable failure) {
         if (listening) {
-            publish(new ResilienceEvent.CallFinished(name, time.instant(), attempts,
-                    Duration.ofNanos(time.nanoTime() - startNanos), kind, failure));
+            publish(new ResilienceEvent.CallFinished(
+                    name, time.instant(), attempts, Duration.ofNanos(time.nanoTime() - startNanos), kind, failure));
         }
     }
 

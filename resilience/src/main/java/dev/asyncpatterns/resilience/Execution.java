@@ -1,15 +1,13 @@
 package dev.asyncpatterns.resilience;
 
-import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.AsyncSupplier;
+import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.Cancellable;
 import io.github.resilience4j.retry.Retry;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
@@ -57,6 +55,7 @@ final class Execution<T> {
     final ResultFuture<T> result;
     /** The caller's request context, restored around every attempt, hedge and fallback. */
     final CapturedContext context;
+
     private final long startNanos;
     private final Retry.AsyncContext<T> retryContext;
     private volatile int finished;
@@ -156,7 +155,9 @@ final class Execution<T> {
         long delayNanos = RetryPolicy.toNanos(delayMillis);
         DeadlinePolicy deadline = policies.deadline;
         if (deadline != null && !deadline.allows(startNanos, delayNanos)) {
-            finish(null, deadline.exceeded(attempt, lastFailure, "the next retry would start after it"),
+            finish(
+                    null,
+                    deadline.exceeded(attempt, lastFailure, "the next retry would start after it"),
                     FailureKind.DEADLINE);
             return;
         }
@@ -170,7 +171,9 @@ final class Execution<T> {
     }
 
     private void onDeadline() {
-        finish(null, policies.deadline.exceeded(attempt, lastFailure, "cancelled attempt " + attempt),
+        finish(
+                null,
+                policies.deadline.exceeded(attempt, lastFailure, "cancelled attempt " + attempt),
                 FailureKind.DEADLINE);
     }
 
@@ -216,7 +219,10 @@ final class Execution<T> {
         if (fallbackFailure != failure) {
             fallbackFailure.addSuppressed(failure);
         }
-        settle(events().counters.failed, FailureKind.of(fallbackFailure), fallbackFailure,
+        settle(
+                events().counters.failed,
+                FailureKind.of(fallbackFailure),
+                fallbackFailure,
                 () -> result.failInternally(fallbackFailure));
     }
 

@@ -10,15 +10,19 @@ import java.util.function.Function;
  * whatever its kind. The fallback for a kind (open circuit, full bulkhead, timeout or deadline)
  * comes first, then those by exception type in registration order.
  */
-record FallbackPolicy<T>(Function<Throwable, ? extends CompletionStage<? extends T>> circuitOpen,
+record FallbackPolicy<T>(
+        Function<Throwable, ? extends CompletionStage<? extends T>> circuitOpen,
         Function<Throwable, ? extends CompletionStage<? extends T>> bulkheadFull,
-        Function<Throwable, ? extends CompletionStage<? extends T>> timeout, List<ByType<T>> byType) {
+        Function<Throwable, ? extends CompletionStage<? extends T>> timeout,
+        List<ByType<T>> byType) {
 
     /** A type fallback; a synchronous one is wrapped to return a completed stage. */
-    record ByType<T>(Class<? extends Throwable> type, Function<Throwable, ? extends CompletionStage<? extends T>> fallback) {}
+    record ByType<T>(
+            Class<? extends Throwable> type, Function<Throwable, ? extends CompletionStage<? extends T>> fallback) {}
 
     /** Wraps a synchronous fallback; an exception it throws still propagates from {@code apply}. */
-    static <T> Function<Throwable, ? extends CompletionStage<? extends T>> sync(Function<Throwable, ? extends T> fallback) {
+    static <T> Function<Throwable, ? extends CompletionStage<? extends T>> sync(
+            Function<Throwable, ? extends T> fallback) {
         return failure -> CompletableFuture.completedFuture(fallback.apply(failure));
     }
 
@@ -28,8 +32,11 @@ record FallbackPolicy<T>(Function<Throwable, ? extends CompletionStage<? extends
 
     @Override
     public String toString() {
-        return "fallbacks=" + ((circuitOpen == null ? 0 : 1) + (bulkheadFull == null ? 0 : 1)
-                + (timeout == null ? 0 : 1) + byType.size());
+        return "fallbacks="
+                + ((circuitOpen == null ? 0 : 1)
+                        + (bulkheadFull == null ? 0 : 1)
+                        + (timeout == null ? 0 : 1)
+                        + byType.size());
     }
 
     boolean isEmpty() {

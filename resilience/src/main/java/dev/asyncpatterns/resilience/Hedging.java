@@ -50,8 +50,7 @@ public record Hedging(Duration delay, double percentile, int maxHedges, int minS
                     "percentile must be in (0, 1), e.g. 0.95, or 0 for a fixed delay, was " + percentile);
         }
         if (maxHedges < 1 || maxHedges > MAX_HEDGES) {
-            throw new IllegalArgumentException(
-                    "maxHedges must be in [1, " + MAX_HEDGES + "], was " + maxHedges);
+            throw new IllegalArgumentException("maxHedges must be in [1, " + MAX_HEDGES + "], was " + maxHedges);
         }
         if (minSamples < 1) {
             throw new IllegalArgumentException("minSamples must be positive, was " + minSamples);
@@ -88,8 +87,7 @@ public record Hedging(Duration delay, double percentile, int maxHedges, int minS
         if (percentile == 0) {
             throw new IllegalArgumentException("percentile must be in (0, 1), e.g. 0.95, was 0.0");
         }
-        return new Hedging(initialDelay, percentile, maxHedges,
-                DEFAULT_MIN_SAMPLES);
+        return new Hedging(initialDelay, percentile, maxHedges, DEFAULT_MIN_SAMPLES);
     }
 
     /**

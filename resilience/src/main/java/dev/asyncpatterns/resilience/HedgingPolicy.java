@@ -34,7 +34,8 @@ final class HedgingPolicy extends AttemptPolicy {
 
     /** Schedules {@code launch} after the current hedge delay. */
     Cancellable scheduleHedge(Runnable launch) {
-        long delayNanos = latencies != null ? latencies.delayNanos() : hedging.delay().toNanos();
+        long delayNanos =
+                latencies != null ? latencies.delayNanos() : hedging.delay().toNanos();
         return time.schedule(Duration.ofNanos(delayNanos), launch);
     }
 

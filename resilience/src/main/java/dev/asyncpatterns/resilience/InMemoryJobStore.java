@@ -1,14 +1,13 @@
 package dev.asyncpatterns.resilience;
 
-import dev.asyncpatterns.core.time.Cancellable;
-import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Set;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -60,7 +60,11 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
 
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryJobStore.class);
 
-    private enum State { PENDING, IN_FLIGHT, DEAD }
+    private enum State {
+        PENDING,
+        IN_FLIGHT,
+        DEAD
+    }
 
     private static final class Entry<J> {
         final JobId id;
@@ -178,7 +182,8 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
                 if (!waiting.isEmpty()) {
                     next = waiting.first().dueAt;
                 }
-                if (!leased.isEmpty() && (next == null || leased.first().leaseUntil.isBefore(next))) {
+                if (!leased.isEmpty()
+                        && (next == null || leased.first().leaseUntil.isBefore(next))) {
                     next = leased.first().leaseUntil;
                 }
             }
@@ -383,9 +388,12 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     private void expire(Instant now) {
         while (!leased.isEmpty() && !now.isBefore(leased.first().leaseUntil)) {
             Entry<J> entry = leased.pollFirst();
-            entry.history.add(new JobAttempt(entry.attemptsSinceReplay + 1, entry.claimedAt, now,
-                    new LeaseExpiredException("lease of " + entry.owner + " on " + entry.id + " expired at "
-                            + entry.leaseUntil)));
+            entry.history.add(new JobAttempt(
+                    entry.attemptsSinceReplay + 1,
+                    entry.claimedAt,
+                    now,
+                    new LeaseExpiredException(
+                            "lease of " + entry.owner + " on " + entry.id + " expired at " + entry.leaseUntil)));
             entry.attemptsSinceReplay++;
             entry.state = State.PENDING;
             entry.owner = null;
@@ -398,8 +406,11 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     /** The entry if it is IN_FLIGHT under this lease and the lease is live, else null. */
     private Entry<J> held(JobId id, Lease lease) {
         Entry<J> entry = jobs.get(id);
-        if (entry == null || entry.state != State.IN_FLIGHT || entry.token != lease.token()
-                || !entry.owner.equals(lease.owner()) || !time.instant().isBefore(entry.leaseUntil)) {
+        if (entry == null
+                || entry.state != State.IN_FLIGHT
+                || entry.token != lease.token()
+                || !entry.owner.equals(lease.owner())
+                || !time.instant().isBefore(entry.leaseUntil)) {
             return null;
         }
         return entry;

@@ -17,8 +17,8 @@ import java.util.Objects;
  * @param replays how many times the job was replayed from the dead letters
  * @since 0.1.0
  */
-public record JobRecord<J>(JobId id, J job, Instant submittedAt, List<JobAttempt> history, int attemptsSinceReplay,
-        int replays) {
+public record JobRecord<J>(
+        JobId id, J job, Instant submittedAt, List<JobAttempt> history, int attemptsSinceReplay, int replays) {
 
     /**
      * Validates and copies the components.
@@ -32,8 +32,8 @@ public record JobRecord<J>(JobId id, J job, Instant submittedAt, List<JobAttempt
         Objects.requireNonNull(submittedAt, "submittedAt");
         history = List.copyOf(Objects.requireNonNull(history, "history"));
         if (attemptsSinceReplay < 0 || replays < 0) {
-            throw new IllegalArgumentException(
-                    "counts must not be negative, were attemptsSinceReplay=" + attemptsSinceReplay + ", replays=" + replays);
+            throw new IllegalArgumentException("counts must not be negative, were attemptsSinceReplay="
+                    + attemptsSinceReplay + ", replays=" + replays);
         }
     }
 

@@ -59,7 +59,7 @@ final class LatencyWindow {
 
     @Override
     public String toString() {
-        return "LatencyWindow[p" + percentile + "=" + estimateNanos + "ns, samples=" + count.get()
-                + ", initial=" + initialNanos + "ns]";
+        return "LatencyWindow[p" + percentile + "=" + estimateNanos + "ns, samples=" + count.get() + ", initial="
+                + initialNanos + "ns]";
     }
 }

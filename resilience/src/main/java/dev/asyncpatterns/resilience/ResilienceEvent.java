@@ -68,8 +68,9 @@ public sealed interface ResilienceEvent {
      * @param failure the exception
      * @param latency how long the call took; zero if it was refused before starting
      */
-    record AttemptFailed(String name, Instant at, int attempt, int hedge, FailureKind kind, Throwable failure,
-            Duration latency) implements ResilienceEvent {}
+    record AttemptFailed(
+            String name, Instant at, int attempt, int hedge, FailureKind kind, Throwable failure, Duration latency)
+            implements ResilienceEvent {}
 
     /**
      * A hedged attempt lost the race (or the call ended) and was cancelled.
@@ -110,8 +111,9 @@ public sealed interface ResilienceEvent {
      * @param from the state seen before
      * @param to the new state
      */
-    record CircuitStateChanged(String name, Instant at, String circuitBreaker, CircuitBreaker.State from,
-            CircuitBreaker.State to) implements ResilienceEvent {}
+    record CircuitStateChanged(
+            String name, Instant at, String circuitBreaker, CircuitBreaker.State from, CircuitBreaker.State to)
+            implements ResilienceEvent {}
 
     /**
      * A fallback replaced the failure of a call.

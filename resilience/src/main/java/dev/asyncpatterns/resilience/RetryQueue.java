@@ -1,14 +1,14 @@
 package dev.asyncpatterns.resilience;
 
-import dev.asyncpatterns.core.supervision.Backoff;
-import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.internal.Listeners;
-import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -125,8 +125,19 @@ public final class RetryQueue<J> {
      * @param purged dead letters purged
      * @param storeFailures store operations that failed (each one logged)
      */
-    public record Stats(String name, long submitted, long pending, long inFlight, long dead, long attempts, long succeeded,
-            long retried, long deadLettered, long replayed, long purged, long storeFailures) {}
+    public record Stats(
+            String name,
+            long submitted,
+            long pending,
+            long inFlight,
+            long dead,
+            long attempts,
+            long succeeded,
+            long retried,
+            long deadLettered,
+            long replayed,
+            long purged,
+            long storeFailures) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryQueue.class);
 
@@ -140,7 +151,9 @@ public final class RetryQueue<J> {
 
     /** The default backoff: exponential from 100 ms, full jitter, capped at 1 minute, 5 attempts. */
     public static final Backoff DEFAULT_BACKOFF = Backoff.exponential(Duration.ofMillis(100))
-            .jitter(Backoff.Jitter.FULL).cap(Duration.ofMinutes(1)).maxAttempts(5);
+            .jitter(Backoff.Jitter.FULL)
+            .cap(Duration.ofMinutes(1))
+            .maxAttempts(5);
 
     /** The default number of attempts running at once. */
     public static final int DEFAULT_CONCURRENCY = 16;
@@ -152,10 +165,16 @@ public final class RetryQueue<J> {
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 
     /** Delays between retries of a store operation that failed (claim, recording an outcome). */
-    static final Backoff STORE_RETRY = Backoff.exponential(Duration.ofMillis(50)).cap(Duration.ofSeconds(2))
+    static final Backoff STORE_RETRY = Backoff.exponential(Duration.ofMillis(50))
+            .cap(Duration.ofSeconds(2))
             .maxAttempts(10);
 
-    private enum State { RUNNING, DRAINING, HANDING_BACK, TERMINATED }
+    private enum State {
+        RUNNING,
+        DRAINING,
+        HANDING_BACK,
+        TERMINATED
+    }
 
     private final String name;
     private final Function<? super J, ? extends CompletionStage<?>> handler;
@@ -443,7 +462,6 @@ public final class RetryQueue<J> {
         });
     }
 
-
     /**
      * The id this queue claims jobs under (see {@link Builder#owner(String)}).
      *
@@ -460,8 +478,19 @@ public final class RetryQueue<J> {
      */
     public Stats stats() {
         JobStore.Counts counts = store.counts();
-        return new Stats(name, submitted.sum(), counts.pending(), counts.inFlight(), counts.dead(), attempts.sum(),
-                succeeded.sum(), retried.sum(), deadLettered.sum(), replayed.sum(), purged.sum(), storeFailures.sum());
+        return new Stats(
+                name,
+                submitted.sum(),
+                counts.pending(),
+                counts.inFlight(),
+                counts.dead(),
+                attempts.sum(),
+                succeeded.sum(),
+                retried.sum(),
+                deadLettered.sum(),
+                replayed.sum(),
+                purged.sum(),
+                storeFailures.sum());
     }
 
     /**
@@ -636,7 +665,9 @@ public final class RetryQueue<J> {
             slots -= reserved - jobs.size();
             if (failure != null) {
                 claimFailures++;
-                retryIn = STORE_RETRY.delay(Math.min(claimFailures, STORE_RETRY.maxAttempts() - 1)).orElseThrow();
+                retryIn = STORE_RETRY
+                        .delay(Math.min(claimFailures, STORE_RETRY.maxAttempts() - 1))
+                        .orElseThrow();
                 nextDueIn = Optional.of(retryIn);
             } else {
                 claimFailures = 0;
@@ -774,12 +805,13 @@ public final class RetryQueue<J> {
             lock.unlock();
         }
         try {
-            (leases.isEmpty() ? CompletableFuture.completedFuture(0) : store.heartbeat(leases, lease)).whenComplete((extended, failure) -> {
-                if (failure != null) {
-                    storeFailures.increment();
-                    LOG.warn("{}: extending leases failed; will try again", this, Failures.unwrap(failure));
-                }
-            });
+            (leases.isEmpty() ? CompletableFuture.completedFuture(0) : store.heartbeat(leases, lease))
+                    .whenComplete((extended, failure) -> {
+                        if (failure != null) {
+                            storeFailures.increment();
+                            LOG.warn("{}: extending leases failed; will try again", this, Failures.unwrap(failure));
+                        }
+                    });
         } catch (RuntimeException | Error failure) {
             storeFailures.increment();
             LOG.warn("{}: extending leases failed; will try again", this, failure);
@@ -814,8 +846,8 @@ public final class RetryQueue<J> {
                     deadLettered.increment();
                     List<JobAttempt> history = new ArrayList<>(job.history());
                     history.add(failed);
-                    JobRecord<J> letter = new JobRecord<>(job.id(), job.job(), job.submittedAt(), history, number,
-                            job.replays());
+                    JobRecord<J> letter =
+                            new JobRecord<>(job.id(), job.job(), job.submittedAt(), history, number, job.replays());
                     if (onDeadLetter != null) {
                         Listeners.notify(LOG, toString(), "dead letter", onDeadLetter, letter);
                     }
@@ -827,8 +859,12 @@ public final class RetryQueue<J> {
     }
 
     /** Writes an outcome; retries with STORE_RETRY while the store fails, then leaves the job to lease expiry. */
-    private void record(JobRecord<J> job, JobStore.Lease held, Supplier<CompletionStage<Boolean>> write,
-            Runnable onRecorded, int tries) {
+    private void record(
+            JobRecord<J> job,
+            JobStore.Lease held,
+            Supplier<CompletionStage<Boolean>> write,
+            Runnable onRecorded,
+            int tries) {
         CompletionStage<Boolean> recorded;
         try {
             recorded = write.get();
@@ -847,19 +883,31 @@ public final class RetryQueue<J> {
                     lock.unlock();
                 }
                 if (again.isPresent() && !stopping) {
-                    LOG.warn("{}: recording the outcome of {} failed (try {}); retrying in {}", this, job.id(), tries,
-                            again.get(), Failures.unwrap(storeFailure));
+                    LOG.warn(
+                            "{}: recording the outcome of {} failed (try {}); retrying in {}",
+                            this,
+                            job.id(),
+                            tries,
+                            again.get(),
+                            Failures.unwrap(storeFailure));
                     time.schedule(again.get(), () -> record(job, held, write, onRecorded, tries + 1));
                     return;
                 }
-                LOG.error("{}: recording the outcome of {} failed {} times; it stays in flight in the store until "
-                        + "its lease expires", this, job.id(), tries, Failures.unwrap(storeFailure));
+                LOG.error(
+                        "{}: recording the outcome of {} failed {} times; it stays in flight in the store until "
+                                + "its lease expires",
+                        this,
+                        job.id(),
+                        tries,
+                        Failures.unwrap(storeFailure));
             } else if (Boolean.TRUE.equals(applied)) {
                 onRecorded.run();
             } else {
                 LOG.info("{}: the late result of {} was fenced: its lease {} was lost", this, job.id(), held);
-                deliver(job.id(), new LeaseExpiredException(this + ": lost the lease on " + job.id()
-                        + " before recording its outcome; whichever queue claims it next runs it again"));
+                deliver(
+                        job.id(),
+                        new LeaseExpiredException(this + ": lost the lease on " + job.id()
+                                + " before recording its outcome; whichever queue claims it next runs it again"));
             }
             release(held);
         });
@@ -934,8 +982,8 @@ public final class RetryQueue<J> {
     }
 
     private static String defaultOwner(String name) {
-        return name + "@" + ProcessHandle.current().pid() + "-" + Long.toHexString(
-                ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        return name + "@" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
     }
 
     /**

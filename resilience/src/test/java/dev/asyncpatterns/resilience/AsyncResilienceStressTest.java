@@ -37,14 +37,33 @@ class AsyncResilienceStressTest {
         int permits = 32;
         int outstandingPerThread = 16;
         var time = TimeSource.system();
-        var bulkhead = Bulkhead.of("bh", BulkheadConfig.custom().maxConcurrentCalls(permits)
-                .maxWaitDuration(Duration.ZERO).build());
-        var breaker = CircuitBreaker.of("cb", CircuitBreakerConfig.custom().slidingWindowSize(100)
-                .failureRateThreshold(95).build());
-        var retry = Retry.of("retry", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(1)).build());
-        var policy = AsyncResilience.<Integer>builder("stress").timeSource(time).bulkhead(bulkhead)
-                .circuitBreaker(breaker).retry(retry).attemptTimeout(Duration.ofMillis(20))
-                .deadline(Duration.ofMillis(100)).hedging(Hedging.afterDelay(Duration.ofMillis(2), 1)).build();
+        var bulkhead = Bulkhead.of(
+                "bh",
+                BulkheadConfig.custom()
+                        .maxConcurrentCalls(permits)
+                        .maxWaitDuration(Duration.ZERO)
+                        .build());
+        var breaker = CircuitBreaker.of(
+                "cb",
+                CircuitBreakerConfig.custom()
+                        .slidingWindowSize(100)
+                        .failureRateThreshold(95)
+                        .build());
+        var retry = Retry.of(
+                "retry",
+                RetryConfig.custom()
+                        .maxAttempts(3)
+                        .waitDuration(Duration.ofMillis(1))
+                        .build());
+        var policy = AsyncResilience.<Integer>builder("stress")
+                .timeSource(time)
+                .bulkhead(bulkhead)
+                .circuitBreaker(breaker)
+                .retry(retry)
+                .attemptTimeout(Duration.ofMillis(20))
+                .deadline(Duration.ofMillis(100))
+                .hedging(Hedging.afterDelay(Duration.ofMillis(2), 1))
+                .build();
         var started = new ConcurrentLinkedQueue<CompletableFuture<Integer>>();
         var results = new ConcurrentLinkedQueue<CompletableFuture<Integer>>();
         var ready = new CountDownLatch(threads);
@@ -68,7 +87,8 @@ class AsyncResilienceStressTest {
                         if (behaviour < 6) {
                             time.schedule(Duration.ofMillis(delayMillis), () -> call.complete(1));
                         } else if (behaviour < 8) {
-                            time.schedule(Duration.ofMillis(delayMillis),
+                            time.schedule(
+                                    Duration.ofMillis(delayMillis),
                                     () -> call.completeExceptionally(new IOException("flaky")));
                         } // else never completes: only a timeout, deadline or cancel ends it
                         return call;
@@ -86,20 +106,32 @@ class AsyncResilienceStressTest {
         }
 
         await().atMost(30, TimeUnit.SECONDS).until(() -> results.stream().allMatch(CompletableFuture::isDone));
-        await().atMost(30, TimeUnit.SECONDS).until(() -> started.stream().allMatch(CompletableFuture::isDone)
-                && bulkhead.getMetrics().getAvailableConcurrentCalls() == permits);
+        await().atMost(30, TimeUnit.SECONDS)
+                .until(() -> started.stream().allMatch(CompletableFuture::isDone)
+                        && bulkhead.getMetrics().getAvailableConcurrentCalls() == permits);
 
         var stats = policy.stats();
         long orphaned = started.stream().filter(f -> !f.isDone()).count();
         int leakedPermits = permits - bulkhead.getMetrics().getAvailableConcurrentCalls();
-        System.out.printf("resilience-race seed=%d threads=%d calls=%d succeeded=%d failed=%d cancelled=%d "
+        System.out.printf(
+                "resilience-race seed=%d threads=%d calls=%d succeeded=%d failed=%d cancelled=%d "
                         + "attempts=%d hedges=%d started=%d leakedPermits=%d orphanedCalls=%d%n",
-                seed, threads, stats.calls(), stats.succeeded(), stats.failed(), stats.cancelled(), stats.attempts(),
-                stats.hedges(), started.size(), leakedPermits, orphaned);
+                seed,
+                threads,
+                stats.calls(),
+                stats.succeeded(),
+                stats.failed(),
+                stats.cancelled(),
+                stats.attempts(),
+                stats.hedges(),
+                started.size(),
+                leakedPermits,
+                orphaned);
         assertThat(leakedPermits).isZero();
         assertThat(orphaned).isZero();
         assertThat(stats.calls()).isEqualTo((long) threads * callsPerThread);
         assertThat(stats.succeeded() + stats.failed() + stats.cancelled()).isEqualTo(stats.calls());
-        assertThat(results.stream().filter(CompletableFuture::isCancelled).count()).isEqualTo(stats.cancelled());
+        assertThat(results.stream().filter(CompletableFuture::isCancelled).count())
+                .isEqualTo(stats.cancelled());
     }
 }

@@ -3,9 +3,9 @@ package dev.asyncpatterns.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.testkit.VirtualClock;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
@@ -56,23 +56,31 @@ class AsyncResilienceTest {
     }
 
     private static Bulkhead bulkhead(int permits) {
-        return Bulkhead.of("bh", BulkheadConfig.custom().maxConcurrentCalls(permits).maxWaitDuration(Duration.ZERO)
-                .build());
+        return Bulkhead.of(
+                "bh",
+                BulkheadConfig.custom()
+                        .maxConcurrentCalls(permits)
+                        .maxWaitDuration(Duration.ZERO)
+                        .build());
     }
 
     private CircuitBreaker breaker(int window) {
-        return CircuitBreaker.of("cb", CircuitBreakerConfig.custom()
-                .clock(AsyncResilience.clock(clock))
-                .slidingWindowSize(window)
-                .minimumNumberOfCalls(window)
-                .failureRateThreshold(50)
-                .waitDurationInOpenState(Duration.ofSeconds(10))
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .build());
+        return CircuitBreaker.of(
+                "cb",
+                CircuitBreakerConfig.custom()
+                        .clock(AsyncResilience.clock(clock))
+                        .slidingWindowSize(window)
+                        .minimumNumberOfCalls(window)
+                        .failureRateThreshold(50)
+                        .waitDurationInOpenState(Duration.ofSeconds(10))
+                        .permittedNumberOfCallsInHalfOpenState(1)
+                        .build());
     }
 
     private static Retry retry(int attempts, Duration wait) {
-        return Retry.of("retry", RetryConfig.custom().maxAttempts(attempts).waitDuration(wait).build());
+        return Retry.of(
+                "retry",
+                RetryConfig.custom().maxAttempts(attempts).waitDuration(wait).build());
     }
 
     private static Throwable failureOf(CompletableFuture<?> future) {
@@ -93,9 +101,15 @@ class AsyncResilienceTest {
     void call_allPoliciesAndSuccess_returnsValueAndCountsOneAttempt() {
         var cb = breaker(4);
         var bh = bulkhead(2);
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).bulkhead(bh).circuitBreaker(cb)
-                .retry(retry(3, Duration.ofMillis(100))).attemptTimeout(Duration.ofSeconds(1))
-                .deadline(Duration.ofSeconds(5)).hedging(Hedging.afterDelay(Duration.ofMillis(200), 1)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .bulkhead(bh)
+                .circuitBreaker(cb)
+                .retry(retry(3, Duration.ofMillis(100)))
+                .attemptTimeout(Duration.ofSeconds(1))
+                .deadline(Duration.ofSeconds(5))
+                .hedging(Hedging.afterDelay(Duration.ofMillis(200), 1))
+                .build();
 
         var result = policy.call(() -> CompletableFuture.completedFuture("ok"));
 
@@ -107,7 +121,9 @@ class AsyncResilienceTest {
         assertThat(stats.inFlight()).isZero();
         assertThat(cb.getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
         assertThat(bh.getMetrics().getAvailableConcurrentCalls()).isEqualTo(2);
-        assertThat(clock.pendingTimers()).as("no timers left behind on the sync happy path").isZero();
+        assertThat(clock.pendingTimers())
+                .as("no timers left behind on the sync happy path")
+                .isZero();
     }
 
     @Test
@@ -115,9 +131,12 @@ class AsyncResilienceTest {
         var policy = AsyncResilience.<String>builder("svc").timeSource(clock).build();
 
         assertThat(failureOf(policy.call(() -> {
-            throw new IllegalStateException("boom");
-        }))).isInstanceOf(IllegalStateException.class).hasMessage("boom");
-        assertThat(failureOf(policy.call(() -> null))).isInstanceOf(NullPointerException.class)
+                    throw new IllegalStateException("boom");
+                })))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("boom");
+        assertThat(failureOf(policy.call(() -> null)))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("null stage");
     }
 
@@ -131,7 +150,9 @@ class AsyncResilienceTest {
 
     @Test
     void call_clientMethodDeclaringCheckedException_compilesAndItsExceptionFailsTheAttempt() {
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(2, Duration.ofMillis(10)))
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry(2, Duration.ofMillis(10)))
                 .build();
 
         var ok = policy.call(() -> fetch(false));
@@ -140,18 +161,22 @@ class AsyncResilienceTest {
 
         assertThat(ok).isCompletedWithValue("fetched");
         assertThat(failureOf(failed)).isInstanceOf(IOException.class).hasMessage("connection refused");
-        assertThat(policy.stats().attempts()).as("the thrown IOException was retried like a failed stage")
+        assertThat(policy.stats().attempts())
+                .as("the thrown IOException was retried like a failed stage")
                 .isEqualTo(3);
     }
 
     @Test
     void decorateFunction_reappliesTheArgumentOnEachAttempt() {
         var seen = new CopyOnWriteArrayList<Integer>();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(3, Duration.ofMillis(10)))
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry(3, Duration.ofMillis(10)))
                 .build();
         var decorated = policy.<Integer>decorateFunction(n -> {
             seen.add(n);
-            return seen.size() < 3 ? CompletableFuture.failedFuture(new IOException("flaky"))
+            return seen.size() < 3
+                    ? CompletableFuture.failedFuture(new IOException("flaky"))
                     : CompletableFuture.completedFuture("v" + n);
         });
 
@@ -170,7 +195,11 @@ class AsyncResilienceTest {
         cb.transitionToOpenState();
         var bh = bulkhead(1);
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).bulkhead(bh).circuitBreaker(cb).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .bulkhead(bh)
+                .circuitBreaker(cb)
+                .build();
 
         var result = policy.call(calls);
 
@@ -185,13 +214,18 @@ class AsyncResilienceTest {
         var cb = breaker(2);
         var bh = bulkhead(1);
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).bulkhead(bh).circuitBreaker(cb).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .bulkhead(bh)
+                .circuitBreaker(cb)
+                .build();
 
         var first = policy.call(calls);
         var second = policy.call(calls);
 
         assertThat(failureOf(second)).isInstanceOf(BulkheadFullException.class);
-        assertThat(cb.getMetrics().getNumberOfBufferedCalls()).as("bulkhead refusal is not a dependency failure")
+        assertThat(cb.getMetrics().getNumberOfBufferedCalls())
+                .as("bulkhead refusal is not a dependency failure")
                 .isZero();
         calls.last().complete("done");
         assertThat(first).isCompletedWithValue("done");
@@ -201,8 +235,11 @@ class AsyncResilienceTest {
     @Test
     void order_retryOutsideCircuitBreaker_everyAttemptIsRecorded() {
         var cb = breaker(10);
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb)
-                .retry(retry(3, Duration.ofMillis(100))).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .circuitBreaker(cb)
+                .retry(retry(3, Duration.ofMillis(100)))
+                .build();
 
         var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("down")));
         clock.advance(Duration.ofSeconds(1));
@@ -215,13 +252,18 @@ class AsyncResilienceTest {
     void order_retryOutsideBulkhead_backoffWaitHoldsNoPermit() {
         var bh = bulkhead(1);
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).bulkhead(bh)
-                .retry(retry(2, Duration.ofSeconds(1))).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .bulkhead(bh)
+                .retry(retry(2, Duration.ofSeconds(1)))
+                .build();
 
         var result = policy.call(calls);
         calls.last().completeExceptionally(new IOException("flaky"));
 
-        assertThat(bh.getMetrics().getAvailableConcurrentCalls()).as("permit free during backoff").isEqualTo(1);
+        assertThat(bh.getMetrics().getAvailableConcurrentCalls())
+                .as("permit free during backoff")
+                .isEqualTo(1);
         clock.advance(Duration.ofSeconds(1));
         assertThat(calls.count()).isEqualTo(2);
         assertThat(bh.getMetrics().getAvailableConcurrentCalls()).isZero();
@@ -234,8 +276,12 @@ class AsyncResilienceTest {
     void order_attemptTimeoutInsideRetry_timedOutAttemptIsRecordedCancelledAndRetried() {
         var cb = breaker(10);
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb)
-                .retry(retry(2, Duration.ofMillis(100))).attemptTimeout(Duration.ofMillis(500)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .circuitBreaker(cb)
+                .retry(retry(2, Duration.ofMillis(100)))
+                .attemptTimeout(Duration.ofMillis(500))
+                .build();
 
         var result = policy.call(calls);
         clock.advance(Duration.ofMillis(500));
@@ -252,8 +298,11 @@ class AsyncResilienceTest {
     @Test
     void order_deadlineOutsideRetry_boundsBackoffAndStopsAttempts() {
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .retry(retry(10, Duration.ofMillis(300))).deadline(Duration.ofSeconds(1)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry(10, Duration.ofMillis(300)))
+                .deadline(Duration.ofSeconds(1))
+                .build();
 
         var result = policy.call(calls);
         calls.last().completeExceptionally(new IOException("1"));
@@ -264,8 +313,10 @@ class AsyncResilienceTest {
         assertThat(calls.count()).isEqualTo(3);
         clock.advance(Duration.ofMillis(400));
 
-        assertThat(failureOf(result)).isInstanceOf(DeadlineExceededException.class)
-                .hasMessageContaining("PT1S").hasCauseInstanceOf(IOException.class);
+        assertThat(failureOf(result))
+                .isInstanceOf(DeadlineExceededException.class)
+                .hasMessageContaining("PT1S")
+                .hasCauseInstanceOf(IOException.class);
         assertThat(calls.last()).isCancelled();
         clock.advance(Duration.ofSeconds(10));
         assertThat(calls.count()).isEqualTo(3);
@@ -275,13 +326,18 @@ class AsyncResilienceTest {
     @Test
     void order_retryWaitBeyondDeadline_failsAtOnceInsteadOfWaiting() {
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .retry(retry(3, Duration.ofSeconds(5))).deadline(Duration.ofSeconds(1)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry(3, Duration.ofSeconds(5)))
+                .deadline(Duration.ofSeconds(1))
+                .build();
 
         var result = policy.call(calls);
         calls.last().completeExceptionally(new IOException("down"));
 
-        assertThat(failureOf(result)).isInstanceOf(DeadlineExceededException.class).hasCauseInstanceOf(IOException.class);
+        assertThat(failureOf(result))
+                .isInstanceOf(DeadlineExceededException.class)
+                .hasCauseInstanceOf(IOException.class);
         assertThat(clock.elapsed()).isZero();
         assertThat(clock.pendingTimers()).isZero();
     }
@@ -290,13 +346,18 @@ class AsyncResilienceTest {
     void order_hedgesPassTheBulkhead_aHedgeRefusedByTheBulkheadDoesNotFailTheAttempt() {
         var bh = bulkhead(1);
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).bulkhead(bh)
-                .hedging(Hedging.afterDelay(Duration.ofMillis(50), 1)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .bulkhead(bh)
+                .hedging(Hedging.afterDelay(Duration.ofMillis(50), 1))
+                .build();
 
         var result = policy.call(calls);
         clock.advance(Duration.ofMillis(50));
 
-        assertThat(calls.count()).as("hedge refused: the only permit is the primary's").isEqualTo(1);
+        assertThat(calls.count())
+                .as("hedge refused: the only permit is the primary's")
+                .isEqualTo(1);
         assertThat(policy.stats().attemptFailures(FailureKind.BULKHEAD_FULL)).isEqualTo(1);
         assertThat(result).isNotDone();
         calls.last().complete("primary");
@@ -308,8 +369,15 @@ class AsyncResilienceTest {
     void order_rateLimiterAfterCircuitBreaker_openCircuitSpendsNoTokens() {
         var cb = breaker(2);
         cb.transitionToOpenState();
-        var limiter = AsyncRateLimiter.builder().rate(1, Duration.ofSeconds(1)).burst(1).timeSource(clock).build();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb).rateLimiter(limiter)
+        var limiter = AsyncRateLimiter.builder()
+                .rate(1, Duration.ofSeconds(1))
+                .burst(1)
+                .timeSource(clock)
+                .build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .circuitBreaker(cb)
+                .rateLimiter(limiter)
                 .build();
 
         assertThat(failureOf(policy.call(new Calls()))).isInstanceOf(CallNotPermittedException.class);
@@ -318,18 +386,33 @@ class AsyncResilienceTest {
 
     @Test
     void order_rateLimiterBeforeBulkhead_waitHoldsNoPermitAndIsNotCountedAsCallDuration() {
-        var cb = CircuitBreaker.of("slow", CircuitBreakerConfig.custom().slidingWindowSize(2).minimumNumberOfCalls(2)
-                .slowCallDurationThreshold(Duration.ofMillis(500)).build());
+        var cb = CircuitBreaker.of(
+                "slow",
+                CircuitBreakerConfig.custom()
+                        .slidingWindowSize(2)
+                        .minimumNumberOfCalls(2)
+                        .slowCallDurationThreshold(Duration.ofMillis(500))
+                        .build());
         var bh = bulkhead(2);
-        var limiter = AsyncRateLimiter.builder().rate(1, Duration.ofSeconds(1)).burst(1).timeSource(clock).build();
+        var limiter = AsyncRateLimiter.builder()
+                .rate(1, Duration.ofSeconds(1))
+                .burst(1)
+                .timeSource(clock)
+                .build();
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb).rateLimiter(limiter)
-                .bulkhead(bh).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .circuitBreaker(cb)
+                .rateLimiter(limiter)
+                .bulkhead(bh)
+                .build();
 
         var first = policy.call(calls);
         var second = policy.call(calls);
         assertThat(calls.count()).as("second waits for a token").isEqualTo(1);
-        assertThat(bh.getMetrics().getAvailableConcurrentCalls()).as("waiting holds no bulkhead permit").isEqualTo(1);
+        assertThat(bh.getMetrics().getAvailableConcurrentCalls())
+                .as("waiting holds no bulkhead permit")
+                .isEqualTo(1);
         calls.last().complete("one");
         clock.advance(Duration.ofSeconds(1));
         assertThat(calls.count()).isEqualTo(2);
@@ -337,19 +420,31 @@ class AsyncResilienceTest {
 
         assertThat(first).isCompletedWithValue("one");
         assertThat(second).isCompletedWithValue("two");
-        assertThat(cb.getMetrics().getNumberOfSlowCalls()).as("the 1 s token wait is not call time").isZero();
+        assertThat(cb.getMetrics().getNumberOfSlowCalls())
+                .as("the 1 s token wait is not call time")
+                .isZero();
     }
 
     @Test
     void cancel_whileWaitingForRateLimiter_withdrawsTheRequestAndReleasesTheCircuitPermission() {
-        var cb = CircuitBreaker.of("half", CircuitBreakerConfig.custom().permittedNumberOfCallsInHalfOpenState(1)
-                .build());
+        var cb = CircuitBreaker.of(
+                "half",
+                CircuitBreakerConfig.custom()
+                        .permittedNumberOfCallsInHalfOpenState(1)
+                        .build());
         cb.transitionToOpenState();
         cb.transitionToHalfOpenState();
-        var limiter = AsyncRateLimiter.builder().rate(1, Duration.ofSeconds(1)).burst(1).timeSource(clock).build();
+        var limiter = AsyncRateLimiter.builder()
+                .rate(1, Duration.ofSeconds(1))
+                .burst(1)
+                .timeSource(clock)
+                .build();
         limiter.tryAcquire();
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb).rateLimiter(limiter)
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .circuitBreaker(cb)
+                .rateLimiter(limiter)
                 .build();
 
         var waiting = policy.call(calls);
@@ -357,16 +452,24 @@ class AsyncResilienceTest {
         waiting.cancel(true);
 
         assertThat(limiter.waiters()).isZero();
-        assertThat(cb.tryAcquirePermission()).as("the half-open trial permission came back").isTrue();
+        assertThat(cb.tryAcquirePermission())
+                .as("the half-open trial permission came back")
+                .isTrue();
         clock.advance(Duration.ofSeconds(5));
         assertThat(calls.count()).isZero();
     }
 
     @Test
     void rateLimiterClosed_failsTheAttemptAsRateLimited() {
-        var limiter = AsyncRateLimiter.builder().rate(1, Duration.ofSeconds(1)).timeSource(clock).build();
+        var limiter = AsyncRateLimiter.builder()
+                .rate(1, Duration.ofSeconds(1))
+                .timeSource(clock)
+                .build();
         limiter.close();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).rateLimiter(limiter).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .rateLimiter(limiter)
+                .build();
 
         assertThat(failureOf(policy.call(new Calls()))).isInstanceOf(ClosedException.class);
         assertThat(policy.stats().attemptFailures(FailureKind.RATE_LIMITED)).isEqualTo(1);
@@ -375,8 +478,11 @@ class AsyncResilienceTest {
     @Test
     void order_fallbackOutermost_seesFinalFailureAfterRetries() {
         var attempts = new AtomicInteger();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(3, Duration.ofMillis(10)))
-                .fallback(IOException.class, e -> "fallback after " + attempts.get()).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry(3, Duration.ofMillis(10)))
+                .fallback(IOException.class, e -> "fallback after " + attempts.get())
+                .build();
 
         var result = policy.call(() -> {
             attempts.incrementAndGet();
@@ -393,9 +499,16 @@ class AsyncResilienceTest {
     @Test
     void retry_exponentialIntervalFunction_followsScheduleOnVirtualClock() {
         var startTimes = new CopyOnWriteArrayList<Duration>();
-        var retry = Retry.of("exp", RetryConfig.custom().maxAttempts(4)
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(100), 2)).build());
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry).build();
+        var retry = Retry.of(
+                "exp",
+                RetryConfig.custom()
+                        .maxAttempts(4)
+                        .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(100), 2))
+                        .build());
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry)
+                .build();
 
         var result = policy.call(() -> {
             startTimes.add(clock.elapsed());
@@ -403,8 +516,8 @@ class AsyncResilienceTest {
         });
         clock.advance(Duration.ofSeconds(5));
 
-        assertThat(startTimes).containsExactly(Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(300),
-                Duration.ofMillis(700));
+        assertThat(startTimes)
+                .containsExactly(Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofMillis(700));
         assertThat(failureOf(result)).isInstanceOf(IOException.class);
         assertThat(retry.getMetrics().getNumberOfFailedCallsWithRetryAttempt()).isEqualTo(1);
         assertThat(policy.stats().retries()).isEqualTo(3);
@@ -412,32 +525,49 @@ class AsyncResilienceTest {
 
     @Test
     void retry_exponentialRandomBackoff_waitsWithinTheRandomizedBounds() {
-        var retry = Retry.of("rnd", RetryConfig.custom().maxAttempts(2)
-                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(1000), 2, 0.5)).build());
+        var retry = Retry.of(
+                "rnd",
+                RetryConfig.custom()
+                        .maxAttempts(2)
+                        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(1000), 2, 0.5))
+                        .build());
         var calls = new Calls();
         var delays = new CopyOnWriteArrayList<Duration>();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry)
-                .on(ResilienceEvent.RetryScheduled.class, e -> delays.add(e.delay())).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry)
+                .on(ResilienceEvent.RetryScheduled.class, e -> delays.add(e.delay()))
+                .build();
 
         for (int i = 0; i < 20; i++) {
             policy.call(calls);
             calls.last().completeExceptionally(new IOException("down"));
-            assertThat(clock.nextTimerIn()).hasValueSatisfying(
-                    d -> assertThat(d).isBetween(Duration.ofMillis(500), Duration.ofMillis(1500)));
+            assertThat(clock.nextTimerIn())
+                    .hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofMillis(500), Duration.ofMillis(1500)));
             clock.advance(Duration.ofMillis(1500));
             calls.last().complete("ok");
         }
 
         assertThat(delays).hasSize(20);
-        assertThat(delays.stream().distinct().count()).as("randomized, not fixed").isGreaterThan(1);
+        assertThat(delays.stream().distinct().count())
+                .as("randomized, not fixed")
+                .isGreaterThan(1);
     }
 
     @Test
     void retry_exceptionNotAllowedByConfig_isNotRetried() {
-        var retry = Retry.of("io-only", RetryConfig.custom().maxAttempts(5).waitDuration(Duration.ofMillis(10))
-                .retryExceptions(IOException.class).build());
+        var retry = Retry.of(
+                "io-only",
+                RetryConfig.custom()
+                        .maxAttempts(5)
+                        .waitDuration(Duration.ofMillis(10))
+                        .retryExceptions(IOException.class)
+                        .build());
         var attempts = new AtomicInteger();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry)
+                .build();
 
         var result = policy.call(() -> {
             attempts.incrementAndGet();
@@ -452,7 +582,9 @@ class AsyncResilienceTest {
     @Test
     void retry_errorsAreNeverRetried() {
         var attempts = new AtomicInteger();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(5, Duration.ofMillis(1)))
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry(5, Duration.ofMillis(1)))
                 .build();
 
         var result = policy.call(() -> {
@@ -467,10 +599,17 @@ class AsyncResilienceTest {
 
     @Test
     void retry_onResultPredicate_retriesAndFailsAfterMaxAttempts() {
-        RetryConfig config = RetryConfig.<String>custom().maxAttempts(3).waitDuration(Duration.ofMillis(10))
-                .retryOnResult(value -> value.equals("busy")).failAfterMaxAttempts(true).build();
+        RetryConfig config = RetryConfig.<String>custom()
+                .maxAttempts(3)
+                .waitDuration(Duration.ofMillis(10))
+                .retryOnResult(value -> value.equals("busy"))
+                .failAfterMaxAttempts(true)
+                .build();
         var attempts = new AtomicInteger();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(Retry.of("res", config)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(Retry.of("res", config))
+                .build();
 
         var result = policy.call(() -> {
             attempts.incrementAndGet();
@@ -485,7 +624,9 @@ class AsyncResilienceTest {
     @Test
     void retry_cancelledDuringBackoff_stopsFurtherAttempts() {
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(5, Duration.ofSeconds(1)))
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry(5, Duration.ofSeconds(1)))
                 .build();
 
         var result = policy.call(calls);
@@ -504,8 +645,13 @@ class AsyncResilienceTest {
         var cb = breaker(10);
         var bh = bulkhead(1);
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).bulkhead(bh).circuitBreaker(cb)
-                .retry(retry(3, Duration.ofMillis(10))).deadline(Duration.ofSeconds(5)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .bulkhead(bh)
+                .circuitBreaker(cb)
+                .retry(retry(3, Duration.ofMillis(10)))
+                .deadline(Duration.ofSeconds(5))
+                .build();
 
         var result = policy.call(calls);
         assertThat(bh.getMetrics().getAvailableConcurrentCalls()).isZero();
@@ -513,7 +659,9 @@ class AsyncResilienceTest {
 
         assertThat(calls.last()).isCancelled();
         assertThat(bh.getMetrics().getAvailableConcurrentCalls()).isEqualTo(1);
-        assertThat(cb.getMetrics().getNumberOfBufferedCalls()).as("cancellation is not recorded").isZero();
+        assertThat(cb.getMetrics().getNumberOfBufferedCalls())
+                .as("cancellation is not recorded")
+                .isZero();
         assertThat(clock.pendingTimers()).as("deadline timer cancelled").isZero();
     }
 
@@ -521,8 +669,11 @@ class AsyncResilienceTest {
     void complete_byCaller_stopsTheWorkLikeCancel() {
         var bh = bulkhead(1);
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).bulkhead(bh)
-                .hedging(Hedging.afterDelay(Duration.ofMillis(10), 1)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .bulkhead(bh)
+                .hedging(Hedging.afterDelay(Duration.ofMillis(10), 1))
+                .build();
 
         var result = policy.call(calls);
         result.complete("from cache");
@@ -540,9 +691,12 @@ class AsyncResilienceTest {
     void circuit_failuresOpenItAndTheOpenWaitPassesOnTheVirtualClock() {
         var cb = breaker(2);
         var transitions = new ArrayList<String>();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb)
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .circuitBreaker(cb)
                 .circuitOpenFallback(open -> "cached")
-                .on(ResilienceEvent.CircuitStateChanged.class, e -> transitions.add(e.from() + "->" + e.to())).build();
+                .on(ResilienceEvent.CircuitStateChanged.class, e -> transitions.add(e.from() + "->" + e.to()))
+                .build();
         var failing = (AsyncSupplier<String>) () -> CompletableFuture.failedFuture(new IOException("x"));
 
         policy.call(failing);
@@ -563,10 +717,19 @@ class AsyncResilienceTest {
 
     @Test
     void circuit_slowCallDurationComesFromTheTimeSource() {
-        var cb = CircuitBreaker.of("slow", CircuitBreakerConfig.custom().slidingWindowSize(2).minimumNumberOfCalls(2)
-                .slowCallDurationThreshold(Duration.ofSeconds(1)).slowCallRateThreshold(50).build());
+        var cb = CircuitBreaker.of(
+                "slow",
+                CircuitBreakerConfig.custom()
+                        .slidingWindowSize(2)
+                        .minimumNumberOfCalls(2)
+                        .slowCallDurationThreshold(Duration.ofSeconds(1))
+                        .slowCallRateThreshold(50)
+                        .build());
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).circuitBreaker(cb).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .circuitBreaker(cb)
+                .build();
 
         for (int i = 0; i < 2; i++) {
             policy.call(calls);
@@ -583,8 +746,10 @@ class AsyncResilienceTest {
     @Test
     void hedging_hedgeSucceedsFirst_winsAndPrimaryIsCancelled() {
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .hedging(Hedging.afterDelay(Duration.ofMillis(100), 1)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .hedging(Hedging.afterDelay(Duration.ofMillis(100), 1))
+                .build();
 
         var result = policy.call(calls);
         clock.advance(Duration.ofMillis(100));
@@ -600,8 +765,10 @@ class AsyncResilienceTest {
     @Test
     void hedging_primarySucceedsFirst_hedgeIsCancelled() {
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .hedging(Hedging.afterDelay(Duration.ofMillis(100), 2)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .hedging(Hedging.afterDelay(Duration.ofMillis(100), 2))
+                .build();
 
         var result = policy.call(calls);
         clock.advance(Duration.ofMillis(100));
@@ -609,15 +776,19 @@ class AsyncResilienceTest {
 
         assertThat(result).isCompletedWithValue("primary");
         assertThat(calls.started.get(1)).isCancelled();
-        assertThat(clock.pendingTimers()).as("the second hedge is never started").isZero();
+        assertThat(clock.pendingTimers())
+                .as("the second hedge is never started")
+                .isZero();
         assertThat(policy.stats().hedgeWins()).isZero();
     }
 
     @Test
     void hedging_boundedNumberOfHedges() {
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .hedging(Hedging.afterDelay(Duration.ofMillis(100), 2)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .hedging(Hedging.afterDelay(Duration.ofMillis(100), 2))
+                .build();
 
         var result = policy.call(calls);
         clock.advance(Duration.ofSeconds(10));
@@ -630,8 +801,10 @@ class AsyncResilienceTest {
     @Test
     void hedging_allAttemptsFail_failsWithFirstFailureAndOthersSuppressed() {
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .hedging(Hedging.afterDelay(Duration.ofMillis(100), 1)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .hedging(Hedging.afterDelay(Duration.ofMillis(100), 1))
+                .build();
 
         var result = policy.call(calls);
         clock.advance(Duration.ofMillis(100));
@@ -639,15 +812,20 @@ class AsyncResilienceTest {
         assertThat(result).isNotDone();
         calls.started.get(1).completeExceptionally(new IOException("hedge"));
 
-        assertThat(failureOf(result)).hasMessage("primary")
-                .satisfies(e -> assertThat(e.getSuppressed()).extracting(Throwable::getMessage).containsExactly("hedge"));
+        assertThat(failureOf(result))
+                .hasMessage("primary")
+                .satisfies(e -> assertThat(e.getSuppressed())
+                        .extracting(Throwable::getMessage)
+                        .containsExactly("hedge"));
     }
 
     @Test
     void hedging_percentile_usesRecentLatencies() {
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .hedging(Hedging.afterPercentile(0.95, Duration.ofSeconds(1), 1).minSamples(5)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .hedging(Hedging.afterPercentile(0.95, Duration.ofSeconds(1), 1).minSamples(5))
+                .build();
         for (int i = 0; i < 5; i++) {
             policy.call(calls);
             clock.advance(Duration.ofMillis(20));
@@ -658,7 +836,9 @@ class AsyncResilienceTest {
         int before = calls.count();
         clock.advance(Duration.ofMillis(20));
 
-        assertThat(calls.count()).as("hedged after p95 = 20 ms, not the 1 s initial delay").isEqualTo(before + 1);
+        assertThat(calls.count())
+                .as("hedged after p95 = 20 ms, not the 1 s initial delay")
+                .isEqualTo(before + 1);
     }
 
     // ---------------------------------------------------------------- fallbacks
@@ -666,9 +846,12 @@ class AsyncResilienceTest {
     @Test
     void fallback_kindSpecificTakesPrecedenceOverType() {
         var bh = bulkhead(1);
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).bulkhead(bh)
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .bulkhead(bh)
                 .fallback(RuntimeException.class, e -> "by type")
-                .bulkheadFullFallback(e -> "bulkhead full").build();
+                .bulkheadFullFallback(e -> "bulkhead full")
+                .build();
         var holder = new Calls();
         policy.call(holder);
 
@@ -680,10 +863,16 @@ class AsyncResilienceTest {
 
     @Test
     void fallback_timeoutFallbackCoversAttemptTimeoutAndDeadline() {
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).attemptTimeout(Duration.ofMillis(100))
-                .timeoutFallback(e -> e.getClass().getSimpleName()).build();
-        var deadlined = AsyncResilience.<String>builder("svc2").timeSource(clock).deadline(Duration.ofMillis(100))
-                .timeoutFallback(e -> e.getClass().getSimpleName()).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .attemptTimeout(Duration.ofMillis(100))
+                .timeoutFallback(e -> e.getClass().getSimpleName())
+                .build();
+        var deadlined = AsyncResilience.<String>builder("svc2")
+                .timeSource(clock)
+                .deadline(Duration.ofMillis(100))
+                .timeoutFallback(e -> e.getClass().getSimpleName())
+                .build();
 
         var a = policy.call(new Calls());
         var b = deadlined.call(new Calls());
@@ -695,14 +884,17 @@ class AsyncResilienceTest {
 
     @Test
     void fallback_throws_failsWithItsExceptionAndOriginalSuppressed() {
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
                 .fallback(IOException.class, e -> {
                     throw new UncheckedIOException("fallback broke", e);
-                }).build();
+                })
+                .build();
 
         var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("down")));
 
-        assertThat(failureOf(result)).isInstanceOf(UncheckedIOException.class)
+        assertThat(failureOf(result))
+                .isInstanceOf(UncheckedIOException.class)
                 .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
     }
 
@@ -710,8 +902,11 @@ class AsyncResilienceTest {
     void fallbackAsync_completesWithTheFallbacksValueWhenItArrives() {
         var secondary = new CompletableFuture<String>();
         var seen = new CopyOnWriteArrayList<ResilienceEvent>();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .fallbackAsync(IOException.class, e -> secondary).onEvent(seen::add).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .fallbackAsync(IOException.class, e -> secondary)
+                .onEvent(seen::add)
+                .build();
 
         var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("primary down")));
         assertThat(result).as("waits for the secondary").isNotDone();
@@ -726,14 +921,21 @@ class AsyncResilienceTest {
 
     @Test
     void fallbackAsync_fails_callFailsWithItsExceptionAndOriginalSuppressed() {
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .fallbackAsync(IOException.class, e -> CompletableFuture.failedFuture(new IllegalStateException("secondary down")))
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .fallbackAsync(
+                        IOException.class,
+                        e -> CompletableFuture.failedFuture(new IllegalStateException("secondary down")))
                 .build();
 
         var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("primary down")));
 
-        assertThat(failureOf(result)).isInstanceOf(IllegalStateException.class).hasMessage("secondary down")
-                .satisfies(e -> assertThat(e.getSuppressed()).extracting(Throwable::getMessage).containsExactly("primary down"));
+        assertThat(failureOf(result))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("secondary down")
+                .satisfies(e -> assertThat(e.getSuppressed())
+                        .extracting(Throwable::getMessage)
+                        .containsExactly("primary down"));
         assertThat(policy.stats().failed()).isEqualTo(1);
         assertThat(policy.stats().fallbacks()).isZero();
     }
@@ -741,8 +943,10 @@ class AsyncResilienceTest {
     @Test
     void fallbackAsync_callerCancels_fallbackCancelledAndCountedAsCancelled() {
         var secondary = new CompletableFuture<String>();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .fallbackAsync(IOException.class, e -> secondary).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .fallbackAsync(IOException.class, e -> secondary)
+                .build();
         var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("primary down")));
 
         result.cancel(true);
@@ -755,8 +959,10 @@ class AsyncResilienceTest {
 
     @Test
     void fallbackAsync_returnsNull_failsWithASpecificMessage() {
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .fallbackAsync(IOException.class, e -> null).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .fallbackAsync(IOException.class, e -> null)
+                .build();
 
         var result = policy.call(() -> CompletableFuture.failedFuture(new IOException("down")));
 
@@ -767,7 +973,8 @@ class AsyncResilienceTest {
     void fallbackAsync_sameTypeAsASyncFallback_rejected() {
         var builder = AsyncResilience.<String>builder("svc").fallback(IOException.class, e -> "x");
         assertThatThrownBy(() -> builder.fallbackAsync(IOException.class, e -> CompletableFuture.completedFuture("y")))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already set");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already set");
     }
 
     // ---------------------------------------------------------------- events and stats
@@ -775,7 +982,9 @@ class AsyncResilienceTest {
     @Test
     void events_listenerThrows_isIsolatedAndOthersStillRun() {
         var seen = new CopyOnWriteArrayList<ResilienceEvent>();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(2, Duration.ofMillis(10)))
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry(2, Duration.ofMillis(10)))
                 .onEvent(e -> {
                     throw new IllegalStateException("listener bug");
                 })
@@ -789,8 +998,15 @@ class AsyncResilienceTest {
         clock.advance(Duration.ofMillis(10));
 
         assertThat(result).isCompletedWithValue("ok");
-        assertThat(seen).extracting(e -> e.getClass().getSimpleName()).containsExactly("AttemptStarted",
-                "AttemptFailed", "RetryScheduled", "AttemptStarted", "AttemptSucceeded", "CallFinished");
+        assertThat(seen)
+                .extracting(e -> e.getClass().getSimpleName())
+                .containsExactly(
+                        "AttemptStarted",
+                        "AttemptFailed",
+                        "RetryScheduled",
+                        "AttemptStarted",
+                        "AttemptSucceeded",
+                        "CallFinished");
         assertThat(seen).allSatisfy(e -> assertThat(e.name()).isEqualTo("svc"));
     }
 
@@ -805,8 +1021,15 @@ class AsyncResilienceTest {
         built.call(() -> CompletableFuture.completedFuture("ok")).join();
         builder.build().call(() -> CompletableFuture.completedFuture("ok")).join();
 
-        assertThat(first).extracting(e -> e.getClass().getSimpleName()).containsExactly("AttemptStarted",
-                "AttemptSucceeded", "CallFinished", "AttemptStarted", "AttemptSucceeded", "CallFinished");
+        assertThat(first)
+                .extracting(e -> e.getClass().getSimpleName())
+                .containsExactly(
+                        "AttemptStarted",
+                        "AttemptSucceeded",
+                        "CallFinished",
+                        "AttemptStarted",
+                        "AttemptSucceeded",
+                        "CallFinished");
         assertThat(second).as("only the decorator built after on(...) has it").hasSize(1);
     }
 
@@ -814,8 +1037,10 @@ class AsyncResilienceTest {
     void events_callFinished_reportsTheElapsedTimeOnTheTimeSource() {
         var seen = new CopyOnWriteArrayList<ResilienceEvent.CallFinished>();
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock)
-                .on(ResilienceEvent.CallFinished.class, seen::add).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .on(ResilienceEvent.CallFinished.class, seen::add)
+                .build();
 
         policy.call(calls);
         clock.advance(Duration.ofMillis(250));
@@ -830,7 +1055,9 @@ class AsyncResilienceTest {
 
     @Test
     void stats_readFromTheCallersDependent_alreadyCountTheCall() {
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).retry(retry(2, Duration.ofMillis(10)))
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .retry(retry(2, Duration.ofMillis(10)))
                 .build();
         var upstream = new CompletableFuture<String>();
         var failing = new CompletableFuture<String>();
@@ -854,22 +1081,28 @@ class AsyncResilienceTest {
     void builder_registries_useTheRegisteredInstances() {
         var cbs = CircuitBreakerRegistry.ofDefaults();
         var retries = RetryRegistry.ofDefaults();
-        var policy = AsyncResilience.<String>builder("svc").circuitBreaker(cbs, "inventory")
-                .retry(retries, "inventory").build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .circuitBreaker(cbs, "inventory")
+                .retry(retries, "inventory")
+                .build();
 
         policy.call(() -> CompletableFuture.completedFuture("ok")).join();
 
-        assertThat(cbs.circuitBreaker("inventory").getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
+        assertThat(cbs.circuitBreaker("inventory").getMetrics().getNumberOfSuccessfulCalls())
+                .isEqualTo(1);
         assertThat(retries.retry("inventory").getMetrics().getNumberOfSuccessfulCallsWithoutRetryAttempt())
                 .isEqualTo(1);
     }
 
     @Test
     void builder_blockingBulkhead_isRejected() {
-        var blocking = Bulkhead.of("blocking", BulkheadConfig.custom().maxWaitDuration(Duration.ofSeconds(1)).build());
+        var blocking = Bulkhead.of(
+                "blocking",
+                BulkheadConfig.custom().maxWaitDuration(Duration.ofSeconds(1)).build());
 
         assertThatThrownBy(() -> AsyncResilience.builder("svc").bulkhead(blocking))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxWaitDuration PT1S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxWaitDuration PT1S");
     }
 
     @Test
@@ -877,44 +1110,59 @@ class AsyncResilienceTest {
         var builder = AsyncResilience.<String>builder("svc").retry(retry(2, Duration.ofMillis(1)));
 
         assertThatThrownBy(() -> builder.retry(retry(2, Duration.ofMillis(1))))
-                .isInstanceOf(IllegalStateException.class).hasMessage("retry was already set");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("retry was already set");
         builder.fallback(IOException.class, e -> "x");
         assertThatThrownBy(() -> builder.fallback(IOException.class, e -> "y"))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("java.io.IOException");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("java.io.IOException");
         builder.onEvent(e -> {}).on(ResilienceEvent.RetryScheduled.class, e -> {});
-        assertThatThrownBy(() -> builder.onEvent(e -> {})).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> builder.onEvent(e -> {}))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("onEvent was already set");
         assertThatThrownBy(() -> builder.on(ResilienceEvent.RetryScheduled.class, e -> {}))
-                .isInstanceOf(IllegalStateException.class).hasMessage("on(RetryScheduled) was already set");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("on(RetryScheduled) was already set");
     }
 
     @Test
     void builder_inconsistentDurations_areRejected() {
-        assertThatThrownBy(() -> AsyncResilience.builder("svc").attemptTimeout(Duration.ofSeconds(5))
-                .deadline(Duration.ofSeconds(2)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attemptTimeout PT5S");
-        assertThatThrownBy(() -> AsyncResilience.builder("svc").attemptTimeout(Duration.ofSeconds(1))
-                .hedging(Hedging.afterDelay(Duration.ofSeconds(1), 1)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hedging delay PT1S");
+        assertThatThrownBy(() -> AsyncResilience.builder("svc")
+                        .attemptTimeout(Duration.ofSeconds(5))
+                        .deadline(Duration.ofSeconds(2))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("attemptTimeout PT5S");
+        assertThatThrownBy(() -> AsyncResilience.builder("svc")
+                        .attemptTimeout(Duration.ofSeconds(1))
+                        .hedging(Hedging.afterDelay(Duration.ofSeconds(1), 1))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("hedging delay PT1S");
         assertThatThrownBy(() -> AsyncResilience.builder("svc").deadline(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deadline must be positive");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("deadline must be positive");
         assertThatThrownBy(() -> AsyncResilience.builder("svc").attemptTimeout(Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout must be positive");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeout must be positive");
         assertThatThrownBy(() -> AsyncResilience.builder(" ")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void hedging_badParameters_areRejected() {
         assertThatThrownBy(() -> Hedging.afterDelay(Duration.ofMillis(10), 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxHedges must be in [1, 16], was 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxHedges must be in [1, 16], was 0");
         assertThatThrownBy(() -> Hedging.afterDelay(Duration.ofMillis(10), 17))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Hedging.afterPercentile(1.0, Duration.ofMillis(10), 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was 1.0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("was 1.0");
         assertThatThrownBy(() -> Hedging.afterPercentile(Double.NaN, Duration.ofMillis(10), 1))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Hedging.afterDelay(Duration.ZERO, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Hedging.afterDelay(null, 1)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Hedging.afterDelay(null, 1))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("delay");
     }
 
@@ -922,25 +1170,32 @@ class AsyncResilienceTest {
     void nullArguments_areRejectedAtOnce() {
         var policy = AsyncResilience.<String>builder("svc").build();
 
-        assertThatThrownBy(() -> policy.call(null)).isInstanceOf(NullPointerException.class).hasMessage("operation");
+        assertThatThrownBy(() -> policy.call(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("operation");
         assertThatThrownBy(() -> AsyncResilience.builder("x").onEvent(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> AsyncResilience.builder(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> AsyncResilience.builder("x").circuitBreaker((CircuitBreaker) null))
-                .isInstanceOf(NullPointerException.class).hasMessage("circuitBreaker");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("circuitBreaker");
         assertThatThrownBy(() -> AsyncResilience.clock(null)).isInstanceOf(NullPointerException.class);
     }
 
     @Test
     void deadline_callNeverCompletes_failsAtTheDeadlineOnVirtualTime() throws Exception {
         var calls = new Calls();
-        var policy = AsyncResilience.<String>builder("svc").timeSource(clock).deadline(Duration.ofSeconds(3)).build();
+        var policy = AsyncResilience.<String>builder("svc")
+                .timeSource(clock)
+                .deadline(Duration.ofSeconds(3))
+                .build();
 
         var result = policy.call(calls);
         clock.advance(Duration.ofMillis(2999));
         assertThat(result).isNotDone();
         clock.advance(Duration.ofMillis(1));
 
-        assertThatThrownBy(result::get).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(result::get)
+                .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(TimeoutException.class);
         assertThat(calls.last()).isCancelled();
     }

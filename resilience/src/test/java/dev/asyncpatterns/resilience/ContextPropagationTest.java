@@ -2,9 +2,9 @@ package dev.asyncpatterns.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.context.ContextRegistry;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.context.ContextRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -54,8 +54,10 @@ class ContextPropagationTest {
 
     @BeforeEach
     void startPool() throws Exception {
-        pool = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("resilience-pool").inheritInheritableThreadLocals(false).factory());
+        pool = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+                .name("resilience-pool")
+                .inheritInheritableThreadLocals(false)
+                .factory());
         pool.submit(() -> {}).get(10, TimeUnit.SECONDS);
     }
 
@@ -80,7 +82,12 @@ class ContextPropagationTest {
     }
 
     private static Retry retry(int attempts) {
-        return Retry.of("ctx", RetryConfig.custom().maxAttempts(attempts).waitDuration(Duration.ofMillis(1)).build());
+        return Retry.of(
+                "ctx",
+                RetryConfig.custom()
+                        .maxAttempts(attempts)
+                        .waitDuration(Duration.ofMillis(1))
+                        .build());
     }
 
     // ---------------------------------------------------------------- attempts
@@ -90,7 +97,8 @@ class ContextPropagationTest {
         List<Seen> seen = new CopyOnWriteArrayList<>();
         List<String> threads = new CopyOnWriteArrayList<>();
         var attempts = new AtomicInteger();
-        AsyncResilience<String> policy = AsyncResilience.<String>builder("ctx").retry(retry(3)).build();
+        AsyncResilience<String> policy =
+                AsyncResilience.<String>builder("ctx").retry(retry(3)).build();
         enter("A");
         CompletableFuture<String> result = policy.call(() -> {
             seen.add(Seen.now());
@@ -102,7 +110,9 @@ class ContextPropagationTest {
         leave();
 
         assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
-        assertThat(threads.subList(1, 3)).as("retries start on timer threads").allMatch(t -> t.startsWith("async-patterns-timer"));
+        assertThat(threads.subList(1, 3))
+                .as("retries start on timer threads")
+                .allMatch(t -> t.startsWith("async-patterns-timer"));
         assertThat(seen).hasSize(3).containsOnly(A);
     }
 
@@ -111,7 +121,8 @@ class ContextPropagationTest {
         List<Seen> seen = new CopyOnWriteArrayList<>();
         var attempts = new AtomicInteger();
         AsyncResilience<String> policy = AsyncResilience.<String>builder("ctx")
-                .hedging(Hedging.afterDelay(Duration.ofMillis(1), 1)).build();
+                .hedging(Hedging.afterDelay(Duration.ofMillis(1), 1))
+                .build();
         enter("A");
         CompletableFuture<String> result = policy.call(() -> {
             seen.add(Seen.now());
@@ -134,7 +145,8 @@ class ContextPropagationTest {
                     fallbackSaw.complete(Seen.now());
                     fallbackThread.complete(Thread.currentThread().getName());
                     return "fallback";
-                }).build();
+                })
+                .build();
         var attempt = new CompletableFuture<String>();
         enter("A");
         CompletableFuture<String> result = policy.call(() -> attempt);

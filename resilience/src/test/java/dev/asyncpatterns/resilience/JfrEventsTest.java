@@ -36,13 +36,22 @@ class JfrEventsTest {
             recording.dump(file);
         }
         return RecordingFile.readAllEvents(file).stream()
-                .filter(e -> e.getEventType().getName().equals(event)).toList();
+                .filter(e -> e.getEventType().getName().equals(event))
+                .toList();
     }
 
     @Test
     void retryAttempt_failedAttempts_recordedWithNextAttemptDelayFailure() throws Exception {
-        var retry = Retry.of("r", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(250)).build());
-        AsyncResilience<String> policy = AsyncResilience.<String>builder("inventory").timeSource(clock).retry(retry).build();
+        var retry = Retry.of(
+                "r",
+                RetryConfig.custom()
+                        .maxAttempts(3)
+                        .waitDuration(Duration.ofMillis(250))
+                        .build());
+        AsyncResilience<String> policy = AsyncResilience.<String>builder("inventory")
+                .timeSource(clock)
+                .retry(retry)
+                .build();
         List<RecordedEvent> events = record("dev.asyncpatterns.RetryAttempt", () -> {
             var calls = new int[1];
             CompletableFuture<String> result = policy.call(() -> calls[0]++ < 2
@@ -63,11 +72,19 @@ class JfrEventsTest {
 
     @Test
     void circuitStateChange_breakerOpens_recordedWithFromTo() throws Exception {
-        var breaker = CircuitBreaker.of("payments-cb", CircuitBreakerConfig.custom()
-                .clock(AsyncResilience.clock(clock)).slidingWindowSize(2).minimumNumberOfCalls(2)
-                .failureRateThreshold(50).waitDurationInOpenState(Duration.ofSeconds(10)).build());
-        AsyncResilience<String> policy = AsyncResilience.<String>builder("payments").timeSource(clock)
-                .circuitBreaker(breaker).build();
+        var breaker = CircuitBreaker.of(
+                "payments-cb",
+                CircuitBreakerConfig.custom()
+                        .clock(AsyncResilience.clock(clock))
+                        .slidingWindowSize(2)
+                        .minimumNumberOfCalls(2)
+                        .failureRateThreshold(50)
+                        .waitDurationInOpenState(Duration.ofSeconds(10))
+                        .build());
+        AsyncResilience<String> policy = AsyncResilience.<String>builder("payments")
+                .timeSource(clock)
+                .circuitBreaker(breaker)
+                .build();
         List<RecordedEvent> events = record("dev.asyncpatterns.CircuitStateChange", () -> {
             for (int i = 0; i < 2; i++) {
                 policy.call(() -> CompletableFuture.failedFuture(new IOException("down")));

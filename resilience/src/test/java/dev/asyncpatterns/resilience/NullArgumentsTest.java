@@ -27,14 +27,16 @@ class NullArgumentsTest {
                 .setDefault(JobId.class, new JobId(1))
                 .setDefault(JobStore.Lease.class, new JobStore.Lease("owner", 1))
                 .setDefault(java.time.Duration.class, java.time.Duration.ofSeconds(1))
-                .setDefault(JobAttempt.class, new JobAttempt(1, clock.instant(), clock.instant(), new IOException("x")));
+                .setDefault(
+                        JobAttempt.class, new JobAttempt(1, clock.instant(), clock.instant(), new IOException("x")));
     }
 
     @Test
     void asyncResilience_rejectsNulls() {
         var tester = tester();
         tester.testAllPublicStaticMethods(AsyncResilience.class);
-        tester.testAllPublicInstanceMethods(AsyncResilience.<String>builder("svc").timeSource(clock).build());
+        tester.testAllPublicInstanceMethods(
+                AsyncResilience.<String>builder("svc").timeSource(clock).build());
         tester.testAllPublicInstanceMethods(AsyncResilience.<String>builder("svc"));
         tester.testAllPublicStaticMethods(Hedging.class);
     }
@@ -43,10 +45,12 @@ class NullArgumentsTest {
     void retryQueue_rejectsNulls() {
         var tester = tester();
         tester.testAllPublicStaticMethods(RetryQueue.class);
-        tester.testAllPublicInstanceMethods(RetryQueue.<String>builder("q",
-                job -> CompletableFuture.completedFuture(null)).timeSource(clock).build());
-        tester.testAllPublicInstanceMethods(RetryQueue.<String>builder("q",
-                job -> CompletableFuture.completedFuture(null)));
+        tester.testAllPublicInstanceMethods(
+                RetryQueue.<String>builder("q", job -> CompletableFuture.completedFuture(null))
+                        .timeSource(clock)
+                        .build());
+        tester.testAllPublicInstanceMethods(
+                RetryQueue.<String>builder("q", job -> CompletableFuture.completedFuture(null)));
         tester.testAllPublicInstanceMethods(new InMemoryJobStore<String>());
         tester.testAllPublicConstructors(JobAttempt.class);
         tester.testAllPublicConstructors(JobRecord.class);

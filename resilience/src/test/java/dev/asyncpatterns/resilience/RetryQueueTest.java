@@ -3,8 +3,8 @@ package dev.asyncpatterns.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 class RetryQueueTest {
 
-    private static final Backoff THREE_ATTEMPTS = Backoff.exponential(Duration.ofMillis(100)).maxAttempts(3);
+    private static final Backoff THREE_ATTEMPTS =
+            Backoff.exponential(Duration.ofMillis(100)).maxAttempts(3);
 
     private final VirtualClock clock = VirtualClock.create();
 
@@ -51,9 +52,11 @@ class RetryQueueTest {
     void submit_jobSucceeds_isRemovedAndCounted() {
         var seen = new CopyOnWriteArrayList<String>();
         var queue = RetryQueue.<String>builder("q", job -> {
-            seen.add(job);
-            return CompletableFuture.completedFuture(null);
-        }).timeSource(clock).build();
+                    seen.add(job);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .timeSource(clock)
+                .build();
 
         var id = queue.submit("a").join();
 
@@ -69,9 +72,13 @@ class RetryQueueTest {
     void poisonJob_reachesDeadLettersExactlyOnceWithFullHistory() {
         var attempts = new AtomicInteger();
         var dead = new CopyOnWriteArrayList<JobRecord<String>>();
-        var queue = RetryQueue.<String>builder("q", job -> CompletableFuture.failedFuture(
-                new IOException("attempt " + attempts.incrementAndGet()))).backoff(THREE_ATTEMPTS).timeSource(clock)
-                .onDeadLetter(dead::add).build();
+        var queue = RetryQueue.<String>builder(
+                        "q",
+                        job -> CompletableFuture.failedFuture(new IOException("attempt " + attempts.incrementAndGet())))
+                .backoff(THREE_ATTEMPTS)
+                .timeSource(clock)
+                .onDeadLetter(dead::add)
+                .build();
 
         queue.submit("poison").join();
         clock.advance(Duration.ofMinutes(1));
@@ -81,9 +88,11 @@ class RetryQueueTest {
         var letter = letters.get(0);
         assertThat(letter.job()).isEqualTo("poison");
         assertThat(letter.history()).extracting(JobAttempt::number).containsExactly(1, 2, 3);
-        assertThat(letter.history()).extracting(a -> a.failure().getMessage())
+        assertThat(letter.history())
+                .extracting(a -> a.failure().getMessage())
                 .containsExactly("attempt 1", "attempt 2", "attempt 3");
-        assertThat(letter.history()).extracting(a -> Duration.between(VirtualClock.DEFAULT_START, a.startedAt()))
+        assertThat(letter.history())
+                .extracting(a -> Duration.between(VirtualClock.DEFAULT_START, a.startedAt()))
                 .as("backoff 100 ms then 200 ms on virtual time")
                 .containsExactly(Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(300));
         assertThat(dead).hasSize(1);
@@ -97,13 +106,17 @@ class RetryQueueTest {
 
     @Test
     void failureNotRetryable_goesToDeadLettersAtOnce() {
-        var queue = RetryQueue.<String>builder("q", job -> CompletableFuture.failedFuture(
-                new IllegalArgumentException("malformed"))).backoff(THREE_ATTEMPTS)
-                .retryOn(e -> e instanceof IOException).timeSource(clock).build();
+        var queue = RetryQueue.<String>builder(
+                        "q", job -> CompletableFuture.failedFuture(new IllegalArgumentException("malformed")))
+                .backoff(THREE_ATTEMPTS)
+                .retryOn(e -> e instanceof IOException)
+                .timeSource(clock)
+                .build();
 
         queue.submit("bad").join();
 
-        assertThat(queue.deadLetters().join()).singleElement()
+        assertThat(queue.deadLetters().join())
+                .singleElement()
                 .satisfies(r -> assertThat(r.history()).hasSize(1));
         assertThat(clock.pendingTimers()).isZero();
     }
@@ -111,16 +124,20 @@ class RetryQueueTest {
     @Test
     void handlerThrowsOrReturnsNull_countsAsFailedAttempt() {
         var queue = RetryQueue.<String>builder("q", job -> {
-            if (job.equals("throw")) {
-                throw new IllegalStateException("thrown");
-            }
-            return null;
-        }).backoff(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(1)).timeSource(clock).build();
+                    if (job.equals("throw")) {
+                        throw new IllegalStateException("thrown");
+                    }
+                    return null;
+                })
+                .backoff(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(1))
+                .timeSource(clock)
+                .build();
 
         queue.submit("throw").join();
         queue.submit("null").join();
 
-        assertThat(queue.deadLetters().join()).extracting(r -> r.lastAttempt().failure().getClass().getSimpleName())
+        assertThat(queue.deadLetters().join())
+                .extracting(r -> r.lastAttempt().failure().getClass().getSimpleName())
                 .containsExactly("IllegalStateException", "NullPointerException");
     }
 
@@ -128,16 +145,21 @@ class RetryQueueTest {
     void highAttemptCount_backoffDoesNotOverflow() {
         var attempts = new AtomicInteger();
         var queue = RetryQueue.<String>builder("q", job -> {
-            attempts.incrementAndGet();
-            return CompletableFuture.failedFuture(new IOException("always"));
-        }).backoff(Backoff.exponential(Duration.ofMillis(1)).cap(Duration.ofSeconds(1)).maxAttempts(200))
-                .timeSource(clock).build();
+                    attempts.incrementAndGet();
+                    return CompletableFuture.failedFuture(new IOException("always"));
+                })
+                .backoff(Backoff.exponential(Duration.ofMillis(1))
+                        .cap(Duration.ofSeconds(1))
+                        .maxAttempts(200))
+                .timeSource(clock)
+                .build();
 
         queue.submit("poison").join();
         runUntilDone(queue.shutdown());
 
         assertThat(attempts).hasValue(200);
-        assertThat(queue.deadLetters().join()).singleElement()
+        assertThat(queue.deadLetters().join())
+                .singleElement()
                 .satisfies(r -> assertThat(r.history()).hasSize(200));
     }
 
@@ -146,9 +168,14 @@ class RetryQueueTest {
     @Test
     void replay_deadLetter_getsFreshAttemptsAndKeepsHistory() {
         var healthy = new AtomicInteger();
-        var queue = RetryQueue.<String>builder("q", job -> healthy.get() == 0
-                ? CompletableFuture.failedFuture(new IOException("down"))
-                : CompletableFuture.completedFuture(null)).backoff(THREE_ATTEMPTS).timeSource(clock).build();
+        var queue = RetryQueue.<String>builder(
+                        "q",
+                        job -> healthy.get() == 0
+                                ? CompletableFuture.failedFuture(new IOException("down"))
+                                : CompletableFuture.completedFuture(null))
+                .backoff(THREE_ATTEMPTS)
+                .timeSource(clock)
+                .build();
         queue.submit("job").join();
         clock.advance(Duration.ofSeconds(1));
         var letter = queue.deadLetters().join().get(0);
@@ -159,13 +186,17 @@ class RetryQueueTest {
         assertThat(queue.deadLetters().join()).isEmpty();
         assertThat(queue.stats().succeeded()).isEqualTo(1);
         assertThat(queue.stats().replayed()).isEqualTo(1);
-        assertThat(queue.replay(letter.id()).join()).as("no longer a dead letter").isFalse();
+        assertThat(queue.replay(letter.id()).join())
+                .as("no longer a dead letter")
+                .isFalse();
     }
 
     @Test
     void replay_failsAgain_historySpansBothRounds() {
         var queue = RetryQueue.<String>builder("q", job -> CompletableFuture.failedFuture(new IOException("down")))
-                .backoff(THREE_ATTEMPTS).timeSource(clock).build();
+                .backoff(THREE_ATTEMPTS)
+                .timeSource(clock)
+                .build();
         queue.submit("job").join();
         clock.advance(Duration.ofSeconds(1));
 
@@ -181,7 +212,9 @@ class RetryQueueTest {
     @Test
     void purge_removesDeadLetterForGood() {
         var queue = RetryQueue.<String>builder("q", job -> CompletableFuture.failedFuture(new IOException("down")))
-                .backoff(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(1)).timeSource(clock).build();
+                .backoff(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(1))
+                .timeSource(clock)
+                .build();
         queue.submit("job").join();
         var id = queue.deadLetters().join().get(0).id();
 
@@ -199,11 +232,14 @@ class RetryQueueTest {
         var maxRunning = new AtomicInteger();
         var pending = new CopyOnWriteArrayList<CompletableFuture<Void>>();
         var queue = RetryQueue.<Integer>builder("q", job -> {
-            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-            var future = new CompletableFuture<Void>();
-            pending.add(future);
-            return future.whenComplete((v, e) -> running.decrementAndGet());
-        }).concurrency(3).timeSource(clock).build();
+                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    var future = new CompletableFuture<Void>();
+                    pending.add(future);
+                    return future.whenComplete((v, e) -> running.decrementAndGet());
+                })
+                .concurrency(3)
+                .timeSource(clock)
+                .build();
 
         for (int i = 0; i < 10; i++) {
             queue.submit(i).join();
@@ -219,12 +255,16 @@ class RetryQueueTest {
 
     @Test
     void capacity_full_refusesSubmitWithoutStoringIt() {
-        var queue = RetryQueue.<Integer>builder("q", job -> new CompletableFuture<Void>()).capacity(2).concurrency(1)
-                .timeSource(clock).build();
+        var queue = RetryQueue.<Integer>builder("q", job -> new CompletableFuture<Void>())
+                .capacity(2)
+                .concurrency(1)
+                .timeSource(clock)
+                .build();
         queue.submit(1).join();
         queue.submit(2).join();
 
-        assertThat(failureOf(queue.submit(3))).isInstanceOf(RejectedExecutionException.class)
+        assertThat(failureOf(queue.submit(3)))
+                .isInstanceOf(RejectedExecutionException.class)
                 .hasMessageContaining("capacity 2");
         assertThat(queue.stats().submitted()).isEqualTo(2);
         assertThat(queue.stats().pending() + queue.stats().inFlight()).isEqualTo(2);
@@ -235,9 +275,14 @@ class RetryQueueTest {
     @Test
     void shutdownDrain_finishesEverythingThenRefusesSubmit() {
         var attempts = new AtomicInteger();
-        var queue = RetryQueue.<String>builder("q", job -> attempts.incrementAndGet() % 2 == 1
-                ? CompletableFuture.failedFuture(new IOException("once"))
-                : CompletableFuture.completedFuture(null)).backoff(THREE_ATTEMPTS).timeSource(clock).build();
+        var queue = RetryQueue.<String>builder(
+                        "q",
+                        job -> attempts.incrementAndGet() % 2 == 1
+                                ? CompletableFuture.failedFuture(new IOException("once"))
+                                : CompletableFuture.completedFuture(null))
+                .backoff(THREE_ATTEMPTS)
+                .timeSource(clock)
+                .build();
         queue.submit("a").join();
 
         var drained = queue.shutdown();
@@ -245,7 +290,8 @@ class RetryQueueTest {
         assertThat(runUntilDone(drained)).isNull();
 
         assertThat(queue.stats().succeeded()).isEqualTo(1);
-        assertThat(failureOf(queue.submit("late"))).isInstanceOf(ClosedException.class)
+        assertThat(failureOf(queue.submit("late")))
+                .isInstanceOf(ClosedException.class)
                 .hasMessage("RetryQueue[q] is shut down: submit refused");
         assertThat(queue.shutdownNow()).as("idempotent").isCompletedWithValue(List.of());
     }
@@ -254,10 +300,14 @@ class RetryQueueTest {
     void shutdownHandBack_waitsForRunningAttemptsAndReturnsPendingJobs() {
         var running = new CopyOnWriteArrayList<CompletableFuture<Void>>();
         var queue = RetryQueue.<Integer>builder("q", job -> {
-            var future = new CompletableFuture<Void>();
-            running.add(future);
-            return future;
-        }).concurrency(2).backoff(THREE_ATTEMPTS).timeSource(clock).build();
+                    var future = new CompletableFuture<Void>();
+                    running.add(future);
+                    return future;
+                })
+                .concurrency(2)
+                .backoff(THREE_ATTEMPTS)
+                .timeSource(clock)
+                .build();
         for (int i = 0; i < 5; i++) {
             queue.submit(i).join();
         }
@@ -269,7 +319,9 @@ class RetryQueueTest {
 
         var jobs = handedBack.join();
         assertThat(jobs).extracting(JobRecord::job).containsExactlyInAnyOrder(1, 2, 3, 4);
-        assertThat(jobs).filteredOn(r -> r.job() == 1).singleElement()
+        assertThat(jobs)
+                .filteredOn(r -> r.job() == 1)
+                .singleElement()
                 .satisfies(r -> assertThat(r.history()).hasSize(1));
         assertThat(running).as("no attempt started after shutdown").hasSize(2);
         assertThat(queue.stats().succeeded()).isEqualTo(1);
@@ -281,20 +333,25 @@ class RetryQueueTest {
     void attemptTimeout_hungHandler_isCancelledRetriedAndShutdownCompletes() {
         var started = new CopyOnWriteArrayList<CompletableFuture<Void>>();
         var queue = RetryQueue.<String>builder("q", job -> {
-            var never = new CompletableFuture<Void>();
-            started.add(never);
-            return never;
-        }).backoff(Backoff.fixed(Duration.ofMillis(10)).maxAttempts(2)).attemptTimeout(Duration.ofSeconds(1))
-                .timeSource(clock).build();
+                    var never = new CompletableFuture<Void>();
+                    started.add(never);
+                    return never;
+                })
+                .backoff(Backoff.fixed(Duration.ofMillis(10)).maxAttempts(2))
+                .attemptTimeout(Duration.ofSeconds(1))
+                .timeSource(clock)
+                .build();
         queue.submit("hung").join();
 
         var drained = queue.shutdown();
         runUntilDone(drained);
 
         assertThat(started).hasSize(2).allSatisfy(f -> assertThat(f).isCancelled());
-        assertThat(queue.deadLetters().join()).singleElement().satisfies(r -> assertThat(r.history())
-                .extracting(a -> a.failure().getClass().getSimpleName())
-                .containsExactly("TimeoutException", "TimeoutException"));
+        assertThat(queue.deadLetters().join())
+                .singleElement()
+                .satisfies(r -> assertThat(r.history())
+                        .extracting(a -> a.failure().getClass().getSimpleName())
+                        .containsExactly("TimeoutException", "TimeoutException"));
         assertThat(clock.elapsed()).isEqualTo(Duration.ofMillis(2010));
     }
 
@@ -306,9 +363,12 @@ class RetryQueueTest {
         var seen = new CopyOnWriteArrayList<String>();
 
         RetryQueue.<String>builder("q", job -> {
-            seen.add(job);
-            return CompletableFuture.completedFuture(null);
-        }).store(store).timeSource(clock).build();
+                    seen.add(job);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .store(store)
+                .timeSource(clock)
+                .build();
         assertThat(seen).as("not before the lease expires").isEmpty();
         clock.advance(Duration.ofSeconds(5));
 
@@ -327,21 +387,28 @@ class RetryQueueTest {
         Map<Integer, Double> failureRate = new ConcurrentHashMap<>();
         var succeededJobs = ConcurrentHashMap.<Integer>newKeySet();
         var queue = RetryQueue.<Integer>builder("stress", job -> {
-            boolean fail;
-            long latency;
-            synchronized (random) {
-                fail = random.nextDouble() < failureRate.get(job);
-                latency = random.nextInt(50);
-            }
-            return clock.delay(Duration.ofMillis(latency)).thenCompose(v -> {
-                if (fail) {
-                    return CompletableFuture.failedFuture(new IOException("job " + job));
-                }
-                succeededJobs.add(job);
-                return CompletableFuture.completedFuture(null);
-            });
-        }).backoff(Backoff.exponential(Duration.ofMillis(10)).jitter(Backoff.Jitter.FULL).cap(Duration.ofSeconds(1))
-                .maxAttempts(4)).concurrency(8).capacity(jobs).timeSource(clock).build();
+                    boolean fail;
+                    long latency;
+                    synchronized (random) {
+                        fail = random.nextDouble() < failureRate.get(job);
+                        latency = random.nextInt(50);
+                    }
+                    return clock.delay(Duration.ofMillis(latency)).thenCompose(v -> {
+                        if (fail) {
+                            return CompletableFuture.failedFuture(new IOException("job " + job));
+                        }
+                        succeededJobs.add(job);
+                        return CompletableFuture.completedFuture(null);
+                    });
+                })
+                .backoff(Backoff.exponential(Duration.ofMillis(10))
+                        .jitter(Backoff.Jitter.FULL)
+                        .cap(Duration.ofSeconds(1))
+                        .maxAttempts(4))
+                .concurrency(8)
+                .capacity(jobs)
+                .timeSource(clock)
+                .build();
 
         for (int i = 0; i < jobs; i++) {
             failureRate.put(i, random.nextInt(4) == 0 ? 1.0 : 0.4);
@@ -352,7 +419,8 @@ class RetryQueueTest {
         var stats = queue.stats();
         var dead = queue.deadLetters().join();
         long lost = jobs - stats.succeeded() - dead.size();
-        System.out.printf("retry-queue seed=%d %d jobs: %d succeeded, %d dead, %d lost (attempts=%d retried=%d)%n",
+        System.out.printf(
+                "retry-queue seed=%d %d jobs: %d succeeded, %d dead, %d lost (attempts=%d retried=%d)%n",
                 seed, jobs, stats.succeeded(), dead.size(), lost, stats.attempts(), stats.retried());
         assertThat(lost).isZero();
         assertThat(succeededJobs).hasSize((int) stats.succeeded());
@@ -368,17 +436,24 @@ class RetryQueueTest {
         int jobs = 1_000;
         var random = new Random(seed);
         var queue = RetryQueue.<Integer>builder("stress", job -> {
-            boolean fail;
-            long latency;
-            synchronized (random) {
-                fail = random.nextBoolean();
-                latency = random.nextInt(20);
-            }
-            return clock.delay(Duration.ofMillis(latency)).thenCompose(v -> fail
-                    ? CompletableFuture.failedFuture(new IOException("job " + job))
-                    : CompletableFuture.completedFuture(null));
-        }).backoff(Backoff.exponential(Duration.ofMillis(5)).jitter(Backoff.Jitter.FULL).maxAttempts(3)).concurrency(4)
-                .capacity(jobs).timeSource(clock).build();
+                    boolean fail;
+                    long latency;
+                    synchronized (random) {
+                        fail = random.nextBoolean();
+                        latency = random.nextInt(20);
+                    }
+                    return clock.delay(Duration.ofMillis(latency))
+                            .thenCompose(v -> fail
+                                    ? CompletableFuture.failedFuture(new IOException("job " + job))
+                                    : CompletableFuture.completedFuture(null));
+                })
+                .backoff(Backoff.exponential(Duration.ofMillis(5))
+                        .jitter(Backoff.Jitter.FULL)
+                        .maxAttempts(3))
+                .concurrency(4)
+                .capacity(jobs)
+                .timeSource(clock)
+                .build();
         for (int i = 0; i < jobs; i++) {
             queue.submit(i).join();
         }
@@ -389,7 +464,8 @@ class RetryQueueTest {
         var stats = queue.stats();
         long dead = queue.deadLetters().join().size();
         long lost = jobs - stats.succeeded() - dead - handedBack.size();
-        System.out.printf("retry-queue-hand-back seed=%d %d jobs: %d succeeded, %d dead, %d handed back, %d lost%n",
+        System.out.printf(
+                "retry-queue-hand-back seed=%d %d jobs: %d succeeded, %d dead, %d handed back, %d lost%n",
                 seed, jobs, stats.succeeded(), dead, handedBack.size(), lost);
         assertThat(lost).isZero();
         assertThat(handedBack).isNotEmpty();
@@ -402,30 +478,39 @@ class RetryQueueTest {
         var builder = RetryQueue.<String>builder("q", job -> CompletableFuture.completedFuture(null));
 
         assertThatThrownBy(() -> builder.backoff(Backoff.fixed(Duration.ofMillis(1))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unlimited attempts");
-        assertThatThrownBy(() -> builder.concurrency(0)).isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unlimited attempts");
+        assertThatThrownBy(() -> builder.concurrency(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("concurrency must be positive, was 0");
-        assertThatThrownBy(() -> builder.capacity(-1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> builder.capacity(-1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("capacity must be positive, was -1");
         builder.concurrency(2);
-        assertThatThrownBy(() -> builder.concurrency(3)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> builder.concurrency(3))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("concurrency was already set");
-        assertThatThrownBy(() -> RetryQueue.builder("q", null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> RetryQueue.builder("q", null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("handler");
         assertThatThrownBy(() -> RetryQueue.builder("", j -> null)).isInstanceOf(IllegalArgumentException.class);
         var queue = builder.timeSource(clock).build();
-        assertThatThrownBy(() -> queue.submit(null)).isInstanceOf(NullPointerException.class).hasMessage("job");
-            }
+        assertThatThrownBy(() -> queue.submit(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("job");
+    }
 
     @Test
     void deadLetterListenerThrows_isIsolated() {
         var calls = new ArrayList<JobId>();
         var queue = RetryQueue.<String>builder("q", job -> CompletableFuture.failedFuture(new IOException("x")))
-                .backoff(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(1)).timeSource(clock)
+                .backoff(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(1))
+                .timeSource(clock)
                 .onDeadLetter(r -> {
                     calls.add(r.id());
                     throw new IllegalStateException("listener bug");
-                }).build();
+                })
+                .build();
 
         queue.submit("a").join();
         queue.submit("b").join();
@@ -439,10 +524,13 @@ class RetryQueueTest {
     @Test
     void listeners_setTwice_areRejectedOnTheBuilder() {
         var builder = RetryQueue.<String>builder("q", job -> CompletableFuture.completedFuture(null))
-                .onDeadLetter(r -> { }).onSuccess(r -> { });
-        assertThatThrownBy(() -> builder.onDeadLetter(r -> { })).isInstanceOf(IllegalStateException.class)
+                .onDeadLetter(r -> {})
+                .onSuccess(r -> {});
+        assertThatThrownBy(() -> builder.onDeadLetter(r -> {}))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("onDeadLetter");
-        assertThatThrownBy(() -> builder.onSuccess(r -> { })).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> builder.onSuccess(r -> {}))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("onSuccess");
     }
 }

@@ -87,16 +87,19 @@ public final class VirtualClock implements TimeSource {
             Objects.requireNonNull(task, "task");
             trackedInFlight.incrementAndGet();
             activity.incrementAndGet();
-            Thread.ofVirtual().name("virtual-clock-task").inheritInheritableThreadLocals(false).start(() -> {
-                trackedThreads.add(Thread.currentThread());
-                try {
-                    task.run();
-                } finally {
-                    trackedThreads.remove(Thread.currentThread());
-                    activity.incrementAndGet();
-                    trackedInFlight.decrementAndGet();
-                }
-            });
+            Thread.ofVirtual()
+                    .name("virtual-clock-task")
+                    .inheritInheritableThreadLocals(false)
+                    .start(() -> {
+                        trackedThreads.add(Thread.currentThread());
+                        try {
+                            task.run();
+                        } finally {
+                            trackedThreads.remove(Thread.currentThread());
+                            activity.incrementAndGet();
+                            trackedInFlight.decrementAndGet();
+                        }
+                    });
         };
     }
 
@@ -355,18 +358,22 @@ public final class VirtualClock implements TimeSource {
      * @return a handle that stops auto-advance and waits for the background thread to end
      */
     public AutoCloseable autoAdvance() {
-        Thread thread = Thread.ofPlatform().daemon().name("virtual-clock-auto-advance").inheritInheritableThreadLocals(false).start(() -> {
-            CompletableFuture<Void> never = new CompletableFuture<>();
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    if (awaitIdle(never) && nextDue() != null) {
-                        advanceToNextTimer();
+        Thread thread = Thread.ofPlatform()
+                .daemon()
+                .name("virtual-clock-auto-advance")
+                .inheritInheritableThreadLocals(false)
+                .start(() -> {
+                    CompletableFuture<Void> never = new CompletableFuture<>();
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            if (awaitIdle(never) && nextDue() != null) {
+                                advanceToNextTimer();
+                            }
+                        } catch (InterruptedException e) {
+                            return;
+                        }
                     }
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+                });
         return () -> {
             thread.interrupt();
             thread.join();

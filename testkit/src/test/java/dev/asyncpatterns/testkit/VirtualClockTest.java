@@ -46,9 +46,12 @@ class VirtualClockTest {
     @Test
     void advance_runsDueTimersInDueOrderThenSchedulingOrder() {
         List<String> ran = new ArrayList<>();
-        clock.schedule(Duration.ofSeconds(3), () -> ran.add("c@" + clock.elapsed().toSeconds()));
-        clock.schedule(Duration.ofSeconds(1), () -> ran.add("a@" + clock.elapsed().toSeconds()));
-        clock.schedule(Duration.ofSeconds(1), () -> ran.add("b@" + clock.elapsed().toSeconds()));
+        clock.schedule(
+                Duration.ofSeconds(3), () -> ran.add("c@" + clock.elapsed().toSeconds()));
+        clock.schedule(
+                Duration.ofSeconds(1), () -> ran.add("a@" + clock.elapsed().toSeconds()));
+        clock.schedule(
+                Duration.ofSeconds(1), () -> ran.add("b@" + clock.elapsed().toSeconds()));
         clock.schedule(Duration.ofSeconds(9), () -> ran.add("late"));
 
         clock.advance(Duration.ofSeconds(5));
@@ -182,17 +185,15 @@ class VirtualClockTest {
     @Test
     void runUntilDone_limitReached_throwsTimeoutAtLimit() {
         CompletableFuture<Void> late = clock.delay(Duration.ofHours(2));
-        assertThatThrownBy(() -> clock.runUntilDone(late, Duration.ofHours(1)))
-                .isInstanceOf(TimeoutException.class);
+        assertThatThrownBy(() -> clock.runUntilDone(late, Duration.ofHours(1))).isInstanceOf(TimeoutException.class);
         assertThat(clock.elapsed()).isEqualTo(Duration.ofHours(1));
     }
 
     @Test
     void runUntilDone_failedFuture_throwsExecutionException() {
-        CompletableFuture<Void> failing = clock.delay(Duration.ofSeconds(1))
-                .thenRun(() -> {
-                    throw new IllegalStateException("failed");
-                });
+        CompletableFuture<Void> failing = clock.delay(Duration.ofSeconds(1)).thenRun(() -> {
+            throw new IllegalStateException("failed");
+        });
         assertThatThrownBy(() -> clock.runUntilDone(failing, Duration.ofHours(1)))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(IllegalStateException.class);
@@ -225,8 +226,7 @@ class VirtualClockTest {
         assertThatThrownBy(() -> clock.quietPeriod(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("quietPeriod");
-        assertThatThrownBy(() -> VirtualClock.startingAt(null))
-                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> VirtualClock.startingAt(null)).isInstanceOf(NullPointerException.class);
         assertThat(VirtualClock.startingAt(Instant.EPOCH).instant()).isEqualTo(Instant.EPOCH);
     }
 }

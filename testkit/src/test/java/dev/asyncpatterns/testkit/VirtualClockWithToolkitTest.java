@@ -29,12 +29,14 @@ class VirtualClockWithToolkitTest {
 
     /** A retry loop on another thread: it sleeps a virtual minute between attempts. */
     private CompletableFuture<String> retryEveryMinuteForTenMinutes(AtomicInteger attempts) {
-        return Tasks.start(() -> {
-            while (attempts.incrementAndGet() <= 10) {
-                Futures.sleep(Duration.ofMinutes(1), clock).join();
-            }
-            return "ok";
-        }, clock.executor());
+        return Tasks.start(
+                () -> {
+                    while (attempts.incrementAndGet() <= 10) {
+                        Futures.sleep(Duration.ofMinutes(1), clock).join();
+                    }
+                    return "ok";
+                },
+                clock.executor());
     }
 
     @Test
@@ -49,7 +51,10 @@ class VirtualClockWithToolkitTest {
     @Test
     void autoAdvance_blockingJoinOnScopeDeadline() throws Exception {
         try (var ignored = clock.autoAdvance();
-                var scope = TaskScope.builder().deadline(Duration.ofMinutes(30)).timeSource(clock).open()) {
+                var scope = TaskScope.builder()
+                        .deadline(Duration.ofMinutes(30))
+                        .timeSource(clock)
+                        .open()) {
             var never = new CompletableFuture<String>();
             scope.forkAsync(() -> never);
             assertThatThrownBy(scope::joinBlocking)

@@ -70,16 +70,22 @@ public class CacheHitBenchmark {
         Function<Integer, CompletableFuture<Integer>> backend = CompletableFuture::completedFuture;
         switch (impl) {
             case "memoized" -> {
-                MemoizedFunction<Integer, Integer> memo = AsyncCaches.builder().maximumSize(2L * SIZE).memoize(backend);
+                MemoizedFunction<Integer, Integer> memo =
+                        AsyncCaches.builder().maximumSize(2L * SIZE).memoize(backend);
                 lookup = memo;
             }
             case "caffeineGet" -> {
                 AsyncLoadingCache<Integer, Integer> cache = Caffeine.newBuilder()
-                        .maximumSize(2L * SIZE).recordStats().buildAsync((key, executor) -> backend.apply(key));
+                        .maximumSize(2L * SIZE)
+                        .recordStats()
+                        .buildAsync((key, executor) -> backend.apply(key));
                 lookup = cache::get;
             }
             case "caffeineGetIfPresent" -> {
-                AsyncCache<Integer, Integer> cache = Caffeine.newBuilder().maximumSize(2L * SIZE).recordStats().buildAsync();
+                AsyncCache<Integer, Integer> cache = Caffeine.newBuilder()
+                        .maximumSize(2L * SIZE)
+                        .recordStats()
+                        .buildAsync();
                 for (int i = 0; i < SIZE; i++) {
                     cache.put(i, backend.apply(i));
                 }

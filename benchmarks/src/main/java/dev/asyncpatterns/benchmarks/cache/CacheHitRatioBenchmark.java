@@ -155,8 +155,14 @@ public class CacheHitRatioBenchmark {
             for (double exponent : new double[] {0.7, 0.9, 1.1}) {
                 int[] keys = trace(kind, exponent, 42);
                 for (int capacity : new int[] {1_000, 10_000}) {
-                    System.out.println(String.format(Locale.ROOT, "%-14s %8.1f %8d %9.1f%% %5.1f%%", kind, exponent, capacity,
-                            100 * replay("wTinyLfu", capacity, keys), 100 * replay("lru", capacity, keys)));
+                    System.out.println(String.format(
+                            Locale.ROOT,
+                            "%-14s %8.1f %8d %9.1f%% %5.1f%%",
+                            kind,
+                            exponent,
+                            capacity,
+                            100 * replay("wTinyLfu", capacity, keys),
+                            100 * replay("lru", capacity, keys)));
                 }
             }
         }

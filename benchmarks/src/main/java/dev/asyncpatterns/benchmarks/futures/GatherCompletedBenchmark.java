@@ -87,13 +87,16 @@ public class GatherCompletedBenchmark {
     public long gather() throws Exception {
         return switch (impl) {
             case "futuresAll" -> sum(Futures.all(completed).join());
-            case "allOf" -> CompletableFuture.allOf(completed.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
-                long sum = 0;
-                for (CompletableFuture<Integer> future : completed) {
-                    sum += future.join();
-                }
-                return sum;
-            }).join();
+            case "allOf" ->
+                CompletableFuture.allOf(completed.toArray(new CompletableFuture<?>[0]))
+                        .thenApply(ignored -> {
+                            long sum = 0;
+                            for (CompletableFuture<Integer> future : completed) {
+                                sum += future.join();
+                            }
+                            return sum;
+                        })
+                        .join();
             case "scopeForkAsync" -> scopeForkAsync();
             case "scopeFork" -> scopeFork();
             case "vtExecutor" -> vtExecutor();
@@ -145,6 +148,8 @@ public class GatherCompletedBenchmark {
     }
 
     static long sumDone(CompletableFuture<?>[] forks) {
-        return Arrays.stream(forks).mapToLong(f -> ((Integer) f.resultNow()).longValue()).sum();
+        return Arrays.stream(forks)
+                .mapToLong(f -> ((Integer) f.resultNow()).longValue())
+                .sum();
     }
 }

@@ -104,15 +104,18 @@ public class GatherDelayedBenchmark {
                 List<CompletableFuture<Integer>> futures = new ArrayList<>(size);
                 for (int i = 0; i < size; i++) {
                     int value = i;
-                    futures.add(CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return work(value);
-                        } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }, virtualThreads));
+                    futures.add(CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    return work(value);
+                                } catch (InterruptedException e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            },
+                            virtualThreads));
                 }
-                CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).join();
+                CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+                        .join();
                 long sum = 0;
                 for (CompletableFuture<Integer> future : futures) {
                     sum += future.join();

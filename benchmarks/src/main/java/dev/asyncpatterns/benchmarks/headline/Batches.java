@@ -83,7 +83,8 @@ final class Batches {
         List<CompletableFuture<String>> futures = new ArrayList<>(calls);
         for (int i = 0; i < calls; i++) {
             int call = i;
-            futures.add(permits.acquire().toCompletableFuture()
+            futures.add(permits.acquire()
+                    .toCompletableFuture()
                     .thenCompose(ignored -> backend.callAsync(call))
                     .whenComplete((answer, failure) -> permits.release()));
         }
@@ -100,7 +101,11 @@ final class Batches {
      * calls held), collected to a list (toolkit).
      */
     static List<String> pipeline(Backend backend, List<Integer> indices, int limit) {
-        return Pipeline.from(indices).mapAsync(limit, backend::callAsync).toList(indices.size()).run().join();
+        return Pipeline.from(indices)
+                .mapAsync(limit, backend::callAsync)
+                .toList(indices.size())
+                .run()
+                .join();
     }
 
     private static List<CompletableFuture<String>> startAll(Backend backend, int calls) {
@@ -113,7 +118,8 @@ final class Batches {
 
     private static List<String> joinAll(List<CompletableFuture<String>> futures) {
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList())
+                .thenApply(
+                        ignored -> futures.stream().map(CompletableFuture::join).toList())
                 .join();
     }
 

@@ -65,7 +65,8 @@ public final class HttpBackend implements Backend {
 
     @Override
     public CompletableFuture<String> callAsync(int i) {
-        return client.sendAsync(request(i), HttpResponse.BodyHandlers.ofString()).thenApply(HttpResponse::body);
+        return client.sendAsync(request(i), HttpResponse.BodyHandlers.ofString())
+                .thenApply(HttpResponse::body);
     }
 
     @Override
@@ -88,7 +89,8 @@ public final class HttpBackend implements Backend {
     public int warmUp(int exchanges, int concurrency, Duration budget) {
         Objects.requireNonNull(budget, "budget");
         if (exchanges < 0 || concurrency < 1) {
-            throw new IllegalArgumentException("exchanges must be >= 0 and concurrency >= 1, got " + exchanges + " and " + concurrency);
+            throw new IllegalArgumentException(
+                    "exchanges must be >= 0 and concurrency >= 1, got " + exchanges + " and " + concurrency);
         }
         long deadline = System.nanoTime() + budget.toNanos();
         int done = 0;
@@ -96,10 +98,12 @@ public final class HttpBackend implements Backend {
             for (boolean blocking = true; done < exchanges && System.nanoTime() - deadline < 0; blocking = !blocking) {
                 List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>(concurrency);
                 for (int i = 0; i < concurrency; i++) {
-                    HttpRequest request = HttpRequest.newBuilder(server.warmUpUri(i)).GET().build();
-                    burst.add(blocking
-                            ? CompletableFuture.supplyAsync(() -> sendBlocking(request), threads)
-                            : client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+                    HttpRequest request =
+                            HttpRequest.newBuilder(server.warmUpUri(i)).GET().build();
+                    burst.add(
+                            blocking
+                                    ? CompletableFuture.supplyAsync(() -> sendBlocking(request), threads)
+                                    : client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
                 }
                 CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).join();
                 for (CompletableFuture<HttpResponse<String>> exchange : burst) {
@@ -131,8 +135,12 @@ public final class HttpBackend implements Backend {
     public void warmUp(int concurrency) {
         long start = System.nanoTime();
         int ran = warmUp(WARM_UP_EXCHANGES, concurrency, WARM_UP_BUDGET);
-        System.out.printf(Locale.ROOT, "# HTTP warm-up: %,d zero-latency exchanges, %d at a time, in %.1f s%n",
-                ran, concurrency, (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                Locale.ROOT,
+                "# HTTP warm-up: %,d zero-latency exchanges, %d at a time, in %.1f s%n",
+                ran,
+                concurrency,
+                (System.nanoTime() - start) / 1e9);
     }
 
     @Override

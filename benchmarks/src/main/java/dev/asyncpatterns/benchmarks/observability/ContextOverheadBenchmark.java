@@ -83,13 +83,15 @@ public class ContextOverheadBenchmark {
 
     @Benchmark
     public long allOf() {
-        return CompletableFuture.allOf(completed.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
-            long sum = 0;
-            for (CompletableFuture<Integer> future : completed) {
-                sum += future.join();
-            }
-            return sum;
-        }).join();
+        return CompletableFuture.allOf(completed.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> {
+                    long sum = 0;
+                    for (CompletableFuture<Integer> future : completed) {
+                        sum += future.join();
+                    }
+                    return sum;
+                })
+                .join();
     }
 
     @Benchmark

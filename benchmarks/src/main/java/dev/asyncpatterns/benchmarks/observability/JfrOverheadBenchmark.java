@@ -58,9 +58,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(3)
 public class JfrOverheadBenchmark {
 
-    private static final List<String> EVENTS = List.of("dev.asyncpatterns.SlowWait", "dev.asyncpatterns.QueueFull",
-            "dev.asyncpatterns.SupervisorRestart", "dev.asyncpatterns.TaskScopeFailure",
-            "dev.asyncpatterns.CircuitStateChange", "dev.asyncpatterns.RetryAttempt");
+    private static final List<String> EVENTS = List.of(
+            "dev.asyncpatterns.SlowWait",
+            "dev.asyncpatterns.QueueFull",
+            "dev.asyncpatterns.SupervisorRestart",
+            "dev.asyncpatterns.TaskScopeFailure",
+            "dev.asyncpatterns.CircuitStateChange",
+            "dev.asyncpatterns.RetryAttempt");
     private static final CompletableFuture<String> DONE = CompletableFuture.completedFuture("ok");
 
     /** Whether a recording with the toolkit's events enabled is running. */
@@ -83,11 +87,24 @@ public class JfrOverheadBenchmark {
         }
         free = new AsyncSemaphore(1);
         empty = new AsyncSemaphore(0);
-        Retry retry = Retry.of("bench", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(10)).build());
-        Bulkhead bulkhead = Bulkhead.of("bench", BulkheadConfig.custom().maxConcurrentCalls(1_000)
-                .maxWaitDuration(Duration.ZERO).build());
-        decorated = AsyncResilience.<String>builder("bench").circuitBreaker(CircuitBreaker.ofDefaults("bench"))
-                .retry(retry).bulkhead(bulkhead).build().decorateSupplier(() -> DONE);
+        Retry retry = Retry.of(
+                "bench",
+                RetryConfig.custom()
+                        .maxAttempts(3)
+                        .waitDuration(Duration.ofMillis(10))
+                        .build());
+        Bulkhead bulkhead = Bulkhead.of(
+                "bench",
+                BulkheadConfig.custom()
+                        .maxConcurrentCalls(1_000)
+                        .maxWaitDuration(Duration.ZERO)
+                        .build());
+        decorated = AsyncResilience.<String>builder("bench")
+                .circuitBreaker(CircuitBreaker.ofDefaults("bench"))
+                .retry(retry)
+                .bulkhead(bulkhead)
+                .build()
+                .decorateSupplier(() -> DONE);
     }
 
     @TearDown(Level.Trial)

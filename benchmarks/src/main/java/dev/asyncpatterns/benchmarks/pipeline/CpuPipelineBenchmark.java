@@ -47,26 +47,33 @@ public class CpuPipelineBenchmark {
     @Benchmark
     public long mapFilterFold() {
         return switch (impl) {
-            case "pipeline" -> Pipeline.range(0, n)
-                    .map(x -> x * 2)
-                    .filter(x -> x % 2 == 0)
-                    .fold(0L, Long::sum)
-                    .run().join();
-            case "pipelineDirect" -> Pipeline.range(0, n)
-                    .map(x -> x * 2)
-                    .filter(x -> x % 2 == 0)
-                    .fold(0L, Long::sum)
-                    .executor(Runnable::run)
-                    .run().join();
-            case "stream" -> LongStream.range(0, n).boxed()
-                    .map(x -> x * 2)
-                    .filter(x -> x % 2 == 0)
-                    .reduce(0L, Long::sum);
-            case "flux" -> Flux.range(0, n)
-                    .map(x -> x * 2L)
-                    .filter(x -> x % 2 == 0)
-                    .reduce(0L, Long::sum)
-                    .block();
+            case "pipeline" ->
+                Pipeline.range(0, n)
+                        .map(x -> x * 2)
+                        .filter(x -> x % 2 == 0)
+                        .fold(0L, Long::sum)
+                        .run()
+                        .join();
+            case "pipelineDirect" ->
+                Pipeline.range(0, n)
+                        .map(x -> x * 2)
+                        .filter(x -> x % 2 == 0)
+                        .fold(0L, Long::sum)
+                        .executor(Runnable::run)
+                        .run()
+                        .join();
+            case "stream" ->
+                LongStream.range(0, n)
+                        .boxed()
+                        .map(x -> x * 2)
+                        .filter(x -> x % 2 == 0)
+                        .reduce(0L, Long::sum);
+            case "flux" ->
+                Flux.range(0, n)
+                        .map(x -> x * 2L)
+                        .filter(x -> x % 2 == 0)
+                        .reduce(0L, Long::sum)
+                        .block();
             default -> throw new IllegalStateException(impl);
         };
     }

@@ -83,15 +83,18 @@ public class MapAsyncPipelineBenchmark {
     @Benchmark
     public long mapAsyncOrdered() {
         return switch (impl) {
-            case "pipeline" -> Pipeline.range(0, calls)
-                    .mapAsync(parallelism, this::call)
-                    .fold(0L, Long::sum)
-                    .run().join();
+            case "pipeline" ->
+                Pipeline.range(0, calls)
+                        .mapAsync(parallelism, this::call)
+                        .fold(0L, Long::sum)
+                        .run()
+                        .join();
             case "lanes" -> lanes();
-            case "flux" -> Flux.range(0, calls)
-                    .flatMapSequential(i -> Mono.fromFuture(call(i)), parallelism)
-                    .reduce(0L, Long::sum)
-                    .block();
+            case "flux" ->
+                Flux.range(0, calls)
+                        .flatMapSequential(i -> Mono.fromFuture(call(i)), parallelism)
+                        .reduce(0L, Long::sum)
+                        .block();
             default -> throw new IllegalStateException(impl);
         };
     }

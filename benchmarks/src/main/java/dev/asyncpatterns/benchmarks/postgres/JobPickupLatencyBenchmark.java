@@ -50,9 +50,12 @@ public class JobPickupLatencyBenchmark {
         stores = new JobStores(store, java.time.Duration.ofSeconds(10));
         producer = stores.open();
         worker = RetryQueue.<String>builder("idle-worker", job -> {
-            started.complete(null);
-            return CompletableFuture.completedFuture(null);
-        }).store(stores.open()).concurrency(16).build();
+                    started.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .store(stores.open())
+                .concurrency(16)
+                .build();
     }
 
     @TearDown(Level.Trial)

@@ -79,8 +79,11 @@ public final class JobStores implements AutoCloseable {
         if (kind == Kind.IN_MEMORY) {
             return shared;
         }
-        var store = PostgresJobStore.builder(new Urls(url), JobCodec.text()).table(table).connections(8)
-                .pollInterval(pollInterval).build();
+        var store = PostgresJobStore.builder(new Urls(url), JobCodec.text())
+                .table(table)
+                .connections(8)
+                .pollInterval(pollInterval)
+                .build();
         opened.add(store);
         return store;
     }
@@ -89,7 +92,8 @@ public final class JobStores implements AutoCloseable {
     public void close() throws Exception {
         opened.forEach(PostgresJobStore::close);
         if (table != null) {
-            try (Connection c = DriverManager.getConnection(url); var s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(url);
+                    var s = c.createStatement()) {
                 s.execute("DROP TABLE IF EXISTS " + table + "_attempts, " + table + "_schema, " + table);
                 s.execute("DROP SEQUENCE IF EXISTS " + table + "_lease_seq");
             } catch (SQLException e) {

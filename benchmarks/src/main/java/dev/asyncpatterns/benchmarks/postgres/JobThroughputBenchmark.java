@@ -75,11 +75,15 @@ public class JobThroughputBenchmark {
         producer = stores.open();
         for (int w = 0; w < workers; w++) {
             queues.add(RetryQueue.<String>builder("worker-" + w, job -> CompletableFuture.completedFuture(null))
-                    .store(stores.open()).concurrency(batch).capacity(100_000).onSuccess(job -> {
+                    .store(stores.open())
+                    .concurrency(batch)
+                    .capacity(100_000)
+                    .onSuccess(job -> {
                         if (succeeded.incrementAndGet() == target) {
                             reached.complete(null);
                         }
-                    }).build());
+                    })
+                    .build());
         }
     }
 

@@ -67,7 +67,10 @@ public class WorkerPoolOverheadBenchmark {
         }
         if (impl.equals("workerPool")) {
             pool = WorkerPool.<Integer, Integer>builder(CompletableFuture::completedFuture)
-                    .workers(workers).queueCapacity(JOBS).name("bench").build();
+                    .workers(workers)
+                    .queueCapacity(JOBS)
+                    .name("bench")
+                    .build();
         } else {
             executor = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
             executor.prestartAllCoreThreads();

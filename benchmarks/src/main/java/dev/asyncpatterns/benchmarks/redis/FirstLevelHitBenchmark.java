@@ -90,19 +90,29 @@ public class FirstLevelHitBenchmark {
             case "twoLevel" -> {
                 redis = new LocalRedis();
                 client = RedisClient.create(redis.uri());
-                level = RedisSecondLevel.builder(client, StringCodec.UTF8).keyPrefix("bench:l1:").build();
+                level = RedisSecondLevel.builder(client, StringCodec.UTF8)
+                        .keyPrefix("bench:l1:")
+                        .build();
                 MemoizedFunction<String, String> memo = AsyncCaches.builder()
-                        .maximumSize(2L * SIZE).expireAfterWrite(Duration.ofHours(1)).secondLevel(level).memoize(backend);
+                        .maximumSize(2L * SIZE)
+                        .expireAfterWrite(Duration.ofHours(1))
+                        .secondLevel(level)
+                        .memoize(backend);
                 lookup = memo;
             }
             case "oneLevel" -> {
                 MemoizedFunction<String, String> memo = AsyncCaches.builder()
-                        .maximumSize(2L * SIZE).expireAfterWrite(Duration.ofHours(1)).memoize(backend);
+                        .maximumSize(2L * SIZE)
+                        .expireAfterWrite(Duration.ofHours(1))
+                        .memoize(backend);
                 lookup = memo;
             }
             case "caffeineGetIfPresent" -> {
                 AsyncCache<String, String> cache = Caffeine.newBuilder()
-                        .maximumSize(2L * SIZE).expireAfterWrite(Duration.ofHours(1)).recordStats().buildAsync();
+                        .maximumSize(2L * SIZE)
+                        .expireAfterWrite(Duration.ofHours(1))
+                        .recordStats()
+                        .buildAsync();
                 for (String key : keys) {
                     cache.put(key, backend.apply(key));
                 }

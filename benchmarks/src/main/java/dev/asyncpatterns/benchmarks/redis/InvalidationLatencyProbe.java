@@ -56,7 +56,8 @@ public final class InvalidationLatencyProbe {
                         }
                     }
                 });
-                tracker.sync().clientTracking(TrackingArgs.Builder.enabled().bcast().prefixes("probe:"));
+                tracker.sync()
+                        .clientTracking(TrackingArgs.Builder.enabled().bcast().prefixes("probe:"));
 
                 for (String mode : new String[] {"pubsub", "tracking", "pubsub", "tracking"}) { // 2nd round measured
                     long[] micros = new long[samples];
@@ -79,8 +80,14 @@ public final class InvalidationLatencyProbe {
                         pending.set(null);
                     }
                     Arrays.sort(micros);
-                    System.out.printf("%-8s n=%d p50=%dus p90=%dus p99=%dus max=%dus%n", mode, samples,
-                            micros[samples / 2], micros[samples * 9 / 10], micros[samples * 99 / 100], micros[samples - 1]);
+                    System.out.printf(
+                            "%-8s n=%d p50=%dus p90=%dus p99=%dus max=%dus%n",
+                            mode,
+                            samples,
+                            micros[samples / 2],
+                            micros[samples * 9 / 10],
+                            micros[samples * 99 / 100],
+                            micros[samples - 1]);
                 }
 
                 // what a second-level write costs in invalidation traffic
@@ -95,8 +102,10 @@ public final class InvalidationLatencyProbe {
                 }
                 sender.ping().toCompletableFuture().join();
                 tracker.sync().ping();
-                System.out.printf("100 SETs of tracked keys pushed %d invalidations to one tracking connection"
-                        + " (pub/sub: 0)%n", counted.get());
+                System.out.printf(
+                        "100 SETs of tracked keys pushed %d invalidations to one tracking connection"
+                                + " (pub/sub: 0)%n",
+                        counted.get());
             } finally {
                 client.shutdown();
             }

@@ -21,9 +21,19 @@ final class LocalRedis implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
-            process = new ProcessBuilder(List.of("/usr/bin/redis-server", "--port", Integer.toString(port),
-                            "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            process = new ProcessBuilder(List.of(
+                            "/usr/bin/redis-server",
+                            "--port",
+                            Integer.toString(port),
+                            "--bind",
+                            "127.0.0.1",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start /usr/bin/redis-server (install the redis-server package)", e);
         }

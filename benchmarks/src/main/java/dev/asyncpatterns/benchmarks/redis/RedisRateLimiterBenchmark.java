@@ -69,7 +69,10 @@ public class RedisRateLimiterBenchmark {
         connection = client.connect(StringCodec.UTF8);
         commands = connection.async();
         sha = connection.sync().scriptLoad(script());
-        limiter = RedisRateLimiter.builder(client, "bench:bucket").rate(1_000_000_000, Duration.ofSeconds(1)).burst(1_000_000).build();
+        limiter = RedisRateLimiter.builder(client, "bench:bucket")
+                .rate(1_000_000_000, Duration.ofSeconds(1))
+                .burst(1_000_000)
+                .build();
     }
 
     @TearDown(Level.Trial)
@@ -83,7 +86,10 @@ public class RedisRateLimiterBenchmark {
     @Benchmark
     public Object acquire() {
         return switch (impl) {
-            case "rawEvalsha" -> commands.<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args).toCompletableFuture().join();
+            case "rawEvalsha" ->
+                commands.<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args)
+                        .toCompletableFuture()
+                        .join();
             case "limiterAcquire" -> limiter.acquire().join();
             default -> throw new IllegalArgumentException(impl);
         };

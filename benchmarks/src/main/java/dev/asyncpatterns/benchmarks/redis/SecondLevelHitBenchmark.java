@@ -70,13 +70,16 @@ public class SecondLevelHitBenchmark {
         client = RedisClient.create(redis.uri());
         connection = client.connect(StringCodec.UTF8);
         commands = connection.async();
-        level = RedisSecondLevel.builder(client, StringCodec.UTF8).keyPrefix("bench:l2:").build();
+        level = RedisSecondLevel.builder(client, StringCodec.UTF8)
+                .keyPrefix("bench:l2:")
+                .build();
         commands.set(KEY, VALUE).toCompletableFuture().join();
         commands.set("bench:l2:" + KEY, VALUE).toCompletableFuture().join();
         cache = AsyncCaches.builder()
                 .expireAfterWrite(Duration.ofHours(1))
                 .secondLevel(level)
-                .memoize(key -> CompletableFuture.failedFuture(new IllegalStateException("the backend must not be called")));
+                .memoize(key ->
+                        CompletableFuture.failedFuture(new IllegalStateException("the backend must not be called")));
     }
 
     @TearDown(Level.Trial)

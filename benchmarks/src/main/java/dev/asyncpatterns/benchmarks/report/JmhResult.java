@@ -139,12 +139,13 @@ public record JmhResult(
     private static double number(Object value) {
         return switch (value) {
             case Double d -> d;
-            case String s -> switch (s) {
-                case "NaN" -> Double.NaN;
-                case "Infinity", "+Infinity" -> Double.POSITIVE_INFINITY;
-                case "-Infinity" -> Double.NEGATIVE_INFINITY;
-                default -> Double.parseDouble(s);
-            };
+            case String s ->
+                switch (s) {
+                    case "NaN" -> Double.NaN;
+                    case "Infinity", "+Infinity" -> Double.POSITIVE_INFINITY;
+                    case "-Infinity" -> Double.NEGATIVE_INFINITY;
+                    default -> Double.parseDouble(s);
+                };
             case null -> Double.NaN;
             default -> throw new IllegalArgumentException("not a number: " + value);
         };

@@ -1,11 +1,10 @@
 package dev.asyncpatterns.benchmarks.report;
 
-import dev.asyncpatterns.benchmarks.headline.Scenario;
 import dev.asyncpatterns.benchmarks.headline.ScalingBenchmark;
+import dev.asyncpatterns.benchmarks.headline.Scenario;
 import dev.asyncpatterns.benchmarks.headline.Variant;
 import dev.asyncpatterns.benchmarks.report.JmhResult.Metric;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,8 +66,23 @@ public final class ReportGenerator {
 
     /** Parameters that name the implementation under test in area benchmarks. */
     private static final Set<String> IMPL_PARAMS = Set.of(
-            "impl", "implementation", "library", "lib", "variant", "flavor", "flavour", "kind", "type", "peer", "queue",
-            "cache", "engine", "strategy", "policy", "which", "subject");
+            "impl",
+            "implementation",
+            "library",
+            "lib",
+            "variant",
+            "flavor",
+            "flavour",
+            "kind",
+            "type",
+            "peer",
+            "queue",
+            "cache",
+            "engine",
+            "strategy",
+            "policy",
+            "which",
+            "subject");
     /** Implementation names that denote a peer (checked first: "caffeineAsyncCache" is a peer). */
     private static final Pattern PEER = Pattern.compile(
             "(?i).*(caffeine|resilience4j|r4j|failsafe|jox|reactor|flux|asyncutil|ibm|jdk|juc|guava|arrayblocking"
@@ -122,7 +136,9 @@ public final class ReportGenerator {
         }
         if (files.isEmpty()) {
             try (Stream<Path> listing = Files.list(outDir)) {
-                listing.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().forEach(files::add);
+                listing.filter(p -> p.getFileName().toString().endsWith(".json"))
+                        .sorted()
+                        .forEach(files::add);
             }
         }
         List<Path> written = write(files, outDir, Instant.now(), note);
@@ -271,8 +287,14 @@ public final class ReportGenerator {
         }
     }
 
-    private record Cell(Scenario scenario, Variant variant, Metric metric, double ms, double idealMs,
-                        double sequentialMs, double sequentialError) {
+    private record Cell(
+            Scenario scenario,
+            Variant variant,
+            Metric metric,
+            double ms,
+            double idealMs,
+            double sequentialMs,
+            double sequentialError) {
         double efficiency() {
             return idealMs / ms;
         }
@@ -285,8 +307,9 @@ public final class ReportGenerator {
         Verdict verdict() {
             return switch (variant.shape()) {
                 case SEQUENTIAL -> null;
-                case CONCURRENT -> Verdict.speedupAtLeast(CONCURRENT_BAR * scenario.calls(), sequentialMs, sequentialError,
-                        ms, millisError(metric));
+                case CONCURRENT ->
+                    Verdict.speedupAtLeast(
+                            CONCURRENT_BAR * scenario.calls(), sequentialMs, sequentialError, ms, millisError(metric));
                 case BOUNDED -> Verdict.timeAtMost(BOUNDED_BAR * idealMs, ms, millisError(metric));
             };
         }
@@ -296,15 +319,21 @@ public final class ReportGenerator {
         Map<Scenario, Map<Variant, Cell>> cells = new LinkedHashMap<>();
         for (Scenario scenario : Scenario.values()) {
             Map<Variant, Cell> row = new LinkedHashMap<>();
-            Optional<JmhResult> sequential = find(HEADLINE_CLASS, Variant.SEQUENTIAL.method(), "scenario", scenario.name());
+            Optional<JmhResult> sequential =
+                    find(HEADLINE_CLASS, Variant.SEQUENTIAL.method(), "scenario", scenario.name());
             double sequentialMs = sequential.map(r -> millis(r.primary())).orElse(Double.NaN);
-            double sequentialError = sequential.map(r -> millisError(r.primary())).orElse(Double.NaN);
+            double sequentialError =
+                    sequential.map(r -> millisError(r.primary())).orElse(Double.NaN);
             for (Variant variant : Variant.values()) {
-                find(HEADLINE_CLASS, variant.method(), "scenario", scenario.name()).ifPresent(r -> {
-                    double ms = millis(r.primary());
-                    double ideal = variant.idealMs(scenario.calls(), scenario.latency().toNanos() / 1e6, scenario.limit());
-                    row.put(variant, new Cell(scenario, variant, r.primary(), ms, ideal, sequentialMs, sequentialError));
-                });
+                find(HEADLINE_CLASS, variant.method(), "scenario", scenario.name())
+                        .ifPresent(r -> {
+                            double ms = millis(r.primary());
+                            double ideal = variant.idealMs(
+                                    scenario.calls(), scenario.latency().toNanos() / 1e6, scenario.limit());
+                            row.put(
+                                    variant,
+                                    new Cell(scenario, variant, r.primary(), ms, ideal, sequentialMs, sequentialError));
+                        });
             }
             if (!row.isEmpty()) {
                 cells.put(scenario, row);
@@ -334,8 +363,13 @@ public final class ReportGenerator {
         md.append('\n');
         for (Map.Entry<Scenario, Map<Variant, Cell>> row : cells.entrySet()) {
             Scenario s = row.getKey();
-            md.append("| ").append(s.title()).append(" (").append(s.latency().toMillis()).append(" ms, limit ")
-                    .append(s.limit()).append(") |");
+            md.append("| ")
+                    .append(s.title())
+                    .append(" (")
+                    .append(s.latency().toMillis())
+                    .append(" ms, limit ")
+                    .append(s.limit())
+                    .append(") |");
             for (Variant v : present) {
                 Cell cell = row.getValue().get(v);
                 if (cell == null) {
@@ -343,15 +377,24 @@ public final class ReportGenerator {
                 } else if (v == Variant.SEQUENTIAL) {
                     md.append(' ').append(num(cell.ms())).append(" ms |");
                 } else {
-                    md.append(' ').append(num(cell.ms())).append(" ms (").append(num(cell.speedup())).append("×)")
-                            .append(mark(cell.verdict())).append(" |");
+                    md.append(' ')
+                            .append(num(cell.ms()))
+                            .append(" ms (")
+                            .append(num(cell.speedup()))
+                            .append("×)")
+                            .append(mark(cell.verdict()))
+                            .append(" |");
                 }
             }
             md.append('\n');
         }
-        md.append("\nThe bar: speedup ≥ ").append(CONCURRENT_BAR)
-                .append(" × N when fully concurrent; time ≤ ").append(BOUNDED_BAR)
-                .append(" × ceil(N / limit) × latency when bounded. ").append(VERDICT_LEGEND).append("\n\n");
+        md.append("\nThe bar: speedup ≥ ")
+                .append(CONCURRENT_BAR)
+                .append(" × N when fully concurrent; time ≤ ")
+                .append(BOUNDED_BAR)
+                .append(" × ceil(N / limit) × latency when bounded. ")
+                .append(VERDICT_LEGEND)
+                .append("\n\n");
         md.append("![speedup per scenario](headline-speedup.svg)\n\n");
         md.append("![efficiency per scenario](headline-efficiency.svg)\n\n");
         // details
@@ -360,13 +403,28 @@ public final class ReportGenerator {
         md.append("|---|---|---:|---:|---:|---:|---:|---:|:---:|\n");
         for (Map.Entry<Scenario, Map<Variant, Cell>> row : cells.entrySet()) {
             Scenario s = row.getKey();
-            double idealSequential = Variant.SEQUENTIAL.idealMs(s.calls(), s.latency().toNanos() / 1e6, s.limit());
+            double idealSequential =
+                    Variant.SEQUENTIAL.idealMs(s.calls(), s.latency().toNanos() / 1e6, s.limit());
             for (Cell c : row.getValue().values()) {
-                md.append("| ").append(s.title()).append(" | ").append(c.variant().label()).append(" | ")
-                        .append(num(c.ms())).append(" | ").append(num(millisError(c.metric()))).append(" | ")
-                        .append(num(c.idealMs())).append(" | ").append(fixed(c.efficiency())).append(" | ")
-                        .append(num(c.speedup())).append("× | ").append(num(idealSequential / c.idealMs())).append("× | ")
-                        .append(c.verdict() == null ? "—" : c.verdict().mark()).append(" |\n");
+                md.append("| ")
+                        .append(s.title())
+                        .append(" | ")
+                        .append(c.variant().label())
+                        .append(" | ")
+                        .append(num(c.ms()))
+                        .append(" | ")
+                        .append(num(millisError(c.metric())))
+                        .append(" | ")
+                        .append(num(c.idealMs()))
+                        .append(" | ")
+                        .append(fixed(c.efficiency()))
+                        .append(" | ")
+                        .append(num(c.speedup()))
+                        .append("× | ")
+                        .append(num(idealSequential / c.idealMs()))
+                        .append("× | ")
+                        .append(c.verdict() == null ? "—" : c.verdict().mark())
+                        .append(" |\n");
             }
         }
         md.append("\n</details>\n\n");
@@ -379,26 +437,54 @@ public final class ReportGenerator {
             for (Cell c : row.getValue().values()) {
                 values.put(c.variant().label(), c.speedup()); // sequential = 1x keeps colours aligned across charts
                 efficiencies.put(c.variant().label(), c.efficiency());
-                c.variant().peer().map(row.getValue()::get).ifPresent(peer -> overhead.add(new OverheadRow(
-                        "headline", row.getKey().title(), c.variant().label(), peer.variant().label(), c.ms(), peer.ms(),
-                        false)));
+                c.variant()
+                        .peer()
+                        .map(row.getValue()::get)
+                        .ifPresent(peer -> overhead.add(new OverheadRow(
+                                "headline",
+                                row.getKey().title(),
+                                c.variant().label(),
+                                peer.variant().label(),
+                                c.ms(),
+                                peer.ms(),
+                                false)));
             }
             Scenario s = row.getKey();
-            groups.add(new Svg.Group(String.format(Locale.ROOT, "%s (ideal %s× / %s×)", s.title(),
-                    compact(s.calls()), compact(s.calls() / Math.ceil(s.calls() / (double) s.limit()))), values));
+            groups.add(new Svg.Group(
+                    String.format(
+                            Locale.ROOT,
+                            "%s (ideal %s× / %s×)",
+                            s.title(),
+                            compact(s.calls()),
+                            compact(s.calls() / Math.ceil(s.calls() / (double) s.limit()))),
+                    values));
             efficiencyGroups.add(new Svg.Group(s.title(), efficiencies));
         }
-        charts.put("headline-speedup.svg", Svg.barChart(
-                "Speedup over sequential blocking calls (higher is better)", "speedup (×)", groups, Double.NaN, "%.1f×"));
-        charts.put("headline-efficiency.svg", Svg.barChart(
-                "Efficiency = ideal time / measured time (1.0 is perfect)", "efficiency", efficiencyGroups, 1.0, "%.2f"));
+        charts.put(
+                "headline-speedup.svg",
+                Svg.barChart(
+                        "Speedup over sequential blocking calls (higher is better)",
+                        "speedup (×)",
+                        groups,
+                        Double.NaN,
+                        "%.1f×"));
+        charts.put(
+                "headline-efficiency.svg",
+                Svg.barChart(
+                        "Efficiency = ideal time / measured time (1.0 is perfect)",
+                        "efficiency",
+                        efficiencyGroups,
+                        1.0,
+                        "%.2f"));
         return md.toString();
     }
 
     // ---------------------------------------------------------------- scaling
 
     private String scaling(List<OverheadRow> overhead) {
-        List<JmhResult> rows = results.stream().filter(r -> r.className().equals(SCALING_CLASS)).toList();
+        List<JmhResult> rows = results.stream()
+                .filter(r -> r.className().equals(SCALING_CLASS))
+                .toList();
         if (rows.isEmpty()) {
             return "";
         }
@@ -439,32 +525,55 @@ public final class ReportGenerator {
                 msBy.computeIfAbsent(method, k -> new TreeMap<>()).put(n, ms);
                 double s = n * latency / ms;
                 double perCall = Optional.ofNullable(r.secondary().get("gc.alloc.rate.norm"))
-                        .map(m -> m.score() / n).orElse(Double.NaN);
+                        .map(m -> m.score() / n)
+                        .orElse(Double.NaN);
                 speedup.put((double) n, s);
                 bytes.put((double) n, perCall);
                 Verdict bar = n <= SCALING_BAR_MAX_CALLS
                         ? Verdict.speedupAtLeast(CONCURRENT_BAR * n, n * latency, 0, ms, millisError(r.primary()))
                         : null;
-                md.append("| ").append(String.format(Locale.ROOT, "%,d", n)).append(" | ").append(label(method))
-                        .append(" | ").append(num(ms)).append(" | ").append(num(millisError(r.primary()))).append(" | ")
-                        .append(fixed(latency / ms)).append(" | ").append(num(s)).append("× | ")
-                        .append(Double.isNaN(perCall) ? "—" : String.format(Locale.ROOT, "%,.0f", perCall)).append(" | ")
-                        .append(bar == null ? "—" : bar.mark()).append(" |\n");
+                md.append("| ")
+                        .append(String.format(Locale.ROOT, "%,d", n))
+                        .append(" | ")
+                        .append(label(method))
+                        .append(" | ")
+                        .append(num(ms))
+                        .append(" | ")
+                        .append(num(millisError(r.primary())))
+                        .append(" | ")
+                        .append(fixed(latency / ms))
+                        .append(" | ")
+                        .append(num(s))
+                        .append("× | ")
+                        .append(Double.isNaN(perCall) ? "—" : String.format(Locale.ROOT, "%,.0f", perCall))
+                        .append(" | ")
+                        .append(bar == null ? "—" : bar.mark())
+                        .append(" |\n");
             }
             speedups.add(new Svg.Series(label(method), speedup, false));
             memory.add(new Svg.Series(label(method), bytes, false));
         }
         speedups.add(new Svg.Series("ideal (= N)", ideal, true));
-        md.append("\nThe bar: speedup ≥ ").append(CONCURRENT_BAR).append(" × N, for N ≤ ")
-                .append(String.format(Locale.ROOT, "%,d", SCALING_BAR_MAX_CALLS)).append(". ").append(VERDICT_LEGEND)
+        md.append("\nThe bar: speedup ≥ ")
+                .append(CONCURRENT_BAR)
+                .append(" × N, for N ≤ ")
+                .append(String.format(Locale.ROOT, "%,d", SCALING_BAR_MAX_CALLS))
+                .append(". ")
+                .append(VERDICT_LEGEND)
                 .append("\n\n");
         md.append("![speedup vs N](speedup-vs-n.svg)\n\n");
-        charts.put("speedup-vs-n.svg", Svg.logLogChart(
-                "Speedup vs N concurrent calls of " + (int) latency + " ms", "N (concurrent calls)", "speedup (×)", speedups));
+        charts.put(
+                "speedup-vs-n.svg",
+                Svg.logLogChart(
+                        "Speedup vs N concurrent calls of " + (int) latency + " ms",
+                        "N (concurrent calls)",
+                        "speedup (×)",
+                        speedups));
         if (memory.stream().anyMatch(s -> s.points().values().stream().anyMatch(v -> v > 0))) {
             md.append("![memory per call](memory-per-call.svg)\n\n");
-            charts.put("memory-per-call.svg", Svg.logLogChart(
-                    "Bytes allocated per call vs N", "N (concurrent calls)", "bytes / call", memory));
+            charts.put(
+                    "memory-per-call.svg",
+                    Svg.logLogChart("Bytes allocated per call vs N", "N (concurrent calls)", "bytes / call", memory));
         }
         for (String method : ordered) {
             Variant.byMethod(method).flatMap(Variant::peer).ifPresent(peer -> {
@@ -472,8 +581,14 @@ public final class ReportGenerator {
                 Map<Integer, Double> theirs = msBy.getOrDefault(peer.method(), Map.of());
                 for (int n : ns) {
                     if (ours.containsKey(n) && theirs.containsKey(n)) {
-                        overhead.add(new OverheadRow("scaling", String.format(Locale.ROOT, "N = %,d", n), label(method),
-                                peer.label(), ours.get(n), theirs.get(n), false));
+                        overhead.add(new OverheadRow(
+                                "scaling",
+                                String.format(Locale.ROOT, "N = %,d", n),
+                                label(method),
+                                peer.label(),
+                                ours.get(n),
+                                theirs.get(n),
+                                false));
                     }
                 }
             });
@@ -509,8 +624,14 @@ public final class ReportGenerator {
      * @param peerScore the peer score
      * @param higherIsBetter whether scores are throughputs
      */
-    private record OverheadRow(String section, String group, String ours, String peer, double oursScore,
-            double peerScore, boolean higherIsBetter) {
+    private record OverheadRow(
+            String section,
+            String group,
+            String ours,
+            String peer,
+            double oursScore,
+            double peerScore,
+            boolean higherIsBetter) {
         /** How many times slower than the peer (1.0 = parity, below 1 = faster). */
         double ratio() {
             return higherIsBetter ? peerScore / oursScore : oursScore / peerScore;
@@ -531,15 +652,28 @@ public final class ReportGenerator {
         md.append("| where | case | ours | peer | ours | peer | ratio |\n|---|---|---|---|---:|---:|---:|\n");
         List<Svg.Group> groups = new ArrayList<>();
         for (OverheadRow r : rows) {
-            md.append("| ").append(r.section()).append(" | ").append(r.group()).append(" | ").append(r.ours())
-                    .append(" | ").append(r.peer()).append(" | ").append(num(r.oursScore())).append(" | ")
-                    .append(num(r.peerScore())).append(" | ").append(fixed(r.ratio())).append(" |\n");
-            groups.add(new Svg.Group(shorten(r.group() + ": " + r.ours() + " / " + r.peer(), 60),
-                    Map.of("ours / peer", r.ratio())));
+            md.append("| ")
+                    .append(r.section())
+                    .append(" | ")
+                    .append(r.group())
+                    .append(" | ")
+                    .append(r.ours())
+                    .append(" | ")
+                    .append(r.peer())
+                    .append(" | ")
+                    .append(num(r.oursScore()))
+                    .append(" | ")
+                    .append(num(r.peerScore()))
+                    .append(" | ")
+                    .append(fixed(r.ratio()))
+                    .append(" |\n");
+            groups.add(new Svg.Group(
+                    shorten(r.group() + ": " + r.ours() + " / " + r.peer(), 60), Map.of("ours / peer", r.ratio())));
         }
         md.append("\n![overhead vs peers](overhead-vs-peers.svg)\n\n");
-        charts.put("overhead-vs-peers.svg", Svg.barChart(
-                "Toolkit time / peer time (1.0 = parity, lower is better)", "ratio", groups, 1.0, "%.2f"));
+        charts.put(
+                "overhead-vs-peers.svg",
+                Svg.barChart("Toolkit time / peer time (1.0 = parity, lower is better)", "ratio", groups, 1.0, "%.2f"));
         return md.toString();
     }
 
@@ -553,7 +687,8 @@ public final class ReportGenerator {
         Map<String, List<JmhResult>> byClass = new TreeMap<>();
         for (JmhResult r : results) {
             if (!r.className().equals(HEADLINE_CLASS) && !r.className().equals(SCALING_CLASS)) {
-                byClass.computeIfAbsent(area(r) + "/" + r.className(), k -> new ArrayList<>()).add(r);
+                byClass.computeIfAbsent(area(r) + "/" + r.className(), k -> new ArrayList<>())
+                        .add(r);
             }
         }
         if (byClass.isEmpty()) {
@@ -583,13 +718,16 @@ public final class ReportGenerator {
         String implParam = rows.stream()
                 .flatMap(r -> r.params().keySet().stream())
                 .filter(p -> IMPL_PARAMS.contains(p.toLowerCase(Locale.ROOT)))
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
         // group key: method (unless methods are the implementations) + every other param
         Map<String, List<JmhResult>> groups = new LinkedHashMap<>();
         List<JmhResult> sorted = new ArrayList<>(rows);
-        sorted.sort(Comparator.comparing((JmhResult r) -> groupKey(r, implParam)).thenComparing(r -> impl(r, implParam)));
+        sorted.sort(
+                Comparator.comparing((JmhResult r) -> groupKey(r, implParam)).thenComparing(r -> impl(r, implParam)));
         for (JmhResult r : sorted) {
-            groups.computeIfAbsent(groupKey(r, implParam), k -> new ArrayList<>()).add(r);
+            groups.computeIfAbsent(groupKey(r, implParam), k -> new ArrayList<>())
+                    .add(r);
         }
         Set<String> otherParams = new TreeSet<>();
         rows.forEach(r -> otherParams.addAll(r.params().keySet()));
@@ -607,33 +745,55 @@ public final class ReportGenerator {
         md.append("---:|---:|---|---:|\n");
         for (Map.Entry<String, List<JmhResult>> group : groups.entrySet()) {
             List<JmhResult> members = group.getValue();
-            JmhResult best = members.stream().min(Comparator.comparingDouble(ReportGenerator::badness)).orElseThrow();
+            JmhResult best = members.stream()
+                    .min(Comparator.comparingDouble(ReportGenerator::badness))
+                    .orElseThrow();
             for (JmhResult r : members) {
-                double ratio = r.higherIsBetter() ? best.primary().score() / r.primary().score()
+                double ratio = r.higherIsBetter()
+                        ? best.primary().score() / r.primary().score()
                         : r.primary().score() / best.primary().score();
                 md.append("| ").append(r.method());
                 if (implParam != null) {
                     md.append(" | ").append(r.param(implParam));
                 }
-                otherParams.forEach(p -> md.append(" | ").append(Optional.ofNullable(r.param(p)).orElse("—")));
-                md.append(" | ").append(num(r.primary().score())).append(" | ").append(num(r.primary().error()))
-                        .append(" | ").append(r.primary().unit()).append(" | ").append(fixed(ratio)).append(" |\n");
+                otherParams.forEach(p ->
+                        md.append(" | ").append(Optional.ofNullable(r.param(p)).orElse("—")));
+                md.append(" | ")
+                        .append(num(r.primary().score()))
+                        .append(" | ")
+                        .append(num(r.primary().error()))
+                        .append(" | ")
+                        .append(r.primary().unit())
+                        .append(" | ")
+                        .append(fixed(ratio))
+                        .append(" |\n");
             }
             // ours vs best peer
-            List<JmhResult> ours = members.stream().filter(r -> isOurs(impl(r, implParam))).toList();
+            List<JmhResult> ours =
+                    members.stream().filter(r -> isOurs(impl(r, implParam))).toList();
             List<JmhResult> peers = members.stream()
-                    .filter(r -> !isOurs(impl(r, implParam)) && !BASELINE.matcher(impl(r, implParam)).matches())
+                    .filter(r -> !isOurs(impl(r, implParam))
+                            && !BASELINE.matcher(impl(r, implParam)).matches())
                     .toList();
             if (!ours.isEmpty() && !peers.isEmpty()) {
-                JmhResult bestPeer = peers.stream().min(Comparator.comparingDouble(ReportGenerator::badness)).orElseThrow();
+                JmhResult bestPeer = peers.stream()
+                        .min(Comparator.comparingDouble(ReportGenerator::badness))
+                        .orElseThrow();
                 for (JmhResult o : ours) {
                     String where = key.substring(key.indexOf('/') + 1).replace("Benchmark", "");
                     String params = o.params().entrySet().stream()
                             .filter(e -> !e.getKey().equals(implParam))
-                            .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+                            .map(e -> e.getKey() + "=" + e.getValue())
+                            .collect(Collectors.joining(", "));
                     String group2 = implParam == null ? params : o.method() + (params.isEmpty() ? "" : " " + params);
-                    overhead.add(new OverheadRow(where, group2.isEmpty() ? "—" : group2, impl(o, implParam),
-                            impl(bestPeer, implParam), o.primary().score(), bestPeer.primary().score(), o.higherIsBetter()));
+                    overhead.add(new OverheadRow(
+                            where,
+                            group2.isEmpty() ? "—" : group2,
+                            impl(o, implParam),
+                            impl(bestPeer, implParam),
+                            o.primary().score(),
+                            bestPeer.primary().score(),
+                            o.higherIsBetter()));
                 }
             }
         }
@@ -676,7 +836,8 @@ public final class ReportGenerator {
 
     private Optional<JmhResult> find(String className, String method, String param, String value) {
         return results.stream()
-                .filter(r -> r.className().equals(className) && r.method().equals(method) && value.equals(r.param(param)))
+                .filter(r ->
+                        r.className().equals(className) && r.method().equals(method) && value.equals(r.param(param)))
                 .findFirst();
     }
 
@@ -722,7 +883,9 @@ public final class ReportGenerator {
 
     /** An integer without decimals, anything else with two. */
     private static String compact(double value) {
-        return value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.2f", value);
+        return value == Math.rint(value)
+                ? String.format(Locale.ROOT, "%.0f", value)
+                : String.format(Locale.ROOT, "%.2f", value);
     }
 
     private static String fixed(double value) {

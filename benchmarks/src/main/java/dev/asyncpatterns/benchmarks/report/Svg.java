@@ -52,7 +52,8 @@ public final class Svg {
      * @param valueFormat a {@link String#format} pattern for the value printed after each bar
      * @return the SVG document
      */
-    public static String barChart(String title, String axisLabel, List<Group> groups, double reference, String valueFormat) {
+    public static String barChart(
+            String title, String axisLabel, List<Group> groups, double reference, String valueFormat) {
         Set<String> seriesNames = new LinkedHashSet<>();
         double max = Double.isNaN(reference) ? 0 : reference;
         for (Group group : groups) {
@@ -107,7 +108,12 @@ public final class Svg {
                 double value = bar.getValue();
                 if (Double.isFinite(value)) {
                     double w = Math.max(1, value * scale);
-                    svg.append(rect(labelWidth, y + 1, w, barHeight - 2, color(names.indexOf(bar.getKey())),
+                    svg.append(rect(
+                            labelWidth,
+                            y + 1,
+                            w,
+                            barHeight - 2,
+                            color(names.indexOf(bar.getKey())),
                             bar.getKey() + ": " + format(valueFormat, value)));
                     svg.append(text(labelWidth + w + 4, y + barHeight - 3, 10, "start", format(valueFormat, value)));
                 }
@@ -166,7 +172,13 @@ public final class Svg {
         for (int i = 0; i < series.size(); i++) {
             int lx = 10 + (i % 3) * 210;
             int ly = 36 + (i / 3) * 18;
-            svg.append(line(lx, ly - 4, lx + 14, ly - 4, seriesColor(series, i), series.get(i).dashed()));
+            svg.append(line(
+                    lx,
+                    ly - 4,
+                    lx + 14,
+                    ly - 4,
+                    seriesColor(series, i),
+                    series.get(i).dashed()));
             svg.append(text(lx + 20, ly, 12, "start", series.get(i).name()));
         }
         for (double d = x0; d <= x1; d++) {
@@ -180,9 +192,13 @@ public final class Svg {
             svg.append(text(left - 6, y + 4, 11, "end", decade(d)));
         }
         svg.append(text(left + plotWidth / 2.0, top + plotHeight + 34, 12, "middle", xLabel));
-        svg.append(String.format(Locale.ROOT,
+        svg.append(String.format(
+                Locale.ROOT,
                 "<text x=\"16\" y=\"%.1f\" font-size=\"12\" %s text-anchor=\"middle\" transform=\"rotate(-90 16 %.1f)\">%s</text>%n",
-                top + plotHeight / 2.0, FONT, top + plotHeight / 2.0, escape(yLabel)));
+                top + plotHeight / 2.0,
+                FONT,
+                top + plotHeight / 2.0,
+                escape(yLabel)));
         svg.append(line(left, top, left, top + plotHeight, "#333333", false));
         svg.append(line(left, top + plotHeight, left + plotWidth, top + plotHeight, "#333333", false));
         for (int i = 0; i < series.size(); i++) {
@@ -201,14 +217,23 @@ public final class Svg {
             if (path.isEmpty()) {
                 continue;
             }
-            svg.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
-                    path, seriesColor(series, i), s.dashed() ? " stroke-dasharray=\"6 4\"" : ""));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
+                    path,
+                    seriesColor(series, i),
+                    s.dashed() ? " stroke-dasharray=\"6 4\"" : ""));
             if (!s.dashed()) {
                 for (double[] dot : dots) {
-                    svg.append(String.format(Locale.ROOT,
+                    svg.append(String.format(
+                            Locale.ROOT,
                             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s: %s → %s</title></circle>%n",
-                            dot[0], dot[1], seriesColor(series, i), escape(s.name()),
-                            format("%.0f", dot[2]), format("%.3g", dot[3])));
+                            dot[0],
+                            dot[1],
+                            seriesColor(series, i),
+                            escape(s.name()),
+                            format("%.0f", dot[2]),
+                            format("%.3g", dot[3])));
                 }
             }
         }
@@ -250,7 +275,8 @@ public final class Svg {
     }
 
     private static String tick(double value, double step) {
-        int decimals = Math.max(0, java.math.BigDecimal.valueOf(step).stripTrailingZeros().scale());
+        int decimals = Math.max(
+                0, java.math.BigDecimal.valueOf(step).stripTrailingZeros().scale());
         return String.format(Locale.ROOT, "%,." + decimals + "f", value);
     }
 
@@ -260,29 +286,58 @@ public final class Svg {
 
     private static StringBuilder header(int width, int height, String title) {
         StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT,
+        svg.append(String.format(
+                Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">%n",
-                width, height, width, height));
+                width,
+                height,
+                width,
+                height));
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", width, height));
-        svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"18\" font-size=\"15\" font-weight=\"bold\" %s>%s</text>%n",
-                FONT, escape(title)));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x=\"10\" y=\"18\" font-size=\"15\" font-weight=\"bold\" %s>%s</text>%n",
+                FONT,
+                escape(title)));
         return svg;
     }
 
     private static String rect(double x, double y, double w, double h, String fill, String tooltip) {
         String title = tooltip.isEmpty() ? "" : "<title>" + escape(tooltip) + "</title>";
-        return String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">%s</rect>%n",
-                x, y, w, h, fill, title);
+        return String.format(
+                Locale.ROOT,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">%s</rect>%n",
+                x,
+                y,
+                w,
+                h,
+                fill,
+                title);
     }
 
     private static String line(double x1, double y1, double x2, double y2, String stroke, boolean dashed) {
-        return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%s\"%s/>%n",
-                x1, y1, x2, y2, stroke, dashed ? "1.5" : "1", dashed ? " stroke-dasharray=\"5 4\"" : "");
+        return String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"%s\"%s/>%n",
+                x1,
+                y1,
+                x2,
+                y2,
+                stroke,
+                dashed ? "1.5" : "1",
+                dashed ? " stroke-dasharray=\"5 4\"" : "");
     }
 
     private static String text(double x, double y, int size, String anchor, String content) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" %s text-anchor=\"%s\">%s</text>%n",
-                x, y, size, FONT, anchor, escape(content));
+        return String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" %s text-anchor=\"%s\">%s</text>%n",
+                x,
+                y,
+                size,
+                FONT,
+                anchor,
+                escape(content));
     }
 
     /**

@@ -113,43 +113,75 @@ public class ResilienceHappyPathBenchmark {
         AsyncSupplier<String> ourCall = () -> DONE;
         scheduler = Executors.newSingleThreadScheduledExecutor();
         CircuitBreaker circuitBreaker = CircuitBreaker.ofDefaults("bench");
-        Retry retry = Retry.of("bench", RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(10))
-                .build());
-        Bulkhead bulkhead = Bulkhead.of("bench", BulkheadConfig.custom().maxConcurrentCalls(1_000)
-                .maxWaitDuration(Duration.ZERO).build());
+        Retry retry = Retry.of(
+                "bench",
+                RetryConfig.custom()
+                        .maxAttempts(3)
+                        .waitDuration(Duration.ofMillis(10))
+                        .build());
+        Bulkhead bulkhead = Bulkhead.of(
+                "bench",
+                BulkheadConfig.custom()
+                        .maxConcurrentCalls(1_000)
+                        .maxWaitDuration(Duration.ZERO)
+                        .build());
         switch (impl) {
             case "raw" -> decorated = call;
-            case "ours" -> decorated = AsyncResilience.<String>builder("bench").circuitBreaker(circuitBreaker)
-                    .retry(retry).bulkhead(bulkhead).build().decorateSupplier(ourCall);
+            case "ours" ->
+                decorated = AsyncResilience.<String>builder("bench")
+                        .circuitBreaker(circuitBreaker)
+                        .retry(retry)
+                        .bulkhead(bulkhead)
+                        .build()
+                        .decorateSupplier(ourCall);
             case "oursAllPolicies" -> {
-                limiter = AsyncRateLimiter.builder().rate(1_000_000_000, Duration.ofSeconds(1)).burst(1_000_000)
+                limiter = AsyncRateLimiter.builder()
+                        .rate(1_000_000_000, Duration.ofSeconds(1))
+                        .burst(1_000_000)
                         .build();
-                decorated = AsyncResilience.<String>builder("bench").circuitBreaker(circuitBreaker).retry(retry)
-                        .bulkhead(bulkhead).rateLimiter(limiter).attemptTimeout(Duration.ofSeconds(1))
-                        .deadline(Duration.ofSeconds(5)).hedging(Hedging.afterDelay(Duration.ofMillis(100), 1))
-                        .circuitOpenFallback(e -> "open").timeoutFallback(e -> "slow").build()
+                decorated = AsyncResilience.<String>builder("bench")
+                        .circuitBreaker(circuitBreaker)
+                        .retry(retry)
+                        .bulkhead(bulkhead)
+                        .rateLimiter(limiter)
+                        .attemptTimeout(Duration.ofSeconds(1))
+                        .deadline(Duration.ofSeconds(5))
+                        .hedging(Hedging.afterDelay(Duration.ofMillis(100), 1))
+                        .circuitOpenFallback(e -> "open")
+                        .timeoutFallback(e -> "slow")
+                        .build()
                         .decorateSupplier(ourCall);
             }
-            case "resilience4j" -> decorated = Retry.decorateCompletionStage(retry, scheduler,
-                    CircuitBreaker.decorateCompletionStage(circuitBreaker,
-                            Bulkhead.decorateCompletionStage(bulkhead, call)));
+            case "resilience4j" ->
+                decorated = Retry.decorateCompletionStage(
+                        retry,
+                        scheduler,
+                        CircuitBreaker.decorateCompletionStage(
+                                circuitBreaker, Bulkhead.decorateCompletionStage(bulkhead, call)));
             case "failsafe" -> {
                 FailsafeExecutor<String> executor = Failsafe.with(
-                        dev.failsafe.RetryPolicy.<String>builder().withMaxAttempts(3).withDelay(Duration.ofMillis(10))
-                                .build(),
-                        dev.failsafe.CircuitBreaker.<String>ofDefaults(),
-                        dev.failsafe.Bulkhead.<String>of(1_000)).with(DIRECT);
+                                dev.failsafe.RetryPolicy.<String>builder()
+                                        .withMaxAttempts(3)
+                                        .withDelay(Duration.ofMillis(10))
+                                        .build(),
+                                dev.failsafe.CircuitBreaker.<String>ofDefaults(),
+                                dev.failsafe.Bulkhead.<String>of(1_000))
+                        .with(DIRECT);
                 decorated = () -> executor.getStageAsync(() -> DONE);
             }
             case "failsafeAllPolicies" -> {
                 FailsafeExecutor<String> executor = Failsafe.with(
-                        dev.failsafe.Fallback.of("fallback"),
-                        dev.failsafe.RetryPolicy.<String>builder().withMaxAttempts(3).withDelay(Duration.ofMillis(10))
-                                .build(),
-                        dev.failsafe.CircuitBreaker.<String>ofDefaults(),
-                        dev.failsafe.RateLimiter.<String>smoothBuilder(1_000_000_000, Duration.ofSeconds(1)).build(),
-                        dev.failsafe.Bulkhead.<String>of(1_000),
-                        dev.failsafe.Timeout.<String>of(Duration.ofSeconds(1))).with(DIRECT);
+                                dev.failsafe.Fallback.of("fallback"),
+                                dev.failsafe.RetryPolicy.<String>builder()
+                                        .withMaxAttempts(3)
+                                        .withDelay(Duration.ofMillis(10))
+                                        .build(),
+                                dev.failsafe.CircuitBreaker.<String>ofDefaults(),
+                                dev.failsafe.RateLimiter.<String>smoothBuilder(1_000_000_000, Duration.ofSeconds(1))
+                                        .build(),
+                                dev.failsafe.Bulkhead.<String>of(1_000),
+                                dev.failsafe.Timeout.<String>of(Duration.ofSeconds(1)))
+                        .with(DIRECT);
                 decorated = () -> executor.getStageAsync(() -> DONE);
             }
             default -> throw new IllegalArgumentException("unknown impl " + impl);

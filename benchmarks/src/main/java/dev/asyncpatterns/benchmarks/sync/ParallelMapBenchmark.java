@@ -65,16 +65,19 @@ public class ParallelMapBenchmark {
             max = Math.max(max, latencyMs[i]);
         }
         items = IntStream.range(0, CALLS).boxed().toList();
-        System.out.printf("%n%s maxConcurrency=%d ideal ms=%.1f%n", strategy, maxConcurrency,
-                Math.max((double) sum / maxConcurrency, max));
+        System.out.printf(
+                "%n%s maxConcurrency=%d ideal ms=%.1f%n",
+                strategy, maxConcurrency, Math.max((double) sum / maxConcurrency, max));
     }
 
     /** Runs the 1,000 calls and waits for all results. */
     @Benchmark
     public List<Integer> run() {
         return switch (strategy) {
-            case "slidingWindow" -> Parallel.map(items, maxConcurrency, this::call).join();
-            case "batches" -> Parallel.batches(items, maxConcurrency, this::call).join();
+            case "slidingWindow" ->
+                Parallel.map(items, maxConcurrency, this::call).join();
+            case "batches" ->
+                Parallel.batches(items, maxConcurrency, this::call).join();
             default -> throw new IllegalArgumentException("strategy: " + strategy);
         };
     }

@@ -56,7 +56,8 @@ class BackendTest {
         try (HttpBackend http = new HttpBackend(TimeSource.system(), Duration.ofMillis(30), "api")) {
             long start = System.nanoTime();
             assertThat(http.call(4)).isEqualTo("api-4");
-            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(30).toNanos());
+            assertThat(System.nanoTime() - start)
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(30).toNanos());
 
             assertThat(http.callAsync(5).join()).isEqualTo("api-5");
         }

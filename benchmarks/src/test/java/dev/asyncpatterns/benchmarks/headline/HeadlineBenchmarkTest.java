@@ -22,7 +22,9 @@ class HeadlineBenchmarkTest {
     private static final Duration FAST = Duration.ofMillis(1);
 
     static List<Method> benchmarkMethods(Class<?> type) {
-        return Arrays.stream(type.getMethods()).filter(m -> m.isAnnotationPresent(Benchmark.class)).toList();
+        return Arrays.stream(type.getMethods())
+                .filter(m -> m.isAnnotationPresent(Benchmark.class))
+                .toList();
     }
 
     // ---------------------------------------------------------------- same answers everywhere
@@ -34,14 +36,26 @@ class HeadlineBenchmarkTest {
         bench.scenario = scenario;
         bench.setUp(FAST, false); // HttpBackend.warmUp has its own tests
         try {
-            List<String> expected = IntStream.range(0, scenario.calls()).mapToObj(scenario::answer).toList();
+            List<String> expected = IntStream.range(0, scenario.calls())
+                    .mapToObj(scenario::answer)
+                    .toList();
             List<String> checked = new ArrayList<>();
             for (Method method : benchmarkMethods(HeadlineBenchmark.class)) {
-                assertThat(method.invoke(bench)).as(scenario + " " + method.getName()).isEqualTo(expected);
+                assertThat(method.invoke(bench))
+                        .as(scenario + " " + method.getName())
+                        .isEqualTo(expected);
                 checked.add(method.getName());
             }
-            assertThat(checked).contains("sequential", "completableFutureAll", "futuresAll", "virtualThreads",
-                    "virtualThreadsSemaphore", "asyncutilSemaphore", "parallelMap", "pipeline");
+            assertThat(checked)
+                    .contains(
+                            "sequential",
+                            "completableFutureAll",
+                            "futuresAll",
+                            "virtualThreads",
+                            "virtualThreadsSemaphore",
+                            "asyncutilSemaphore",
+                            "parallelMap",
+                            "pipeline");
         } finally {
             bench.tearDown();
         }
@@ -58,7 +72,9 @@ class HeadlineBenchmarkTest {
 
     @Test
     void variants_eachHasABenchmarkMethod() {
-        List<String> methods = benchmarkMethods(HeadlineBenchmark.class).stream().map(Method::getName).toList();
+        List<String> methods = benchmarkMethods(HeadlineBenchmark.class).stream()
+                .map(Method::getName)
+                .toList();
 
         for (Variant variant : Variant.values()) {
             assertThat(methods).as(variant.name()).contains(variant.method());

@@ -15,14 +15,16 @@ class ScalingBenchmarkTest {
         ScalingBenchmark bench = new ScalingBenchmark();
         bench.calls = 1_000;
         bench.setUp(Duration.ofMillis(2));
-        List<String> expected = IntStream.range(0, 1_000).mapToObj(i -> "call-" + i).toList();
+        List<String> expected =
+                IntStream.range(0, 1_000).mapToObj(i -> "call-" + i).toList();
 
         List<Method> methods = HeadlineBenchmarkTest.benchmarkMethods(ScalingBenchmark.class);
         for (Method method : methods) {
             assertThat(method.invoke(bench)).as(method.getName()).isEqualTo(expected);
             assertThat(Variant.byMethod(method.getName())).as(method.getName()).isPresent();
         }
-        assertThat(methods).extracting(Method::getName)
+        assertThat(methods)
+                .extracting(Method::getName)
                 .contains("completableFutureAll", "futuresAll", "virtualThreads");
     }
 }

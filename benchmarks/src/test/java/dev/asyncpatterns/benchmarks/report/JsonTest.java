@@ -26,8 +26,7 @@ class JsonTest {
 
     @Test
     void parse_numbers_negativeFractionsAndExponents() {
-        assertThat(Json.parse("[-0.5, 12, 1e3, 2.5E-2, -7E+1]"))
-                .isEqualTo(List.of(-0.5, 12.0, 1000.0, 0.025, -70.0));
+        assertThat(Json.parse("[-0.5, 12, 1e3, 2.5E-2, -7E+1]")).isEqualTo(List.of(-0.5, 12.0, 1000.0, 0.025, -70.0));
     }
 
     @Test
@@ -60,23 +59,28 @@ class JsonTest {
 
     @Test
     void parse_unterminatedString_rejected() {
-        assertThatThrownBy(() -> Json.parse("\"abc")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Json.parse("\"abc"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("end of input");
     }
 
     @Test
     void parse_missingComma_rejected() {
-        assertThatThrownBy(() -> Json.parse("{\"a\":1 \"b\":2}")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Json.parse("{\"a\":1 \"b\":2}"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected ',' or '}'");
     }
 
     @Test
     void parse_badEscapeAndBadLiteral_rejected() {
-        assertThatThrownBy(() -> Json.parse("\"\\x\"")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Json.parse("\"\\x\""))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("bad escape");
-        assertThatThrownBy(() -> Json.parse("tru")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Json.parse("tru"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected 'true'");
-        assertThatThrownBy(() -> Json.parse("-")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Json.parse("-"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected a digit");
     }
 

@@ -29,7 +29,8 @@ class ReportGeneratorTest {
     }
 
     private static ReportGenerator.Rendered render() throws IOException {
-        return ReportGenerator.render(JmhResult.parseAll(fixture()), List.of("jmh-sample.json"), NOW, "2 cores, load 1.0");
+        return ReportGenerator.render(
+                JmhResult.parseAll(fixture()), List.of("jmh-sample.json"), NOW, "2 cores, load 1.0");
     }
 
     // ---------------------------------------------------------------- parsing JMH rows
@@ -48,7 +49,8 @@ class ReportGeneratorTest {
         assertThat(rows.get(7).primary().error()).isNaN(); // JMH writes "NaN" as a string
         assertThat(rows.get(9).secondary().get("gc.alloc.rate.norm").score()).isEqualTo(4000.0);
         JmhResult real = rows.get(16); // copied from a real JMH 1.37 run with -prof gc
-        assertThat(real.benchmark()).isEqualTo("dev.asyncpatterns.benchmarks.CompletableFutureBaselineBenchmark.allOfCompleted");
+        assertThat(real.benchmark())
+                .isEqualTo("dev.asyncpatterns.benchmarks.CompletableFutureBaselineBenchmark.allOfCompleted");
         assertThat(real.jmhVersion()).isEqualTo("1.37");
         assertThat(real.secondary()).containsKeys("gc.alloc.rate", "gc.alloc.rate.norm", "gc.count", "gc.time");
         assertThat(rows.get(13).higherIsBetter()).isTrue();
@@ -56,9 +58,11 @@ class ReportGeneratorTest {
 
     @Test
     void parseAll_notAnArray_rejected() {
-        assertThatThrownBy(() -> JmhResult.parseAll("{}")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JmhResult.parseAll("{}"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("array");
-        assertThatThrownBy(() -> JmhResult.parseAll("[{\"mode\":\"avgt\"}]")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JmhResult.parseAll("[{\"mode\":\"avgt\"}]"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("benchmark");
     }
 
@@ -70,7 +74,8 @@ class ReportGeneratorTest {
 
         assertThat(md).contains("## Headline: sync vs async on simulated I/O");
         // 2040 ms sequential / 20.5 ms = 99.5x >= 0.95 x 100
-        assertThat(md).contains("| 100 file reads (20 ms, limit 10) | 2,040 ms | 20.5 ms (99.5×) ✓ | 20.6 ms (99.0×) ✓ |");
+        assertThat(md)
+                .contains("| 100 file reads (20 ms, limit 10) | 2,040 ms | 20.5 ms (99.5×) ✓ | 20.6 ms (99.0×) ✓ |");
         // bounded: 204 <= 1.05 x 200 passes, 230 does not
         assertThat(md).contains("204 ms (10.0×) ✓").contains("205 ms (9.95×) ✓").contains("230 ms (8.87×) ✗");
         // a scenario with only two variants still renders, missing cells as a dash
@@ -82,14 +87,17 @@ class ReportGeneratorTest {
         String md = render().markdown();
 
         assertThat(md).contains("| 100 file reads | Parallel.map | 230 | 5.00 | 200 | 0.87 | 8.87× | 10.0× | ✗ |");
-        assertThat(md).contains("| 100 file reads | sequential (blocking) | 2,040 | 12.0 | 2,000 | 0.98 | 1.00× | 1.00× | — |");
+        assertThat(md)
+                .contains(
+                        "| 100 file reads | sequential (blocking) | 2,040 | 12.0 | 2,000 | 0.98 | 1.00× | 1.00× | — |");
         assertThat(md).contains("| 5 DB queries | sequential (blocking) | 101 | — |");
     }
 
     @Test
     void verdict_speedup_metWithinNoiseOrMissed() {
         // 2,000 ms of work: 20.5 ms is 97.6x >= 95x
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 10, 20.5, 0.2)).isEqualTo(ReportGenerator.Verdict.MET);
+        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 10, 20.5, 0.2))
+                .isEqualTo(ReportGenerator.Verdict.MET);
         // 21.2 ms is 94.3x, but 21.2 - 0.6 = 20.6 ms would be 97.1x: the bar is inside the interval
         assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 0, 21.2, 0.6))
                 .isEqualTo(ReportGenerator.Verdict.WITHIN_NOISE);
@@ -97,11 +105,13 @@ class ReportGeneratorTest {
         assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 20, 21.2, 0))
                 .isEqualTo(ReportGenerator.Verdict.WITHIN_NOISE);
         // 23 ms +- 1 is at best 90.9x
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 0, 23, 1)).isEqualTo(ReportGenerator.Verdict.MISSED);
+        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 0, 23, 1))
+                .isEqualTo(ReportGenerator.Verdict.MISSED);
         // no error (a single iteration) judges the score alone
         assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, Double.NaN, 21.2, Double.NaN))
                 .isEqualTo(ReportGenerator.Verdict.MISSED);
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, Double.NaN, 0, 21.2, 0)).isNull();
+        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, Double.NaN, 0, 21.2, 0))
+                .isNull();
     }
 
     @Test
@@ -136,8 +146,11 @@ class ReportGeneratorTest {
     void render_overhead_oursOverPeerInEverySection() throws IOException {
         String md = render().markdown();
 
-        assertThat(md).contains("| headline | 100 file reads | Futures.all | CompletableFuture.allOf | 20.6 | 20.5 | 1.00 |");
-        assertThat(md).contains("| headline | 100 file reads | Parallel.map | asyncutil FairAsyncSemaphore | 230 | 205 | 1.12 |");
+        assertThat(md)
+                .contains("| headline | 100 file reads | Futures.all | CompletableFuture.allOf | 20.6 | 20.5 | 1.00 |");
+        assertThat(md)
+                .contains(
+                        "| headline | 100 file reads | Parallel.map | asyncutil FairAsyncSemaphore | 230 | 205 | 1.12 |");
         assertThat(md).contains("| scaling | N = 100 | Futures.all | CompletableFuture.allOf | 21.0 | 20.6 | 1.02 |");
         // throughput: the best peer (Jox, 3.0 ops/us) over ours (1.5 ops/us)
         assertThat(md).contains("| QueueHandoff | handoff capacity=16 | AsyncQueue | Jox | 1.50 | 3.00 | 2.00 |");
@@ -145,31 +158,74 @@ class ReportGeneratorTest {
 
     @Test
     void isOurs_implementationNames_toolkitVersusPeers() {
-        assertThat(List.of("asyncQueue", "asyncQueueFutures", "ours", "oursAllPolicies", "parallelMap", "taskScope", "apCache",
-                        "asyncSemaphore", "asyncPatterns", "memoized", "futuresAll", "scopeForkAsync", "pipelineDirect",
+        assertThat(List.of(
+                        "asyncQueue",
+                        "asyncQueueFutures",
+                        "ours",
+                        "oursAllPolicies",
+                        "parallelMap",
+                        "taskScope",
+                        "apCache",
+                        "asyncSemaphore",
+                        "asyncPatterns",
+                        "memoized",
+                        "futuresAll",
+                        "scopeForkAsync",
+                        "pipelineDirect",
                         "workerPool"))
                 .allMatch(ReportGenerator::isOurs);
-        assertThat(List.of("arrayBlockingQueue", "jox", "caffeineAsyncCache", "resilience4j", "failsafe", "asyncutil",
-                        "completableFutureAll", "semaphore", "virtualThreads", "reactorFlux", "javaStream", "allOf", "vtExecutor",
-                        "caffeineGetIfPresent", "concurrentHashMap", "threadPoolExecutor", "asyncutilFair", "jdkNonFair",
-                        "failsafeAllPolicies", "stream", "flux", "raw"))
+        assertThat(List.of(
+                        "arrayBlockingQueue",
+                        "jox",
+                        "caffeineAsyncCache",
+                        "resilience4j",
+                        "failsafe",
+                        "asyncutil",
+                        "completableFutureAll",
+                        "semaphore",
+                        "virtualThreads",
+                        "reactorFlux",
+                        "javaStream",
+                        "allOf",
+                        "vtExecutor",
+                        "caffeineGetIfPresent",
+                        "concurrentHashMap",
+                        "threadPoolExecutor",
+                        "asyncutilFair",
+                        "jdkNonFair",
+                        "failsafeAllPolicies",
+                        "stream",
+                        "flux",
+                        "raw"))
                 .noneMatch(ReportGenerator::isOurs);
     }
 
     @Test
     void render_rawBaselineInGroup_oursComparedWithTheBestRealPeer() {
-        List<JmhResult> rows = List.of(
-                row("raw", 50), row("ours", 240), row("resilience4j", 200), row("failsafe", 900));
+        List<JmhResult> rows =
+                List.of(row("raw", 50), row("ours", 240), row("resilience4j", 200), row("failsafe", 900));
 
         String md = ReportGenerator.render(rows, List.of("r.json"), NOW, "").markdown();
 
         assertThat(md).contains("| ResilienceHappyPath | call | ours | resilience4j | 240 | 200 | 1.20 |");
-        assertThat(md).contains("| call | raw | 50.0 | 1.00 | ns/op | 1.00 |").contains("| call | failsafe | 900 | 1.00 | ns/op | 18.00 |");
+        assertThat(md)
+                .contains("| call | raw | 50.0 | 1.00 | ns/op | 1.00 |")
+                .contains("| call | failsafe | 900 | 1.00 | ns/op | 18.00 |");
     }
 
     private static JmhResult row(String impl, double nanos) {
-        return new JmhResult("dev.asyncpatterns.benchmarks.resilience.ResilienceHappyPathBenchmark.call", "avgt",
-                Map.of("impl", impl), new JmhResult.Metric(nanos, 1.0, "ns/op"), Map.of(), 1, 1, 3, "25", "vm", "1.37");
+        return new JmhResult(
+                "dev.asyncpatterns.benchmarks.resilience.ResilienceHappyPathBenchmark.call",
+                "avgt",
+                Map.of("impl", impl),
+                new JmhResult.Metric(nanos, 1.0, "ns/op"),
+                Map.of(),
+                1,
+                1,
+                3,
+                "25",
+                "vm",
+                "1.37");
     }
 
     @Test
@@ -187,7 +243,9 @@ class ReportGeneratorTest {
         String md = render().markdown();
 
         assertThat(md).contains("Generated 2026-11-23T04:00:00Z from `jmh-sample.json`: 17 results, JMH 1.37");
-        assertThat(md).contains("25.0.3").contains("1 fork(s) × 1 warm-up + 3 measured iterations")
+        assertThat(md)
+                .contains("25.0.3")
+                .contains("1 fork(s) × 1 warm-up + 3 measured iterations")
                 .contains("Machine: 2 cores, load 1.0.");
     }
 
@@ -205,16 +263,28 @@ class ReportGeneratorTest {
     void render_charts_wellFormedSvgWithExpectedLabels() throws Exception {
         Map<String, String> charts = render().charts();
 
-        assertThat(charts).containsOnlyKeys(
-                "headline-speedup.svg", "headline-efficiency.svg", "speedup-vs-n.svg", "memory-per-call.svg", "overhead-vs-peers.svg");
+        assertThat(charts)
+                .containsOnlyKeys(
+                        "headline-speedup.svg",
+                        "headline-efficiency.svg",
+                        "speedup-vs-n.svg",
+                        "memory-per-call.svg",
+                        "overhead-vs-peers.svg");
         for (Map.Entry<String, String> chart : charts.entrySet()) {
             Document doc = parseXml(chart.getValue());
             assertThat(doc.getDocumentElement().getTagName()).as(chart.getKey()).isEqualTo("svg");
             assertThat(doc.getDocumentElement().getAttribute("xmlns")).isEqualTo("http://www.w3.org/2000/svg");
-            assertThat(chart.getValue()).as(chart.getKey()).doesNotContain("NaN").doesNotContain("<script");
+            assertThat(chart.getValue())
+                    .as(chart.getKey())
+                    .doesNotContain("NaN")
+                    .doesNotContain("<script");
         }
-        assertThat(charts.get("headline-speedup.svg")).contains("100 file reads (ideal 100× / 10×)").contains("Futures.all");
-        assertThat(charts.get("headline-efficiency.svg")).contains("100 file reads").contains("sequential (blocking)");
+        assertThat(charts.get("headline-speedup.svg"))
+                .contains("100 file reads (ideal 100× / 10×)")
+                .contains("Futures.all");
+        assertThat(charts.get("headline-efficiency.svg"))
+                .contains("100 file reads")
+                .contains("sequential (blocking)");
         assertThat(charts.get("speedup-vs-n.svg")).contains("ideal (= N)").contains("<path");
         assertThat(charts.get("overhead-vs-peers.svg")).contains("Parallel.map / asyncutil FairAsyncSemaphore");
     }
@@ -227,9 +297,12 @@ class ReportGeneratorTest {
 
         List<Path> written = ReportGenerator.write(List.of(json), out, NOW, "");
 
-        assertThat(written).extracting(p -> p.getFileName().toString())
+        assertThat(written)
+                .extracting(p -> p.getFileName().toString())
                 .contains("REPORT.md", "speedup-vs-n.svg", "overhead-vs-peers.svg");
-        assertThat(Files.readString(out.resolve("REPORT.md"))).contains("from `quick.json`").contains("![speedup vs N](speedup-vs-n.svg)");
+        assertThat(Files.readString(out.resolve("REPORT.md")))
+                .contains("from `quick.json`")
+                .contains("![speedup vs N](speedup-vs-n.svg)");
     }
 
     @Test
@@ -238,7 +311,9 @@ class ReportGeneratorTest {
 
         ReportGenerator.main(new String[] {dir.toString(), "--note", "test box"});
 
-        assertThat(Files.readString(dir.resolve("REPORT.md"))).contains("from `a.json`").contains("Machine: test box.");
+        assertThat(Files.readString(dir.resolve("REPORT.md")))
+                .contains("from `a.json`")
+                .contains("Machine: test box.");
     }
 
     private static Document parseXml(String xml) throws Exception {

@@ -92,7 +92,9 @@ class Issue21Test {
         starter.join();
         first.get(20, TimeUnit.SECONDS).cancel(true);
 
-        assertThat(slow.backend.get()).as("nobody wants the load: the backend call is cancelled").isCancelled();
+        assertThat(slow.backend.get())
+                .as("nobody wants the load: the backend call is cancelled")
+                .isCancelled();
         assertThat(memo.stats().abandonedLoads()).isEqualTo(1);
         assertThat(memo.estimatedSize()).isZero();
     }
@@ -188,7 +190,9 @@ class Issue21Test {
                 CompletableFuture<String> next = memo.apply(key);
                 if (valueProduced) {
                     produced++;
-                    if (next.isDone() && value.equals(next.getNow(null)) && calls.get(key).get() == 1) {
+                    if (next.isDone()
+                            && value.equals(next.getNow(null))
+                            && calls.get(key).get() == 1) {
                         producedAndKept++;
                     } else {
                         producedAndLost++;
@@ -200,9 +204,10 @@ class Issue21Test {
                 }
             }
         }
-        System.out.println("issue21-memo-cancel-vs-complete seed=" + seed + " rounds=" + rounds + " produced=" + produced
-                + " kept=" + producedAndKept + " lost=" + producedAndLost + " notProduced=" + notProduced
-                + " abandoned=" + memo.stats().abandonedLoads());
+        System.out.println(
+                "issue21-memo-cancel-vs-complete seed=" + seed + " rounds=" + rounds + " produced=" + produced
+                        + " kept=" + producedAndKept + " lost=" + producedAndLost + " notProduced=" + notProduced
+                        + " abandoned=" + memo.stats().abandonedLoads());
         assertThat(producedAndLost).isZero();
         assertThat(producedAndKept + notProduced).isEqualTo(rounds);
     }
@@ -225,8 +230,11 @@ class Issue21Test {
         assertThat(memo.apply("a").join()).isEqualTo("a#1");
         clock.advance(java.time.Duration.ofSeconds(2));
         assertThat(memo.apply("a").join()).isEqualTo("a#1");
-        assertThat(events).singleElement().isInstanceOfSatisfying(dev.asyncpatterns.cache.CacheEvent.RefreshFailed.class,
-                e -> assertThat(e.failure()).isInstanceOf(OutOfMemoryError.class));
+        assertThat(events)
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        dev.asyncpatterns.cache.CacheEvent.RefreshFailed.class,
+                        e -> assertThat(e.failure()).isInstanceOf(OutOfMemoryError.class));
         clock.advance(java.time.Duration.ofMillis(1_001));
         assertThat(memo.apply("a").join()).isEqualTo("a#1"); // retried, not stuck "in flight"
         assertThat(memo.stats().refreshFailures()).isEqualTo(2);
@@ -235,7 +243,10 @@ class Issue21Test {
     @Test
     void batchLoader_executorThrowsError_keysFailInsteadOfHanging() {
         var loader = dev.asyncpatterns.cache.BatchLoader.<Integer, String>builder(
-                keys -> CompletableFuture.completedFuture(java.util.Map.of())).timeSource(clock).maxBatchSize(2).build();
+                        keys -> CompletableFuture.completedFuture(java.util.Map.of()))
+                .timeSource(clock)
+                .maxBatchSize(2)
+                .build();
         java.util.concurrent.Executor outOfThreads = task -> {
             throw new OutOfMemoryError("unable to create native thread");
         };

@@ -113,14 +113,17 @@ class CacheSnippets {
             assertThat(memo.apply("42").join()).isEqualTo(new User("42", "user-42"));
             assertThat(memo.apply("42").join()).isEqualTo(new User("42", "user-42"));
         }
-        assertThat(userService.calls).as("one call per cache, the second read is a hit").hasValue(3);
+        assertThat(userService.calls)
+                .as("one call per cache, the second read is a hit")
+                .hasValue(3);
 
         var defaults = users.cache().synchronous().policy();
         assertThat(defaults.eviction().orElseThrow().getMaximum()).isEqualTo(AsyncCaches.DEFAULT_MAXIMUM_SIZE);
         assertThat(defaults.expireAfterWrite()).isEmpty();
         var configured = fresh.cache().synchronous().policy();
         assertThat(configured.eviction().orElseThrow().getMaximum()).isEqualTo(1_000);
-        assertThat(configured.expireAfterWrite().orElseThrow().getExpiresAfter()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(configured.expireAfterWrite().orElseThrow().getExpiresAfter())
+                .isEqualTo(Duration.ofMinutes(5));
         assertThat(onMine.cache()).isSameAs(mine);
         assertThat(mine.synchronous().getIfPresent("42")).isEqualTo(new User("42", "user-42"));
     }
@@ -129,11 +132,12 @@ class CacheSnippets {
     void quoteCache_refreshesAheadServesStaleOnErrorAndRemembersFailures() {
         // @start region=quoteCache
         MemoizedFunction<String, Quote> quotes = AsyncCaches.builder()
-                .maximumSize(10_000)                          // W-TinyLFU, not LRU
-                .refreshAfterWrite(Duration.ofSeconds(30))    // serve the current value while reloading
-                .staleIfError(Duration.ofMinutes(5))          // a failing backend does not empty the cache
-                .negativeCaching(Duration.ofSeconds(2))       // remember failures briefly
-                .timeSource(clock).executor(Runnable::run)    // in tests only: virtual time, refresh on this thread
+                .maximumSize(10_000) // W-TinyLFU, not LRU
+                .refreshAfterWrite(Duration.ofSeconds(30)) // serve the current value while reloading
+                .staleIfError(Duration.ofMinutes(5)) // a failing backend does not empty the cache
+                .negativeCaching(Duration.ofSeconds(2)) // remember failures briefly
+                .timeSource(clock)
+                .executor(Runnable::run) // in tests only: virtual time, refresh on this thread
                 .memoize(quoteService::fetch);
         // @end
 
@@ -191,19 +195,23 @@ class CacheSnippets {
     @Test
     void batchLoader_loadsInOneWindowShareOneBulkCall() {
         // @start region=batchLoader
-        BatchLoader<Long, User> loader = BatchLoader.builder(userRepository::findAllByIds) // Set<Long> -> CF<Map<Long, User>>
+        BatchLoader<Long, User> loader = BatchLoader.builder(
+                        userRepository::findAllByIds) // Set<Long> -> CF<Map<Long, User>>
                 .maxBatchSize(100)
                 .window(Duration.ofMillis(5))
-                .timeSource(clock)                             // in tests only: virtual time
+                .timeSource(clock) // in tests only: virtual time
                 .build();
-        CompletableFuture<User> a = loader.load(1L);   // both end up in one findAllByIds({1, 2})
+        CompletableFuture<User> a = loader.load(1L); // both end up in one findAllByIds({1, 2})
         CompletableFuture<User> b = loader.load(2L);
 
         // batching plus caching and single-flight
-        MemoizedFunction<Long, User> users = AsyncCaches.builder().maximumSize(10_000).memoize(loader);
+        MemoizedFunction<Long, User> users =
+                AsyncCaches.builder().maximumSize(10_000).memoize(loader);
         // @end
 
-        assertThat(userRepository.calls).as("nothing sent before the window closes").isEmpty();
+        assertThat(userRepository.calls)
+                .as("nothing sent before the window closes")
+                .isEmpty();
         clock.advance(Duration.ofMillis(5));
         assertThat(userRepository.calls).containsExactly(Set.of(1L, 2L));
         assertThat(a).isCompletedWithValue(new User("1", "user-1"));
@@ -215,7 +223,8 @@ class CacheSnippets {
         clock.advance(Duration.ofMillis(5));
         assertThat(userRepository.calls).containsExactly(Set.of(1L, 2L), Set.of(3L, 4L));
         assertThat(List.of(three.join(), four.join(), threeAgain.join()))
-                .extracting(User::id).containsExactly("3", "4", "3");
+                .extracting(User::id)
+                .containsExactly("3", "4", "3");
         assertThat(users.apply(3L).join().id()).isEqualTo("3");
         assertThat(userRepository.calls).as("cached: no new batch").hasSize(2);
         assertThat(loader.stats().batches()).isEqualTo(2);

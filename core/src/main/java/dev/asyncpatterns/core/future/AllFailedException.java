@@ -1,7 +1,5 @@
 package dev.asyncpatterns.core.future;
 
-import dev.asyncpatterns.core.scope.TaskScope;
-
 import java.io.Serial;
 import java.util.List;
 import java.util.Objects;

@@ -53,6 +53,7 @@ public final class AsCompleted<T> implements Iterable<CompletableFuture<T>> {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<CompletableFuture<T>> ready = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<CompletableFuture<T>>> waiters = new ArrayDeque<>();
+
     @GuardedBy("lock")
     private int taken;
 
@@ -247,8 +248,9 @@ public final class AsCompleted<T> implements Iterable<CompletableFuture<T>> {
      * @return a sized, ordered stream
      */
     public Stream<CompletableFuture<T>> stream() {
-        return StreamSupport.stream(Spliterators.spliterator(iterator(), size - handedOut(),
-                Spliterator.ORDERED | Spliterator.NONNULL), false);
+        return StreamSupport.stream(
+                Spliterators.spliterator(iterator(), size - handedOut(), Spliterator.ORDERED | Spliterator.NONNULL),
+                false);
     }
 
     private void deliver(CompletableFuture<T> element) {

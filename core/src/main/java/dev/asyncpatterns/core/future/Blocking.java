@@ -1,7 +1,6 @@
 package dev.asyncpatterns.core.future;
 
 import dev.asyncpatterns.core.internal.TaskFuture;
-
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
@@ -107,9 +106,17 @@ public final class Blocking {
             int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
             int capacity = cores * CPU_QUEUE_CAPACITY_PER_CORE;
             // threads never inherit InheritableThreadLocals from whichever caller started them
-            ThreadFactory threads = Thread.ofPlatform().daemon().name("async-patterns-cpu-", 1)
-                    .inheritInheritableThreadLocals(false).factory();
-            return new ThreadPoolExecutor(cores, cores, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(capacity),
+            ThreadFactory threads = Thread.ofPlatform()
+                    .daemon()
+                    .name("async-patterns-cpu-", 1)
+                    .inheritInheritableThreadLocals(false)
+                    .factory();
+            return new ThreadPoolExecutor(
+                    cores,
+                    cores,
+                    0,
+                    TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(capacity),
                     threads,
                     (runnable, executor) -> {
                         throw new RejectedExecutionException("Blocking.cpu queue is full (" + capacity

@@ -345,8 +345,11 @@ public final class Futures {
      * @return a future of the done and pending inputs
      * @throws NullPointerException if an argument or an element is null
      */
-    public static <T> CompletableFuture<WaitResult<T>> waitFor(WaitPolicy policy,
-            Collection<? extends CompletionStage<T>> futures, Duration timeout, TimeSource timeSource) {
+    public static <T> CompletableFuture<WaitResult<T>> waitFor(
+            WaitPolicy policy,
+            Collection<? extends CompletionStage<T>> futures,
+            Duration timeout,
+            TimeSource timeSource) {
         Objects.requireNonNull(policy, "policy");
         List<CompletableFuture<T>> inputs = checkedList(futures);
         Objects.requireNonNull(timeout, "timeout");
@@ -490,8 +493,11 @@ public final class Futures {
      * @return a future of the result or the fallback value
      * @throws NullPointerException if an argument is null
      */
-    public static <T> CompletableFuture<T> withTimeout(CompletionStage<? extends T> future, Duration timeout,
-            Callable<? extends T> fallback, TimeSource timeSource) {
+    public static <T> CompletableFuture<T> withTimeout(
+            CompletionStage<? extends T> future,
+            Duration timeout,
+            Callable<? extends T> fallback,
+            TimeSource timeSource) {
         Objects.requireNonNull(future, "future");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(fallback, "fallback");
@@ -540,7 +546,8 @@ public final class Futures {
      * @return a future of the task's result
      * @throws NullPointerException if an argument is null
      */
-    public static <T> CompletableFuture<T> delay(Duration delay, AsyncSupplier<? extends T> task, TimeSource timeSource) {
+    public static <T> CompletableFuture<T> delay(
+            Duration delay, AsyncSupplier<? extends T> task, TimeSource timeSource) {
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(timeSource, "timeSource");
@@ -655,5 +662,4 @@ public final class Futures {
         }
         return started;
     }
-
 }

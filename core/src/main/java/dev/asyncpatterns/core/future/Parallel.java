@@ -2,9 +2,9 @@ package dev.asyncpatterns.core.future;
 
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.internal.CapturedContext;
-import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.internal.SyncWaiter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -72,7 +72,9 @@ public final class Parallel {
      * @throws IllegalArgumentException if {@code maxConcurrency < 1}
      */
     public static <T, R> CompletableFuture<List<R>> map(
-            Iterable<? extends T> items, int maxConcurrency, Function<? super T, ? extends CompletionStage<? extends R>> fn) {
+            Iterable<? extends T> items,
+            int maxConcurrency,
+            Function<? super T, ? extends CompletionStage<? extends R>> fn) {
         List<T> list = copy(items);
         Checks.positive(maxConcurrency, "maxConcurrency");
         Objects.requireNonNull(fn, "fn");
@@ -96,7 +98,9 @@ public final class Parallel {
      * @throws IllegalArgumentException if {@code maxConcurrency < 1}
      */
     public static <T, R> CompletableFuture<List<Outcome<R>>> mapSettled(
-            Iterable<? extends T> items, int maxConcurrency, Function<? super T, ? extends CompletionStage<? extends R>> fn) {
+            Iterable<? extends T> items,
+            int maxConcurrency,
+            Function<? super T, ? extends CompletionStage<? extends R>> fn) {
         List<T> list = copy(items);
         Checks.positive(maxConcurrency, "maxConcurrency");
         Objects.requireNonNull(fn, "fn");
@@ -166,7 +170,9 @@ public final class Parallel {
      * @throws IllegalArgumentException if {@code batchSize < 1}
      */
     public static <T, R> CompletableFuture<List<R>> batches(
-            Iterable<? extends T> items, int batchSize, Function<? super T, ? extends CompletionStage<? extends R>> fn) {
+            Iterable<? extends T> items,
+            int batchSize,
+            Function<? super T, ? extends CompletionStage<? extends R>> fn) {
         List<T> list = copy(items);
         Checks.positive(batchSize, "batchSize");
         Objects.requireNonNull(fn, "fn");
@@ -183,7 +189,11 @@ public final class Parallel {
         return list;
     }
 
-    private enum Mode { FAIL_FAST, SETTLE, DISCARD }
+    private enum Mode {
+        FAIL_FAST,
+        SETTLE,
+        DISCARD
+    }
 
     /*
      * Maintainer's note.
@@ -219,7 +229,12 @@ public final class Parallel {
         private int index;
         private int startedInBatch;
 
-        Run(Iterator<? extends T> source, int size, int max, boolean batch, Mode mode,
+        Run(
+                Iterator<? extends T> source,
+                int size,
+                int max,
+                boolean batch,
+                Mode mode,
                 Function<? super T, ? extends CompletionStage<?>> fn) {
             this.source = source;
             this.slots = size >= 0 ? new Object[size] : null;
@@ -312,8 +327,11 @@ public final class Parallel {
             stage.whenComplete((value, failure) -> done(i, value, failure, registered));
         }
 
-        @SuppressWarnings("NullAway") // slots is non-null in SETTLE mode; a success may carry null, as a CompletableFuture value may
-        private void done(int i, @Nullable Object value, @Nullable Throwable failure, @Nullable CompletableFuture<?> registered) {
+        @SuppressWarnings(
+                "NullAway") // slots is non-null in SETTLE mode; a success may carry null, as a CompletableFuture value
+        // may
+        private void done(
+                int i, @Nullable Object value, @Nullable Throwable failure, @Nullable CompletableFuture<?> registered) {
             if (registered != null) {
                 running.remove(registered);
             }
@@ -357,7 +375,9 @@ public final class Parallel {
 
         @SuppressWarnings("unchecked")
         private void finish() {
-            List<R> values = slots == null ? Collections.emptyList() : (List<R>) Collections.unmodifiableList(Arrays.asList(slots));
+            List<R> values = slots == null
+                    ? Collections.emptyList()
+                    : (List<R>) Collections.unmodifiableList(Arrays.asList(slots));
             result.complete(values);
         }
     }

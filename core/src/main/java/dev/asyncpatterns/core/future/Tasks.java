@@ -1,7 +1,6 @@
 package dev.asyncpatterns.core.future;
 
 import dev.asyncpatterns.core.internal.TaskFuture;
-
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -28,8 +27,10 @@ import java.util.concurrent.ThreadFactory;
  */
 public final class Tasks {
 
-    private static final ThreadFactory VIRTUAL = Thread.ofVirtual().name("async-patterns-task")
-            .inheritInheritableThreadLocals(false).factory();
+    private static final ThreadFactory VIRTUAL = Thread.ofVirtual()
+            .name("async-patterns-task")
+            .inheritInheritableThreadLocals(false)
+            .factory();
     private static final Executor VIRTUAL_EXECUTOR = new Executor() {
         @Override
         public void execute(Runnable task) {
@@ -115,8 +116,9 @@ public final class Tasks {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(executor, "executor");
         return new TaskFuture<Void>(() -> {
-            task.run();
-            return null;
-        }).startOn(executor);
+                    task.run();
+                    return null;
+                })
+                .startOn(executor);
     }
 }

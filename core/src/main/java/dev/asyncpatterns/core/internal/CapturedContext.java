@@ -62,8 +62,8 @@ public final class CapturedContext {
 
     private static boolean micrometerPresent() {
         try {
-            Class.forName("io.micrometer.context.ContextSnapshotFactory", false,
-                    CapturedContext.class.getClassLoader());
+            Class.forName(
+                    "io.micrometer.context.ContextSnapshotFactory", false, CapturedContext.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException | LinkageError absent) {
             return false;
@@ -102,7 +102,8 @@ public final class CapturedContext {
         if (previousMdc != null && previousMdc.isEmpty()) {
             previousMdc = null;
         }
-        Scope micrometer = snapshot != null ? MicrometerContext.restore(snapshot)
+        Scope micrometer = snapshot != null
+                ? MicrometerContext.restore(snapshot)
                 : MICROMETER_PRESENT ? MicrometerContext.clearIfAny() : NOOP;
         if (mdc == null && previousMdc == null) {
             return micrometer;
@@ -178,6 +179,7 @@ public final class CapturedContext {
 
     @Override
     public String toString() {
-        return "CapturedContext[mdc=" + (mdc == null ? "{}" : mdc.keySet()) + ", micrometer=" + (snapshot != null) + "]";
+        return "CapturedContext[mdc=" + (mdc == null ? "{}" : mdc.keySet()) + ", micrometer=" + (snapshot != null)
+                + "]";
     }
 }

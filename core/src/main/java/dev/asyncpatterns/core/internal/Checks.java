@@ -129,12 +129,12 @@ public final class Checks {
             throw new IllegalArgumentException("name must not be blank, was \"" + name + "\"");
         }
         if (name.length() > MAX_NAME_LENGTH) {
-            throw new IllegalArgumentException("name must be at most " + MAX_NAME_LENGTH + " characters, was "
-                    + name.length());
+            throw new IllegalArgumentException(
+                    "name must be at most " + MAX_NAME_LENGTH + " characters, was " + name.length());
         }
         if (name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("name must not contain control characters, was \""
-                    + name.replaceAll("\\p{Cntrl}", "?") + "\"");
+            throw new IllegalArgumentException(
+                    "name must not contain control characters, was \"" + name.replaceAll("\\p{Cntrl}", "?") + "\"");
         }
         return name;
     }

@@ -1,7 +1,5 @@
 package dev.asyncpatterns.core.internal;
 
-import dev.asyncpatterns.core.future.Futures;
-
 import java.util.concurrent.CompletableFuture;
 
 /*

@@ -2,8 +2,6 @@ package dev.asyncpatterns.core.internal;
 
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.future.AllFailedException;
-import dev.asyncpatterns.core.future.Futures;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -87,8 +85,7 @@ public final class FirstOfFuture<T> extends CombiningFuture<T> {
             }
             if (remaining.decrementAndGet() == 0) {
                 var all = new ArrayList<>(Arrays.asList(failures));
-                completeExceptionally(new AllFailedException(
-                        "all " + inputs.length + " inputs failed", first, all));
+                completeExceptionally(new AllFailedException("all " + inputs.length + " inputs failed", first, all));
             }
         }
     }

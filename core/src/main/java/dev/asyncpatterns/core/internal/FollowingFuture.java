@@ -1,10 +1,7 @@
 package dev.asyncpatterns.core.internal;
 
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.scope.TaskScope;
 import dev.asyncpatterns.core.time.Cancellable;
-
 import java.util.concurrent.CompletableFuture;
 
 /*

@@ -1,15 +1,13 @@
 package dev.asyncpatterns.core.internal;
 
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.future.Futures;
-
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.RandomAccess;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.function.BiConsumer;
 
 /*
@@ -36,8 +34,10 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
 
     private final Object[] values;
     private final boolean settled;
+
     @SuppressWarnings("UnusedVariable") // read and written only through the REMAINING VarHandle
     private volatile int remaining; // see REMAINING
+
     private volatile Throwable first;
 
     public GatherFuture(CompletableFuture<?>[] inputs, boolean settled) {

@@ -83,8 +83,8 @@ public final class GuardedCall<G, T> implements BiConsumer<G, Throwable> {
         CompletionStage<? extends T> stage;
         try {
             CapturedContext caller = context;
-            stage = Objects.requireNonNull(caller == null ? body.apply(held) : caller.call(() -> body.apply(held)),
-                    "action returned null");
+            stage = Objects.requireNonNull(
+                    caller == null ? body.apply(held) : caller.call(() -> body.apply(held)), "action returned null");
         } catch (Throwable failure) {
             giveBack.accept(held);
             result.completeExceptionally(failure);

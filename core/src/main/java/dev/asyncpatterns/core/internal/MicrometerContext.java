@@ -21,7 +21,9 @@ final class MicrometerContext {
 
     private static final ContextRegistry REGISTRY = ContextRegistry.getInstance();
     private static final ContextSnapshotFactory FACTORY = ContextSnapshotFactory.builder()
-            .contextRegistry(REGISTRY).clearMissing(true).build();
+            .contextRegistry(REGISTRY)
+            .clearMissing(true)
+            .build();
     private static final ContextSnapshot NOTHING = FACTORY.captureFrom();
     private static final CapturedContext.Scope NOOP = () -> {};
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CapturedContext.class);

@@ -43,7 +43,8 @@ public final class QueueFullEvent extends jdk.jfr.Event {
                 if (event.shouldCommit()) {
                     event.queue = queue;
                     event.capacity = capacity;
-                    event.outcome = failure == null ? "accepted" : SyncWaiter.isCancellation(failure) ? "cancelled" : "closed";
+                    event.outcome =
+                            failure == null ? "accepted" : SyncWaiter.isCancellation(failure) ? "cancelled" : "closed";
                     event.commit();
                 }
             });

@@ -19,7 +19,8 @@ import jdk.jfr.Threshold;
 @Name("dev.asyncpatterns.SlowWait")
 @Label("Slow Wait")
 @Category({"async-patterns", "Coordination"})
-@Description("A wait for an AsyncSemaphore permit or an AsyncLock/AsyncReadWriteLock that took longer than the threshold")
+@Description(
+        "A wait for an AsyncSemaphore permit or an AsyncLock/AsyncReadWriteLock that took longer than the threshold")
 @Threshold("20 ms")
 @StackTrace(false)
 public final class SlowWaitEvent extends jdk.jfr.Event {

@@ -1,13 +1,5 @@
 package dev.asyncpatterns.core.internal;
 
-import dev.asyncpatterns.core.pool.AsyncPool;
-import dev.asyncpatterns.core.sync.AsyncBarrier;
-import dev.asyncpatterns.core.sync.AsyncEvent;
-import dev.asyncpatterns.core.sync.AsyncLatch;
-import dev.asyncpatterns.core.sync.AsyncLock;
-import dev.asyncpatterns.core.sync.AsyncRateLimiter;
-import dev.asyncpatterns.core.sync.AsyncReadWriteLock;
-import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.util.ArrayDeque;
@@ -57,6 +49,7 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
 
     /** Queue links, guarded by the owner's lock. */
     SyncWaiter<?> prev;
+
     public SyncWaiter<?> next;
     /** True while linked in the owner's queue; guarded by the owner's lock. */
     boolean queued;
@@ -134,8 +127,11 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
                 if (event.shouldCommit()) {
                     event.primitive = primitive;
                     event.amount = amount;
-                    event.outcome = failure == null ? "granted" : isCancellation(failure) ? "cancelled"
-                            : failure instanceof TimeoutException ? "timed out" : "failed";
+                    event.outcome = failure == null
+                            ? "granted"
+                            : isCancellation(failure)
+                                    ? "cancelled"
+                                    : failure instanceof TimeoutException ? "timed out" : "failed";
                     event.commit();
                 }
             });
@@ -147,8 +143,10 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
      * (unless granted first). Call after the waiter is queued and the lock released.
      */
     public final void startTimer(TimeSource timeSource, long nanos, String what) {
-        Cancellable armed = timeSource.schedule(java.time.Duration.ofNanos(nanos),
-                () -> completeExceptionally(new TimeoutException(what + " timed out after " + java.time.Duration.ofNanos(nanos))));
+        Cancellable armed = timeSource.schedule(
+                java.time.Duration.ofNanos(nanos),
+                () -> completeExceptionally(
+                        new TimeoutException(what + " timed out after " + java.time.Duration.ofNanos(nanos))));
         timer = armed;
         if (isDone()) {
             armed.cancel();
@@ -194,7 +192,8 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
     /** Whether the failure is a cancellation (directly or wrapped). */
     public static boolean isCancellation(Throwable failure) {
         return failure instanceof CancellationException
-                || (failure instanceof java.util.concurrent.CompletionException && failure.getCause() instanceof CancellationException);
+                || (failure instanceof java.util.concurrent.CompletionException
+                        && failure.getCause() instanceof CancellationException);
     }
 
     /** Per-thread queue of waiters to fire; the outermost caller drains it. */

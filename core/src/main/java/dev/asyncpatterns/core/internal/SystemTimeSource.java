@@ -28,12 +28,19 @@ public final class SystemTimeSource implements TimeSource {
     public static final SystemTimeSource INSTANCE = new SystemTimeSource();
 
     private final ScheduledThreadPoolExecutor timer;
-    private final ThreadFactory runners = Thread.ofVirtual().name("async-patterns-timer-task")
-            .inheritInheritableThreadLocals(false).factory();
+    private final ThreadFactory runners = Thread.ofVirtual()
+            .name("async-patterns-timer-task")
+            .inheritInheritableThreadLocals(false)
+            .factory();
 
     private SystemTimeSource() {
-        timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("async-patterns-timer")
-                .inheritInheritableThreadLocals(false).factory());
+        timer = new ScheduledThreadPoolExecutor(
+                1,
+                Thread.ofPlatform()
+                        .daemon()
+                        .name("async-patterns-timer")
+                        .inheritInheritableThreadLocals(false)
+                        .factory());
         timer.setRemoveOnCancelPolicy(true);
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
@@ -55,8 +62,8 @@ public final class SystemTimeSource implements TimeSource {
         long nanos = Durations.toNanosSaturated(delay);
         CapturedContext context = CapturedContext.capture();
         Runnable run = context.isEmpty() ? task : context.wrap(task); // runners start with no context
-        ScheduledFuture<?> handle = timer.schedule(
-                () -> runners.newThread(run).start(), Math.max(0, nanos), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> handle =
+                timer.schedule(() -> runners.newThread(run).start(), Math.max(0, nanos), TimeUnit.NANOSECONDS);
         return () -> handle.cancel(false);
     }
 

@@ -1,7 +1,5 @@
 package dev.asyncpatterns.core.internal;
 
-import dev.asyncpatterns.core.scope.TaskScope;
-
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -172,7 +170,8 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
                 // socket and throwing SocketException("Closed by interrupt") with the interrupt
                 // status still set (issue 21); an I/O exception thrown while our interrupt is
                 // pending is its effect, not a failure of the task
-                || (failure instanceof java.io.IOException && Thread.currentThread().isInterrupted());
+                || (failure instanceof java.io.IOException
+                        && Thread.currentThread().isInterrupted());
     }
 
     private void exit() {

@@ -10,7 +10,8 @@ import jdk.jfr.StackTrace;
 @Name("dev.asyncpatterns.TaskScopeFailure")
 @Label("Task Scope Failure")
 @Category({"async-patterns", "Scopes"})
-@Description("A TaskScope shutting down because a fork failed (FAIL_FAST) or its deadline passed; its other forks are cancelled")
+@Description(
+        "A TaskScope shutting down because a fork failed (FAIL_FAST) or its deadline passed; its other forks are cancelled")
 @StackTrace(false)
 public final class TaskScopeFailureEvent extends jdk.jfr.Event {
 

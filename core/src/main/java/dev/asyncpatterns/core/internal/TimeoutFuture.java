@@ -1,8 +1,6 @@
 package dev.asyncpatterns.core.internal;
 
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.future.Futures;
-import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;

@@ -1,12 +1,10 @@
 package dev.asyncpatterns.core.internal;
 
 import dev.asyncpatterns.core.Outcome;
-import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.future.WaitPolicy;
 import dev.asyncpatterns.core.future.WaitResult;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

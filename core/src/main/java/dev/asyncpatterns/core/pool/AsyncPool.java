@@ -130,8 +130,20 @@ public final class AsyncPool<T> {
      * @param cancelled acquires cancelled (or completed by their caller), since creation
      * @param closed whether the pool is closed
      */
-    public record Stats(String name, int size, int idle, int borrowed, int capacity, int waiters, long acquired,
-            long created, long createFailures, long destroyed, long timedOut, long cancelled, boolean closed) {}
+    public record Stats(
+            String name,
+            int size,
+            int idle,
+            int borrowed,
+            int capacity,
+            int waiters,
+            long acquired,
+            long created,
+            long createFailures,
+            long destroyed,
+            long timedOut,
+            long cancelled,
+            boolean closed) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncPool.class);
 
@@ -155,14 +167,19 @@ public final class AsyncPool<T> {
     private @Nullable Cancellable sweepTimer;
     private long sweepDue;
     private final String name;
+
     @GuardedBy("lock")
     private final WaitCounters counters = new WaitCounters();
+
     @GuardedBy("lock")
     private long acquired;
+
     @GuardedBy("lock")
     private long created;
+
     @GuardedBy("lock")
     private long createFailures;
+
     @GuardedBy("lock")
     private long destroyed;
 
@@ -368,8 +385,20 @@ public final class AsyncPool<T> {
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(name, totalLocked(), idle.size(), borrowed.size(), maxSize, queue.size(), acquired,
-                    created, createFailures, destroyed, counters.timedOut(), counters.cancelled(), closed);
+            return new Stats(
+                    name,
+                    totalLocked(),
+                    idle.size(),
+                    borrowed.size(),
+                    maxSize,
+                    queue.size(),
+                    acquired,
+                    created,
+                    createFailures,
+                    destroyed,
+                    counters.timedOut(),
+                    counters.cancelled(),
+                    closed);
         } finally {
             lock.unlock();
         }
@@ -379,8 +408,8 @@ public final class AsyncPool<T> {
     public String toString() {
         lock.lock();
         try {
-            return "AsyncPool[" + name + ", size=" + totalLocked() + ", idle=" + idle.size() + ", borrowed=" + borrowed.size()
-                    + ", waiters=" + queue.size() + (closed ? ", closed" : "") + "]";
+            return "AsyncPool[" + name + ", size=" + totalLocked() + ", idle=" + idle.size() + ", borrowed="
+                    + borrowed.size() + ", waiters=" + queue.size() + (closed ? ", closed" : "") + "]";
         } finally {
             lock.unlock();
         }
@@ -488,7 +517,8 @@ public final class AsyncPool<T> {
             created(null, failure);
             return;
         }
-        stage.whenComplete((object, failure) -> created(object,
+        stage.whenComplete((object, failure) -> created(
+                object,
                 failure == null && object == null ? new NullPointerException("factory produced null") : failure));
     }
 
@@ -544,7 +574,8 @@ public final class AsyncPool<T> {
         try {
             Entry<T> e = borrowed.remove(object);
             if (e == null) {
-                throw new IllegalArgumentException("object is not borrowed from this pool (never acquired, or already released): " + object);
+                throw new IllegalArgumentException(
+                        "object is not borrowed from this pool (never acquired, or already released): " + object);
             }
             long now = timeSource.nanoTime();
             if (broken || closed || expired(e, now)) {
@@ -648,7 +679,8 @@ public final class AsyncPool<T> {
             // coldest first: the back of the deque
             for (Iterator<Entry<T>> it = idle.descendingIterator(); it.hasNext(); ) {
                 Entry<T> e = it.next();
-                boolean idleTooLong = idleTimeoutNanos != Long.MAX_VALUE && now - e.idleSince >= idleTimeoutNanos
+                boolean idleTooLong = idleTimeoutNanos != Long.MAX_VALUE
+                        && now - e.idleSince >= idleTimeoutNanos
                         && totalLocked() > minSize;
                 if (expired(e, now) || idleTooLong) {
                     it.remove();
@@ -687,7 +719,9 @@ public final class AsyncPool<T> {
 
     private static final class Waiter<T> extends SyncWaiter<T> {
         final AsyncPool<T> owner;
-        @Nullable T lent;
+
+        @Nullable
+        T lent;
 
         Waiter(AsyncPool<T> owner) {
             this.owner = owner;

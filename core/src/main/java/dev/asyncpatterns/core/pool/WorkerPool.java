@@ -1,10 +1,10 @@
 package dev.asyncpatterns.core.pool;
 
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.CapturedContext;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.time.TimeSource;
-import dev.asyncpatterns.core.internal.CapturedContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,8 +114,20 @@ public final class WorkerPool<J, R> {
      * @param perWorker each worker's counters
      * @param shutdown whether shutdown has begun
      */
-    public record Stats(String name, int workers, int depth, int capacity, int inFlight, long submitted,
-            long rejected, long succeeded, long failed, long cancelled, Duration busyTime, List<WorkerStats> perWorker, boolean shutdown) {}
+    public record Stats(
+            String name,
+            int workers,
+            int depth,
+            int capacity,
+            int inFlight,
+            long submitted,
+            long rejected,
+            long succeeded,
+            long failed,
+            long cancelled,
+            Duration busyTime,
+            List<WorkerStats> perWorker,
+            boolean shutdown) {}
 
     /** The default queue capacity. */
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
@@ -146,9 +158,14 @@ public final class WorkerPool<J, R> {
         int workerCount = b.workers == 0 ? DEFAULT_WORKERS : b.workers;
         this.limit = b.maxInFlight == 0 || b.maxInFlight >= workerCount ? null : new Semaphore(b.maxInFlight);
         this.queue = AsyncQueue.<Task>builder(b.queueCapacity == 0 ? DEFAULT_QUEUE_CAPACITY : b.queueCapacity)
-                .name(name).timeSource(time).build();
+                .name(name)
+                .timeSource(time)
+                .build();
         ThreadFactory factory = b.threadFactory == null
-                ? Thread.ofVirtual().name(name + "-worker-", 0).inheritInheritableThreadLocals(false).factory()
+                ? Thread.ofVirtual()
+                        .name(name + "-worker-", 0)
+                        .inheritInheritableThreadLocals(false)
+                        .factory()
                 : b.threadFactory;
         List<Worker> list = new ArrayList<>(workerCount);
         for (int i = 0; i < workerCount; i++) {
@@ -322,7 +339,8 @@ public final class WorkerPool<J, R> {
     public CompletableFuture<List<J>> shutdownNow() {
         shutdown = true;
         stopping = true;
-        List<Task> unstarted = queue.closeExceptionally(new CancellationException("WorkerPool[" + name + "] shutdownNow"));
+        List<Task> unstarted =
+                queue.closeExceptionally(new CancellationException("WorkerPool[" + name + "] shutdownNow"));
         List<J> jobs = new ArrayList<>(unstarted.size());
         for (Task task : unstarted) {
             task.cancel(false);
@@ -405,8 +423,20 @@ public final class WorkerPool<J, R> {
             busy += s.busyTime().toNanos();
             inFlight += s.busy() ? 1 : 0;
         }
-        return new Stats(name, workers.size(), queue.size(), queue.capacity(), inFlight, submitted.sum(),
-                rejected.sum(), processed, failed, cancelled.sum(), Duration.ofNanos(busy), List.copyOf(per), shutdown);
+        return new Stats(
+                name,
+                workers.size(),
+                queue.size(),
+                queue.capacity(),
+                inFlight,
+                submitted.sum(),
+                rejected.sum(),
+                processed,
+                failed,
+                cancelled.sum(),
+                Duration.ofNanos(busy),
+                List.copyOf(per),
+                shutdown);
     }
 
     /**
@@ -462,8 +492,10 @@ public final class WorkerPool<J, R> {
     private final class Worker {
         final int index;
         final ReentrantLock lock = new ReentrantLock(); // guards current vs interrupt
+
         @SuppressWarnings("NullAway.Init") // set right after construction, before any worker starts
         Thread thread;
+
         volatile @Nullable Task current;
         volatile long processed;
         volatile long failed;
@@ -504,7 +536,9 @@ public final class WorkerPool<J, R> {
             }
         }
 
-        @SuppressWarnings("NonAtomicVolatileUpdate") // single writer: only this worker updates its counters; volatile for stats() readers
+        @SuppressWarnings(
+                "NonAtomicVolatileUpdate") // single writer: only this worker updates its counters; volatile for stats()
+        // readers
         private void runTask(Task task) {
             if (limit != null) {
                 try {
@@ -535,7 +569,8 @@ public final class WorkerPool<J, R> {
                 } else {
                     CompletionStage<? extends R> returned = task.context.apply(handler, task.job);
                     if (returned == null) {
-                        throw new NullPointerException("WorkerPool[" + name + "]: handler returned null for " + task.job);
+                        throw new NullPointerException(
+                                "WorkerPool[" + name + "]: handler returned null for " + task.job);
                     }
                     stage = returned.toCompletableFuture();
                     task.stage = stage;

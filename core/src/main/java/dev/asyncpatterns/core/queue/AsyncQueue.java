@@ -2,11 +2,10 @@ package dev.asyncpatterns.core.queue;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.ClosedException;
-import dev.asyncpatterns.core.future.Blocking;
-import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.Listeners;
+import dev.asyncpatterns.core.internal.QueueFullEvent;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.queue.QueueWaiter.BatchWaiter;
 import dev.asyncpatterns.core.queue.QueueWaiter.BlockingWaiter;
@@ -14,7 +13,6 @@ import dev.asyncpatterns.core.queue.QueueWaiter.PutWaiter;
 import dev.asyncpatterns.core.queue.QueueWaiter.TakeWaiter;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-import dev.asyncpatterns.core.internal.QueueFullEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -137,8 +135,17 @@ public final class AsyncQueue<T> {
      * @param unfinished accepted items not yet reported done with {@link #taskDone()}
      * @param closed whether the queue is closed
      */
-    public record Stats(String name, int capacity, int depth, int putWaiters, int takeWaiters,
-            long put, long taken, long dropped, long unfinished, boolean closed) {}
+    public record Stats(
+            String name,
+            int capacity,
+            int depth,
+            int putWaiters,
+            int takeWaiters,
+            long put,
+            long taken,
+            long dropped,
+            long unfinished,
+            boolean closed) {}
 
     /** The largest capacity a bounded queue accepts; beyond it, ask for {@link #unbounded()}. */
     public static final int MAX_CAPACITY = 1 << 30;
@@ -154,17 +161,24 @@ public final class AsyncQueue<T> {
     private final ReentrantLock lock = new ReentrantLock();
     private final SyncWaiter.Queue<QueueWaiter<?>> takers = new SyncWaiter.Queue<>();
     private final SyncWaiter.Queue<QueueWaiter<?>> putters = new SyncWaiter.Queue<>();
+
     @GuardedBy("lock")
     private List<CompletableFuture<Void>> joiners;
+
     private volatile boolean closed; // written under lock
+
     @GuardedBy("lock")
     private Throwable closeCause;
+
     @GuardedBy("lock")
     private long putCount;
+
     @GuardedBy("lock")
     private long takeCount;
+
     @GuardedBy("lock")
     private long dropCount;
+
     @GuardedBy("lock")
     private long unfinished;
 
@@ -613,7 +627,8 @@ public final class AsyncQueue<T> {
         lock.lock();
         try {
             if (unfinished == 0) {
-                throw new IllegalStateException("AsyncQueue[" + name + "]: taskDone() called more times than items were put");
+                throw new IllegalStateException(
+                        "AsyncQueue[" + name + "]: taskDone() called more times than items were put");
             }
             if (--unfinished != 0 || joiners == null) {
                 return;
@@ -724,8 +739,13 @@ public final class AsyncQueue<T> {
         } finally {
             lock.unlock();
         }
-        LOG.debug("AsyncQueue[{}] closed{}: {} waiting producers and {} consumers failed, {} items discarded",
-                name, cause == null ? "" : " exceptionally", failedPutters, failedTakers, discarded.size());
+        LOG.debug(
+                "AsyncQueue[{}] closed{}: {} waiting producers and {} consumers failed, {} items discarded",
+                name,
+                cause == null ? "" : " exceptionally",
+                failedPutters,
+                failedTakers,
+                discarded.size());
         SyncWaiter.fireChain(toFire.first);
         if (release != null) {
             release.forEach(f -> f.complete(null));
@@ -794,8 +814,17 @@ public final class AsyncQueue<T> {
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(name, capacity, store.size, putters.size(), takers.size(), putCount, takeCount,
-                    dropCount, unfinished, closed);
+            return new Stats(
+                    name,
+                    capacity,
+                    store.size,
+                    putters.size(),
+                    takers.size(),
+                    putCount,
+                    takeCount,
+                    dropCount,
+                    unfinished,
+                    closed);
         } finally {
             lock.unlock();
         }
@@ -804,8 +833,8 @@ public final class AsyncQueue<T> {
     @Override
     public String toString() {
         Stats s = stats();
-        return "AsyncQueue[" + name + ", size=" + s.depth() + "/" + (capacity == Integer.MAX_VALUE ? "unbounded" : capacity)
-                + (s.closed() ? ", closed" : "") + "]";
+        return "AsyncQueue[" + name + ", size=" + s.depth() + "/"
+                + (capacity == Integer.MAX_VALUE ? "unbounded" : capacity) + (s.closed() ? ", closed" : "") + "]";
     }
 
     // ---------------------------------------------------------------- internals (lock held)
@@ -968,7 +997,8 @@ public final class AsyncQueue<T> {
         Listeners.notify(LOG, "AsyncQueue[" + name + "]", "drop", onDropped, AsyncQueue.<T>cast(item));
     }
 
-    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // an unchecked-cast helper: the inferred return type is its purpose
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"
+    }) // an unchecked-cast helper: the inferred return type is its purpose
     private static <E> E cast(Object item) {
         return (E) item;
     }
@@ -976,7 +1006,9 @@ public final class AsyncQueue<T> {
     /** Internal signal from awaitBlocking to takeBlocking(Duration). */
     private static final class NodeTimedOut extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        @SuppressWarnings("StaticAssignmentOfThrowable") // stackless, never thrown to users: a preallocated internal signal
+
+        @SuppressWarnings(
+                "StaticAssignmentOfThrowable") // stackless, never thrown to users: a preallocated internal signal
         static final NodeTimedOut INSTANCE = new NodeTimedOut();
 
         private NodeTimedOut() {

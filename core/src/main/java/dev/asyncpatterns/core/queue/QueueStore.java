@@ -21,7 +21,8 @@ abstract class QueueStore {
     /** Moves every item into {@code out} without comparing (any order); empties the store. */
     abstract <E> void removeAllInto(List<E> out);
 
-    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // an unchecked-cast helper: the inferred return type is its purpose
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"
+    }) // an unchecked-cast helper: the inferred return type is its purpose
     static <E> E cast(Object item) {
         return (E) item;
     }

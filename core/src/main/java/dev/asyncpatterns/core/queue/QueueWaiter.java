@@ -92,7 +92,8 @@ abstract class QueueWaiter<V> extends SyncWaiter<V> {
         return queue.abandon(this, false) && super.completeExceptionally(ex);
     }
 
-    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // an unchecked-cast helper: the inferred return type is its purpose
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"
+    }) // an unchecked-cast helper: the inferred return type is its purpose
     static <E> E cast(Object item) {
         return (E) item;
     }

@@ -160,8 +160,15 @@ public final class TaskScope implements AutoCloseable {
      * @param shutdown whether the scope has shut down (its remaining forks are cancelled)
      * @param closed whether the scope is closed
      */
-    public record Stats(String name, int inFlight, long forked, long succeeded, long failed, long cancelled,
-            boolean shutdown, boolean closed) {}
+    public record Stats(
+            String name,
+            int inFlight,
+            long forked,
+            long succeeded,
+            long failed,
+            long cancelled,
+            boolean shutdown,
+            boolean closed) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskScope.class);
     private static final ThreadLocal<TaskScope> CURRENT = new ThreadLocal<>();
@@ -202,9 +209,11 @@ public final class TaskScope implements AutoCloseable {
         this.executor = builder.executor != null ? builder.executor : Tasks.virtualThreads();
         this.owner = Thread.currentThread();
         this.firstSuccessFailures = policy == Policy.FIRST_SUCCESS ? new ArrayList<>() : null;
-        this.deadline = builder.deadlineDuration != null ? builder.deadlineDuration
-                : builder.deadlineInstant != null ? Duration.between(timeSource.instant(), builder.deadlineInstant)
-                : null;
+        this.deadline = builder.deadlineDuration != null
+                ? builder.deadlineDuration
+                : builder.deadlineInstant != null
+                        ? Duration.between(timeSource.instant(), builder.deadlineInstant)
+                        : null;
         TaskScope enclosing = innermostOpen();
         this.parent = enclosing;
     }
@@ -517,7 +526,7 @@ public final class TaskScope implements AutoCloseable {
                         }
                     }
                 }
-                case COLLECT_ALL -> { }
+                case COLLECT_ALL -> {}
                 case FIRST_SUCCESS -> {
                     if (outcome.isSuccess()) {
                         if (!succeeded && !shutdown) {
@@ -542,7 +551,8 @@ public final class TaskScope implements AutoCloseable {
             into.addSuppressed(suppress);
         }
         if (ignoredAfterShutdown != null) {
-            LOG.debug("TaskScope: a fork failed after the scope was cancelled; not the scope's failure",
+            LOG.debug(
+                    "TaskScope: a fork failed after the scope was cancelled; not the scope's failure",
                     ignoredAfterShutdown);
         }
         if (failedWith != null && toCancel != null) {
@@ -767,8 +777,10 @@ public final class TaskScope implements AutoCloseable {
                 failures.forEach(deadlineExpired::addSuppressed);
                 failure = deadlineExpired;
             } else {
-                failure = new AllFailedException("no fork succeeded (" + failures.size() + " failed)",
-                        failures.isEmpty() ? null : failures.get(0), failures);
+                failure = new AllFailedException(
+                        "no fork succeeded (" + failures.size() + " failed)",
+                        failures.isEmpty() ? null : failures.get(0),
+                        failures);
             }
         }
         return failure;
@@ -876,9 +888,12 @@ public final class TaskScope implements AutoCloseable {
         if (wait.isDone()) {
             return;
         }
-        Cancellable warning = timeSource.schedule(CLOSE_WARNING_AFTER, () -> LOG.warn(
-                "TaskScope.close() has waited {} for {} fork(s) that ignore interruption", CLOSE_WARNING_AFTER,
-                activeForks()));
+        Cancellable warning = timeSource.schedule(
+                CLOSE_WARNING_AFTER,
+                () -> LOG.warn(
+                        "TaskScope.close() has waited {} for {} fork(s) that ignore interruption",
+                        CLOSE_WARNING_AFTER,
+                        activeForks()));
         boolean interrupted = false;
         try {
             while (true) {
@@ -904,8 +919,8 @@ public final class TaskScope implements AutoCloseable {
     private void checkOwner(String operation) {
         Thread current = Thread.currentThread();
         if (current != owner) {
-            throw new WrongThreadException("TaskScope." + operation + " must be called by the owner thread "
-                    + owner + ", not " + current);
+            throw new WrongThreadException(
+                    "TaskScope." + operation + " must be called by the owner thread " + owner + ", not " + current);
         }
     }
 
@@ -939,10 +954,16 @@ public final class TaskScope implements AutoCloseable {
      * @return the stats
      */
     public Stats stats() {
-        return new Stats(name, live.get(), forked.sum(), forksSucceeded.sum(), forksFailed.sum(), forksCancelled.sum(),
-                shutdown, closed);
+        return new Stats(
+                name,
+                live.get(),
+                forked.sum(),
+                forksSucceeded.sum(),
+                forksFailed.sum(),
+                forksCancelled.sum(),
+                shutdown,
+                closed);
     }
-
 
     @Override
     public String toString() {

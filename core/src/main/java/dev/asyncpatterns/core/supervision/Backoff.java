@@ -81,8 +81,14 @@ public final class Backoff {
     private final boolean seeded;
     private final long seed;
 
-    private Backoff(long baseNanos, double multiplier, Jitter jitter, long capNanos, int maxAttempts,
-            boolean seeded, long seed) {
+    private Backoff(
+            long baseNanos,
+            double multiplier,
+            Jitter jitter,
+            long capNanos,
+            int maxAttempts,
+            boolean seeded,
+            long seed) {
         this.baseNanos = baseNanos;
         this.multiplier = multiplier;
         this.jitter = jitter;
@@ -104,8 +110,8 @@ public final class Backoff {
      */
     public static Backoff fixed(Duration delay) {
         Durations.requireNonNegative(delay, "delay");
-        return new Backoff(Durations.toNanosSaturated(delay), 1.0, Jitter.NONE, Long.MAX_VALUE,
-                Integer.MAX_VALUE, false, 0);
+        return new Backoff(
+                Durations.toNanosSaturated(delay), 1.0, Jitter.NONE, Long.MAX_VALUE, Integer.MAX_VALUE, false, 0);
     }
 
     /**
@@ -136,8 +142,8 @@ public final class Backoff {
         if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
             throw new IllegalArgumentException("multiplier must be finite and >= 1, was " + multiplier);
         }
-        return new Backoff(Durations.toNanosSaturated(base), multiplier, Jitter.NONE, Long.MAX_VALUE,
-                Integer.MAX_VALUE, false, 0);
+        return new Backoff(
+                Durations.toNanosSaturated(base), multiplier, Jitter.NONE, Long.MAX_VALUE, Integer.MAX_VALUE, false, 0);
     }
 
     // ---------------------------------------------------------------- settings (copies)
@@ -165,8 +171,7 @@ public final class Backoff {
      */
     public Backoff cap(Duration cap) {
         Durations.requirePositive(cap, "cap");
-        return new Backoff(baseNanos, multiplier, jitter, Durations.toNanosSaturated(cap), maxAttempts,
-                seeded, seed);
+        return new Backoff(baseNanos, multiplier, jitter, Durations.toNanosSaturated(cap), maxAttempts, seeded, seed);
     }
 
     /**
@@ -324,7 +329,8 @@ public final class Backoff {
             if (attempt >= maxAttempts) {
                 return Optional.empty();
             }
-            RandomGenerator rng = jitter == Jitter.NONE ? null : (random != null ? random : ThreadLocalRandom.current());
+            RandomGenerator rng =
+                    jitter == Jitter.NONE ? null : (random != null ? random : ThreadLocalRandom.current());
             long nanos;
             if (jitter == Jitter.DECORRELATED) {
                 nanos = decorrelated(previous, rng);
@@ -371,7 +377,9 @@ public final class Backoff {
 
     @SuppressWarnings("NullAway") // random is null only with Jitter.NONE, which draws no number
     private long decorrelated(long previous, @Nullable RandomGenerator random) {
-        long upper = previous > capNanos / DECORRELATED_FACTOR ? capNanos : Math.min(capNanos, previous * DECORRELATED_FACTOR);
+        long upper = previous > capNanos / DECORRELATED_FACTOR
+                ? capNanos
+                : Math.min(capNanos, previous * DECORRELATED_FACTOR);
         long lower = Math.min(baseNanos, capNanos);
         return upper <= lower ? lower : uniform(random, lower, upper);
     }

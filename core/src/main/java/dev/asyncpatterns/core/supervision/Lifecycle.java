@@ -114,8 +114,10 @@ public final class Lifecycle {
     private final String name;
     private final TimeSource time;
     private final ReentrantLock lock = new ReentrantLock();
+
     @GuardedBy("lock")
     private final List<Entry> entries = new ArrayList<>();
+
     @GuardedBy("lock")
     private @Nullable CompletableFuture<Report> shutdown;
 
@@ -162,7 +164,8 @@ public final class Lifecycle {
         lock.lock();
         try {
             if (shutdown != null) {
-                throw new ClosedException("Lifecycle[" + this.name + "] is shutting down: register(" + name + ") refused");
+                throw new ClosedException(
+                        "Lifecycle[" + this.name + "] is shutting down: register(" + name + ") refused");
             }
             entries.add(new Entry(name, participant));
         } finally {
@@ -243,7 +246,10 @@ public final class Lifecycle {
             public void abort() {
                 pool.shutdownNow().thenAccept(unstarted -> {
                     if (!unstarted.isEmpty()) {
-                        LOG.warn("Lifecycle[{}]: pool {} aborted with {} unstarted jobs", Lifecycle.this.name, name,
+                        LOG.warn(
+                                "Lifecycle[{}]: pool {} aborted with {} unstarted jobs",
+                                Lifecycle.this.name,
+                                name,
                                 unstarted.size());
                     }
                 });
@@ -273,9 +279,14 @@ public final class Lifecycle {
 
             @Override
             public void abort() {
-                List<?> left = queue.closeExceptionally(new ClosedException("Lifecycle[" + Lifecycle.this.name + "] aborted " + name));
+                List<?> left = queue.closeExceptionally(
+                        new ClosedException("Lifecycle[" + Lifecycle.this.name + "] aborted " + name));
                 if (!left.isEmpty()) {
-                    LOG.warn("Lifecycle[{}]: queue {} aborted with {} items left", Lifecycle.this.name, name, left.size());
+                    LOG.warn(
+                            "Lifecycle[{}]: queue {} aborted with {} items left",
+                            Lifecycle.this.name,
+                            name,
+                            left.size());
                 }
             }
         });
@@ -356,23 +367,28 @@ public final class Lifecycle {
      */
     public Cancellable installShutdownHook(Duration grace) {
         Durations.requireNonNegative(grace, "grace");
-        Thread hook = Thread.ofPlatform().name("lifecycle-shutdown-hook-" + name)
-                .inheritInheritableThreadLocals(false).unstarted(() -> {
-            CompletableFuture<Report> report = shutdown(grace);
-            CompletableFuture<Void> backstop = time.delay(grace.plusSeconds(5));
-            try {
-                CompletableFuture.anyOf(report, backstop).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException impossible) {
-                LOG.error("Lifecycle[{}]: shutdown hook failed", name, impossible);
-            } finally {
-                backstop.cancel(false);
-            }
-            if (!report.isDone()) {
-                LOG.error("Lifecycle[{}]: shutdown did not finish in {} ms + 5 s; JVM exits anyway", name, grace.toMillis());
-            }
-        });
+        Thread hook = Thread.ofPlatform()
+                .name("lifecycle-shutdown-hook-" + name)
+                .inheritInheritableThreadLocals(false)
+                .unstarted(() -> {
+                    CompletableFuture<Report> report = shutdown(grace);
+                    CompletableFuture<Void> backstop = time.delay(grace.plusSeconds(5));
+                    try {
+                        CompletableFuture.anyOf(report, backstop).get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (ExecutionException impossible) {
+                        LOG.error("Lifecycle[{}]: shutdown hook failed", name, impossible);
+                    } finally {
+                        backstop.cancel(false);
+                    }
+                    if (!report.isDone()) {
+                        LOG.error(
+                                "Lifecycle[{}]: shutdown did not finish in {} ms + 5 s; JVM exits anyway",
+                                name,
+                                grace.toMillis());
+                    }
+                });
         Runtime.getRuntime().addShutdownHook(hook);
         return () -> {
             try {
@@ -387,7 +403,8 @@ public final class Lifecycle {
     public String toString() {
         lock.lock();
         try {
-            return "Lifecycle[" + name + ", participants=" + entries.size() + (shutdown != null ? ", shutting down" : "") + "]";
+            return "Lifecycle[" + name + ", participants=" + entries.size()
+                    + (shutdown != null ? ", shutting down" : "") + "]";
         } finally {
             lock.unlock();
         }
@@ -407,6 +424,7 @@ public final class Lifecycle {
         private final List<String> drained = new ArrayList<>();
         private final List<String> aborted = new ArrayList<>();
         private final List<Failure> failures = new ArrayList<>();
+
         @SuppressWarnings("NullAway.Init") // armed first thing in begin(), before the drain that ends in closeAll()
         private Cancellable timer;
 
@@ -419,7 +437,11 @@ public final class Lifecycle {
         }
 
         void begin() {
-            LOG.debug("Lifecycle[{}]: shutting down {} participants, grace {} ms", name, order.size(), Duration.ofNanos(graceNanos).toMillis());
+            LOG.debug(
+                    "Lifecycle[{}]: shutting down {} participants, grace {} ms",
+                    name,
+                    order.size(),
+                    Duration.ofNanos(graceNanos).toMillis());
             timer = time.schedule(Duration.ofNanos(graceNanos), () -> deadline.complete(null));
             drainFrom(0);
         }
@@ -500,8 +522,13 @@ public final class Lifecycle {
                 }
             }
             Duration elapsed = Duration.ofNanos(time.nanoTime() - start);
-            LOG.debug("Lifecycle[{}]: shut down in {} ms: {} drained, {} aborted, {} failures", name, elapsed.toMillis(),
-                    drained.size(), aborted.size(), failures.size());
+            LOG.debug(
+                    "Lifecycle[{}]: shut down in {} ms: {} drained, {} aborted, {} failures",
+                    name,
+                    elapsed.toMillis(),
+                    drained.size(),
+                    aborted.size(),
+                    failures.size());
             result.complete(new Report(elapsed, List.copyOf(drained), List.copyOf(aborted), List.copyOf(failures)));
         }
 

@@ -131,8 +131,8 @@ public final class Supervisor {
      *     current run
      * @param lastFailure the failure of its most recent failed run, if any
      */
-    public record ChildStatus(String name, Restart restart, ChildState state, int restarts,
-            Optional<Throwable> lastFailure) {}
+    public record ChildStatus(
+            String name, Restart restart, ChildState state, int restarts, Optional<Throwable> lastFailure) {}
 
     /**
      * A consistent snapshot of a supervisor (ADR core-0003): published by the supervisor's serial
@@ -148,8 +148,15 @@ public final class Supervisor {
      * @param gaveUp times the supervisor gave up (escalated), since creation
      * @param active whether the supervisor is running
      */
-    public record Stats(String name, int children, int running, int restarting, long restarts, long failed,
-            long gaveUp, boolean active) {}
+    public record Stats(
+            String name,
+            int children,
+            int running,
+            int restarting,
+            long restarts,
+            long failed,
+            long gaveUp,
+            boolean active) {}
 
     /**
      * What a supervisor reports to the listeners given to {@link Builder#onEvent}: one record per
@@ -194,8 +201,9 @@ public final class Supervisor {
      *     whole intensity window)
      * @param delay the backoff delay before they start
      */
-    public record ChildRestarting(String name, Instant at, String child, List<String> restarted, int attempt,
-            Duration delay) implements Event {}
+    public record ChildRestarting(
+            String name, Instant at, String child, List<String> restarted, int attempt, Duration delay)
+            implements Event {}
 
     /**
      * The supervisor gave up: every child was stopped and the run failed with
@@ -230,8 +238,9 @@ public final class Supervisor {
     public static final Duration DEFAULT_RESTART_WINDOW = Duration.ofSeconds(5);
 
     /** Default delay between restarts: exponential from 100 ms, full jitter, capped at 30 s. */
-    public static final Backoff DEFAULT_BACKOFF =
-            Backoff.exponential(Duration.ofMillis(100)).jitter(Backoff.Jitter.FULL).cap(Duration.ofSeconds(30));
+    public static final Backoff DEFAULT_BACKOFF = Backoff.exponential(Duration.ofMillis(100))
+            .jitter(Backoff.Jitter.FULL)
+            .cap(Duration.ofSeconds(30));
 
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
 
@@ -259,8 +268,10 @@ public final class Supervisor {
     private long restartCount;
     private long failedCount;
     private long gaveUpCount;
+
     @SuppressWarnings("NullAway.Init") // the constructor publishes the first snapshot (publishStats())
     private volatile Stats stats; // published by the mailbox
+
     private final ArrayDeque<Event> pendingEvents = new ArrayDeque<>(); // mailbox-confined
 
     private Supervisor(Builder b) {
@@ -436,8 +447,8 @@ public final class Supervisor {
 
     @Override
     public String toString() {
-        return "Supervisor[" + name + ", " + strategy + ", children=" + children.size()
-                + ", restarts=" + totalRestarts + (active ? ", running" : "") + "]";
+        return "Supervisor[" + name + ", " + strategy + ", children=" + children.size() + ", restarts=" + totalRestarts
+                + (active ? ", running" : "") + "]";
     }
 
     // ---------------------------------------------------------------- mailbox
@@ -476,11 +487,15 @@ public final class Supervisor {
             restarting += child.state == ChildState.RESTARTING ? 1 : 0;
         }
         Stats last = stats;
-        if (last == null || last.running() != runningChildren || last.restarting() != restarting
-                || last.restarts() != restartCount || last.failed() != failedCount || last.gaveUp() != gaveUpCount
+        if (last == null
+                || last.running() != runningChildren
+                || last.restarting() != restarting
+                || last.restarts() != restartCount
+                || last.failed() != failedCount
+                || last.gaveUp() != gaveUpCount
                 || last.active() != active) {
-            stats = new Stats(name, children.size(), runningChildren, restarting, restartCount, failedCount,
-                    gaveUpCount, active);
+            stats = new Stats(
+                    name, children.size(), runningChildren, restarting, restartCount, failedCount, gaveUpCount, active);
         }
     }
 
@@ -504,7 +519,6 @@ public final class Supervisor {
         }
     }
 
-
     // ---------------------------------------------------------------- decisions (mailbox only)
 
     private void startChild(Child child) {
@@ -518,7 +532,8 @@ public final class Supervisor {
         future.whenComplete((ignored, failure) -> send(() -> onExit(child, incarnation, Failures.unwrap(failure))));
     }
 
-    @SuppressWarnings("NonAtomicVolatileUpdate") // single writer: runs on the supervisor's serial mailbox; volatile for readers
+    @SuppressWarnings(
+            "NonAtomicVolatileUpdate") // single writer: runs on the supervisor's serial mailbox; volatile for readers
     private void onExit(Child child, int incarnation, Throwable failure) {
         if (!running || incarnation != child.incarnation || child.state != ChildState.RUNNING) {
             return; // stale: we stopped or restarted it ourselves
@@ -546,9 +561,12 @@ public final class Supervisor {
         }
         if (restartTimes.size() >= maxRestarts) {
             // say what happened: N restarts were made, and one more would exceed the limit
-            escalate("restart intensity exceeded: child " + child.spec.name + " exited again after "
-                    + restartTimes.size() + " restarts within " + window.toMillis() + " ms (limit " + maxRestarts
-                    + "); not restarting it", failure);
+            escalate(
+                    "restart intensity exceeded: child " + child.spec.name + " exited again after "
+                            + restartTimes.size() + " restarts within " + window.toMillis() + " ms (limit "
+                            + maxRestarts
+                            + "); not restarting it",
+                    failure);
             return;
         }
         if (now - child.startedAt >= windowNanos) {
@@ -556,7 +574,9 @@ public final class Supervisor {
         }
         Optional<Duration> delay = backoff.delay(++child.attempt);
         if (delay.isEmpty()) {
-            escalate("backoff gave up on child " + child.spec.name + " after " + (child.attempt - 1) + " restarts", failure);
+            escalate(
+                    "backoff gave up on child " + child.spec.name + " after " + (child.attempt - 1) + " restarts",
+                    failure);
             return;
         }
         restartTimes.addLast(now);
@@ -606,8 +626,13 @@ public final class Supervisor {
             event.commit();
         }
         int attempt = child.attempt;
-        emit(() -> new ChildRestarting(name, time.instant(), child.spec.name,
-                toRestart.stream().map(member -> member.spec.name).toList(), attempt, delay.get()));
+        emit(() -> new ChildRestarting(
+                name,
+                time.instant(),
+                child.spec.name,
+                toRestart.stream().map(member -> member.spec.name).toList(),
+                attempt,
+                delay.get()));
         Runnable restartAll = () -> send(() -> {
             for (int i = 0; i < toRestart.size(); i++) {
                 Child member = toRestart.get(i);
@@ -685,9 +710,15 @@ public final class Supervisor {
         int restarts;
         int attempt;
         long startedAt;
-        @Nullable Throwable lastFailure;
-        @Nullable CompletableFuture<?> future;
-        @Nullable Cancellable timer;
+
+        @Nullable
+        Throwable lastFailure;
+
+        @Nullable
+        CompletableFuture<?> future;
+
+        @Nullable
+        Cancellable timer;
         // for readers
         volatile ChildStatus status;
 

@@ -66,10 +66,13 @@ public final class AsyncBarrier {
     private final int parties;
     private final TimeSource timeSource;
     private final ReentrantLock lock = new ReentrantLock();
+
     @GuardedBy("lock")
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>();
+
     @GuardedBy("lock")
     private int arrived;
+
     @GuardedBy("lock")
     private boolean broken;
 
@@ -219,7 +222,8 @@ public final class AsyncBarrier {
         }
         if (expired) {
             SyncWaiter.failChain(released.first, () -> new BrokenBarrierException("AsyncBarrier is broken"));
-            return CompletableFuture.failedFuture(new TimeoutException("AsyncBarrier: not all parties arrived at once"));
+            return CompletableFuture.failedFuture(
+                    new TimeoutException("AsyncBarrier: not all parties arrived at once"));
         }
         if (w == null) {
             // the tripping party: fire the others, then return its own (completed) future

@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.sync;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import dev.asyncpatterns.core.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -51,8 +50,10 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class AsyncEvent {
 
     private final ReentrantLock lock = new ReentrantLock();
+
     @GuardedBy("lock")
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>();
+
     private final TimeSource timeSource;
     private volatile boolean set;
 

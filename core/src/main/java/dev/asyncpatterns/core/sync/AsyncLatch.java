@@ -1,9 +1,8 @@
 package dev.asyncpatterns.core.sync;
 
-import dev.asyncpatterns.core.time.TimeSource;
-
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.SyncWaiter;
+import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -73,7 +72,7 @@ public final class AsyncLatch {
 
     /** Decrements the count; opens the latch when it reaches zero. No effect on an open latch. */
     public void countDown() {
-        for (;;) {
+        for (; ; ) {
             long c = count.get();
             if (c == 0) {
                 return;

@@ -60,8 +60,8 @@ public final class AsyncLock {
      * @param cancelled queued requests cancelled (or completed by their caller), since creation
      * @param waitTime total time the granted requests spent queued, on the lock's time source
      */
-    public record Stats(String name, boolean locked, int waiters, long waited, long timedOut, long cancelled,
-            Duration waitTime) {
+    public record Stats(
+            String name, boolean locked, int waiters, long waited, long timedOut, long cancelled, Duration waitTime) {
 
         /**
          * Queued requests that were granted: {@code waited - timedOut - cancelled - waiters}.
@@ -191,8 +191,8 @@ public final class AsyncLock {
      */
     public Stats stats() {
         AsyncSemaphore.Stats s = semaphore.stats();
-        return new Stats(s.name(), s.available() == 0, s.waiters(), s.waited(), s.timedOut(), s.cancelled(),
-                s.waitTime());
+        return new Stats(
+                s.name(), s.available() == 0, s.waiters(), s.waited(), s.timedOut(), s.cancelled(), s.waitTime());
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.asyncpatterns.core.sync;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.ClosedException;
-import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.SyncWaiter;
@@ -100,8 +99,17 @@ public final class AsyncRateLimiter implements RateLimiter {
      * @param waitTime total time the granted requests spent queued, on the limiter's time source
      * @param closed whether the limiter is closed
      */
-    public record Stats(String name, int available, int burst, int waiters, long waited, long timedOut, long cancelled,
-            long rejected, Duration waitTime, boolean closed) {
+    public record Stats(
+            String name,
+            int available,
+            int burst,
+            int waiters,
+            long waited,
+            long timedOut,
+            long cancelled,
+            long rejected,
+            Duration waitTime,
+            boolean closed) {
 
         /**
          * Queued requests that were granted (or failed by {@code close}):
@@ -121,28 +129,43 @@ public final class AsyncRateLimiter implements RateLimiter {
     private final TimeSource timeSource;
 
     private final ReentrantLock lock = new ReentrantLock();
+
     @GuardedBy("lock")
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>();
+
     @GuardedBy("lock")
     private long units;
+
     @GuardedBy("lock")
     private long lastRefill;
+
     @GuardedBy("lock")
     private @Nullable Cancellable refillTimer;
+
     @GuardedBy("lock")
     private long timerDue; // valid while refillTimer != null
+
     @GuardedBy("lock")
     private long timerGeneration;
+
     @GuardedBy("lock")
     private boolean closed;
+
     private volatile int waiters;
     private final String name;
+
     @GuardedBy("lock")
     private final WaitCounters counters = new WaitCounters();
+
     @GuardedBy("lock")
     private long rejected;
 
-    private AsyncRateLimiter(int permits, long periodNanos, int burst, long capacityUnits, TimeSource timeSource,
+    private AsyncRateLimiter(
+            int permits,
+            long periodNanos,
+            int burst,
+            long capacityUnits,
+            TimeSource timeSource,
             @Nullable String name) {
         this.name = name == null ? Checks.defaultName("ratelimiter", this) : name;
         this.permits = permits;
@@ -347,8 +370,17 @@ public final class AsyncRateLimiter implements RateLimiter {
         lock.lock();
         try {
             refillLocked();
-            return new Stats(name, (int) (units / periodNanos), burst, queue.size(), counters.waited(),
-                    counters.timedOut(), counters.cancelled(), rejected, counters.waitTime(), closed);
+            return new Stats(
+                    name,
+                    (int) (units / periodNanos),
+                    burst,
+                    queue.size(),
+                    counters.waited(),
+                    counters.timedOut(),
+                    counters.cancelled(),
+                    rejected,
+                    counters.waitTime(),
+                    closed);
         } finally {
             lock.unlock();
         }
@@ -356,8 +388,8 @@ public final class AsyncRateLimiter implements RateLimiter {
 
     @Override
     public String toString() {
-        return "AsyncRateLimiter[" + name + ", rate=" + permits + "/" + Duration.ofNanos(periodNanos) + ", burst=" + burst
-                + ", waiters=" + waiters + "]";
+        return "AsyncRateLimiter[" + name + ", rate=" + permits + "/" + Duration.ofNanos(periodNanos) + ", burst="
+                + burst + ", waiters=" + waiters + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -376,7 +408,8 @@ public final class AsyncRateLimiter implements RateLimiter {
         try {
             if (closed) {
                 rejected++;
-                return CompletableFuture.failedFuture(new ClosedException("AsyncRateLimiter is closed: acquire refused"));
+                return CompletableFuture.failedFuture(
+                        new ClosedException("AsyncRateLimiter is closed: acquire refused"));
             }
             refillLocked();
             long need = tokens * periodNanos;
@@ -456,8 +489,8 @@ public final class AsyncRateLimiter implements RateLimiter {
         }
         timerDue = due;
         long generation = ++timerGeneration;
-        refillTimer = timeSource.schedule(Duration.ofNanos(Math.max(0, due - timeSource.nanoTime())),
-                () -> redistribute(null, 0, generation));
+        refillTimer = timeSource.schedule(
+                Duration.ofNanos(Math.max(0, due - timeSource.nanoTime())), () -> redistribute(null, 0, generation));
     }
 
     @GuardedBy("lock")
@@ -628,8 +661,8 @@ public final class AsyncRateLimiter implements RateLimiter {
             try {
                 capacityUnits = Math.multiplyExact((long) burst, periodNanos);
             } catch (ArithmeticException overflow) {
-                throw new IllegalArgumentException("burst x period is too large: " + burst + " x "
-                        + Duration.ofNanos(periodNanos));
+                throw new IllegalArgumentException(
+                        "burst x period is too large: " + burst + " x " + Duration.ofNanos(periodNanos));
             }
             TimeSource clock = timeSource != null ? timeSource : TimeSource.system();
             return new AsyncRateLimiter(permits, periodNanos, burst, capacityUnits, clock, name);

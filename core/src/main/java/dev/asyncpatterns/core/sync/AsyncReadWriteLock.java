@@ -2,12 +2,11 @@ package dev.asyncpatterns.core.sync;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.AsyncSupplier;
-import dev.asyncpatterns.core.future.Futures;
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
-import dev.asyncpatterns.core.internal.SyncWaiter;
-import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.NameAndTime;
+import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.internal.WaitCounters;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
@@ -85,8 +84,15 @@ public final class AsyncReadWriteLock {
      * @param cancelled queued requests cancelled (or completed by their caller), since creation
      * @param waitTime total time the granted requests spent queued, on the lock's time source
      */
-    public record Stats(String name, int readers, boolean writeLocked, int waiters, long waited, long timedOut,
-            long cancelled, Duration waitTime) {
+    public record Stats(
+            String name,
+            int readers,
+            boolean writeLocked,
+            int waiters,
+            long waited,
+            long timedOut,
+            long cancelled,
+            Duration waitTime) {
 
         /**
          * Queued requests that were granted: {@code waited - timedOut - cancelled - waiters}.
@@ -99,15 +105,21 @@ public final class AsyncReadWriteLock {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
+
     @GuardedBy("lock")
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>();
+
     private final TimeSource timeSource;
+
     @GuardedBy("lock")
     private int readers;
+
     @GuardedBy("lock")
     private boolean writer;
+
     private volatile int waiters;
     private final String name;
+
     @GuardedBy("lock")
     private final WaitCounters counters = new WaitCounters();
 
@@ -283,8 +295,15 @@ public final class AsyncReadWriteLock {
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(name, readers, writer, queue.size(), counters.waited(), counters.timedOut(),
-                    counters.cancelled(), counters.waitTime());
+            return new Stats(
+                    name,
+                    readers,
+                    writer,
+                    queue.size(),
+                    counters.waited(),
+                    counters.timedOut(),
+                    counters.cancelled(),
+                    counters.waitTime());
         } finally {
             lock.unlock();
         }
@@ -292,7 +311,8 @@ public final class AsyncReadWriteLock {
 
     @Override
     public String toString() {
-        return "AsyncReadWriteLock[" + name + ", readers=" + readers() + ", writer=" + isWriteLocked() + ", waiters=" + waiters + "]";
+        return "AsyncReadWriteLock[" + name + ", readers=" + readers() + ", writer=" + isWriteLocked() + ", waiters="
+                + waiters + "]";
     }
 
     // ---------------------------------------------------------------- internals

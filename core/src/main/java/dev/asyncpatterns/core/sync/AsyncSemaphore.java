@@ -2,7 +2,6 @@ package dev.asyncpatterns.core.sync;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.AsyncSupplier;
-import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
@@ -123,8 +122,8 @@ public final class AsyncSemaphore {
      * @param cancelled queued requests cancelled (or completed by their caller), since creation
      * @param waitTime total time the granted requests spent queued, on the semaphore's time source
      */
-    public record Stats(String name, int available, int waiters, long waited, long timedOut, long cancelled,
-            Duration waitTime) {
+    public record Stats(
+            String name, int available, int waiters, long waited, long timedOut, long cancelled, Duration waitTime) {
 
         /**
          * Queued requests that were granted: {@code waited - timedOut - cancelled - waiters}.
@@ -151,12 +150,16 @@ public final class AsyncSemaphore {
 
     @SuppressWarnings("unused") // written through STATE too
     private volatile long state;
+
     private final ReentrantLock lock = new ReentrantLock();
+
     @GuardedBy("lock")
     private final SyncWaiter.Queue<Waiter> queue = new SyncWaiter.Queue<>();
+
     private volatile int waiters; // written under lock
     private final TimeSource timeSource;
     private final String name;
+
     @GuardedBy("lock")
     private final WaitCounters counters = new WaitCounters();
     /** What a JFR SlowWait event calls this primitive; AsyncLock sets it before publishing us. */
@@ -267,7 +270,8 @@ public final class AsyncSemaphore {
             return SyncWaiter.DONE;
         }
         if (nanos <= 0) {
-            return CompletableFuture.failedFuture(new TimeoutException("AsyncSemaphore: " + permits + " permit(s) not available at once"));
+            return CompletableFuture.failedFuture(
+                    new TimeoutException("AsyncSemaphore: " + permits + " permit(s) not available at once"));
         }
         return acquireSlow(permits, nanos);
     }
@@ -305,7 +309,7 @@ public final class AsyncSemaphore {
      */
     public boolean tryAcquire(int permits) {
         Checks.positive(permits, "permits");
-        for (;;) {
+        for (; ; ) {
             long s = state;
             if (s < permits || s >= WAITERS) {
                 return false;
@@ -348,7 +352,7 @@ public final class AsyncSemaphore {
      */
     public void release(int permits) {
         Checks.positive(permits, "permits");
-        for (;;) {
+        for (; ; ) {
             long s = state;
             if (s < WAITERS) {
                 if (s + permits > MAX_PERMITS) {
@@ -435,8 +439,14 @@ public final class AsyncSemaphore {
         lock.lock();
         try {
             long s = state;
-            return new Stats(name, (int) (s & PERMITS), queue.size(), counters.waited(), counters.timedOut(),
-                    counters.cancelled(), counters.waitTime());
+            return new Stats(
+                    name,
+                    (int) (s & PERMITS),
+                    queue.size(),
+                    counters.waited(),
+                    counters.timedOut(),
+                    counters.cancelled(),
+                    counters.waitTime());
         } finally {
             lock.unlock();
         }
@@ -454,7 +464,7 @@ public final class AsyncSemaphore {
         Waiter w;
         lock.lock();
         try {
-            for (;;) {
+            for (; ; ) {
                 long s = state;
                 if (s < WAITERS) {
                     if (s >= permits) {
@@ -540,8 +550,8 @@ public final class AsyncSemaphore {
     }
 
     private static IllegalStateException overflow(long available, int permits) {
-        return new IllegalStateException("AsyncSemaphore: releasing " + permits + " permit(s) to the "
-                + available + " available would exceed " + MAX_PERMITS);
+        return new IllegalStateException("AsyncSemaphore: releasing " + permits + " permit(s) to the " + available
+                + " available would exceed " + MAX_PERMITS);
     }
 
     private static final class Waiter extends SyncWaiter<Void> {

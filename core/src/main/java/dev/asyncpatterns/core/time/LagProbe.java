@@ -51,8 +51,15 @@ public final class LagProbe implements AutoCloseable {
      * @param rejected ticks the executor refused
      * @param starved whether the current lag exceeds the threshold (or the last tick was refused)
      */
-    public record Stats(String name, long samples, Duration maxLag, Duration averageLag, Duration lastLag, boolean pending,
-            long rejected, boolean starved) {}
+    public record Stats(
+            String name,
+            long samples,
+            Duration maxLag,
+            Duration averageLag,
+            Duration lastLag,
+            boolean pending,
+            long rejected,
+            boolean starved) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(LagProbe.class);
 
@@ -62,24 +69,34 @@ public final class LagProbe implements AutoCloseable {
     private final long thresholdNanos;
     private final TimeSource time;
     private final ReentrantLock lock = new ReentrantLock();
+
     @GuardedBy("lock")
     private long samples;
+
     @GuardedBy("lock")
     private long totalLag;
+
     @GuardedBy("lock")
     private long maxLag;
+
     @GuardedBy("lock")
     private long lastLag;
+
     @GuardedBy("lock")
     private long pendingSince = -1;
+
     @GuardedBy("lock")
     private long rejected;
+
     @GuardedBy("lock")
     private boolean lastRejected;
+
     @GuardedBy("lock")
     private boolean reportedStarved;
+
     @GuardedBy("lock")
     private boolean stopped;
+
     @GuardedBy("lock")
     private @Nullable Cancellable timer;
 
@@ -118,8 +135,8 @@ public final class LagProbe implements AutoCloseable {
      * @throws IllegalArgumentException if a duration is not positive, or {@code name} is blank,
      *     longer than 200 characters or holds a control character
      */
-    public static LagProbe start(String name, Executor executor, Duration interval, Duration threshold,
-            TimeSource timeSource) {
+    public static LagProbe start(
+            String name, Executor executor, Duration interval, Duration threshold, TimeSource timeSource) {
         Checks.name(name);
         Objects.requireNonNull(executor, "executor");
         Durations.requirePositive(interval, "interval");
@@ -155,8 +172,15 @@ public final class LagProbe implements AutoCloseable {
                 current = Math.max(current, age);
                 worst = Math.max(worst, age);
             }
-            return new Stats(name, samples, Duration.ofNanos(worst), Duration.ofNanos(samples == 0 ? 0 : totalLag / samples),
-                    Duration.ofNanos(current), pending, rejected, lastRejected || current > thresholdNanos);
+            return new Stats(
+                    name,
+                    samples,
+                    Duration.ofNanos(worst),
+                    Duration.ofNanos(samples == 0 ? 0 : totalLag / samples),
+                    Duration.ofNanos(current),
+                    pending,
+                    rejected,
+                    lastRejected || current > thresholdNanos);
         } finally {
             lock.unlock();
         }
@@ -272,7 +296,11 @@ public final class LagProbe implements AutoCloseable {
     /** Logs a transition, once per transition, with no lock held. */
     private void log(int transition, long lag) {
         if (transition > 0) {
-            LOG.warn("LagProbe[{}]: executor starved, lag {} > {}", name, Duration.ofNanos(lag), Duration.ofNanos(thresholdNanos));
+            LOG.warn(
+                    "LagProbe[{}]: executor starved, lag {} > {}",
+                    name,
+                    Duration.ofNanos(lag),
+                    Duration.ofNanos(thresholdNanos));
         } else if (transition < 0) {
             LOG.info("LagProbe[{}]: executor recovered, lag {}", name, Duration.ofNanos(lag));
         }

@@ -1,7 +1,5 @@
 package dev.asyncpatterns.core.time;
 
-import dev.asyncpatterns.core.internal.Durations;
-
 import dev.asyncpatterns.core.internal.SystemTimeSource;
 import java.time.Duration;
 import java.time.Instant;

@@ -17,7 +17,8 @@ class BlockingTest {
 
     @Test
     void call_runsOnVirtualThread() throws Exception {
-        assertThat(Blocking.call(() -> Thread.currentThread().isVirtual()).get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(Blocking.call(() -> Thread.currentThread().isVirtual()).get(10, TimeUnit.SECONDS))
+                .isTrue();
         assertThat(Blocking.run(() -> {}).get(10, TimeUnit.SECONDS)).isNull();
     }
 
@@ -66,7 +67,9 @@ class BlockingTest {
         assertThat(stopped.get(10, TimeUnit.SECONDS)).isTrue();
         // the pool thread does not carry the interrupt into its next task
         for (int i = 0; i < Blocking.cpuParallelism() * 2; i++) {
-            assertThat(Blocking.cpu(() -> Thread.currentThread().isInterrupted()).get(10, TimeUnit.SECONDS)).isFalse();
+            assertThat(Blocking.cpu(() -> Thread.currentThread().isInterrupted())
+                            .get(10, TimeUnit.SECONDS))
+                    .isFalse();
         }
     }
 
@@ -93,7 +96,8 @@ class BlockingTest {
             }
             var rejected = Blocking.cpu(ran::incrementAndGet);
             assertThat(rejected).isCompletedExceptionally();
-            assertThatThrownBy(rejected::join).hasCauseInstanceOf(RejectedExecutionException.class)
+            assertThatThrownBy(rejected::join)
+                    .hasCauseInstanceOf(RejectedExecutionException.class)
                     .hasMessageContaining("queue is full");
             queued.forEach(f -> f.cancel(true));
             assertThat(Blocking.cpuQueueDepth()).isZero();
@@ -108,8 +112,14 @@ class BlockingTest {
 
     @Test
     void badArguments_throwNpeNamingParameter() {
-        assertThatThrownBy(() -> Blocking.call(null)).isInstanceOf(NullPointerException.class).hasMessage("task");
-        assertThatThrownBy(() -> Blocking.run(null)).isInstanceOf(NullPointerException.class).hasMessage("task");
-        assertThatThrownBy(() -> Blocking.cpu(null)).isInstanceOf(NullPointerException.class).hasMessage("task");
+        assertThatThrownBy(() -> Blocking.call(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("task");
+        assertThatThrownBy(() -> Blocking.run(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("task");
+        assertThatThrownBy(() -> Blocking.cpu(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("task");
     }
 }

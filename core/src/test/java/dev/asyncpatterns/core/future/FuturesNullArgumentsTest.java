@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.future;
 
+import com.google.common.testing.NullPointerTester;
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.scope.TaskScope;
 import dev.asyncpatterns.core.time.TimeSource;
-
-import com.google.common.testing.NullPointerTester;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.time.Instant;

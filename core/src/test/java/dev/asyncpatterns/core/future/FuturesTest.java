@@ -28,7 +28,8 @@ class FuturesTest {
     private final VirtualClock clock = VirtualClock.create();
 
     /** A task that blocks until interrupted and reports the interrupt. */
-    private static CompletableFuture<String> blockedTask(CountDownLatch started, CompletableFuture<Boolean> interrupted) {
+    private static CompletableFuture<String> blockedTask(
+            CountDownLatch started, CompletableFuture<Boolean> interrupted) {
         return Tasks.start(() -> {
             started.countDown();
             try {
@@ -73,8 +74,10 @@ class FuturesTest {
     void start_supplierThrowsOrReturnsNull_failedFuture() {
         var boom = new IOException("boom");
         assertThatThrownBy(() -> Futures.start(() -> {
-            throw boom;
-        }).join()).hasCause(boom);
+                            throw boom;
+                        })
+                        .join())
+                .hasCause(boom);
         assertThatThrownBy(() -> Futures.start(() -> null).join())
                 .hasCauseInstanceOf(NullPointerException.class)
                 .hasMessageContaining("null stage");
@@ -185,15 +188,18 @@ class FuturesTest {
         var started = new AtomicInteger();
         var first = new CompletableFuture<String>();
         var boom = new IllegalStateException("cannot start");
-        var all = Futures.<String>all(() -> {
-            started.incrementAndGet();
-            return first;
-        }, () -> {
-            throw boom;
-        }, () -> {
-            started.incrementAndGet();
-            return new CompletableFuture<String>();
-        });
+        var all = Futures.<String>all(
+                () -> {
+                    started.incrementAndGet();
+                    return first;
+                },
+                () -> {
+                    throw boom;
+                },
+                () -> {
+                    started.incrementAndGet();
+                    return new CompletableFuture<String>();
+                });
         assertThat(started).hasValue(1);
         assertThatThrownBy(all::join).hasCause(boom);
         assertThat(first).isCancelled();
@@ -210,13 +216,17 @@ class FuturesTest {
         for (int i = n - 1; i >= 0; i--) {
             inputs.get(i).complete(i);
         }
-        assertThat(all.join()).hasSize(n).isEqualTo(IntStream.range(0, n).boxed().toList());
+        assertThat(all.join())
+                .hasSize(n)
+                .isEqualTo(IntStream.range(0, n).boxed().toList());
     }
 
     @Test
     void all_hundredThousandAlreadyCompleted_andDependentChain_noStackOverflow() {
         int n = 100_000;
-        var inputs = IntStream.range(0, n).mapToObj(CompletableFuture::completedFuture).toList();
+        var inputs = IntStream.range(0, n)
+                .mapToObj(CompletableFuture::completedFuture)
+                .toList();
         assertThat(Futures.all(inputs).join()).hasSize(n);
         // a chain: each input completes the next from its own callback
         List<CompletableFuture<Integer>> chain = new ArrayList<>(n);
@@ -243,7 +253,8 @@ class FuturesTest {
         var all = Futures.all(inputs);
         inputs.get(n / 2).completeExceptionally(new IOException("boom"));
         assertThat(all).isCompletedExceptionally();
-        assertThat(inputs.stream().filter(CompletableFuture::isCancelled).count()).isEqualTo(n - 1);
+        assertThat(inputs.stream().filter(CompletableFuture::isCancelled).count())
+                .isEqualTo(n - 1);
     }
 
     // ---------------------------------------------------------------- allSettled
@@ -268,9 +279,11 @@ class FuturesTest {
     @Test
     void allSettled_suppliersThatThrow_areFailuresOthersStillStart() {
         var boom = new IllegalStateException("boom");
-        var settled = Futures.<String>allSettled(() -> {
-            throw boom;
-        }, () -> Futures.completed("b"));
+        var settled = Futures.<String>allSettled(
+                () -> {
+                    throw boom;
+                },
+                () -> Futures.completed("b"));
         assertThat(settled.join()).containsExactly(new Outcome.Failure<>(boom), Outcome.success("b"));
     }
 
@@ -338,7 +351,8 @@ class FuturesTest {
 
     @Test
     void withTimeout_alreadyDone_noTimer() {
-        assertThat(Futures.withTimeout(Futures.completed(1), Duration.ofSeconds(1), clock)).isCompletedWithValue(1);
+        assertThat(Futures.withTimeout(Futures.completed(1), Duration.ofSeconds(1), clock))
+                .isCompletedWithValue(1);
         assertThat(clock.pendingTimers()).isZero();
     }
 
@@ -384,9 +398,13 @@ class FuturesTest {
     @Test
     void withTimeout_fallbackThrows_failureWithTimeoutSuppressed() {
         var boom = new IllegalStateException("no fallback");
-        var timed = Futures.withTimeout(new CompletableFuture<String>(), Duration.ofSeconds(1), () -> {
-            throw boom;
-        }, clock);
+        var timed = Futures.withTimeout(
+                new CompletableFuture<String>(),
+                Duration.ofSeconds(1),
+                () -> {
+                    throw boom;
+                },
+                clock);
         clock.advance(Duration.ofSeconds(1));
         assertThatThrownBy(timed::join).hasCause(boom);
         assertThat(boom.getSuppressed()).singleElement().isInstanceOf(TimeoutException.class);
@@ -404,10 +422,13 @@ class FuturesTest {
     @Test
     void withTimeout_supplierWithZeroTimeout_neverStarts() {
         var started = new AtomicInteger();
-        var timed = Futures.withTimeout(() -> {
-            started.incrementAndGet();
-            return new CompletableFuture<String>();
-        }, Duration.ZERO, clock);
+        var timed = Futures.withTimeout(
+                () -> {
+                    started.incrementAndGet();
+                    return new CompletableFuture<String>();
+                },
+                Duration.ZERO,
+                clock);
         assertThatThrownBy(timed::join).hasCauseInstanceOf(TimeoutException.class);
         assertThat(started).hasValue(0);
     }
@@ -432,7 +453,8 @@ class FuturesTest {
             completer.join();
             // invariant: both settled, a success carries the work's value, a failure is the
             // timeout, and no timer is left behind
-            boolean consistent = timed.isDone() && work.isDone()
+            boolean consistent = timed.isDone()
+                    && work.isDone()
                     && (timed.isCompletedExceptionally()
                             ? Outcome.ofDone(timed).exceptionOrNull() instanceof TimeoutException
                             : timed.join() == value && !work.isCancelled());
@@ -445,7 +467,8 @@ class FuturesTest {
                 completed++;
             }
         }
-        System.out.printf("withTimeout-race seed=%d races=%d timedOut=%d completed=%d leaks=%d%n",
+        System.out.printf(
+                "withTimeout-race seed=%d races=%d timedOut=%d completed=%d leaks=%d%n",
                 seed, races, timedOut, completed, leaks);
         System.out.printf("%d races: %d leaks%n", races, leaks);
         assertThat(leaks).isZero();
@@ -537,9 +560,11 @@ class FuturesTest {
 
     @Test
     void any_suppliersThatThrow_countAsFailures() {
-        var any = Futures.<String>any(() -> {
-            throw new IOException("down");
-        }, () -> Futures.completed("mirror"));
+        var any = Futures.<String>any(
+                () -> {
+                    throw new IOException("down");
+                },
+                () -> Futures.completed("mirror"));
         assertThat(any).isCompletedWithValue("mirror");
     }
 
@@ -589,9 +614,11 @@ class FuturesTest {
     @Test
     void anyAndRace_empty_throwIae() {
         assertThatThrownBy(() -> Futures.any(List.<CompletableFuture<String>>of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("futures must not be empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("futures must not be empty");
         assertThatThrownBy(() -> Futures.race(List.<CompletableFuture<String>>of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("futures must not be empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("futures must not be empty");
     }
 
     // ---------------------------------------------------------------- waitFor
@@ -669,13 +696,17 @@ class FuturesTest {
         var a = new CompletableFuture<String>();
         var waited = Futures.waitFor(WaitPolicy.ALL_COMPLETED, List.of(a), Duration.ZERO, clock);
         assertThat(waited.join().pending()).containsExactly(a);
-        assertThat(Futures.waitFor(WaitPolicy.FIRST_COMPLETED, List.<CompletableFuture<String>>of()).join().done()).isEmpty();
+        assertThat(Futures.waitFor(WaitPolicy.FIRST_COMPLETED, List.<CompletableFuture<String>>of())
+                        .join()
+                        .done())
+                .isEmpty();
     }
 
     @Test
     void waitFor_resultCancelled_inputsUntouched() {
         var a = new CompletableFuture<String>();
-        Futures.waitFor(WaitPolicy.ALL_COMPLETED, List.of(a), Duration.ofSeconds(1), clock).cancel(true);
+        Futures.waitFor(WaitPolicy.ALL_COMPLETED, List.of(a), Duration.ofSeconds(1), clock)
+                .cancel(true);
         assertThat(a).isNotDone();
         assertThat(clock.pendingTimers()).isZero();
     }
@@ -713,7 +744,8 @@ class FuturesTest {
 
     @Test
     void asCompleted_blockingIterationOnVirtualThread_completionOrderWithProgress() throws Exception {
-        var inputs = List.of(new CompletableFuture<Integer>(), new CompletableFuture<Integer>(), new CompletableFuture<Integer>());
+        var inputs = List.of(
+                new CompletableFuture<Integer>(), new CompletableFuture<Integer>(), new CompletableFuture<Integer>());
         var completions = Futures.asCompleted(inputs);
         var progress = new java.util.concurrent.CopyOnWriteArrayList<String>();
         var consumer = Tasks.run(() -> {
@@ -750,7 +782,8 @@ class FuturesTest {
         });
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> completions.handedOut() == 1);
         consumer.interrupt();
-        assertThat(thrown.get(10, TimeUnit.SECONDS)).isInstanceOf(CompletionException.class)
+        assertThat(thrown.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(InterruptedException.class);
         assertThat(flagAfter.join()).isTrue();
         a.complete("a");
@@ -774,10 +807,11 @@ class FuturesTest {
     void asCompleted_forEachAsync_actionThrows_stopsAndFails() {
         var boom = new IllegalStateException("boom");
         var calls = new AtomicInteger();
-        var done = Futures.asCompleted(List.of(Futures.completed(1), Futures.completed(2))).forEachAsync(f -> {
-            calls.incrementAndGet();
-            throw boom;
-        });
+        var done = Futures.asCompleted(List.of(Futures.completed(1), Futures.completed(2)))
+                .forEachAsync(f -> {
+                    calls.incrementAndGet();
+                    throw boom;
+                });
         assertThatThrownBy(done::join).hasCause(boom);
         assertThat(calls).hasValue(1);
     }
@@ -794,9 +828,12 @@ class FuturesTest {
         inputs.forEach(f -> f.complete(1));
         assertThat(done).isCompleted();
         assertThat(count).hasValue(n);
-        var alreadyDone = IntStream.range(0, n).mapToObj(CompletableFuture::completedFuture).toList();
+        var alreadyDone = IntStream.range(0, n)
+                .mapToObj(CompletableFuture::completedFuture)
+                .toList();
         var count2 = new AtomicInteger();
-        assertThat(Futures.asCompleted(alreadyDone).forEachAsync(f -> count2.incrementAndGet())).isCompleted();
+        assertThat(Futures.asCompleted(alreadyDone).forEachAsync(f -> count2.incrementAndGet()))
+                .isCompleted();
         assertThat(count2).hasValue(n);
     }
 
@@ -842,7 +879,8 @@ class FuturesTest {
         producer.get(30, TimeUnit.SECONDS);
         Futures.all(consumers).get(30, TimeUnit.SECONDS);
         int lost = n - seen.size();
-        System.out.printf("asCompleted-consumers seed=%d elements=%d consumers=4 lost=%d duplicated=%d%n",
+        System.out.printf(
+                "asCompleted-consumers seed=%d elements=%d consumers=4 lost=%d duplicated=%d%n",
                 seed, n, lost, duplicates.get());
         assertThat(lost).isZero();
         assertThat(duplicates).hasValue(0);
@@ -862,10 +900,13 @@ class FuturesTest {
     @Test
     void delay_startsTaskOnlyAfterDelay() {
         var started = new AtomicInteger();
-        var delayed = Futures.delay(Duration.ofSeconds(2), () -> {
-            started.incrementAndGet();
-            return Futures.completed("x");
-        }, clock);
+        var delayed = Futures.delay(
+                Duration.ofSeconds(2),
+                () -> {
+                    started.incrementAndGet();
+                    return Futures.completed("x");
+                },
+                clock);
         clock.advance(Duration.ofSeconds(1));
         assertThat(started).hasValue(0);
         clock.advance(Duration.ofSeconds(1));
@@ -875,10 +916,13 @@ class FuturesTest {
     @Test
     void delay_cancelledBeforeDelay_neverStarts_afterStart_cancelsWork() {
         var started = new AtomicInteger();
-        var early = Futures.delay(Duration.ofSeconds(2), () -> {
-            started.incrementAndGet();
-            return new CompletableFuture<String>();
-        }, clock);
+        var early = Futures.delay(
+                Duration.ofSeconds(2),
+                () -> {
+                    started.incrementAndGet();
+                    return new CompletableFuture<String>();
+                },
+                clock);
         early.cancel(true);
         clock.advance(Duration.ofSeconds(5));
         assertThat(started).hasValue(0);
@@ -898,46 +942,86 @@ class FuturesTest {
         var f = new CompletableFuture<String>();
         var d = Duration.ofSeconds(1);
         assertThatThrownBy(() -> Futures.all((Collection<CompletableFuture<String>>) null))
-                .isInstanceOf(NullPointerException.class).hasMessage("futures");
-        assertThatThrownBy(() -> Futures.all(f, null)).isInstanceOf(NullPointerException.class).hasMessage("futures[1] is null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("futures");
+        assertThatThrownBy(() -> Futures.all(f, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("futures[1] is null");
         assertThatThrownBy(() -> Futures.all(Arrays.asList(f, null)))
-                .isInstanceOf(NullPointerException.class).hasMessage("futures[1] is null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("futures[1] is null");
         assertThatThrownBy(() -> Futures.<String>all(() -> f, null))
-                .isInstanceOf(NullPointerException.class).hasMessage("tasks[1] is null");
-        assertThatThrownBy(() -> Futures.allSettled(f, null)).isInstanceOf(NullPointerException.class).hasMessage("futures[1] is null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("tasks[1] is null");
+        assertThatThrownBy(() -> Futures.allSettled(f, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("futures[1] is null");
         assertThatThrownBy(() -> Futures.allSettled((Collection<CompletableFuture<String>>) null))
-                .isInstanceOf(NullPointerException.class).hasMessage("futures");
-        assertThatThrownBy(() -> Futures.failed(null)).isInstanceOf(NullPointerException.class).hasMessage("failure");
-        assertThatThrownBy(() -> Futures.start(null)).isInstanceOf(NullPointerException.class).hasMessage("task");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("futures");
+        assertThatThrownBy(() -> Futures.failed(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("failure");
+        assertThatThrownBy(() -> Futures.start(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("task");
         assertThatThrownBy(() -> Futures.withTimeout((CompletableFuture<String>) null, d))
-                .isInstanceOf(NullPointerException.class).hasMessage("future");
-        assertThatThrownBy(() -> Futures.withTimeout(f, null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("future");
+        assertThatThrownBy(() -> Futures.withTimeout(f, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("timeout");
         assertThatThrownBy(() -> Futures.withTimeout(f, d, (TimeSource) null))
-                .isInstanceOf(NullPointerException.class).hasMessage("timeSource");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("timeSource");
         assertThatThrownBy(() -> Futures.withTimeout(f, d, (java.util.concurrent.Callable<String>) null))
-                .isInstanceOf(NullPointerException.class).hasMessage("fallback");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("fallback");
         assertThatThrownBy(() -> Futures.withTimeout((AsyncSupplier<String>) null, d))
-                .isInstanceOf(NullPointerException.class).hasMessage("task");
-        assertThatThrownBy(() -> Futures.shield(null)).isInstanceOf(NullPointerException.class).hasMessage("future");
-        assertThatThrownBy(() -> Futures.any(f, null)).isInstanceOf(NullPointerException.class).hasMessage("futures[1] is null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("task");
+        assertThatThrownBy(() -> Futures.shield(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("future");
+        assertThatThrownBy(() -> Futures.any(f, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("futures[1] is null");
         assertThatThrownBy(() -> Futures.race((Collection<CompletableFuture<String>>) null))
-                .isInstanceOf(NullPointerException.class).hasMessage("futures");
-        assertThatThrownBy(() -> Futures.waitFor(null, List.of(f))).isInstanceOf(NullPointerException.class).hasMessage("policy");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("futures");
+        assertThatThrownBy(() -> Futures.waitFor(null, List.of(f)))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("policy");
         assertThatThrownBy(() -> Futures.waitFor(WaitPolicy.ALL_COMPLETED, Arrays.asList(f, null)))
-                .isInstanceOf(NullPointerException.class).hasMessage("futures[1] is null");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("futures[1] is null");
         assertThatThrownBy(() -> Futures.waitFor(WaitPolicy.ALL_COMPLETED, List.of(f), null, clock))
-                .isInstanceOf(NullPointerException.class).hasMessage("timeout");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("timeout");
         assertThatThrownBy(() -> Futures.waitFor(WaitPolicy.ALL_COMPLETED, List.of(f), d, null))
-                .isInstanceOf(NullPointerException.class).hasMessage("timeSource");
-        assertThatThrownBy(() -> Futures.asCompleted(null)).isInstanceOf(NullPointerException.class).hasMessage("futures");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("timeSource");
+        assertThatThrownBy(() -> Futures.asCompleted(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("futures");
         assertThatThrownBy(() -> Futures.asCompleted(List.of(f)).forEachAsync(null))
-                .isInstanceOf(NullPointerException.class).hasMessage("action");
-        assertThatThrownBy(() -> Futures.sleep(null)).isInstanceOf(NullPointerException.class).hasMessage("duration");
-        assertThatThrownBy(() -> Futures.sleep(d, null)).isInstanceOf(NullPointerException.class).hasMessage("timeSource");
-        assertThatThrownBy(() -> Futures.delay(d, null, clock)).isInstanceOf(NullPointerException.class).hasMessage("task");
-        assertThatThrownBy(() -> Futures.delay(null, () -> f, clock)).isInstanceOf(NullPointerException.class).hasMessage("delay");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("action");
+        assertThatThrownBy(() -> Futures.sleep(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("duration");
+        assertThatThrownBy(() -> Futures.sleep(d, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("timeSource");
+        assertThatThrownBy(() -> Futures.delay(d, null, clock))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("task");
+        assertThatThrownBy(() -> Futures.delay(null, () -> f, clock))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("delay");
         assertThatThrownBy(() -> Futures.<String>any(new AsyncSupplier[0]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("tasks must not be empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tasks must not be empty");
         assertThat(f).isNotDone();
     }
 

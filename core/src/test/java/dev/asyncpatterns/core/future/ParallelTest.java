@@ -1,10 +1,9 @@
 package dev.asyncpatterns.core.future;
 
-import dev.asyncpatterns.core.Outcome;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,9 +108,14 @@ class ParallelTest {
 
     @Test
     void map_emptyInput_completesWithEmptyList() {
-        assertThat(Parallel.map(List.of(), 3, item -> CompletableFuture.completedFuture(item)).join()).isEmpty();
-        assertThat(Parallel.batches(List.of(), 3, item -> CompletableFuture.completedFuture(item)).join()).isEmpty();
-        assertThat(Parallel.forEach(List.of(), 3, item -> CompletableFuture.completedFuture(item))).isCompleted();
+        assertThat(Parallel.map(List.of(), 3, item -> CompletableFuture.completedFuture(item))
+                        .join())
+                .isEmpty();
+        assertThat(Parallel.batches(List.of(), 3, item -> CompletableFuture.completedFuture(item))
+                        .join())
+                .isEmpty();
+        assertThat(Parallel.forEach(List.of(), 3, item -> CompletableFuture.completedFuture(item)))
+                .isCompleted();
     }
 
     @Test
@@ -119,7 +123,8 @@ class ParallelTest {
         var items = new ArrayList<String>();
         items.add(null);
         items.add("a");
-        var result = Parallel.map(items, 2, item -> CompletableFuture.completedFuture(item == null ? null : item + "!"));
+        var result =
+                Parallel.map(items, 2, item -> CompletableFuture.completedFuture(item == null ? null : item + "!"));
         assertThat(result.join()).containsExactly(null, "a!");
     }
 
@@ -143,7 +148,9 @@ class ParallelTest {
         });
         assertThat(started).hasValue(3);
         inFlight.get(1).completeExceptionally(new IllegalStateException("boom"));
-        assertThatThrownBy(result::join).hasCauseInstanceOf(IllegalStateException.class).hasRootCauseMessage("boom");
+        assertThatThrownBy(result::join)
+                .hasCauseInstanceOf(IllegalStateException.class)
+                .hasRootCauseMessage("boom");
         assertThat(inFlight.get(0)).isCancelled();
         assertThat(inFlight.get(2)).isCancelled();
         assertThat(started).hasValue(3);
@@ -217,8 +224,10 @@ class ParallelTest {
         assertThat(started).hasValue(6);
         assertThat(outcomes).hasSize(6);
         assertThat(outcomes.get(0)).isEqualTo(Outcome.success("ok0"));
-        assertThat(outcomes.get(1)).isInstanceOfSatisfying(Outcome.Failure.class,
-                failure -> assertThat(failure.cause()).hasMessage("bad1"));
+        assertThat(outcomes.get(1))
+                .isInstanceOfSatisfying(
+                        Outcome.Failure.class,
+                        failure -> assertThat(failure.cause()).hasMessage("bad1"));
         assertThat(outcomes.get(2)).isInstanceOf(Outcome.Cancelled.class);
         assertThat(outcomes.get(3)).isEqualTo(Outcome.success("ok3"));
     }
@@ -307,9 +316,12 @@ class ParallelTest {
 
     @Test
     void forEach_iterable_failsFast() {
-        var result = Parallel.forEach(range(10), 2, item -> item == 4
-                ? CompletableFuture.failedFuture(new IllegalStateException("four"))
-                : CompletableFuture.completedFuture(null));
+        var result = Parallel.forEach(
+                range(10),
+                2,
+                item -> item == 4
+                        ? CompletableFuture.failedFuture(new IllegalStateException("four"))
+                        : CompletableFuture.completedFuture(null));
         assertThatThrownBy(result::join).hasRootCauseMessage("four");
     }
 
@@ -318,19 +330,28 @@ class ParallelTest {
     @Test
     void badInput_rejectedAtOnceNamingTheParameter() {
         Function<Integer, CompletionStage<Integer>> fn = CompletableFuture::completedFuture;
-        assertThatThrownBy(() -> Parallel.map(null, 1, fn)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Parallel.map(null, 1, fn))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("items");
-        assertThatThrownBy(() -> Parallel.map(range(1), 0, fn)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("maxConcurrency").hasMessageContaining("0");
-        assertThatThrownBy(() -> Parallel.map(range(1), 1, null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Parallel.map(range(1), 0, fn))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxConcurrency")
+                .hasMessageContaining("0");
+        assertThatThrownBy(() -> Parallel.map(range(1), 1, null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("fn");
-        assertThatThrownBy(() -> Parallel.batches(range(1), -1, fn)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Parallel.batches(range(1), -1, fn))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("batchSize");
-        assertThatThrownBy(() -> Parallel.forEach((Iterator<Integer>) null, 1, fn)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> Parallel.forEach((Iterator<Integer>) null, 1, fn))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("items");
-        assertThatThrownBy(() -> Parallel.forEach(range(1), Integer.MIN_VALUE, fn)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Parallel.forEach(range(1).iterator(), 1, null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> Parallel.mapSettled(range(1), 0, fn)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Parallel.forEach(range(1), Integer.MIN_VALUE, fn))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Parallel.forEach(range(1).iterator(), 1, null))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Parallel.mapSettled(range(1), 0, fn))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxConcurrency");
         assertThatThrownBy(() -> Parallel.mapSettled(null, 1, fn)).isInstanceOf(NullPointerException.class);
     }

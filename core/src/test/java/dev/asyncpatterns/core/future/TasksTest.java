@@ -30,7 +30,9 @@ class TasksTest {
         var future = Tasks.start(() -> {
             throw boom;
         });
-        assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasCause(boom);
+        assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCause(boom);
     }
 
     @Test
@@ -122,13 +124,15 @@ class TasksTest {
         try {
             for (int i = 0; i < races; i++) {
                 int spin = random.nextInt(200);
-                var future = Tasks.start(() -> {
-                    long x = 0;
-                    for (int s = 0; s < spin; s++) {
-                        x += s;
-                    }
-                    return x;
-                }, pool);
+                var future = Tasks.start(
+                        () -> {
+                            long x = 0;
+                            for (int s = 0; s < spin; s++) {
+                                x += s;
+                            }
+                            return x;
+                        },
+                        pool);
                 if (random.nextBoolean()) {
                     Thread.onSpinWait();
                 }
@@ -148,7 +152,8 @@ class TasksTest {
         } finally {
             pool.shutdownNow();
         }
-        System.out.printf("task-cancel-race seed=%d races=%d cancelled=%d completed=%d leaks=%d%n",
+        System.out.printf(
+                "task-cancel-race seed=%d races=%d cancelled=%d completed=%d leaks=%d%n",
                 seed, races, cancelled, completed, leakedInterrupts);
         System.out.printf("%d races: %d leaks%n", races, leakedInterrupts);
         assertThat(leakedInterrupts).isZero();
@@ -171,9 +176,17 @@ class TasksTest {
 
     @Test
     void badArguments_throwNpeNamingParameter() {
-        assertThatThrownBy(() -> Tasks.start(null)).isInstanceOf(NullPointerException.class).hasMessage("task");
-        assertThatThrownBy(() -> Tasks.start(() -> 1, null)).isInstanceOf(NullPointerException.class).hasMessage("executor");
-        assertThatThrownBy(() -> Tasks.run(null)).isInstanceOf(NullPointerException.class).hasMessage("task");
-        assertThatThrownBy(() -> Tasks.run(() -> {}, null)).isInstanceOf(NullPointerException.class).hasMessage("executor");
+        assertThatThrownBy(() -> Tasks.start(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("task");
+        assertThatThrownBy(() -> Tasks.start(() -> 1, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("executor");
+        assertThatThrownBy(() -> Tasks.run(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("task");
+        assertThatThrownBy(() -> Tasks.run(() -> {}, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("executor");
     }
 }

@@ -18,11 +18,17 @@ class ChecksNameTest {
     @Test
     void name_badNames_areRejectedNamingTheParameter() {
         assertThatNullPointerException().isThrownBy(() -> Checks.name(null)).withMessage("name");
-        assertThatIllegalArgumentException().isThrownBy(() -> Checks.name("")).withMessage("name must not be blank, was \"\"");
-        assertThatIllegalArgumentException().isThrownBy(() -> Checks.name("\t ")).withMessageStartingWith("name must not be blank");
-        assertThatIllegalArgumentException().isThrownBy(() -> Checks.name("x".repeat(201)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Checks.name(""))
+                .withMessage("name must not be blank, was \"\"");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Checks.name("\t "))
+                .withMessageStartingWith("name must not be blank");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Checks.name("x".repeat(201)))
                 .withMessage("name must be at most 200 characters, was 201");
-        assertThatIllegalArgumentException().isThrownBy(() -> Checks.name("a\u0000b"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Checks.name("a\u0000b"))
                 .withMessage("name must not contain control characters, was \"a?b\"");
     }
 

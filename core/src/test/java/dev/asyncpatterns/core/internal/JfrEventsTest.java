@@ -42,7 +42,8 @@ class JfrEventsTest {
             recording.dump(file);
         }
         return RecordingFile.readAllEvents(file).stream()
-                .filter(e -> e.getEventType().getName().equals(event)).toList();
+                .filter(e -> e.getEventType().getName().equals(event))
+                .toList();
     }
 
     @FunctionalInterface
@@ -69,9 +70,12 @@ class JfrEventsTest {
             waiting.get(10, TimeUnit.SECONDS).unlock();
         });
 
-        assertThat(events).extracting(e -> e.getString("primitive") + " " + e.getInt("amount") + " " + e.getString("outcome"))
-                .containsExactlyInAnyOrder("AsyncSemaphore 2 granted", "AsyncSemaphore 1 cancelled", "AsyncLock 1 granted");
-        assertThat(events).allSatisfy(e -> assertThat(e.getDuration().isNegative()).isFalse());
+        assertThat(events)
+                .extracting(e -> e.getString("primitive") + " " + e.getInt("amount") + " " + e.getString("outcome"))
+                .containsExactlyInAnyOrder(
+                        "AsyncSemaphore 2 granted", "AsyncSemaphore 1 cancelled", "AsyncLock 1 granted");
+        assertThat(events)
+                .allSatisfy(e -> assertThat(e.getDuration().isNegative()).isFalse());
     }
 
     // ---------------------------------------------------------------- queues
@@ -79,7 +83,8 @@ class JfrEventsTest {
     @Test
     void queueFull_putThatWaited_recordedWithQueueNameCapacityOutcome() throws Exception {
         List<RecordedEvent> events = record("dev.asyncpatterns.QueueFull", () -> {
-            AsyncQueue<Integer> queue = AsyncQueue.<Integer>builder(1).name("orders").build();
+            AsyncQueue<Integer> queue =
+                    AsyncQueue.<Integer>builder(1).name("orders").build();
             queue.put(1).get(10, TimeUnit.SECONDS); // room: no event
             CompletableFuture<Void> waiting = queue.put(2);
             assertThat(waiting).isNotDone();
@@ -101,11 +106,16 @@ class JfrEventsTest {
         var clock = VirtualClock.create();
         List<RecordedEvent> events = record("dev.asyncpatterns.SupervisorRestart", () -> {
             var starts = new int[1];
-            Supervisor supervisor = Supervisor.builder().name("billing").timeSource(clock)
+            Supervisor supervisor = Supervisor.builder()
+                    .name("billing")
+                    .timeSource(clock)
                     .backoff(Backoff.fixed(Duration.ofSeconds(3)))
-                    .child("poller", Supervisor.Restart.PERMANENT, () -> starts[0]++ == 0
-                            ? CompletableFuture.failedFuture(new IllegalStateException("connection lost"))
-                            : new CompletableFuture<Void>())
+                    .child(
+                            "poller",
+                            Supervisor.Restart.PERMANENT,
+                            () -> starts[0]++ == 0
+                                    ? CompletableFuture.failedFuture(new IllegalStateException("connection lost"))
+                                    : new CompletableFuture<Void>())
                     .build();
             supervisor.start();
             clock.advance(Duration.ofSeconds(3));
@@ -138,7 +148,8 @@ class JfrEventsTest {
                 scope.fork(() -> {
                     throw new IllegalStateException("boom");
                 });
-                assertThatThrownBy(scope::joinBlocking).isInstanceOf(java.util.concurrent.ExecutionException.class)
+                assertThatThrownBy(scope::joinBlocking)
+                        .isInstanceOf(java.util.concurrent.ExecutionException.class)
                         .hasCauseInstanceOf(IllegalStateException.class);
             }
         });
@@ -155,10 +166,14 @@ class JfrEventsTest {
     void taskScopeFailure_deadline_recordedAsTimeout() throws Exception {
         var clock = VirtualClock.create();
         List<RecordedEvent> events = record("dev.asyncpatterns.TaskScopeFailure", () -> {
-            try (var scope = TaskScope.builder().timeSource(clock).deadline(Duration.ofSeconds(1)).open()) {
+            try (var scope = TaskScope.builder()
+                    .timeSource(clock)
+                    .deadline(Duration.ofSeconds(1))
+                    .open()) {
                 scope.forkAsync(CompletableFuture::new);
                 clock.advance(Duration.ofSeconds(1));
-                assertThatThrownBy(scope::joinBlocking).isInstanceOf(java.util.concurrent.ExecutionException.class)
+                assertThatThrownBy(scope::joinBlocking)
+                        .isInstanceOf(java.util.concurrent.ExecutionException.class)
                         .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
             }
         });

@@ -67,8 +67,10 @@ class Issue16ContextPropagationTest {
     @BeforeEach
     void startPool() throws Exception {
         // one pooled thread, started before any context is set and inheriting nothing
-        pool = Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("issue16-pool").inheritInheritableThreadLocals(false).factory());
+        pool = Executors.newSingleThreadExecutor(Thread.ofPlatform()
+                .name("issue16-pool")
+                .inheritInheritableThreadLocals(false)
+                .factory());
         pool.submit(() -> {}).get(10, TimeUnit.SECONDS);
     }
 
@@ -214,7 +216,8 @@ class Issue16ContextPropagationTest {
     @Test
     void workerPool_handlerSeesSubmittersContext_nextJobOnSameWorkerSeesNone() throws Exception {
         WorkerPool<Integer, Seen> workers = WorkerPool.<Integer, Seen>blockingBuilder(job -> Seen.now())
-                .workers(1).build();
+                .workers(1)
+                .build();
         try {
             enter("A");
             CompletableFuture<Seen> first = workers.submit(1);
@@ -222,7 +225,9 @@ class Issue16ContextPropagationTest {
             CompletableFuture<Seen> second = workers.submit(2);
 
             assertThat(await(first)).isEqualTo(A);
-            assertThat(await(second)).as("the same worker thread, after request A's job").isEqualTo(NONE);
+            assertThat(await(second))
+                    .as("the same worker thread, after request A's job")
+                    .isEqualTo(NONE);
         } finally {
             await(workers.shutdown());
         }
@@ -274,13 +279,14 @@ class Issue16ContextPropagationTest {
         leave();
         // the permit comes back on the pool's thread, inside another request's context
         pool.submit(() -> {
-            enter("releaser");
-            try {
-                holding.complete(null);
-            } finally {
-                leave();
-            }
-        }).get(10, TimeUnit.SECONDS);
+                    enter("releaser");
+                    try {
+                        holding.complete(null);
+                    } finally {
+                        leave();
+                    }
+                })
+                .get(10, TimeUnit.SECONDS);
 
         await(body);
         assertThat(await(seen)).isEqualTo(A);

@@ -51,8 +51,13 @@ class Issue16InheritedContextLeakTest {
         List<String> seenByA = asRequest("A", () -> submitCpu(threads * 4));
         List<String> seenByB = asRequest("B", () -> submitCpu(threads * 8));
 
-        assertThat(seenByB).as("request B's work on the CPU pool").doesNotContain("A").containsOnlyNulls();
-        assertThat(seenByA).as("pool threads must not inherit the starting caller's value").containsOnlyNulls();
+        assertThat(seenByB)
+                .as("request B's work on the CPU pool")
+                .doesNotContain("A")
+                .containsOnlyNulls();
+        assertThat(seenByA)
+                .as("pool threads must not inherit the starting caller's value")
+                .containsOnlyNulls();
     }
 
     private static List<String> submitCpu(int tasks) throws Exception {
@@ -61,7 +66,8 @@ class Issue16InheritedContextLeakTest {
             futures.add(Blocking.cpu(REQUEST::get));
         }
         return Futures.allSettled(futures).get(30, TimeUnit.SECONDS).stream()
-                .map(outcome -> outcome.getOrThrow()).toList();
+                .map(outcome -> outcome.getOrThrow())
+                .toList();
     }
 
     // ---------------------------------------------------------------- timers
@@ -71,8 +77,13 @@ class Issue16InheritedContextLeakTest {
         List<String> seenByA = asRequest("A", () -> schedule(4));
         List<String> seenByB = asRequest("B", () -> schedule(16));
 
-        assertThat(seenByB).as("request B's timer callbacks").doesNotContain("A").containsOnlyNulls();
-        assertThat(seenByA).as("the timer thread must not inherit the starting caller's value").containsOnlyNulls();
+        assertThat(seenByB)
+                .as("request B's timer callbacks")
+                .doesNotContain("A")
+                .containsOnlyNulls();
+        assertThat(seenByA)
+                .as("the timer thread must not inherit the starting caller's value")
+                .containsOnlyNulls();
     }
 
     private static List<String> schedule(int timers) throws Exception {
@@ -105,8 +116,11 @@ class Issue16InheritedContextLeakTest {
 
     @Test
     void workerPool_builtUnderRequestA_requestBNeverSeesA() throws Exception {
-        WorkerPool<Integer, String> pool = asRequest("A",
-                () -> WorkerPool.<Integer, String>blockingBuilder(job -> REQUEST.get()).workers(2).build());
+        WorkerPool<Integer, String> pool = asRequest(
+                "A",
+                () -> WorkerPool.<Integer, String>blockingBuilder(job -> REQUEST.get())
+                        .workers(2)
+                        .build());
         try {
             List<String> seenByB = asRequest("B", () -> {
                 List<CompletableFuture<String>> futures = new ArrayList<>();

@@ -131,7 +131,8 @@ class Issue21RacesTest {
         long takersFailedWrongly = 0;
         try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
             for (int r = 0; r < rounds; r++) {
-                AsyncQueue<Integer> queue = random.nextBoolean() ? AsyncQueue.bounded(1 + random.nextInt(4))
+                AsyncQueue<Integer> queue = random.nextBoolean()
+                        ? AsyncQueue.bounded(1 + random.nextInt(4))
                         : AsyncQueue.priority(1 + random.nextInt(4), Integer::compare);
                 int items = 50;
                 int closeAfter = random.nextInt(items);
@@ -147,7 +148,7 @@ class Issue21RacesTest {
                 });
                 var consumer = pool.submit(() -> {
                     start.await();
-                    for (;;) {
+                    for (; ; ) {
                         CompletableFuture<Integer> take = queue.take();
                         try {
                             got.add(take.get(20, TimeUnit.SECONDS));
@@ -303,14 +304,16 @@ class Issue21RacesTest {
                 var reader = new AtomicReference<Thread>();
                 var readFailure = new AtomicReference<Throwable>();
                 WorkerPool<String, Integer> pool = WorkerPool.<String, Integer>blockingBuilder(job -> {
-                    reader.set(Thread.currentThread());
-                    try {
-                        return client.getInputStream().read();
-                    } catch (IOException e) {
-                        readFailure.set(e);
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }).workers(1).build();
+                            reader.set(Thread.currentThread());
+                            try {
+                                return client.getInputStream().read();
+                            } catch (IOException e) {
+                                readFailure.set(e);
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        })
+                        .workers(1)
+                        .build();
                 try {
                     CompletableFuture<Integer> job = pool.submit("read");
                     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -318,7 +321,9 @@ class Issue21RacesTest {
                         return t != null && t.getState() == Thread.State.WAITING;
                     });
                     job.cancel(true);
-                    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> pool.stats().inFlight() == 0);
+                    Awaitility.await()
+                            .atMost(Duration.ofSeconds(20))
+                            .until(() -> pool.stats().inFlight() == 0);
                     assertThat(job).isCancelled();
                     assertThat(readFailure.get()).isInstanceOf(java.net.SocketException.class);
                     WorkerPool.Stats stats = pool.stats();
@@ -341,12 +346,14 @@ class Issue21RacesTest {
         var random = new Random(seed);
         int jobs = LONG ? 20_000 : 2_000;
         WorkerPool<Integer, Integer> pool = WorkerPool.<Integer, Integer>blockingBuilder(job -> {
-            spin(job % 500);
-            if (job % 2 == 0) {
-                throw new IllegalStateException("job " + job);
-            }
-            return job;
-        }).workers(2).build();
+                    spin(job % 500);
+                    if (job % 2 == 0) {
+                        throw new IllegalStateException("job " + job);
+                    }
+                    return job;
+                })
+                .workers(2)
+                .build();
         var futures = new ArrayList<CompletableFuture<Integer>>();
         var cancelledByUs = new LongAdder();
         try {
@@ -362,7 +369,8 @@ class Issue21RacesTest {
             }
             // every job settles before the shutdown (a shutdown would refuse submitters still
             // waiting for room with ClosedException, which is not this test's race)
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).handle((v, f) -> null)
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                    .handle((v, f) -> null)
                     .get(60, TimeUnit.SECONDS);
             pool.shutdown().get(60, TimeUnit.SECONDS);
         } finally {
@@ -382,9 +390,11 @@ class Issue21RacesTest {
             }
         }
         WorkerPool.Stats stats = pool.stats();
-        System.out.println("issue21-workerpool-fail-vs-cancel seed=" + seed + " jobs=" + jobs + " ok=" + ok + " failed=" + failed
-                + " cancelled=" + cancelled + " stats.processed=" + stats.succeeded() + " stats.failed=" + stats.failed()
-                + " stats.cancelled=" + stats.cancelled() + " submitted=" + stats.submitted());
+        System.out.println(
+                "issue21-workerpool-fail-vs-cancel seed=" + seed + " jobs=" + jobs + " ok=" + ok + " failed=" + failed
+                        + " cancelled=" + cancelled + " stats.processed=" + stats.succeeded() + " stats.failed="
+                        + stats.failed()
+                        + " stats.cancelled=" + stats.cancelled() + " submitted=" + stats.submitted());
         assertThat(ok + failed + cancelled).isEqualTo(jobs);
         assertThat(cancelled).isEqualTo(cancelledByUs.sum());
         assertThat(stats.succeeded()).isEqualTo(ok);
@@ -400,9 +410,14 @@ class Issue21RacesTest {
     @Test
     void lagProbe_executorThrowsError_countedAsRejectedAndProbeKeepsTicking() {
         var clock = dev.asyncpatterns.testkit.VirtualClock.create();
-        var probe = dev.asyncpatterns.core.time.LagProbe.start("issue21", task -> {
-            throw new OutOfMemoryError("unable to create native thread");
-        }, Duration.ofMillis(100), Duration.ofMillis(50), clock);
+        var probe = dev.asyncpatterns.core.time.LagProbe.start(
+                "issue21",
+                task -> {
+                    throw new OutOfMemoryError("unable to create native thread");
+                },
+                Duration.ofMillis(100),
+                Duration.ofMillis(50),
+                clock);
         try {
             for (int i = 0; i < 3; i++) {
                 try {
@@ -426,7 +441,9 @@ class Issue21RacesTest {
         var clock = dev.asyncpatterns.testkit.VirtualClock.create();
         var holder = new AtomicReference<dev.asyncpatterns.core.supervision.Supervisor>();
         var runs = new AtomicInteger();
-        var sup = dev.asyncpatterns.core.supervision.Supervisor.builder().name("reentrant").timeSource(clock)
+        var sup = dev.asyncpatterns.core.supervision.Supervisor.builder()
+                .name("reentrant")
+                .timeSource(clock)
                 .backoff(dev.asyncpatterns.core.supervision.Backoff.fixed(Duration.ofSeconds(1)))
                 .child("a", dev.asyncpatterns.core.supervision.Supervisor.Restart.PERMANENT, () -> {
                     runs.incrementAndGet();
@@ -448,7 +465,9 @@ class Issue21RacesTest {
         var holder = new AtomicReference<dev.asyncpatterns.core.supervision.Supervisor>();
         var restartedFromCallback = new AtomicReference<CompletableFuture<Void>>();
         var starts = new AtomicInteger();
-        var sup = dev.asyncpatterns.core.supervision.Supervisor.builder().name("reentrant2").timeSource(clock)
+        var sup = dev.asyncpatterns.core.supervision.Supervisor.builder()
+                .name("reentrant2")
+                .timeSource(clock)
                 .backoff(dev.asyncpatterns.core.supervision.Backoff.fixed(Duration.ofSeconds(1)))
                 .child("a", dev.asyncpatterns.core.supervision.Supervisor.Restart.PERMANENT, () -> {
                     var run = new CompletableFuture<Void>();
@@ -480,7 +499,9 @@ class Issue21RacesTest {
     void supervisor_childThrowsError_countedAsFailedRunAndRestarted() {
         var clock = dev.asyncpatterns.testkit.VirtualClock.create();
         var starts = new AtomicInteger();
-        var sup = dev.asyncpatterns.core.supervision.Supervisor.builder().name("errors").timeSource(clock)
+        var sup = dev.asyncpatterns.core.supervision.Supervisor.builder()
+                .name("errors")
+                .timeSource(clock)
                 .backoff(dev.asyncpatterns.core.supervision.Backoff.fixed(Duration.ofSeconds(1)))
                 .maxRestarts(100, Duration.ofSeconds(5))
                 .child("a", dev.asyncpatterns.core.supervision.Supervisor.Restart.PERMANENT, () -> {
@@ -579,7 +600,10 @@ class Issue21RacesTest {
             for (int r = 0; r < rounds; r++) {
                 var clock = dev.asyncpatterns.testkit.VirtualClock.create();
                 var limiter = dev.asyncpatterns.core.sync.AsyncRateLimiter.builder()
-                        .rate(10, Duration.ofSeconds(1)).burst(2).timeSource(clock).build();
+                        .rate(10, Duration.ofSeconds(1))
+                        .burst(2)
+                        .timeSource(clock)
+                        .build();
                 var futures = new java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Void>>();
                 var start = new CyclicBarrier(2);
                 int closeAfter = random.nextInt(500);

@@ -3,10 +3,10 @@ package dev.asyncpatterns.core.issues;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.asyncpatterns.core.sync.AsyncLatch;
 import dev.asyncpatterns.core.queue.AsyncQueue;
-import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import dev.asyncpatterns.core.scope.TaskScope;
+import dev.asyncpatterns.core.sync.AsyncLatch;
+import dev.asyncpatterns.core.sync.AsyncSemaphore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -179,7 +179,9 @@ class Issue21Test {
         queue.put("c").join();
         CompletableFuture<Void> put = queue.put("poison");
         assertThat(put).isCompletedExceptionally();
-        assertThatThrownBy(put::join).hasCauseInstanceOf(IllegalStateException.class).hasRootCauseMessage("cannot order poison");
+        assertThatThrownBy(put::join)
+                .hasCauseInstanceOf(IllegalStateException.class)
+                .hasRootCauseMessage("cannot order poison");
         assertThat(queue.size()).isEqualTo(3);
         assertThat(queue.stats().put()).isEqualTo(3);
         assertThat(queue.stats().unfinished()).isEqualTo(3);
@@ -258,14 +260,18 @@ class Issue21Test {
                 return cause;
             }
         });
-        assertThat(failure).isInstanceOf(IllegalStateException.class)
+        assertThat(failure)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("inside one of its own forks");
     }
 
     @Test
     void sameThreadExecutor_forkClosesItsOwnScope_failsFastWithIllegalState() throws Exception {
         Throwable closing = onOwnThread(() -> {
-            try (var scope = TaskScope.builder().executor(Runnable::run).policy(TaskScope.Policy.COLLECT_ALL).open()) {
+            try (var scope = TaskScope.builder()
+                    .executor(Runnable::run)
+                    .policy(TaskScope.Policy.COLLECT_ALL)
+                    .open()) {
                 CompletableFuture<Object> fork = scope.fork(() -> {
                     scope.close();
                     return "closed";
@@ -273,7 +279,9 @@ class Issue21Test {
                 return fork.handle((v, f) -> f).join();
             }
         });
-        assertThat(closing).isInstanceOf(IllegalStateException.class).hasMessageContaining("inside one of its own forks");
+        assertThat(closing)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("inside one of its own forks");
     }
 
     // ---------------------------------------------------------------- 7. interrupt during I/O
@@ -305,7 +313,9 @@ class Issue21Test {
                     scope.joinBlocking(); // must not throw: no fork failed, the owner cancelled
                     assertThat(fork).isCancelled();
                 }
-                assertThat(readFailure.get()).as("the read really was interrupted").isInstanceOf(java.net.SocketException.class);
+                assertThat(readFailure.get())
+                        .as("the read really was interrupted")
+                        .isInstanceOf(java.net.SocketException.class);
                 assertThat(accepted.isClosed()).isFalse();
             }
         }
@@ -337,10 +347,14 @@ class Issue21Test {
                     scope.fork(() -> {
                         throw boom;
                     });
-                    assertThatThrownBy(scope::joinBlocking).isInstanceOf(ExecutionException.class).hasCause(boom);
+                    assertThatThrownBy(scope::joinBlocking)
+                            .isInstanceOf(ExecutionException.class)
+                            .hasCause(boom);
                 }
                 assertThat(readFailure.get()).isInstanceOf(java.net.SocketException.class);
-                assertThat(boom.getSuppressed()).as("the interrupt's own I/O exception is not a failure").isEmpty();
+                assertThat(boom.getSuppressed())
+                        .as("the interrupt's own I/O exception is not a failure")
+                        .isEmpty();
             }
         }
     }

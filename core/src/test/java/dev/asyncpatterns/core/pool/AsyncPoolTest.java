@@ -97,7 +97,8 @@ class AsyncPoolTest {
         var pool = pool().maxSize(2).build();
         var conn = pool.acquire().join();
         pool.release(conn);
-        assertThatThrownBy(() -> pool.release(conn)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> pool.release(conn))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not borrowed");
         assertThatThrownBy(() -> pool.release(new Conn(99))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> pool.release(null)).isInstanceOf(NullPointerException.class);
@@ -132,12 +133,14 @@ class AsyncPoolTest {
 
     @Test
     void validator_throws_treatedAsInvalid() {
-        var pool = pool().maxSize(1).validator(conn -> {
-            if (conn.id == 1) {
-                throw new IllegalStateException("ping failed");
-            }
-            return true;
-        }).build();
+        var pool = pool().maxSize(1)
+                .validator(conn -> {
+                    if (conn.id == 1) {
+                        throw new IllegalStateException("ping failed");
+                    }
+                    return true;
+                })
+                .build();
         pool.release(pool.acquire().join());
         assertThat(pool.acquire().join().id).isEqualTo(2);
     }
@@ -150,7 +153,9 @@ class AsyncPoolTest {
         var pool = AsyncPool.<Conn>builder(() -> attempts.incrementAndGet() <= 2
                         ? CompletableFuture.failedFuture(new IllegalStateException("db down"))
                         : CompletableFuture.completedFuture(new Conn(attempts.get())))
-                .maxSize(1).timeSource(clock).build();
+                .maxSize(1)
+                .timeSource(clock)
+                .build();
         assertThatThrownBy(() -> pool.acquire().join()).hasRootCauseMessage("db down");
         assertThatThrownBy(() -> pool.acquire().join()).hasRootCauseMessage("db down");
         assertThat(pool.size()).isZero();
@@ -161,10 +166,16 @@ class AsyncPoolTest {
     @Test
     void factoryThrowsOrProducesNull_surfacesToWaiter() {
         var pool = AsyncPool.<Conn>builder(() -> {
-            throw new IllegalStateException("cannot start");
-        }).maxSize(1).timeSource(clock).build();
+                    throw new IllegalStateException("cannot start");
+                })
+                .maxSize(1)
+                .timeSource(clock)
+                .build();
         assertThatThrownBy(() -> pool.acquire().join()).hasRootCauseMessage("cannot start");
-        var nulls = AsyncPool.<Conn>builder(() -> CompletableFuture.completedFuture(null)).maxSize(1).timeSource(clock).build();
+        var nulls = AsyncPool.<Conn>builder(() -> CompletableFuture.completedFuture(null))
+                .maxSize(1)
+                .timeSource(clock)
+                .build();
         assertThatThrownBy(() -> nulls.acquire().join()).hasCauseInstanceOf(NullPointerException.class);
         assertThat(nulls.size()).isZero();
     }
@@ -172,7 +183,10 @@ class AsyncPoolTest {
     @Test
     void slowFactory_acquireTimesOut_objectGoesIdleNotLost() {
         var pending = new CompletableFuture<Conn>();
-        var pool = AsyncPool.<Conn>builder(() -> pending).maxSize(1).timeSource(clock).build();
+        var pool = AsyncPool.<Conn>builder(() -> pending)
+                .maxSize(1)
+                .timeSource(clock)
+                .build();
         var waiter = pool.acquire(Duration.ofSeconds(1));
         clock.advance(Duration.ofSeconds(1));
         assertThatThrownBy(waiter::join).hasCauseInstanceOf(TimeoutException.class);
@@ -229,7 +243,8 @@ class AsyncPoolTest {
     void withResource_releasesOnEveryOutcome() {
         var pool = pool().maxSize(1).build();
         var ok = pool.withResource(conn -> CompletableFuture.completedFuture(conn.id));
-        var failed = pool.withResource(conn -> CompletableFuture.failedFuture(new IllegalStateException("query failed")));
+        var failed =
+                pool.withResource(conn -> CompletableFuture.failedFuture(new IllegalStateException("query failed")));
         CompletableFuture<Integer> thrown = pool.withResource(conn -> {
             throw new IllegalStateException("thrown");
         });
@@ -248,7 +263,8 @@ class AsyncPoolTest {
 
     @Test
     void minSize_createdAtBuildAndKeptThroughEviction() {
-        var pool = pool().minSize(2).maxSize(4).idleTimeout(Duration.ofMinutes(1)).build();
+        var pool =
+                pool().minSize(2).maxSize(4).idleTimeout(Duration.ofMinutes(1)).build();
         assertThat(pool.idleCount()).isEqualTo(2);
         var a = pool.acquire().join();
         var b = pool.acquire().join();
@@ -264,7 +280,9 @@ class AsyncPoolTest {
         assertThat(destroyed).hasSize(1);
         clock.advance(Duration.ofHours(1));
         assertThat(pool.size()).isEqualTo(2);
-        assertThat(clock.pendingTimers()).as("no timer spinning on entries it may not evict").isZero();
+        assertThat(clock.pendingTimers())
+                .as("no timer spinning on entries it may not evict")
+                .isZero();
     }
 
     @Test
@@ -284,7 +302,8 @@ class AsyncPoolTest {
 
     @Test
     void maxLifetime_idleReplacedAndBorrowedDestroyedOnReturn() {
-        var pool = pool().minSize(1).maxSize(2).maxLifetime(Duration.ofMinutes(30)).build();
+        var pool =
+                pool().minSize(1).maxSize(2).maxLifetime(Duration.ofMinutes(30)).build();
         var borrowed = pool.acquire().join(); // the min-size object
         var idle = pool.acquire().join();
         pool.release(idle);
@@ -314,7 +333,8 @@ class AsyncPoolTest {
         pool.release(waiterA.join());
         assertThat(closed).isCompleted();
         assertThat(destroyed).containsExactlyInAnyOrder(a, b);
-        assertThatThrownBy(() -> pool.acquire().join()).hasCauseInstanceOf(ClosedException.class)
+        assertThatThrownBy(() -> pool.acquire().join())
+                .hasCauseInstanceOf(ClosedException.class)
                 .hasMessageContaining("shut down");
         assertThat(pool.shutdown()).isCompleted();
     }
@@ -322,7 +342,11 @@ class AsyncPoolTest {
     @Test
     void shutdown_creationInFlight_destroyedWhenItArrives() {
         var pending = new CompletableFuture<Conn>();
-        var pool = AsyncPool.<Conn>builder(() -> pending).maxSize(1).destroyer(destroyed::add).timeSource(clock).build();
+        var pool = AsyncPool.<Conn>builder(() -> pending)
+                .maxSize(1)
+                .destroyer(destroyed::add)
+                .timeSource(clock)
+                .build();
         var waiter = pool.acquire();
         var closed = pool.shutdown();
         assertThat(waiter).isCompletedExceptionally();
@@ -336,9 +360,12 @@ class AsyncPoolTest {
     @Test
     void destroyerThrows_loggedAndPoolContinues() {
         var pool = AsyncPool.<Conn>builder(() -> CompletableFuture.completedFuture(new Conn(1)))
-                .maxSize(1).destroyer(conn -> {
+                .maxSize(1)
+                .destroyer(conn -> {
                     throw new IllegalStateException("close failed");
-                }).timeSource(clock).build();
+                })
+                .timeSource(clock)
+                .build();
         pool.invalidate(pool.acquire().join());
         assertThat(pool.size()).isZero();
         assertThat(pool.acquire()).isCompleted();
@@ -348,20 +375,33 @@ class AsyncPoolTest {
 
     @Test
     void badInput_rejected() {
-        assertThatThrownBy(() -> AsyncPool.builder(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("factory");
-        assertThatThrownBy(() -> pool().maxSize(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSize");
-        assertThatThrownBy(() -> pool().minSize(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minSize");
-        assertThatThrownBy(() -> pool().minSize(3).maxSize(2).build()).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> AsyncPool.builder(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("factory");
+        assertThatThrownBy(() -> pool().maxSize(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxSize");
+        assertThatThrownBy(() -> pool().minSize(-1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("minSize");
-        assertThatThrownBy(() -> pool().idleTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> pool().minSize(3).maxSize(2).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("minSize");
+        assertThatThrownBy(() -> pool().idleTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("idleTimeout");
         assertThatThrownBy(() -> pool().maxLifetime(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> pool().validator(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> pool().timeSource(clock)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> pool().timeSource(clock))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already");
         var pool = pool().build();
-        assertThatThrownBy(() -> pool.acquire(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
-        assertThatThrownBy(() -> pool.withResource(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("fn");
+        assertThatThrownBy(() -> pool.acquire(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("timeout");
+        assertThatThrownBy(() -> pool.withResource(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("fn");
         assertThatThrownBy(() -> pool.invalidate(null)).isInstanceOf(NullPointerException.class);
     }
 }

@@ -23,15 +23,18 @@ class PoolStatsTest {
         AsyncPool<String> pool = AsyncPool.builder(() -> made.incrementAndGet() == 2
                         ? CompletableFuture.<String>failedFuture(new IOException("refused"))
                         : CompletableFuture.completedFuture("c" + made.get()))
-                .name("conns").maxSize(1).timeSource(clock).build();
+                .name("conns")
+                .maxSize(1)
+                .timeSource(clock)
+                .build();
         String first = pool.acquire().join();
         CompletableFuture<String> timed = pool.acquire(Duration.ofSeconds(1)); // the pool is full: waits
         CompletableFuture<String> cancelled = pool.acquire();
         cancelled.cancel(true);
         clock.advance(Duration.ofSeconds(1));
         assertThat(timed).isCompletedExceptionally();
-        pool.invalidate(first);                                                // destroyed
-        CompletableFuture<String> failed = pool.acquire();                     // the factory fails
+        pool.invalidate(first); // destroyed
+        CompletableFuture<String> failed = pool.acquire(); // the factory fails
         assertThat(failed).isCompletedExceptionally();
 
         assertThat(pool.stats()).isEqualTo(new AsyncPool.Stats("conns", 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1, false));
@@ -41,17 +44,24 @@ class PoolStatsTest {
 
     @Test
     void asyncPool_name_validatedAndDefaulted() {
-        assertThat(AsyncPool.builder(() -> CompletableFuture.completedFuture(1)).build().name()).startsWith("pool@");
-        assertThatIllegalArgumentException().isThrownBy(() -> AsyncPool.builder(() -> CompletableFuture.completedFuture(1))
-                .name(""));
+        assertThat(AsyncPool.builder(() -> CompletableFuture.completedFuture(1))
+                        .build()
+                        .name())
+                .startsWith("pool@");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> AsyncPool.builder(() -> CompletableFuture.completedFuture(1))
+                        .name(""));
     }
 
     @Test
     void workerPoolStats_rejectionsAndResults() {
         var gate = new CompletableFuture<String>();
-        WorkerPool<String, String> pool = WorkerPool.<String, String>builder(job -> job.equals("fail")
-                        ? CompletableFuture.failedFuture(new IOException(job)) : gate)
-                .name("w").workers(1).queueCapacity(1).build();
+        WorkerPool<String, String> pool = WorkerPool.<String, String>builder(
+                        job -> job.equals("fail") ? CompletableFuture.failedFuture(new IOException(job)) : gate)
+                .name("w")
+                .workers(1)
+                .queueCapacity(1)
+                .build();
         CompletableFuture<String> running = pool.submit("a");
         org.awaitility.Awaitility.await().until(() -> pool.stats().inFlight() == 1);
         pool.trySubmit("fail");

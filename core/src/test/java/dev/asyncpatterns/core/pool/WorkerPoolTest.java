@@ -58,8 +58,11 @@ class WorkerPoolTest {
 
     @Test
     void submit_completesWithHandlerResult() throws Exception {
-        WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(
-                n -> CompletableFuture.completedFuture(n * 2)).workers(3).name("doubler").build());
+        WorkerPool<Integer, Integer> pool =
+                track(WorkerPool.<Integer, Integer>builder(n -> CompletableFuture.completedFuture(n * 2))
+                        .workers(3)
+                        .name("doubler")
+                        .build());
         List<CompletableFuture<Integer>> results = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
             results.add(pool.submit(i));
@@ -70,7 +73,10 @@ class WorkerPoolTest {
         WorkerPool.Stats stats = pool.stats();
         assertThat(stats.succeeded()).isEqualTo(1_000);
         assertThat(stats.perWorker()).hasSize(3);
-        assertThat(stats.perWorker().stream().mapToLong(WorkerPool.WorkerStats::succeeded).sum()).isEqualTo(1_000);
+        assertThat(stats.perWorker().stream()
+                        .mapToLong(WorkerPool.WorkerStats::succeeded)
+                        .sum())
+                .isEqualTo(1_000);
         assertThat(stats.submitted()).isEqualTo(1_000);
         assertThat(stats.name()).isEqualTo("doubler");
     }
@@ -78,8 +84,11 @@ class WorkerPoolTest {
     @Test
     void blockingHandler_runsOnVirtualWorkerThreads() throws Exception {
         WorkerPool<String, Boolean> pool = track(WorkerPool.<String, Boolean>blockingBuilder(
-                s -> Thread.currentThread().isVirtual() && Thread.currentThread().getName().startsWith("vt-pool-worker-"))
-                .name("vt-pool").workers(2).build());
+                        s -> Thread.currentThread().isVirtual()
+                                && Thread.currentThread().getName().startsWith("vt-pool-worker-"))
+                .name("vt-pool")
+                .workers(2)
+                .build());
         assertThat(result(pool.submit("x"))).isTrue();
     }
 
@@ -89,9 +98,13 @@ class WorkerPoolTest {
         AtomicInteger maxRunning = new AtomicInteger();
         var gates = new ConcurrentHashMap<Integer, CompletableFuture<Integer>>();
         WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(job -> {
-            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-            return gates.computeIfAbsent(job, k -> new CompletableFuture<>()).whenComplete((r, e) -> running.decrementAndGet());
-        }).workers(5).maxInFlight(3).build());
+                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    return gates.computeIfAbsent(job, k -> new CompletableFuture<>())
+                            .whenComplete((r, e) -> running.decrementAndGet());
+                })
+                .workers(5)
+                .maxInFlight(3)
+                .build());
         List<CompletableFuture<Integer>> results = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             results.add(pool.submit(i));
@@ -114,15 +127,19 @@ class WorkerPoolTest {
     @Test
     void handlerFailures_failThatJobOnly_workerSurvives() throws Exception {
         WorkerPool<String, String> pool = track(WorkerPool.<String, String>builder(job -> switch (job) {
-            case "throw" -> throw new IllegalArgumentException("bad job");
-            case "error" -> throw new StackOverflowError("deep");
-            case "null" -> null;
-            case "failed" -> CompletableFuture.failedFuture(new IllegalStateException("async failure"));
-            default -> CompletableFuture.completedFuture(job.toUpperCase());
-        }).workers(1).build());
+                    case "throw" -> throw new IllegalArgumentException("bad job");
+                    case "error" -> throw new StackOverflowError("deep");
+                    case "null" -> null;
+                    case "failed" -> CompletableFuture.failedFuture(new IllegalStateException("async failure"));
+                    default -> CompletableFuture.completedFuture(job.toUpperCase());
+                })
+                .workers(1)
+                .build());
         assertThat(failure(pool.submit("throw"))).isInstanceOf(IllegalArgumentException.class);
         assertThat(failure(pool.submit("error"))).isInstanceOf(StackOverflowError.class);
-        assertThat(failure(pool.submit("null"))).isInstanceOf(NullPointerException.class).hasMessageContaining("null");
+        assertThat(failure(pool.submit("null")))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("null");
         assertThat(failure(pool.submit("failed"))).isInstanceOf(IllegalStateException.class);
         assertThat(result(pool.submit("ok"))).isEqualTo("OK");
         await().atMost(WAIT).until(() -> pool.stats().succeeded() == 1);
@@ -136,14 +153,18 @@ class WorkerPoolTest {
         var gate = new CompletableFuture<String>();
         List<String> ran = new CopyOnWriteArrayList<>();
         WorkerPool<String, String> pool = track(WorkerPool.<String, String>builder(job -> {
-            ran.add(job);
-            return job.equals("block") ? gate : CompletableFuture.completedFuture(job);
-        }).workers(1).queueCapacity(1).build());
+                    ran.add(job);
+                    return job.equals("block") ? gate : CompletableFuture.completedFuture(job);
+                })
+                .workers(1)
+                .queueCapacity(1)
+                .build());
         CompletableFuture<String> blocking = pool.submit("block");
         await().atMost(WAIT).until(() -> ran.contains("block"));
         CompletableFuture<String> queued = pool.submit("queued");
         CompletableFuture<String> waiting = pool.submit("waiting");
-        assertThatThrownBy(() -> pool.trySubmit("rejected")).isInstanceOf(RejectedExecutionException.class)
+        assertThatThrownBy(() -> pool.trySubmit("rejected"))
+                .isInstanceOf(RejectedExecutionException.class)
                 .hasMessageContaining("full");
         assertThat(waiting.cancel(false)).isTrue();
         assertThat(queued.cancel(false)).isTrue();
@@ -159,19 +180,21 @@ class WorkerPoolTest {
         var interrupted = new CompletableFuture<Boolean>();
         var started = new CountDownLatch(1);
         WorkerPool<String, String> pool = track(WorkerPool.<String, String>blockingBuilder(job -> {
-            if (job.equals("slow")) {
-                started.countDown();
-                try {
-                    new CompletableFuture<Void>().get();
-                } catch (InterruptedException e) {
-                    interrupted.complete(true);
-                    throw new IllegalStateException("interrupted");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return job + (Thread.currentThread().isInterrupted() ? "-interrupted" : "");
-        }).workers(1).build());
+                    if (job.equals("slow")) {
+                        started.countDown();
+                        try {
+                            new CompletableFuture<Void>().get();
+                        } catch (InterruptedException e) {
+                            interrupted.complete(true);
+                            throw new IllegalStateException("interrupted");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    return job + (Thread.currentThread().isInterrupted() ? "-interrupted" : "");
+                })
+                .workers(1)
+                .build());
         CompletableFuture<String> slow = pool.submit("slow");
         assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         slow.cancel(true);
@@ -183,7 +206,8 @@ class WorkerPoolTest {
     @Test
     void cancelRunningAsyncJob_cancelsHandlerStage() throws Exception {
         var stage = new CompletableFuture<String>();
-        WorkerPool<String, String> pool = track(WorkerPool.<String, String>builder(job -> stage).workers(1).build());
+        WorkerPool<String, String> pool = track(
+                WorkerPool.<String, String>builder(job -> stage).workers(1).build());
         CompletableFuture<String> job = pool.submit("x");
         await().atMost(WAIT).until(() -> pool.stats().inFlight() == 1);
         job.cancel(true);
@@ -195,8 +219,11 @@ class WorkerPoolTest {
     @Test
     void shutdown_finishesQueuedWork_refusesNewWork() throws Exception {
         var gate = new CompletableFuture<Void>();
-        WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(
-                n -> gate.thenApply(ignored -> n)).workers(2).queueCapacity(100).build());
+        WorkerPool<Integer, Integer> pool =
+                track(WorkerPool.<Integer, Integer>builder(n -> gate.thenApply(ignored -> n))
+                        .workers(2)
+                        .queueCapacity(100)
+                        .build());
         List<CompletableFuture<Integer>> results = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             results.add(pool.submit(i));
@@ -218,7 +245,10 @@ class WorkerPoolTest {
     @Test
     void shutdown_failsSubmittersWaitingForRoom() {
         var gate = new CompletableFuture<Integer>();
-        WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(n -> gate).workers(1).queueCapacity(1).build());
+        WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(n -> gate)
+                .workers(1)
+                .queueCapacity(1)
+                .build());
         pool.submit(1);
         await().atMost(WAIT).until(() -> pool.stats().inFlight() == 1);
         pool.submit(2);
@@ -231,7 +261,8 @@ class WorkerPoolTest {
     @Test
     void shutdownNow_returnsUnstartedAndCancelsRunning() throws Exception {
         var stage = new CompletableFuture<Integer>();
-        WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(n -> stage).workers(1).build());
+        WorkerPool<Integer, Integer> pool = track(
+                WorkerPool.<Integer, Integer>builder(n -> stage).workers(1).build());
         CompletableFuture<Integer> running = pool.submit(1);
         await().atMost(WAIT).until(() -> pool.stats().inFlight() == 1);
         CompletableFuture<Integer> queued2 = pool.submit(2);
@@ -249,7 +280,8 @@ class WorkerPoolTest {
     @Test
     void shutdownNow_afterShutdown_stillReturnsQueuedJobs() throws Exception {
         var stage = new CompletableFuture<Integer>();
-        WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(n -> stage).workers(1).build());
+        WorkerPool<Integer, Integer> pool = track(
+                WorkerPool.<Integer, Integer>builder(n -> stage).workers(1).build());
         CompletableFuture<Integer> running = pool.submit(1);
         await().atMost(WAIT).until(() -> pool.stats().inFlight() == 1);
         CompletableFuture<Integer> queued = pool.submit(2);
@@ -264,7 +296,9 @@ class WorkerPoolTest {
     void awaitTerminationBlocking_timesOutOnVirtualClock_thenSucceeds() throws Exception {
         var stage = new CompletableFuture<Integer>();
         WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(n -> stage)
-                .workers(1).timeSource(clock).build());
+                .workers(1)
+                .timeSource(clock)
+                .build());
         pool.submit(1);
         pool.shutdown();
         var awaited = new CompletableFuture<Boolean>();
@@ -288,9 +322,12 @@ class WorkerPoolTest {
         int perProducer = 5_000;
         var runs = new ConcurrentHashMap<Integer, AtomicInteger>();
         WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>blockingBuilder(n -> {
-            runs.computeIfAbsent(n, k -> new AtomicInteger()).incrementAndGet();
-            return n;
-        }).workers(4).queueCapacity(16).build());
+                    runs.computeIfAbsent(n, k -> new AtomicInteger()).incrementAndGet();
+                    return n;
+                })
+                .workers(4)
+                .queueCapacity(16)
+                .build());
         var accepted = new ConcurrentHashMap<Integer, CompletableFuture<Integer>>();
         var rejected = ConcurrentHashMap.<Integer>newKeySet();
         List<Thread> threads = new ArrayList<>();
@@ -341,7 +378,8 @@ class WorkerPoolTest {
                 completed++;
             }
         }
-        System.out.printf("pool-shutdown-mid-work submitted=%d completed=%d rejected=%d lost=0 duplicated=0%n",
+        System.out.printf(
+                "pool-shutdown-mid-work submitted=%d completed=%d rejected=%d lost=0 duplicated=0%n",
                 accepted.size(), completed, rejected.size());
         assertThat(completed + rejected.size()).isEqualTo(producers * perProducer);
         assertThat(rejected).hasSizeGreaterThanOrEqualTo(producers * (perProducer / 2 - 1));
@@ -355,7 +393,9 @@ class WorkerPoolTest {
     void stats_busyTimeMeasuredOnInjectedClock() throws Exception {
         var stage = new CompletableFuture<Integer>();
         WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(n -> stage)
-                .workers(2).timeSource(clock).build());
+                .workers(2)
+                .timeSource(clock)
+                .build());
         CompletableFuture<Integer> job = pool.submit(1);
         await().atMost(WAIT).until(() -> pool.stats().inFlight() == 1);
         clock.advance(Duration.ofSeconds(5));
@@ -373,17 +413,35 @@ class WorkerPoolTest {
     void badInput_rejectedWithNamedParameter() {
         var builder = WorkerPool.<Integer, Integer>builder(CompletableFuture::completedFuture);
         for (int bad : new int[] {0, -1, 10_001, Integer.MAX_VALUE}) {
-            assertThatThrownBy(() -> WorkerPool.<Integer, Integer>builder(CompletableFuture::completedFuture).workers(bad))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("workers").hasMessageContaining("" + bad);
+            assertThatThrownBy(() -> WorkerPool.<Integer, Integer>builder(CompletableFuture::completedFuture)
+                            .workers(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("workers")
+                    .hasMessageContaining("" + bad);
         }
-        assertThatThrownBy(() -> builder.maxInFlight(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInFlight");
-        assertThatThrownBy(() -> builder.queueCapacity(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queueCapacity");
+        assertThatThrownBy(() -> builder.maxInFlight(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxInFlight");
+        assertThatThrownBy(() -> builder.queueCapacity(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("queueCapacity");
         assertThatThrownBy(() -> builder.queueCapacity(Integer.MAX_VALUE)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> WorkerPool.builder(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("handler");
-        assertThatThrownBy(() -> builder.workers(2).workers(3)).isInstanceOf(IllegalStateException.class).hasMessageContaining("workers");
-        WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>builder(CompletableFuture::completedFuture).workers(1).build());
-        assertThatThrownBy(() -> pool.submit(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("job");
-        assertThatThrownBy(() -> pool.awaitTerminationBlocking(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> WorkerPool.builder(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("handler");
+        assertThatThrownBy(() -> builder.workers(2).workers(3))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("workers");
+        WorkerPool<Integer, Integer> pool =
+                track(WorkerPool.<Integer, Integer>builder(CompletableFuture::completedFuture)
+                        .workers(1)
+                        .build());
+        assertThatThrownBy(() -> pool.submit(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("job");
+        assertThatThrownBy(() -> pool.awaitTerminationBlocking(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("timeout");
         new NullPointerTester().setDefault(int.class, 1).testAllPublicInstanceMethods(pool);
         new NullPointerTester().testAllPublicStaticMethods(WorkerPool.class);
     }

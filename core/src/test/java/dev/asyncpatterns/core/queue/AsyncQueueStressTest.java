@@ -35,7 +35,8 @@ class AsyncQueueStressTest {
         int items = LONG ? 10_000_000 : 1_000_000;
         int producers = 4;
         int consumers = 4;
-        AsyncQueue<Integer> queue = AsyncQueue.<Integer>builder(16).name("stress").build();
+        AsyncQueue<Integer> queue =
+                AsyncQueue.<Integer>builder(16).name("stress").build();
         AtomicIntegerArray seen = new AtomicIntegerArray(items);
         LongAdder cancelledPuts = new LongAdder();
         LongAdder cancelledTakes = new LongAdder();
@@ -133,10 +134,21 @@ class AsyncQueueStressTest {
             }
         }
         AsyncQueue.Stats stats = queue.stats();
-        System.out.printf("queue-stress seed=%d producers=%d consumers=%d capacity=16 items=%d acknowledged=%d taken=%d "
+        System.out.printf(
+                "queue-stress seed=%d producers=%d consumers=%d capacity=16 items=%d acknowledged=%d taken=%d "
                         + "cancelledPuts=%d cancelledTakes=%d lostCancelRaces=%d lost=%d duplicated=%d waitersLeft=%d%n",
-                seed, producers, consumers, items, acknowledged.get(), stats.taken(), cancelledPuts.sum(),
-                cancelledTakes.sum(), lostCancelRaces.sum(), lost, duplicated, stats.putWaiters() + stats.takeWaiters());
+                seed,
+                producers,
+                consumers,
+                items,
+                acknowledged.get(),
+                stats.taken(),
+                cancelledPuts.sum(),
+                cancelledTakes.sum(),
+                lostCancelRaces.sum(),
+                lost,
+                duplicated,
+                stats.putWaiters() + stats.takeWaiters());
         assertThat(errors).isEmpty();
         assertThat(acknowledged.get()).isEqualTo(items);
         assertThat(stats.put()).isEqualTo(items);
@@ -182,7 +194,8 @@ class AsyncQueueStressTest {
             // done
         }
         producer.join(HANG_LIMIT);
-        System.out.printf("queue-fast-producer items=%d capacity=%d taken=%d maxDepth=%d maxWaitingPutters=%d (sink %d)%n",
+        System.out.printf(
+                "queue-fast-producer items=%d capacity=%d taken=%d maxDepth=%d maxWaitingPutters=%d (sink %d)%n",
                 items, capacity, expected, maxDepth, maxWaiting, sink % 10);
         assertThat(errors).isEmpty();
         assertThat(expected).isEqualTo(items);
@@ -196,7 +209,9 @@ class AsyncQueueStressTest {
         int capacity = 16;
         LongAdder droppedReported = new LongAdder();
         AsyncQueue<Integer> queue = AsyncQueue.<Integer>builder(capacity)
-                .overflow(Overflow.DROP_OLDEST).onDropped(item -> droppedReported.increment()).build();
+                .overflow(Overflow.DROP_OLDEST)
+                .onDropped(item -> droppedReported.increment())
+                .build();
         var errors = new java.util.concurrent.CopyOnWriteArrayList<Throwable>();
         Thread producer = Thread.ofVirtual().start(() -> {
             try {
@@ -227,7 +242,8 @@ class AsyncQueueStressTest {
         }
         producer.join(HANG_LIMIT);
         AsyncQueue.Stats stats = queue.stats();
-        System.out.printf("queue-drop-oldest items=%d capacity=%d taken=%d dropped=%d reported=%d maxDepth=%d (sink %d)%n",
+        System.out.printf(
+                "queue-drop-oldest items=%d capacity=%d taken=%d dropped=%d reported=%d maxDepth=%d (sink %d)%n",
                 items, capacity, taken, stats.dropped(), droppedReported.sum(), maxDepth, sink % 10);
         assertThat(errors).isEmpty();
         assertThat(ordered).isTrue();

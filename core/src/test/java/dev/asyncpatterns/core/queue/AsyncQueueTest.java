@@ -178,7 +178,8 @@ class AsyncQueueTest {
     @Test
     void offer_backpressure_returnsFalseAndNothingDropped() {
         List<Integer> dropped = new ArrayList<>();
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).onDropped(dropped::add).build();
+        AsyncQueue<Integer> q =
+                AsyncQueue.<Integer>builder(2).onDropped(dropped::add).build();
         assertThat(q.offer(1)).isTrue();
         assertThat(q.offer(2)).isTrue();
         assertThat(q.offer(3)).isFalse();
@@ -189,12 +190,17 @@ class AsyncQueueTest {
     @Test
     void offer_fail_throwsNamingTheCapacityAndKeepsTheQueue() {
         List<Integer> dropped = new ArrayList<>();
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).name("jobs").overflow(Overflow.FAIL)
-                .onDropped(dropped::add).build();
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2)
+                .name("jobs")
+                .overflow(Overflow.FAIL)
+                .onDropped(dropped::add)
+                .build();
         q.offer(1);
         q.offer(2);
-        assertThatThrownBy(() -> q.offer(3)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("jobs").hasMessageContaining("capacity 2");
+        assertThatThrownBy(() -> q.offer(3))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("jobs")
+                .hasMessageContaining("capacity 2");
         assertThat(dropped).isEmpty();
         assertThat(q.stats().dropped()).isZero();
         assertThat(q.drain(5)).containsExactly(1, 2);
@@ -204,8 +210,10 @@ class AsyncQueueTest {
     @Test
     void offer_dropNewest_reportsOfferedItem() {
         List<Integer> dropped = new ArrayList<>();
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(Overflow.DROP_NEWEST)
-                .onDropped(dropped::add).build();
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2)
+                .overflow(Overflow.DROP_NEWEST)
+                .onDropped(dropped::add)
+                .build();
         q.offer(1);
         q.offer(2);
         assertThat(q.offer(3)).isFalse();
@@ -217,8 +225,10 @@ class AsyncQueueTest {
     @Test
     void offer_dropOldest_evictsHeadAndReportsIt() {
         List<Integer> dropped = new ArrayList<>();
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2).overflow(Overflow.DROP_OLDEST)
-                .onDropped(dropped::add).build();
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(2)
+                .overflow(Overflow.DROP_OLDEST)
+                .onDropped(dropped::add)
+                .build();
         for (int i = 1; i <= 5; i++) {
             assertThat(q.offer(i)).isTrue();
         }
@@ -230,7 +240,8 @@ class AsyncQueueTest {
 
     @Test
     void offer_toWaitingTaker_handsOffEvenWhenPolicyWouldDrop() {
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(Overflow.DROP_NEWEST).build();
+        AsyncQueue<Integer> q =
+                AsyncQueue.<Integer>builder(1).overflow(Overflow.DROP_NEWEST).build();
         CompletableFuture<Integer> taker = q.take();
         assertThat(q.offer(7)).isTrue();
         assertThat(taker).isCompletedWithValue(7);
@@ -238,10 +249,12 @@ class AsyncQueueTest {
 
     @Test
     void onDropped_listenerThrows_offerStillSucceeds() {
-        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1).overflow(Overflow.DROP_OLDEST)
+        AsyncQueue<Integer> q = AsyncQueue.<Integer>builder(1)
+                .overflow(Overflow.DROP_OLDEST)
                 .onDropped(item -> {
                     throw new IllegalStateException("listener bug");
-                }).build();
+                })
+                .build();
         q.offer(1);
         assertThat(q.offer(2)).isTrue();
         assertThat(q.poll()).isEqualTo(2);
@@ -418,7 +431,9 @@ class AsyncQueueTest {
         q.put(2);
         q.close();
         assertThat(q.isClosed()).isTrue();
-        assertThat(failure(q.put(3))).isInstanceOf(ClosedException.class).hasMessageContaining("AsyncQueue[q] is closed");
+        assertThat(failure(q.put(3)))
+                .isInstanceOf(ClosedException.class)
+                .hasMessageContaining("AsyncQueue[q] is closed");
         assertThatThrownBy(() -> q.offer(3)).isInstanceOf(ClosedException.class);
         assertThat(q.isDrained()).isFalse();
         assertThat(q.take()).isCompletedWithValue(1);
@@ -491,7 +506,9 @@ class AsyncQueueTest {
         assertThat(joined).isNotDone();
         q.taskDone();
         assertThat(joined).isCompleted();
-        assertThatThrownBy(q::taskDone).isInstanceOf(IllegalStateException.class).hasMessageContaining("taskDone");
+        assertThatThrownBy(q::taskDone)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("taskDone");
     }
 
     @Test
@@ -556,7 +573,10 @@ class AsyncQueueTest {
     @Test
     void takeBlocking_interruptedWhileWaiting_throwsAndLeavesNoWaiter() throws Exception {
         AsyncQueue<Integer> q = queue(2);
-        var started = onVirtualThread(() -> { q.takeBlocking(); return null; });
+        var started = onVirtualThread(() -> {
+            q.takeBlocking();
+            return null;
+        });
         var outcome = started.outcome();
         Thread taker = started.thread();
         await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().takeWaiters() == 1);
@@ -571,7 +591,10 @@ class AsyncQueueTest {
     void putBlocking_interruptedWhileWaiting_itemNotEnqueued() throws Exception {
         AsyncQueue<Integer> q = queue(1);
         q.put(1);
-        var started = onVirtualThread(() -> { q.putBlocking(2); return null; });
+        var started = onVirtualThread(() -> {
+            q.putBlocking(2);
+            return null;
+        });
         var outcome = started.outcome();
         Thread putter = started.thread();
         await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().putWaiters() == 1);
@@ -583,7 +606,10 @@ class AsyncQueueTest {
     @Test
     void blocking_closeWakesWaitersWithClosedException() throws Exception {
         AsyncQueue<Integer> q = queue(1);
-        var started = onVirtualThread(() -> { q.takeBlocking(); return null; });
+        var started = onVirtualThread(() -> {
+            q.takeBlocking();
+            return null;
+        });
         var outcome = started.outcome();
         await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().takeWaiters() == 1);
         q.close();
@@ -643,31 +669,57 @@ class AsyncQueueTest {
     void badInput_rejectedWithNamedParameter() {
         for (int bad : new int[] {0, -1, Integer.MIN_VALUE}) {
             assertThatThrownBy(() -> AsyncQueue.bounded(bad))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity").hasMessageContaining("" + bad);
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("capacity")
+                    .hasMessageContaining("" + bad);
         }
         assertThatThrownBy(() -> AsyncQueue.bounded(Integer.MAX_VALUE))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unbounded()");
-        assertThatThrownBy(() -> AsyncQueue.priority(4, null)).isInstanceOf(NullPointerException.class).hasMessageContaining("order");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unbounded()");
+        assertThatThrownBy(() -> AsyncQueue.priority(4, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("order");
         AsyncQueue<Integer> q = queue(2);
-        assertThatThrownBy(() -> q.put(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("item");
-        assertThatThrownBy(() -> q.offer(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("item");
-        assertThatThrownBy(() -> q.putBlocking(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("item");
-        assertThatThrownBy(() -> q.take(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
-        assertThatThrownBy(() -> q.drain(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max");
-        assertThatThrownBy(() -> q.takeBatch(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max");
-        assertThatThrownBy(() -> q.closeExceptionally(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("cause");
+        assertThatThrownBy(() -> q.put(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("item");
+        assertThatThrownBy(() -> q.offer(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("item");
+        assertThatThrownBy(() -> q.putBlocking(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("item");
+        assertThatThrownBy(() -> q.take(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("timeout");
+        assertThatThrownBy(() -> q.drain(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max");
+        assertThatThrownBy(() -> q.takeBatch(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max");
+        assertThatThrownBy(() -> q.closeExceptionally(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("cause");
         assertThat(q.stats().put()).isZero();
     }
 
     @Test
     void builder_settingTwiceOrConflicting_rejected() {
         assertThatThrownBy(() -> AsyncQueue.builder(1).name("a").name("b"))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("name");
-        assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1).overflow(Overflow.BACKPRESSURE).overflow(Overflow.BACKPRESSURE))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("overflow");
-        assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1).priority(Comparator.naturalOrder())
-                .overflow(Overflow.DROP_OLDEST).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DROP_OLDEST");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("name");
+        assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1)
+                        .overflow(Overflow.BACKPRESSURE)
+                        .overflow(Overflow.BACKPRESSURE))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("overflow");
+        assertThatThrownBy(() -> AsyncQueue.<Integer>builder(1)
+                        .priority(Comparator.naturalOrder())
+                        .overflow(Overflow.DROP_OLDEST)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("DROP_OLDEST");
     }
 
     @Test

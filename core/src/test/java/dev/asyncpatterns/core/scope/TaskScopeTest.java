@@ -29,6 +29,7 @@ class TaskScopeTest {
     private final VirtualClock clock = VirtualClock.create();
     /** Task bodies currently executing (incremented on entry, decremented in finally). */
     private final AtomicInteger running = new AtomicInteger();
+
     private final AtomicInteger interrupted = new AtomicInteger();
 
     /** A body that blocks until interrupted, counting itself in {@link #running}. */
@@ -72,12 +73,16 @@ class TaskScopeTest {
             Thread.currentThread().interrupt();
             try {
                 scope.joinBlocking();
-                assertThat(Thread.currentThread().isInterrupted()).as("interrupt status kept").isTrue();
+                assertThat(Thread.currentThread().isInterrupted())
+                        .as("interrupt status kept")
+                        .isTrue();
             } finally {
                 Thread.interrupted();
             }
             assertThat(scope.activeForks()).isZero();
-            assertThat(scope.fork(() -> 1)).succeedsWithin(Duration.ofSeconds(20)).isEqualTo(1); // still open
+            assertThat(scope.fork(() -> 1))
+                    .succeedsWithin(Duration.ofSeconds(20))
+                    .isEqualTo(1); // still open
         }
     }
 
@@ -111,7 +116,9 @@ class TaskScopeTest {
             scope.fork(() -> {
                 throw boom;
             });
-            assertThatThrownBy(scope::joinBlocking).isInstanceOf(ExecutionException.class).hasCause(boom);
+            assertThatThrownBy(scope::joinBlocking)
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCause(boom);
             assertThat(s1).isCancelled();
             assertThat(s2).isCancelled();
             assertThat(interrupted).hasValue(2);
@@ -257,7 +264,8 @@ class TaskScopeTest {
                     .isInstanceOf(ExecutionException.class)
                     .cause()
                     .isInstanceOf(AllFailedException.class)
-                    .satisfies(e -> assertThat(((AllFailedException) e).failures()).containsExactlyInAnyOrder(e1, e2));
+                    .satisfies(
+                            e -> assertThat(((AllFailedException) e).failures()).containsExactlyInAnyOrder(e1, e2));
         }
     }
 
@@ -265,7 +273,10 @@ class TaskScopeTest {
 
     @Test
     void deadline_passes_cancelsForksAndJoinThrowsTimeout() throws Exception {
-        try (var scope = TaskScope.builder().deadline(Duration.ofSeconds(5)).timeSource(clock).open()) {
+        try (var scope = TaskScope.builder()
+                .deadline(Duration.ofSeconds(5))
+                .timeSource(clock)
+                .open()) {
             var started = new CountDownLatch(1);
             var fork = scope.fork(() -> {
                 started.countDown();
@@ -287,8 +298,11 @@ class TaskScopeTest {
 
     @Test
     void deadline_collectAll_stillReportsTimeout() {
-        try (var scope = TaskScope.builder().policy(TaskScope.Policy.COLLECT_ALL)
-                .deadline(Duration.ofSeconds(1)).timeSource(clock).open()) {
+        try (var scope = TaskScope.builder()
+                .policy(TaskScope.Policy.COLLECT_ALL)
+                .deadline(Duration.ofSeconds(1))
+                .timeSource(clock)
+                .open()) {
             scope.fork(this::blockUntilInterrupted);
             clock.advance(Duration.ofSeconds(1));
             assertThatThrownBy(scope::joinBlocking).hasCauseInstanceOf(TimeoutException.class);
@@ -298,12 +312,16 @@ class TaskScopeTest {
     @Test
     void deadline_instantInPastOrZero_opensExpired() {
         var ran = new AtomicInteger();
-        try (var scope = TaskScope.builder().deadline(clock.instant().minusSeconds(1)).timeSource(clock).open()) {
+        try (var scope = TaskScope.builder()
+                .deadline(clock.instant().minusSeconds(1))
+                .timeSource(clock)
+                .open()) {
             assertThat(scope.isShutdown()).isTrue();
             assertThat(scope.fork(ran::incrementAndGet)).isCancelled();
             assertThatThrownBy(scope::joinBlocking).hasCauseInstanceOf(TimeoutException.class);
         }
-        try (var scope = TaskScope.builder().deadline(Duration.ZERO).timeSource(clock).open()) {
+        try (var scope =
+                TaskScope.builder().deadline(Duration.ZERO).timeSource(clock).open()) {
             assertThat(scope.isShutdown()).isTrue();
         }
         assertThat(ran).hasValue(0);
@@ -311,7 +329,10 @@ class TaskScopeTest {
 
     @Test
     void deadline_instant_expiresAtThatInstant() throws Exception {
-        try (var scope = TaskScope.builder().deadline(clock.instant().plusSeconds(60)).timeSource(clock).open()) {
+        try (var scope = TaskScope.builder()
+                .deadline(clock.instant().plusSeconds(60))
+                .timeSource(clock)
+                .open()) {
             var fork = scope.fork(this::blockUntilInterrupted);
             clock.advance(Duration.ofSeconds(59));
             assertThat(scope.isShutdown()).isFalse();
@@ -322,7 +343,10 @@ class TaskScopeTest {
 
     @Test
     void deadline_doneEarly_timerCancelledOnClose() throws Exception {
-        try (var scope = TaskScope.builder().deadline(Duration.ofHours(1)).timeSource(clock).open()) {
+        try (var scope = TaskScope.builder()
+                .deadline(Duration.ofHours(1))
+                .timeSource(clock)
+                .open()) {
             scope.fork(() -> 1);
             scope.joinBlocking();
         }
@@ -381,7 +405,8 @@ class TaskScopeTest {
         var scope = TaskScope.open();
         scope.close();
         scope.close();
-        assertThatThrownBy(() -> scope.fork(() -> 1)).isInstanceOf(ClosedException.class)
+        assertThatThrownBy(() -> scope.fork(() -> 1))
+                .isInstanceOf(ClosedException.class)
                 .hasMessage("TaskScope is closed: fork refused");
         assertThatThrownBy(() -> scope.forkAsync(() -> Futures.completed(1))).isInstanceOf(ClosedException.class);
         assertThatThrownBy(scope::joinBlocking).isInstanceOf(ClosedException.class);
@@ -513,22 +538,27 @@ class TaskScopeTest {
     void otherThreads_cannotJoinCloseOrFork() throws Exception {
         try (var scope = TaskScope.open()) {
             var errors = Tasks.start(() -> {
-                List<Class<?>> thrown = new ArrayList<>();
-                for (Runnable call : List.<Runnable>of(() -> scope.fork(() -> 1), scope::close, () -> {
-                    try {
-                        scope.joinBlocking();
-                    } catch (ExecutionException | InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, scope::joinAndClose)) {
-                    try {
-                        call.run();
-                    } catch (RuntimeException e) {
-                        thrown.add(e.getClass());
-                    }
-                }
-                return thrown;
-            }).get(20, TimeUnit.SECONDS);
+                        List<Class<?>> thrown = new ArrayList<>();
+                        for (Runnable call : List.<Runnable>of(
+                                () -> scope.fork(() -> 1),
+                                scope::close,
+                                () -> {
+                                    try {
+                                        scope.joinBlocking();
+                                    } catch (ExecutionException | InterruptedException e) {
+                                        throw new IllegalStateException(e);
+                                    }
+                                },
+                                scope::joinAndClose)) {
+                            try {
+                                call.run();
+                            } catch (RuntimeException e) {
+                                thrown.add(e.getClass());
+                            }
+                        }
+                        return thrown;
+                    })
+                    .get(20, TimeUnit.SECONDS);
             assertThat(errors).containsOnly(WrongThreadException.class).hasSize(4);
         }
     }
@@ -623,17 +653,35 @@ class TaskScopeTest {
     @Test
     void badArguments_throwClearly() {
         try (var scope = TaskScope.open()) {
-            assertThatThrownBy(() -> scope.fork(null)).isInstanceOf(NullPointerException.class).hasMessage("task");
-            assertThatThrownBy(() -> scope.forkAsync(null)).isInstanceOf(NullPointerException.class).hasMessage("task");
+            assertThatThrownBy(() -> scope.fork(null))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessage("task");
+            assertThatThrownBy(() -> scope.forkAsync(null))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessage("task");
         }
-        assertThatThrownBy(() -> TaskScope.open(null)).isInstanceOf(NullPointerException.class).hasMessage("policy");
+        assertThatThrownBy(() -> TaskScope.open(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("policy");
         var builder = TaskScope.builder();
-        assertThatThrownBy(() -> builder.deadline((Duration) null)).isInstanceOf(NullPointerException.class).hasMessage("deadline");
-        assertThatThrownBy(() -> builder.deadline((java.time.Instant) null)).isInstanceOf(NullPointerException.class).hasMessage("deadline");
-        assertThatThrownBy(() -> builder.timeSource(null)).isInstanceOf(NullPointerException.class).hasMessage("timeSource");
-        assertThatThrownBy(() -> builder.executor(null)).isInstanceOf(NullPointerException.class).hasMessage("executor");
-        builder.deadline(Duration.ofSeconds(1)).policy(TaskScope.Policy.COLLECT_ALL).timeSource(clock).executor(Runnable::run);
-        assertThatThrownBy(() -> builder.deadline(Duration.ofSeconds(2))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> builder.deadline((Duration) null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("deadline");
+        assertThatThrownBy(() -> builder.deadline((java.time.Instant) null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("deadline");
+        assertThatThrownBy(() -> builder.timeSource(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("timeSource");
+        assertThatThrownBy(() -> builder.executor(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("executor");
+        builder.deadline(Duration.ofSeconds(1))
+                .policy(TaskScope.Policy.COLLECT_ALL)
+                .timeSource(clock)
+                .executor(Runnable::run);
+        assertThatThrownBy(() -> builder.deadline(Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("deadline was already set");
         assertThatThrownBy(() -> builder.deadline(clock.instant())).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> builder.policy(TaskScope.Policy.FAIL_FAST)).isInstanceOf(IllegalStateException.class);
@@ -644,9 +692,11 @@ class TaskScopeTest {
     @Test
     void executorRejects_forkFailsAndScopeFailsFast() {
         var boom = new java.util.concurrent.RejectedExecutionException("full");
-        try (var scope = TaskScope.builder().executor(task -> {
-            throw boom;
-        }).open()) {
+        try (var scope = TaskScope.builder()
+                .executor(task -> {
+                    throw boom;
+                })
+                .open()) {
             var fork = scope.fork(() -> 1);
             assertThat(fork).isCompletedExceptionally();
             assertThatThrownBy(scope::joinBlocking).hasCause(boom);

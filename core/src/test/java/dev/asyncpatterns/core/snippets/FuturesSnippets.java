@@ -1,11 +1,9 @@
 package dev.asyncpatterns.core.snippets;
 
-import dev.asyncpatterns.core.future.AsCompleted;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.Outcome;
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.future.Parallel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -91,19 +89,21 @@ class FuturesSnippets {
     void asCompletedLoop_handsOutPagesInCompletionOrder() {
         List<CompletableFuture<Page>> downloads =
                 List.of(new CompletableFuture<>(), new CompletableFuture<>(), new CompletableFuture<>());
-        Thread.ofVirtual().start(() -> { // the downloads finish in the order c, a, b
-            // once asCompleted is watching them (it adds one dependent to each)
-            while (downloads.stream().anyMatch(d -> d.getNumberOfDependents() == 0)) {
-                Thread.onSpinWait();
-            }
-            downloads.get(2).complete(new Page("c"));
-            downloads.get(0).complete(new Page("a"));
-            downloads.get(1).complete(new Page("b"));
-        });
+        Thread.ofVirtual()
+                .start(
+                        () -> { // the downloads finish in the order c, a, b
+                            // once asCompleted is watching them (it adds one dependent to each)
+                            while (downloads.stream().anyMatch(d -> d.getNumberOfDependents() == 0)) {
+                                Thread.onSpinWait();
+                            }
+                            downloads.get(2).complete(new Page("c"));
+                            downloads.get(0).complete(new Page("a"));
+                            downloads.get(1).complete(new Page("b"));
+                        });
 
         // @start region=asCompletedLoop
         var completions = Futures.asCompleted(downloads);
-        for (CompletableFuture<Page> done : completions) {      // blocks: run on a virtual thread
+        for (CompletableFuture<Page> done : completions) { // blocks: run on a virtual thread
             // @replace substring="out.printf" replacement="System.out.printf":
             out.printf("%d/%d %s%n", completions.handedOut(), completions.size(), done.join());
         }
@@ -131,7 +131,8 @@ class FuturesSnippets {
         CompletableFuture<Integer> cancelled = new CompletableFuture<>();
         cancelled.cancel(true);
         List<Outcome<Integer>> outcomes = Futures.allSettled(
-                Futures.completed(1), Futures.<Integer>failed(new IOException("disk full")), cancelled).join();
+                        Futures.completed(1), Futures.<Integer>failed(new IOException("disk full")), cancelled)
+                .join();
 
         assertThat(outcomes.stream().map(FuturesSnippets::describe))
                 .containsExactly("got 1", "failed: disk full", "cancelled");
@@ -168,7 +169,9 @@ class FuturesSnippets {
 
     @Test
     void parallelMap_atMostTwentyInFlight_resultsInInputOrder() throws Exception {
-        List<String> urls = IntStream.range(0, 1_000).mapToObj(i -> "https://example.com/" + i).toList();
+        List<String> urls = IntStream.range(0, 1_000)
+                .mapToObj(i -> "https://example.com/" + i)
+                .toList();
 
         // @start region=parallelMap
         // fetch 1,000 pages, at most 20 requests in flight, results in input order

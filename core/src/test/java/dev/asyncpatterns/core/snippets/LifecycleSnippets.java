@@ -79,19 +79,21 @@ class LifecycleSnippets {
                 .name("ingest")
                 .strategy(Supervisor.Strategy.ONE_FOR_ONE)
                 .maxRestarts(5, Duration.ofMinutes(1))
-                .backoff(Backoff.exponential(Duration.ofMillis(100)).jitter(Backoff.Jitter.FULL)
+                .backoff(Backoff.exponential(Duration.ofMillis(100))
+                        .jitter(Backoff.Jitter.FULL)
                         .cap(Duration.ofSeconds(10)))
                 .child("poller", Supervisor.Restart.PERMANENT, () -> pollForever())
                 .child("flusher", Supervisor.Restart.TRANSIENT, () -> flushUntilDone())
                 .build();
         CompletableFuture<Void> running = supervisor.start(); // fails if the supervisor gives up
-        supervisor.shutdown().join();                           // children stopped in reverse order
+        supervisor.shutdown().join(); // children stopped in reverse order
         // @end
 
         assertThat(cancelled).containsExactly("flusher", "poller");
         assertThat(running).isCompleted().isNotCompletedExceptionally();
         assertThat(supervisor.isRunning()).isFalse();
-        assertThat(supervisor.children()).extracting(Supervisor.ChildStatus::state)
+        assertThat(supervisor.children())
+                .extracting(Supervisor.ChildStatus::state)
                 .containsOnly(Supervisor.ChildState.STOPPED);
     }
 
@@ -124,7 +126,9 @@ class LifecycleSnippets {
     @Test
     void lifecycle_shutsDownInReverseRegistrationOrder() throws Exception {
         pool = WorkerPool.<String, String>builder(job -> CompletableFuture.completedFuture(job.toUpperCase()))
-                .name("workers").workers(2).build();
+                .name("workers")
+                .workers(2)
+                .build();
         supervisor = Supervisor.builder()
                 .name("pollers")
                 .child("poller", Supervisor.Restart.PERMANENT, () -> pollForever())
@@ -133,10 +137,10 @@ class LifecycleSnippets {
 
         // @start region=lifecycle
         Lifecycle lifecycle = Lifecycle.create();
-        lifecycle.registerResource("db", dataSource);         // closed last
-        lifecycle.registerPool("workers", pool);              // shutdown(), then shutdownNow() if late
-        lifecycle.registerSupervisor("pollers", supervisor);  // stopped
-        lifecycle.registerQueue("inbox", inbox);              // closed; drained when join() completes
+        lifecycle.registerResource("db", dataSource); // closed last
+        lifecycle.registerPool("workers", pool); // shutdown(), then shutdownNow() if late
+        lifecycle.registerSupervisor("pollers", supervisor); // stopped
+        lifecycle.registerQueue("inbox", inbox); // closed; drained when join() completes
         // @replace substring="Cancellable hook = " replacement="":
         Cancellable hook = lifecycle.installShutdownHook(Duration.ofSeconds(20)); // SIGTERM / Ctrl-C
         runApplication(); // @replace substring="runApplication();" replacement="..."
@@ -188,10 +192,15 @@ class LifecycleSnippets {
         TimeSource timeSource = clock;
 
         // @start region=lagProbe
-        LagProbe probe = LagProbe.start("cpu-pool", cpuPool, Duration.ofMillis(100), Duration.ofMillis(50),
-                timeSource);                   // start(cpuPool, interval, threshold): system clock
-        cpuPoolBusyFor(Duration.ofMillis(80)); // @replace substring="cpuPoolBusyFor(Duration.ofMillis(80));" replacement="..."
-        LagProbe.Stats stats = probe.stats();   // samples, max/avg/last lag, starved?
+        LagProbe probe = LagProbe.start(
+                "cpu-pool",
+                cpuPool,
+                Duration.ofMillis(100),
+                Duration.ofMillis(50),
+                timeSource); // start(cpuPool, interval, threshold): system clock
+        cpuPoolBusyFor(
+                Duration.ofMillis(80)); // @replace substring="cpuPoolBusyFor(Duration.ofMillis(80));" replacement="..."
+        LagProbe.Stats stats = probe.stats(); // samples, max/avg/last lag, starved?
         probe.close();
         // @end
 

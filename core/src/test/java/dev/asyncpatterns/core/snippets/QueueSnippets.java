@@ -80,10 +80,9 @@ class QueueSnippets {
     void queueCloseAndJoin_drainsThenRefuses() {
         // @start region=queueCloseAndJoin
         AsyncQueue<String> queue = AsyncQueue.bounded(16);
-        queue.put("a").thenCompose(ignored -> queue.take())
-             .thenAccept(item -> queue.taskDone());
-        queue.close();          // producers refused, consumers drain then see ClosedException
-        queue.join().join();    // every taken item reported done
+        queue.put("a").thenCompose(ignored -> queue.take()).thenAccept(item -> queue.taskDone());
+        queue.close(); // producers refused, consumers drain then see ClosedException
+        queue.join().join(); // every taken item reported done
         // @end
 
         var stats = queue.stats();
@@ -117,7 +116,8 @@ class QueueSnippets {
                 .maxSize(10)
                 .validator(Connection::isOpen)
                 // @replace substring=".timeSource(clock)" replacement="" :
-                .idleTimeout(Duration.ofMinutes(5)).timeSource(clock)
+                .idleTimeout(Duration.ofMinutes(5))
+                .timeSource(clock)
                 .build();
         CompletableFuture<Rows> rows = pool.withResource(connection -> connection.query(sql));
         // @end
@@ -148,11 +148,11 @@ class QueueSnippets {
         // @start region=workerPoolSubmit
         WorkerPool<String, Integer> pool = WorkerPool.<String, Integer>builder(url -> fetchLength(url))
                 .workers(5)
-                .maxInFlight(3)        // 5 workers, at most 3 handlers running at once
+                .maxInFlight(3) // 5 workers, at most 3 handlers running at once
                 .queueCapacity(100)
                 .build();
         CompletableFuture<Integer> length = pool.submit("https://example.com");
-        pool.shutdown();               // finish queued work, accept no more
+        pool.shutdown(); // finish queued work, accept no more
         pool.terminated().join();
         // @end
 

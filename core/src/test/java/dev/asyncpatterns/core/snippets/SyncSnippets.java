@@ -154,7 +154,7 @@ class SyncSnippets {
     @Test
     void semaphoreWithPermit_boundsConcurrentRequests() {
         // @start region=semaphoreWithPermit
-        var connections = new AsyncSemaphore(10);          // at most 10 requests at a time
+        var connections = new AsyncSemaphore(10); // at most 10 requests at a time
         CompletableFuture<Response> response = connections.withPermit(() -> client.send(request));
         // @end
 
@@ -184,14 +184,15 @@ class SyncSnippets {
         var connections = AsyncSemaphore.builder(2).name("db-connections").build();
         connections.acquire();
         connections.acquire();
-        CompletableFuture<Void> third = connections.acquire();   // queues: no permit left
+        CompletableFuture<Void> third = connections.acquire(); // queues: no permit left
         AsyncSemaphore.Stats stats = connections.stats();
         // stats: name=db-connections available=0 waiters=1 waited=1
         // @end
 
         assertThat(stats).isEqualTo(new AsyncSemaphore.Stats("db-connections", 0, 1, 1, 0, 0, Duration.ZERO));
         third.cancel(true);
-        assertThat(connections.stats()).isEqualTo(new AsyncSemaphore.Stats("db-connections", 0, 0, 1, 0, 1, Duration.ZERO));
+        assertThat(connections.stats())
+                .isEqualTo(new AsyncSemaphore.Stats("db-connections", 0, 0, 1, 0, 1, Duration.ZERO));
     }
 
     // ---------------------------------------------------------------- AsyncLock
@@ -249,8 +250,8 @@ class SyncSnippets {
     void eventSet_wakesWaiters() {
         // @start region=eventSet
         var ready = new AsyncEvent();
-        ready.await().thenRun(() -> serve());   // waits, without a thread, until...
-        ready.set();                            // ...this wakes every waiter
+        ready.await().thenRun(() -> serve()); // waits, without a thread, until...
+        ready.set(); // ...this wakes every waiter
         // @end
 
         assertThat(served).isEqualTo(1);
@@ -313,9 +314,10 @@ class SyncSnippets {
         // The virtual clock is left out of the rendered example by the @replace markup.
         // @start region=rateLimiterAcquire
         var quota = AsyncRateLimiter.builder()
-                .rate(10, Duration.ofSeconds(1))   // 10 calls per second on average
+                .rate(10, Duration.ofSeconds(1)) // 10 calls per second on average
                 // @replace substring=".timeSource(clock)" replacement="                  " :
-                .burst(20).timeSource(clock)       // up to 20 at once after a quiet spell
+                .burst(20)
+                .timeSource(clock) // up to 20 at once after a quiet spell
                 .build();
         CompletableFuture<Response> response = quota.acquire().thenCompose(ignored -> api.call(request));
         // @end

@@ -51,8 +51,9 @@ class TasksSnippets {
         // always sees the interrupt (a task cancelled before it starts never runs at all).
         // @start region=tasksStart
         // @replace substring=" downloadStarted.await();" replacement="":
-        CompletableFuture<String> body = Tasks.start(() -> download(url)); downloadStarted.await(); // on a new virtual thread
-        body.cancel(true);                                                 // interrupts download()
+        CompletableFuture<String> body = Tasks.start(() -> download(url));
+        downloadStarted.await(); // on a new virtual thread
+        body.cancel(true); // interrupts download()
         // @end
 
         assertThat(body).isCancelled();
@@ -101,12 +102,12 @@ class TasksSnippets {
 
     private Page loadPage(String id) throws ExecutionException, InterruptedException {
         // @start region=taskScope
-        try (var scope = TaskScope.open()) {                     // fail fast
+        try (var scope = TaskScope.open()) { // fail fast
             CompletableFuture<User> user = scope.fork(() -> loadUser(id));
             CompletableFuture<List<Order>> orders = scope.forkAsync(() -> ordersClient.fetch(id));
-            scope.joinBlocking();                                        // first failure cancels the rest
+            scope.joinBlocking(); // first failure cancels the rest
             return new Page(user.resultNow(), orders.resultNow());
-        }                                                        // close(): cancels and awaits leftovers
+        } // close(): cancels and awaits leftovers
         // @end
     }
 
@@ -124,7 +125,9 @@ class TasksSnippets {
         IOException down = new IOException("orders service down");
         ordersClient.down = down;
 
-        assertThatThrownBy(() -> loadPage("u2")).isInstanceOf(ExecutionException.class).hasCause(down);
+        assertThatThrownBy(() -> loadPage("u2"))
+                .isInstanceOf(ExecutionException.class)
+                .hasCause(down);
         // close() awaited the user fork, which was interrupted instead of blocking forever
         assertThat(userInterrupted).isCompletedWithValue("u2");
     }
@@ -145,7 +148,7 @@ class TasksSnippets {
 
         // @start region=blocking
         CompletableFuture<byte[]> file = Blocking.call(() -> Files.readAllBytes(path)); // virtual thread
-        CompletableFuture<BigInteger> prime = Blocking.cpu(() -> searchPrime(bits));  // CPU pool
+        CompletableFuture<BigInteger> prime = Blocking.cpu(() -> searchPrime(bits)); // CPU pool
         // @end
 
         assertThat(new String(file.get(30, TimeUnit.SECONDS), StandardCharsets.UTF_8))

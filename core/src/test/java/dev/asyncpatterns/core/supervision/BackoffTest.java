@@ -113,14 +113,16 @@ class BackoffTest {
 
     @Test
     void decorrelatedJitter_sequenceStaysBetweenBaseAndThreeTimesPrevious() {
-        Backoff backoff = Backoff.exponential(MS100).jitter(Backoff.Jitter.DECORRELATED).cap(Duration.ofSeconds(10));
+        Backoff backoff =
+                Backoff.exponential(MS100).jitter(Backoff.Jitter.DECORRELATED).cap(Duration.ofSeconds(10));
         for (int run = 0; run < 100; run++) {
             Backoff.Sequence sequence = backoff.sequence();
             Duration previous = MS100;
             for (int i = 0; i < 50; i++) {
                 Duration d = sequence.next().orElseThrow();
                 Duration upper = previous.multipliedBy(3);
-                assertThat(d).isBetween(MS100, upper.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : upper);
+                assertThat(d)
+                        .isBetween(MS100, upper.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : upper);
                 previous = d;
             }
         }
@@ -128,7 +130,8 @@ class BackoffTest {
 
     @Test
     void decorrelatedJitter_statelessDelayWithinBounds() {
-        Backoff backoff = Backoff.exponential(MS100).jitter(Backoff.Jitter.DECORRELATED).cap(Duration.ofSeconds(10));
+        Backoff backoff =
+                Backoff.exponential(MS100).jitter(Backoff.Jitter.DECORRELATED).cap(Duration.ofSeconds(10));
         assertThat(backoff.delay(1).orElseThrow()).isBetween(MS100, Duration.ofMillis(300));
         assertThat(backoff.delay(3).orElseThrow()).isBetween(MS100, Duration.ofMillis(2_700));
         assertThat(backoff.delay(1_000_000).orElseThrow()).isBetween(MS100, Duration.ofSeconds(10));
@@ -153,7 +156,8 @@ class BackoffTest {
 
     @Test
     void seed_everySequenceReplaysTheSameDelays() {
-        Backoff backoff = Backoff.exponential(MS100).jitter(Backoff.Jitter.DECORRELATED).seed(7);
+        Backoff backoff =
+                Backoff.exponential(MS100).jitter(Backoff.Jitter.DECORRELATED).seed(7);
         Backoff.Sequence first = backoff.sequence();
         Backoff.Sequence second = backoff.sequence();
         for (int i = 0; i < 30; i++) {
@@ -168,8 +172,11 @@ class BackoffTest {
         Backoff original = Backoff.exponential(MS100);
         Backoff capped = original.cap(Duration.ofSeconds(1));
         assertThat(original.cap()).isEmpty();
-        assertThat(capped).isNotEqualTo(original).isEqualTo(Backoff.exponential(MS100).cap(Duration.ofSeconds(1)));
-        assertThat(capped.hashCode()).isEqualTo(Backoff.exponential(MS100).cap(Duration.ofSeconds(1)).hashCode());
+        assertThat(capped)
+                .isNotEqualTo(original)
+                .isEqualTo(Backoff.exponential(MS100).cap(Duration.ofSeconds(1)));
+        assertThat(capped.hashCode())
+                .isEqualTo(Backoff.exponential(MS100).cap(Duration.ofSeconds(1)).hashCode());
         assertThat(original.jitter(Backoff.Jitter.EQUAL).jitter()).isEqualTo(Backoff.Jitter.EQUAL);
         assertThat(original.jitter()).isEqualTo(Backoff.Jitter.NONE);
         assertThat(original.base()).isEqualTo(MS100);
@@ -180,24 +187,40 @@ class BackoffTest {
 
     @Test
     void badInput_rejectedWithNamedParameter() {
-        assertThatThrownBy(() -> Backoff.fixed(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("delay");
+        assertThatThrownBy(() -> Backoff.fixed(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("delay");
         assertThatThrownBy(() -> Backoff.fixed(Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delay");
-        assertThatThrownBy(() -> Backoff.exponential(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("base");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("delay");
+        assertThatThrownBy(() -> Backoff.exponential(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("base");
         assertThatThrownBy(() -> Backoff.exponential(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("base");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("base");
         for (double bad : new double[] {0.5, 0, -2, Double.NaN, Double.POSITIVE_INFINITY}) {
             assertThatThrownBy(() -> Backoff.exponential(MS100, bad))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("multiplier");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("multiplier");
         }
         Backoff backoff = Backoff.fixed(MS100);
-        assertThatThrownBy(() -> backoff.jitter(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("jitter");
-        assertThatThrownBy(() -> backoff.cap(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("cap");
-        assertThatThrownBy(() -> backoff.cap(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cap");
+        assertThatThrownBy(() -> backoff.jitter(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("jitter");
+        assertThatThrownBy(() -> backoff.cap(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("cap");
+        assertThatThrownBy(() -> backoff.cap(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cap");
         assertThatThrownBy(() -> backoff.maxAttempts(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAttempts").hasMessageContaining("0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxAttempts")
+                .hasMessageContaining("0");
         assertThatThrownBy(() -> backoff.delay(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attempt");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("attempt");
         assertThatThrownBy(() -> backoff.delay(-5)).isInstanceOf(IllegalArgumentException.class);
     }
 }

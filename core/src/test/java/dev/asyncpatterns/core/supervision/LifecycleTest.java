@@ -1,15 +1,14 @@
 package dev.asyncpatterns.core.supervision;
 
-import dev.asyncpatterns.core.ClosedException;
-import dev.asyncpatterns.core.pool.WorkerPool;
-import dev.asyncpatterns.core.queue.AsyncQueue;
-import dev.asyncpatterns.core.time.Cancellable;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.common.testing.NullPointerTester;
+import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.pool.WorkerPool;
+import dev.asyncpatterns.core.queue.AsyncQueue;
+import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +54,8 @@ class LifecycleTest {
         lifecycle.register("pool", recording("pool", CompletableFuture.completedFuture(null)));
         lifecycle.register("server", recording("server", CompletableFuture.completedFuture(null)));
         Lifecycle.Report report = lifecycle.shutdown(Duration.ofSeconds(10)).join();
-        assertThat(log).containsExactly("drain server", "drain pool", "drain db", "close server", "close pool", "close db");
+        assertThat(log)
+                .containsExactly("drain server", "drain pool", "drain db", "close server", "close pool", "close db");
         assertThat(report.clean()).isTrue();
         assertThat(report.drained()).containsExactly("server", "pool", "db");
         assertThat(clock.pendingTimers()).isZero();
@@ -85,8 +85,16 @@ class LifecycleTest {
         clock.advance(Duration.ofMillis(9_999));
         assertThat(report).isNotDone();
         clock.advance(Duration.ofMillis(1));
-        assertThat(log).containsExactly("drain server", "drain pool", "abort pool", "drain db", "abort db",
-                "close server", "close pool", "close db");
+        assertThat(log)
+                .containsExactly(
+                        "drain server",
+                        "drain pool",
+                        "abort pool",
+                        "drain db",
+                        "abort db",
+                        "close server",
+                        "close pool",
+                        "close db");
         Lifecycle.Report r = report.join();
         assertThat(r.drained()).containsExactly("server");
         assertThat(r.aborted()).containsExactly("pool", "db");
@@ -115,7 +123,9 @@ class LifecycleTest {
         lifecycle.registerResource("c", () -> log.add("close c"));
         Lifecycle.Report report = lifecycle.shutdown(Duration.ofSeconds(1)).join();
         assertThat(log).containsExactly("close c");
-        assertThat(report.failures()).extracting(f -> f.participant() + ":" + f.phase() + ":" + f.error().getMessage())
+        assertThat(report.failures())
+                .extracting(
+                        f -> f.participant() + ":" + f.phase() + ":" + f.error().getMessage())
                 .containsExactly("b:drain:drain threw", "a:drain:drain failed", "a:close:close failed");
         assertThat(report.drained()).containsExactly("c");
     }
@@ -127,9 +137,12 @@ class LifecycleTest {
         var gate = new CompletableFuture<Void>();
         List<Integer> done = new CopyOnWriteArrayList<>();
         WorkerPool<Integer, Integer> pool = WorkerPool.<Integer, Integer>builder(n -> gate.thenApply(ignored -> {
-            done.add(n);
-            return n;
-        })).workers(2).timeSource(clock).build();
+                    done.add(n);
+                    return n;
+                }))
+                .workers(2)
+                .timeSource(clock)
+                .build();
         List<CompletableFuture<Integer>> accepted = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             accepted.add(pool.submit(i));
@@ -138,7 +151,10 @@ class LifecycleTest {
         inbox.put("left over");
         var background = new CompletableFuture<Void>();
         var child = new CompletableFuture<Void>();
-        Supervisor supervisor = Supervisor.builder().timeSource(clock).child("c", Supervisor.Restart.PERMANENT, () -> child).build();
+        Supervisor supervisor = Supervisor.builder()
+                .timeSource(clock)
+                .child("c", Supervisor.Restart.PERMANENT, () -> child)
+                .build();
         supervisor.start();
         lifecycle.registerResource("resource", () -> log.add("resource closed"));
         lifecycle.registerWork("background", background);
@@ -167,7 +183,10 @@ class LifecycleTest {
     @Test
     void graceExpires_poolShutdownNow_backgroundCancelled() {
         var never = new CompletableFuture<Integer>();
-        WorkerPool<Integer, Integer> pool = WorkerPool.<Integer, Integer>builder(n -> never).workers(1).timeSource(clock).build();
+        WorkerPool<Integer, Integer> pool = WorkerPool.<Integer, Integer>builder(n -> never)
+                .workers(1)
+                .timeSource(clock)
+                .build();
         CompletableFuture<Integer> running = pool.submit(1);
         CompletableFuture<Integer> queued = pool.submit(2);
         var background = new CompletableFuture<Void>();
@@ -190,7 +209,8 @@ class LifecycleTest {
         assertThat(lifecycle.isShuttingDown()).isTrue();
         assertThat(lifecycle.shutdown(Duration.ofDays(1))).isSameAs(first);
         assertThatThrownBy(() -> lifecycle.registerResource("late", () -> {}))
-                .isInstanceOf(ClosedException.class).hasMessageContaining("late");
+                .isInstanceOf(ClosedException.class)
+                .hasMessageContaining("late");
         assertThat(first.join().clean()).isTrue();
     }
 
@@ -204,13 +224,18 @@ class LifecycleTest {
     @Test
     void badInput_rejectedWithNamedParameter() {
         assertThatThrownBy(() -> lifecycle.shutdown(Duration.ofSeconds(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grace");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("grace");
         assertThatThrownBy(() -> lifecycle.installShutdownHook(null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("grace");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("grace");
         assertThatThrownBy(() -> lifecycle.register("x", null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("participant");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("participant");
         assertThat(lifecycle.isShuttingDown()).isFalse();
-        WorkerPool<Object, Object> pool = WorkerPool.builder(CompletableFuture::completedFuture).workers(1).build();
+        WorkerPool<Object, Object> pool = WorkerPool.builder(CompletableFuture::completedFuture)
+                .workers(1)
+                .build();
         new NullPointerTester()
                 .setDefault(WorkerPool.class, pool)
                 .setDefault(AsyncQueue.class, AsyncQueue.bounded(1))

@@ -20,10 +20,15 @@ class SupervisorEventsTest {
     void events_restartThenGiveUp_reportedInOrder_andStatsCount() {
         var runs = new AtomicInteger();
         List<Supervisor.Event> events = new CopyOnWriteArrayList<>();
-        var supervisor = Supervisor.builder().name("sup").timeSource(clock)
-                .backoff(Backoff.fixed(Duration.ofSeconds(1))).maxRestarts(1, Duration.ofMinutes(1))
+        var supervisor = Supervisor.builder()
+                .name("sup")
+                .timeSource(clock)
+                .backoff(Backoff.fixed(Duration.ofSeconds(1)))
+                .maxRestarts(1, Duration.ofMinutes(1))
                 .strategy(Supervisor.Strategy.ONE_FOR_ALL)
-                .child("a", Supervisor.Restart.PERMANENT,
+                .child(
+                        "a",
+                        Supervisor.Restart.PERMANENT,
                         () -> CompletableFuture.failedFuture(new IOException("run " + runs.incrementAndGet())))
                 .child("b", Supervisor.Restart.PERMANENT, CompletableFuture::new)
                 .onEvent(((java.util.function.Consumer<Supervisor.Event>) events::add).andThen(e -> {
@@ -51,7 +56,9 @@ class SupervisorEventsTest {
         });
         assertThat(events.get(2)).isInstanceOf(Supervisor.ChildFailed.class);
         assertThat(events.get(3)).isInstanceOfSatisfying(Supervisor.GaveUp.class, e -> {
-            assertThat(e.failure()).isInstanceOf(Supervisor.EscalationException.class).hasRootCauseMessage("run 2");
+            assertThat(e.failure())
+                    .isInstanceOf(Supervisor.EscalationException.class)
+                    .hasRootCauseMessage("run 2");
             assertThat(e.at()).isEqualTo(VirtualClock.DEFAULT_START.plusSeconds(1));
         });
         assertThat(supervisor.stats()).isEqualTo(new Supervisor.Stats("sup", 2, 0, 0, 1, 2, 1, false));
@@ -59,14 +66,18 @@ class SupervisorEventsTest {
 
     @Test
     void onEvent_givenTwice_isRejected() {
-        var builder = Supervisor.builder().onEvent(e -> { });
-        org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(() -> builder.onEvent(e -> { }))
+        var builder = Supervisor.builder().onEvent(e -> {});
+        org.assertj.core.api.Assertions.assertThatIllegalStateException()
+                .isThrownBy(() -> builder.onEvent(e -> {}))
                 .withMessageStartingWith("onEvent was already set");
     }
 
     @Test
     void stats_countersAreMonotonicAcrossRuns() {
-        var supervisor = Supervisor.builder().name("m").timeSource(clock).backoff(Backoff.fixed(Duration.ofSeconds(1)))
+        var supervisor = Supervisor.builder()
+                .name("m")
+                .timeSource(clock)
+                .backoff(Backoff.fixed(Duration.ofSeconds(1)))
                 .child("a", Supervisor.Restart.TRANSIENT, () -> CompletableFuture.failedFuture(new IOException("x")))
                 .build();
         supervisor.start();

@@ -79,12 +79,16 @@ class SupervisorTest {
     void oneForOne_restartsOnlyFailedChildAfterBackoff() {
         Probe a = new Probe("a");
         Probe b = new Probe("b");
-        Supervisor sup = builder().child("a", Restart.PERMANENT, a).child("b", Restart.PERMANENT, b).build();
+        Supervisor sup = builder()
+                .child("a", Restart.PERMANENT, a)
+                .child("b", Restart.PERMANENT, b)
+                .build();
         CompletableFuture<Void> run = sup.start();
         assertThat(events).containsExactly("start a", "start b");
         a.crash();
         assertThat(sup.child("a").state()).isEqualTo(ChildState.RESTARTING);
-        assertThat(sup.child("a").lastFailure()).hasValueSatisfying(e -> assertThat(e).hasMessage("a crashed"));
+        assertThat(sup.child("a").lastFailure())
+                .hasValueSatisfying(e -> assertThat(e).hasMessage("a crashed"));
         clock.advance(Duration.ofMillis(999));
         assertThat(a.runs).hasSize(1);
         clock.advance(Duration.ofMillis(1));
@@ -105,7 +109,9 @@ class SupervisorTest {
         Probe crashy = new Probe("crashy");
         crashy.failImmediately = true;
         Probe steady = new Probe("steady");
-        Supervisor sup = Supervisor.builder().name("storm").timeSource(clock)
+        Supervisor sup = Supervisor.builder()
+                .name("storm")
+                .timeSource(clock)
                 .backoff(Backoff.exponential(SECOND))
                 .maxRestarts(5, Duration.ofHours(1))
                 .child("steady", Restart.PERMANENT, steady)
@@ -120,8 +126,11 @@ class SupervisorTest {
         assertThat(sup.child("crashy").state()).isEqualTo(ChildState.RESTARTING);
         clock.advance(SECOND);
         assertThat(sup.totalRestarts()).isEqualTo(5);
-        assertThat(failure(run)).isInstanceOf(Supervisor.EscalationException.class)
-                .hasMessageContaining("storm").hasMessageContaining("exited again after 5 restarts").hasCauseInstanceOf(IllegalStateException.class);
+        assertThat(failure(run))
+                .isInstanceOf(Supervisor.EscalationException.class)
+                .hasMessageContaining("storm")
+                .hasMessageContaining("exited again after 5 restarts")
+                .hasCauseInstanceOf(IllegalStateException.class);
         assertThat(clock.elapsed()).isEqualTo(Duration.ofSeconds(31));
         assertThat(events.stream().filter(e -> e.equals("start crashy"))).hasSize(6);
         assertThat(steady.current()).isCancelled();
@@ -134,8 +143,12 @@ class SupervisorTest {
     void intensity_restartsSpreadBeyondWindow_neverTrip() {
         Probe crashy = new Probe("crashy");
         crashy.failImmediately = true;
-        Supervisor sup = Supervisor.builder().timeSource(clock).backoff(Backoff.fixed(Duration.ofSeconds(20)))
-                .maxRestarts(1, Duration.ofSeconds(10)).child("crashy", Restart.PERMANENT, crashy).build();
+        Supervisor sup = Supervisor.builder()
+                .timeSource(clock)
+                .backoff(Backoff.fixed(Duration.ofSeconds(20)))
+                .maxRestarts(1, Duration.ofSeconds(10))
+                .child("crashy", Restart.PERMANENT, crashy)
+                .build();
         CompletableFuture<Void> run = sup.start();
         clock.advance(Duration.ofSeconds(199));
         assertThat(run).isNotDone();
@@ -147,7 +160,10 @@ class SupervisorTest {
     @Test
     void maxRestartsZero_firstExitNeedingRestartEscalates() {
         Probe a = new Probe("a");
-        Supervisor sup = builder().maxRestarts(0, SECOND).child("a", Restart.PERMANENT, a).build();
+        Supervisor sup = builder()
+                .maxRestarts(0, SECOND)
+                .child("a", Restart.PERMANENT, a)
+                .build();
         CompletableFuture<Void> run = sup.start();
         a.current().complete(null); // permanent: even a normal exit needs a restart
         assertThat(failure(run)).isInstanceOf(Supervisor.EscalationException.class);
@@ -157,11 +173,17 @@ class SupervisorTest {
     void backoffAttemptLimit_escalates() {
         Probe crashy = new Probe("crashy");
         crashy.failImmediately = true;
-        Supervisor sup = Supervisor.builder().timeSource(clock).backoff(Backoff.fixed(SECOND).maxAttempts(3))
-                .maxRestarts(100, Duration.ofHours(1)).child("crashy", Restart.PERMANENT, crashy).build();
+        Supervisor sup = Supervisor.builder()
+                .timeSource(clock)
+                .backoff(Backoff.fixed(SECOND).maxAttempts(3))
+                .maxRestarts(100, Duration.ofHours(1))
+                .child("crashy", Restart.PERMANENT, crashy)
+                .build();
         CompletableFuture<Void> run = sup.start();
         clock.advance(Duration.ofSeconds(10));
-        assertThat(failure(run)).isInstanceOf(Supervisor.EscalationException.class).hasMessageContaining("backoff");
+        assertThat(failure(run))
+                .isInstanceOf(Supervisor.EscalationException.class)
+                .hasMessageContaining("backoff");
         assertThat(sup.totalRestarts()).isEqualTo(2);
     }
 
@@ -172,8 +194,12 @@ class SupervisorTest {
         Probe a = new Probe("a");
         Probe b = new Probe("b");
         Probe c = new Probe("c");
-        Supervisor sup = builder().strategy(Strategy.ONE_FOR_ALL)
-                .child("a", Restart.PERMANENT, a).child("b", Restart.PERMANENT, b).child("c", Restart.PERMANENT, c).build();
+        Supervisor sup = builder()
+                .strategy(Strategy.ONE_FOR_ALL)
+                .child("a", Restart.PERMANENT, a)
+                .child("b", Restart.PERMANENT, b)
+                .child("c", Restart.PERMANENT, c)
+                .build();
         sup.start();
         events.clear();
         b.crash();
@@ -190,8 +216,12 @@ class SupervisorTest {
         Probe a = new Probe("a");
         Probe b = new Probe("b");
         Probe c = new Probe("c");
-        Supervisor sup = builder().strategy(Strategy.REST_FOR_ONE)
-                .child("a", Restart.PERMANENT, a).child("b", Restart.PERMANENT, b).child("c", Restart.PERMANENT, c).build();
+        Supervisor sup = builder()
+                .strategy(Strategy.REST_FOR_ONE)
+                .child("a", Restart.PERMANENT, a)
+                .child("b", Restart.PERMANENT, b)
+                .child("c", Restart.PERMANENT, c)
+                .build();
         sup.start();
         events.clear();
         b.crash();
@@ -207,8 +237,11 @@ class SupervisorTest {
     void oneForAll_temporarySiblingStoppedNotRestarted() {
         Probe a = new Probe("a");
         Probe temp = new Probe("temp");
-        Supervisor sup = builder().strategy(Strategy.ONE_FOR_ALL)
-                .child("a", Restart.PERMANENT, a).child("temp", Restart.TEMPORARY, temp).build();
+        Supervisor sup = builder()
+                .strategy(Strategy.ONE_FOR_ALL)
+                .child("a", Restart.PERMANENT, a)
+                .child("temp", Restart.TEMPORARY, temp)
+                .build();
         sup.start();
         a.crash();
         clock.advance(SECOND);
@@ -226,7 +259,8 @@ class SupervisorTest {
         Probe transientOk = new Probe("transientOk");
         Probe transientFail = new Probe("transientFail");
         Probe temporary = new Probe("temporary");
-        Supervisor sup = builder().maxRestarts(10, Duration.ofMinutes(1))
+        Supervisor sup = builder()
+                .maxRestarts(10, Duration.ofMinutes(1))
                 .child("permanent", Restart.PERMANENT, permanent)
                 .child("transientOk", Restart.TRANSIENT, transientOk)
                 .child("transientFail", Restart.TRANSIENT, transientFail)
@@ -251,7 +285,8 @@ class SupervisorTest {
     @Test
     void childThatThrowsOrReturnsNull_countsAsFailedRun() {
         var starts = new int[2];
-        Supervisor sup = builder().maxRestarts(10, Duration.ofMinutes(1))
+        Supervisor sup = builder()
+                .maxRestarts(10, Duration.ofMinutes(1))
                 .child("thrower", Restart.TRANSIENT, () -> {
                     if (starts[0]++ == 0) {
                         throw new IllegalArgumentException("bad start");
@@ -261,8 +296,10 @@ class SupervisorTest {
                 .child("nuller", Restart.TRANSIENT, () -> starts[1]++ == 0 ? null : new CompletableFuture<Void>())
                 .build();
         sup.start();
-        assertThat(sup.child("thrower").lastFailure()).hasValueSatisfying(e -> assertThat(e).hasMessage("bad start"));
-        assertThat(sup.child("nuller").lastFailure()).hasValueSatisfying(e -> assertThat(e).isInstanceOf(NullPointerException.class));
+        assertThat(sup.child("thrower").lastFailure())
+                .hasValueSatisfying(e -> assertThat(e).hasMessage("bad start"));
+        assertThat(sup.child("nuller").lastFailure())
+                .hasValueSatisfying(e -> assertThat(e).isInstanceOf(NullPointerException.class));
         clock.advance(SECOND);
         assertThat(starts).containsExactly(2, 2);
         assertThat(sup.children()).extracting(Supervisor.ChildStatus::state).containsOnly(ChildState.RUNNING);
@@ -276,8 +313,11 @@ class SupervisorTest {
         Probe a = new Probe("a");
         Probe b = new Probe("b");
         Probe c = new Probe("c");
-        Supervisor sup = builder().child("a", Restart.PERMANENT, a).child("b", Restart.PERMANENT, b)
-                .child("c", Restart.PERMANENT, c).build();
+        Supervisor sup = builder()
+                .child("a", Restart.PERMANENT, a)
+                .child("b", Restart.PERMANENT, b)
+                .child("c", Restart.PERMANENT, c)
+                .build();
         CompletableFuture<Void> run = sup.start();
         events.clear();
         assertThat(sup.shutdown()).isCompleted();
@@ -315,7 +355,9 @@ class SupervisorTest {
         Probe a = new Probe("a");
         Supervisor sup = builder().child("a", Restart.PERMANENT, a).build();
         sup.start();
-        assertThat(failure(sup.start())).isInstanceOf(IllegalStateException.class).hasMessageContaining("already running");
+        assertThat(failure(sup.start()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already running");
         a.crash();
         clock.advance(SECOND);
         assertThat(sup.totalRestarts()).isEqualTo(1);
@@ -330,10 +372,19 @@ class SupervisorTest {
     @Test
     void escalation_parentRestartsChildSupervisor() {
         Probe worker = new Probe("worker");
-        Supervisor child = Supervisor.builder().name("child").timeSource(clock).backoff(Backoff.fixed(SECOND))
-                .maxRestarts(1, Duration.ofMinutes(1)).child("worker", Restart.PERMANENT, worker).build();
-        Supervisor parent = Supervisor.builder().name("parent").timeSource(clock).backoff(Backoff.fixed(Duration.ofSeconds(10)))
-                .child("child", Restart.PERMANENT, child::start).build();
+        Supervisor child = Supervisor.builder()
+                .name("child")
+                .timeSource(clock)
+                .backoff(Backoff.fixed(SECOND))
+                .maxRestarts(1, Duration.ofMinutes(1))
+                .child("worker", Restart.PERMANENT, worker)
+                .build();
+        Supervisor parent = Supervisor.builder()
+                .name("parent")
+                .timeSource(clock)
+                .backoff(Backoff.fixed(Duration.ofSeconds(10)))
+                .child("child", Restart.PERMANENT, child::start)
+                .build();
         CompletableFuture<Void> run = parent.start();
         worker.crash();
         clock.advance(SECOND);
@@ -357,16 +408,24 @@ class SupervisorTest {
     @Test
     void badInput_rejectedWithNamedParameter() {
         assertThatThrownBy(() -> Supervisor.builder().maxRestarts(-1, SECOND))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRestarts");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxRestarts");
         assertThatThrownBy(() -> Supervisor.builder().maxRestarts(1, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window");
-        assertThatThrownBy(() -> Supervisor.builder().child("a", Restart.PERMANENT, CompletableFuture::new)
-                .child("a", Restart.TEMPORARY, CompletableFuture::new))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate").hasMessageContaining("a");
-        assertThatThrownBy(() -> Supervisor.builder().strategy(Strategy.ONE_FOR_ALL).strategy(Strategy.ONE_FOR_ONE))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("strategy");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("window");
+        assertThatThrownBy(() -> Supervisor.builder()
+                        .child("a", Restart.PERMANENT, CompletableFuture::new)
+                        .child("a", Restart.TEMPORARY, CompletableFuture::new))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("duplicate")
+                .hasMessageContaining("a");
+        assertThatThrownBy(() ->
+                        Supervisor.builder().strategy(Strategy.ONE_FOR_ALL).strategy(Strategy.ONE_FOR_ONE))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("strategy");
         assertThatThrownBy(() -> builder().build().child("nope"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nope");
         new NullPointerTester().setDefault(int.class, 1).testAllPublicInstanceMethods(Supervisor.builder());
         new NullPointerTester().testAllPublicInstanceMethods(builder().build());
     }

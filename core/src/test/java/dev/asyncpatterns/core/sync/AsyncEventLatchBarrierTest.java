@@ -197,9 +197,12 @@ class AsyncEventLatchBarrierTest {
 
     @Test
     void badInput_rejected() {
-        assertThatThrownBy(() -> new AsyncBarrier(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("parties").hasMessageContaining("0");
-        assertThatThrownBy(() -> new AsyncLatch(-1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new AsyncBarrier(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("parties")
+                .hasMessageContaining("0");
+        assertThatThrownBy(() -> new AsyncLatch(-1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("count");
         assertThatThrownBy(() -> new AsyncEvent(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> new AsyncLatch(1, null)).isInstanceOf(NullPointerException.class);

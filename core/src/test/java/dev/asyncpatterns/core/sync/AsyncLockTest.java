@@ -48,8 +48,12 @@ class AsyncLockTest {
         var guard = lock.lock().join();
         guard.unlock();
         var other = lock.lock().join();
-        assertThatThrownBy(guard::unlock).isInstanceOf(IllegalStateException.class).hasMessageContaining("already");
-        assertThat(lock.isLocked()).as("the stale guard did not unlock the new holder").isTrue();
+        assertThatThrownBy(guard::unlock)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already");
+        assertThat(lock.isLocked())
+                .as("the stale guard did not unlock the new holder")
+                .isTrue();
         other.unlock();
     }
 
@@ -119,8 +123,14 @@ class AsyncLockTest {
 
     @Test
     void badInput_rejected() {
-        assertThatThrownBy(() -> new AsyncLock(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeSource");
-        assertThatThrownBy(() -> lock.lock(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
-        assertThatThrownBy(() -> lock.withLock(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("action");
+        assertThatThrownBy(() -> new AsyncLock(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("timeSource");
+        assertThatThrownBy(() -> lock.lock(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("timeout");
+        assertThatThrownBy(() -> lock.withLock(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("action");
     }
 }

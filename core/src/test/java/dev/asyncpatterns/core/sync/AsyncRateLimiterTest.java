@@ -17,7 +17,11 @@ class AsyncRateLimiterTest {
     private final VirtualClock clock = VirtualClock.create();
 
     private AsyncRateLimiter limiter(int permits, Duration period, int burst) {
-        return AsyncRateLimiter.builder().rate(permits, period).burst(burst).timeSource(clock).build();
+        return AsyncRateLimiter.builder()
+                .rate(permits, period)
+                .burst(burst)
+                .timeSource(clock)
+                .build();
     }
 
     // ---------------------------------------------------------------- rate
@@ -181,7 +185,8 @@ class AsyncRateLimiterTest {
         limiter.close();
         limiter.close();
         assertThatThrownBy(waiter::join).hasCauseInstanceOf(ClosedException.class);
-        assertThatThrownBy(() -> limiter.acquire().join()).hasCauseInstanceOf(ClosedException.class)
+        assertThatThrownBy(() -> limiter.acquire().join())
+                .hasCauseInstanceOf(ClosedException.class)
                 .hasMessageContaining("closed");
         assertThat(limiter.tryAcquire()).isFalse();
         assertThat(clock.pendingTimers()).isZero();
@@ -192,27 +197,44 @@ class AsyncRateLimiterTest {
     @Test
     void badInput_rejectedAtOnceNamingTheParameter() {
         assertThatThrownBy(() -> AsyncRateLimiter.builder().rate(0, Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("permits");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("permits");
         assertThatThrownBy(() -> AsyncRateLimiter.builder().rate(1, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("period");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("period");
         assertThatThrownBy(() -> AsyncRateLimiter.builder().rate(1, null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("period");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("period");
         assertThatThrownBy(() -> AsyncRateLimiter.builder().burst(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("burst");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("burst");
         assertThatThrownBy(() -> AsyncRateLimiter.builder().timeSource(null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("timeSource");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("timeSource");
         assertThatThrownBy(() -> AsyncRateLimiter.builder().build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("rate");
-        assertThatThrownBy(() -> AsyncRateLimiter.builder().rate(1, Duration.ofSeconds(1)).rate(2, Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already");
-        assertThatThrownBy(() -> AsyncRateLimiter.builder().rate(1, Duration.ofDays(365 * 200)).burst(Integer.MAX_VALUE).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too large");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("rate");
+        assertThatThrownBy(() -> AsyncRateLimiter.builder()
+                        .rate(1, Duration.ofSeconds(1))
+                        .rate(2, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already");
+        assertThatThrownBy(() -> AsyncRateLimiter.builder()
+                        .rate(1, Duration.ofDays(365 * 200))
+                        .burst(Integer.MAX_VALUE)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("too large");
         var limiter = limiter(1, Duration.ofSeconds(1), 3);
-        assertThatThrownBy(() -> limiter.acquire(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> limiter.acquire(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tokens");
-        assertThatThrownBy(() -> limiter.acquire(4)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("burst").hasMessageContaining("4");
-        assertThatThrownBy(() -> limiter.acquire(1, null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> limiter.acquire(4))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("burst")
+                .hasMessageContaining("4");
+        assertThatThrownBy(() -> limiter.acquire(1, null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("timeout");
         assertThatThrownBy(() -> limiter.tryAcquire(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThat(limiter.availableTokens()).isEqualTo(3);

@@ -45,7 +45,9 @@ class AsyncReadWriteLockTest {
         var reader = rw.readLock().join();
         var writer = rw.writeLock();
         var lateReader = rw.readLock();
-        assertThat(lateReader).as("writers are not starved by a stream of readers").isNotDone();
+        assertThat(lateReader)
+                .as("writers are not starved by a stream of readers")
+                .isNotDone();
         assertThat(rw.tryReadLock()).isEmpty();
         reader.unlock();
         assertThat(writer).isCompleted();
@@ -123,7 +125,11 @@ class AsyncReadWriteLockTest {
     @Test
     void badInput_rejected() {
         assertThatThrownBy(() -> new AsyncReadWriteLock(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> rw.readLock(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
-        assertThatThrownBy(() -> rw.withWriteLock(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("action");
+        assertThatThrownBy(() -> rw.readLock(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("timeout");
+        assertThatThrownBy(() -> rw.withWriteLock(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("action");
     }
 }

@@ -86,7 +86,9 @@ class AsyncSemaphoreTest {
         var small = semaphore.acquire(1);
         assertThat(large).isNotDone();
         assertThat(small).as("no barging past the large head request").isNotDone();
-        assertThat(semaphore.tryAcquire()).as("tryAcquire does not barge either").isFalse();
+        assertThat(semaphore.tryAcquire())
+                .as("tryAcquire does not barge either")
+                .isFalse();
         semaphore.release(2);
         assertThat(large).isCompleted();
         assertThat(small).isNotDone();
@@ -418,18 +420,24 @@ class AsyncSemaphoreTest {
     @Test
     void badInput_rejectedAtOnceNamingTheParameter() {
         var semaphore = new AsyncSemaphore(1, clock);
-        assertThatThrownBy(() -> new AsyncSemaphore(-1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("permits").hasMessageContaining("-1");
-        assertThatThrownBy(() -> new AsyncSemaphore(1, null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> new AsyncSemaphore(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("permits")
+                .hasMessageContaining("-1");
+        assertThatThrownBy(() -> new AsyncSemaphore(1, null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("timeSource");
-        assertThatThrownBy(() -> semaphore.acquire(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> semaphore.acquire(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("permits");
         assertThatThrownBy(() -> semaphore.acquire(-2, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> semaphore.acquire(1, null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> semaphore.acquire(1, null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("timeout");
         assertThatThrownBy(() -> semaphore.tryAcquire(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> semaphore.release(0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> semaphore.withPermit(null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> semaphore.withPermit(null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("action");
         assertThat(semaphore.availablePermits()).isEqualTo(1);
     }
@@ -438,7 +446,8 @@ class AsyncSemaphoreTest {
     void release_beyondIntegerMax_failsAndLeavesStateUnchanged() {
         var semaphore = new AsyncSemaphore(Integer.MAX_VALUE - 1, clock);
         semaphore.release();
-        assertThatThrownBy(semaphore::release).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(semaphore::release)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("exceed");
         assertThatThrownBy(() -> semaphore.release(Integer.MAX_VALUE)).isInstanceOf(IllegalStateException.class);
         assertThat(semaphore.availablePermits()).isEqualTo(Integer.MAX_VALUE);

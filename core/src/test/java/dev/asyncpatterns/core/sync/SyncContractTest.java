@@ -45,14 +45,18 @@ class SyncContractTest {
         tester.testAllPublicInstanceMethods(new AsyncLatch(1, clock));
         tester.testAllPublicConstructors(AsyncBarrier.class);
         tester.testAllPublicInstanceMethods(new AsyncBarrier(2, clock));
-        tester.testAllPublicInstanceMethods(AsyncRateLimiter.builder().rate(1, Duration.ofSeconds(1)).timeSource(clock).build());
+        tester.testAllPublicInstanceMethods(AsyncRateLimiter.builder()
+                .rate(1, Duration.ofSeconds(1))
+                .timeSource(clock)
+                .build());
         tester.testAllPublicStaticMethods(AsyncRateLimiter.class);
         tester.testAllPublicInstanceMethods(AsyncRateLimiter.builder());
         tester.testAllPublicStaticMethods(Parallel.class);
         tester.testAllPublicStaticMethods(AsyncPool.class);
         tester.testAllPublicInstanceMethods(AsyncPool.builder(() -> CompletableFuture.completedFuture("x")));
-        tester.testAllPublicInstanceMethods(
-                AsyncPool.builder(() -> CompletableFuture.completedFuture("x")).timeSource(clock).build());
+        tester.testAllPublicInstanceMethods(AsyncPool.builder(() -> CompletableFuture.completedFuture("x"))
+                .timeSource(clock)
+                .build());
     }
 
     // ---------------------------------------------------------------- leaks
@@ -63,7 +67,10 @@ class SyncContractTest {
         var event = new AsyncEvent(clock);
         var rw = new AsyncReadWriteLock(clock);
         var held = rw.writeLock().join();
-        var limiter = AsyncRateLimiter.builder().rate(1, Duration.ofDays(1)).timeSource(clock).build();
+        var limiter = AsyncRateLimiter.builder()
+                .rate(1, Duration.ofDays(1))
+                .timeSource(clock)
+                .build();
         limiter.tryAcquire();
         WeakReference<?> semaphoreWaiter = cancelled(semaphore.acquire());
         WeakReference<?> timedOut = new WeakReference<>(semaphore.acquire(Duration.ofSeconds(1)));

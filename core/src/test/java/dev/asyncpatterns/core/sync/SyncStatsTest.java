@@ -20,15 +20,24 @@ class SyncStatsTest {
 
     @Test
     void builders_name_validatedAndSetOnce() {
-        assertThatNullPointerException().isThrownBy(() -> AsyncSemaphore.builder(1).name(null)).withMessage("name");
-        assertThatIllegalArgumentException().isThrownBy(() -> AsyncLock.builder().name(" ")).withMessageContaining("name");
-        assertThatIllegalArgumentException().isThrownBy(() -> AsyncReadWriteLock.builder().name("a\nb"))
+        assertThatNullPointerException()
+                .isThrownBy(() -> AsyncSemaphore.builder(1).name(null))
+                .withMessage("name");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> AsyncLock.builder().name(" "))
+                .withMessageContaining("name");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> AsyncReadWriteLock.builder().name("a\nb"))
                 .withMessageContaining("control");
-        assertThatIllegalArgumentException().isThrownBy(() -> AsyncRateLimiter.builder().name("x".repeat(201)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> AsyncRateLimiter.builder().name("x".repeat(201)))
                 .withMessageContaining("200");
-        assertThatIllegalStateException().isThrownBy(() -> AsyncSemaphore.builder(1).name("a").name("b"))
+        assertThatIllegalStateException()
+                .isThrownBy(() -> AsyncSemaphore.builder(1).name("a").name("b"))
                 .withMessage("name was already set");
-        assertThatIllegalArgumentException().isThrownBy(() -> AsyncSemaphore.builder(-1)).withMessageContaining("permits");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> AsyncSemaphore.builder(-1))
+                .withMessageContaining("permits");
     }
 
     @Test
@@ -97,27 +106,37 @@ class SyncStatsTest {
         clock.advance(Duration.ofMillis(20));
         read.unlock();
         assertThat(write).isCompleted();
-        assertThat(lock.stats()).isEqualTo(new AsyncReadWriteLock.Stats("rw", 0, true, 0, 2, 0, 1, Duration.ofMillis(20)));
+        assertThat(lock.stats())
+                .isEqualTo(new AsyncReadWriteLock.Stats("rw", 0, true, 0, 2, 0, 1, Duration.ofMillis(20)));
     }
 
     // ---------------------------------------------------------------- rate limiter
 
     @Test
     void rateLimiterStats_tokensWaitsRejectionsAndClose() {
-        var limiter = AsyncRateLimiter.builder().name("r").rate(1, Duration.ofSeconds(1)).burst(2).timeSource(clock)
+        var limiter = AsyncRateLimiter.builder()
+                .name("r")
+                .rate(1, Duration.ofSeconds(1))
+                .burst(2)
+                .timeSource(clock)
                 .build();
         assertThat(limiter.tryAcquire(2)).isTrue();
         assertThat(limiter.tryAcquire()).isFalse();
         assertThat(limiter.acquire(1, Duration.ZERO)).isCompletedExceptionally();
         var waiting = limiter.acquire();
         var timed = limiter.acquire(1, Duration.ofMillis(100));
-        assertThat(limiter.stats()).isEqualTo(new AsyncRateLimiter.Stats("r", 0, 2, 2, 2, 0, 0, 2, Duration.ZERO, false));
+        assertThat(limiter.stats())
+                .isEqualTo(new AsyncRateLimiter.Stats("r", 0, 2, 2, 2, 0, 0, 2, Duration.ZERO, false));
         clock.advance(Duration.ofMillis(100));
         assertThat(timed).isCompletedExceptionally();
         clock.advance(Duration.ofMillis(900));
         assertThat(waiting).isCompleted();
         limiter.close();
-        assertThat(limiter.acquire()).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(ClosedException.class);
-        assertThat(limiter.stats()).isEqualTo(new AsyncRateLimiter.Stats("r", 0, 2, 0, 2, 1, 0, 3, Duration.ofSeconds(1), true));
+        assertThat(limiter.acquire())
+                .failsWithin(Duration.ZERO)
+                .withThrowableThat()
+                .withCauseInstanceOf(ClosedException.class);
+        assertThat(limiter.stats())
+                .isEqualTo(new AsyncRateLimiter.Stats("r", 0, 2, 0, 2, 1, 0, 3, Duration.ofSeconds(1), true));
     }
 }

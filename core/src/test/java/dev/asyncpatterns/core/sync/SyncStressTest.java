@@ -106,10 +106,19 @@ class SyncStressTest {
             thread.join();
         }
         int leaked = permits - semaphore.availablePermits();
-        System.out.printf("semaphore-stress seed=%d: %d ops across %d threads (acquired=%d cancelled=%d timedOut=%d "
+        System.out.printf(
+                "semaphore-stress seed=%d: %d ops across %d threads (acquired=%d cancelled=%d timedOut=%d "
                         + "overCommitted=%d waitersLeft=%d): %d leaked, %d lost wakeups%n",
-                seed, ops.sum(), THREADS, acquired.sum(), cancelled.sum(), timedOut.sum(), overCommitted.get(),
-                semaphore.waiters(), leaked, lostWakeups.sum());
+                seed,
+                ops.sum(),
+                THREADS,
+                acquired.sum(),
+                cancelled.sum(),
+                timedOut.sum(),
+                overCommitted.get(),
+                semaphore.waiters(),
+                leaked,
+                lostWakeups.sum());
         assertThat(failures).isEmpty();
         assertThat(leaked).isZero();
         assertThat(lostWakeups.sum()).isZero();
@@ -153,10 +162,18 @@ class SyncStressTest {
         canceller.join();
         // every permit released went either to a granted waiter or back to the semaphore
         long leaked = released.sum() - granted.sum() - semaphore.availablePermits();
-        System.out.printf("semaphore-cancel-race seed=%d: %d ops across 2 threads (released=%d granted=%d "
+        System.out.printf(
+                "semaphore-cancel-race seed=%d: %d ops across 2 threads (released=%d granted=%d "
                         + "cancelled=%d available=%d waitersLeft=%d): %d leaked, %d lost wakeups%n",
-                seed, ops, released.sum(), granted.sum(), cancelled.sum(), semaphore.availablePermits(),
-                semaphore.waiters(), leaked, semaphore.waiters());
+                seed,
+                ops,
+                released.sum(),
+                granted.sum(),
+                cancelled.sum(),
+                semaphore.availablePermits(),
+                semaphore.waiters(),
+                leaked,
+                semaphore.waiters());
         assertThat(leaked).isZero();
         assertThat(semaphore.waiters()).as("waiters left although permits free").isZero();
     }
@@ -184,8 +201,10 @@ class SyncStressTest {
                     while (System.nanoTime() < deadline) {
                         boolean write = random.nextInt(4) == 0;
                         CompletableFuture<AsyncLock.Guard> f = switch (random.nextInt(3)) {
-                            case 0 -> write ? rw.writeLock(Duration.ofNanos(random.nextInt(100_000)))
-                                    : rw.readLock(Duration.ofNanos(random.nextInt(100_000)));
+                            case 0 ->
+                                write
+                                        ? rw.writeLock(Duration.ofNanos(random.nextInt(100_000)))
+                                        : rw.readLock(Duration.ofNanos(random.nextInt(100_000)));
                             default -> write ? rw.writeLock() : rw.readLock();
                         };
                         ops.increment();
@@ -228,9 +247,17 @@ class SyncStressTest {
             thread.join();
         }
         int leaked = rw.readers() + (rw.isWriteLocked() ? 1 : 0);
-        System.out.printf("rwlock-stress seed=%d: %d ops across %d threads (granted=%d gaveUp=%d violations=%d "
+        System.out.printf(
+                "rwlock-stress seed=%d: %d ops across %d threads (granted=%d gaveUp=%d violations=%d "
                         + "waitersLeft=%d): %d leaked, %d lost wakeups%n",
-                seed, ops.sum(), THREADS, granted.sum(), gaveUp.sum(), violations.get(), rw.waiters(), leaked,
+                seed,
+                ops.sum(),
+                THREADS,
+                granted.sum(),
+                gaveUp.sum(),
+                violations.get(),
+                rw.waiters(),
+                leaked,
                 lostWakeups.sum());
         assertThat(failures).isEmpty();
         assertThat(violations).hasValue(0);
@@ -252,7 +279,8 @@ class SyncStressTest {
                     created.incrementAndGet();
                     return CompletableFuture.completedFuture(new AtomicBoolean());
                 })
-                .maxSize(maxSize).minSize(1)
+                .maxSize(maxSize)
+                .minSize(1)
                 .destroyer(inUse -> destroyed.incrementAndGet())
                 .build();
         var doubleLent = new AtomicInteger();
@@ -309,10 +337,22 @@ class SyncStressTest {
         }
         int live = pool.size();
         long leaked = created.get() - destroyed.get() - live;
-        System.out.printf("pool-stress seed=%d: %d ops across %d threads (lent=%d gaveUp=%d created=%d destroyed=%d "
+        System.out.printf(
+                "pool-stress seed=%d: %d ops across %d threads (lent=%d gaveUp=%d created=%d destroyed=%d "
                         + "live=%d borrowed=%d doubleLent=%d waitersLeft=%d): %d leaked, %d lost wakeups%n",
-                seed, ops.sum(), THREADS, lent.sum(), gaveUp.sum(), created.get(), destroyed.get(), live,
-                pool.borrowedCount(), doubleLent.get(), pool.waiters(), leaked, lostWakeups.sum());
+                seed,
+                ops.sum(),
+                THREADS,
+                lent.sum(),
+                gaveUp.sum(),
+                created.get(),
+                destroyed.get(),
+                live,
+                pool.borrowedCount(),
+                doubleLent.get(),
+                pool.waiters(),
+                leaked,
+                lostWakeups.sum());
         assertThat(failures).isEmpty();
         assertThat(leaked).isZero();
         assertThat(lostWakeups.sum()).isZero();
@@ -332,7 +372,11 @@ class SyncStressTest {
         var clock = VirtualClock.create();
         int burst = 20;
         // one token per virtual millisecond
-        var limiter = AsyncRateLimiter.builder().rate(1, Duration.ofMillis(1)).burst(burst).timeSource(clock).build();
+        var limiter = AsyncRateLimiter.builder()
+                .rate(1, Duration.ofMillis(1))
+                .burst(burst)
+                .timeSource(clock)
+                .build();
         var grantedTokens = new LongAdder();
         var ops = new LongAdder();
         var cancelled = new LongAdder();
@@ -398,10 +442,19 @@ class SyncStressTest {
         long allowed = burst + elapsedMs;
         clock.advance(Duration.ofSeconds(1));
         int leaked = burst - limiter.availableTokens();
-        System.out.printf("ratelimiter-stress seed=%d: %d ops across %d threads (tokensGranted=%d allowed<=%d "
+        System.out.printf(
+                "ratelimiter-stress seed=%d: %d ops across %d threads (tokensGranted=%d allowed<=%d "
                         + "cancelled=%d timedOut=%d waitersLeft=%d): %d leaked, %d lost wakeups%n",
-                seed, ops.sum(), THREADS, grantedTokens.sum(), allowed, cancelled.sum(), timedOut.sum(),
-                limiter.waiters(), leaked, lostWakeups);
+                seed,
+                ops.sum(),
+                THREADS,
+                grantedTokens.sum(),
+                allowed,
+                cancelled.sum(),
+                timedOut.sum(),
+                limiter.waiters(),
+                leaked,
+                lostWakeups);
         assertThat(failures).isEmpty();
         assertThat(grantedTokens.sum()).isLessThanOrEqualTo(allowed);
         assertThat(lostWakeups).isZero();

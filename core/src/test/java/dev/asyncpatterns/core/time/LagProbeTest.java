@@ -121,12 +121,16 @@ class LagProbeTest {
     void badInput_rejectedWithNamedParameter() {
         Executor direct = Runnable::run;
         assertThatThrownBy(() -> LagProbe.start(null, Duration.ofMillis(1), Duration.ofMillis(1)))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("executor");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("executor");
         assertThatThrownBy(() -> LagProbe.start(direct, Duration.ZERO, Duration.ofMillis(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("interval");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("interval");
         assertThatThrownBy(() -> LagProbe.start(direct, Duration.ofMillis(1), Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threshold");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threshold");
         assertThatThrownBy(() -> LagProbe.start("x", direct, Duration.ofMillis(1), Duration.ofMillis(1), null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("timeSource");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("timeSource");
     }
 }

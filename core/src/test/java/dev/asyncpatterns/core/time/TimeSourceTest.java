@@ -25,7 +25,8 @@ class TimeSourceTest {
     void delay_completesNoEarlierThanRequested() throws Exception {
         long start = system.nanoTime();
         system.delay(Duration.ofMillis(20)).get(10, TimeUnit.SECONDS);
-        assertThat(system.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(20).toNanos());
+        assertThat(system.nanoTime() - start)
+                .isGreaterThanOrEqualTo(Duration.ofMillis(20).toNanos());
     }
 
     @Test
@@ -45,10 +46,13 @@ class TimeSourceTest {
     @Test
     void badInput_rejectedWithNamedParameter() {
         assertThatThrownBy(() -> system.schedule(null, () -> {}))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("delay");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("delay");
         assertThatThrownBy(() -> system.schedule(Duration.ZERO, null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("task");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("task");
         assertThatThrownBy(() -> system.delay(null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("delay");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("delay");
     }
 }

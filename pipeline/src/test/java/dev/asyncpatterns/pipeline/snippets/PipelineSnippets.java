@@ -2,9 +2,9 @@ package dev.asyncpatterns.pipeline.snippets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.supervision.Backoff;
-import dev.asyncpatterns.core.future.Futures;
 import dev.asyncpatterns.pipeline.OnError;
 import dev.asyncpatterns.pipeline.Pipeline;
 import dev.asyncpatterns.testkit.VirtualClock;
@@ -48,7 +48,8 @@ class PipelineSnippets {
 
         CompletableFuture<Page> fetch(String url) {
             requested.add(url);
-            CompletableFuture<Page> call = url.startsWith("slow") ? new CompletableFuture<>()
+            CompletableFuture<Page> call = url.startsWith("slow")
+                    ? new CompletableFuture<>()
                     : clock.delay(Duration.ofMillis(50)).thenApply(ignored -> new Page(url));
             calls.add(call);
             return call;
@@ -94,11 +95,14 @@ class PipelineSnippets {
 
         /** Order 2 always fails; order 3 fails on its first attempt only. */
         CompletableFuture<Enriched> enrich(Order order) {
-            int attempt = enrichAttempts.computeIfAbsent(order, o -> new AtomicInteger()).incrementAndGet();
+            int attempt = enrichAttempts
+                    .computeIfAbsent(order, o -> new AtomicInteger())
+                    .incrementAndGet();
             if (order.id() == 2 || (order.id() == 3 && attempt == 1)) {
                 return CompletableFuture.failedFuture(new IllegalStateException("enrich " + order + " failed"));
             }
-            return clock.delay(Duration.ofMillis(30)).thenApply(ignored -> new Enriched(order, "customer-" + order.id()));
+            return clock.delay(Duration.ofMillis(30))
+                    .thenApply(ignored -> new Enriched(order, "customer-" + order.id()));
         }
     }
 
@@ -117,18 +121,21 @@ class PipelineSnippets {
 
     @Test
     void readCleanEnrichBatchStore_cancelStopsSourceAndEveryStage() {
-        List<String> urls = new ArrayList<>(IntStream.range(0, 250).mapToObj(i -> "https://example.com/" + i).toList());
+        List<String> urls = new ArrayList<>(IntStream.range(0, 250)
+                .mapToObj(i -> "https://example.com/" + i)
+                .toList());
         urls.add(1, " ");
 
         // @start region=readCleanEnrichBatchStore
-        CompletableFuture<Void> job = Pipeline.from(urls)                 // read
-                .filter(url -> !url.isBlank())                            // clean
-                .mapAsync(16, url -> http.fetch(url))                     // enrich, 16 at a time, in order
-                .batch(100, Duration.ofSeconds(1))                        // batch by size or time
-                .forEachAsync(batch -> db.insertAll(batch))               // store
-                .timeSource(clock).executor(Runnable::run) // @replace regex="(?s).*" replacement=""
+        CompletableFuture<Void> job = Pipeline.from(urls) // read
+                .filter(url -> !url.isBlank()) // clean
+                .mapAsync(16, url -> http.fetch(url)) // enrich, 16 at a time, in order
+                .batch(100, Duration.ofSeconds(1)) // batch by size or time
+                .forEachAsync(batch -> db.insertAll(batch)) // store
+                .timeSource(clock)
+                .executor(Runnable::run) // @replace regex="(?s).*" replacement=""
                 .run();
-        job.cancel(true);                                                 // stops the source and every stage
+        job.cancel(true); // stops the source and every stage
         // @end
 
         assertThat(job).isCancelled();
@@ -149,15 +156,22 @@ class PipelineSnippets {
         String firstPageToken = "p0";
 
         // @start region=unfoldPages
-        Pipeline<List<Item>> pages = Pipeline.unfold(firstPageToken, token ->
-                api.page(token).thenApply(page -> page.items().isEmpty()
-                        ? Optional.empty()
-                        : Optional.of(new Pipeline.Step<>(page.items(), page.nextToken()))));
+        Pipeline<List<Item>> pages = Pipeline.unfold(
+                firstPageToken,
+                token -> api.page(token)
+                        .thenApply(page -> page.items().isEmpty()
+                                ? Optional.empty()
+                                : Optional.of(new Pipeline.Step<>(page.items(), page.nextToken()))));
         // @end
 
         // pulls one page at a time, only as far as downstream wants
         List<List<Item>> firstPage = clock.runUntilDone(
-                pages.take(1).toList(10).timeSource(clock).executor(Runnable::run).run(), Duration.ofMinutes(1));
+                pages.take(1)
+                        .toList(10)
+                        .timeSource(clock)
+                        .executor(Runnable::run)
+                        .run(),
+                Duration.ofMinutes(1));
         assertThat(firstPage).containsExactly(List.of(new Item("a"), new Item("b")));
         assertThat(api.pagesRequested).containsExactly("p0");
 
@@ -165,8 +179,11 @@ class PipelineSnippets {
         api.pagesRequested.clear();
         List<List<Item>> all = clock.runUntilDone(
                 pages.toList(10).timeSource(clock).executor(Runnable::run).run(), Duration.ofMinutes(1));
-        assertThat(all).containsExactly(
-                List.of(new Item("a"), new Item("b")), List.of(new Item("c"), new Item("d")), List.of(new Item("e")));
+        assertThat(all)
+                .containsExactly(
+                        List.of(new Item("a"), new Item("b")),
+                        List.of(new Item("c"), new Item("d")),
+                        List.of(new Item("e")));
         assertThat(api.pagesRequested).containsExactly("p0", "p1", "p2", "p3");
     }
 
@@ -177,9 +194,12 @@ class PipelineSnippets {
         Pipeline<String> pipeline = Pipeline.of("https://example.com/a", "slow://never", "https://example.com/b");
 
         // @start region=mapAsyncTimeoutRetry
-        Pipeline<Page> pages = pipeline.mapAsync(16,
-                url -> Futures.withTimeout(http.fetch(url), Duration.ofSeconds(2), clock), // @replace substring=", clock" replacement=""
-                OnError.<String, Page>retry(Backoff.exponential(Duration.ofMillis(100)).maxAttempts(3))
+        Pipeline<Page> pages = pipeline.mapAsync(
+                16,
+                url -> Futures.withTimeout(
+                        http.fetch(url), Duration.ofSeconds(2), clock), // @replace substring=", clock" replacement=""
+                OnError.<String, Page>retry(
+                                Backoff.exponential(Duration.ofMillis(100)).maxAttempts(3))
                         .thenSkip((url, error) -> deadLetters.add(url)));
         // @end
 
@@ -199,7 +219,8 @@ class PipelineSnippets {
     @Test
     void windowCountPerSecond_countsTheElementsOfEachSecond() throws Exception {
         // ten requests a second for 2.5 s: at 100 ms, 200 ms, ..., 2500 ms
-        Pipeline<Request> requests = Pipeline.tick(Duration.ofMillis(100)).take(25).map(Request::new);
+        Pipeline<Request> requests =
+                Pipeline.tick(Duration.ofMillis(100)).take(25).map(Request::new);
 
         // @start region=windowCountPerSecond
         Pipeline<Long> perSecond = requests.window(Duration.ofSeconds(1), Collectors.counting());
@@ -217,7 +238,8 @@ class PipelineSnippets {
     void intoQueueThenClose_consumersFinishWhenTheRunCompletes() {
         Pipeline<Long> pipeline = Pipeline.range(0, 1_000);
         AsyncQueue<Long> queue = AsyncQueue.bounded(8);
-        CompletableFuture<List<Long>> consumed = Pipeline.fromQueue(queue).toList(10_000).run();
+        CompletableFuture<List<Long>> consumed =
+                Pipeline.fromQueue(queue).toList(10_000).run();
 
         // @start region=intoQueueThenClose
         pipeline.intoQueue(queue).run().whenComplete((ignored, failure) -> {
@@ -230,7 +252,8 @@ class PipelineSnippets {
         // @end
 
         // the consumer ends because the queue was closed after the last element
-        assertThat(consumed).succeedsWithin(Duration.ofSeconds(30))
+        assertThat(consumed)
+                .succeedsWithin(Duration.ofSeconds(30))
                 .isEqualTo(IntStream.range(0, 1_000).mapToObj(Long::valueOf).toList());
         assertThat(queue.isClosed()).isTrue();
         assertThat(queue.isDrained()).isTrue();
@@ -261,14 +284,18 @@ class PipelineSnippets {
         // @start region=skipAndRetry
         Pipeline<Enriched> enriched = Pipeline.from(lines)
                 .map(Order::parse, OnError.skip((line, error) -> deadLetters.add(line)))
-                .mapAsync(8, order -> api.enrich(order),
-                        OnError.<Order, Enriched>retry(Backoff.exponential(Duration.ofMillis(100)).maxAttempts(4))
+                .mapAsync(
+                        8,
+                        order -> api.enrich(order),
+                        OnError.<Order, Enriched>retry(Backoff.exponential(Duration.ofMillis(100))
+                                        .maxAttempts(4))
                                 .thenSkip((order, error) -> log.warn("gave up on {}", order, error)));
         // @end
 
         List<Enriched> result = clock.runUntilDone(
                 enriched.toList(10).timeSource(clock).executor(Runnable::run).run(), Duration.ofMinutes(1));
-        assertThat(result).containsExactly(new Enriched(new Order(1), "customer-1"), new Enriched(new Order(3), "customer-3"));
+        assertThat(result)
+                .containsExactly(new Enriched(new Order(1), "customer-1"), new Enriched(new Order(3), "customer-3"));
         assertThat(deadLetters).containsExactly("not a number");
         assertThat(log.warnings).containsExactly("gave up on " + new Order(2));
         assertThat(api.enrichAttempts.get(new Order(2))).hasValue(4);

@@ -40,7 +40,9 @@ class PostgresSnippets {
             PostgresJobStore<String> store = PostgresJobStore.builder(dataSource, JobCodec.text())
                     .table("outbox_jobs")
                     .build();
-            store.migrate().toCompletableFuture().join(); // or PostgresJobStore.schemaSql("outbox_jobs") in your migrations
+            store.migrate()
+                    .toCompletableFuture()
+                    .join(); // or PostgresJobStore.schemaSql("outbox_jobs") in your migrations
 
             // any number of processes run the same queue on the same table and share its jobs
             RetryQueue<String> outbox = RetryQueue.<String>builder("outbox", address -> send(address))

@@ -36,9 +36,19 @@ class RedisSnippets {
         try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        redis = new ProcessBuilder(List.of("/usr/bin/redis-server", "--port", Integer.toString(port),
-                        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+        redis = new ProcessBuilder(List.of(
+                        "/usr/bin/redis-server",
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectErrorStream(true)
+                .start();
         redisUri = "redis://127.0.0.1:" + port;
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) { // startup, not timing
@@ -72,8 +82,8 @@ class RedisSnippets {
         try {
             // @start region=sharedCache
             RedisSecondLevel<String, String> shared = RedisSecondLevel.builder(redisClient, StringCodec.UTF8)
-                    .keyPrefix("profiles:")              // the keys and the invalidation channel of this cache
-                    .timeout(Duration.ofMillis(50))     // Redis slower than this: go on without it
+                    .keyPrefix("profiles:") // the keys and the invalidation channel of this cache
+                    .timeout(Duration.ofMillis(50)) // Redis slower than this: go on without it
                     .build();
             MemoizedFunction<String, String> profiles = AsyncCaches.builder()
                     .maximumSize(10_000)
@@ -81,16 +91,20 @@ class RedisSnippets {
                     .secondLevel(shared)
                     .memoize(RedisSnippets::fetchProfile);
 
-            profiles.apply("42").join();      // this instance, Redis, then the backend
+            profiles.apply("42").join(); // this instance, Redis, then the backend
             profiles.invalidate("42").join(); // gone here, in Redis, and in every other instance
             // @end
             var otherInstance = AsyncCaches.builder()
                     .expireAfterWrite(Duration.ofMinutes(10))
-                    .secondLevel(RedisSecondLevel.builder(redisClient, StringCodec.UTF8).keyPrefix("profiles:").build())
+                    .secondLevel(RedisSecondLevel.builder(redisClient, StringCodec.UTF8)
+                            .keyPrefix("profiles:")
+                            .build())
                     .memoize(RedisSnippets::fetchProfile);
             profiles.apply("7").join();
             assertThat(otherInstance.apply("7").join()).isEqualTo("profile-7");
-            assertThat(CALLS).as("42 once; 7 once (the other instance read it from Redis)").hasValue(2);
+            assertThat(CALLS)
+                    .as("42 once; 7 once (the other instance read it from Redis)")
+                    .hasValue(2);
             shared.close();
         } finally {
             redisClient.shutdown();
@@ -115,7 +129,9 @@ class RedisSnippets {
             // @end
             assertThat(reply.join()).isEqualTo("ok-1");
             try (var connection = redisClient.connect()) {
-                assertThat(connection.sync().hget("limits:partner-api", "u")).as("the bucket lives in Redis").isNotNull();
+                assertThat(connection.sync().hget("limits:partner-api", "u"))
+                        .as("the bucket lives in Redis")
+                        .isNotNull();
             }
             partnerApi.close();
         } finally {

@@ -1,5 +1,11 @@
 package dev.asyncpatterns.resilience.contract;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.asyncpatterns.core.supervision.Backoff;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.resilience.JobAttempt;
 import dev.asyncpatterns.resilience.JobId;
 import dev.asyncpatterns.resilience.JobOutcome;
@@ -8,13 +14,6 @@ import dev.asyncpatterns.resilience.JobStore;
 import dev.asyncpatterns.resilience.JobStoreException;
 import dev.asyncpatterns.resilience.LeaseExpiredException;
 import dev.asyncpatterns.resilience.RetryQueue;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.asyncpatterns.core.supervision.Backoff;
-import dev.asyncpatterns.core.time.Cancellable;
-import dev.asyncpatterns.core.time.TimeSource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +57,9 @@ public abstract class JobStoreContract {
 
     /** Waits until {@code condition} holds: at once on virtual time, with a generous bound on real time. */
     protected void await(String what, BooleanSupplier condition) {
-        Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+        Awaitility.await(what)
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(5))
                 .until(condition::getAsBoolean);
     }
 
@@ -103,7 +104,9 @@ public abstract class JobStoreContract {
         });
         assertThat(claim.lease().owner()).isEqualTo("w1");
         assertThat(counts()).isEqualTo(new JobStore.Counts(0, 1, 0));
-        assertThat(claim("w2", 10, LONG_LEASE).jobs()).as("a leased job is not handed out twice").isEmpty();
+        assertThat(claim("w2", 10, LONG_LEASE).jobs())
+                .as("a leased job is not handed out twice")
+                .isEmpty();
     }
 
     @Test
@@ -161,7 +164,8 @@ public abstract class JobStoreContract {
 
         var third = store.add("c", 0, 2).toCompletableFuture();
 
-        assertThatThrownBy(third::join).isInstanceOf(CompletionException.class)
+        assertThatThrownBy(third::join)
+                .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(RejectedExecutionException.class);
         assertThat(counts().live()).isEqualTo(2);
     }
@@ -170,7 +174,8 @@ public abstract class JobStoreContract {
     protected void add_deadLettersDoNotCountAgainstCapacity() {
         done(store.add("a", 0, 1));
         var claim = claim("w", 1, LONG_LEASE);
-        assertThat(done(store.deadLetter(claim.jobs().get(0).id(), claim.lease(), failedAttempt(1, "x")))).isTrue();
+        assertThat(done(store.deadLetter(claim.jobs().get(0).id(), claim.lease(), failedAttempt(1, "x"))))
+                .isTrue();
 
         assertThat(done(store.add("b", 0, 1)).job()).isEqualTo("b");
     }
@@ -182,10 +187,13 @@ public abstract class JobStoreContract {
         done(store.add("a", 0, 10));
         var claim = claim("w", 1, LONG_LEASE);
 
-        assertThat(done(store.succeeded(claim.jobs().get(0).id(), claim.lease()))).isTrue();
+        assertThat(done(store.succeeded(claim.jobs().get(0).id(), claim.lease())))
+                .isTrue();
 
         assertThat(counts()).isEqualTo(new JobStore.Counts(0, 0, 0));
-        assertThat(done(store.succeeded(claim.jobs().get(0).id(), claim.lease()))).as("second time").isFalse();
+        assertThat(done(store.succeeded(claim.jobs().get(0).id(), claim.lease())))
+                .as("second time")
+                .isFalse();
     }
 
     @Test
@@ -197,7 +205,8 @@ public abstract class JobStoreContract {
         var stale = new JobStore.Lease("w1", claim.lease().token() + 1_000_000);
 
         assertThat(done(store.succeeded(id, forged))).isFalse();
-        assertThat(done(store.retryLater(id, stale, failedAttempt(1, "x"), Duration.ZERO))).isFalse();
+        assertThat(done(store.retryLater(id, stale, failedAttempt(1, "x"), Duration.ZERO)))
+                .isFalse();
         assertThat(done(store.deadLetter(id, forged, failedAttempt(1, "x")))).isFalse();
 
         assertThat(counts()).isEqualTo(new JobStore.Counts(0, 1, 0));
@@ -206,7 +215,8 @@ public abstract class JobStoreContract {
 
     @Test
     protected void succeeded_unknownJob_isANoOp() {
-        assertThat(done(store.succeeded(new JobId(987_654), new JobStore.Lease("w", 1)))).isFalse();
+        assertThat(done(store.succeeded(new JobId(987_654), new JobStore.Lease("w", 1))))
+                .isFalse();
     }
 
     @Test
@@ -215,12 +225,13 @@ public abstract class JobStoreContract {
         var claim = claim("w", 1, LONG_LEASE);
         var id = claim.jobs().get(0).id();
 
-        assertThat(done(store.retryLater(id, claim.lease(), failedAttempt(1, "boom"), Duration.ofMillis(400)))).isTrue();
+        assertThat(done(store.retryLater(id, claim.lease(), failedAttempt(1, "boom"), Duration.ofMillis(400))))
+                .isTrue();
 
         var early = claim("w", 1, LONG_LEASE);
         assertThat(early.jobs()).isEmpty();
-        assertThat(early.nextDueIn()).hasValueSatisfying(d -> assertThat(d).isPositive()
-                .isLessThanOrEqualTo(Duration.ofMillis(400)));
+        assertThat(early.nextDueIn())
+                .hasValueSatisfying(d -> assertThat(d).isPositive().isLessThanOrEqualTo(Duration.ofMillis(400)));
         assertThat(counts()).isEqualTo(new JobStore.Counts(1, 0, 0));
         elapse(Duration.ofMillis(450));
         var later = claim("w", 1, LONG_LEASE);
@@ -239,10 +250,14 @@ public abstract class JobStoreContract {
         var claim = claim("w", 1, LONG_LEASE);
         var id = claim.jobs().get(0).id();
 
-        assertThat(done(store.deadLetter(id, claim.lease(), failedAttempt(1, "fatal")))).isTrue();
+        assertThat(done(store.deadLetter(id, claim.lease(), failedAttempt(1, "fatal"))))
+                .isTrue();
         assertThat(done(store.deadLetters())).singleElement().satisfies(r -> {
             assertThat(r.job()).isEqualTo("a");
-            assertThat(r.history()).extracting(a -> a.failure().getMessage()).singleElement().asString()
+            assertThat(r.history())
+                    .extracting(a -> a.failure().getMessage())
+                    .singleElement()
+                    .asString()
                     .contains("fatal");
         });
         assertThat(counts()).isEqualTo(new JobStore.Counts(0, 0, 1));
@@ -255,7 +270,8 @@ public abstract class JobStoreContract {
             assertThat(r.attemptsSinceReplay()).isZero();
             assertThat(r.history()).hasSize(1);
         });
-        assertThat(done(store.deadLetter(id, again.lease(), failedAttempt(1, "fatal again")))).isTrue();
+        assertThat(done(store.deadLetter(id, again.lease(), failedAttempt(1, "fatal again"))))
+                .isTrue();
 
         assertThat(done(store.purge(id))).isTrue();
         assertThat(done(store.purge(id))).isFalse();
@@ -282,7 +298,8 @@ public abstract class JobStoreContract {
     protected void leaseExpired_jobGoesToTheNextClaimant_withTheLostAttemptInItsHistory() {
         done(store.add("a", 0, 10));
         var first = claim("crashed", 1, SHORT_LEASE);
-        assertThat(first.nextDueIn()).as("the lease expiry is when work may come back")
+        assertThat(first.nextDueIn())
+                .as("the lease expiry is when work may come back")
                 .hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(SHORT_LEASE));
 
         elapse(SHORT_LEASE.plusMillis(100));
@@ -291,11 +308,15 @@ public abstract class JobStoreContract {
         assertThat(second.jobs()).singleElement().satisfies(r -> {
             assertThat(r.attemptsSinceReplay()).isEqualTo(1);
             assertThat(r.history()).singleElement().satisfies(a -> {
-                assertThat(a.failure()).isInstanceOf(LeaseExpiredException.class).hasMessageContaining("crashed");
+                assertThat(a.failure())
+                        .isInstanceOf(LeaseExpiredException.class)
+                        .hasMessageContaining("crashed");
             });
         });
         var id = second.jobs().get(0).id();
-        assertThat(done(store.succeeded(id, first.lease()))).as("the late result of the first owner").isFalse();
+        assertThat(done(store.succeeded(id, first.lease())))
+                .as("the late result of the first owner")
+                .isFalse();
         assertThat(done(store.succeeded(id, second.lease()))).isTrue();
     }
 
@@ -306,7 +327,8 @@ public abstract class JobStoreContract {
 
         elapse(SHORT_LEASE.plusMillis(100));
 
-        assertThat(done(store.succeeded(first.jobs().get(0).id(), first.lease()))).isFalse();
+        assertThat(done(store.succeeded(first.jobs().get(0).id(), first.lease())))
+                .isFalse();
         assertThat(claim("other", 1, LONG_LEASE).jobs()).hasSize(1);
     }
 
@@ -322,7 +344,8 @@ public abstract class JobStoreContract {
 
         assertThat(claim("w3", 10, LONG_LEASE).jobs()).isEmpty();
         assertThat(done(store.succeeded(mine.jobs().get(0).id(), mine.lease()))).isTrue();
-        assertThat(done(store.succeeded(theirs.jobs().get(0).id(), theirs.lease()))).isTrue();
+        assertThat(done(store.succeeded(theirs.jobs().get(0).id(), theirs.lease())))
+                .isTrue();
     }
 
     @Test
@@ -335,9 +358,11 @@ public abstract class JobStoreContract {
         assertThat(done(store.heartbeat(List.of(known.lease()), LONG_LEASE))).isEqualTo(1);
         elapse(SHORT_LEASE.plusMillis(100));
 
-        assertThat(claim("w2", 10, LONG_LEASE).jobs()).extracting(JobRecord::id)
+        assertThat(claim("w2", 10, LONG_LEASE).jobs())
+                .extracting(JobRecord::id)
                 .containsExactly(orphaned.jobs().get(0).id());
-        assertThat(done(store.succeeded(known.jobs().get(0).id(), known.lease()))).isTrue();
+        assertThat(done(store.succeeded(known.jobs().get(0).id(), known.lease())))
+                .isTrue();
     }
 
     @Test
@@ -383,7 +408,8 @@ public abstract class JobStoreContract {
             t.join(Duration.ofSeconds(60));
         }
 
-        System.out.printf("job-store-claims store=%s owners=4 jobs=%d claimed=%d duplicated=%d left=%d%n",
+        System.out.printf(
+                "job-store-claims store=%s owners=4 jobs=%d claimed=%d duplicated=%d left=%d%n",
                 store.getClass().getSimpleName(), jobs, claimedBy.size(), duplicates.get(), counts().live());
         assertThat(duplicates).hasValue(0);
         assertThat(claimedBy).hasSize(jobs);
@@ -398,11 +424,15 @@ public abstract class JobStoreContract {
         var queues = new ArrayList<RetryQueue<String>>();
         for (String name : List.of("qa", "qb")) {
             queues.add(RetryQueue.<String>builder(name, job -> {
-                if (ranBy.putIfAbsent(job, name) != null) {
-                    duplicates.incrementAndGet();
-                }
-                return CompletableFuture.completedFuture(null);
-            }).store(store).timeSource(queueTime()).concurrency(4).build());
+                        if (ranBy.putIfAbsent(job, name) != null) {
+                            duplicates.incrementAndGet();
+                        }
+                        return CompletableFuture.completedFuture(null);
+                    })
+                    .store(store)
+                    .timeSource(queueTime())
+                    .concurrency(4)
+                    .build());
         }
         for (int i = 0; i < jobs; i++) {
             queues.get(i % 2).submit("j" + i).join();
@@ -421,18 +451,27 @@ public abstract class JobStoreContract {
         var survivorRuns = new AtomicInteger();
         var stalledStarted = new CompletableFuture<Void>();
         var stalled = RetryQueue.<String>builder("stalled", job -> {
-            stalledStarted.complete(null);
-            return stalledRun;
-        })
-                .store(new NoHeartbeats<>(store)).timeSource(queueTime()).lease(SHORT_LEASE).concurrency(1).build();
+                    stalledStarted.complete(null);
+                    return stalledRun;
+                })
+                .store(new NoHeartbeats<>(store))
+                .timeSource(queueTime())
+                .lease(SHORT_LEASE)
+                .concurrency(1)
+                .build();
         var handle = stalled.submitTracked("job", 0);
         handle.acknowledged().join();
         await("the stalled queue runs the job", stalledStarted::isDone); // before the survivor can claim it
         var survivorSuccesses = new CopyOnWriteArrayList<JobRecord<String>>();
         var survivor = RetryQueue.<String>builder("survivor", job -> {
-            survivorRuns.incrementAndGet();
-            return CompletableFuture.completedFuture(null);
-        }).store(store).timeSource(queueTime()).lease(LONG_LEASE).onSuccess(survivorSuccesses::add).build();
+                    survivorRuns.incrementAndGet();
+                    return CompletableFuture.completedFuture(null);
+                })
+                .store(store)
+                .timeSource(queueTime())
+                .lease(LONG_LEASE)
+                .onSuccess(survivorSuccesses::add)
+                .build();
 
         elapse(SHORT_LEASE.plusMillis(100));
         await("the survivor ran the expired job", () -> survivorRuns.get() == 1 && counts().live() == 0);
@@ -443,28 +482,39 @@ public abstract class JobStoreContract {
         assertThatThrownBy(() -> handle.outcome().join()).hasCauseInstanceOf(LeaseExpiredException.class);
         assertThat(stalled.stats().succeeded()).isZero();
         assertThat(survivor.stats().succeeded()).isEqualTo(1);
-        assertThat(survivorSuccesses).singleElement().satisfies(r -> assertThat(r.history())
-                .singleElement().satisfies(a -> assertThat(a.failure()).isInstanceOf(LeaseExpiredException.class)));
+        assertThat(survivorSuccesses)
+                .singleElement()
+                .satisfies(r -> assertThat(r.history())
+                        .singleElement()
+                        .satisfies(a -> assertThat(a.failure()).isInstanceOf(LeaseExpiredException.class)));
         stalled.shutdownNow().join();
         survivor.shutdownNow().join();
     }
 
     @Test
     protected void queue_trackedJob_reportsSuccessOrDeadLetterWithHistory() {
-        var queue = RetryQueue.<String>builder("tracked", job -> job.startsWith("bad")
-                ? CompletableFuture.failedFuture(new IOException("no: " + job))
-                : CompletableFuture.completedFuture(null))
-                .store(store).timeSource(queueTime()).backoff(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(2))
+        var queue = RetryQueue.<String>builder(
+                        "tracked",
+                        job -> job.startsWith("bad")
+                                ? CompletableFuture.failedFuture(new IOException("no: " + job))
+                                : CompletableFuture.completedFuture(null))
+                .store(store)
+                .timeSource(queueTime())
+                .backoff(Backoff.fixed(Duration.ofMillis(1)).maxAttempts(2))
                 .build();
 
         var good = queue.submitTracked("good", 0);
         var bad = queue.submitTracked("bad", 0);
         await("both settled", () -> good.outcome().isDone() && bad.outcome().isDone() || advance());
 
-        assertThat(good.outcome().join()).isInstanceOf(JobOutcome.Succeeded.class)
-                .satisfies(o -> assertThat(o.record().id()).isEqualTo(good.acknowledged().join()));
-        assertThat(bad.outcome().join()).isInstanceOf(JobOutcome.DeadLettered.class)
-                .satisfies(o -> assertThat(o.record().history()).hasSize(2)
+        assertThat(good.outcome().join())
+                .isInstanceOf(JobOutcome.Succeeded.class)
+                .satisfies(o -> assertThat(o.record().id())
+                        .isEqualTo(good.acknowledged().join()));
+        assertThat(bad.outcome().join())
+                .isInstanceOf(JobOutcome.DeadLettered.class)
+                .satisfies(o -> assertThat(o.record().history())
+                        .hasSize(2)
                         .allSatisfy(a -> assertThat(a.failure()).hasMessageContaining("no: bad")));
         queue.shutdown().join();
     }

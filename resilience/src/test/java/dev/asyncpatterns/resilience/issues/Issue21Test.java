@@ -2,6 +2,7 @@ package dev.asyncpatterns.resilience.issues;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.resilience.InMemoryJobStore;
 import dev.asyncpatterns.resilience.JobAttempt;
 import dev.asyncpatterns.resilience.JobId;
@@ -9,7 +10,6 @@ import dev.asyncpatterns.resilience.JobRecord;
 import dev.asyncpatterns.resilience.JobStore;
 import dev.asyncpatterns.resilience.RetryQueue;
 import dev.asyncpatterns.testkit.VirtualClock;
-import dev.asyncpatterns.core.time.Cancellable;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -120,7 +120,9 @@ class Issue21Test {
     void storeAddThrowsError_submitFailsAndShutdownStillCompletes() {
         var store = new ErroringStore(clock);
         var queue = RetryQueue.<String>builder("q", job -> CompletableFuture.completedFuture(null))
-                .store(store).timeSource(clock).build();
+                .store(store)
+                .timeSource(clock)
+                .build();
         store.addThrows.set(true);
         CompletableFuture<JobId> submitted;
         try {
@@ -140,7 +142,9 @@ class Issue21Test {
     void storeClaimThrowsError_pumpKeepsGoingAndShutdownCompletes() {
         var store = new ErroringStore(clock);
         var queue = RetryQueue.<String>builder("q", job -> CompletableFuture.completedFuture(null))
-                .store(store).timeSource(clock).build();
+                .store(store)
+                .timeSource(clock)
+                .build();
         store.claimThrows.set(true);
         try {
             queue.submit("a").join();
@@ -157,7 +161,9 @@ class Issue21Test {
     void storeRecordThrowsError_writeIsRetriedAndHandBackShutdownCompletes() {
         var store = new ErroringStore(clock);
         var queue = RetryQueue.<String>builder("q", job -> CompletableFuture.completedFuture(null))
-                .store(store).timeSource(clock).build();
+                .store(store)
+                .timeSource(clock)
+                .build();
         store.succeededThrows.set(true);
         try {
             queue.submit("a").join();

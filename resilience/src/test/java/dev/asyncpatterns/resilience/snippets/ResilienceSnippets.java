@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.resilience.AsyncResilience;
 import dev.asyncpatterns.resilience.Hedging;
-import dev.asyncpatterns.resilience.ResilienceEvent;
 import dev.asyncpatterns.resilience.JobAttempt;
 import dev.asyncpatterns.resilience.JobRecord;
+import dev.asyncpatterns.resilience.ResilienceEvent;
 import dev.asyncpatterns.resilience.RetryQueue;
 import dev.asyncpatterns.testkit.VirtualClock;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -91,15 +91,17 @@ class ResilienceSnippets {
 
         // @start region=inventoryPolicy
         AsyncResilience<String> inventory = AsyncResilience.<String>builder("inventory")
-                .circuitBreaker(circuitBreakers, "inventory")   // resilience4j registries or instances
+                .circuitBreaker(circuitBreakers, "inventory") // resilience4j registries or instances
                 .retry(retries, "inventory")
-                .bulkhead(Bulkhead.of("inventory", BulkheadConfig.custom().maxConcurrentCalls(20).build()))
+                .bulkhead(Bulkhead.of(
+                        "inventory",
+                        BulkheadConfig.custom().maxConcurrentCalls(20).build()))
                 .deadline(Duration.ofSeconds(2))
                 .hedging(Hedging.afterPercentile(0.95, Duration.ofMillis(100), 1))
                 .circuitOpenFallback(open -> "cached")
                 .on(ResilienceEvent.CircuitStateChanged.class, e -> circuitLog.add(e.to()))
-                .timeSource(clock)                              // in tests only: virtual time
-                .build();                                       // immutable, listeners included
+                .timeSource(clock) // in tests only: virtual time
+                .build(); // immutable, listeners included
         CompletableFuture<String> stock = inventory.call(() -> client.stock(sku));
         // @end
 
@@ -130,13 +132,15 @@ class ResilienceSnippets {
     void retryQueueOrders_failingJobBecomesDeadLetterAndReplaySucceeds() {
         // @start region=retryQueueOrders
         RetryQueue<Order> orders = RetryQueue.builder("orders", (Order order) -> billing.charge(order))
-                .backoff(Backoff.exponential(Duration.ofMillis(200)).jitter(Backoff.Jitter.FULL)
-                        .cap(Duration.ofMinutes(1)).maxAttempts(6))
+                .backoff(Backoff.exponential(Duration.ofMillis(200))
+                        .jitter(Backoff.Jitter.FULL)
+                        .cap(Duration.ofMinutes(1))
+                        .maxAttempts(6))
                 .concurrency(8)
-                .timeSource(clock)                      // in tests only: virtual time
+                .timeSource(clock) // in tests only: virtual time
                 .build();
-        orders.submit(order).join();            // acknowledged: the job will succeed or be a dead letter
-        clock.advance(Duration.ofMinutes(10));  // ... (here: every attempt is declined)
+        orders.submit(order).join(); // acknowledged: the job will succeed or be a dead letter
+        clock.advance(Duration.ofMinutes(10)); // ... (here: every attempt is declined)
         List<JobRecord<Order>> dead = orders.deadLetters().join();
         orders.replay(dead.get(0).id());
         // @end

@@ -77,8 +77,7 @@ public final class QueueHandOffRaces {
     }
 
     @JCStressTest
-    @Description("Memory effects: writes made before putting an item are visible to the taker that"
-            + " polls it.")
+    @Description("Memory effects: writes made before putting an item are visible to the taker that" + " polls it.")
     @Outcome(id = "-1", expect = ACCEPTABLE, desc = "nothing to poll yet")
     @Outcome(id = "42", expect = ACCEPTABLE, desc = "polled the item and saw the write")
     @Outcome(id = "0", expect = FORBIDDEN, desc = "polled the item but missed the write")

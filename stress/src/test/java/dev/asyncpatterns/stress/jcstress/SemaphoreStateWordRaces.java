@@ -21,7 +21,10 @@ public final class SemaphoreStateWordRaces {
 
     @JCStressTest
     @Description("Two tryAcquire fast paths race for the only permit: exactly one wins, none is left.")
-    @Outcome(id = {"true, false, 0", "false, true, 0"}, expect = ACCEPTABLE, desc = "one winner")
+    @Outcome(
+            id = {"true, false, 0", "false, true, 0"},
+            expect = ACCEPTABLE,
+            desc = "one winner")
     @Outcome(expect = FORBIDDEN, desc = "permit taken twice or lost")
     @State
     public static class TwoTryAcquires {

@@ -9,10 +9,10 @@ import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.jetbrains.lincheck.LincheckAssertionError;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
-import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,8 +100,12 @@ public class AsyncBarrierLincheckTest {
     @Test
     void cancelRacingHandOff_modelChecked_showsTheDocumentedWindow() {
         Scenarios window = Scenarios.of(AsyncBarrierLincheckTest.class, 2, 0)
-                .targeted(new String[] {"await(0)"}, new String[][] {{"await(1)"}, {"waiting()", "cancelNewest(0)"}}, new String[] {"awaited(0)", "isBroken()"});
-        assertThat(LincheckRun.expectWindow(() -> LincheckRun.check("barrier-cancel-window", Mode.MODEL, AsyncBarrierLincheckTest.class, null, window, 0)))
+                .targeted(
+                        new String[] {"await(0)"},
+                        new String[][] {{"await(1)"}, {"waiting()", "cancelNewest(0)"}},
+                        new String[] {"awaited(0)", "isBroken()"});
+        assertThat(LincheckRun.expectWindow(() -> LincheckRun.check(
+                        "barrier-cancel-window", Mode.MODEL, AsyncBarrierLincheckTest.class, null, window, 0)))
                 .isInstanceOf(LincheckAssertionError.class)
                 .hasMessageContaining("cancelled");
     }

@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.asyncpatterns.core.sync.AsyncEvent;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import java.util.concurrent.CompletableFuture;
+import org.jetbrains.lincheck.LincheckAssertionError;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
-import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -94,8 +94,12 @@ public class AsyncEventLincheckTest {
     @Test
     void cancelRacingHandOff_modelChecked_showsTheDocumentedWindow() {
         Scenarios window = Scenarios.of(AsyncEventLincheckTest.class, 2, 0)
-                .targeted(new String[] {"await(1)"}, new String[][] {{"set()"}, {"isSet()", "cancelNewest(1)"}}, new String[] {"awaited(1)"});
-        assertThat(LincheckRun.expectWindow(() -> LincheckRun.check("event-cancel-window", Mode.MODEL, AsyncEventLincheckTest.class, null, window, 0)))
+                .targeted(
+                        new String[] {"await(1)"},
+                        new String[][] {{"set()"}, {"isSet()", "cancelNewest(1)"}},
+                        new String[] {"awaited(1)"});
+        assertThat(LincheckRun.expectWindow(() -> LincheckRun.check(
+                        "event-cancel-window", Mode.MODEL, AsyncEventLincheckTest.class, null, window, 0)))
                 .isInstanceOf(LincheckAssertionError.class)
                 .hasMessageContaining("cancelled:1");
     }

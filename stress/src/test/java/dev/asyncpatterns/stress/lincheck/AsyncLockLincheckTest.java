@@ -38,8 +38,8 @@ public class AsyncLockLincheckTest {
     /** Unlocks the oldest guard this thread holds; false if it holds none. */
     @Operation
     public boolean unlockOne(int thread) {
-        var held = requests.removeOldest(thread,
-                f -> f.state() == Future.State.SUCCESS && !f.resultNow().isUnlocked());
+        var held = requests.removeOldest(
+                thread, f -> f.state() == Future.State.SUCCESS && !f.resultNow().isUnlocked());
         if (held == null) {
             return false;
         }
@@ -64,7 +64,8 @@ public class AsyncLockLincheckTest {
     @Operation
     public String held(int thread) {
         long holding = requests.of(thread).stream()
-                .filter(f -> f.state() == Future.State.SUCCESS && !f.resultNow().isUnlocked()).count();
+                .filter(f -> f.state() == Future.State.SUCCESS && !f.resultNow().isUnlocked())
+                .count();
         return "holding:" + holding + " " + PerThread.outcomes(requests.of(thread));
     }
 
@@ -76,7 +77,11 @@ public class AsyncLockLincheckTest {
     static Scenarios scenarios() {
         return Scenarios.of(AsyncLockLincheckTest.class, 2, 2)
                 .init(mine("tryLock", 1), mine("lock", 1))
-                .parallel(mine("tryLock", 2), mine("lock", 3), mine("unlockOne", 4), mine("cancelNewest", 2),
+                .parallel(
+                        mine("tryLock", 2),
+                        mine("lock", 3),
+                        mine("unlockOne", 4),
+                        mine("cancelNewest", 2),
                         op("isLocked", 1))
                 .postPerThread("held")
                 .postOnce("isLocked")

@@ -133,13 +133,17 @@ public class AsyncPoolLincheckTest {
 
     @Operation
     public String counts() {
-        return "size:" + pool.size() + " idle:" + pool.idleCount() + " borrowed:" + pool.borrowedCount()
-                + " waiting:" + pool.waiters() + " creations:" + creations.size() + " destroyed:" + destroyed.get();
+        return "size:" + pool.size() + " idle:" + pool.idleCount() + " borrowed:" + pool.borrowedCount() + " waiting:"
+                + pool.waiters() + " creations:" + creations.size() + " destroyed:" + destroyed.get();
     }
 
     static Scenarios scenarios() {
         return Scenarios.of(AsyncPoolLincheckTest.class, 2, 2)
-                .init(mine("acquire", 2), op("completeCreation", 2), mine("releaseOne", 1), mine("invalidateOne", 1),
+                .init(
+                        mine("acquire", 2),
+                        op("completeCreation", 2),
+                        mine("releaseOne", 1),
+                        mine("invalidateOne", 1),
                         mine("cancelNewest", 1))
                 .parallel(mine("acquire", 4), op("completeCreation", 3), op("close", 1))
 

@@ -2,8 +2,8 @@ package dev.asyncpatterns.stress.lincheck;
 
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
 
-import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -93,7 +93,9 @@ public class AsyncPriorityQueueLincheckTest {
                 if (failure instanceof CompletionException && failure.getCause() != null) {
                     failure = failure.getCause();
                 }
-                yield failure instanceof ClosedException ? "closed" : "refused:" + failure.getClass().getSimpleName();
+                yield failure instanceof ClosedException
+                        ? "closed"
+                        : "refused:" + failure.getClass().getSimpleName();
             }
         };
     }
@@ -177,10 +179,16 @@ public class AsyncPriorityQueueLincheckTest {
         Scenarios.ArgGen item = (random, thread) -> new Object[] {new int[] {10, 11, 20, 21}[random.nextInt(4)]};
         return Scenarios.of(AsyncPriorityQueueLincheckTest.class, 2, 2)
                 .init(op("offer", 2, item), op("putThrowing", 1, item))
-                .parallel(op("offer", 2, item), op("put", 2, item), op("putThrowing", 2, item), op("poll", 3),
-                        op("size", 1), op("close", 1))
+                .parallel(
+                        op("offer", 2, item),
+                        op("put", 2, item),
+                        op("putThrowing", 2, item),
+                        op("poll", 3),
+                        op("size", 1),
+                        op("close", 1))
                 // the history: a refused put, then size and poll see the queue unchanged
-                .targeted(new String[] {"offer(20)"},
+                .targeted(
+                        new String[] {"offer(20)"},
                         new String[][] {{"putThrowing(10)", "size()", "poll()"}, {"offer(11)", "poll()"}},
                         new String[] {"size()", "poll()"})
                 .postOnce("size")

@@ -3,8 +3,8 @@ package dev.asyncpatterns.stress.lincheck;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.mine;
 import static dev.asyncpatterns.stress.lincheck.Scenarios.op;
 
-import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.queue.AsyncQueue;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,7 +114,10 @@ public class AsyncQueueLincheckTest {
             case SUCCESS -> String.valueOf(f.resultNow());
             case RUNNING -> "pending";
             case CANCELLED -> "cancelled";
-            case FAILED -> f.exceptionNow() instanceof ClosedException ? "closed" : f.exceptionNow().getClass().getSimpleName();
+            case FAILED ->
+                f.exceptionNow() instanceof ClosedException
+                        ? "closed"
+                        : f.exceptionNow().getClass().getSimpleName();
         };
     }
 
@@ -123,8 +126,15 @@ public class AsyncQueueLincheckTest {
         Scenarios.ArgGen mineItem = (random, thread) -> new Object[] {Math.max(0, thread), 1 + random.nextInt(3)};
         return Scenarios.of(AsyncQueueLincheckTest.class, 2, 2)
                 .init(op("offer", 2, item), op("take", 1, (random, thread) -> new Object[] {0}))
-                .parallel(op("offer", 2, item), op("poll", 2), op("put", 3, mineItem), mine("take", 3),
-                        mine("cancelNewest", 2), op("size", 1), op("close", 1), op("closeExceptionally", 1))
+                .parallel(
+                        op("offer", 2, item),
+                        op("poll", 2),
+                        op("put", 3, mineItem),
+                        mine("take", 3),
+                        mine("cancelNewest", 2),
+                        op("size", 1),
+                        op("close", 1),
+                        op("closeExceptionally", 1))
                 .postPerThread("taken")
                 .postPerThread("putOutcomes")
                 .postOnce("stats");

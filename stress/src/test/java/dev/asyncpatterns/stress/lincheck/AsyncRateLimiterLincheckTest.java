@@ -108,7 +108,11 @@ public class AsyncRateLimiterLincheckTest {
         Scenarios.ArgGen tokens = (random, thread) -> new Object[] {1 + random.nextInt(2)};
         Scenarios.ArgGen mineTokens = (random, thread) -> new Object[] {Math.max(0, thread), 1 + random.nextInt(2)};
         return Scenarios.of(AsyncRateLimiterLincheckTest.class, 2, 2)
-                .init(op("tryAcquire", 1, tokens), op("acquire", 2, mineTokens), mine("cancelNewest", 1), op("advance", 1))
+                .init(
+                        op("tryAcquire", 1, tokens),
+                        op("acquire", 2, mineTokens),
+                        mine("cancelNewest", 1),
+                        op("advance", 1))
                 .parallel(op("tryAcquire", 2, tokens), op("acquire", 3, mineTokens), op("advance", 3), op("close", 1))
                 .postPerThread("acquired")
                 .postOnce("availableTokens")

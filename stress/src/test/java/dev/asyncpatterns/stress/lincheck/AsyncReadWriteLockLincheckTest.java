@@ -9,10 +9,10 @@ import dev.asyncpatterns.core.sync.AsyncReadWriteLock;
 import dev.asyncpatterns.stress.lincheck.LincheckRun.Mode;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import org.jetbrains.lincheck.LincheckAssertionError;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
-import org.jetbrains.lincheck.LincheckAssertionError;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -92,16 +92,26 @@ public class AsyncReadWriteLockLincheckTest {
 
     @Operation
     public String held(int thread) {
-        long reads = requests.of(thread).stream().filter(r -> !r.write() && r.holding()).count();
-        long writes = requests.of(thread).stream().filter(r -> r.write() && r.holding()).count();
+        long reads = requests.of(thread).stream()
+                .filter(r -> !r.write() && r.holding())
+                .count();
+        long writes = requests.of(thread).stream()
+                .filter(r -> r.write() && r.holding())
+                .count();
         return "reads:" + reads + " writes:" + writes + " " + PerThread.outcomes(requests.of(thread), Request::future);
     }
 
     static Scenarios scenarios() {
         return Scenarios.of(AsyncReadWriteLockLincheckTest.class, 2, 2)
                 .init(mine("tryReadLock", 1), mine("writeLock", 1), mine("readLock", 1), mine("cancelNewest", 1))
-                .parallel(mine("tryReadLock", 1), mine("tryWriteLock", 1), mine("readLock", 2), mine("writeLock", 2),
-                        mine("unlockOne", 4), op("readers", 1), op("isWriteLocked", 1))
+                .parallel(
+                        mine("tryReadLock", 1),
+                        mine("tryWriteLock", 1),
+                        mine("readLock", 2),
+                        mine("writeLock", 2),
+                        mine("unlockOne", 4),
+                        op("readers", 1),
+                        op("isWriteLocked", 1))
                 .postPerThread("held")
                 .postOnce("readers")
                 .postOnce("isWriteLocked");
@@ -124,8 +134,17 @@ public class AsyncReadWriteLockLincheckTest {
     @Test
     void cancelRacingHandOff_modelChecked_showsTheDocumentedWindow() {
         Scenarios window = Scenarios.of(AsyncReadWriteLockLincheckTest.class, 2, 0)
-                .targeted(new String[] {"writeLock(0)", "readLock(1)", "readLock(1)"}, new String[][] {{"unlockOne(0)"}, {"readers()", "cancelNewest(1)"}}, new String[] {"held(1)", "readers()"});
-        assertThat(LincheckRun.expectWindow(() -> LincheckRun.check("read-write-lock-cancel-window", Mode.MODEL, AsyncReadWriteLockLincheckTest.class, null, window, 0)))
+                .targeted(
+                        new String[] {"writeLock(0)", "readLock(1)", "readLock(1)"},
+                        new String[][] {{"unlockOne(0)"}, {"readers()", "cancelNewest(1)"}},
+                        new String[] {"held(1)", "readers()"});
+        assertThat(LincheckRun.expectWindow(() -> LincheckRun.check(
+                        "read-write-lock-cancel-window",
+                        Mode.MODEL,
+                        AsyncReadWriteLockLincheckTest.class,
+                        null,
+                        window,
+                        0)))
                 .isInstanceOf(LincheckAssertionError.class)
                 .hasMessageContaining("cancelled:1");
     }

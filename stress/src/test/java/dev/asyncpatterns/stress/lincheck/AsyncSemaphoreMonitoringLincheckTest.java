@@ -59,19 +59,18 @@ public class AsyncSemaphoreMonitoringLincheckTest {
         Scenarios.ArgGen permits = (random, thread) -> new Object[] {1 + random.nextInt(2)};
         return Scenarios.of(AsyncSemaphoreMonitoringLincheckTest.class, 2, 1)
                 .init(op("acquire", 1, permits), op("release"))
-                .parallel(op("tryAcquire", 2, permits), op("acquire", 2, permits), op("release", 2),
-                        op("stats", 3))
+                .parallel(op("tryAcquire", 2, permits), op("acquire", 2, permits), op("release", 2), op("stats", 3))
                 // the history, read through stats(): a waiter queuing for 2 permits while
                 // a reader sees the 1 permit refused
-                .targeted(new String[0], new String[][] {{"acquire(2)"}, {"tryAcquire(1)", "stats()"}},
-                        new String[0])
+                .targeted(new String[0], new String[][] {{"acquire(2)"}, {"tryAcquire(1)", "stats()"}}, new String[0])
                 .postOnce("stats");
     }
 
     /** The history, read through the two separate getters. */
     static Scenarios separateGetters() {
         return Scenarios.of(AsyncSemaphoreMonitoringLincheckTest.class, 2, 0)
-                .targeted(new String[0],
+                .targeted(
+                        new String[0],
                         new String[][] {{"acquire(2)"}, {"tryAcquire(1)", "waiters()", "availablePermits()"}},
                         new String[0]);
     }
@@ -83,13 +82,19 @@ public class AsyncSemaphoreMonitoringLincheckTest {
 
     @Test
     void stats_stressed_isLinearizable() {
-        LincheckRun.check("semaphore-stats", Mode.STRESS, AsyncSemaphoreMonitoringLincheckTest.class, null, scenarios());
+        LincheckRun.check(
+                "semaphore-stats", Mode.STRESS, AsyncSemaphoreMonitoringLincheckTest.class, null, scenarios());
     }
 
     @Test
     void separateGetters_modelChecked_showTheDocumentedWindow() {
-        assertThat(LincheckRun.expectWindow(() -> LincheckRun.check("semaphore-separate-getters", Mode.MODEL,
-                        AsyncSemaphoreMonitoringLincheckTest.class, null, separateGetters(), 0)))
+        assertThat(LincheckRun.expectWindow(() -> LincheckRun.check(
+                        "semaphore-separate-getters",
+                        Mode.MODEL,
+                        AsyncSemaphoreMonitoringLincheckTest.class,
+                        null,
+                        separateGetters(),
+                        0)))
                 .isInstanceOf(LincheckAssertionError.class)
                 .hasMessageContaining("tryAcquire(1): false")
                 .hasMessageContaining("waiters(): 0");

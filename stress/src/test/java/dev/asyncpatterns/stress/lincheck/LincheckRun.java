@@ -12,7 +12,10 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
  */
 final class LincheckRun {
 
-    enum Mode { MODEL, STRESS }
+    enum Mode {
+        MODEL,
+        STRESS
+    }
 
     /**
      * Runs a check that must fail (a window that is not linearizable by design, documented in the
@@ -42,8 +45,8 @@ final class LincheckRun {
     }
 
     /** As above, with {@code generatedScenarios} generated scenarios besides the targeted ones. */
-    static void check(String name, Mode mode, Class<?> testClass, Class<?> spec, Scenarios scenarios,
-            int generatedScenarios) {
+    static void check(
+            String name, Mode mode, Class<?> testClass, Class<?> spec, Scenarios scenarios, int generatedScenarios) {
         Budget budget = Budget.current();
         long seed = Budget.seed();
         List<ExecutionScenario> generated = scenarios.generate(seed, generatedScenarios, budget.actorsPerThread());
@@ -63,11 +66,21 @@ final class LincheckRun {
             options.check(testClass);
             result = "linearizable";
         } finally {
-            System.out.printf("lincheck %s mode=%s budget=%s seed=%d scenarios=%d threads=%d actorsPerThread=%d "
+            System.out.printf(
+                    "lincheck %s mode=%s budget=%s seed=%d scenarios=%d threads=%d actorsPerThread=%d "
                             + "(targeted=%d) invocationsPerScenario=%d invocationsMax=%d timeMs=%d result=%s%n",
-                    name, mode.name().toLowerCase(java.util.Locale.ROOT), budget.name(), seed, generated.size(),
-                    scenarios.threads(), budget.actorsPerThread(), scenarios.targetedCount(), invocations, (long) invocations * generated.size(),
-                    (System.nanoTime() - started) / 1_000_000, result);
+                    name,
+                    mode.name().toLowerCase(java.util.Locale.ROOT),
+                    budget.name(),
+                    seed,
+                    generated.size(),
+                    scenarios.threads(),
+                    budget.actorsPerThread(),
+                    scenarios.targetedCount(),
+                    invocations,
+                    (long) invocations * generated.size(),
+                    (System.nanoTime() - started) / 1_000_000,
+                    result);
         }
     }
 }

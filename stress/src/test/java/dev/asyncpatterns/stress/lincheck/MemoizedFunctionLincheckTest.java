@@ -108,7 +108,8 @@ public class MemoizedFunctionLincheckTest {
             }
         }
         if (firstValue >= 0 && firstValue < backend.size() - 1) {
-            return "load " + firstValue + " produced a value, yet the function was called again " + (backend.size() - 1 - firstValue) + " time(s)";
+            return "load " + firstValue + " produced a value, yet the function was called again "
+                    + (backend.size() - 1 - firstValue) + " time(s)";
         }
         return "ok";
     }
@@ -136,7 +137,8 @@ public class MemoizedFunctionLincheckTest {
         }
 
         private final List<Load> loads = new ArrayList<>();
-        private final List<List<Call>> calls = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        private final List<List<Call>> calls =
+                List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         private Load entry;
 
         public void apply(int thread) {
@@ -210,10 +212,13 @@ public class MemoizedFunctionLincheckTest {
                 .init(mine("apply", 1), op("completeLoad", 1))
                 .parallel(mine("apply", 3), mine("cancelNewest", 2))
                 // item 1: one caller starts the load while another joins and cancels
-                .targeted(new String[0], new String[][] {{"apply(0)"}, {"apply(1)", "cancelNewest(1)"}},
-                        new String[] {"completeLoad()", "outcomes(0)", "outcomes(1)", "backendCalls()"})
+                .targeted(new String[0], new String[][] {{"apply(0)"}, {"apply(1)", "cancelNewest(1)"}}, new String[] {
+                    "completeLoad()", "outcomes(0)", "outcomes(1)", "backendCalls()"
+                })
                 // item 2: the last caller cancels while the load completes
-                .targeted(new String[] {"apply(0)"}, new String[][] {{"cancelNewest(0)"}, {"completeLoad()"}},
+                .targeted(
+                        new String[] {"apply(0)"},
+                        new String[][] {{"cancelNewest(0)"}, {"completeLoad()"}},
                         new String[] {"apply(0)", "noValueThrownAway()"})
                 .post("completeLoad", n -> List.<Object[]>of(new Object[0]))
                 .postPerThread("outcomes")

@@ -24,12 +24,14 @@ class TestkitSnippets {
 
     /** Code under test: a retry loop on another thread, sleeping a virtual minute between tries. */
     private CompletableFuture<String> retryEveryMinuteForTenMinutes(VirtualClock clock) {
-        return Tasks.start(() -> {
-            while (attempts.incrementAndGet() <= 10) {
-                Futures.sleep(Duration.ofMinutes(1), clock).join();
-            }
-            return "ok";
-        }, clock.executor());
+        return Tasks.start(
+                () -> {
+                    while (attempts.incrementAndGet() <= 10) {
+                        Futures.sleep(Duration.ofMinutes(1), clock).join();
+                    }
+                    return "ok";
+                },
+                clock.executor());
     }
 
     // ---------------------------------------------------------------- VirtualClock (class javadoc)
@@ -39,9 +41,9 @@ class TestkitSnippets {
         // @start region=advance
         var clock = VirtualClock.create();
         var delayed = clock.delay(Duration.ofMinutes(10));
-        clock.advance(Duration.ofMinutes(9));   // nothing due yet
+        clock.advance(Duration.ofMinutes(9)); // nothing due yet
         assertThat(delayed).isNotDone(); // @replace regex="(?s).*" replacement=""
-        clock.advance(Duration.ofMinutes(1));   // runs the timer on this thread
+        clock.advance(Duration.ofMinutes(1)); // runs the timer on this thread
         assert delayed.isDone();
         // @end
 
@@ -58,13 +60,16 @@ class TestkitSnippets {
         var clock = VirtualClock.create();
         var work = new CompletableFuture<String>();
         var timed = Futures.withTimeout(work, Duration.ofSeconds(5), clock);
-        clock.advance(Duration.ofSeconds(5));          // the timeout fires here, on this thread
-        assertThat(timed).isCompletedExceptionally();  // TimeoutException
-        assertThat(work).isCancelled();                // and the work was cancelled
+        clock.advance(Duration.ofSeconds(5)); // the timeout fires here, on this thread
+        assertThat(timed).isCompletedExceptionally(); // TimeoutException
+        assertThat(work).isCancelled(); // and the work was cancelled
         // @end
 
-        assertThat(timed).failsWithin(Duration.ZERO)
-                .withThrowableThat().havingCause().isInstanceOf(TimeoutException.class);
+        assertThat(timed)
+                .failsWithin(Duration.ZERO)
+                .withThrowableThat()
+                .havingCause()
+                .isInstanceOf(TimeoutException.class);
         assertThat(clock.elapsed()).isEqualTo(Duration.ofSeconds(5));
     }
 
@@ -72,7 +77,7 @@ class TestkitSnippets {
     void runUntilDone_tenMinuteRetryScheduleRunsInstantly() throws Exception {
         // @start region=runUntilDone
         var clock = VirtualClock.create();
-        CompletableFuture<String> result = retryEveryMinuteForTenMinutes(clock);  // code under test
+        CompletableFuture<String> result = retryEveryMinuteForTenMinutes(clock); // code under test
         assertThat(clock.runUntilDone(result, Duration.ofHours(1))).isEqualTo("ok");
         assertThat(clock.elapsed()).isEqualTo(Duration.ofMinutes(10));
         // @end
