@@ -6,6 +6,7 @@ const state = {
   history: {},      // panel -> figure -> [[at, value], ...]
   maxPoints: 300,
   token: '',
+  lastLetters: '',
 };
 
 function el(tag, attrs, ...children) {
@@ -103,14 +104,19 @@ function headers() {
   return state.token ? { 'X-Console-Token': state.token } : {};
 }
 
-async function loadDeadLetters() {
-  let data;
+async function loadDeadLetters(force) {
+  let text;
   try {
     const response = await fetch('/api/dead-letters', { headers: headers() });
-    data = await response.json();
+    text = await response.text();
   } catch (e) {
     return;
   }
+  // re-render only when something changed: an operator's open history or a button under the
+  // pointer must not be replaced every few seconds
+  if (!force && text === state.lastLetters) return;
+  state.lastLetters = text;
+  const data = JSON.parse(text);
   const note = document.getElementById('dead-letters-note');
   note.textContent = !data.actions ? 'Read-only console: the application configured no operator token.'
     : data.details ? '' : 'Enter the operator token to see payloads and error messages and to replay or purge.';
@@ -151,11 +157,11 @@ async function act(source, id, action) {
     + '/' + action, { method: 'POST', headers: headers() });
   const result = await response.json().catch(() => ({ message: 'HTTP ' + response.status }));
   document.getElementById('action-result').textContent = action + ' ' + source + '/' + id + ': ' + result.message;
-  loadDeadLetters();
+  loadDeadLetters(true);
 }
 
 async function start() {
-  document.getElementById('token').addEventListener('change', e => { state.token = e.target.value.trim(); loadDeadLetters(); });
+  document.getElementById('token').addEventListener('change', e => { state.token = e.target.value.trim(); loadDeadLetters(true); });
   try {
     const history = await (await fetch('/api/history')).json();
     state.history = history;
@@ -170,8 +176,8 @@ async function start() {
     renderPanels(snapshot);
     document.body.setAttribute('data-updated', String(snapshot.at));
   };
-  loadDeadLetters();
-  setInterval(loadDeadLetters, 3000);
+  loadDeadLetters(true);
+  setInterval(() => loadDeadLetters(false), 3000);
 }
 
 start();

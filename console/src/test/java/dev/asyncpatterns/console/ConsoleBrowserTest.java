@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -114,7 +115,9 @@ class ConsoleBrowserTest {
     }
 
     private WebDriverWait await() {
-        return new WebDriverWait(browser, Duration.ofSeconds(20), Duration.ofMillis(50));
+        // the page re-renders a list when its data changes: an element found a moment ago may be gone
+        return (WebDriverWait) new WebDriverWait(browser, Duration.ofSeconds(20), Duration.ofMillis(50))
+                .ignoring(StaleElementReferenceException.class);
     }
 
     private String figure(String panel, String name) {
