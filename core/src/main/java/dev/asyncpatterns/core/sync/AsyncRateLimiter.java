@@ -65,7 +65,7 @@ import org.jspecify.annotations.Nullable;
  * | acquired(0): ok:1 pending:0 cancelled:0 failed:0 |                           |
  * | acquired(1): ok:0 pending:2 cancelled:0 failed:0 |                           |
  * | availableTokens(): 0                             |                           |
- * | queueLength(): 2                                 |                           |
+ * | waiters(): 2                                     |                           |
  * </pre>
  * (Three one-second advances after the bucket was emptied at time 0: a sequential limiter serves
  * the first {@code acquire(2)} at time 2 and has a token again at time 3.)
