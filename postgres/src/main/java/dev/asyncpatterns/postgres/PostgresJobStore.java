@@ -316,15 +316,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
                 s.setInt(3, max);
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(new Row(
-                                rs.getLong(1),
-                                rs.getInt(2),
-                                rs.getBytes(3),
-                                instant(rs, 4),
-                                instant(rs, 5),
-                                rs.getInt(6),
-                                rs.getInt(7),
-                                rs.getInt(8)));
+                        rows.add(Row.read(rs));
                         token = rs.getLong(9);
                     }
                 }
@@ -450,15 +442,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
             try (Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery(sql.deadLetters)) {
                 while (rs.next()) {
-                    rows.add(new Row(
-                            rs.getLong(1),
-                            rs.getInt(2),
-                            rs.getBytes(3),
-                            instant(rs, 4),
-                            instant(rs, 5),
-                            rs.getInt(6),
-                            rs.getInt(7),
-                            rs.getInt(8)));
+                    rows.add(Row.read(rs));
                 }
             }
             Map<Long, List<JobAttempt>> histories = histories(c, rows);
@@ -511,15 +495,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
             try (Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery(sql.pendingForUpdate)) {
                 while (rs.next()) {
-                    rows.add(new Row(
-                            rs.getLong(1),
-                            rs.getInt(2),
-                            rs.getBytes(3),
-                            instant(rs, 4),
-                            instant(rs, 5),
-                            rs.getInt(6),
-                            rs.getInt(7),
-                            rs.getInt(8)));
+                    rows.add(Row.read(rs));
                 }
             }
             List<JobRecord<J>> removed = records(c, rows);
@@ -887,6 +863,19 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
             int attempts,
             int replays,
             int historyCount) {
+
+        /** The row at the cursor of a query whose first eight columns are the job's (every list query's). */
+        static Row read(ResultSet rs) throws SQLException {
+            return new Row(
+                    rs.getLong(1),
+                    rs.getInt(2),
+                    rs.getBytes(3),
+                    instant(rs, 4),
+                    instant(rs, 5),
+                    rs.getInt(6),
+                    rs.getInt(7),
+                    rs.getInt(8));
+        }
 
         static final Comparator<Row> CLAIM_ORDER = Comparator.comparingInt((Row r) -> -r.priority)
                 .thenComparing(Row::dueAt)
