@@ -333,24 +333,29 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     public CompletableFuture<V> apply(K key) {
         Objects.requireNonNull(key, "key");
         CompletableFuture<V> future = map.get(key); // no stats ticker read, see the note
-        if (future != null) {
-            if (future.isDone()) {
-                if (!isAbandoned(future)) {
-                    countHit();
-                    return future;
+        if (future != null && future.isDone() && !isAbandoned(future)) {
+            if (recordingStats) {
+                fastHits.increment();
+            }
+            return future;
+        }
+        return applySlowly(key, future); // kept apart so that the hit above stays small enough to inline
+    }
+
+    private CompletableFuture<V> applySlowly(K key, @Nullable CompletableFuture<V> present) {
+        if (present instanceof LoadFuture<?, ?> raw && raw.owner == this && !present.isDone()) {
+            @SuppressWarnings("unchecked")
+            var load = (LoadFuture<K, V>) raw;
+            CompletableFuture<V> joined = join(load); // in flight: a hit (Caffeine's rule)
+            if (joined != null) {
+                if (recordingStats) {
+                    fastHits.increment();
                 }
-            } else if (future instanceof LoadFuture<?, ?> raw && raw.owner == this) {
-                @SuppressWarnings("unchecked")
-                var load = (LoadFuture<K, V>) raw;
-                CompletableFuture<V> joined = join(load); // in flight: a hit (Caffeine's rule)
-                if (joined != null) {
-                    countHit();
-                    return joined;
-                }
+                return joined;
             }
         }
         for (; ; ) {
-            future = cache.get(key, mapping); // counts its own hit or miss
+            CompletableFuture<V> future = cache.get(key, mapping); // counts its own hit or miss
             if (future.isDone()) {
                 if (!isAbandoned(future)) {
                     return future;
@@ -388,12 +393,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             start(load);
         }
         return load.waiter(false);
-    }
-
-    private void countHit() {
-        if (recordingStats) {
-            fastHits.increment();
-        }
     }
 
     /**

@@ -53,14 +53,21 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * The bar (DESIGN.md, issue 20): {@code memoized} within 1.2x of Caffeine's same path
- * ({@code caffeineAsMapGet}), also while loads run. Run with {@code -prof gc} for B/op.
+ * ({@code caffeineAsMapGet}), also while loads run. Run with {@code -prof gc} for B/op; in the
+ * two {@code hitWhileLoading} methods B/op also holds the loader thread's allocations (JMH's gc
+ * profiler counts every thread), spread over the hits.
+ *
+ * <p>Also accepted by {@code -p impl=...}, for diagnosis and not in the default run:
+ * {@code memoizedNoStats} (ours with {@code disableStats()}: what the hit counter costs) and
+ * {@code caffeineGetIfPresent} (Caffeine's {@code AsyncCache.getIfPresent}, which counts the hit
+ * in its statistics as ours does).
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar CacheHitBenchmark -prof gc}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(3)
 @Threads(1)
