@@ -165,13 +165,18 @@ final class LoadFuture<K, V> extends CompletableFuture<V> {
         return true;
     }
 
+    /**
+     * Cancels the load as {@link CompletableFuture#cancel} does (and returns what it returns: true
+     * also if it was cancelled before), completing the waiters only on the call that cancelled.
+     */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (!super.cancel(mayInterruptIfRunning)) {
-            return false;
+        var cancellation = new CancellationException();
+        if (super.completeExceptionally(cancellation)) { // the same result cancel sets, but says who set it
+            completeWaiters(null, cancellation);
+            return true;
         }
-        completeWaiters(null, new CancellationException());
-        return true;
+        return isCancelled();
     }
 
     /** Refused: a shared load completes only through complete, completeExceptionally or cancel. */
@@ -201,7 +206,7 @@ final class LoadFuture<K, V> extends CompletableFuture<V> {
     @SuppressWarnings("unchecked")
     private void completeWaiters(@Nullable V value, @Nullable Throwable failure) {
         var w = (Waiter<V>) HEAD.getAndSet(this, DONE);
-        while (w != null) {
+        while (w != null && w != DONE) {
             Waiter<V> next = w.next;
             w.next = null;
             w.relay(value, failure);
@@ -239,13 +244,18 @@ final class LoadFuture<K, V> extends CompletableFuture<V> {
             }
         }
 
+        /**
+         * Cancels this caller's future only. Like {@link CompletableFuture#cancel} it also returns
+         * true if the future was cancelled before, but only the call that cancelled it releases
+         * the caller (a second cancel must not release it twice).
+         */
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
-            if (cancelled) {
+            if (super.completeExceptionally(new CancellationException())) { // what cancel sets, and who set it
                 detach();
+                return true;
             }
-            return cancelled;
+            return isCancelled();
         }
 
         @Override

@@ -513,7 +513,9 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     /**
      * The underlying Caffeine cache, for what this class does not wrap (policy inspection, bulk
-     * reads, explicit puts). Futures it returns are the shared ones: do not cancel them.
+     * reads, explicit puts). Futures it returns are the shared ones: do not complete or cancel
+     * them (on a load of this function, {@code completeAsync} and {@code obtrude*} throw
+     * {@link UnsupportedOperationException}).
      *
      * @return the Caffeine cache backing this function
      */

@@ -2,8 +2,6 @@ package dev.asyncpatterns.benchmarks.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.asyncpatterns.cache.AsyncCaches;
 import dev.asyncpatterns.cache.MemoizedFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
@@ -94,28 +92,20 @@ public class CacheHitBenchmark {
         Function<Integer, CompletableFuture<Integer>> backend = this::backend;
         switch (impl) {
             case "memoized" -> {
-                MemoizedFunction<Integer, Integer> memo = AsyncCaches.builder()
-                        .maximumSize(MAXIMUM_SIZE)
-                        .executor(Runnable::run)
-                        .memoize(backend);
+                MemoizedFunction<Integer, Integer> memo =
+                        SameConfig.ours(MAXIMUM_SIZE).memoize(backend);
                 lookup = memo;
                 invalidate = memo::invalidate;
             }
             case "memoizedNoStats" -> { // diagnosis only (-p impl=memoizedNoStats): the hit without its counter
-                MemoizedFunction<Integer, Integer> memo = AsyncCaches.builder()
-                        .maximumSize(MAXIMUM_SIZE)
-                        .executor(Runnable::run)
-                        .disableStats()
-                        .memoize(backend);
+                MemoizedFunction<Integer, Integer> memo =
+                        SameConfig.ours(MAXIMUM_SIZE).disableStats().memoize(backend);
                 lookup = memo;
                 invalidate = memo::invalidate;
             }
             case "caffeineGetIfPresent" -> { // Caffeine's hit that counts itself, as ours does
-                AsyncCache<Integer, Integer> cache = Caffeine.newBuilder()
-                        .maximumSize(MAXIMUM_SIZE)
-                        .executor(Runnable::run)
-                        .recordStats()
-                        .buildAsync();
+                AsyncCache<Integer, Integer> cache =
+                        SameConfig.caffeine(MAXIMUM_SIZE).buildAsync();
                 lookup = key -> {
                     CompletableFuture<Integer> present = cache.getIfPresent(key);
                     return present != null ? present : cache.get(key, (k, executor) -> backend.apply(k));
@@ -123,11 +113,8 @@ public class CacheHitBenchmark {
                 invalidate = key -> cache.synchronous().invalidate(key);
             }
             case "caffeineAsMapGet" -> {
-                AsyncCache<Integer, Integer> cache = Caffeine.newBuilder()
-                        .maximumSize(MAXIMUM_SIZE)
-                        .executor(Runnable::run)
-                        .recordStats()
-                        .buildAsync();
+                AsyncCache<Integer, Integer> cache =
+                        SameConfig.caffeine(MAXIMUM_SIZE).buildAsync();
                 ConcurrentMap<Integer, CompletableFuture<Integer>> map = cache.asMap();
                 lookup = key -> {
                     CompletableFuture<Integer> present = map.get(key);
@@ -136,11 +123,8 @@ public class CacheHitBenchmark {
                 invalidate = key -> cache.synchronous().invalidate(key);
             }
             case "caffeineGet" -> {
-                AsyncLoadingCache<Integer, Integer> cache = Caffeine.newBuilder()
-                        .maximumSize(MAXIMUM_SIZE)
-                        .executor(Runnable::run)
-                        .recordStats()
-                        .buildAsync((key, executor) -> backend.apply(key));
+                AsyncLoadingCache<Integer, Integer> cache =
+                        SameConfig.caffeine(MAXIMUM_SIZE).buildAsync((key, executor) -> backend.apply(key));
                 lookup = cache::get;
                 invalidate = key -> cache.synchronous().invalidate(key);
             }

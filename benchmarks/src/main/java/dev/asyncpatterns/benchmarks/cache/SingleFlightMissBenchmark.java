@@ -2,8 +2,6 @@ package dev.asyncpatterns.benchmarks.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.asyncpatterns.cache.AsyncCaches;
 import dev.asyncpatterns.cache.MemoizedFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -72,26 +70,18 @@ public class SingleFlightMissBenchmark {
         Function<Integer, CompletableFuture<Integer>> backend = key -> inFlight;
         switch (impl) {
             case "memoized" -> {
-                MemoizedFunction<Integer, Integer> memo = AsyncCaches.builder()
-                        .maximumSize(MAXIMUM_SIZE)
-                        .executor(Runnable::run)
-                        .memoize(backend);
+                MemoizedFunction<Integer, Integer> memo =
+                        SameConfig.ours(MAXIMUM_SIZE).memoize(backend);
                 lookup = memo;
             }
             case "caffeineGet" -> {
-                AsyncCache<Integer, Integer> cache = Caffeine.newBuilder()
-                        .maximumSize(MAXIMUM_SIZE)
-                        .executor(Runnable::run)
-                        .recordStats()
-                        .buildAsync();
+                AsyncCache<Integer, Integer> cache =
+                        SameConfig.caffeine(MAXIMUM_SIZE).buildAsync();
                 lookup = key -> cache.get(key, (k, executor) -> backend.apply(k));
             }
             case "caffeineLoadingGet" -> {
-                AsyncLoadingCache<Integer, Integer> cache = Caffeine.newBuilder()
-                        .maximumSize(MAXIMUM_SIZE)
-                        .executor(Runnable::run)
-                        .recordStats()
-                        .buildAsync((key, executor) -> backend.apply(key));
+                AsyncLoadingCache<Integer, Integer> cache =
+                        SameConfig.caffeine(MAXIMUM_SIZE).buildAsync((key, executor) -> backend.apply(key));
                 lookup = cache::get;
             }
             default -> throw new IllegalArgumentException("impl " + impl);
