@@ -2,6 +2,7 @@ package dev.asyncpatterns.core.internal;
 
 import dev.asyncpatterns.core.time.TimeSource;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The two settings every sync primitive's builder shares: a name (ADR core-0003) and a time
@@ -9,8 +10,8 @@ import java.util.Objects;
  */
 public final class NameAndTime {
 
-    private String name;
-    private TimeSource timeSource;
+    private @Nullable String name;
+    private @Nullable TimeSource timeSource;
 
     /**
      * Sets the name.
@@ -44,7 +45,7 @@ public final class NameAndTime {
      *
      * @return the name, or {@code null} if none was given
      */
-    public String name() {
+    public @Nullable String name() {
         return name;
     }
 

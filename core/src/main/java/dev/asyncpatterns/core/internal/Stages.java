@@ -2,6 +2,7 @@ package dev.asyncpatterns.core.internal;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -50,7 +51,7 @@ public final class Stages {
      * @param stage the stage
      * @return the linked future, or {@code null}
      */
-    public static <T> CompletableFuture<T> cancellable(CompletionStage<T> stage) {
+    public static <T> @Nullable CompletableFuture<T> cancellable(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture();
         } catch (UnsupportedOperationException notCancellable) {

@@ -449,7 +449,7 @@ public final class AsyncPool<T> {
     private void dispatchLocked(List<Runnable> actions) {
         while (!queue.isEmpty() && !idle.isEmpty()) {
             Entry<T> e = idle.pollFirst();
-            Waiter<T> w = queue.poll();
+            Waiter<T> w = Objects.requireNonNull(queue.poll(), "waiter"); // non-empty: checked by the loop
             inTransit++;
             actions.add(() -> validateAndLend(e, w));
         }
