@@ -5,6 +5,7 @@ import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import org.jspecify.annotations.Nullable;
 
 /** JFR: a decorator observed its circuit breaker change state. Not part of the API. */
 @Name("dev.asyncpatterns.CircuitStateChange")
@@ -17,16 +18,16 @@ final class CircuitStateChangeEvent extends jdk.jfr.Event {
     private static final CircuitStateChangeEvent PROBE = new CircuitStateChangeEvent();
 
     @Label("Decorator")
-    String decorator;
+    @Nullable String decorator;
 
     @Label("Circuit Breaker")
-    String circuitBreaker;
+    @Nullable String circuitBreaker;
 
     @Label("From")
-    String from;
+    @Nullable String from;
 
     @Label("To")
-    String to;
+    @Nullable String to;
 
     static boolean enabled() {
         return PROBE.isEnabled();

@@ -4,6 +4,7 @@ import dev.asyncpatterns.core.time.Cancellable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -33,9 +34,9 @@ final class HedgedRound<T> implements Cancellable {
     private int launched = 1;
     private int failed;
     private boolean done;
-    private Throwable firstFailure;
-    private FailureKind firstKind;
-    private Cancellable timer;
+    private @Nullable Throwable firstFailure;
+    private @Nullable FailureKind firstKind;
+    private @Nullable Cancellable timer;
 
     HedgedRound(Execution<T> execution, HedgingPolicy hedging, int number, Attempt<T> primary) {
         this.execution = execution;
@@ -85,7 +86,7 @@ final class HedgedRound<T> implements Cancellable {
         }
     }
 
-    void onAttemptDone(Attempt<T> attempt, T value, Throwable failure, FailureKind kind) {
+    void onAttemptDone(Attempt<T> attempt, @Nullable T value, @Nullable Throwable failure, @Nullable FailureKind kind) {
         List<Attempt<T>> losers = null;
         Cancellable pendingTimer;
         Throwable roundFailure = null;

@@ -24,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -76,10 +77,10 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
         Instant dueAt;
         int attemptsSinceReplay;
         int replays;
-        String owner;
+        @Nullable String owner;
         long token;
-        Instant claimedAt;
-        Instant leaseUntil;
+        @Nullable Instant claimedAt;
+        @Nullable Instant leaseUntil;
 
         Entry(JobId id, J job, int priority, Instant submittedAt) {
             this.id = id;
@@ -87,6 +88,11 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
             this.priority = priority;
             this.submittedAt = submittedAt;
             this.dueAt = submittedAt;
+        }
+
+        /** The lease's end; only for an IN_FLIGHT entry, the one state that holds a lease. */
+        Instant leaseEnd() {
+            return Objects.requireNonNull(leaseUntil, "leaseUntil");
         }
 
         JobRecord<J> snapshot() {
@@ -183,8 +189,8 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
                     next = waiting.first().dueAt;
                 }
                 if (!leased.isEmpty()
-                        && (next == null || leased.first().leaseUntil.isBefore(next))) {
-                    next = leased.first().leaseUntil;
+                        && (next == null || leased.first().leaseEnd().isBefore(next))) {
+                    next = leased.first().leaseEnd();
                 }
             }
             nextDueIn = next == null ? Optional.empty() : Optional.of(nonNegative(Duration.between(now, next)));
@@ -206,7 +212,7 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
             Instant now = time.instant();
             List<Entry<J>> live = new ArrayList<>();
             for (Entry<J> entry : leased) {
-                if (now.isBefore(entry.leaseUntil) && leases.contains(new Lease(entry.owner, entry.token))) {
+                if (now.isBefore(entry.leaseEnd()) && leases.contains(new Lease(Objects.requireNonNull(entry.owner), entry.token))) {
                     live.add(entry);
                 }
             }
@@ -258,7 +264,7 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     }
 
     /** IN_FLIGHT -> PENDING (due after delay) or DEAD (delay null), with the failed attempt appended. */
-    private boolean settleFailed(JobId id, Lease lease, JobAttempt failed, Duration delay) {
+    private boolean settleFailed(JobId id, Lease lease, JobAttempt failed, @Nullable Duration delay) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(failed, "failed");
@@ -390,7 +396,7 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
             Entry<J> entry = leased.pollFirst();
             entry.history.add(new JobAttempt(
                     entry.attemptsSinceReplay + 1,
-                    entry.claimedAt,
+                    Objects.requireNonNull(entry.claimedAt, "claimedAt"), // a leased entry was claimed
                     now,
                     new LeaseExpiredException(
                             "lease of " + entry.owner + " on " + entry.id + " expired at " + entry.leaseUntil)));
@@ -404,12 +410,12 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     }
 
     /** The entry if it is IN_FLIGHT under this lease and the lease is live, else null. */
-    private Entry<J> held(JobId id, Lease lease) {
+    private @Nullable Entry<J> held(JobId id, Lease lease) {
         Entry<J> entry = jobs.get(id);
         if (entry == null
                 || entry.state != State.IN_FLIGHT
                 || entry.token != lease.token()
-                || !entry.owner.equals(lease.owner())
+                || !lease.owner().equals(entry.owner)
                 || !time.instant().isBefore(entry.leaseUntil)) {
             return null;
         }

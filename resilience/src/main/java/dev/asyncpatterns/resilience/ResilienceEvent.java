@@ -3,6 +3,7 @@ package dev.asyncpatterns.resilience;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What happened inside an {@link AsyncResilience} decorator: attempts, retries, hedges,
@@ -92,7 +93,7 @@ public sealed interface ResilienceEvent {
      * @param delay the wait before it
      * @param failure why the previous attempt failed; {@code null} if its result was retried
      */
-    record RetryScheduled(String name, Instant at, int nextAttempt, Duration delay, Throwable failure)
+    record RetryScheduled(String name, Instant at, int nextAttempt, Duration delay, @Nullable Throwable failure)
             implements ResilienceEvent {}
 
     /**
@@ -136,6 +137,12 @@ public sealed interface ResilienceEvent {
      *     (the failure a fallback replaced, when one did)
      * @param failure the failure the call ended with, or {@code null} if it succeeded
      */
-    record CallFinished(String name, Instant at, int attempts, Duration elapsed, FailureKind kind, Throwable failure)
+    record CallFinished(
+            String name,
+            Instant at,
+            int attempts,
+            Duration elapsed,
+            @Nullable FailureKind kind,
+            @Nullable Throwable failure)
             implements ResilienceEvent {}
 }
