@@ -45,6 +45,7 @@ import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -150,8 +151,8 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     private final List<Runnable> workListeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean listening = new AtomicBoolean();
-    private volatile Thread listener;
-    private volatile Connection listenConnection;
+    private volatile @Nullable Thread listener;
+    private volatile @Nullable Connection listenConnection;
     private volatile Counts counts = new Counts(0, 0, 0);
     private final Batcher<NewJob<J>, JobRecord<J>> adds = new Batcher<>("add a job", this::addAll);
     private final Batcher<Success, Boolean> successes = new Batcher<>("record a success", this::succeededAll);
@@ -416,7 +417,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         return run("record a dead letter", c -> settle(c, sql.deadLetter, id, lease, failed, null));
     }
 
-    private boolean settle(Connection c, String statement, JobId id, Lease lease, JobAttempt failed, Long delayMicros)
+    private boolean settle(Connection c, String statement, JobId id, Lease lease, JobAttempt failed, @Nullable Long delayMicros)
             throws SQLException {
         try (PreparedStatement s = c.prepareStatement(statement)) {
             int i = 1;
@@ -840,7 +841,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         }
 
         @SuppressWarnings("unchecked")
-        private void complete(CompletableFuture<T> result, Throwable failure, Object value) {
+        private void complete(CompletableFuture<T> result, @Nullable Throwable failure, @Nullable Object value) {
             if (failure != null) {
                 result.completeExceptionally(failure);
             } else if (value instanceof RuntimeException refused) {
@@ -944,9 +945,9 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         return histories;
     }
 
-    private static Throwable failure(String className, String message) {
+    private static Throwable failure(String className, @Nullable String message) {
         if (LeaseExpiredException.class.getName().equals(className)) {
-            return new LeaseExpiredException(message);
+            return new LeaseExpiredException(message != null ? message : "lease expired");
         }
         return new RecordedFailure(className, message);
     }
@@ -957,7 +958,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
                 : failure.getClass().getName();
     }
 
-    private static String failureMessage(Throwable failure) {
+    private static @Nullable String failureMessage(Throwable failure) {
         String message = failure.getMessage();
         if (message == null) {
             return null;
@@ -967,7 +968,10 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime at = rs.getObject(column, OffsetDateTime.class);
-        return at == null ? null : at.toInstant();
+        if (at == null) { // every column read here is NOT NULL in schema-v1.sql
+            throw new SQLException("unexpected NULL in timestamp column " + column);
+        }
+        return at.toInstant();
     }
 
     private static OffsetDateTime offset(Instant instant) {
@@ -1077,10 +1081,10 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
 
         private final DataSource dataSource;
         private final JobCodec<J> codec;
-        private String table;
+        private @Nullable String table;
         private int connections;
-        private Duration pollInterval;
-        private TimeSource time;
+        private @Nullable Duration pollInterval;
+        private @Nullable TimeSource time;
 
         private Builder(DataSource dataSource, JobCodec<J> codec) {
             this.dataSource = dataSource;

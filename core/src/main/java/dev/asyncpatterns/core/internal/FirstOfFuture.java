@@ -6,7 +6,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
@@ -86,9 +85,7 @@ public final class FirstOfFuture<T> extends CombiningFuture<T> {
             }
             if (remaining.decrementAndGet() == 0) {
                 var all = new ArrayList<>(Arrays.asList(failed));
-                // non-null: this failure, or an earlier one, was CASed into 'first' above
-                Throwable cause0 = Objects.requireNonNull(first, "first");
-                completeExceptionally(new AllFailedException("all " + inputs.length + " inputs failed", cause0, all));
+                completeExceptionally(new AllFailedException("all " + inputs.length + " inputs failed", first, all));
             }
         }
     }
