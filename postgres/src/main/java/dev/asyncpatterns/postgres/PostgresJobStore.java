@@ -1,6 +1,7 @@
 package dev.asyncpatterns.postgres;
 
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.WorkListeners;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.resilience.JobAttempt;
@@ -32,7 +33,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -148,7 +148,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     private final Semaphore permits;
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
     private final ExecutorService executor;
-    private final List<Runnable> workListeners = new CopyOnWriteArrayList<>();
+    private final WorkListeners workListeners = new WorkListeners();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean listening = new AtomicBoolean();
     private volatile @Nullable Thread listener;
@@ -556,11 +556,11 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         if (closed.get()) {
             throw new ClosedException(this + " is closed: cannot listen for work");
         }
-        workListeners.add(listener);
+        Cancellable registration = workListeners.add(listener);
         if (listening.compareAndSet(false, true)) {
             this.listener = Thread.ofVirtual().name("pg-jobs-listen-" + table).start(this::listen);
         }
-        return () -> workListeners.remove(listener);
+        return registration;
     }
 
     /**
@@ -663,13 +663,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     }
 
     private void signalWork() {
-        for (Runnable l : workListeners) {
-            try {
-                l.run();
-            } catch (RuntimeException failure) {
-                LOG.warn("{}: work listener {} threw; ignored", this, l, failure);
-            }
-        }
+        workListeners.signal(LOG, this);
     }
 
     // ---------------------------------------------------------------- running transactions

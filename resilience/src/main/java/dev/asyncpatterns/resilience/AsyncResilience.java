@@ -3,6 +3,7 @@ package dev.asyncpatterns.resilience;
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.core.time.TimeSource;
 import io.github.resilience4j.bulkhead.Bulkhead;

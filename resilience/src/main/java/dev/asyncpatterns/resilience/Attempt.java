@@ -1,5 +1,6 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.time.Cancellable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -2,6 +2,7 @@ package dev.asyncpatterns.resilience;
 
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.WorkListeners;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
@@ -19,9 +20,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
@@ -114,7 +115,7 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     private final TreeSet<Entry<J>> ready = new TreeSet<>(CLAIM_ORDER);
     private final TreeSet<Entry<J>> leased = new TreeSet<>(BY_LEASE);
     private final Map<JobId, Entry<J>> dead = new LinkedHashMap<>();
-    private final List<Runnable> workListeners = new CopyOnWriteArrayList<>();
+    private final WorkListeners workListeners = new WorkListeners();
     private long nextId = 1;
     private long nextToken = 1;
 
@@ -309,39 +310,38 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
 
     @Override
     public CompletionStage<Boolean> replay(JobId id) {
-        Objects.requireNonNull(id, "id");
-        lock.lock();
-        try {
-            Entry<J> entry = dead.remove(id);
-            if (entry == null) {
-                return CompletableFuture.completedFuture(false);
-            }
+        boolean replayed = removeDead(id, entry -> {
             entry.state = State.PENDING;
             entry.attemptsSinceReplay = 0;
             entry.replays++;
             entry.dueAt = time.instant();
             ready.add(entry);
-        } finally {
-            lock.unlock();
+        });
+        if (replayed) {
+            signalWork();
         }
-        signalWork();
-        return CompletableFuture.completedFuture(true);
+        return CompletableFuture.completedFuture(replayed);
     }
 
     @Override
     public CompletionStage<Boolean> purge(JobId id) {
+        return CompletableFuture.completedFuture(removeDead(id, entry -> jobs.remove(entry.id)));
+    }
+
+    /** Takes dead letter {@code id} out of the dead letters and hands it to {@code then}, under the lock. */
+    private boolean removeDead(JobId id, Consumer<Entry<J>> then) {
         Objects.requireNonNull(id, "id");
         lock.lock();
         try {
             Entry<J> entry = dead.remove(id);
             if (entry == null) {
-                return CompletableFuture.completedFuture(false);
+                return false;
             }
-            jobs.remove(id);
+            then.accept(entry);
+            return true;
         } finally {
             lock.unlock();
         }
-        return CompletableFuture.completedFuture(true);
     }
 
     @Override
@@ -379,8 +379,7 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     @Override
     public Cancellable onWorkAvailable(Runnable listener) {
         Objects.requireNonNull(listener, "listener");
-        workListeners.add(listener);
-        return () -> workListeners.remove(listener);
+        return workListeners.add(listener);
     }
 
     // ---------------------------------------------------------------- internals (under lock)
@@ -427,13 +426,7 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     }
 
     private void signalWork() {
-        for (Runnable listener : workListeners) {
-            try {
-                listener.run();
-            } catch (RuntimeException failure) {
-                LOG.warn("{}: work listener {} threw; ignored", this, listener, failure);
-            }
-        }
+        workListeners.signal(LOG, this);
     }
 
     @Override

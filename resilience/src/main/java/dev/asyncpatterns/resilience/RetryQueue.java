@@ -6,6 +6,7 @@ import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.internal.Listeners;
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
@@ -27,9 +28,9 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.

@@ -51,13 +51,6 @@ public final class FollowingFuture<T> extends CompletableFuture<T> {
     }
 
     private void stopWork() {
-        Cancellable t = timer;
-        if (t != null) {
-            t.cancel();
-        }
-        CompletableFuture<? extends T> started = source;
-        if (started != null) {
-            started.cancel(true);
-        }
+        StopWork.stop(timer, source);
     }
 }

@@ -104,11 +104,7 @@ public final class TimeoutFuture<T> extends CompletableFuture<T> implements BiCo
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
-            Cancellable t = timer;
-            if (t != null) {
-                t.cancel();
-            }
-            input.cancel(true);
+            StopWork.stop(timer, input);
         }
         return cancelled;
     }
