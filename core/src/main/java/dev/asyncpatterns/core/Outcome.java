@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param <T> the type of the value of a success
  * @since 0.1.0
  */
-public sealed interface Outcome<T extends @Nullable Object> permits Outcome.Success, Outcome.Failure, Outcome.Cancelled {
+public sealed interface Outcome<T extends @Nullable Object>
+        permits Outcome.Success, Outcome.Failure, Outcome.Cancelled {
 
     /**
      * The work completed normally.

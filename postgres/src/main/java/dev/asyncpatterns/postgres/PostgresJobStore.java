@@ -42,10 +42,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -417,7 +417,8 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         return run("record a dead letter", c -> settle(c, sql.deadLetter, id, lease, failed, null));
     }
 
-    private boolean settle(Connection c, String statement, JobId id, Lease lease, JobAttempt failed, @Nullable Long delayMicros)
+    private boolean settle(
+            Connection c, String statement, JobId id, Lease lease, JobAttempt failed, @Nullable Long delayMicros)
             throws SQLException {
         try (PreparedStatement s = c.prepareStatement(statement)) {
             int i = 1;

@@ -18,16 +18,20 @@ final class CircuitStateChangeEvent extends jdk.jfr.Event {
     private static final CircuitStateChangeEvent PROBE = new CircuitStateChangeEvent();
 
     @Label("Decorator")
-    @Nullable String decorator;
+    @Nullable
+    String decorator;
 
     @Label("Circuit Breaker")
-    @Nullable String circuitBreaker;
+    @Nullable
+    String circuitBreaker;
 
     @Label("From")
-    @Nullable String from;
+    @Nullable
+    String from;
 
     @Label("To")
-    @Nullable String to;
+    @Nullable
+    String to;
 
     static boolean enabled() {
         return PROBE.isEnabled();

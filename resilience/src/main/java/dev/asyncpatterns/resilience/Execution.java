@@ -134,9 +134,8 @@ final class Execution<T> {
         RetryPolicy retry = policies.retry;
         Retry.AsyncContext<T> retrying = retryContext; // non-null exactly when retry is
         if (failure == null) {
-            long delay = retry == null || retrying == null
-                    ? RetryPolicy.FINAL
-                    : retry.afterValue(retrying, number, value);
+            long delay =
+                    retry == null || retrying == null ? RetryPolicy.FINAL : retry.afterValue(retrying, number, value);
             if (delay >= 0) {
                 scheduleRetry(number, delay, null);
             } else if (delay == RetryPolicy.EXHAUSTED && retry != null) {
@@ -174,9 +173,7 @@ final class Execution<T> {
     }
 
     private void onDeadline(DeadlinePolicy deadline) {
-        finish(
-                deadline.exceeded(attempt, lastFailure, "cancelled attempt " + attempt),
-                FailureKind.DEADLINE);
+        finish(deadline.exceeded(attempt, lastFailure, "cancelled attempt " + attempt), FailureKind.DEADLINE);
     }
 
     /** Ends the call once with a value: stops running work, completes the result. */

@@ -52,13 +52,16 @@ record FallbackPolicy<T>(
      *
      * @return the replacement's future, or null if no fallback applies
      */
-    @Nullable CompletableFuture<? extends T> replace(Throwable failure, FailureKind kind) {
+    @Nullable
+    CompletableFuture<? extends T> replace(Throwable failure, FailureKind kind) {
         @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> fallback = find(failure, kind);
         return fallback == null ? null : fallback.apply(failure).toCompletableFuture();
     }
 
-    private @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> find(Throwable failure, FailureKind kind) {
-        @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> byKind = switch (kind) {
+    private @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> find(
+            Throwable failure, FailureKind kind) {
+        @Nullable
+        Function<Throwable, ? extends CompletionStage<? extends T>> byKind = switch (kind) {
             case CIRCUIT_OPEN -> circuitOpen;
             case BULKHEAD_FULL -> bulkheadFull;
             case TIMEOUT, DEADLINE -> timeout;

@@ -23,9 +23,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -78,10 +78,17 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
         Instant dueAt;
         int attemptsSinceReplay;
         int replays;
-        @Nullable String owner;
+
+        @Nullable
+        String owner;
+
         long token;
-        @Nullable Instant claimedAt;
-        @Nullable Instant leaseUntil;
+
+        @Nullable
+        Instant claimedAt;
+
+        @Nullable
+        Instant leaseUntil;
 
         Entry(JobId id, J job, int priority, Instant submittedAt) {
             this.id = id;
@@ -213,7 +220,8 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
             Instant now = time.instant();
             List<Entry<J>> live = new ArrayList<>();
             for (Entry<J> entry : leased) {
-                if (now.isBefore(entry.leaseEnd()) && leases.contains(new Lease(Objects.requireNonNull(entry.owner), entry.token))) {
+                if (now.isBefore(entry.leaseEnd())
+                        && leases.contains(new Lease(Objects.requireNonNull(entry.owner), entry.token))) {
                     live.add(entry);
                 }
             }

@@ -93,8 +93,12 @@ public sealed interface ResilienceEvent {
      * @param delay the wait before it
      * @param failure why the previous attempt failed; {@code null} if its result was retried
      */
-    record RetryScheduled(String name, Instant at, int nextAttempt, Duration delay, @Nullable Throwable failure)
-            implements ResilienceEvent {}
+    record RetryScheduled(
+            String name,
+            Instant at,
+            int nextAttempt,
+            Duration delay,
+            @Nullable Throwable failure) implements ResilienceEvent {}
 
     /**
      * The decorator saw its circuit breaker in a new state. The decorator reads the breaker's

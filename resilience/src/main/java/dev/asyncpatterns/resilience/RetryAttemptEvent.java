@@ -19,7 +19,8 @@ final class RetryAttemptEvent extends jdk.jfr.Event {
     private static final RetryAttemptEvent PROBE = new RetryAttemptEvent();
 
     @Label("Decorator")
-    @Nullable String decorator;
+    @Nullable
+    String decorator;
 
     @Label("Next Attempt")
     int attempt;
@@ -29,10 +30,12 @@ final class RetryAttemptEvent extends jdk.jfr.Event {
     long delay;
 
     @Label("Failure")
-    @Nullable String failure;
+    @Nullable
+    String failure;
 
     @Label("Message")
-    @Nullable String message;
+    @Nullable
+    String message;
 
     static boolean enabled() {
         return PROBE.isEnabled();

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.slf4j.MDC;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
 
 /*
  * Maintainer's note.

@@ -1,6 +1,5 @@
 package dev.asyncpatterns.core.internal;
 
-import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.future.AllFailedException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

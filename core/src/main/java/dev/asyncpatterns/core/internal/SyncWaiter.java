@@ -49,7 +49,8 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
     private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
 
     /** Queue links, guarded by the owner's lock. */
-    @Nullable SyncWaiter<?> prev;
+    @Nullable
+    SyncWaiter<?> prev;
 
     public @Nullable SyncWaiter<?> next;
     /** True while linked in the owner's queue; guarded by the owner's lock. */
@@ -181,7 +182,8 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
     }
 
     /** Fails every waiter of a chain (built under the owner's lock) outside the lock. */
-    public static void failChain(@Nullable SyncWaiter<?> chain, java.util.function.Supplier<? extends Throwable> failure) {
+    public static void failChain(
+            @Nullable SyncWaiter<?> chain, java.util.function.Supplier<? extends Throwable> failure) {
         for (@Nullable SyncWaiter<?> w = chain; w != null; ) {
             @Nullable SyncWaiter<?> following = w.next;
             w.next = null;

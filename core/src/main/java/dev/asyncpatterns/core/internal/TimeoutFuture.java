@@ -29,7 +29,8 @@ public final class TimeoutFuture<T> extends CompletableFuture<T> implements BiCo
     private final @Nullable Callable<? extends T> fallback;
     private volatile @Nullable Cancellable timer;
 
-    public TimeoutFuture(CompletableFuture<? extends T> input, Duration timeout, @Nullable Callable<? extends T> fallback) {
+    public TimeoutFuture(
+            CompletableFuture<? extends T> input, Duration timeout, @Nullable Callable<? extends T> fallback) {
         this.input = input;
         this.timeout = timeout;
         this.fallback = fallback;
