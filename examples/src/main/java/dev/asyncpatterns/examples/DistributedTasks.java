@@ -318,7 +318,7 @@ final class DistributedTasks implements Example {
                     write(letter.job()).split("\\|")[0],
                     letter.history().size(),
                     expired == 0 ? "" : " (" + expired + " lost with an expired lease)",
-                    letter.lastAttempt().failure());
+                    letter.history().getLast().failure());
         }
         out.printf(
                 "ledger: submitted %d = succeeded %d + dead %d; lost %d%n",

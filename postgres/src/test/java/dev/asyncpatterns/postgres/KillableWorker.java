@@ -25,7 +25,7 @@ public final class KillableWorker {
         int concurrency = Integer.parseInt(args[3]);
         Connection runs = DriverManager.getConnection(url);
         runs.setAutoCommit(true);
-        var store = PostgresJobStore.builder(TestDatabase.dataSource(url), JobCodec.text())
+        var store = PostgresJobStore.builder(new UrlDataSource(url), JobCodec.text())
                 .table(table)
                 .pollInterval(Duration.ofMillis(100))
                 .build();

@@ -71,7 +71,7 @@ class PostgresFaultsTest {
     @Test
     void submit_databaseDown_failsWithAClearException_andNothingIsAcknowledged() throws Exception {
         int deadPort = TestDatabase.freePort(); // nothing listens there
-        var down = TestDatabase.dataSource(
+        var down = new UrlDataSource(
                 "jdbc:postgresql://127.0.0.1:" + deadPort + "/postgres?user=postgres&connectTimeout=5");
         var store = PostgresJobStore.builder(down, JobCodec.text()).build();
         closeAfter.add(store);

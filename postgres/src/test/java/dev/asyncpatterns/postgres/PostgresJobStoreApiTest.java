@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Bad input and codecs: everything that is checked before the database is touched. */
 class PostgresJobStoreApiTest {
 
-    private final DataSource nowhere = TestDatabase.dataSource("jdbc:postgresql://127.0.0.1:1/none");
+    private final DataSource nowhere = new UrlDataSource("jdbc:postgresql://127.0.0.1:1/none");
 
     // ---------------------------------------------------------------- table names
 

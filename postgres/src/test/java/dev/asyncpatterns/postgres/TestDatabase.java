@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A real PostgreSQL for one test class: an embedded server (real binaries from Maven) on a free
@@ -33,17 +32,10 @@ final class TestDatabase implements AutoCloseable {
         this.url = url;
     }
 
-    /** A DataSource without a pool for a JDBC URL: pgjdbc's own. */
-    static DataSource dataSource(String url) {
-        var dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url);
-        return dataSource;
-    }
-
     static TestDatabase start() {
         String url = System.getProperty(URL_PROPERTY);
         if (url != null && !url.isBlank()) {
-            return new TestDatabase(null, dataSource(url), url);
+            return new TestDatabase(null, new UrlDataSource(url), url);
         }
         try {
             EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(freePort()).start();
