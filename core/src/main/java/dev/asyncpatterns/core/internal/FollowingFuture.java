@@ -51,6 +51,6 @@ public final class FollowingFuture<T> extends CompletableFuture<T> {
     }
 
     private void stopWork() {
-        StopWork.stop(timer, source);
+        StopWork.cancel(timer, source);
     }
 }

@@ -15,7 +15,7 @@ public final class StopWork {
      * @param timer the timer that would start or end the work, or null
      * @param work the started work, or null
      */
-    public static void stop(@Nullable Cancellable timer, @Nullable Future<?> work) {
+    public static void cancel(@Nullable Cancellable timer, @Nullable Future<?> work) {
         if (timer != null) {
             timer.cancel();
         }

@@ -105,7 +105,7 @@ public final class TimeoutFuture<T> extends CompletableFuture<T> implements BiCo
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
-            StopWork.stop(timer, input);
+            StopWork.cancel(timer, input);
         }
         return cancelled;
     }
