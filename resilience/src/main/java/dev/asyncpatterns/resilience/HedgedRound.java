@@ -1,5 +1,6 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.internal.StopWork;
 import dev.asyncpatterns.core.time.Cancellable;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,14 +116,11 @@ final class HedgedRound<T> implements Cancellable {
                 roundFailure = firstFailure;
                 roundKind = firstKind;
             }
-            pendingTimer = timer;
-            timer = null;
+            pendingTimer = takeTimer();
         } finally {
             lock.unlock();
         }
-        if (pendingTimer != null) {
-            pendingTimer.cancel();
-        }
+        StopWork.cancel(pendingTimer, null);
         if (losers != null) {
             for (Attempt<T> loser : losers) {
                 loser.cancel();
@@ -145,17 +143,21 @@ final class HedgedRound<T> implements Cancellable {
             }
             done = true;
             running = new ArrayList<>(attempts);
-            pendingTimer = timer;
-            timer = null;
+            pendingTimer = takeTimer();
         } finally {
             lock.unlock();
         }
-        if (pendingTimer != null) {
-            pendingTimer.cancel();
-        }
+        StopWork.cancel(pendingTimer, null);
         for (Attempt<T> attempt : running) {
             attempt.cancel();
         }
         return true;
+    }
+
+    /** Takes the pending hedge timer, if any, to cancel once the lock is released. Call under the lock. */
+    private @Nullable Cancellable takeTimer() {
+        Cancellable pending = timer;
+        timer = null;
+        return pending;
     }
 }
