@@ -32,6 +32,8 @@ import java.util.stream.Stream;
  *  - HeadlineBenchmark: rows keyed by (scenario param, method = Variant). Ideal times come from
  *    the Scenario and Variant enums, so the report and the benchmark cannot disagree on them.
  *  - ScalingBenchmark: rows keyed by (calls param, method); ideal is one latency.
+ *  - every bar (ours vs a named peer, or a row vs its physical ideal) is in Bars.ALL; a verdict
+ *    needs 3 forks x 5 measured iterations in every row it compares ("not enough data" otherwise).
  *  - everything else (the area benchmarks other modules add): a generic table per class. Rows are
  *    grouped by method and every parameter except the "implementation" axis (a parameter named
  *    impl/implementation/library/variant/...); if a class has no such parameter its methods are the
@@ -219,8 +221,9 @@ public final class ReportGenerator {
                 so compare **ratios** (speedup, efficiency, ours/peer: each is taken within one run), \
                 not absolute times across runs or machines. `±` is JMH's 99.9% confidence half-width: two scores whose \
                 intervals overlap are not different. Efficiency = ideal time / measured time (1.00 is \
-                perfect). A quick profile runs one fork and few iterations; trust the full profile \
-                (more forks) before claiming a small difference.
+                perfect). Verdicts (✓ ≈ ✗) are drawn only from rows of at least 3 forks × 5 measured \
+                iterations (the verdict profile); rows of quicker profiles show their figures with \
+                "not enough data".
 
                 """);
         List<OverheadRow> overhead = new ArrayList<>();

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,20 @@ class ReadmeBlocksTest {
         assertThatThrownBy(() -> ReadmeBlocks.rewrite("<!-- bench:pie r.json -->\n<!-- /bench:pie -->", dir))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("pie");
+    }
+
+    @Test
+    void merge_twoRuns_everyRowOnceInOrder() throws IOException {
+        String one = fixture();
+        String empty = "[\n]\n";
+
+        String merged = MergeResults.merge(List.of(one, empty, one));
+
+        List<JmhResult> rows = JmhResult.parseAll(merged);
+        assertThat(rows).hasSize(2 * JmhResult.parseAll(one).size());
+        assertThat(rows.get(0).benchmark())
+                .isEqualTo(JmhResult.parseAll(one).get(0).benchmark());
+        assertThatThrownBy(() -> MergeResults.merge(List.of("{}"))).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static String fixture() throws IOException {
