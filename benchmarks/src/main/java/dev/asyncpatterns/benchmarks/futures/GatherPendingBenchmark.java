@@ -60,15 +60,7 @@ public class GatherPendingBenchmark {
         }
         CompletableFuture<Long> sum = switch (impl) {
             case "futuresAll" -> Futures.all(inputs).thenApply(GatherCompletedBenchmark::sum);
-            case "allOf" ->
-                CompletableFuture.allOf(inputs.toArray(new CompletableFuture<?>[0]))
-                        .thenApply(ignored -> {
-                            long s = 0;
-                            for (CompletableFuture<Integer> input : inputs) {
-                                s += input.join();
-                            }
-                            return s;
-                        });
+            case "allOf" -> AllOf.sum(GatherCompletedBenchmark.toArray(inputs));
             default -> throw new IllegalArgumentException("impl " + impl);
         };
         for (int i = 0; i < size; i++) {

@@ -113,6 +113,15 @@ final class Bars {
     record Judgement(Bar bar, JmhResult ours, JmhResult peer, double ratio, double reference, Verdict verdict) {}
 
     private static Bar peer(String question, String cls, String ours, String peer, double factor, String text) {
+        return peer(question, cls, ours, peer, factor, false, text);
+    }
+
+    private static Bar strictPeer(String question, String cls, String ours, String peer, String text) {
+        return peer(question, cls, ours, peer, 1.0, true, text);
+    }
+
+    private static Bar peer(
+            String question, String cls, String ours, String peer, double factor, boolean strict, String text) {
         return new Bar(
                 question,
                 Pattern.compile(cls),
@@ -120,20 +129,7 @@ final class Bars {
                 Pattern.compile(ours),
                 Pattern.compile(peer),
                 factor,
-                false,
-                null,
-                text);
-    }
-
-    private static Bar strictPeer(String question, String cls, String ours, String peer, String text) {
-        return new Bar(
-                question,
-                Pattern.compile(cls),
-                ANY,
-                Pattern.compile(ours),
-                Pattern.compile(peer),
-                1.0,
-                true,
+                strict,
                 null,
                 text);
     }

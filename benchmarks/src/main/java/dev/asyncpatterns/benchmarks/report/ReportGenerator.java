@@ -562,21 +562,35 @@ public final class ReportGenerator {
                 .findFirst();
     }
 
+    /** One scaling row with its N. */
+    private record ScalingPoint(String method, int n, JmhResult row) {}
+
+    /** The scaling rows, by variant order, then N. */
+    private List<ScalingPoint> scalingPoints() {
+        Set<Integer> ns = new TreeSet<>();
+        Set<String> methods = new LinkedHashSet<>();
+        for (JmhResult r : scalingRows()) {
+            ns.add(Integer.parseInt(r.param("calls")));
+            methods.add(r.method());
+        }
+        List<ScalingPoint> points = new ArrayList<>();
+        for (String method : orderByVariant(methods)) {
+            for (int n : ns) {
+                find(SCALING_CLASS, method, "calls", Integer.toString(n))
+                        .ifPresent(r -> points.add(new ScalingPoint(method, n, r)));
+            }
+        }
+        return points;
+    }
+
     private static double bytesPerCall(JmhResult r, int n) {
         return r.bytesPerOp() / n;
     }
 
     /** The scaling table and its bar line (also a README block). */
     private String scalingTable() {
-        List<JmhResult> rows = scalingRows();
         double latency = ScalingBenchmark.LATENCY_MS;
-        Set<Integer> ns = new TreeSet<>();
-        Set<String> methods = new LinkedHashSet<>();
-        for (JmhResult r : rows) {
-            ns.add(Integer.parseInt(r.param("calls")));
-            methods.add(r.method());
-        }
-        boolean baseline = rows.stream()
+        boolean baseline = scalingRows().stream()
                 .anyMatch(r -> Bars.SCALING_BASELINE.matcher(r.method()).matches());
         StringBuilder md = new StringBuilder();
         md.append("| N | variant | ms/op | ± error | efficiency | speedup | bytes/call |");
@@ -588,42 +602,38 @@ public final class ReportGenerator {
             md.append("---:|");
         }
         md.append(":---:|\n");
-        for (String method : orderByVariant(methods)) {
+        for (ScalingPoint point : scalingPoints()) {
+            String method = point.method();
+            int n = point.n();
+            JmhResult r = point.row();
             boolean isBaseline = Bars.SCALING_BASELINE.matcher(method).matches();
-            for (int n : ns) {
-                Optional<JmhResult> found = find(SCALING_CLASS, method, "calls", Integer.toString(n));
-                if (found.isEmpty()) {
-                    continue;
-                }
-                JmhResult r = found.get();
-                double ms = millis(r.primary());
-                double perCall = bytesPerCall(r, n);
-                Verdict bar = verdictOf(r, Bars.Kind.IDEAL);
-                md.append("| ")
-                        .append(String.format(Locale.ROOT, "%,d", n))
-                        .append(" | ")
-                        .append(isBaseline ? label(method) + " (latency model alone: baseline)" : label(method))
-                        .append(" | ")
-                        .append(num(ms))
-                        .append(" | ")
-                        .append(num(millisError(r.primary())))
-                        .append(" | ")
-                        .append(fixed(latency / ms))
-                        .append(" | ")
-                        .append(num(n * latency / ms))
-                        .append("× | ")
-                        .append(bytes(perCall))
-                        .append(" |");
-                if (baseline) {
-                    double net = isBaseline
-                            ? Double.NaN
-                            : scalingBaseline(n)
-                                    .map(b -> perCall - bytesPerCall(b, n))
-                                    .orElse(Double.NaN);
-                    md.append(' ').append(bytes(net)).append(" |");
-                }
-                md.append(' ').append(bar == null ? "—" : bar.mark()).append(" |\n");
+            double ms = millis(r.primary());
+            double perCall = bytesPerCall(r, n);
+            Verdict bar = verdictOf(r, Bars.Kind.IDEAL);
+            md.append("| ")
+                    .append(String.format(Locale.ROOT, "%,d", n))
+                    .append(" | ")
+                    .append(isBaseline ? label(method) + " (latency model alone: baseline)" : label(method))
+                    .append(" | ")
+                    .append(num(ms))
+                    .append(" | ")
+                    .append(num(millisError(r.primary())))
+                    .append(" | ")
+                    .append(fixed(latency / ms))
+                    .append(" | ")
+                    .append(num(n * latency / ms))
+                    .append("× | ")
+                    .append(bytes(perCall))
+                    .append(" |");
+            if (baseline) {
+                double net = isBaseline
+                        ? Double.NaN
+                        : scalingBaseline(n)
+                                .map(b -> perCall - bytesPerCall(b, n))
+                                .orElse(Double.NaN);
+                md.append(' ').append(bytes(net)).append(" |");
             }
+            md.append(' ').append(bar == null ? "—" : bar.mark()).append(" |\n");
         }
         md.append("\nThe bar: time ≤ latency / ")
                 .append(CONCURRENT_BAR)
@@ -672,23 +682,19 @@ public final class ReportGenerator {
             ideal.put((double) n, (double) n);
         }
         Map<String, Map<Integer, Double>> msBy = new LinkedHashMap<>();
-        for (String method : ordered) {
-            Map<Double, Double> speedup = new TreeMap<>();
-            Map<Double, Double> bytes = new TreeMap<>();
-            for (int n : ns) {
-                Optional<JmhResult> found = find(SCALING_CLASS, method, "calls", Integer.toString(n));
-                if (found.isEmpty()) {
-                    continue;
-                }
-                JmhResult r = found.get();
-                double ms = millis(r.primary());
-                msBy.computeIfAbsent(method, k -> new TreeMap<>()).put(n, ms);
-                speedup.put((double) n, n * latency / ms);
-                bytes.put((double) n, bytesPerCall(r, n));
-            }
-            speedups.add(new Svg.Series(label(method), speedup, false));
-            memory.add(new Svg.Series(label(method), bytes, false));
+        Map<String, Map<Double, Double>> speedupBy = new LinkedHashMap<>();
+        Map<String, Map<Double, Double>> bytesBy = new LinkedHashMap<>();
+        for (ScalingPoint point : scalingPoints()) {
+            double ms = millis(point.row().primary());
+            msBy.computeIfAbsent(point.method(), k -> new TreeMap<>()).put(point.n(), ms);
+            speedupBy
+                    .computeIfAbsent(point.method(), k -> new TreeMap<>())
+                    .put((double) point.n(), point.n() * latency / ms);
+            bytesBy.computeIfAbsent(point.method(), k -> new TreeMap<>())
+                    .put((double) point.n(), bytesPerCall(point.row(), point.n()));
         }
+        speedupBy.forEach((method, points) -> speedups.add(new Svg.Series(label(method), points, false)));
+        bytesBy.forEach((method, points) -> memory.add(new Svg.Series(label(method), points, false)));
         speedups.add(new Svg.Series("ideal (= N)", ideal, true));
         md.append("![speedup vs N](speedup-vs-n.svg)\n\n");
         charts.put(
