@@ -43,7 +43,10 @@ done
 pkg='dev\.asyncpatterns\.benchmarks'
 # JMH arguments of the verdict profile: 3 forks x (3 warm-up + 5 measured) iterations of 500 ms.
 # SingleShotTime benchmarks (ParallelMap, MapAsyncPipeline) ignore the times and run 3 + 5 shots.
+# VERDICT_JMH="-f 1 -wi 0 -i 1 -r 100ms" replaces them for a smoke test of the plumbing (its rows
+# then say "not enough data"); extra options on the command line are added, never repeated.
 verdict_args=(-f 3 -wi 3 -w 500ms -i 5 -r 500ms -prof gc)
+if [ -n "${VERDICT_JMH:-}" ]; then read -ra verdict_args <<< "$VERDICT_JMH"; fi
 all_areas="sync futures scope queues cache resilience pipeline scaling"
 
 # One line per JMH invocation of an area: "<include regex><TAB><extra JMH args>". An area's

@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  * &lt;!-- /bench:bars --&gt;
  * </pre>
  *
- * <p>Kinds: {@code headline}, {@code scaling}, {@code bars} (see {@link ReportGenerator#block}).
+ * <p>Kinds: {@code headline}, {@code scaling}, {@code bars} (see {@link ReportGenerator#block}). A
+ * named file that does not exist yet is listed as not committed (no figures from it), so a block
+ * can name the verdict run's files before that run.
  * {@link #rewrite} regenerates every block; a test compares the README with its rewrite, so a
  * figure that no longer matches its JSON fails the build.
  *
@@ -80,10 +82,22 @@ public final class ReadmeBlocks {
 
     private static String render(String kind, List<String> files, Path resultsDir) throws IOException {
         List<JmhResult> rows = new ArrayList<>();
+        List<String> present = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         for (String file : files) {
-            rows.addAll(JmhResult.parseAll(Files.readString(resultsDir.resolve(file), StandardCharsets.UTF_8)));
+            Path path = resultsDir.resolve(file);
+            if (Files.exists(path)) {
+                rows.addAll(JmhResult.parseAll(Files.readString(path, StandardCharsets.UTF_8)));
+                present.add(file);
+            } else {
+                missing.add(file);
+            }
         }
-        return ReportGenerator.block(kind, rows, files);
+        String note = missing.isEmpty()
+                ? ""
+                : "Not committed yet, so no figures from: `" + String.join("`, `", missing)
+                        + "` (`benchmarks/run.sh verdict` writes them).\n\n";
+        return present.isEmpty() ? note : note + ReportGenerator.block(kind, rows, present);
     }
 
     /**

@@ -51,6 +51,23 @@ class ReadmeBlocksTest {
     }
 
     @Test
+    void rewrite_fileNotCommittedYet_saysSoWithoutFigures(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("r.json"), fixture());
+
+        String none = ReadmeBlocks.rewrite("<!-- bench:bars verdict-sync.json -->\n<!-- /bench:bars -->", dir);
+        String some = ReadmeBlocks.rewrite(
+                "<!-- bench:scaling r.json verdict-scaling.json -->\n<!-- /bench:scaling -->", dir);
+
+        assertThat(none)
+                .isEqualTo("<!-- bench:bars verdict-sync.json -->\nNot committed yet, so no figures from: "
+                        + "`verdict-sync.json` (`benchmarks/run.sh verdict` writes them).\n\n<!-- /bench:bars -->");
+        assertThat(some)
+                .contains("Not committed yet, so no figures from: `verdict-scaling.json`")
+                .contains("Generated from `r.json` (")
+                .contains("| 10 | CompletableFuture.allOf |");
+    }
+
+    @Test
     void rewrite_unknownKind_rejected(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("r.json"), fixture());
 
