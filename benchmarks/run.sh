@@ -14,7 +14,11 @@
 #            keeps the others; the report is generated from every verdict-*.json present, and the
 #            README blocks (<!-- bench:... -->) are regenerated from their committed JSON.
 #            Areas (default: all but headline): sync futures scope queues cache resilience pipeline
-#            scaling headline. Estimated JMH time: see verdict_estimate below.
+#            scaling headline. JMH time, measured per fork at ~2.5 s of JVM start + 8 x 500 ms, so
+#            ~20 s per parameter combination (3 forks): sync ~3.4 min (11 combinations), futures ~4
+#            min (12), resilience ~1.7 min (5), pipeline ~1.8 min (4); headline (not in the default
+#            set) ~4.5 min (14). The other areas' matrices are their owners' (queues, scope, cache,
+#            scaling): count 20 s per combination (`--dry-run`, then `java -jar ... -l -p ...`).
 #   full     every benchmark in the module, 2 forks, longer iterations (long)
 #   --no-build  reuse benchmarks/target/benchmarks.jar
 #   --dry-run   (verdict) print the JMH invocations and exit
@@ -66,8 +70,8 @@ verdict_jobs() {
     cache) job "$pkg\.cache\.(?!CacheHitRatio).*" "" ;;
     resilience) job "$pkg\.resilience\.ResilienceHappyPathBenchmark\." "-p impl=ours,resilience4j,failsafe,oursAllPolicies,failsafeAllPolicies" ;;
     pipeline)
-      job "$pkg\.pipeline\.CpuPipelineBenchmark\." "-p impl=pipeline,stream,flux"
-      job "$pkg\.pipeline\.MapAsyncPipelineBenchmark\." "" ;;
+      job "$pkg\.pipeline\.CpuPipelineBenchmark\." "-p impl=pipeline,flux"
+      job "$pkg\.pipeline\.MapAsyncPipelineBenchmark\." "-p impl=pipeline,flux" ;;
     scaling) job "$pkg\.headline\.ScalingBenchmark\." "" ;;
     headline) # timer-based scenarios only (the HTTP ones add 8 s of warm-up per fork); sequential has no bar
       job "$pkg\.headline\.HeadlineBenchmark\.(?!sequential).*" "-p scenario=DB_QUERIES,FILE_READS" ;;

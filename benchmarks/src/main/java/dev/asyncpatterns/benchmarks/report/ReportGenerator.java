@@ -183,8 +183,9 @@ public final class ReportGenerator {
      * One block of generated Markdown for a README (see {@link ReadmeBlocks}): a line naming the
      * source files and their run shape, then the block's table and legend.
      *
-     * @param kind {@code headline} (the headline matrix), {@code scaling} (the scaling table) or
-     *     {@code bars} (every bar with ours / peer or ideal and its verdict)
+     * @param kind {@code headline} (the headline matrix), {@code scaling} (the scaling table),
+     *     {@code bars} (every bar with ours / peer or ideal and its verdict) or {@code table} (the
+     *     full table of every benchmark class in the files, every row)
      * @param results the JMH rows
      * @param sources the source file names to cite
      * @return the Markdown
@@ -196,8 +197,10 @@ public final class ReportGenerator {
             case "headline" -> generator.headlineMatrix(generator.headlineCells());
             case "scaling" -> generator.scalingTable();
             case "bars" -> generator.barsTable();
+            case "table" -> generator.classTables();
             default ->
-                throw new IllegalArgumentException("unknown block kind '" + kind + "' (headline, scaling or bars)");
+                throw new IllegalArgumentException(
+                        "unknown block kind '" + kind + "' (headline, scaling, bars or table)");
         };
         return "Generated from `" + String.join("`, `", sources) + "` (" + generator.runShapes() + ").\n\n" + body;
     }
@@ -818,7 +821,14 @@ public final class ReportGenerator {
 
     // ---------------------------------------------------------------- area benchmarks
 
-    private String areas(List<OverheadRow> overhead) {
+    /** Every class's full table (a README block). */
+    private String classTables() {
+        StringBuilder md = new StringBuilder();
+        byClass().forEach((key, rows) -> md.append(areaTable(key, rows, new ArrayList<>())));
+        return md.toString();
+    }
+
+    private Map<String, List<JmhResult>> byClass() {
         Map<String, List<JmhResult>> byClass = new TreeMap<>();
         for (JmhResult r : results) {
             if (!r.className().equals(HEADLINE_CLASS) && !r.className().equals(SCALING_CLASS)) {
@@ -826,6 +836,11 @@ public final class ReportGenerator {
                         .add(r);
             }
         }
+        return byClass;
+    }
+
+    private String areas(List<OverheadRow> overhead) {
+        Map<String, List<JmhResult>> byClass = byClass();
         if (byClass.isEmpty()) {
             return "";
         }
@@ -872,7 +887,7 @@ public final class ReportGenerator {
         if (implParam != null) {
             otherParams.remove(implParam);
         }
-        boolean sampled = rows.stream().anyMatch(r -> !r.primary().percentiles().isEmpty());
+        boolean sampled = rows.stream().anyMatch(ReportGenerator::sampled);
         StringBuilder md = new StringBuilder("### " + key + "\n\n");
         md.append("| ").append(implParam == null ? "method" : "method | " + implParam);
         otherParams.forEach(p -> md.append(" | ").append(p));
@@ -922,7 +937,9 @@ public final class ReportGenerator {
                         .append(r.primary().unit())
                         .append(" |");
                 if (sampled) {
-                    md.append(' ').append(percentiles(r.primary())).append(" |");
+                    md.append(' ')
+                            .append(sampled(r) ? percentiles(r.primary()) : "—")
+                            .append(" |");
                 }
                 md.append(' ')
                         .append(bytes(r.bytesPerOp()))
@@ -964,6 +981,14 @@ public final class ReportGenerator {
         return r.higherIsBetter()
                 ? other.primary().score() / r.primary().score()
                 : r.primary().score() / other.primary().score();
+    }
+
+    /**
+     * Whether a row's percentiles are of single operations (SampleTime). JMH writes percentiles for
+     * every mode, but for the others they are of iteration scores, not of operations.
+     */
+    private static boolean sampled(JmhResult r) {
+        return r.mode().equals("sample") && !r.primary().percentiles().isEmpty();
     }
 
     private static String percentiles(Metric metric) {
