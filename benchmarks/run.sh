@@ -16,7 +16,7 @@
 #            Areas (default: all but headline): sync futures scope queues cache resilience pipeline
 #            scaling headline. JMH time, measured per fork at ~2.5 s of JVM start + 8 x 500 ms, so
 #            ~20 s per parameter combination (3 forks): sync ~3.4 min (11 combinations), futures ~4
-#            min (12), resilience ~1.7 min (5), pipeline ~1.8 min (4); headline (not in the default
+#            min (12), resilience ~1.7 min (5), pipeline ~1.5 min (4); headline (not in the default
 #            set) ~4.5 min (14). The other areas' matrices are their owners' (queues, scope, cache,
 #            scaling): count 20 s per combination (`--dry-run`, then `java -jar ... -l -p ...`).
 #   full     every benchmark in the module, 2 forks, longer iterations (long)
