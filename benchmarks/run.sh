@@ -15,8 +15,8 @@
 #            README blocks (<!-- bench:... -->) are regenerated from their committed JSON.
 #            Areas (default: all but headline): sync futures scope queues cache resilience pipeline
 #            scaling headline. JMH time, measured per fork at ~2.5 s of JVM start + 8 x 500 ms, so
-#            ~20 s per parameter combination (3 forks): sync ~3.4 min (11 combinations), futures ~4
-#            min (12), resilience ~1.7 min (5), pipeline ~1.5 min (4); headline (not in the default
+#            ~20 s per parameter combination (3 forks): sync ~3.4 min (11 combinations), futures ~3.3
+#            min (10), resilience ~1.7 min (5), pipeline ~1.5 min (4); headline (not in the default
 #            set) ~4.5 min (14). The other areas' matrices are their owners' (queues, scope, cache,
 #            scaling): count 20 s per combination (`--dry-run`, then `java -jar ... -l -p ...`).
 #   full     every benchmark in the module, 2 forks, longer iterations (long)
@@ -61,8 +61,8 @@ verdict_jobs() {
   case "$1" in
     sync) # semaphore (uncontended, contended 4 threads on 2 permits, pending) and Parallel.map
       job "$pkg\.sync\.(SemaphoreBenchmark|SemaphorePendingBenchmark|ParallelMapBenchmark)\." "" ;;
-    futures) # Futures.all over completed, pending and real-work inputs vs allOf; forkAsync completed vs allOf
-      job "$pkg\.futures\.GatherCompletedBenchmark\." "-p impl=futuresAll,allOf,scopeForkAsync -p size=10,1000"
+    futures) # Futures.all over completed, pending and real-work inputs vs allOf (TaskScope rows: scope area)
+      job "$pkg\.futures\.GatherCompletedBenchmark\." "-p impl=futuresAll,allOf -p size=10,1000"
       job "$pkg\.futures\.GatherPendingBenchmark\." "-p size=10,1000"
       job "$pkg\.futures\.GatherDelayedBenchmark\." "-p impl=futuresAll,allOf -p size=1000" ;;
     scope) job "$pkg\.scope\." "" ;;

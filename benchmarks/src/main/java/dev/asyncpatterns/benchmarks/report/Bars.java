@@ -238,15 +238,15 @@ final class Bars {
             peer(
                     "TaskScope.forkAsync over completed futures ≤ 1.5× allOf",
                     "GatherCompletedBenchmark|.*ForkAsync.*Benchmark",
-                    "scopeForkAsync|taskScopeForkAsync|forkAsync",
+                    "scopeForkAsync|taskScopeForkAsync|forkAsync|taskScope",
                     "allOf",
                     1.5,
                     "≤ 1.5× allOf"),
             peer(
                     "TaskScope fork/join/close ≤ 1.1× StructuredTaskScope",
-                    "TaskScope.*Benchmark|Scope.*Benchmark",
+                    "TaskScope(?!ForkAsync).*Benchmark|Scope(Fork|Join|Close).*Benchmark",
                     "(?i)(taskScope|ours|scopeFork)",
-                    "(?i)structured.*",
+                    "(?i).*structured.*",
                     1.1,
                     "≤ 1.1× StructuredTaskScope"),
             // ---- queues (rows by perf-queue and perf-timer-pool)
