@@ -1020,8 +1020,8 @@ public final class ReportGenerator {
         List<Bars.Judgement> judgements = Bars.judge(results);
         StringBuilder md = new StringBuilder();
         if (!judgements.isEmpty()) {
-            md.append("| bar | case | ours | score | peer / ideal | score | ratio | verdict |\n");
-            md.append("|---|---|---|---:|---|---:|---:|---|\n");
+            md.append("| bar | case | ours | score | B/op | peer / ideal | score | B/op | ratio | verdict |\n");
+            md.append("|---|---|---|---:|---:|---|---:|---:|---:|---|\n");
             for (Bars.Judgement j : judgements) {
                 JmhResult o = j.ours();
                 boolean ideal = j.bar().kind() == Bars.Kind.IDEAL;
@@ -1035,6 +1035,8 @@ public final class ReportGenerator {
                         .append(" | ")
                         .append(withUnit(o.primary()))
                         .append(" | ")
+                        .append(bytes(o.bytesPerOp()))
+                        .append(" | ")
                         .append(ideal ? "ideal" : j.peer() == null ? "—" : Bars.impl(j.peer()))
                         .append(" | ")
                         .append(
@@ -1043,6 +1045,8 @@ public final class ReportGenerator {
                                         : j.peer() == null
                                                 ? "—"
                                                 : withUnit(j.peer().primary()))
+                        .append(" | ")
+                        .append(j.peer() == null ? "—" : bytes(j.peer().bytesPerOp()))
                         .append(" | ")
                         .append(fixed(j.ratio()))
                         .append(" | ")
