@@ -288,22 +288,6 @@ public final class ReportGenerator {
         }
 
         /**
-         * Judges "at least {@code bar}" for a speedup {@code work / ms}, where both the work and
-         * the time come with JMH error half-widths.
-         */
-        static Verdict speedupAtLeast(double bar, double work, double workError, double ms, double msError) {
-            if (Double.isNaN(work) || Double.isNaN(ms)) {
-                return null;
-            }
-            if (work / ms >= bar) {
-                return MET;
-            }
-            double bestWork = work + (Double.isNaN(workError) ? 0 : workError);
-            double bestMs = ms - (Double.isNaN(msError) ? 0 : msError);
-            return bestMs <= 0 || bestWork / bestMs >= bar ? WITHIN_NOISE : MISSED;
-        }
-
-        /**
          * Judges "ratio at most {@code bar}" (strictly below when {@code strict}), where
          * {@code bestRatio} is the ratio at the favourable ends of the scores' error intervals.
          */
@@ -315,14 +299,6 @@ public final class ReportGenerator {
                 return MET;
             }
             return (strict ? bestRatio < bar : bestRatio <= bar) ? WITHIN_NOISE : MISSED;
-        }
-
-        /** Judges "at most {@code bar}" for a time {@code ms} with error half-width {@code msError}. */
-        static Verdict timeAtMost(double bar, double ms, double msError) {
-            if (ms <= bar) {
-                return MET;
-            }
-            return ms - (Double.isNaN(msError) ? 0 : msError) <= bar ? WITHIN_NOISE : MISSED;
         }
     }
 

@@ -94,32 +94,18 @@ class ReportGeneratorTest {
     }
 
     @Test
-    void verdict_speedup_metWithinNoiseOrMissed() {
-        // 2,000 ms of work: 20.5 ms is 97.6x >= 95x
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 10, 20.5, 0.2))
-                .isEqualTo(ReportGenerator.Verdict.MET);
-        // 21.2 ms is 94.3x, but 21.2 - 0.6 = 20.6 ms would be 97.1x: the bar is inside the interval
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 0, 21.2, 0.6))
+    void verdict_ratioAtMost_metWithinNoiseOrMissed() {
+        // bar 1.2: 1.15 meets it; 1.25 whose favourable end is 1.18 cannot be told apart; 1.25 / 1.22 misses
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.2, false, 1.15, 1.10)).isEqualTo(ReportGenerator.Verdict.MET);
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.2, false, 1.25, 1.18))
                 .isEqualTo(ReportGenerator.Verdict.WITHIN_NOISE);
-        // the sequential time's own error counts too: (2,000 + 20) / 21.2 = 95.3x
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 20, 21.2, 0))
-                .isEqualTo(ReportGenerator.Verdict.WITHIN_NOISE);
-        // 23 ms +- 1 is at best 90.9x
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 0, 23, 1))
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.2, false, 1.25, 1.22))
                 .isEqualTo(ReportGenerator.Verdict.MISSED);
-        // no error (a single iteration) judges the score alone
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, Double.NaN, 21.2, Double.NaN))
-                .isEqualTo(ReportGenerator.Verdict.MISSED);
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, Double.NaN, 0, 21.2, 0))
+        // strict: equal is not below
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.0, true, 1.0, 1.0)).isEqualTo(ReportGenerator.Verdict.MISSED);
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.0, false, 1.0, 1.0)).isEqualTo(ReportGenerator.Verdict.MET);
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.2, false, Double.NaN, Double.NaN))
                 .isNull();
-    }
-
-    @Test
-    void verdict_time_metWithinNoiseOrMissed() {
-        assertThat(ReportGenerator.Verdict.timeAtMost(210, 209, 1)).isEqualTo(ReportGenerator.Verdict.MET);
-        assertThat(ReportGenerator.Verdict.timeAtMost(210, 212, 3)).isEqualTo(ReportGenerator.Verdict.WITHIN_NOISE);
-        assertThat(ReportGenerator.Verdict.timeAtMost(210, 230, 5)).isEqualTo(ReportGenerator.Verdict.MISSED);
-        assertThat(ReportGenerator.Verdict.timeAtMost(210, 212, Double.NaN)).isEqualTo(ReportGenerator.Verdict.MISSED);
     }
 
     @Test
