@@ -1,6 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Pipeline#map(Function)}: one output per input, fused into the caller's drain loop.
@@ -13,7 +14,7 @@ import java.util.function.Function;
 final class MapStage<T, R> extends OperatorStage<T, R> {
 
     private final Function<? super T, ? extends R> fn;
-    private final OnError<? super T, R> onError;
+    private final @Nullable OnError<? super T, R> onError;
 
     MapStage(Ctx ctx, Stage<T> up, Function<? super T, ? extends R> fn, OnError<? super T, R> onError) {
         super(ctx, "map", up);

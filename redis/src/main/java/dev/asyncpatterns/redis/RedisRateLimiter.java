@@ -26,6 +26,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -104,7 +105,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>(); // guarded by lock
     private boolean inFlight; // guarded by lock
-    private Cancellable timer; // guarded by lock
+    private @Nullable Cancellable timer; // guarded by lock
     private boolean closed; // guarded by lock
     private volatile int queueLength;
 
@@ -535,14 +536,14 @@ public final class RedisRateLimiter implements RateLimiter {
         private final String key;
         private int permits;
         private long periodMicros;
-        private Integer burstSetting;
+        private @Nullable Integer burstSetting;
         private int burst;
         private Duration timeout = DEFAULT_TIMEOUT;
         private boolean timeoutSet;
         private int failureThreshold = RedisSecondLevel.DEFAULT_FAILURE_THRESHOLD;
         private Duration openDuration = RedisSecondLevel.DEFAULT_OPEN_DURATION;
         private boolean breakerSet;
-        private TimeSource timeSource;
+        private @Nullable TimeSource timeSource;
 
         private Builder(RedisClient client, String key) {
             this.client = client;
