@@ -8,6 +8,7 @@
  * {@code requires transitive}.
  */
 module dev.asyncpatterns.micrometer {
+    requires static transitive org.jspecify;
     requires transitive micrometer.core;
     requires static dev.asyncpatterns.core;
     requires static dev.asyncpatterns.pipeline;
