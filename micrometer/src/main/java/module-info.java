@@ -14,6 +14,8 @@ module dev.asyncpatterns.micrometer {
     requires static dev.asyncpatterns.pipeline;
     requires static dev.asyncpatterns.resilience;
     requires static dev.asyncpatterns.cache;
+    requires static dev.asyncpatterns.redis;
+    requires static dev.asyncpatterns.postgres;
 
     exports dev.asyncpatterns.micrometer;
 }
