@@ -1,5 +1,6 @@
 package dev.asyncpatterns.redis;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
@@ -103,10 +104,19 @@ public final class RedisRateLimiter implements RateLimiter {
     private final Guard guard;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<Waiter> queue = new ArrayDeque<>(); // guarded by lock
-    private boolean inFlight; // guarded by lock
-    private @Nullable Cancellable timer; // guarded by lock
-    private boolean closed; // guarded by lock
+
+    @GuardedBy("lock")
+    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+
+    @GuardedBy("lock")
+    private boolean inFlight;
+
+    @GuardedBy("lock")
+    private @Nullable Cancellable timer;
+
+    @GuardedBy("lock")
+    private boolean closed;
+
     private volatile int waiterCount;
 
     private final LongAdder granted = new LongAdder();
