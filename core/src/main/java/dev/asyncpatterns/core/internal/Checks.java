@@ -1,5 +1,7 @@
 package dev.asyncpatterns.core.internal;
 
+import java.util.Objects;
+
 /**
  * Argument checks that name the parameter and the bad value (contract rule 8). Not part of the
  * API. Use {@link java.util.Objects#requireNonNull(Object, String)} for nulls.
@@ -108,6 +110,26 @@ public final class Checks {
         if (current != null) {
             throw new IllegalStateException(setting + " was already set to " + current);
         }
+    }
+
+    /**
+     * A builder setting that may be given once, in one call: checks that {@code value} is not
+     * null and that the setting was not given before ({@link #unset}), and returns {@code value}
+     * for the builder to store.
+     *
+     * @param <T> the setting's type
+     * @param current the setting's current value, {@code null} if it was not given
+     * @param value the value given
+     * @param parameter the parameter's name, for the {@link NullPointerException}
+     * @param setting the setting's name, for the {@link IllegalStateException}
+     * @return {@code value}
+     * @throws NullPointerException if {@code value} is null
+     * @throws IllegalStateException if the setting was already given
+     */
+    public static <T> T setOnce(Object current, T value, String parameter, String setting) {
+        Objects.requireNonNull(value, parameter);
+        unset(current, setting);
+        return value;
     }
 
     /** The longest component name {@link #name} accepts. */

@@ -9,8 +9,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
@@ -250,6 +254,167 @@ class AsyncQueueStressTest {
         assertThat(taken + stats.dropped()).isEqualTo(items);
         assertThat(droppedReported.sum()).isEqualTo(stats.dropped());
         assertThat(maxDepth).isLessThanOrEqualTo(capacity);
+    }
+
+    // ---------------------------------------------------------------- fast paths racing
+
+    @Test
+    void putFastPathRacingClose_acknowledgedItemsArePrefixAndTakenOnce() throws Exception {
+        int rounds = LONG ? 200_000 : 10_000;
+        int perRound = 64;
+        AtomicReference<AsyncQueue<Integer>> current = new AtomicReference<>();
+        AtomicIntegerArray outcome = new AtomicIntegerArray(perRound); // 1 acknowledged, 2 refused
+        long acknowledged = 0;
+        long refused = 0;
+        long splitRounds = 0;
+        long orderViolations = 0;
+        long lost = 0;
+        long duplicated = 0;
+        try (var race = new Race(
+                () -> {
+                    AsyncQueue<Integer> queue = current.get();
+                    for (int i = 0; i < perRound; i++) {
+                        CompletableFuture<Void> put = queue.put(i); // room for all: never waits
+                        outcome.set(i, put.isCompletedExceptionally() ? 2 : put.isDone() ? 1 : 3);
+                    }
+                },
+                () -> {
+                    // a random head start for the producer, so that the close lands inside its run
+                    for (int spins = ThreadLocalRandom.current().nextInt(4 * perRound); spins > 0; spins--) {
+                        Thread.onSpinWait();
+                    }
+                    current.get().close();
+                })) {
+            for (int r = 0; r < rounds; r++) {
+                AsyncQueue<Integer> queue = AsyncQueue.bounded(2 * perRound);
+                current.set(queue);
+                race.run();
+                int ack = 0;
+                boolean refusedSeen = false;
+                for (int i = 0; i < perRound; i++) {
+                    int o = outcome.get(i);
+                    if (o == 1) {
+                        ack++;
+                        if (refusedSeen) {
+                            orderViolations++; // acknowledged after a refusal: close is not monotonic
+                        }
+                    } else if (o == 2) {
+                        refusedSeen = true;
+                        refused++;
+                    } else {
+                        orderViolations++; // a put that had room waited
+                    }
+                }
+                acknowledged += ack;
+                if (ack > 0 && ack < perRound) {
+                    splitRounds++;
+                }
+                int taken = 0;
+                for (Integer item; (item = queue.poll()) != null; taken++) {
+                    if (item != taken) {
+                        orderViolations++;
+                    }
+                }
+                lost += Math.max(0, ack - taken);
+                duplicated += Math.max(0, taken - ack);
+                assertThat(queue.isDrained()).isTrue();
+            }
+        }
+        System.out.printf(
+                "queue-put-vs-close rounds=%d acknowledged=%d refused=%d splitRounds=%d orderViolations=%d lost=%d"
+                        + " duplicated=%d%n",
+                rounds, acknowledged, refused, splitRounds, orderViolations, lost, duplicated);
+        assertThat(acknowledged + refused).isEqualTo((long) rounds * perRound);
+        assertThat(orderViolations).isZero();
+        assertThat(lost).isZero();
+        assertThat(duplicated).isZero();
+    }
+
+    @Test
+    void cancelledTakeRacingPut_itemDeliveredOrLeftExactlyOnce() throws Exception {
+        int rounds = LONG ? 200_000 : 10_000;
+        AtomicReference<AsyncQueue<Integer>> current = new AtomicReference<>();
+        AtomicReference<CompletableFuture<Integer>> waiting = new AtomicReference<>();
+        AtomicIntegerArray cancelWon = new AtomicIntegerArray(1);
+        long cancelled = 0;
+        long delivered = 0;
+        long lost = 0;
+        long duplicated = 0;
+        try (var race = new Race(
+                () -> cancelWon.set(0, waiting.get().cancel(false) ? 1 : 0),
+                () -> current.get().put(7).join())) {
+            for (int r = 0; r < rounds; r++) {
+                AsyncQueue<Integer> queue = AsyncQueue.bounded(4);
+                current.set(queue);
+                CompletableFuture<Integer> take = queue.take();
+                assertThat(take).isNotDone();
+                waiting.set(take);
+                race.run();
+                Integer left = queue.poll();
+                if (cancelWon.get(0) == 1) {
+                    cancelled++;
+                    assertThat(take).isCancelled();
+                    if (left == null) {
+                        lost++;
+                    }
+                } else {
+                    delivered++;
+                    assertThat(take.join()).isEqualTo(7);
+                    if (left != null) {
+                        duplicated++;
+                    }
+                }
+                AsyncQueue.Stats stats = queue.stats();
+                assertThat(stats.takeWaiters() + stats.putWaiters()).isZero();
+            }
+        }
+        System.out.printf(
+                "queue-cancelled-take-vs-put rounds=%d cancelWon=%d transferWon=%d lost=%d duplicated=%d%n",
+                rounds, cancelled, delivered, lost, duplicated);
+        assertThat(cancelled + delivered).isEqualTo(rounds);
+        assertThat(lost).isZero();
+        assertThat(duplicated).isZero();
+    }
+
+    /** Two platform threads running their actions at the same moment, once per {@link #run()}. */
+    private static final class Race implements AutoCloseable {
+        private final CyclicBarrier start = new CyclicBarrier(3);
+        private final CyclicBarrier end = new CyclicBarrier(3);
+        private final List<Thread> threads = new ArrayList<>();
+        private final List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean stop;
+
+        Race(Runnable a, Runnable b) {
+            for (Runnable action : List.of(a, b)) {
+                threads.add(Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        while (true) {
+                            start.await();
+                            if (stop) {
+                                return;
+                            }
+                            action.run();
+                            end.await();
+                        }
+                    } catch (Throwable t) {
+                        errors.add(t);
+                    }
+                }));
+            }
+        }
+
+        void run() throws Exception {
+            start.await(HANG_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            end.await(HANG_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(errors).isEmpty();
+        }
+
+        @Override
+        public void close() throws Exception {
+            stop = true;
+            start.await(HANG_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            joinAll(threads, "racers");
+        }
     }
 
     // ---------------------------------------------------------------- helpers
