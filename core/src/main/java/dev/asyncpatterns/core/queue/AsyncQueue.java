@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  *   (3) closed  implies  no putter waits; closed && size == 0 implies no taker waits.
  *
  * Waiters are QueueWaiter objects, which are also the CompletableFuture handed to the caller (one
- * allocation per waiting operation, none on the fast path of the blocking methods). A waiter's
+ * allocation per waiting operation, none on the fast path of the blocking methods; put's
+ * immediate success returns the shared SyncWaiter.DONE, take's a completed future with the item).
+ * The waiters to fire after a take (the producer moved in) come back from refillOne linked by
+ * their next field, without a Chain object, and a single blocked thread is unparked directly. A waiter's
  * fate is decided exactly once, under the lock, by its state word: WAITING -> DONE (item
  * transferred), ABANDONED (cancelled / timed out / completed by the user, unlinked, nothing
  * transferred) or FAILED (queue closed). The future is completed afterwards, outside the lock
@@ -272,6 +275,10 @@ public final class AsyncQueue<T> {
      * <p>Completes when the item is in the queue (or handed to a waiting consumer); fails with
      * {@link ClosedException} if the queue is closed, now or while waiting. Cancelling the
      * returned future while it waits withdraws the item: it is never enqueued.
+     *
+     * <p>When the item goes in at once (room in the queue, or a waiting consumer), the future
+     * returned is one shared, already completed instance: nothing is allocated, and
+     * {@code obtrude*} on it throws {@link UnsupportedOperationException}.
      *
      * @param item the item
      * @return a future completing once the item is accepted
