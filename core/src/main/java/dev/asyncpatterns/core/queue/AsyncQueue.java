@@ -497,20 +497,7 @@ public final class AsyncQueue<T> {
      *     tell an empty open queue from the end of a closed one)
      */
     public @Nullable T poll() {
-        @Nullable QueueWaiter<?> moved;
-        T item;
-        lock.lock();
-        try {
-            if (store.size == 0) {
-                return null;
-            }
-            item = takeLocked();
-            moved = refillOne();
-        } finally {
-            lock.unlock();
-        }
-        fire(moved);
-        return item;
+        return cast(takeOrEnqueue(false));
     }
 
     /**
@@ -577,7 +564,7 @@ public final class AsyncQueue<T> {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        Object got = takeOrEnqueueBlocking();
+        Object got = takeOrEnqueue(true);
         if (got instanceof BlockingWaiter node) {
             return awaitBlocking(node, "take");
         }
@@ -600,7 +587,7 @@ public final class AsyncQueue<T> {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        Object got = takeOrEnqueueBlocking();
+        Object got = takeOrEnqueue(true);
         if (!(got instanceof BlockingWaiter node)) {
             return cast(got);
         }
@@ -858,13 +845,12 @@ public final class AsyncQueue<T> {
     /**
      * After one item left the store: move the first waiting producer's item in. Returns the
      * waiters to fire outside the lock, linked by {@code next} (usually just one, no allocation):
-     * the producer moved in, after any whose item the comparator refused (those fail with its
-     * exception); {@code null} if no producer waits.
+     * the producer moved in and any before it whose item the comparator refused (those fail with
+     * its exception); {@code null} if no producer waits.
      */
     @GuardedBy("lock")
     private @Nullable QueueWaiter<?> refillOne() {
         @Nullable QueueWaiter<?> first = null;
-        @Nullable QueueWaiter<?> last = null;
         QueueWaiter<?> putter;
         while ((putter = putters.poll()) != null) {
             try {
@@ -877,13 +863,8 @@ public final class AsyncQueue<T> {
                 putter.state = QueueWaiter.FAILED;
             }
             putter.item = null;
-            putter.next = null;
-            if (last == null) {
-                first = putter;
-            } else {
-                last.next = putter;
-            }
-            last = putter;
+            putter.next = first; // pushed: the order in which they are fired does not matter
+            first = putter;
             if (putter.state == QueueWaiter.DONE) {
                 break;
             }
@@ -961,13 +942,19 @@ public final class AsyncQueue<T> {
         SyncWaiter.fireChain(moved.first);
     }
 
-    /** Returns the next item, or a linked BlockingWaiter to wait on. */
-    private Object takeOrEnqueueBlocking() {
+    /**
+     * Returns the next item; if there is none, {@code null} ({@code wait} false, for poll) or a
+     * linked BlockingWaiter to wait on (for the blocking takes; ClosedException if closed).
+     */
+    private @Nullable Object takeOrEnqueue(boolean wait) {
         @Nullable QueueWaiter<?> moved;
         Object item;
         lock.lock();
         try {
             if (store.size == 0) {
+                if (!wait) {
+                    return null;
+                }
                 if (closed) {
                     throw closedException("take");
                 }
