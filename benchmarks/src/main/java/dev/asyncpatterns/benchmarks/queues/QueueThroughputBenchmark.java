@@ -39,7 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Each invocation starts fresh producer and consumer threads and waits for all of them; thread
  * start cost is amortised over {@value #ITEMS} items.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar QueueThroughput -f 1 -wi 3 -i 5}
+ * <p>The verdict matrix (issue #20: {@code asyncQueue} at least {@code arrayBlockingQueue} and
+ * {@code jox} in every cell, {@code asyncQueueFutures} within 1.5x of {@code asyncQueue}) is the
+ * default parameter set: 4 impls x 2 capacities x 2 topologies x 2 thread kinds = 32 cells. Run:
+ * {@code java -jar benchmarks/target/benchmarks.jar 'queues\.QueueThroughputBenchmark' -f 3 -wi 1 -w 1s -i 5 -r 500ms -prof gc}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
