@@ -1,5 +1,8 @@
 package dev.asyncpatterns.core.internal;
 
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Argument checks that name the parameter and the bad value (contract rule 8). Not part of the
  * API. Use {@link java.util.Objects#requireNonNull(Object, String)} for nulls.
@@ -104,10 +107,30 @@ public final class Checks {
      * @throws IllegalStateException ({@code "<setting> was already set to <current>"}) if
      *     {@code current} is not null
      */
-    public static void unset(Object current, String setting) {
+    public static void unset(@Nullable Object current, String setting) {
         if (current != null) {
             throw new IllegalStateException(setting + " was already set to " + current);
         }
+    }
+
+    /**
+     * A builder setting that may be given once, in one call: checks that {@code value} is not
+     * null and that the setting was not given before ({@link #unset}), and returns {@code value}
+     * for the builder to store.
+     *
+     * @param <T> the setting's type
+     * @param current the setting's current value, {@code null} if it was not given
+     * @param value the value given
+     * @param parameter the parameter's name, for the {@link NullPointerException}
+     * @param setting the setting's name, for the {@link IllegalStateException}
+     * @return {@code value}
+     * @throws NullPointerException if {@code value} is null
+     * @throws IllegalStateException if the setting was already given
+     */
+    public static <T> T setOnce(@Nullable Object current, T value, String parameter, String setting) {
+        Objects.requireNonNull(value, parameter);
+        unset(current, setting);
+        return value;
     }
 
     /** The longest component name {@link #name} accepts. */
