@@ -422,7 +422,8 @@ public final class AsyncQueue<T> {
             lock.unlock();
         }
         if (node == null) {
-            taker.fire();
+            Objects.requireNonNull(taker, "no room was made: a taker was handed the item")
+                    .fire();
         } else {
             awaitBlocking(node, "put");
         }

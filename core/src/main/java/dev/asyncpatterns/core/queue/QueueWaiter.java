@@ -65,7 +65,7 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
     @Override
     public void fire() {
         if (state == FAILED) {
-            fail(failure);
+            fail(Objects.requireNonNull(failure, "a FAILED waiter has its failure"));
         } else {
             deliver();
         }
@@ -87,7 +87,7 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
     }
 
     @Override
-    public boolean complete(V value) {
+    public boolean complete(@Nullable V value) {
         return queue.abandon(this, false) && super.complete(value);
     }
 
