@@ -30,7 +30,7 @@ case "$profile" in
     ;;
   peers)
     # one package per area; add a new area here (full picks up everything anyway)
-    include='dev\.asyncpatterns\.benchmarks\.((futures|sync|queues|pipeline|resilience|cache|redis)\.|CompletableFutureBaselineBenchmark\.)'
+    include='dev\.asyncpatterns\.benchmarks\.((futures|scope|sync|queues|pipeline|resilience|cache|redis)\.|CompletableFutureBaselineBenchmark\.)'
     jmh_args=(-f 1 -wi 2 -w 1s -i 3 -r 1s -prof gc)
     ;;
   full)
