@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.scope;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.Outcome;
@@ -14,6 +15,8 @@ import dev.asyncpatterns.core.internal.TaskFuture;
 import dev.asyncpatterns.core.internal.TaskScopeFailureEvent;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,9 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,31 +176,60 @@ public final class TaskScope implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskScope.class);
     private static final ThreadLocal<TaskScope> CURRENT = new ThreadLocal<>();
     /** The scopes whose fork bodies the current thread is running, innermost first. */
-    private static final ThreadLocal<ForkFrame> RUNNING_FORK = new ThreadLocal<>();
-    /** Stands for any success in forkExited (the value itself is not needed there). */
-    private static final Outcome<Object> SUCCESS = Outcome.success(null);
+    private static final ThreadLocal<Body<?>> RUNNING_FORK = new ThreadLocal<>();
+    /** Stands for any success in outcomeOf (the value itself is never read). */
+    private static final Outcome<Object> SUCCESS = Outcome.success((Object) "any success");
+
+    private static final long SHUTDOWN = 1L << 62;
+    private static final long CLOSED = 1L << 61;
+    private static final long LIVE_MASK = 0xFFFF_FFFFL;
+    private static final CompletableFuture<Void> IDLE = CompletableFuture.completedFuture(null);
+    private static final VarHandle CTL;
+    private static final VarHandle IDLE_WAITER;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            CTL = lookup.findVarHandle(TaskScope.class, "ctl", long.class);
+            IDLE_WAITER = lookup.findVarHandle(TaskScope.class, "idleWaiter", CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Policy policy;
     private final TimeSource timeSource;
     private final Executor executor;
     private final Thread owner;
-    private final TaskScope parent;
-    private final Duration deadline;
+    private final @Nullable TaskScope parent;
+    private final @Nullable Duration deadline;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Set<CompletableFuture<?>> forks = ConcurrentHashMap.newKeySet(); // added under lock
+    private final Set<CompletableFuture<?>> forks = ConcurrentHashMap.newKeySet(); // lock-free
+
+    @GuardedBy("lock")
     private final List<TaskScope> children = new ArrayList<>();
-    private final List<Throwable> firstSuccessFailures;
-    private final AtomicInteger live = new AtomicInteger(); // raised under lock, lowered lock-free
-    private volatile CompletableFuture<Void> idle = CompletableFuture.completedFuture(null); // written under lock
-    private volatile boolean shutdown; // written under lock, read lock-free by forkAsync
-    private volatile boolean closed;
+
+    private final @Nullable List<Throwable> firstSuccessFailures; // guarded by lock; FIRST_SUCCESS only
+    /** SHUTDOWN and CLOSED bits and the live-fork count (low 32 bits); see the note. */
+    private volatile long ctl;
+    /** The future the idle waiters wait on, or null; taken (set to null) by the exit that idles. */
+    private volatile @Nullable CompletableFuture<Void> idleWaiter;
+
+    @GuardedBy("lock")
     private boolean succeeded;
-    private Throwable failure;
-    private TimeoutException deadlineExpired;
-    private Cancellable deadlineTimer;
+
+    @GuardedBy("lock")
+    private @Nullable Throwable failure;
+
+    @GuardedBy("lock")
+    private @Nullable TimeoutException deadlineExpired;
+
+    @GuardedBy("lock")
+    private @Nullable Cancellable deadlineTimer;
+
     private final String name;
-    private final LongAdder forked = new LongAdder(); // raised under the lock, in register
+    private final LongAdder forked = new LongAdder(); // lock-free, in register
     private final LongAdder forksSucceeded = new LongAdder(); // lock-free, like the exits
     private final LongAdder forksFailed = new LongAdder();
     private final LongAdder forksCancelled = new LongAdder();
@@ -266,7 +298,7 @@ public final class TaskScope implements AutoCloseable {
                 Cancellable timer = timeSource.schedule(deadline, this::expire);
                 lock.lock();
                 try {
-                    if (shutdown) {
+                    if (isShutdown()) {
                         timer.cancel();
                     } else {
                         deadlineTimer = timer;
@@ -284,15 +316,15 @@ public final class TaskScope implements AutoCloseable {
         lock.lock();
         try {
             children.add(child);
-            return shutdown;
+            return isShutdown();
         } finally {
             lock.unlock();
         }
     }
 
-    private static TaskScope innermostOpen() {
+    private static @Nullable TaskScope innermostOpen() {
         TaskScope scope = CURRENT.get();
-        while (scope != null && scope.closed) {
+        while (scope != null && scope.isClosed()) {
             scope = scope.parent;
         }
         return scope;
@@ -319,10 +351,12 @@ public final class TaskScope implements AutoCloseable {
     public <T> CompletableFuture<T> fork(Callable<? extends T> task) {
         Objects.requireNonNull(task, "task");
         checkForkingThread();
-        var holder = new TaskFuture<?>[1];
-        TaskFuture<T> fork = new TaskFuture<>(() -> runInScope(task), () -> forkExited(holder[0]), null);
-        holder[0] = fork;
+        TaskFuture<T> fork = new Body<T>(this, task).fork;
         if (!register(fork, "fork")) {
+            fork.cancel(false); // never counted in: its exit hook finds it absent from forks
+            return fork;
+        }
+        if (isShutdown()) { // shut down while registering: the canceller may have missed it
             fork.cancel(false);
             return fork;
         }
@@ -349,10 +383,11 @@ public final class TaskScope implements AutoCloseable {
         checkForkingThread();
         // lock-free checks: a shutdown racing with them is handled by register() below, or is
         // harmless for work that is already done
-        if (closed) {
+        long c = ctl;
+        if ((c & CLOSED) != 0) {
             throw new ClosedException("TaskScope is closed: forkAsync refused");
         }
-        if (shutdown) {
+        if ((c & SHUTDOWN) != 0) {
             return CompletedFutures.cancelled();
         }
         CompletableFuture<T> started = Futures.start(task); // user code: outside the lock
@@ -360,7 +395,7 @@ public final class TaskScope implements AutoCloseable {
             // nothing to track or cancel: apply the policy to the outcome and hand the stage back;
             // a success only matters to FIRST_SUCCESS
             if (started.isCompletedExceptionally() || policy == Policy.FIRST_SUCCESS) {
-                record(outcomeOf(started), null);
+                recordDone(outcomeOf(started));
             }
             return started;
         }
@@ -378,41 +413,134 @@ public final class TaskScope implements AutoCloseable {
             return fork;
         }
         fork.whenComplete((value, error) -> forkExited(fork));
+        if (isShutdown()) { // shut down while registering: the canceller may have missed it
+            started.cancel(true);
+            fork.cancel(false);
+            return fork;
+        }
         fork.follow(started);
         return fork;
     }
 
-    /** Counts a new fork in; false if the scope has shut down (the fork must not start). */
+    /**
+     * Counts a new fork in, lock-free; false if the scope has shut down (the fork must not
+     * start). The caller re-reads the shutdown bit after this returns true, see the note.
+     */
     private boolean register(CompletableFuture<?> fork, String operation) {
-        lock.lock();
-        try {
-            if (closed) {
+        long c;
+        do {
+            c = ctl;
+            if ((c & CLOSED) != 0) {
                 throw new ClosedException("TaskScope is closed: " + operation + " refused");
             }
-            if (shutdown) {
+            if ((c & SHUTDOWN) != 0) {
                 return false;
             }
-            if (live.getAndIncrement() == 0) {
-                idle = new CompletableFuture<>();
+            if ((c & LIVE_MASK) == LIVE_MASK) {
+                throw new IllegalStateException("TaskScope: too many live forks");
             }
-            forked.increment();
-            forks.add(fork);
-            return true;
-        } finally {
-            lock.unlock();
+        } while (!CTL.weakCompareAndSet(this, c, c + 1));
+        forks.add(fork); // before the caller's re-read of the shutdown bit
+        forked.increment();
+        return true;
+    }
+
+    /** Sets {@code bits} in the state word; true if this call set the first of them. */
+    private boolean setBits(long bits) {
+        long c;
+        do {
+            c = ctl;
+            if ((c & bits) == bits) {
+                return false;
+            }
+        } while (!CTL.weakCompareAndSet(this, c, c | bits));
+        return (c & bits) == 0;
+    }
+
+    private int live() {
+        return (int) (ctl & LIVE_MASK);
+    }
+
+    private boolean isClosed() {
+        return (ctl & CLOSED) != 0;
+    }
+
+    /**
+     * A future completed once no fork is live (at once if none is). A completion of the shared
+     * waiter can be early (an exit that saw the count reach 0 before a new fork came in takes the
+     * waiter installed after it), so every wake-up re-reads the count and waits again if needed.
+     */
+    private CompletableFuture<Void> idleFuture() {
+        if (live() == 0) {
+            return IDLE;
+        }
+        var result = new CompletableFuture<Void>();
+        awaitIdle(result);
+        return result;
+    }
+
+    private void awaitIdle(CompletableFuture<Void> result) {
+        while (true) {
+            CompletableFuture<Void> waiter = idleWaiter;
+            if (waiter == null) {
+                var fresh = new CompletableFuture<Void>();
+                waiter = IDLE_WAITER.compareAndSet(this, null, fresh) ? fresh : idleWaiter;
+                if (waiter == null) {
+                    continue; // taken meanwhile
+                }
+            }
+            if (live() == 0) { // after publishing the waiter: an exit reaching 0 now finds it
+                result.complete(null);
+                return;
+            }
+            if (!waiter.isDone()) {
+                waiter.whenComplete((ignored, never) -> awaitIdle(result));
+                return;
+            }
+            IDLE_WAITER.compareAndSet(this, waiter, null); // an early completion: wait again
         }
     }
 
-    private <T> T runInScope(Callable<? extends T> task) throws Exception {
-        if (shutdown) {
+    /**
+     * The body and exit hook of one fork: one object per fork instead of two lambdas, and the
+     * thread-local frame saying "this thread runs a fork body of {@code scope}" while it runs.
+     */
+    private static final class Body<T> implements Callable<T>, Runnable {
+        final TaskScope scope;
+        private final Callable<? extends T> task;
+        final TaskFuture<T> fork;
+
+        @Nullable
+        Body<?> outer; // the fork body this thread was running before, if any
+
+        Body(TaskScope scope, Callable<? extends T> task) {
+            this.scope = scope;
+            this.task = task;
+            this.fork = new TaskFuture<>(this, this, null);
+        }
+
+        @Override
+        public T call() throws Exception {
+            return scope.runInScope(task, this);
+        }
+
+        @Override
+        public void run() { // the exit hook
+            scope.forkExited(fork);
+        }
+    }
+
+    private <T> T runInScope(Callable<? extends T> task, Body<?> body) throws Exception {
+        if (isShutdown()) {
             // registered before the shutdown but reached by its thread only now: the body must not
             // start once the scope is cancelled (cancelAll may not have reached this fork yet)
             throw new CancellationException("TaskScope was shut down before this fork started");
         }
         TaskScope previous = CURRENT.get();
-        ForkFrame outerFork = RUNNING_FORK.get();
+        Body<?> outerFork = RUNNING_FORK.get();
+        body.outer = outerFork;
         CURRENT.set(this);
-        RUNNING_FORK.set(new ForkFrame(this, outerFork));
+        RUNNING_FORK.set(body);
         try {
             return task.call();
         } finally {
@@ -429,17 +557,14 @@ public final class TaskScope implements AutoCloseable {
         }
     }
 
-    /** One level of "this thread is running a fork body of {@code scope}". */
-    private record ForkFrame(TaskScope scope, ForkFrame outer) {}
-
     /**
      * Fails fast where waiting for the forks would wait for the caller itself: join/close called
      * from inside one of this scope's fork bodies, which only the owner thread can do, i.e. on a
      * same-thread executor ({@code executor(Runnable::run)}).
      */
     private void checkNotInOwnFork(String operation) {
-        for (ForkFrame frame = RUNNING_FORK.get(); frame != null; frame = frame.outer()) {
-            if (frame.scope() == this) {
+        for (Body<?> frame = RUNNING_FORK.get(); frame != null; frame = frame.outer) {
+            if (frame.scope == this) {
                 throw new IllegalStateException("TaskScope." + operation + " called inside one of its own forks"
                         + " (the scope's executor runs forks on the owner thread): it would wait for that fork,"
                         + " i.e. for itself, forever");
@@ -447,9 +572,30 @@ public final class TaskScope implements AutoCloseable {
         }
     }
 
-    /** Records a fork's outcome and releases it; called once per fork, after it finished. */
+    /**
+     * Records a fork's outcome and releases it; called once per fork, after it finished. Builds
+     * an {@link Outcome} only when the policy needs it (not for a success, nor for the cancelled
+     * forks of a scope that shut down).
+     */
     private void forkExited(CompletableFuture<?> fork) {
-        record(outcomeOf(fork), fork);
+        if (!forks.remove(fork)) {
+            return; // never counted in (born cancelled)
+        }
+        // counted before release(), so a join that returns sees every count
+        boolean cancelled = fork.isCancelled();
+        boolean failed = cancelled
+                ? fork instanceof TaskFuture<?> task && task.lateFailure() != null
+                : fork.isCompletedExceptionally();
+        (failed ? forksFailed : cancelled ? forksCancelled : forksSucceeded).increment();
+        boolean policyCares = switch (policy) {
+            case FAIL_FAST -> failed;
+            case COLLECT_ALL -> false;
+            case FIRST_SUCCESS -> !isShutdown();
+        };
+        if (policyCares) {
+            applyPolicy(outcomeOf(fork));
+        }
+        release();
     }
 
     private static Outcome<?> outcomeOf(CompletableFuture<?> done) {
@@ -461,44 +607,34 @@ public final class TaskScope implements AutoCloseable {
         return outcome;
     }
 
-    /**
-     * Applies the policy to a fork's outcome; {@code fork} is the registered fork to count out, or
-     * null for an async fork that was already done when started (never registered).
-     */
-    private void record(Outcome<?> outcome, CompletableFuture<?> fork) {
-        if (fork != null && !forks.remove(fork)) {
-            return; // already counted out
-        }
-        if (fork != null) { // counted before release(), so a join that returns sees every count
-            (outcome.isSuccess() ? forksSucceeded : outcome.isCancelled() ? forksCancelled : forksFailed).increment();
-        }
-        boolean policyIgnores = switch (policy) {
-            case FAIL_FAST -> !(outcome instanceof Outcome.Failure<?>);
-            case COLLECT_ALL -> true;
-            case FIRST_SUCCESS -> shutdown; // volatile; never reset
+    /** Applies the policy to the outcome of an async fork that was already done when started. */
+    private void recordDone(Outcome<?> outcome) {
+        boolean policyCares = switch (policy) {
+            case FAIL_FAST -> outcome instanceof Outcome.Failure<?>;
+            case COLLECT_ALL -> false;
+            case FIRST_SUCCESS -> !isShutdown();
         };
-        if (!policyIgnores) {
+        if (policyCares) {
             applyPolicy(outcome);
-        }
-        if (fork != null) {
-            release();
         }
     }
 
     /**
-     * Counts a registered fork out, lock-free (see the note): its outcome has been applied.
-     * Reading {@code idle} before the decrement is safe: it is replaced only when live rises
-     * from 0, which cannot happen while this fork still holds its unit.
+     * Counts a registered fork out, lock-free (see the note): its outcome has been applied. The
+     * exit that brings the count to 0 wakes the idle waiters.
      */
     private void release() {
-        CompletableFuture<Void> nowIdle = idle;
-        if (live.decrementAndGet() == 0) {
-            nowIdle.complete(null);
+        if ((((long) CTL.getAndAdd(this, -1L) - 1) & LIVE_MASK) == 0) {
+            @SuppressWarnings("unchecked")
+            var waiter = (CompletableFuture<Void>) IDLE_WAITER.getAndSet(this, null);
+            if (waiter != null) {
+                waiter.complete(null);
+            }
         }
     }
 
     private void applyPolicy(Outcome<?> outcome) {
-        List<CompletableFuture<?>> toCancel = null;
+        boolean cancelForks = false;
         List<TaskScope> childrenToCancel = null;
         Cancellable timer = null;
         Throwable suppress = null;
@@ -507,6 +643,7 @@ public final class TaskScope implements AutoCloseable {
         Throwable failedWith = null;
         lock.lock();
         try {
+            boolean shutdown = isShutdown(); // set only under the lock
             boolean shutDownNow = false;
             switch (policy) {
                 case FAIL_FAST -> {
@@ -534,20 +671,19 @@ public final class TaskScope implements AutoCloseable {
                             shutDownNow = true;
                         }
                     } else if (!shutdown) {
-                        firstSuccessFailures.add(outcome.exceptionOrNull());
+                        Objects.requireNonNull(firstSuccessFailures).add(outcome.exceptionOrNull());
                     }
                 }
             }
-            if (shutDownNow && !shutdown) {
-                shutdown = true;
-                toCancel = copy(forks);
+            if (shutDownNow && setBits(SHUTDOWN)) {
+                cancelForks = true;
                 childrenToCancel = copy(children);
                 timer = deadlineTimer;
             }
         } finally {
             lock.unlock();
         }
-        if (suppress != null) {
+        if (suppress != null && into != null) {
             into.addSuppressed(suppress);
         }
         if (ignoredAfterShutdown != null) {
@@ -555,24 +691,29 @@ public final class TaskScope implements AutoCloseable {
                     "TaskScope: a fork failed after the scope was cancelled; not the scope's failure",
                     ignoredAfterShutdown);
         }
-        if (failedWith != null && toCancel != null) {
-            traceFailure(failedWith, toCancel.size());
+        if (failedWith != null && cancelForks) {
+            traceFailure(failedWith, forks.size());
         }
-        cancelAll(toCancel, childrenToCancel, timer);
+        if (cancelForks) {
+            cancelAll(childrenToCancel, timer);
+        }
     }
 
     private static <E> List<E> copy(java.util.Collection<E> elements) {
         return elements.isEmpty() ? List.of() : new ArrayList<>(elements);
     }
 
-    private static void cancelAll(List<CompletableFuture<?>> forks, List<TaskScope> children, Cancellable timer) {
+    /**
+     * Cancels every fork and the given children, outside the lock, after the shutdown bit was
+     * set: the weakly consistent walk of {@code forks} sees every fork registered before the bit
+     * was set; a fork registered after re-reads the bit and cancels itself (see the note).
+     */
+    private void cancelAll(@Nullable List<TaskScope> children, @Nullable Cancellable timer) {
         if (timer != null) {
             timer.cancel();
         }
-        if (forks != null) {
-            for (CompletableFuture<?> fork : forks) {
-                fork.cancel(true);
-            }
+        for (CompletableFuture<?> fork : forks) {
+            fork.cancel(true);
         }
         if (children != null) {
             for (TaskScope child : children) {
@@ -582,25 +723,24 @@ public final class TaskScope implements AutoCloseable {
     }
 
     private void expire() {
-        List<CompletableFuture<?>> toCancel;
         List<TaskScope> childrenToCancel;
+        TimeoutException expired;
         lock.lock();
         try {
-            if (shutdown) {
+            if (!setBits(SHUTDOWN)) {
                 return;
             }
-            shutdown = true;
-            deadlineExpired = new TimeoutException("TaskScope deadline of " + deadline + " passed");
+            expired = new TimeoutException("TaskScope deadline of " + deadline + " passed");
+            deadlineExpired = expired;
             if (policy == Policy.FAIL_FAST && failure == null) {
-                failure = deadlineExpired;
+                failure = expired;
             }
-            toCancel = copy(forks);
             childrenToCancel = copy(children);
         } finally {
             lock.unlock();
         }
-        traceFailure(deadlineExpired, toCancel.size());
-        cancelAll(toCancel, childrenToCancel, null);
+        traceFailure(expired, forks.size());
+        cancelAll(childrenToCancel, null);
     }
 
     /** A JFR TaskScopeFailure event, only when a recording enables it (no allocation otherwise). */
@@ -623,22 +763,19 @@ public final class TaskScope implements AutoCloseable {
      * idempotent.
      */
     public void cancel() {
-        List<CompletableFuture<?>> toCancel;
         List<TaskScope> childrenToCancel;
         Cancellable timer;
         lock.lock();
         try {
-            if (shutdown) {
+            if (!setBits(SHUTDOWN)) {
                 return;
             }
-            shutdown = true;
-            toCancel = copy(forks);
             childrenToCancel = copy(children);
             timer = deadlineTimer;
         } finally {
             lock.unlock();
         }
-        cancelAll(toCancel, childrenToCancel, timer);
+        cancelAll(childrenToCancel, timer);
     }
 
     /**
@@ -648,12 +785,7 @@ public final class TaskScope implements AutoCloseable {
      * @return {@code true} once shut down
      */
     public boolean isShutdown() {
-        lock.lock();
-        try {
-            return shutdown;
-        } finally {
-            lock.unlock();
-        }
+        return (ctl & SHUTDOWN) != 0;
     }
 
     /**
@@ -663,7 +795,7 @@ public final class TaskScope implements AutoCloseable {
      * @return the number of live forks
      */
     public int activeForks() {
-        return live.get();
+        return live();
     }
 
     // ---------------------------------------------------------------- joining
@@ -690,18 +822,11 @@ public final class TaskScope implements AutoCloseable {
     public void joinBlocking() throws ExecutionException, InterruptedException {
         checkOwner("joinBlocking");
         checkNotInOwnFork("joinBlocking");
-        CompletableFuture<Void> wait;
-        lock.lock();
-        try {
-            if (closed) {
-                throw new ClosedException("TaskScope is closed: joinBlocking refused");
-            }
-            wait = idle;
-        } finally {
-            lock.unlock();
+        if (isClosed()) {
+            throw new ClosedException("TaskScope is closed: joinBlocking refused");
         }
         try {
-            wait.get();
+            idleFuture().get();
         } catch (ExecutionException impossible) {
             throw new IllegalStateException(impossible);
         }
@@ -724,16 +849,10 @@ public final class TaskScope implements AutoCloseable {
      */
     public CompletableFuture<Void> joinAndClose() {
         checkOwner("joinAndClose");
-        CompletableFuture<Void> wait;
-        lock.lock();
-        try {
-            if (closed) {
-                throw new ClosedException("TaskScope is closed: joinAndClose refused");
-            }
-            wait = idle;
-        } finally {
-            lock.unlock();
+        if (isClosed()) {
+            throw new ClosedException("TaskScope is closed: joinAndClose refused");
         }
+        CompletableFuture<Void> wait = idleFuture();
         var result = new CompletableFuture<Void>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
@@ -757,7 +876,7 @@ public final class TaskScope implements AutoCloseable {
     }
 
     /** The failure join reports, or null. */
-    private Throwable result() {
+    private @Nullable Throwable result() {
         lock.lock();
         try {
             return switch (policy) {
@@ -770,20 +889,24 @@ public final class TaskScope implements AutoCloseable {
         }
     }
 
+    @GuardedBy("lock")
     private Throwable firstSuccessFailure() {
-        if (failure == null) { // built once, so repeated joins report the same exception
-            List<Throwable> failures = List.copyOf(firstSuccessFailures);
-            if (deadlineExpired != null) {
-                failures.forEach(deadlineExpired::addSuppressed);
-                failure = deadlineExpired;
+        Throwable built = failure;
+        if (built == null) { // built once, so repeated joins report the same exception
+            List<Throwable> failures = List.copyOf(Objects.requireNonNull(firstSuccessFailures));
+            TimeoutException expired = deadlineExpired;
+            if (expired != null) {
+                failures.forEach(expired::addSuppressed);
+                built = expired;
             } else {
-                failure = new AllFailedException(
+                built = new AllFailedException(
                         "no fork succeeded (" + failures.size() + " failed)",
                         failures.isEmpty() ? null : failures.get(0),
                         failures);
             }
+            failure = built;
         }
-        return failure;
+        return built;
     }
 
     // ---------------------------------------------------------------- closing
@@ -806,7 +929,7 @@ public final class TaskScope implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (isClosed()) {
             return;
         }
         checkOwner("close");
@@ -815,7 +938,7 @@ public final class TaskScope implements AutoCloseable {
         List<TaskScope> openChildren;
         lock.lock();
         try {
-            closed = true;
+            setBits(CLOSED);
             openChildren = copy(children);
         } finally {
             lock.unlock();
@@ -840,7 +963,7 @@ public final class TaskScope implements AutoCloseable {
         List<TaskScope> openChildren;
         lock.lock();
         try {
-            closed = true;
+            setBits(CLOSED);
             openChildren = copy(children);
         } finally {
             lock.unlock();
@@ -855,8 +978,7 @@ public final class TaskScope implements AutoCloseable {
     private void closeWhenIdle() {
         lock.lock();
         try {
-            closed = true;
-            shutdown = true;
+            setBits(CLOSED | SHUTDOWN);
             if (deadlineTimer != null) {
                 deadlineTimer.cancel();
             }
@@ -867,24 +989,23 @@ public final class TaskScope implements AutoCloseable {
     }
 
     private void detach() {
-        if (parent != null) {
-            parent.lock.lock();
-            try {
-                parent.children.remove(this);
-            } finally {
-                parent.lock.unlock();
-            }
+        TaskScope p = parent;
+        if (p != null) {
+            p.removeChild(this);
+        }
+    }
+
+    private void removeChild(TaskScope child) {
+        lock.lock();
+        try {
+            children.remove(child);
+        } finally {
+            lock.unlock();
         }
     }
 
     private void awaitIdleUninterruptibly() {
-        CompletableFuture<Void> wait;
-        lock.lock();
-        try {
-            wait = idle;
-        } finally {
-            lock.unlock();
-        }
+        CompletableFuture<Void> wait = idleFuture();
         if (wait.isDone()) {
             return;
         }
@@ -956,18 +1077,18 @@ public final class TaskScope implements AutoCloseable {
     public Stats stats() {
         return new Stats(
                 name,
-                live.get(),
+                live(),
                 forked.sum(),
                 forksSucceeded.sum(),
                 forksFailed.sum(),
                 forksCancelled.sum(),
-                shutdown,
-                closed);
+                isShutdown(),
+                isClosed());
     }
 
     @Override
     public String toString() {
-        return "TaskScope[" + name + ", " + policy + ", activeForks=" + activeForks() + (closed ? ", closed" : "")
+        return "TaskScope[" + name + ", " + policy + ", activeForks=" + activeForks() + (isClosed() ? ", closed" : "")
                 + (isShutdown() ? ", shutdown" : "") + "]";
     }
 
@@ -978,12 +1099,12 @@ public final class TaskScope implements AutoCloseable {
      * scope owned by the calling thread. Not thread-safe; a builder can open several scopes.
      */
     public static final class Builder {
-        private Policy policy;
-        private Duration deadlineDuration;
-        private Instant deadlineInstant;
-        private TimeSource timeSource;
-        private Executor executor;
-        private String name;
+        private @Nullable Policy policy;
+        private @Nullable Duration deadlineDuration;
+        private @Nullable Instant deadlineInstant;
+        private @Nullable TimeSource timeSource;
+        private @Nullable Executor executor;
+        private @Nullable String name;
 
         private Builder() {}
 
