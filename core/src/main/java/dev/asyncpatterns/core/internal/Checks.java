@@ -1,5 +1,8 @@
 package dev.asyncpatterns.core.internal;
 
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Argument checks that name the parameter and the bad value (contract rule 8). Not part of the
  * API. Use {@link java.util.Objects#requireNonNull(Object, String)} for nulls.
@@ -108,6 +111,26 @@ public final class Checks {
         if (current != null) {
             throw new IllegalStateException(setting + " was already set to " + current);
         }
+    }
+
+    /**
+     * The body of a builder setter: checks {@code value} is not null and the setting was not
+     * given before, then returns {@code value} for the caller to store
+     * ({@code this.x = Checks.setOnce(this.x, x, "x")}).
+     *
+     * @param <T> the setting's type
+     * @param current the setting's current value, {@code null} if it was not given
+     * @param value the new value
+     * @param setting the setting's (and parameter's) name to report
+     * @return {@code value}
+     * @throws NullPointerException ({@code "<setting>"}) if {@code value} is null
+     * @throws IllegalStateException ({@code "<setting> was already set to <current>"}) if
+     *     {@code current} is not null
+     */
+    public static <T> T setOnce(@Nullable T current, T value, String setting) {
+        Objects.requireNonNull(value, setting);
+        unset(current, setting);
+        return value;
     }
 
     /** The longest component name {@link #name} accepts. */

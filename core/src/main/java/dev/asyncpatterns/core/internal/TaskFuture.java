@@ -43,6 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** A really cancellable task: {@code cancel(true)} interrupts the running thread. */
 public final class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
 
+    private static final CapturedContext.Scope NOTHING_RESTORED = () -> {};
+
     private static final int NEW = 0;
     private static final int RUNNING = 1;
     private static final int FINISHED = 2;
@@ -57,6 +59,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
     private final Runnable exitHook;
     private final Runnable cancelledBeforeStart;
     private final CapturedContext context;
+    private final boolean freshThread;
 
     public TaskFuture(Callable<? extends T> callable) {
         this(callable, null, null);
@@ -68,7 +71,18 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
      *     pool's queue (may be null)
      */
     public TaskFuture(Callable<? extends T> callable, Runnable exitHook, Runnable cancelledBeforeStart) {
+        this(callable, exitHook, cancelledBeforeStart, false);
+    }
+
+    /**
+     * @param freshThread whether the executor runs this task on a new thread that inherits no
+     *     thread-locals (Tasks.virtualThreads()): then an empty context needs no restore, which
+     *     would allocate the MDC's thread-local map on that thread only to find it empty
+     */
+    public TaskFuture(
+            Callable<? extends T> callable, Runnable exitHook, Runnable cancelledBeforeStart, boolean freshThread) {
         this.callable = Objects.requireNonNull(callable, "task");
+        this.freshThread = freshThread;
         this.exitHook = exitHook;
         this.cancelledBeforeStart = cancelledBeforeStart;
         this.context = CapturedContext.capture(); // the submitting thread's request context
@@ -99,7 +113,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
             runner = null;
             return;
         }
-        CapturedContext.Scope restored = context.restore();
+        CapturedContext.Scope restored = freshThread && context.isEmpty() ? NOTHING_RESTORED : context.restore();
         try {
             Callable<? extends T> task = callable;
             if (!isDone()) {

@@ -175,6 +175,11 @@ public final class TaskScope implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskScope.class);
     private static final ThreadLocal<TaskScope> CURRENT = new ThreadLocal<>();
+    /**
+     * The scope of the fork body each fresh fork thread runs (scopes on the default executor):
+     * a map entry instead of a ThreadLocalMap on every new virtual thread; see the note.
+     */
+    private static final ConcurrentHashMap<Thread, TaskScope> FRESH_FORK_SCOPE = new ConcurrentHashMap<>();
     /** The scopes whose fork bodies the current thread is running, innermost first. */
     private static final ThreadLocal<Body<?>> RUNNING_FORK = new ThreadLocal<>();
     /** Stands for any success in outcomeOf (the value itself is never read). */
@@ -200,6 +205,9 @@ public final class TaskScope implements AutoCloseable {
     private final Policy policy;
     private final TimeSource timeSource;
     private final Executor executor;
+    /** Whether every fork runs on a new virtual thread that inherits nothing (the default). */
+    private final boolean freshThreads;
+
     private final Thread owner;
     private final @Nullable TaskScope parent;
     private final @Nullable Duration deadline;
@@ -239,6 +247,7 @@ public final class TaskScope implements AutoCloseable {
         this.policy = builder.policy != null ? builder.policy : Policy.FAIL_FAST;
         this.timeSource = builder.timeSource != null ? builder.timeSource : TimeSource.system();
         this.executor = builder.executor != null ? builder.executor : Tasks.virtualThreads();
+        this.freshThreads = executor == Tasks.virtualThreads();
         this.owner = Thread.currentThread();
         this.firstSuccessFailures = policy == Policy.FIRST_SUCCESS ? new ArrayList<>() : null;
         this.deadline = builder.deadlineDuration != null
@@ -323,7 +332,12 @@ public final class TaskScope implements AutoCloseable {
     }
 
     private static @Nullable TaskScope innermostOpen() {
-        TaskScope scope = CURRENT.get();
+        TaskScope scope = openFrom(CURRENT.get()); // a scope opened by this thread, or its fork's
+        return scope != null ? scope : openFrom(FRESH_FORK_SCOPE.get(Thread.currentThread()));
+    }
+
+    private static @Nullable TaskScope openFrom(@Nullable TaskScope innermost) {
+        TaskScope scope = innermost;
         while (scope != null && scope.isClosed()) {
             scope = scope.parent;
         }
@@ -516,7 +530,7 @@ public final class TaskScope implements AutoCloseable {
         Body(TaskScope scope, Callable<? extends T> task) {
             this.scope = scope;
             this.task = task;
-            this.fork = new TaskFuture<>(this, this, null);
+            this.fork = new TaskFuture<>(this, this, null, scope.freshThreads);
         }
 
         @Override
@@ -535,6 +549,17 @@ public final class TaskScope implements AutoCloseable {
             // registered before the shutdown but reached by its thread only now: the body must not
             // start once the scope is cancelled (cancelAll may not have reached this fork yet)
             throw new CancellationException("TaskScope was shut down before this fork started");
+        }
+        if (freshThreads) {
+            // a new virtual thread: nothing to save or restore, and it can never be the owner
+            // (so checkNotInOwnFork needs no frame); see the note
+            Thread thread = Thread.currentThread();
+            FRESH_FORK_SCOPE.put(thread, this);
+            try {
+                return task.call();
+            } finally {
+                FRESH_FORK_SCOPE.remove(thread);
+            }
         }
         TaskScope previous = CURRENT.get();
         Body<?> outerFork = RUNNING_FORK.get();
@@ -934,20 +959,7 @@ public final class TaskScope implements AutoCloseable {
         }
         checkOwner("close");
         checkNotInOwnFork("close");
-        cancel();
-        List<TaskScope> openChildren;
-        lock.lock();
-        try {
-            setBits(CLOSED);
-            openChildren = copy(children);
-        } finally {
-            lock.unlock();
-        }
-        for (TaskScope child : openChildren) {
-            child.closeFromParent();
-        }
-        awaitIdleUninterruptibly();
-        detach();
+        shutDownAndAwait();
         if (CURRENT.get() == this) {
             TaskScope enclosing = innermostOpen();
             if (enclosing == null) {
@@ -958,7 +970,8 @@ public final class TaskScope implements AutoCloseable {
         }
     }
 
-    private void closeFromParent() {
+    /** close() without the owner checks: also how a closing parent closes its open children. */
+    private void shutDownAndAwait() {
         cancel();
         List<TaskScope> openChildren;
         lock.lock();
@@ -969,7 +982,7 @@ public final class TaskScope implements AutoCloseable {
             lock.unlock();
         }
         for (TaskScope child : openChildren) {
-            child.closeFromParent();
+            child.shutDownAndAwait();
         }
         awaitIdleUninterruptibly();
         detach();
@@ -1050,13 +1063,20 @@ public final class TaskScope implements AutoCloseable {
         if (current == owner) {
             return;
         }
-        for (TaskScope scope = CURRENT.get(); scope != null; scope = scope.parent) {
-            if (scope == this) {
-                return;
-            }
+        if (isAncestorOf(FRESH_FORK_SCOPE.get(current)) || isAncestorOf(CURRENT.get())) {
+            return;
         }
         throw new WrongThreadException("TaskScope.fork must be called by the owner thread " + owner
                 + " or one of the scope's forks, not " + current);
+    }
+
+    private boolean isAncestorOf(@Nullable TaskScope innermost) {
+        for (TaskScope scope = innermost; scope != null; scope = scope.parent) {
+            if (scope == this) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -1120,9 +1140,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if already set
          */
         public Builder name(String name) {
-            Checks.name(name);
-            Checks.once(this.name != null, "name");
-            this.name = name;
+            this.name = Checks.setOnce(this.name, Checks.name(name), "name");
             return this;
         }
 
@@ -1135,9 +1153,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if the policy was already set
          */
         public Builder policy(Policy policy) {
-            Objects.requireNonNull(policy, "policy");
-            Checks.unset(this.policy, "policy");
-            this.policy = policy;
+            this.policy = Checks.setOnce(this.policy, policy, "policy");
             return this;
         }
 
@@ -1186,9 +1202,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if the time source was already set
          */
         public Builder timeSource(TimeSource timeSource) {
-            Objects.requireNonNull(timeSource, "timeSource");
-            Checks.unset(this.timeSource, "timeSource");
-            this.timeSource = timeSource;
+            this.timeSource = Checks.setOnce(this.timeSource, timeSource, "timeSource");
             return this;
         }
 
@@ -1201,9 +1215,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if the executor was already set
          */
         public Builder executor(Executor executor) {
-            Objects.requireNonNull(executor, "executor");
-            Checks.unset(this.executor, "executor");
-            this.executor = executor;
+            this.executor = Checks.setOnce(this.executor, executor, "executor");
             return this;
         }
 
