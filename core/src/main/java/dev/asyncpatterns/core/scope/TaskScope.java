@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +31,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -187,16 +187,23 @@ public final class TaskScope implements AutoCloseable {
 
     private static final long SHUTDOWN = 1L << 62;
     private static final long CLOSED = 1L << 61;
+    private static final long SWEEPING = 1L << 60;
+    /** One registration since the last sweep, counted in bits 32..59 of ctl. */
+    private static final long PUSH = 1L << 32;
+
+    private static final long PUSH_MASK = ((1L << 60) - 1) & ~0xFFFF_FFFFL;
     private static final long LIVE_MASK = 0xFFFF_FFFFL;
     private static final CompletableFuture<Void> IDLE = CompletableFuture.completedFuture(null);
     private static final VarHandle CTL;
     private static final VarHandle IDLE_WAITER;
+    private static final VarHandle HEAD;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             CTL = lookup.findVarHandle(TaskScope.class, "ctl", long.class);
             IDLE_WAITER = lookup.findVarHandle(TaskScope.class, "idleWaiter", CompletableFuture.class);
+            HEAD = lookup.findVarHandle(TaskScope.class, "head", Node.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -213,7 +220,8 @@ public final class TaskScope implements AutoCloseable {
     private final @Nullable Duration deadline;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Set<CompletableFuture<?>> forks = ConcurrentHashMap.newKeySet(); // lock-free
+    /** The registered forks, newest first: an intrusive list (see the note and {@link Node}). */
+    private volatile @Nullable Node head;
 
     @GuardedBy("lock")
     private final List<TaskScope> children = new ArrayList<>();
@@ -365,9 +373,10 @@ public final class TaskScope implements AutoCloseable {
     public <T> CompletableFuture<T> fork(Callable<? extends T> task) {
         Objects.requireNonNull(task, "task");
         checkForkingThread();
-        TaskFuture<T> fork = new Body<T>(this, task).fork;
-        if (!register(fork, "fork")) {
-            fork.cancel(false); // never counted in: its exit hook finds it absent from forks
+        var body = new Body<T>(this, task);
+        TaskFuture<T> fork = body.fork;
+        if (!register(body, "fork")) {
+            fork.cancel(false); // never counted in: its exit hook sees counted == false
             return fork;
         }
         if (isShutdown()) { // shut down while registering: the canceller may have missed it
@@ -413,10 +422,11 @@ public final class TaskScope implements AutoCloseable {
             }
             return started;
         }
-        var fork = new FollowingFuture<T>(); // one per fork: a stage forked twice counts twice
+        var node = new AsyncFork<T>(this); // one per fork: a stage forked twice counts twice
+        FollowingFuture<T> fork = node.fork;
         boolean registered;
         try {
-            registered = register(fork, "forkAsync");
+            registered = register(node, "forkAsync");
         } catch (ClosedException closedMeanwhile) {
             started.cancel(true);
             throw closedMeanwhile;
@@ -426,7 +436,7 @@ public final class TaskScope implements AutoCloseable {
             fork.cancel(false);
             return fork;
         }
-        fork.whenComplete((value, error) -> forkExited(fork));
+        fork.whenComplete(node);
         if (isShutdown()) { // shut down while registering: the canceller may have missed it
             started.cancel(true);
             fork.cancel(false);
@@ -440,8 +450,9 @@ public final class TaskScope implements AutoCloseable {
      * Counts a new fork in, lock-free; false if the scope has shut down (the fork must not
      * start). The caller re-reads the shutdown bit after this returns true, see the note.
      */
-    private boolean register(CompletableFuture<?> fork, String operation) {
+    private boolean register(Node node, String operation) {
         long c;
+        long next;
         do {
             c = ctl;
             if ((c & CLOSED) != 0) {
@@ -453,10 +464,91 @@ public final class TaskScope implements AutoCloseable {
             if ((c & LIVE_MASK) == LIVE_MASK) {
                 throw new IllegalStateException("TaskScope: too many live forks");
             }
-        } while (!CTL.weakCompareAndSet(this, c, c + 1));
-        forks.add(fork); // before the caller's re-read of the shutdown bit
+            next = (c & PUSH_MASK) == PUSH_MASK ? c + 1 : c + PUSH + 1;
+        } while (!CTL.weakCompareAndSet(this, c, next));
+        node.counted = true;
+        Node h;
+        do { // push, before the caller's re-read of the shutdown bit
+            h = head;
+            node.next = h;
+        } while (!HEAD.weakCompareAndSet(this, h, node));
         forked.increment();
+        long pushes = (next & PUSH_MASK) >>> 32;
+        if (pushes > SWEEP_AFTER && pushes > 2L * (next & LIVE_MASK)) {
+            sweep();
+        }
         return true;
+    }
+
+    /** Registrations after which a sweep may drop the exited forks from the list. */
+    private static final int SWEEP_AFTER = 1024;
+
+    /**
+     * Unlinks exited forks from the list, keeping it O(live forks) in a long-lived scope. One
+     * sweeper at a time (the SWEEPING bit); pushes only touch the head, which is never unlinked,
+     * and an unlinked node keeps its next pointer, so a concurrent walk (cancelAll) still reaches
+     * every fork after it (see the note).
+     */
+    private void sweep() {
+        long c;
+        do {
+            c = ctl;
+            if ((c & SWEEPING) != 0) {
+                return;
+            }
+        } while (!CTL.weakCompareAndSet(this, c, (c | SWEEPING) & ~PUSH_MASK));
+        try {
+            Node prev = head;
+            if (prev != null) {
+                for (Node node = prev.next; node != null; node = node.next) {
+                    if (node.exited) {
+                        prev.next = node.next;
+                    } else {
+                        prev = node;
+                    }
+                }
+            }
+        } finally {
+            do {
+                c = ctl;
+            } while (!CTL.weakCompareAndSet(this, c, c & ~SWEEPING));
+        }
+    }
+
+    /**
+     * A registered fork: a node of the scope's intrusive list. {@code next} is written before
+     * the node is pushed and afterwards only by the sweeper (a plain field: a walker that reads
+     * an older value follows unlinked nodes, whose next pointers still lead on).
+     */
+    private abstract static class Node {
+        @Nullable
+        Node next;
+        /** Set before the push; false for a fork refused at registration (born cancelled). */
+        boolean counted;
+        /** Set once the fork has exited and been counted out: the sweeper may unlink it. */
+        volatile boolean exited;
+
+        abstract CompletableFuture<?> future();
+    }
+
+    /** An async fork: its node and its exit callback (the stage completed). */
+    private static final class AsyncFork<T> extends Node implements BiConsumer<T, @Nullable Throwable> {
+        private final TaskScope scope;
+        final FollowingFuture<T> fork = new FollowingFuture<>();
+
+        AsyncFork(TaskScope scope) {
+            this.scope = scope;
+        }
+
+        @Override
+        CompletableFuture<?> future() {
+            return fork;
+        }
+
+        @Override
+        public void accept(T value, @Nullable Throwable failure) {
+            scope.forkExited(this);
+        }
     }
 
     /** Sets {@code bits} in the state word; true if this call set the first of them. */
@@ -519,7 +611,7 @@ public final class TaskScope implements AutoCloseable {
      * The body and exit hook of one fork: one object per fork instead of two lambdas, and the
      * thread-local frame saying "this thread runs a fork body of {@code scope}" while it runs.
      */
-    private static final class Body<T> implements Callable<T>, Runnable {
+    private static final class Body<T> extends Node implements Callable<T>, Runnable {
         final TaskScope scope;
         private final Callable<? extends T> task;
         final TaskFuture<T> fork;
@@ -539,8 +631,13 @@ public final class TaskScope implements AutoCloseable {
         }
 
         @Override
+        CompletableFuture<?> future() {
+            return fork;
+        }
+
+        @Override
         public void run() { // the exit hook
-            scope.forkExited(fork);
+            scope.forkExited(this);
         }
     }
 
@@ -602,10 +699,11 @@ public final class TaskScope implements AutoCloseable {
      * an {@link Outcome} only when the policy needs it (not for a success, nor for the cancelled
      * forks of a scope that shut down).
      */
-    private void forkExited(CompletableFuture<?> fork) {
-        if (!forks.remove(fork)) {
+    private void forkExited(Node node) {
+        if (!node.counted) {
             return; // never counted in (born cancelled)
         }
+        CompletableFuture<?> fork = node.future();
         // counted before release(), so a join that returns sees every count
         boolean cancelled = fork.isCancelled();
         boolean failed = cancelled
@@ -618,8 +716,9 @@ public final class TaskScope implements AutoCloseable {
             case FIRST_SUCCESS -> !isShutdown();
         };
         if (policyCares) {
-            applyPolicy(outcomeOf(fork));
+            applyPolicy(outcomeOf(fork), live() - 1);
         }
+        node.exited = true;
         release();
     }
 
@@ -640,7 +739,7 @@ public final class TaskScope implements AutoCloseable {
             case FIRST_SUCCESS -> !isShutdown();
         };
         if (policyCares) {
-            applyPolicy(outcome);
+            applyPolicy(outcome, live());
         }
     }
 
@@ -658,7 +757,8 @@ public final class TaskScope implements AutoCloseable {
         }
     }
 
-    private void applyPolicy(Outcome<?> outcome) {
+    /** {@code otherLive}: the live forks besides the one whose outcome this is (for JFR). */
+    private void applyPolicy(Outcome<?> outcome, int otherLive) {
         boolean cancelForks = false;
         List<TaskScope> childrenToCancel = null;
         Cancellable timer = null;
@@ -717,7 +817,7 @@ public final class TaskScope implements AutoCloseable {
                     ignoredAfterShutdown);
         }
         if (failedWith != null && cancelForks) {
-            traceFailure(failedWith, forks.size());
+            traceFailure(failedWith, otherLive);
         }
         if (cancelForks) {
             cancelAll(childrenToCancel, timer);
@@ -737,8 +837,10 @@ public final class TaskScope implements AutoCloseable {
         if (timer != null) {
             timer.cancel();
         }
-        for (CompletableFuture<?> fork : forks) {
-            fork.cancel(true);
+        for (Node node = head; node != null; node = node.next) {
+            if (!node.exited) {
+                node.future().cancel(true);
+            }
         }
         if (children != null) {
             for (TaskScope child : children) {
@@ -764,7 +866,7 @@ public final class TaskScope implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        traceFailure(expired, forks.size());
+        traceFailure(expired, live());
         cancelAll(childrenToCancel, null);
     }
 
