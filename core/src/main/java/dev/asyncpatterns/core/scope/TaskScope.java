@@ -42,47 +42,65 @@ import org.slf4j.LoggerFactory;
  * Structured concurrency on CompletableFuture and TaskFuture, without the preview
  * StructuredTaskScope (see docs/adr/futures-0002-task-scope-without-preview-apis.md).
  *
- * State, guarded by 'lock' (a ReentrantLock: forks are virtual threads and must not pin) except
- * where said:
- *   forks     the forks that have not exited yet (a TaskFuture exits when its thread leaves the
- *             task body, not when its future is cancelled; an async fork exits when its stage
- *             completes). A concurrent set: added under the lock (register, which checks
- *             shutdown), removed lock-free by the fork's exit
- *   live      the registered forks not counted out yet; an AtomicInteger raised under the lock,
- *             lowered lock-free by the exits
- *   idle      completed whenever live drops to 0; replaced (under the lock) when live rises
- *             from 0; volatile
- *   shutdown  set once (first failure, first success, deadline, cancel(), close()); from then on
- *             every fork is cancelled and new forks are born cancelled (volatile: forkAsync's
- *             fast path for stages already done reads it without the lock)
- *   closed    set once by close()/joinAndClose completion; from then on fork/joinBlocking are refused
+ * State (issue 20: no lock and no set per fork; the lock guards only the rare paths: the policy's
+ * failure/success record, the deadline timer, the children):
+ *   ctl       one VarHandle long: SHUTDOWN and CLOSED bits, a SWEEPING bit, the registrations
+ *             since the last sweep (bits 32..59) and the live-fork count (low 32 bits). A fork
+ *             registers with one CAS that checks both bits and raises the count; its exit lowers
+ *             the count with one getAndAdd. SHUTDOWN is set once (first failure, first success,
+ *             deadline, cancel(), close(), a parent's shutdown), always under the lock, by a CAS
+ *             (register races it lock-free); CLOSED once by close()/joinAndClose completion.
+ *   head      the registered forks, newest first: an intrusive list whose nodes are the per-fork
+ *             objects themselves (Body for fork, AsyncFork for forkAsync), so registering
+ *             allocates nothing. Pushes CAS the head. Exited nodes are unlinked by sweep(), one
+ *             sweeper at a time (the SWEEPING bit), once the registrations since the last sweep
+ *             exceed both 1,024 and twice the live count, so the list stays O(live forks). The
+ *             head is never unlinked and an unlinked node keeps its next pointer, so a walk
+ *             running beside a sweep (cancelAll) still reaches every node after it.
+ *   idleWaiter a future the joiners wait on; the exit that brings the count to 0 takes it
+ *             (getAndSet null) and completes it. A joiner publishes the waiter, then re-reads the
+ *             count (Dekker with the exit's decrement-then-take), and re-checks after every
+ *             wake-up: an exit that saw 0 before a new fork came in may take a waiter installed
+ *             after it, an early wake-up that the re-check turns into a new wait.
  *
- * Every fork gets one exit callback (forkExited) that records its outcome for the policy (under
- * the lock, only when the policy cares: a failure under FAIL_FAST, anything under FIRST_SUCCESS
- * before the shutdown) and then decrements live, lock-free. Cancelling forks, closing children and
- * completing 'idle' happen outside the lock (they run callbacks). Because a fork's outcome is
- * recorded before its live count is released, joinBlocking() (which waits for idle) always sees every
- * outcome. The lock-free exit matters when a scope with 100,000 forks is closed: every fork
- * exits at once, and a contended lock parks virtual threads (issue 21 measured close() at ~3x
- * the JDK's shutdownNow()).
+ * Shutdown vs registration (no lock between them): the canceller sets SHUTDOWN, then walks the
+ * list; a registering fork pushes its node, then re-reads SHUTDOWN and, if set, cancels itself.
+ * Both sides write then read volatile state, so at least one of them sees the other: no fork is
+ * missed. Before its body starts, a fork re-reads SHUTDOWN too (runInScope).
  *
- * Nesting: a ThreadLocal holds the innermost open scope of the current thread; fork bodies run
- * with it set to their scope. open() makes the innermost open scope its parent; shutting a
+ * Every fork gets one exit callback (forkExited) that counts its outcome, applies the policy
+ * (under the lock, only when the policy cares: a failure under FAIL_FAST, anything under
+ * FIRST_SUCCESS before the shutdown; an Outcome is built only then) and then releases its unit
+ * of the count, lock-free. Cancelling forks, closing children and completing the idle waiter
+ * happen outside the lock (they run callbacks). Because a fork's outcome is recorded before its
+ * count is released, joinBlocking() always sees every outcome. The lock-free exit matters when a
+ * scope with 100,000 forks is closed: every fork exits at once (issue 21 measured close() at ~3x
+ * the JDK's shutdownNow() when exits took a lock).
+ *
+ * Forks on the default executor (Tasks.virtualThreads()) run on a new virtual thread that
+ * inherits nothing: runInScope records their scope in FRESH_FORK_SCOPE (one map entry) instead of
+ * two ThreadLocals (a ThreadLocalMap per thread, ~190 B), needs no "running fork" frame (such a
+ * thread is never the owner, so joinBlocking()/close() cannot be called from inside its own fork
+ * there), and TaskFuture skips restoring an empty context (which would create the MDC's map).
+ *
+ * Nesting: a ThreadLocal holds the innermost open scope of the current thread (for a fresh fork
+ * thread, FRESH_FORK_SCOPE holds its fork's scope until the body opens a scope of its own); fork
+ * bodies run with it set to their scope. open() makes the innermost open scope its parent; shutting a
  * parent down shuts its children down, and a parent's close() also closes (cancels and awaits)
  * children still open. Fork threads of the parent are themselves awaited by the parent's close(),
  * so nothing outlives the outermost scope.
  *
  * Issue 21 fixes, each with a regression test in core's issues.Issue21Test:
  * - Failures after the owner's shutdown. cancel()/close()/a parent's cancellation shut the scope
- *   down without a failure; under FAIL_FAST a fork outcome recorded after that (in record(), under
- *   the lock that also guards 'shutdown') no longer becomes the scope's failure: it is the fork's
+ *   down without a failure; under FAIL_FAST a fork outcome recorded after that (in applyPolicy(),
+ *   under the lock that also guards setting SHUTDOWN) no longer becomes the scope's failure: it is the fork's
  *   reaction to the interrupt (a virtual thread blocked in a socket read gets
  *   SocketException("Closed by interrupt")) or a failure racing the cancel, and joinBlocking() would have
  *   reported an error although no fork failed before the owner gave up. It is logged at debug.
  *   After a real first failure (or the deadline), later failures are still suppressed on it.
  * - No body starts after the shutdown. cancelAll() walks the forks one by one outside the lock,
  *   so a fork not reached yet could start its body although the scope was already cancelled;
- *   runInScope() reads the volatile 'shutdown' first and completes the fork with a
+ *   runInScope() reads the SHUTDOWN bit first and completes the fork with a
  *   CancellationException instead. Closing many forks therefore interrupts every running fork
  *   (cancel() before any waiting) and starts none.
  * - Same-thread executor. With executor(Runnable::run) a fork body runs on the owner thread, so
@@ -837,9 +855,17 @@ public final class TaskScope implements AutoCloseable {
         if (timer != null) {
             timer.cancel();
         }
+        CancellationException reason = null; // one for every fork: no stack trace per fork
         for (Node node = head; node != null; node = node.next) {
             if (!node.exited) {
-                node.future().cancel(true);
+                if (node.future() instanceof TaskFuture<?> task) {
+                    if (reason == null) {
+                        reason = new CancellationException("TaskScope " + name + " shut down");
+                    }
+                    task.cancel(true, reason);
+                } else {
+                    node.future().cancel(true);
+                }
             }
         }
         if (children != null) {
