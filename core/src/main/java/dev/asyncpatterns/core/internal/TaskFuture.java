@@ -69,8 +69,10 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
 
     // VarHandle fields, not AtomicIntegers: 32 B less per task (a scope forks one per task)
     private volatile int state; // NEW
+
     @SuppressWarnings("UnusedVariable") // read and written through EXITED
     private volatile boolean exited;
+
     private volatile Callable<? extends T> callable;
     private volatile Thread runner;
     private volatile Throwable lateFailure;

@@ -113,8 +113,10 @@ class TaskScopeRacesTest {
             var late = new java.util.concurrent.atomic.AtomicReference<Object>();
             var ranLate = new AtomicInteger();
             int spinBeforeClose = random.nextInt(500);
+            var forking = new java.util.concurrent.CountDownLatch(1);
             try (var scope = TaskScope.open()) {
                 scope.fork(() -> {
+                    forking.countDown();
                     // keeps forking until the scope refuses: some land just before the close
                     while (true) {
                         try {
@@ -133,6 +135,7 @@ class TaskScopeRacesTest {
                         }
                     }
                 });
+                forking.await(); // the close races the forker's loop, not its start
                 spin(spinBeforeClose);
             }
             closedFlag.set(true);
