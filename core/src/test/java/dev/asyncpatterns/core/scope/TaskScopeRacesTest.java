@@ -198,6 +198,41 @@ class TaskScopeRacesTest {
         assertThat(early).isZero();
     }
 
+    // ---------------------------------------------------------------- sweep vs cancel
+
+    @Test
+    void cancel_afterSweepsOfExitedForks_reachesEveryBlockedFork() throws Exception {
+        long seed = seed();
+        var random = new Random(seed);
+        int forks = LONG ? 50_000 : 6_000;
+        var never = new java.util.concurrent.CountDownLatch(1);
+        var blocked = new ArrayList<CompletableFuture<Integer>>();
+        var scope = TaskScope.open(TaskScope.Policy.COLLECT_ALL);
+        try {
+            for (int i = 0; i < forks; i++) {
+                if (random.nextInt(50) == 0) { // stays blocked: must survive every sweep
+                    blocked.add(scope.fork(() -> {
+                        never.await();
+                        return 1;
+                    }));
+                } else { // exits at once: swept from the list while others still register
+                    scope.fork(() -> 0);
+                }
+            }
+            scope.cancel(); // walks the list while the last sweep may still run beside the exits
+            scope.joinAndClose().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            never.countDown();
+            scope.close();
+        }
+        long notCancelled = blocked.stream().filter(f -> !f.isCancelled()).count();
+        System.out.println("scope-sweep-vs-cancel seed=" + seed + " forks=" + forks + " blocked=" + blocked.size()
+                + " notCancelled=" + notCancelled + " activeAfterClose=" + scope.activeForks());
+        assertThat(notCancelled).isZero();
+        assertThat(scope.activeForks()).isZero();
+        assertThat(blocked).isNotEmpty();
+    }
+
     // ---------------------------------------------------------------- failure vs cancel (fail-fast)
 
     @Test
