@@ -107,28 +107,28 @@ public final class Checks {
      * @throws IllegalStateException ({@code "<setting> was already set to <current>"}) if
      *     {@code current} is not null
      */
-    public static void unset(Object current, String setting) {
+    public static void unset(@Nullable Object current, String setting) {
         if (current != null) {
             throw new IllegalStateException(setting + " was already set to " + current);
         }
     }
 
     /**
-     * The body of a builder setter: checks {@code value} is not null and the setting was not
-     * given before, then returns {@code value} for the caller to store
-     * ({@code this.x = Checks.setOnce(this.x, x, "x")}).
+     * A builder setting that may be given once, in one call: checks that {@code value} is not
+     * null and that the setting was not given before ({@link #unset}), and returns {@code value}
+     * for the builder to store.
      *
      * @param <T> the setting's type
      * @param current the setting's current value, {@code null} if it was not given
-     * @param value the new value
-     * @param setting the setting's (and parameter's) name to report
+     * @param value the value given
+     * @param parameter the parameter's name, for the {@link NullPointerException}
+     * @param setting the setting's name, for the {@link IllegalStateException}
      * @return {@code value}
-     * @throws NullPointerException ({@code "<setting>"}) if {@code value} is null
-     * @throws IllegalStateException ({@code "<setting> was already set to <current>"}) if
-     *     {@code current} is not null
+     * @throws NullPointerException if {@code value} is null
+     * @throws IllegalStateException if the setting was already given
      */
-    public static <T> T setOnce(@Nullable T current, T value, String setting) {
-        Objects.requireNonNull(value, setting);
+    public static <T> T setOnce(@Nullable Object current, T value, String parameter, String setting) {
+        Objects.requireNonNull(value, parameter);
         unset(current, setting);
         return value;
     }

@@ -73,11 +73,11 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
     @SuppressWarnings("UnusedVariable") // read and written through EXITED
     private volatile boolean exited;
 
-    private volatile Callable<? extends T> callable;
-    private volatile Thread runner;
-    private volatile Throwable lateFailure;
-    private final Runnable exitHook;
-    private final Runnable cancelledBeforeStart;
+    private volatile @Nullable Callable<? extends T> callable;
+    private volatile @Nullable Thread runner;
+    private volatile @Nullable Throwable lateFailure;
+    private final @Nullable Runnable exitHook;
+    private final @Nullable Runnable cancelledBeforeStart;
     private final CapturedContext context;
     private final boolean freshThread;
 
@@ -90,7 +90,8 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
      * @param cancelledBeforeStart runs when cancelled before it started, e.g. to remove it from a
      *     pool's queue (may be null)
      */
-    public TaskFuture(Callable<? extends T> callable, Runnable exitHook, Runnable cancelledBeforeStart) {
+    public TaskFuture(
+            Callable<? extends T> callable, @Nullable Runnable exitHook, @Nullable Runnable cancelledBeforeStart) {
         this(callable, exitHook, cancelledBeforeStart, false);
     }
 
@@ -100,7 +101,10 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
      *     would allocate the MDC's thread-local map on that thread only to find it empty
      */
     public TaskFuture(
-            Callable<? extends T> callable, Runnable exitHook, Runnable cancelledBeforeStart, boolean freshThread) {
+            Callable<? extends T> callable,
+            @Nullable Runnable exitHook,
+            @Nullable Runnable cancelledBeforeStart,
+            boolean freshThread) {
         this.callable = Objects.requireNonNull(callable, "task");
         this.freshThread = freshThread;
         this.exitHook = exitHook;
@@ -135,7 +139,8 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
         }
         CapturedContext.Scope restored = freshThread && context.isEmpty() ? NOTHING_RESTORED : context.restore();
         try {
-            Callable<? extends T> task = callable;
+            // non-null: only the NEW -> FINISHED transitions and this run's own exit clear it
+            Callable<? extends T> task = Objects.requireNonNull(callable, "callable");
             if (!isDone()) {
                 complete(task.call());
             }
@@ -200,7 +205,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
      * while handling the interrupt), or null. Exceptions that are just the effect of the
      * interrupt are not recorded. Read it after the exit hook ran.
      */
-    public Throwable lateFailure() {
+    public @Nullable Throwable lateFailure() {
         return lateFailure;
     }
 

@@ -1275,7 +1275,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if already set
          */
         public Builder name(String name) {
-            this.name = Checks.setOnce(this.name, Checks.name(name), "name");
+            this.name = Checks.setOnce(this.name, Checks.name(name), "name", "name");
             return this;
         }
 
@@ -1288,7 +1288,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if the policy was already set
          */
         public Builder policy(Policy policy) {
-            this.policy = Checks.setOnce(this.policy, policy, "policy");
+            this.policy = Checks.setOnce(this.policy, policy, "policy", "policy");
             return this;
         }
 
@@ -1337,7 +1337,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if the time source was already set
          */
         public Builder timeSource(TimeSource timeSource) {
-            this.timeSource = Checks.setOnce(this.timeSource, timeSource, "timeSource");
+            this.timeSource = Checks.setOnce(this.timeSource, timeSource, "timeSource", "timeSource");
             return this;
         }
 
@@ -1350,7 +1350,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if the executor was already set
          */
         public Builder executor(Executor executor) {
-            this.executor = Checks.setOnce(this.executor, executor, "executor");
+            this.executor = Checks.setOnce(this.executor, executor, "executor", "executor");
             return this;
         }
 

@@ -638,7 +638,7 @@ public final class AsyncRateLimiter implements RateLimiter {
          * @throws IllegalStateException if the time source was already set
          */
         public Builder timeSource(TimeSource timeSource) {
-            this.timeSource = Checks.setOnce(this.timeSource, timeSource, "timeSource");
+            this.timeSource = Checks.setOnce(this.timeSource, timeSource, "timeSource", "timeSource");
             return this;
         }
 
