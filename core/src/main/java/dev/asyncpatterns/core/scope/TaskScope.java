@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.scope;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.Outcome;
@@ -14,12 +15,13 @@ import dev.asyncpatterns.core.internal.TaskFuture;
 import dev.asyncpatterns.core.internal.TaskScopeFailureEvent;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -27,9 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,47 +41,65 @@ import org.slf4j.LoggerFactory;
  * Structured concurrency on CompletableFuture and TaskFuture, without the preview
  * StructuredTaskScope (see docs/adr/futures-0002-task-scope-without-preview-apis.md).
  *
- * State, guarded by 'lock' (a ReentrantLock: forks are virtual threads and must not pin) except
- * where said:
- *   forks     the forks that have not exited yet (a TaskFuture exits when its thread leaves the
- *             task body, not when its future is cancelled; an async fork exits when its stage
- *             completes). A concurrent set: added under the lock (register, which checks
- *             shutdown), removed lock-free by the fork's exit
- *   live      the registered forks not counted out yet; an AtomicInteger raised under the lock,
- *             lowered lock-free by the exits
- *   idle      completed whenever live drops to 0; replaced (under the lock) when live rises
- *             from 0; volatile
- *   shutdown  set once (first failure, first success, deadline, cancel(), close()); from then on
- *             every fork is cancelled and new forks are born cancelled (volatile: forkAsync's
- *             fast path for stages already done reads it without the lock)
- *   closed    set once by close()/joinAndClose completion; from then on fork/joinBlocking are refused
+ * State (issue 20: no lock and no set per fork; the lock guards only the rare paths: the policy's
+ * failure/success record, the deadline timer, the children):
+ *   ctl       one VarHandle long: SHUTDOWN and CLOSED bits, a SWEEPING bit, the registrations
+ *             since the last sweep (bits 32..59) and the live-fork count (low 32 bits). A fork
+ *             registers with one CAS that checks both bits and raises the count; its exit lowers
+ *             the count with one getAndAdd. SHUTDOWN is set once (first failure, first success,
+ *             deadline, cancel(), close(), a parent's shutdown), always under the lock, by a CAS
+ *             (register races it lock-free); CLOSED once by close()/joinAndClose completion.
+ *   head      the registered forks, newest first: an intrusive list whose nodes are the per-fork
+ *             objects themselves (Body for fork, AsyncFork for forkAsync), so registering
+ *             allocates nothing. Pushes CAS the head. Exited nodes are unlinked by sweep(), one
+ *             sweeper at a time (the SWEEPING bit), once the registrations since the last sweep
+ *             exceed both 1,024 and twice the live count, so the list stays O(live forks). The
+ *             head is never unlinked and an unlinked node keeps its next pointer, so a walk
+ *             running beside a sweep (cancelAll) still reaches every node after it.
+ *   idleWaiter a future the joiners wait on; the exit that brings the count to 0 takes it
+ *             (getAndSet null) and completes it. A joiner publishes the waiter, then re-reads the
+ *             count (Dekker with the exit's decrement-then-take), and re-checks after every
+ *             wake-up: an exit that saw 0 before a new fork came in may take a waiter installed
+ *             after it, an early wake-up that the re-check turns into a new wait.
  *
- * Every fork gets one exit callback (forkExited) that records its outcome for the policy (under
- * the lock, only when the policy cares: a failure under FAIL_FAST, anything under FIRST_SUCCESS
- * before the shutdown) and then decrements live, lock-free. Cancelling forks, closing children and
- * completing 'idle' happen outside the lock (they run callbacks). Because a fork's outcome is
- * recorded before its live count is released, joinBlocking() (which waits for idle) always sees every
- * outcome. The lock-free exit matters when a scope with 100,000 forks is closed: every fork
- * exits at once, and a contended lock parks virtual threads (issue 21 measured close() at ~3x
- * the JDK's shutdownNow()).
+ * Shutdown vs registration (no lock between them): the canceller sets SHUTDOWN, then walks the
+ * list; a registering fork pushes its node, then re-reads SHUTDOWN and, if set, cancels itself.
+ * Both sides write then read volatile state, so at least one of them sees the other: no fork is
+ * missed. Before its body starts, a fork re-reads SHUTDOWN too (runInScope).
  *
- * Nesting: a ThreadLocal holds the innermost open scope of the current thread; fork bodies run
- * with it set to their scope. open() makes the innermost open scope its parent; shutting a
+ * Every fork gets one exit callback (forkExited) that counts its outcome, applies the policy
+ * (under the lock, only when the policy cares: a failure under FAIL_FAST, anything under
+ * FIRST_SUCCESS before the shutdown; an Outcome is built only then) and then releases its unit
+ * of the count, lock-free. Cancelling forks, closing children and completing the idle waiter
+ * happen outside the lock (they run callbacks). Because a fork's outcome is recorded before its
+ * count is released, joinBlocking() always sees every outcome. The lock-free exit matters when a
+ * scope with 100,000 forks is closed: every fork exits at once (issue 21 measured close() at ~3x
+ * the JDK's shutdownNow() when exits took a lock).
+ *
+ * Forks on the default executor (Tasks.virtualThreads()) run on a new virtual thread that
+ * inherits nothing: runInScope records their scope in FRESH_FORK_SCOPE (one map entry) instead of
+ * two ThreadLocals (a ThreadLocalMap per thread, ~190 B), needs no "running fork" frame (such a
+ * thread is never the owner, so joinBlocking()/close() cannot be called from inside its own fork
+ * there), and TaskFuture skips restoring an empty context (which would create the MDC's map).
+ *
+ * Nesting: a ThreadLocal holds the innermost open scope of the current thread (for a fresh fork
+ * thread, FRESH_FORK_SCOPE holds its fork's scope until the body opens a scope of its own); fork
+ * bodies run with it set to their scope. open() makes the innermost open scope its parent; shutting a
  * parent down shuts its children down, and a parent's close() also closes (cancels and awaits)
  * children still open. Fork threads of the parent are themselves awaited by the parent's close(),
  * so nothing outlives the outermost scope.
  *
  * Issue 21 fixes, each with a regression test in core's issues.Issue21Test:
  * - Failures after the owner's shutdown. cancel()/close()/a parent's cancellation shut the scope
- *   down without a failure; under FAIL_FAST a fork outcome recorded after that (in record(), under
- *   the lock that also guards 'shutdown') no longer becomes the scope's failure: it is the fork's
+ *   down without a failure; under FAIL_FAST a fork outcome recorded after that (in applyPolicy(),
+ *   under the lock that also guards setting SHUTDOWN) no longer becomes the scope's failure: it is the fork's
  *   reaction to the interrupt (a virtual thread blocked in a socket read gets
  *   SocketException("Closed by interrupt")) or a failure racing the cancel, and joinBlocking() would have
  *   reported an error although no fork failed before the owner gave up. It is logged at debug.
  *   After a real first failure (or the deadline), later failures are still suppressed on it.
  * - No body starts after the shutdown. cancelAll() walks the forks one by one outside the lock,
  *   so a fork not reached yet could start its body although the scope was already cancelled;
- *   runInScope() reads the volatile 'shutdown' first and completes the fork with a
+ *   runInScope() reads the SHUTDOWN bit first and completes the fork with a
  *   CancellationException instead. Closing many forks therefore interrupts every running fork
  *   (cancel() before any waiting) and starts none.
  * - Same-thread executor. With executor(Runnable::run) a fork body runs on the owner thread, so
@@ -172,41 +192,98 @@ public final class TaskScope implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskScope.class);
     private static final ThreadLocal<TaskScope> CURRENT = new ThreadLocal<>();
+    /**
+     * The scope of the fork body each fresh fork thread runs (scopes on the default executor):
+     * a map entry instead of a ThreadLocalMap on every new virtual thread; see the note.
+     */
+    private static final ConcurrentHashMap<Thread, TaskScope> FRESH_FORK_SCOPE = new ConcurrentHashMap<>();
     /** The scopes whose fork bodies the current thread is running, innermost first. */
-    private static final ThreadLocal<ForkFrame> RUNNING_FORK = new ThreadLocal<>();
-    /** Stands for any success in forkExited (the value itself is not needed there). */
-    private static final Outcome<Object> SUCCESS = Outcome.success(null);
+    private static final ThreadLocal<Body<?>> RUNNING_FORK = new ThreadLocal<>();
+    /** Stands for any success in outcomeOf (the value itself is never read). */
+    private static final Outcome<Object> SUCCESS = Outcome.success((Object) "any success");
+
+    private static final long SHUTDOWN = 1L << 62;
+    private static final long CLOSED = 1L << 61;
+    private static final long SWEEPING = 1L << 60;
+    /** One registration since the last sweep, counted in bits 32..59 of ctl. */
+    private static final long PUSH = 1L << 32;
+
+    private static final long PUSH_MASK = ((1L << 60) - 1) & ~0xFFFF_FFFFL;
+    private static final long LIVE_MASK = 0xFFFF_FFFFL;
+    private static final CompletableFuture<Void> IDLE = CompletableFuture.completedFuture(null);
+    private static final VarHandle CTL;
+    private static final VarHandle IDLE_WAITER;
+    private static final VarHandle HEAD;
+    private static final VarHandle FORKED;
+    private static final VarHandle SUCCEEDED;
+    private static final VarHandle FAILED;
+    private static final VarHandle CANCELLED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            CTL = lookup.findVarHandle(TaskScope.class, "ctl", long.class);
+            IDLE_WAITER = lookup.findVarHandle(TaskScope.class, "idleWaiter", CompletableFuture.class);
+            HEAD = lookup.findVarHandle(TaskScope.class, "head", Node.class);
+            FORKED = lookup.findVarHandle(TaskScope.class, "forked", long.class);
+            SUCCEEDED = lookup.findVarHandle(TaskScope.class, "forksSucceeded", long.class);
+            FAILED = lookup.findVarHandle(TaskScope.class, "forksFailed", long.class);
+            CANCELLED = lookup.findVarHandle(TaskScope.class, "forksCancelled", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Policy policy;
     private final TimeSource timeSource;
     private final Executor executor;
+    /** Whether every fork runs on a new virtual thread that inherits nothing (the default). */
+    private final boolean freshThreads;
+
     private final Thread owner;
-    private final TaskScope parent;
-    private final Duration deadline;
+    private final @Nullable TaskScope parent;
+    private final @Nullable Duration deadline;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Set<CompletableFuture<?>> forks = ConcurrentHashMap.newKeySet(); // added under lock
+    /** The registered forks, newest first: an intrusive list (see the note and {@link Node}). */
+    private volatile @Nullable Node head;
+
+    @GuardedBy("lock")
     private final List<TaskScope> children = new ArrayList<>();
-    private final List<Throwable> firstSuccessFailures;
-    private final AtomicInteger live = new AtomicInteger(); // raised under lock, lowered lock-free
-    private volatile CompletableFuture<Void> idle = CompletableFuture.completedFuture(null); // written under lock
-    private volatile boolean shutdown; // written under lock, read lock-free by forkAsync
-    private volatile boolean closed;
+
+    private final @Nullable List<Throwable> firstSuccessFailures; // guarded by lock; FIRST_SUCCESS only
+    /** SHUTDOWN and CLOSED bits and the live-fork count (low 32 bits); see the note. */
+    private volatile long ctl;
+    /** The future the idle waiters wait on, or null; taken (set to null) by the exit that idles. */
+    private volatile @Nullable CompletableFuture<Void> idleWaiter;
+
+    @GuardedBy("lock")
     private boolean succeeded;
-    private Throwable failure;
-    private TimeoutException deadlineExpired;
-    private Cancellable deadlineTimer;
-    private final String name;
-    private final LongAdder forked = new LongAdder(); // raised under the lock, in register
-    private final LongAdder forksSucceeded = new LongAdder(); // lock-free, like the exits
-    private final LongAdder forksFailed = new LongAdder();
-    private final LongAdder forksCancelled = new LongAdder();
+
+    @GuardedBy("lock")
+    private @Nullable Throwable failure;
+
+    @GuardedBy("lock")
+    private @Nullable TimeoutException deadlineExpired;
+
+    @GuardedBy("lock")
+    private @Nullable Cancellable deadlineTimer;
+
+    /** The given name, or null until {@link #name()} first builds the default one. */
+    private volatile @Nullable String name;
+    // counters as VarHandle fields, not LongAdders: a scope that forks ten tasks allocates 100 B
+    // less (LongAdder cells would also be per scope); lock-free, like the exits
+    private volatile long forked;
+    private volatile long forksSucceeded;
+    private volatile long forksFailed;
+    private volatile long forksCancelled;
 
     private TaskScope(Builder builder) {
-        this.name = builder.name == null ? Checks.defaultName("scope", this) : builder.name;
+        this.name = builder.name; // null: name() builds the default on first use
         this.policy = builder.policy != null ? builder.policy : Policy.FAIL_FAST;
         this.timeSource = builder.timeSource != null ? builder.timeSource : TimeSource.system();
         this.executor = builder.executor != null ? builder.executor : Tasks.virtualThreads();
+        this.freshThreads = executor == Tasks.virtualThreads();
         this.owner = Thread.currentThread();
         this.firstSuccessFailures = policy == Policy.FIRST_SUCCESS ? new ArrayList<>() : null;
         this.deadline = builder.deadlineDuration != null
@@ -266,7 +343,7 @@ public final class TaskScope implements AutoCloseable {
                 Cancellable timer = timeSource.schedule(deadline, this::expire);
                 lock.lock();
                 try {
-                    if (shutdown) {
+                    if (isShutdown()) {
                         timer.cancel();
                     } else {
                         deadlineTimer = timer;
@@ -284,15 +361,20 @@ public final class TaskScope implements AutoCloseable {
         lock.lock();
         try {
             children.add(child);
-            return shutdown;
+            return isShutdown();
         } finally {
             lock.unlock();
         }
     }
 
-    private static TaskScope innermostOpen() {
-        TaskScope scope = CURRENT.get();
-        while (scope != null && scope.closed) {
+    private static @Nullable TaskScope innermostOpen() {
+        TaskScope scope = openFrom(CURRENT.get()); // a scope opened by this thread, or its fork's
+        return scope != null ? scope : openFrom(FRESH_FORK_SCOPE.get(Thread.currentThread()));
+    }
+
+    private static @Nullable TaskScope openFrom(@Nullable TaskScope innermost) {
+        TaskScope scope = innermost;
+        while (scope != null && scope.isClosed()) {
             scope = scope.parent;
         }
         return scope;
@@ -319,10 +401,13 @@ public final class TaskScope implements AutoCloseable {
     public <T> CompletableFuture<T> fork(Callable<? extends T> task) {
         Objects.requireNonNull(task, "task");
         checkForkingThread();
-        var holder = new TaskFuture<?>[1];
-        TaskFuture<T> fork = new TaskFuture<>(() -> runInScope(task), () -> forkExited(holder[0]), null);
-        holder[0] = fork;
-        if (!register(fork, "fork")) {
+        var body = new Body<T>(this, task);
+        TaskFuture<T> fork = body.fork;
+        if (!register(body, "fork")) {
+            fork.cancel(false); // never counted in: its exit hook sees counted == false
+            return fork;
+        }
+        if (isShutdown()) { // shut down while registering: the canceller may have missed it
             fork.cancel(false);
             return fork;
         }
@@ -349,10 +434,11 @@ public final class TaskScope implements AutoCloseable {
         checkForkingThread();
         // lock-free checks: a shutdown racing with them is handled by register() below, or is
         // harmless for work that is already done
-        if (closed) {
+        long c = ctl;
+        if ((c & CLOSED) != 0) {
             throw new ClosedException("TaskScope is closed: forkAsync refused");
         }
-        if (shutdown) {
+        if ((c & SHUTDOWN) != 0) {
             return CompletedFutures.cancelled();
         }
         CompletableFuture<T> started = Futures.start(task); // user code: outside the lock
@@ -360,14 +446,15 @@ public final class TaskScope implements AutoCloseable {
             // nothing to track or cancel: apply the policy to the outcome and hand the stage back;
             // a success only matters to FIRST_SUCCESS
             if (started.isCompletedExceptionally() || policy == Policy.FIRST_SUCCESS) {
-                record(outcomeOf(started), null);
+                recordDone(outcomeOf(started));
             }
             return started;
         }
-        var fork = new FollowingFuture<T>(); // one per fork: a stage forked twice counts twice
+        var node = new AsyncFork<T>(this); // one per fork: a stage forked twice counts twice
+        FollowingFuture<T> fork = node.fork;
         boolean registered;
         try {
-            registered = register(fork, "forkAsync");
+            registered = register(node, "forkAsync");
         } catch (ClosedException closedMeanwhile) {
             started.cancel(true);
             throw closedMeanwhile;
@@ -377,42 +464,233 @@ public final class TaskScope implements AutoCloseable {
             fork.cancel(false);
             return fork;
         }
-        fork.whenComplete((value, error) -> forkExited(fork));
+        fork.whenComplete(node);
+        if (isShutdown()) { // shut down while registering: the canceller may have missed it
+            started.cancel(true);
+            fork.cancel(false);
+            return fork;
+        }
         fork.follow(started);
         return fork;
     }
 
-    /** Counts a new fork in; false if the scope has shut down (the fork must not start). */
-    private boolean register(CompletableFuture<?> fork, String operation) {
-        lock.lock();
-        try {
-            if (closed) {
+    /**
+     * Counts a new fork in, lock-free; false if the scope has shut down (the fork must not
+     * start). The caller re-reads the shutdown bit after this returns true, see the note.
+     */
+    private boolean register(Node node, String operation) {
+        long c;
+        long next;
+        do {
+            c = ctl;
+            if ((c & CLOSED) != 0) {
                 throw new ClosedException("TaskScope is closed: " + operation + " refused");
             }
-            if (shutdown) {
+            if ((c & SHUTDOWN) != 0) {
                 return false;
             }
-            if (live.getAndIncrement() == 0) {
-                idle = new CompletableFuture<>();
+            if ((c & LIVE_MASK) == LIVE_MASK) {
+                throw new IllegalStateException("TaskScope: too many live forks");
             }
-            forked.increment();
-            forks.add(fork);
-            return true;
+            next = (c & PUSH_MASK) == PUSH_MASK ? c + 1 : c + PUSH + 1;
+        } while (!CTL.weakCompareAndSet(this, c, next));
+        node.counted = true;
+        Node h;
+        do { // push, before the caller's re-read of the shutdown bit
+            h = head;
+            node.next = h;
+        } while (!HEAD.weakCompareAndSet(this, h, node));
+        FORKED.getAndAdd(this, 1L);
+        long pushes = (next & PUSH_MASK) >>> 32;
+        if (pushes > SWEEP_AFTER && pushes > 2L * (next & LIVE_MASK)) {
+            sweep();
+        }
+        return true;
+    }
+
+    /** Registrations after which a sweep may drop the exited forks from the list. */
+    private static final int SWEEP_AFTER = 1024;
+
+    /**
+     * Unlinks exited forks from the list, keeping it O(live forks) in a long-lived scope. One
+     * sweeper at a time (the SWEEPING bit); pushes only touch the head, which is never unlinked,
+     * and an unlinked node keeps its next pointer, so a concurrent walk (cancelAll) still reaches
+     * every fork after it (see the note).
+     */
+    private void sweep() {
+        long c;
+        do {
+            c = ctl;
+            if ((c & SWEEPING) != 0) {
+                return;
+            }
+        } while (!CTL.weakCompareAndSet(this, c, (c | SWEEPING) & ~PUSH_MASK));
+        try {
+            Node prev = head;
+            if (prev != null) {
+                for (Node node = prev.next; node != null; node = node.next) {
+                    if (node.exited) {
+                        prev.next = node.next;
+                    } else {
+                        prev = node;
+                    }
+                }
+            }
         } finally {
-            lock.unlock();
+            do {
+                c = ctl;
+            } while (!CTL.weakCompareAndSet(this, c, c & ~SWEEPING));
         }
     }
 
-    private <T> T runInScope(Callable<? extends T> task) throws Exception {
-        if (shutdown) {
+    /**
+     * A registered fork: a node of the scope's intrusive list. {@code next} is written before
+     * the node is pushed and afterwards only by the sweeper (a plain field: a walker that reads
+     * an older value follows unlinked nodes, whose next pointers still lead on).
+     */
+    private abstract static class Node {
+        @Nullable
+        Node next;
+        /** Set before the push; false for a fork refused at registration (born cancelled). */
+        boolean counted;
+        /** Set once the fork has exited and been counted out: the sweeper may unlink it. */
+        volatile boolean exited;
+
+        abstract CompletableFuture<?> future();
+    }
+
+    /** An async fork: its node and its exit callback (the stage completed). */
+    private static final class AsyncFork<T> extends Node implements BiConsumer<T, @Nullable Throwable> {
+        private final TaskScope scope;
+        final FollowingFuture<T> fork = new FollowingFuture<>();
+
+        AsyncFork(TaskScope scope) {
+            this.scope = scope;
+        }
+
+        @Override
+        CompletableFuture<?> future() {
+            return fork;
+        }
+
+        @Override
+        public void accept(T value, @Nullable Throwable failure) {
+            scope.forkExited(this);
+        }
+    }
+
+    /** Sets {@code bits} in the state word; true if this call set the first of them. */
+    private boolean setBits(long bits) {
+        long c;
+        do {
+            c = ctl;
+            if ((c & bits) == bits) {
+                return false;
+            }
+        } while (!CTL.weakCompareAndSet(this, c, c | bits));
+        return (c & bits) == 0;
+    }
+
+    private int live() {
+        return (int) (ctl & LIVE_MASK);
+    }
+
+    private boolean isClosed() {
+        return (ctl & CLOSED) != 0;
+    }
+
+    /**
+     * A future completed once no fork is live (at once if none is). A completion of the shared
+     * waiter can be early (an exit that saw the count reach 0 before a new fork came in takes the
+     * waiter installed after it), so every wake-up re-reads the count and waits again if needed.
+     */
+    private CompletableFuture<Void> idleFuture() {
+        if (live() == 0) {
+            return IDLE;
+        }
+        var result = new CompletableFuture<Void>();
+        awaitIdle(result);
+        return result;
+    }
+
+    private void awaitIdle(CompletableFuture<Void> result) {
+        while (true) {
+            CompletableFuture<Void> waiter = idleWaiter;
+            if (waiter == null) {
+                var fresh = new CompletableFuture<Void>();
+                waiter = IDLE_WAITER.compareAndSet(this, null, fresh) ? fresh : idleWaiter;
+                if (waiter == null) {
+                    continue; // taken meanwhile
+                }
+            }
+            if (live() == 0) { // after publishing the waiter: an exit reaching 0 now finds it
+                result.complete(null);
+                return;
+            }
+            if (!waiter.isDone()) {
+                waiter.whenComplete((ignored, never) -> awaitIdle(result));
+                return;
+            }
+            IDLE_WAITER.compareAndSet(this, waiter, null); // an early completion: wait again
+        }
+    }
+
+    /**
+     * The body and exit hook of one fork: one object per fork instead of two lambdas, and the
+     * thread-local frame saying "this thread runs a fork body of {@code scope}" while it runs.
+     */
+    private static final class Body<T> extends Node implements Callable<T>, Runnable {
+        final TaskScope scope;
+        private final Callable<? extends T> task;
+        final TaskFuture<T> fork;
+
+        @Nullable
+        Body<?> outer; // the fork body this thread was running before, if any
+
+        Body(TaskScope scope, Callable<? extends T> task) {
+            this.scope = scope;
+            this.task = task;
+            this.fork = new TaskFuture<>(this, this, null, scope.freshThreads);
+        }
+
+        @Override
+        public T call() throws Exception {
+            return scope.runInScope(task, this);
+        }
+
+        @Override
+        CompletableFuture<?> future() {
+            return fork;
+        }
+
+        @Override
+        public void run() { // the exit hook
+            scope.forkExited(this);
+        }
+    }
+
+    private <T> T runInScope(Callable<? extends T> task, Body<?> body) throws Exception {
+        if (isShutdown()) {
             // registered before the shutdown but reached by its thread only now: the body must not
             // start once the scope is cancelled (cancelAll may not have reached this fork yet)
             throw new CancellationException("TaskScope was shut down before this fork started");
         }
+        if (freshThreads) {
+            // a new virtual thread: nothing to save or restore, and it can never be the owner
+            // (so checkNotInOwnFork needs no frame); see the note
+            Thread thread = Thread.currentThread();
+            FRESH_FORK_SCOPE.put(thread, this);
+            try {
+                return task.call();
+            } finally {
+                FRESH_FORK_SCOPE.remove(thread);
+            }
+        }
         TaskScope previous = CURRENT.get();
-        ForkFrame outerFork = RUNNING_FORK.get();
+        Body<?> outerFork = RUNNING_FORK.get();
+        body.outer = outerFork;
         CURRENT.set(this);
-        RUNNING_FORK.set(new ForkFrame(this, outerFork));
+        RUNNING_FORK.set(body);
         try {
             return task.call();
         } finally {
@@ -429,17 +707,14 @@ public final class TaskScope implements AutoCloseable {
         }
     }
 
-    /** One level of "this thread is running a fork body of {@code scope}". */
-    private record ForkFrame(TaskScope scope, ForkFrame outer) {}
-
     /**
      * Fails fast where waiting for the forks would wait for the caller itself: join/close called
      * from inside one of this scope's fork bodies, which only the owner thread can do, i.e. on a
      * same-thread executor ({@code executor(Runnable::run)}).
      */
     private void checkNotInOwnFork(String operation) {
-        for (ForkFrame frame = RUNNING_FORK.get(); frame != null; frame = frame.outer()) {
-            if (frame.scope() == this) {
+        for (Body<?> frame = RUNNING_FORK.get(); frame != null; frame = frame.outer) {
+            if (frame.scope == this) {
                 throw new IllegalStateException("TaskScope." + operation + " called inside one of its own forks"
                         + " (the scope's executor runs forks on the owner thread): it would wait for that fork,"
                         + " i.e. for itself, forever");
@@ -447,9 +722,32 @@ public final class TaskScope implements AutoCloseable {
         }
     }
 
-    /** Records a fork's outcome and releases it; called once per fork, after it finished. */
-    private void forkExited(CompletableFuture<?> fork) {
-        record(outcomeOf(fork), fork);
+    /**
+     * Records a fork's outcome and releases it; called once per fork, after it finished. Builds
+     * an {@link Outcome} only when the policy needs it (not for a success, nor for the cancelled
+     * forks of a scope that shut down).
+     */
+    private void forkExited(Node node) {
+        if (!node.counted) {
+            return; // never counted in (born cancelled)
+        }
+        CompletableFuture<?> fork = node.future();
+        // counted before release(), so a join that returns sees every count
+        boolean cancelled = fork.isCancelled();
+        boolean failed = cancelled
+                ? fork instanceof TaskFuture<?> task && task.lateFailure() != null
+                : fork.isCompletedExceptionally();
+        (failed ? FAILED : cancelled ? CANCELLED : SUCCEEDED).getAndAdd(this, 1L);
+        boolean policyCares = switch (policy) {
+            case FAIL_FAST -> failed;
+            case COLLECT_ALL -> false;
+            case FIRST_SUCCESS -> !isShutdown();
+        };
+        if (policyCares) {
+            applyPolicy(outcomeOf(fork), live() - 1);
+        }
+        node.exited = true;
+        release();
     }
 
     private static Outcome<?> outcomeOf(CompletableFuture<?> done) {
@@ -461,44 +759,35 @@ public final class TaskScope implements AutoCloseable {
         return outcome;
     }
 
-    /**
-     * Applies the policy to a fork's outcome; {@code fork} is the registered fork to count out, or
-     * null for an async fork that was already done when started (never registered).
-     */
-    private void record(Outcome<?> outcome, CompletableFuture<?> fork) {
-        if (fork != null && !forks.remove(fork)) {
-            return; // already counted out
-        }
-        if (fork != null) { // counted before release(), so a join that returns sees every count
-            (outcome.isSuccess() ? forksSucceeded : outcome.isCancelled() ? forksCancelled : forksFailed).increment();
-        }
-        boolean policyIgnores = switch (policy) {
-            case FAIL_FAST -> !(outcome instanceof Outcome.Failure<?>);
-            case COLLECT_ALL -> true;
-            case FIRST_SUCCESS -> shutdown; // volatile; never reset
+    /** Applies the policy to the outcome of an async fork that was already done when started. */
+    private void recordDone(Outcome<?> outcome) {
+        boolean policyCares = switch (policy) {
+            case FAIL_FAST -> outcome instanceof Outcome.Failure<?>;
+            case COLLECT_ALL -> false;
+            case FIRST_SUCCESS -> !isShutdown();
         };
-        if (!policyIgnores) {
-            applyPolicy(outcome);
-        }
-        if (fork != null) {
-            release();
+        if (policyCares) {
+            applyPolicy(outcome, live());
         }
     }
 
     /**
-     * Counts a registered fork out, lock-free (see the note): its outcome has been applied.
-     * Reading {@code idle} before the decrement is safe: it is replaced only when live rises
-     * from 0, which cannot happen while this fork still holds its unit.
+     * Counts a registered fork out, lock-free (see the note): its outcome has been applied. The
+     * exit that brings the count to 0 wakes the idle waiters.
      */
     private void release() {
-        CompletableFuture<Void> nowIdle = idle;
-        if (live.decrementAndGet() == 0) {
-            nowIdle.complete(null);
+        if ((((long) CTL.getAndAdd(this, -1L) - 1) & LIVE_MASK) == 0) {
+            @SuppressWarnings("unchecked")
+            var waiter = (CompletableFuture<Void>) IDLE_WAITER.getAndSet(this, null);
+            if (waiter != null) {
+                waiter.complete(null);
+            }
         }
     }
 
-    private void applyPolicy(Outcome<?> outcome) {
-        List<CompletableFuture<?>> toCancel = null;
+    /** {@code otherLive}: the live forks besides the one whose outcome this is (for JFR). */
+    private void applyPolicy(Outcome<?> outcome, int otherLive) {
+        boolean cancelForks = false;
         List<TaskScope> childrenToCancel = null;
         Cancellable timer = null;
         Throwable suppress = null;
@@ -507,6 +796,7 @@ public final class TaskScope implements AutoCloseable {
         Throwable failedWith = null;
         lock.lock();
         try {
+            boolean shutdown = isShutdown(); // set only under the lock
             boolean shutDownNow = false;
             switch (policy) {
                 case FAIL_FAST -> {
@@ -534,20 +824,19 @@ public final class TaskScope implements AutoCloseable {
                             shutDownNow = true;
                         }
                     } else if (!shutdown) {
-                        firstSuccessFailures.add(outcome.exceptionOrNull());
+                        Objects.requireNonNull(firstSuccessFailures).add(outcome.exceptionOrNull());
                     }
                 }
             }
-            if (shutDownNow && !shutdown) {
-                shutdown = true;
-                toCancel = copy(forks);
+            if (shutDownNow && setBits(SHUTDOWN)) {
+                cancelForks = true;
                 childrenToCancel = copy(children);
                 timer = deadlineTimer;
             }
         } finally {
             lock.unlock();
         }
-        if (suppress != null) {
+        if (suppress != null && into != null) {
             into.addSuppressed(suppress);
         }
         if (ignoredAfterShutdown != null) {
@@ -555,23 +844,38 @@ public final class TaskScope implements AutoCloseable {
                     "TaskScope: a fork failed after the scope was cancelled; not the scope's failure",
                     ignoredAfterShutdown);
         }
-        if (failedWith != null && toCancel != null) {
-            traceFailure(failedWith, toCancel.size());
+        if (failedWith != null && cancelForks) {
+            traceFailure(failedWith, otherLive);
         }
-        cancelAll(toCancel, childrenToCancel, timer);
+        if (cancelForks) {
+            cancelAll(childrenToCancel, timer);
+        }
     }
 
     private static <E> List<E> copy(java.util.Collection<E> elements) {
         return elements.isEmpty() ? List.of() : new ArrayList<>(elements);
     }
 
-    private static void cancelAll(List<CompletableFuture<?>> forks, List<TaskScope> children, Cancellable timer) {
+    /**
+     * Cancels every fork and the given children, outside the lock, after the shutdown bit was
+     * set: the weakly consistent walk of {@code forks} sees every fork registered before the bit
+     * was set; a fork registered after re-reads the bit and cancels itself (see the note).
+     */
+    private void cancelAll(@Nullable List<TaskScope> children, @Nullable Cancellable timer) {
         if (timer != null) {
             timer.cancel();
         }
-        if (forks != null) {
-            for (CompletableFuture<?> fork : forks) {
-                fork.cancel(true);
+        CancellationException reason = null; // one for every fork: no stack trace per fork
+        for (Node node = head; node != null; node = node.next) {
+            if (!node.exited) {
+                if (node.future() instanceof TaskFuture<?> task) {
+                    if (reason == null) {
+                        reason = new CancellationException("TaskScope " + name() + " shut down");
+                    }
+                    task.cancel(true, reason);
+                } else {
+                    node.future().cancel(true);
+                }
             }
         }
         if (children != null) {
@@ -582,25 +886,24 @@ public final class TaskScope implements AutoCloseable {
     }
 
     private void expire() {
-        List<CompletableFuture<?>> toCancel;
         List<TaskScope> childrenToCancel;
+        TimeoutException expired;
         lock.lock();
         try {
-            if (shutdown) {
+            if (!setBits(SHUTDOWN)) {
                 return;
             }
-            shutdown = true;
-            deadlineExpired = new TimeoutException("TaskScope deadline of " + deadline + " passed");
+            expired = new TimeoutException("TaskScope deadline of " + deadline + " passed");
+            deadlineExpired = expired;
             if (policy == Policy.FAIL_FAST && failure == null) {
-                failure = deadlineExpired;
+                failure = expired;
             }
-            toCancel = copy(forks);
             childrenToCancel = copy(children);
         } finally {
             lock.unlock();
         }
-        traceFailure(deadlineExpired, toCancel.size());
-        cancelAll(toCancel, childrenToCancel, null);
+        traceFailure(expired, live());
+        cancelAll(childrenToCancel, null);
     }
 
     /** A JFR TaskScopeFailure event, only when a recording enables it (no allocation otherwise). */
@@ -623,22 +926,19 @@ public final class TaskScope implements AutoCloseable {
      * idempotent.
      */
     public void cancel() {
-        List<CompletableFuture<?>> toCancel;
         List<TaskScope> childrenToCancel;
         Cancellable timer;
         lock.lock();
         try {
-            if (shutdown) {
+            if (!setBits(SHUTDOWN)) {
                 return;
             }
-            shutdown = true;
-            toCancel = copy(forks);
             childrenToCancel = copy(children);
             timer = deadlineTimer;
         } finally {
             lock.unlock();
         }
-        cancelAll(toCancel, childrenToCancel, timer);
+        cancelAll(childrenToCancel, timer);
     }
 
     /**
@@ -648,12 +948,7 @@ public final class TaskScope implements AutoCloseable {
      * @return {@code true} once shut down
      */
     public boolean isShutdown() {
-        lock.lock();
-        try {
-            return shutdown;
-        } finally {
-            lock.unlock();
-        }
+        return (ctl & SHUTDOWN) != 0;
     }
 
     /**
@@ -663,7 +958,7 @@ public final class TaskScope implements AutoCloseable {
      * @return the number of live forks
      */
     public int activeForks() {
-        return live.get();
+        return live();
     }
 
     // ---------------------------------------------------------------- joining
@@ -690,18 +985,11 @@ public final class TaskScope implements AutoCloseable {
     public void joinBlocking() throws ExecutionException, InterruptedException {
         checkOwner("joinBlocking");
         checkNotInOwnFork("joinBlocking");
-        CompletableFuture<Void> wait;
-        lock.lock();
-        try {
-            if (closed) {
-                throw new ClosedException("TaskScope is closed: joinBlocking refused");
-            }
-            wait = idle;
-        } finally {
-            lock.unlock();
+        if (isClosed()) {
+            throw new ClosedException("TaskScope is closed: joinBlocking refused");
         }
         try {
-            wait.get();
+            idleFuture().get();
         } catch (ExecutionException impossible) {
             throw new IllegalStateException(impossible);
         }
@@ -724,16 +1012,10 @@ public final class TaskScope implements AutoCloseable {
      */
     public CompletableFuture<Void> joinAndClose() {
         checkOwner("joinAndClose");
-        CompletableFuture<Void> wait;
-        lock.lock();
-        try {
-            if (closed) {
-                throw new ClosedException("TaskScope is closed: joinAndClose refused");
-            }
-            wait = idle;
-        } finally {
-            lock.unlock();
+        if (isClosed()) {
+            throw new ClosedException("TaskScope is closed: joinAndClose refused");
         }
+        CompletableFuture<Void> wait = idleFuture();
         var result = new CompletableFuture<Void>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
@@ -757,7 +1039,7 @@ public final class TaskScope implements AutoCloseable {
     }
 
     /** The failure join reports, or null. */
-    private Throwable result() {
+    private @Nullable Throwable result() {
         lock.lock();
         try {
             return switch (policy) {
@@ -770,20 +1052,24 @@ public final class TaskScope implements AutoCloseable {
         }
     }
 
+    @GuardedBy("lock")
     private Throwable firstSuccessFailure() {
-        if (failure == null) { // built once, so repeated joins report the same exception
-            List<Throwable> failures = List.copyOf(firstSuccessFailures);
-            if (deadlineExpired != null) {
-                failures.forEach(deadlineExpired::addSuppressed);
-                failure = deadlineExpired;
+        Throwable built = failure;
+        if (built == null) { // built once, so repeated joins report the same exception
+            List<Throwable> failures = List.copyOf(Objects.requireNonNull(firstSuccessFailures));
+            TimeoutException expired = deadlineExpired;
+            if (expired != null) {
+                failures.forEach(expired::addSuppressed);
+                built = expired;
             } else {
-                failure = new AllFailedException(
+                built = new AllFailedException(
                         "no fork succeeded (" + failures.size() + " failed)",
                         failures.isEmpty() ? null : failures.get(0),
                         failures);
             }
+            failure = built;
         }
-        return failure;
+        return built;
     }
 
     // ---------------------------------------------------------------- closing
@@ -806,25 +1092,12 @@ public final class TaskScope implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (isClosed()) {
             return;
         }
         checkOwner("close");
         checkNotInOwnFork("close");
-        cancel();
-        List<TaskScope> openChildren;
-        lock.lock();
-        try {
-            closed = true;
-            openChildren = copy(children);
-        } finally {
-            lock.unlock();
-        }
-        for (TaskScope child : openChildren) {
-            child.closeFromParent();
-        }
-        awaitIdleUninterruptibly();
-        detach();
+        shutDownAndAwait();
         if (CURRENT.get() == this) {
             TaskScope enclosing = innermostOpen();
             if (enclosing == null) {
@@ -835,18 +1108,19 @@ public final class TaskScope implements AutoCloseable {
         }
     }
 
-    private void closeFromParent() {
+    /** close() without the owner checks: also how a closing parent closes its open children. */
+    private void shutDownAndAwait() {
         cancel();
         List<TaskScope> openChildren;
         lock.lock();
         try {
-            closed = true;
+            setBits(CLOSED);
             openChildren = copy(children);
         } finally {
             lock.unlock();
         }
         for (TaskScope child : openChildren) {
-            child.closeFromParent();
+            child.shutDownAndAwait();
         }
         awaitIdleUninterruptibly();
         detach();
@@ -855,8 +1129,7 @@ public final class TaskScope implements AutoCloseable {
     private void closeWhenIdle() {
         lock.lock();
         try {
-            closed = true;
-            shutdown = true;
+            setBits(CLOSED | SHUTDOWN);
             if (deadlineTimer != null) {
                 deadlineTimer.cancel();
             }
@@ -867,24 +1140,23 @@ public final class TaskScope implements AutoCloseable {
     }
 
     private void detach() {
-        if (parent != null) {
-            parent.lock.lock();
-            try {
-                parent.children.remove(this);
-            } finally {
-                parent.lock.unlock();
-            }
+        TaskScope p = parent;
+        if (p != null) {
+            p.removeChild(this);
+        }
+    }
+
+    private void removeChild(TaskScope child) {
+        lock.lock();
+        try {
+            children.remove(child);
+        } finally {
+            lock.unlock();
         }
     }
 
     private void awaitIdleUninterruptibly() {
-        CompletableFuture<Void> wait;
-        lock.lock();
-        try {
-            wait = idle;
-        } finally {
-            lock.unlock();
-        }
+        CompletableFuture<Void> wait = idleFuture();
         if (wait.isDone()) {
             return;
         }
@@ -929,13 +1201,20 @@ public final class TaskScope implements AutoCloseable {
         if (current == owner) {
             return;
         }
-        for (TaskScope scope = CURRENT.get(); scope != null; scope = scope.parent) {
-            if (scope == this) {
-                return;
-            }
+        if (isAncestorOf(FRESH_FORK_SCOPE.get(current)) || isAncestorOf(CURRENT.get())) {
+            return;
         }
         throw new WrongThreadException("TaskScope.fork must be called by the owner thread " + owner
                 + " or one of the scope's forks, not " + current);
+    }
+
+    private boolean isAncestorOf(@Nullable TaskScope innermost) {
+        for (TaskScope scope = innermost; scope != null; scope = scope.parent) {
+            if (scope == this) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -944,7 +1223,12 @@ public final class TaskScope implements AutoCloseable {
      * @return the name
      */
     public String name() {
-        return name;
+        String given = name;
+        if (given == null) { // racing callers build the same string
+            given = Checks.defaultName("scope", this);
+            name = given;
+        }
+        return given;
     }
 
     /**
@@ -954,20 +1238,12 @@ public final class TaskScope implements AutoCloseable {
      * @return the stats
      */
     public Stats stats() {
-        return new Stats(
-                name,
-                live.get(),
-                forked.sum(),
-                forksSucceeded.sum(),
-                forksFailed.sum(),
-                forksCancelled.sum(),
-                shutdown,
-                closed);
+        return new Stats(name(), live(), forked, forksSucceeded, forksFailed, forksCancelled, isShutdown(), isClosed());
     }
 
     @Override
     public String toString() {
-        return "TaskScope[" + name + ", " + policy + ", activeForks=" + activeForks() + (closed ? ", closed" : "")
+        return "TaskScope[" + name() + ", " + policy + ", activeForks=" + activeForks() + (isClosed() ? ", closed" : "")
                 + (isShutdown() ? ", shutdown" : "") + "]";
     }
 
@@ -978,12 +1254,12 @@ public final class TaskScope implements AutoCloseable {
      * scope owned by the calling thread. Not thread-safe; a builder can open several scopes.
      */
     public static final class Builder {
-        private Policy policy;
-        private Duration deadlineDuration;
-        private Instant deadlineInstant;
-        private TimeSource timeSource;
-        private Executor executor;
-        private String name;
+        private @Nullable Policy policy;
+        private @Nullable Duration deadlineDuration;
+        private @Nullable Instant deadlineInstant;
+        private @Nullable TimeSource timeSource;
+        private @Nullable Executor executor;
+        private @Nullable String name;
 
         private Builder() {}
 
@@ -999,9 +1275,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if already set
          */
         public Builder name(String name) {
-            Checks.name(name);
-            Checks.once(this.name != null, "name");
-            this.name = name;
+            this.name = Checks.setOnce(this.name, Checks.name(name), "name", "name");
             return this;
         }
 
@@ -1014,9 +1288,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if the policy was already set
          */
         public Builder policy(Policy policy) {
-            Objects.requireNonNull(policy, "policy");
-            Checks.unset(this.policy, "policy");
-            this.policy = policy;
+            this.policy = Checks.setOnce(this.policy, policy, "policy", "policy");
             return this;
         }
 
@@ -1065,9 +1337,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if the time source was already set
          */
         public Builder timeSource(TimeSource timeSource) {
-            Objects.requireNonNull(timeSource, "timeSource");
-            Checks.unset(this.timeSource, "timeSource");
-            this.timeSource = timeSource;
+            this.timeSource = Checks.setOnce(this.timeSource, timeSource, "timeSource", "timeSource");
             return this;
         }
 
@@ -1080,9 +1350,7 @@ public final class TaskScope implements AutoCloseable {
          * @throws IllegalStateException if the executor was already set
          */
         public Builder executor(Executor executor) {
-            Objects.requireNonNull(executor, "executor");
-            Checks.unset(this.executor, "executor");
-            this.executor = executor;
+            this.executor = Checks.setOnce(this.executor, executor, "executor", "executor");
             return this;
         }
 

@@ -638,9 +638,7 @@ public final class AsyncRateLimiter implements RateLimiter {
          * @throws IllegalStateException if the time source was already set
          */
         public Builder timeSource(TimeSource timeSource) {
-            Objects.requireNonNull(timeSource, "timeSource");
-            Checks.unset(this.timeSource, "timeSource");
-            this.timeSource = timeSource;
+            this.timeSource = Checks.setOnce(this.timeSource, timeSource, "timeSource", "timeSource");
             return this;
         }
 
