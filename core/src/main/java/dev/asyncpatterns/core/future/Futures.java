@@ -625,19 +625,18 @@ public final class Futures {
 
     static CompletableFuture<?>[] toArray(Collection<? extends CompletionStage<?>> futures, String name) {
         Objects.requireNonNull(futures, name);
-        CompletionStage<?>[] stages = checkElements(futures.toArray(new CompletionStage<?>[0]), name);
+        Object[] stages = futures.toArray(); // one snapshot of the collection, as it is now
         CompletableFuture<?>[] array = new CompletableFuture<?>[stages.length];
         for (int i = 0; i < stages.length; i++) {
-            array[i] = Stages.toFuture(stages[i]);
-        }
-        return array;
-    }
-
-    static <F> F[] checkElements(F[] array, String name) {
-        for (int i = 0; i < array.length; i++) {
-            if (array[i] == null) {
+            Object stage = stages[i];
+            if (stage == null) {
                 throw new NullPointerException(name + "[" + i + "] is null");
             }
+            // exactly a CompletableFuture: toCompletableFuture() would return it (subclasses such
+            // as the JDK's minimal stage may return a copy, so they go through Stages)
+            array[i] = stage.getClass() == CompletableFuture.class
+                    ? (CompletableFuture<?>) stage
+                    : Stages.toFuture((CompletionStage<?>) stage);
         }
         return array;
     }

@@ -15,17 +15,20 @@ import org.jspecify.annotations.Nullable;
 /*
  * Maintainer's note.
  *
- * The result of Futures.all (fail fast) and Futures.allSettled. One object per call plus one
- * small Slot per input that is not yet done (inputs already done are read directly, which is
- * what keeps the all-completed case cheap).
+ * The result of Futures.all (fail fast) and Futures.allSettled. One object per call; inputs
+ * already done are read directly in a first pass (which keeps the all-completed case cheap). For
+ * the inputs still pending, fail fast registers one shared CountDown callback (it needs no index:
+ * finish() reads each pending input's value with getNow once all have succeeded), allSettled one
+ * small Slot per input (it records each outcome as it arrives).
  *
  * Counting: remaining starts at (incomplete inputs + 1); the +1 is a guard released after every
  * callback is registered, so the result cannot complete while registration is still going on.
- * Each slot writes its value into values[i] before decrementing, and the decrement that reaches
- * zero (a volatile read-modify-write) sees every earlier write, so the list is fully published.
+ * A Slot writes its outcome into values[i] before decrementing, and the decrement that reaches
+ * zero (a volatile read-modify-write) sees every earlier write, so the list is fully published;
+ * fail fast's values are read by the thread that reaches zero, after every input completed.
  *
  * Fail fast (settled == false): the first failure wins a CAS on 'first', completes the result
- * with that failure, then cancels every input (each cancel runs that input's slot, which only
+ * with that failure, then cancels every input (each cancel runs that input's callback, which only
  * looks at 'first' and returns: no recursion, O(n) in total). Failures that arrive later are
  * added to the first one as suppressed; cancellations are not (they are our own doing or noise).
  *
@@ -73,10 +76,12 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
             return this;
         }
         remaining = incomplete + 1;
+        // fail fast needs no index (the values are read from the inputs at the end), so one
+        // callback serves every input; allSettled keeps a Slot per input for its outcomes
+        BiConsumer<Object, @Nullable Throwable> countDown = settled ? null : new CountDown();
         for (int i = 0; i < inputs.length && first == null; i++) {
-            CompletableFuture<?> input = inputs[i];
-            if (values[i] == null && !isDoneAtStart(i)) {
-                input.whenComplete(new Slot(i));
+            if (values[i] == null) { // pending in the first pass (done ones hold a value or DONE_NULL)
+                inputs[i].whenComplete(countDown != null ? countDown : new Slot(i));
             }
         }
         if (first == null && (int) REMAINING.getAndAdd(this, -1) == 1) {
@@ -85,14 +90,10 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
         return this;
     }
 
-    // Inputs that were done during the first pass are marked by a non-null value or a
-    // DONE marker; the others get a slot.
+    // Inputs that were done during the first pass are marked by a non-null value or DONE_NULL;
+    // the others are still null and get a callback.
     private static final Object DONE_NULL = new Object();
     private static final Object PENDING = new Object();
-
-    private boolean isDoneAtStart(int i) {
-        return values[i] == DONE_NULL;
-    }
 
     /** Records an input found failed in the first pass; false if that failed the result. */
     private boolean settleFailed(int i, CompletableFuture<?> input) {
@@ -109,8 +110,16 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
     private void finish() {
         if (!settled) {
             for (int i = 0; i < values.length; i++) {
-                if (values[i] == DONE_NULL) {
+                Object value = values[i];
+                if (value == DONE_NULL) {
                     values[i] = null;
+                } else if (value == null) { // pending in the first pass, succeeded since
+                    try {
+                        values[i] = inputs[i].getNow(null);
+                    } catch (RuntimeException obtruded) { // only obtrudeException can get here
+                        fail(Failures.unwrap(obtruded));
+                        return;
+                    }
                 }
             }
         }
@@ -129,7 +138,20 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
         }
     }
 
-    private final class Slot implements BiConsumer<Object, Throwable> {
+    /** Fail fast's callback on every pending input: counts successes down, fails on a failure. */
+    private final class CountDown implements BiConsumer<Object, @Nullable Throwable> {
+        @Override
+        public void accept(Object value, @Nullable Throwable failure) {
+            if (failure != null) {
+                fail(Failures.unwrap(failure));
+            } else if ((int) REMAINING.getAndAdd(GatherFuture.this, -1) == 1 && first == null) {
+                finish();
+            }
+        }
+    }
+
+    /** allSettled's callback on pending input {@code index}: records its outcome, counts down. */
+    private final class Slot implements BiConsumer<Object, @Nullable Throwable> {
         private final int index;
 
         Slot(int index) {

@@ -8,6 +8,8 @@ import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -95,6 +98,63 @@ class FuturesTest {
         assertThat(all).isNotDone();
         a.complete(null);
         assertThat(all).isCompletedWithValue(Arrays.asList(null, "b", "c"));
+    }
+
+    @Test
+    void all_pendingPlainMinimalAndRefusingStages_resultsInInputOrderNullsKept() {
+        var plain = new CompletableFuture<String>();
+        var minimalSource = new CompletableFuture<String>();
+        var refusingSource = new CompletableFuture<String>();
+        var all = Futures.all(
+                plain, minimalSource.minimalCompletionStage(), refusing(refusingSource), Futures.completed("d"));
+        refusingSource.complete(null);
+        minimalSource.complete("b");
+        assertThat(all).isNotDone();
+        plain.complete("a");
+        assertThat(all).isCompletedWithValue(Arrays.asList("a", "b", null, "d"));
+    }
+
+    @Test
+    void all_resultCancelled_cancelsPlainInputsButNeverThrowsOnUncancellableStages() {
+        var plain = new CompletableFuture<String>();
+        var minimalSource = new CompletableFuture<String>();
+        var refusingSource = new CompletableFuture<String>();
+        var all = Futures.all(plain, minimalSource.minimalCompletionStage(), refusing(refusingSource));
+        assertThat(all.cancel(true)).isTrue();
+        assertThat(plain).isCancelled();
+        assertThat(minimalSource).isNotDone();
+        assertThat(refusingSource).isNotDone();
+    }
+
+    @Test
+    void all_pendingInputObtrudedToFailureAfterSucceeding_resultFailsWithThatFailure() {
+        var a = new CompletableFuture<String>();
+        var b = new CompletableFuture<String>();
+        var all = Futures.all(a, b);
+        a.complete("a");
+        var boom = new IOException("boom");
+        a.obtrudeException(boom);
+        b.complete("b");
+        assertThatThrownBy(all::join).isInstanceOf(CompletionException.class).hasCause(boom);
+    }
+
+    /** A stage that completes with {@code source} and refuses {@code toCompletableFuture()}. */
+    @SuppressWarnings("unchecked") // the proxy implements CompletionStage<T> by delegating to a CompletionStage<T>
+    private static <T> CompletionStage<T> refusing(CompletableFuture<T> source) {
+        CompletionStage<T> minimal = source.minimalCompletionStage();
+        return (CompletionStage<T>) Proxy.newProxyInstance(
+                CompletionStage.class.getClassLoader(),
+                new Class<?>[] {CompletionStage.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("toCompletableFuture")) {
+                        throw new UnsupportedOperationException("refused");
+                    }
+                    try {
+                        return method.invoke(minimal, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
