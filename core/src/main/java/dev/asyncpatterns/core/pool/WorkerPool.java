@@ -55,7 +55,10 @@ import org.slf4j.LoggerFactory;
  *
  * Stats: per-worker counters have a single writer (the worker), which updates them with release
  * stores (no fence on the job path) before completing the job's future, so whoever sees a result
- * also sees it counted; they are read racily for snapshots; pool totals are sums.
+ * also sees it counted; they are read racily for snapshots; pool totals are sums. Busy time is
+ * kept per streak, not per job: the clock is read when a worker gets work after waiting (busy())
+ * and when it is about to wait again (idle()), never between jobs taken back to back (the clock
+ * read, ~25-90 ns, was the largest cost of a trivial job); a snapshot adds the open streak.
  */
 /**
  * A fixed set of workers draining a bounded queue of jobs through a handler, like the asyncio
@@ -98,7 +101,9 @@ public final class WorkerPool<J, R> {
      * @param index the worker's number, from 0
      * @param succeeded jobs whose handler succeeded
      * @param failed jobs whose handler failed (threw, returned null, or a failed stage)
-     * @param busyTime total time spent running handlers, on the pool's time source
+     * @param busyTime total time spent on jobs, on the pool's time source: from taking a job after
+     *     waiting until waiting again (the worker's own hand-off between back-to-back jobs is
+     *     included; waiting for work or for the in-flight limit is not)
      * @param busy whether the worker is running a job now
      */
     public record WorkerStats(int index, long succeeded, long failed, Duration busyTime, boolean busy) {}
@@ -155,6 +160,8 @@ public final class WorkerPool<J, R> {
     private static final VarHandle FAILED;
     private static final VarHandle BUSY_NANOS;
     private static final VarHandle CURRENT;
+    private static final VarHandle BUSY_SINCE;
+    private static final long IDLE = Long.MIN_VALUE;
 
     static {
         try {
@@ -163,6 +170,7 @@ public final class WorkerPool<J, R> {
             PROCESSED = lookup.findVarHandle(WorkerPool.Worker.class, "processed", long.class);
             FAILED = lookup.findVarHandle(WorkerPool.Worker.class, "failed", long.class);
             BUSY_NANOS = lookup.findVarHandle(WorkerPool.Worker.class, "busyNanos", long.class);
+            BUSY_SINCE = lookup.findVarHandle(WorkerPool.Worker.class, "busySince", long.class);
             CURRENT = lookup.findVarHandle(WorkerPool.Worker.class, "current", WorkerPool.Task.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -545,26 +553,53 @@ public final class WorkerPool<J, R> {
         // single writer (this worker), release stores through the VarHandles above
         volatile long processed;
         volatile long failed;
-        volatile long busyNanos;
+        volatile long busyNanos; // closed busy streaks
+        volatile long busySince = IDLE; // start of the current busy streak, IDLE while waiting for work
 
         Worker(int index) {
             this.index = index;
         }
 
         WorkerStats snapshot() {
-            return new WorkerStats(index, processed, failed, Duration.ofNanos(busyNanos), current != null);
+            long since = busySince; // read before busyNanos: a streak closing meanwhile is undercounted, never twice
+            long busy = busyNanos;
+            if (since != IDLE) {
+                busy += Math.max(0, time.nanoTime() - since);
+            }
+            return new WorkerStats(index, processed, failed, Duration.ofNanos(busy), current != null);
+        }
+
+        /** Starts a busy streak (the worker got work after waiting). */
+        private void busy() {
+            BUSY_SINCE.setRelease(this, time.nanoTime());
+        }
+
+        /** Ends a busy streak (the worker is about to wait), adding it to busyNanos. */
+        private void idle() {
+            long since = busySince;
+            if (since != IDLE) {
+                long now = time.nanoTime();
+                BUSY_SINCE.setRelease(this, IDLE);
+                BUSY_NANOS.setRelease(this, busyNanos + Math.max(0, now - since));
+            }
         }
 
         void run() {
             try {
                 while (true) {
-                    Task task;
-                    try {
-                        task = queue.takeBlocking();
-                    } catch (ClosedException end) {
-                        return;
-                    } catch (InterruptedException stray) {
-                        continue; // only shutdownNow interrupts, and it closes the queue too
+                    Task task = queue.poll(); // no clock read while jobs are waiting
+                    if (task == null) {
+                        idle();
+                        try {
+                            task = queue.takeBlocking();
+                        } catch (ClosedException end) {
+                            return;
+                        } catch (InterruptedException stray) {
+                            continue; // only shutdownNow interrupts, and it closes the queue too
+                        }
+                        busy();
+                    } else if (busySince == IDLE) {
+                        busy(); // the first job, found without waiting
                     }
                     if (task.isDone() || stopping) {
                         if (task.cancel(false) || task.isCancelled()) {
@@ -575,6 +610,7 @@ public final class WorkerPool<J, R> {
                     runTask(task);
                 }
             } finally {
+                idle();
                 if (alive.decrementAndGet() == 0) {
                     LOG.debug("WorkerPool[{}] terminated", name);
                     terminated.complete(null);
@@ -583,16 +619,18 @@ public final class WorkerPool<J, R> {
         }
 
         private void runTask(Task task) {
-            if (limit != null) {
+            if (limit != null && !limit.tryAcquire()) {
+                idle(); // waiting for the in-flight limit is not busy time
                 try {
                     limit.acquire();
+                    busy();
                 } catch (InterruptedException e) {
+                    busy();
                     task.cancel(false);
                     cancelled.increment();
                     return;
                 }
             }
-            long start = time.nanoTime();
             current = task;
             task.runner = this;
             RUN.setVolatile(task, RUNNING); // from here on, cancel() interrupts this worker
@@ -639,7 +677,6 @@ public final class WorkerPool<J, R> {
                 CURRENT.setRelease(this, (Task) null);
             }
             // count first, complete second: whoever sees the result also sees it in stats()
-            BUSY_NANOS.setRelease(this, busyNanos + (time.nanoTime() - start));
             if (error instanceof CancellationException || task.isCancelled()) {
                 cancelled.increment();
             } else if (error != null) {
