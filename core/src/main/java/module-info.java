@@ -26,5 +26,6 @@ module dev.asyncpatterns.core {
             dev.asyncpatterns.resilience,
             dev.asyncpatterns.cache,
             dev.asyncpatterns.redis,
-            dev.asyncpatterns.console;
+            dev.asyncpatterns.console,
+            dev.asyncpatterns.postgres;
 }

@@ -1,6 +1,7 @@
 package dev.asyncpatterns.postgres;
 
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.resilience.JobAttempt;
@@ -1100,9 +1101,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
          */
         public Builder<J> table(String table) {
             validateTable(table);
-            if (this.table != null) {
-                throw new IllegalStateException("table was already set to " + this.table);
-            }
+            Checks.unset(this.table, "table");
             this.table = table;
             return this;
         }
@@ -1120,9 +1119,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
             if (connections <= 0) {
                 throw new IllegalArgumentException("connections must be positive, was " + connections);
             }
-            if (this.connections != 0) {
-                throw new IllegalStateException("connections was already set to " + this.connections);
-            }
+            Checks.once(this.connections != 0, "connections");
             this.connections = connections;
             return this;
         }
@@ -1143,9 +1140,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
             if (pollInterval.compareTo(Duration.ofMillis(1)) < 0) {
                 throw new IllegalArgumentException("pollInterval must be at least 1 ms, was " + pollInterval);
             }
-            if (this.pollInterval != null) {
-                throw new IllegalStateException("pollInterval was already set to " + this.pollInterval);
-            }
+            Checks.unset(this.pollInterval, "pollInterval");
             this.pollInterval = pollInterval;
             return this;
         }
@@ -1161,9 +1156,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
          */
         public Builder<J> timeSource(TimeSource time) {
             Objects.requireNonNull(time, "time");
-            if (this.time != null) {
-                throw new IllegalStateException("timeSource was already set to " + this.time);
-            }
+            Checks.unset(this.time, "timeSource");
             this.time = time;
             return this;
         }

@@ -106,7 +106,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private boolean inFlight; // guarded by lock
     private Cancellable timer; // guarded by lock
     private boolean closed; // guarded by lock
-    private volatile int queueLength;
+    private volatile int waiterCount;
 
     private final LongAdder granted = new LongAdder();
     private final LongAdder calls = new LongAdder();
@@ -243,7 +243,7 @@ public final class RedisRateLimiter implements RateLimiter {
      * @return the number of queued waiters
      */
     public int waiters() {
-        return queueLength;
+        return waiterCount;
     }
 
     /**
@@ -301,7 +301,7 @@ public final class RedisRateLimiter implements RateLimiter {
     public Stats stats() {
         return new Stats(
                 key,
-                queueLength,
+                waiterCount,
                 granted.sum(),
                 calls.sum(),
                 waits.sum(),
@@ -332,7 +332,7 @@ public final class RedisRateLimiter implements RateLimiter {
             }
             failed = new ArrayList<>(queue);
             queue.clear();
-            queueLength = 0;
+            waiterCount = 0;
         } finally {
             lock.unlock();
         }
@@ -344,7 +344,7 @@ public final class RedisRateLimiter implements RateLimiter {
     @Override
     public String toString() {
         return "RedisRateLimiter[key=" + key + ", rate=" + permits + "/" + Duration.ofNanos(periodMicros * 1000)
-                + ", burst=" + burst + ", waiters=" + queueLength + "]";
+                + ", burst=" + burst + ", waiters=" + waiterCount + "]";
     }
 
     // ---------------------------------------------------------------- internals
@@ -367,7 +367,7 @@ public final class RedisRateLimiter implements RateLimiter {
                         new ClosedException("RedisRateLimiter[" + key + "] is closed: acquire refused"));
             }
             queue.add(w);
-            queueLength = queue.size();
+            waiterCount = queue.size();
             if (!inFlight && timer == null) {
                 inFlight = true;
                 send = true;
@@ -397,7 +397,7 @@ public final class RedisRateLimiter implements RateLimiter {
         lock.lock();
         try {
             if (queue.remove(w)) {
-                queueLength = queue.size();
+                waiterCount = queue.size();
             }
         } finally {
             lock.unlock();
@@ -428,7 +428,7 @@ public final class RedisRateLimiter implements RateLimiter {
                 inFlight = false;
                 failed = new ArrayList<>(queue);
                 queue.clear();
-                queueLength = 0;
+                waiterCount = 0;
             } finally {
                 lock.unlock();
             }
@@ -442,7 +442,7 @@ public final class RedisRateLimiter implements RateLimiter {
             lock.lock();
             try {
                 queue.remove(head);
-                queueLength = queue.size();
+                waiterCount = queue.size();
                 next = !queue.isEmpty() && !closed;
                 inFlight = next;
             } finally {

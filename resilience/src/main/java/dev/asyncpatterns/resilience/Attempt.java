@@ -1,5 +1,6 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.time.Cancellable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -197,7 +198,7 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
             events.attemptCancelled(number, hedge);
             return;
         }
-        Throwable cause = failure == null ? null : Execution.unwrap(failure);
+        Throwable cause = failure == null ? null : Failures.unwrap(failure);
         AttemptPolicy[] chain = policies;
         for (int i = chain.length - 1; i >= 0; i--) {
             chain[i].record(latency, value, cause);
@@ -220,7 +221,7 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         if (!STATE.compareAndSet(this, NEW, SETTLED)) {
             return;
         }
-        Throwable cause = Execution.unwrap(failure);
+        Throwable cause = Failures.unwrap(failure);
         FailureKind kind = policies[index].refusal;
         events.attemptFailed(number, hedge, kind, cause, 0);
         report(null, cause, kind);

@@ -206,7 +206,7 @@ final class Execution<T> {
         }
         replacement.whenComplete((replacementValue, fallbackFailure) -> {
             if (fallbackFailure != null) {
-                fallbackFailed(failure, unwrap(fallbackFailure));
+                fallbackFailed(failure, Failures.unwrap(fallbackFailure));
                 return;
             }
             events().fallbackApplied(kind, failure);
@@ -270,10 +270,6 @@ final class Execution<T> {
         if (running != null) {
             running.cancel();
         }
-    }
-
-    static Throwable unwrap(Throwable failure) {
-        return Failures.unwrap(failure);
     }
 
     /*
