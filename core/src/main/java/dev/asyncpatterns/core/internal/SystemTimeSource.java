@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.Condition;
@@ -706,6 +707,15 @@ public final class SystemTimeSource implements TimeSource {
                 timer.cancel();
             }
             return cancelled;
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable failure) {
+            boolean completed = super.completeExceptionally(failure);
+            if (completed && failure instanceof CancellationException) {
+                timer.cancel(); // as TimeSource.delay's default: a cancelled delay holds no timer
+            }
+            return completed;
         }
     }
 }

@@ -56,16 +56,33 @@ class SystemTimeSourceTest {
             delays.add(i * 3);
         }
         Collections.shuffle(delays, new Random(42));
+        // the deadline of timer i lies in [earliest[i], latest[i]] (the test thread may be descheduled
+        // mid-loop on a loaded machine, so the shuffled delays alone do not fix the deadline order)
+        long[] earliest = new long[delays.size()];
+        long[] latest = new long[delays.size()];
         List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
         var done = new CountDownLatch(delays.size());
-        for (int d : delays) {
-            time.schedule(Duration.ofMillis(d), () -> {
-                ran.add(d);
+        for (int i = 0; i < delays.size(); i++) {
+            int timer = i;
+            long nanos = Duration.ofMillis(delays.get(i)).toNanos();
+            earliest[i] = System.nanoTime() + nanos;
+            time.schedule(Duration.ofNanos(nanos), () -> {
+                ran.add(timer);
                 done.countDown();
             });
+            latest[i] = System.nanoTime() + nanos;
         }
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(ran).isSorted().hasSize(20);
+        assertThat(ran).hasSize(20);
+        for (int k = 1; k < ran.size(); k++) {
+            int before = ran.get(k - 1);
+            int after = ran.get(k);
+            assertThat(latest[after])
+                    .as(
+                            "timer %d (due by %d) ran after timer %d (due from %d)",
+                            after, latest[after], before, earliest[before])
+                    .isGreaterThanOrEqualTo(earliest[before]);
+        }
     }
 
     @Test
@@ -91,6 +108,19 @@ class SystemTimeSourceTest {
 
     @Test
     void delay_dependentsRunOnRunnerWithCallersContext() throws Exception {
+        // runners wait for the gate, so the delay cannot complete before its dependent is attached
+        var gate = new CountDownLatch(1);
+        time.shutdownNow();
+        time = new SystemTimeSource(
+                TIMER,
+                r -> virtual.newThread(() -> {
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    r.run();
+                }));
         MDC.put("requestId", "r-1");
         CompletableFuture<String> seen;
         try {
@@ -99,6 +129,7 @@ class SystemTimeSourceTest {
         } finally {
             MDC.remove("requestId");
         }
+        gate.countDown();
         String[] parts = seen.get(10, TimeUnit.SECONDS).split("\\|");
         assertThat(parts[0]).startsWith("test-runner-");
         assertThat(parts[1]).isEqualTo("r-1");
@@ -191,6 +222,19 @@ class SystemTimeSourceTest {
         assertThat(pendingAfter).isZero();
         assertThat(capacityAfter).isLessThanOrEqualTo(128);
         assertThat(timers.get(0).cancel()).isFalse();
+    }
+
+    @Test
+    void delay_cancelledOrFailedWithCancellation_removesItsTimer() {
+        CompletableFuture<Void> cancelled = time.delay(Duration.ofHours(1));
+        CompletableFuture<Void> failed = time.delay(Duration.ofHours(1));
+        CompletableFuture<Void> kept = time.delay(Duration.ofHours(1));
+        assertThat(time.pendingTimers()).isEqualTo(3);
+        cancelled.cancel(true);
+        failed.completeExceptionally(new java.util.concurrent.CancellationException("caller gave up"));
+        assertThat(time.pendingTimers()).isEqualTo(1);
+        kept.complete(null); // completed by hand: its timer fires later and finds it done
+        assertThat(time.pendingTimers()).isEqualTo(1);
     }
 
     @Test
