@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # Builds the benchmarks, runs a JMH profile and writes the report:
-#   benchmarks/results/<profile>.json   JMH results (-rf json)
-#   benchmarks/results/REPORT.md        tables + SVG charts (headline, scaling, peers)
+#   benchmarks/results/<profile>.json   JMH results (-rf json); verdict: verdict-<area>.json per area
+#   benchmarks/results/REPORT.md        tables + SVG charts (headline, scaling, bars, peers)
 #
 # usage: benchmarks/run.sh quick|peers|full [--no-build] [extra JMH options...]
-#   quick  the headline suite and the scaling series, 1 fork, short iterations (about 6 min on 2
-#          cores, 2 of them warming the HTTP stack up: 8 s in each of the 16 HTTP forks)
-#   peers  every component-vs-peer suite (benchmarks/<area>/), 1 fork; the report also shows
-#          results/quick.json when present
-#   full   every benchmark in the module, 2 forks, longer iterations (long)
+#        benchmarks/run.sh verdict [--only AREA[,AREA...]] [--no-build] [--dry-run] [extra JMH options...]
+#   quick    the headline suite and the scaling series, 1 fork, short iterations (about 6 min on 2
+#            cores, 2 of them warming the HTTP stack up: 8 s in each of the 16 HTTP forks)
+#   peers    every component-vs-peer suite (benchmarks/<area>/), 1 fork; direction only
+#   verdict  every bar of DESIGN.md / issue #20 at 3 forks x 5 measured iterations of 500 ms, -prof gc:
+#            the only profile whose rows carry verdicts (the report needs >= 3 forks x 5 iterations).
+#            One JSON per area (results/verdict-<area>.json), so `--only queues` reruns one area and
+#            keeps the others; the report is generated from every verdict-*.json present, and the
+#            README blocks (<!-- bench:... -->) are regenerated from their committed JSON.
+#            Areas (default: all but headline): sync futures scope queues cache resilience pipeline
+#            scaling headline. JMH time, measured per fork at ~2.5 s of JVM start + 8 x 500 ms, so
+#            ~20 s per parameter combination (3 forks): sync ~3.4 min (11 combinations), futures ~3.3
+#            min (10), resilience ~1.7 min (5), pipeline ~1.5 min (4); headline (not in the default
+#            set) ~4.5 min (14). The other areas' matrices are their owners' (queues, scope, cache,
+#            scaling): count 20 s per combination (`--dry-run`, then `java -jar ... -l -p ...`).
+#   full     every benchmark in the module, 2 forks, longer iterations (long)
 #   --no-build  reuse benchmarks/target/benchmarks.jar
+#   --dry-run   (verdict) print the JMH invocations and exit
 # Extra options go to JMH after the profile's own, e.g. -p scenario=FILE_READS or -f 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +33,51 @@ source .ci/jdk.sh
 profile=${1:-}
 shift || true
 build=yes
-if [ "${1:-}" = "--no-build" ]; then build=no; shift; fi
+only=""
+dry_run=no
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=no; shift ;;
+    --only) only=${2:?--only needs an area list}; shift 2 ;;
+    --dry-run) dry_run=yes; shift ;;
+    *) break ;;
+  esac
+done
+
+pkg='dev\.asyncpatterns\.benchmarks'
+# JMH arguments of the verdict profile: 3 forks x (3 warm-up + 5 measured) iterations of 500 ms.
+# SingleShotTime benchmarks (ParallelMap, MapAsyncPipeline) ignore the times and run 3 + 5 shots.
+# VERDICT_JMH="-f 1 -wi 0 -i 1 -r 100ms" replaces them for a smoke test of the plumbing (its rows
+# then say "not enough data"); extra options on the command line are added, never repeated.
+verdict_args=(-f 3 -wi 3 -w 500ms -i 5 -r 500ms -prof gc)
+if [ -n "${VERDICT_JMH:-}" ]; then read -ra verdict_args <<< "$VERDICT_JMH"; fi
+all_areas="sync futures scope queues cache resilience pipeline scaling"
+
+# One line per JMH invocation of an area: "<include regex><TAB><extra JMH args>". An area's
+# invocations are merged into results/verdict-<area>.json. Keep each matrix to what its bars need;
+# the other helpers' areas (scope, queues, cache, scaling) use their benchmarks' default @Params.
+job() { printf '%s\t%s\n' "$1" "$2"; }
+verdict_jobs() {
+  case "$1" in
+    sync) # semaphore (uncontended, contended 4 threads on 2 permits, pending) and Parallel.map
+      job "$pkg\.sync\.(SemaphoreBenchmark|SemaphorePendingBenchmark|ParallelMapBenchmark)\." "" ;;
+    futures) # Futures.all over completed, pending and real-work inputs vs allOf (TaskScope rows: scope area)
+      job "$pkg\.futures\.GatherCompletedBenchmark\." "-p impl=futuresAll,allOf -p size=10,1000"
+      job "$pkg\.futures\.GatherPendingBenchmark\." "-p size=10,1000"
+      job "$pkg\.futures\.GatherDelayedBenchmark\." "-p impl=futuresAll,allOf -p size=1000" ;;
+    scope) job "$pkg\.scope\." "" ;;
+    queues) job "$pkg\.queues\." "" ;;
+    cache) job "$pkg\.cache\.(?!CacheHitRatio).*" "" ;;
+    resilience) job "$pkg\.resilience\.ResilienceHappyPathBenchmark\." "-p impl=ours,resilience4j,failsafe,oursAllPolicies,failsafeAllPolicies" ;;
+    pipeline)
+      job "$pkg\.pipeline\.CpuPipelineBenchmark\." "-p impl=pipeline,flux"
+      job "$pkg\.pipeline\.MapAsyncPipelineBenchmark\." "-p impl=pipeline,flux" ;;
+    scaling) job "$pkg\.headline\.ScalingBenchmark\." "" ;;
+    headline) # timer-based scenarios only (the HTTP ones add 8 s of warm-up per fork); sequential has no bar
+      job "$pkg\.headline\.HeadlineBenchmark\.(?!sequential).*" "-p scenario=DB_QUERIES,FILE_READS" ;;
+    *) echo "unknown area '$1' (areas: $all_areas headline)" >&2; return 2 ;;
+  esac
+}
 
 case "$profile" in
   quick)
@@ -30,18 +86,34 @@ case "$profile" in
     ;;
   peers)
     # one package per area; add a new area here (full picks up everything anyway)
-    include='dev\.asyncpatterns\.benchmarks\.((futures|sync|queues|pipeline|resilience|cache|redis)\.|CompletableFutureBaselineBenchmark\.)'
+    include='dev\.asyncpatterns\.benchmarks\.((futures|sync|scope|queues|pipeline|resilience|cache|redis)\.|CompletableFutureBaselineBenchmark\.)'
     jmh_args=(-f 1 -wi 2 -w 1s -i 3 -r 1s -prof gc)
     ;;
   full)
     include='dev\.asyncpatterns\.benchmarks\.'
     jmh_args=(-f 2 -wi 3 -w 1s -i 5 -r 1s -prof gc)
     ;;
+  verdict)
+    areas=${only//,/ }
+    areas=${areas:-$all_areas}
+    for area in $areas; do verdict_jobs "$area" >/dev/null || exit 2; done
+    ;;
   *)
     echo "usage: $0 quick|peers|full [--no-build] [extra JMH options...]" >&2
+    echo "       $0 verdict [--only AREA[,AREA...]] [--no-build] [--dry-run] [extra JMH options...]" >&2
     exit 2
     ;;
 esac
+
+if [ "$profile" = verdict ] && [ "$dry_run" = yes ]; then
+  for area in $areas; do
+    while IFS=$'\t' read -r inc extra; do
+      # shellcheck disable=SC2086
+      echo "$area: java -jar benchmarks.jar '$inc' ${verdict_args[*]} $extra $*"
+    done < <(verdict_jobs "$area")
+  done
+  exit 0
+fi
 
 pick_jdk
 echo "Using JDK $(java_major "$JAVA_HOME/bin/java") at $JAVA_HOME"
@@ -61,13 +133,43 @@ started=$(date +%s)
 
 results=benchmarks/results
 mkdir -p "$results"
+niceness=$(nice 2>/dev/null || echo 0)
+report() { # report <what> <json>...
+  local note="$cores cores; JMH at nice $niceness; load average (1/5/15 min) $load_before before the run and $(loadavg) after; JMH took $(( $(date +%s) - started )) s for $1"
+  shift
+  "$JAVA_HOME/bin/java" -cp "$work/benchmarks.jar" dev.asyncpatterns.benchmarks.report.ReportGenerator \
+    "$results" --note "$note" "$@"
+  echo "Report: $results/REPORT.md"
+}
+
+if [ "$profile" = verdict ]; then
+  for area in $areas; do
+    parts=()
+    n=0
+    while IFS=$'\t' read -r inc extra; do
+      n=$((n + 1))
+      part="$work/verdict-$area.$n.json"
+      echo "== verdict $area ($n): $inc $extra"
+      # shellcheck disable=SC2086
+      "$JAVA_HOME/bin/java" -jar "$work/benchmarks.jar" "$inc" "${verdict_args[@]}" $extra \
+        -rf json -rff "$part" "$@"
+      parts+=("$part")
+    done < <(verdict_jobs "$area")
+    "$JAVA_HOME/bin/java" -cp "$work/benchmarks.jar" dev.asyncpatterns.benchmarks.report.MergeResults \
+      "$results/verdict-$area.json" "${parts[@]}"
+    echo "wrote $results/verdict-$area.json"
+  done
+  shopt -s nullglob
+  inputs=("$results"/verdict-*.json)
+  report "the verdict profile (areas: $areas)" "${inputs[@]}"
+  "$JAVA_HOME/bin/java" -cp "$work/benchmarks.jar" dev.asyncpatterns.benchmarks.report.ReadmeBlocks \
+    README.md "$results"
+  exit 0
+fi
+
 "$JAVA_HOME/bin/java" -jar "$work/benchmarks.jar" "$include" "${jmh_args[@]}" \
   -rf json -rff "$results/$profile.json" "$@"
 
 inputs=("$results/$profile.json")
 if [ "$profile" = peers ] && [ -f "$results/quick.json" ]; then inputs=("$results/quick.json" "${inputs[@]}"); fi
-niceness=$(nice 2>/dev/null || echo 0)
-note="$cores cores; JMH at nice $niceness; load average (1/5/15 min) $load_before before the run and $(loadavg) after; JMH took $(( $(date +%s) - started )) s for the $profile profile"
-"$JAVA_HOME/bin/java" -cp "$work/benchmarks.jar" dev.asyncpatterns.benchmarks.report.ReportGenerator \
-  "$results" --note "$note" "${inputs[@]}"
-echo "Report: $results/REPORT.md"
+report "the $profile profile" "${inputs[@]}"

@@ -8,11 +8,14 @@
  * {@code requires transitive}.
  */
 module dev.asyncpatterns.micrometer {
+    requires static transitive org.jspecify;
     requires transitive micrometer.core;
     requires static dev.asyncpatterns.core;
     requires static dev.asyncpatterns.pipeline;
     requires static dev.asyncpatterns.resilience;
     requires static dev.asyncpatterns.cache;
+    requires static dev.asyncpatterns.redis;
+    requires static dev.asyncpatterns.postgres;
 
     exports dev.asyncpatterns.micrometer;
 }

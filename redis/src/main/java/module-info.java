@@ -7,6 +7,8 @@
  * {@code requires transitive}.
  */
 module dev.asyncpatterns.redis {
+    requires static com.google.errorprone.annotations;
+    requires static transitive org.jspecify;
     requires transitive dev.asyncpatterns.core;
     requires transitive dev.asyncpatterns.cache;
     requires transitive lettuce.core;

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.benchmarks;
 
+import dev.asyncpatterns.benchmarks.futures.AllOf;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -50,15 +51,7 @@ public class CompletableFutureBaselineBenchmark {
 
     @Benchmark
     public long allOfCompleted() {
-        return CompletableFuture.allOf(completed)
-                .thenApply(ignored -> {
-                    long sum = 0;
-                    for (CompletableFuture<Integer> future : completed) {
-                        sum += future.join();
-                    }
-                    return sum;
-                })
-                .join();
+        return AllOf.sum(completed).join();
     }
 
     @Benchmark

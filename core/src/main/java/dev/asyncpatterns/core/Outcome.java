@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param <T> the type of the value of a success
  * @since 0.1.0
  */
-public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Outcome.Cancelled {
+public sealed interface Outcome<T extends @Nullable Object>
+        permits Outcome.Success, Outcome.Failure, Outcome.Cancelled {
 
     /**
      * The work completed normally.
@@ -35,7 +36,7 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
      * @param <T> the value type
      * @param value the value, possibly {@code null}
      */
-    record Success<T>(T value) implements Outcome<T> {}
+    record Success<T extends @Nullable Object>(T value) implements Outcome<T> {}
 
     /**
      * The work failed.
@@ -43,7 +44,7 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
      * @param <T> the value type of the work
      * @param cause the exception it failed with, never a {@link CancellationException}
      */
-    record Failure<T>(Throwable cause) implements Outcome<T> {
+    record Failure<T extends @Nullable Object>(Throwable cause) implements Outcome<T> {
         /**
          * Creates a failure.
          *
@@ -67,7 +68,7 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
      * @param <T> the value type of the work
      * @param cause the cancellation, as thrown by {@code join()} or {@code get()}
      */
-    record Cancelled<T>(CancellationException cause) implements Outcome<T> {
+    record Cancelled<T extends @Nullable Object>(CancellationException cause) implements Outcome<T> {
         /**
          * Creates a cancelled outcome.
          *
@@ -88,7 +89,7 @@ public sealed interface Outcome<T> permits Outcome.Success, Outcome.Failure, Out
      * @param value the value, possibly {@code null}
      * @return the outcome
      */
-    static <T> Outcome<T> success(T value) {
+    static <T extends @Nullable Object> Outcome<T> success(T value) {
         return new Success<>(value);
     }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Example 8: enrich users with data from three services called concurrently. The calls are
@@ -39,7 +40,12 @@ final class CachedEnrichment implements Example {
     }
 
     /** A user with whatever the services could tell; {@code missing} names the parts that failed. */
-    record EnrichedUser(String id, String name, Integer orders, List<String> recommendations, List<String> missing) {
+    record EnrichedUser(
+            String id,
+            @Nullable String name,
+            @Nullable Integer orders,
+            @Nullable List<String> recommendations,
+            List<String> missing) {
         boolean partial() {
             return !missing.isEmpty();
         }
@@ -113,7 +119,7 @@ final class CachedEnrichment implements Example {
     }
 
     /** The value of a success; for a failure, notes its message in {@code missing} and gives null. */
-    private static <T> T valueOrNote(Outcome<T> outcome, List<String> missing) {
+    private static <T> @Nullable T valueOrNote(Outcome<T> outcome, List<String> missing) {
         return switch (outcome) {
             case Outcome.Success<T> success -> success.value();
             case Outcome.Failure<T> failure -> {

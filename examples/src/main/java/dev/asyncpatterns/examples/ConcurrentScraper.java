@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Example 2: scrape 15 pages of a local site, at most 5 at a time, each with its own timeout.
@@ -44,7 +45,7 @@ final class ConcurrentScraper implements Example {
     }
 
     /** What happened to one page; {@code atMillis} is when it finished, since the scrape began. */
-    record PageResult(String path, Kind kind, String detail, long atMillis) {}
+    record PageResult(String path, Kind kind, @Nullable String detail, long atMillis) {}
 
     @Override
     public void run(PrintStream out, boolean fast) throws Exception {

@@ -24,6 +24,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Example 14, the capstone scaled out: a distributed task system on PostgreSQL.
@@ -160,8 +162,15 @@ final class DistributedTasks implements Example {
         }
     }
 
+    /** A DataSource without a pool for a JDBC URL (the example needs none): pgjdbc's own. */
+    static DataSource dataSource(String url) {
+        var dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url);
+        return dataSource;
+    }
+
     private void runOn(String url, String table, int count, PrintStream out) throws Exception {
-        var dataSource = new UrlDataSource(url);
+        var dataSource = dataSource(url);
         try (var store =
                         PostgresJobStore.builder(dataSource, CODEC).table(table).build();
                 Connection db = DriverManager.getConnection(url)) {
@@ -309,7 +318,7 @@ final class DistributedTasks implements Example {
                     write(letter.job()).split("\\|")[0],
                     letter.history().size(),
                     expired == 0 ? "" : " (" + expired + " lost with an expired lease)",
-                    letter.lastAttempt().failure());
+                    letter.history().getLast().failure());
         }
         out.printf(
                 "ledger: submitted %d = succeeded %d + dead %d; lost %d%n",

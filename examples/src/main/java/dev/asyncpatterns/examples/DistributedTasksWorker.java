@@ -53,7 +53,7 @@ public final class DistributedTasksWorker {
         Connection ledger = DriverManager.getConnection(url);
         ledger.setAutoCommit(true);
         var worker = new DistributedTasksWorker(ledger, table, name);
-        var store = PostgresJobStore.builder(new UrlDataSource(url), DistributedTasks.CODEC)
+        var store = PostgresJobStore.builder(DistributedTasks.dataSource(url), DistributedTasks.CODEC)
                 .table(table)
                 .connections(4)
                 .pollInterval(Duration.ofMillis(200))

@@ -11,11 +11,13 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Example 12: an order state machine whose transitions run async handlers (charge the card, book
@@ -146,7 +148,7 @@ final class OrderStateMachine implements Example {
                             new IllegalStateException(event + " not allowed in state " + from));
                 }
                 long[] notifiedAt = new long[1];
-                return handlers.get(event)
+                return Objects.requireNonNull(handlers.get(event), "every event has a handler")
                         .apply(this)
                         .thenCompose(done -> {
                             state = to;
@@ -254,7 +256,7 @@ final class OrderStateMachine implements Example {
         out.println();
     }
 
-    private static String rootMessage(Throwable failure) {
+    private static @Nullable String rootMessage(Throwable failure) {
         Throwable cause = failure;
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();

@@ -129,7 +129,7 @@ final class QueueWorkers implements Example {
             done.join();
             return "ok";
         } catch (CompletionException e) {
-            Throwable cause = e.getCause();
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
             String kind = cause instanceof ClosedException ? "rejected, " : "";
             return kind + cause.getClass().getSimpleName() + ": " + cause.getMessage();
         }

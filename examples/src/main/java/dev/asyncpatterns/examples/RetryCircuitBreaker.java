@@ -12,6 +12,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -56,7 +57,7 @@ final class RetryCircuitBreaker implements Example {
         var requests = new AtomicInteger();
         AsyncSupplier<String> fetchPrice = () -> {
             int n = requests.incrementAndGet();
-            boolean fails = switch (health.get()) {
+            boolean fails = switch (Objects.requireNonNull(health.get())) {
                 case FLAKY -> n % 3 == 1;
                 case DOWN -> true;
                 case UP -> false;
@@ -142,7 +143,8 @@ final class RetryCircuitBreaker implements Example {
             try {
                 result = "ok \"" + prices.call(fetchPrice).join() + "\"";
             } catch (CompletionException e) {
-                result = "failed: " + e.getCause().getMessage();
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                result = "failed: " + cause.getMessage();
             }
             out.printf("  call %2d: %s (%d ms)%n", i, result, (System.nanoTime() - start) / 1_000_000);
         }

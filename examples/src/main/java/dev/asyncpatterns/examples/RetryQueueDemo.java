@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -85,7 +86,7 @@ final class RetryQueueDemo implements Example {
                         } finally {
                             out.printf(
                                     "  [%4d ms] %-24s attempt %d: %s%n",
-                                    millisSince(start.get(), time.instant()), email.to(), attempt, result);
+                                    millisSince(start, time.instant()), email.to(), attempt, result);
                         }
                     });
                 })
@@ -99,9 +100,7 @@ final class RetryQueueDemo implements Example {
                 .onDeadLetter(dead -> {
                     out.printf(
                             "  [%4d ms] %-24s -> dead letter after %s%n",
-                            millisSince(start.get(), time.instant()),
-                            dead.job().to(),
-                            attempts(dead.attemptsSinceReplay()));
+                            millisSince(start, time.instant()), dead.job().to(), attempts(dead.attemptsSinceReplay()));
                     settled.countDown();
                 })
                 .build();
@@ -117,9 +116,11 @@ final class RetryQueueDemo implements Example {
         List<JobRecord<Email>> dead = outbox.deadLetters().join();
         out.printf(
                 "all settled after %d ms: %d sent, %d dead letters:%n",
-                millisSince(start.get(), time.instant()), emails.size() - dead.size(), dead.size());
+                millisSince(start, time.instant()), emails.size() - dead.size(), dead.size());
         for (JobRecord<Email> letter : dead) {
-            out.printf("  %s (%s): %s%n", letter.job().to(), letter.job().subject(), history(start.get(), letter));
+            out.printf(
+                    "  %s (%s): %s%n",
+                    letter.job().to(), letter.job().subject(), history(Objects.requireNonNull(start.get()), letter));
         }
 
         // the missing mailbox gets created: replay its dead letter (fresh attempts, history kept)
@@ -154,11 +155,15 @@ final class RetryQueueDemo implements Example {
                 .map(a -> String.valueOf(millisSince(start, a.finishedAt())))
                 .collect(Collectors.joining(", "));
         return attempts(attempts.size()) + ", failed at " + times + " ms: "
-                + letter.lastAttempt().failure().getMessage();
+                + letter.history().getLast().failure().getMessage();
     }
 
     private static String attempts(int n) {
         return n + (n == 1 ? " attempt" : " attempts");
+    }
+
+    private static long millisSince(AtomicReference<Instant> start, Instant now) {
+        return millisSince(Objects.requireNonNull(start.get()), now); // holds an instant from the start
     }
 
     private static long millisSince(Instant start, Instant now) {

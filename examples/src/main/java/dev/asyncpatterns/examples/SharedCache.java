@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Example 14: two instances of a service in front of one backend, first each with its own
@@ -132,7 +133,8 @@ final class SharedCache implements Example {
         }
     }
 
-    private static MemoizedFunction<String, String> instance(Backend backend, RedisSecondLevel<String, String> level) {
+    private static MemoizedFunction<String, String> instance(
+            Backend backend, @Nullable RedisSecondLevel<String, String> level) {
         var builder = AsyncCaches.builder().maximumSize(1_000).expireAfterWrite(Duration.ofMinutes(5));
         return level == null
                 ? builder.memoize(backend::fetch)

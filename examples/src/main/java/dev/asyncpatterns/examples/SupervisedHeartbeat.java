@@ -75,8 +75,9 @@ final class SupervisedHeartbeat implements Example {
             };
             timer.set(time.schedule(beat, tick[0]));
             thisRun.whenComplete((ignored, failure) -> {
-                if (thisRun.isCancelled()) {
-                    timer.get().cancel();
+                Cancellable pending = timer.get(); // set before this callback was registered
+                if (thisRun.isCancelled() && pending != null) {
+                    pending.cancel();
                 }
             });
             return thisRun;
@@ -105,7 +106,8 @@ final class SupervisedHeartbeat implements Example {
             out.println("supervisor stopped normally");
         } catch (CompletionException e) {
             // the supervisor gave up: it stopped every child before failing its future
-            out.println("supervisor gave up: " + e.getCause().getMessage());
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            out.println("supervisor gave up: " + cause.getMessage());
         }
         for (Supervisor.ChildStatus child : supervisor.children()) {
             out.printf(

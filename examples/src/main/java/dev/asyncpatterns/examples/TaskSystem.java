@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Example 11, the capstone: a small task-processing system built from the toolkit's parts.
@@ -108,9 +110,10 @@ final class TaskSystem implements Example {
         private final PrintStream out;
         private final long unit; // the time unit of the simulated work, in ms
         private long startNanos;
-        private AsyncQueue<Job> queue;
-        private ExecutorService cpu;
-        private Map<String, CompletableFuture<Void>> results;
+        private final AsyncQueue<Job> queue = AsyncQueue.priority(
+                100, Comparator.comparing((Job job) -> job.task().priority()));
+        private final ExecutorService cpu = Executors.newFixedThreadPool(2); // its threads start on demand
+        private final Map<String, CompletableFuture<Void>> results = new LinkedHashMap<>();
 
         Processor(PrintStream out, boolean fast) {
             this.out = out;
@@ -122,11 +125,7 @@ final class TaskSystem implements Example {
             List<Task> tasks = workload();
 
             // the parts, in start order (the lifecycle stops them in reverse)
-            queue = AsyncQueue.priority(
-                    100, Comparator.comparing((Job job) -> job.task().priority()));
-            cpu = Executors.newFixedThreadPool(2);
             LagProbe lag = LagProbe.start(cpu, Duration.ofMillis(unit), Duration.ofMillis(unit * 5));
-            results = new LinkedHashMap<>();
             tasks.forEach(task -> results.put(task.id(), new CompletableFuture<>()));
 
             Lifecycle lifecycle = Lifecycle.create();
@@ -242,7 +241,7 @@ final class TaskSystem implements Example {
                         log(
                                 "skip    %s: dependency %s failed",
                                 task.id(), task.dependsOn().get(i));
-                        results.get(task.id())
+                        resultOf(task.id())
                                 .completeExceptionally(new IllegalStateException("skipped: dependency "
                                         + task.dependsOn().get(i) + " failed"));
                         return;
@@ -256,7 +255,7 @@ final class TaskSystem implements Example {
             // put waits (asynchronously) if the queue is full; it fails once the queue is closed
             queue.put(job).whenComplete((ignored, failure) -> {
                 if (failure != null) {
-                    results.get(job.task().id()).completeExceptionally(new ClosedException("dropped: shutting down"));
+                    resultOf(job.task().id()).completeExceptionally(new ClosedException("dropped: shutting down"));
                 }
             });
         }
@@ -289,9 +288,9 @@ final class TaskSystem implements Example {
                 Futures.withTimeout(start(task.work(), job.attempt()), task.timeout())
                         .join();
                 log("w%d done  %s in %d ms", worker, task.id(), (System.nanoTime() - began) / 1_000_000);
-                results.get(task.id()).complete(null);
+                resultOf(task.id()).complete(null);
             } catch (CompletionException e) {
-                Throwable cause = e.getCause();
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
                 String why = cause instanceof TimeoutException
                         ? "timed out after " + task.timeout().toMillis() + " ms"
                         : cause.getMessage();
@@ -308,7 +307,7 @@ final class TaskSystem implements Example {
                     });
                 } else {
                     log("w%d GAVE UP %s after %d attempts: %s", worker, task.id(), job.attempt(), why);
-                    results.get(task.id()).completeExceptionally(cause);
+                    resultOf(task.id()).completeExceptionally(cause);
                 }
             } finally {
                 running.decrementAndGet();
@@ -360,7 +359,8 @@ final class TaskSystem implements Example {
             timer.set(time.schedule(period, tick[0]));
             return () -> {
                 stopped.set(true);
-                return timer.get().cancel();
+                Cancellable pending = timer.get(); // set before this was returned
+                return pending != null && pending.cancel();
             };
         }
 
@@ -391,9 +391,8 @@ final class TaskSystem implements Example {
             List<String> dropped = new ArrayList<>(); // still waiting (for a retry or a dependency) at Ctrl-C
             for (int i = 0; i < ids.size(); i++) {
                 Outcome<Void> outcome = outcomes.get(i);
-                String message = outcome.isSuccess()
-                        ? ""
-                        : String.valueOf(outcome.exceptionOrNull().getMessage());
+                Throwable failure = outcome.exceptionOrNull();
+                String message = failure == null ? "" : String.valueOf(failure.getMessage());
                 if (outcome.isSuccess()) {
                     ok.add(ids.get(i));
                 } else if (message.startsWith("skipped")) {
@@ -415,7 +414,12 @@ final class TaskSystem implements Example {
                     report.drained(), report.aborted(), report.failures().size(), report.clean());
         }
 
-        private void log(String format, Object... args) {
+        /** The future of a task of the workload: every task has one from the start. */
+        private CompletableFuture<Void> resultOf(String id) {
+            return Objects.requireNonNull(results.get(id), id);
+        }
+
+        private void log(String format, @Nullable Object... args) {
             out.printf("  [%4d ms] %s%n", (System.nanoTime() - startNanos) / 1_000_000, String.format(format, args));
         }
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -71,6 +72,12 @@ abstract class ComponentMetrics<C> implements MeterBinder {
     /** Registers the meters; {@code meters} holds the component weakly. */
     abstract void bind(Meters<C> meters);
 
+    /**
+     * The figures of a waiter queue in one stats snapshot (the core sync primitives' {@code Stats}
+     * records each carry them, under the same names, with no common type).
+     */
+    record WaitFigures(int waiters, long waited, long granted, long waitNanos, long timedOut, long cancelled) {}
+
     /** Meter builders bound to one registry, one component (weakly) and its tags. */
     static final class Meters<C> {
         private final MeterRegistry registry;
@@ -91,25 +98,47 @@ abstract class ComponentMetrics<C> implements MeterBinder {
 
         /** A gauge of a current quantity (the function must not capture the component). */
         Meters<C> gauge(
-                String name, String baseUnit, String description, ToDoubleFunction<C> value, String... extraTags) {
-            Gauge.builder(prefix + "." + name, component, value)
-                    .tags(tags)
-                    .tags(extraTags)
-                    .baseUnit(baseUnit)
-                    .description(description)
-                    .register(registry);
-            return this;
+                String name,
+                @Nullable String baseUnit,
+                String description,
+                ToDoubleFunction<C> value,
+                String... extraTags) {
+            return meter(false, name, baseUnit, description, value, extraTags);
         }
 
         /** A function counter over a monotonic count, with extra tags as key/value pairs. */
         Meters<C> counter(
-                String name, String baseUnit, String description, ToDoubleFunction<C> count, String... extraTags) {
-            FunctionCounter.builder(prefix + "." + name, component, count)
-                    .tags(tags)
-                    .tags(extraTags)
-                    .baseUnit(baseUnit)
-                    .description(description)
-                    .register(registry);
+                String name,
+                @Nullable String baseUnit,
+                String description,
+                ToDoubleFunction<C> count,
+                String... extraTags) {
+            return meter(true, name, baseUnit, description, count, extraTags);
+        }
+
+        // Gauge.Builder and FunctionCounter.Builder share no type: one branch each
+        private Meters<C> meter(
+                boolean counter,
+                String name,
+                @Nullable String baseUnit,
+                String description,
+                ToDoubleFunction<C> f,
+                String[] extraTags) {
+            String id = prefix + "." + name;
+            Tags all = tags.and(extraTags);
+            if (counter) {
+                FunctionCounter.builder(id, component, f)
+                        .tags(all)
+                        .baseUnit(baseUnit)
+                        .description(description)
+                        .register(registry);
+            } else {
+                Gauge.builder(id, component, f)
+                        .tags(all)
+                        .baseUnit(baseUnit)
+                        .description(description)
+                        .register(registry);
+            }
             return this;
         }
 
@@ -127,10 +156,45 @@ abstract class ComponentMetrics<C> implements MeterBinder {
             return this;
         }
 
+        /**
+         * The five meters of a FIFO waiter queue: {@code waiters} (gauge), {@code waits},
+         * {@code wait.duration} (a timer over the granted waits and their time queued),
+         * {@code timeouts} and {@code cancellations}. {@code requests} names what queues
+         * ("acquire requests"); {@code figures} reads them from one stats snapshot and must not
+         * capture the component.
+         */
+        Meters<C> waitQueue(String requests, Function<C, WaitFigures> figures) {
+            return gauge(
+                            "waiters",
+                            "waiters",
+                            requests + " queued now",
+                            c -> figures.apply(c).waiters())
+                    .counter(
+                            "waits",
+                            null,
+                            requests + " that had to queue",
+                            c -> figures.apply(c).waited())
+                    .timer(
+                            "wait.duration",
+                            "time granted " + requests + " spent queued",
+                            c -> figures.apply(c).granted(),
+                            c -> figures.apply(c).waitNanos())
+                    .counter(
+                            "timeouts",
+                            null,
+                            "queued " + requests + " that timed out",
+                            c -> figures.apply(c).timedOut())
+                    .counter(
+                            "cancellations",
+                            null,
+                            "queued " + requests + " cancelled",
+                            c -> figures.apply(c).cancelled());
+        }
+
         /** The same counter meter once per value of the tag {@code tagKey}. */
         <E> Meters<C> partition(
                 String name,
-                String baseUnit,
+                @Nullable String baseUnit,
                 String description,
                 String tagKey,
                 E[] values,

@@ -62,30 +62,10 @@ public final class LockMetrics extends ComponentMetrics<AsyncLock> {
                         null,
                         "1 while somebody holds the lock, else 0",
                         c -> c.stats().locked() ? 1 : 0)
-                .gauge(
-                        "waiters",
-                        "waiters",
-                        "lock requests queued now",
-                        c -> c.stats().waiters())
-                .counter(
-                        "waits",
-                        null,
-                        "lock requests that had to queue",
-                        c -> c.stats().waited())
-                .timer(
-                        "wait.duration",
-                        "time granted lock requests spent queued",
-                        c -> c.stats().granted(),
-                        c -> c.stats().waitTime().toNanos())
-                .counter(
-                        "timeouts",
-                        null,
-                        "queued lock requests that timed out",
-                        c -> c.stats().timedOut())
-                .counter(
-                        "cancellations",
-                        null,
-                        "queued lock requests cancelled",
-                        c -> c.stats().cancelled());
+                .waitQueue("lock requests", c -> {
+                    AsyncLock.Stats s = c.stats();
+                    return new WaitFigures(
+                            s.waiters(), s.waited(), s.granted(), s.waitTime().toNanos(), s.timedOut(), s.cancelled());
+                });
     }
 }

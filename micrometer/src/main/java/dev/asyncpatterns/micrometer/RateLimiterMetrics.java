@@ -65,35 +65,15 @@ public final class RateLimiterMetrics extends ComponentMetrics<AsyncRateLimiter>
                         "whole tokens in the bucket now",
                         c -> c.stats().available())
                 .gauge("burst", "tokens", "the bucket size", c -> c.stats().burst())
-                .gauge(
-                        "waiters",
-                        "waiters",
-                        "acquire requests queued now",
-                        c -> c.stats().waiters())
-                .counter(
-                        "waits",
-                        null,
-                        "acquire requests that had to queue",
-                        c -> c.stats().waited())
-                .timer(
-                        "wait.duration",
-                        "time granted acquire requests spent queued",
-                        c -> c.stats().granted(),
-                        c -> c.stats().waitTime().toNanos())
-                .counter(
-                        "timeouts",
-                        null,
-                        "queued acquire requests that timed out",
-                        c -> c.stats().timedOut())
-                .counter(
-                        "cancellations",
-                        null,
-                        "queued acquire requests cancelled",
-                        c -> c.stats().cancelled())
                 .counter(
                         "rejections",
                         null,
                         "requests refused without waiting",
-                        c -> c.stats().rejected());
+                        c -> c.stats().rejected())
+                .waitQueue("acquire requests", c -> {
+                    AsyncRateLimiter.Stats s = c.stats();
+                    return new WaitFigures(
+                            s.waiters(), s.waited(), s.granted(), s.waitTime().toNanos(), s.timedOut(), s.cancelled());
+                });
     }
 }

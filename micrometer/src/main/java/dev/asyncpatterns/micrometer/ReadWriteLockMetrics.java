@@ -68,30 +68,10 @@ public final class ReadWriteLockMetrics extends ComponentMetrics<AsyncReadWriteL
                         null,
                         "1 while a writer holds the lock, else 0",
                         c -> c.stats().writeLocked() ? 1 : 0)
-                .gauge(
-                        "waiters",
-                        "waiters",
-                        "read and write requests queued now",
-                        c -> c.stats().waiters())
-                .counter(
-                        "waits",
-                        null,
-                        "requests that had to queue",
-                        c -> c.stats().waited())
-                .timer(
-                        "wait.duration",
-                        "time granted lock requests spent queued",
-                        c -> c.stats().granted(),
-                        c -> c.stats().waitTime().toNanos())
-                .counter(
-                        "timeouts",
-                        null,
-                        "queued requests that timed out",
-                        c -> c.stats().timedOut())
-                .counter(
-                        "cancellations",
-                        null,
-                        "queued requests cancelled",
-                        c -> c.stats().cancelled());
+                .waitQueue("read and write requests", c -> {
+                    AsyncReadWriteLock.Stats s = c.stats();
+                    return new WaitFigures(
+                            s.waiters(), s.waited(), s.granted(), s.waitTime().toNanos(), s.timedOut(), s.cancelled());
+                });
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binds an {@link AsyncResilience} decorator to a Micrometer registry, and records its call and
@@ -129,7 +130,7 @@ public final class ResilienceMetrics extends ComponentMetrics<AsyncResilience<?>
         timer.record(duration);
     }
 
-    private static String result(FailureKind kind) {
+    private static String result(@Nullable FailureKind kind) { // null: a call that succeeded
         return kind == null ? "succeeded" : kind.name().toLowerCase(Locale.ROOT);
     }
 

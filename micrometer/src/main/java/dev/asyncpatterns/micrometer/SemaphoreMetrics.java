@@ -58,30 +58,10 @@ public final class SemaphoreMetrics extends ComponentMetrics<AsyncSemaphore> {
     @Override
     void bind(Meters<AsyncSemaphore> meters) {
         meters.gauge("available", "permits", "permits free now", c -> c.stats().available())
-                .gauge(
-                        "waiters",
-                        "waiters",
-                        "acquire requests queued now",
-                        c -> c.stats().waiters())
-                .counter(
-                        "waits",
-                        null,
-                        "acquire requests that had to queue",
-                        c -> c.stats().waited())
-                .timer(
-                        "wait.duration",
-                        "time granted acquire requests spent queued",
-                        c -> c.stats().granted(),
-                        c -> c.stats().waitTime().toNanos())
-                .counter(
-                        "timeouts",
-                        null,
-                        "queued acquire requests that timed out",
-                        c -> c.stats().timedOut())
-                .counter(
-                        "cancellations",
-                        null,
-                        "queued acquire requests cancelled",
-                        c -> c.stats().cancelled());
+                .waitQueue("acquire requests", c -> {
+                    AsyncSemaphore.Stats s = c.stats();
+                    return new WaitFigures(
+                            s.waiters(), s.waited(), s.granted(), s.waitTime().toNanos(), s.timedOut(), s.cancelled());
+                });
     }
 }

@@ -24,4 +24,7 @@
  * <p>Usage: {@code new SemaphoreMetrics(semaphore, Tags.empty()).bindTo(registry)} or
  * {@code SemaphoreMetrics.monitor(registry, semaphore)}.
  */
+@NullMarked
 package dev.asyncpatterns.micrometer;
+
+import org.jspecify.annotations.NullMarked;

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -35,9 +36,9 @@ final class AsyncCall<T, R> {
     private final ConcurrentLinkedQueue<AsyncCall<T, R>> retries;
     private final Consumer<AsyncCall<T, R>> onDone;
     private int attempt;
-    private Throwable earlier;
-    private volatile CompletableFuture<? extends R> current;
-    private volatile Cancellable timer;
+    private @Nullable Throwable earlier;
+    private volatile @Nullable CompletableFuture<? extends R> current;
+    private volatile @Nullable Cancellable timer;
     private volatile boolean cancelled;
     private boolean finishedInline;
 
@@ -125,7 +126,7 @@ final class AsyncCall<T, R> {
         }
     }
 
-    private void finish(boolean signal, R value, Throwable failure) {
+    private void finish(boolean signal, @Nullable R value, @Nullable Throwable failure) {
         finishedNanos = owner.run.time.nanoTime();
         if (failure == null) {
             result.complete(value);

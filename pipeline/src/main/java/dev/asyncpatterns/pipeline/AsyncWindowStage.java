@@ -3,6 +3,7 @@ package dev.asyncpatterns.pipeline;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -52,7 +53,7 @@ abstract class AsyncWindowStage<T, R> extends Stage<R> {
     abstract void retry(AsyncCall<T, R> call);
 
     /** Removes and returns the next call ready to be emitted, or null. */
-    abstract AsyncCall<T, R> takeReady();
+    abstract @Nullable AsyncCall<T, R> takeReady();
 
     @Override
     final Object poll() {

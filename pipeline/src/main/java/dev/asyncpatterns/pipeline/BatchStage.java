@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -27,14 +28,14 @@ import java.util.List;
 final class BatchStage<T> extends OperatorStage<T, List<T>> {
 
     private final int size;
-    private final Duration maxWait;
+    private final @Nullable Duration maxWait;
     private ArrayList<T> batch;
     private long generation;
     private volatile long expiredGeneration = -1;
-    private Cancellable timer;
+    private @Nullable Cancellable timer;
     private boolean done;
 
-    BatchStage(Ctx ctx, Stage<T> up, int size, Duration maxWait) {
+    BatchStage(Ctx ctx, Stage<T> up, int size, @Nullable Duration maxWait) {
         super(ctx, maxWait == null ? "batch(" + size + ")" : "batch(" + size + ", " + Labels.of(maxWait) + ")", up);
         this.size = size;
         this.maxWait = maxWait;

@@ -3,8 +3,10 @@ package dev.asyncpatterns.pipeline;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.queue.Overflow;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -40,7 +42,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class BoundaryStage<T> extends Stage<T> implements Region.Body {
 
-    private final Stage<T> up;
+    private final @Nullable Stage<T> up; // null only in the stand-in body left when building it threw
     private final Region producer;
     private final int capacity;
     private final int lowWater;
@@ -49,7 +51,7 @@ final class BoundaryStage<T> extends Stage<T> implements Region.Body {
     private final ArrayDeque<Object> queue;
     private volatile int size;
     private boolean upstreamDone;
-    private Throwable upstreamFailure;
+    private @Nullable Throwable upstreamFailure;
     private boolean consumerWaiting;
     private boolean producerWaiting;
     private volatile boolean consumerClosed;
@@ -58,7 +60,7 @@ final class BoundaryStage<T> extends Stage<T> implements Region.Body {
 
     /** Builds {@code upstream} in a new region on {@code executor}, then the boundary after it. */
     static <T> BoundaryStage<T> build(
-            Ctx ctx, String name, Spec<T> upstream, int capacity, Overflow overflow, Executor executor) {
+            Ctx ctx, String name, Spec<T> upstream, int capacity, Overflow overflow, @Nullable Executor executor) {
         Region producer = ctx.run().newRegion(executor == null ? ctx.run().executor : executor);
         Stage<T> up;
         try {
@@ -72,7 +74,8 @@ final class BoundaryStage<T> extends Stage<T> implements Region.Body {
         return boundary;
     }
 
-    private BoundaryStage(Ctx ctx, String name, Stage<T> up, Region producer, int capacity, Overflow overflow) {
+    private BoundaryStage(
+            Ctx ctx, String name, @Nullable Stage<T> up, Region producer, int capacity, Overflow overflow) {
         super(ctx, name);
         this.up = up;
         this.producer = producer;
@@ -152,6 +155,8 @@ final class BoundaryStage<T> extends Stage<T> implements Region.Body {
 
     @Override
     public void pump() {
+        // the stand-in body (up == null) is never pumped: its run failed before any consumer poll
+        Stage<T> source = Objects.requireNonNull(up, "pump of a boundary whose upstream failed to build");
         for (; ; ) {
             if (consumerClosed || run.stopping) {
                 return;
@@ -169,9 +174,9 @@ final class BoundaryStage<T> extends Stage<T> implements Region.Body {
             }
             Object x;
             try {
-                x = up.poll();
+                x = source.poll();
             } catch (Throwable failure) {
-                hand(null, Failures.unwrap(failure));
+                hand(END, Failures.unwrap(failure));
                 return;
             }
             if (x == EMPTY) {
@@ -187,8 +192,8 @@ final class BoundaryStage<T> extends Stage<T> implements Region.Body {
         }
     }
 
-    /** Hands an element, the end (x == END) or a failure (x == null) to the consumer. */
-    private void hand(Object x, Throwable failure) {
+    /** Hands an element or the end (x == END, with the failure that ended upstream if it failed). */
+    private void hand(Object x, @Nullable Throwable failure) {
         boolean wakeConsumer;
         lock.lock();
         try {

@@ -1,6 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Pipeline#concatMap(Function)}: each element to a pipeline, run one after another.
@@ -16,7 +17,7 @@ final class ConcatMapStage<T, R> extends Stage<R> {
     private final Stage<T> up;
     private final Function<? super T, ? extends Pipeline<? extends R>> fn;
     private final Ctx innerCtx;
-    private Stage<? extends R> inner;
+    private @Nullable Stage<? extends R> inner;
 
     ConcatMapStage(Ctx ctx, Stage<T> up, Function<? super T, ? extends Pipeline<? extends R>> fn) {
         super(ctx, "concatMap");

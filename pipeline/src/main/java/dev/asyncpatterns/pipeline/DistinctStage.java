@@ -12,7 +12,7 @@ import java.util.Map;
  * seen elements (keys only, no elements held for emission). Errors: a throwing
  * {@code equals}/{@code hashCode} fails the run. Cancellation: the memory is dropped.
  */
-final class DistinctStage<T> extends OperatorStage<T, T> {
+final class DistinctStage<T> extends ElementStage<T, T> {
 
     private final int maxRemembered;
     private Map<Object, Boolean> seen;
@@ -31,18 +31,8 @@ final class DistinctStage<T> extends OperatorStage<T, T> {
     }
 
     @Override
-    Object poll() {
-        for (; ; ) {
-            Object x = up.poll();
-            if (x == EMPTY || x == END) {
-                return x;
-            }
-            in++;
-            if (seen.put(x, Boolean.TRUE) == null) {
-                out++;
-                return x;
-            }
-        }
+    Object apply(T element) {
+        return seen.put(element, Boolean.TRUE) == null ? element : DROP;
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.function.Predicate;
  * <p>Backpressure: keeps pulling until an element passes or upstream has none ready.
  * Buffering: none. Errors: a throwing predicate fails the run. Cancellation: nothing is held.
  */
-final class FilterStage<T> extends OperatorStage<T, T> {
+final class FilterStage<T> extends ElementStage<T, T> {
 
     private final Predicate<? super T> predicate;
 
@@ -18,18 +18,7 @@ final class FilterStage<T> extends OperatorStage<T, T> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    Object poll() {
-        for (; ; ) {
-            Object x = up.poll();
-            if (x == EMPTY || x == END) {
-                return x;
-            }
-            in++;
-            if (predicate.test((T) x)) {
-                out++;
-                return x;
-            }
-        }
+    Object apply(T element) {
+        return predicate.test(element) ? element : DROP;
     }
 }

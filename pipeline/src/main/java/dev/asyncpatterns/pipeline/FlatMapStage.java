@@ -2,6 +2,7 @@ package dev.asyncpatterns.pipeline;
 
 import java.util.Iterator;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Pipeline#flatMap(Function)}: each element to an {@link Iterable}, emitted in order.
@@ -14,7 +15,7 @@ import java.util.function.Function;
 final class FlatMapStage<T, R> extends OperatorStage<T, R> {
 
     private final Function<? super T, ? extends Iterable<? extends R>> fn;
-    private Iterator<? extends R> current;
+    private @Nullable Iterator<? extends R> current;
 
     FlatMapStage(Ctx ctx, Stage<T> up, Function<? super T, ? extends Iterable<? extends R>> fn) {
         super(ctx, "flatMap", up);

@@ -1,6 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Pipeline#fold(Object, BiFunction)}: the hot loop of a CPU pipeline. The accumulator
@@ -15,7 +16,7 @@ import java.util.function.BiFunction;
 final class FoldSink<T, R> extends Sink<T, R> {
 
     private final BiFunction<R, ? super T, R> fn;
-    private R acc;
+    private @Nullable R acc;
 
     FoldSink(Ctx ctx, Stage<T> up, R seed, BiFunction<R, ? super T, R> fn) {
         super(ctx, "fold", up);

@@ -3,6 +3,7 @@ package dev.asyncpatterns.pipeline;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Pipeline#forEachAsync(Function)}, {@link Pipeline#forEachBatch} and
@@ -16,7 +17,7 @@ import java.util.function.Function;
 final class ForEachAsyncSink<T> extends Sink<T, Void> {
 
     private final Function<? super T, ? extends CompletionStage<?>> action;
-    private CompletableFuture<?> pending;
+    private @Nullable CompletableFuture<?> pending;
     private long pendingSince;
 
     ForEachAsyncSink(Ctx ctx, String name, Stage<T> up, Function<? super T, ? extends CompletionStage<?>> action) {

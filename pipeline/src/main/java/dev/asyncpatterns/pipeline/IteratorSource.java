@@ -3,6 +3,7 @@ package dev.asyncpatterns.pipeline;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Source over an iterator obtained on the first poll: {@link Pipeline#from(Iterable)},
@@ -16,11 +17,12 @@ import java.util.function.Supplier;
 final class IteratorSource<T> extends Stage<T> {
 
     private final Supplier<? extends Iterator<? extends T>> opener;
-    private final AutoCloseable closer;
-    private Iterator<? extends T> iterator;
+    private final @Nullable AutoCloseable closer;
+    private @Nullable Iterator<? extends T> iterator;
     private boolean done;
 
-    IteratorSource(Ctx ctx, String name, Supplier<? extends Iterator<? extends T>> opener, AutoCloseable closer) {
+    IteratorSource(
+            Ctx ctx, String name, Supplier<? extends Iterator<? extends T>> opener, @Nullable AutoCloseable closer) {
         super(ctx, name);
         this.opener = opener;
         this.closer = closer;

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -60,6 +61,7 @@ final class MapAsyncStage<T, R> extends AsyncWindowStage<T, R> {
     }
 
     @Override
+    @Nullable
     AsyncCall<T, R> takeReady() {
         AsyncCall<T, R> head = window.peekFirst();
         return head != null && head.result.isDone() ? window.pollFirst() : null;

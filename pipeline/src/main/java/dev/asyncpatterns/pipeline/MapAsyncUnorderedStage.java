@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -67,6 +68,7 @@ final class MapAsyncUnorderedStage<T, R> extends AsyncWindowStage<T, R> {
     }
 
     @Override
+    @Nullable
     AsyncCall<T, R> takeReady() {
         AsyncCall<T, R> done = completed.poll();
         if (done != null) {

@@ -1,6 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Pipeline#map(Function)}: one output per input, fused into the caller's drain loop.
@@ -10,10 +11,10 @@ import java.util.function.Function;
  * (A retry policy turns the stage into a one-at-a-time {@code mapAsync}.) Cancellation: nothing
  * is held.
  */
-final class MapStage<T, R> extends OperatorStage<T, R> {
+final class MapStage<T, R> extends ElementStage<T, R> {
 
     private final Function<? super T, ? extends R> fn;
-    private final OnError<? super T, R> onError;
+    private final @Nullable OnError<? super T, R> onError;
 
     MapStage(Ctx ctx, Stage<T> up, Function<? super T, ? extends R> fn, OnError<? super T, R> onError) {
         super(ctx, "map", up);
@@ -23,35 +24,23 @@ final class MapStage<T, R> extends OperatorStage<T, R> {
 
     @Override
     @SuppressWarnings("unchecked")
-    Object poll() {
-        for (; ; ) {
-            Object x = up.poll();
-            if (x == EMPTY || x == END) {
-                return x;
-            }
-            in++;
-            Object r;
-            if (onError == null) {
-                r = fn.apply((T) x);
-                if (r == null) {
-                    throw new NullPointerException("map function returned null for " + x);
-                }
-            } else {
-                try {
-                    r = fn.apply((T) x);
-                    if (r == null) {
-                        throw new NullPointerException("map function returned null for " + x);
-                    }
-                } catch (RuntimeException failure) { // an Error (OutOfMemoryError...) is never skipped
-                    failures++;
-                    r = ((OnError<T, R>) onError).resolve((T) x, failure);
-                    if (r == OnError.SKIPPED) {
-                        continue;
-                    }
-                }
-            }
-            out++;
-            return r;
+    Object apply(T element) {
+        if (onError == null) {
+            return result(element);
         }
+        try {
+            return result(element);
+        } catch (RuntimeException failure) { // an Error (OutOfMemoryError...) is never skipped
+            failures++;
+            return ((OnError<T, R>) onError).resolve(element, failure); // a value or SKIPPED (= DROP)
+        }
+    }
+
+    private Object result(T element) {
+        R r = fn.apply(element);
+        if (r == null) {
+            throw new NullPointerException("map function returned null for " + element);
+        }
+        return r;
     }
 }

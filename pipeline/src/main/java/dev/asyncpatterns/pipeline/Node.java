@@ -2,6 +2,7 @@ package dev.asyncpatterns.pipeline;
 
 import dev.asyncpatterns.core.time.Cancellable;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -84,7 +85,7 @@ abstract class Node {
     }
 
     /** Cancels a timer if there is one; returns null to clear the field holding it. */
-    static Cancellable cancel(Cancellable timer) {
+    static @Nullable Cancellable cancel(@Nullable Cancellable timer) {
         if (timer != null) {
             timer.cancel();
         }

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an element stage ({@link Pipeline#map(java.util.function.Function, OnError) map},
@@ -53,15 +54,15 @@ public final class OnError<T, R> {
     private static final OnError<Object, Object> FAIL_FAST = new OnError<>(Kind.FAIL, null, null, null);
 
     private final Kind kind;
-    private final BiConsumer<? super T, ? super Throwable> deadLetter;
-    private final BiFunction<? super T, ? super Throwable, ? extends R> fallback;
-    private final Backoff backoff;
+    private final @Nullable BiConsumer<? super T, ? super Throwable> deadLetter;
+    private final @Nullable BiFunction<? super T, ? super Throwable, ? extends R> fallback;
+    private final @Nullable Backoff backoff;
 
     private OnError(
             Kind kind,
-            BiConsumer<? super T, ? super Throwable> deadLetter,
-            BiFunction<? super T, ? super Throwable, ? extends R> fallback,
-            Backoff backoff) {
+            @Nullable BiConsumer<? super T, ? super Throwable> deadLetter,
+            @Nullable BiFunction<? super T, ? super Throwable, ? extends R> fallback,
+            @Nullable Backoff backoff) {
         this.kind = kind;
         this.deadLetter = deadLetter;
         this.fallback = fallback;
@@ -187,33 +188,32 @@ public final class OnError<T, R> {
      */
     Object resolve(T element, Throwable error) {
         Throwable cause = Failures.unwrap(error);
-        switch (kind) {
-            case SKIP -> {
-                try {
-                    deadLetter.accept(element, cause);
-                } catch (Throwable callbackFailure) {
-                    callbackFailure.addSuppressed(cause);
-                    throw Node.propagate(callbackFailure);
-                }
-                return SKIPPED;
+        // SKIP holds deadLetter and RECOVER holds fallback (set by the factories), FAIL neither
+        if (deadLetter != null) {
+            try {
+                deadLetter.accept(element, cause);
+            } catch (Throwable callbackFailure) {
+                callbackFailure.addSuppressed(cause);
+                throw Node.propagate(callbackFailure);
             }
-            case RECOVER -> {
-                Object value;
-                try {
-                    value = fallback.apply(element, cause);
-                } catch (Throwable callbackFailure) {
-                    callbackFailure.addSuppressed(cause);
-                    throw Node.propagate(callbackFailure);
-                }
-                if (value == null) {
-                    var npe = new NullPointerException("OnError.recover fallback returned null");
-                    npe.addSuppressed(cause);
-                    throw npe;
-                }
-                return value;
-            }
-            default -> throw Node.propagate(cause);
+            return SKIPPED;
         }
+        if (fallback != null) {
+            Object value;
+            try {
+                value = fallback.apply(element, cause);
+            } catch (Throwable callbackFailure) {
+                callbackFailure.addSuppressed(cause);
+                throw Node.propagate(callbackFailure);
+            }
+            if (value == null) {
+                var npe = new NullPointerException("OnError.recover fallback returned null");
+                npe.addSuppressed(cause);
+                throw npe;
+            }
+            return value;
+        }
+        throw Node.propagate(cause);
     }
 
     @Override

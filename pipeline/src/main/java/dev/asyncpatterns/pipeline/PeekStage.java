@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * <p>Backpressure: one for one. Buffering: none. Errors: a throwing action fails the run.
  * Cancellation: nothing is held.
  */
-final class PeekStage<T> extends OperatorStage<T, T> {
+final class PeekStage<T> extends ElementStage<T, T> {
 
     private final Consumer<? super T> action;
 
@@ -18,15 +18,8 @@ final class PeekStage<T> extends OperatorStage<T, T> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    Object poll() {
-        Object x = up.poll();
-        if (x == EMPTY || x == END) {
-            return x;
-        }
-        in++;
-        action.accept((T) x);
-        out++;
-        return x;
+    Object apply(T element) {
+        action.accept(element);
+        return element;
     }
 }

@@ -23,6 +23,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collector;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -823,7 +824,7 @@ public final class Pipeline<T> {
         return boundary("async(" + capacity + ")", capacity, Overflow.BACKPRESSURE, executor);
     }
 
-    private Pipeline<T> boundary(String name, int capacity, Overflow overflow, Executor executor) {
+    private Pipeline<T> boundary(String name, int capacity, Overflow overflow, @Nullable Executor executor) {
         Spec<T> upstream = spec;
         return new Pipeline<>(ctx -> BoundaryStage.build(ctx, name, upstream, capacity, overflow, executor));
     }

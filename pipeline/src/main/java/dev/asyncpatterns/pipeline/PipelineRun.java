@@ -4,6 +4,7 @@ import dev.asyncpatterns.core.internal.Checks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One execution of a {@link RunnablePipeline}, from {@link RunnablePipeline#start()}: its result
@@ -52,7 +53,7 @@ public final class PipelineRun<R> {
     private final Run<R> run;
     private final String name;
 
-    PipelineRun(Run<R> run, String name) {
+    PipelineRun(Run<R> run, @Nullable String name) {
         this.run = run;
         this.name = name == null ? Checks.defaultName("pipeline", this) : name;
     }

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -41,7 +42,7 @@ final class PublisherSource<T> extends Stage<T> {
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
     private volatile boolean terminated;
-    private volatile Throwable error;
+    private volatile @Nullable Throwable error;
     private boolean subscribed;
     private boolean done;
     private int consumed;

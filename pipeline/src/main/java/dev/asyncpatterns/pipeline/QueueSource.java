@@ -4,6 +4,7 @@ import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.queue.AsyncQueue;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -27,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
 final class QueueSource<T> extends Stage<T> {
 
     private final AsyncQueue<? extends T> queue;
-    private CompletableFuture<? extends T> pending;
+    private @Nullable CompletableFuture<? extends T> pending;
     private boolean done;
 
     QueueSource(Ctx ctx, AsyncQueue<? extends T> queue) {

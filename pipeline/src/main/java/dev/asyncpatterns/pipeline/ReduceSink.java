@@ -2,6 +2,7 @@ package dev.asyncpatterns.pipeline;
 
 import java.util.Optional;
 import java.util.function.BinaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Pipeline#reduce(BinaryOperator)}: like fold, seeded with the first element; empty if
@@ -14,7 +15,7 @@ import java.util.function.BinaryOperator;
 final class ReduceSink<T> extends LoopSink<T, Optional<T>> {
 
     private final BinaryOperator<T> op;
-    private T acc;
+    private @Nullable T acc;
 
     ReduceSink(Ctx ctx, Stage<T> up, BinaryOperator<T> op) {
         super(ctx, "reduce", up);

@@ -3,6 +3,7 @@ package dev.asyncpatterns.pipeline;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -44,7 +45,7 @@ final class Region {
     private final Run<?> run;
     private final Executor executor;
     private final AtomicInteger wip = new AtomicInteger();
-    private volatile Body body;
+    private volatile @Nullable Body body;
     private boolean closed;
     private final Runnable passOnce = this::passOnce;
 

@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +52,8 @@ final class Run<R> {
     private final List<Node> tracked = new CopyOnWriteArrayList<>();
     private final List<Throwable> closeFailures = new CopyOnWriteArrayList<>();
     private volatile boolean completing;
-    private Object value;
-    private volatile Throwable failure;
+    private @Nullable Object value;
+    private volatile @Nullable Throwable failure;
 
     Run(TimeSource time, Executor executor) {
         this.time = time;
@@ -106,7 +107,7 @@ final class Run<R> {
         return tracked;
     }
 
-    void succeed(Object result) {
+    void succeed(@Nullable Object result) {
         if (decided.compareAndSet(false, true)) {
             value = result;
         }
@@ -127,6 +128,7 @@ final class Run<R> {
     }
 
     /** The failure that decided the run, if one did. */
+    @Nullable
     Throwable failureOrNull() {
         return failure;
     }

@@ -5,6 +5,7 @@ import dev.asyncpatterns.core.time.TimeSource;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Pipeline} with its sink attached: an immutable, reusable description of a job.
@@ -38,9 +39,9 @@ public final class RunnablePipeline<R> {
     private final SinkSpec<R> sink;
     private final TimeSource timeSource;
     private final Executor executor;
-    private final String name;
+    private final @Nullable String name;
 
-    RunnablePipeline(SinkSpec<R> sink, TimeSource timeSource, Executor executor, String name) {
+    RunnablePipeline(SinkSpec<R> sink, TimeSource timeSource, Executor executor, @Nullable String name) {
         this.sink = sink;
         this.timeSource = timeSource;
         this.executor = executor;

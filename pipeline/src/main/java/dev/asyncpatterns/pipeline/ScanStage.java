@@ -8,7 +8,7 @@ import java.util.function.BiFunction;
  * <p>Backpressure: one for one. Buffering: the accumulator. Errors: a throwing function or a
  * {@code null} accumulation fails the run. Cancellation: nothing else is held.
  */
-final class ScanStage<T, A> extends OperatorStage<T, A> {
+final class ScanStage<T, A> extends ElementStage<T, A> {
 
     private final BiFunction<? super A, ? super T, ? extends A> fn;
     private A acc;
@@ -20,19 +20,12 @@ final class ScanStage<T, A> extends OperatorStage<T, A> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    Object poll() {
-        Object x = up.poll();
-        if (x == EMPTY || x == END) {
-            return x;
-        }
-        in++;
-        A next = fn.apply(acc, (T) x);
+    Object apply(T element) {
+        A next = fn.apply(acc, element);
         if (next == null) {
-            throw new NullPointerException("scan function returned null for " + x);
+            throw new NullPointerException("scan function returned null for " + element);
         }
         acc = next;
-        out++;
         return next;
     }
 }

@@ -1,5 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The end of the main region: pulls from its upstream as far as it can accept elements, and
  * decides the run (succeed on END; a thrown failure fails the run).
@@ -36,7 +38,7 @@ abstract class Sink<T, R> extends Node implements Region.Body {
         up.close();
     }
 
-    final void finish(R result) {
+    final void finish(@Nullable R result) {
         run.succeed(result);
     }
 }

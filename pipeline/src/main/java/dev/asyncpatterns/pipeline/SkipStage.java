@@ -6,7 +6,7 @@ package dev.asyncpatterns.pipeline;
  * <p>Backpressure: pulls and discards the first {@code n} as fast as upstream provides them.
  * Buffering: none. Errors: upstream failures fail the run. Cancellation: nothing is held.
  */
-final class SkipStage<T> extends OperatorStage<T, T> {
+final class SkipStage<T> extends ElementStage<T, T> {
 
     private long remaining;
 
@@ -16,19 +16,11 @@ final class SkipStage<T> extends OperatorStage<T, T> {
     }
 
     @Override
-    Object poll() {
-        for (; ; ) {
-            Object x = up.poll();
-            if (x == EMPTY || x == END) {
-                return x;
-            }
-            in++;
-            if (remaining > 0) {
-                remaining--;
-                continue;
-            }
-            out++;
-            return x;
+    Object apply(T element) {
+        if (remaining > 0) {
+            remaining--;
+            return DROP;
         }
+        return element;
     }
 }

@@ -4,6 +4,7 @@ import dev.asyncpatterns.core.internal.Failures;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ final class SubscriberSink<T> extends Sink<T, Void> implements Flow.Subscription
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriberSink.class);
 
-    private Flow.Subscriber<? super T> subscriber;
+    private Flow.@Nullable Subscriber<? super T> subscriber;
     private final AtomicLong requested = new AtomicLong();
     private volatile boolean cancelled;
     private volatile boolean badRequest;
@@ -50,12 +51,13 @@ final class SubscriberSink<T> extends Sink<T, Void> implements Flow.Subscription
     @Override
     @SuppressWarnings("unchecked")
     public void pump() {
-        if (terminated) {
+        Flow.Subscriber<? super T> s = subscriber;
+        if (terminated || s == null) { // the reference is dropped only once terminated
             return;
         }
         if (!subscribed) {
             subscribed = true;
-            if (!call(() -> subscriber.onSubscribe(this))) {
+            if (!call(() -> s.onSubscribe(this))) {
                 return;
             }
             if (up instanceof FailedSource<?>) {
@@ -100,7 +102,6 @@ final class SubscriberSink<T> extends Sink<T, Void> implements Flow.Subscription
             }
             if (x == END) {
                 terminated = true;
-                Flow.Subscriber<? super T> s = subscriber;
                 subscriber = null;
                 finishAfter(() -> s.onComplete());
                 return;
@@ -108,7 +109,7 @@ final class SubscriberSink<T> extends Sink<T, Void> implements Flow.Subscription
             in++;
             emitted++;
             T element = (T) x;
-            if (!call(() -> subscriber.onNext(element))) {
+            if (!call(() -> s.onNext(element))) {
                 return;
             }
         }

@@ -2,6 +2,7 @@ package dev.asyncpatterns.pipeline;
 
 import dev.asyncpatterns.core.time.Cancellable;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -26,7 +27,7 @@ final class ThrottleStage<T> extends OperatorStage<T, T> {
     private final long tolerance;
     private long tat;
     private boolean started;
-    private Cancellable timer;
+    private @Nullable Cancellable timer;
     private long armedFor = Long.MIN_VALUE;
 
     ThrottleStage(Ctx ctx, Stage<T> up, int elements, Duration period) {

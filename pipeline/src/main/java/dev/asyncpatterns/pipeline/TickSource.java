@@ -3,6 +3,7 @@ package dev.asyncpatterns.pipeline;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.time.Cancellable;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -25,7 +26,7 @@ final class TickSource extends Stage<Long> {
     private long startNanos;
     private volatile long fired;
     private volatile boolean stopped;
-    private volatile Cancellable timer;
+    private volatile @Nullable Cancellable timer;
     private long emitted;
     private boolean started;
 

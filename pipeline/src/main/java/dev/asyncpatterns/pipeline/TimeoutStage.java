@@ -3,6 +3,7 @@ package dev.asyncpatterns.pipeline;
 import dev.asyncpatterns.core.time.Cancellable;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -26,7 +27,7 @@ final class TimeoutStage<T> extends OperatorStage<T, T> {
     private final Duration limit;
     private long wait;
     private volatile long expired = -1;
-    private Cancellable timer;
+    private @Nullable Cancellable timer;
 
     TimeoutStage(Ctx ctx, Stage<T> up, Duration limit) {
         super(ctx, "timeout(" + Labels.of(limit) + ")", up);

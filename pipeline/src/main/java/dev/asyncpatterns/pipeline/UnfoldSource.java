@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Async generator: {@link Pipeline#unfold(Object, Function)}.
@@ -17,7 +18,7 @@ final class UnfoldSource<S, T> extends Stage<T> {
 
     private final Function<? super S, ? extends CompletionStage<Optional<Pipeline.Step<S, T>>>> step;
     private S state;
-    private CompletableFuture<Optional<Pipeline.Step<S, T>>> pending;
+    private @Nullable CompletableFuture<Optional<Pipeline.Step<S, T>>> pending;
     private boolean done;
 
     UnfoldSource(Ctx ctx, S seed, Function<? super S, ? extends CompletionStage<Optional<Pipeline.Step<S, T>>>> step) {

@@ -7,6 +7,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collector;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -37,9 +38,9 @@ final class WindowStage<T, A, R> extends OperatorStage<T, R> {
     private long startNanos;
     private long windowEnd;
     private long count;
-    private A container;
+    private @Nullable A container;
     private long armedFor = Long.MIN_VALUE;
-    private Cancellable timer;
+    private @Nullable Cancellable timer;
     private boolean done;
 
     @SuppressWarnings("unchecked")

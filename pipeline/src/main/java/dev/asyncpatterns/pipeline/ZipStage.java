@@ -1,6 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Pipeline#zip(Pipeline, BiFunction)}: pairs the i-th elements of two pipelines.
@@ -15,8 +16,8 @@ final class ZipStage<A, B, R> extends Stage<R> {
     private final Stage<A> left;
     private final Stage<B> right;
     private final BiFunction<? super A, ? super B, ? extends R> combiner;
-    private Object pendingLeft;
-    private Object pendingRight;
+    private @Nullable Object pendingLeft;
+    private @Nullable Object pendingRight;
     private boolean done;
 
     ZipStage(Ctx ctx, Stage<A> left, Stage<B> right, BiFunction<? super A, ? super B, ? extends R> combiner) {

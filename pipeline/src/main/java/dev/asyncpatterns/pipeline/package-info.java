@@ -34,4 +34,7 @@
  *   </tbody>
  * </table>
  */
+@NullMarked
 package dev.asyncpatterns.pipeline;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,6 +2,7 @@ package dev.asyncpatterns.postgres;
 
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.internal.Checks;
+import dev.asyncpatterns.core.internal.WorkListeners;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.resilience.JobAttempt;
@@ -33,7 +34,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,11 +149,11 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     private final Semaphore permits;
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
     private final ExecutorService executor;
-    private final List<Runnable> workListeners = new CopyOnWriteArrayList<>();
+    private final WorkListeners workListeners = new WorkListeners();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean listening = new AtomicBoolean();
-    private volatile Thread listener;
-    private volatile Connection listenConnection;
+    private volatile @Nullable Thread listener;
+    private volatile @Nullable Connection listenConnection;
     private volatile Counts counts = new Counts(0, 0, 0);
     private final Batcher<NewJob<J>, JobRecord<J>> adds = new Batcher<>("add a job", this::addAll);
     private final Batcher<Success, Boolean> successes = new Batcher<>("record a success", this::succeededAll);
@@ -417,7 +418,8 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         return run("record a dead letter", c -> settle(c, sql.deadLetter, id, lease, failed, null));
     }
 
-    private boolean settle(Connection c, String statement, JobId id, Lease lease, JobAttempt failed, Long delayMicros)
+    private boolean settle(
+            Connection c, String statement, JobId id, Lease lease, JobAttempt failed, @Nullable Long delayMicros)
             throws SQLException {
         try (PreparedStatement s = c.prepareStatement(statement)) {
             int i = 1;
@@ -556,11 +558,11 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         if (closed.get()) {
             throw new ClosedException(this + " is closed: cannot listen for work");
         }
-        workListeners.add(listener);
+        Cancellable registration = workListeners.add(listener);
         if (listening.compareAndSet(false, true)) {
             this.listener = Thread.ofVirtual().name("pg-jobs-listen-" + table).start(this::listen);
         }
-        return () -> workListeners.remove(listener);
+        return registration;
     }
 
     /**
@@ -663,13 +665,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
     }
 
     private void signalWork() {
-        for (Runnable l : workListeners) {
-            try {
-                l.run();
-            } catch (RuntimeException failure) {
-                LOG.warn("{}: work listener {} threw; ignored", this, l, failure);
-            }
-        }
+        workListeners.signal(LOG, this);
     }
 
     // ---------------------------------------------------------------- running transactions
@@ -841,7 +837,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         }
 
         @SuppressWarnings("unchecked")
-        private void complete(CompletableFuture<T> result, Throwable failure, Object value) {
+        private void complete(CompletableFuture<T> result, @Nullable Throwable failure, @Nullable Object value) {
             if (failure != null) {
                 result.completeExceptionally(failure);
             } else if (value instanceof RuntimeException refused) {
@@ -945,9 +941,9 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
         return histories;
     }
 
-    private static Throwable failure(String className, String message) {
+    private static Throwable failure(String className, @Nullable String message) {
         if (LeaseExpiredException.class.getName().equals(className)) {
-            return new LeaseExpiredException(message);
+            return new LeaseExpiredException(message != null ? message : "lease expired");
         }
         return new RecordedFailure(className, message);
     }
@@ -958,7 +954,7 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
                 : failure.getClass().getName();
     }
 
-    private static String failureMessage(Throwable failure) {
+    private static @Nullable String failureMessage(Throwable failure) {
         String message = failure.getMessage();
         if (message == null) {
             return null;
@@ -968,7 +964,10 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {
         OffsetDateTime at = rs.getObject(column, OffsetDateTime.class);
-        return at == null ? null : at.toInstant();
+        if (at == null) { // every column read here is NOT NULL in schema-v1.sql
+            throw new SQLException("unexpected NULL in timestamp column " + column);
+        }
+        return at.toInstant();
     }
 
     private static OffsetDateTime offset(Instant instant) {
@@ -1078,10 +1077,10 @@ public final class PostgresJobStore<J> implements JobStore<J>, AutoCloseable {
 
         private final DataSource dataSource;
         private final JobCodec<J> codec;
-        private String table;
+        private @Nullable String table;
         private int connections;
-        private Duration pollInterval;
-        private TimeSource time;
+        private @Nullable Duration pollInterval;
+        private @Nullable TimeSource time;
 
         private Builder(DataSource dataSource, JobCodec<J> codec) {
             this.dataSource = dataSource;

@@ -2,6 +2,7 @@ package dev.asyncpatterns.postgres;
 
 import java.io.Serial;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A failed attempt's exception as read back from the database: its class name and message (the
@@ -25,7 +26,7 @@ public final class RecordedFailure extends RuntimeException {
      * @param message the original message, may be null
      * @throws NullPointerException if {@code className} is null
      */
-    public RecordedFailure(String className, String message) {
+    public RecordedFailure(String className, @Nullable String message) {
         super(message, null, false, false);
         this.className = Objects.requireNonNull(className, "className");
     }

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.redis;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -20,9 +21,15 @@ final class Breaker {
     private final long openNanos;
     private final TimeSource time;
     private final ReentrantLock lock = new ReentrantLock();
-    private CircuitState state = CircuitState.CLOSED; // guarded by lock
+
+    @GuardedBy("lock")
+    private CircuitState state = CircuitState.CLOSED;
+
     private volatile int failures; // written under lock
-    private long openedAt; // guarded by lock
+
+    @GuardedBy("lock")
+    private long openedAt;
+
     private volatile CircuitState published = CircuitState.CLOSED;
 
     Breaker(int threshold, long openNanos, TimeSource time) {
@@ -86,6 +93,7 @@ final class Breaker {
         return published;
     }
 
+    @GuardedBy("lock")
     private void set(CircuitState next) {
         state = next;
         published = next;

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.redis;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
@@ -26,6 +27,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -102,10 +104,19 @@ public final class RedisRateLimiter implements RateLimiter {
     private final Guard guard;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<Waiter> queue = new ArrayDeque<>(); // guarded by lock
-    private boolean inFlight; // guarded by lock
-    private Cancellable timer; // guarded by lock
-    private boolean closed; // guarded by lock
+
+    @GuardedBy("lock")
+    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+
+    @GuardedBy("lock")
+    private boolean inFlight;
+
+    @GuardedBy("lock")
+    private @Nullable Cancellable timer;
+
+    @GuardedBy("lock")
+    private boolean closed;
+
     private volatile int waiterCount;
 
     private final LongAdder granted = new LongAdder();
@@ -535,14 +546,14 @@ public final class RedisRateLimiter implements RateLimiter {
         private final String key;
         private int permits;
         private long periodMicros;
-        private Integer burstSetting;
+        private @Nullable Integer burstSetting;
         private int burst;
         private Duration timeout = DEFAULT_TIMEOUT;
         private boolean timeoutSet;
         private int failureThreshold = RedisSecondLevel.DEFAULT_FAILURE_THRESHOLD;
         private Duration openDuration = RedisSecondLevel.DEFAULT_OPEN_DURATION;
         private boolean breakerSet;
-        private TimeSource timeSource;
+        private @Nullable TimeSource timeSource;
 
         private Builder(RedisClient client, String key) {
             this.client = client;

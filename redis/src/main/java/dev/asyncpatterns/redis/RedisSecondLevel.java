@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +87,7 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
     private static final int ID_LENGTH = 8;
 
     private final RedisCodec<K, V> codec;
-    private final Class<?> valueType;
+    private final @Nullable Class<?> valueType;
     private final String keyPrefix;
     private final byte[] prefix;
     private final byte[] channel;
@@ -96,7 +97,7 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
     private final StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
     private final Guard guard;
     private final AtomicBoolean subscribedOnce = new AtomicBoolean();
-    private volatile InvalidationListener<K> listener;
+    private volatile @Nullable InvalidationListener<K> listener;
     private volatile boolean closed;
 
     private final LongAdder hits = new LongAdder();
@@ -107,18 +108,21 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
     private final LongAdder received = new LongAdder();
     private final LongAdder resyncs = new LongAdder();
 
-    private RedisSecondLevel(Builder<K, V> b) {
+    private RedisSecondLevel(Builder<K, V> b, String keyPrefix) {
         this.codec = b.codec;
         this.valueType = b.valueType;
-        this.keyPrefix = b.keyPrefix;
-        this.prefix = b.keyPrefix.getBytes(StandardCharsets.UTF_8);
-        this.channel = ("asyncpatterns:invalidate:" + b.keyPrefix).getBytes(StandardCharsets.UTF_8);
+        this.keyPrefix = keyPrefix;
+        this.prefix = keyPrefix.getBytes(StandardCharsets.UTF_8);
+        this.channel = ("asyncpatterns:invalidate:" + keyPrefix).getBytes(StandardCharsets.UTF_8);
         ThreadLocalRandom.current().nextBytes(instanceId);
         TimeSource time = b.timeSource != null ? b.timeSource : TimeSource.system();
+        // circuitBreaker(...) sets both or neither
+        int failureThreshold = b.failureThreshold != null ? b.failureThreshold : DEFAULT_FAILURE_THRESHOLD;
+        Duration openDuration = b.openDuration != null ? b.openDuration : DEFAULT_OPEN_DURATION;
         this.guard = new Guard(
                 "RedisSecondLevel[" + keyPrefix + "]",
-                new Breaker(b.failureThreshold, Durations.toNanosSaturated(b.openDuration), time),
-                b.timeout,
+                new Breaker(failureThreshold, Durations.toNanosSaturated(openDuration), time),
+                b.timeout != null ? b.timeout : DEFAULT_TIMEOUT,
                 time);
         this.connection = b.client.connect(ByteArrayCodec.INSTANCE);
         this.commands = connection.async();
@@ -370,7 +374,7 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
         return full;
     }
 
-    private V decode(K key, byte[] bytes) {
+    private @Nullable V decode(K key, byte @Nullable [] bytes) {
         if (bytes == null) {
             misses.increment();
             return null;
@@ -477,12 +481,12 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
     public static final class Builder<K, V> {
         private final RedisClient client;
         private final RedisCodec<K, V> codec;
-        private String keyPrefix;
-        private Class<?> valueType;
-        private Duration timeout;
-        private Integer failureThreshold;
-        private Duration openDuration;
-        private TimeSource timeSource;
+        private @Nullable String keyPrefix;
+        private @Nullable Class<?> valueType;
+        private @Nullable Duration timeout;
+        private @Nullable Integer failureThreshold;
+        private @Nullable Duration openDuration;
+        private @Nullable TimeSource timeSource;
 
         private Builder(RedisClient client, RedisCodec<K, V> codec) {
             this.client = client;
@@ -593,14 +597,7 @@ public final class RedisSecondLevel<K, V> implements SecondLevel<K, V>, AutoClos
                 throw new IllegalStateException(
                         "keyPrefix is required: it names this cache's keys and invalidation channel");
             }
-            if (timeout == null) {
-                timeout = DEFAULT_TIMEOUT;
-            }
-            if (failureThreshold == null) {
-                failureThreshold = DEFAULT_FAILURE_THRESHOLD;
-                openDuration = DEFAULT_OPEN_DURATION;
-            }
-            return new RedisSecondLevel<>(this);
+            return new RedisSecondLevel<>(this, keyPrefix);
         }
     }
 }

@@ -4,4 +4,7 @@
  * {@code AsyncCaches.builder().secondLevel(...)}), and
  * {@link dev.asyncpatterns.redis.RedisRateLimiter}, a token bucket evaluated atomically in Redis.
  */
+@NullMarked
 package dev.asyncpatterns.redis;
+
+import org.jspecify.annotations.NullMarked;

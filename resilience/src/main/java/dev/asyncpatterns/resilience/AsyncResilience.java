@@ -3,6 +3,7 @@ package dev.asyncpatterns.resilience;
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.sync.AsyncRateLimiter;
 import dev.asyncpatterns.core.time.TimeSource;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes asynchronous calls resilient with the user's own resilience4j {@link CircuitBreaker},
@@ -158,11 +160,11 @@ public final class AsyncResilience<T> {
     /** The per-attempt policies, outermost first; see {@link Builder#attemptPolicies}. */
     final AttemptPolicy[] attemptPolicies;
 
-    final FallbackPolicy<T> fallback;
-    final DeadlinePolicy deadline;
-    final RetryPolicy retry;
-    final HedgingPolicy hedging;
-    private final CircuitBreaker circuitBreaker;
+    final @Nullable FallbackPolicy<T> fallback;
+    final @Nullable DeadlinePolicy deadline;
+    final @Nullable RetryPolicy retry;
+    final @Nullable HedgingPolicy hedging;
+    private final @Nullable CircuitBreaker circuitBreaker;
 
     private AsyncResilience(Builder<T> builder) {
         this.name = builder.name;
@@ -304,19 +306,19 @@ public final class AsyncResilience<T> {
     public static final class Builder<T> {
 
         private final String name;
-        private TimeSource time;
-        private Bulkhead bulkhead;
-        private CircuitBreaker circuitBreaker;
-        private AsyncRateLimiter rateLimiter;
-        private Retry retry;
-        private Duration attemptTimeout;
-        private Duration deadline;
-        private Hedging hedging;
-        private Function<Throwable, ? extends CompletionStage<? extends T>> circuitOpenFallback;
-        private Function<Throwable, ? extends CompletionStage<? extends T>> bulkheadFullFallback;
-        private Function<Throwable, ? extends CompletionStage<? extends T>> timeoutFallback;
+        private @Nullable TimeSource time;
+        private @Nullable Bulkhead bulkhead;
+        private @Nullable CircuitBreaker circuitBreaker;
+        private @Nullable AsyncRateLimiter rateLimiter;
+        private @Nullable Retry retry;
+        private @Nullable Duration attemptTimeout;
+        private @Nullable Duration deadline;
+        private @Nullable Hedging hedging;
+        private @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> circuitOpenFallback;
+        private @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> bulkheadFullFallback;
+        private @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> timeoutFallback;
         private final List<FallbackPolicy.ByType<T>> typeFallbacks = new ArrayList<>();
-        private Consumer<? super ResilienceEvent> eventListener;
+        private @Nullable Consumer<? super ResilienceEvent> eventListener;
         private final Map<Class<? extends ResilienceEvent>, Consumer<? super ResilienceEvent>> typedListeners =
                 new LinkedHashMap<>();
 
@@ -705,7 +707,7 @@ public final class AsyncResilience<T> {
          * the one place that order is written down in code. A new per-attempt policy is an
          * AttemptPolicy subclass, a setter above and one line here.
          */
-        private AttemptPolicy[] attemptPolicies(HedgingPolicy hedgingPolicy, TimeSource time, Events events) {
+        private AttemptPolicy[] attemptPolicies(@Nullable HedgingPolicy hedgingPolicy, TimeSource time, Events events) {
             List<AttemptPolicy> chain = new ArrayList<>(5);
             if (hedgingPolicy != null && hedgingPolicy.observesAttempts()) {
                 chain.add(hedgingPolicy); // feeds successful latencies to percentile hedging

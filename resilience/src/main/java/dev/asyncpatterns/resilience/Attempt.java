@@ -1,12 +1,15 @@
 package dev.asyncpatterns.resilience;
 
 import dev.asyncpatterns.core.internal.Failures;
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.time.Cancellable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -64,12 +67,12 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
     final int number;
     final int hedge;
     private volatile int state;
-    private volatile Object sink;
-    private volatile CompletableFuture<?> pending;
+    private volatile @Nullable Object sink;
+    private volatile @Nullable CompletableFuture<?> pending;
     private int entered;
     private long callStartNanos;
 
-    Attempt(Execution<T> execution, int number, int hedge, HedgedRound<T> round) {
+    Attempt(Execution<T> execution, int number, int hedge, @Nullable HedgedRound<T> round) {
         this.execution = execution;
         this.policies = execution.policies.attemptPolicies;
         this.events = execution.policies.events;
@@ -190,7 +193,7 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
 
     /** The call completed: value or failure, or cancellation. Runs exactly once. */
     @Override
-    public void accept(Object value, Throwable failure) {
+    public void accept(@Nullable Object value, @Nullable Throwable failure) {
         long latency = events.time.nanoTime() - callStartNanos;
         if (!STATE.compareAndSet(this, CALLING, SETTLED)) {
             // cancelled: by the caller, the deadline, or as a hedge loser
@@ -236,14 +239,14 @@ final class Attempt<T> implements Cancellable, BiConsumer<Object, Throwable> {
         entered = 0;
     }
 
-    private void report(T value, Throwable failure, FailureKind kind) {
+    private void report(@Nullable T value, @Nullable Throwable failure, @Nullable FailureKind kind) {
         Object target = sink;
         if (target == null && SINK.compareAndSet(this, null, DONE)) {
             execution.onAttemptDone(number, value, failure, kind);
             return;
         }
-        @SuppressWarnings("unchecked")
-        HedgedRound<T> round = (HedgedRound<T>) sink;
+        @SuppressWarnings("unchecked") // only a HedgedRound is attached; set, or the CAS above would have won
+        HedgedRound<T> round = (HedgedRound<T>) Objects.requireNonNull(sink, "sink");
         round.onAttemptDone(this, value, failure, kind);
     }
 

@@ -1,6 +1,7 @@
 package dev.asyncpatterns.resilience;
 
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -62,7 +63,7 @@ abstract class AttemptPolicy {
      *
      * @param latencyNanos the call's duration on the time source, permit waits excluded
      */
-    void record(long latencyNanos, Object value, Throwable failure) {}
+    void record(long latencyNanos, @Nullable Object value, @Nullable Throwable failure) {}
 
     /** Gives back what {@link #enter()} handed out, without recording an outcome. */
     void release() {}

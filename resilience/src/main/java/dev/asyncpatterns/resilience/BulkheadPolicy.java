@@ -3,6 +3,7 @@ package dev.asyncpatterns.resilience;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The user's resilience4j semaphore bulkhead, per attempt: a permit is taken just before the call
@@ -26,7 +27,7 @@ final class BulkheadPolicy extends AttemptPolicy {
     }
 
     @Override
-    void record(long latencyNanos, Object value, Throwable failure) {
+    void record(long latencyNanos, @Nullable Object value, @Nullable Throwable failure) {
         bulkhead.onComplete();
     }
 

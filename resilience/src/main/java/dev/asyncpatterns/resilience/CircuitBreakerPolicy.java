@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -58,7 +59,7 @@ final class CircuitBreakerPolicy extends AttemptPolicy {
     }
 
     @Override
-    void record(long latencyNanos, Object value, Throwable failure) {
+    void record(long latencyNanos, @Nullable Object value, @Nullable Throwable failure) {
         if (failure == null) {
             circuitBreaker.onResult(latencyNanos, TimeUnit.NANOSECONDS, value);
         } else {

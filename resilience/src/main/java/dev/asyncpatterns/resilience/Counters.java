@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /** The counters behind {@link AsyncResilience.Stats}: LongAdders, cheap under contention. */
 final class Counters {
@@ -34,7 +35,7 @@ final class Counters {
     }
 
     @SuppressWarnings("EnumOrdinal") // same ordinal-indexed adders as attemptFailed
-    AsyncResilience.Stats snapshot(String name, CircuitBreaker circuitBreaker) {
+    AsyncResilience.Stats snapshot(String name, @Nullable CircuitBreaker circuitBreaker) {
         Map<FailureKind, Long> byKind = new EnumMap<>(FailureKind.class);
         for (FailureKind kind : FailureKind.values()) {
             byKind.put(kind, attemptFailures[kind.ordinal()].sum());

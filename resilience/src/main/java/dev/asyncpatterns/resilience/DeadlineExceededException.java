@@ -3,6 +3,7 @@ package dev.asyncpatterns.resilience;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fails a decorated call whose overall deadline passed (see
@@ -22,7 +23,7 @@ public final class DeadlineExceededException extends TimeoutException {
      * @param message what ran out of time, naming the decorator and the deadline
      * @param lastFailure the failure of the last attempt, or {@code null} if none failed yet
      */
-    public DeadlineExceededException(String message, Throwable lastFailure) {
+    public DeadlineExceededException(String message, @Nullable Throwable lastFailure) {
         super(message);
         if (lastFailure != null) {
             initCause(lastFailure);

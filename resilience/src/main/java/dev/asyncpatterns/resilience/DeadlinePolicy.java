@@ -4,6 +4,7 @@ import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The overall deadline, around retry: bounds the whole call, backoff and permit waits included.
@@ -36,7 +37,7 @@ final class DeadlinePolicy {
     }
 
     /** The failure of a call that ran out of time after {@code attempts} attempts. */
-    DeadlineExceededException exceeded(int attempts, Throwable lastFailure, String detail) {
+    DeadlineExceededException exceeded(int attempts, @Nullable Throwable lastFailure, String detail) {
         return new DeadlineExceededException(
                 owner + ": deadline " + deadline + " exceeded after " + attempts + " attempt(s); " + detail,
                 lastFailure);

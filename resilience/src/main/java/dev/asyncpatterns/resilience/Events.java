@@ -6,6 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +87,7 @@ final class Events {
         }
     }
 
-    void retryScheduled(int nextAttempt, Duration delay, Throwable failure) {
+    void retryScheduled(int nextAttempt, Duration delay, @Nullable Throwable failure) {
         counters.retries.increment();
         if (RetryAttemptEvent.enabled()) { // JFR, no allocation unless a recording wants it
             var event = new RetryAttemptEvent();
@@ -125,7 +126,7 @@ final class Events {
     }
 
     /** @param startNanos when the call started on the time source (always read when listening) */
-    void callFinished(int attempts, long startNanos, FailureKind kind, Throwable failure) {
+    void callFinished(int attempts, long startNanos, @Nullable FailureKind kind, @Nullable Throwable failure) {
         if (listening) {
             publish(new ResilienceEvent.CallFinished(
                     name, time.instant(), attempts, Duration.ofNanos(time.nanoTime() - startNanos), kind, failure));

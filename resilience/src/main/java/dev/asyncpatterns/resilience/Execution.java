@@ -10,6 +10,7 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -57,12 +58,12 @@ final class Execution<T> {
     final CapturedContext context;
 
     private final long startNanos;
-    private final Retry.AsyncContext<T> retryContext;
+    private final Retry.@Nullable AsyncContext<T> retryContext;
     private volatile int finished;
-    private volatile Cancellable current;
-    private volatile Cancellable deadlineTimer;
+    private volatile @Nullable Cancellable current;
+    private volatile @Nullable Cancellable deadlineTimer;
     private volatile int attempt;
-    private volatile Throwable lastFailure;
+    private volatile @Nullable Throwable lastFailure;
 
     Execution(AsyncResilience<T> policies, AsyncSupplier<? extends T> operation) {
         this.policies = policies;
@@ -84,7 +85,7 @@ final class Execution<T> {
         runAttempt();
         DeadlinePolicy deadline = policies.deadline;
         if (deadline != null && finished == 0) {
-            Cancellable timer = deadline.start(startNanos, this::onDeadline);
+            Cancellable timer = deadline.start(startNanos, () -> onDeadline(deadline));
             deadlineTimer = timer;
             if (finished != 0) {
                 timer.cancel();
@@ -126,37 +127,38 @@ final class Execution<T> {
      * @param kind the failure's kind when the caller knows it better than its type tells
      *     (rate limiter failures), else null
      */
-    void onAttemptDone(int number, T value, Throwable failure, FailureKind kind) {
+    void onAttemptDone(int number, @Nullable T value, @Nullable Throwable failure, @Nullable FailureKind kind) {
         if (finished != 0 || number != attempt) {
             return;
         }
         RetryPolicy retry = policies.retry;
+        Retry.AsyncContext<T> retrying = retryContext; // non-null exactly when retry is
         if (failure == null) {
-            long delay = retry == null ? RetryPolicy.FINAL : retry.afterValue(retryContext, number, value);
+            long delay =
+                    retry == null || retrying == null ? RetryPolicy.FINAL : retry.afterValue(retrying, number, value);
             if (delay >= 0) {
                 scheduleRetry(number, delay, null);
-            } else if (delay == RetryPolicy.EXHAUSTED) {
-                finish(null, retry.exhausted(), FailureKind.ERROR);
+            } else if (delay == RetryPolicy.EXHAUSTED && retry != null) {
+                finish(retry.exhausted(), FailureKind.ERROR);
             } else {
-                finish(value, null, null);
+                succeed(value);
             }
             return;
         }
         lastFailure = failure;
-        long delay = retry == null ? RetryPolicy.FINAL : retry.afterFailure(retryContext, failure);
+        long delay = retry == null || retrying == null ? RetryPolicy.FINAL : retry.afterFailure(retrying, failure);
         if (delay >= 0) {
             scheduleRetry(number, delay, failure);
             return;
         }
-        finish(null, failure, kind != null ? kind : FailureKind.of(failure));
+        finish(failure, kind != null ? kind : FailureKind.of(failure));
     }
 
-    private void scheduleRetry(int number, long delayMillis, Throwable failure) {
+    private void scheduleRetry(int number, long delayMillis, @Nullable Throwable failure) {
         long delayNanos = RetryPolicy.toNanos(delayMillis);
         DeadlinePolicy deadline = policies.deadline;
         if (deadline != null && !deadline.allows(startNanos, delayNanos)) {
             finish(
-                    null,
                     deadline.exceeded(attempt, lastFailure, "the next retry would start after it"),
                     FailureKind.DEADLINE);
             return;
@@ -170,24 +172,26 @@ final class Execution<T> {
         }
     }
 
-    private void onDeadline() {
-        finish(
-                null,
-                policies.deadline.exceeded(attempt, lastFailure, "cancelled attempt " + attempt),
-                FailureKind.DEADLINE);
+    private void onDeadline(DeadlinePolicy deadline) {
+        finish(deadline.exceeded(attempt, lastFailure, "cancelled attempt " + attempt), FailureKind.DEADLINE);
     }
 
-    /** Ends the call once: stops running work, applies a fallback, completes the result. */
-    private void finish(T value, Throwable failure, FailureKind kind) {
+    /** Ends the call once with a value: stops running work, completes the result. */
+    private void succeed(@Nullable T value) {
+        if (!FINISHED.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        stopWork();
+        settle(events().counters.succeeded, null, null, () -> result.completeInternally(value));
+    }
+
+    /** Ends the call once with a failure: stops running work, applies a fallback, completes the result. */
+    private void finish(Throwable failure, FailureKind kind) {
         if (!FINISHED.compareAndSet(this, 0, 1)) {
             return;
         }
         stopWork();
         Counters counters = events().counters;
-        if (failure == null) {
-            settle(counters.succeeded, null, null, () -> result.completeInternally(value));
-            return;
-        }
         FallbackPolicy<T> fallback = policies.fallback;
         CompletableFuture<? extends T> replacement;
         try {
@@ -233,7 +237,8 @@ final class Execution<T> {
      * complete the result itself; then the caller's outcome stands (its onResultCompletedExternally
      * lost the CAS) and the count moves from `counter` to cancelled.
      */
-    private void settle(LongAdder counter, FailureKind kind, Throwable failure, BooleanSupplier deliver) {
+    private void settle(
+            LongAdder counter, @Nullable FailureKind kind, @Nullable Throwable failure, BooleanSupplier deliver) {
         counter.increment();
         if (deliver.getAsBoolean()) {
             finished(kind, failure);
@@ -254,7 +259,7 @@ final class Execution<T> {
         finished(FailureKind.CANCELLED, null);
     }
 
-    private void finished(FailureKind kind, Throwable failure) {
+    private void finished(@Nullable FailureKind kind, @Nullable Throwable failure) {
         Events events = policies.events;
         if (events.listening) { // spares the volatile read of `attempt` otherwise
             events.callFinished(attempt, startNanos, kind, failure);
@@ -285,7 +290,7 @@ final class Execution<T> {
             this.execution = execution;
         }
 
-        boolean completeInternally(T value) {
+        boolean completeInternally(@Nullable T value) {
             return super.complete(value);
         }
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fallbacks of one decorator, outermost: they see the call's final failure, after retries,
@@ -11,9 +12,9 @@ import java.util.function.Function;
  * comes first, then those by exception type in registration order.
  */
 record FallbackPolicy<T>(
-        Function<Throwable, ? extends CompletionStage<? extends T>> circuitOpen,
-        Function<Throwable, ? extends CompletionStage<? extends T>> bulkheadFull,
-        Function<Throwable, ? extends CompletionStage<? extends T>> timeout,
+        @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> circuitOpen,
+        @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> bulkheadFull,
+        @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> timeout,
         List<ByType<T>> byType) {
 
     /** A type fallback; a synchronous one is wrapped to return a completed stage. */
@@ -51,12 +52,15 @@ record FallbackPolicy<T>(
      *
      * @return the replacement's future, or null if no fallback applies
      */
+    @Nullable
     CompletableFuture<? extends T> replace(Throwable failure, FailureKind kind) {
-        Function<Throwable, ? extends CompletionStage<? extends T>> fallback = find(failure, kind);
+        @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> fallback = find(failure, kind);
         return fallback == null ? null : fallback.apply(failure).toCompletableFuture();
     }
 
-    private Function<Throwable, ? extends CompletionStage<? extends T>> find(Throwable failure, FailureKind kind) {
+    private @Nullable Function<Throwable, ? extends CompletionStage<? extends T>> find(
+            Throwable failure, FailureKind kind) {
+        @Nullable
         Function<Throwable, ? extends CompletionStage<? extends T>> byKind = switch (kind) {
             case CIRCUIT_OPEN -> circuitOpen;
             case BULKHEAD_FULL -> bulkheadFull;

@@ -1,9 +1,11 @@
 package dev.asyncpatterns.resilience;
 
+import dev.asyncpatterns.core.internal.StopWork;
 import dev.asyncpatterns.core.time.Cancellable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -33,9 +35,9 @@ final class HedgedRound<T> implements Cancellable {
     private int launched = 1;
     private int failed;
     private boolean done;
-    private Throwable firstFailure;
-    private FailureKind firstKind;
-    private Cancellable timer;
+    private @Nullable Throwable firstFailure;
+    private @Nullable FailureKind firstKind;
+    private @Nullable Cancellable timer;
 
     HedgedRound(Execution<T> execution, HedgingPolicy hedging, int number, Attempt<T> primary) {
         this.execution = execution;
@@ -85,7 +87,7 @@ final class HedgedRound<T> implements Cancellable {
         }
     }
 
-    void onAttemptDone(Attempt<T> attempt, T value, Throwable failure, FailureKind kind) {
+    void onAttemptDone(Attempt<T> attempt, @Nullable T value, @Nullable Throwable failure, @Nullable FailureKind kind) {
         List<Attempt<T>> losers = null;
         Cancellable pendingTimer;
         Throwable roundFailure = null;
@@ -114,14 +116,11 @@ final class HedgedRound<T> implements Cancellable {
                 roundFailure = firstFailure;
                 roundKind = firstKind;
             }
-            pendingTimer = timer;
-            timer = null;
+            pendingTimer = takeTimer();
         } finally {
             lock.unlock();
         }
-        if (pendingTimer != null) {
-            pendingTimer.cancel();
-        }
+        StopWork.cancel(pendingTimer, null);
         if (losers != null) {
             for (Attempt<T> loser : losers) {
                 loser.cancel();
@@ -144,17 +143,21 @@ final class HedgedRound<T> implements Cancellable {
             }
             done = true;
             running = new ArrayList<>(attempts);
-            pendingTimer = timer;
-            timer = null;
+            pendingTimer = takeTimer();
         } finally {
             lock.unlock();
         }
-        if (pendingTimer != null) {
-            pendingTimer.cancel();
-        }
+        StopWork.cancel(pendingTimer, null);
         for (Attempt<T> attempt : running) {
             attempt.cancel();
         }
         return true;
+    }
+
+    /** Takes the pending hedge timer, if any, to cancel once the lock is released. Call under the lock. */
+    private @Nullable Cancellable takeTimer() {
+        Cancellable pending = timer;
+        timer = null;
+        return pending;
     }
 }

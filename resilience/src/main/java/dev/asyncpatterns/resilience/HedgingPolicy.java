@@ -3,6 +3,7 @@ package dev.asyncpatterns.resilience;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hedging, between retry and the per-attempt policies: an attempt still running after the hedge
@@ -14,7 +15,7 @@ final class HedgingPolicy extends AttemptPolicy {
 
     final Hedging hedging;
     private final TimeSource time;
-    private final LatencyWindow latencies;
+    private final @Nullable LatencyWindow latencies;
 
     HedgingPolicy(Hedging hedging, TimeSource time) {
         this.hedging = hedging;
@@ -40,15 +41,16 @@ final class HedgingPolicy extends AttemptPolicy {
     }
 
     /** Races {@code primary}, still running, against its backups; null if it already reported. */
-    <T> HedgedRound<T> hedge(Execution<T> execution, int number, Attempt<T> primary) {
+    <T> @Nullable HedgedRound<T> hedge(Execution<T> execution, int number, Attempt<T> primary) {
         HedgedRound<T> round = new HedgedRound<>(execution, this, number, primary);
         return primary.attach(round) ? round : null;
     }
 
     @Override
-    void record(long latencyNanos, Object value, Throwable failure) {
-        if (failure == null) {
-            latencies.record(latencyNanos);
+    void record(long latencyNanos, @Nullable Object value, @Nullable Throwable failure) {
+        LatencyWindow window = latencies;
+        if (failure == null && window != null) { // called only when observesAttempts()
+            window.record(latencyNanos);
         }
     }
 

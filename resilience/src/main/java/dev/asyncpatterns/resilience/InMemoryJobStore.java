@@ -2,6 +2,7 @@ package dev.asyncpatterns.resilience;
 
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
+import dev.asyncpatterns.core.internal.WorkListeners;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
@@ -19,9 +20,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,9 +78,16 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
         Instant dueAt;
         int attemptsSinceReplay;
         int replays;
+
+        @Nullable
         String owner;
+
         long token;
+
+        @Nullable
         Instant claimedAt;
+
+        @Nullable
         Instant leaseUntil;
 
         Entry(JobId id, J job, int priority, Instant submittedAt) {
@@ -87,6 +96,11 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
             this.priority = priority;
             this.submittedAt = submittedAt;
             this.dueAt = submittedAt;
+        }
+
+        /** The lease's end; only for an IN_FLIGHT entry, the one state that holds a lease. */
+        Instant leaseEnd() {
+            return Objects.requireNonNull(leaseUntil, "leaseUntil");
         }
 
         JobRecord<J> snapshot() {
@@ -108,7 +122,7 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     private final TreeSet<Entry<J>> ready = new TreeSet<>(CLAIM_ORDER);
     private final TreeSet<Entry<J>> leased = new TreeSet<>(BY_LEASE);
     private final Map<JobId, Entry<J>> dead = new LinkedHashMap<>();
-    private final List<Runnable> workListeners = new CopyOnWriteArrayList<>();
+    private final WorkListeners workListeners = new WorkListeners();
     private long nextId = 1;
     private long nextToken = 1;
 
@@ -183,8 +197,8 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
                     next = waiting.first().dueAt;
                 }
                 if (!leased.isEmpty()
-                        && (next == null || leased.first().leaseUntil.isBefore(next))) {
-                    next = leased.first().leaseUntil;
+                        && (next == null || leased.first().leaseEnd().isBefore(next))) {
+                    next = leased.first().leaseEnd();
                 }
             }
             nextDueIn = next == null ? Optional.empty() : Optional.of(nonNegative(Duration.between(now, next)));
@@ -206,7 +220,8 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
             Instant now = time.instant();
             List<Entry<J>> live = new ArrayList<>();
             for (Entry<J> entry : leased) {
-                if (now.isBefore(entry.leaseUntil) && leases.contains(new Lease(entry.owner, entry.token))) {
+                if (now.isBefore(entry.leaseEnd())
+                        && leases.contains(new Lease(Objects.requireNonNull(entry.owner), entry.token))) {
                     live.add(entry);
                 }
             }
@@ -258,7 +273,7 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     }
 
     /** IN_FLIGHT -> PENDING (due after delay) or DEAD (delay null), with the failed attempt appended. */
-    private boolean settleFailed(JobId id, Lease lease, JobAttempt failed, Duration delay) {
+    private boolean settleFailed(JobId id, Lease lease, JobAttempt failed, @Nullable Duration delay) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(failed, "failed");
@@ -303,39 +318,38 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
 
     @Override
     public CompletionStage<Boolean> replay(JobId id) {
-        Objects.requireNonNull(id, "id");
-        lock.lock();
-        try {
-            Entry<J> entry = dead.remove(id);
-            if (entry == null) {
-                return CompletableFuture.completedFuture(false);
-            }
+        boolean replayed = removeDead(id, entry -> {
             entry.state = State.PENDING;
             entry.attemptsSinceReplay = 0;
             entry.replays++;
             entry.dueAt = time.instant();
             ready.add(entry);
-        } finally {
-            lock.unlock();
+        });
+        if (replayed) {
+            signalWork();
         }
-        signalWork();
-        return CompletableFuture.completedFuture(true);
+        return CompletableFuture.completedFuture(replayed);
     }
 
     @Override
     public CompletionStage<Boolean> purge(JobId id) {
+        return CompletableFuture.completedFuture(removeDead(id, entry -> jobs.remove(entry.id)));
+    }
+
+    /** Takes dead letter {@code id} out of the dead letters and hands it to {@code then}, under the lock. */
+    private boolean removeDead(JobId id, Consumer<Entry<J>> then) {
         Objects.requireNonNull(id, "id");
         lock.lock();
         try {
             Entry<J> entry = dead.remove(id);
             if (entry == null) {
-                return CompletableFuture.completedFuture(false);
+                return false;
             }
-            jobs.remove(id);
+            then.accept(entry);
+            return true;
         } finally {
             lock.unlock();
         }
-        return CompletableFuture.completedFuture(true);
     }
 
     @Override
@@ -373,8 +387,7 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     @Override
     public Cancellable onWorkAvailable(Runnable listener) {
         Objects.requireNonNull(listener, "listener");
-        workListeners.add(listener);
-        return () -> workListeners.remove(listener);
+        return workListeners.add(listener);
     }
 
     // ---------------------------------------------------------------- internals (under lock)
@@ -390,7 +403,7 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
             Entry<J> entry = leased.pollFirst();
             entry.history.add(new JobAttempt(
                     entry.attemptsSinceReplay + 1,
-                    entry.claimedAt,
+                    Objects.requireNonNull(entry.claimedAt, "claimedAt"), // a leased entry was claimed
                     now,
                     new LeaseExpiredException(
                             "lease of " + entry.owner + " on " + entry.id + " expired at " + entry.leaseUntil)));
@@ -404,12 +417,12 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     }
 
     /** The entry if it is IN_FLIGHT under this lease and the lease is live, else null. */
-    private Entry<J> held(JobId id, Lease lease) {
+    private @Nullable Entry<J> held(JobId id, Lease lease) {
         Entry<J> entry = jobs.get(id);
         if (entry == null
                 || entry.state != State.IN_FLIGHT
                 || entry.token != lease.token()
-                || !entry.owner.equals(lease.owner())
+                || !lease.owner().equals(entry.owner)
                 || !time.instant().isBefore(entry.leaseUntil)) {
             return null;
         }
@@ -421,13 +434,7 @@ public final class InMemoryJobStore<J> implements JobStore<J> {
     }
 
     private void signalWork() {
-        for (Runnable listener : workListeners) {
-            try {
-                listener.run();
-            } catch (RuntimeException failure) {
-                LOG.warn("{}: work listener {} threw; ignored", this, listener, failure);
-            }
-        }
+        workListeners.signal(LOG, this);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.asyncpatterns.resilience;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A job as its {@link JobStore} holds it: a pending job, a job being attempted, or a dead letter.
@@ -42,7 +43,7 @@ public record JobRecord<J>(
      *
      * @return the last entry of {@link #history()}, or {@code null} if it never failed
      */
-    public JobAttempt lastAttempt() {
+    public @Nullable JobAttempt lastAttempt() {
         return history.isEmpty() ? null : history.get(history.size() - 1);
     }
 }

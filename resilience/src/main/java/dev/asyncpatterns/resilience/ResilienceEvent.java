@@ -3,6 +3,7 @@ package dev.asyncpatterns.resilience;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What happened inside an {@link AsyncResilience} decorator: attempts, retries, hedges,
@@ -92,8 +93,12 @@ public sealed interface ResilienceEvent {
      * @param delay the wait before it
      * @param failure why the previous attempt failed; {@code null} if its result was retried
      */
-    record RetryScheduled(String name, Instant at, int nextAttempt, Duration delay, Throwable failure)
-            implements ResilienceEvent {}
+    record RetryScheduled(
+            String name,
+            Instant at,
+            int nextAttempt,
+            Duration delay,
+            @Nullable Throwable failure) implements ResilienceEvent {}
 
     /**
      * The decorator saw its circuit breaker in a new state. The decorator reads the breaker's
@@ -136,6 +141,12 @@ public sealed interface ResilienceEvent {
      *     (the failure a fallback replaced, when one did)
      * @param failure the failure the call ended with, or {@code null} if it succeeded
      */
-    record CallFinished(String name, Instant at, int attempts, Duration elapsed, FailureKind kind, Throwable failure)
+    record CallFinished(
+            String name,
+            Instant at,
+            int attempts,
+            Duration elapsed,
+            @Nullable FailureKind kind,
+            @Nullable Throwable failure)
             implements ResilienceEvent {}
 }

@@ -6,6 +6,7 @@ import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
+import org.jspecify.annotations.Nullable;
 
 /** JFR: a decorator scheduled a retry attempt after a failed (or rejected-result) attempt. Not part of the API. */
 @Name("dev.asyncpatterns.RetryAttempt")
@@ -18,6 +19,7 @@ final class RetryAttemptEvent extends jdk.jfr.Event {
     private static final RetryAttemptEvent PROBE = new RetryAttemptEvent();
 
     @Label("Decorator")
+    @Nullable
     String decorator;
 
     @Label("Next Attempt")
@@ -28,9 +30,11 @@ final class RetryAttemptEvent extends jdk.jfr.Event {
     long delay;
 
     @Label("Failure")
+    @Nullable
     String failure;
 
     @Label("Message")
+    @Nullable
     String message;
 
     static boolean enabled() {

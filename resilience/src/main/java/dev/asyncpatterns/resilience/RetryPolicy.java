@@ -6,6 +6,7 @@ import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The user's resilience4j {@link Retry}, around the hedged attempt: after each attempt its
@@ -36,7 +37,7 @@ final class RetryPolicy {
      *
      * @return the backoff in milliseconds before the next attempt, {@link #FINAL} or {@link #EXHAUSTED}
      */
-    <T> long afterValue(Retry.AsyncContext<T> context, int attempt, T value) {
+    <T> long afterValue(Retry.AsyncContext<T> context, int attempt, @Nullable T value) {
         long delay = context.onResult(value);
         if (delay >= 0) {
             return delay;
@@ -77,7 +78,7 @@ final class RetryPolicy {
         return Duration.ofNanos(delayNanos);
     }
 
-    private <T> boolean exhaustedOnResult(int attempt, T value) {
+    private <T> boolean exhaustedOnResult(int attempt, @Nullable T value) {
         RetryConfig config = retry.getRetryConfig();
         if (!config.isFailAfterMaxAttempts() || attempt < config.getMaxAttempts()) {
             return false;

@@ -6,6 +6,7 @@ import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.internal.Listeners;
+import dev.asyncpatterns.core.internal.Stages;
 import dev.asyncpatterns.core.supervision.Backoff;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
@@ -27,6 +28,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,13 +184,13 @@ public final class RetryQueue<J> {
     private final Predicate<? super Throwable> retryOn;
     private final int concurrency;
     private final int capacity;
-    private final Duration attemptTimeout;
+    private final @Nullable Duration attemptTimeout;
     private final JobStore<J> store;
     private final TimeSource time;
     private final String owner;
     private final Duration lease;
-    private final Consumer<? super JobRecord<J>> onDeadLetter; // null: none (set once on the builder)
-    private final Consumer<? super JobRecord<J>> onSuccess;
+    private final @Nullable Consumer<? super JobRecord<J>> onDeadLetter; // null: none (set once on the builder)
+    private final @Nullable Consumer<? super JobRecord<J>> onSuccess;
 
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.RUNNING;
@@ -196,11 +198,11 @@ public final class RetryQueue<J> {
     private boolean pumping;
     private int submitting;
     private boolean again;
-    private Cancellable wake;
-    private Instant wakeAt;
-    private Cancellable heartbeat;
+    private @Nullable Cancellable wake;
+    private @Nullable Instant wakeAt;
+    private @Nullable Cancellable heartbeat;
     private final Map<JobStore.Lease, Integer> held = new HashMap<>();
-    private Cancellable workSignal;
+    private @Nullable Cancellable workSignal;
     private int claimFailures;
     private boolean storeIdle;
     private int trackedAdds;
@@ -221,7 +223,7 @@ public final class RetryQueue<J> {
         this.name = builder.name;
         this.handler = builder.handler;
         this.backoff = builder.backoff;
-        this.retryOn = builder.retryOn;
+        this.retryOn = builder.retryOn != null ? builder.retryOn : failure -> failure instanceof Exception;
         this.concurrency = builder.concurrency;
         this.capacity = builder.capacity;
         this.attemptTimeout = builder.attemptTimeout;
@@ -299,7 +301,7 @@ public final class RetryQueue<J> {
         return new JobHandle<>(acknowledged, outcome);
     }
 
-    private CompletableFuture<JobId> add(J job, int priority, CompletableFuture<JobOutcome<J>> outcome) {
+    private CompletableFuture<JobId> add(J job, int priority, @Nullable CompletableFuture<JobOutcome<J>> outcome) {
         lock.lock();
         try {
             if (state != State.RUNNING) {
@@ -632,8 +634,8 @@ public final class RetryQueue<J> {
                 });
                 return;
             }
-            JobStore.Claim<J> claimed = null;
-            Throwable failure = null;
+            JobStore.@Nullable Claim<J> claimed = null;
+            @Nullable Throwable failure = null;
             try {
                 claimed = claim.join();
             } catch (RuntimeException e) {
@@ -646,14 +648,18 @@ public final class RetryQueue<J> {
     }
 
     /** Starts the claimed jobs; returns whether the pump loop should go on (else it let go of the token). */
-    private boolean afterClaim(int reserved, JobStore.Claim<J> claimed, Throwable failure) {
+    private boolean afterClaim(int reserved, JobStore.@Nullable Claim<J> claimed, @Nullable Throwable claimFailure) {
         List<JobRecord<J>> jobs = List.of();
         Optional<Duration> nextDueIn = Optional.empty();
         Duration retryIn = null;
+        Throwable failure = claimFailure;
+        if (failure == null && claimed == null) { // a broken store: counted and retried like a failed claim
+            failure = new NullPointerException("JobStore.claim completed with a null claim");
+        }
         if (failure != null) {
             storeFailures.increment();
             LOG.warn("{}: claiming due jobs failed; retrying with backoff", this, Failures.unwrap(failure));
-        } else {
+        } else if (claimed != null) {
             jobs = claimed.jobs();
             nextDueIn = claimed.nextDueIn();
         }
@@ -697,8 +703,10 @@ public final class RetryQueue<J> {
         if (armAt != null) {
             arm(armAt);
         }
-        for (JobRecord<J> job : jobs) {
-            attempt(job, claimed.lease());
+        if (claimed != null) {
+            for (JobRecord<J> job : jobs) {
+                attempt(job, claimed.lease());
+            }
         }
         boolean goOn;
         lock.lock();
@@ -997,18 +1005,18 @@ public final class RetryQueue<J> {
         private final Function<? super J, ? extends CompletionStage<?>> handler;
         private Backoff backoff = DEFAULT_BACKOFF;
         private boolean backoffSet;
-        private Predicate<? super Throwable> retryOn;
+        private @Nullable Predicate<? super Throwable> retryOn;
         private int concurrency = DEFAULT_CONCURRENCY;
         private boolean concurrencySet;
         private int capacity = DEFAULT_CAPACITY;
         private boolean capacitySet;
-        private Duration attemptTimeout;
-        private JobStore<J> store;
-        private TimeSource time;
-        private String owner;
-        private Duration lease;
-        private Consumer<? super JobRecord<J>> onDeadLetter;
-        private Consumer<? super JobRecord<J>> onSuccess;
+        private @Nullable Duration attemptTimeout;
+        private @Nullable JobStore<J> store;
+        private @Nullable TimeSource time;
+        private @Nullable String owner;
+        private @Nullable Duration lease;
+        private @Nullable Consumer<? super JobRecord<J>> onDeadLetter;
+        private @Nullable Consumer<? super JobRecord<J>> onSuccess;
 
         private Builder(String name, Function<? super J, ? extends CompletionStage<?>> handler) {
             this.name = name;
@@ -1223,9 +1231,6 @@ public final class RetryQueue<J> {
          * @return the running queue
          */
         public RetryQueue<J> build() {
-            if (retryOn == null) {
-                retryOn = failure -> failure instanceof Exception;
-            }
             RetryQueue<J> queue = new RetryQueue<>(this);
             Cancellable signal = queue.store.onWorkAvailable(queue::pump);
             boolean late;

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.testkit;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
@@ -72,13 +73,19 @@ public final class VirtualClock implements TimeSource {
     private final Instant start;
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock advanceLock = new ReentrantLock();
+
+    @GuardedBy("lock")
     private final TreeSet<Timer> timers = new TreeSet<>();
+
     private final AtomicLong activity = new AtomicLong();
     private final AtomicInteger trackedInFlight = new AtomicInteger();
     private final Set<Thread> trackedThreads = ConcurrentHashMap.newKeySet();
     private final Executor trackedExecutor;
     private volatile long nowNanos;
+
+    @GuardedBy("lock")
     private long sequence;
+
     private volatile Duration quietPeriod = DEFAULT_QUIET_PERIOD;
 
     private VirtualClock(Instant start) {
@@ -439,27 +446,38 @@ public final class VirtualClock implements TimeSource {
         }
     }
 
+    /** Takes the first timer due by {@code target} and moves the clock to it, or to target if none. */
+    // GuardedBy cannot tell that a Timer taken from this clock's `timers` has this clock as its
+    // enclosing instance, so it does not see `lock` as the lock guarding timer.state
+    @SuppressWarnings("GuardedBy")
+    private @Nullable Timer takeDue(long target) {
+        lock.lock();
+        try {
+            Timer timer = timers.isEmpty() ? null : timers.first();
+            if (timer == null || timer.due > target) {
+                if (target > nowNanos) {
+                    nowNanos = target;
+                }
+                return null;
+            }
+            timers.pollFirst();
+            timer.state = Timer.RUN;
+            if (timer.due > nowNanos) {
+                nowNanos = timer.due;
+            }
+            return timer;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private int runUntil(long target) {
         int ran = 0;
         List<Throwable> failures = new ArrayList<>();
         while (true) {
-            Timer timer;
-            lock.lock();
-            try {
-                timer = timers.isEmpty() ? null : timers.first();
-                if (timer == null || timer.due > target) {
-                    if (target > nowNanos) {
-                        nowNanos = target;
-                    }
-                    break;
-                }
-                timers.pollFirst();
-                timer.state = Timer.RUN;
-                if (timer.due > nowNanos) {
-                    nowNanos = timer.due;
-                }
-            } finally {
-                lock.unlock();
+            Timer timer = takeDue(target);
+            if (timer == null) {
+                break;
             }
             activity.incrementAndGet();
             ran++;
@@ -491,7 +509,9 @@ public final class VirtualClock implements TimeSource {
         final long due;
         final long seq;
         final Runnable task;
-        int state; // guarded by lock
+
+        @GuardedBy("VirtualClock.this.lock")
+        int state;
 
         Timer(long due, long seq, Runnable task) {
             this.due = due;

@@ -87,16 +87,7 @@ public class GatherCompletedBenchmark {
     public long gather() throws Exception {
         return switch (impl) {
             case "futuresAll" -> sum(Futures.all(completed).join());
-            case "allOf" ->
-                CompletableFuture.allOf(completed.toArray(new CompletableFuture<?>[0]))
-                        .thenApply(ignored -> {
-                            long sum = 0;
-                            for (CompletableFuture<Integer> future : completed) {
-                                sum += future.join();
-                            }
-                            return sum;
-                        })
-                        .join();
+            case "allOf" -> AllOf.sum(toArray(completed)).join();
             case "scopeForkAsync" -> scopeForkAsync();
             case "scopeFork" -> scopeFork();
             case "vtExecutor" -> vtExecutor();
@@ -137,6 +128,11 @@ public class GatherCompletedBenchmark {
             sum += future.get();
         }
         return sum;
+    }
+
+    @SuppressWarnings("unchecked")
+    static CompletableFuture<Integer>[] toArray(List<CompletableFuture<Integer>> futures) {
+        return futures.toArray(new CompletableFuture[0]);
     }
 
     static long sum(List<Integer> values) {

@@ -59,6 +59,18 @@ public class MapAsyncPipelineBenchmark {
 
     private ScheduledExecutorService timer;
 
+    /**
+     * The ideal wall time the report judges against: {@code ceil(calls / parallelism)} latencies.
+     *
+     * @param calls the calls
+     * @param parallelism calls in flight at most
+     * @param latencyMs each call's latency
+     * @return the ideal in milliseconds
+     */
+    public static double idealMs(int calls, int parallelism, int latencyMs) {
+        return Math.ceil(calls / (double) parallelism) * latencyMs;
+    }
+
     @Setup(Level.Trial)
     public void setUp() {
         timer = Executors.newSingleThreadScheduledExecutor(r -> {

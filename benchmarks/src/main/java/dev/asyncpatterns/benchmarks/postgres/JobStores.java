@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The stores the job benchmarks compare, and the PostgreSQL they run on: the server named by
@@ -79,7 +80,7 @@ public final class JobStores implements AutoCloseable {
         if (kind == Kind.IN_MEMORY) {
             return shared;
         }
-        var store = PostgresJobStore.builder(new Urls(url), JobCodec.text())
+        var store = PostgresJobStore.builder(dataSource(url), JobCodec.text())
                 .table(table)
                 .connections(8)
                 .pollInterval(pollInterval)
@@ -105,48 +106,11 @@ public final class JobStores implements AutoCloseable {
         }
     }
 
-    /** A DataSource over DriverManager (the store keeps its own connections). */
-    private record Urls(String url) implements DataSource {
-        @Override
-        public Connection getConnection() throws SQLException {
-            return DriverManager.getConnection(url);
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return DriverManager.getConnection(url, username, password);
-        }
-
-        @Override
-        public java.io.PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(java.io.PrintWriter out) {}
-
-        @Override
-        public void setLoginTimeout(int seconds) {}
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public java.util.logging.Logger getParentLogger() {
-            return java.util.logging.Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
-        }
+    /** A DataSource without a pool (the store keeps its own connections): pgjdbc's own. */
+    private static DataSource dataSource(String url) {
+        var dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url);
+        return dataSource;
     }
 
     /** Runs an embedded PostgreSQL until killed, for {@code -Dasyncpatterns.postgres.url}. */

@@ -40,8 +40,38 @@ public record JmhResult(
      * @param score the mean
      * @param error the half-width of the 99.9% confidence interval ({@code NaN} if unknown)
      * @param unit the unit, e.g. {@code ms/op}
+     * @param percentiles SampleTime percentiles by JMH's key ({@code "50.0"}, {@code "99.0"}, ...), in
+     *     the score's unit; empty for other modes
      */
-    public record Metric(double score, double error, String unit) {}
+    public record Metric(double score, double error, String unit, Map<String, Double> percentiles) {
+
+        /** Copies the percentiles so the record is immutable. */
+        public Metric {
+            percentiles = Map.copyOf(percentiles);
+        }
+
+        /**
+         * A metric without percentiles.
+         *
+         * @param score the mean
+         * @param error the half-width of the 99.9% confidence interval ({@code NaN} if unknown)
+         * @param unit the unit
+         */
+        public Metric(double score, double error, String unit) {
+            this(score, error, unit, Map.of());
+        }
+
+        /**
+         * One percentile.
+         *
+         * @param percentile for example {@code 50} or {@code 99}
+         * @return the value, or {@code NaN} when the mode recorded none
+         */
+        public double percentile(double percentile) {
+            Double value = percentiles.get(String.format(java.util.Locale.ROOT, "%.1f", percentile));
+            return value == null ? Double.NaN : value;
+        }
+    }
 
     /** Copies the maps so the record is immutable. */
     public JmhResult {
@@ -68,6 +98,28 @@ public record JmhResult(
      */
     public String param(String name) {
         return params.get(name);
+    }
+
+    /**
+     * Whether this row has enough samples for a verdict: at least {@code minForks} forks of at least
+     * {@code minIterations} measured iterations each.
+     *
+     * @param minForks the forks needed
+     * @param minIterations the measured iterations per fork needed
+     * @return whether a verdict may be drawn from this row
+     */
+    public boolean hasAtLeast(int minForks, int minIterations) {
+        return forks >= minForks && measurementIterations >= minIterations;
+    }
+
+    /**
+     * Bytes allocated per benchmark operation ({@code gc.alloc.rate.norm} from {@code -prof gc}).
+     *
+     * @return the bytes, or {@code NaN} when the run had no GC profiler
+     */
+    public double bytesPerOp() {
+        Metric norm = secondary.get("gc.alloc.rate.norm");
+        return norm == null ? Double.NaN : norm.score();
     }
 
     /** @return whether a higher score is better (throughput modes) */
@@ -117,7 +169,12 @@ public record JmhResult(
     }
 
     private static Metric metric(Map<String, Object> map) {
-        return new Metric(number(map.get("score")), number(map.get("scoreError")), string(map, "scoreUnit"));
+        Map<String, Double> percentiles = new TreeMap<>();
+        if (map.get("scorePercentiles") instanceof Map<?, ?> p) {
+            p.forEach((key, value) -> percentiles.put(String.valueOf(key), number(value)));
+        }
+        return new Metric(
+                number(map.get("score")), number(map.get("scoreError")), string(map, "scoreUnit"), percentiles);
     }
 
     @SuppressWarnings("unchecked")

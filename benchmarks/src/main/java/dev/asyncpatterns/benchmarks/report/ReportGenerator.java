@@ -32,6 +32,8 @@ import java.util.stream.Stream;
  *  - HeadlineBenchmark: rows keyed by (scenario param, method = Variant). Ideal times come from
  *    the Scenario and Variant enums, so the report and the benchmark cannot disagree on them.
  *  - ScalingBenchmark: rows keyed by (calls param, method); ideal is one latency.
+ *  - every bar (ours vs a named peer, or a row vs its physical ideal) is in Bars.ALL; a verdict
+ *    needs 3 forks x 5 measured iterations in every row it compares ("not enough data" otherwise).
  *  - everything else (the area benchmarks other modules add): a generic table per class. Rows are
  *    grouped by method and every parameter except the "implementation" axis (a parameter named
  *    impl/implementation/library/variant/...); if a class has no such parameter its methods are the
@@ -51,38 +53,23 @@ import java.util.stream.Stream;
  */
 public final class ReportGenerator {
 
-    /** Bar for fully concurrent variants: speedup at least this fraction of N. */
-    public static final double CONCURRENT_BAR = 0.95;
+    /** Bar for fully concurrent variants: speedup over the ideal sequential time (N × latency) at least this fraction of N. */
+    public static final double CONCURRENT_BAR = Bars.CONCURRENT_SPEEDUP;
     /** Bar for bounded variants: at most this multiple of the ideal time. */
-    public static final double BOUNDED_BAR = 1.05;
+    public static final double BOUNDED_BAR = Bars.BOUNDED_FACTOR;
     /** How the marks read, under every table that has a bar column. */
-    static final String VERDICT_LEGEND = "✓ meets it; ≈ misses it by less than the error (the bar lies inside the "
-            + "99.9% interval of this run, so the run cannot tell: rerun with more forks); ✗ misses it beyond the error.";
-    /** The scaling series holds the concurrent bar up to this N. */
-    public static final int SCALING_BAR_MAX_CALLS = 1_000;
+    static final String VERDICT_LEGEND =
+            "Bars are judged against the ideal or the named peer, never against a measured "
+                    + "sequential time. ✓ meets it; ≈ misses it by less than the error (the bar lies inside the "
+                    + "99.9% interval of this run, so the run cannot tell); ✗ misses it beyond the error; \"not enough data\": "
+                    + "a row compared has fewer than " + Bars.MIN_FORKS + " forks × " + Bars.MIN_ITERATIONS
+                    + " measured iterations, so no verdict is drawn.";
+    /** The scaling series holds the 1.05 × latency bar up to this N (and 1.2 × latency above it, to 10,000). */
+    public static final int SCALING_BAR_MAX_CALLS = Bars.SCALING_TIGHT_MAX_CALLS;
 
     static final String HEADLINE_CLASS = "HeadlineBenchmark";
     static final String SCALING_CLASS = "ScalingBenchmark";
 
-    /** Parameters that name the implementation under test in area benchmarks. */
-    private static final Set<String> IMPL_PARAMS = Set.of(
-            "impl",
-            "implementation",
-            "library",
-            "lib",
-            "variant",
-            "flavor",
-            "flavour",
-            "kind",
-            "type",
-            "peer",
-            "queue",
-            "cache",
-            "engine",
-            "strategy",
-            "policy",
-            "which",
-            "subject");
     /** Implementation names that denote a peer (checked first: "caffeineAsyncCache" is a peer). */
     private static final Pattern PEER = Pattern.compile(
             "(?i).*(caffeine|resilience4j|r4j|failsafe|jox|reactor|flux|asyncutil|ibm|jdk|juc|guava|arrayblocking"
@@ -193,6 +180,32 @@ public final class ReportGenerator {
     }
 
     /**
+     * One block of generated Markdown for a README (see {@link ReadmeBlocks}): a line naming the
+     * source files and their run shape, then the block's table and legend.
+     *
+     * @param kind {@code headline} (the headline matrix), {@code scaling} (the scaling table),
+     *     {@code bars} (every bar with ours / peer or ideal and its verdict) or {@code table} (the
+     *     full table of every benchmark class in the files, every row)
+     * @param results the JMH rows
+     * @param sources the source file names to cite
+     * @return the Markdown
+     * @throws IllegalArgumentException for an unknown kind
+     */
+    static String block(String kind, List<JmhResult> results, List<String> sources) {
+        ReportGenerator generator = new ReportGenerator(results, sources, Instant.EPOCH, "");
+        String body = switch (kind) {
+            case "headline" -> generator.headlineMatrix(generator.headlineCells());
+            case "scaling" -> generator.scalingTable();
+            case "bars" -> generator.barsTable();
+            case "table" -> generator.classTables();
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown block kind '" + kind + "' (headline, scaling, bars or table)");
+        };
+        return "Generated from `" + String.join("`, `", sources) + "` (" + generator.runShapes() + ").\n\n" + body;
+    }
+
+    /**
      * A rendered report.
      *
      * @param markdown the {@code REPORT.md} text
@@ -211,14 +224,19 @@ public final class ReportGenerator {
                 so compare **ratios** (speedup, efficiency, ours/peer: each is taken within one run), \
                 not absolute times across runs or machines. `±` is JMH's 99.9% confidence half-width: two scores whose \
                 intervals overlap are not different. Efficiency = ideal time / measured time (1.00 is \
-                perfect). A quick profile runs one fork and few iterations; trust the full profile \
-                (more forks) before claiming a small difference.
+                perfect). Verdicts (✓ ≈ ✗) are drawn only from rows of at least 3 forks × 5 measured \
+                iterations (the verdict profile); rows of quicker profiles show their figures with \
+                "not enough data".
 
                 """);
         List<OverheadRow> overhead = new ArrayList<>();
         md.append(headline(overhead));
         md.append(scaling(overhead));
         String areas = areas(overhead);
+        md.append("## Bars\n\n")
+                .append("Every bar of DESIGN.md and issue #20 that these files measure, one line per case, ")
+                .append("none left out.\n\n")
+                .append(barsTable());
         md.append(overheadSection(overhead));
         md.append(areas);
         return md.toString();
@@ -229,15 +247,20 @@ public final class ReportGenerator {
             return "No results found in " + String.join(", ", sources) + ".\n\n";
         }
         JmhResult first = results.get(0);
+        return "Generated " + generatedAt.truncatedTo(ChronoUnit.SECONDS) + " from `" + String.join("`, `", sources)
+                + "`: " + results.size() + " results, JMH " + first.jmhVersion() + ", " + first.vmName() + " "
+                + first.jdkVersion() + ", " + runShapes() + "."
+                + (note.isBlank() ? "" : " Machine: " + note.strip() + ".") + "\n\n";
+    }
+
+    /** The distinct run shapes, e.g. "3 fork(s) × 2 warm-up + 5 measured iterations". */
+    private String runShapes() {
         Set<String> shapes = new TreeSet<>();
         for (JmhResult r : results) {
             shapes.add(r.forks() + " fork(s) × " + r.warmupIterations() + " warm-up + " + r.measurementIterations()
                     + " measured iterations");
         }
-        return "Generated " + generatedAt.truncatedTo(ChronoUnit.SECONDS) + " from `" + String.join("`, `", sources)
-                + "`: " + results.size() + " results, JMH " + first.jmhVersion() + ", " + first.vmName() + " "
-                + first.jdkVersion() + ", " + String.join("; ", shapes) + "."
-                + (note.isBlank() ? "" : " Machine: " + note.strip() + ".") + "\n\n";
+        return shapes.isEmpty() ? "no results" : String.join("; ", shapes);
     }
 
     // ---------------------------------------------------------------- headline
@@ -249,7 +272,9 @@ public final class ReportGenerator {
         /** The score misses the bar, but the bar lies inside the score's 99.9% interval: not distinguishable in this run. */
         WITHIN_NOISE("≈"),
         /** The score misses the bar by more than its error. */
-        MISSED("✗");
+        MISSED("✗"),
+        /** A row compared has fewer than 3 forks × 5 measured iterations: no verdict. */
+        NOT_ENOUGH_DATA("not enough data");
 
         private final String mark;
 
@@ -263,38 +288,36 @@ public final class ReportGenerator {
         }
 
         /**
-         * Judges "at least {@code bar}" for a speedup {@code work / ms}, where both the work and
-         * the time come with JMH error half-widths.
+         * Judges "ratio at most {@code bar}" (strictly below when {@code strict}), where
+         * {@code bestRatio} is the ratio at the favourable ends of the scores' error intervals.
          */
-        static Verdict speedupAtLeast(double bar, double work, double workError, double ms, double msError) {
-            if (Double.isNaN(work) || Double.isNaN(ms)) {
+        static Verdict ratioAtMost(double bar, boolean strict, double ratio, double bestRatio) {
+            if (Double.isNaN(ratio)) {
                 return null;
             }
-            if (work / ms >= bar) {
+            if (strict ? ratio < bar : ratio <= bar) {
                 return MET;
             }
-            double bestWork = work + (Double.isNaN(workError) ? 0 : workError);
-            double bestMs = ms - (Double.isNaN(msError) ? 0 : msError);
-            return bestMs <= 0 || bestWork / bestMs >= bar ? WITHIN_NOISE : MISSED;
-        }
-
-        /** Judges "at most {@code bar}" for a time {@code ms} with error half-width {@code msError}. */
-        static Verdict timeAtMost(double bar, double ms, double msError) {
-            if (ms <= bar) {
-                return MET;
-            }
-            return ms - (Double.isNaN(msError) ? 0 : msError) <= bar ? WITHIN_NOISE : MISSED;
+            return (strict ? bestRatio < bar : bestRatio <= bar) ? WITHIN_NOISE : MISSED;
         }
     }
 
+    /**
+     * One headline cell. {@code verdict} comes from the ideal bar in {@link Bars} (null for the
+     * sequential variant); the speedup over the measured sequential time is shown for reading only.
+     */
     private record Cell(
             Scenario scenario,
             Variant variant,
-            Metric metric,
+            JmhResult row,
             double ms,
             double idealMs,
             double sequentialMs,
-            double sequentialError) {
+            Verdict verdict) {
+        Metric metric() {
+            return row.primary();
+        }
+
         double efficiency() {
             return idealMs / ms;
         }
@@ -302,28 +325,24 @@ public final class ReportGenerator {
         double speedup() {
             return sequentialMs / ms;
         }
-
-        /** null: no bar applies (or it cannot be judged). */
-        Verdict verdict() {
-            return switch (variant.shape()) {
-                case SEQUENTIAL -> null;
-                case CONCURRENT ->
-                    Verdict.speedupAtLeast(
-                            CONCURRENT_BAR * scenario.calls(), sequentialMs, sequentialError, ms, millisError(metric));
-                case BOUNDED -> Verdict.timeAtMost(BOUNDED_BAR * idealMs, ms, millisError(metric));
-            };
-        }
     }
 
-    private String headline(List<OverheadRow> overhead) {
+    /** The verdict of the first bar of {@code kind} judging {@code r}, or null when none applies. */
+    private Verdict verdictOf(JmhResult r, Bars.Kind kind) {
+        return Bars.judge(r, results).stream()
+                .filter(j -> j.bar().kind() == kind)
+                .map(Bars.Judgement::verdict)
+                .findFirst()
+                .orElse(null);
+    }
+
+    private Map<Scenario, Map<Variant, Cell>> headlineCells() {
         Map<Scenario, Map<Variant, Cell>> cells = new LinkedHashMap<>();
         for (Scenario scenario : Scenario.values()) {
             Map<Variant, Cell> row = new LinkedHashMap<>();
             Optional<JmhResult> sequential =
                     find(HEADLINE_CLASS, Variant.SEQUENTIAL.method(), "scenario", scenario.name());
             double sequentialMs = sequential.map(r -> millis(r.primary())).orElse(Double.NaN);
-            double sequentialError =
-                    sequential.map(r -> millisError(r.primary())).orElse(Double.NaN);
             for (Variant variant : Variant.values()) {
                 find(HEADLINE_CLASS, variant.method(), "scenario", scenario.name())
                         .ifPresent(r -> {
@@ -332,18 +351,28 @@ public final class ReportGenerator {
                                     scenario.calls(), scenario.latency().toNanos() / 1e6, scenario.limit());
                             row.put(
                                     variant,
-                                    new Cell(scenario, variant, r.primary(), ms, ideal, sequentialMs, sequentialError));
+                                    new Cell(
+                                            scenario,
+                                            variant,
+                                            r,
+                                            ms,
+                                            ideal,
+                                            sequentialMs,
+                                            verdictOf(r, Bars.Kind.IDEAL)));
                         });
             }
             if (!row.isEmpty()) {
                 cells.put(scenario, row);
             }
         }
+        return cells;
+    }
+
+    private String headline(List<OverheadRow> overhead) {
+        Map<Scenario, Map<Variant, Cell>> cells = headlineCells();
         if (cells.isEmpty()) {
             return "";
         }
-        Set<Variant> present = new TreeSet<>();
-        cells.values().forEach(row -> present.addAll(row.keySet()));
         StringBuilder md = new StringBuilder("## Headline: sync vs async on simulated I/O\n\n");
         md.append("""
                 Each scenario is a batch of independent calls: over a local JDK `HttpServer` (API calls, page \
@@ -355,7 +384,51 @@ public final class ReportGenerator {
                 work, which every variant pays alike — compare a toolkit cell with the JDK cell next to it.
 
                 """);
-        // summary matrix
+        md.append(headlineMatrix(cells));
+        md.append("![speedup per scenario](headline-speedup.svg)\n\n");
+        md.append("![efficiency per scenario](headline-efficiency.svg)\n\n");
+        // details
+        md.append("<details><summary>Details: score, error, ideal, efficiency, allocation</summary>\n\n");
+        md.append(
+                "| scenario | variant | ms/op | ± error | ideal ms | efficiency | speedup | ideal speedup | B/op | bar |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|:---:|\n");
+        for (Map.Entry<Scenario, Map<Variant, Cell>> row : cells.entrySet()) {
+            Scenario s = row.getKey();
+            double idealSequential =
+                    Variant.SEQUENTIAL.idealMs(s.calls(), s.latency().toNanos() / 1e6, s.limit());
+            for (Cell c : row.getValue().values()) {
+                md.append("| ")
+                        .append(s.title())
+                        .append(" | ")
+                        .append(c.variant().label())
+                        .append(" | ")
+                        .append(num(c.ms()))
+                        .append(" | ")
+                        .append(num(millisError(c.metric())))
+                        .append(" | ")
+                        .append(num(c.idealMs()))
+                        .append(" | ")
+                        .append(fixed(c.efficiency()))
+                        .append(" | ")
+                        .append(num(c.speedup()))
+                        .append("× | ")
+                        .append(num(idealSequential / c.idealMs()))
+                        .append("× | ")
+                        .append(bytes(c.row().bytesPerOp()))
+                        .append(" | ")
+                        .append(c.verdict() == null ? "—" : c.verdict().mark())
+                        .append(" |\n");
+            }
+        }
+        md.append("\n</details>\n\n");
+        return md.append(headlineCharts(cells, overhead)).toString();
+    }
+
+    /** The summary matrix and its bar line (also a README block). */
+    private String headlineMatrix(Map<Scenario, Map<Variant, Cell>> cells) {
+        Set<Variant> present = new TreeSet<>();
+        cells.values().forEach(row -> present.addAll(row.keySet()));
+        StringBuilder md = new StringBuilder();
         md.append("| scenario |");
         present.forEach(v -> md.append(' ').append(v.label()).append(" |"));
         md.append("\n|---|");
@@ -388,46 +461,21 @@ public final class ReportGenerator {
             }
             md.append('\n');
         }
-        md.append("\nThe bar: speedup ≥ ")
+        md.append("\nThe bar: time ≤ latency / ")
                 .append(CONCURRENT_BAR)
-                .append(" × N when fully concurrent; time ≤ ")
+                .append(" (speedup over N × latency ≥ ")
+                .append(CONCURRENT_BAR)
+                .append(" × N) when fully concurrent; time ≤ ")
                 .append(BOUNDED_BAR)
-                .append(" × ceil(N / limit) × latency when bounded. ")
+                .append(" × ceil(N / limit) × latency when bounded. The speedup in brackets is over the "
+                        + "measured sequential time, for reading only. ")
                 .append(VERDICT_LEGEND)
                 .append("\n\n");
-        md.append("![speedup per scenario](headline-speedup.svg)\n\n");
-        md.append("![efficiency per scenario](headline-efficiency.svg)\n\n");
-        // details
-        md.append("<details><summary>Details: score, error, ideal, efficiency</summary>\n\n");
-        md.append("| scenario | variant | ms/op | ± error | ideal ms | efficiency | speedup | ideal speedup | bar |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|:---:|\n");
-        for (Map.Entry<Scenario, Map<Variant, Cell>> row : cells.entrySet()) {
-            Scenario s = row.getKey();
-            double idealSequential =
-                    Variant.SEQUENTIAL.idealMs(s.calls(), s.latency().toNanos() / 1e6, s.limit());
-            for (Cell c : row.getValue().values()) {
-                md.append("| ")
-                        .append(s.title())
-                        .append(" | ")
-                        .append(c.variant().label())
-                        .append(" | ")
-                        .append(num(c.ms()))
-                        .append(" | ")
-                        .append(num(millisError(c.metric())))
-                        .append(" | ")
-                        .append(num(c.idealMs()))
-                        .append(" | ")
-                        .append(fixed(c.efficiency()))
-                        .append(" | ")
-                        .append(num(c.speedup()))
-                        .append("× | ")
-                        .append(num(idealSequential / c.idealMs()))
-                        .append("× | ")
-                        .append(c.verdict() == null ? "—" : c.verdict().mark())
-                        .append(" |\n");
-            }
-        }
-        md.append("\n</details>\n\n");
+        return md.toString();
+    }
+
+    private String headlineCharts(Map<Scenario, Map<Variant, Cell>> cells, List<OverheadRow> overhead) {
+        StringBuilder md = new StringBuilder();
         // chart + overhead rows
         List<Svg.Group> groups = new ArrayList<>();
         List<Svg.Group> efficiencyGroups = new ArrayList<>();
@@ -481,10 +529,110 @@ public final class ReportGenerator {
 
     // ---------------------------------------------------------------- scaling
 
+    private List<JmhResult> scalingRows() {
+        return results.stream().filter(r -> r.className().equals(SCALING_CLASS)).toList();
+    }
+
+    /** The latency-model-only row at N, when the run has one (its bytes are subtracted per call). */
+    private Optional<JmhResult> scalingBaseline(int n) {
+        return scalingRows().stream()
+                .filter(r -> Bars.SCALING_BASELINE.matcher(r.method()).matches())
+                .filter(r -> Integer.toString(n).equals(r.param("calls")))
+                .findFirst();
+    }
+
+    /** One scaling row with its N. */
+    private record ScalingPoint(String method, int n, JmhResult row) {}
+
+    /** The scaling rows, by variant order, then N. */
+    private List<ScalingPoint> scalingPoints() {
+        Set<Integer> ns = new TreeSet<>();
+        Set<String> methods = new LinkedHashSet<>();
+        for (JmhResult r : scalingRows()) {
+            ns.add(Integer.parseInt(r.param("calls")));
+            methods.add(r.method());
+        }
+        List<ScalingPoint> points = new ArrayList<>();
+        for (String method : orderByVariant(methods)) {
+            for (int n : ns) {
+                find(SCALING_CLASS, method, "calls", Integer.toString(n))
+                        .ifPresent(r -> points.add(new ScalingPoint(method, n, r)));
+            }
+        }
+        return points;
+    }
+
+    private static double bytesPerCall(JmhResult r, int n) {
+        return r.bytesPerOp() / n;
+    }
+
+    /** The scaling table and its bar line (also a README block). */
+    private String scalingTable() {
+        double latency = ScalingBenchmark.LATENCY_MS;
+        boolean baseline = scalingRows().stream()
+                .anyMatch(r -> Bars.SCALING_BASELINE.matcher(r.method()).matches());
+        StringBuilder md = new StringBuilder();
+        md.append("| N | variant | ms/op | ± error | efficiency | speedup | bytes/call |");
+        if (baseline) {
+            md.append(" bytes/call net of the latency model |");
+        }
+        md.append(" bar |\n|---:|---|---:|---:|---:|---:|---:|");
+        if (baseline) {
+            md.append("---:|");
+        }
+        md.append(":---:|\n");
+        for (ScalingPoint point : scalingPoints()) {
+            String method = point.method();
+            int n = point.n();
+            JmhResult r = point.row();
+            boolean isBaseline = Bars.SCALING_BASELINE.matcher(method).matches();
+            double ms = millis(r.primary());
+            double perCall = bytesPerCall(r, n);
+            Verdict bar = verdictOf(r, Bars.Kind.IDEAL);
+            md.append("| ")
+                    .append(String.format(Locale.ROOT, "%,d", n))
+                    .append(" | ")
+                    .append(isBaseline ? label(method) + " (latency model alone: baseline)" : label(method))
+                    .append(" | ")
+                    .append(num(ms))
+                    .append(" | ")
+                    .append(num(millisError(r.primary())))
+                    .append(" | ")
+                    .append(fixed(latency / ms))
+                    .append(" | ")
+                    .append(num(n * latency / ms))
+                    .append("× | ")
+                    .append(bytes(perCall))
+                    .append(" |");
+            if (baseline) {
+                double net = isBaseline
+                        ? Double.NaN
+                        : scalingBaseline(n)
+                                .map(b -> perCall - bytesPerCall(b, n))
+                                .orElse(Double.NaN);
+                md.append(' ').append(bytes(net)).append(" |");
+            }
+            md.append(' ').append(bar == null ? "—" : bar.mark()).append(" |\n");
+        }
+        md.append("\nThe bar: time ≤ latency / ")
+                .append(CONCURRENT_BAR)
+                .append(" (speedup ≥ ")
+                .append(CONCURRENT_BAR)
+                .append(" × N) for N ≤ ")
+                .append(String.format(Locale.ROOT, "%,d", SCALING_BAR_MAX_CALLS))
+                .append("; time ≤ ")
+                .append(Bars.TEN_THOUSAND_FACTOR)
+                .append(" × latency for N = 10,000. ");
+        if (baseline) {
+            md.append(
+                    "Net bytes per call subtract the latency-model-only baseline row's bytes per call at the same N. ");
+        }
+        md.append(VERDICT_LEGEND).append("\n\n");
+        return md.toString();
+    }
+
     private String scaling(List<OverheadRow> overhead) {
-        List<JmhResult> rows = results.stream()
-                .filter(r -> r.className().equals(SCALING_CLASS))
-                .toList();
+        List<JmhResult> rows = scalingRows();
         if (rows.isEmpty()) {
             return "";
         }
@@ -499,12 +647,13 @@ public final class ReportGenerator {
         StringBuilder md = new StringBuilder("## Scaling: N concurrent calls of " + (int) latency + " ms\n\n");
         md.append("""
                 All N calls in flight at once on the latency model; the ideal is one latency whatever N is. \
-                Speedup is measured against N × latency (the sequential time); memory is JMH's \
-                `gc.alloc.rate.norm` per batch divided by N (bytes allocated per call).
+                Speedup is measured against N × latency (the ideal sequential time); memory is JMH's \
+                `gc.alloc.rate.norm` per batch divided by N (bytes allocated per call). A row that runs the \
+                latency model alone (a method named like `latencyModelOnly` or `baseline`) is a baseline: it \
+                gets no bar, and its bytes per call are subtracted from the other rows' at the same N.
 
                 """);
-        md.append("| N | variant | ms/op | ± error | efficiency | speedup | bytes/call | bar |\n");
-        md.append("|---:|---|---:|---:|---:|---:|---:|:---:|\n");
+        md.append(scalingTable());
         List<Svg.Series> speedups = new ArrayList<>();
         List<Svg.Series> memory = new ArrayList<>();
         Map<Double, Double> ideal = new TreeMap<>();
@@ -512,55 +661,20 @@ public final class ReportGenerator {
             ideal.put((double) n, (double) n);
         }
         Map<String, Map<Integer, Double>> msBy = new LinkedHashMap<>();
-        for (String method : ordered) {
-            Map<Double, Double> speedup = new TreeMap<>();
-            Map<Double, Double> bytes = new TreeMap<>();
-            for (int n : ns) {
-                Optional<JmhResult> found = find(SCALING_CLASS, method, "calls", Integer.toString(n));
-                if (found.isEmpty()) {
-                    continue;
-                }
-                JmhResult r = found.get();
-                double ms = millis(r.primary());
-                msBy.computeIfAbsent(method, k -> new TreeMap<>()).put(n, ms);
-                double s = n * latency / ms;
-                double perCall = Optional.ofNullable(r.secondary().get("gc.alloc.rate.norm"))
-                        .map(m -> m.score() / n)
-                        .orElse(Double.NaN);
-                speedup.put((double) n, s);
-                bytes.put((double) n, perCall);
-                Verdict bar = n <= SCALING_BAR_MAX_CALLS
-                        ? Verdict.speedupAtLeast(CONCURRENT_BAR * n, n * latency, 0, ms, millisError(r.primary()))
-                        : null;
-                md.append("| ")
-                        .append(String.format(Locale.ROOT, "%,d", n))
-                        .append(" | ")
-                        .append(label(method))
-                        .append(" | ")
-                        .append(num(ms))
-                        .append(" | ")
-                        .append(num(millisError(r.primary())))
-                        .append(" | ")
-                        .append(fixed(latency / ms))
-                        .append(" | ")
-                        .append(num(s))
-                        .append("× | ")
-                        .append(Double.isNaN(perCall) ? "—" : String.format(Locale.ROOT, "%,.0f", perCall))
-                        .append(" | ")
-                        .append(bar == null ? "—" : bar.mark())
-                        .append(" |\n");
-            }
-            speedups.add(new Svg.Series(label(method), speedup, false));
-            memory.add(new Svg.Series(label(method), bytes, false));
+        Map<String, Map<Double, Double>> speedupBy = new LinkedHashMap<>();
+        Map<String, Map<Double, Double>> bytesBy = new LinkedHashMap<>();
+        for (ScalingPoint point : scalingPoints()) {
+            double ms = millis(point.row().primary());
+            msBy.computeIfAbsent(point.method(), k -> new TreeMap<>()).put(point.n(), ms);
+            speedupBy
+                    .computeIfAbsent(point.method(), k -> new TreeMap<>())
+                    .put((double) point.n(), point.n() * latency / ms);
+            bytesBy.computeIfAbsent(point.method(), k -> new TreeMap<>())
+                    .put((double) point.n(), bytesPerCall(point.row(), point.n()));
         }
+        speedupBy.forEach((method, points) -> speedups.add(new Svg.Series(label(method), points, false)));
+        bytesBy.forEach((method, points) -> memory.add(new Svg.Series(label(method), points, false)));
         speedups.add(new Svg.Series("ideal (= N)", ideal, true));
-        md.append("\nThe bar: speedup ≥ ")
-                .append(CONCURRENT_BAR)
-                .append(" × N, for N ≤ ")
-                .append(String.format(Locale.ROOT, "%,d", SCALING_BAR_MAX_CALLS))
-                .append(". ")
-                .append(VERDICT_LEGEND)
-                .append("\n\n");
         md.append("![speedup vs N](speedup-vs-n.svg)\n\n");
         charts.put(
                 "speedup-vs-n.svg",
@@ -683,7 +797,14 @@ public final class ReportGenerator {
 
     // ---------------------------------------------------------------- area benchmarks
 
-    private String areas(List<OverheadRow> overhead) {
+    /** Every class's full table (a README block). */
+    private String classTables() {
+        StringBuilder md = new StringBuilder();
+        byClass().forEach((key, rows) -> md.append(areaTable(key, rows, new ArrayList<>())));
+        return md.toString();
+    }
+
+    private Map<String, List<JmhResult>> byClass() {
         Map<String, List<JmhResult>> byClass = new TreeMap<>();
         for (JmhResult r : results) {
             if (!r.className().equals(HEADLINE_CLASS) && !r.className().equals(SCALING_CLASS)) {
@@ -691,14 +812,22 @@ public final class ReportGenerator {
                         .add(r);
             }
         }
+        return byClass;
+    }
+
+    private String areas(List<OverheadRow> overhead) {
+        Map<String, List<JmhResult>> byClass = byClass();
         if (byClass.isEmpty()) {
             return "";
         }
         StringBuilder md = new StringBuilder("## Components side by side with their peers\n\n");
         md.append("""
-                One table per benchmark class. Rows with the same method and parameters (apart from the \
-                implementation) form a group; "vs best" is how many times slower a row is than the best \
-                of its group (1.00 = the best).
+                One table per benchmark class, every row measured. Rows with the same method and parameters \
+                (apart from the implementation) form a group; "vs best" is how many times slower a row is \
+                than the best of its group (1.00 = the best); "ours / best peer" is a toolkit row's time over \
+                the fastest peer of its group (for throughputs, the peer's over ours); "bar" is every bar \
+                that judges the row, with its ratio and verdict. B/op is `gc.alloc.rate.norm` from \
+                `-prof gc` (a dash: the run had no GC profiler); p50 / p99 come from SampleTime rows.
 
                 """);
         for (Map.Entry<String, List<JmhResult>> entry : byClass.entrySet()) {
@@ -716,8 +845,8 @@ public final class ReportGenerator {
 
     private String areaTable(String key, List<JmhResult> rows, List<OverheadRow> overhead) {
         String implParam = rows.stream()
-                .flatMap(r -> r.params().keySet().stream())
-                .filter(p -> IMPL_PARAMS.contains(p.toLowerCase(Locale.ROOT)))
+                .map(Bars::implParam)
+                .filter(java.util.Objects::nonNull)
                 .findFirst()
                 .orElse(null);
         // group key: method (unless methods are the implementations) + every other param
@@ -734,24 +863,40 @@ public final class ReportGenerator {
         if (implParam != null) {
             otherParams.remove(implParam);
         }
+        boolean sampled = rows.stream().anyMatch(ReportGenerator::sampled);
         StringBuilder md = new StringBuilder("### " + key + "\n\n");
         md.append("| ").append(implParam == null ? "method" : "method | " + implParam);
         otherParams.forEach(p -> md.append(" | ").append(p));
-        md.append(" | score | ± error | unit | vs best |\n|---|");
+        md.append(" | mode | score | ± error | unit |");
+        if (sampled) {
+            md.append(" p50 / p99 |");
+        }
+        md.append(" B/op | vs best | ours / best peer | bar |\n|---|");
         if (implParam != null) {
             md.append("---|");
         }
         otherParams.forEach(p -> md.append("---|"));
-        md.append("---:|---:|---|---:|\n");
+        md.append("---|---:|---:|---|");
+        if (sampled) {
+            md.append("---:|");
+        }
+        md.append("---:|---:|---:|---|\n");
         for (Map.Entry<String, List<JmhResult>> group : groups.entrySet()) {
             List<JmhResult> members = group.getValue();
-            JmhResult best = members.stream()
-                    .min(Comparator.comparingDouble(ReportGenerator::badness))
-                    .orElseThrow();
+            // every member is compared with members of its own mode only (sample and avgt do not mix)
+            List<JmhResult> peers = members.stream()
+                    .filter(r -> !isOurs(impl(r, implParam))
+                            && !BASELINE.matcher(impl(r, implParam)).matches())
+                    .toList();
             for (JmhResult r : members) {
-                double ratio = r.higherIsBetter()
-                        ? best.primary().score() / r.primary().score()
-                        : r.primary().score() / best.primary().score();
+                JmhResult best = members.stream()
+                        .filter(m -> m.mode().equals(r.mode()))
+                        .min(Comparator.comparingDouble(ReportGenerator::badness))
+                        .orElseThrow();
+                Optional<JmhResult> bestPeer = peers.stream()
+                        .filter(m -> m.mode().equals(r.mode()))
+                        .min(Comparator.comparingDouble(ReportGenerator::badness));
+                boolean ours = isOurs(impl(r, implParam));
                 md.append("| ").append(r.method());
                 if (implParam != null) {
                     md.append(" | ").append(r.param(implParam));
@@ -759,46 +904,152 @@ public final class ReportGenerator {
                 otherParams.forEach(p ->
                         md.append(" | ").append(Optional.ofNullable(r.param(p)).orElse("—")));
                 md.append(" | ")
+                        .append(r.mode())
+                        .append(" | ")
                         .append(num(r.primary().score()))
                         .append(" | ")
                         .append(num(r.primary().error()))
                         .append(" | ")
                         .append(r.primary().unit())
+                        .append(" |");
+                if (sampled) {
+                    md.append(' ')
+                            .append(sampled(r) ? percentiles(r.primary()) : "—")
+                            .append(" |");
+                }
+                md.append(' ')
+                        .append(bytes(r.bytesPerOp()))
                         .append(" | ")
-                        .append(fixed(ratio))
+                        .append(fixed(timeRatio(r, best)))
+                        .append(" | ")
+                        .append(
+                                ours && bestPeer.isPresent()
+                                        ? fixed(timeRatio(r, bestPeer.get())) + " (" + impl(bestPeer.get(), implParam)
+                                                + ")"
+                                        : "—")
+                        .append(" | ")
+                        .append(barCell(r))
                         .append(" |\n");
-            }
-            // ours vs best peer
-            List<JmhResult> ours =
-                    members.stream().filter(r -> isOurs(impl(r, implParam))).toList();
-            List<JmhResult> peers = members.stream()
-                    .filter(r -> !isOurs(impl(r, implParam))
-                            && !BASELINE.matcher(impl(r, implParam)).matches())
-                    .toList();
-            if (!ours.isEmpty() && !peers.isEmpty()) {
-                JmhResult bestPeer = peers.stream()
-                        .min(Comparator.comparingDouble(ReportGenerator::badness))
-                        .orElseThrow();
-                for (JmhResult o : ours) {
+                if (ours && bestPeer.isPresent()) {
                     String where = key.substring(key.indexOf('/') + 1).replace("Benchmark", "");
-                    String params = o.params().entrySet().stream()
+                    String params = r.params().entrySet().stream()
                             .filter(e -> !e.getKey().equals(implParam))
                             .map(e -> e.getKey() + "=" + e.getValue())
                             .collect(Collectors.joining(", "));
-                    String group2 = implParam == null ? params : o.method() + (params.isEmpty() ? "" : " " + params);
+                    String group2 = implParam == null ? params : r.method() + (params.isEmpty() ? "" : " " + params);
                     overhead.add(new OverheadRow(
                             where,
                             group2.isEmpty() ? "—" : group2,
-                            impl(o, implParam),
-                            impl(bestPeer, implParam),
-                            o.primary().score(),
-                            bestPeer.primary().score(),
-                            o.higherIsBetter()));
+                            impl(r, implParam),
+                            impl(bestPeer.get(), implParam),
+                            r.primary().score(),
+                            bestPeer.get().primary().score(),
+                            r.higherIsBetter()));
                 }
             }
         }
         md.append('\n');
         return md.toString();
+    }
+
+    /** How many times slower {@code r} is than {@code other} (1.0 = the same; throughputs inverted). */
+    private static double timeRatio(JmhResult r, JmhResult other) {
+        return r.higherIsBetter()
+                ? other.primary().score() / r.primary().score()
+                : r.primary().score() / other.primary().score();
+    }
+
+    /**
+     * Whether a row's percentiles are of single operations (SampleTime). JMH writes percentiles for
+     * every mode, but for the others they are of iteration scores, not of operations.
+     */
+    private static boolean sampled(JmhResult r) {
+        return r.mode().equals("sample") && !r.primary().percentiles().isEmpty();
+    }
+
+    private static String percentiles(Metric metric) {
+        double p50 = metric.percentile(50);
+        double p99 = metric.percentile(99);
+        return Double.isNaN(p50) ? "—" : num(p50) + " / " + num(p99);
+    }
+
+    /** The bars that judge a row, each with its ratio and verdict; a dash when none applies. */
+    private String barCell(JmhResult r) {
+        List<Bars.Judgement> judgements = Bars.judge(r, results);
+        if (judgements.isEmpty()) {
+            return "—";
+        }
+        return judgements.stream().map(ReportGenerator::judgementText).collect(Collectors.joining("; "));
+    }
+
+    private static String judgementText(Bars.Judgement j) {
+        if (j.verdict() == null) {
+            return j.bar().text() + ": no peer row";
+        }
+        return j.bar().text() + ": " + fixed(j.ratio()) + " " + j.verdict().mark();
+    }
+
+    // ---------------------------------------------------------------- bars
+
+    /** Every bar with ours / peer (or ideal) and the verdict (also a README block). */
+    private String barsTable() {
+        List<Bars.Judgement> judgements = Bars.judge(results);
+        StringBuilder md = new StringBuilder();
+        if (!judgements.isEmpty()) {
+            md.append("| bar | case | ours | score | B/op | peer / ideal | score | B/op | ratio | verdict |\n");
+            md.append("|---|---|---|---:|---:|---|---:|---:|---:|---|\n");
+            for (Bars.Judgement j : judgements) {
+                JmhResult o = j.ours();
+                boolean ideal = j.bar().kind() == Bars.Kind.IDEAL;
+                md.append("| ")
+                        .append(j.bar().question())
+                        .append(" | ")
+                        .append(o.className().replace("Benchmark", ""))
+                        .append(Bars.caseOf(o).isEmpty() ? "" : " " + Bars.caseOf(o))
+                        .append(" | ")
+                        .append(Bars.impl(o))
+                        .append(" | ")
+                        .append(withUnit(o.primary()))
+                        .append(" | ")
+                        .append(bytes(o.bytesPerOp()))
+                        .append(" | ")
+                        .append(ideal ? "ideal" : j.peer() == null ? "—" : Bars.impl(j.peer()))
+                        .append(" | ")
+                        .append(
+                                ideal
+                                        ? num(j.reference()) + " ms"
+                                        : j.peer() == null
+                                                ? "—"
+                                                : withUnit(j.peer().primary()))
+                        .append(" | ")
+                        .append(j.peer() == null ? "—" : bytes(j.peer().bytesPerOp()))
+                        .append(" | ")
+                        .append(fixed(j.ratio()))
+                        .append(" | ")
+                        .append(
+                                j.verdict() == null
+                                        ? "no peer row in this run"
+                                        : j.verdict().mark())
+                        .append(" |\n");
+            }
+            md.append("\nRatio: our time / the peer's (for throughputs, the peer's / ours) or our time / the ideal; ")
+                    .append("the bar holds when the ratio is at most the factor in the bar's name. ")
+                    .append(VERDICT_LEGEND)
+                    .append("\n\n");
+        }
+        List<Bars.Bar> missing = Bars.unmeasured(judgements);
+        if (!missing.isEmpty()) {
+            md.append("Not measured in ")
+                    .append(String.join(", ", sources))
+                    .append(": ")
+                    .append(missing.stream().map(Bars.Bar::question).collect(Collectors.joining("; ")))
+                    .append(".\n\n");
+        }
+        return md.toString();
+    }
+
+    private static String withUnit(Metric m) {
+        return num(m.score()) + (Double.isNaN(m.error()) ? "" : " ± " + num(m.error())) + " " + m.unit();
     }
 
     /**
@@ -886,6 +1137,11 @@ public final class ReportGenerator {
         return value == Math.rint(value)
                 ? String.format(Locale.ROOT, "%.0f", value)
                 : String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    /** Bytes as a whole number with thousands separators, or a dash when not measured. */
+    static String bytes(double value) {
+        return Double.isNaN(value) ? "—" : String.format(Locale.ROOT, "%,.0f", value);
     }
 
     private static String fixed(double value) {

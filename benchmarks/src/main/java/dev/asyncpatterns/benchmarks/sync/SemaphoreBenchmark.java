@@ -19,69 +19,88 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Semaphore acquire + release, nanoseconds per pair: our {@link AsyncSemaphore} side by side with
- * IBM asyncutil's {@code FairAsyncSemaphore} and {@link java.util.concurrent.Semaphore} (fair and
- * non-fair), all with one permit.
+ * IBM asyncutil's {@code FairAsyncSemaphore} and the JDK's fair {@link Semaphore}
+ * ({@code -p impl=jdkNonFair} adds the non-fair one), all with {@value #PERMITS} permits.
  *
  * <ul>
- *   <li>{@code uncontended}: one thread, the permit is always free (the lock-free fast path);</li>
- *   <li>{@code contended}: two threads fight over the one permit; an acquire that has to wait is
- *       joined ({@code join()} / {@code acquireUninterruptibly()}), so this measures FIFO
- *       hand-off throughput including the park/unpark of the waiting thread.</li>
+ *   <li>{@code uncontended}: one thread, a permit is always free (the lock-free fast path);</li>
+ *   <li>{@code contended}: four threads on the {@value #PERMITS} permits; an acquire that has to
+ *       wait is joined ({@code join()} / {@code acquireUninterruptibly()}), so this measures FIFO
+ *       hand-off including the park/unpark of the waiting thread. Sampled
+ *       ({@link Mode#SampleTime}), so the report shows p50 and p99 next to the mean.</li>
  * </ul>
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar sync.SemaphoreBenchmark -f 2 -wi 3 -i 5 -w 1s -r 1s}
+ * <p>An acquire that queues without a second thread is in {@link SemaphorePendingBenchmark}.
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar sync.SemaphoreBenchmark -f 1 -wi 2 -i 3 -prof gc}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(2)
+@Fork(3)
 public class SemaphoreBenchmark {
 
+    static final int PERMITS = 2;
+
     /** The semaphore under test. */
-    @Param({"asyncPatterns", "asyncutilFair", "jdkFair", "jdkNonFair"})
+    @Param({"asyncPatterns", "asyncutilFair", "jdkFair"})
     public String impl;
 
-    private AsyncSemaphore ours;
-    private FairAsyncSemaphore asyncutil;
-    private Semaphore jdk;
+    private SemaphoreUnderTest semaphore;
 
     @Setup
     public void setUp() {
-        switch (impl) {
-            case "asyncPatterns" -> ours = new AsyncSemaphore(1);
-            case "asyncutilFair" -> asyncutil = new FairAsyncSemaphore(1);
-            case "jdkFair" -> jdk = new Semaphore(1, true);
-            case "jdkNonFair" -> jdk = new Semaphore(1, false);
-            default -> throw new IllegalArgumentException("impl: " + impl);
-        }
+        semaphore = SemaphoreUnderTest.of(impl, PERMITS);
     }
 
-    private void acquireRelease() {
-        if (ours != null) {
-            ours.acquire().join();
-            ours.release();
-        } else if (asyncutil != null) {
-            asyncutil.acquire(1).toCompletableFuture().join();
-            asyncutil.release(1);
-        } else {
-            jdk.acquireUninterruptibly();
-            jdk.release();
-        }
-    }
-
-    /** One thread: acquire + release with the permit always free. */
+    /** One thread: acquire + release with a permit always free. */
     @Benchmark
     @Threads(1)
     public void uncontended() {
-        acquireRelease();
+        semaphore.acquireRelease();
     }
 
-    /** Two threads sharing one permit: acquire (waiting if needed) + release. */
+    /** Four threads sharing two permits: acquire (waiting if needed) + release. */
     @Benchmark
-    @Threads(2)
+    @Threads(4)
+    @BenchmarkMode(Mode.SampleTime)
     public void contended() {
-        acquireRelease();
+        semaphore.acquireRelease();
+    }
+
+    /** One semaphore implementation behind one acquire + release. */
+    interface SemaphoreUnderTest {
+
+        /** Acquires one permit (waiting if needed) and releases it. */
+        void acquireRelease();
+
+        static SemaphoreUnderTest of(String impl, int permits) {
+            return switch (impl) {
+                case "asyncPatterns" -> {
+                    AsyncSemaphore s = new AsyncSemaphore(permits);
+                    yield () -> {
+                        s.acquire().join();
+                        s.release();
+                    };
+                }
+                case "asyncutilFair" -> {
+                    FairAsyncSemaphore s = new FairAsyncSemaphore(permits);
+                    yield () -> {
+                        s.acquire(1).toCompletableFuture().join();
+                        s.release(1);
+                    };
+                }
+                case "jdkFair", "jdkNonFair" -> {
+                    Semaphore s = new Semaphore(permits, impl.equals("jdkFair"));
+                    yield () -> {
+                        s.acquireUninterruptibly();
+                        s.release();
+                    };
+                }
+                default -> throw new IllegalArgumentException("impl: " + impl);
+            };
+        }
     }
 }

@@ -86,40 +86,26 @@ class ReportGeneratorTest {
     void render_headlineDetails_idealAndEfficiency() throws IOException {
         String md = render().markdown();
 
-        assertThat(md).contains("| 100 file reads | Parallel.map | 230 | 5.00 | 200 | 0.87 | 8.87× | 10.0× | ✗ |");
+        assertThat(md).contains("| 100 file reads | Parallel.map | 230 | 5.00 | 200 | 0.87 | 8.87× | 10.0× | — | ✗ |");
         assertThat(md)
                 .contains(
-                        "| 100 file reads | sequential (blocking) | 2,040 | 12.0 | 2,000 | 0.98 | 1.00× | 1.00× | — |");
+                        "| 100 file reads | sequential (blocking) | 2,040 | 12.0 | 2,000 | 0.98 | 1.00× | 1.00× | — | — |");
         assertThat(md).contains("| 5 DB queries | sequential (blocking) | 101 | — |");
     }
 
     @Test
-    void verdict_speedup_metWithinNoiseOrMissed() {
-        // 2,000 ms of work: 20.5 ms is 97.6x >= 95x
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 10, 20.5, 0.2))
-                .isEqualTo(ReportGenerator.Verdict.MET);
-        // 21.2 ms is 94.3x, but 21.2 - 0.6 = 20.6 ms would be 97.1x: the bar is inside the interval
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 0, 21.2, 0.6))
+    void verdict_ratioAtMost_metWithinNoiseOrMissed() {
+        // bar 1.2: 1.15 meets it; 1.25 whose favourable end is 1.18 cannot be told apart; 1.25 / 1.22 misses
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.2, false, 1.15, 1.10)).isEqualTo(ReportGenerator.Verdict.MET);
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.2, false, 1.25, 1.18))
                 .isEqualTo(ReportGenerator.Verdict.WITHIN_NOISE);
-        // the sequential time's own error counts too: (2,000 + 20) / 21.2 = 95.3x
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 20, 21.2, 0))
-                .isEqualTo(ReportGenerator.Verdict.WITHIN_NOISE);
-        // 23 ms +- 1 is at best 90.9x
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, 0, 23, 1))
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.2, false, 1.25, 1.22))
                 .isEqualTo(ReportGenerator.Verdict.MISSED);
-        // no error (a single iteration) judges the score alone
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, 2_000, Double.NaN, 21.2, Double.NaN))
-                .isEqualTo(ReportGenerator.Verdict.MISSED);
-        assertThat(ReportGenerator.Verdict.speedupAtLeast(95, Double.NaN, 0, 21.2, 0))
+        // strict: equal is not below
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.0, true, 1.0, 1.0)).isEqualTo(ReportGenerator.Verdict.MISSED);
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.0, false, 1.0, 1.0)).isEqualTo(ReportGenerator.Verdict.MET);
+        assertThat(ReportGenerator.Verdict.ratioAtMost(1.2, false, Double.NaN, Double.NaN))
                 .isNull();
-    }
-
-    @Test
-    void verdict_time_metWithinNoiseOrMissed() {
-        assertThat(ReportGenerator.Verdict.timeAtMost(210, 209, 1)).isEqualTo(ReportGenerator.Verdict.MET);
-        assertThat(ReportGenerator.Verdict.timeAtMost(210, 212, 3)).isEqualTo(ReportGenerator.Verdict.WITHIN_NOISE);
-        assertThat(ReportGenerator.Verdict.timeAtMost(210, 230, 5)).isEqualTo(ReportGenerator.Verdict.MISSED);
-        assertThat(ReportGenerator.Verdict.timeAtMost(210, 212, Double.NaN)).isEqualTo(ReportGenerator.Verdict.MISSED);
     }
 
     @Test
@@ -209,8 +195,10 @@ class ReportGeneratorTest {
 
         assertThat(md).contains("| ResilienceHappyPath | call | ours | resilience4j | 240 | 200 | 1.20 |");
         assertThat(md)
-                .contains("| call | raw | 50.0 | 1.00 | ns/op | 1.00 |")
-                .contains("| call | failsafe | 900 | 1.00 | ns/op | 18.00 |");
+                .contains("| call | raw | avgt | 50.0 | 1.00 | ns/op | — | 1.00 | — | — |")
+                .contains("| call | failsafe | avgt | 900 | 1.00 | ns/op | — | 18.00 | — | — |")
+                .contains("| call | ours | avgt | 240 | 1.00 | ns/op | — | 4.80 | 1.20 (resilience4j) | "
+                        + "≤ 1.2× resilience4j: 1.20 not enough data; < Failsafe: 0.27 not enough data |");
     }
 
     private static JmhResult row(String impl, double nanos) {
@@ -233,8 +221,11 @@ class ReportGeneratorTest {
         String md = render().markdown();
 
         assertThat(md).contains("### queues/QueueHandoffBenchmark");
-        assertThat(md).contains("| handoff | ArrayBlockingQueue | 16 | 1.00 | 0.10 | ops/us | 3.00 |");
-        assertThat(md).contains("| handoff | Jox | 16 | 3.00 | 0.20 | ops/us | 1.00 |");
+        assertThat(md)
+                .contains("| handoff | ArrayBlockingQueue | 16 | thrpt | 1.00 | 0.10 | ops/us | — | 3.00 | — | — |");
+        assertThat(md).contains("| handoff | Jox | 16 | thrpt | 3.00 | 0.20 | ops/us | — | 1.00 | — | — |");
+        assertThat(md)
+                .contains("| handoff | AsyncQueue | 16 | thrpt | 1.50 | 0.10 | ops/us | — | 2.00 | 2.00 (Jox) | — |");
         assertThat(md).contains("### baseline/CompletableFutureBaselineBenchmark");
     }
 
@@ -255,6 +246,345 @@ class ReportGeneratorTest {
 
         assertThat(rendered.markdown()).contains("No results found in empty.json");
         assertThat(rendered.charts()).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- report rules (issue #20)
+
+    private static JmhResult result(
+            String benchmark,
+            String mode,
+            Map<String, String> params,
+            double score,
+            double error,
+            String unit,
+            int forks,
+            int iterations,
+            double bytesPerOp) {
+        return new JmhResult(
+                "dev.asyncpatterns.benchmarks." + benchmark,
+                mode,
+                params,
+                new JmhResult.Metric(score, error, unit),
+                Double.isNaN(bytesPerOp)
+                        ? Map.of()
+                        : Map.of("gc.alloc.rate.norm", new JmhResult.Metric(bytesPerOp, 0.0, "B/op")),
+                forks,
+                2,
+                iterations,
+                "25",
+                "vm",
+                "1.37");
+    }
+
+    private static JmhResult resilience(String impl, double nanos, int forks, int iterations) {
+        return result(
+                "resilience.ResilienceHappyPathBenchmark.call",
+                "avgt",
+                Map.of("impl", impl),
+                nanos,
+                1.0,
+                "ns/op",
+                forks,
+                iterations,
+                Double.NaN);
+    }
+
+    private static String bars(List<JmhResult> rows) {
+        return ReportGenerator.block("bars", rows, List.of("r.json"));
+    }
+
+    @Test
+    void bars_fewerThanThreeForksOrFiveIterations_notEnoughData() {
+        // 100 vs 200 ns would be a clear pass; the sample sizes decide whether it may be said
+        assertThat(bars(List.of(resilience("ours", 100, 2, 5), resilience("resilience4j", 200, 3, 5))))
+                .contains("| resilience happy path ≤ 1.2× resilience4j | ResilienceHappyPath call | ours | "
+                        + "100 ± 1.00 ns/op | — | resilience4j | 200 ± 1.00 ns/op | — | 0.50 | not enough data |");
+        assertThat(bars(List.of(resilience("ours", 100, 3, 5), resilience("resilience4j", 200, 3, 4))))
+                .contains("| 0.50 | not enough data |");
+        assertThat(bars(List.of(resilience("ours", 100, 3, 5), resilience("resilience4j", 200, 3, 5))))
+                .contains("| 0.50 | ✓ |")
+                .doesNotContain("not enough data |");
+    }
+
+    @Test
+    void bars_peerRatio_metWithinNoiseMissedAgainstTheNamedPeer() {
+        // 250 / 200 = 1.25 > 1.2, but (250 - 10) / (200 + 10) = 1.14: inside the error
+        List<JmhResult> noisy = List.of(
+                result(
+                        "resilience.ResilienceHappyPathBenchmark.call",
+                        "avgt",
+                        Map.of("impl", "ours"),
+                        250,
+                        10,
+                        "ns/op",
+                        3,
+                        5,
+                        Double.NaN),
+                result(
+                        "resilience.ResilienceHappyPathBenchmark.call",
+                        "avgt",
+                        Map.of("impl", "resilience4j"),
+                        200,
+                        10,
+                        "ns/op",
+                        3,
+                        5,
+                        Double.NaN));
+        assertThat(bars(noisy)).contains("| 1.25 | ≈ |");
+        assertThat(bars(List.of(resilience("ours", 300, 3, 5), resilience("resilience4j", 200, 3, 5))))
+                .contains("| 1.50 | ✗ |");
+        // strict bar: equal to Failsafe is not "< Failsafe"
+        assertThat(bars(List.of(resilience("ours", 200, 3, 5), resilience("failsafe", 200, 3, 5))))
+                .contains("| resilience happy path < Failsafe | ResilienceHappyPath call | ours | 200 ± 1.00 ns/op | — "
+                        + "| failsafe | 200 ± 1.00 ns/op | — | 1.00 | ≈ |");
+        // the semaphore bar names asyncutil: a faster JDK semaphore in the same run does not change it
+        List<JmhResult> semaphore = List.of(
+                result(
+                        "sync.SemaphoreBenchmark.uncontended",
+                        "avgt",
+                        Map.of("impl", "asyncPatterns"),
+                        11,
+                        0.1,
+                        "ns/op",
+                        3,
+                        5,
+                        0),
+                result(
+                        "sync.SemaphoreBenchmark.uncontended",
+                        "avgt",
+                        Map.of("impl", "asyncutilFair"),
+                        10,
+                        0.1,
+                        "ns/op",
+                        3,
+                        5,
+                        0),
+                result(
+                        "sync.SemaphoreBenchmark.uncontended",
+                        "avgt",
+                        Map.of("impl", "jdkFair"),
+                        5,
+                        0.1,
+                        "ns/op",
+                        3,
+                        5,
+                        0));
+        assertThat(bars(semaphore)).contains("| asyncutilFair | 10.0 ± 0.10 ns/op | 0 | 1.10 | ✓ |");
+    }
+
+    @Test
+    void bars_throughput_oursAtLeastEachPeer() {
+        List<JmhResult> rows = List.of(
+                queue("asyncQueue", 8.0),
+                queue("arrayBlockingQueue", 6.0),
+                queue("jox", 10.0),
+                queue("asyncQueueFutures", 4.0));
+
+        String md = bars(rows);
+
+        assertThat(md)
+                .contains(
+                        "| AsyncQueue ≥ ArrayBlockingQueue (throughput) | QueueThroughput transfer capacity=16 "
+                                + "| asyncQueue | 8.00 ± 0.10 ops/us | — | arrayBlockingQueue | 6.00 ± 0.10 ops/us | — | 0.75 | ✓ |")
+                .contains("| AsyncQueue ≥ Jox (throughput) | QueueThroughput transfer capacity=16 | asyncQueue "
+                        + "| 8.00 ± 0.10 ops/us | — | jox | 10.0 ± 0.10 ops/us | — | 1.25 | ✗ |")
+                // future API: 8 / 4 = 2.0x the blocking API's time per item
+                .contains(
+                        "| asyncQueueFutures | 4.00 ± 0.10 ops/us | — | asyncQueue | 8.00 ± 0.10 ops/us | — | 2.00 | ✗ |");
+    }
+
+    private static JmhResult queue(String impl, double opsPerUs) {
+        return result(
+                "queues.QueueThroughputBenchmark.transfer",
+                "thrpt",
+                Map.of("impl", impl, "capacity", "16"),
+                opsPerUs,
+                0.1,
+                "ops/us",
+                3,
+                5,
+                Double.NaN);
+    }
+
+    @Test
+    void headline_allAtOnce_judgedAgainstOneLatencyNotTheMeasuredSequentialTime() {
+        // a slow sequential run (4,400 ms for 100 x 20 ms) makes 22 ms look like 200x; the ideal is 20 ms,
+        // and 22 ± 0.5 ms is more than 20 / 0.95 = 21.05 ms
+        List<JmhResult> rows = List.of(
+                headline("sequential", "FILE_READS", 4_400, 10),
+                headline("futuresAll", "FILE_READS", 22, 0.5),
+                headline("parallelMap", "FILE_READS", 209, 1));
+
+        String md = ReportGenerator.block("headline", rows, List.of("h.json"));
+
+        assertThat(md).contains("| 4,400 ms | 22.0 ms (200×) ✗ | 209 ms (21.1×) ✓ |");
+        // bounded: ceil(100 / 10) x 20 ms = 200 ms, bar 210 ms
+        assertThat(ReportGenerator.block("headline", List.of(headline("parallelMap", "FILE_READS", 215, 1)), List.of()))
+                .contains("215 ms (—×) ✗");
+    }
+
+    private static JmhResult headline(String method, String scenario, double ms, double error) {
+        return result(
+                "headline.HeadlineBenchmark." + method,
+                "avgt",
+                Map.of("scenario", scenario),
+                ms,
+                error,
+                "ms/op",
+                3,
+                5,
+                Double.NaN);
+    }
+
+    @Test
+    void scaling_tenThousandCalls_barIsOnePointTwoLatencies_andBaselineBytesSubtracted() {
+        List<JmhResult> rows = List.of(
+                scaling("futuresAll", 10_000, 23.5, 9_000_000),
+                scaling("completableFutureAll", 10_000, 26, 8_000_000),
+                scaling("latencyModelOnly", 10_000, 20.5, 6_000_000),
+                scaling("futuresAll", 1_000, 21.5, 900_000));
+
+        String md = ReportGenerator.block("scaling", rows, List.of("s.json"));
+
+        // 23.5 <= 1.2 x 20 = 24 ms; 26 ms is not; bytes per call 900 - 600 = 300 net of the latency model
+        assertThat(md)
+                .contains("| 10,000 | Futures.all | 23.5 | 0.10 | 0.85 | 8,511× | 900 | 300 | ✓ |")
+                .contains("| 10,000 | CompletableFuture.allOf | 26.0 | 0.10 | 0.77 | 7,692× | 800 | 200 | ✗ |")
+                .contains("| 10,000 | latencyModelOnly (latency model alone: baseline) | 20.5 | 0.10 | 0.98 | 9,756× "
+                        + "| 600 | — | — |")
+                // N = 1,000: 21.5 > 20 / 0.95 = 21.05 ms; no baseline row at that N, so no net figure
+                .contains("| 1,000 | Futures.all | 21.5 | 0.10 | 0.93 | 930× | 900 | — | ✗ |")
+                .contains("bytes/call net of the latency model")
+                .contains("time ≤ 1.2 × latency for N = 10,000");
+    }
+
+    private static JmhResult scaling(String method, int calls, double ms, double bytesPerOp) {
+        return result(
+                "headline.ScalingBenchmark." + method,
+                "avgt",
+                Map.of("calls", Integer.toString(calls)),
+                ms,
+                0.1,
+                "ms/op",
+                3,
+                5,
+                bytesPerOp);
+    }
+
+    @Test
+    void render_everyRowShown_unfavourableRowsAndCasesWithoutAPeerIncluded() {
+        List<JmhResult> rows = List.of(
+                gather("futuresAll", "10", 300, 400),
+                gather("allOf", "10", 100, 160),
+                gather("futuresAll", "1000", 9_000, 40_000)); // no allOf row at size 1,000
+
+        String md = ReportGenerator.render(rows, List.of("g.json"), NOW, "").markdown();
+
+        assertThat(md)
+                .contains("| gather | futuresAll | 10 | avgt | 300 | 1.00 | ns/op | 400 | 3.00 | 3.00 (allOf) | "
+                        + "≤ 1.5× allOf: 3.00 ✗ |")
+                .contains("| gather | allOf | 10 | avgt | 100 | 1.00 | ns/op | 160 | 1.00 | — | — |")
+                .contains("| gather | futuresAll | 1000 | avgt | 9,000 | 1.00 | ns/op | 40,000 | 1.00 | — | "
+                        + "≤ 1.5× allOf: no peer row |")
+                .contains(
+                        "| Futures.all over completed futures ≤ 1.5× allOf | GatherCompleted gather size=10 | futuresAll "
+                                + "| 300 ± 1.00 ns/op | 400 | allOf | 100 ± 1.00 ns/op | 160 | 3.00 | ✗ |")
+                .contains(
+                        "| GatherCompleted gather size=1000 | futuresAll | 9,000 ± 1.00 ns/op | 40,000 | — | — | — | — "
+                                + "| no peer row in this run |")
+                .contains("Not measured in g.json: ");
+        assertThat(Bars.judge(rows)).hasSize(2);
+    }
+
+    private static JmhResult gather(String impl, String size, double nanos, double bytes) {
+        return result(
+                "futures.GatherCompletedBenchmark.gather",
+                "avgt",
+                Map.of("impl", impl, "size", size),
+                nanos,
+                1.0,
+                "ns/op",
+                3,
+                5,
+                bytes);
+    }
+
+    @Test
+    void render_sampleTime_showsP50AndP99() {
+        String json = """
+                [{"benchmark": "dev.asyncpatterns.benchmarks.sync.SemaphoreBenchmark.contended", "mode": "sample",
+                  "forks": 3, "warmupIterations": 2, "measurementIterations": 5, "params": {"impl": "asyncPatterns"},
+                  "primaryMetric": {"score": 120.5, "scoreError": 4.0, "scoreUnit": "ns/op",
+                    "scorePercentiles": {"0.0": 20.0, "50.0": 80.0, "90.0": 150.0, "99.0": 2100.0, "100.0": 90000.0}},
+                  "secondaryMetrics": {}}]
+                """;
+
+        List<JmhResult> rows = JmhResult.parseAll(json);
+        String md = ReportGenerator.render(rows, List.of("s.json"), NOW, "").markdown();
+
+        assertThat(rows.get(0).primary().percentile(50)).isEqualTo(80.0);
+        assertThat(rows.get(0).primary().percentile(99)).isEqualTo(2100.0);
+        assertThat(md)
+                .contains("| mode | score | ± error | unit | p50 / p99 | B/op |")
+                .contains("| contended | asyncPatterns | sample | 121 | 4.00 | ns/op | 80.0 / 2,100 | — |");
+    }
+
+    @Test
+    void bars_rowNamesOfTheScopeCacheAndScalingBenchmarks_meetTheirBars() {
+        List<JmhResult> rows = List.of(
+                timed("scope.TaskScopeForkBenchmark.trivial", "taskScope", 105),
+                timed("scope.TaskScopeForkBenchmark.trivial", "jdkStructuredTaskScope", 100),
+                timed("scope.TaskScopeForkBenchmark.trivial", "virtualThreadExecutor", 90),
+                timed("scope.TaskScopeForkAsyncBenchmark.gather", "taskScope", 140),
+                timed("scope.TaskScopeForkAsyncBenchmark.gather", "allOf", 100),
+                timed("cache.CacheHitBenchmark.hit", "memoized", 30),
+                timed("cache.CacheHitBenchmark.hit", "caffeineAsMapGet", 20),
+                timed("cache.CacheHitBenchmark.hit", "caffeineGet", 40),
+                timed("cache.SingleFlightMissBenchmark.miss", "memoized", 1_100),
+                timed("cache.SingleFlightMissBenchmark.miss", "caffeineGet", 1_000),
+                timed("cache.SingleFlightMissBenchmark.miss", "caffeineLoadingGet", 900),
+                timed("queues.WorkerPoolOverheadBenchmark.submitAndAwait", "workerPool", 110),
+                timed("queues.WorkerPoolOverheadBenchmark.submitAndAwait", "threadPoolExecutor", 100));
+
+        String md = bars(rows);
+
+        assertThat(md)
+                .contains("| TaskScope fork/join/close ≤ 1.1× StructuredTaskScope | TaskScopeFork trivial | taskScope "
+                        + "| 105 ± 1.00 ns/op | — | jdkStructuredTaskScope | 100 ± 1.00 ns/op | — | 1.05 | ✓ |")
+                .contains("| TaskScope.forkAsync over completed futures ≤ 1.5× allOf | TaskScopeForkAsync gather | "
+                        + "taskScope | 140 ± 1.00 ns/op | — | allOf | 100 ± 1.00 ns/op | — | 1.40 | ✓ |")
+                // the same path (asMap().get), not the slower get the issue found compared before
+                .contains("| memoized | 30.0 ± 1.00 ns/op | — | caffeineAsMapGet | 20.0 ± 1.00 ns/op | — | 1.50 | ✗ |")
+                .contains("| memoized | 1,100 ± 1.00 ns/op | — | caffeineGet | 1,000 ± 1.00 ns/op | — | 1.10 | ✓ |")
+                .contains(
+                        "| workerPool | 110 ± 1.00 ns/op | — | threadPoolExecutor | 100 ± 1.00 ns/op | — | 1.10 | ✓ |")
+                .doesNotContain("no peer row");
+        assertThat(Bars.judge(rows)).hasSize(5);
+    }
+
+    private static JmhResult timed(String benchmark, String impl, double nanos) {
+        return result(benchmark, "avgt", Map.of("impl", impl), nanos, 1.0, "ns/op", 3, 5, Double.NaN);
+    }
+
+    @Test
+    void bars_table_coversEveryBarOfTheIssueKeyedByClass() {
+        assertThat(Bars.ALL)
+                .extracting(Bars.Bar::question)
+                .anyMatch(q -> q.contains("≤ 1.2× asyncutil"))
+                .anyMatch(q -> q.contains("≥ ArrayBlockingQueue"))
+                .anyMatch(q -> q.contains("≥ Jox"))
+                .anyMatch(q -> q.contains("future API ≤ 1.5× its blocking API"))
+                .anyMatch(q -> q.contains("≤ 1.1× StructuredTaskScope"))
+                .anyMatch(q -> q.contains("forkAsync over completed futures ≤ 1.5× allOf"))
+                .anyMatch(q -> q.contains("memoized hit ≤ 1.2× Caffeine"))
+                .anyMatch(q -> q.contains("single-flight miss ≤ 1.2×"))
+                .anyMatch(q -> q.contains("WorkerPool per job ≤ 1.2× ThreadPoolExecutor"))
+                .anyMatch(q -> q.contains("≤ 1.2× resilience4j"))
+                .anyMatch(q -> q.contains("< Failsafe"))
+                .anyMatch(q -> q.contains("≤ Reactor"))
+                .anyMatch(q -> q.contains("10,000 calls all at once ≤ 1.2 × latency"));
+        // a bar whose rows are absent is named, not silently dropped
+        assertThat(bars(List.of(resilience("ours", 100, 3, 5)))).contains("no peer row in this run");
     }
 
     // ---------------------------------------------------------------- charts and files

@@ -3,6 +3,7 @@ package dev.asyncpatterns.core.future;
 import java.io.Serial;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every alternative failed: thrown (or used to fail a future) by {@code Futures.any} and by a
@@ -28,7 +29,7 @@ public final class AllFailedException extends RuntimeException {
      * @param failures every failure in input order (cancellations included), copied
      * @throws NullPointerException if {@code failures} or an element is null
      */
-    public AllFailedException(String message, Throwable first, List<? extends Throwable> failures) {
+    public AllFailedException(String message, @Nullable Throwable first, List<? extends Throwable> failures) {
         super(message, first);
         this.failures = List.copyOf(Objects.requireNonNull(failures, "failures"));
         for (Throwable failure : this.failures) {

@@ -75,11 +75,7 @@ public final class Parallel {
             Iterable<? extends T> items,
             int maxConcurrency,
             Function<? super T, ? extends CompletionStage<? extends R>> fn) {
-        List<T> list = copy(items);
-        Checks.positive(maxConcurrency, "maxConcurrency");
-        Objects.requireNonNull(fn, "fn");
-        var run = new Run<T, R>(list.iterator(), list.size(), maxConcurrency, false, Mode.FAIL_FAST, fn);
-        return run.start();
+        return overCopy(items, maxConcurrency, "maxConcurrency", false, Mode.FAIL_FAST, fn);
     }
 
     /**
@@ -101,11 +97,7 @@ public final class Parallel {
             Iterable<? extends T> items,
             int maxConcurrency,
             Function<? super T, ? extends CompletionStage<? extends R>> fn) {
-        List<T> list = copy(items);
-        Checks.positive(maxConcurrency, "maxConcurrency");
-        Objects.requireNonNull(fn, "fn");
-        var run = new Run<T, Outcome<R>>(list.iterator(), list.size(), maxConcurrency, false, Mode.SETTLE, fn);
-        return run.start();
+        return overCopy(items, maxConcurrency, "maxConcurrency", false, Mode.SETTLE, fn);
     }
 
     /**
@@ -173,20 +165,25 @@ public final class Parallel {
             Iterable<? extends T> items,
             int batchSize,
             Function<? super T, ? extends CompletionStage<? extends R>> fn) {
-        List<T> list = copy(items);
-        Checks.positive(batchSize, "batchSize");
-        Objects.requireNonNull(fn, "fn");
-        var run = new Run<T, R>(list.iterator(), list.size(), batchSize, true, Mode.FAIL_FAST, fn);
-        return run.start();
+        return overCopy(items, batchSize, "batchSize", true, Mode.FAIL_FAST, fn);
     }
 
-    private static <T> List<T> copy(Iterable<? extends T> items) {
+    /** map, mapSettled and batches: checks the arguments, copies the items now, runs over the copy. */
+    private static <T, R> CompletableFuture<List<R>> overCopy(
+            Iterable<? extends T> items,
+            int width,
+            String widthName,
+            boolean batched,
+            Mode mode,
+            Function<? super T, ? extends CompletionStage<?>> fn) {
         Objects.requireNonNull(items, "items");
         List<T> list = new ArrayList<>();
         for (T item : items) {
             list.add(item);
         }
-        return list;
+        Checks.positive(width, widthName);
+        Objects.requireNonNull(fn, "fn");
+        return new Run<T, R>(list.iterator(), list.size(), width, batched, mode, fn).start();
     }
 
     private enum Mode {

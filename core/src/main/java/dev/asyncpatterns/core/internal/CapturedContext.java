@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /*
@@ -52,10 +53,10 @@ public final class CapturedContext {
 
     private static final CapturedContext EMPTY = new CapturedContext(null, null);
 
-    private final Map<String, String> mdc; // null: no MDC
-    private final Object snapshot; // io.micrometer.context.ContextSnapshot, or null
+    private final @Nullable Map<String, String> mdc; // null: no MDC
+    private final @Nullable Object snapshot; // io.micrometer.context.ContextSnapshot, or null
 
-    private CapturedContext(Map<String, String> mdc, Object snapshot) {
+    private CapturedContext(@Nullable Map<String, String> mdc, @Nullable Object snapshot) {
         this.mdc = mdc;
         this.snapshot = snapshot;
     }
@@ -76,7 +77,7 @@ public final class CapturedContext {
      * @return the captured context; a shared empty instance when there is nothing to propagate
      */
     public static CapturedContext capture() {
-        Map<String, String> mdc = MDC.getCopyOfContextMap();
+        @Nullable Map<String, String> mdc = MDC.getCopyOfContextMap();
         if (mdc != null && mdc.isEmpty()) {
             mdc = null;
         }

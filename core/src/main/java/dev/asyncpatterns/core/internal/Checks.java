@@ -1,5 +1,7 @@
 package dev.asyncpatterns.core.internal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Argument checks that name the parameter and the bad value (contract rule 8). Not part of the
  * API. Use {@link java.util.Objects#requireNonNull(Object, String)} for nulls.
@@ -104,7 +106,7 @@ public final class Checks {
      * @throws IllegalStateException ({@code "<setting> was already set to <current>"}) if
      *     {@code current} is not null
      */
-    public static void unset(Object current, String setting) {
+    public static void unset(@Nullable Object current, String setting) {
         if (current != null) {
             throw new IllegalStateException(setting + " was already set to " + current);
         }

@@ -1,6 +1,5 @@
 package dev.asyncpatterns.core.internal;
 
-import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.future.AllFailedException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -9,6 +8,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -26,14 +26,12 @@ import java.util.function.BiConsumer;
 /** Futures.any / Futures.race result. */
 public final class FirstOfFuture<T> extends CombiningFuture<T> {
 
-    private final boolean race;
-    private final Throwable[] failures;
+    private final Throwable @Nullable [] failures; // null for race: the first completion of any kind wins
     private final AtomicInteger remaining;
-    private volatile Throwable first;
+    private volatile @Nullable Throwable first;
 
     public FirstOfFuture(CompletableFuture<?>[] inputs, boolean race) {
         super(inputs);
-        this.race = race;
         this.failures = race ? null : new Throwable[inputs.length];
         this.remaining = new AtomicInteger(inputs.length);
     }
@@ -67,24 +65,25 @@ public final class FirstOfFuture<T> extends CombiningFuture<T> {
 
         @Override
         @SuppressWarnings("unchecked") // every input's value is a T
-        public void accept(Object value, Throwable failure) {
+        public void accept(@Nullable Object value, @Nullable Throwable failure) {
             if (isDone()) {
                 return;
             }
-            Throwable cause = failure == null ? null : Outcome.failure(failure).exceptionOrNull();
-            if (cause == null || race) {
+            Throwable cause = failure == null ? null : Failures.unwrap(failure);
+            Throwable[] failed = failures;
+            if (cause == null || failed == null) {
                 boolean won = cause == null ? complete((T) value) : completeExceptionally(cause);
                 if (won) {
                     cancelInputs();
                 }
                 return;
             }
-            failures[index] = cause;
+            failed[index] = cause;
             if (first == null) {
                 FIRST.compareAndSet(FirstOfFuture.this, null, cause);
             }
             if (remaining.decrementAndGet() == 0) {
-                var all = new ArrayList<>(Arrays.asList(failures));
+                var all = new ArrayList<>(Arrays.asList(failed));
                 completeExceptionally(new AllFailedException("all " + inputs.length + " inputs failed", first, all));
             }
         }

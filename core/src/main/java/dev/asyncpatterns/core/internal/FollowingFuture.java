@@ -3,6 +3,7 @@ package dev.asyncpatterns.core.internal;
 import dev.asyncpatterns.core.Outcome;
 import dev.asyncpatterns.core.time.Cancellable;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -16,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 /** A cancellable stand-in for work that starts later. */
 public final class FollowingFuture<T> extends CompletableFuture<T> {
 
-    public volatile Cancellable timer;
-    private volatile CompletableFuture<? extends T> source;
+    public volatile @Nullable Cancellable timer;
+    private volatile @Nullable CompletableFuture<? extends T> source;
 
     public void follow(CompletableFuture<? extends T> started) {
         source = started;
@@ -50,13 +51,6 @@ public final class FollowingFuture<T> extends CompletableFuture<T> {
     }
 
     private void stopWork() {
-        Cancellable t = timer;
-        if (t != null) {
-            t.cancel();
-        }
-        CompletableFuture<? extends T> started = source;
-        if (started != null) {
-            started.cancel(true);
-        }
+        StopWork.cancel(timer, source);
     }
 }

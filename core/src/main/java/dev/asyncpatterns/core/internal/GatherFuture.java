@@ -5,10 +5,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.AbstractList;
 import java.util.List;
+import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -38,7 +40,7 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
     @SuppressWarnings("UnusedVariable") // read and written only through the REMAINING VarHandle
     private volatile int remaining; // see REMAINING
 
-    private volatile Throwable first;
+    private volatile @Nullable Throwable first;
 
     public GatherFuture(CompletableFuture<?>[] inputs, boolean settled) {
         super(inputs);
@@ -94,7 +96,8 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
 
     /** Records an input found failed in the first pass; false if that failed the result. */
     private boolean settleFailed(int i, CompletableFuture<?> input) {
-        Throwable failure = Outcome.ofDone(input).exceptionOrNull();
+        // the input is done and not a success (the caller checked), so it has an exception
+        Throwable failure = Objects.requireNonNull(Outcome.ofDone(input).exceptionOrNull(), "failure");
         if (settled) {
             values[i] = Outcome.failure(failure);
             return true;
@@ -119,7 +122,7 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
             completeExceptionally(failure);
             cancelInputs();
         } else {
-            Throwable winner = first;
+            Throwable winner = Objects.requireNonNull(first, "first"); // the CAS failed: someone set it
             if (winner != failure && !(failure instanceof CancellationException)) {
                 winner.addSuppressed(failure);
             }
@@ -133,14 +136,16 @@ public final class GatherFuture<R> extends CombiningFuture<List<R>> {
             this.index = index;
         }
 
+        // value is an input's T (null for a Void input); left unannotated like the T that
+        // Outcome.success takes: NullAway checks type-variable nullability only in JSpecify mode
         @Override
-        public void accept(Object value, Throwable failure) {
+        public void accept(Object value, @Nullable Throwable failure) {
             if (failure == null) {
                 values[index] = settled ? Outcome.success(value) : value;
             } else if (settled) {
                 values[index] = Outcome.failure(failure);
             } else {
-                fail(Outcome.failure(failure).exceptionOrNull());
+                fail(Failures.unwrap(failure));
                 return;
             }
             if ((int) REMAINING.getAndAdd(GatherFuture.this, -1) == 1 && first == null) {

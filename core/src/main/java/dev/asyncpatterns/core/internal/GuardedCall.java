@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -34,10 +35,10 @@ public final class GuardedCall<G, T> implements BiConsumer<G, Throwable> {
     private final Consumer<? super G> giveBack;
     private final Body<? super G, ? extends T> body;
     private final CompletableFuture<T> result = new CompletableFuture<>();
-    private volatile CompletableFuture<? extends G> acquired;
-    private volatile CompletableFuture<?> running;
+    private volatile @Nullable CompletableFuture<? extends G> acquired;
+    private volatile @Nullable CompletableFuture<?> running;
     /** The caller's context when the body has to wait (it then runs on the releasing thread); else null. */
-    private CapturedContext context;
+    private @Nullable CapturedContext context;
 
     private GuardedCall(Consumer<? super G> giveBack, Body<? super G, ? extends T> body) {
         this.giveBack = giveBack;
@@ -67,7 +68,7 @@ public final class GuardedCall<G, T> implements BiConsumer<G, Throwable> {
     }
 
     @Override
-    public void accept(G held, Throwable failure) {
+    public void accept(G held, @Nullable Throwable failure) {
         if (failure != null) {
             result.completeExceptionally(failure);
         } else {

@@ -43,6 +43,23 @@ public final class Listeners {
         }
     }
 
+    /**
+     * Runs {@code listener}; logs and ignores what it throws (a {@link VirtualMachineError} is
+     * logged and rethrown).
+     *
+     * @param log the component's logger
+     * @param component the component's name, for the log line
+     * @param what what the listener listens to (e.g. {@code "work"}), for the log line
+     * @param listener the user's listener
+     */
+    public static void run(Logger log, String component, String what, Runnable listener) {
+        try {
+            listener.run();
+        } catch (Throwable failure) {
+            failed(log, component, what, listener, failure);
+        }
+    }
+
     private static void failed(Logger log, String component, String what, Object event, Throwable failure) {
         log.warn("{}: {} listener threw on {}; ignored", component, what, event, failure);
         if (failure instanceof VirtualMachineError fatal) {

@@ -3,6 +3,7 @@ package dev.asyncpatterns.core.internal;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshot;
 import io.micrometer.context.ContextSnapshotFactory;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -31,7 +32,7 @@ final class MicrometerContext {
     private MicrometerContext() {}
 
     /** A snapshot of the registered thread locals, or null when none is registered. */
-    static Object capture() {
+    static @Nullable Object capture() {
         if (REGISTRY.getThreadLocalAccessors().isEmpty()) {
             return null;
         }

@@ -5,6 +5,7 @@ import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import org.jspecify.annotations.Nullable;
 
 /** JFR: a put found its queue full and had to wait (the duration is the wait). Not part of the API. */
 @Name("dev.asyncpatterns.QueueFull")
@@ -18,7 +19,7 @@ public final class QueueFullEvent extends jdk.jfr.Event {
 
     /** The queue's name. */
     @Label("Queue")
-    public String queue;
+    public @Nullable String queue;
 
     /** The queue's capacity. */
     @Label("Capacity")
@@ -26,7 +27,7 @@ public final class QueueFullEvent extends jdk.jfr.Event {
 
     /** How the wait ended: accepted, cancelled or closed. */
     @Label("Outcome")
-    public String outcome;
+    public @Nullable String outcome;
 
     /** Whether a recording wants this event. */
     public static boolean enabled() {

@@ -6,6 +6,7 @@ import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Threshold;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -29,7 +30,7 @@ public final class SlowWaitEvent extends jdk.jfr.Event {
 
     /** The primitive waited for. */
     @Label("Primitive")
-    public String primitive;
+    public @Nullable String primitive;
 
     /** Permits asked for (1 for a lock; for a read-write lock, 1 = read, 2 = write). */
     @Label("Amount")
@@ -37,7 +38,7 @@ public final class SlowWaitEvent extends jdk.jfr.Event {
 
     /** How the wait ended: granted, cancelled, timed out or failed. */
     @Label("Outcome")
-    public String outcome;
+    public @Nullable String outcome;
 
     /** Whether a recording wants this event: one cheap check, no allocation. */
     public static boolean enabled() {

@@ -2,6 +2,7 @@ package dev.asyncpatterns.core.internal;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -43,6 +44,19 @@ public final class Stages {
     }
 
     /**
+     * The same stage, typed by its values' supertype: safe as long as the caller only reads from
+     * it (never completes it).
+     *
+     * @param <T> the supertype
+     * @param stage the stage
+     * @return {@code stage}
+     */
+    @SuppressWarnings("unchecked") // a CompletionStage<? extends T> read as CompletionStage<T> is only read
+    public static <T> CompletionStage<T> widen(CompletionStage<? extends T> stage) {
+        return (CompletionStage<T>) stage;
+    }
+
+    /**
      * The future behind the stage, through which it can be cancelled, or {@code null} if the stage
      * refuses {@code toCompletableFuture()}.
      *
@@ -50,7 +64,7 @@ public final class Stages {
      * @param stage the stage
      * @return the linked future, or {@code null}
      */
-    public static <T> CompletableFuture<T> cancellable(CompletionStage<T> stage) {
+    public static <T> @Nullable CompletableFuture<T> cancellable(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture();
         } catch (UnsupportedOperationException notCancellable) {

@@ -6,6 +6,7 @@ import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
+import org.jspecify.annotations.Nullable;
 
 /** JFR: a supervisor decided to restart a child. Not part of the API. */
 @Name("dev.asyncpatterns.SupervisorRestart")
@@ -24,11 +25,11 @@ public final class SupervisorRestartEvent extends jdk.jfr.Event {
 
     /** The supervisor's name. */
     @Label("Supervisor")
-    public String supervisor;
+    public @Nullable String supervisor;
 
     /** The child that exited. */
     @Label("Child")
-    public String child;
+    public @Nullable String child;
 
     /** The restart attempt of that child (1 = first restart since it last ran a whole window). */
     @Label("Attempt")
@@ -45,9 +46,9 @@ public final class SupervisorRestartEvent extends jdk.jfr.Event {
 
     /** The failure's class, or null for a normal exit of a permanent child. */
     @Label("Failure")
-    public String failure;
+    public @Nullable String failure;
 
     /** The failure's message. */
     @Label("Message")
-    public String message;
+    public @Nullable String message;
 }

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note (shared by the coordination primitives: AsyncSemaphore, AsyncLock,
@@ -48,16 +49,17 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
     private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
 
     /** Queue links, guarded by the owner's lock. */
+    @Nullable
     SyncWaiter<?> prev;
 
-    public SyncWaiter<?> next;
+    public @Nullable SyncWaiter<?> next;
     /** True while linked in the owner's queue; guarded by the owner's lock. */
     boolean queued;
     /** The timeout timer, if any. */
-    private volatile Cancellable timer;
+    private volatile @Nullable Cancellable timer;
 
     /** Completes the waiter on behalf of the owner; true if this completion won. */
-    public final boolean grant(T value) {
+    public final boolean grant(@Nullable T value) {
         if (super.complete(value)) {
             cancelTimer();
             return true;
@@ -84,7 +86,7 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
     public abstract void abandoned();
 
     @Override
-    public boolean complete(T value) {
+    public boolean complete(@Nullable T value) {
         boolean won = super.complete(value);
         if (won) {
             cancelTimer();
@@ -165,13 +167,13 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
      * Fires every waiter of a chain linked through {@link #next} (the owner builds it under its
      * lock after unlinking the nodes), outside locks and without recursion.
      */
-    public static void fireChain(SyncWaiter<?> chain) {
+    public static void fireChain(@Nullable SyncWaiter<?> chain) {
         if (chain == null) {
             return;
         }
         Trampoline trampoline = TRAMPOLINE.get();
-        for (SyncWaiter<?> w = chain; w != null; ) {
-            SyncWaiter<?> following = w.next;
+        for (@Nullable SyncWaiter<?> w = chain; w != null; ) {
+            @Nullable SyncWaiter<?> following = w.next;
             w.next = null;
             trampoline.pending.add(w);
             w = following;
@@ -180,9 +182,10 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
     }
 
     /** Fails every waiter of a chain (built under the owner's lock) outside the lock. */
-    public static void failChain(SyncWaiter<?> chain, java.util.function.Supplier<? extends Throwable> failure) {
-        for (SyncWaiter<?> w = chain; w != null; ) {
-            SyncWaiter<?> following = w.next;
+    public static void failChain(
+            @Nullable SyncWaiter<?> chain, java.util.function.Supplier<? extends Throwable> failure) {
+        for (@Nullable SyncWaiter<?> w = chain; w != null; ) {
+            @Nullable SyncWaiter<?> following = w.next;
             w.next = null;
             w.fail(failure.get());
             w = following;
@@ -206,9 +209,9 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
                 return; // an outer frame on this thread is draining and will fire ours too
             }
             running = true;
-            Throwable first = null;
+            @Nullable Throwable first = null;
             try {
-                SyncWaiter<?> w;
+                @Nullable SyncWaiter<?> w;
                 while ((w = pending.poll()) != null) {
                     try {
                         w.fire();
@@ -256,8 +259,8 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
 
     /** Intrusive FIFO of waiters; every method must be called under the owner's lock. */
     public static final class Queue<W extends SyncWaiter<?>> {
-        private SyncWaiter<?> head;
-        private SyncWaiter<?> tail;
+        private @Nullable SyncWaiter<?> head;
+        private @Nullable SyncWaiter<?> tail;
         private int size;
 
         public void add(W w) {
@@ -292,8 +295,8 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
             if (!w.queued) {
                 return false;
             }
-            SyncWaiter<?> p = w.prev;
-            SyncWaiter<?> n = w.next;
+            @Nullable SyncWaiter<?> p = w.prev;
+            @Nullable SyncWaiter<?> n = w.next;
             if (p == null) {
                 head = n;
             } else {
@@ -312,12 +315,12 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
         }
 
         @SuppressWarnings("unchecked")
-        public W peek() {
+        public @Nullable W peek() {
             return (W) head;
         }
 
-        public W poll() {
-            W w = peek();
+        public @Nullable W poll() {
+            @Nullable W w = peek();
             if (w != null) {
                 remove(w);
             }
@@ -335,8 +338,8 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
 
     /** Builds a chain of unlinked waiters to fire after the lock is released. */
     public static final class Chain {
-        public SyncWaiter<?> first;
-        private SyncWaiter<?> last;
+        public @Nullable SyncWaiter<?> first;
+        private @Nullable SyncWaiter<?> last;
 
         public void add(SyncWaiter<?> w) {
             w.next = null;

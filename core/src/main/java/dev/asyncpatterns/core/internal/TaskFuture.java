@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -51,11 +52,11 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
 
     private final AtomicInteger state = new AtomicInteger(NEW);
     private final AtomicInteger exited = new AtomicInteger();
-    private volatile Callable<? extends T> callable;
-    private volatile Thread runner;
-    private volatile Throwable lateFailure;
-    private final Runnable exitHook;
-    private final Runnable cancelledBeforeStart;
+    private volatile @Nullable Callable<? extends T> callable;
+    private volatile @Nullable Thread runner;
+    private volatile @Nullable Throwable lateFailure;
+    private final @Nullable Runnable exitHook;
+    private final @Nullable Runnable cancelledBeforeStart;
     private final CapturedContext context;
 
     public TaskFuture(Callable<? extends T> callable) {
@@ -67,7 +68,8 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
      * @param cancelledBeforeStart runs when cancelled before it started, e.g. to remove it from a
      *     pool's queue (may be null)
      */
-    public TaskFuture(Callable<? extends T> callable, Runnable exitHook, Runnable cancelledBeforeStart) {
+    public TaskFuture(
+            Callable<? extends T> callable, @Nullable Runnable exitHook, @Nullable Runnable cancelledBeforeStart) {
         this.callable = Objects.requireNonNull(callable, "task");
         this.exitHook = exitHook;
         this.cancelledBeforeStart = cancelledBeforeStart;
@@ -101,7 +103,8 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
         }
         CapturedContext.Scope restored = context.restore();
         try {
-            Callable<? extends T> task = callable;
+            // non-null: only the NEW -> FINISHED transitions and this run's own exit clear it
+            Callable<? extends T> task = Objects.requireNonNull(callable, "callable");
             if (!isDone()) {
                 complete(task.call());
             }
@@ -157,7 +160,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
      * while handling the interrupt), or null. Exceptions that are just the effect of the
      * interrupt are not recorded. Read it after the exit hook ran.
      */
-    public Throwable lateFailure() {
+    public @Nullable Throwable lateFailure() {
         return lateFailure;
     }
 

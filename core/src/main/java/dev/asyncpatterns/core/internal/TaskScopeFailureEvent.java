@@ -5,6 +5,7 @@ import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import org.jspecify.annotations.Nullable;
 
 /** JFR: a task scope shut down on a failure (fail-fast) or a deadline. Not part of the API. */
 @Name("dev.asyncpatterns.TaskScopeFailure")
@@ -24,15 +25,15 @@ public final class TaskScopeFailureEvent extends jdk.jfr.Event {
 
     /** The scope's policy. */
     @Label("Policy")
-    public String policy;
+    public @Nullable String policy;
 
     /** The failure's class (a TimeoutException for a deadline). */
     @Label("Failure")
-    public String failure;
+    public @Nullable String failure;
 
     /** The failure's message. */
     @Label("Message")
-    public String message;
+    public @Nullable String message;
 
     /** Forks still running, now being cancelled. */
     @Label("Live Forks")

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -25,10 +26,11 @@ public final class TimeoutFuture<T> extends CompletableFuture<T> implements BiCo
 
     private final CompletableFuture<? extends T> input;
     private final Duration timeout;
-    private final Callable<? extends T> fallback;
-    private volatile Cancellable timer;
+    private final @Nullable Callable<? extends T> fallback;
+    private volatile @Nullable Cancellable timer;
 
-    public TimeoutFuture(CompletableFuture<? extends T> input, Duration timeout, Callable<? extends T> fallback) {
+    public TimeoutFuture(
+            CompletableFuture<? extends T> input, Duration timeout, @Nullable Callable<? extends T> fallback) {
         this.input = input;
         this.timeout = timeout;
         this.fallback = fallback;
@@ -57,7 +59,7 @@ public final class TimeoutFuture<T> extends CompletableFuture<T> implements BiCo
 
     /** Input completed. */
     @Override
-    public void accept(Object ignoredValue, Throwable ignoredFailure) {
+    public void accept(@Nullable Object ignoredValue, @Nullable Throwable ignoredFailure) {
         Outcome<? extends T> outcome = Outcome.ofDone(input);
         switch (outcome) {
             case Outcome.Success<? extends T> s -> complete(s.value());
@@ -103,11 +105,7 @@ public final class TimeoutFuture<T> extends CompletableFuture<T> implements BiCo
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
-            Cancellable t = timer;
-            if (t != null) {
-                t.cancel();
-            }
-            input.cancel(true);
+            StopWork.cancel(timer, input);
         }
         return cancelled;
     }

@@ -7,9 +7,11 @@ import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -27,7 +29,7 @@ public final class WaitFuture<T> extends CompletableFuture<WaitResult<T>> implem
     private final List<CompletableFuture<T>> inputs;
     private final WaitPolicy policy;
     private final AtomicInteger remaining;
-    private volatile Cancellable timer;
+    private volatile @Nullable Cancellable timer;
 
     public WaitFuture(List<CompletableFuture<T>> inputs, WaitPolicy policy) {
         this.inputs = inputs;
@@ -35,7 +37,7 @@ public final class WaitFuture<T> extends CompletableFuture<WaitResult<T>> implem
         this.remaining = new AtomicInteger(inputs.size());
     }
 
-    public WaitFuture<T> start(java.time.Duration timeout, TimeSource timeSource) {
+    public WaitFuture<T> start(java.time.@Nullable Duration timeout, @Nullable TimeSource timeSource) {
         if (inputs.isEmpty()) {
             finish();
             return this;
@@ -47,7 +49,8 @@ public final class WaitFuture<T> extends CompletableFuture<WaitResult<T>> implem
             if (dev.asyncpatterns.core.internal.Durations.toNanosSaturated(timeout) <= 0) {
                 finish();
             } else {
-                timer = timeSource.schedule(timeout, this::finish);
+                // a timeout always comes with its time source (Futures.waitFor(policy, timeout, ...))
+                timer = Objects.requireNonNull(timeSource, "timeSource").schedule(timeout, this::finish);
                 if (isDone()) {
                     timer.cancel();
                 }
@@ -57,7 +60,7 @@ public final class WaitFuture<T> extends CompletableFuture<WaitResult<T>> implem
     }
 
     @Override
-    public void accept(T value, Throwable failure) {
+    public void accept(@Nullable T value, @Nullable Throwable failure) {
         if (isDone()) {
             return;
         }

@@ -4,4 +4,7 @@
  * system time source). Exported only to async-patterns modules; not an API: anything here may
  * change in any release.
  */
+@NullMarked
 package dev.asyncpatterns.core.internal;
+
+import org.jspecify.annotations.NullMarked;

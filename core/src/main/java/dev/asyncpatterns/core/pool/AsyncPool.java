@@ -449,7 +449,7 @@ public final class AsyncPool<T> {
     private void dispatchLocked(List<Runnable> actions) {
         while (!queue.isEmpty() && !idle.isEmpty()) {
             Entry<T> e = idle.pollFirst();
-            Waiter<T> w = queue.poll();
+            Waiter<T> w = Objects.requireNonNull(queue.poll(), "waiter"); // non-empty: checked by the loop
             inTransit++;
             actions.add(() -> validateAndLend(e, w));
         }
@@ -514,34 +514,32 @@ public final class AsyncPool<T> {
         try {
             stage = Objects.requireNonNull(factory.get(), "factory returned a null stage");
         } catch (Throwable failure) {
-            created(null, failure);
+            createFailed(failure);
             return;
         }
-        stage.whenComplete((object, failure) -> created(
-                object,
-                failure == null && object == null ? new NullPointerException("factory produced null") : failure));
+        stage.whenComplete((object, failure) -> {
+            if (failure != null) {
+                createFailed(failure);
+            } else if (object == null) {
+                createFailed(new NullPointerException("factory produced null"));
+            } else {
+                created(object);
+            }
+        });
     }
 
-    @SuppressWarnings("NullAway") // object is non-null whenever failure is null (the factory's contract)
-    private void created(@Nullable T object, @Nullable Throwable failure) {
+    /** A creation produced {@code object}: lend it to the first waiter, or keep it idle. */
+    private void created(T object) {
         List<Runnable> actions = new ArrayList<>();
         Waiter<T> lendTo = null;
-        Waiter<T> failTo = null;
         lock.lock();
         try {
             creating--;
-            if (failure != null) {
-                createFailures++;
-                failTo = queue.poll(); // the failure surfaces to a waiter; the slot is free again
-                if (closed) {
-                    maybeFinishCloseLocked(actions);
-                }
-            } else if (closed) {
-                created++;
+            created++;
+            if (closed) {
                 destroyLater(actions, object);
                 maybeFinishCloseLocked(actions);
             } else {
-                created++;
                 long now = timeSource.nanoTime();
                 var e = new Entry<>(object, now);
                 lendTo = queue.poll();
@@ -556,13 +554,31 @@ public final class AsyncPool<T> {
         } finally {
             lock.unlock();
         }
-        if (failTo != null) {
-            failTo.fail(failure);
-        } else if (failure != null) {
-            LOG.debug("AsyncPool factory failed with nobody waiting", failure);
-        }
         if (lendTo != null) {
             lendTo.lend(object);
+        }
+        actions.forEach(Runnable::run);
+    }
+
+    /** A creation failed: the failure surfaces to the first waiter; the slot is free again. */
+    private void createFailed(Throwable failure) {
+        List<Runnable> actions = new ArrayList<>();
+        Waiter<T> failTo;
+        lock.lock();
+        try {
+            creating--;
+            createFailures++;
+            failTo = queue.poll();
+            if (closed) {
+                maybeFinishCloseLocked(actions);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (failTo != null) {
+            failTo.fail(failure);
+        } else {
+            LOG.debug("AsyncPool factory failed with nobody waiting", failure);
         }
         actions.forEach(Runnable::run);
     }

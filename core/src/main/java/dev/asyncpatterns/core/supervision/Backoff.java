@@ -217,7 +217,8 @@ public final class Backoff {
         if (attempt >= maxAttempts) {
             return Optional.empty();
         }
-        RandomGenerator random = jitter == Jitter.NONE ? null : randomFor(attempt);
+        // NONE draws no number: the thread's generator stands in (no seeded one is made for it)
+        RandomGenerator random = jitter == Jitter.NONE ? ThreadLocalRandom.current() : randomFor(attempt);
         long nanos;
         if (jitter == Jitter.DECORRELATED) {
             long previous = attempt == 1 ? baseNanos : grown(baseNanos, DECORRELATED_FACTOR, attempt - 2);
@@ -309,7 +310,7 @@ public final class Backoff {
      * per loop (they are cheap).
      */
     public final class Sequence {
-        private final @Nullable RandomGenerator random;
+        private final @Nullable RandomGenerator random; // a seeded backoff's; null: the thread's generator
         private int attempt;
         private long previous = baseNanos;
 
@@ -329,8 +330,7 @@ public final class Backoff {
             if (attempt >= maxAttempts) {
                 return Optional.empty();
             }
-            RandomGenerator rng =
-                    jitter == Jitter.NONE ? null : (random != null ? random : ThreadLocalRandom.current());
+            RandomGenerator rng = random != null ? random : ThreadLocalRandom.current();
             long nanos;
             if (jitter == Jitter.DECORRELATED) {
                 nanos = decorrelated(previous, rng);
@@ -366,8 +366,7 @@ public final class Backoff {
         return value >= capNanos ? capNanos : (long) value; // also catches +Infinity
     }
 
-    @SuppressWarnings("NullAway") // random is null only with Jitter.NONE, which draws no number
-    private long jittered(long nanos, @Nullable RandomGenerator random) {
+    private long jittered(long nanos, RandomGenerator random) {
         return switch (jitter) {
             case NONE, DECORRELATED -> nanos;
             case FULL -> uniform(random, 0, nanos);
@@ -375,8 +374,7 @@ public final class Backoff {
         };
     }
 
-    @SuppressWarnings("NullAway") // random is null only with Jitter.NONE, which draws no number
-    private long decorrelated(long previous, @Nullable RandomGenerator random) {
+    private long decorrelated(long previous, RandomGenerator random) {
         long upper = previous > capNanos / DECORRELATED_FACTOR
                 ? capNanos
                 : Math.min(capNanos, previous * DECORRELATED_FACTOR);

@@ -508,10 +508,14 @@ public final class Supervisor {
 
     /** Calls the listener with the queued events (mailbox only; no lock is held). */
     private void deliverEvents() {
+        Consumer<? super Event> to = listener;
+        if (to == null) {
+            return; // nothing is queued without a listener
+        }
         Event e;
         while ((e = pendingEvents.poll()) != null) {
             try {
-                Listeners.notify(LOG, "Supervisor[" + name + "]", "event", listener, e);
+                Listeners.notify(LOG, "Supervisor[" + name + "]", "event", to, e);
             } catch (VirtualMachineError fatal) { // logged by notify; the rest are dropped with it
                 pendingEvents.clear();
                 throw fatal;

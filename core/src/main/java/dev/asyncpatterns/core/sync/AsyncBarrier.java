@@ -227,7 +227,8 @@ public final class AsyncBarrier {
         }
         if (w == null) {
             // the tripping party: fire the others, then return its own (completed) future
-            SyncWaiter<?> own = released.first;
+            // the chain holds every party, this one included: at least one waiter
+            SyncWaiter<?> own = Objects.requireNonNull(released.first, "released");
             while (own.next != null) {
                 own = own.next;
             }

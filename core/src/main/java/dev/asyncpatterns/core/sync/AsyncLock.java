@@ -2,7 +2,6 @@ package dev.asyncpatterns.core.sync;
 
 import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.internal.Checks;
-import dev.asyncpatterns.core.internal.NameAndTime;
 import dev.asyncpatterns.core.time.TimeSource;
 import java.time.Duration;
 import java.util.Objects;
@@ -285,39 +284,9 @@ public final class AsyncLock {
     }
 
     /** Configures a lock; each setting may be given once. */
-    public static final class Builder {
-        private final NameAndTime settings = new NameAndTime();
+    public static final class Builder extends PrimitiveBuilder<Builder> {
 
         private Builder() {}
-
-        /**
-         * The name used in logs, {@link #toString()} and {@link AsyncLock#stats()} (default
-         * {@code lock@<hash>}).
-         *
-         * @param name the name
-         * @return this builder
-         * @throws NullPointerException if {@code name} is null
-         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
-         *     holds a control character
-         * @throws IllegalStateException if already set
-         */
-        public Builder name(String name) {
-            settings.name(name);
-            return this;
-        }
-
-        /**
-         * The clock for timed lock requests (default {@link TimeSource#system()}).
-         *
-         * @param timeSource the time source
-         * @return this builder
-         * @throws NullPointerException if {@code timeSource} is null
-         * @throws IllegalStateException if already set
-         */
-        public Builder timeSource(TimeSource timeSource) {
-            settings.timeSource(timeSource);
-            return this;
-        }
 
         /**
          * Builds the lock.
@@ -325,7 +294,7 @@ public final class AsyncLock {
          * @return a new, unlocked lock
          */
         public AsyncLock build() {
-            return new AsyncLock(settings.timeSource(), settings.name());
+            return new AsyncLock(timeSourceOrSystem(), givenName());
         }
     }
 }

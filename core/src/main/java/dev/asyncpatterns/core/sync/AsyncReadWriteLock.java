@@ -5,7 +5,6 @@ import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
-import dev.asyncpatterns.core.internal.NameAndTime;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.internal.WaitCounters;
 import dev.asyncpatterns.core.time.TimeSource;
@@ -440,39 +439,9 @@ public final class AsyncReadWriteLock {
     }
 
     /** Configures a read-write lock; each setting may be given once. */
-    public static final class Builder {
-        private final NameAndTime settings = new NameAndTime();
+    public static final class Builder extends PrimitiveBuilder<Builder> {
 
         private Builder() {}
-
-        /**
-         * The name used in logs, {@link #toString()} and {@link AsyncReadWriteLock#stats()}
-         * (default {@code rwlock@<hash>}).
-         *
-         * @param name the name
-         * @return this builder
-         * @throws NullPointerException if {@code name} is null
-         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
-         *     holds a control character
-         * @throws IllegalStateException if already set
-         */
-        public Builder name(String name) {
-            settings.name(name);
-            return this;
-        }
-
-        /**
-         * The clock for timed lock requests (default {@link TimeSource#system()}).
-         *
-         * @param timeSource the time source
-         * @return this builder
-         * @throws NullPointerException if {@code timeSource} is null
-         * @throws IllegalStateException if already set
-         */
-        public Builder timeSource(TimeSource timeSource) {
-            settings.timeSource(timeSource);
-            return this;
-        }
 
         /**
          * Builds the lock.
@@ -480,7 +449,7 @@ public final class AsyncReadWriteLock {
          * @return a new, unlocked lock
          */
         public AsyncReadWriteLock build() {
-            return new AsyncReadWriteLock(settings.timeSource(), settings.name());
+            return new AsyncReadWriteLock(timeSourceOrSystem(), givenName());
         }
     }
 }

@@ -5,7 +5,6 @@ import dev.asyncpatterns.core.AsyncSupplier;
 import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Durations;
 import dev.asyncpatterns.core.internal.GuardedCall;
-import dev.asyncpatterns.core.internal.NameAndTime;
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import dev.asyncpatterns.core.internal.WaitCounters;
 import dev.asyncpatterns.core.time.TimeSource;
@@ -579,41 +578,11 @@ public final class AsyncSemaphore {
     }
 
     /** Configures a semaphore; each setting may be given once. */
-    public static final class Builder {
+    public static final class Builder extends PrimitiveBuilder<Builder> {
         private final int permits;
-        private final NameAndTime settings = new NameAndTime();
 
         private Builder(int permits) {
             this.permits = permits;
-        }
-
-        /**
-         * The name used in logs, {@link #toString()} and {@link AsyncSemaphore#stats()}
-         * (default {@code semaphore@<hash>}).
-         *
-         * @param name the name
-         * @return this builder
-         * @throws NullPointerException if {@code name} is null
-         * @throws IllegalArgumentException if {@code name} is blank, longer than 200 characters or
-         *     holds a control character
-         * @throws IllegalStateException if already set
-         */
-        public Builder name(String name) {
-            settings.name(name);
-            return this;
-        }
-
-        /**
-         * The clock for timed acquires (default {@link TimeSource#system()}).
-         *
-         * @param timeSource the time source
-         * @return this builder
-         * @throws NullPointerException if {@code timeSource} is null
-         * @throws IllegalStateException if already set
-         */
-        public Builder timeSource(TimeSource timeSource) {
-            settings.timeSource(timeSource);
-            return this;
         }
 
         /**
@@ -622,7 +591,7 @@ public final class AsyncSemaphore {
          * @return a new semaphore
          */
         public AsyncSemaphore build() {
-            return new AsyncSemaphore(permits, settings.timeSource(), settings.name());
+            return new AsyncSemaphore(permits, timeSourceOrSystem(), givenName());
         }
     }
 }
