@@ -485,7 +485,8 @@ public final class SystemTimeSource implements TimeSource {
 
     /** A thread that runs due tasks, one at a time, and parks when there are none. */
     private final class Runner implements Runnable {
-        Thread thread; // set before the thread starts
+        @SuppressWarnings("NullAway.Init") // set by start() before the thread runs; never read before
+        Thread thread;
 
         boolean woken; // guarded by readyLock: set by wakeSpare, cleared by awaitWork
 
@@ -693,7 +694,8 @@ public final class SystemTimeSource implements TimeSource {
 
     /** The future of {@link #delay}: completing it is the timer's task; cancelling it cancels the timer. */
     private static final class DelayFuture extends CompletableFuture<Void> implements Runnable {
-        Cancellable timer; // set right after construction, before the future is shared
+        @SuppressWarnings("NullAway.Init") // set by delay() right after construction, before the future is shared
+        Cancellable timer;
 
         @Override
         public void run() {
