@@ -21,10 +21,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One producer and one consumer moving {@value #ITEMS} items through a bounded queue: items per
- * second, {@code AsyncQueue} side by side with {@code ArrayBlockingQueue},
- * {@code LinkedBlockingQueue} and Jox's {@code Channel}, at capacity 16 and 1,024, with the two
- * parties on platform or virtual threads.
+ * Producers and consumers moving {@value #ITEMS} items through a bounded queue: items per
+ * second, {@code AsyncQueue} side by side with {@code ArrayBlockingQueue} and Jox's
+ * {@code Channel} (and {@code LinkedBlockingQueue} on request, {@code -p impl=linkedBlockingQueue}),
+ * at capacity 16 and 1,024, with one producer and one consumer or two of each ({@code pairs}), on
+ * platform or virtual threads. Run with {@code -prof gc} for bytes per item.
  *
  * <ul>
  *   <li>{@code asyncQueue}: {@link AsyncQueue#putBlocking} / {@link AsyncQueue#takeBlocking()}
@@ -35,10 +36,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code jox}: {@code Channel.newBufferedChannel(capacity)}, {@code send} / {@code receive}.</li>
  * </ul>
  *
- * <p>Each invocation starts a fresh producer and consumer thread and waits for both; thread start
- * cost is amortised over {@value #ITEMS} items.
+ * <p>Each invocation starts fresh producer and consumer threads and waits for all of them; thread
+ * start cost is amortised over {@value #ITEMS} items.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar QueueThroughput -f 1 -wi 3 -i 5}
+ * <p>The verdict matrix (issue #20: {@code asyncQueue} at least {@code arrayBlockingQueue} and
+ * {@code jox} in every cell, {@code asyncQueueFutures} within 1.5x of {@code asyncQueue}) is the
+ * default parameter set: 4 impls x 2 capacities x 2 topologies x 2 thread kinds = 32 cells. Run:
+ * {@code java -jar benchmarks/target/benchmarks.jar 'queues\.QueueThroughputBenchmark' -f 3 -wi 1 -w 1s -i 5 -r 500ms -prof gc}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -51,12 +55,16 @@ public class QueueThroughputBenchmark {
     static final int ITEMS = 100_000;
 
     /** The queue implementation under test. */
-    @Param({"asyncQueue", "asyncQueueFutures", "arrayBlockingQueue", "linkedBlockingQueue", "jox"})
+    @Param({"asyncQueue", "asyncQueueFutures", "arrayBlockingQueue", "jox"})
     public String impl;
 
     /** The queue bound. */
     @Param({"16", "1024"})
     public int capacity;
+
+    /** Producers and consumers: {@code 1} is 1P/1C, {@code 2} is 2P/2C (each moves half the items). */
+    @Param({"1", "2"})
+    public int pairs;
 
     /** Where producer and consumer run: {@code platform} or {@code virtual} threads. */
     @Param({"platform", "virtual"})
@@ -146,40 +154,50 @@ public class QueueThroughputBenchmark {
     }
 
     /**
-     * Moves {@value #ITEMS} items from a producer thread to a consumer thread.
+     * Moves {@value #ITEMS} items from the producer threads to the consumer threads.
      *
-     * @return a checksum of what the consumer received
+     * @return a checksum of what the consumers received
      * @throws InterruptedException if interrupted
      */
     @Benchmark
     @OperationsPerInvocation(ITEMS)
     public long transfer() throws InterruptedException {
         Pipe pipe = newPipe();
-        long[] sum = new long[1];
-        Thread producer = factory.newThread(() -> {
-            try {
-                for (int i = 0; i < ITEMS; i++) {
-                    pipe.put(BOXES[i & 1023]);
+        int share = ITEMS / pairs;
+        long[] sums = new long[pairs];
+        Thread[] threads = new Thread[2 * pairs];
+        for (int p = 0; p < pairs; p++) {
+            int index = p;
+            threads[2 * p] = factory.newThread(() -> {
+                try {
+                    long s = 0;
+                    for (int i = 0; i < share; i++) {
+                        s += pipe.take();
+                    }
+                    sums[index] = s;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Thread consumer = factory.newThread(() -> {
-            try {
-                long s = 0;
-                for (int i = 0; i < ITEMS; i++) {
-                    s += pipe.take();
+            });
+            threads[2 * p + 1] = factory.newThread(() -> {
+                try {
+                    for (int i = 0; i < share; i++) {
+                        pipe.put(BOXES[i & 1023]);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-                sum[0] = s;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        consumer.start();
-        producer.start();
-        producer.join();
-        consumer.join();
-        return sum[0];
+            });
+        }
+        for (Thread t : threads) {
+            t.start();
+        }
+        long sum = 0;
+        for (int p = 0; p < pairs; p++) {
+            threads[2 * p].join();
+            threads[2 * p + 1].join();
+            sum += sums[p];
+        }
+        return sum;
     }
 }

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.core.internal;
 
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -110,6 +111,26 @@ public final class Checks {
         if (current != null) {
             throw new IllegalStateException(setting + " was already set to " + current);
         }
+    }
+
+    /**
+     * A builder setting that may be given once, in one call: checks that {@code value} is not
+     * null and that the setting was not given before ({@link #unset}), and returns {@code value}
+     * for the builder to store.
+     *
+     * @param <T> the setting's type
+     * @param current the setting's current value, {@code null} if it was not given
+     * @param value the value given
+     * @param parameter the parameter's name, for the {@link NullPointerException}
+     * @param setting the setting's name, for the {@link IllegalStateException}
+     * @return {@code value}
+     * @throws NullPointerException if {@code value} is null
+     * @throws IllegalStateException if the setting was already given
+     */
+    public static <T> T setOnce(@Nullable Object current, T value, String parameter, String setting) {
+        Objects.requireNonNull(value, parameter);
+        unset(current, setting);
+        return value;
     }
 
     /** The longest component name {@link #name} accepts. */

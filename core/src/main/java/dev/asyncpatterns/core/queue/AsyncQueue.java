@@ -1,5 +1,7 @@
 package dev.asyncpatterns.core.queue;
 
+import static dev.asyncpatterns.core.queue.QueueStore.cast;
+
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.asyncpatterns.core.ClosedException;
 import dev.asyncpatterns.core.internal.Checks;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +45,10 @@ import org.slf4j.LoggerFactory;
  *   (3) closed  implies  no putter waits; closed && size == 0 implies no taker waits.
  *
  * Waiters are QueueWaiter objects, which are also the CompletableFuture handed to the caller (one
- * allocation per waiting operation, none on the fast path of the blocking methods). A waiter's
+ * allocation per waiting operation, none on the fast path of the blocking methods; put's
+ * immediate success returns the shared SyncWaiter.DONE, take's a completed future with the item).
+ * The waiters to fire after a take (the producer moved in) come back from refillOne linked by
+ * their next field, without a Chain object, and a single blocked thread is unparked directly. A waiter's
  * fate is decided exactly once, under the lock, by its state word: WAITING -> DONE (item
  * transferred), ABANDONED (cancelled / timed out / completed by the user, unlinked, nothing
  * transferred) or FAILED (queue closed). The future is completed afterwards, outside the lock
@@ -155,7 +161,7 @@ public final class AsyncQueue<T> {
     private final String name;
     private final int capacity;
     private final Overflow overflow;
-    private final Consumer<? super T> onDropped;
+    private final @Nullable Consumer<? super T> onDropped;
     private final TimeSource time;
     private final QueueStore store;
     private final ReentrantLock lock = new ReentrantLock();
@@ -163,12 +169,12 @@ public final class AsyncQueue<T> {
     private final SyncWaiter.Queue<QueueWaiter<?>> putters = new SyncWaiter.Queue<>();
 
     @GuardedBy("lock")
-    private List<CompletableFuture<Void>> joiners;
+    private @Nullable List<CompletableFuture<Void>> joiners;
 
     private volatile boolean closed; // written under lock
 
     @GuardedBy("lock")
-    private Throwable closeCause;
+    private @Nullable Throwable closeCause;
 
     @GuardedBy("lock")
     private long putCount;
@@ -270,6 +276,10 @@ public final class AsyncQueue<T> {
      * {@link ClosedException} if the queue is closed, now or while waiting. Cancelling the
      * returned future while it waits withdraws the item: it is never enqueued.
      *
+     * <p>When the item goes in at once (room in the queue, or a waiting consumer), the future
+     * returned is one shared, already completed instance: nothing is allocated, and
+     * {@code obtrude*} on it throws {@link UnsupportedOperationException}.
+     *
      * @param item the item
      * @return a future completing once the item is accepted
      * @throws NullPointerException if {@code item} is null
@@ -292,7 +302,7 @@ public final class AsyncQueue<T> {
                     }
                     putCount++;
                     unfinished++;
-                    return CompletableFuture.completedFuture(null);
+                    return SyncWaiter.DONE; // shared and immutable: the immediate success allocates nothing
                 }
                 PutWaiter node = new PutWaiter(this, item);
                 putters.add(node);
@@ -303,7 +313,7 @@ public final class AsyncQueue<T> {
             lock.unlock();
         }
         taker.fire();
-        return CompletableFuture.completedFuture(null);
+        return SyncWaiter.DONE;
     }
 
     /**
@@ -320,7 +330,7 @@ public final class AsyncQueue<T> {
     public boolean offer(T item) {
         Objects.requireNonNull(item, "item");
         QueueWaiter<?> taker;
-        Object evicted = null;
+        @Nullable Object evicted = null;
         lock.lock();
         try {
             if (closed) {
@@ -389,7 +399,7 @@ public final class AsyncQueue<T> {
             throw new InterruptedException();
         }
         QueueWaiter<?> taker;
-        BlockingWaiter node;
+        BlockingWaiter node = null;
         lock.lock();
         try {
             if (closed) {
@@ -407,16 +417,16 @@ public final class AsyncQueue<T> {
                 putters.add(node);
             } else {
                 handOff(taker, item);
-                node = null;
             }
         } finally {
             lock.unlock();
         }
-        if (taker != null) {
-            taker.fire();
-            return;
+        if (node == null) {
+            Objects.requireNonNull(taker, "no room was made: a taker was handed the item")
+                    .fire();
+        } else {
+            awaitBlocking(node, "put");
         }
-        awaitBlocking(node, "put");
     }
 
     // ---------------------------------------------------------------- consumers
@@ -431,7 +441,7 @@ public final class AsyncQueue<T> {
      * @return a future completing with the next item
      */
     public CompletableFuture<T> take() {
-        SyncWaiter.Chain moved = new SyncWaiter.Chain();
+        @Nullable QueueWaiter<?> moved;
         T item;
         lock.lock();
         try {
@@ -448,11 +458,11 @@ public final class AsyncQueue<T> {
             } catch (RuntimeException | Error comparatorFailed) {
                 return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
             }
-            refillOne(moved);
+            moved = refillOne();
         } finally {
             lock.unlock();
         }
-        SyncWaiter.fireChain(moved.first);
+        fire(moved);
         return CompletableFuture.completedFuture(item);
     }
 
@@ -487,21 +497,8 @@ public final class AsyncQueue<T> {
      * @return the next item, or {@code null} if the queue is empty (use {@link #isDrained()} to
      *     tell an empty open queue from the end of a closed one)
      */
-    public T poll() {
-        SyncWaiter.Chain moved = new SyncWaiter.Chain();
-        T item;
-        lock.lock();
-        try {
-            if (store.size == 0) {
-                return null;
-            }
-            item = takeLocked();
-            refillOne(moved);
-        } finally {
-            lock.unlock();
-        }
-        SyncWaiter.fireChain(moved.first);
-        return item;
+    public @Nullable T poll() {
+        return cast(takeOrEnqueue(false));
     }
 
     /**
@@ -568,7 +565,7 @@ public final class AsyncQueue<T> {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        Object got = takeOrEnqueueBlocking();
+        Object got = takeOrEnqueue(true);
         if (got instanceof BlockingWaiter node) {
             return awaitBlocking(node, "take");
         }
@@ -591,7 +588,7 @@ public final class AsyncQueue<T> {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        Object got = takeOrEnqueueBlocking();
+        Object got = takeOrEnqueue(true);
         if (!(got instanceof BlockingWaiter node)) {
             return cast(got);
         }
@@ -696,7 +693,7 @@ public final class AsyncQueue<T> {
         return closeInternal(cause);
     }
 
-    private List<T> closeInternal(Throwable cause) {
+    private List<T> closeInternal(@Nullable Throwable cause) {
         SyncWaiter.Chain toFire = new SyncWaiter.Chain();
         int failedPutters = 0;
         int failedTakers = 0;
@@ -847,16 +844,18 @@ public final class AsyncQueue<T> {
     }
 
     /**
-     * After one item left the store: move the first waiting producer's item in. Appends the
-     * waiters to fire outside the lock to {@code out}: the producer moved in, after any whose item
-     * the comparator refused (those fail with its exception).
+     * After one item left the store: move the first waiting producer's item in. Returns the
+     * waiters to fire outside the lock, linked by {@code next} (usually just one, no allocation):
+     * the producer moved in and any before it whose item the comparator refused (those fail with
+     * its exception); {@code null} if no producer waits.
      */
     @GuardedBy("lock")
-    private void refillOne(SyncWaiter.Chain out) {
+    private @Nullable QueueWaiter<?> refillOne() {
+        @Nullable QueueWaiter<?> first = null;
         QueueWaiter<?> putter;
         while ((putter = putters.poll()) != null) {
             try {
-                store.add(putter.item);
+                store.add(Objects.requireNonNull(putter.item)); // a waiting putter holds its item
                 putter.state = QueueWaiter.DONE;
                 putCount++;
                 unfinished++;
@@ -865,10 +864,28 @@ public final class AsyncQueue<T> {
                 putter.state = QueueWaiter.FAILED;
             }
             putter.item = null;
-            out.add(putter);
+            putter.next = first; // pushed: the order in which they are fired does not matter
+            first = putter;
             if (putter.state == QueueWaiter.DONE) {
                 break;
             }
+        }
+        return first;
+    }
+
+    /**
+     * Fires a chain of waiters outside the lock. A single blocked thread is unparked directly
+     * (nothing user-supplied runs, so no trampoline is needed); futures go through
+     * {@link SyncWaiter#fireChain}, so that hand-offs made by their dependents do not grow the stack.
+     */
+    private static void fire(@Nullable QueueWaiter<?> chain) {
+        if (chain == null) {
+            return;
+        }
+        if (chain.next == null && chain instanceof BlockingWaiter blocked) {
+            blocked.fire();
+        } else {
+            SyncWaiter.fireChain(chain);
         }
     }
 
@@ -915,7 +932,10 @@ public final class AsyncQueue<T> {
                     break; // keep what was taken; the failing item stays for the next take
                 }
                 out.add(item);
-                refillOne(moved);
+                for (QueueWaiter<?> w = refillOne(), following; w != null; w = following) {
+                    following = (QueueWaiter<?>) w.next;
+                    moved.add(w);
+                }
             }
         } finally {
             lock.unlock();
@@ -923,13 +943,19 @@ public final class AsyncQueue<T> {
         SyncWaiter.fireChain(moved.first);
     }
 
-    /** Returns the next item, or a linked BlockingWaiter to wait on. */
-    private Object takeOrEnqueueBlocking() {
-        SyncWaiter.Chain moved = new SyncWaiter.Chain();
+    /**
+     * Returns the next item; if there is none, {@code null} ({@code wait} false, for poll) or a
+     * linked BlockingWaiter to wait on (for the blocking takes; ClosedException if closed).
+     */
+    private @Nullable Object takeOrEnqueue(boolean wait) {
+        @Nullable QueueWaiter<?> moved;
         Object item;
         lock.lock();
         try {
             if (store.size == 0) {
+                if (!wait) {
+                    return null;
+                }
                 if (closed) {
                     throw closedException("take");
                 }
@@ -938,11 +964,11 @@ public final class AsyncQueue<T> {
                 return node;
             }
             item = takeLocked();
-            refillOne(moved);
+            moved = refillOne();
         } finally {
             lock.unlock();
         }
-        SyncWaiter.fireChain(moved.first);
+        fire(moved);
         return item;
     }
 
@@ -990,17 +1016,11 @@ public final class AsyncQueue<T> {
         }
     }
 
-    private void reportDropped(Object item) {
+    private void reportDropped(@Nullable Object item) {
         if (item == null || onDropped == null) {
             return;
         }
-        Listeners.notify(LOG, "AsyncQueue[" + name + "]", "drop", onDropped, AsyncQueue.<T>cast(item));
-    }
-
-    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"
-    }) // an unchecked-cast helper: the inferred return type is its purpose
-    private static <E> E cast(Object item) {
-        return (E) item;
+        Listeners.notify(LOG, "AsyncQueue[" + name + "]", "drop", onDropped, QueueStore.<T>cast(item));
     }
 
     /** Internal signal from awaitBlocking to takeBlocking(Duration). */
@@ -1026,11 +1046,11 @@ public final class AsyncQueue<T> {
      */
     public static final class Builder<T> {
         private final int capacity;
-        private String name;
-        private Overflow overflow;
-        private Consumer<? super T> onDropped;
-        private Comparator<? super T> comparator;
-        private TimeSource time;
+        private @Nullable String name;
+        private @Nullable Overflow overflow;
+        private @Nullable Consumer<? super T> onDropped;
+        private @Nullable Comparator<? super T> comparator;
+        private @Nullable TimeSource time;
 
         private Builder(int capacity) {
             this.capacity = capacity;
@@ -1063,9 +1083,7 @@ public final class AsyncQueue<T> {
          * @throws IllegalStateException if already set
          */
         public Builder<T> overflow(Overflow overflow) {
-            Objects.requireNonNull(overflow, "overflow");
-            Checks.unset(this.overflow, "overflow");
-            this.overflow = overflow;
+            this.overflow = Checks.setOnce(this.overflow, overflow, "overflow", "overflow");
             return this;
         }
 
@@ -1082,9 +1100,7 @@ public final class AsyncQueue<T> {
          * @throws IllegalStateException if already set
          */
         public Builder<T> onDropped(Consumer<? super T> listener) {
-            Objects.requireNonNull(listener, "listener");
-            Checks.unset(this.onDropped, "onDropped");
-            this.onDropped = listener;
+            this.onDropped = Checks.setOnce(this.onDropped, listener, "listener", "onDropped");
             return this;
         }
 
@@ -1098,9 +1114,7 @@ public final class AsyncQueue<T> {
          * @throws IllegalStateException if already set
          */
         public Builder<T> priority(Comparator<? super T> order) {
-            Objects.requireNonNull(order, "order");
-            Checks.unset(this.comparator, "priority");
-            this.comparator = order;
+            this.comparator = Checks.setOnce(this.comparator, order, "order", "priority");
             return this;
         }
 
@@ -1113,9 +1127,7 @@ public final class AsyncQueue<T> {
          * @throws IllegalStateException if already set
          */
         public Builder<T> timeSource(TimeSource timeSource) {
-            Objects.requireNonNull(timeSource, "timeSource");
-            Checks.unset(this.time, "timeSource");
-            this.time = timeSource;
+            this.time = Checks.setOnce(this.time, timeSource, "timeSource", "timeSource");
             return this;
         }
 

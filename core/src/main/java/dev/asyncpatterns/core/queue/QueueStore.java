@@ -1,6 +1,7 @@
 package dev.asyncpatterns.core.queue;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where an {@link AsyncQueue} keeps its buffered items: a ring buffer ({@link RingStore}) or, for
@@ -21,9 +22,13 @@ abstract class QueueStore {
     /** Moves every item into {@code out} without comparing (any order); empties the store. */
     abstract <E> void removeAllInto(List<E> out);
 
-    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"
-    }) // an unchecked-cast helper: the inferred return type is its purpose
-    static <E> E cast(Object item) {
+    /**
+     * The one unchecked cast of a stored item back to the element type, for the whole package.
+     * The argument is never null where this is called (the queue holds no nulls; fields and slots
+     * are nullable only because they are cleared after a transfer), which NullAway cannot see.
+     */
+    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals", "NullAway"})
+    static <E> E cast(@Nullable Object item) {
         return (E) item;
     }
 }

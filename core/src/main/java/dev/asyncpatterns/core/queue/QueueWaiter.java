@@ -1,10 +1,13 @@
 package dev.asyncpatterns.core.queue;
 
+import static dev.asyncpatterns.core.queue.QueueStore.cast;
+
 import dev.asyncpatterns.core.internal.SyncWaiter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /*
  * Maintainer's note.
@@ -31,7 +34,7 @@ import java.util.concurrent.locks.LockSupport;
  * instead of a future to complete (its future is never completed and never escapes).
  */
 /** A waiting operation of an {@link AsyncQueue}; the future returned to the waiting caller. */
-abstract class QueueWaiter<V> extends SyncWaiter<V> {
+abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
 
     static final int WAITING = 0;
     static final int DONE = 1;
@@ -40,15 +43,17 @@ abstract class QueueWaiter<V> extends SyncWaiter<V> {
 
     private final AsyncQueue<?> queue;
     /** The item to put (putter) or the item received (taker); guarded by the queue's lock. */
+    @Nullable
     Object item;
     /** Volatile for blocking readers; written under the queue's lock. */
     volatile int state;
     /** Why the node FAILED; guarded by the queue's lock. */
+    @Nullable
     Throwable failure;
     /** Whether an abandon was a timeout (blocking takes); guarded by the queue's lock. */
     boolean timedOut;
 
-    QueueWaiter(AsyncQueue<?> queue, Object item) {
+    QueueWaiter(AsyncQueue<?> queue, @Nullable Object item) {
         this.queue = queue;
         this.item = item;
     }
@@ -60,7 +65,7 @@ abstract class QueueWaiter<V> extends SyncWaiter<V> {
     @Override
     public void fire() {
         if (state == FAILED) {
-            fail(failure);
+            fail(Objects.requireNonNull(failure, "a FAILED waiter has its failure"));
         } else {
             deliver();
         }
@@ -82,7 +87,7 @@ abstract class QueueWaiter<V> extends SyncWaiter<V> {
     }
 
     @Override
-    public boolean complete(V value) {
+    public boolean complete(@Nullable V value) {
         return queue.abandon(this, false) && super.complete(value);
     }
 
@@ -92,14 +97,8 @@ abstract class QueueWaiter<V> extends SyncWaiter<V> {
         return queue.abandon(this, false) && super.completeExceptionally(ex);
     }
 
-    @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"
-    }) // an unchecked-cast helper: the inferred return type is its purpose
-    static <E> E cast(Object item) {
-        return (E) item;
-    }
-
     /** A waiting {@link AsyncQueue#put}. */
-    static final class PutWaiter extends QueueWaiter<Void> {
+    static final class PutWaiter extends QueueWaiter<@Nullable Void> {
         PutWaiter(AsyncQueue<?> queue, Object item) {
             super(queue, item);
         }
@@ -167,7 +166,7 @@ abstract class QueueWaiter<V> extends SyncWaiter<V> {
         final Thread thread = Thread.currentThread();
         private final boolean put;
 
-        BlockingWaiter(AsyncQueue<?> queue, Object item) {
+        BlockingWaiter(AsyncQueue<?> queue, @Nullable Object item) {
             super(queue, item);
             this.put = item != null;
         }

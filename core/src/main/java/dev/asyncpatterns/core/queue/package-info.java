@@ -4,4 +4,7 @@
  * {@code close}). {@code put} returns a future that completes when there is room; {@code take}
  * one that completes with an element; cancelling either removes the waiter and loses nothing.
  */
+@NullMarked
 package dev.asyncpatterns.core.queue;
+
+import org.jspecify.annotations.NullMarked;

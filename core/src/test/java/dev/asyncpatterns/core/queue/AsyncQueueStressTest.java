@@ -9,8 +9,14 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
@@ -250,6 +256,175 @@ class AsyncQueueStressTest {
         assertThat(taken + stats.dropped()).isEqualTo(items);
         assertThat(droppedReported.sum()).isEqualTo(stats.dropped());
         assertThat(maxDepth).isLessThanOrEqualTo(capacity);
+    }
+
+    // ---------------------------------------------------------------- fast paths racing
+
+    @Test
+    void putFastPathRacingClose_acknowledgedItemsArePrefixAndTakenOnce() throws Exception {
+        int rounds = LONG ? 100_000 : 5_000;
+        int capacity = 1 << 16; // the producer never waits: every put takes the fast path
+        AtomicReference<AsyncQueue<Integer>> current = new AtomicReference<>();
+        AtomicLongArray result = new AtomicLongArray(3); // acknowledged, late acknowledged, not done
+        AtomicInteger progress = new AtomicInteger(); // puts made in this round, for the closer
+        long acknowledged = 0;
+        long splitRounds = 0;
+        long violations = 0;
+        long lost = 0;
+        long duplicated = 0;
+        try (var race = new Race(
+                () -> {
+                    AsyncQueue<Integer> queue = current.get();
+                    int i = 0;
+                    long notDone = 0;
+                    for (; i < capacity; i++) {
+                        CompletableFuture<Void> put = queue.put(i);
+                        if (put.isCompletedExceptionally()) {
+                            assertThat(put)
+                                    .failsWithin(Duration.ZERO)
+                                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                                    .withCauseInstanceOf(ClosedException.class);
+                            break;
+                        }
+                        if (!put.isDone()) {
+                            notDone++;
+                        }
+                        progress.setRelease(i + 1);
+                    }
+                    long late = 0;
+                    for (int k = 1; k <= 8 && i < capacity; k++) { // once refused, refused for ever
+                        if (!queue.put(i + k).isCompletedExceptionally()) {
+                            late++;
+                        }
+                    }
+                    result.set(0, i);
+                    result.set(1, late);
+                    result.set(2, notDone);
+                },
+                () -> {
+                    // close while the producer is inside its run of fast-path puts
+                    int target = ThreadLocalRandom.current().nextInt(1, 4096);
+                    while (progress.getAcquire() < target) {
+                        Thread.onSpinWait();
+                    }
+                    current.get().close();
+                })) {
+            for (int r = 0; r < rounds; r++) {
+                AsyncQueue<Integer> queue = AsyncQueue.bounded(capacity);
+                current.set(queue);
+                progress.set(0);
+                race.run();
+                long ack = result.get(0);
+                violations += result.get(1) + result.get(2);
+                acknowledged += ack;
+                if (ack > 0 && ack < capacity) {
+                    splitRounds++;
+                }
+                int taken = 0;
+                for (Integer item; (item = queue.poll()) != null; taken++) {
+                    if (item != taken) {
+                        violations++; // out of order, or an item that was refused
+                    }
+                }
+                lost += Math.max(0, ack - taken);
+                duplicated += Math.max(0, taken - ack);
+                assertThat(queue.isDrained()).isTrue();
+                assertThat(queue.stats().put()).isEqualTo(ack);
+            }
+        }
+        System.out.printf(
+                "queue-put-vs-close rounds=%d acknowledged=%d splitRounds=%d violations=%d lost=%d duplicated=%d%n",
+                rounds, acknowledged, splitRounds, violations, lost, duplicated);
+        assertThat(violations).isZero();
+        assertThat(lost).isZero();
+        assertThat(duplicated).isZero();
+    }
+
+    @Test
+    void cancelledTakeRacingPut_itemDeliveredOrLeftExactlyOnce() throws Exception {
+        int rounds = LONG ? 200_000 : 10_000;
+        AtomicReference<AsyncQueue<Integer>> current = new AtomicReference<>();
+        AtomicReference<CompletableFuture<Integer>> waiting = new AtomicReference<>();
+        AtomicIntegerArray cancelWon = new AtomicIntegerArray(1);
+        long cancelled = 0;
+        long delivered = 0;
+        long lost = 0;
+        long duplicated = 0;
+        try (var race = new Race(
+                () -> cancelWon.set(0, waiting.get().cancel(false) ? 1 : 0),
+                () -> current.get().put(7).join())) {
+            for (int r = 0; r < rounds; r++) {
+                AsyncQueue<Integer> queue = AsyncQueue.bounded(4);
+                current.set(queue);
+                CompletableFuture<Integer> take = queue.take();
+                assertThat(take).isNotDone();
+                waiting.set(take);
+                race.run();
+                Integer left = queue.poll();
+                if (cancelWon.get(0) == 1) {
+                    cancelled++;
+                    assertThat(take).isCancelled();
+                    if (left == null) {
+                        lost++;
+                    }
+                } else {
+                    delivered++;
+                    assertThat(take.join()).isEqualTo(7);
+                    if (left != null) {
+                        duplicated++;
+                    }
+                }
+                AsyncQueue.Stats stats = queue.stats();
+                assertThat(stats.takeWaiters() + stats.putWaiters()).isZero();
+            }
+        }
+        System.out.printf(
+                "queue-cancelled-take-vs-put rounds=%d cancelWon=%d transferWon=%d lost=%d duplicated=%d%n",
+                rounds, cancelled, delivered, lost, duplicated);
+        assertThat(cancelled + delivered).isEqualTo(rounds);
+        assertThat(lost).isZero();
+        assertThat(duplicated).isZero();
+    }
+
+    /** Two platform threads running their actions at the same moment, once per {@link #run()}. */
+    private static final class Race implements AutoCloseable {
+        private final CyclicBarrier start = new CyclicBarrier(3);
+        private final CyclicBarrier end = new CyclicBarrier(3);
+        private final List<Thread> threads = new ArrayList<>();
+        private final List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean stop;
+
+        Race(Runnable a, Runnable b) {
+            for (Runnable action : List.of(a, b)) {
+                threads.add(Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        while (true) {
+                            start.await();
+                            if (stop) {
+                                return;
+                            }
+                            action.run();
+                            end.await();
+                        }
+                    } catch (Throwable t) {
+                        errors.add(t);
+                    }
+                }));
+            }
+        }
+
+        void run() throws Exception {
+            start.await(HANG_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            end.await(HANG_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(errors).isEmpty();
+        }
+
+        @Override
+        public void close() throws Exception {
+            stop = true;
+            start.await(HANG_LIMIT.toSeconds(), TimeUnit.SECONDS);
+            joinAll(threads, "racers");
+        }
     }
 
     // ---------------------------------------------------------------- helpers

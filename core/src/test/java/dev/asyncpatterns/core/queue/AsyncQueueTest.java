@@ -71,6 +71,38 @@ class AsyncQueueTest {
     }
 
     @Test
+    void put_roomOrWaitingTaker_returnsOneSharedImmutableCompletedFuture() {
+        AsyncQueue<Integer> q = queue(2);
+        CompletableFuture<Void> first = q.put(1); // into the store
+        CompletableFuture<Void> second = q.put(2);
+        assertThat(second).isSameAs(first).isCompletedWithValue(null);
+        assertThat(queue(1).put(3)).isSameAs(first); // the same instance across queues: nothing allocated
+        assertThat(first.cancel(true)).isFalse();
+        assertThat(first.complete(null)).isFalse();
+        assertThatThrownBy(() -> first.obtrudeException(new IllegalStateException("x")))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(first).isCompletedWithValue(null);
+        assertThat(q.drain(2)).containsExactly(1, 2);
+
+        CompletableFuture<Integer> waiting = q.take();
+        assertThat(q.put(4)).isSameAs(first); // handed to the waiting taker
+        assertThat(waiting).isCompletedWithValue(4);
+    }
+
+    @Test
+    void take_itemReady_returnsCompletedFutureAndMovesWaitingPutterIn() {
+        AsyncQueue<Integer> q = queue(1);
+        q.put(1);
+        CompletableFuture<Void> blocked = q.put(2);
+        assertThat(blocked).isNotDone();
+        CompletableFuture<Integer> taken = q.take();
+        assertThat(taken).isCompletedWithValue(1);
+        assertThat(blocked).isCompletedWithValue(null);
+        assertThat(q.poll()).isEqualTo(2);
+        assertThat(q.stats().putWaiters()).isZero();
+    }
+
+    @Test
     void put_whenFull_waitsUntilTakeMakesRoom() {
         AsyncQueue<Integer> q = queue(1);
         q.put(1);
