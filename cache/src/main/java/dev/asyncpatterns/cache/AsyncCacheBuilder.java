@@ -361,9 +361,7 @@ public final class AsyncCacheBuilder<K, V> {
      * @throws IllegalStateException if already set
      */
     public AsyncCacheBuilder<K, V> timeSource(TimeSource timeSource) {
-        Objects.requireNonNull(timeSource, "timeSource");
-        Checks.unset(this.timeSource, "timeSource");
-        this.timeSource = timeSource;
+        this.timeSource = Checks.setOnce(this.timeSource, timeSource, "timeSource", "timeSource");
         return this;
     }
 
@@ -378,9 +376,7 @@ public final class AsyncCacheBuilder<K, V> {
      * @throws IllegalStateException if already set
      */
     public AsyncCacheBuilder<K, V> executor(Executor executor) {
-        Objects.requireNonNull(executor, "executor");
-        Checks.unset(this.executor, "executor");
-        this.executor = executor;
+        this.executor = Checks.setOnce(this.executor, executor, "executor", "executor");
         return this;
     }
 

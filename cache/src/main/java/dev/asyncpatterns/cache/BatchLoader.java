@@ -542,9 +542,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          * @throws IllegalStateException if already set
          */
         public Builder<K, V> missingKeys(MissingKeys missingKeys) {
-            Objects.requireNonNull(missingKeys, "missingKeys");
-            Checks.unset(this.missingKeys, "missingKeys");
-            this.missingKeys = missingKeys;
+            this.missingKeys = Checks.setOnce(this.missingKeys, missingKeys, "missingKeys", "missingKeys");
             return this;
         }
 
@@ -557,9 +555,7 @@ public final class BatchLoader<K, V> implements Function<K, CompletableFuture<V>
          * @throws IllegalStateException if already set
          */
         public Builder<K, V> timeSource(TimeSource timeSource) {
-            Objects.requireNonNull(timeSource, "timeSource");
-            Checks.unset(this.timeSource, "timeSource");
-            this.timeSource = timeSource;
+            this.timeSource = Checks.setOnce(this.timeSource, timeSource, "timeSource", "timeSource");
             return this;
         }
 

@@ -8,7 +8,6 @@ import dev.asyncpatterns.core.internal.Checks;
 import dev.asyncpatterns.core.internal.Failures;
 import dev.asyncpatterns.core.internal.Listeners;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -33,10 +32,16 @@ import org.slf4j.LoggerFactory;
  *
  * - Hit path: asMap().get (Caffeine's getIfPresent without statistics, which still updates the
  *   eviction policy, expiry and refresh) and, if the future is complete, return it and count the
- *   hit in fastHits. Everything else (absent, in flight) goes through cache.get(key, mapping),
- *   which counts its own hit or miss. This skips the System.nanoTime that Caffeine's get reads on
- *   every call to time a possible load (about half the cost of a hit on some machines); stats()
- *   adds fastHits to Caffeine's hit count.
+ *   hit in fastHits. A load of ours found in flight is joined the same way, without going back
+ *   to Caffeine (a second lookup), and counted as a hit as Caffeine's get would. Only an absent
+ *   key (or a future someone else put there) goes through cache.get(key, mapping), which counts
+ *   its own hit or miss. This skips the System.nanoTime that Caffeine's get reads on every call
+ *   to time a possible load (about half the cost of a hit on some machines); stats() adds
+ *   fastHits to Caffeine's hit count. What the hit adds to asMap().get: a null check, two reads
+ *   of the future's state (done, not abandoned) and, with stats on, the LongAdder increment. (A
+ *   per-thread counter with plain stores instead of the LongAdder was tried for issue 20: no
+ *   measurable difference on one thread, so not kept.) The in-flight join and the load loop live
+ *   in applySlowly so that apply stays small.
  * - Loads start outside Caffeine's compute. The mapping function only creates a LoadFuture; the
  *   caller that gets it back claims it and runs the user's function after Caffeine's map lock is
  *   released. A function that memoizes other keys synchronously (fib(n) calling fib(n-1)) is
@@ -45,12 +50,15 @@ import org.slf4j.LoggerFactory;
  * - Recursion guard: while this thread runs the function for key k, apply(k) on this thread fails
  *   fast with RecursiveLoadException instead of returning the in-flight future the load would then
  *   wait on forever (caffeine#89). A recursive call can only find k's entry in flight (or absent,
- *   which starts a nested load that then finds it in flight), so the per-thread check sits on the
- *   in-flight path and the hit path (a completed future) never pays for it.
+ *   which starts a nested load that then finds it in flight), so the check sits on the in-flight
+ *   path and the hit path (a completed future) never pays for it. The check is one field of the
+ *   load, LoadFuture.runner (the thread running its function), not a per-thread list of keys:
+ *   no ThreadLocal lookup per joining caller, and no ThreadLocal entry per function per thread.
  * - Shielding: a completed future is returned as is (cancel/complete are no-ops on it). An
- *   in-flight one is wrapped per caller, so one caller's cancel never cancels the load others
+ *   in-flight one is given per caller as a LoadFuture.Waiter that the load completes itself (no
+ *   CompletableFuture dependent per caller), so one caller's cancel never cancels the load others
  *   share. With cancelAbandonedLoads the LoadFuture counts the waiters and cancels the load (and
- *   the user's future) when the last one cancels.
+ *   the user's future) when the last one cancels (Waiter.cancel releases its count).
  * - Abandonment (cancelAbandonedLoads), as fixed for issue 21:
  *   . Every caller that will receive the load attaches as a waiter BEFORE it may start it, the
  *     starter included. The starter used to attach only after start() returned, so a second
@@ -69,7 +77,8 @@ import org.slf4j.LoggerFactory;
  *     paid for: the completion callback puts it in the cache in place of the abandoned load
  *     (keepAbandonedValue), unless the key was invalidated meanwhile, so the next call does not
  *     load again.
- *   . load.source is published by start() and read by abandon(): start writes source then reads
+ *   . load.source (written only with cancelAbandonedLoads: nothing else reads it, and a volatile
+ *     write per miss is not free) is published by start() and read by abandon(): start writes source then reads
  *     the load's state, abandon writes the state (cancel) then reads source, both volatile, so
  *     at least one of them sees the other and cancels the user's future.
  * - Negative caching: a second, small Caffeine Cache<K, Negative> with its own TTL, consulted
@@ -245,7 +254,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     private final Predicate<? super Throwable> negativeIf;
     private final @Nullable Cache<K, Boolean> refreshPauses; // non-null exactly when stale-if-error is on
     private final @Nullable Consumer<? super CacheEvent<K>> listener;
-    private final ThreadLocal<ArrayList<Object>> loadingOnThisThread = ThreadLocal.withInitial(ArrayList::new);
     private final LongAdder refreshFailures = new LongAdder();
     private final LongAdder negativeHits = new LongAdder();
     private final LongAdder abandoned = new LongAdder();
@@ -303,7 +311,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                 }
             });
         }
-        this.mapping = (key, executor) -> new LoadFuture<>(key);
+        this.mapping = (key, executor) -> new LoadFuture<>(key, this);
     }
 
     /**
@@ -325,15 +333,30 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     @Override
     public CompletableFuture<V> apply(K key) {
         Objects.requireNonNull(key, "key");
-        CompletableFuture<V> present = map.get(key); // hit path: no stats ticker read, see note
-        if (present != null && present.isDone() && !isAbandoned(present)) {
+        CompletableFuture<V> future = map.get(key); // no stats ticker read, see the note
+        if (future != null && future.isDone() && !isAbandoned(future)) {
             if (recordingStats) {
                 fastHits.increment();
             }
-            return present;
+            return future;
+        }
+        return applySlowly(key, future); // kept apart so that the hit above stays small enough to inline
+    }
+
+    private CompletableFuture<V> applySlowly(K key, @Nullable CompletableFuture<V> present) {
+        if (present instanceof LoadFuture<?, ?> raw && raw.owner == this && !present.isDone()) {
+            @SuppressWarnings("unchecked")
+            var load = (LoadFuture<K, V>) raw;
+            CompletableFuture<V> joined = join(load); // in flight: a hit (Caffeine's rule)
+            if (joined != null) {
+                if (recordingStats) {
+                    fastHits.increment();
+                }
+                return joined;
+            }
         }
         for (; ; ) {
-            CompletableFuture<V> future = cache.get(key, mapping);
+            CompletableFuture<V> future = cache.get(key, mapping); // counts its own hit or miss
             if (future.isDone()) {
                 if (!isAbandoned(future)) {
                     return future;
@@ -342,29 +365,35 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
                 map.remove(key, future);
                 continue;
             }
-            if (loadingOnThisThread.get().contains(key)) {
-                return CompletableFuture.failedFuture(new RecursiveLoadException(key));
-            }
             if (!(future instanceof LoadFuture<?, ?> raw)) {
                 return Futures.shield(future); // put into the cache by someone else, through cache()
             }
             @SuppressWarnings("unchecked")
             var load = (LoadFuture<K, V>) raw;
-            if (!cancelAbandoned) {
-                if (load.claimStart()) {
-                    start(load);
-                    if (load.isDone()) {
-                        return load;
-                    }
-                }
-                return Futures.shield(load);
-            }
-            CompletableFuture<V> attached = attachAndStart(load);
-            if (attached != null) {
-                return attached;
+            CompletableFuture<V> joined = join(load);
+            if (joined != null) {
+                return joined;
             }
             map.remove(key, load); // abandoned meanwhile: replace it
         }
+    }
+
+    /**
+     * The caller's future for a load in flight: fails at once for a synchronous recursive load of
+     * the key, else starts the load if nobody has and returns the caller's own future for it.
+     * Returns null if the load was abandoned (cancelAbandonedLoads) before the caller could attach.
+     */
+    private @Nullable CompletableFuture<V> join(LoadFuture<K, V> load) {
+        if (load.runner == Thread.currentThread()) {
+            return CompletableFuture.failedFuture(new RecursiveLoadException(load.key));
+        }
+        if (cancelAbandoned) {
+            return attachAndStart(load);
+        }
+        if (load.claimStart()) {
+            start(load);
+        }
+        return load.waiter(false);
     }
 
     /**
@@ -392,7 +421,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         if (load.claimStart()) {
             start(load); // created by a racing apply that has not claimed it yet: never strand it
         }
-        return Futures.shield(future);
+        return load.waiter(false);
     }
 
     /**
@@ -485,7 +514,9 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     /**
      * The underlying Caffeine cache, for what this class does not wrap (policy inspection, bulk
-     * reads, explicit puts). Futures it returns are the shared ones: do not cancel them.
+     * reads, explicit puts). Futures it returns are the shared ones: do not complete or cancel
+     * them (on a load of this function, {@code completeAsync} and {@code obtrude*} throw
+     * {@link UnsupportedOperationException}).
      *
      * @return the Caffeine cache backing this function
      */
@@ -536,8 +567,8 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     private void callLoader(LoadFuture<K, V> load) {
         K key = load.key;
-        CompletionStage<? extends V> stage = callFunction(key);
-        if (stage instanceof Future<?> cancellable) {
+        CompletionStage<? extends V> stage = callFunction(load);
+        if (cancelAbandoned && stage instanceof Future<?> cancellable) { // only abandon() reads source
             load.source = cancellable;
             if (load.isCancelled()) {
                 cancellable.cancel(true); // abandoned before source was published, see the note
@@ -629,10 +660,18 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         }
     }
 
-    /** Runs the user's function under the recursion guard; never throws. */
+    /** Runs the user's function for a load under the recursion guard (LoadFuture.runner); never throws. */
+    private CompletionStage<? extends V> callFunction(LoadFuture<K, V> load) {
+        load.runner = Thread.currentThread(); // a load's function runs once: nothing to restore
+        try {
+            return callFunction(load.key);
+        } finally {
+            load.runner = null;
+        }
+    }
+
+    /** Runs the user's function; never throws. */
     private CompletionStage<? extends V> callFunction(K key) {
-        ArrayList<Object> loading = loadingOnThisThread.get();
-        loading.add(key);
         try {
             CompletionStage<? extends V> stage = function.apply(key);
             if (stage == null) {
@@ -642,8 +681,6 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             return stage;
         } catch (Throwable failure) {
             return CompletableFuture.failedFuture(failure);
-        } finally {
-            loading.remove(loading.size() - 1);
         }
     }
 
@@ -660,7 +697,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
 
     /** Caffeine's asyncLoad, for its own entry points: a load started on Caffeine's executor. */
     CompletableFuture<V> loadOnExecutor(K key, Executor executor) {
-        var load = new LoadFuture<K, V>(key);
+        var load = new LoadFuture<K, V>(key, this);
         load.claimStart();
         try {
             executor.execute(CapturedContext.capture().wrap(() -> start(load))); // the caller's context
@@ -718,7 +755,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     // ---------------------------------------------------------------- shielding
 
     /**
-     * A load cancelled because every caller abandoned it (only {@link #waiter} cancels a
+     * A load cancelled because every caller abandoned it (only {@link #abandon} cancels a
      * LoadFuture). A racing {@code apply} may read it from the map just before the abandonment
      * removes and cancels it; it must load again instead of returning the cancelled future.
      */
@@ -741,21 +778,11 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
         if (load.claimStart()) {
             start(load);
         }
-        return load.isDone() ? load : waiter(load);
-    }
-
-    private CompletableFuture<V> waiter(LoadFuture<K, V> load) {
-        CompletableFuture<V> mine = Futures.shield(load);
-        mine.whenComplete((value, failure) -> {
-            if (mine.isCancelled() && load.release()) {
-                abandon(load);
-            }
-        });
-        return mine;
+        return load.waiter(true);
     }
 
     /** The last waiter left: cancel the load unless it completed first (then it stays cached). */
-    private void abandon(LoadFuture<K, V> load) {
+    void abandon(LoadFuture<K, V> load) {
         if (!load.cancel(false)) {
             return; // completed first: nothing was abandoned, the value stays cached
         }

@@ -292,6 +292,64 @@ class MemoizedFunctionTest {
     }
 
     @Test
+    void cancelAbandonedLoads_oneCallerCancelsTwice_releasedOnceAndTheOtherStillGetsTheValue() {
+        var backend = new Backend();
+        MemoizedFunction<String, String> memo = builder().cancelAbandonedLoads().memoize(backend);
+        var a = memo.apply("k");
+        var b = memo.apply("k");
+        assertThat(b.cancel(false)).isTrue();
+        assertThat(b.cancel(false)).isTrue(); // true again, as CompletableFuture.cancel says
+        assertThat(backend.last("k")).isNotCancelled();
+        backend.last("k").complete("v");
+        assertThat(a.join()).isEqualTo("v");
+        assertThat(memo.stats().abandonedLoads()).isZero();
+    }
+
+    @Test
+    void cancelAbandonedLoads_lastCallerFailsItsFutureWithCancellation_loadAbandonedAsByCancel() {
+        var backend = new Backend();
+        MemoizedFunction<String, String> memo = builder().cancelAbandonedLoads().memoize(backend);
+        var a = memo.apply("k");
+        var b = memo.apply("k");
+        a.cancel(false);
+        b.completeExceptionally(new CancellationException("caller gave up"));
+        assertThat(backend.last("k")).isCancelled();
+        assertThat(memo.stats().abandonedLoads()).isEqualTo(1);
+    }
+
+    @Test
+    void apply_callersJoiningALoad_eachGetsItsOwnFutureAndTheLoadsFailureUnwrapped() {
+        var backend = new Backend();
+        MemoizedFunction<String, String> memo = builder().memoize(backend);
+        var callers = new ArrayList<CompletableFuture<String>>();
+        for (int i = 0; i < 8; i++) {
+            callers.add(memo.apply("k"));
+        }
+        assertThat(callers).doesNotHaveDuplicates();
+        var failure = new IllegalStateException("backend down");
+        backend.last("k").completeExceptionally(new CompletionException(failure));
+        for (CompletableFuture<String> caller : callers) {
+            assertThat(caller.handle((value, error) -> error).join()).isSameAs(failure);
+        }
+        assertThat(memo.stats().misses()).isEqualTo(1);
+        assertThat(memo.stats().hits()).isEqualTo(7);
+        assertThat(backend.calls("k")).isEqualTo(1);
+    }
+
+    @Test
+    void cache_loadInFlight_completeAsyncAndObtrudeRefused() {
+        var backend = new Backend();
+        MemoizedFunction<String, String> memo = builder().memoize(backend);
+        var mine = memo.apply("k");
+        CompletableFuture<String> shared = memo.cache().asMap().get("k");
+        assertThat(shared).isNotNull().isNotSameAs(mine);
+        assertThatThrownBy(() -> shared.completeAsync(() -> "x")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> shared.obtrudeValue("x")).isInstanceOf(UnsupportedOperationException.class);
+        backend.last("k").complete("v");
+        assertThat(mine.join()).isEqualTo("v");
+    }
+
+    @Test
     void cancelAbandonedLoads_racingCancelAndApply_neverHandsOutCancelledLoad() throws Exception {
         long seed = Long.getLong("cache.seed", System.nanoTime());
         var random = new java.util.Random(seed);
