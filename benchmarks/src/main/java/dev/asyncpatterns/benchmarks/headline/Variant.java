@@ -24,7 +24,17 @@ public enum Variant {
     /** {@code Parallel.map} with the scenario's limit (toolkit). */
     PARALLEL_MAP("parallelMap", "Parallel.map", Shape.BOUNDED, true, ASYNCUTIL_SEMAPHORE),
     /** A pipeline source → {@code mapAsync(limit)} → list (toolkit). */
-    PIPELINE("pipeline", "Pipeline.mapAsync", Shape.BOUNDED, true, ASYNCUTIL_SEMAPHORE);
+    PIPELINE("pipeline", "Pipeline.mapAsync", Shape.BOUNDED, true, ASYNCUTIL_SEMAPHORE),
+    /**
+     * Scaling only: every call started at once on the JDK's timer
+     * ({@code CompletableFuture.delayedExecutor}), joined with {@code allOf} (JDK peer of the timer).
+     */
+    JDK_TIMER_ALL_OF("jdkTimerAllOf", "allOf on the JDK timer (delayedExecutor)", Shape.CONCURRENT, false, null),
+    /**
+     * Scaling only: the latency model alone, calls joined one by one with no combinator; its bytes
+     * per call are the model's own cost (baseline).
+     */
+    BASELINE("baseline", "latency model alone (baseline)", Shape.CONCURRENT, false, null);
 
     /** What the ideal time of a variant is. */
     public enum Shape {

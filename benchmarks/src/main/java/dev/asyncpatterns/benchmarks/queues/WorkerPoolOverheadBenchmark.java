@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,17 +24,21 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Overhead per job of a {@link WorkerPool} against a plain {@link ThreadPoolExecutor} with the
- * same number of workers: submit {@value #JOBS} trivial jobs (the handler returns its input) and
- * wait for every result. Time per job, so lower is better; the jobs do no work, so the figure is
- * pure hand-off cost (queue, wake-up, future completion).
+ * Overhead per job of a {@link WorkerPool} against a plain {@link ThreadPoolExecutor} set up the
+ * same way: the same number of workers, the same kind of threads, the same bounded queue capacity
+ * ({@value #JOBS}, so submissions never wait for room), the same job. Submit {@value #JOBS}
+ * trivial jobs (the handler returns its input) and wait for every result. Time per job, so lower
+ * is better; the jobs do no work, so the figure is pure hand-off cost (queue, wake-up, future
+ * completion).
  *
  * <ul>
- *   <li>{@code workerPool}: {@code WorkerPool.builder(CompletableFuture::completedFuture)}, virtual
- *       worker threads, queue capacity {@value #JOBS} (submissions never wait for room);</li>
- *   <li>{@code threadPoolExecutor}: fixed platform threads over a {@code LinkedBlockingQueue},
- *       {@code submit(Callable)}.</li>
+ *   <li>{@code workerPool}: {@code WorkerPool.builder(CompletableFuture::completedFuture)} with
+ *       {@code threadFactory} of the {@code threads} kind;</li>
+ *   <li>{@code threadPoolExecutor}: {@code workers} threads of that kind over a
+ *       {@code LinkedBlockingQueue} of the same capacity, {@code submit(Callable)}.</li>
  * </ul>
+ *
+ * <p>{@code threads}: {@code virtual} is the pool's default; {@code platform} is the executor's.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar WorkerPoolOverhead -f 1 -wi 3 -i 5}
  */
@@ -55,6 +60,10 @@ public class WorkerPoolOverheadBenchmark {
     @Param({"1", "4"})
     public int workers;
 
+    /** The kind of worker thread, the same for both: {@code virtual} or {@code platform}. */
+    @Param({"virtual", "platform"})
+    public String threads;
+
     private WorkerPool<Integer, Integer> pool;
     private ThreadPoolExecutor executor;
     private final Integer[] boxes = new Integer[JOBS];
@@ -65,14 +74,22 @@ public class WorkerPoolOverheadBenchmark {
         for (int i = 0; i < JOBS; i++) {
             boxes[i] = i;
         }
+        ThreadFactory factory = switch (threads) {
+            case "virtual" -> Thread.ofVirtual().name("bench-worker-", 0).factory();
+            case "platform" ->
+                Thread.ofPlatform().daemon().name("bench-worker-", 0).factory();
+            default -> throw new IllegalArgumentException("threads: " + threads);
+        };
         if (impl.equals("workerPool")) {
             pool = WorkerPool.<Integer, Integer>builder(CompletableFuture::completedFuture)
                     .workers(workers)
                     .queueCapacity(JOBS)
+                    .threadFactory(factory)
                     .name("bench")
                     .build();
         } else {
-            executor = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+            executor = new ThreadPoolExecutor(
+                    workers, workers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(JOBS), factory);
             executor.prestartAllCoreThreads();
         }
     }

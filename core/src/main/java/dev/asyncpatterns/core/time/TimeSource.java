@@ -43,10 +43,11 @@ public interface TimeSource {
      * in nanoseconds are treated as "never in practice" (saturated to {@link Long#MAX_VALUE}
      * nanoseconds) rather than overflowing.
      *
-     * <p>Which thread runs the task is up to the implementation: {@link #system()} starts a
-     * virtual thread per task, so a task may block or complete futures whose dependents block;
-     * the testkit's virtual clock runs due tasks on the thread that advances it. A task that
-     * throws does not affect other tasks. {@link #system()} runs the task with the request context
+     * <p>Which thread runs the task is up to the implementation: {@link #system()} runs it on one
+     * of a few reused virtual threads, never on its timer thread, and a task that blocks (or
+     * completes futures whose dependents block) does not hold up other timers; the testkit's
+     * virtual clock runs due tasks on the thread that advances it. A task that throws does not
+     * affect other tasks ({@link #system()} logs it at WARN). {@link #system()} runs the task with the request context
      * (MDC, and io.micrometer:context-propagation thread locals when present) of the thread that
      * scheduled it.
      *
@@ -66,6 +67,11 @@ public interface TimeSource {
      *
      * <p>Cancelling the returned future cancels the timer, so an abandoned delay holds no memory.
      *
+     * <p>Dependents of the returned future run on the thread that completes it, the one that runs
+     * the timer's tasks (for {@link #system()}: a toolkit virtual thread with the request context
+     * of the caller of {@code delay} restored; never the timer thread). Use the {@code ...Async}
+     * forms with your own executor to run them elsewhere.
+     *
      * @param delay how long to wait; zero or negative completes as soon as possible
      * @return a future completed after the delay
      * @throws NullPointerException if {@code delay} is null
@@ -84,8 +90,10 @@ public interface TimeSource {
 
     /**
      * The real clock: {@link System#nanoTime()}, {@link Instant#now()}, and one shared daemon
-     * timer thread that hands each due task to a new virtual thread, so slow tasks never delay
-     * other timers. Cancelled timers are removed at once.
+     * timer thread that hands due tasks, in batches, to a few reused virtual threads (no thread
+     * per timer); whenever tasks wait, a spare virtual thread is on its way, so a task that blocks
+     * never delays other timers. Cancelled timers are removed at once. Pending timers do not keep
+     * the JVM alive.
      *
      * @return the shared system time source
      */
