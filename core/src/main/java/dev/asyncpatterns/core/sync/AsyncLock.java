@@ -34,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Cancellation.</b> Cancelling a pending lock future withdraws the request; if the lock was
  * being handed over at that moment it goes to the next waiter. Never lost, never held twice.
+ * In that moment {@link #isLocked()} and {@link #tryLock()} see the lock held by the request that
+ * ends cancelled: the one window that is not linearizable, by design (the lock is a one-permit
+ * {@link AsyncSemaphore}; its class javadoc shows the Lincheck history).
  *
  * <p><b>Threads.</b> Thread-safe; lock-free when uncontended. Lock futures complete on the
  * thread that unlocks (outside internal locks) or on the time source's thread for a timeout.
