@@ -6,13 +6,8 @@ import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.redis.RedisSecondLevel;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.codec.StringCodec;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,12 +63,11 @@ final class SharedCache implements Example {
     @Override
     public void run(PrintStream out, boolean fast) throws Exception {
         String uri = System.getProperty(REDIS_URI_PROPERTY);
-        Process server = null;
+        LocalRedisServer server = null;
         if (uri == null) {
-            int port = freePort();
-            server = startRedis(port);
-            uri = "redis://127.0.0.1:" + port;
-            out.println("started redis-server on port " + port);
+            server = LocalRedisServer.start();
+            uri = server.uri();
+            out.println("started redis-server on port " + server.port());
         }
         RedisClient client = RedisClient.create(uri);
         try {
@@ -81,7 +75,7 @@ final class SharedCache implements Example {
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             if (server != null) {
-                server.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                server.close();
             }
         }
     }
@@ -158,47 +152,9 @@ final class SharedCache implements Example {
 
     @Override
     public java.util.Optional<String> missingPrerequisite() {
-        return Files.isExecutable(Path.of("/usr/bin/redis-server"))
+        return Files.isExecutable(LocalRedisServer.BINARY)
                 ? java.util.Optional.empty()
                 : java.util.Optional.of("no /usr/bin/redis-server (install the Debian package redis-server,"
                         + " or run it by name with --redis-uri=redis://host:port)");
-    }
-
-    private static Process startRedis(int port) throws IOException {
-        Path binary = Path.of("/usr/bin/redis-server");
-        if (!Files.isExecutable(binary)) {
-            throw new IllegalStateException(
-                    "no " + binary + ": install the redis-server package or pass --redis-uri=redis://host:port");
-        }
-        Process process = new ProcessBuilder(List.of(
-                        binary.toString(),
-                        "--port",
-                        Integer.toString(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no"))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try (var socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return process;
-            } catch (IOException notYet) {
-                Thread.onSpinWait();
-            }
-        }
-        process.destroyForcibly();
-        throw new IllegalStateException("redis-server did not start on port " + port);
-    }
-
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.asyncpatterns.cache.AsyncCaches;
 import dev.asyncpatterns.cache.MemoizedFunction;
+import dev.asyncpatterns.examples.LocalRedisServer;
 import dev.asyncpatterns.redis.RedisSecondLevel;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.codec.StringCodec;
@@ -60,7 +61,7 @@ public class FirstLevelHitBenchmark {
     @Param({"twoLevel", "oneLevel", "caffeineGetIfPresent"})
     String impl;
 
-    LocalRedis redis;
+    LocalRedisServer redis;
     RedisClient client;
     RedisSecondLevel<String, String> level;
     Function<String, CompletableFuture<String>> lookup;
@@ -88,7 +89,7 @@ public class FirstLevelHitBenchmark {
         }
         switch (impl) {
             case "twoLevel" -> {
-                redis = new LocalRedis();
+                redis = LocalRedisServer.start();
                 client = RedisClient.create(redis.uri());
                 level = RedisSecondLevel.builder(client, StringCodec.UTF8)
                         .keyPrefix("bench:l1:")

@@ -1,5 +1,6 @@
 package dev.asyncpatterns.benchmarks.redis;
 
+import dev.asyncpatterns.examples.LocalRedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.push.PushListener;
@@ -32,7 +33,7 @@ public final class InvalidationLatencyProbe {
 
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
-        try (var redis = new LocalRedis()) {
+        try (var redis = LocalRedisServer.start()) {
             RedisClient client = RedisClient.create(redis.uri());
             try {
                 var sender = client.connect(StringCodec.UTF8).async();

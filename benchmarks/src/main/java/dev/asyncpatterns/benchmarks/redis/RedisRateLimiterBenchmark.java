@@ -1,5 +1,6 @@
 package dev.asyncpatterns.benchmarks.redis;
 
+import dev.asyncpatterns.examples.LocalRedisServer;
 import dev.asyncpatterns.redis.RedisRateLimiter;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
@@ -53,7 +54,7 @@ public class RedisRateLimiterBenchmark {
     @Param({"rawEvalsha", "limiterAcquire"})
     String impl;
 
-    LocalRedis redis;
+    LocalRedisServer redis;
     RedisClient client;
     StatefulRedisConnection<String, String> connection;
     RedisAsyncCommands<String, String> commands;
@@ -64,7 +65,7 @@ public class RedisRateLimiterBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        redis = new LocalRedis();
+        redis = LocalRedisServer.start();
         client = RedisClient.create(redis.uri());
         connection = client.connect(StringCodec.UTF8);
         commands = connection.async();

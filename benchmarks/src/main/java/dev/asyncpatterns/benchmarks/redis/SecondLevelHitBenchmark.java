@@ -2,6 +2,7 @@ package dev.asyncpatterns.benchmarks.redis;
 
 import dev.asyncpatterns.cache.AsyncCaches;
 import dev.asyncpatterns.cache.MemoizedFunction;
+import dev.asyncpatterns.examples.LocalRedisServer;
 import dev.asyncpatterns.redis.RedisSecondLevel;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -57,7 +58,7 @@ public class SecondLevelHitBenchmark {
     @Param({"lettuceGet", "secondLevelGet", "cacheL1MissL2Hit"})
     String impl;
 
-    LocalRedis redis;
+    LocalRedisServer redis;
     RedisClient client;
     StatefulRedisConnection<String, String> connection;
     RedisAsyncCommands<String, String> commands;
@@ -66,7 +67,7 @@ public class SecondLevelHitBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        redis = new LocalRedis();
+        redis = LocalRedisServer.start();
         client = RedisClient.create(redis.uri());
         connection = client.connect(StringCodec.UTF8);
         commands = connection.async();
