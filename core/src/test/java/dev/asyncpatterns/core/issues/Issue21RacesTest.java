@@ -1,5 +1,8 @@
 package dev.asyncpatterns.core.issues;
 
+import static dev.asyncpatterns.core.StressBudget.LONG;
+import static dev.asyncpatterns.core.StressBudget.seed;
+import static dev.asyncpatterns.core.StressBudget.spin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncpatterns.core.ClosedException;
@@ -38,18 +41,6 @@ import org.junit.jupiter.api.Test;
  * {@code STRESS=long}; each prints one line and asserts on its figures.
  */
 class Issue21RacesTest {
-
-    private static final boolean LONG = "long".equals(System.getenv("STRESS"));
-
-    private static long seed() {
-        return Long.getLong("stress.seed", System.nanoTime());
-    }
-
-    private static void spin(int n) {
-        for (int i = 0; i < n; i++) {
-            Thread.onSpinWait();
-        }
-    }
 
     private static Throwable failureOf(CompletableFuture<?> future) {
         try {

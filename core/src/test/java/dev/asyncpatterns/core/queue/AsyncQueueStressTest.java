@@ -1,5 +1,7 @@
 package dev.asyncpatterns.core.queue;
 
+import static dev.asyncpatterns.core.StressBudget.LONG;
+import static dev.asyncpatterns.core.StressBudget.seed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncpatterns.core.ClosedException;
@@ -26,12 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class AsyncQueueStressTest {
 
-    private static final boolean LONG = "long".equalsIgnoreCase(System.getenv("STRESS"));
     private static final Duration HANG_LIMIT = Duration.ofSeconds(LONG ? 600 : 90);
-
-    private static long seed() {
-        return Long.getLong("stress.seed", System.nanoTime());
-    }
 
     // ---------------------------------------------------------------- no loss, no duplicates
 

@@ -1,5 +1,8 @@
 package dev.asyncpatterns.core.scope;
 
+import static dev.asyncpatterns.core.StressBudget.LONG;
+import static dev.asyncpatterns.core.StressBudget.seed;
+import static dev.asyncpatterns.core.StressBudget.spin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncpatterns.core.ClosedException;
@@ -19,18 +22,6 @@ import org.junit.jupiter.api.Test;
  * and asserts on its figures.
  */
 class TaskScopeRacesTest {
-
-    private static final boolean LONG = "long".equals(System.getenv("STRESS"));
-
-    private static long seed() {
-        return Long.getLong("stress.seed", System.nanoTime());
-    }
-
-    private static void spin(int n) {
-        for (int i = 0; i < n; i++) {
-            Thread.onSpinWait();
-        }
-    }
 
     // ---------------------------------------------------------------- fork vs cancel
 

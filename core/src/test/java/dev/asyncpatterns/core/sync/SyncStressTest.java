@@ -1,5 +1,7 @@
 package dev.asyncpatterns.core.sync;
 
+import static dev.asyncpatterns.core.StressBudget.LONG;
+import static dev.asyncpatterns.core.StressBudget.seed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.asyncpatterns.core.pool.AsyncPool;
@@ -27,14 +29,8 @@ import org.junit.jupiter.api.Test;
  */
 class SyncStressTest {
 
-    private static final boolean LONG = "long".equalsIgnoreCase(System.getenv("STRESS"));
     private static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(LONG ? 20 : 1);
     private static final int THREADS = 4;
-
-    private static long seed() {
-        String given = System.getProperty("stress.seed");
-        return given != null ? Long.parseLong(given) : System.nanoTime();
-    }
 
     // ---------------------------------------------------------------- AsyncSemaphore
 
