@@ -632,11 +632,7 @@ public final class Futures {
             if (stage == null) {
                 throw new NullPointerException(name + "[" + i + "] is null");
             }
-            // exactly a CompletableFuture: toCompletableFuture() would return it (subclasses such
-            // as the JDK's minimal stage may return a copy, so they go through Stages)
-            array[i] = stage.getClass() == CompletableFuture.class
-                    ? (CompletableFuture<?>) stage
-                    : Stages.toFuture((CompletionStage<?>) stage);
+            array[i] = Stages.toFuture((CompletionStage<?>) stage);
         }
         return array;
     }

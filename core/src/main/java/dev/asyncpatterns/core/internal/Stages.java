@@ -65,6 +65,11 @@ public final class Stages {
      * @return the linked future, or {@code null}
      */
     public static <T> @Nullable CompletableFuture<T> cancellable(CompletionStage<T> stage) {
+        if (stage.getClass() == CompletableFuture.class) {
+            // exactly a CompletableFuture: toCompletableFuture() is the stage itself (subclasses,
+            // such as the JDK's minimal stage, may return a copy or refuse, so they go the long way)
+            return (CompletableFuture<T>) stage;
+        }
         try {
             return stage.toCompletableFuture();
         } catch (UnsupportedOperationException notCancellable) {
