@@ -75,9 +75,12 @@ public final class Blocking {
     public static <T> CompletableFuture<T> cpu(Callable<? extends T> task) {
         Objects.requireNonNull(task, "task");
         ThreadPoolExecutor pool = CpuPool.POOL;
-        var holder = new TaskFuture<?>[1];
-        TaskFuture<T> future = new TaskFuture<>(task, null, () -> pool.remove(holder[0]));
-        holder[0] = future;
+        TaskFuture<T> future = new TaskFuture<>(task) {
+            @Override
+            protected void onCancelledBeforeStart() {
+                pool.remove(this); // cancelled while queued: free its slot in the queue now
+            }
+        };
         return future.startOn(pool);
     }
 

@@ -43,8 +43,13 @@ import org.jspecify.annotations.Nullable;
  * finished, or at cancel/reject time if it never started. TaskScope uses it to count live forks
  * (the future being done is not enough: a cancelled task may still be running).
  */
-/** A really cancellable task: {@code cancel(true)} interrupts the running thread. */
-public final class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
+/**
+ * A really cancellable task: {@code cancel(true)} interrupts the running thread. Subclassed only
+ * where the task object is also the owner's own bookkeeping (TaskScope's fork is one object per
+ * fork: this future, the Runnable and the scope's list node), through {@link #invoke} and
+ * {@link #onExit}.
+ */
+public class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
 
     private static final CapturedContext.Scope NOTHING_RESTORED = () -> {};
 
@@ -76,39 +81,24 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
     private volatile @Nullable Callable<? extends T> callable;
     private volatile @Nullable Thread runner;
     private volatile @Nullable Throwable lateFailure;
-    private final @Nullable Runnable exitHook;
-    private final @Nullable Runnable cancelledBeforeStart;
     private final CapturedContext context;
     private final boolean freshThread;
 
     public TaskFuture(Callable<? extends T> callable) {
-        this(callable, null, null);
+        this(callable, false);
     }
 
     /**
-     * @param exitHook runs once the task can no longer run or is done running (may be null)
-     * @param cancelledBeforeStart runs when cancelled before it started, e.g. to remove it from a
-     *     pool's queue (may be null)
-     */
-    public TaskFuture(
-            Callable<? extends T> callable, @Nullable Runnable exitHook, @Nullable Runnable cancelledBeforeStart) {
-        this(callable, exitHook, cancelledBeforeStart, false);
-    }
-
-    /**
+     * Hooks are methods ({@link #onExit}, {@link #onCancelledBeforeStart}) a subclass overrides,
+     * not fields: a task without hooks carries none (issue 20, one object per scope fork).
+     *
      * @param freshThread whether the executor runs this task on a new thread that inherits no
      *     thread-locals (Tasks.virtualThreads()): then an empty context needs no restore, which
      *     would allocate the MDC's thread-local map on that thread only to find it empty
      */
-    public TaskFuture(
-            Callable<? extends T> callable,
-            @Nullable Runnable exitHook,
-            @Nullable Runnable cancelledBeforeStart,
-            boolean freshThread) {
+    public TaskFuture(Callable<? extends T> callable, boolean freshThread) {
         this.callable = Objects.requireNonNull(callable, "task");
         this.freshThread = freshThread;
-        this.exitHook = exitHook;
-        this.cancelledBeforeStart = cancelledBeforeStart;
         this.context = CapturedContext.capture(); // the submitting thread's request context
     }
 
@@ -142,7 +132,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
             // non-null: only the NEW -> FINISHED transitions and this run's own exit clear it
             Callable<? extends T> task = Objects.requireNonNull(callable, "callable");
             if (!isDone()) {
-                complete(task.call());
+                complete(invoke(task));
             }
         } catch (Throwable failure) {
             if (!completeExceptionally(failure) && !isCancellationNoise(failure)) {
@@ -183,9 +173,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
         }
         if (STATE.compareAndSet(this, NEW, FINISHED)) {
             callable = null;
-            if (cancelledBeforeStart != null) {
-                cancelledBeforeStart.run();
-            }
+            onCancelledBeforeStart();
             exit();
         } else if (mayInterruptIfRunning && STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
             try {
@@ -222,9 +210,44 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
                         && Thread.currentThread().isInterrupted());
     }
 
+    /**
+     * Runs the task on the runner thread (run() completes this future with the result). A
+     * subclass may wrap the call, e.g. to record which thread runs which task.
+     *
+     * @param task the task given to the constructor
+     * @return the task's result
+     * @throws Exception the task's exception
+     */
+    protected T invoke(Callable<? extends T> task) throws Exception {
+        return task.call();
+    }
+
+    /**
+     * The exit hook: runs exactly once, when the task can no longer touch anything (after run()
+     * finished, or at cancel/reject time if it never started). Does nothing unless overridden;
+     * TaskScope counts its live forks here (the future being done is not enough: a cancelled
+     * task may still be running).
+     */
+    protected void onExit() {}
+
+    /**
+     * Runs when the task is cancelled before it started, on the cancelling thread, e.g. to remove
+     * it from a pool's queue. Does nothing unless overridden.
+     */
+    protected void onCancelledBeforeStart() {}
+
+    /**
+     * The thread running the task, or null before and after it runs.
+     *
+     * @return the runner thread or null
+     */
+    protected final @Nullable Thread runnerThread() {
+        return runner;
+    }
+
     private void exit() {
-        if (exitHook != null && EXITED.compareAndSet(this, false, true)) {
-            exitHook.run();
+        if (EXITED.compareAndSet(this, false, true)) {
+            onExit();
         }
     }
 

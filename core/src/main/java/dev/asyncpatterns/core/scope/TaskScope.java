@@ -25,7 +25,6 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -50,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *             deadline, cancel(), close(), a parent's shutdown), always under the lock, by a CAS
  *             (register races it lock-free); CLOSED once by close()/joinAndClose completion.
  *   head      the registered forks, newest first: an intrusive list whose nodes are the per-fork
- *             objects themselves (Body for fork, AsyncFork for forkAsync), so registering
+ *             objects themselves (Fork for fork, AsyncFork for forkAsync), so registering
  *             allocates nothing. Pushes CAS the head. Exited nodes are unlinked by sweep(), one
  *             sweeper at a time (the SWEEPING bit), once the registrations since the last sweep
  *             exceed both 1,024 and twice the live count, so the list stays O(live forks). The
@@ -67,6 +66,10 @@ import org.slf4j.LoggerFactory;
  * Both sides write then read volatile state, so at least one of them sees the other: no fork is
  * missed. Before its body starts, a fork re-reads SHUTDOWN too (runInScope).
  *
+ * One object per fork (issue 20): fork() allocates a Fork, which is at once the caller's
+ * future (a TaskFuture), the Runnable the executor runs, the exit hook, the list node and the
+ * ForkThreads entry. forkAsync() of a stage that is already done registers nothing.
+ *
  * Every fork gets one exit callback (forkExited) that counts its outcome, applies the policy
  * (under the lock, only when the policy cares: a failure under FAIL_FAST, anything under
  * FIRST_SUCCESS before the shutdown; an Outcome is built only then) and then releases its unit
@@ -77,8 +80,9 @@ import org.slf4j.LoggerFactory;
  * the JDK's shutdownNow() when exits took a lock).
  *
  * Forks on the default executor (Tasks.virtualThreads()) run on a new virtual thread that
- * inherits nothing: runInScope records their scope in FRESH_FORK_SCOPE (one map entry) instead of
- * two ThreadLocals (a ThreadLocalMap per thread, ~190 B), needs no "running fork" frame (such a
+ * inherits nothing: runInScope enters their fork in FRESH_FORK_SCOPE (a
+ * ForkThreads table chained through the forks: no allocation) instead of two ThreadLocals (a
+ * ThreadLocalMap per thread, ~190 B), needs no "running fork" frame (such a
  * thread is never the owner, so joinBlocking()/close() cannot be called from inside its own fork
  * there), and TaskFuture skips restoring an empty context (which would create the MDC's map).
  *
@@ -196,9 +200,9 @@ public final class TaskScope implements AutoCloseable {
      * The scope of the fork body each fresh fork thread runs (scopes on the default executor):
      * a map entry instead of a ThreadLocalMap on every new virtual thread; see the note.
      */
-    private static final ConcurrentHashMap<Thread, TaskScope> FRESH_FORK_SCOPE = new ConcurrentHashMap<>();
+    private static final ForkThreads FRESH_FORK_SCOPE = new ForkThreads();
     /** The scopes whose fork bodies the current thread is running, innermost first. */
-    private static final ThreadLocal<Body<?>> RUNNING_FORK = new ThreadLocal<>();
+    private static final ThreadLocal<RunningFork> RUNNING_FORK = new ThreadLocal<>();
     /** Stands for any success in outcomeOf (the value itself is never read). */
     private static final Outcome<Object> SUCCESS = Outcome.success((Object) "any success");
 
@@ -260,11 +264,11 @@ public final class TaskScope implements AutoCloseable {
     @GuardedBy("lock")
     private boolean succeeded;
 
-    @GuardedBy("lock")
-    private @Nullable Throwable failure;
+    // written under the lock; volatile so that result() reads them without it (a fork's outcome
+    // is recorded before its count is released, so a join that saw the scope idle sees it)
+    private volatile @Nullable Throwable failure;
 
-    @GuardedBy("lock")
-    private @Nullable TimeoutException deadlineExpired;
+    private volatile @Nullable TimeoutException deadlineExpired;
 
     @GuardedBy("lock")
     private @Nullable Cancellable deadlineTimer;
@@ -369,7 +373,7 @@ public final class TaskScope implements AutoCloseable {
 
     private static @Nullable TaskScope innermostOpen() {
         TaskScope scope = openFrom(CURRENT.get()); // a scope opened by this thread, or its fork's
-        return scope != null ? scope : openFrom(FRESH_FORK_SCOPE.get(Thread.currentThread()));
+        return scope != null ? scope : openFrom(FRESH_FORK_SCOPE.scopeOf(Thread.currentThread()));
     }
 
     private static @Nullable TaskScope openFrom(@Nullable TaskScope innermost) {
@@ -401,9 +405,8 @@ public final class TaskScope implements AutoCloseable {
     public <T> CompletableFuture<T> fork(Callable<? extends T> task) {
         Objects.requireNonNull(task, "task");
         checkForkingThread();
-        var body = new Body<T>(this, task);
-        TaskFuture<T> fork = body.fork;
-        if (!register(body, "fork")) {
+        var fork = new Fork<T>(this, task);
+        if (!register(fork, "fork")) {
             fork.cancel(false); // never counted in: its exit hook sees counted == false
             return fork;
         }
@@ -494,11 +497,11 @@ public final class TaskScope implements AutoCloseable {
             }
             next = (c & PUSH_MASK) == PUSH_MASK ? c + 1 : c + PUSH + 1;
         } while (!CTL.weakCompareAndSet(this, c, next));
-        node.counted = true;
+        node.markCounted();
         Node h;
         do { // push, before the caller's re-read of the shutdown bit
             h = head;
-            node.next = h;
+            node.setNext(h);
         } while (!HEAD.weakCompareAndSet(this, h, node));
         FORKED.getAndAdd(this, 1L);
         long pushes = (next & PUSH_MASK) >>> 32;
@@ -528,9 +531,9 @@ public final class TaskScope implements AutoCloseable {
         try {
             Node prev = head;
             if (prev != null) {
-                for (Node node = prev.next; node != null; node = node.next) {
-                    if (node.exited) {
-                        prev.next = node.next;
+                for (Node node = prev.next(); node != null; node = node.next()) {
+                    if (node.hasExited()) {
+                        prev.setNext(node.next());
                     } else {
                         prev = node;
                     }
@@ -546,30 +549,72 @@ public final class TaskScope implements AutoCloseable {
     /**
      * A registered fork: a node of the scope's intrusive list. {@code next} is written before
      * the node is pushed and afterwards only by the sweeper (a plain field: a walker that reads
-     * an older value follows unlinked nodes, whose next pointers still lead on).
+     * an older value follows unlinked nodes, whose next pointers still lead on). An interface,
+     * so that the fork of {@link #fork} can be its own {@link TaskFuture} (one object per fork).
      */
-    private abstract static class Node {
+    private interface Node {
         @Nullable
-        Node next;
-        /** Set before the push; false for a fork refused at registration (born cancelled). */
-        boolean counted;
-        /** Set once the fork has exited and been counted out: the sweeper may unlink it. */
-        volatile boolean exited;
+        Node next();
 
-        abstract CompletableFuture<?> future();
+        void setNext(@Nullable Node next);
+
+        /** False for a fork refused at registration (born cancelled); set before the push. */
+        boolean isCounted();
+
+        void markCounted();
+
+        /** Whether the fork has exited and been counted out: the sweeper may unlink it. */
+        boolean hasExited();
+
+        void markExited();
+
+        CompletableFuture<?> future();
     }
 
     /** An async fork: its node and its exit callback (the stage completed). */
-    private static final class AsyncFork<T> extends Node implements BiConsumer<T, @Nullable Throwable> {
+    private static final class AsyncFork<T> implements Node, BiConsumer<T, @Nullable Throwable> {
         private final TaskScope scope;
         final FollowingFuture<T> fork = new FollowingFuture<>();
+        private @Nullable Node next;
+        private boolean counted;
+        private volatile boolean exited;
 
         AsyncFork(TaskScope scope) {
             this.scope = scope;
         }
 
         @Override
-        CompletableFuture<?> future() {
+        public @Nullable Node next() {
+            return next;
+        }
+
+        @Override
+        public void setNext(@Nullable Node next) {
+            this.next = next;
+        }
+
+        @Override
+        public boolean isCounted() {
+            return counted;
+        }
+
+        @Override
+        public void markCounted() {
+            counted = true;
+        }
+
+        @Override
+        public boolean hasExited() {
+            return exited;
+        }
+
+        @Override
+        public void markExited() {
+            exited = true;
+        }
+
+        @Override
+        public CompletableFuture<?> future() {
             return fork;
         }
 
@@ -636,40 +681,156 @@ public final class TaskScope implements AutoCloseable {
     }
 
     /**
-     * The body and exit hook of one fork: one object per fork instead of two lambdas, and the
-     * thread-local frame saying "this thread runs a fork body of {@code scope}" while it runs.
+     * One fork of {@link #fork}, in one object (issue 20): the future handed to the caller, the
+     * Runnable the executor runs, the exit hook (TaskFuture's {@link TaskFuture#onExit}), the
+     * scope's list node and, on a fresh fork thread, the entry of {@link ForkThreads}: 56 B per
+     * fork with compressed oops, instead of a body (40 B), a task future (56 B) and a map entry
+     * (32 B).
      */
-    private static final class Body<T> extends Node implements Callable<T>, Runnable {
+    private static final class Fork<T> extends TaskFuture<T> implements Node {
         final TaskScope scope;
-        private final Callable<? extends T> task;
-        final TaskFuture<T> fork;
-
+        private @Nullable Node next;
+        private boolean counted;
+        private volatile boolean exited;
+        /** The next fork of this one's {@link ForkThreads} bucket, while its body runs. */
         @Nullable
-        Body<?> outer; // the fork body this thread was running before, if any
+        Fork<?> bucketNext;
 
-        Body(TaskScope scope, Callable<? extends T> task) {
+        Fork(TaskScope scope, Callable<? extends T> task) {
+            super(task, scope.freshThreads);
             this.scope = scope;
-            this.task = task;
-            this.fork = new TaskFuture<>(this, this, null, scope.freshThreads);
         }
 
         @Override
-        public T call() throws Exception {
+        protected T invoke(Callable<? extends T> task) throws Exception {
             return scope.runInScope(task, this);
         }
 
         @Override
-        CompletableFuture<?> future() {
-            return fork;
+        protected void onExit() {
+            if (scope.freshThreads) {
+                // after the body ran, this is its thread; a fork that never ran is in no bucket
+                // of the current thread (the canceller's), so this finds nothing to unlink
+                FRESH_FORK_SCOPE.exit(this, Thread.currentThread());
+            }
+            scope.forkExited(this);
+        }
+
+        /** The thread running this fork's body (set before the body runs), or null. */
+        @Nullable
+        Thread thread() {
+            return runnerThread();
         }
 
         @Override
-        public void run() { // the exit hook
-            scope.forkExited(this);
+        public @Nullable Node next() {
+            return next;
+        }
+
+        @Override
+        public void setNext(@Nullable Node next) {
+            this.next = next;
+        }
+
+        @Override
+        public boolean isCounted() {
+            return counted;
+        }
+
+        @Override
+        public void markCounted() {
+            counted = true;
+        }
+
+        @Override
+        public boolean hasExited() {
+            return exited;
+        }
+
+        @Override
+        public void markExited() {
+            exited = true;
+        }
+
+        @Override
+        public CompletableFuture<?> future() {
+            return this;
         }
     }
 
-    private <T> T runInScope(Callable<? extends T> task, Body<?> body) throws Exception {
+    /** A frame of {@link #RUNNING_FORK}: this thread runs a fork body of {@code scope}. */
+    private record RunningFork(TaskScope scope, @Nullable RunningFork outer) {}
+
+    /**
+     * Which fork body each fresh fork thread runs: a fixed table of buckets chained through the
+     * forks themselves ({@link Fork#bucketNext}), so a fork's entry allocates nothing (a
+     * ConcurrentHashMap entry was 32 B per fork). Only fork threads of scopes on the default
+     * executor enter it, each for the time its body runs; a thread looks up only itself (when it
+     * forks into or opens a scope). Bucket by thread id under one of 64 striped locks: the
+     * sections are a push, an unlink from a short chain, or a walk of it, and run no user code.
+     */
+    private static final class ForkThreads {
+        private static final int BUCKETS = 4096;
+        private static final int STRIPES = 64;
+        private final @Nullable Fork<?>[] heads = new Fork<?>[BUCKETS];
+        private final Object[] locks = new Object[STRIPES];
+
+        ForkThreads() {
+            for (int i = 0; i < STRIPES; i++) {
+                locks[i] = new Object();
+            }
+        }
+
+        private static int bucket(Thread thread) {
+            long id = thread.threadId();
+            return (int) (id ^ (id >>> 12)) & (BUCKETS - 1);
+        }
+
+        void enter(Fork<?> fork, Thread thread) {
+            int i = bucket(thread);
+            synchronized (locks[i & (STRIPES - 1)]) {
+                fork.bucketNext = heads[i];
+                heads[i] = fork;
+            }
+        }
+
+        void exit(Fork<?> fork, Thread thread) {
+            int i = bucket(thread);
+            synchronized (locks[i & (STRIPES - 1)]) {
+                Fork<?> prev = null;
+                for (Fork<?> f = heads[i]; f != null; prev = f, f = f.bucketNext) {
+                    if (f == fork) {
+                        if (prev == null) {
+                            heads[i] = f.bucketNext;
+                        } else {
+                            prev.bucketNext = f.bucketNext;
+                        }
+                        f.bucketNext = null; // a caller keeping this future keeps no other fork
+                        return;
+                    }
+                }
+            }
+        }
+
+        /** The scope whose fork body {@code thread} (the current thread) runs, or null. */
+        @Nullable
+        TaskScope scopeOf(Thread thread) {
+            if (!thread.isVirtual()) {
+                return null; // fresh fork threads are virtual
+            }
+            int i = bucket(thread);
+            synchronized (locks[i & (STRIPES - 1)]) {
+                for (Fork<?> f = heads[i]; f != null; f = f.bucketNext) {
+                    if (f.thread() == thread) {
+                        return f.scope;
+                    }
+                }
+            }
+            return null;
+        }
+    }
+
+    private <T> T runInScope(Callable<? extends T> task, Fork<T> fork) throws Exception {
         if (isShutdown()) {
             // registered before the shutdown but reached by its thread only now: the body must not
             // start once the scope is cancelled (cancelAll may not have reached this fork yet)
@@ -678,19 +839,15 @@ public final class TaskScope implements AutoCloseable {
         if (freshThreads) {
             // a new virtual thread: nothing to save or restore, and it can never be the owner
             // (so checkNotInOwnFork needs no frame); see the note
-            Thread thread = Thread.currentThread();
-            FRESH_FORK_SCOPE.put(thread, this);
-            try {
-                return task.call();
-            } finally {
-                FRESH_FORK_SCOPE.remove(thread);
-            }
+            // left in Fork.onExit, on this thread: no try/finally frame around the body, whose
+            // frames every fork that blocks copies into its stack chunk
+            FRESH_FORK_SCOPE.enter(fork, Thread.currentThread());
+            return task.call();
         }
         TaskScope previous = CURRENT.get();
-        Body<?> outerFork = RUNNING_FORK.get();
-        body.outer = outerFork;
+        RunningFork outerFork = RUNNING_FORK.get();
         CURRENT.set(this);
-        RUNNING_FORK.set(body);
+        RUNNING_FORK.set(new RunningFork(this, outerFork));
         try {
             return task.call();
         } finally {
@@ -713,8 +870,8 @@ public final class TaskScope implements AutoCloseable {
      * same-thread executor ({@code executor(Runnable::run)}).
      */
     private void checkNotInOwnFork(String operation) {
-        for (Body<?> frame = RUNNING_FORK.get(); frame != null; frame = frame.outer) {
-            if (frame.scope == this) {
+        for (RunningFork frame = RUNNING_FORK.get(); frame != null; frame = frame.outer()) {
+            if (frame.scope() == this) {
                 throw new IllegalStateException("TaskScope." + operation + " called inside one of its own forks"
                         + " (the scope's executor runs forks on the owner thread): it would wait for that fork,"
                         + " i.e. for itself, forever");
@@ -728,7 +885,7 @@ public final class TaskScope implements AutoCloseable {
      * forks of a scope that shut down).
      */
     private void forkExited(Node node) {
-        if (!node.counted) {
+        if (!node.isCounted()) {
             return; // never counted in (born cancelled)
         }
         CompletableFuture<?> fork = node.future();
@@ -746,7 +903,7 @@ public final class TaskScope implements AutoCloseable {
         if (policyCares) {
             applyPolicy(outcomeOf(fork), live() - 1);
         }
-        node.exited = true;
+        node.markExited();
         release();
     }
 
@@ -866,8 +1023,8 @@ public final class TaskScope implements AutoCloseable {
             timer.cancel();
         }
         CancellationException reason = null; // one for every fork: no stack trace per fork
-        for (Node node = head; node != null; node = node.next) {
-            if (!node.exited) {
+        for (Node node = head; node != null; node = node.next()) {
+            if (!node.hasExited()) {
                 if (node.future() instanceof TaskFuture<?> task) {
                     if (reason == null) {
                         reason = new CancellationException("TaskScope " + name() + " shut down");
@@ -1040,13 +1197,17 @@ public final class TaskScope implements AutoCloseable {
 
     /** The failure join reports, or null. */
     private @Nullable Throwable result() {
+        return switch (policy) {
+            case FAIL_FAST -> failure;
+            case COLLECT_ALL -> deadlineExpired;
+            case FIRST_SUCCESS -> firstSuccessResult();
+        };
+    }
+
+    private @Nullable Throwable firstSuccessResult() {
         lock.lock();
         try {
-            return switch (policy) {
-                case FAIL_FAST -> failure;
-                case COLLECT_ALL -> deadlineExpired;
-                case FIRST_SUCCESS -> succeeded ? null : firstSuccessFailure();
-            };
+            return succeeded ? null : firstSuccessFailure();
         } finally {
             lock.unlock();
         }
@@ -1099,12 +1260,8 @@ public final class TaskScope implements AutoCloseable {
         checkNotInOwnFork("close");
         shutDownAndAwait();
         if (CURRENT.get() == this) {
-            TaskScope enclosing = innermostOpen();
-            if (enclosing == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(enclosing);
-            }
+            // set(null), not remove(): the thread's entry stays, so its next open() allocates none
+            CURRENT.set(innermostOpen());
         }
     }
 
@@ -1201,7 +1358,8 @@ public final class TaskScope implements AutoCloseable {
         if (current == owner) {
             return;
         }
-        if (isAncestorOf(FRESH_FORK_SCOPE.get(current)) || isAncestorOf(CURRENT.get())) {
+        // the fresh-fork table first: CURRENT.get() would give a fresh fork thread a ThreadLocalMap
+        if (isAncestorOf(FRESH_FORK_SCOPE.scopeOf(current)) || isAncestorOf(CURRENT.get())) {
             return;
         }
         throw new WrongThreadException("TaskScope.fork must be called by the owner thread " + owner
