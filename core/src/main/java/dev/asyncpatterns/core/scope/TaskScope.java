@@ -253,7 +253,7 @@ public final class TaskScope implements AutoCloseable {
     private volatile @Nullable Node head;
 
     @GuardedBy("lock")
-    private final List<TaskScope> children = new ArrayList<>();
+    private @Nullable List<TaskScope> children; // created by the first adopt()
 
     private final @Nullable List<Throwable> firstSuccessFailures; // guarded by lock; FIRST_SUCCESS only
     /** SHUTDOWN and CLOSED bits and the live-fork count (low 32 bits); see the note. */
@@ -364,7 +364,12 @@ public final class TaskScope implements AutoCloseable {
     private boolean adopt(TaskScope child) {
         lock.lock();
         try {
-            children.add(child);
+            List<TaskScope> kids = children;
+            if (kids == null) {
+                kids = new ArrayList<>(2);
+                children = kids;
+            }
+            kids.add(child);
             return isShutdown();
         } finally {
             lock.unlock();
@@ -870,6 +875,9 @@ public final class TaskScope implements AutoCloseable {
      * same-thread executor ({@code executor(Runnable::run)}).
      */
     private void checkNotInOwnFork(String operation) {
+        if (freshThreads) {
+            return; // its forks run on new threads, never the owner's: no frame names this scope
+        }
         for (RunningFork frame = RUNNING_FORK.get(); frame != null; frame = frame.outer()) {
             if (frame.scope() == this) {
                 throw new IllegalStateException("TaskScope." + operation + " called inside one of its own forks"
@@ -1009,8 +1017,8 @@ public final class TaskScope implements AutoCloseable {
         }
     }
 
-    private static <E> List<E> copy(java.util.Collection<E> elements) {
-        return elements.isEmpty() ? List.of() : new ArrayList<>(elements);
+    private static <E> List<E> copy(java.util.@Nullable Collection<E> elements) {
+        return elements == null || elements.isEmpty() ? List.of() : new ArrayList<>(elements);
     }
 
     /**
@@ -1260,13 +1268,18 @@ public final class TaskScope implements AutoCloseable {
         checkNotInOwnFork("close");
         shutDownAndAwait();
         if (CURRENT.get() == this) {
-            // set(null), not remove(): the thread's entry stays, so its next open() allocates none
-            CURRENT.set(innermostOpen());
+            // innermostOpen() without re-reading CURRENT (this scope, closed); set(null), not
+            // remove(): the thread's entry stays, so its next open() allocates none
+            TaskScope enclosing = openFrom(parent);
+            CURRENT.set(enclosing != null ? enclosing : openFrom(FRESH_FORK_SCOPE.scopeOf(Thread.currentThread())));
         }
     }
 
     /** close() without the owner checks: also how a closing parent closes its open children. */
     private void shutDownAndAwait() {
+        if (closeIfNothingForked()) {
+            return;
+        }
         cancel();
         List<TaskScope> openChildren;
         lock.lock();
@@ -1281,6 +1294,34 @@ public final class TaskScope implements AutoCloseable {
         }
         awaitIdleUninterruptibly();
         detach();
+    }
+
+    /**
+     * The common close of a scope that never registered a fork (forkAsync of completed stages
+     * only, or nothing) and has no open child: one lock section sets SHUTDOWN and CLOSED together.
+     * No thread but the owner can be forking then (a fork must come from the owner or from a fork
+     * of this scope or of a child, and there is none), so no forker sees CLOSED where it would
+     * have seen SHUTDOWN first.
+     *
+     * @return true if closed here
+     */
+    private boolean closeIfNothingForked() {
+        Cancellable timer;
+        lock.lock();
+        try {
+            if (head != null || (children != null && !children.isEmpty()) || live() != 0) {
+                return false;
+            }
+            setBits(SHUTDOWN | CLOSED);
+            timer = deadlineTimer;
+        } finally {
+            lock.unlock();
+        }
+        if (timer != null) {
+            timer.cancel();
+        }
+        detach();
+        return true;
     }
 
     private void closeWhenIdle() {
@@ -1306,7 +1347,9 @@ public final class TaskScope implements AutoCloseable {
     private void removeChild(TaskScope child) {
         lock.lock();
         try {
-            children.remove(child);
+            if (children != null) {
+                children.remove(child);
+            }
         } finally {
             lock.unlock();
         }
