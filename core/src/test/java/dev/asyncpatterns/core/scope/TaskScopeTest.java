@@ -356,6 +356,35 @@ class TaskScopeTest {
     // ---------------------------------------------------------------- close
 
     @Test
+    void close_onlyCompletedForkAsyncs_cancelsTheDeadlineTimerAndShutsDown() throws Exception {
+        var scope = TaskScope.builder()
+                .deadline(Duration.ofHours(1))
+                .timeSource(clock)
+                .open();
+        var fork = scope.forkAsync(() -> Futures.completed(7)); // done at once: never registered
+        scope.joinBlocking();
+        scope.close();
+        assertThat(fork.resultNow()).isEqualTo(7);
+        assertThat(clock.pendingTimers()).isZero();
+        assertThat(scope.isShutdown()).isTrue();
+        assertThat(scope.stats().closed()).isTrue();
+        assertThatThrownBy(() -> scope.fork(() -> 1)).isInstanceOf(ClosedException.class);
+    }
+
+    @Test
+    void close_childThatNeverForked_isDetachedAndTheParentIsInnermostAgain() throws Exception {
+        try (var parent = TaskScope.open()) {
+            var child = TaskScope.open();
+            child.close(); // no fork: the one-section close
+            var sibling = TaskScope.open(); // a child of parent, not of the closed child
+            parent.cancel();
+            assertThat(sibling.isShutdown()).isTrue();
+            sibling.close();
+            assertThat(parent.fork(() -> 1).isCancelled()).isTrue();
+        }
+    }
+
+    @Test
     void close_withoutJoin_cancelsAndAwaitsEveryFork() throws Exception {
         var started = new CountDownLatch(3);
         try (var scope = TaskScope.open()) {
