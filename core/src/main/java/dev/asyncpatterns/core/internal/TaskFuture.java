@@ -122,7 +122,6 @@ public class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
     }
 
     @Override
-    @SuppressWarnings("ThreadPriorityCheck") // Thread.yield while a canceller interrupts us, exactly as FutureTask does
     public void run() {
         if (state != NEW) {
             return;
@@ -147,18 +146,24 @@ public class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
             restored.close();
             callable = null;
             if (!STATE.compareAndSet(this, RUNNING, FINISHED)) {
-                for (int spins = 0; state == INTERRUPTING; spins++) {
-                    if (spins < INTERRUPT_SPINS) {
-                        Thread.onSpinWait();
-                    } else {
-                        Thread.yield(); // as FutureTask: never burn a carrier the canceller needs, see the note
-                    }
-                }
-                Thread.interrupted(); // clear our cancellation interrupt, see the note
+                waitOutInterrupt();
             }
             runner = null;
             exit();
         }
+    }
+
+    /** The runner, cancelled while running: waits until the canceller's interrupt is done. */
+    @SuppressWarnings("ThreadPriorityCheck") // Thread.yield while a canceller interrupts us, exactly as FutureTask does
+    private void waitOutInterrupt() {
+        for (int spins = 0; state == INTERRUPTING; spins++) {
+            if (spins < INTERRUPT_SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // as FutureTask: never burn a carrier the canceller needs, see the note
+            }
+        }
+        Thread.interrupted(); // clear our cancellation interrupt, see the note
     }
 
     /**
