@@ -836,17 +836,21 @@ public final class TaskScope implements AutoCloseable {
     }
 
     private <T> T runInScope(Callable<? extends T> task, Fork<T> fork) throws Exception {
+        if (freshThreads) {
+            // a new virtual thread: nothing to save or restore, and it can never be the owner
+            // (so checkNotInOwnFork needs no frame); see the note. Entered first and left in
+            // Fork.onExit, on this thread: the dependents this thread runs when it completes the
+            // fork (also with the CancellationException below) may fork into the scope, and no
+            // try/finally frame sits under the body, whose frames every fork that blocks copies
+            // into its stack chunk
+            FRESH_FORK_SCOPE.enter(fork, Thread.currentThread());
+        }
         if (isShutdown()) {
             // registered before the shutdown but reached by its thread only now: the body must not
             // start once the scope is cancelled (cancelAll may not have reached this fork yet)
             throw new CancellationException("TaskScope was shut down before this fork started");
         }
         if (freshThreads) {
-            // a new virtual thread: nothing to save or restore, and it can never be the owner
-            // (so checkNotInOwnFork needs no frame); see the note
-            // left in Fork.onExit, on this thread: no try/finally frame around the body, whose
-            // frames every fork that blocks copies into its stack chunk
-            FRESH_FORK_SCOPE.enter(fork, Thread.currentThread());
             return task.call();
         }
         TaskScope previous = CURRENT.get();
