@@ -13,8 +13,8 @@
 #            One JSON per area (results/verdict-<area>.json), so `--only queues` reruns one area and
 #            keeps the others; the report is generated from every verdict-*.json present, and the
 #            README blocks (<!-- bench:... -->) are regenerated from their committed JSON.
-#            Areas (default: all but headline): sync futures scope queues cache resilience pipeline
-#            scaling redis postgres headline. JMH time, measured per fork at ~2.5 s of JVM start +
+#            Areas (default: all but headline and http): sync futures scope queues cache resilience pipeline
+#            scaling redis postgres headline http. JMH time, measured per fork at ~2.5 s of JVM start +
 #            8 x 500 ms, so ~20 s per parameter combination (3 forks): sync ~4.5 min (14 combinations;
 #            ParallelMap is SingleShotTime, 8 shots of ~0.3 s per fork), futures ~3.3 min (10),
 #            resilience ~1.7 min (5), pipeline ~1.5 min (4), redis ~1.5 min (4, a redis-server per
@@ -22,8 +22,9 @@
 #            (not in the default set) ~4.5 min (14). The other areas' matrices are their owners'
 #            (queues, scope, cache, scaling): count 20 s per combination (`--dry-run`, then
 #            `java -jar ... -l -p ...`).
-#            The HTTP headline scenarios (API_CALLS, PAGE_SCRAPES) are in no area: each fork first
-#            warms the HTTP stack up for up to 8 s, so 14 combinations x 3 forks take ~9 min.
+#            http (not in the default set) ~3.2 min: the HTTP page scrapes, 4 variants (CF.allOf,
+#            Futures.all, Parallel.map, asyncutil): each fork first warms the HTTP stack up for up to
+#            8 s (~16 s a fork), so both HTTP scenarios x 7 variants would take ~11 min.
 #   full     every benchmark in the module, 2 forks, longer iterations (long)
 #   --no-build  reuse benchmarks/target/benchmarks.jar
 #   --dry-run   (verdict) print the JMH invocations and exit
@@ -85,9 +86,12 @@ verdict_jobs() {
     postgres) # job store: throughput (bar >= 5,000 jobs/s) and idle pickup (bar p99 <= 50 ms); embedded PostgreSQL per trial
       job "$pkg\.postgres\.JobThroughputBenchmark\." "-p store=POSTGRES -p batch=16,128 -p workers=2"
       job "$pkg\.postgres\.JobPickupLatencyBenchmark\." "-p store=IN_MEMORY,POSTGRES" ;;
+    http) # HTTP page scrapes (50 x 100 ms, C = 10, local HttpServer): every fork first warms the HTTP stack up
+      # (up to 8 s), so ~16 s a fork: the JDK and toolkit cells of both bars only, 4 combinations (~3.2 min)
+      job "$pkg\.headline\.HeadlineBenchmark\.(completableFutureAll|futuresAll|parallelMap|asyncutilSemaphore)$" "-p scenario=PAGE_SCRAPES" ;;
     headline) # timer-based scenarios only (the HTTP ones add 8 s of warm-up per fork); sequential has no bar
       job "$pkg\.headline\.HeadlineBenchmark\.(?!sequential).*" "-p scenario=DB_QUERIES,FILE_READS" ;;
-    *) echo "unknown area '$1' (areas: $all_areas headline)" >&2; return 2 ;;
+    *) echo "unknown area '$1' (areas: $all_areas headline http)" >&2; return 2 ;;
   esac
 }
 
