@@ -173,6 +173,23 @@ final class Bars {
 
     private static Bar peer(
             String question, String cls, String ours, String peer, double factor, boolean strict, String text) {
+        return peer(question, cls, ours, peer, factor, strict, text, false);
+    }
+
+    /** A peer bar on bytes allocated per operation (JMH's {@code gc.alloc.rate.norm}), not on time. */
+    private static Bar peerBytes(String question, String cls, String ours, String peer, double factor, String text) {
+        return peer(question, cls, ours, peer, factor, false, text, true);
+    }
+
+    private static Bar peer(
+            String question,
+            String cls,
+            String ours,
+            String peer,
+            double factor,
+            boolean strict,
+            String text,
+            boolean bytes) {
         return new Bar(
                 question,
                 Pattern.compile(cls),
@@ -183,23 +200,7 @@ final class Bars {
                 strict,
                 null,
                 text,
-                false,
-                null);
-    }
-
-    /** A peer bar on bytes allocated per operation (JMH's {@code gc.alloc.rate.norm}), not on time. */
-    private static Bar peerBytes(String question, String cls, String ours, String peer, double factor, String text) {
-        return new Bar(
-                question,
-                Pattern.compile(cls),
-                ANY,
-                Pattern.compile(ours),
-                Pattern.compile(peer),
-                factor,
-                false,
-                null,
-                text,
-                true,
+                bytes,
                 null);
     }
 
