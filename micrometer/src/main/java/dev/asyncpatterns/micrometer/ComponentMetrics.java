@@ -165,7 +165,7 @@ abstract class ComponentMetrics<C> implements MeterBinder {
          */
         Meters<C> waitQueue(String requests, Function<C, WaitFigures> figures) {
             // one read now: the semaphore and the locks time queued waits from their first stats()
-            figures.apply(component);
+            var unused = figures.apply(component);
             return gauge(
                             "waiters",
                             "waiters",
