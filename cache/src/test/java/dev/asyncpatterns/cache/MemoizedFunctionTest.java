@@ -399,6 +399,64 @@ class MemoizedFunctionTest {
         assertThat(memo.estimatedSize()).isZero();
     }
 
+    // ---------------------------------------------------------------- statistics (each request counted once)
+
+    @Test
+    void stats_missThenHits_oneMissAndOneHitPerLaterRequest() {
+        MemoizedFunction<String, String> memo =
+                builder().memoize((String k) -> CompletableFuture.completedFuture(k + "!"));
+        memo.apply("a").join(); // a lookup finds nothing, then the load: one miss, not two
+        memo.apply("a").join();
+        memo.apply("a").join();
+        var stats = memo.stats();
+        assertThat(stats.misses()).isEqualTo(1);
+        assertThat(stats.hits()).isEqualTo(2);
+        assertThat(memo.cache().synchronous().stats().missCount())
+                .as("Caffeine's own count sees the lookup and the load")
+                .isEqualTo(2);
+    }
+
+    @Test
+    void stats_futurePutThroughCache_requestCountedOnceAsHit() {
+        MemoizedFunction<String, String> memo = builder().memoize(new Backend());
+        var foreign = new CompletableFuture<String>();
+        memo.cache().put("k", foreign); // someone else's in-flight future: apply goes through cache.get
+        var caller = memo.apply("k");
+        foreign.complete("v");
+        assertThat(caller.join()).isEqualTo("v");
+        assertThat(memo.stats().hits()).isEqualTo(1);
+        assertThat(memo.stats().misses()).isZero();
+    }
+
+    @Test
+    void stats_abandonedLoadLoadedAgain_oneMissPerLoadOneHitPerJoin() {
+        var backend = new Backend();
+        MemoizedFunction<String, String> memo = builder().cancelAbandonedLoads().memoize(backend);
+        var first = memo.apply("k"); // miss
+        memo.apply("k").cancel(true); // hit, joined, then leaves
+        first.cancel(true); // the last waiter leaves: abandoned and removed
+        var again = memo.apply("k"); // miss: a new load
+        backend.last("k").complete("v");
+        assertThat(again.join()).isEqualTo("v");
+        assertThat(memo.apply("k").join()).isEqualTo("v"); // hit
+        var stats = memo.stats();
+        assertThat(backend.calls("k")).isEqualTo(2);
+        assertThat(stats.misses()).isEqualTo(2);
+        assertThat(stats.hits()).isEqualTo(2);
+        assertThat(stats.abandonedLoads()).isEqualTo(1);
+    }
+
+    @Test
+    void stats_usersCacheWithoutStats_zerosNeverNegative() {
+        AsyncCache<String, String> mine = Caffeine.newBuilder().maximumSize(10).buildAsync();
+        MemoizedFunction<String, String> memo =
+                AsyncCaches.memoize(mine, (String k) -> CompletableFuture.completedFuture(k));
+        memo.apply("a").join();
+        memo.apply("a").join();
+        assertThat(memo.stats().hits()).isZero();
+        assertThat(memo.stats().misses()).isZero();
+    }
+
     // ---------------------------------------------------------------- recursion
 
     @Test

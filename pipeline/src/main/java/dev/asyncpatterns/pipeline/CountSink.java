@@ -13,8 +13,8 @@ final class CountSink<T> extends LoopSink<T, Long> {
     }
 
     @Override
-    void accept(T element) {
-        // counted by the loop
+    public boolean push(Object element) {
+        return more(); // counts it
     }
 
     @Override

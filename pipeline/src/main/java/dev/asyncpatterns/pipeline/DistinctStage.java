@@ -31,8 +31,13 @@ final class DistinctStage<T> extends ElementStage<T, T> {
     }
 
     @Override
-    Object apply(T element) {
-        return seen.put(element, Boolean.TRUE) == null ? element : DROP;
+    public boolean push(Object element) {
+        in++;
+        if (seen.put(element, Boolean.TRUE) != null) {
+            return true;
+        }
+        out++;
+        return down.push(element);
     }
 
     @Override

@@ -18,7 +18,13 @@ final class FilterStage<T> extends ElementStage<T, T> {
     }
 
     @Override
-    Object apply(T element) {
-        return predicate.test(element) ? element : DROP;
+    @SuppressWarnings("unchecked")
+    public boolean push(Object element) {
+        in++;
+        if (!predicate.test((T) element)) {
+            return true;
+        }
+        out++;
+        return down.push(element);
     }
 }

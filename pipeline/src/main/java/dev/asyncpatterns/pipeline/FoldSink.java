@@ -4,16 +4,15 @@ import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link Pipeline#fold(Object, BiFunction)}: the hot loop of a CPU pipeline. The accumulator
- * and the element count live in locals while the loop runs, which is why this sink repeats
- * {@link LoopSink}'s loop instead of extending it (that would write the accumulator to a field
- * through an {@code accept} call per element, in the loop {@code CpuPipelineBenchmark} measures).
+ * {@link Pipeline#fold(Object, BiFunction)}: the hot path of a CPU pipeline. Upstream pushes
+ * each element into {@link #push} as an argument, so a boxed value that {@code fn} only unboxes
+ * never reaches the heap; the accumulator is a field, as in any push-based fold.
  *
- * <p>Backpressure: pulls as fast as upstream provides. Buffering: the accumulator. Errors: a
- * throwing or {@code null}-returning function fails the run. Cancellation: the run's stop flag
- * is read before every element.
+ * <p>Backpressure: takes elements as fast as upstream provides. Buffering: the accumulator.
+ * Errors: a throwing or {@code null}-returning function fails the run. Cancellation: the run's
+ * stop flag is read before the first element and after each one.
  */
-final class FoldSink<T, R> extends Sink<T, R> {
+final class FoldSink<T, R> extends LoopSink<T, R> {
 
     private final BiFunction<R, ? super T, R> fn;
     private @Nullable R acc;
@@ -25,36 +24,20 @@ final class FoldSink<T, R> extends Sink<T, R> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public void pump() {
-        final Stage<T> up = this.up;
-        final Run<?> run = this.run;
-        final BiFunction<R, ? super T, R> fn = this.fn;
-        R acc = this.acc;
-        long n = 0;
-        try {
-            for (; ; ) {
-                if (run.stopping) {
-                    return;
-                }
-                Object x = up.poll();
-                if (x == EMPTY) {
-                    return;
-                }
-                if (x == END) {
-                    finish(acc);
-                    return;
-                }
-                n++;
-                acc = fn.apply(acc, (T) x);
-                if (acc == null) {
-                    throw new NullPointerException("fold function returned null");
-                }
-            }
-        } finally {
-            this.acc = acc;
-            in += n;
+    @SuppressWarnings({"unchecked", "NullAway"}) // acc is null only after release, when nothing is pushed
+    public boolean push(Object element) {
+        R next = fn.apply(acc, (T) element);
+        if (next == null) {
+            throw new NullPointerException("fold function returned null");
         }
+        acc = next;
+        return more();
+    }
+
+    @Override
+    @Nullable
+    R result() {
+        return acc;
     }
 
     @Override

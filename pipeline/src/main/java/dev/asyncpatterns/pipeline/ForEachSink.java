@@ -19,8 +19,10 @@ final class ForEachSink<T> extends LoopSink<T, Void> {
     }
 
     @Override
-    void accept(T element) {
-        action.accept(element);
+    @SuppressWarnings("unchecked")
+    public boolean push(Object element) {
+        action.accept((T) element);
+        return more();
     }
 
     @Override

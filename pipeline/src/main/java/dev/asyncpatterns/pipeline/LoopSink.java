@@ -1,44 +1,41 @@
 package dev.asyncpatterns.pipeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * A synchronous sink: pulls while upstream has elements ready, hands each to {@link #accept},
- * and on the end succeeds with {@link #result()}. The run's stop flag is read before each
- * element, so cancellation takes effect between two elements.
+ * A synchronous sink that takes every element as it comes: it has its upstream push the ready
+ * elements into {@link #push} ({@link Stage#pushTo}) and on the end succeeds with
+ * {@link #result()}. The run's stop flag is read before the first element and after each one
+ * ({@link #more()}), so cancellation takes effect between two elements.
+ *
+ * <p>Each sink writes its own {@code push} (consume the element, then {@code return more()}),
+ * so the call into the user's function is a call site of its own class.
  *
  * @param <T> the element type consumed
  * @param <R> the run's result type
  */
-abstract class LoopSink<T, R> extends Sink<T, R> {
+abstract class LoopSink<T, R> extends Sink<T, R> implements Stage.Downstream {
 
     LoopSink(Ctx ctx, String name, Stage<T> up) {
         super(ctx, name, up);
     }
 
-    /** Consumes one element. */
-    abstract void accept(T element);
-
     /** The run's result once upstream has ended. */
-    abstract R result();
+    abstract @Nullable R result();
+
+    /** Counts the element just consumed; true unless the run is stopping. */
+    final boolean more() {
+        in++;
+        return !run.stopping;
+    }
 
     @Override
-    @SuppressWarnings("unchecked")
     public final void pump() {
-        final Stage<T> up = this.up;
-        final Run<?> run = this.run;
-        for (; ; ) {
-            if (run.stopping) {
-                return;
-            }
-            Object x = up.poll();
-            if (x == EMPTY) {
-                return;
-            }
-            if (x == END) {
-                finish(result());
-                return;
-            }
-            accept((T) x);
-            in++;
+        if (run.stopping) {
+            return;
+        }
+        if (up.pushTo(this) == END) {
+            finish(result());
         }
     }
 }

@@ -24,19 +24,34 @@ final class MapStage<T, R> extends ElementStage<T, R> {
 
     @Override
     @SuppressWarnings("unchecked")
-    Object apply(T element) {
-        if (onError == null) {
-            return result(element);
+    public boolean push(Object element) {
+        in++;
+        OnError<? super T, R> handler = onError;
+        if (handler != null) {
+            return pushHandlingFailure(handler, (T) element);
         }
-        try {
-            return result(element);
-        } catch (RuntimeException failure) { // an Error (OutOfMemoryError...) is never skipped
-            failures++;
-            return ((OnError<T, R>) onError).resolve(element, failure); // a value or SKIPPED (= DROP)
-        }
+        R r = result((T) element);
+        out++;
+        return down.push(r); // the fast path has no merge of values, so a box can stay off the heap
     }
 
-    private Object result(T element) {
+    @SuppressWarnings("unchecked")
+    private boolean pushHandlingFailure(OnError<? super T, R> handler, T element) {
+        Object r;
+        try {
+            r = result(element);
+        } catch (RuntimeException failure) { // an Error (OutOfMemoryError...) is never skipped
+            failures++;
+            r = ((OnError<T, R>) handler).resolve(element, failure); // a value or SKIPPED
+            if (r == OnError.SKIPPED) {
+                return true;
+            }
+        }
+        out++;
+        return down.push(r); // outside the try: a downstream failure is not this function's
+    }
+
+    private R result(T element) {
         R r = fn.apply(element);
         if (r == null) {
             throw new NullPointerException("map function returned null for " + element);

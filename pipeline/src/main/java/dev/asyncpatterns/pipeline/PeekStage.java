@@ -18,8 +18,11 @@ final class PeekStage<T> extends ElementStage<T, T> {
     }
 
     @Override
-    Object apply(T element) {
-        action.accept(element);
-        return element;
+    @SuppressWarnings("unchecked")
+    public boolean push(Object element) {
+        in++;
+        action.accept((T) element);
+        out++;
+        return down.push(element);
     }
 }

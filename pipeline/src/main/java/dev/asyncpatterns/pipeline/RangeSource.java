@@ -1,5 +1,7 @@
 package dev.asyncpatterns.pipeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Source of {@code [start, end)} as boxed longs: {@link Pipeline#range(long, long)}.
  *
@@ -26,6 +28,26 @@ final class RangeSource extends Stage<Long> {
             return n;
         }
         return END;
+    }
+
+    @Override
+    @Nullable
+    Object pushTo(Downstream down) {
+        final long end = this.end;
+        long n = next;
+        long start = n;
+        try {
+            while (n < end) {
+                Long element = n++; // consumed even if push throws
+                if (!down.push(element)) {
+                    return null;
+                }
+            }
+            return END;
+        } finally {
+            next = n;
+            out += n - start;
+        }
     }
 
     @Override

@@ -23,12 +23,14 @@ final class ReduceSink<T> extends LoopSink<T, Optional<T>> {
     }
 
     @Override
-    void accept(T element) {
-        T next = acc == null ? element : op.apply(acc, element);
+    @SuppressWarnings("unchecked")
+    public boolean push(Object element) {
+        T next = acc == null ? (T) element : op.apply(acc, (T) element);
         if (next == null) {
             throw new NullPointerException("reduce operator returned null");
         }
         acc = next;
+        return more();
     }
 
     @Override

@@ -20,12 +20,15 @@ final class ScanStage<T, A> extends ElementStage<T, A> {
     }
 
     @Override
-    Object apply(T element) {
-        A next = fn.apply(acc, element);
+    @SuppressWarnings("unchecked")
+    public boolean push(Object element) {
+        in++;
+        A next = fn.apply(acc, (T) element);
         if (next == null) {
             throw new NullPointerException("scan function returned null for " + element);
         }
         acc = next;
-        return next;
+        out++;
+        return down.push(next);
     }
 }

@@ -16,11 +16,13 @@ final class SkipStage<T> extends ElementStage<T, T> {
     }
 
     @Override
-    Object apply(T element) {
+    public boolean push(Object element) {
+        in++;
         if (remaining > 0) {
             remaining--;
-            return DROP;
+            return true;
         }
-        return element;
+        out++;
+        return down.push(element);
     }
 }

@@ -23,12 +23,14 @@ final class ToListSink<T> extends LoopSink<T, List<T>> {
     }
 
     @Override
-    void accept(T element) {
+    @SuppressWarnings("unchecked")
+    public boolean push(Object element) {
         if (list.size() >= limit) {
             throw new IllegalStateException("toList(" + limit + "): the pipeline produced more than " + limit
                     + " elements; use take(n) to keep only the first n");
         }
-        list.add(element);
+        list.add((T) element);
+        return more();
     }
 
     @Override

@@ -54,6 +54,34 @@ class CancellationTest {
     }
 
     @Test
+    void cancelFromFold_elementStagesPushedFromRange_nothingPulledAfterCancel() {
+        AtomicLong folded = new AtomicLong();
+        AtomicReference<PipelineRun<Long>> handle = new AtomicReference<>();
+        var executor = new Support.ManualExecutor();
+        PipelineRun<Long> run = Pipeline.range(0, Long.MAX_VALUE)
+                .map(x -> x * 2)
+                .filter(x -> x % 4 == 0)
+                .fold(0L, (acc, x) -> {
+                    folded.incrementAndGet();
+                    if (x == 4_000) {
+                        handle.get().cancel();
+                    }
+                    return acc + x;
+                })
+                .executor(executor)
+                .start();
+        handle.set(run);
+        executor.runAll();
+        assertThat(run.result()).isCancelled();
+        assertThat(folded).hasValue(1_001); // 0, 4, ..., 4000
+        List<StageMetrics> metrics = run.metrics();
+        assertThat(metrics.get(0).elementsOut()).isEqualTo(2_001); // 0..2000: none after the cancel
+        assertThat(metrics.get(1).elementsIn()).isEqualTo(2_001);
+        assertThat(metrics.get(2).elementsOut()).isEqualTo(1_001);
+        assertThat(metrics.get(3).elementsIn()).isEqualTo(1_001);
+    }
+
+    @Test
     void cancelFromOtherThread_acrossAsyncBoundary_sourceStopsPromptly() throws Exception {
         AtomicLong produced = new AtomicLong();
         CountDownLatch closed = new CountDownLatch(1);

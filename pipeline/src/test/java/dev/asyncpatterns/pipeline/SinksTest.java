@@ -275,6 +275,37 @@ class SinksTest {
     }
 
     @Test
+    void metrics_elementStagesPushedIntoSink_countEveryStageExactly() {
+        PipelineRun<Long> run = direct(Pipeline.range(0, 10)
+                        .map(
+                                x -> {
+                                    if (x == 3) {
+                                        throw new IllegalStateException("three");
+                                    }
+                                    return x;
+                                },
+                                OnError.skip((x, e) -> {}))
+                        .filter(x -> x % 2 == 0)
+                        .skip(1)
+                        .fold(0L, Long::sum))
+                .start();
+        assertThat(await(run.result())).isEqualTo(2L + 4 + 6 + 8);
+        List<StageMetrics> metrics = run.metrics();
+        assertThat(metrics)
+                .extracting(StageMetrics::stage)
+                .containsExactly("0:range(0, 10)", "1:map", "2:filter", "3:skip(1)", "4:fold");
+        assertThat(metrics.get(0).elementsOut()).isEqualTo(10);
+        assertThat(metrics.get(1).elementsIn()).isEqualTo(10);
+        assertThat(metrics.get(1).failures()).isEqualTo(1);
+        assertThat(metrics.get(1).elementsOut()).isEqualTo(9);
+        assertThat(metrics.get(2).elementsIn()).isEqualTo(9);
+        assertThat(metrics.get(2).elementsOut()).isEqualTo(5);
+        assertThat(metrics.get(3).elementsIn()).isEqualTo(5);
+        assertThat(metrics.get(3).elementsOut()).isEqualTo(4);
+        assertThat(metrics.get(4).elementsIn()).isEqualTo(4);
+    }
+
+    @Test
     void metrics_sinkBusy_includesFusedSynchronousStages() {
         VirtualClock clock = VirtualClock.create();
         PipelineRun<Long> run = direct(Pipeline.range(0, 5)

@@ -1,10 +1,13 @@
 package dev.asyncpatterns.pipeline;
 
+import static dev.asyncpatterns.pipeline.Support.await;
+import static dev.asyncpatterns.pipeline.Support.direct;
 import static dev.asyncpatterns.pipeline.Support.runDirect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -137,7 +140,7 @@ class StagesTest {
                 .start();
         handle.set(run);
         executor.runAll();
-        assertThat(Support.await(run.result())).isEqualTo(100_000);
+        assertThat(await(run.result())).isEqualTo(100_000);
         assertThat(maxDepth).hasValue(1_000);
     }
 
@@ -176,6 +179,45 @@ class StagesTest {
         assertThat(runDirect(base.toList(4))).containsExactly(0L, 1L, 2L, 3L);
         assertThat(runDirect(doubled.toList(4))).containsExactly(0L, 2L, 4L, 6L);
         assertThat(runDirect(doubled.toList(4))).containsExactly(0L, 2L, 4L, 6L);
+    }
+
+    @Test
+    void elementStages_pulledByTakeThenPushedIntoSink_sameElementsInOrder() {
+        // range -> map -> filter are pulled one at a time by take; take's output is pushed
+        // through map -> skip -> peek into the sink
+        List<Long> peeked = new ArrayList<>();
+        List<Long> out = runDirect(Pipeline.range(0, Long.MAX_VALUE)
+                .map(x -> x + 1)
+                .filter(x -> x % 2 == 0)
+                .take(3)
+                .map(x -> x * 10)
+                .skip(1)
+                .peek(peeked::add)
+                .toList(10));
+        assertThat(out).containsExactly(40L, 60L);
+        assertThat(peeked).containsExactly(40L, 60L);
+    }
+
+    @Test
+    void elementStages_upstreamNotReadyThenReady_pushResumesWhereItStopped() {
+        // mapAsync has nothing ready until its calls complete: the pushed chain below it returns
+        // EMPTY, then resumes on the next signal with the same stages
+        var pending = new ArrayList<CompletableFuture<Long>>();
+        PipelineRun<List<Long>> run = direct(Pipeline.range(0, 4)
+                        .mapAsync(4, x -> {
+                            var f = new CompletableFuture<Long>();
+                            pending.add(f);
+                            return f;
+                        })
+                        .map(x -> x * 3)
+                        .filter(x -> x != 3)
+                        .toList(10))
+                .start();
+        assertThat(run.result()).isNotDone();
+        for (int i = 0; i < pending.size(); i++) {
+            pending.get(i).complete((long) i);
+        }
+        assertThat(await(run.result())).containsExactly(0L, 6L, 9L);
     }
 
     @Test

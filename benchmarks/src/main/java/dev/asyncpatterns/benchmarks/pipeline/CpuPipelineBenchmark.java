@@ -21,7 +21,8 @@ import reactor.core.publisher.Flux;
  *
  * <ul>
  *   <li>{@code pipeline}: {@link Pipeline} with its defaults (the run starts on a new virtual
- *       thread; the stages are fused into one pull loop, no per-element future or lock);
+ *       thread; the range pushes each element through map and filter into the fold, no
+ *       per-element future, lock or wrapper);
  *   <li>{@code pipelineDirect}: the same, started on the calling thread
  *       ({@code executor(Runnable::run)}), to show the thread hand-off is negligible;
  *   <li>{@code stream}: a sequential, boxed {@code java.util.stream.Stream} (the aim);

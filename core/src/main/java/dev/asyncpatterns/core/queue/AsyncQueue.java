@@ -176,17 +176,7 @@ public final class AsyncQueue<T> {
     @GuardedBy("lock")
     private @Nullable Throwable closeCause;
 
-    @GuardedBy("lock")
-    private long putCount;
-
-    @GuardedBy("lock")
-    private long takeCount;
-
-    @GuardedBy("lock")
-    private long dropCount;
-
-    @GuardedBy("lock")
-    private long unfinished;
+    // the lifetime counters (put, taken, dropped, unfinished) live in the store, see QueueStore
 
     private AsyncQueue(Builder<T> builder) {
         this.name = builder.name == null ? Checks.defaultName("queue", this) : builder.name;
@@ -300,8 +290,8 @@ public final class AsyncQueue<T> {
                     } catch (RuntimeException | Error comparatorFailed) {
                         return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
                     }
-                    putCount++;
-                    unfinished++;
+                    store.putCount++;
+                    store.unfinished++;
                     return SyncWaiter.DONE; // shared and immutable: the immediate success allocates nothing
                 }
                 PutWaiter node = new PutWaiter(this, item);
@@ -346,24 +336,24 @@ public final class AsyncQueue<T> {
                             throw new IllegalStateException(
                                     "AsyncQueue[" + name + "] is full (capacity " + capacity + "): offer refused");
                         case DROP_NEWEST:
-                            dropCount++;
+                            store.dropCount++;
                             evicted = item;
                             break;
                         case DROP_OLDEST:
                             evicted = store.poll();
-                            dropCount++;
-                            unfinished--;
+                            store.dropCount++;
+                            store.unfinished--;
                             store.add(item);
-                            putCount++;
-                            unfinished++;
+                            store.putCount++;
+                            store.unfinished++;
                             break;
                         default:
                             throw new AssertionError(overflow);
                     }
                 } else {
                     store.add(item);
-                    putCount++;
-                    unfinished++;
+                    store.putCount++;
+                    store.unfinished++;
                     return true;
                 }
             } else {
@@ -409,8 +399,8 @@ public final class AsyncQueue<T> {
             if (taker == null) {
                 if (store.size < capacity) {
                     store.add(item);
-                    putCount++;
-                    unfinished++;
+                    store.putCount++;
+                    store.unfinished++;
                     return;
                 }
                 node = new BlockingWaiter(this, item);
@@ -623,11 +613,11 @@ public final class AsyncQueue<T> {
         List<CompletableFuture<Void>> release;
         lock.lock();
         try {
-            if (unfinished == 0) {
+            if (store.unfinished == 0) {
                 throw new IllegalStateException(
                         "AsyncQueue[" + name + "]: taskDone() called more times than items were put");
             }
-            if (--unfinished != 0 || joiners == null) {
+            if (--store.unfinished != 0 || joiners == null) {
                 return;
             }
             release = joiners;
@@ -649,7 +639,7 @@ public final class AsyncQueue<T> {
     public CompletableFuture<Void> join() {
         lock.lock();
         try {
-            if (unfinished == 0) {
+            if (store.unfinished == 0) {
                 return CompletableFuture.completedFuture(null);
             }
             if (joiners == null) {
@@ -719,9 +709,9 @@ public final class AsyncQueue<T> {
                         store.removeAllInto(discarded); // the rest, unordered: close must not fail halfway
                     }
                 }
-                dropCount += discarded.size();
-                unfinished -= discarded.size();
-                if (unfinished == 0 && joiners != null) {
+                store.dropCount += discarded.size();
+                store.unfinished -= discarded.size();
+                if (store.unfinished == 0 && joiners != null) {
                     release = joiners;
                     joiners = null;
                 }
@@ -817,10 +807,10 @@ public final class AsyncQueue<T> {
                     store.size,
                     putters.size(),
                     takers.size(),
-                    putCount,
-                    takeCount,
-                    dropCount,
-                    unfinished,
+                    store.putCount,
+                    store.takeCount,
+                    store.dropCount,
+                    store.unfinished,
                     closed);
         } finally {
             lock.unlock();
@@ -839,7 +829,7 @@ public final class AsyncQueue<T> {
     @GuardedBy("lock")
     private T takeLocked() {
         T item = cast(store.poll()); // may throw (comparator): nothing changed then
-        takeCount++;
+        store.takeCount++;
         return item;
     }
 
@@ -857,8 +847,8 @@ public final class AsyncQueue<T> {
             try {
                 store.add(Objects.requireNonNull(putter.item)); // a waiting putter holds its item
                 putter.state = QueueWaiter.DONE;
-                putCount++;
-                unfinished++;
+                store.putCount++;
+                store.unfinished++;
             } catch (RuntimeException | Error comparatorFailed) {
                 putter.failure = comparatorFailed;
                 putter.state = QueueWaiter.FAILED;
@@ -893,9 +883,9 @@ public final class AsyncQueue<T> {
     private void handOff(QueueWaiter<?> taker, Object item) {
         taker.item = item;
         taker.state = QueueWaiter.DONE;
-        putCount++;
-        takeCount++;
-        unfinished++;
+        store.putCount++;
+        store.takeCount++;
+        store.unfinished++;
     }
 
     @GuardedBy("lock")

@@ -13,6 +13,21 @@ abstract class QueueStore {
     /** Items stored now. */
     int size;
 
+    /*
+     * The owning queue's lifetime counters (AsyncQueue.Stats), guarded by its lock like size. They
+     * live here, beside size, because a transfer writes them together: producer and consumer
+     * then pass one cache line between them instead of two, and the queue's own fields (lock,
+     * store, waiter lists), which every operation reads, are never written on the fast path.
+     */
+    /** Items accepted (put, offered, handed off). */
+    long putCount;
+    /** Items taken. */
+    long takeCount;
+    /** Items dropped by an overflow policy or discarded by closeExceptionally. */
+    long dropCount;
+    /** Accepted items not yet reported done. */
+    long unfinished;
+
     /** Adds an item; may throw (the comparator), leaving the store as it was. */
     abstract void add(Object item);
 
