@@ -25,6 +25,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code FairAsyncSemaphore}; the JDK {@code Semaphore} has no acquire that returns before it holds
  * the permit, so its waiting path is in {@link SemaphoreBenchmark#contended}.
  *
+ * <p>Both semaphores as constructed, with nothing reading their statistics: ours then reads no
+ * clock on this path (it times queued waits for {@code stats().waitTime()} only from the first
+ * {@code stats()} call on, which adds two {@code System.nanoTime()} reads per round), and
+ * asyncutil keeps no statistics.
+ *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar SemaphorePendingBenchmark -f 1 -wi 2 -i 3 -prof gc}
  */
 @State(Scope.Thread)
