@@ -283,11 +283,11 @@ class ExamplesTest {
             // the silent service is reported at the deadline, not before
             assertThat(number(text, "\\[ *([0-9]+) ms\\] email")).isGreaterThanOrEqualTo(400);
         });
-        checks.put("distributed-tasks", text -> {
-            // every job held by the killed worker ran again (the key line); only those ran twice
-            double held = number(text, "held by worker-2 at the kill: ([0-9]+)");
-            assertThat(number(text, "jobs run twice: ([0-9]+)")).isLessThanOrEqualTo(held);
-        });
+        // distributed-tasks: its key lines assert the guarantees (nothing lost; every job the killed
+        // worker held ran again on a survivor). Not "no other job ran twice": delivery is at least
+        // once, and on a loaded box a survivor held up past its 3 s lease (or an attempt that
+        // finishes as its 800 ms timeout fires) has a job it ran run again elsewhere (seen: 6 and
+        // 10 jobs run twice with 3 and 4 held, nothing lost).
         checks.put(
                 "rate-limited-client",
                 text ->
