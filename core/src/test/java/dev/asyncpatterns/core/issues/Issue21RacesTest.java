@@ -336,7 +336,9 @@ class Issue21RacesTest {
         long seed = seed();
         var random = new Random(seed);
         int jobs = LONG ? 20_000 : 2_000;
+        var handled = new java.util.concurrent.atomic.AtomicIntegerArray(jobs); // its handler ran
         WorkerPool<Integer, Integer> pool = WorkerPool.<Integer, Integer>blockingBuilder(job -> {
+                    handled.set(job, 1);
                     spin(job % 500);
                     if (job % 2 == 0) {
                         throw new IllegalStateException("job " + job);
@@ -370,12 +372,15 @@ class Issue21RacesTest {
         long ok = 0;
         long failed = 0;
         long cancelled = 0;
-        for (var f : futures) {
+        long handledButCancelled = 0;
+        for (int i = 0; i < jobs; i++) {
+            var f = futures.get(i);
             Throwable t = failureOf(f);
             if (t == null) {
                 ok++;
             } else if (t instanceof CancellationException) {
                 cancelled++;
+                handledButCancelled += handled.get(i);
             } else {
                 failed++;
             }
@@ -388,12 +393,17 @@ class Issue21RacesTest {
                         + " stats.cancelled=" + stats.cancelled() + " submitted=" + stats.submitted());
         assertThat(ok + failed + cancelled).isEqualTo(jobs);
         assertThat(cancelled).isEqualTo(cancelledByUs.sum());
-        assertThat(stats.succeeded()).isEqualTo(ok);
-        assertThat(stats.failed()).isEqualTo(failed);
+        // the worker counts a job before completing its future, so a cancel landing in between
+        // leaves a job counted as succeeded or failed whose future is cancelled (as in
+        // WorkerPoolCancelRaceTest): every settled future is counted as such, and the only other
+        // jobs counted so are handled jobs whose futures were cancelled
+        assertThat(stats.succeeded()).isGreaterThanOrEqualTo(ok);
+        assertThat(stats.failed()).isGreaterThanOrEqualTo(failed);
+        assertThat(stats.succeeded() - ok + stats.failed() - failed).isLessThanOrEqualTo(handledButCancelled);
         // a job cancelled while its submit still waited for room was never accepted: not submitted
         long withdrawnBeforeAccepted = jobs - stats.submitted();
         assertThat(stats.succeeded() + stats.failed() + stats.cancelled()).isEqualTo(stats.submitted());
-        assertThat(stats.cancelled() + withdrawnBeforeAccepted).isEqualTo(cancelled);
+        assertThat(stats.cancelled() + withdrawnBeforeAccepted).isLessThanOrEqualTo(cancelled);
     }
 
     // ---------------------------------------------------------------- lag probe: executor throws an Error
