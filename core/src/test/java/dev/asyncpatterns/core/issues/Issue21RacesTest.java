@@ -271,12 +271,18 @@ class Issue21RacesTest {
     void scope_dependentOfACancelledForkForksAgain_bornCancelledNoDeadlock() throws Exception {
         var late = new AtomicReference<CompletableFuture<Object>>();
         var bodies = new AtomicInteger();
+        var started = new CountDownLatch(1);
         try (var scope = TaskScope.open()) {
             CompletableFuture<Object> fork = scope.fork(() -> {
+                started.countDown();
                 new CountDownLatch(1).await();
                 return null;
             });
             fork.whenComplete((v, f) -> late.set(scope.fork(() -> bodies.incrementAndGet())));
+            // the body must be running: a fork whose thread starts only after the cancel completes
+            // its own future ("shut down before this fork started") on that thread, where the
+            // dependent's fork is refused (WrongThreadException, swallowed by whenComplete)
+            assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
             scope.cancel(); // runs the dependent inside the scope's cancellation
             scope.joinBlocking();
         }
