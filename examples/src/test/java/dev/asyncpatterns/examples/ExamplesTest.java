@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Runs every example once through {@code Launcher all} (fast mode) and checks the key lines of
@@ -299,6 +301,9 @@ class ExamplesTest {
     // ---- the whole run ------------------------------------------------------------------------
 
     @TestFactory
+    // every example runs inside this method: 15 s on an idle box, over the 2 min default on a loaded
+    // 2-core one (three worker JVMs and a PostgreSQL for distributed-tasks alone)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     Stream<DynamicTest> all_runsEveryExampleFast_printsKeyLinesOfEach() throws Exception {
         var buffer = new ByteArrayOutputStream();
         int exitCode = Launcher.run("all", new PrintStream(buffer, true, StandardCharsets.UTF_8));
