@@ -236,8 +236,10 @@ class ExamplesTest {
     private static Map<String, Consumer<String>> checks() {
         Map<String, Consumer<String>> checks = new LinkedHashMap<>();
         checks.put("sync-vs-async", text -> {
-            // 10 calls of 50 ms each: concurrent must beat sequential clearly
-            assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(2.0);
+            // 10 calls of 50 ms each: run one after another they cannot speed up at all (≤ 1.0x); at
+            // once they give ~10x on an idle machine and still 1.6x at load average 20 on 2 cores,
+            // so 1.25 tells "ran concurrently" from "ran one by one" without timing the machine
+            assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(1.25);
             // 5 at a time needs two rounds of 50 ms at least
             assertThat(number(text, "at most 5 at a time: +([0-9.]+) ms")).isGreaterThanOrEqualTo(100);
         });
