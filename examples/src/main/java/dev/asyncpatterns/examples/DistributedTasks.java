@@ -38,8 +38,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  *       keeps failing;</li>
  *   <li>mid-run the coordinator <b>kills one worker with SIGKILL</b>: the jobs it held come back
  *       when their leases expire and finish on the survivors;</li>
- *   <li>the final <b>ledger</b>: submitted = succeeded + dead, none lost, and only the jobs in
- *       flight at the kill ran twice.</li>
+ *   <li>the final <b>ledger</b>: submitted = succeeded + dead, none lost, and every job in flight
+ *       at the kill ran again on a survivor (delivery is at least once: on a busy machine a job
+ *       whose lease or timeout ran out on a survivor may run twice too).</li>
  * </ul>
  * Runs on an embedded PostgreSQL by default (real binaries from Maven, no install); pass
  * {@code --jdbc-url jdbc:postgresql://host/db?user=...&password=...} to use a server of yours.
