@@ -13,12 +13,18 @@
 #            One JSON per area (results/verdict-<area>.json), so `--only queues` reruns one area and
 #            keeps the others; the report is generated from every verdict-*.json present, and the
 #            README blocks (<!-- bench:... -->) are regenerated from their committed JSON.
-#            Areas (default: all but headline): sync futures scope queues cache resilience pipeline
-#            scaling headline. JMH time, measured per fork at ~2.5 s of JVM start + 8 x 500 ms, so
-#            ~20 s per parameter combination (3 forks): sync ~3.4 min (11 combinations), futures ~3.3
-#            min (10), resilience ~1.7 min (5), pipeline ~1.5 min (4); headline (not in the default
-#            set) ~4.5 min (14). The other areas' matrices are their owners' (queues, scope, cache,
-#            scaling): count 20 s per combination (`--dry-run`, then `java -jar ... -l -p ...`).
+#            Areas (default: all but headline and http): sync futures scope queues cache resilience pipeline
+#            scaling redis postgres headline http. JMH time, measured per fork at ~2.5 s of JVM start +
+#            8 x 500 ms, so ~20 s per parameter combination (3 forks): sync ~4.5 min (14 combinations;
+#            ParallelMap is SingleShotTime, 8 shots of ~0.3 s per fork), futures ~3.3 min (10),
+#            resilience ~1.7 min (5), pipeline ~1.5 min (4), redis ~1.5 min (4, a redis-server per
+#            fork), postgres ~2.5 min (4, an embedded PostgreSQL per trial: ~15 s a fork); headline
+#            (not in the default set) ~4.5 min (14). The other areas' matrices are their owners'
+#            (queues, scope, cache, scaling): count 20 s per combination (`--dry-run`, then
+#            `java -jar ... -l -p ...`).
+#            http (not in the default set) ~3.2 min: the HTTP page scrapes, 4 variants (CF.allOf,
+#            Futures.all, Parallel.map, asyncutil): each fork first warms the HTTP stack up for up to
+#            8 s (~16 s a fork), so both HTTP scenarios x 7 variants would take ~11 min.
 #   full     every benchmark in the module, 2 forks, longer iterations (long)
 #   --no-build  reuse benchmarks/target/benchmarks.jar
 #   --dry-run   (verdict) print the JMH invocations and exit
@@ -47,11 +53,12 @@ done
 pkg='dev\.asyncpatterns\.benchmarks'
 # JMH arguments of the verdict profile: 3 forks x (3 warm-up + 5 measured) iterations of 500 ms.
 # SingleShotTime benchmarks (ParallelMap, MapAsyncPipeline) ignore the times and run 3 + 5 shots.
+# SampleTime (JobPickupLatency) and Throughput (JobThroughput, 1,000 jobs an operation) use them.
 # VERDICT_JMH="-f 1 -wi 0 -i 1 -r 100ms" replaces them for a smoke test of the plumbing (its rows
 # then say "not enough data"); extra options on the command line are added, never repeated.
 verdict_args=(-f 3 -wi 3 -w 500ms -i 5 -r 500ms -prof gc)
 if [ -n "${VERDICT_JMH:-}" ]; then read -ra verdict_args <<< "$VERDICT_JMH"; fi
-all_areas="sync futures scope queues cache resilience pipeline scaling"
+all_areas="sync futures scope queues cache resilience pipeline scaling redis postgres"
 
 # One line per JMH invocation of an area: "<include regex><TAB><extra JMH args>". An area's
 # invocations are merged into results/verdict-<area>.json. Keep each matrix to what its bars need;
@@ -73,9 +80,18 @@ verdict_jobs() {
       job "$pkg\.pipeline\.CpuPipelineBenchmark\." "-p impl=pipeline,flux"
       job "$pkg\.pipeline\.MapAsyncPipelineBenchmark\." "-p impl=pipeline,flux" ;;
     scaling) job "$pkg\.headline\.ScalingBenchmark\." "" ;;
+    redis) # two-level cache bars; each fork starts its own redis-server (LocalRedisServer, needs redis-server on PATH)
+      job "$pkg\.redis\.FirstLevelHitBenchmark\." "-p impl=twoLevel,caffeineGetIfPresent"
+      job "$pkg\.redis\.SecondLevelHitBenchmark\." "-p impl=secondLevelGet,lettuceGet" ;;
+    postgres) # job store: throughput (bar >= 5,000 jobs/s) and idle pickup (bar p99 <= 50 ms); embedded PostgreSQL per trial
+      job "$pkg\.postgres\.JobThroughputBenchmark\." "-p store=POSTGRES -p batch=16,128 -p workers=2"
+      job "$pkg\.postgres\.JobPickupLatencyBenchmark\." "-p store=IN_MEMORY,POSTGRES" ;;
+    http) # HTTP page scrapes (50 x 100 ms, C = 10, local HttpServer): every fork first warms the HTTP stack up
+      # (up to 8 s), so ~16 s a fork: the JDK and toolkit cells of both bars only, 4 combinations (~3.2 min)
+      job "$pkg\.headline\.HeadlineBenchmark\.(completableFutureAll|futuresAll|parallelMap|asyncutilSemaphore)$" "-p scenario=PAGE_SCRAPES" ;;
     headline) # timer-based scenarios only (the HTTP ones add 8 s of warm-up per fork); sequential has no bar
       job "$pkg\.headline\.HeadlineBenchmark\.(?!sequential).*" "-p scenario=DB_QUERIES,FILE_READS" ;;
-    *) echo "unknown area '$1' (areas: $all_areas headline)" >&2; return 2 ;;
+    *) echo "unknown area '$1' (areas: $all_areas headline http)" >&2; return 2 ;;
   esac
 }
 

@@ -4,8 +4,9 @@ import dev.asyncpatterns.benchmarks.headline.ScalingBenchmark;
 import dev.asyncpatterns.benchmarks.headline.Scenario;
 import dev.asyncpatterns.benchmarks.headline.Variant;
 import dev.asyncpatterns.benchmarks.pipeline.MapAsyncPipelineBenchmark;
+import dev.asyncpatterns.benchmarks.report.JmhResult.Metric;
 import dev.asyncpatterns.benchmarks.report.ReportGenerator.Verdict;
-import dev.asyncpatterns.benchmarks.sync.ParallelMapBenchmark;
+import dev.asyncpatterns.benchmarks.sync.ParallelMapBenchmark.Workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,10 +26,13 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>a <b>peer</b> bar: our row over the named peer's row with the same method and every other
  *       parameter equal, as a time ratio (for throughputs, peer / ours), at most {@code factor}
- *       (strictly below it when {@code strict});
+ *       (strictly below it when {@code strict}); a <b>bytes</b> peer bar compares bytes allocated per
+ *       operation ({@code gc.alloc.rate.norm} from {@code -prof gc}) instead, with the same rules;
  *   <li>an <b>ideal</b> bar: the row's time over the physical ideal (one latency for N calls all at
  *       once, {@code ceil(N / C)} latencies with C in flight), at most {@code factor}. The ideal is
  *       computed from the benchmark's own constants, never from another measured row.
+ *   <li>a <b>limit</b> bar: a row's score (or a SampleTime percentile) against a fixed number,
+ *       for bars stated as one (the job store's throughput and pickup p99).
  * </ul>
  *
  * <p>A verdict needs {@value #MIN_FORKS} forks × {@value #MIN_ITERATIONS} measured iterations in
@@ -53,6 +57,8 @@ final class Bars {
     static final Pattern SCALING_BASELINE = Pattern.compile("(?i).*(baseline|latencyModel|modelOnly|timerOnly).*");
 
     private static final Pattern ANY = Pattern.compile(".*");
+    /** JMH's {@code -prof gc} metric of bytes allocated per operation. */
+    private static final String GC_ALLOC_NORM = "gc.alloc.rate.norm";
 
     private Bars() {}
 
@@ -61,7 +67,44 @@ final class Bars {
         /** Ours over a peer row of the same case. */
         PEER,
         /** A row's time over the physical ideal. */
-        IDEAL
+        IDEAL,
+        /** A row's figure (its score or a percentile) against a fixed limit. */
+        LIMIT
+    }
+
+    /**
+     * The fixed limit of an absolute bar (DESIGN.md bars stated as a number, such as the job store's
+     * throughput), applied to the rows whose parameter {@code param} equals {@code paramValue}.
+     *
+     * @param value the limit, in the row's unit
+     * @param unit the unit the limit is stated in; a row in another unit is not judged
+     * @param atLeast whether the figure must be at least the limit (else at most)
+     * @param percentile the SampleTime percentile judged (e.g. 99), or NaN for the score; a
+     *     percentile has no confidence interval, so its verdict is ✓ or ✗ only
+     * @param param the parameter that selects the rows judged
+     * @param paramValue its value
+     */
+    record Limit(double value, String unit, boolean atLeast, double percentile, String param, String paramValue) {
+
+        boolean applies(JmhResult r) {
+            return unit.equals(r.primary().unit()) && paramValue.equals(r.param(param));
+        }
+
+        /** The figure judged: the score, or the percentile. */
+        double figure(JmhResult r) {
+            return Double.isNaN(percentile) ? r.primary().score() : r.primary().percentile(percentile);
+        }
+    }
+
+    /**
+     * Whether a judgement lacks its verdict because a row has no B/op (a bytes bar on a run without
+     * {@code -prof gc}), rather than because the case has no peer row.
+     *
+     * @param j the judgement
+     * @return true when the peer row exists but the bytes are missing
+     */
+    static boolean missingBytes(Judgement j) {
+        return j.verdict() == null && j.peer() != null && j.bar().bytes();
     }
 
     /**
@@ -76,6 +119,9 @@ final class Bars {
      * @param strict whether the ratio must be strictly below {@code factor}
      * @param idealMs the ideal time in ms for a row (ideal bars), or {@code null}
      * @param text the bar as printed, e.g. {@code ≤ 1.2× asyncutil}
+     * @param bytes whether the bar compares bytes allocated per operation ({@code gc.alloc.rate.norm})
+     *     instead of time (peer bars only)
+     * @param limit the fixed limit of an absolute bar, or {@code null}
      */
     record Bar(
             String question,
@@ -86,17 +132,20 @@ final class Bars {
             double factor,
             boolean strict,
             ToDoubleFunction<JmhResult> idealMs,
-            String text) {
+            String text,
+            boolean bytes,
+            Limit limit) {
 
         Kind kind() {
-            return idealMs == null ? Kind.PEER : Kind.IDEAL;
+            return limit != null ? Kind.LIMIT : idealMs == null ? Kind.PEER : Kind.IDEAL;
         }
 
         boolean judges(JmhResult r) {
             return className.matcher(r.className()).matches()
                     && method.matcher(r.method()).matches()
                     && ours.matcher(impl(r)).matches()
-                    && (idealMs == null || !Double.isNaN(idealMs.applyAsDouble(r)));
+                    && (idealMs == null || !Double.isNaN(idealMs.applyAsDouble(r)))
+                    && (limit == null || limit.applies(r));
         }
     }
 
@@ -106,9 +155,11 @@ final class Bars {
      * @param bar the bar
      * @param ours the row judged
      * @param peer the peer row (peer bars), or {@code null} when the case has none or for ideal bars
-     * @param ratio the time ratio (ours / peer, or ours / ideal); {@code NaN} without a peer row
-     * @param reference the peer's score or the ideal in ms
-     * @param verdict the verdict; {@code null} when the case has no peer row
+     * @param ratio the time ratio (ours / peer, or ours / ideal), or for a bytes bar our B/op over the
+     *     peer's; {@code NaN} without a peer row (or, for a bytes bar, without B/op in a row)
+     * @param reference the peer's score (its B/op for a bytes bar) or the ideal in ms
+     * @param verdict the verdict; {@code null} when the case has no peer row, or for a bytes bar
+     *     when a row has no B/op (a run without {@code -prof gc})
      */
     record Judgement(Bar bar, JmhResult ours, JmhResult peer, double ratio, double reference, Verdict verdict) {}
 
@@ -122,6 +173,23 @@ final class Bars {
 
     private static Bar peer(
             String question, String cls, String ours, String peer, double factor, boolean strict, String text) {
+        return peer(question, cls, ours, peer, factor, strict, text, false);
+    }
+
+    /** A peer bar on bytes allocated per operation (JMH's {@code gc.alloc.rate.norm}), not on time. */
+    private static Bar peerBytes(String question, String cls, String ours, String peer, double factor, String text) {
+        return peer(question, cls, ours, peer, factor, false, text, true);
+    }
+
+    private static Bar peer(
+            String question,
+            String cls,
+            String ours,
+            String peer,
+            double factor,
+            boolean strict,
+            String text,
+            boolean bytes) {
         return new Bar(
                 question,
                 Pattern.compile(cls),
@@ -131,7 +199,14 @@ final class Bars {
                 factor,
                 strict,
                 null,
-                text);
+                text,
+                bytes,
+                null);
+    }
+
+    /** An absolute bar: the rows of {@code cls} whose {@code param} is {@code value} against a fixed limit. */
+    private static Bar limit(String question, String cls, Limit limit, String text) {
+        return new Bar(question, Pattern.compile(cls), ANY, ANY, null, 1.0, false, null, text, false, limit);
     }
 
     private static Bar ideal(
@@ -150,7 +225,9 @@ final class Bars {
                 factor,
                 false,
                 ideal,
-                String.format(Locale.ROOT, "≤ %.2f× ideal", factor));
+                String.format(Locale.ROOT, "≤ %.2f× ideal", factor),
+                false,
+                null);
     }
 
     /**
@@ -196,12 +273,19 @@ final class Bars {
                     1.2,
                     "≤ 1.2× asyncutil"),
             ideal(
-                    "Parallel.map, 1,000 calls of 1-50 ms ≤ 1.05 × ideal window",
+                    "Parallel.map, 1,000 calls of 1-50 ms, C = 100 ≤ 1.05 × ideal sliding window",
                     "ParallelMapBenchmark",
                     ANY,
                     ANY,
                     BOUNDED_FACTOR,
-                    r -> ParallelMapBenchmark.idealMs(Integer.parseInt(r.param("maxConcurrency")))),
+                    r -> parallelMapIdeal(r, Workload.UNIFORM_1_TO_50_MS)),
+            ideal(
+                    "N calls of latency L, C in flight (Parallel.map, 100 × 20 ms, C = 10) ≤ 1.05 × ceil(N/C) × L",
+                    "ParallelMapBenchmark",
+                    ANY,
+                    ANY,
+                    BOUNDED_FACTOR,
+                    r -> parallelMapIdeal(r, Workload.FIXED_20_MS)),
             peer(
                     "Parallel.map ≤ 1.05× Reactor flatMapSequential(…, C)",
                     "ParallelMapBenchmark",
@@ -249,6 +333,13 @@ final class Bars {
                     "(?i).*structured.*",
                     1.1,
                     "≤ 1.1× StructuredTaskScope"),
+            peerBytes(
+                    "TaskScope fork/join/close memory ≤ 1.1× StructuredTaskScope (B/op)",
+                    "TaskScope(?!ForkAsync).*Benchmark|Scope(Fork|Join|Close).*Benchmark",
+                    "(?i)(taskScope|ours|scopeFork)",
+                    "(?i).*structured.*",
+                    1.1,
+                    "≤ 1.1× StructuredTaskScope B/op"),
             // ---- queues (rows by perf-queue and perf-timer-pool)
             peer(
                     "AsyncQueue ≥ ArrayBlockingQueue (throughput)",
@@ -274,10 +365,17 @@ final class Bars {
                     "≤ 1.2× ThreadPoolExecutor"),
             // ---- cache (rows by perf-cache)
             peer(
-                    "memoized hit ≤ 1.2× Caffeine, same path",
+                    "memoized hit ≤ 1.2× Caffeine getIfPresent, same path (both count the hit)",
                     "CacheHit.*Benchmark",
-                    "(?i)memoized.*",
-                    "(?i)caffeine(GetIfPresent|AsMapGet|AsMap)",
+                    "memoized",
+                    "caffeineGetIfPresent",
+                    1.2,
+                    "≤ 1.2× Caffeine getIfPresent"),
+            peer(
+                    "memoized hit, stats off ≤ 1.2× Caffeine asMap().get (neither counts)",
+                    "CacheHit.*Benchmark",
+                    "memoizedNoStats",
+                    "caffeineAsMapGet",
                     1.2,
                     "≤ 1.2× Caffeine asMap().get"),
             peer(
@@ -302,6 +400,17 @@ final class Bars {
                     "lettuceGet",
                     1.1,
                     "≤ 1.1× raw GET"),
+            // ---- postgres (docs/postgres.md, issue 14): absolute bars on a 2-core machine
+            limit(
+                    "job store on PostgreSQL ≥ 5,000 jobs/s end to end",
+                    "JobThroughputBenchmark",
+                    new Limit(5_000, "ops/s", true, Double.NaN, "store", "POSTGRES"),
+                    "≥ 5,000 jobs/s"),
+            limit(
+                    "job pickup on PostgreSQL (NOTIFY), p99 ≤ 50 ms",
+                    "JobPickupLatencyBenchmark",
+                    new Limit(50, "ms/op", false, 99, "store", "POSTGRES"),
+                    "p99 ≤ 50 ms"),
             // ---- resilience
             peer(
                     "resilience happy path ≤ 1.2× resilience4j",
@@ -453,6 +562,9 @@ final class Bars {
     }
 
     private static Judgement judge(Bar bar, JmhResult r, List<JmhResult> results) {
+        if (bar.kind() == Kind.LIMIT) {
+            return judgeLimit(bar, r);
+        }
         if (bar.kind() == Kind.IDEAL) {
             double ideal = bar.idealMs().applyAsDouble(r);
             double ms = ReportGenerator.millis(r.primary());
@@ -473,6 +585,9 @@ final class Bars {
             return new Judgement(bar, r, null, Double.NaN, Double.NaN, null);
         }
         JmhResult p = peer.get();
+        if (bar.bytes()) {
+            return judgeBytes(bar, r, p);
+        }
         double o = r.primary().score();
         double eo = zeroIfNaN(r.primary().error());
         double s = p.primary().score();
@@ -486,6 +601,43 @@ final class Bars {
             ratio = o / s;
             best = (o - eo) / (s + es);
         }
+        Verdict verdict = enough(r) && enough(p)
+                ? Verdict.ratioAtMost(bar.factor(), bar.strict(), ratio, best)
+                : Verdict.NOT_ENOUGH_DATA;
+        return new Judgement(bar, r, p, ratio, s, verdict);
+    }
+
+    /**
+     * An absolute bar: the row's figure over the limit (the limit over the figure for an at-least
+     * bar), at most 1; the best case takes the score's 99.9% interval in our favour (a percentile
+     * has none).
+     */
+    private static Judgement judgeLimit(Bar bar, JmhResult r) {
+        Limit limit = bar.limit();
+        double figure = limit.figure(r);
+        double err = Double.isNaN(limit.percentile()) ? zeroIfNaN(r.primary().error()) : 0;
+        double ratio = limit.atLeast() ? limit.value() / figure : figure / limit.value();
+        double best = limit.atLeast() ? limit.value() / (figure + err) : (figure - err) / limit.value();
+        Verdict verdict = enough(r) ? Verdict.ratioAtMost(1.0, false, ratio, best) : Verdict.NOT_ENOUGH_DATA;
+        return new Judgement(bar, r, null, ratio, limit.value(), verdict);
+    }
+
+    /**
+     * A bytes bar: our {@code gc.alloc.rate.norm} over the peer's, with the same verdict rules as
+     * time (the best case takes both 99.9% intervals in our favour). Without the GC profiler in
+     * either row the judgement has the peer but no verdict (shown as "no B/op"). Two rows that
+     * allocate nothing are equal (ratio 1).
+     */
+    private static Judgement judgeBytes(Bar bar, JmhResult r, JmhResult p) {
+        Metric ours = r.secondary().get(GC_ALLOC_NORM);
+        Metric peer = p.secondary().get(GC_ALLOC_NORM);
+        if (ours == null || peer == null || Double.isNaN(ours.score()) || Double.isNaN(peer.score())) {
+            return new Judgement(bar, r, p, Double.NaN, Double.NaN, null);
+        }
+        double o = ours.score();
+        double s = peer.score();
+        double ratio = o == 0 && s == 0 ? 1.0 : o / s;
+        double best = o == 0 && s == 0 ? 1.0 : (o - zeroIfNaN(ours.error())) / (s + zeroIfNaN(peer.error()));
         Verdict verdict = enough(r) && enough(p)
                 ? Verdict.ratioAtMost(bar.factor(), bar.strict(), ratio, best)
                 : Verdict.NOT_ENOUGH_DATA;
@@ -531,6 +683,24 @@ final class Bars {
         }
         Scenario s = Scenario.valueOf(name);
         return variant.get().idealMs(s.calls(), s.latency().toNanos() / 1e6, s.limit());
+    }
+
+    /**
+     * The zero-overhead sliding-window ideal of a {@code ParallelMapBenchmark} row of {@code workload};
+     * NaN (no bar) for a row of another workload. Rows from before the workload parameter ran the
+     * uniform workload with {@code maxConcurrency} in flight.
+     */
+    private static double parallelMapIdeal(JmhResult r, Workload workload) {
+        String name = r.param("workload");
+        if (name == null) {
+            String c = r.param("maxConcurrency");
+            return workload == Workload.UNIFORM_1_TO_50_MS
+                            && c != null
+                            && Integer.parseInt(c) == workload.maxConcurrency()
+                    ? workload.idealMs()
+                    : Double.NaN;
+        }
+        return name.equals(workload.name()) ? workload.idealMs() : Double.NaN;
     }
 
     /** One latency for N in {@code [min, max]}; NaN (no bar) outside. */

@@ -988,6 +988,9 @@ public final class ReportGenerator {
     }
 
     private static String judgementText(Bars.Judgement j) {
+        if (Bars.missingBytes(j)) {
+            return j.bar().text() + ": no B/op (run without -prof gc)";
+        }
         if (j.verdict() == null) {
             return j.bar().text() + ": no peer row";
         }
@@ -1006,6 +1009,7 @@ public final class ReportGenerator {
             for (Bars.Judgement j : judgements) {
                 JmhResult o = j.ours();
                 boolean ideal = j.bar().kind() == Bars.Kind.IDEAL;
+                Bars.Limit limit = j.bar().limit();
                 md.append("| ")
                         .append(j.bar().question())
                         .append(" | ")
@@ -1014,30 +1018,42 @@ public final class ReportGenerator {
                         .append(" | ")
                         .append(Bars.impl(o))
                         .append(" | ")
-                        .append(withUnit(o.primary()))
+                        .append(
+                                limit != null && !Double.isNaN(limit.percentile())
+                                        ? "p" + compact(limit.percentile()) + " " + num(limit.figure(o)) + " "
+                                                + o.primary().unit()
+                                        : withUnit(o.primary()))
                         .append(" | ")
                         .append(bytes(o.bytesPerOp()))
                         .append(" | ")
-                        .append(ideal ? "ideal" : j.peer() == null ? "—" : Bars.impl(j.peer()))
+                        .append(limit != null ? "bar" : ideal ? "ideal" : j.peer() == null ? "—" : Bars.impl(j.peer()))
                         .append(" | ")
                         .append(
-                                ideal
-                                        ? num(j.reference()) + " ms"
-                                        : j.peer() == null
-                                                ? "—"
-                                                : withUnit(j.peer().primary()))
+                                limit != null
+                                        ? (limit.value() >= 1000 ? num(limit.value()) : compact(limit.value())) + " "
+                                                + limit.unit()
+                                        : ideal
+                                                ? num(j.reference()) + " ms"
+                                                : j.peer() == null
+                                                        ? "—"
+                                                        : withUnit(j.peer().primary()))
                         .append(" | ")
                         .append(j.peer() == null ? "—" : bytes(j.peer().bytesPerOp()))
                         .append(" | ")
                         .append(fixed(j.ratio()))
                         .append(" | ")
                         .append(
-                                j.verdict() == null
-                                        ? "no peer row in this run"
-                                        : j.verdict().mark())
+                                Bars.missingBytes(j)
+                                        ? "no B/op in this run (no -prof gc)"
+                                        : j.verdict() == null
+                                                ? "no peer row in this run"
+                                                : j.verdict().mark())
                         .append(" |\n");
             }
             md.append("\nRatio: our time / the peer's (for throughputs, the peer's / ours) or our time / the ideal; ")
+                    .append("for a bar marked B/op, our bytes allocated per operation / the peer's; ")
+                    .append("for a fixed limit, our figure / the limit (the limit / ours for an at-least bar; ")
+                    .append("a percentile has no error, so it is ✓ or ✗); ")
                     .append("the bar holds when the ratio is at most the factor in the bar's name. ")
                     .append(VERDICT_LEGEND)
                     .append("\n\n");

@@ -3,6 +3,8 @@ package dev.asyncpatterns.benchmarks.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.asyncpatterns.benchmarks.sync.ParallelMapBenchmark;
+import dev.asyncpatterns.benchmarks.sync.ParallelMapBenchmark.Workload;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -559,8 +561,13 @@ class ReportGeneratorTest {
                 .contains("| memoized | 1,100 ± 1.00 ns/op | — | caffeineGet | 1,000 ± 1.00 ns/op | — | 1.10 | ✓ |")
                 .contains(
                         "| workerPool | 110 ± 1.00 ns/op | — | threadPoolExecutor | 100 ± 1.00 ns/op | — | 1.10 | ✓ |")
-                .doesNotContain("no peer row");
-        assertThat(Bars.judge(rows)).hasSize(5);
+                .doesNotContain("no peer row")
+                // the memory bar needs -prof gc, which these rows lack
+                .contains(
+                        "| TaskScope fork/join/close memory ≤ 1.1× StructuredTaskScope (B/op) | TaskScopeFork trivial "
+                                + "| taskScope | 105 ± 1.00 ns/op | — | jdkStructuredTaskScope | 100 ± 1.00 ns/op | — | — "
+                                + "| no B/op in this run (no -prof gc) |");
+        assertThat(Bars.judge(rows)).hasSize(6);
     }
 
     private static JmhResult timed(String benchmark, String impl, double nanos) {
@@ -586,6 +593,230 @@ class ReportGeneratorTest {
                 .anyMatch(q -> q.contains("10,000 calls all at once ≤ 1.2 × latency"));
         // a bar whose rows are absent is named, not silently dropped
         assertThat(bars(List.of(resilience("ours", 100, 3, 5)))).contains("no peer row in this run");
+    }
+
+    @Test
+    void idealWindowMs_unequalLatencies_eachCallStartsWhenTheEarliestSlotFrees() {
+        // C = 2: call 0 holds a slot 0-5; calls 1, 2, 3 run 0-1, 1-2, 2-3 in the other; call 4 runs 3-7.
+        // max(sum / C, max) would say 6 ms, which no in-order window can reach.
+        assertThat(ParallelMapBenchmark.idealWindowMs(new long[] {5, 1, 1, 1, 4}, 2))
+                .isEqualTo(7);
+        assertThat(ParallelMapBenchmark.idealWindowMs(new long[] {20, 20, 20}, 5))
+                .isEqualTo(20);
+        assertThatThrownBy(() -> ParallelMapBenchmark.idealWindowMs(new long[] {1}, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxConcurrency");
+    }
+
+    @Test
+    void idealMs_workloads_fixedIsCeilNOverCTimesLatencyAndUniformIsAtLeastTheSpreadTotal() {
+        Workload uniform = Workload.UNIFORM_1_TO_50_MS;
+
+        assertThat(Workload.FIXED_20_MS.idealMs()).isEqualTo(Math.ceil(100 / 10.0) * 20);
+        assertThat(uniform.calls()).isEqualTo(1_000);
+        assertThat(uniform.idealMs()).isGreaterThanOrEqualTo(uniform.calls() * 1.0 / uniform.maxConcurrency());
+        assertThat(uniform.idealMs()).isLessThanOrEqualTo(uniform.calls() * 50.0 / uniform.maxConcurrency() + 50);
+    }
+
+    @Test
+    void bars_parallelMapRows_judgedAgainstTheSlidingWindowIdealOfTheirWorkload() {
+        double uniformIdeal = Workload.UNIFORM_1_TO_50_MS.idealMs();
+        List<JmhResult> rows = List.of(
+                parallelMap("UNIFORM_1_TO_50_MS", "parallelMap", uniformIdeal * 1.03),
+                parallelMap("UNIFORM_1_TO_50_MS", "handWrittenWindow", uniformIdeal * 1.10),
+                parallelMap("FIXED_20_MS", "parallelMap", 205),
+                parallelMap("FIXED_20_MS", "handWrittenWindow", 215));
+
+        List<Bars.Judgement> ideal = Bars.judge(rows).stream()
+                .filter(j -> j.bar().kind() == Bars.Kind.IDEAL)
+                .toList();
+
+        assertThat(ideal)
+                .extracting(j -> Bars.impl(j.ours()) + " " + j.ours().param("workload") + " " + j.verdict())
+                .containsExactly(
+                        "parallelMap UNIFORM_1_TO_50_MS MET",
+                        "handWrittenWindow UNIFORM_1_TO_50_MS MISSED",
+                        "parallelMap FIXED_20_MS MET",
+                        "handWrittenWindow FIXED_20_MS MISSED");
+        assertThat(ideal.get(0).reference()).isEqualTo(uniformIdeal);
+        assertThat(ideal.get(2).reference()).isEqualTo(200);
+        assertThat(bars(rows))
+                .contains(
+                        "| N calls of latency L, C in flight (Parallel.map, 100 × 20 ms, C = 10) ≤ 1.05 × ceil(N/C) × L "
+                                + "| ParallelMap run workload=FIXED_20_MS | handWrittenWindow | 215 ± 1.00 ms/op | — | ideal "
+                                + "| 200 ms | — | 1.08 | ✗ |");
+    }
+
+    @Test
+    void bars_parallelMapRowOfTheOldMatrix_judgedAsTheUniformWorkload() {
+        JmhResult old = result(
+                "sync.ParallelMapBenchmark.run",
+                "ss",
+                Map.of("impl", "parallelMap", "maxConcurrency", "100"),
+                293,
+                0.7,
+                "ms/op",
+                3,
+                5,
+                Double.NaN);
+
+        List<Bars.Judgement> judged = Bars.judge(List.of(old)).stream()
+                .filter(j -> j.bar().kind() == Bars.Kind.IDEAL)
+                .toList();
+
+        assertThat(judged).hasSize(1);
+        assertThat(judged.get(0).bar().question()).contains("1,000 calls of 1-50 ms");
+        assertThat(judged.get(0).reference()).isEqualTo(Workload.UNIFORM_1_TO_50_MS.idealMs());
+    }
+
+    private static JmhResult parallelMap(String workload, String impl, double ms) {
+        return result(
+                "sync.ParallelMapBenchmark.run",
+                "ss",
+                Map.of("impl", impl, "workload", workload),
+                ms,
+                1.0,
+                "ms/op",
+                3,
+                5,
+                Double.NaN);
+    }
+
+    @Test
+    void bars_taskScopeBytesPerOp_judgedAgainstStructuredTaskScopeLikeTime() {
+        List<JmhResult> rows = List.of(
+                scope("trivial", "taskScope", 100, 1_050),
+                scope("trivial", "jdkStructuredTaskScope", 100, 1_000),
+                scope("parked", "taskScope", 100, 1_300),
+                scope("parked", "jdkStructuredTaskScope", 100, 1_000),
+                scope("cancelBlocked", "taskScope", 100, Double.NaN),
+                scope("cancelBlocked", "jdkStructuredTaskScope", 100, 1_000));
+
+        List<Bars.Judgement> memory =
+                Bars.judge(rows).stream().filter(j -> j.bar().bytes()).toList();
+
+        assertThat(memory)
+                .extracting(j -> j.ours().method() + " " + j.verdict())
+                .containsExactly("trivial MET", "parked MISSED", "cancelBlocked null");
+        assertThat(memory.get(1).ratio()).isEqualTo(1.3);
+        assertThat(memory.get(1).reference()).isEqualTo(1_000);
+        assertThat(bars(rows))
+                .contains(
+                        "| TaskScope fork/join/close memory ≤ 1.1× StructuredTaskScope (B/op) | TaskScopeFork trivial forks=1000 "
+                                + "| taskScope | 100 ± 1.00 us/op | 1,050 | jdkStructuredTaskScope | 100 ± 1.00 us/op | 1,000 "
+                                + "| 1.05 | ✓ |")
+                .contains("| 1,300 | jdkStructuredTaskScope | 100 ± 1.00 us/op | 1,000 | 1.30 | ✗ |")
+                .contains("| no B/op in this run (no -prof gc) |")
+                // time is judged on its own: equal times meet the time bar whatever the bytes
+                .contains(
+                        "| TaskScope fork/join/close ≤ 1.1× StructuredTaskScope | TaskScopeFork parked forks=1000 | taskScope "
+                                + "| 100 ± 1.00 us/op | 1,300 | jdkStructuredTaskScope | 100 ± 1.00 us/op | 1,000 | 1.00 | ✓ |");
+    }
+
+    @Test
+    void bars_bytesWithinTheError_withinNoise() {
+        JmhResult ours = withBytesError(scope("trivial", "taskScope", 100, 1_200), 200);
+        JmhResult peer = withBytesError(scope("trivial", "jdkStructuredTaskScope", 100, 1_000), 10);
+
+        List<Bars.Judgement> memory = Bars.judge(List.of(ours, peer)).stream()
+                .filter(j -> j.bar().bytes())
+                .toList();
+
+        // 1.20 misses 1.1, but (1,200 - 200) / (1,000 + 10) = 0.99 meets it: the run cannot tell
+        assertThat(memory).extracting(Bars.Judgement::verdict).containsExactly(ReportGenerator.Verdict.WITHIN_NOISE);
+    }
+
+    private static JmhResult scope(String method, String impl, double micros, double bytes) {
+        return result(
+                "scope.TaskScopeForkBenchmark." + method,
+                "avgt",
+                Map.of("impl", impl, "forks", "1000"),
+                micros,
+                1.0,
+                "us/op",
+                3,
+                5,
+                bytes);
+    }
+
+    private static JmhResult withBytesError(JmhResult r, double error) {
+        return new JmhResult(
+                r.benchmark(),
+                r.mode(),
+                r.params(),
+                r.primary(),
+                Map.of("gc.alloc.rate.norm", new JmhResult.Metric(r.bytesPerOp(), error, "B/op")),
+                r.forks(),
+                r.warmupIterations(),
+                r.measurementIterations(),
+                r.jdkVersion(),
+                r.vmName(),
+                r.jmhVersion());
+    }
+
+    @Test
+    void bars_jobStoreOnPostgres_judgedAgainstItsFixedLimits() {
+        List<JmhResult> rows = List.of(
+                jobs("POSTGRES", "16", 6_000, 500),
+                jobs("POSTGRES", "128", 4_000, 300),
+                jobs("POSTGRES", "1", 4_800, 500),
+                jobs("IN_MEMORY", "16", 900_000, 1_000),
+                pickup("POSTGRES", 1.8, 5.6),
+                pickup("IN_MEMORY", 0.002, 0.016));
+
+        List<Bars.Judgement> limits = Bars.judge(rows).stream()
+                .filter(j -> j.bar().kind() == Bars.Kind.LIMIT)
+                .toList();
+
+        // 5,000 / 4,000 = 1.25 even at 4,300; 5,000 / 4,800 = 1.04 but 5,000 / 5,300 < 1: the run cannot tell
+        assertThat(limits)
+                .extracting(j -> j.ours().param("store") + " " + j.ours().param("batch") + " " + j.verdict())
+                .containsExactly(
+                        "POSTGRES 16 MET", "POSTGRES 128 MISSED", "POSTGRES 1 WITHIN_NOISE", "POSTGRES null MET");
+        assertThat(bars(rows))
+                .contains(
+                        "| job store on PostgreSQL ≥ 5,000 jobs/s end to end | JobThroughput batch=128 store=POSTGRES "
+                                + "workers=2 | submitAndRunAll | 4,000 ± 300 ops/s | — | bar | 5,000 ops/s | — "
+                                + "| 1.25 | ✗ |")
+                .contains("| job pickup on PostgreSQL (NOTIFY), p99 ≤ 50 ms | JobPickupLatency store=POSTGRES "
+                        + "| submitToHandlerStart | p99 5.60 ms/op | — | bar | 50 ms/op | — | 0.11 | ✓ |");
+    }
+
+    @Test
+    void bars_pickupP99OverTheLimit_missedWhateverTheMean() {
+        List<Bars.Judgement> limits = Bars.judge(List.of(pickup("POSTGRES", 12, 58.3))).stream()
+                .filter(j -> j.bar().kind() == Bars.Kind.LIMIT)
+                .toList();
+
+        assertThat(limits).extracting(Bars.Judgement::verdict).containsExactly(ReportGenerator.Verdict.MISSED);
+    }
+
+    private static JmhResult jobs(String store, String batch, double perSecond, double error) {
+        return result(
+                "postgres.JobThroughputBenchmark.submitAndRunAll",
+                "thrpt",
+                Map.of("store", store, "batch", batch, "workers", "2"),
+                perSecond,
+                error,
+                "ops/s",
+                3,
+                5,
+                Double.NaN);
+    }
+
+    private static JmhResult pickup(String store, double meanMs, double p99Ms) {
+        return new JmhResult(
+                "dev.asyncpatterns.benchmarks.postgres.JobPickupLatencyBenchmark.submitToHandlerStart",
+                "sample",
+                Map.of("store", store),
+                new JmhResult.Metric(meanMs, meanMs / 10, "ms/op", Map.of("50.0", meanMs, "99.0", p99Ms)),
+                Map.of(),
+                3,
+                3,
+                5,
+                "25",
+                "vm",
+                "1.37");
     }
 
     // ---------------------------------------------------------------- charts and files
