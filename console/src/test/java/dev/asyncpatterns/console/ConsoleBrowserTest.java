@@ -190,6 +190,9 @@ class ConsoleBrowserTest {
                 .isEmpty());
         assertThat(queue.deadLetters().join()).isEmpty();
         await().until(d -> figure("mail", "succeeded").equals("6"));
+        // the page writes the action's result when the POST's answer arrives, which may come after
+        // the pushed figures and list that the waits above saw: wait for it too
+        await().until(d -> !d.findElement(By.id("action-result")).getText().isEmpty());
         assertThat(browser.findElement(By.id("action-result")).getText()).isEqualTo("replay mail/1: replayed");
         List<String> panels = browser.findElements(By.cssSelector("[data-panel]")).stream()
                 .map(e -> e.getAttribute("data-panel"))

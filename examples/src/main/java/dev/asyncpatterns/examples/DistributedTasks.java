@@ -38,8 +38,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  *       keeps failing;</li>
  *   <li>mid-run the coordinator <b>kills one worker with SIGKILL</b>: the jobs it held come back
  *       when their leases expire and finish on the survivors;</li>
- *   <li>the final <b>ledger</b>: submitted = succeeded + dead, none lost, and only the jobs in
- *       flight at the kill ran twice.</li>
+ *   <li>the final <b>ledger</b>: submitted = succeeded + dead, none lost, and every job in flight
+ *       at the kill ran again on a survivor (delivery is at least once: on a busy machine a job
+ *       whose lease or timeout ran out on a survivor may run twice too).</li>
  * </ul>
  * Runs on an embedded PostgreSQL by default (real binaries from Maven, no install); pass
  * {@code --jdbc-url jdbc:postgresql://host/db?user=...&password=...} to use a server of yours.
@@ -258,6 +259,13 @@ final class DistributedTasks implements Example {
                 TimeSource.system().delay(Duration.ofMillis(20)).join();
             }
             out.printf("all jobs settled %.1f s after the workers started%n", (System.nanoTime() - start) / 1e9);
+            // the survivors write a run's result and a job's outcome to the ledger on threads of
+            // their own, after the store has the job settled: let those writes land before the
+            // workers are stopped (bounded: a job really lost never shows up, and the ledger says so)
+            long ledgerDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!ledgerComplete(store, db, table, count) && System.nanoTime() < ledgerDeadline) {
+                TimeSource.system().delay(Duration.ofMillis(20)).join();
+            }
         } finally {
             for (Process p : workers) {
                 p.destroyForcibly();
@@ -291,10 +299,7 @@ final class DistributedTasks implements Example {
         }
         // a job succeeded if its handler finished ok or the queue recorded its success (either may be
         // missing if a worker died between the two)
-        long succeeded = queryLong(
-                db,
-                "SELECT count(*) FROM (SELECT job FROM " + table + "_runs WHERE result = 'ok' "
-                        + "UNION SELECT job FROM " + table + "_outcomes WHERE outcome = 'succeeded') t");
+        long succeeded = succeeded(db, table);
         List<JobRecord<Task>> dead = store.deadLetters().toCompletableFuture().join();
         long held = queryLong(db, "SELECT count(*) FROM " + table + "_held");
         long heldRanAgain = queryLong(
@@ -383,6 +388,23 @@ final class DistributedTasks implements Example {
                     .collect(Collectors.joining(File.pathSeparator));
         }
         return System.getProperty("java.class.path");
+    }
+
+    /** Whether every survivor's run has its result in the ledger and every job succeeded or is dead. */
+    private static boolean ledgerComplete(PostgresJobStore<Task> store, Connection db, String table, int count)
+            throws SQLException {
+        long unfinished =
+                queryLong(db, "SELECT count(*) FROM " + table + "_runs WHERE worker <> 'worker-2' AND result IS NULL");
+        long dead = store.deadLetters().toCompletableFuture().join().size();
+        return unfinished == 0 && succeeded(db, table) + dead >= count;
+    }
+
+    /** Jobs the ledger has as succeeded: their handler finished ok, or the queue recorded success. */
+    private static long succeeded(Connection db, String table) throws SQLException {
+        return queryLong(
+                db,
+                "SELECT count(*) FROM (SELECT job FROM " + table + "_runs WHERE result = 'ok' "
+                        + "UNION SELECT job FROM " + table + "_outcomes WHERE outcome = 'succeeded') t");
     }
 
     static void execute(Connection db, String sql) throws SQLException {

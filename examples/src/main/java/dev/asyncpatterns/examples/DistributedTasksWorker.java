@@ -73,15 +73,17 @@ public final class DistributedTasksWorker {
     }
 
     private CompletionStage<Void> handle(Task task) {
-        CompletableFuture<Void> run = ledger(
-                        "INSERT INTO " + table + "_runs (job, worker) VALUES (?, ?)", task.id(), name)
-                .thenCompose(ignored -> work(task));
-        // also when the queue cancels the attempt at its timeout
-        run.whenComplete((ok, failure) -> ledger(
+        CompletableFuture<Void> started =
+                ledger("INSERT INTO " + table + "_runs (job, worker) VALUES (?, ?)", task.id(), name);
+        CompletableFuture<Void> run = started.thenCompose(ignored -> work(task));
+        // also when the queue cancels the attempt at its timeout, which may come while the insert
+        // still waits for the ledger: the update waits for the insert (each statement runs on a
+        // thread of its own, so an update issued first could find no row and leave it unfinished)
+        run.whenComplete((ok, failure) -> started.whenComplete((inserted, notInserted) -> ledger(
                 "UPDATE " + table + "_runs SET result = ? WHERE job = ? AND worker = ? " + "AND result IS NULL",
                 failure == null ? "ok" : "failed",
                 task.id(),
-                name));
+                name)));
         return run;
     }
 

@@ -73,9 +73,10 @@ final class RealTimeAggregation implements Example {
         Duration tick = Duration.ofMillis(10);
         Duration windowLength = Duration.ofMillis(fast ? 200 : 1000);
         int windows = 6;
-        int ticksPerWindow = (int) (windowLength.toMillis() / tick.toMillis());
-        int spikeFrom = ticksPerWindow * 2; // the spike: from the 3rd window's worth of ticks...
-        int spikeTo = ticksPerWindow * 4; // ...to the 4th's
+        // the spike: from the start of the 3rd window to the end of the 4th, by the clock (not by
+        // tick count, which falls behind the windows when timers run late on a busy machine)
+        long spikeFromNanos = windowLength.toNanos() * 2;
+        long spikeToNanos = windowLength.toNanos() * 4;
         var produced = new AtomicInteger();
         var random = new SplittableRandom(42); // seeded: the same traffic on every run
         var firstTick = new AtomicLong();
@@ -85,8 +86,10 @@ final class RealTimeAggregation implements Example {
         Pipeline<List<PageView>> bursts = Pipeline.unfold(
                 0,
                 (Integer n) -> time.delay(tick).thenApply(ignored -> {
-                    firstTick.compareAndSet(0, System.nanoTime());
-                    boolean spike = n >= spikeFrom && n < spikeTo;
+                    long now = System.nanoTime();
+                    firstTick.compareAndSet(0, now);
+                    long sinceFirst = now - firstTick.get();
+                    boolean spike = sinceFirst >= spikeFromNanos && sinceFirst < spikeToNanos;
                     int size = spike ? random.nextInt(4, 13) : random.nextInt(0, 9); // 0..8, or 4..12 in the spike
                     List<PageView> burst = new ArrayList<>(size);
                     for (int i = 0; i < size; i++) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Runs every example once through {@code Launcher all} (fast mode) and checks the key lines of
@@ -120,11 +122,11 @@ class ExamplesTest {
         lines.put(
                 "health-check",
                 List.of(
-                        "^checking 6 services, deadline 400 ms$",
+                        "^checking 6 services, deadline 1000 ms$",
                         "^  \\[ *[0-9]+ ms\\] cache +UP$",
                         "^  \\[ *[0-9]+ ms\\] billing +DOWN \\(HTTP 503\\)$",
                         "^  \\[ *[0-9]+ ms\\] search +UP$",
-                        "^  \\[ *[0-9]+ ms\\] email +TIMED OUT \\(no answer in 400 ms\\), cancelled$",
+                        "^  \\[ *[0-9]+ ms\\] email +TIMED OUT \\(no answer in 1000 ms\\), cancelled$",
                         "^4 up, 1 down, 1 timed out; results handled in [0-9]+ waits$"));
         lines.put(
                 "metrics",
@@ -234,8 +236,10 @@ class ExamplesTest {
     private static Map<String, Consumer<String>> checks() {
         Map<String, Consumer<String>> checks = new LinkedHashMap<>();
         checks.put("sync-vs-async", text -> {
-            // 10 calls of 50 ms each: concurrent must beat sequential clearly
-            assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(2.0);
+            // 10 calls of 50 ms each: run one after another they cannot speed up at all (≤ 1.0x); at
+            // once they give ~10x on an idle machine and still 1.6x at load average 20 on 2 cores,
+            // so 1.25 tells "ran concurrently" from "ran one by one" without timing the machine
+            assertThat(number(text, "speedup: +([0-9.]+)x")).isGreaterThan(1.25);
             // 5 at a time needs two rounds of 50 ms at least
             assertThat(number(text, "at most 5 at a time: +([0-9.]+) ms")).isGreaterThanOrEqualTo(100);
         });
@@ -281,13 +285,13 @@ class ExamplesTest {
             // each result is printed as it arrives: the 5 ms service before the 150 ms one
             assertThat(text.indexOf("] cache")).isLessThan(text.indexOf("] search"));
             // the silent service is reported at the deadline, not before
-            assertThat(number(text, "\\[ *([0-9]+) ms\\] email")).isGreaterThanOrEqualTo(400);
+            assertThat(number(text, "\\[ *([0-9]+) ms\\] email")).isGreaterThanOrEqualTo(1000);
         });
-        checks.put("distributed-tasks", text -> {
-            // every job held by the killed worker ran again (the key line); only those ran twice
-            double held = number(text, "held by worker-2 at the kill: ([0-9]+)");
-            assertThat(number(text, "jobs run twice: ([0-9]+)")).isLessThanOrEqualTo(held);
-        });
+        // distributed-tasks: its key lines assert the guarantees (nothing lost; every job the killed
+        // worker held ran again on a survivor). Not "no other job ran twice": delivery is at least
+        // once, and on a loaded box a survivor held up past its 3 s lease (or an attempt that
+        // finishes as its 800 ms timeout fires) has a job it ran run again elsewhere (seen: 6 and
+        // 10 jobs run twice with 3 and 4 held, nothing lost).
         checks.put(
                 "rate-limited-client",
                 text ->
@@ -299,6 +303,9 @@ class ExamplesTest {
     // ---- the whole run ------------------------------------------------------------------------
 
     @TestFactory
+    // every example runs inside this method: 15 s on an idle box, over the 2 min default on a loaded
+    // 2-core one (three worker JVMs and a PostgreSQL for distributed-tasks alone)
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     Stream<DynamicTest> all_runsEveryExampleFast_printsKeyLinesOfEach() throws Exception {
         var buffer = new ByteArrayOutputStream();
         int exitCode = Launcher.run("all", new PrintStream(buffer, true, StandardCharsets.UTF_8));

@@ -164,6 +164,8 @@ abstract class ComponentMetrics<C> implements MeterBinder {
          * capture the component.
          */
         Meters<C> waitQueue(String requests, Function<C, WaitFigures> figures) {
+            // one read now: the semaphore and the locks time queued waits from their first stats()
+            var unused = figures.apply(component);
             return gauge(
                             "waiters",
                             "waiters",

@@ -35,7 +35,10 @@ class PostgresMetricsTest {
         try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        postgres = EmbeddedPostgres.builder().setPort(port).start();
+        postgres = EmbeddedPostgres.builder()
+                .setPort(port)
+                .setPGStartupWait(Duration.ofSeconds(60)) // the 10 s default is short on a loaded CI box
+                .start();
         dataSource = postgres.getPostgresDatabase();
     }
 

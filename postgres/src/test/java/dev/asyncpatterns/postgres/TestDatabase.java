@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -38,7 +39,11 @@ final class TestDatabase implements AutoCloseable {
             return new TestDatabase(null, new UrlDataSource(url), url);
         }
         try {
-            EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(freePort()).start();
+            // the library waits 10 s for the server to come up: too short for a loaded 2-core CI box
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setPort(freePort())
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .start();
             String jdbc = pg.getJdbcUrl("postgres", "postgres");
             return new TestDatabase(pg, pg.getPostgresDatabase(), jdbc);
         } catch (IOException e) {

@@ -59,6 +59,9 @@ class RedisRateLimiterTest {
         var limiter = RedisRateLimiter.builder(client, key)
                 .rate(permits, period)
                 .burst(burst)
+                // real time against a real server: generous, as a loaded CI box can stall a call
+                // past the 1 s default (timeouts are tested on virtual time below)
+                .timeout(Duration.ofSeconds(10))
                 .build();
         toClose.add(limiter);
         return limiter;

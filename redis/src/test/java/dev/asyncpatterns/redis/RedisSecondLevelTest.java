@@ -69,10 +69,29 @@ class RedisSecondLevelTest {
         }
     }
 
+    /**
+     * Real time against a real server: the default command timeout (100 ms) is a production budget,
+     * and on a loaded 2-core CI box a command may wait that long for a CPU; a timed-out write is
+     * cancelled and a timed-out read is a miss, which these tests would see as a wrong count. The
+     * timeout behaviour itself is tested on virtual time (the last test).
+     */
+    static final Duration GENEROUS = Duration.ofSeconds(10);
+
     <V> RedisSecondLevel<String, V> level(RedisCodec<String, V> codec) {
-        var level = RedisSecondLevel.builder(client, codec).keyPrefix(prefix).build();
+        var level = RedisSecondLevel.builder(client, codec)
+                .keyPrefix(prefix)
+                .timeout(GENEROUS)
+                .build();
         toClose.add(level);
         return level;
+    }
+
+    /**
+     * The cache writes a loaded value to Redis after the load completes, without waiting for the
+     * reply (a write is the level's business): wait until {@code level} has stored {@code n}.
+     */
+    static void awaitPuts(RedisSecondLevel<?, ?> level, long n) {
+        eventually(GENEROUS, () -> level.stats().puts() >= n);
     }
 
     MemoizedFunction<String, String> instance(RedisSecondLevel<String, String> level, Backend backend) {
@@ -92,6 +111,7 @@ class RedisSecondLevelTest {
         var cache = instance(level, backend);
 
         assertThat(cache.apply("a").join()).isEqualTo("v-a-1");
+        awaitPuts(level, 1);
 
         assertThat(raw.sync().get(prefix + "a")).isEqualTo("v-a-1");
         assertThat(raw.sync().pttl(prefix + "a")).isBetween(1L, 60_000L);
@@ -102,11 +122,13 @@ class RedisSecondLevelTest {
     @Test
     void apply_secondInstance_answersFromRedisWithoutBackendCall() {
         var backend = new Backend();
-        var a = instance(level(StringCodec.UTF8), backend);
+        var levelA = level(StringCodec.UTF8);
+        var a = instance(levelA, backend);
         var levelB = level(StringCodec.UTF8);
         var b = instance(levelB, backend);
 
         a.apply("k").join();
+        awaitPuts(levelA, 1); // else B's read may reach Redis before A's write
         assertThat(b.apply("k").join()).isEqualTo("v-k-1");
         assertThat(b.apply("k").join()).as("now in B's first level").isEqualTo("v-k-1");
 
@@ -135,11 +157,13 @@ class RedisSecondLevelTest {
     @Test
     void invalidate_removesFromRedisAndFromTheOtherInstancesFirstLevel() {
         var backend = new Backend();
-        var a = instance(level(StringCodec.UTF8), backend);
+        var levelA = level(StringCodec.UTF8);
+        var a = instance(levelA, backend);
         var levelB = level(StringCodec.UTF8);
         var b = instance(levelB, backend);
         a.apply("k").join();
-        b.apply("k").join();
+        awaitPuts(levelA, 1);
+        assertThat(b.apply("k").join()).as("read from Redis").isEqualTo("v-k-1");
         assertThat(b.getIfPresent("k")).isNotNull();
 
         a.invalidate("k").join();
@@ -185,6 +209,7 @@ class RedisSecondLevelTest {
         raw.sync().set(prefix + "n", "not a number");
 
         assertThat(cache.apply("n").join()).isEqualTo(100);
+        awaitPuts(level, 1);
 
         assertThat(level.stats().corrupt()).isEqualTo(1);
         assertThat(level.stats().failed()).isZero();
@@ -204,6 +229,7 @@ class RedisSecondLevelTest {
         var level = RedisSecondLevel.builder(client, lyingCodec())
                 .keyPrefix(prefix)
                 .valueType(Integer.class)
+                .timeout(GENEROUS)
                 .build();
         toClose.add(level);
         MemoizedFunction<String, Integer> cache = AsyncCaches.builder()

@@ -49,9 +49,18 @@ public final class TwoProcessChild {
         }
     }
 
+    /**
+     * The command timeout both processes give their Redis components: this test measures
+     * invalidation latency and token conservation, not timeouts, and on a loaded 2-core CI box a
+     * command may wait more than the defaults (100 ms, 1 s) for a CPU; a timed-out command fails the
+     * run (a failed read is a backend call, a timed-out script call may still have taken a token).
+     */
+    static final Duration GENEROUS = Duration.ofSeconds(10);
+
     private static void cache(RedisClient client, String prefix, BufferedReader in, PrintStream out) throws Exception {
         var level = RedisSecondLevel.builder(client, StringCodec.UTF8)
                 .keyPrefix(prefix)
+                .timeout(GENEROUS)
                 .build();
         MemoizedFunction<String, String> cache = AsyncCaches.builder()
                 .expireAfterWrite(Duration.ofMinutes(1))
@@ -77,6 +86,7 @@ public final class TwoProcessChild {
         var limiter = RedisRateLimiter.builder(client, key)
                 .rate(50, Duration.ofSeconds(1))
                 .burst(TwoProcessTest.BURST)
+                .timeout(GENEROUS)
                 .build();
         out.println("ready");
         long end = Long.parseLong(in.readLine().split(" ")[1]);

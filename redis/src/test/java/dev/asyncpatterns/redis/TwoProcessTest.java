@@ -97,6 +97,7 @@ class TwoProcessTest {
         var backendCalls = new AtomicInteger();
         var level = RedisSecondLevel.builder(client, StringCodec.UTF8)
                 .keyPrefix("two:")
+                .timeout(TwoProcessChild.GENEROUS)
                 .build();
         MemoizedFunction<String, String> here = AsyncCaches.builder()
                 .expireAfterWrite(Duration.ofMinutes(1))
@@ -145,8 +146,11 @@ class TwoProcessTest {
                 .isLessThanOrEqualTo(100_000);
     }
 
-    /** The limiter's burst in the two-process test: absorbs up to 500 ms of lateness in claiming tokens. */
-    static final int BURST = 25;
+    /**
+     * The limiter's burst in the two-process test: more than the window can produce (50/s for at
+     * most 12 s), so no token is ever lost to the cap, however late the processes claim them.
+     */
+    static final int BURST = 600;
 
     /**
      * Real time by nature: the bucket refills on Redis's clock and two processes share it. This
@@ -156,8 +160,10 @@ class TwoProcessTest {
      * several tokens at 50/s): over the span from the emptying to the last script call, the rate
      * produced 50 tokens per second; every one of them must have been granted once or still be in
      * the bucket (none lost, none granted twice): 500 per 10 s, the ± 1 being where the span ends.
-     * The burst of 25 keeps tokens claimed late from being lost to the cap: on the shared 2-core
-     * box this runs on, a process may not run at all for a few hundred milliseconds.
+     * The burst, larger than the window's production, keeps tokens claimed late from being lost to
+     * the cap: on a loaded 2-core CI box both processes may not run for a second or more (a burst of
+     * 25, half a second of tokens, lost 45 of 575 tokens that way once, which the old assertion
+     * reported as a conservation failure).
      */
     @Test
     @Timeout(120)
@@ -166,6 +172,7 @@ class TwoProcessTest {
         var limiter = RedisRateLimiter.builder(client, key)
                 .rate(50, Duration.ofSeconds(1))
                 .burst(BURST)
+                .timeout(TwoProcessChild.GENEROUS)
                 .build();
         try (var child = new Child("limiter", server.uri(), key)) {
             child.expect("ready");
@@ -204,7 +211,9 @@ class TwoProcessTest {
             assertThat(unitsLeft)
                     .as("fewer tokens left than the burst: none was lost to the cap")
                     .isLessThan(BURST * periodMicros);
-            assertThat(spanSeconds).as("about a 10 s window").isBetween(9.9, 11.5);
+            // at least the 10 s window; the end is the last grant after it, which a stalled process
+            // delays (11.5 s seen on a loaded box): a loose upper bound, for sanity only
+            assertThat(spanSeconds).as("about a 10 s window").isBetween(9.9, 30.0);
             assertThat(here).as("both processes got tokens").isNotEmpty();
             assertThat(there).isNotEmpty();
         } finally {

@@ -25,6 +25,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code FairAsyncSemaphore}; the JDK {@code Semaphore} has no acquire that returns before it holds
  * the permit, so its waiting path is in {@link SemaphoreBenchmark#contended}.
  *
+ * <p>{@code asyncPatterns} and {@code asyncutilFair}: both semaphores as constructed, with nothing
+ * reading their statistics: ours then reads no clock on this path (it times queued waits for
+ * {@code stats().waitTime()} only from the first {@code stats()} call on), and asyncutil keeps no
+ * statistics. {@code asyncPatternsObserved}: ours after one {@code stats()} call (as a Micrometer
+ * binder makes when it binds), so every queued wait is timed: two {@code System.nanoTime()} reads
+ * per round, the price of the {@code waitTime} statistic, shown next to the bar's pair.
+ *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar SemaphorePendingBenchmark -f 1 -wi 2 -i 3 -prof gc}
  */
 @State(Scope.Thread)
@@ -36,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class SemaphorePendingBenchmark {
 
     /** The semaphore under test. */
-    @Param({"asyncPatterns", "asyncutilFair"})
+    @Param({"asyncPatterns", "asyncutilFair", "asyncPatternsObserved"})
     public String impl;
 
     private AsyncSemaphore ours;
@@ -48,6 +55,11 @@ public class SemaphorePendingBenchmark {
         switch (impl) {
             case "asyncPatterns" -> {
                 ours = new AsyncSemaphore(1);
+                ours.acquire().join();
+            }
+            case "asyncPatternsObserved" -> {
+                ours = new AsyncSemaphore(1);
+                ours.stats(); // from here on queued waits are timed
                 ours.acquire().join();
             }
             case "asyncutilFair" -> {

@@ -2,7 +2,6 @@ package dev.asyncpatterns.core.internal;
 
 import dev.asyncpatterns.core.time.Cancellable;
 import dev.asyncpatterns.core.time.TimeSource;
-import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
@@ -32,7 +31,11 @@ import org.jspecify.annotations.Nullable;
  * Completions run outside every lock and through a per-thread trampoline: a dependent that
  * releases (which completes the next waiter, whose dependent releases...) queues the next
  * completion on the trampoline instead of recursing, so 100,000 chained hand-offs use constant
- * stack (contract rule 6).
+ * stack (contract rule 6). The trampoline is an intrusive list through the waiters' own
+ * `firing` links (a waiter waits there at most once: it was unlinked from its owner's queue for
+ * good), so a hand-off costs one ThreadLocal read and a few field writes, no allocation; a
+ * thread's trampoline is one small object (it matters for virtual threads, each of which gets
+ * its own).
  *
  * obtrudeValue/obtrudeException bypass all of this; like CompletableFuture we document them as
  * "for error recovery only" and do not track them.
@@ -55,6 +58,8 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
     public @Nullable SyncWaiter<?> next;
     /** True while linked in the owner's queue; guarded by the owner's lock. */
     boolean queued;
+    /** The next waiter of the firing thread's trampoline; touched by that thread only. */
+    private @Nullable SyncWaiter<?> firing;
     /** The timeout timer, if any. */
     private volatile @Nullable Cancellable timer;
 
@@ -175,10 +180,12 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
         for (@Nullable SyncWaiter<?> w = chain; w != null; ) {
             @Nullable SyncWaiter<?> following = w.next;
             w.next = null;
-            trampoline.pending.add(w);
+            trampoline.add(w);
             w = following;
         }
-        trampoline.drain();
+        if (!trampoline.running) { // else an outer frame on this thread is draining and fires ours too
+            trampoline.drain();
+        }
     }
 
     /** Fails every waiter of a chain (built under the owner's lock) outside the lock. */
@@ -199,20 +206,33 @@ public abstract class SyncWaiter<T> extends CompletableFuture<T> {
                         && failure.getCause() instanceof CancellationException);
     }
 
-    /** Per-thread queue of waiters to fire; the outermost caller drains it. */
+    /** Per-thread FIFO of waiters to fire, linked through {@link #firing}; the outermost caller drains it. */
     private static final class Trampoline {
-        final ArrayDeque<SyncWaiter<?>> pending = new ArrayDeque<>();
+        private @Nullable SyncWaiter<?> head;
+        private @Nullable SyncWaiter<?> tail;
         boolean running;
 
-        void drain() {
-            if (running) {
-                return; // an outer frame on this thread is draining and will fire ours too
+        void add(SyncWaiter<?> w) {
+            w.firing = null;
+            if (tail == null) {
+                head = w;
+            } else {
+                tail.firing = w;
             }
+            tail = w;
+        }
+
+        void drain() {
             running = true;
             @Nullable Throwable first = null;
             try {
                 @Nullable SyncWaiter<?> w;
-                while ((w = pending.poll()) != null) {
+                while ((w = head) != null) {
+                    head = w.firing;
+                    if (head == null) {
+                        tail = null;
+                    }
+                    w.firing = null;
                     try {
                         w.fire();
                     } catch (Throwable failure) {

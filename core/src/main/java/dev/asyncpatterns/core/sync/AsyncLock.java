@@ -60,7 +60,8 @@ public final class AsyncLock {
      * @param waited lock requests that had to queue, since creation
      * @param timedOut queued requests that timed out, since creation
      * @param cancelled queued requests cancelled (or completed by their caller), since creation
-     * @param waitTime total time the granted requests spent queued, on the lock's time source
+     * @param waitTime total time the granted requests spent queued, on the lock's time source;
+     *     only waits that began after the first {@link AsyncLock#stats()} call are timed
      */
     public record Stats(
             String name, boolean locked, int waiters, long waited, long timedOut, long cancelled, Duration waitTime) {
@@ -187,7 +188,8 @@ public final class AsyncLock {
 
     /**
      * A consistent snapshot of the lock's state and contention counters. Takes the internal lock
-     * briefly; allocates only the record (and the semaphore's, which it reads).
+     * briefly; allocates only the record (and the semaphore's, which it reads). The first call
+     * switches on the timing of queued waits, as {@link AsyncSemaphore#stats()} does.
      *
      * @return the stats
      */

@@ -81,7 +81,9 @@ public final class AsyncReadWriteLock {
      * @param waited requests that had to queue, since creation
      * @param timedOut queued requests that timed out, since creation
      * @param cancelled queued requests cancelled (or completed by their caller), since creation
-     * @param waitTime total time the granted requests spent queued, on the lock's time source
+     * @param waitTime total time the granted requests spent queued, on the lock's time source;
+     *     only waits that began after the first {@link AsyncReadWriteLock#stats()} call are timed
+     *     (until somebody reads the stats, the queued path reads no clock)
      */
     public record Stats(
             String name,
@@ -121,6 +123,9 @@ public final class AsyncReadWriteLock {
 
     @GuardedBy("lock")
     private final WaitCounters counters = new WaitCounters();
+    /** Whether queued waits are timed for {@link Stats#waitTime()}: from the first {@link #stats()} call on. */
+    @GuardedBy("lock")
+    private boolean timeWaits;
 
     /** Creates an unlocked lock whose timed acquires use {@link TimeSource#system()}. */
     public AsyncReadWriteLock() {
@@ -289,11 +294,16 @@ public final class AsyncReadWriteLock {
      * A consistent snapshot of the holders, the waiters and the contention counters. Takes the
      * internal lock briefly (never held while user code runs); allocates only the record.
      *
+     * <p>The first call also switches on the timing of queued waits for {@link Stats#waitTime()}
+     * (two reads of the time source per queued request from then on): waits that began before it
+     * count in {@link Stats#granted()} but add nothing to {@code waitTime}.
+     *
      * @return the stats
      */
     public Stats stats() {
         lock.lock();
         try {
+            timeWaits = true;
             return new Stats(
                     name,
                     readers,
@@ -353,7 +363,7 @@ public final class AsyncReadWriteLock {
                 return CompletableFuture.failedFuture(new TimeoutException(
                         "AsyncReadWriteLock: " + (write ? "write" : "read") + " lock not available at once"));
             }
-            w = new Waiter(this, write, timeSource.nanoTime());
+            w = new Waiter(this, write, timeWaits, timeWaits ? timeSource.nanoTime() : 0);
             queue.add(w);
             counters.enqueued();
             waiters = queue.size();
@@ -395,11 +405,13 @@ public final class AsyncReadWriteLock {
             long now = 0;
             while ((head = queue.peek()) != null && !writer && (!head.write || readers == 0)) {
                 queue.remove(head);
-                if (!timed) {
-                    now = timeSource.nanoTime(); // once per hand-off, only when somebody is granted
-                    timed = true;
+                if (head.timed) {
+                    if (!timed) {
+                        now = timeSource.nanoTime(); // once per hand-off, only for timed waiters
+                        timed = true;
+                    }
+                    counters.granted(now - head.enqueuedAt);
                 }
-                counters.granted(now - head.enqueuedAt);
                 if (head.write) {
                     writer = true;
                 } else {
@@ -417,11 +429,15 @@ public final class AsyncReadWriteLock {
     private static final class Waiter extends SyncWaiter<AsyncLock.Guard> {
         final AsyncReadWriteLock owner;
         final boolean write;
+        /** Whether enqueuedAt was read (stats had been read when this waiter queued). */
+        final boolean timed;
+
         final long enqueuedAt;
 
-        Waiter(AsyncReadWriteLock owner, boolean write, long enqueuedAt) {
+        Waiter(AsyncReadWriteLock owner, boolean write, boolean timed, long enqueuedAt) {
             this.owner = owner;
             this.write = write;
+            this.timed = timed;
             this.enqueuedAt = enqueuedAt;
         }
 

@@ -41,6 +41,10 @@ import org.jspecify.annotations.Nullable;
  * grant loses (cancelled at the same moment) gives its permits back through release(), which
  * passes them on to the next waiter. Waiter futures are completed outside the lock.
  *
+ * Wait timing (issue 20): the queued path reads the time source only once stats() has been
+ * called (timeWaits, under lock), so the two nanoTime reads per queued hand-off are paid only by
+ * somebody who reads waitTime.
+ *
  * Monitoring (issue 21): availablePermits() reads the state word and waiters() a separate
  * volatile, so two calls are two moments and a reader can combine a state with a later one
  * ("permits free and somebody waiting" for one-permit requests, which no sequential history
@@ -119,7 +123,9 @@ public final class AsyncSemaphore {
      * @param waited acquire requests that had to queue, since creation
      * @param timedOut queued requests that timed out, since creation
      * @param cancelled queued requests cancelled (or completed by their caller), since creation
-     * @param waitTime total time the granted requests spent queued, on the semaphore's time source
+     * @param waitTime total time the granted requests spent queued, on the semaphore's time source;
+     *     only waits that began after the first {@link AsyncSemaphore#stats()} call are timed
+     *     (until somebody reads the stats, the queued path reads no clock)
      */
     public record Stats(
             String name, int available, int waiters, long waited, long timedOut, long cancelled, Duration waitTime) {
@@ -161,6 +167,12 @@ public final class AsyncSemaphore {
 
     @GuardedBy("lock")
     private final WaitCounters counters = new WaitCounters();
+    /**
+     * Whether queued waits are timed for {@link Stats#waitTime()}: false until the first
+     * {@link #stats()} call, so nobody who never reads the figure pays two clock reads per wait.
+     */
+    @GuardedBy("lock")
+    private boolean timeWaits;
     /** What a JFR SlowWait event calls this primitive; AsyncLock sets it before publishing us. */
     String waitLabel = "AsyncSemaphore";
 
@@ -330,6 +342,9 @@ public final class AsyncSemaphore {
         if (s < MAX_PERMITS && STATE.compareAndSet(this, s, s + 1)) {
             return;
         }
+        if (s >= WAITERS && releaseSlow(1)) {
+            return; // handed to the queue without re-reading the state word
+        }
         release(1);
     }
 
@@ -432,11 +447,17 @@ public final class AsyncSemaphore {
      * Takes the internal lock briefly (never held while user code runs); allocates only the
      * record.
      *
+     * <p>The first call also switches on the timing of queued waits for {@link Stats#waitTime()}
+     * (two reads of the time source per queued acquire from then on): waits that began before it
+     * count in {@link Stats#granted()} but add nothing to {@code waitTime}. The Micrometer binder reads
+     * them when it binds; otherwise call this once at start-up to time every wait.
+     *
      * @return the stats
      */
     public Stats stats() {
         lock.lock();
         try {
+            timeWaits = true;
             long s = state;
             return new Stats(
                     name,
@@ -476,7 +497,7 @@ public final class AsyncSemaphore {
                         continue;
                     }
                 }
-                w = new Waiter(this, permits, timeSource.nanoTime());
+                w = new Waiter(this, permits, timeWaits, timeWaits ? timeSource.nanoTime() : 0);
                 queue.add(w);
                 counters.enqueued();
                 waiters = queue.size();
@@ -521,11 +542,13 @@ public final class AsyncSemaphore {
         while ((head = queue.peek()) != null && head.permits <= available) {
             queue.remove(head);
             available -= head.permits;
-            if (!timed) {
-                now = timeSource.nanoTime(); // once per drain, and only when somebody is granted
-                timed = true;
+            if (head.timed) {
+                if (!timed) {
+                    now = timeSource.nanoTime(); // once per drain, only when a timed waiter is granted
+                    timed = true;
+                }
+                counters.granted(now - head.enqueuedAt);
             }
-            counters.granted(now - head.enqueuedAt);
             granted.add(head);
         }
         waiters = queue.size();
@@ -556,11 +579,15 @@ public final class AsyncSemaphore {
     private static final class Waiter extends SyncWaiter<Void> {
         final AsyncSemaphore owner;
         final int permits;
+        /** Whether enqueuedAt was read (stats had been read when this waiter queued). */
+        final boolean timed;
+
         final long enqueuedAt;
 
-        Waiter(AsyncSemaphore owner, int permits, long enqueuedAt) {
+        Waiter(AsyncSemaphore owner, int permits, boolean timed, long enqueuedAt) {
             this.owner = owner;
             this.permits = permits;
+            this.timed = timed;
             this.enqueuedAt = enqueuedAt;
         }
 

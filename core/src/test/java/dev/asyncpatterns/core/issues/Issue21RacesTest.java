@@ -271,12 +271,18 @@ class Issue21RacesTest {
     void scope_dependentOfACancelledForkForksAgain_bornCancelledNoDeadlock() throws Exception {
         var late = new AtomicReference<CompletableFuture<Object>>();
         var bodies = new AtomicInteger();
+        var started = new CountDownLatch(1);
         try (var scope = TaskScope.open()) {
             CompletableFuture<Object> fork = scope.fork(() -> {
+                started.countDown();
                 new CountDownLatch(1).await();
                 return null;
             });
             fork.whenComplete((v, f) -> late.set(scope.fork(() -> bodies.incrementAndGet())));
+            // the body must be running: a fork whose thread starts only after the cancel completes
+            // its own future ("shut down before this fork started") on that thread, where the
+            // dependent's fork is refused (WrongThreadException, swallowed by whenComplete)
+            assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
             scope.cancel(); // runs the dependent inside the scope's cancellation
             scope.joinBlocking();
         }
@@ -312,9 +318,11 @@ class Issue21RacesTest {
                         return t != null && t.getState() == Thread.State.WAITING;
                     });
                     job.cancel(true);
-                    Awaitility.await()
-                            .atMost(Duration.ofSeconds(20))
-                            .until(() -> pool.stats().inFlight() == 0);
+                    // the worker leaves the job (inFlight 0) a moment before it counts it: wait for both
+                    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+                        WorkerPool.Stats now = pool.stats();
+                        return now.inFlight() == 0 && now.cancelled() + now.failed() + now.succeeded() == 1;
+                    });
                     assertThat(job).isCancelled();
                     assertThat(readFailure.get()).isInstanceOf(java.net.SocketException.class);
                     WorkerPool.Stats stats = pool.stats();
@@ -336,7 +344,9 @@ class Issue21RacesTest {
         long seed = seed();
         var random = new Random(seed);
         int jobs = LONG ? 20_000 : 2_000;
+        var handled = new java.util.concurrent.atomic.AtomicIntegerArray(jobs); // its handler ran
         WorkerPool<Integer, Integer> pool = WorkerPool.<Integer, Integer>blockingBuilder(job -> {
+                    handled.set(job, 1);
                     spin(job % 500);
                     if (job % 2 == 0) {
                         throw new IllegalStateException("job " + job);
@@ -370,12 +380,15 @@ class Issue21RacesTest {
         long ok = 0;
         long failed = 0;
         long cancelled = 0;
-        for (var f : futures) {
+        long handledButCancelled = 0;
+        for (int i = 0; i < jobs; i++) {
+            var f = futures.get(i);
             Throwable t = failureOf(f);
             if (t == null) {
                 ok++;
             } else if (t instanceof CancellationException) {
                 cancelled++;
+                handledButCancelled += handled.get(i);
             } else {
                 failed++;
             }
@@ -388,12 +401,17 @@ class Issue21RacesTest {
                         + " stats.cancelled=" + stats.cancelled() + " submitted=" + stats.submitted());
         assertThat(ok + failed + cancelled).isEqualTo(jobs);
         assertThat(cancelled).isEqualTo(cancelledByUs.sum());
-        assertThat(stats.succeeded()).isEqualTo(ok);
-        assertThat(stats.failed()).isEqualTo(failed);
+        // the worker counts a job before completing its future, so a cancel landing in between
+        // leaves a job counted as succeeded or failed whose future is cancelled (as in
+        // WorkerPoolCancelRaceTest): every settled future is counted as such, and the only other
+        // jobs counted so are handled jobs whose futures were cancelled
+        assertThat(stats.succeeded()).isGreaterThanOrEqualTo(ok);
+        assertThat(stats.failed()).isGreaterThanOrEqualTo(failed);
+        assertThat(stats.succeeded() - ok + stats.failed() - failed).isLessThanOrEqualTo(handledButCancelled);
         // a job cancelled while its submit still waited for room was never accepted: not submitted
         long withdrawnBeforeAccepted = jobs - stats.submitted();
         assertThat(stats.succeeded() + stats.failed() + stats.cancelled()).isEqualTo(stats.submitted());
-        assertThat(stats.cancelled() + withdrawnBeforeAccepted).isEqualTo(cancelled);
+        assertThat(stats.cancelled() + withdrawnBeforeAccepted).isLessThanOrEqualTo(cancelled);
     }
 
     // ---------------------------------------------------------------- lag probe: executor throws an Error

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,12 @@ import org.junit.jupiter.api.Test;
  * it. What must never happen is a job starting interrupted when nobody asked to cancel it. The
  * test marks a job before cancelling it, and the mark happens-before the cancel, hence before any
  * interrupt that cancel delivers; so an interrupted start of an unmarked job is a leaked interrupt.
+ *
+ * <p>Likewise a job may be counted as succeeded while its future ends up cancelled: the worker
+ * counts a job before completing its future (so that whoever sees the result sees it counted), and
+ * a cancel can land in between, most often when the worker is descheduled there. Such a job's
+ * handler did run and return; what must never happen is a succeeded count for a job whose handler
+ * did not run, or a job counted twice.
  */
 class WorkerPoolCancelRaceTest {
 
@@ -34,6 +41,7 @@ class WorkerPoolCancelRaceTest {
             spinsOf[i] = random.nextInt(2_000);
         }
         AtomicIntegerArray cancelRequested = new AtomicIntegerArray(jobs);
+        AtomicIntegerArray handled = new AtomicIntegerArray(jobs); // its handler ran
         AtomicInteger startedInterrupted = new AtomicInteger(); // by its own cancellation: allowed
         AtomicInteger leakedInterrupts = new AtomicInteger(); // not cancelled, yet interrupted
         AtomicInteger ran = new AtomicInteger();
@@ -45,6 +53,7 @@ class WorkerPoolCancelRaceTest {
                         }
                     }
                     ran.incrementAndGet();
+                    handled.set(index, 1);
                     int spins = spinsOf[index];
                     for (int i = 0; i < spins; i++) {
                         Thread.onSpinWait();
@@ -79,9 +88,12 @@ class WorkerPoolCancelRaceTest {
         long succeededFutures = futures.stream()
                 .filter(f -> f.isDone() && !f.isCompletedExceptionally())
                 .count();
+        long handledButCancelled = IntStream.range(0, jobs)
+                .filter(i -> handled.get(i) == 1 && futures.get(i).isCancelled())
+                .count();
         System.out.printf(
                 "workerpool-cancel-race seed=%d jobs=%d cancelCalls=%d ran=%d succeeded=%d failed=%d cancelled=%d"
-                        + " cancelledFutures=%d startedInterrupted=%d leakedInterrupts=%d%n",
+                        + " cancelledFutures=%d handledButCancelled=%d startedInterrupted=%d leakedInterrupts=%d%n",
                 seed,
                 jobs,
                 cancelCalls,
@@ -90,6 +102,7 @@ class WorkerPoolCancelRaceTest {
                 stats.failed(),
                 stats.cancelled(),
                 cancelledFutures,
+                handledButCancelled,
                 startedInterrupted.get(),
                 leakedInterrupts.get());
         assertThat(leakedInterrupts.get())
@@ -97,7 +110,12 @@ class WorkerPoolCancelRaceTest {
                 .isZero();
         assertThat(stats.failed()).isZero();
         assertThat(stats.succeeded() + stats.cancelled()).isEqualTo(stats.submitted());
-        assertThat(stats.succeeded()).isEqualTo(succeededFutures);
+        // every job whose future succeeded is counted as succeeded; the only others counted so are
+        // jobs whose handler ran and whose future was cancelled between count and completion
+        assertThat(stats.succeeded()).isGreaterThanOrEqualTo(succeededFutures);
+        assertThat(stats.succeeded())
+                .as("succeeded count beyond the succeeded futures: only handled jobs cancelled afterwards")
+                .isLessThanOrEqualTo(succeededFutures + handledButCancelled);
         assertThat(succeededFutures + cancelledFutures).isEqualTo(jobs);
         // withdrawn while waiting for room: cancelled but never accepted, so not in the pool's count
         assertThat(stats.cancelled()).isLessThanOrEqualTo(cancelledFutures);

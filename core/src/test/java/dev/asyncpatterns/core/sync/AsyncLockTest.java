@@ -133,4 +133,20 @@ class AsyncLockTest {
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("action");
     }
+
+    @Test
+    void unlock_100000ChainedHandOffs_doNotOverflowTheStack() {
+        int n = 100_000;
+        var done = new java.util.concurrent.atomic.AtomicInteger();
+        var first = lock.lock().join();
+        for (int i = 0; i < n; i++) {
+            lock.lock().thenAccept(guard -> {
+                done.incrementAndGet();
+                guard.unlock(); // hands the lock to the next waiter from inside this completion
+            });
+        }
+        first.unlock();
+        assertThat(done.get()).isEqualTo(n);
+        assertThat(lock.isLocked()).isFalse();
+    }
 }

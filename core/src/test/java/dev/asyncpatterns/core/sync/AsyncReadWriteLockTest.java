@@ -132,4 +132,20 @@ class AsyncReadWriteLockTest {
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("action");
     }
+
+    @Test
+    void unlock_100000ChainedWriteHandOffs_doNotOverflowTheStack() {
+        int n = 100_000;
+        var done = new java.util.concurrent.atomic.AtomicInteger();
+        var first = rw.writeLock().join();
+        for (int i = 0; i < n; i++) {
+            rw.writeLock().thenAccept(guard -> {
+                done.incrementAndGet();
+                guard.unlock(); // hands the write lock to the next waiter from inside this completion
+            });
+        }
+        first.unlock();
+        assertThat(done.get()).isEqualTo(n);
+        assertThat(rw.isWriteLocked()).isFalse();
+    }
 }

@@ -155,6 +155,50 @@ class AsyncSemaphoreTest {
         assertThat(semaphore.availablePermits()).isEqualTo(1);
     }
 
+    @Test
+    void release_100000HandOffsPingPongingBetweenTwoSemaphores_doNotOverflowTheStackAndKeepFifo() {
+        int n = 50_000; // waiters per semaphore: 100,000 nested hand-offs in all
+        var a = new AsyncSemaphore(0, clock);
+        var b = new AsyncSemaphore(0, clock);
+        var order = new int[2 * n];
+        var next = new AtomicInteger();
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            a.acquire().thenRun(() -> {
+                order[next.getAndIncrement()] = 2 * id;
+                b.release(); // completes b's next waiter, nested in a's hand-off
+            });
+            b.acquire().thenRun(() -> {
+                order[next.getAndIncrement()] = 2 * id + 1;
+                a.release(); // and back
+            });
+        }
+        a.release();
+        assertThat(next.get()).isEqualTo(2 * n);
+        for (int i = 0; i < 2 * n; i++) {
+            if (order[i] != i) {
+                throw new AssertionError("hand-off " + order[i] + " ran at position " + i);
+            }
+        }
+        assertThat(a.availablePermits()).isEqualTo(1);
+        assertThat(b.availablePermits()).isZero();
+    }
+
+    @Test
+    void release_nestedInAHandOff_firesAfterTheOuterChainInFifoOrder() {
+        var semaphore = new AsyncSemaphore(0, clock);
+        var log = new ArrayList<String>();
+        semaphore.acquire().thenRun(() -> {
+            log.add("first");
+            semaphore.release(); // for "third": queued on the trampoline, fired after "second"
+        });
+        semaphore.acquire().thenRun(() -> log.add("second"));
+        semaphore.acquire().thenRun(() -> log.add("third"));
+        semaphore.release(2); // grants "first" and "second" in one chain
+        assertThat(log).containsExactly("first", "second", "third");
+        assertThat(semaphore.waiters()).isZero();
+    }
+
     // ---------------------------------------------------------------- cancellation
 
     @Test

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import dev.asyncpatterns.core.ClosedException;
+import dev.asyncpatterns.core.time.Cancellable;
+import dev.asyncpatterns.core.time.TimeSource;
 import dev.asyncpatterns.testkit.VirtualClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +66,7 @@ class SyncStatsTest {
     @Test
     void semaphoreStats_waitsEndingEachWay_areCountedOnce() {
         var semaphore = AsyncSemaphore.builder(0).name("s").timeSource(clock).build();
+        semaphore.stats(); // switches on wait timing
         CompletableFuture<Void> granted = semaphore.acquire();
         CompletableFuture<Void> timed = semaphore.acquire(Duration.ofSeconds(1));
         CompletableFuture<Void> cancelled = semaphore.acquire();
@@ -79,11 +83,83 @@ class SyncStatsTest {
         assertThat(semaphore.stats()).isEqualTo(new AsyncSemaphore.Stats("s", 0, 0, 4, 1, 2, Duration.ofSeconds(1)));
     }
 
+    @Test
+    void semaphoreStats_waitTime_timesOnlyWaitsQueuedAfterTheFirstStatsCall() {
+        var counting = new CountingClock(clock);
+        var semaphore = AsyncSemaphore.builder(0).timeSource(counting).build();
+        CompletableFuture<Void> before = semaphore.acquire();
+        clock.advance(Duration.ofSeconds(5));
+        semaphore.release();
+        assertThat(before).isCompleted();
+        assertThat(counting.reads)
+                .as("no clock read before anybody reads the stats")
+                .isZero();
+
+        assertThat(semaphore.stats().waitTime()).isZero(); // granted, but queued before timing began
+        assertThat(semaphore.stats().granted()).isEqualTo(1);
+        CompletableFuture<Void> after = semaphore.acquire();
+        clock.advance(Duration.ofSeconds(3));
+        semaphore.release();
+        assertThat(after).isCompleted();
+        assertThat(counting.reads).isEqualTo(2); // queued, granted
+        assertThat(semaphore.stats().waitTime()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(semaphore.stats().granted()).isEqualTo(2);
+    }
+
+    @Test
+    void readWriteLockStats_waitTime_timesOnlyWaitsQueuedAfterTheFirstStatsCall() {
+        var counting = new CountingClock(clock);
+        var lock = AsyncReadWriteLock.builder().timeSource(counting).build();
+        var write = lock.writeLock().join();
+        var before = lock.readLock();
+        clock.advance(Duration.ofSeconds(5));
+        write.unlock();
+        before.join().unlock();
+        assertThat(counting.reads).isZero();
+
+        assertThat(lock.stats().waitTime()).isZero();
+        write = lock.writeLock().join();
+        var after = lock.readLock();
+        clock.advance(Duration.ofSeconds(3));
+        write.unlock();
+        after.join().unlock();
+        assertThat(counting.reads).isEqualTo(2);
+        assertThat(lock.stats().waitTime()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(lock.stats().granted()).isEqualTo(2);
+    }
+
+    /** A time source that counts its nanoTime reads. */
+    private static final class CountingClock implements TimeSource {
+        private final TimeSource delegate;
+        int reads;
+
+        CountingClock(TimeSource delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public long nanoTime() {
+            reads++;
+            return delegate.nanoTime();
+        }
+
+        @Override
+        public Instant instant() {
+            return delegate.instant();
+        }
+
+        @Override
+        public Cancellable schedule(Duration delay, Runnable task) {
+            return delegate.schedule(delay, task);
+        }
+    }
+
     // ---------------------------------------------------------------- locks
 
     @Test
     void lockStats_followHolderAndWaiters() {
         var lock = AsyncLock.builder().name("l").timeSource(clock).build();
+        lock.stats(); // switches on wait timing
         var guard = lock.lock().join();
         var timed = lock.lock(Duration.ofMillis(10));
         var next = lock.lock();
@@ -98,6 +174,7 @@ class SyncStatsTest {
     @Test
     void readWriteLockStats_readersWriterAndWaits() {
         var lock = AsyncReadWriteLock.builder().name("rw").timeSource(clock).build();
+        lock.stats(); // switches on wait timing
         var read = lock.readLock().join();
         var write = lock.writeLock();
         var cancelled = lock.readLock(); // behind the writer

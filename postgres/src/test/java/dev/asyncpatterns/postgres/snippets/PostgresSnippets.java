@@ -31,7 +31,11 @@ class PostgresSnippets {
     @Test
     void store() throws Exception {
         String url = System.getProperty("asyncpatterns.postgres.url");
-        try (EmbeddedPostgres pg = url == null ? EmbeddedPostgres.builder().start() : null) {
+        try (EmbeddedPostgres pg = url == null
+                ? EmbeddedPostgres.builder()
+                        .setPGStartupWait(Duration.ofSeconds(60)) // a loaded CI box may need more than 10 s
+                        .start()
+                : null) {
             DataSource dataSource = pg != null ? pg.getPostgresDatabase() : null;
             if (dataSource == null) {
                 return; // the contract and fault tests cover an external server

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,12 +79,13 @@ class RedisSnippets {
 
     @Test
     void sharedCache_secondInstanceReadsRedisInsteadOfTheBackend() {
+        CALLS.set(0); // a static counter (the snippet's method reference): count this run only
         RedisClient redisClient = RedisClient.create(redisUri);
         try {
             // @start region=sharedCache
             RedisSecondLevel<String, String> shared = RedisSecondLevel.builder(redisClient, StringCodec.UTF8)
                     .keyPrefix("profiles:") // the keys and the invalidation channel of this cache
-                    .timeout(Duration.ofMillis(50)) // Redis slower than this: go on without it
+                    .timeout(Duration.ofSeconds(1)) // Redis slower than this: go on without it
                     .build();
             MemoizedFunction<String, String> profiles = AsyncCaches.builder()
                     .maximumSize(10_000)
@@ -94,18 +96,26 @@ class RedisSnippets {
             profiles.apply("42").join(); // this instance, Redis, then the backend
             profiles.invalidate("42").join(); // gone here, in Redis, and in every other instance
             // @end
+            RedisSecondLevel<String, String> otherLevel = RedisSecondLevel.builder(redisClient, StringCodec.UTF8)
+                    .keyPrefix("profiles:")
+                    .timeout(Duration.ofSeconds(10)) // real time on a possibly loaded CI box
+                    .build();
             var otherInstance = AsyncCaches.builder()
                     .expireAfterWrite(Duration.ofMinutes(10))
-                    .secondLevel(RedisSecondLevel.builder(redisClient, StringCodec.UTF8)
-                            .keyPrefix("profiles:")
-                            .build())
+                    .secondLevel(otherLevel)
                     .memoize(RedisSnippets::fetchProfile);
             profiles.apply("7").join();
+            // the write to Redis follows the load without being waited for: let it land first,
+            // else the other instance's read may reach Redis before it
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> shared.stats().puts() == 2);
             assertThat(otherInstance.apply("7").join()).isEqualTo("profile-7");
             assertThat(CALLS)
                     .as("42 once; 7 once (the other instance read it from Redis)")
                     .hasValue(2);
             shared.close();
+            otherLevel.close();
         } finally {
             redisClient.shutdown();
         }
