@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * consumes one); if it is already DONE the caller's completion is refused and the future
  * completes with the transfer's result a moment later (the item is delivered, not swallowed).
  * That is the whole cancel-vs-transfer race: both sides test-and-set the state under the same
- * lock.
+ * lock. QueueWaiter also overrides join/get: the first thread joining a waiting future parks on
+ * the node itself and every completion path unparks it (no CompletableFuture Signaller per wait;
+ * the exceptions and interrupt rules are CompletableFuture's, see QueueWaiter).
  *
  * Blocking methods use the same lists with BlockingWaiter, a thread to unpark instead of
  * dependents, so async and blocking callers share one FIFO and one set of invariants.

@@ -3,10 +3,18 @@ package dev.asyncpatterns.core.queue;
 import static dev.asyncpatterns.core.queue.QueueStore.cast;
 
 import dev.asyncpatterns.core.internal.SyncWaiter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /*
@@ -32,6 +40,19 @@ import org.jspecify.annotations.Nullable;
  *
  * Blocking callers use a BlockingWaiter: the same node in the same FIFO, with a thread to unpark
  * instead of a future to complete (its future is never completed and never escapes).
+ *
+ * join() and get() on a waiting node (issue 20: the future API within 1.5x of the blocking one)
+ * park the first joining thread on the node itself instead of pushing a CompletableFuture
+ * Signaller onto the dependents' stack: the joiner publishes itself in the volatile joiner field
+ * (CAS, so only one thread at a time; any other joiner takes CompletableFuture's own path), then
+ * re-reads isDone() and parks; every path that completes the node (fire, cancel, complete,
+ * completeExceptionally, the timeout timer through completeExceptionally, obtrude*, completeAsync)
+ * calls wakeJoiner() after the completion. Both sides write a volatile and then read the other's,
+ * so a wake-up cannot be lost. Once done, the overrides return super.join()/super.get(), which
+ * read the completed result without waiting, so the exceptions are CompletableFuture's own
+ * (CompletionException / CancellationException from join, ExecutionException from get); the
+ * interrupt rules are CompletableFuture's: join keeps waiting and re-asserts the interrupt, get
+ * throws InterruptedException and leaves the future (and the node) as it is.
  */
 /** A waiting operation of an {@link AsyncQueue}; the future returned to the waiting caller. */
 abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
@@ -52,6 +73,18 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
     Throwable failure;
     /** Whether an abandon was a timeout (blocking takes); guarded by the queue's lock. */
     boolean timedOut;
+    /** The thread parked in join/get on this node, if any (see the maintainer's note). */
+    private volatile @Nullable Thread joiner;
+
+    private static final VarHandle JOINER;
+
+    static {
+        try {
+            JOINER = MethodHandles.lookup().findVarHandle(QueueWaiter.class, "joiner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     QueueWaiter(AsyncQueue<?> queue, @Nullable Object item) {
         this.queue = queue;
@@ -64,11 +97,95 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
     /** Called once, outside the lock, after the state left WAITING. */
     @Override
     public void fire() {
-        if (state == FAILED) {
-            fail(Objects.requireNonNull(failure, "a FAILED waiter has its failure"));
-        } else {
-            deliver();
+        try {
+            if (state == FAILED) {
+                fail(Objects.requireNonNull(failure, "a FAILED waiter has its failure"));
+            } else {
+                deliver();
+            }
+        } finally {
+            wakeJoiner();
         }
+    }
+
+    /** Unparks the thread waiting in join/get, if any; called after every completion. */
+    final void wakeJoiner() {
+        Thread parked = joiner;
+        if (parked != null) {
+            LockSupport.unpark(parked);
+        }
+    }
+
+    /** Makes the current thread this node's joiner; false if another thread already is. */
+    private boolean claimJoiner() {
+        return JOINER.compareAndSet(this, (Thread) null, Thread.currentThread());
+    }
+
+    @Override
+    public V join() {
+        if (!isDone() && claimJoiner()) {
+            boolean interrupted = false;
+            try {
+                while (!isDone()) {
+                    LockSupport.park(this);
+                    if (Thread.interrupted()) {
+                        interrupted = true; // join ignores interrupts, like CompletableFuture's
+                    }
+                }
+            } finally {
+                joiner = null;
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return super.join(); // done (or another thread joins): CompletableFuture reports the result
+    }
+
+    @Override
+    public V get() throws InterruptedException, ExecutionException {
+        if (!isDone() && claimJoiner()) {
+            try {
+                while (true) {
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException(); // the future and the node stay as they are
+                    }
+                    if (isDone()) {
+                        break;
+                    }
+                    LockSupport.park(this);
+                }
+            } finally {
+                joiner = null;
+            }
+        }
+        return super.get();
+    }
+
+    @Override
+    public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        long nanos = unit.toNanos(timeout);
+        if (!isDone() && claimJoiner()) {
+            long deadline = System.nanoTime() + nanos;
+            try {
+                while (true) { // CompletableFuture's order: interrupt, result, timeout
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
+                    if (isDone()) {
+                        break;
+                    }
+                    if (nanos <= 0L) {
+                        throw new TimeoutException();
+                    }
+                    LockSupport.parkNanos(this, nanos);
+                    nanos = deadline - System.nanoTime();
+                }
+            } finally {
+                joiner = null;
+            }
+        }
+        return super.get(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Completes the future with the transfer's result. */
@@ -81,20 +198,58 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         if (queue.abandon(this, false)) {
-            return super.cancel(mayInterruptIfRunning);
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            wakeJoiner();
+            return cancelled;
         }
         return isCancelled();
     }
 
     @Override
     public boolean complete(@Nullable V value) {
-        return queue.abandon(this, false) && super.complete(value);
+        if (queue.abandon(this, false) && super.complete(value)) {
+            wakeJoiner();
+            return true;
+        }
+        return false;
     }
 
     @Override
     public boolean completeExceptionally(Throwable ex) {
         Objects.requireNonNull(ex, "ex");
-        return queue.abandon(this, false) && super.completeExceptionally(ex);
+        if (queue.abandon(this, false) && super.completeExceptionally(ex)) {
+            wakeJoiner();
+            return true;
+        }
+        return false;
+    }
+
+    // not supported on the queue's futures (see AsyncQueue), but a parked joiner must still wake
+
+    @Override
+    public void obtrudeValue(@Nullable V value) {
+        super.obtrudeValue(value);
+        wakeJoiner();
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+        super.obtrudeException(ex);
+        wakeJoiner();
+    }
+
+    @Override
+    public CompletableFuture<V> completeAsync(Supplier<? extends V> supplier, Executor executor) {
+        Objects.requireNonNull(executor, "executor");
+        return super.completeAsync(
+                supplier,
+                task -> executor.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        wakeJoiner();
+                    }
+                }));
     }
 
     /** A waiting {@link AsyncQueue#put}. */

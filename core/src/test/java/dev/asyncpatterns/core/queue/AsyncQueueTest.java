@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -673,6 +675,185 @@ class AsyncQueueTest {
         q.put(7);
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(7);
         await().atMost(Duration.ofSeconds(30)).until(() -> clock.pendingTimers() == 0);
+    }
+
+    // ---------------------------------------------------------------- join/get on a waiting future
+
+    /** Waits until the thread is parked (in join/get: the only place these threads park). */
+    private static void awaitParked(Thread thread) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING);
+    }
+
+    @Test
+    void take_joinedThenPut_joinReturnsItem() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        var started = onVirtualThread(take::join);
+        awaitParked(started.thread());
+        q.put(7);
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(7);
+        assertThat(q.stats().depth()).isZero();
+    }
+
+    @Test
+    void take_joinInterruptedWhileWaiting_keepsWaitingAndReassertsInterrupt() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        var started = onVirtualThread(
+                () -> List.of(take.join(), Thread.currentThread().isInterrupted()));
+        awaitParked(started.thread());
+        started.thread().interrupt();
+        assertThat(take).isNotDone();
+        assertThat(q.stats().takeWaiters()).isEqualTo(1);
+        q.put(4);
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(List.of(4, true));
+    }
+
+    @Test
+    void take_getInterruptedWhileWaiting_throwsAndLeavesFutureWaiting() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        var started = onVirtualThread(take::get);
+        awaitParked(started.thread());
+        started.thread().interrupt();
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(take).isNotDone();
+        assertThat(q.stats().takeWaiters()).isEqualTo(1);
+        q.put(5);
+        assertThat(take).isCompletedWithValue(5);
+    }
+
+    @Test
+    void take_getWhenAlreadyInterrupted_throwsAndLeavesFutureWaiting() {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(take::get).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+        assertThat(take).isNotDone();
+        q.put(5);
+        assertThat(take).isCompletedWithValue(5);
+    }
+
+    @Test
+    void put_joinWhileCancelledFromAnotherThread_throwsCancellationAndItemNotEnqueued() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        q.put(1);
+        CompletableFuture<Void> put = q.put(2);
+        var started = onVirtualThread(put::join);
+        awaitParked(started.thread());
+        assertThat(put.cancel(false)).isTrue();
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+        assertThat(q.drain(5)).containsExactly(1);
+    }
+
+    @Test
+    void take_getWhileCancelledFromAnotherThread_throwsCancellation() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        var started = onVirtualThread(take::get);
+        awaitParked(started.thread());
+        assertThat(take.cancel(true)).isTrue();
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+        q.put(3);
+        assertThat(q.poll()).isEqualTo(3);
+    }
+
+    @Test
+    void take_joinWhenTimeoutFires_throwsCompletionWithTimeout() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take(Duration.ofSeconds(5));
+        var started = onVirtualThread(take::join);
+        awaitParked(started.thread());
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS))
+                .isInstanceOf(CompletionException.class)
+                .extracting(t -> ((Throwable) t).getCause())
+                .isInstanceOf(TimeoutException.class);
+        assertThat(q.stats().takeWaiters()).isZero();
+    }
+
+    @Test
+    void take_joinWhenClosedExceptionally_throwsCompletionWithClosed() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        var started = onVirtualThread(take::join);
+        awaitParked(started.thread());
+        q.closeExceptionally(new IllegalStateException("broken"));
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS))
+                .isInstanceOf(CompletionException.class)
+                .extracting(t -> ((Throwable) t).getCause())
+                .isInstanceOf(ClosedException.class);
+    }
+
+    @Test
+    void take_joinWhenCompletedByHandFromAnotherThread_returnsThatValue() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        var started = onVirtualThread(take::join);
+        awaitParked(started.thread());
+        assertThat(take.complete(99)).isTrue();
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(99);
+        assertThat(q.stats().takeWaiters()).isZero();
+    }
+
+    @Test
+    void take_getWithTimeout_noItem_throwsTimeoutAndStaysWaiting() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        assertThatThrownBy(() -> take.get(1, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThatThrownBy(() -> take.get(0, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(take).isNotDone();
+        q.put(8);
+        assertThat(take.get(0, TimeUnit.SECONDS)).isEqualTo(8);
+    }
+
+    @Test
+    void take_getWithTimeout_itemArrives_returnsIt() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        var started = onVirtualThread(() -> take.get(30, TimeUnit.SECONDS));
+        awaitParked(started.thread());
+        q.put(6);
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(6);
+    }
+
+    @Test
+    void take_getWhenQueueClosed_throwsExecutionWithClosed() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        var started = onVirtualThread(take::get);
+        awaitParked(started.thread());
+        q.close();
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .extracting(t -> ((Throwable) t).getCause())
+                .isInstanceOf(ClosedException.class);
+    }
+
+    @Test
+    void take_twoThreadsJoin_bothGetTheItem() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        var first = onVirtualThread(take::join);
+        var second = onVirtualThread(take::join);
+        awaitParked(first.thread());
+        awaitParked(second.thread());
+        q.put(2);
+        assertThat(first.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(second.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(2);
+    }
+
+    @Test
+    void take_joinWhenObtruded_wakesJoiner() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Integer> take = q.take();
+        var started = onVirtualThread(take::join);
+        awaitParked(started.thread());
+        take.obtrudeValue(11);
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(11);
     }
 
     // ---------------------------------------------------------------- stats
