@@ -455,9 +455,16 @@ public final class AsyncSemaphore {
      * @return the stats
      */
     public Stats stats() {
+        return snapshot(true);
+    }
+
+    /** The counters under the lock; {@code observe} switches on the timing of queued waits. */
+    private Stats snapshot(boolean observe) {
         lock.lock();
         try {
-            timeWaits = true;
+            if (observe) {
+                timeWaits = true;
+            }
             long s = state;
             return new Stats(
                     name,
@@ -474,7 +481,7 @@ public final class AsyncSemaphore {
 
     @Override
     public String toString() {
-        Stats s = stats();
+        Stats s = snapshot(false); // a log line or debugger view must not switch on wait timing
         return "AsyncSemaphore[" + name + ", permits=" + s.available() + ", waiters=" + s.waiters() + "]";
     }
 
