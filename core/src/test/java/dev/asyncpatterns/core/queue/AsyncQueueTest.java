@@ -207,6 +207,93 @@ class AsyncQueueTest {
         assertThat(seen).containsExactly(1, 2);
     }
 
+    @Test
+    void take_itemAvailable_returnsFreshCompletedFutureOwnedByTheCaller() {
+        AsyncQueue<Integer> q = queue(4);
+        q.put(1);
+        q.put(2);
+        CompletableFuture<Integer> first = q.take();
+        CompletableFuture<Integer> second = q.take();
+        assertThat(first).isNotSameAs(second).isCompletedWithValue(1);
+        first.obtrudeValue(99); // the caller's own future: nobody else sees it
+        assertThat(first).isCompletedWithValue(99);
+        assertThat(second).isCompletedWithValue(2);
+        assertThat(q.stats().taken()).isEqualTo(2);
+    }
+
+    @Test
+    void putBlocking_handOffToTakerWhoseCallbackPuts_chainOf100kRunsInConstantStack() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        int n = 100_000;
+        List<CompletableFuture<Void>> callbacks = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            callbacks.add(q.take().thenAccept(item -> {
+                if (item < n - 1) {
+                    q.put(item + 1);
+                }
+            }));
+        }
+        q.putBlocking(0); // fires the first taker directly; its callback's put starts the trampoline
+        assertThat(CompletableFuture.allOf(callbacks.toArray(CompletableFuture[]::new)))
+                .isCompleted();
+        assertThat(q.stats().taken()).isEqualTo(n);
+    }
+
+    @Test
+    void put_handOffChainOf100kWaitingTakersWhoseCallbacksPut_noStackOverflow() {
+        AsyncQueue<Integer> q = queue(1);
+        int n = 100_000;
+        List<CompletableFuture<Void>> callbacks = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            callbacks.add(q.take().thenAccept(item -> {
+                if (item < n - 1) {
+                    q.put(item + 1); // hands the next item to the next waiting taker
+                }
+            }));
+        }
+        q.put(0);
+        assertThat(CompletableFuture.allOf(callbacks.toArray(CompletableFuture[]::new)))
+                .isCompleted(); // a StackOverflowError would fail one of them
+        assertThat(q.stats().taken()).isEqualTo(n);
+        assertThat(q.stats().takeWaiters()).isZero();
+    }
+
+    @Test
+    void offer_handOffChainOf100kWaitingTakersWhoseCallbacksOffer_noStackOverflow() {
+        AsyncQueue<Integer> q = queue(1);
+        int n = 100_000;
+        List<CompletableFuture<Void>> callbacks = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            callbacks.add(q.take().thenAccept(item -> {
+                if (item < n - 1) {
+                    q.offer(item + 1);
+                }
+            }));
+        }
+        assertThat(q.offer(0)).isTrue();
+        assertThat(CompletableFuture.allOf(callbacks.toArray(CompletableFuture[]::new)))
+                .isCompleted();
+        assertThat(q.stats().taken()).isEqualTo(n);
+    }
+
+    @Test
+    void take_refillChainOf100kWaitingPuttersWhoseCallbacksTake_noStackOverflow() {
+        AsyncQueue<Integer> q = queue(1);
+        int n = 100_000;
+        q.put(-1);
+        List<CompletableFuture<Integer>> taken = new ArrayList<>(n);
+        List<CompletableFuture<Void>> callbacks = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            callbacks.add(q.put(i).thenRun(() -> taken.add(q.take()))); // each take admits the next putter
+        }
+        assertThat(q.take()).isCompletedWithValue(-1);
+        assertThat(CompletableFuture.allOf(callbacks.toArray(CompletableFuture[]::new)))
+                .isCompleted();
+        assertThat(taken).hasSize(n);
+        assertThat(taken.get(n - 1)).isCompletedWithValue(n - 1);
+        assertThat(q.stats().putWaiters()).isZero();
+    }
+
     // ---------------------------------------------------------------- overflow
 
     @Test
