@@ -29,8 +29,24 @@ import org.slf4j.LoggerFactory;
  * Maintainer's note.
  *
  * Structure: a bounded AsyncQueue<Task> and N worker threads (virtual by default), each running
- * a loop: takeBlocking -> (acquire the shared in-flight limit) -> run the handler -> wait for its
- * stage -> complete the job's future -> release. A Task pairs the job with the caller's future.
+ * a loop: poll, or wait for a job -> (acquire the shared in-flight limit) -> run the handler ->
+ * wait for its stage -> complete the job's future -> release. A Task pairs the job with the
+ * caller's future. A blockingBuilder pool calls its handler directly (no completed stage per job).
+ *
+ * Waiting for work: a worker first polls (no wake-up, no clock read between jobs taken back to
+ * back). Only when the queue is empty does it wait, and with several workers only one at a time
+ * waits on the queue: it holds waitTurn (a Semaphore(1)) around takeBlocking and releases it as
+ * soon as it has a job or the queue has ended; the other idle workers wait for that permit. This
+ * is LinkedBlockingQueue's take lock: a burst of submits to an idle pool makes the producer wake
+ * one worker, and each woken worker wakes the next, instead of the producer unparking every idle
+ * worker itself (one unpark per job on its own thread, the largest cost of a trivial job on
+ * platform threads) and every idle worker parking a BlockingWaiter on the queue's one lock. No
+ * work is held back: the permit holder is in takeBlocking or on its way out of it, so a queued
+ * job always has a worker coming for it, and a worker that finishes a job polls before waiting.
+ * End of queue: the holder gets ClosedException, releases, exits; the next gets it at once; so
+ * every worker exits. Interrupts reach a worker only through a running job's cancellation (and
+ * are cleared before it waits again) or shutdownNow's close; a worker interrupted while waiting
+ * for its turn just loops.
  *
  * Cancellation: the caller's future is the source of truth. Cancelled while waiting for room:
  * the queue put is cancelled, so the task is never enqueued. Cancelled while queued: the worker
@@ -179,6 +195,8 @@ public final class WorkerPool<J, R> {
 
     private final String name;
     private final Function<? super J, ? extends CompletionStage<? extends R>> handler;
+    private final @Nullable Function<? super J, ? extends R> blockingHandler; // blockingBuilder's, called directly
+    private final @Nullable Semaphore waitTurn; // one worker at a time waits on the queue (null: one worker)
     private final AsyncQueue<Task> queue;
     private final @Nullable Semaphore limit;
     private final TimeSource time;
@@ -194,6 +212,7 @@ public final class WorkerPool<J, R> {
     private WorkerPool(Builder<J, R> b) {
         this.name = b.name == null ? Checks.defaultName("workerpool", this) : b.name;
         this.handler = b.handler;
+        this.blockingHandler = b.blockingHandler;
         this.time = b.time == null ? TimeSource.system() : b.time;
         int workerCount = b.workers == 0 ? DEFAULT_WORKERS : b.workers;
         this.limit = b.maxInFlight == 0 || b.maxInFlight >= workerCount ? null : new Semaphore(b.maxInFlight);
@@ -213,6 +232,7 @@ public final class WorkerPool<J, R> {
         }
         this.workers = List.copyOf(list);
         this.alive = new AtomicInteger(workerCount);
+        this.waitTurn = workerCount > 1 ? new Semaphore(1) : null;
         for (Worker worker : workers) {
             Thread thread = factory.newThread(worker::run);
             if (thread == null) {
@@ -236,7 +256,7 @@ public final class WorkerPool<J, R> {
      */
     public static <J, R> Builder<J, R> builder(Function<? super J, ? extends CompletionStage<? extends R>> handler) {
         Objects.requireNonNull(handler, "handler");
-        return new Builder<>(handler);
+        return new Builder<>(handler, null);
     }
 
     /**
@@ -251,7 +271,7 @@ public final class WorkerPool<J, R> {
      */
     public static <J, R> Builder<J, R> blockingBuilder(Function<? super J, ? extends R> handler) {
         Objects.requireNonNull(handler, "handler");
-        return new Builder<>(job -> CompletableFuture.completedFuture(handler.apply(job)));
+        return new Builder<>(job -> CompletableFuture.completedFuture(handler.apply(job)), handler);
     }
 
     // ---------------------------------------------------------------- submitting
@@ -591,7 +611,7 @@ public final class WorkerPool<J, R> {
                     if (task == null) {
                         idle();
                         try {
-                            task = queue.takeBlocking();
+                            task = awaitJob();
                         } catch (ClosedException end) {
                             return;
                         } catch (InterruptedException stray) {
@@ -618,6 +638,25 @@ public final class WorkerPool<J, R> {
             }
         }
 
+        /**
+         * Waits for the next job. With several workers, one at a time waits on the queue (it
+         * holds the turn); the others wait for the turn, which the holder passes on as soon as it
+         * has a job (or the queue ended). So a producer wakes at most one waiting worker, and that
+         * worker, not the producer, wakes the next: LinkedBlockingQueue's take lock does the same.
+         */
+        private Task awaitJob() throws InterruptedException {
+            Semaphore turn = waitTurn;
+            if (turn == null) {
+                return queue.takeBlocking();
+            }
+            turn.acquire();
+            try {
+                return queue.takeBlocking();
+            } finally {
+                turn.release();
+            }
+        }
+
         private void runTask(Task task) {
             if (limit != null && !limit.tryAcquire()) {
                 idle(); // waiting for the in-flight limit is not busy time
@@ -641,8 +680,11 @@ public final class WorkerPool<J, R> {
                 if (stopping) {
                     task.cancel(false);
                 }
+                Function<? super J, ? extends R> direct = blockingHandler;
                 if (task.isDone()) {
                     error = new CancellationException();
+                } else if (direct != null) { // no stage to wrap the result in: cancel interrupts the thread
+                    value = task.context.apply(direct, task.job);
                 } else {
                     CompletionStage<? extends R> returned = task.context.apply(handler, task.job);
                     if (returned == null) {
@@ -705,6 +747,7 @@ public final class WorkerPool<J, R> {
      */
     public static final class Builder<J, R> {
         private final Function<? super J, ? extends CompletionStage<? extends R>> handler;
+        private final @Nullable Function<? super J, ? extends R> blockingHandler;
         private @Nullable String name;
         private int workers;
         private int maxInFlight;
@@ -712,8 +755,11 @@ public final class WorkerPool<J, R> {
         private @Nullable TimeSource time;
         private @Nullable ThreadFactory threadFactory;
 
-        private Builder(Function<? super J, ? extends CompletionStage<? extends R>> handler) {
+        private Builder(
+                Function<? super J, ? extends CompletionStage<? extends R>> handler,
+                @Nullable Function<? super J, ? extends R> blockingHandler) {
             this.handler = handler;
+            this.blockingHandler = blockingHandler;
         }
 
         /**

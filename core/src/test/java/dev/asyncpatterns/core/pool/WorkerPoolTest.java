@@ -146,6 +146,76 @@ class WorkerPoolTest {
         assertThat(pool.stats().failed()).isEqualTo(4);
     }
 
+    @Test
+    void blockingHandlerFailures_failThatJobOnly_nullIsAResult() throws Exception {
+        WorkerPool<String, String> pool = track(WorkerPool.<String, String>blockingBuilder(job -> switch (job) {
+                    case "throw" -> throw new IllegalArgumentException("bad job");
+                    case "error" -> throw new StackOverflowError("deep");
+                    case "null" -> null;
+                    default -> job.toUpperCase();
+                })
+                .workers(1)
+                .build());
+        assertThat(failure(pool.submit("throw"))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(failure(pool.submit("error"))).isInstanceOf(StackOverflowError.class);
+        assertThat(result(pool.submit("null"))).isNull();
+        assertThat(result(pool.submit("ok"))).isEqualTo("OK");
+        await().atMost(WAIT).until(() -> pool.stats().succeeded() == 2);
+        assertThat(pool.stats().failed()).isEqualTo(2);
+    }
+
+    // ---------------------------------------------------------------- idle workers (one waits on the queue at a time)
+
+    @Test
+    void idleWorkers_burstOfJobs_everyWorkerTakesOneAtOnce() throws Exception {
+        int workers = 4;
+        int rounds = 3;
+        var allRunning = new CountDownLatch[rounds]; // a job of round r returns once all four of round r run
+        for (int r = 0; r < rounds; r++) {
+            allRunning[r] = new CountDownLatch(workers);
+        }
+        WorkerPool<Integer, Boolean> pool = track(WorkerPool.<Integer, Boolean>blockingBuilder(round -> {
+                    allRunning[round].countDown();
+                    try {
+                        return allRunning[round].await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                })
+                .workers(workers)
+                .build());
+        for (int round = 0; round < rounds; round++) { // idle in between: each burst wakes the idle ones again
+            List<CompletableFuture<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                results.add(pool.submit(round));
+            }
+            for (CompletableFuture<Boolean> r : results) {
+                assertThat(result(r)).isTrue();
+            }
+        }
+        assertThat(pool.stats().perWorker())
+                .allSatisfy(w -> assertThat(w.succeeded()).isEqualTo(rounds));
+    }
+
+    @Test
+    void idleWorkers_shutdown_everyWorkerExits() throws Exception {
+        WorkerPool<Integer, Integer> pool = track(
+                WorkerPool.<Integer, Integer>blockingBuilder(n -> n).workers(8).build());
+        assertThat(result(pool.submit(1))).isEqualTo(1);
+        result(pool.shutdown());
+        assertThat(pool.terminated()).isCompleted();
+    }
+
+    @Test
+    void idleWorkers_shutdownNow_everyWorkerExits() throws Exception {
+        WorkerPool<Integer, Integer> pool = track(
+                WorkerPool.<Integer, Integer>blockingBuilder(n -> n).workers(8).build());
+        assertThat(result(pool.submit(1))).isEqualTo(1);
+        assertThat(result(pool.shutdownNow())).isEmpty();
+        assertThat(pool.terminated()).isCompleted();
+    }
+
     // ---------------------------------------------------------------- backpressure and cancellation
 
     @Test
