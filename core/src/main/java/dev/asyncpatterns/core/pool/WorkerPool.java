@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * caller's future. A blockingBuilder pool calls its handler directly (no completed stage per job).
  *
  * Waiting for work: a worker first polls (no wake-up, no clock read between jobs taken back to
- * back). Only when the queue is empty does it wait, and with several workers only one at a time
- * waits on the queue: it holds waitTurn (a Semaphore(1)) around takeBlocking and releases it as
+ * back). Only when the queue is empty does it wait, and with several platform-thread workers only
+ * one at a time waits on the queue: it holds waitTurn (a Semaphore(1)) around takeBlocking and releases it as
  * soon as it has a job or the queue has ended; the other idle workers wait for that permit. This
  * is LinkedBlockingQueue's take lock: a burst of submits to an idle pool makes the producer wake
  * one worker, and each woken worker wakes the next, instead of the producer unparking every idle
@@ -44,7 +44,11 @@ import org.slf4j.LoggerFactory;
  * work is held back: the permit holder is in takeBlocking or on its way out of it, so a queued
  * job always has a worker coming for it, and a worker that finishes a job polls before waiting.
  * End of queue: the holder gets ClosedException, releases, exits; the next gets it at once; so
- * every worker exits. Interrupts reach a worker only through a running job's cancellation (and
+ * every worker exits. Virtual-thread workers (the default) all wait on the queue directly: there
+ * an unpark is a task handed to the scheduler, no system call, and the turn's extra wake-up per
+ * job (the holder waking the next worker, which often finds the queue empty and parks again) cost
+ * more than it saved in our 1-fork runs; on platform threads, 4 workers, it took the per-job time
+ * from 4-7x a ThreadPoolExecutor to about 1x. Interrupts reach a worker only through a running job's cancellation (and
  * are cleared before it waits again) or shutdownNow's close; a worker interrupted while waiting
  * for its turn just loops.
  *
@@ -75,6 +79,8 @@ import org.slf4j.LoggerFactory;
  * kept per streak, not per job: the clock is read when a worker gets work after waiting (busy())
  * and when it is about to wait again (idle()), never between jobs taken back to back (the clock
  * read, ~25-90 ns, was the largest cost of a trivial job); a snapshot adds the open streak.
+ * Submitted jobs and depth are the queue's own put count and size, read in one queue snapshot:
+ * a submit adds no counter of the pool's own (it used to bump a LongAdder per job).
  */
 /**
  * A fixed set of workers draining a bounded queue of jobs through a handler, like the asyncio
@@ -196,14 +202,14 @@ public final class WorkerPool<J, R> {
     private final String name;
     private final Function<? super J, ? extends CompletionStage<? extends R>> handler;
     private final @Nullable Function<? super J, ? extends R> blockingHandler; // blockingBuilder's, called directly
-    private final @Nullable Semaphore waitTurn; // one worker at a time waits on the queue (null: one worker)
+    private final @Nullable Semaphore
+            waitTurn; // one worker at a time waits on the queue (null: one worker, or virtual workers)
     private final AsyncQueue<Task> queue;
     private final @Nullable Semaphore limit;
     private final TimeSource time;
     private final List<Worker> workers;
     private final AtomicInteger alive;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private final LongAdder submitted = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private volatile boolean shutdown;
@@ -232,7 +238,6 @@ public final class WorkerPool<J, R> {
         }
         this.workers = List.copyOf(list);
         this.alive = new AtomicInteger(workerCount);
-        this.waitTurn = workerCount > 1 ? new Semaphore(1) : null;
         for (Worker worker : workers) {
             Thread thread = factory.newThread(worker::run);
             if (thread == null) {
@@ -240,6 +245,8 @@ public final class WorkerPool<J, R> {
             }
             worker.thread = thread;
         }
+        boolean platform = workers.stream().anyMatch(w -> !w.thread.isVirtual());
+        this.waitTurn = workerCount > 1 && platform ? new Semaphore(1) : null;
         workers.forEach(w -> w.thread.start());
     }
 
@@ -292,7 +299,6 @@ public final class WorkerPool<J, R> {
         Task task = new Task(Objects.requireNonNull(job, "job"));
         try {
             if (queue.offer(task)) { // fast path: room now, no extra future
-                submitted.increment();
                 return task;
             }
         } catch (ClosedException closed) {
@@ -333,7 +339,6 @@ public final class WorkerPool<J, R> {
             rejected.increment();
             throw new RejectedExecutionException("WorkerPool[" + name + "]: queue full (" + queue.capacity() + ")");
         }
-        submitted.increment();
         return task;
     }
 
@@ -354,7 +359,6 @@ public final class WorkerPool<J, R> {
         } catch (ClosedException closed) {
             throw closedException();
         }
-        submitted.increment();
         return task;
     }
 
@@ -364,9 +368,7 @@ public final class WorkerPool<J, R> {
         }
         if (put.isCompletedExceptionally()) {
             task.completeExceptionally(closedException());
-        } else {
-            submitted.increment();
-        }
+        } // else accepted: counted by the queue (stats().submitted is its put count)
     }
 
     // ---------------------------------------------------------------- shutting down
@@ -470,6 +472,7 @@ public final class WorkerPool<J, R> {
      * @return the stats
      */
     public Stats stats() {
+        AsyncQueue.Stats q = queue.stats(); // one consistent read of depth and accepted jobs
         List<WorkerStats> per = new ArrayList<>(workers.size());
         long processed = 0;
         long failed = 0;
@@ -486,10 +489,10 @@ public final class WorkerPool<J, R> {
         return new Stats(
                 name,
                 workers.size(),
-                queue.size(),
-                queue.capacity(),
+                q.depth(),
+                q.capacity(),
                 inFlight,
-                submitted.sum(),
+                q.put(), // every accepted job went through the queue: no counter of our own per submit
                 rejected.sum(),
                 processed,
                 failed,
@@ -639,7 +642,7 @@ public final class WorkerPool<J, R> {
         }
 
         /**
-         * Waits for the next job. With several workers, one at a time waits on the queue (it
+         * Waits for the next job. With several platform-thread workers, one at a time waits on the queue (it
          * holds the turn); the others wait for the turn, which the holder passes on as soon as it
          * has a job (or the queue ended). So a producer wakes at most one waiting worker, and that
          * worker, not the producer, wakes the next: LinkedBlockingQueue's take lock does the same.
