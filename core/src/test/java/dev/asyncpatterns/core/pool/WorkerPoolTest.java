@@ -167,7 +167,7 @@ class WorkerPoolTest {
         assertThat(pool.stats().failed()).isEqualTo(2);
     }
 
-    // ---------------------------------------------------------------- idle workers (one waits on the queue at a time)
+    // ---------------------------------------------------------------- idle workers
 
     @Test
     void idleWorkers_burstOfJobs_everyWorkerTakesOneAtOnce() throws Exception {
