@@ -34,36 +34,23 @@ import org.slf4j.LoggerFactory;
  * caller's future. A blockingBuilder pool calls its handler directly (no completed stage per job).
  *
  * Waiting for work: a worker first polls (no wake-up, no clock read between jobs taken back to
- * back). Only when the queue is empty does it wait, and with several platform-thread workers only
- * one at a time waits on the queue: it holds waitTurn (a Semaphore(1)) around takeBlocking and releases it as
- * soon as it has a job or the queue has ended; the other idle workers wait for that permit. This
- * is LinkedBlockingQueue's take lock: a burst of submits to an idle pool makes the producer wake
- * one worker, and each woken worker wakes the next, instead of the producer unparking every idle
- * worker itself (one unpark per job on its own thread, the largest cost of a trivial job on
- * platform threads) and every idle worker parking a BlockingWaiter on the queue's one lock. No
- * work is held back: the permit holder is in takeBlocking or on its way out of it, so a queued
- * job always has a worker coming for it, and a worker that finishes a job polls before waiting.
- * End of queue: the holder gets ClosedException, releases, exits; the next gets it at once; so
- * every worker exits. Virtual-thread workers (the default) all wait on the queue directly: there
- * an unpark is a task handed to the scheduler, no system call, and the turn's extra wake-up per
- * job (the holder waking the next worker, which often finds the queue empty and parks again) cost
- * more than it saved in our 1-fork runs; on platform threads, 4 workers, it took the per-job time
- * from 4-7x a ThreadPoolExecutor to about 1x. Interrupts reach a worker only through a running job's cancellation (and
- * are cleared before it waits again) or shutdownNow's close; a worker interrupted while waiting
- * for its turn just loops.
- *
- * Cancellation: the caller's future is the source of truth. Cancelled while waiting for room:
- * the queue put is cancelled, so the task is never enqueued. Cancelled while queued: the worker
- * that takes it sees the future done and skips it (counted as cancelled). Cancelled while
- * running: the handler's stage is cancelled and the worker thread is interrupted, but only while
- * that worker is still on that task. As in FutureTask, a per-task run state says so, with no
- * lock: NEW -> RUNNING (volatile write by the worker before it looks at the future again) ->
- * DONE (CAS by the worker when it leaves the task). The canceller interrupts only if it wins the
- * CAS RUNNING -> INTERRUPTING, and sets INTERRUPTED after the interrupt; a worker whose CAS to
- * DONE fails waits (spinning, a few instructions) until the interrupt has been delivered, then
- * clears it, so a late interrupt never hits the next job. Both sides write their flag before
- * reading the other's (Dekker), so either the worker sees the cancellation before calling the
- * handler or the canceller sees RUNNING and interrupts.
+ * back). Only when the queue is empty does it wait, and with several platform-thread workers
+ * only one at a time waits on the queue: it holds waitTurn (a Semaphore(1)) around takeBlocking
+ * and releases it as soon as it has a job or the queue has ended; the other idle workers wait for
+ * that permit. This is LinkedBlockingQueue's take lock: a burst of submits to an idle pool makes
+ * the submitter wake one worker, and each woken worker wakes the next, instead of the submitter
+ * unparking every idle worker itself (a system call per waiting worker on its own thread) and
+ * every idle worker parking a BlockingWaiter on the queue's one lock. No work is held back: the
+ * permit holder is in takeBlocking or on its way out of it, so a queued job always has a worker
+ * coming for it, and a worker that finishes a job polls before waiting. End of queue: the holder
+ * gets ClosedException, releases, exits; the next gets it at once; so every worker exits.
+ * Interrupts reach a worker only through a running job's cancellation (cleared before it waits
+ * again) or shutdownNow; a worker interrupted while waiting for its turn just loops.
+ * Virtual-thread workers (the default) all wait on the queue directly: there an unpark hands a
+ * task to the scheduler, no system call, and the turn's extra wake-up per job (the holder waking
+ * the next worker, which often finds the queue empty and parks again) cost more than it saved in
+ * our 1-fork runs; on platform threads, 4 workers, it took the per-job time from 2-7x a
+ * ThreadPoolExecutor to 0.7-1.3x (WorkerPoolOverheadBenchmark, same runs).
  *
  * Failure isolation: everything the handler does (throwing, even an Error; returning null;
  * failing its stage) fails that job's future only; the worker loop catches Throwable per job.
@@ -202,8 +189,8 @@ public final class WorkerPool<J, R> {
     private final String name;
     private final Function<? super J, ? extends CompletionStage<? extends R>> handler;
     private final @Nullable Function<? super J, ? extends R> blockingHandler; // blockingBuilder's, called directly
-    private final @Nullable Semaphore
-            waitTurn; // one worker at a time waits on the queue (null: one worker, or virtual workers)
+    // one worker at a time waits on the queue; null with one worker or virtual workers (see the note)
+    private final @Nullable Semaphore waitTurn;
     private final AsyncQueue<Task> queue;
     private final @Nullable Semaphore limit;
     private final TimeSource time;
@@ -642,10 +629,10 @@ public final class WorkerPool<J, R> {
         }
 
         /**
-         * Waits for the next job. With several platform-thread workers, one at a time waits on the queue (it
-         * holds the turn); the others wait for the turn, which the holder passes on as soon as it
-         * has a job (or the queue ended). So a producer wakes at most one waiting worker, and that
-         * worker, not the producer, wakes the next: LinkedBlockingQueue's take lock does the same.
+         * Waits for the next job. With several platform-thread workers, one at a time waits on the
+         * queue (it holds the turn); the others wait for the turn, which the holder passes on as
+         * soon as it has a job (or the queue ended). So a submitter wakes at most one waiting
+         * worker, and that worker wakes the next: LinkedBlockingQueue's take lock does the same.
          */
         private Task awaitJob() throws InterruptedException {
             Semaphore turn = waitTurn;
