@@ -1,6 +1,7 @@
 package dev.asyncpatterns.benchmarks.queues;
 
 import dev.asyncpatterns.core.pool.WorkerPool;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -35,7 +36,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * complete.
  *
  * <ul>
- *   <li>{@code workerPool}: {@code WorkerPool.blockingBuilder(WORK)}, {@code submit(job)};</li>
+ *   <li>{@code workerPool}: {@code WorkerPool.blockingBuilder(WORK)}, {@code submit(job)} (the
+ *       bar's row: a synchronous function run on the worker, as the executor's);</li>
+ *   <li>{@code workerPoolAsyncHandler}: {@code WorkerPool.builder(job -> completedFuture(WORK.apply(job)))},
+ *       the asynchronous-handler form, which returns a stage per job that the pool then follows;
+ *       shown for reference (no bar: the executor has no such form);</li>
  *   <li>{@code threadPoolExecutor}: {@code workers} core threads over a {@code LinkedBlockingQueue}
  *       of the same capacity (what {@code Executors.newFixedThreadPool} uses),
  *       {@code submit(() -> WORK.apply(job))} (its API needs a task object per job).</li>
@@ -62,7 +67,7 @@ public class WorkerPoolOverheadBenchmark {
     static final int JOBS = 10_000;
 
     /** The pool implementation under test. */
-    @Param({"workerPool", "threadPoolExecutor"})
+    @Param({"workerPool", "workerPoolAsyncHandler", "threadPoolExecutor"})
     public String impl;
 
     /** Number of workers. */
@@ -100,10 +105,19 @@ public class WorkerPoolOverheadBenchmark {
                     .threadFactory(factory)
                     .name("bench")
                     .build();
-        } else {
+        } else if (impl.equals("workerPoolAsyncHandler")) {
+            pool = WorkerPool.<Integer, Integer>builder(job -> CompletableFuture.completedFuture(WORK.apply(job)))
+                    .workers(workers)
+                    .queueCapacity(capacity)
+                    .threadFactory(factory)
+                    .name("bench")
+                    .build();
+        } else if (impl.equals("threadPoolExecutor")) {
             executor = new ThreadPoolExecutor(
                     workers, workers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(capacity), factory);
             executor.prestartAllCoreThreads();
+        } else {
+            throw new IllegalArgumentException("impl: " + impl);
         }
     }
 
