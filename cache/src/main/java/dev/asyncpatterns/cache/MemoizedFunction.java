@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -41,8 +42,10 @@ import org.slf4j.LoggerFactory;
  *   in flight is joined without going back to Caffeine (a second lookup): Caffeine has already
  *   counted it as a hit, as its get would. Only an absent key (or a future someone else put
  *   there, or an abandoned load) goes through cache.get(key, mapping), which counts that request
- *   again: applySlowly then takes the probe's count back (probeMisses / probeHits, subtracted in
- *   stats()), so each request is counted once, as a miss only if it started a load. Caffeine's
+ *   again: applySlowly then takes the probe's count back (probeCounts, subtracted in stats()), so
+ *   each request is counted once, as a miss only if it started a load. Those counts are written
+ *   by loads only, never by a hit, and sit on cache lines of their own (padding in an
+ *   AtomicLongArray), so a load running next to hot hits does not invalidate a line the hits use. Caffeine's
  *   own stats() on cache() therefore counts such a request twice; ours is the one to read. The
  *   in-flight join and the load loop live in applySlowly so that apply stays small.
  * - Loads start outside Caffeine's compute. The mapping function only creates a LoadFuture; the
@@ -248,8 +251,19 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     private final AsyncCache<K, V> cache;
     private final java.util.concurrent.ConcurrentMap<K, CompletableFuture<V>> map;
     private final boolean recordingStats;
-    private final LongAdder probeMisses = new LongAdder(); // getIfPresent misses followed by cache.get
-    private final LongAdder probeHits = new LongAdder(); // getIfPresent hits followed by cache.get
+    /** Longs between two probe counts and around them: 128 bytes, two cache lines (adjacent-line prefetch). */
+    private static final int PROBE_SPACING = 16;
+    /** Index in probeCounts of getIfPresent misses followed by cache.get. */
+    private static final int PROBE_MISSES = PROBE_SPACING;
+    /** Index in probeCounts of getIfPresent hits followed by cache.get. */
+    private static final int PROBE_HITS = 2 * PROBE_SPACING;
+    /**
+     * The probe counts stats() takes back (see the note), each padded onto cache lines of its own:
+     * loads write them, and they must not share a line with anything a concurrent hit reads or
+     * writes (a LongAdder's base sits next to whatever was allocated beside it, here this object).
+     */
+    private final AtomicLongArray probeCounts = new AtomicLongArray(3 * PROBE_SPACING);
+
     private final Function<? super K, ? extends CompletionStage<? extends V>> function;
     private final BiFunction<K, Executor, CompletableFuture<V>> mapping;
     private final boolean cancelAbandoned;
@@ -354,7 +368,7 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
             }
         }
         if (recordingStats) { // cache.get below counts this request again: take the probe's count back
-            (present == null ? probeMisses : probeHits).increment();
+            probeCounts.getAndIncrement(present == null ? PROBE_MISSES : PROBE_HITS);
         }
         for (; ; ) {
             CompletableFuture<V> future = cache.get(key, mapping); // counts its own hit or miss
@@ -457,7 +471,9 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
     }
 
     private void invalidateFirstLevel(K key) {
-        if (map.get(key) instanceof LoadFuture<?, ?> inFlight) {
+        // only abandonment reads the flag; without it, no lookup (a read Caffeine would record in
+        // its read buffer and replay in maintenance, which concurrent hits share)
+        if (cancelAbandoned && map.get(key) instanceof LoadFuture<?, ?> inFlight) {
             inFlight.invalidated = true; // an abandoned load's late value must not come back
         }
         cache.synchronous().invalidate(key);
@@ -499,8 +515,8 @@ public final class MemoizedFunction<K, V> implements Function<K, CompletableFutu
      */
     public Stats stats() {
         // ours first: a probe's count taken back here was made in Caffeine before, so it shows in s
-        long takenBackHits = probeHits.sum();
-        long takenBackMisses = probeMisses.sum();
+        long takenBackHits = probeCounts.get(PROBE_HITS);
+        long takenBackMisses = probeCounts.get(PROBE_MISSES);
         var s = cache.synchronous().stats();
         return new Stats(
                 name,

@@ -231,6 +231,55 @@ class MemoizedFunctionTest {
         assertThat(backend.calls("k")).isEqualTo(2);
     }
 
+    @Test
+    void invalidate_loadInFlight_waitingCallersGetTheValueButItIsNotCached() {
+        var backend = new Backend();
+        MemoizedFunction<String, String> memo = builder().memoize(backend); // no cancelAbandonedLoads
+        var first = memo.apply("k");
+        var second = memo.apply("k");
+        memo.invalidate("k");
+        assertThat(memo.getIfPresent("k")).isNull();
+        backend.last("k").complete("v");
+        assertThat(first.join()).isEqualTo("v");
+        assertThat(second.join()).isEqualTo("v");
+        assertThat(memo.getIfPresent("k"))
+                .as("the invalidated load's value is not cached")
+                .isNull();
+        memo.apply("k");
+        assertThat(backend.calls("k")).isEqualTo(2);
+    }
+
+    /** A backend future that ignores cancel, like a stage that cannot be cancelled: its value may arrive late. */
+    static final class Uncancellable extends CompletableFuture<String> {
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+        }
+    }
+
+    @Test
+    void invalidate_abandonedLoadsValueArrivesLate_isNotCached() {
+        var source = new Uncancellable();
+        MemoizedFunction<String, String> memo = builder().cancelAbandonedLoads().memoize((String k) -> source);
+        var only = memo.apply("k");
+        memo.invalidate("k"); // with cancelAbandonedLoads the load in flight is marked invalidated
+        only.cancel(true); // its last waiter leaves: abandoned
+        source.complete("late");
+        assertThat(memo.stats().abandonedLoads()).isEqualTo(1);
+        assertThat(memo.getIfPresent("k")).as("invalidated before it arrived").isNull();
+    }
+
+    @Test
+    void cancelAbandonedLoads_abandonedLoadsValueArrivesLate_isCached() {
+        var source = new Uncancellable();
+        MemoizedFunction<String, String> memo = builder().cancelAbandonedLoads().memoize((String k) -> source);
+        memo.apply("k").cancel(true); // the only waiter leaves: abandoned
+        source.complete("late");
+        assertThat(memo.stats().abandonedLoads()).isEqualTo(1);
+        assertThat(memo.getIfPresent("k")).as("a value paid for is kept").isNotNull();
+        assertThat(memo.getIfPresent("k").join()).isEqualTo("late");
+    }
+
     // ---------------------------------------------------------------- cancellation
 
     @Test
@@ -444,6 +493,53 @@ class MemoizedFunctionTest {
         assertThat(stats.misses()).isEqualTo(2);
         assertThat(stats.hits()).isEqualTo(2);
         assertThat(stats.abandonedLoads()).isEqualTo(1);
+    }
+
+    @Test
+    void stats_concurrentRequestsOnFewKeysWithInvalidations_eachRequestCountedOnce() throws Exception {
+        var calls = new AtomicInteger();
+        MemoizedFunction<Integer, Integer> memo = builder().memoize((Integer k) -> {
+            calls.incrementAndGet();
+            return CompletableFuture.completedFuture(k);
+        });
+        int threads = 4;
+        int requestsPerThread = 20_000;
+        long seed = System.nanoTime();
+        var start = new CountDownLatch(1);
+        var wrongValues = new AtomicInteger();
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            for (int t = 0; t < threads; t++) {
+                var random = new java.util.Random(seed + t);
+                pool.execute(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    for (int i = 0; i < requestsPerThread; i++) {
+                        int key = random.nextInt(8);
+                        if (!memo.apply(key).join().equals(key)) {
+                            wrongValues.incrementAndGet();
+                        }
+                        if (random.nextInt(16) == 0) {
+                            memo.invalidate(random.nextInt(8)); // misses and probe races again
+                        }
+                    }
+                });
+            }
+            start.countDown();
+            pool.shutdown();
+            assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        }
+        var stats = memo.stats();
+        long requests = (long) threads * requestsPerThread;
+        System.out.println("memo-stats seed=" + seed + " threads=" + threads + " requests=" + requests + " hits="
+                + stats.hits() + " misses=" + stats.misses() + " functionCalls=" + calls.get() + " wrongValues="
+                + wrongValues.get());
+        assertThat(wrongValues).hasValue(0);
+        assertThat(stats.requests()).as("every request counted once").isEqualTo(requests);
+        assertThat(stats.misses()).as("a miss is a request that started a load").isEqualTo(calls.get());
     }
 
     @Test

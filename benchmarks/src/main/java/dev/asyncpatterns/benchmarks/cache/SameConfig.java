@@ -20,6 +20,11 @@ final class SameConfig {
                 .recordStats();
     }
 
+    /** The same without statistics: the peer of ours built with {@code disableStats()}. */
+    static Caffeine<Object, Object> caffeineNoStats(long maximumSize) {
+        return Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run);
+    }
+
     static AsyncCacheBuilder<Object, Object> ours(long maximumSize) {
         return AsyncCaches.builder().maximumSize(maximumSize).executor(Runnable::run);
     }

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * A CompletableFuture that is also the Runnable handed to the executor, so cancel(true) can
  * interrupt the thread running the task (plain CompletableFuture.cancel ignores its argument).
  *
- * State word (AtomicInteger), FutureTask-style:
+ * State word (an int VarHandle field; the run state in its low bits), FutureTask-style:
  *   NEW --run()--> RUNNING --task returns--> FINISHED
  *   NEW --cancel--> FINISHED                  (never runs; exit hook fires at cancel time)
  *   RUNNING --cancel(true)--> INTERRUPTING --interrupt()--> INTERRUPTED
@@ -45,66 +45,88 @@ import org.jspecify.annotations.Nullable;
  * The exit hook runs exactly once, when the task can no longer touch anything: after run()
  * finished, or at cancel/reject time if it never started. TaskScope uses it to count live forks
  * (the future being done is not enough: a cancelled task may still be running).
+ *
+ * Footprint (issue 20: a TaskScope fork is one of these plus three fields, 40 B): the state
+ * word also holds the EXITED bit (set once, after the run state is final) and the FRESH bit
+ * (constant); the transitions CAS only the run state, and the other bits never change while the
+ * run state is NEW or RUNNING, so they cannot make a transition's CAS fail. One slot holds, in
+ * turn: the task (the bare Callable, or a WithContext pair when a captured context must be
+ * restored or when the task object is itself a Thread, so that a bare Thread in the slot is
+ * always the runner); the runner thread, swapped in by the winner of NEW -> RUNNING (only it
+ * touches the slot then); the late failure (or null), written before RUNNING -> FINISHED. A
+ * canceller that moved RUNNING -> INTERRUPTING has completed the future first, then reads the
+ * slot: the task (the runner has not swapped yet, and its isDone() check after the swap sees
+ * the cancellation: the body never starts), the runner (interrupted) or, once the body is over,
+ * no thread (nobody to interrupt). lateFailure() reads the slot only after the exit.
+ *
+ * Stack depth: run() calls the task in its own frame; the subclass hooks beforeBody() and
+ * afterBody() are called, and return, before and after it. While the body blocks on a virtual
+ * thread only run()'s frame sits between VirtualThread.run and the body, and every frame there is
+ * copied into the stack chunk of every fork that parks (issue 20: three frames there cost a
+ * parked TaskScope fork ~100-300 B more than a StructuredTaskScope subtask).
  */
 /**
  * A really cancellable task: {@code cancel(true)} interrupts the running thread. Subclassed only
  * where the task object is also the owner's own bookkeeping (TaskScope's fork is one object per
- * fork: this future, the Runnable and the scope's list node), through {@link #invoke} and
+ * fork: this future, the Runnable and the scope's list node), through {@link #beforeBody}, {@link #afterBody} and
  * {@link #onExit}.
  */
 public class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
 
     private static final CapturedContext.Scope NOTHING_RESTORED = () -> {};
 
+    // the run state, in the low bits of the state word
     private static final int NEW = 0;
     private static final int RUNNING = 1;
     private static final int FINISHED = 2;
     private static final int INTERRUPTING = 3;
     private static final int INTERRUPTED = 4;
+    private static final int RUN_MASK = 7;
+    /** Set once by exit(), after the run state is final. */
+    private static final int EXITED = 8;
+    /** Constant: the task runs on a new thread that inherits nothing (see the constructor). */
+    private static final int FRESH = 16;
     /** Spins on INTERRUPTING before yielding; see the note. */
     private static final int INTERRUPT_SPINS = 128;
 
     private static final VarHandle STATE;
-    private static final VarHandle EXITED;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            STATE = lookup.findVarHandle(TaskFuture.class, "state", int.class);
-            EXITED = lookup.findVarHandle(TaskFuture.class, "exited", boolean.class);
+            STATE = MethodHandles.lookup().findVarHandle(TaskFuture.class, "state", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    // VarHandle fields, not AtomicIntegers: 32 B less per task (a scope forks one per task)
-    private volatile int state; // NEW
+    /** A task and the context to restore around it (when not empty, or when the task is a Thread). */
+    private record WithContext(Callable<?> task, CapturedContext context) {}
 
-    @SuppressWarnings("UnusedVariable") // read and written through EXITED
-    private volatile boolean exited;
+    // VarHandle fields, not AtomicIntegers, and merged (see the note): a scope forks one per task
+    private volatile int state; // run state NEW, not exited
 
-    private volatile @Nullable Callable<? extends T> callable;
-    private volatile @Nullable Thread runner;
-    private volatile @Nullable Throwable lateFailure;
-    private final CapturedContext context;
-    private final boolean freshThread;
+    /** The task (a Callable or a WithContext), then the runner, then the late failure or null. */
+    private volatile @Nullable Object slot;
 
     public TaskFuture(Callable<? extends T> callable) {
         this(callable, false);
     }
 
     /**
-     * Hooks are methods ({@link #onExit}, {@link #onCancelledBeforeStart}) a subclass overrides,
-     * not fields: a task without hooks carries none (issue 20, one object per scope fork).
+     * Hooks are methods ({@link #beforeBody}, {@link #afterBody}, {@link #onExit},
+     * {@link #onCancelledBeforeStart}) a subclass overrides, not fields: a task without hooks
+     * carries none (issue 20, one object per scope fork).
      *
      * @param freshThread whether the executor runs this task on a new thread that inherits no
      *     thread-locals (Tasks.virtualThreads()): then an empty context needs no restore, which
      *     would allocate the MDC's thread-local map on that thread only to find it empty
      */
     public TaskFuture(Callable<? extends T> callable, boolean freshThread) {
-        this.callable = Objects.requireNonNull(callable, "task");
-        this.freshThread = freshThread;
-        this.context = CapturedContext.capture(); // the submitting thread's request context
+        Objects.requireNonNull(callable, "task");
+        CapturedContext context = CapturedContext.capture(); // the submitting thread's request context
+        // a task that is a Thread is wrapped too: a bare Thread in the slot is the runner
+        this.slot = context.isEmpty() && !(callable instanceof Thread) ? callable : new WithContext(callable, context);
+        this.state = freshThread ? NEW | FRESH : NEW;
     }
 
     /** Hands the task to {@code executor}; a rejection fails this future with the exception. */
@@ -112,8 +134,8 @@ public class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
         try {
             executor.execute(this);
         } catch (RuntimeException | Error rejected) {
-            if (STATE.compareAndSet(this, NEW, FINISHED)) {
-                callable = null;
+            if (casRunState(NEW, FINISHED)) {
+                slot = null;
                 completeExceptionally(rejected);
                 exit();
             }
@@ -121,34 +143,57 @@ public class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
         return this;
     }
 
+    /** CASes the run state from {@code expect} to {@code update}, keeping the other bits. */
+    private boolean casRunState(int expect, int update) {
+        int s = state;
+        return (s & RUN_MASK) == expect && STATE.compareAndSet(this, s, (s & ~RUN_MASK) | update);
+    }
+
     @Override
+    @SuppressWarnings("unchecked") // the slot holds the constructor's Callable<? extends T>
     public void run() {
-        if (state != NEW) {
-            return;
+        if (!casRunState(NEW, RUNNING)) {
+            return; // already run, running (a second run() of the same task) or cancelled
         }
-        runner = Thread.currentThread();
-        if (!STATE.compareAndSet(this, NEW, RUNNING)) {
-            runner = null;
-            return;
+        // non-null: only the NEW -> FINISHED transitions clear it; the winner of NEW -> RUNNING
+        // is the only thread that touches the slot until the body is over, see the note
+        Object taken = Objects.requireNonNull(slot, "task");
+        slot = Thread.currentThread();
+        Callable<? extends T> task;
+        CapturedContext.Scope restored;
+        if (taken instanceof WithContext withContext) {
+            task = (Callable<? extends T>) withContext.task();
+            CapturedContext context = withContext.context();
+            restored = (state & FRESH) != 0 && context.isEmpty() ? NOTHING_RESTORED : context.restore();
+        } else {
+            task = (Callable<? extends T>) taken;
+            // an empty context: restored (clearing what the thread has) unless the thread is fresh
+            restored = (state & FRESH) != 0
+                    ? NOTHING_RESTORED
+                    : CapturedContext.empty().restore();
         }
-        CapturedContext.Scope restored = freshThread && context.isEmpty() ? NOTHING_RESTORED : context.restore();
+        Throwable late = null;
         try {
-            // non-null: only the NEW -> FINISHED transitions and this run's own exit clear it
-            Callable<? extends T> task = Objects.requireNonNull(callable, "callable");
             if (!isDone()) {
-                complete(invoke(task));
+                beforeBody();
+                T value;
+                try {
+                    value = task.call(); // in this frame, see the note (stack depth)
+                } finally {
+                    afterBody();
+                }
+                complete(value);
             }
         } catch (Throwable failure) {
             if (!completeExceptionally(failure) && !isCancellationNoise(failure)) {
-                lateFailure = failure;
+                late = failure;
             }
         } finally {
             restored.close();
-            callable = null;
-            if (!STATE.compareAndSet(this, RUNNING, FINISHED)) {
+            slot = late; // the runner leaves the slot before FINISHED, see the note
+            if (!casRunState(RUNNING, FINISHED)) {
                 waitOutInterrupt();
             }
-            runner = null;
             exit();
         }
     }
@@ -156,7 +201,7 @@ public class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
     /** The runner, cancelled while running: waits until the canceller's interrupt is done. */
     @SuppressWarnings("ThreadPriorityCheck") // Thread.yield while a canceller interrupts us, exactly as FutureTask does
     private void waitOutInterrupt() {
-        for (int spins = 0; state == INTERRUPTING; spins++) {
+        for (int spins = 0; (state & RUN_MASK) == INTERRUPTING; spins++) {
             if (spins < INTERRUPT_SPINS) {
                 Thread.onSpinWait();
             } else {
@@ -185,18 +230,18 @@ public class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
         if (!cancelled) {
             return isCancelled();
         }
-        if (STATE.compareAndSet(this, NEW, FINISHED)) {
-            callable = null;
+        if (casRunState(NEW, FINISHED)) {
+            slot = null;
             onCancelledBeforeStart();
             exit();
-        } else if (mayInterruptIfRunning && STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
+        } else if (mayInterruptIfRunning && casRunState(RUNNING, INTERRUPTING)) {
             try {
-                Thread thread = runner;
-                if (thread != null) {
+                if (slot instanceof Thread thread) { // the runner, unless the body is over
                     thread.interrupt();
                 }
             } finally {
-                state = INTERRUPTED;
+                // only this canceller changes the state word while it is INTERRUPTING
+                state = (state & ~RUN_MASK) | INTERRUPTED;
             }
         }
         return true;
@@ -205,10 +250,20 @@ public class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
     /**
      * A failure the task body threw after the future had been cancelled (e.g. cleanup that failed
      * while handling the interrupt), or null. Exceptions that are just the effect of the
-     * interrupt are not recorded. Read it after the exit hook ran.
+     * interrupt are not recorded. Read it after the exit hook ran (null before).
      */
     public @Nullable Throwable lateFailure() {
-        return lateFailure;
+        // before the exit the slot may still hold the task, which a caller must not see
+        return isExited() && slot instanceof Throwable late ? late : null;
+    }
+
+    /**
+     * Whether the exit hook has run (or is running): the task can no longer touch anything.
+     *
+     * @return true once exited
+     */
+    protected final boolean isExited() {
+        return (state & EXITED) != 0;
     }
 
     private static boolean isCancellationNoise(Throwable failure) {
@@ -225,16 +280,21 @@ public class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
     }
 
     /**
-     * Runs the task on the runner thread (run() completes this future with the result). A
-     * subclass may wrap the call, e.g. to record which thread runs which task.
+     * Runs on the runner thread just before the task body, in the run state RUNNING, unless the
+     * future is already done (cancelled meanwhile). May throw to keep the body from running: the
+     * exception completes this future as the body's would (e.g. a CancellationException). A
+     * subclass may record which thread runs which task here. Does nothing unless overridden.
      *
-     * @param task the task given to the constructor
-     * @return the task's result
-     * @throws Exception the task's exception
+     * @throws Exception to fail the task without running its body
      */
-    protected T invoke(Callable<? extends T> task) throws Exception {
-        return task.call();
-    }
+    protected void beforeBody() throws Exception {}
+
+    /**
+     * Runs on the runner thread right after the task body returned or threw (only if
+     * {@link #beforeBody} returned normally), before this future is completed with the body's
+     * outcome. Must not throw. Does nothing unless overridden.
+     */
+    protected void afterBody() {}
 
     /**
      * The exit hook: runs exactly once, when the task can no longer touch anything (after run()
@@ -256,13 +316,18 @@ public class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
      * @return the runner thread or null
      */
     protected final @Nullable Thread runnerThread() {
-        return runner;
+        return slot instanceof Thread thread ? thread : null; // a task is never a bare Thread there
     }
 
     private void exit() {
-        if (EXITED.compareAndSet(this, false, true)) {
-            onExit();
-        }
+        int s;
+        do {
+            s = state;
+            if ((s & EXITED) != 0) {
+                return;
+            }
+        } while (!STATE.compareAndSet(this, s, s | EXITED));
+        onExit();
     }
 
     @Override

@@ -29,21 +29,28 @@ import org.slf4j.LoggerFactory;
  * Maintainer's note.
  *
  * Structure: a bounded AsyncQueue<Task> and N worker threads (virtual by default), each running
- * a loop: takeBlocking -> (acquire the shared in-flight limit) -> run the handler -> wait for its
- * stage -> complete the job's future -> release. A Task pairs the job with the caller's future.
+ * a loop: poll, or wait for a job -> (acquire the shared in-flight limit) -> run the handler ->
+ * wait for its stage -> complete the job's future -> release. A Task pairs the job with the
+ * caller's future. A blockingBuilder pool calls its handler directly (no completed stage per job).
  *
- * Cancellation: the caller's future is the source of truth. Cancelled while waiting for room:
- * the queue put is cancelled, so the task is never enqueued. Cancelled while queued: the worker
- * that takes it sees the future done and skips it (counted as cancelled). Cancelled while
- * running: the handler's stage is cancelled and the worker thread is interrupted, but only while
- * that worker is still on that task. As in FutureTask, a per-task run state says so, with no
- * lock: NEW -> RUNNING (volatile write by the worker before it looks at the future again) ->
- * DONE (CAS by the worker when it leaves the task). The canceller interrupts only if it wins the
- * CAS RUNNING -> INTERRUPTING, and sets INTERRUPTED after the interrupt; a worker whose CAS to
- * DONE fails waits (spinning, a few instructions) until the interrupt has been delivered, then
- * clears it, so a late interrupt never hits the next job. Both sides write their flag before
- * reading the other's (Dekker), so either the worker sees the cancellation before calling the
- * handler or the canceller sees RUNNING and interrupts.
+ * Waiting for work: a worker first polls (no wake-up, no clock read between jobs taken back to
+ * back). Only when the queue is empty does it wait, and with several platform-thread workers
+ * only one at a time waits on the queue: it holds waitTurn (a Semaphore(1)) around takeBlocking
+ * and releases it as soon as it has a job or the queue has ended; the other idle workers wait for
+ * that permit. This is LinkedBlockingQueue's take lock: a burst of submits to an idle pool makes
+ * the submitter wake one worker, and each woken worker wakes the next, instead of the submitter
+ * unparking every idle worker itself (a system call per waiting worker on its own thread) and
+ * every idle worker parking a BlockingWaiter on the queue's one lock. No work is held back: the
+ * permit holder is in takeBlocking or on its way out of it, so a queued job always has a worker
+ * coming for it, and a worker that finishes a job polls before waiting. End of queue: the holder
+ * gets ClosedException, releases, exits; the next gets it at once; so every worker exits.
+ * Interrupts reach a worker only through a running job's cancellation (cleared before it waits
+ * again) or shutdownNow; a worker interrupted while waiting for its turn just loops.
+ * Virtual-thread workers (the default) all wait on the queue directly: there an unpark hands a
+ * task to the scheduler, no system call, and the turn's extra wake-up per job (the holder waking
+ * the next worker, which often finds the queue empty and parks again) cost more than it saved in
+ * our 1-fork runs; on platform threads, 4 workers, it took the per-job time from 2-7x a
+ * ThreadPoolExecutor to 0.7-1.3x (WorkerPoolOverheadBenchmark, same runs).
  *
  * Failure isolation: everything the handler does (throwing, even an Error; returning null;
  * failing its stage) fails that job's future only; the worker loop catches Throwable per job.
@@ -59,6 +66,8 @@ import org.slf4j.LoggerFactory;
  * kept per streak, not per job: the clock is read when a worker gets work after waiting (busy())
  * and when it is about to wait again (idle()), never between jobs taken back to back (the clock
  * read, ~25-90 ns, was the largest cost of a trivial job); a snapshot adds the open streak.
+ * Submitted jobs and depth are the queue's own put count and size, read in one queue snapshot:
+ * a submit adds no counter of the pool's own (it used to bump a LongAdder per job).
  */
 /**
  * A fixed set of workers draining a bounded queue of jobs through a handler, like the asyncio
@@ -179,13 +188,15 @@ public final class WorkerPool<J, R> {
 
     private final String name;
     private final Function<? super J, ? extends CompletionStage<? extends R>> handler;
+    private final @Nullable Function<? super J, ? extends R> blockingHandler; // blockingBuilder's, called directly
+    // one worker at a time waits on the queue; null with one worker or virtual workers (see the note)
+    private final @Nullable Semaphore waitTurn;
     private final AsyncQueue<Task> queue;
     private final @Nullable Semaphore limit;
     private final TimeSource time;
     private final List<Worker> workers;
     private final AtomicInteger alive;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private final LongAdder submitted = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private volatile boolean shutdown;
@@ -194,6 +205,7 @@ public final class WorkerPool<J, R> {
     private WorkerPool(Builder<J, R> b) {
         this.name = b.name == null ? Checks.defaultName("workerpool", this) : b.name;
         this.handler = b.handler;
+        this.blockingHandler = b.blockingHandler;
         this.time = b.time == null ? TimeSource.system() : b.time;
         int workerCount = b.workers == 0 ? DEFAULT_WORKERS : b.workers;
         this.limit = b.maxInFlight == 0 || b.maxInFlight >= workerCount ? null : new Semaphore(b.maxInFlight);
@@ -220,6 +232,8 @@ public final class WorkerPool<J, R> {
             }
             worker.thread = thread;
         }
+        boolean platform = workers.stream().anyMatch(w -> !w.thread.isVirtual());
+        this.waitTurn = workerCount > 1 && platform ? new Semaphore(1) : null;
         workers.forEach(w -> w.thread.start());
     }
 
@@ -236,7 +250,7 @@ public final class WorkerPool<J, R> {
      */
     public static <J, R> Builder<J, R> builder(Function<? super J, ? extends CompletionStage<? extends R>> handler) {
         Objects.requireNonNull(handler, "handler");
-        return new Builder<>(handler);
+        return new Builder<>(handler, null);
     }
 
     /**
@@ -251,7 +265,7 @@ public final class WorkerPool<J, R> {
      */
     public static <J, R> Builder<J, R> blockingBuilder(Function<? super J, ? extends R> handler) {
         Objects.requireNonNull(handler, "handler");
-        return new Builder<>(job -> CompletableFuture.completedFuture(handler.apply(job)));
+        return new Builder<>(job -> CompletableFuture.completedFuture(handler.apply(job)), handler);
     }
 
     // ---------------------------------------------------------------- submitting
@@ -272,7 +286,6 @@ public final class WorkerPool<J, R> {
         Task task = new Task(Objects.requireNonNull(job, "job"));
         try {
             if (queue.offer(task)) { // fast path: room now, no extra future
-                submitted.increment();
                 return task;
             }
         } catch (ClosedException closed) {
@@ -313,7 +326,6 @@ public final class WorkerPool<J, R> {
             rejected.increment();
             throw new RejectedExecutionException("WorkerPool[" + name + "]: queue full (" + queue.capacity() + ")");
         }
-        submitted.increment();
         return task;
     }
 
@@ -334,7 +346,6 @@ public final class WorkerPool<J, R> {
         } catch (ClosedException closed) {
             throw closedException();
         }
-        submitted.increment();
         return task;
     }
 
@@ -344,9 +355,7 @@ public final class WorkerPool<J, R> {
         }
         if (put.isCompletedExceptionally()) {
             task.completeExceptionally(closedException());
-        } else {
-            submitted.increment();
-        }
+        } // else accepted: counted by the queue (stats().submitted is its put count)
     }
 
     // ---------------------------------------------------------------- shutting down
@@ -450,6 +459,7 @@ public final class WorkerPool<J, R> {
      * @return the stats
      */
     public Stats stats() {
+        AsyncQueue.Stats q = queue.stats(); // one consistent read of depth and accepted jobs
         List<WorkerStats> per = new ArrayList<>(workers.size());
         long processed = 0;
         long failed = 0;
@@ -466,10 +476,10 @@ public final class WorkerPool<J, R> {
         return new Stats(
                 name,
                 workers.size(),
-                queue.size(),
-                queue.capacity(),
+                q.depth(),
+                q.capacity(),
                 inFlight,
-                submitted.sum(),
+                q.put(), // every accepted job went through the queue: no counter of our own per submit
                 rejected.sum(),
                 processed,
                 failed,
@@ -591,7 +601,7 @@ public final class WorkerPool<J, R> {
                     if (task == null) {
                         idle();
                         try {
-                            task = queue.takeBlocking();
+                            task = awaitJob();
                         } catch (ClosedException end) {
                             return;
                         } catch (InterruptedException stray) {
@@ -618,6 +628,25 @@ public final class WorkerPool<J, R> {
             }
         }
 
+        /**
+         * Waits for the next job. With several platform-thread workers, one at a time waits on the
+         * queue (it holds the turn); the others wait for the turn, which the holder passes on as
+         * soon as it has a job (or the queue ended). So a submitter wakes at most one waiting
+         * worker, and that worker wakes the next: LinkedBlockingQueue's take lock does the same.
+         */
+        private Task awaitJob() throws InterruptedException {
+            Semaphore turn = waitTurn;
+            if (turn == null) {
+                return queue.takeBlocking();
+            }
+            turn.acquire();
+            try {
+                return queue.takeBlocking();
+            } finally {
+                turn.release();
+            }
+        }
+
         private void runTask(Task task) {
             if (limit != null && !limit.tryAcquire()) {
                 idle(); // waiting for the in-flight limit is not busy time
@@ -641,8 +670,11 @@ public final class WorkerPool<J, R> {
                 if (stopping) {
                     task.cancel(false);
                 }
+                Function<? super J, ? extends R> direct = blockingHandler;
                 if (task.isDone()) {
                     error = new CancellationException();
+                } else if (direct != null) { // no stage to wrap the result in: cancel interrupts the thread
+                    value = task.context.apply(direct, task.job);
                 } else {
                     CompletionStage<? extends R> returned = task.context.apply(handler, task.job);
                     if (returned == null) {
@@ -705,6 +737,7 @@ public final class WorkerPool<J, R> {
      */
     public static final class Builder<J, R> {
         private final Function<? super J, ? extends CompletionStage<? extends R>> handler;
+        private final @Nullable Function<? super J, ? extends R> blockingHandler;
         private @Nullable String name;
         private int workers;
         private int maxInFlight;
@@ -712,8 +745,11 @@ public final class WorkerPool<J, R> {
         private @Nullable TimeSource time;
         private @Nullable ThreadFactory threadFactory;
 
-        private Builder(Function<? super J, ? extends CompletionStage<? extends R>> handler) {
+        private Builder(
+                Function<? super J, ? extends CompletionStage<? extends R>> handler,
+                @Nullable Function<? super J, ? extends R> blockingHandler) {
             this.handler = handler;
+            this.blockingHandler = blockingHandler;
         }
 
         /**

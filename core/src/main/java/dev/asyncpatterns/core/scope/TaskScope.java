@@ -64,11 +64,14 @@ import org.slf4j.LoggerFactory;
  * Shutdown vs registration (no lock between them): the canceller sets SHUTDOWN, then walks the
  * list; a registering fork pushes its node, then re-reads SHUTDOWN and, if set, cancels itself.
  * Both sides write then read volatile state, so at least one of them sees the other: no fork is
- * missed. Before its body starts, a fork re-reads SHUTDOWN too (runInScope).
+ * missed. Before its body starts, a fork re-reads SHUTDOWN too (enterFork).
  *
  * One object per fork (issue 20): fork() allocates a Fork, which is at once the caller's
  * future (a TaskFuture), the Runnable the executor runs, the exit hook, the list node and the
- * ForkThreads entry. forkAsync() of a stage that is already done registers nothing.
+ * ForkThreads entry, in 40 B (Fork's comment). forkAsync() of a stage that is already done
+ * registers nothing. The fork's body runs in TaskFuture.run's own frame (enterFork/leaveFork are
+ * hooks called around it): a parked fork's stack chunk holds one frame of ours, as the JDK's
+ * StructuredTaskScope subtask's holds one of its own (issue 20).
  *
  * Every fork gets one exit callback (forkExited) that counts its outcome, applies the policy
  * (under the lock, only when the policy cares: a failure under FAIL_FAST, anything under
@@ -80,7 +83,7 @@ import org.slf4j.LoggerFactory;
  * the JDK's shutdownNow() when exits took a lock).
  *
  * Forks on the default executor (Tasks.virtualThreads()) run on a new virtual thread that
- * inherits nothing: runInScope enters their fork in FRESH_FORK_SCOPE (a
+ * inherits nothing: enterFork enters their fork in FRESH_FORK_SCOPE (a
  * ForkThreads table chained through the forks: no allocation) instead of two ThreadLocals (a
  * ThreadLocalMap per thread, ~190 B), needs no "running fork" frame (such a
  * thread is never the owner, so joinBlocking()/close() cannot be called from inside its own fork
@@ -103,7 +106,7 @@ import org.slf4j.LoggerFactory;
  *   After a real first failure (or the deadline), later failures are still suppressed on it.
  * - No body starts after the shutdown. cancelAll() walks the forks one by one outside the lock,
  *   so a fork not reached yet could start its body although the scope was already cancelled;
- *   runInScope() reads the SHUTDOWN bit first and completes the fork with a
+ *   enterFork() reads the SHUTDOWN bit first and completes the fork with a
  *   CancellationException instead. Closing many forks therefore interrupts every running fork
  *   (cancel() before any waiting) and starts none.
  * - Same-thread executor. With executor(Runnable::run) a fork body runs on the owner thread, so
@@ -502,7 +505,6 @@ public final class TaskScope implements AutoCloseable {
             }
             next = (c & PUSH_MASK) == PUSH_MASK ? c + 1 : c + PUSH + 1;
         } while (!CTL.weakCompareAndSet(this, c, next));
-        node.markCounted();
         Node h;
         do { // push, before the caller's re-read of the shutdown bit
             h = head;
@@ -554,8 +556,10 @@ public final class TaskScope implements AutoCloseable {
     /**
      * A registered fork: a node of the scope's intrusive list. {@code next} is written before
      * the node is pushed and afterwards only by the sweeper (a plain field: a walker that reads
-     * an older value follows unlinked nodes, whose next pointers still lead on). An interface,
-     * so that the fork of {@link #fork} can be its own {@link TaskFuture} (one object per fork).
+     * an older value follows unlinked nodes, whose next pointers still lead on). Until the push
+     * a node's {@code next} is the node itself: a fork refused at registration (born cancelled)
+     * is never pushed, and its exit is not counted. An interface, so that the fork of
+     * {@link #fork} can be its own {@link TaskFuture} (one object per fork).
      */
     private interface Node {
         @Nullable
@@ -563,15 +567,13 @@ public final class TaskScope implements AutoCloseable {
 
         void setNext(@Nullable Node next);
 
-        /** False for a fork refused at registration (born cancelled); set before the push. */
-        boolean isCounted();
+        /** False for a fork refused at registration (born cancelled): it was never pushed. */
+        default boolean isCounted() {
+            return next() != this;
+        }
 
-        void markCounted();
-
-        /** Whether the fork has exited and been counted out: the sweeper may unlink it. */
+        /** Whether the fork has exited (its task is done): the sweeper may unlink it. */
         boolean hasExited();
-
-        void markExited();
 
         CompletableFuture<?> future();
     }
@@ -580,8 +582,7 @@ public final class TaskScope implements AutoCloseable {
     private static final class AsyncFork<T> implements Node, BiConsumer<T, @Nullable Throwable> {
         private final TaskScope scope;
         final FollowingFuture<T> fork = new FollowingFuture<>();
-        private @Nullable Node next;
-        private boolean counted;
+        private @Nullable Node next = this; // not counted in yet, see Node
         private volatile boolean exited;
 
         AsyncFork(TaskScope scope) {
@@ -599,23 +600,8 @@ public final class TaskScope implements AutoCloseable {
         }
 
         @Override
-        public boolean isCounted() {
-            return counted;
-        }
-
-        @Override
-        public void markCounted() {
-            counted = true;
-        }
-
-        @Override
         public boolean hasExited() {
             return exited;
-        }
-
-        @Override
-        public void markExited() {
-            exited = true;
         }
 
         @Override
@@ -625,6 +611,7 @@ public final class TaskScope implements AutoCloseable {
 
         @Override
         public void accept(T value, @Nullable Throwable failure) {
+            exited = true;
             scope.forkExited(this);
         }
     }
@@ -688,15 +675,17 @@ public final class TaskScope implements AutoCloseable {
     /**
      * One fork of {@link #fork}, in one object (issue 20): the future handed to the caller, the
      * Runnable the executor runs, the exit hook (TaskFuture's {@link TaskFuture#onExit}), the
-     * scope's list node and, on a fresh fork thread, the entry of {@link ForkThreads}: 56 B per
-     * fork with compressed oops, instead of a body (40 B), a task future (56 B) and a map entry
-     * (32 B).
+     * scope's list node and, on a fresh fork thread, the entry of {@link ForkThreads}: 40 B per
+     * fork with compressed oops (TaskFuture's merged state word, task slot and runner, and three
+     * fields here), instead of a body (40 B), a task future (56 B) and a map entry (32 B).
+     * Whether it was counted in and whether it exited are not fields: an uncounted fork's
+     * {@code next} points to itself (it is never pushed, and a push overwrites it), and it exited
+     * once TaskFuture's exit hook started.
      */
     private static final class Fork<T> extends TaskFuture<T> implements Node {
         final TaskScope scope;
-        private @Nullable Node next;
-        private boolean counted;
-        private volatile boolean exited;
+        /** The next node of the scope's list; this fork itself until it is counted in. */
+        private @Nullable Node next = this;
         /** The next fork of this one's {@link ForkThreads} bucket, while its body runs. */
         @Nullable
         Fork<?> bucketNext;
@@ -707,8 +696,15 @@ public final class TaskScope implements AutoCloseable {
         }
 
         @Override
-        protected T invoke(Callable<? extends T> task) throws Exception {
-            return scope.runInScope(task, this);
+        protected void beforeBody() {
+            scope.enterFork(this);
+        }
+
+        @Override
+        protected void afterBody() {
+            if (!scope.freshThreads) {
+                leaveFork();
+            }
         }
 
         @Override
@@ -738,23 +734,8 @@ public final class TaskScope implements AutoCloseable {
         }
 
         @Override
-        public boolean isCounted() {
-            return counted;
-        }
-
-        @Override
-        public void markCounted() {
-            counted = true;
-        }
-
-        @Override
         public boolean hasExited() {
-            return exited;
-        }
-
-        @Override
-        public void markExited() {
-            exited = true;
+            return isExited(); // set before the exit hook runs
         }
 
         @Override
@@ -763,45 +744,74 @@ public final class TaskScope implements AutoCloseable {
         }
     }
 
-    /** A frame of {@link #RUNNING_FORK}: this thread runs a fork body of {@code scope}. */
-    private record RunningFork(TaskScope scope, @Nullable RunningFork outer) {}
+    /**
+     * A frame of {@link #RUNNING_FORK}: this thread runs a fork body of {@code scope}; {@code
+     * previous} is the {@link #CURRENT} scope to put back when it ends.
+     */
+    private record RunningFork(
+            TaskScope scope,
+            @Nullable RunningFork outer,
+            @Nullable TaskScope previous) {}
 
     /**
      * Which fork body each fresh fork thread runs: a fixed table of buckets chained through the
      * forks themselves ({@link Fork#bucketNext}), so a fork's entry allocates nothing (a
      * ConcurrentHashMap entry was 32 B per fork). Only fork threads of scopes on the default
      * executor enter it, each for the time its body runs; a thread looks up only itself (when it
-     * forks into or opens a scope). Bucket by thread id under one of 64 striped locks: the
+     * forks into or opens a scope). Bucket by thread id under one of 64 striped spin locks: the
      * sections are a push, an unlink from a short chain, or a walk of it, and run no user code.
      */
     private static final class ForkThreads {
         private static final int BUCKETS = 4096;
         private static final int STRIPES = 64;
-        private final @Nullable Fork<?>[] heads = new Fork<?>[BUCKETS];
-        private final Object[] locks = new Object[STRIPES];
+        /** Spins on a taken stripe before yielding (a section is a few dozen instructions). */
+        private static final int LOCK_SPINS = 1024;
 
-        ForkThreads() {
-            for (int i = 0; i < STRIPES; i++) {
-                locks[i] = new Object();
-            }
-        }
+        private static final VarHandle LOCKS = MethodHandles.arrayElementVarHandle(int[].class);
+        private final @Nullable Fork<?>[] heads = new Fork<?>[BUCKETS];
+        /**
+         * Spin locks, 1 = taken, not monitors: a virtual thread that blocks on a contended monitor
+         * unmounts, which copies its stack into a new stack chunk (issue 20: a parked fork
+         * measured a second chunk, ~1 KB, in ~0.5% of the forks).
+         */
+        private final int[] locks = new int[STRIPES];
 
         private static int bucket(Thread thread) {
             long id = thread.threadId();
             return (int) (id ^ (id >>> 12)) & (BUCKETS - 1);
         }
 
+        @SuppressWarnings("ThreadPriorityCheck") // yields only if the holder's carrier was descheduled
+        private void lock(int bucket) {
+            int stripe = bucket & (STRIPES - 1);
+            for (int spins = 0; !LOCKS.compareAndSet(locks, stripe, 0, 1); spins++) {
+                if (spins < LOCK_SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+        }
+
+        private void unlock(int bucket) {
+            LOCKS.setRelease(locks, bucket & (STRIPES - 1), 0);
+        }
+
         void enter(Fork<?> fork, Thread thread) {
             int i = bucket(thread);
-            synchronized (locks[i & (STRIPES - 1)]) {
+            lock(i);
+            try {
                 fork.bucketNext = heads[i];
                 heads[i] = fork;
+            } finally {
+                unlock(i);
             }
         }
 
         void exit(Fork<?> fork, Thread thread) {
             int i = bucket(thread);
-            synchronized (locks[i & (STRIPES - 1)]) {
+            lock(i);
+            try {
                 Fork<?> prev = null;
                 for (Fork<?> f = heads[i]; f != null; prev = f, f = f.bucketNext) {
                     if (f == fork) {
@@ -814,6 +824,8 @@ public final class TaskScope implements AutoCloseable {
                         return;
                     }
                 }
+            } finally {
+                unlock(i);
             }
         }
 
@@ -824,25 +836,32 @@ public final class TaskScope implements AutoCloseable {
                 return null; // fresh fork threads are virtual
             }
             int i = bucket(thread);
-            synchronized (locks[i & (STRIPES - 1)]) {
+            lock(i);
+            try {
                 for (Fork<?> f = heads[i]; f != null; f = f.bucketNext) {
                     if (f.thread() == thread) {
                         return f.scope;
                     }
                 }
+            } finally {
+                unlock(i);
             }
             return null;
         }
     }
 
-    private <T> T runInScope(Callable<? extends T> task, Fork<T> fork) throws Exception {
+    /**
+     * Enters a fork's body on its runner thread, just before TaskFuture runs it (the body's
+     * call is in TaskFuture.run's frame; this returns before it, see that class's note). Throws
+     * a CancellationException, which fails the fork without running the body, if the scope
+     * has shut down meanwhile.
+     */
+    private void enterFork(Fork<?> fork) {
         if (freshThreads) {
             // a new virtual thread: nothing to save or restore, and it can never be the owner
             // (so checkNotInOwnFork needs no frame); see the note. Entered first and left in
             // Fork.onExit, on this thread: the dependents this thread runs when it completes the
-            // fork (also with the CancellationException below) may fork into the scope, and no
-            // try/finally frame sits under the body, whose frames every fork that blocks copies
-            // into its stack chunk
+            // fork (also with the CancellationException below) may fork into the scope
             FRESH_FORK_SCOPE.enter(fork, Thread.currentThread());
         }
         if (isShutdown()) {
@@ -850,26 +869,24 @@ public final class TaskScope implements AutoCloseable {
             // start once the scope is cancelled (cancelAll may not have reached this fork yet)
             throw new CancellationException("TaskScope was shut down before this fork started");
         }
-        if (freshThreads) {
-            return task.call();
+        if (!freshThreads) {
+            RUNNING_FORK.set(new RunningFork(this, RUNNING_FORK.get(), CURRENT.get()));
+            CURRENT.set(this);
         }
-        TaskScope previous = CURRENT.get();
-        RunningFork outerFork = RUNNING_FORK.get();
-        CURRENT.set(this);
-        RUNNING_FORK.set(new RunningFork(this, outerFork));
-        try {
-            return task.call();
-        } finally {
-            if (previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
-            if (outerFork == null) {
-                RUNNING_FORK.remove();
-            } else {
-                RUNNING_FORK.set(outerFork);
-            }
+    }
+
+    /** Undoes enterFork() on a thread that is not fresh, after the body returned or threw. */
+    private static void leaveFork() {
+        RunningFork frame = Objects.requireNonNull(RUNNING_FORK.get(), "running fork");
+        if (frame.previous() == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(frame.previous());
+        }
+        if (frame.outer() == null) {
+            RUNNING_FORK.remove();
+        } else {
+            RUNNING_FORK.set(frame.outer());
         }
     }
 
@@ -915,7 +932,6 @@ public final class TaskScope implements AutoCloseable {
         if (policyCares) {
             applyPolicy(outcomeOf(fork), live() - 1);
         }
-        node.markExited();
         release();
     }
 

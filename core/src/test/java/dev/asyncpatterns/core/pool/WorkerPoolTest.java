@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
 class WorkerPoolTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ThreadFactory PLATFORM =
+            Thread.ofPlatform().daemon().name("test-platform-worker-", 0).factory();
     private final VirtualClock clock = VirtualClock.create();
     private final List<WorkerPool<?, ?>> pools = new ArrayList<>();
 
@@ -144,6 +147,128 @@ class WorkerPoolTest {
         assertThat(result(pool.submit("ok"))).isEqualTo("OK");
         await().atMost(WAIT).until(() -> pool.stats().succeeded() == 1);
         assertThat(pool.stats().failed()).isEqualTo(4);
+    }
+
+    @Test
+    void blockingHandlerFailures_failThatJobOnly_nullIsAResult() throws Exception {
+        WorkerPool<String, String> pool = track(WorkerPool.<String, String>blockingBuilder(job -> switch (job) {
+                    case "throw" -> throw new IllegalArgumentException("bad job");
+                    case "error" -> throw new StackOverflowError("deep");
+                    case "null" -> null;
+                    default -> job.toUpperCase();
+                })
+                .workers(1)
+                .build());
+        assertThat(failure(pool.submit("throw"))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(failure(pool.submit("error"))).isInstanceOf(StackOverflowError.class);
+        assertThat(result(pool.submit("null"))).isNull();
+        assertThat(result(pool.submit("ok"))).isEqualTo("OK");
+        await().atMost(WAIT).until(() -> pool.stats().succeeded() == 2);
+        assertThat(pool.stats().failed()).isEqualTo(2);
+    }
+
+    // ---------------------------------------------------------------- idle workers
+
+    @Test
+    void idleWorkers_burstOfJobs_everyWorkerTakesOneAtOnce() throws Exception {
+        burstToIdleWorkers_everyWorkerTakesOneAtOnce(Thread.ofVirtual().factory());
+    }
+
+    @Test
+    void idlePlatformWorkers_burstOfJobs_everyWorkerTakesOneAtOnce() throws Exception {
+        // platform workers take turns waiting on the queue: the turn must reach every one of them
+        burstToIdleWorkers_everyWorkerTakesOneAtOnce(PLATFORM);
+    }
+
+    @Test
+    void idlePlatformWorkers_shutdown_everyWorkerExits() throws Exception {
+        WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>blockingBuilder(n -> n)
+                .workers(8)
+                .threadFactory(PLATFORM)
+                .build());
+        assertThat(result(pool.submit(1))).isEqualTo(1);
+        result(pool.shutdown());
+        assertThat(pool.terminated()).isCompleted();
+    }
+
+    @Test
+    void idlePlatformWorkers_shutdownNow_everyWorkerExits() throws Exception {
+        WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>blockingBuilder(n -> n)
+                .workers(8)
+                .threadFactory(PLATFORM)
+                .build());
+        assertThat(result(pool.submit(1))).isEqualTo(1);
+        assertThat(result(pool.shutdownNow())).isEmpty();
+        assertThat(pool.terminated()).isCompleted();
+    }
+
+    @Test
+    void platformWorkers_shutdownRacingTurnHandOffs_everyJobSettledOnceAndEveryWorkerExits() throws Exception {
+        int rounds = 40;
+        int jobs = 200;
+        long succeeded = 0;
+        long cancelled = 0;
+        for (int round = 0; round < rounds; round++) {
+            WorkerPool<Integer, Integer> pool = track(WorkerPool.<Integer, Integer>blockingBuilder(n -> n)
+                    .workers(4)
+                    .threadFactory(PLATFORM)
+                    .build());
+            List<CompletableFuture<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < jobs; i++) {
+                results.add(pool.submit(i)); // idle workers pass the turn while these arrive
+            }
+            CompletableFuture<?> end = round % 2 == 0 ? pool.shutdown() : pool.shutdownNow();
+            result(end);
+            for (int i = 0; i < jobs; i++) {
+                CompletableFuture<Integer> r = results.get(i);
+                assertThat(r).isDone();
+                if (r.isCancelled()) {
+                    cancelled++;
+                } else {
+                    assertThat(r.join()).isEqualTo(i);
+                    succeeded++;
+                }
+            }
+            WorkerPool.Stats stats = pool.stats();
+            assertThat(stats.succeeded() + stats.cancelled()).isEqualTo(jobs);
+            assertThat(stats.submitted()).isEqualTo(jobs);
+            assertThat(stats.depth()).isZero();
+        }
+        System.out.println("workerpool-platform-shutdown-race rounds=" + rounds + " jobs=" + rounds * jobs
+                + " succeeded=" + succeeded + " cancelled=" + cancelled);
+        assertThat(succeeded + cancelled).isEqualTo((long) rounds * jobs);
+    }
+
+    private void burstToIdleWorkers_everyWorkerTakesOneAtOnce(ThreadFactory threads) throws Exception {
+        int workers = 4;
+        int rounds = 3;
+        var allRunning = new CountDownLatch[rounds]; // a job of round r returns once all four of round r run
+        for (int r = 0; r < rounds; r++) {
+            allRunning[r] = new CountDownLatch(workers);
+        }
+        WorkerPool<Integer, Boolean> pool = track(WorkerPool.<Integer, Boolean>blockingBuilder(round -> {
+                    allRunning[round].countDown();
+                    try {
+                        return allRunning[round].await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                })
+                .workers(workers)
+                .threadFactory(threads)
+                .build());
+        for (int round = 0; round < rounds; round++) { // idle in between: each burst wakes the idle ones again
+            List<CompletableFuture<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                results.add(pool.submit(round));
+            }
+            for (CompletableFuture<Boolean> r : results) {
+                assertThat(result(r)).isTrue();
+            }
+        }
+        assertThat(pool.stats().perWorker())
+                .allSatisfy(w -> assertThat(w.succeeded()).isEqualTo(rounds));
     }
 
     // ---------------------------------------------------------------- backpressure and cancellation

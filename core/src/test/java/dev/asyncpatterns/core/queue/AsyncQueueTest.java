@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class AsyncQueueTest {
@@ -207,6 +208,84 @@ class AsyncQueueTest {
         });
         q.put(1);
         assertThat(seen).containsExactly(1, 2);
+    }
+
+    @Test
+    void take_itemAvailable_returnsFreshCompletedFutureOwnedByTheCaller() {
+        AsyncQueue<Integer> q = queue(4);
+        q.put(1);
+        q.put(2);
+        CompletableFuture<Integer> first = q.take();
+        CompletableFuture<Integer> second = q.take();
+        assertThat(first).isNotSameAs(second).isCompletedWithValue(1);
+        first.obtrudeValue(99); // the caller's own future: nobody else sees it
+        assertThat(first).isCompletedWithValue(99);
+        assertThat(second).isCompletedWithValue(2);
+        assertThat(q.stats().taken()).isEqualTo(2);
+    }
+
+    private static final int CHAIN = 100_000;
+
+    /**
+     * Queues {@link #CHAIN} waiting takes whose callbacks pass {@code item + 1} to {@code next}
+     * (which hands it to the next waiting take); returns a future of every callback.
+     */
+    private static CompletableFuture<Void> chainOfWaitingTakers(AsyncQueue<Integer> q, Consumer<Integer> next) {
+        List<CompletableFuture<Void>> callbacks = new ArrayList<>(CHAIN);
+        for (int i = 0; i < CHAIN; i++) {
+            callbacks.add(q.take().thenAccept(item -> {
+                if (item < CHAIN - 1) {
+                    next.accept(item + 1);
+                }
+            }));
+        }
+        return CompletableFuture.allOf(callbacks.toArray(CompletableFuture[]::new));
+    }
+
+    @Test
+    void put_handOffChainOf100kWaitingTakersWhoseCallbacksPut_noStackOverflow() {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Void> callbacks = chainOfWaitingTakers(q, q::put);
+        q.put(0);
+        assertThat(callbacks).isCompleted(); // a StackOverflowError would have stopped the chain
+        assertThat(q.stats().taken()).isEqualTo(CHAIN);
+        assertThat(q.stats().takeWaiters()).isZero();
+    }
+
+    @Test
+    void offer_handOffChainOf100kWaitingTakersWhoseCallbacksOffer_noStackOverflow() {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Void> callbacks = chainOfWaitingTakers(q, q::offer);
+        assertThat(q.offer(0)).isTrue();
+        assertThat(callbacks).isCompleted();
+        assertThat(q.stats().taken()).isEqualTo(CHAIN);
+    }
+
+    @Test
+    void putBlocking_handOffToTakerWhoseCallbackPuts_chainOf100kRunsInConstantStack() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        CompletableFuture<Void> callbacks = chainOfWaitingTakers(q, q::put);
+        q.putBlocking(0); // fires the first taker directly; its callback's put starts the trampoline
+        assertThat(callbacks).isCompleted();
+        assertThat(q.stats().taken()).isEqualTo(CHAIN);
+    }
+
+    @Test
+    void take_refillChainOf100kWaitingPuttersWhoseCallbacksTake_noStackOverflow() {
+        AsyncQueue<Integer> q = queue(1);
+        int n = CHAIN;
+        q.put(-1);
+        List<CompletableFuture<Integer>> taken = new ArrayList<>(n);
+        List<CompletableFuture<Void>> callbacks = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            callbacks.add(q.put(i).thenRun(() -> taken.add(q.take()))); // each take admits the next putter
+        }
+        assertThat(q.take()).isCompletedWithValue(-1);
+        assertThat(CompletableFuture.allOf(callbacks.toArray(CompletableFuture[]::new)))
+                .isCompleted();
+        assertThat(taken).hasSize(n);
+        assertThat(taken.get(n - 1)).isCompletedWithValue(n - 1);
+        assertThat(q.stats().putWaiters()).isZero();
     }
 
     // ---------------------------------------------------------------- overflow

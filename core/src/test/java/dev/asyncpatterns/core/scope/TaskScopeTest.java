@@ -732,4 +732,22 @@ class TaskScopeTest {
             assertThat(scope.activeForks()).isZero();
         }
     }
+
+    @Test
+    void fork_onAPoolThread_bodyMayForkAndThePoolThreadIsLeftOutsideTheScope() throws Exception {
+        var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (var scope = TaskScope.builder().executor(pool).open()) {
+            // the body runs with the scope as its current one (enterFork/leaveFork hooks around it)
+            CompletableFuture<CompletableFuture<Integer>> outer = scope.fork(() -> scope.fork(() -> 2));
+            scope.joinBlocking();
+            assertThat(outer.resultNow().resultNow()).isEqualTo(2);
+
+            // afterwards the same pool thread, running a plain task, is no fork of the scope
+            var later = pool.submit(() -> scope.fork(() -> 3));
+            assertThatThrownBy(() -> later.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(WrongThreadException.class);
+            assertThat(scope.stats().forked()).isEqualTo(2);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
