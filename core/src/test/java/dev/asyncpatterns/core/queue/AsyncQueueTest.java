@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -668,6 +670,126 @@ class AsyncQueueTest {
         consumer.get(30, TimeUnit.SECONDS);
         producer.join();
         assertThat(got).hasSize(1_000).isSorted();
+    }
+
+    @Test
+    void putBlocking_takerWaiting_handsTheItemStraightToIt() throws Exception {
+        AsyncQueue<Integer> q = queue(2);
+        var started = onVirtualThread(q::takeBlocking);
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().takeWaiters() == 1);
+        q.putBlocking(5);
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(5);
+        AsyncQueue.Stats stats = q.stats();
+        assertThat(stats.depth()).isZero();
+        assertThat(stats.put()).isEqualTo(1);
+        assertThat(stats.taken()).isEqualTo(1);
+        assertThat(stats.takeWaiters()).isZero();
+    }
+
+    @Test
+    void putBlocking_itemsBuffered_appendsBehindThem() throws Exception {
+        AsyncQueue<Integer> q = queue(3);
+        q.putBlocking(1);
+        q.putBlocking(2);
+        q.putBlocking(3);
+        assertThat(q.takeBlocking()).isEqualTo(1);
+        q.putBlocking(4);
+        assertThat(q.drain(10)).containsExactly(2, 3, 4);
+    }
+
+    @Test
+    void takeBlocking_fullQueueWithBlockedPutter_movesThePuttersItemIn() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        q.putBlocking(1);
+        var started = onVirtualThread(() -> {
+            q.putBlocking(2);
+            return "put";
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().putWaiters() == 1);
+        assertThat(q.takeBlocking()).isEqualTo(1);
+        assertThat(started.outcome().get(30, TimeUnit.SECONDS)).isEqualTo("put");
+        assertThat(q.stats().putWaiters()).isZero();
+        assertThat(q.size()).isEqualTo(1);
+        assertThat(q.takeBlocking()).isEqualTo(2);
+    }
+
+    @Test
+    void takeBlocking_fullQueueWithWaitingPutFuture_completesIt() throws Exception {
+        AsyncQueue<Integer> q = queue(2);
+        q.putBlocking(1);
+        q.putBlocking(2);
+        CompletableFuture<Void> third = q.put(3);
+        assertThat(third).isNotDone();
+        assertThat(q.takeBlocking()).isEqualTo(1);
+        assertThat(third).isCompleted();
+        assertThat(q.takeBlocking()).isEqualTo(2);
+        assertThat(q.takeBlocking()).isEqualTo(3);
+        assertThat(q.stats().put()).isEqualTo(3);
+        assertThat(q.stats().taken()).isEqualTo(3);
+    }
+
+    /**
+     * A priority queue whose comparator, once {@code hold} is set, stops inside its next call
+     * until {@code release} opens: the queue's lock stays held by that caller meanwhile.
+     */
+    private record LockHolder(
+            AsyncQueue<Integer> queue, CountDownLatch inside, CountDownLatch release, AtomicBoolean hold) {
+        static LockHolder create() {
+            var inside = new CountDownLatch(1);
+            var release = new CountDownLatch(1);
+            var hold = new AtomicBoolean();
+            AsyncQueue<Integer> queue = AsyncQueue.priority(8, (a, b) -> {
+                if (hold.getAndSet(false)) {
+                    inside.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return Integer.compare(a, b);
+            });
+            return new LockHolder(queue, inside, release, hold);
+        }
+
+        /** Puts {@code item} on a virtual thread whose comparison holds the lock until released. */
+        Started holdLockWhilePutting(int item) throws InterruptedException {
+            hold.set(true);
+            Started holder = onVirtualThread(() -> queue.put(item));
+            assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+            return holder;
+        }
+    }
+
+    @Test
+    void putBlocking_interruptedWhileWaitingForTheLock_throwsAndPutsNothing() throws Exception {
+        LockHolder h = LockHolder.create();
+        h.queue().put(1);
+        Started holder = h.holdLockWhilePutting(2);
+        Started putter = onVirtualThread(() -> {
+            h.queue().putBlocking(3);
+            return "put";
+        });
+        awaitParked(putter.thread());
+        putter.thread().interrupt();
+        assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        h.release().countDown();
+        holder.outcome().get(30, TimeUnit.SECONDS);
+        assertThat(h.queue().drain(10)).containsExactly(1, 2);
+    }
+
+    @Test
+    void takeBlocking_interruptedWhileWaitingForTheLock_throwsAndTakesNothing() throws Exception {
+        LockHolder h = LockHolder.create();
+        h.queue().put(1);
+        Started holder = h.holdLockWhilePutting(2);
+        Started taker = onVirtualThread(() -> h.queue().takeBlocking());
+        awaitParked(taker.thread());
+        taker.thread().interrupt();
+        assertThat(taker.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        h.release().countDown();
+        holder.outcome().get(30, TimeUnit.SECONDS);
+        assertThat(h.queue().drain(10)).containsExactly(1, 2);
     }
 
     @Test
