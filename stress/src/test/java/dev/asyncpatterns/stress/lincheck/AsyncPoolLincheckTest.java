@@ -105,18 +105,33 @@ public class AsyncPoolLincheckTest {
      * which the pool calls after its lock, and a completion delivers the object after the
      * future's CAS, so "nothing to complete" would observe those two by-design windows (the
      * first is shown in AsyncPool's javadoc) rather than the pool's state.
+     *
+     * <p>A creation the pool has started (counted in its size) but whose factory call has not
+     * registered it yet is in flight all the same: the operation waits for that registration
+     * instead of completing nothing. Without the wait, the stress mode found the window once
+     * (a completion run between another thread's acquire reserving the slot and its factory
+     * call "completed nothing", and the object then arrived after a close: a history no
+     * sequential run gives). The wait ends by the other thread's progress alone (its factory
+     * call, or a hand-off in transit), never by this one's.
      */
     @Operation
     public void completeCreation() {
-        completing.lock();
-        try {
-            for (CompletableFuture<Object> creation : creations) {
-                if (creation.complete(new Object())) {
-                    return;
+        for (; ; ) {
+            completing.lock();
+            try {
+                for (CompletableFuture<Object> creation : creations) {
+                    if (creation.complete(new Object())) {
+                        return;
+                    }
                 }
+            } finally {
+                completing.unlock();
             }
-        } finally {
-            completing.unlock();
+            AsyncPool.Stats s = pool.stats(); // one snapshot: size = idle + borrowed + in transit + creating
+            if (s.size() == s.idle() + s.borrowed()) {
+                return; // nothing in flight: nothing to complete
+            }
+            Thread.onSpinWait(); // a creation or a hand-off is on its way; it registers or settles soon
         }
     }
 
