@@ -513,7 +513,8 @@ public final class AsyncQueue<T> {
      *     tell an empty open queue from the end of a closed one)
      */
     public @Nullable T poll() {
-        return cast(takeOrEnqueue(false));
+        lock.lock();
+        return cast(takeOrEnqueueAndUnlock(false));
     }
 
     /**
@@ -577,35 +578,12 @@ public final class AsyncQueue<T> {
      * @throws InterruptedException if interrupted before an item was handed over
      */
     public T takeBlocking() throws InterruptedException {
-        @Nullable QueueWaiter<?> moved = null;
-        @Nullable T item;
         lock.lockInterruptibly(); // throws if interrupted: nothing was taken
-        try {
-            if (store.size == 0) {
-                if (closed) {
-                    throw closedException("take");
-                }
-                BlockingWaiter node = new BlockingWaiter(this, null);
-                takers.add(node);
-                moved = node;
-                item = null;
-            } else {
-                // putters wait only while the store is full (invariant 2): otherwise the putter
-                // list is not read at all
-                boolean wasFull = store.size == capacity;
-                item = takeLocked(); // may throw (comparator): nothing changed then
-                if (wasFull) {
-                    moved = refillOne();
-                }
-            }
-        } finally {
-            lock.unlock();
+        Object got = takeOrEnqueueAndUnlock(true);
+        if (got instanceof BlockingWaiter node) {
+            return awaitBlocking(node, "take");
         }
-        if (item == null) {
-            return awaitBlocking((BlockingWaiter) Objects.requireNonNull(moved, "a waiter was queued"), "take");
-        }
-        fire(moved);
-        return item;
+        return cast(got);
     }
 
     /**
@@ -621,10 +599,8 @@ public final class AsyncQueue<T> {
      */
     public T takeBlocking(Duration timeout) throws InterruptedException, TimeoutException {
         Objects.requireNonNull(timeout, "timeout");
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        Object got = takeOrEnqueue(true);
+        lock.lockInterruptibly(); // throws if interrupted: nothing was taken
+        Object got = takeOrEnqueueAndUnlock(true);
         if (!(got instanceof BlockingWaiter node)) {
             return cast(got);
         }
@@ -980,13 +956,15 @@ public final class AsyncQueue<T> {
     }
 
     /**
-     * Returns the next item; if there is none, {@code null} ({@code wait} false, for poll) or a
-     * linked BlockingWaiter to wait on (for the blocking takes; ClosedException if closed).
+     * Called with the lock held, which it releases. Returns the next item; if there is none,
+     * {@code null} ({@code wait} false, for poll) or a linked BlockingWaiter to wait on (for the
+     * blocking takes; ClosedException if closed). The blocking takes acquire the lock with
+     * lockInterruptibly (its interrupt check is the one their contract asks for: an interrupt
+     * before the lock is held throws, nothing taken), poll with lock.
      */
-    private @Nullable Object takeOrEnqueue(boolean wait) {
+    private @Nullable Object takeOrEnqueueAndUnlock(boolean wait) {
         @Nullable QueueWaiter<?> moved;
         Object item;
-        lock.lock();
         try {
             if (store.size == 0) {
                 if (!wait) {
@@ -999,8 +977,11 @@ public final class AsyncQueue<T> {
                 takers.add(node);
                 return node;
             }
-            item = takeLocked();
-            moved = refillOne();
+            // putters wait only while the store is full (invariant 2): otherwise the putter
+            // list is not read at all
+            boolean wasFull = store.size == capacity;
+            item = takeLocked(); // may throw (comparator): nothing changed then
+            moved = wasFull ? refillOne() : null;
         } finally {
             lock.unlock();
         }
