@@ -87,6 +87,30 @@ import org.slf4j.LoggerFactory;
  * queueing on the lock starved the queued lock waiters (throughput halved in some runs); spinning
  * before parking on a waiter was tried earlier, also slower. Direct hand-off stays.
  *
+ * Spinning before parking (issue 20; figures in ADR queues-0002). A platform thread that has to
+ * wait (putBlocking/takeBlocking, or join/get on a waiting put or take future) re-reads its own
+ * node up to waitSpins times (Thread.onSpinWait) before it parks; virtual threads never spin (they
+ * park cheaply and a spin would hold the carrier), and nothing spins on a single CPU. The budget is
+ * 4,096 / capacity, at most 256: on a small queue every transfer waits and the other side arrives
+ * within a few dozen spins (capacity 16, platform threads: about 2x the throughput of parking at
+ * once, 1P/1C and 2P/2C), while on a large queue a waiter that returns at once takes a single slot
+ * and waits again, where one that parks lets the other side run a batch during its wake-up (256
+ * spins at capacity 1,024 cost 8-23% in back-to-back runs; 4 spins are within the noise). The spin reads only the
+ * node: reading the lock's state as a sign of activity slowed the side holding it.
+ *
+ * Why ArrayBlockingQueue stays ahead at capacity 1,024 with 2 producers and 2 consumers on platform
+ * threads (4 threads on 2 cores), measured with JFR park events and perf context switches (ADR
+ * queues-0002): direct hand-off unparks the waiter at once, and it lands on the lock while the
+ * other side is mid-run: our threads park on the lock about 30 times as often as ABQ's (0.008
+ * context switches per item against 0.004). ABQ's Condition.signal moves the waiter into the
+ * lock's own queue, so it is woken by an unlock, holding its turn at the lock, one at a time.
+ * Waiting on a Condition of our lock (hand-off kept) matched ABQ's switch rate and most of its
+ * throughput there, but halved the capacity-16 cells (the woken thread must retake the lock for
+ * every transfer); serialising wake-ups without the lock, deferring unparks to an unlock with no
+ * lock waiters, and choosing the Condition only when the lock was contended gained nothing beyond
+ * the noise. Two locks (LinkedBlockingQueue) and a lock-free segment channel (Jox) are both slower
+ * than ABQ and than this queue in that cell. That cell stays open.
+ *
  * Nothing user-supplied runs under the lock: dependents run in fire() after unlock; the drop
  * listener is called after unlock; the comparator of the priority variant is the exception
  * (it must be a pure function, as for java.util.PriorityQueue).
@@ -132,7 +156,10 @@ import org.slf4j.LoggerFactory;
  * {@code completeAsync} are not supported on the queue's futures.
  *
  * <p><b>Threads.</b> All methods are thread-safe and never block, except those whose name ends in
- * {@code Blocking}. Futures complete on the thread that makes the transfer possible (a {@code take}
+ * {@code Blocking}. A platform thread that has to wait (in a {@code Blocking} method, or joining
+ * one of the queue's futures) spins briefly before it parks, the less the larger the queue: up to
+ * 256 {@link Thread#onSpinWait()} re-reads at capacity 16 or less, 4 at capacity 1,024, none
+ * beyond 4,096 nor on a single CPU; virtual threads never spin. Futures complete on the thread that makes the transfer possible (a {@code take}
  * completes on the producer's thread and vice versa), never while holding the queue's lock.
  *
  * <p><b>Memory effects.</b> Actions in a thread before it puts an item happen-before actions after
@@ -179,10 +206,24 @@ public final class AsyncQueue<T> {
     /** The largest capacity a bounded queue accepts; beyond it, ask for {@link #unbounded()}. */
     public static final int MAX_CAPACITY = 1 << 30;
 
+    /** The spin budget's cap and scale; see {@link #waitSpins}. */
+    static final int MAX_WAIT_SPINS = 1 << 8;
+
+    static final int WAIT_SPIN_SCALE = 1 << 12;
+
     private static final Logger LOG = LoggerFactory.getLogger(AsyncQueue.class);
 
     private final String name;
     private final int capacity;
+
+    /**
+     * How many times a platform thread waiting on this queue re-reads its node before it parks:
+     * 4,096 / capacity, at most 256 (JDK 8's CompletableFuture spun 256 times before parking),
+     * so 256 up to capacity 16, 4 at capacity 1,024 and none from 4,097 on; none on a single CPU.
+     * See the maintainer's note and ADR queues-0002.
+     */
+    final int waitSpins;
+
     private final Overflow overflow;
     private final @Nullable Consumer<? super T> onDropped;
     private final TimeSource time;
@@ -204,6 +245,9 @@ public final class AsyncQueue<T> {
     private AsyncQueue(Builder<T> builder) {
         this.name = builder.name == null ? Checks.defaultName("queue", this) : builder.name;
         this.capacity = builder.capacity;
+        this.waitSpins = Runtime.getRuntime().availableProcessors() > 1
+                ? Math.min(MAX_WAIT_SPINS, WAIT_SPIN_SCALE / builder.capacity)
+                : 0;
         this.overflow = builder.overflow == null ? Overflow.BACKPRESSURE : builder.overflow;
         this.onDropped = builder.onDropped;
         this.time = builder.time == null ? TimeSource.system() : builder.time;
@@ -991,6 +1035,11 @@ public final class AsyncQueue<T> {
 
     /** Parks until the node's fate is decided; handles interrupts; returns the taken item. */
     private T awaitBlocking(BlockingWaiter node, String operation) throws InterruptedException {
+        if (node.spinsBeforePark()) { // a platform thread on a small queue: see the maintainer's note
+            for (int i = waitSpins; i > 0 && node.state == QueueWaiter.WAITING; i--) {
+                Thread.onSpinWait();
+            }
+        }
         while (node.state == QueueWaiter.WAITING) {
             LockSupport.park(this);
             if (Thread.interrupted()) {

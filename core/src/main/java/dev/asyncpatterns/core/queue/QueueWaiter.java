@@ -41,6 +41,10 @@ import org.jspecify.annotations.Nullable;
  * Blocking callers use a BlockingWaiter: the same node in the same FIFO, with a thread to unpark
  * instead of a future to complete (its future is never completed and never escapes).
  *
+ * A thread waiting on a platform thread spins (the queue's waitSpins re-reads of the node's state,
+ * or of isDone() in join/get) before it parks; the spin reads only this node, and a virtual thread
+ * never spins (AsyncQueue's maintainer's note, ADR queues-0002).
+ *
  * join() and get() on a waiting node (issue 20: the future API within 1.5x of the blocking one)
  * park the first joining thread on the node itself instead of pushing a CompletableFuture
  * Signaller onto the dependents' stack: the joiner publishes itself in the volatile joiner field
@@ -108,6 +112,24 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
         }
     }
 
+    /**
+     * Whether the current thread, about to wait on this node, spins first: only on a platform
+     * thread (a virtual thread parks cheaply and must not hold its carrier), and only on a queue
+     * small enough to have a spin budget (AsyncQueue.waitSpins).
+     */
+    final boolean spinsBeforePark() {
+        return queue.waitSpins > 0 && !Thread.currentThread().isVirtual();
+    }
+
+    /** join/get on a platform thread: spins briefly for the completion before parking. */
+    private void spinUntilDone() {
+        if (spinsBeforePark()) {
+            for (int i = queue.waitSpins; i > 0 && !isDone(); i--) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     /** Unparks the thread waiting in join/get, if any; called after every completion. */
     final void wakeJoiner() {
         Thread parked = joiner;
@@ -123,6 +145,7 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
 
     @Override
     public V join() {
+        spinUntilDone();
         if (!isDone() && claimJoiner()) {
             boolean interrupted = false;
             try {
@@ -144,6 +167,7 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
 
     @Override
     public V get() throws InterruptedException, ExecutionException {
+        spinUntilDone();
         if (!isDone() && claimJoiner()) {
             try {
                 while (true) {
@@ -164,6 +188,7 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
 
     @Override
     public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        spinUntilDone();
         long nanos = unit.toNanos(timeout);
         if (!isDone() && claimJoiner()) {
             long deadline = System.nanoTime() + nanos;

@@ -50,8 +50,17 @@ class AsyncQueueTest {
     }
 
     private static Started onVirtualThread(BlockingCall call) {
+        return onThread(Thread.ofVirtual(), call);
+    }
+
+    /** Platform threads spin before they park on a small queue (see AsyncQueue#waitSpins). */
+    private static Started onPlatformThread(BlockingCall call) {
+        return onThread(Thread.ofPlatform().daemon(), call);
+    }
+
+    private static Started onThread(Thread.Builder builder, BlockingCall call) {
         var outcome = new CompletableFuture<Object>();
-        Thread thread = Thread.ofVirtual().start(() -> {
+        Thread thread = builder.start(() -> {
             try {
                 outcome.complete(call.call());
             } catch (Throwable t) {
@@ -885,6 +894,87 @@ class AsyncQueueTest {
         await().atMost(Duration.ofSeconds(30))
                 .until(() ->
                         thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING);
+    }
+
+    // ---------------------------------------------------------------- spinning before parking
+
+    @Test
+    void waitSpins_shrinkWithCapacity_noneOnAnUnboundedQueueOrOneCpu() {
+        boolean multiCore = Runtime.getRuntime().availableProcessors() > 1;
+        assertThat(AsyncQueue.<Integer>bounded(1).waitSpins).isEqualTo(multiCore ? 256 : 0);
+        assertThat(AsyncQueue.<Integer>bounded(16).waitSpins).isEqualTo(multiCore ? 256 : 0);
+        assertThat(AsyncQueue.<Integer>bounded(64).waitSpins).isEqualTo(multiCore ? 64 : 0);
+        assertThat(AsyncQueue.<Integer>bounded(1024).waitSpins).isEqualTo(multiCore ? 4 : 0);
+        assertThat(AsyncQueue.<Integer>bounded(4097).waitSpins).isZero();
+        assertThat(AsyncQueue.<Integer>unbounded().waitSpins).isZero();
+    }
+
+    @Test
+    void putBlocking_platformThreadOnFullQueue_parksAfterItsSpinAndGoesInOnTake() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        q.put(1);
+        Started putter = onPlatformThread(() -> {
+            q.putBlocking(2);
+            return "put";
+        });
+        awaitParked(putter.thread()); // the spin ends without a transfer: the thread parks
+        assertThat(q.stats().putWaiters()).isEqualTo(1);
+        assertThat(q.takeBlocking()).isEqualTo(1);
+        assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isEqualTo("put");
+        assertThat(q.takeBlocking()).isEqualTo(2);
+    }
+
+    @Test
+    void takeBlocking_platformThreadOnEmptyQueue_parksAfterItsSpinAndGetsTheNextPut() throws Exception {
+        AsyncQueue<Integer> q = queue(16);
+        Started taker = onPlatformThread(q::takeBlocking);
+        awaitParked(taker.thread());
+        q.put(5);
+        assertThat(taker.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(5);
+        assertThat(q.stats().depth()).isZero();
+    }
+
+    @Test
+    void putBlocking_platformThreadInterruptedWhileWaiting_throwsAndPutsNothing() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        q.put(1);
+        Started putter = onPlatformThread(() -> {
+            q.putBlocking(2);
+            return "put";
+        });
+        awaitParked(putter.thread());
+        putter.thread().interrupt();
+        assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(q.stats().putWaiters()).isZero();
+        assertThat(q.drain(10)).containsExactly(1);
+    }
+
+    @Test
+    void put_joinedOnPlatformThreadWhileFull_joinReturnsOnceTheItemIsIn() throws Exception {
+        AsyncQueue<Integer> q = queue(1);
+        q.put(1);
+        CompletableFuture<Void> put = q.put(2);
+        Started joiner = onPlatformThread(() -> {
+            put.join();
+            return "joined";
+        });
+        awaitParked(joiner.thread());
+        assertThat(q.poll()).isEqualTo(1);
+        assertThat(joiner.outcome().get(30, TimeUnit.SECONDS)).isEqualTo("joined");
+        assertThat(q.poll()).isEqualTo(2);
+    }
+
+    @Test
+    void take_joinedOnPlatformThreadThenClosed_joinThrowsClosed() throws Exception {
+        AsyncQueue<Integer> q = queue(4);
+        CompletableFuture<Integer> take = q.take();
+        Started joiner = onPlatformThread(take::join);
+        awaitParked(joiner.thread());
+        q.close();
+        assertThat(joiner.outcome().get(30, TimeUnit.SECONDS))
+                .isInstanceOf(CompletionException.class)
+                .extracting(t -> ((Throwable) t).getCause())
+                .isInstanceOf(ClosedException.class);
     }
 
     @Test
