@@ -84,8 +84,9 @@ import org.slf4j.LoggerFactory;
  * direct hand-off at 1P/1C, 1.14-1.26x against 1.07-1.08x at 2P/2C): the woken thread must take
  * the lock once more, right when the other side holds it, where with direct hand-off it returns
  * with its item; and it gave up the arrival order of waiters. Spinning on tryLock before
- * queueing on the lock starved the queued lock waiters (throughput halved in some runs); spinning
- * before parking on a waiter was tried earlier, also slower. Direct hand-off stays.
+ * queueing on the lock starved the queued lock waiters (throughput halved in some runs); a fixed
+ * spin before parking on a waiter, tried at capacity 1,024, was slower there (the spin kept below
+ * scales with capacity for that reason). Direct hand-off stays.
  *
  * Spinning before parking (issue 20; figures in ADR queues-0002). A platform thread that has to
  * wait (putBlocking/takeBlocking, or join/get on a waiting put or take future) re-reads its own
@@ -95,8 +96,9 @@ import org.slf4j.LoggerFactory;
  * within a few dozen spins (capacity 16, platform threads: about 2x the throughput of parking at
  * once, 1P/1C and 2P/2C), while on a large queue a waiter that returns at once takes a single slot
  * and waits again, where one that parks lets the other side run a batch during its wake-up (256
- * spins at capacity 1,024 cost 8-23% in back-to-back runs; 4 spins are within the noise). The spin reads only the
- * node: reading the lock's state as a sign of activity slowed the side holding it.
+ * spins at capacity 1,024 cost up to 23% in back-to-back runs; 4 spins are within the noise). The
+ * spin reads only the node: reading the lock's state as a sign of activity slowed the side
+ * holding it.
  *
  * Why ArrayBlockingQueue stays ahead at capacity 1,024 with 2 producers and 2 consumers on platform
  * threads (4 threads on 2 cores), measured with JFR park events and perf context switches (ADR
@@ -159,8 +161,9 @@ import org.slf4j.LoggerFactory;
  * {@code Blocking}. A platform thread that has to wait (in a {@code Blocking} method, or joining
  * one of the queue's futures) spins briefly before it parks, the less the larger the queue: up to
  * 256 {@link Thread#onSpinWait()} re-reads at capacity 16 or less, 4 at capacity 1,024, none
- * beyond 4,096 nor on a single CPU; virtual threads never spin. Futures complete on the thread that makes the transfer possible (a {@code take}
- * completes on the producer's thread and vice versa), never while holding the queue's lock.
+ * beyond 4,096 nor on a single CPU; virtual threads never spin. Futures complete on the thread
+ * that makes the transfer possible (a {@code take} completes on the producer's thread and vice
+ * versa), never while holding the queue's lock.
  *
  * <p><b>Memory effects.</b> Actions in a thread before it puts an item happen-before actions after
  * that item is taken, in another thread, and after its future completes.

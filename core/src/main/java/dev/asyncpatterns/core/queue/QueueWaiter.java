@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  * Blocking callers use a BlockingWaiter: the same node in the same FIFO, with a thread to unpark
  * instead of a future to complete (its future is never completed and never escapes).
  *
- * A thread waiting on a platform thread spins (the queue's waitSpins re-reads of the node's state,
+ * A caller waiting on a platform thread spins (the queue's waitSpins re-reads of the node's state,
  * or of isDone() in join/get) before it parks; the spin reads only this node, and a virtual thread
  * never spins (AsyncQueue's maintainer's note, ADR queues-0002).
  *
