@@ -214,6 +214,9 @@ public final class AsyncQueue<T> {
 
     static final int WAIT_SPIN_SCALE = 1 << 12;
 
+    /** Read once: spinning on a single CPU only delays the thread that would end the wait. */
+    private static final boolean MULTI_CPU = Runtime.getRuntime().availableProcessors() > 1;
+
     private static final Logger LOG = LoggerFactory.getLogger(AsyncQueue.class);
 
     private final String name;
@@ -248,9 +251,7 @@ public final class AsyncQueue<T> {
     private AsyncQueue(Builder<T> builder) {
         this.name = builder.name == null ? Checks.defaultName("queue", this) : builder.name;
         this.capacity = builder.capacity;
-        this.waitSpins = Runtime.getRuntime().availableProcessors() > 1
-                ? Math.min(MAX_WAIT_SPINS, WAIT_SPIN_SCALE / builder.capacity)
-                : 0;
+        this.waitSpins = MULTI_CPU ? Math.min(MAX_WAIT_SPINS, WAIT_SPIN_SCALE / builder.capacity) : 0;
         this.overflow = builder.overflow == null ? Overflow.BACKPRESSURE : builder.overflow;
         this.onDropped = builder.onDropped;
         this.time = builder.time == null ? TimeSource.system() : builder.time;
@@ -1038,11 +1039,7 @@ public final class AsyncQueue<T> {
 
     /** Parks until the node's fate is decided; handles interrupts; returns the taken item. */
     private T awaitBlocking(BlockingWaiter node, String operation) throws InterruptedException {
-        if (node.spinsBeforePark()) { // a platform thread on a small queue: see the maintainer's note
-            for (int i = waitSpins; i > 0 && node.state == QueueWaiter.WAITING; i--) {
-                Thread.onSpinWait();
-            }
-        }
+        node.spinBeforePark(); // a platform thread on a small queue: see the maintainer's note
         while (node.state == QueueWaiter.WAITING) {
             LockSupport.park(this);
             if (Thread.interrupted()) {

@@ -113,21 +113,28 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
     }
 
     /**
-     * Whether the current thread, about to wait on this node, spins first: only on a platform
-     * thread (a virtual thread parks cheaply and must not hold its carrier), and only on a queue
-     * small enough to have a spin budget (AsyncQueue.waitSpins).
+     * Before the current thread parks on this node: spins up to the queue's waitSpins times until
+     * {@link #settled()}, only on a platform thread (a virtual thread parks cheaply and must not
+     * hold its carrier) and only on a queue small enough to have a spin budget
+     * (AsyncQueue.waitSpins). One loop for join/get and for the blocking methods.
      */
-    final boolean spinsBeforePark() {
-        return queue.waitSpins > 0 && !Thread.currentThread().isVirtual();
-    }
-
-    /** join/get on a platform thread: spins briefly for the completion before parking. */
-    private void spinUntilDone() {
-        if (spinsBeforePark()) {
-            for (int i = queue.waitSpins; i > 0 && !isDone(); i--) {
+    final void spinBeforePark() {
+        int spins = queue.waitSpins;
+        if (spins > 0 && !Thread.currentThread().isVirtual()) {
+            while (spins > 0 && !settled()) {
                 Thread.onSpinWait();
+                spins--;
             }
         }
+    }
+
+    /**
+     * Whether a wait on this node would end now: the future is done (a joiner waits for the
+     * completion, which follows the state change). A BlockingWaiter is never completed, so it
+     * answers from its state.
+     */
+    boolean settled() {
+        return isDone();
     }
 
     /** Unparks the thread waiting in join/get, if any; called after every completion. */
@@ -145,7 +152,7 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
 
     @Override
     public V join() {
-        spinUntilDone();
+        spinBeforePark();
         if (!isDone() && claimJoiner()) {
             boolean interrupted = false;
             try {
@@ -167,7 +174,7 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
 
     @Override
     public V get() throws InterruptedException, ExecutionException {
-        spinUntilDone();
+        spinBeforePark();
         if (!isDone() && claimJoiner()) {
             try {
                 while (true) {
@@ -188,7 +195,7 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
 
     @Override
     public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        spinUntilDone();
+        spinBeforePark();
         long nanos = unit.toNanos(timeout);
         if (!isDone() && claimJoiner()) {
             long deadline = System.nanoTime() + nanos;
@@ -354,6 +361,11 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
         @Override
         boolean isPut() {
             return put;
+        }
+
+        @Override
+        boolean settled() {
+            return state != WAITING;
         }
 
         @Override
