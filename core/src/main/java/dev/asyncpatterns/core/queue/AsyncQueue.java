@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -100,18 +101,33 @@ import org.slf4j.LoggerFactory;
  * spin reads only the node: reading the lock's state as a sign of activity slowed the side
  * holding it.
  *
- * Why ArrayBlockingQueue stays ahead at capacity 1,024 with 2 producers and 2 consumers on platform
- * threads (4 threads on 2 cores), measured with JFR park events and perf context switches (ADR
- * queues-0002): direct hand-off unparks the waiter at once, and it lands on the lock while the
- * other side is mid-run: our threads park on the lock about 30 times as often as ABQ's (0.008
- * context switches per item against 0.004). ABQ's Condition.signal moves the waiter into the
- * lock's own queue, so it is woken by an unlock, holding its turn at the lock, one at a time.
- * Waiting on a Condition of our lock (hand-off kept) matched ABQ's switch rate and most of its
- * throughput there, but halved the capacity-16 cells (the woken thread must retake the lock for
- * every transfer); serialising wake-ups without the lock, deferring unparks to an unlock with no
- * lock waiters, and choosing the Condition only when the lock was contended gained nothing beyond
- * the noise. Two locks (LinkedBlockingQueue) and a lock-free segment channel (Jox) are both slower
- * than ABQ and than this queue in that cell. That cell stays open.
+ * Fast paths (issue 20; ADR queues-0003). put, take, putBlocking and takeBlocking first look at
+ * the store right after taking the lock: when it is neither empty nor full, no waiter can exist on
+ * either side (invariants 1 and 2), so the item is moved, the counters bumped, and the lock
+ * released, in a method that small; everything else (closed, empty, full, hand-offs, waiting)
+ * is in putSlow/takeSlow/putBlockingSlow/takeOrEnqueueAndUnlock, entered with the lock held. The
+ * split is about the compiled code, not the logic: with one large method, two platform threads on
+ * capacity 1,024 ran 20-40% below ArrayBlockingQueue, and an exact copy of ABQ's algorithm in a
+ * method that also held a second path was just as slow, while the same copy called directly
+ * matched ABQ. The critical section the JIT emits for a small method is shorter, and under
+ * contention a shorter critical section means fewer threads parking on the lock.
+ *
+ * Waiting in the lock's queue (issue 20; ADR queues-0002 for the diagnosis, 0003 for the rule).
+ * With 2 producers and 2 consumers on platform threads (4 threads on 2 cores) at capacity 1,024,
+ * a direct unpark woke the waiter at once, onto a lock the other side was holding mid-run, and
+ * our threads parked on the lock far more often than ABQ's. ABQ's Condition.signal moves the
+ * waiter into the lock's own queue, so an unlock wakes it with its turn at the lock. So on a queue
+ * of capacity LOCK_QUEUE_WAIT_CAPACITY (1,024) or more, a platform thread blocked in putBlocking
+ * or untimed takeBlocking waits on a Condition of the lock of its own (BlockingWaiter.onLock, one
+ * per wait: the hand-off still goes to a given waiter, in arrival order). The transfer that
+ * decides its fate signals it under the lock when it runs there (putBlocking's hand-off, a take's
+ * refill), or through fire() -> signal(), which takes the lock, from put/offer/drain/close. The
+ * waiting thread re-checks its node's state when await returns; an interrupt abandons the node
+ * unless the transfer won, as on the park path. Below that capacity the Condition costs more than
+ * it saves: every transfer waits, and the woken thread must retake the lock before it can return
+ * (capacity 16 halved, 128 2P/2C about 40% slower; 512 even; 1,024 and 4,096 ahead, figures in
+ * ADR queues-0003). Virtual threads and timed takes park on their node as before: a virtual
+ * thread's park is cheap and gives up its carrier, and a timed take's timer unparks a node.
  *
  * Nothing user-supplied runs under the lock: dependents run in fire() after unlock; the drop
  * listener is called after unlock; the comparator of the priority variant is the exception
@@ -161,7 +177,10 @@ import org.slf4j.LoggerFactory;
  * {@code Blocking}. A platform thread that has to wait (in a {@code Blocking} method, or joining
  * one of the queue's futures) spins briefly before it parks, the less the larger the queue: up to
  * 256 {@link Thread#onSpinWait()} re-reads at capacity 16 or less, 4 at capacity 1,024, none
- * beyond 4,096 nor on a single CPU; virtual threads never spin. Futures complete on the thread
+ * beyond 4,096 nor on a single CPU; virtual threads never spin. On a queue of capacity 1,024 or
+ * more, a platform thread blocked in {@link #putBlocking} or {@link #takeBlocking()} waits on a
+ * {@link Condition} of the queue's lock, like {@link java.util.concurrent.ArrayBlockingQueue}'s
+ * threads; arrival order and direct hand-off are kept either way. Futures complete on the thread
  * that makes the transfer possible (a {@code take} completes on the producer's thread and vice
  * versa), never while holding the queue's lock.
  *
@@ -214,6 +233,13 @@ public final class AsyncQueue<T> {
 
     static final int WAIT_SPIN_SCALE = 1 << 12;
 
+    /**
+     * From this capacity on, a platform thread blocked in {@link #putBlocking} or
+     * {@link #takeBlocking()} waits on a Condition of the queue's lock instead of parking on its
+     * node; see the maintainer's note ("Waiting in the lock's queue") and ADR queues-0003.
+     */
+    static final int LOCK_QUEUE_WAIT_CAPACITY = 1 << 10;
+
     /** Read once: spinning on a single CPU only delays the thread that would end the wait. */
     private static final boolean MULTI_CPU = Runtime.getRuntime().availableProcessors() > 1;
 
@@ -229,6 +255,9 @@ public final class AsyncQueue<T> {
      * See the maintainer's note and ADR queues-0002.
      */
     final int waitSpins;
+
+    /** Whether platform threads blocked in putBlocking/takeBlocking wait in the lock's queue. */
+    private final boolean waitsOnLock;
 
     private final Overflow overflow;
     private final @Nullable Consumer<? super T> onDropped;
@@ -252,6 +281,7 @@ public final class AsyncQueue<T> {
         this.name = builder.name == null ? Checks.defaultName("queue", this) : builder.name;
         this.capacity = builder.capacity;
         this.waitSpins = MULTI_CPU ? Math.min(MAX_WAIT_SPINS, WAIT_SPIN_SCALE / builder.capacity) : 0;
+        this.waitsOnLock = builder.capacity >= LOCK_QUEUE_WAIT_CAPACITY;
         this.overflow = builder.overflow == null ? Overflow.BACKPRESSURE : builder.overflow;
         this.onDropped = builder.onDropped;
         this.time = builder.time == null ? TimeSource.system() : builder.time;
@@ -347,8 +377,27 @@ public final class AsyncQueue<T> {
      */
     public CompletableFuture<Void> put(T item) {
         Objects.requireNonNull(item, "item");
-        QueueWaiter<?> taker;
         lock.lock();
+        QueueStore s = store;
+        int n = s.size;
+        if (n > 0 && n < capacity && !closed) { // the fast path: see the maintainer's note
+            try {
+                s.add(item);
+                s.putCount++;
+                s.unfinished++;
+            } catch (RuntimeException | Error comparatorFailed) {
+                return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
+            } finally {
+                lock.unlock();
+            }
+            return SyncWaiter.DONE; // shared and immutable: the immediate success allocates nothing
+        }
+        return putSlow(item);
+    }
+
+    /** The rest of {@link #put}: called holding the lock, releases it. */
+    private CompletableFuture<Void> putSlow(T item) {
+        QueueWaiter<?> taker;
         try {
             if (closed) {
                 return CompletableFuture.failedFuture(closedException("put"));
@@ -456,9 +505,27 @@ public final class AsyncQueue<T> {
      */
     public void putBlocking(T item) throws InterruptedException {
         Objects.requireNonNull(item, "item");
+        lock.lockInterruptibly(); // throws if interrupted: nothing was put
+        QueueStore s = store;
+        int n = s.size;
+        if (n > 0 && n < capacity && !closed) { // the fast path: see the maintainer's note
+            try {
+                s.add(item);
+                s.putCount++;
+                s.unfinished++;
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        putBlockingSlow(item);
+    }
+
+    /** The rest of {@link #putBlocking}: called holding the lock, releases it. */
+    private void putBlockingSlow(T item) throws InterruptedException {
         QueueWaiter<?> taker;
         BlockingWaiter node = null;
-        lock.lockInterruptibly(); // throws if interrupted: nothing was put
+        @Nullable Condition onLock = null;
         try {
             if (closed) {
                 throw closedException("put");
@@ -473,16 +540,25 @@ public final class AsyncQueue<T> {
                     store.unfinished++;
                     return;
                 }
-                node = new BlockingWaiter(this, item);
+                Condition waitOn = waitCondition();
+                node = new BlockingWaiter(this, item, waitOn);
                 putters.add(node);
+                onLock = waitOn; // from here on the lock stays held for awaitOnLock
             } else {
                 handOff(taker, item);
+                if (signalLocked(taker)) {
+                    return;
+                }
             }
         } finally {
-            lock.unlock();
+            if (onLock == null) { // else awaitOnLock releases it
+                lock.unlock();
+            }
         }
         if (node == null) {
             fire(Objects.requireNonNull(taker, "no room was made: a taker was handed the item"));
+        } else if (onLock != null) {
+            awaitOnLock(node, onLock, "put");
         } else {
             awaitBlocking(node, "put");
         }
@@ -504,9 +580,28 @@ public final class AsyncQueue<T> {
      * @return a future completing with the next item
      */
     public CompletableFuture<T> take() {
+        lock.lock();
+        QueueStore s = store;
+        int n = s.size;
+        if (n > 0 && n < capacity) { // the fast path: see the maintainer's note
+            T item;
+            try {
+                item = cast(s.poll());
+                s.takeCount++;
+            } catch (RuntimeException | Error comparatorFailed) {
+                return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
+            } finally {
+                lock.unlock();
+            }
+            return CompletableFuture.completedFuture(item);
+        }
+        return takeSlow();
+    }
+
+    /** The rest of {@link #take()}: called holding the lock, releases it. */
+    private CompletableFuture<T> takeSlow() {
         @Nullable QueueWaiter<?> moved;
         T item;
-        lock.lock();
         try {
             if (store.size == 0) {
                 if (closed) {
@@ -627,9 +722,24 @@ public final class AsyncQueue<T> {
      */
     public T takeBlocking() throws InterruptedException {
         lock.lockInterruptibly(); // throws if interrupted: nothing was taken
-        Object got = takeOrEnqueueAndUnlock(true);
+        QueueStore s = store;
+        int n = s.size;
+        if (n > 0 && n < capacity) { // the fast path: see the maintainer's note
+            T item;
+            try {
+                item = cast(s.poll());
+                s.takeCount++;
+            } finally {
+                lock.unlock();
+            }
+            return item;
+        }
+        Object got = takeOrEnqueueAndUnlock(true, true);
         if (got instanceof BlockingWaiter node) {
-            return awaitBlocking(node, "take");
+            Condition onLock = node.onLock;
+            return onLock != null
+                    ? awaitOnLock(node, onLock, "take") // the lock is still held: see takeOrEnqueueAndUnlock
+                    : awaitBlocking(node, "take");
         }
         return cast(got);
     }
@@ -660,7 +770,7 @@ public final class AsyncQueue<T> {
         }
         Cancellable timer = time.schedule(timeout, () -> {
             if (abandon(node, true)) {
-                LockSupport.unpark(node.thread);
+                node.fire(); // an unpark: a timed take parks on its node, never on the lock
             }
         });
         try {
@@ -1011,8 +1121,18 @@ public final class AsyncQueue<T> {
      * before the lock is held throws, nothing taken), poll with lock.
      */
     private @Nullable Object takeOrEnqueueAndUnlock(boolean wait) {
+        return takeOrEnqueueAndUnlock(wait, false);
+    }
+
+    /**
+     * As above; with {@code mayWaitOnLock}, a node enqueued for a platform thread on a large queue
+     * waits on a Condition of the lock (see waitCondition), and then the lock is returned still
+     * held, for awaitOnLock to release.
+     */
+    private @Nullable Object takeOrEnqueueAndUnlock(boolean wait, boolean mayWaitOnLock) {
         @Nullable QueueWaiter<?> moved;
         Object item;
+        boolean keepLocked = false;
         try {
             if (store.size == 0) {
                 if (!wait) {
@@ -1021,8 +1141,9 @@ public final class AsyncQueue<T> {
                 if (closed) {
                     throw closedException("take");
                 }
-                BlockingWaiter node = new BlockingWaiter(this, null);
+                BlockingWaiter node = new BlockingWaiter(this, null, mayWaitOnLock ? waitCondition() : null);
                 takers.add(node);
+                keepLocked = node.onLock != null;
                 return node;
             }
             // putters wait only while the store is full (invariant 2): otherwise the putter
@@ -1030,11 +1151,68 @@ public final class AsyncQueue<T> {
             boolean wasFull = store.size == capacity;
             item = takeLocked(); // may throw (comparator): nothing changed then
             moved = wasFull ? refillOne() : null;
+            if (moved != null && moved.next == null && signalLocked(moved)) {
+                moved = null;
+            }
         } finally {
-            lock.unlock();
+            if (!keepLocked) {
+                lock.unlock();
+            }
         }
         fire(moved);
         return item;
+    }
+
+    /**
+     * The Condition a blocked thread about to wait should wait on, or null to park on its node: a
+     * Condition of the lock for a platform thread on a queue of at least LOCK_QUEUE_WAIT_CAPACITY.
+     * Called holding the lock.
+     */
+    private @Nullable Condition waitCondition() {
+        return waitsOnLock && !Thread.currentThread().isVirtual() ? lock.newCondition() : null;
+    }
+
+    /**
+     * If {@code settled} (its fate just decided, under the lock) is a thread waiting on a Condition
+     * of the lock, signals it now, saving the lock round trip its fire() would take; then it must
+     * not be fired. Called holding the lock.
+     */
+    private static boolean signalLocked(QueueWaiter<?> settled) {
+        if (settled instanceof BlockingWaiter blocked && blocked.onLock != null) {
+            blocked.onLock.signal();
+            return true;
+        }
+        return false;
+    }
+
+    /** Signals a Condition of the lock from outside it: BlockingWaiter.fire. */
+    void signal(Condition condition) {
+        lock.lock();
+        try {
+            condition.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits on {@code onLock} until the node's fate is decided; called holding the lock, releases
+     * it. An interrupt abandons the node (nothing put, nothing taken) unless the transfer won.
+     */
+    private T awaitOnLock(BlockingWaiter node, Condition onLock, String operation) throws InterruptedException {
+        try {
+            while (node.state == QueueWaiter.WAITING) {
+                onLock.await();
+            }
+        } catch (InterruptedException interrupted) {
+            if (abandon(node, false)) {
+                throw new InterruptedException("AsyncQueue[" + name + "]: " + operation + " interrupted");
+            }
+            Thread.currentThread().interrupt(); // the transfer won the race: finish it, keep the interrupt
+        } finally {
+            lock.unlock();
+        }
+        return outcome(node);
     }
 
     /** Parks until the node's fate is decided; handles interrupts; returns the taken item. */
@@ -1051,6 +1229,11 @@ public final class AsyncQueue<T> {
                 break;
             }
         }
+        return outcome(node);
+    }
+
+    /** The result of a blocked call whose node's fate is decided: the item taken, or the failure. */
+    private T outcome(BlockingWaiter node) {
         int state = node.state;
         if (state == QueueWaiter.FAILED) {
             Throwable failure = node.failure; // the close, or the comparator refusing the item

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -348,14 +349,26 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
         }
     }
 
-    /** A blocked thread; {@code item} is the item to put (putter) or the item received (taker). */
+    /** Signals a Condition of this node's queue's lock (a BlockingWaiter waiting in the lock's queue). */
+    final void signalQueueLock(Condition condition) {
+        queue.signal(condition);
+    }
+
+    /**
+     * A blocked thread; {@code item} is the item to put (putter) or the item received (taker). It
+     * waits either parked on this node, woken by a direct unpark, or, when {@code onLock} is set,
+     * on that Condition of the queue's lock, woken by a signal that queues it on the lock (see
+     * AsyncQueue's maintainer's note, "Waiting in the lock's queue").
+     */
     static final class BlockingWaiter extends QueueWaiter<Object> {
         final Thread thread = Thread.currentThread();
         private final boolean put;
+        final @Nullable Condition onLock;
 
-        BlockingWaiter(AsyncQueue<?> queue, @Nullable Object item) {
+        BlockingWaiter(AsyncQueue<?> queue, @Nullable Object item, @Nullable Condition onLock) {
             super(queue, item);
             this.put = item != null;
+            this.onLock = onLock;
         }
 
         @Override
@@ -368,14 +381,20 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
             return state != WAITING;
         }
 
+        /** Wakes the waiting thread; called outside the lock, after its state left WAITING. */
         @Override
         public void fire() {
-            LockSupport.unpark(thread);
+            Condition c = onLock;
+            if (c == null) {
+                LockSupport.unpark(thread);
+            } else {
+                signalQueueLock(c);
+            }
         }
 
         @Override
         void deliver() {
-            LockSupport.unpark(thread);
+            fire();
         }
     }
 }

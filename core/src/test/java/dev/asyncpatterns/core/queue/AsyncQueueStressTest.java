@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,12 +35,27 @@ class AsyncQueueStressTest {
 
     @Test
     void producersConsumers_randomCancellations_noItemLostOrDuplicated() throws Exception {
+        producersConsumers(Thread.ofVirtual(), 16, false);
+    }
+
+    /**
+     * Platform threads on a queue large enough that blocked ones wait on a Condition of the lock
+     * (AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY), interrupted at random while they run or wait: an
+     * interrupted putBlocking puts nothing and is retried, an interrupted takeBlocking takes nothing.
+     */
+    @Test
+    void platformThreadsOnALargeQueue_randomCancellationsAndInterrupts_noItemLostOrDuplicated() throws Exception {
+        producersConsumers(Thread.ofPlatform().daemon(), AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY, true);
+    }
+
+    private static void producersConsumers(Thread.Builder threads, int capacity, boolean interrupts) throws Exception {
         long seed = seed();
         int items = LONG ? 10_000_000 : 1_000_000;
         int producers = 4;
         int consumers = 4;
         AsyncQueue<Integer> queue =
-                AsyncQueue.<Integer>builder(16).name("stress").build();
+                AsyncQueue.<Integer>builder(capacity).name("stress").build();
+        LongAdder interruptedCalls = new LongAdder();
         AtomicIntegerArray seen = new AtomicIntegerArray(items);
         LongAdder cancelledPuts = new LongAdder();
         LongAdder cancelledTakes = new LongAdder();
@@ -50,7 +66,7 @@ class AsyncQueueStressTest {
         List<Thread> producerThreads = new ArrayList<>();
         for (int p = 0; p < producers; p++) {
             int id = p;
-            producerThreads.add(Thread.ofVirtual().name("producer-" + p).start(() -> {
+            producerThreads.add(threads.name("producer-" + p).start(() -> {
                 var random = new SplittableRandom(seed + id);
                 try {
                     for (int item = id; item < items; item += producers) {
@@ -69,7 +85,12 @@ class AsyncQueueStressTest {
                             } else if (mode == 1) {
                                 queue.put(item).join();
                             } else {
-                                queue.putBlocking(item);
+                                try {
+                                    queue.putBlocking(item);
+                                } catch (InterruptedException interrupted) {
+                                    interruptedCalls.increment();
+                                    continue; // nothing was put: retry
+                                }
                             }
                             acknowledged.incrementAndGet();
                             break;
@@ -83,7 +104,7 @@ class AsyncQueueStressTest {
         List<Thread> consumerThreads = new ArrayList<>();
         for (int c = 0; c < consumers; c++) {
             int id = c;
-            consumerThreads.add(Thread.ofVirtual().name("consumer-" + c).start(() -> {
+            consumerThreads.add(threads.name("consumer-" + c).start(() -> {
                 var random = new SplittableRandom(seed + 1_000 + id);
                 try {
                     while (true) {
@@ -108,7 +129,11 @@ class AsyncQueueStressTest {
                         } else if (mode == 2) {
                             seen.incrementAndGet(queue.take().join());
                         } else {
-                            seen.incrementAndGet(queue.takeBlocking());
+                            try {
+                                seen.incrementAndGet(queue.takeBlocking());
+                            } catch (InterruptedException interrupted) {
+                                interruptedCalls.increment(); // nothing was taken
+                            }
                         }
                     }
                 } catch (ClosedException end) {
@@ -122,7 +147,21 @@ class AsyncQueueStressTest {
                 }
             }));
         }
+        AtomicBoolean stopInterrupting = new AtomicBoolean();
+        List<Thread> workers = new ArrayList<>(producerThreads);
+        workers.addAll(consumerThreads);
+        Thread interrupter = Thread.ofPlatform().daemon().start(() -> {
+            var random = new SplittableRandom(seed + 2_000);
+            while (interrupts && !stopInterrupting.get()) {
+                workers.get(random.nextInt(workers.size())).interrupt();
+                for (int i = random.nextInt(2_000); i > 0; i--) {
+                    Thread.onSpinWait(); // a random gap between interrupts, not a timing
+                }
+            }
+        });
         joinAll(producerThreads, "producers");
+        stopInterrupting.set(true);
+        joinAll(List.of(interrupter), "interrupter");
         queue.close();
         joinAll(consumerThreads, "consumers");
 
@@ -138,17 +177,21 @@ class AsyncQueueStressTest {
         }
         AsyncQueue.Stats stats = queue.stats();
         System.out.printf(
-                "queue-stress seed=%d producers=%d consumers=%d capacity=16 items=%d acknowledged=%d taken=%d "
-                        + "cancelledPuts=%d cancelledTakes=%d lostCancelRaces=%d lost=%d duplicated=%d waitersLeft=%d%n",
+                "queue-stress seed=%d threads=%s producers=%d consumers=%d capacity=%d items=%d acknowledged=%d "
+                        + "taken=%d cancelledPuts=%d cancelledTakes=%d lostCancelRaces=%d interruptedCalls=%d lost=%d "
+                        + "duplicated=%d waitersLeft=%d%n",
                 seed,
+                threads.getClass().getSimpleName(),
                 producers,
                 consumers,
+                capacity,
                 items,
                 acknowledged.get(),
                 stats.taken(),
                 cancelledPuts.sum(),
                 cancelledTakes.sum(),
                 lostCancelRaces.sum(),
+                interruptedCalls.sum(),
                 lost,
                 duplicated,
                 stats.putWaiters() + stats.takeWaiters());

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -947,6 +949,131 @@ class AsyncQueueTest {
         assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(q.stats().putWaiters()).isZero();
         assertThat(q.drain(10)).containsExactly(1);
+    }
+
+    // ---------------------------------------------------------------- waiting in the lock's queue
+
+    /** A full queue of capacity LOCK_QUEUE_WAIT_CAPACITY holding 0, 1, 2, ... */
+    private AsyncQueue<Integer> fullLargeQueue() {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        for (int i = 0; i < AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY; i++) {
+            assertThat(q.offer(i)).isTrue();
+        }
+        return q;
+    }
+
+    @Test
+    void putBlocking_platformThreadOnFullLargeQueue_waitsOnTheLocksConditionAndGoesInLastOnTake() throws Exception {
+        AsyncQueue<Integer> q = fullLargeQueue();
+        Started putter = onPlatformThread(() -> {
+            q.putBlocking(-1);
+            return "put";
+        });
+        awaitParked(putter.thread());
+        assertThat(LockSupport.getBlocker(putter.thread())).isInstanceOf(Condition.class);
+        assertThat(q.stats().putWaiters()).isEqualTo(1);
+        assertThat(q.takeBlocking()).isZero(); // the taker moves the waiting putter's item in and signals it
+        assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isEqualTo("put");
+        List<Integer> rest = q.drain(Integer.MAX_VALUE);
+        assertThat(rest).hasSize(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        assertThat(rest.get(0)).isEqualTo(1);
+        assertThat(rest.get(rest.size() - 1)).isEqualTo(-1);
+    }
+
+    @Test
+    void takeBlocking_platformThreadOnEmptyLargeQueue_waitsOnTheLocksConditionAndGetsEachKindOfPut() throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        List<BlockingCall> puts = List.of(
+                () -> {
+                    q.putBlocking(1); // signals under the lock
+                    return null;
+                },
+                () -> q.put(2), // signals from fire(), after the lock
+                () -> q.offer(3));
+        int expected = 1;
+        for (BlockingCall put : puts) {
+            Started taker = onPlatformThread(q::takeBlocking);
+            awaitParked(taker.thread());
+            assertThat(LockSupport.getBlocker(taker.thread())).isInstanceOf(Condition.class);
+            put.call();
+            assertThat(taker.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(expected++);
+            assertThat(q.stats().depth()).isZero(); // handed over, not buffered
+        }
+    }
+
+    @Test
+    void putBlocking_platformThreadWaitingOnTheLocksCondition_interrupted_throwsAndPutsNothing() throws Exception {
+        AsyncQueue<Integer> q = fullLargeQueue();
+        Started putter = onPlatformThread(() -> {
+            q.putBlocking(-1);
+            return "put";
+        });
+        awaitParked(putter.thread());
+        putter.thread().interrupt();
+        assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(q.stats().putWaiters()).isZero();
+        assertThat(q.drain(Integer.MAX_VALUE))
+                .hasSize(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY)
+                .doesNotContain(-1);
+    }
+
+    @Test
+    void takeBlocking_platformThreadWaitingOnTheLocksCondition_interrupted_throwsAndTakesNothing() throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        Started taker = onPlatformThread(q::takeBlocking);
+        awaitParked(taker.thread());
+        taker.thread().interrupt();
+        assertThat(taker.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(q.stats().takeWaiters()).isZero();
+        q.put(7);
+        assertThat(q.stats().depth()).isEqualTo(1); // buffered: no abandoned taker received it
+    }
+
+    @Test
+    void close_failsPlatformThreadsWaitingOnTheLocksCondition() throws Exception {
+        AsyncQueue<Integer> full = fullLargeQueue();
+        AsyncQueue<Integer> empty = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        Started putter = onPlatformThread(() -> {
+            full.putBlocking(-1);
+            return "put";
+        });
+        Started taker = onPlatformThread(empty::takeBlocking);
+        awaitParked(putter.thread());
+        awaitParked(taker.thread());
+        full.close();
+        empty.close();
+        assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(ClosedException.class);
+        assertThat(taker.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(ClosedException.class);
+        assertThat(full.drain(Integer.MAX_VALUE))
+                .hasSize(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY)
+                .doesNotContain(-1);
+    }
+
+    @Test
+    void largeQueue_virtualThreadsAndTimedTakes_parkOnTheirNodeInstead() throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        Started virtualTaker = onVirtualThread(q::takeBlocking);
+        awaitParked(virtualTaker.thread());
+        assertThat(LockSupport.getBlocker(virtualTaker.thread())).isSameAs(q);
+        q.put(1);
+        assertThat(virtualTaker.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(1);
+
+        Started timedTaker = onPlatformThread(() -> q.takeBlocking(Duration.ofSeconds(5)));
+        awaitParked(timedTaker.thread());
+        assertThat(LockSupport.getBlocker(timedTaker.thread())).isSameAs(q);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(timedTaker.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(q.stats().takeWaiters()).isZero();
+    }
+
+    @Test
+    void smallQueue_platformThreadParksOnItsNode() throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY - 1);
+        Started taker = onPlatformThread(q::takeBlocking);
+        awaitParked(taker.thread());
+        assertThat(LockSupport.getBlocker(taker.thread())).isSameAs(q);
+        q.put(1);
+        assertThat(taker.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(1);
     }
 
     @Test
