@@ -109,8 +109,9 @@ import org.slf4j.LoggerFactory;
  * split is about the compiled code, not the logic: with one large method, two platform threads on
  * capacity 1,024 ran 20-40% below ArrayBlockingQueue, and an exact copy of ABQ's algorithm in a
  * method that also held a second path was just as slow, while the same copy called directly
- * matched ABQ. The critical section the JIT emits for a small method is shorter, and under
- * contention a shorter critical section means fewer threads parking on the lock.
+ * matched ABQ. The likely reason (inferred from those copies, not read from the generated code):
+ * the critical section compiled from a small method is shorter, and under contention a shorter
+ * critical section means fewer threads parking on the lock.
  *
  * Waiting in the lock's queue (issue 20; ADR queues-0002 for the diagnosis, 0003 for the rule).
  * With 2 producers and 2 consumers on platform threads (4 threads on 2 cores) at capacity 1,024,
