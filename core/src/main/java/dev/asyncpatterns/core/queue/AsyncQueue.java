@@ -379,13 +379,10 @@ public final class AsyncQueue<T> {
     public CompletableFuture<Void> put(T item) {
         Objects.requireNonNull(item, "item");
         lock.lock();
-        QueueStore s = store;
-        int n = s.size;
+        int n = store.size;
         if (n > 0 && n < capacity && !closed) { // the fast path: see the maintainer's note
             try {
-                s.add(item);
-                s.putCount++;
-                s.unfinished++;
+                acceptLocked(item);
             } catch (RuntimeException | Error comparatorFailed) {
                 return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
             } finally {
@@ -407,12 +404,10 @@ public final class AsyncQueue<T> {
             if (taker == null) {
                 if (store.size < capacity) {
                     try {
-                        store.add(item);
+                        acceptLocked(item);
                     } catch (RuntimeException | Error comparatorFailed) {
                         return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
                     }
-                    store.putCount++;
-                    store.unfinished++;
                     return SyncWaiter.DONE; // shared and immutable: the immediate success allocates nothing
                 }
                 PutWaiter node = new PutWaiter(this, item);
@@ -464,17 +459,13 @@ public final class AsyncQueue<T> {
                             evicted = store.poll();
                             store.dropCount++;
                             store.unfinished--;
-                            store.add(item);
-                            store.putCount++;
-                            store.unfinished++;
+                            acceptLocked(item);
                             break;
                         default:
                             throw new AssertionError(overflow);
                     }
                 } else {
-                    store.add(item);
-                    store.putCount++;
-                    store.unfinished++;
+                    acceptLocked(item);
                     return true;
                 }
             } else {
@@ -507,13 +498,10 @@ public final class AsyncQueue<T> {
     public void putBlocking(T item) throws InterruptedException {
         Objects.requireNonNull(item, "item");
         lock.lockInterruptibly(); // throws if interrupted: nothing was put
-        QueueStore s = store;
-        int n = s.size;
+        int n = store.size;
         if (n > 0 && n < capacity && !closed) { // the fast path: see the maintainer's note
             try {
-                s.add(item);
-                s.putCount++;
-                s.unfinished++;
+                acceptLocked(item);
             } finally {
                 lock.unlock();
             }
@@ -536,9 +524,7 @@ public final class AsyncQueue<T> {
             taker = store.size == 0 ? takers.poll() : null;
             if (taker == null) {
                 if (store.size < capacity) {
-                    store.add(item);
-                    store.putCount++;
-                    store.unfinished++;
+                    acceptLocked(item);
                     return;
                 }
                 Condition waitOn = waitCondition();
@@ -582,13 +568,11 @@ public final class AsyncQueue<T> {
      */
     public CompletableFuture<T> take() {
         lock.lock();
-        QueueStore s = store;
-        int n = s.size;
+        int n = store.size;
         if (n > 0 && n < capacity) { // the fast path: see the maintainer's note
             T item;
             try {
-                item = cast(s.poll());
-                s.takeCount++;
+                item = takeLocked();
             } catch (RuntimeException | Error comparatorFailed) {
                 return CompletableFuture.failedFuture(comparatorFailed); // queue unchanged
             } finally {
@@ -723,13 +707,11 @@ public final class AsyncQueue<T> {
      */
     public T takeBlocking() throws InterruptedException {
         lock.lockInterruptibly(); // throws if interrupted: nothing was taken
-        QueueStore s = store;
-        int n = s.size;
+        int n = store.size;
         if (n > 0 && n < capacity) { // the fast path: see the maintainer's note
             T item;
             try {
-                item = cast(s.poll());
-                s.takeCount++;
+                item = takeLocked();
             } finally {
                 lock.unlock();
             }
@@ -1007,6 +989,14 @@ public final class AsyncQueue<T> {
 
     // ---------------------------------------------------------------- internals (lock held)
 
+    /** Puts an accepted item into the store and counts it; may throw (comparator): nothing changed then. */
+    @GuardedBy("lock")
+    private void acceptLocked(Object item) {
+        store.add(item);
+        store.putCount++;
+        store.unfinished++;
+    }
+
     @GuardedBy("lock")
     private T takeLocked() {
         T item = cast(store.poll()); // may throw (comparator): nothing changed then
@@ -1026,10 +1016,8 @@ public final class AsyncQueue<T> {
         QueueWaiter<?> putter;
         while ((putter = putters.poll()) != null) {
             try {
-                store.add(Objects.requireNonNull(putter.item)); // a waiting putter holds its item
+                acceptLocked(Objects.requireNonNull(putter.item)); // a waiting putter holds its item
                 putter.state = QueueWaiter.DONE;
-                store.putCount++;
-                store.unfinished++;
             } catch (RuntimeException | Error comparatorFailed) {
                 putter.failure = comparatorFailed;
                 putter.state = QueueWaiter.FAILED;
