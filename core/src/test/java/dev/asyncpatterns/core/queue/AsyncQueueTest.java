@@ -60,6 +60,16 @@ class AsyncQueueTest {
         return onThread(Thread.ofPlatform().daemon(), call);
     }
 
+    /** A platform thread blocked in {@code q.putBlocking(item)} on a full queue, once it waits. */
+    private static Started parkedPlatformPutter(AsyncQueue<Integer> q, int item) {
+        Started putter = onPlatformThread(() -> {
+            q.putBlocking(item);
+            return "put";
+        });
+        awaitParked(putter.thread());
+        return putter;
+    }
+
     private static Started onThread(Thread.Builder builder, BlockingCall call) {
         var outcome = new CompletableFuture<Object>();
         Thread thread = builder.start(() -> {
@@ -915,11 +925,7 @@ class AsyncQueueTest {
     void putBlocking_platformThreadOnFullQueue_parksAfterItsSpinAndGoesInOnTake() throws Exception {
         AsyncQueue<Integer> q = queue(1);
         q.put(1);
-        Started putter = onPlatformThread(() -> {
-            q.putBlocking(2);
-            return "put";
-        });
-        awaitParked(putter.thread()); // the spin ends without a transfer: the thread parks
+        Started putter = parkedPlatformPutter(q, 2); // the spin ends without a transfer: the thread parks
         assertThat(q.stats().putWaiters()).isEqualTo(1);
         assertThat(q.takeBlocking()).isEqualTo(1);
         assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isEqualTo("put");
@@ -940,11 +946,7 @@ class AsyncQueueTest {
     void putBlocking_platformThreadInterruptedWhileWaiting_throwsAndPutsNothing() throws Exception {
         AsyncQueue<Integer> q = queue(1);
         q.put(1);
-        Started putter = onPlatformThread(() -> {
-            q.putBlocking(2);
-            return "put";
-        });
-        awaitParked(putter.thread());
+        Started putter = parkedPlatformPutter(q, 2);
         putter.thread().interrupt();
         assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(q.stats().putWaiters()).isZero();
@@ -965,11 +967,7 @@ class AsyncQueueTest {
     @Test
     void putBlocking_platformThreadOnFullLargeQueue_waitsOnTheLocksConditionAndGoesInLastOnTake() throws Exception {
         AsyncQueue<Integer> q = fullLargeQueue();
-        Started putter = onPlatformThread(() -> {
-            q.putBlocking(-1);
-            return "put";
-        });
-        awaitParked(putter.thread());
+        Started putter = parkedPlatformPutter(q, -1);
         assertThat(LockSupport.getBlocker(putter.thread())).isInstanceOf(Condition.class);
         assertThat(q.stats().putWaiters()).isEqualTo(1);
         assertThat(q.takeBlocking()).isZero(); // the taker moves the waiting putter's item in and signals it
@@ -1004,11 +1002,7 @@ class AsyncQueueTest {
     @Test
     void putBlocking_platformThreadWaitingOnTheLocksCondition_interrupted_throwsAndPutsNothing() throws Exception {
         AsyncQueue<Integer> q = fullLargeQueue();
-        Started putter = onPlatformThread(() -> {
-            q.putBlocking(-1);
-            return "put";
-        });
-        awaitParked(putter.thread());
+        Started putter = parkedPlatformPutter(q, -1);
         putter.thread().interrupt();
         assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(q.stats().putWaiters()).isZero();
@@ -1033,12 +1027,8 @@ class AsyncQueueTest {
     void close_failsPlatformThreadsWaitingOnTheLocksCondition() throws Exception {
         AsyncQueue<Integer> full = fullLargeQueue();
         AsyncQueue<Integer> empty = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
-        Started putter = onPlatformThread(() -> {
-            full.putBlocking(-1);
-            return "put";
-        });
+        Started putter = parkedPlatformPutter(full, -1);
         Started taker = onPlatformThread(empty::takeBlocking);
-        awaitParked(putter.thread());
         awaitParked(taker.thread());
         full.close();
         empty.close();
