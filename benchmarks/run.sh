@@ -13,6 +13,12 @@
 #            One JSON per area (results/verdict-<area>.json), so `--only queues` reruns one area and
 #            keeps the others; the report is generated from every verdict-*.json present, and the
 #            README blocks (<!-- bench:... -->) are regenerated from their committed JSON.
+#            Interleaved areas (queues, scope, cache but its SampleTime row): instead of one
+#            invocation of 3 forks, R invocations of 1 fork in a row (round 1 runs every parameter
+#            combination once, round 2 again, ...), folded into R-fork rows (report.FoldForks), so
+#            that fork k of every implementation runs in the same stretch of time and a slow spell
+#            of the machine does not land on one implementation only. queues runs 5 rounds (its
+#            virtual-thread cells are bimodal across forks, ADR queues-0003), scope and cache 3.
 #            Areas (default: all but headline and http): sync futures scope queues cache resilience pipeline
 #            scaling redis postgres headline http. JMH time, measured per fork at ~2.5 s of JVM start +
 #            8 x 500 ms, so ~20 s per parameter combination (3 forks): sync ~4.5 min (14 combinations;
@@ -60,10 +66,14 @@ verdict_args=(-f 3 -wi 3 -w 500ms -i 5 -r 500ms -prof gc)
 if [ -n "${VERDICT_JMH:-}" ]; then read -ra verdict_args <<< "$VERDICT_JMH"; fi
 all_areas="sync futures scope queues cache resilience pipeline scaling redis postgres"
 
-# One line per JMH invocation of an area: "<include regex><TAB><extra JMH args>". An area's
-# invocations are merged into results/verdict-<area>.json. Keep each matrix to what its bars need;
-# the other helpers' areas (scope, queues, cache, scaling) use their benchmarks' default @Params.
-job() { printf '%s\t%s\n' "$1" "$2"; }
+# One line per JMH invocation of an area: "<include regex>^_<extra JMH args>^_<rounds>" (fields
+# split on the unit separator 0x1F, not a tab: empty fields must survive the read).
+# With rounds R, the job runs interleaved: R single-fork invocations, one per round, folded into
+# R-fork rows (R replaces the verdict's 3 forks; SampleTime rows cannot fold, keep them apart).
+# An area's invocations are merged into results/verdict-<area>.json. Keep each matrix to what its
+# bars need; the other helpers' areas (scope, queues, cache, scaling) use their benchmarks' default
+# @Params.
+job() { printf '%s\x1f%s\x1f%s\n' "$1" "$2" "${3:-}"; }
 verdict_jobs() {
   case "$1" in
     sync) # semaphore (uncontended, contended 4 threads on 2 permits, pending) and Parallel.map
@@ -72,9 +82,11 @@ verdict_jobs() {
       job "$pkg\.futures\.GatherCompletedBenchmark\." "-p impl=futuresAll,allOf -p size=10,1000"
       job "$pkg\.futures\.GatherPendingBenchmark\." "-p size=10,1000"
       job "$pkg\.futures\.GatherDelayedBenchmark\." "-p impl=futuresAll,allOf -p size=1000" ;;
-    scope) job "$pkg\.scope\." "" ;;
-    queues) job "$pkg\.queues\." "" ;;
-    cache) job "$pkg\.cache\.(?!CacheHitRatio).*" "" ;;
+    scope) job "$pkg\.scope\." "" 3 ;;
+    queues) job "$pkg\.queues\." "" 5 ;;
+    cache) # the SampleTime row (p50/p99) keeps JMH's forks: its statistics come from histograms
+      job "$pkg\.cache\.(?!CacheHitRatio)(?!.*Sampled$).*" "" 3
+      job "$pkg\.cache\.CacheHitBenchmark\.hitWhileLoadingSampled$" "" ;;
     resilience) job "$pkg\.resilience\.ResilienceHappyPathBenchmark\." "-p impl=ours,resilience4j,failsafe,oursAllPolicies,failsafeAllPolicies" ;;
     pipeline)
       job "$pkg\.pipeline\.CpuPipelineBenchmark\." "-p impl=pipeline,flux"
@@ -121,11 +133,26 @@ case "$profile" in
     ;;
 esac
 
+# The verdict arguments with one fork (-f N replaced by -f 1): a round of an interleaved job.
+single_fork() {
+  local out=() prev=""
+  for a in "${verdict_args[@]}"; do
+    if [ "$prev" = -f ]; then out+=(1); else out+=("$a"); fi
+    prev=$a
+  done
+  echo "${out[*]}"
+}
+
 if [ "$profile" = verdict ] && [ "$dry_run" = yes ]; then
   for area in $areas; do
-    while IFS=$'\t' read -r inc extra; do
-      # shellcheck disable=SC2086
-      echo "$area: java -jar benchmarks.jar '$inc' ${verdict_args[*]} $extra $*"
+    while IFS=$'\x1f' read -r inc extra rounds; do
+      if [ -n "$rounds" ]; then
+        # shellcheck disable=SC2086
+        echo "$area: $rounds rounds of: java -jar benchmarks.jar '$inc' $(single_fork) $extra $*"
+      else
+        # shellcheck disable=SC2086
+        echo "$area: java -jar benchmarks.jar '$inc' ${verdict_args[*]} $extra $*"
+      fi
     done < <(verdict_jobs "$area")
   done
   exit 0
@@ -159,20 +186,41 @@ report() { # report <what> <json>...
 }
 
 if [ "$profile" = verdict ]; then
+  read -ra one_fork <<< "$(single_fork)"
   for area in $areas; do
+    mapfile -t jobs < <(verdict_jobs "$area")
     parts=()
-    n=0
-    while IFS=$'\t' read -r inc extra; do
-      n=$((n + 1))
-      part="$work/verdict-$area.$n.json"
-      echo "== verdict $area ($n): $inc $extra"
-      # shellcheck disable=SC2086
-      "$JAVA_HOME/bin/java" -jar "$work/benchmarks.jar" "$inc" "${verdict_args[@]}" $extra \
-        -rf json -rff "$part" "$@"
-      parts+=("$part")
-    done < <(verdict_jobs "$area")
+    fold=()
+    max_rounds=1
+    for line in "${jobs[@]}"; do
+      IFS=$'\x1f' read -r _ _ rounds <<< "$line"
+      if [ -n "$rounds" ] && [ "$rounds" -gt "$max_rounds" ]; then max_rounds=$rounds; fi
+    done
+    for ((round = 1; round <= max_rounds; round++)); do
+      n=0
+      for line in "${jobs[@]}"; do
+        n=$((n + 1))
+        IFS=$'\x1f' read -r inc extra rounds <<< "$line"
+        if [ -n "$rounds" ]; then # interleaved: one fork in each of its rounds
+          [ "$round" -le "$rounds" ] || continue
+          args=("${one_fork[@]}")
+          part="$work/verdict-$area.$n.r$round.json"
+          fold=(--fold)
+          echo "== verdict $area ($n, round $round of $rounds): $inc $extra"
+        else # JMH's own forks, once
+          [ "$round" -eq 1 ] || continue
+          args=("${verdict_args[@]}")
+          part="$work/verdict-$area.$n.json"
+          echo "== verdict $area ($n): $inc $extra"
+        fi
+        # shellcheck disable=SC2086
+        "$JAVA_HOME/bin/java" -jar "$work/benchmarks.jar" "$inc" "${args[@]}" $extra \
+          -rf json -rff "$part" "$@"
+        parts+=("$part")
+      done
+    done
     "$JAVA_HOME/bin/java" -cp "$work/benchmarks.jar" dev.asyncpatterns.benchmarks.report.MergeResults \
-      "$results/verdict-$area.json" "${parts[@]}"
+      "${fold[@]}" "$results/verdict-$area.json" "${parts[@]}"
     echo "wrote $results/verdict-$area.json"
   done
   shopt -s nullglob

@@ -14,9 +14,9 @@ import java.util.Map;
  * non-standard "NaN"/"Infinity" appear as strings, which JmhResult converts.
  */
 /**
- * A minimal JSON reader: objects become {@code Map<String, Object>} (key order kept), arrays
- * {@code List<Object>}, numbers {@code Double}, plus {@code String}, {@code Boolean} and
- * {@code null}.
+ * A minimal JSON reader and writer: objects become {@code Map<String, Object>} (key order kept),
+ * arrays {@code List<Object>}, numbers {@code Double}, plus {@code String}, {@code Boolean} and
+ * {@code null}; {@link #write} turns such a tree back into text.
  */
 public final class Json {
 
@@ -43,6 +43,97 @@ public final class Json {
             throw parser.error("trailing characters");
         }
         return value;
+    }
+
+    /**
+     * Writes a value tree as JSON text, indented by two spaces per level. Whole numbers are written
+     * without a fraction ({@code 3}, not {@code 3.0}); other doubles as {@link Double#toString} does
+     * (a valid JSON number). Strings are written as given, so JMH's {@code "NaN"} stays a string.
+     *
+     * @param value a tree of the types {@link #parse} returns ({@code Map} keys must be strings;
+     *     other {@code Number}s are written as doubles)
+     * @return the JSON text
+     * @throws IllegalArgumentException for a type JSON cannot hold, or a non-finite number
+     */
+    public static String write(Object value) {
+        StringBuilder out = new StringBuilder();
+        write(out, value, "");
+        return out.toString();
+    }
+
+    private static void write(StringBuilder out, Object value, String indent) {
+        switch (value) {
+            case null -> out.append("null");
+            case Boolean b -> out.append(b);
+            case String s -> quote(out, s);
+            case Number n -> out.append(number(n.doubleValue()));
+            case Map<?, ?> map -> {
+                if (map.isEmpty()) {
+                    out.append("{}");
+                    return;
+                }
+                String inner = indent + "  ";
+                out.append("{\n");
+                int i = 0;
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    if (!(e.getKey() instanceof String key)) {
+                        throw new IllegalArgumentException("a JSON object key must be a string: " + e.getKey());
+                    }
+                    out.append(inner);
+                    quote(out, key);
+                    out.append(": ");
+                    write(out, e.getValue(), inner);
+                    out.append(++i < map.size() ? ",\n" : "\n");
+                }
+                out.append(indent).append('}');
+            }
+            case List<?> list -> {
+                if (list.isEmpty()) {
+                    out.append("[]");
+                    return;
+                }
+                String inner = indent + "  ";
+                out.append("[\n");
+                for (int i = 0; i < list.size(); i++) {
+                    out.append(inner);
+                    write(out, list.get(i), inner);
+                    out.append(i + 1 < list.size() ? ",\n" : "\n");
+                }
+                out.append(indent).append(']');
+            }
+            default ->
+                throw new IllegalArgumentException(
+                        "not a JSON value: " + value.getClass().getName());
+        }
+    }
+
+    private static String number(double d) {
+        if (!Double.isFinite(d)) {
+            throw new IllegalArgumentException("JSON has no " + d + " (JMH writes it as a string)");
+        }
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static void quote(StringBuilder out, String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
     }
 
     private Object value() {

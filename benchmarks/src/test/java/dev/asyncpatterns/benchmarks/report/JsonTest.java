@@ -88,4 +88,27 @@ class JsonTest {
     void parse_empty_rejected() {
         assertThatThrownBy(() -> Json.parse("  ")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    // ---------------------------------------------------------------- writing
+
+    @Test
+    void write_thenParse_sameTree() {
+        Object tree = Json.parse(
+                "{\"b\": 3, \"a\": [true, null, -0.25, 1.5E7, \"NaN\"], \"s\": \"q\\\"\\\\\\n\\u0001\", \"e\": {}, \"l\": []}");
+
+        String text = Json.write(tree);
+
+        assertThat(Json.parse(text)).isEqualTo(tree);
+        assertThat(text).contains("\"b\": 3,").contains("\"NaN\"").contains("\\u0001");
+    }
+
+    @Test
+    void write_nonFiniteNumberOrOtherType_rejected() {
+        assertThatThrownBy(() -> Json.write(List.of(Double.NaN)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NaN");
+        assertThatThrownBy(() -> Json.write(Map.of("k", new Object())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a JSON value");
+    }
 }
