@@ -17,8 +17,10 @@
 #            invocation of 3 forks, R invocations of 1 fork in a row (round 1 runs every parameter
 #            combination once, round 2 again, ...), folded into R-fork rows (report.FoldForks), so
 #            that fork k of every implementation runs in the same stretch of time and a slow spell
-#            of the machine does not land on one implementation only. queues runs 5 rounds (its
-#            virtual-thread cells are bimodal across forks, ADR queues-0003), scope and cache 3.
+#            of the machine does not land on one implementation only. queues and cache run 5
+#            rounds (forks of their cells are bimodal: the queue's virtual-thread cells, ADR
+#            queues-0004; the hit while loads run, 9-12 or 17-23 ns a fork for every
+#            implementation), scope 3.
 #            Areas (default: all but headline and http): sync futures scope queues cache resilience pipeline
 #            scaling redis postgres headline http. JMH time, measured per fork at ~2.5 s of JVM start +
 #            8 x 500 ms, so ~20 s per parameter combination (3 forks): sync ~4.5 min (14 combinations;
@@ -85,7 +87,7 @@ verdict_jobs() {
     scope) job "$pkg\.scope\." "" 3 ;;
     queues) job "$pkg\.queues\." "" 5 ;;
     cache) # the SampleTime row (p50/p99) keeps JMH's forks: its statistics come from histograms
-      job "$pkg\.cache\.(?!CacheHitRatio)(?!.*Sampled$).*" "" 3
+      job "$pkg\.cache\.(?!CacheHitRatio)(?!.*Sampled$).*" "" 5
       job "$pkg\.cache\.CacheHitBenchmark\.hitWhileLoadingSampled$" "" ;;
     resilience) job "$pkg\.resilience\.ResilienceHappyPathBenchmark\." "-p impl=ours,resilience4j,failsafe,oursAllPolicies,failsafeAllPolicies" ;;
     pipeline)

@@ -185,6 +185,13 @@ import org.slf4j.LoggerFactory;
  * that makes the transfer possible (a {@code take} completes on the producer's thread and vice
  * versa), never while holding the queue's lock.
  *
+ * <p><b>Which form on a thread.</b> A consumer loop that runs on a thread is fastest with
+ * {@link #takeBlocking()}: {@link #take()} returns a new future for every item, and that one
+ * object per item can make the consumer the slower side of a pipeline on virtual threads, with
+ * the queue then sitting full (in the queue benchmark, 1.5 to 1.9 times slower than the blocking
+ * form on virtual threads; ADR queues-0004). {@link #takeBatch} returns one future for up to
+ * {@code max} items.
+ *
  * <p><b>Memory effects.</b> Actions in a thread before it puts an item happen-before actions after
  * that item is taken, in another thread, and after its future completes.
  *
