@@ -13,7 +13,7 @@
 #            One JSON per area (results/verdict-<area>.json), so `--only queues` reruns one area and
 #            keeps the others; the report is generated from every verdict-*.json present, and the
 #            README blocks (<!-- bench:... -->) are regenerated from their committed JSON.
-#            Interleaved areas (queues, scope, cache but its SampleTime row): instead of one
+#            Interleaved areas (queues, scope, cache): instead of one
 #            invocation of 3 forks, R invocations of 1 fork in a row (round 1 runs every parameter
 #            combination once, round 2 again, ...), folded into R-fork rows (report.FoldForks), so
 #            that fork k of every implementation runs in the same stretch of time and a slow spell
@@ -71,7 +71,7 @@ all_areas="sync futures scope queues cache resilience pipeline scaling redis pos
 # One line per JMH invocation of an area: "<include regex>^_<extra JMH args>^_<rounds>" (fields
 # split on the unit separator 0x1F, not a tab: empty fields must survive the read).
 # With rounds R, the job runs interleaved: R single-fork invocations, one per round, folded into
-# R-fork rows (R replaces the verdict's 3 forks; SampleTime rows cannot fold, keep them apart).
+# R-fork rows (R replaces the verdict's 3 forks; SampleTime rows fold too, by their histograms).
 # An area's invocations are merged into results/verdict-<area>.json. Keep each matrix to what its
 # bars need; the other helpers' areas (scope, queues, cache, scaling) use their benchmarks' default
 # @Params.
@@ -86,9 +86,7 @@ verdict_jobs() {
       job "$pkg\.futures\.GatherDelayedBenchmark\." "-p impl=futuresAll,allOf -p size=1000" ;;
     scope) job "$pkg\.scope\." "" 3 ;;
     queues) job "$pkg\.queues\." "" 5 ;;
-    cache) # the SampleTime row (p50/p99) keeps JMH's forks: its statistics come from histograms
-      job "$pkg\.cache\.(?!CacheHitRatio)(?!.*Sampled$).*" "" 5
-      job "$pkg\.cache\.CacheHitBenchmark\.hitWhileLoadingSampled$" "" ;;
+    cache) job "$pkg\.cache\.(?!CacheHitRatio).*" "" 5 ;;
     resilience) job "$pkg\.resilience\.ResilienceHappyPathBenchmark\." "-p impl=ours,resilience4j,failsafe,oursAllPolicies,failsafeAllPolicies" ;;
     pipeline)
       job "$pkg\.pipeline\.CpuPipelineBenchmark\." "-p impl=pipeline,flux"

@@ -27,16 +27,21 @@ import org.apache.commons.math3.stat.descriptive.rank.Percentile;
  * iterations; commons-math3's Percentile, which JMH uses too, with the minimum for rank 0).
  * FoldForksTest checks this against a real 3-fork row JMH wrote.
  *
- * Only rows whose statistics are a plain list of iteration scores fold (thrpt, avgt, ss). A
- * SampleTime row's statistics come from its histograms; those runs keep JMH's own forks (run.sh
- * puts them in a job of their own). Rows fold only when everything that shapes a measurement is
- * the same (iterations, their times, batch sizes, threads, JVM and its arguments): otherwise it
- * is an error, not a silent average of two different experiments.
+ * A SampleTime row's primary metric has no list of scores but a histogram per iteration
+ * (rawDataHistogram: [value, count] pairs); those fold side by side too, and the statistics are
+ * recomputed over every sample the way JMH's MultisetStatistics does: the count-weighted mean,
+ * the t-based half-width with n the number of samples, and the percentile at position
+ * rank * (n + 1) / 100 interpolated between the two samples around it (the minimum for rank 0).
+ * FoldForksTest checks that against a real 3-fork SampleTime row too.
+ *
+ * Rows fold only when everything that shapes a measurement is the same (iterations, their times,
+ * batch sizes, threads, JVM and its arguments): otherwise it is an error, not a silent average of
+ * two different experiments.
  */
 /**
  * Folds JMH result rows of the same benchmark, mode and parameters, each from its own
  * single-fork (or few-fork) invocation, into one row whose forks are all of theirs, with JMH's
- * statistics recomputed over every measured iteration.
+ * statistics recomputed over every measured iteration (every sample, for SampleTime).
  */
 public final class FoldForks {
 
@@ -70,7 +75,7 @@ public final class FoldForks {
      * @param rows JMH result rows ({@code -rf json}), as {@link Json#parse} reads them
      * @return the folded rows
      * @throws IllegalArgumentException if rows to fold differ in a setting that shapes the
-     *     measurement, or are SampleTime rows
+     *     measurement, or a metric has neither rawData nor rawDataHistogram
      */
     public static List<Map<String, Object>> fold(List<Map<String, Object>> rows) {
         Map<String, List<Map<String, Object>>> groups = new LinkedHashMap<>();
@@ -91,10 +96,6 @@ public final class FoldForks {
 
     private static Map<String, Object> foldGroup(List<Map<String, Object>> group) {
         Map<String, Object> first = group.get(0);
-        if ("sample".equals(first.get("mode"))) {
-            throw new IllegalArgumentException("cannot fold SampleTime rows (their statistics come from histograms): "
-                    + first.get("benchmark") + " " + first.get("params"));
-        }
         for (Map<String, Object> row : group) {
             for (String field : SAME) {
                 if (!Objects.equals(first.get(field), row.get(field))) {
@@ -139,6 +140,9 @@ public final class FoldForks {
      * @return the folded metric
      */
     static Map<String, Object> foldMetric(List<Map<String, Object>> metrics) {
+        if (metrics.get(0).containsKey("rawDataHistogram")) {
+            return foldHistograms(metrics);
+        }
         Map<String, Object> folded = new LinkedHashMap<>(metrics.get(0));
         List<Object> rawData = new ArrayList<>();
         List<Double> values = new ArrayList<>();
@@ -169,6 +173,97 @@ public final class FoldForks {
         folded.put("scorePercentiles", percentiles);
         folded.put("rawData", rawData);
         return folded;
+    }
+
+    /**
+     * Folds a SampleTime metric: rawDataHistogram side by side, statistics over every sample.
+     *
+     * @param metrics the metric of each row, each with {@code rawDataHistogram} (a list of forks,
+     *     each a list of iterations, each a list of [value, count] pairs)
+     * @return the folded metric
+     */
+    private static Map<String, Object> foldHistograms(List<Map<String, Object>> metrics) {
+        Map<String, Object> folded = new LinkedHashMap<>(metrics.get(0));
+        List<Object> histograms = new ArrayList<>();
+        TreeMap<Double, Long> samples = new TreeMap<>();
+        for (Map<String, Object> metric : metrics) {
+            if (!(metric.get("rawDataHistogram") instanceof List<?> forks)) {
+                throw new IllegalArgumentException("every row of a SampleTime group needs rawDataHistogram");
+            }
+            for (Object fork : forks) {
+                histograms.add(fork);
+                for (Object iteration : list(fork, "a fork's histograms")) {
+                    for (Object pair : list(iteration, "an iteration's histogram")) {
+                        List<?> valueCount = list(pair, "a [value, count] pair");
+                        if (valueCount.size() != 2) {
+                            throw new IllegalArgumentException("a histogram entry is [value, count]: " + pair);
+                        }
+                        double count = number(valueCount.get(1), "a count");
+                        samples.merge(number(valueCount.get(0), "a sample value"), (long) count, Long::sum);
+                    }
+                }
+            }
+        }
+        long n = 0;
+        double sum = 0;
+        for (Map.Entry<Double, Long> e : samples.entrySet()) {
+            n += e.getValue();
+            sum += e.getKey() * e.getValue();
+        }
+        double mean = n == 0 ? Double.NaN : sum / n;
+        double error = Double.NaN;
+        if (n > 2) {
+            double squares = 0;
+            for (Map.Entry<Double, Long> e : samples.entrySet()) {
+                squares += (e.getKey() - mean) * (e.getKey() - mean) * e.getValue();
+            }
+            double sd = Math.sqrt(squares / (n - 1));
+            error = new TDistribution(n - 1).inverseCumulativeProbability(1 - (1 - CONFIDENCE) / 2) * sd / Math.sqrt(n);
+        }
+        folded.put("score", json(mean));
+        folded.put("scoreError", json(error));
+        folded.put("scoreConfidence", List.of(json(mean - error), json(mean + error)));
+        Map<String, Object> percentiles = new LinkedHashMap<>();
+        for (double rank : RANKS) {
+            percentiles.put(Double.toString(rank), json(histogramPercentile(samples, n, rank)));
+        }
+        folded.put("scorePercentiles", percentiles);
+        folded.put("rawDataHistogram", histograms);
+        return folded;
+    }
+
+    /** JMH's MultisetStatistics.getPercentile over sorted (value, count) samples. */
+    private static double histogramPercentile(TreeMap<Double, Long> samples, long n, double rank) {
+        if (n == 0) {
+            return Double.NaN;
+        }
+        if (rank == 0) {
+            return samples.firstKey();
+        }
+        double position = rank * (n + 1) / 100;
+        double floor = Math.floor(position);
+        double lower = nthSample(samples, (long) floor);
+        double upper = nthSample(samples, (long) floor + 1);
+        return lower + (upper - lower) * (position - floor);
+    }
+
+    /** The first value whose running count reaches {@code k} (1-based), else the largest value. */
+    private static double nthSample(TreeMap<Double, Long> samples, long k) {
+        long seen = 0;
+        for (Map.Entry<Double, Long> e : samples.entrySet()) {
+            seen += e.getValue();
+            if (seen >= k) {
+                return e.getKey();
+            }
+        }
+        return samples.lastKey();
+    }
+
+    private static List<?> list(Object value, String what) {
+        if (value instanceof List<?> l) {
+            return l;
+        }
+        throw new IllegalArgumentException(what + " is not a JSON array: " + value);
     }
 
     private static double mean(double[] data) {

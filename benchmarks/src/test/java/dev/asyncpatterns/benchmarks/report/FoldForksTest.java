@@ -17,7 +17,16 @@ class FoldForksTest {
 
     /** One real row JMH 1.37 wrote for 3 forks x 5 iterations (the queue verdict, turn 7). */
     private static Map<String, Object> jmhThreeForks() throws IOException {
-        try (InputStream in = FoldForksTest.class.getResourceAsStream("/jmh-three-forks.json")) {
+        return firstRow("/jmh-three-forks.json");
+    }
+
+    /** One real SampleTime row JMH 1.37 wrote for 3 forks x 5 iterations (the cache verdict, turn 8). */
+    private static Map<String, Object> jmhThreeForksSample() throws IOException {
+        return firstRow("/jmh-three-forks-sample.json");
+    }
+
+    private static Map<String, Object> firstRow(String resource) throws IOException {
+        try (InputStream in = FoldForksTest.class.getResourceAsStream(resource)) {
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             return map(((List<?>) Json.parse(text)).get(0));
         }
@@ -41,15 +50,21 @@ class FoldForksTest {
 
     private static Map<String, Object> forkMetric(Map<String, Object> metric, int k) {
         Map<String, Object> one = new LinkedHashMap<>(metric);
-        one.put("rawData", List.of(((List<?>) metric.get("rawData")).get(k)));
+        String raw = metric.containsKey("rawDataHistogram") ? "rawDataHistogram" : "rawData";
+        one.put(raw, List.of(((List<?>) metric.get(raw)).get(k)));
         one.put("score", -1.0);
         one.put("scoreError", -1.0);
         return one;
     }
 
     private static void assertSameStatistics(Map<String, Object> actual, Map<String, Object> expected) {
+        assertSameStatistics(actual, expected, 1e-12);
+    }
+
+    private static void assertSameStatistics(
+            Map<String, Object> actual, Map<String, Object> expected, double relativeTolerance) {
         double score = (Double) expected.get("score");
-        double tolerance = Math.abs(score) * 1e-12;
+        double tolerance = Math.abs(score) * relativeTolerance;
         assertThat((Double) actual.get("score")).isCloseTo(score, within(tolerance));
         assertThat((Double) actual.get("scoreError")).isCloseTo((Double) expected.get("scoreError"), within(tolerance));
         List<?> ci = (List<?>) actual.get("scoreConfidence");
@@ -62,7 +77,8 @@ class FoldForksTest {
         expectedPercentiles.forEach((rank, value) -> assertThat((Double) percentiles.get(rank))
                 .as("percentile %s", rank)
                 .isCloseTo((Double) value, within(tolerance)));
-        assertThat(actual.get("rawData")).isEqualTo(expected.get("rawData"));
+        String raw = expected.containsKey("rawDataHistogram") ? "rawDataHistogram" : "rawData";
+        assertThat(actual.get(raw)).isEqualTo(expected.get(raw));
     }
 
     @Test
@@ -145,12 +161,28 @@ class FoldForksTest {
     }
 
     @Test
-    void fold_sampleTimeRows_rejected() throws IOException {
+    void fold_threeSingleForkSampleTimeRows_areTheRowJmhWroteForThreeForks() throws IOException {
+        Map<String, Object> jmh = jmhThreeForksSample();
+        List<Map<String, Object>> rows = List.of(fork(jmh, 0), fork(jmh, 1), fork(jmh, 2));
+
+        Map<String, Object> row = FoldForks.fold(rows).get(0);
+
+        assertThat(row.get("forks")).isEqualTo(3.0);
+        // JMH sums the samples in its own order: the mean may differ in the last bits
+        assertSameStatistics(map(row.get("primaryMetric")), map(jmh.get("primaryMetric")), 1e-9);
+        Map<String, Object> norm = map(map(row.get("secondaryMetrics")).get("gc.alloc.rate.norm"));
+        assertSameStatistics(norm, map(map(jmh.get("secondaryMetrics")).get("gc.alloc.rate.norm")));
+    }
+
+    @Test
+    void fold_metricWithoutRawData_rejected() throws IOException {
         Map<String, Object> a = fork(jmhThreeForks(), 0);
-        a.put("mode", "sample");
+        Map<String, Object> metric = new LinkedHashMap<>(map(a.get("primaryMetric")));
+        metric.remove("rawData");
+        a.put("primaryMetric", metric);
 
         assertThatThrownBy(() -> FoldForks.fold(List.of(a, new LinkedHashMap<>(a))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("SampleTime");
+                .hasMessageContaining("without rawData");
     }
 }
