@@ -74,7 +74,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Linearizability.</b> With creations that complete later (the factory's stage), acquire,
  * release, invalidate and close are linearizable (Lincheck, {@code stress} module). The factory
- * and the validator run outside the pool's lock, so two windows are not, by design. A close that
+ * and the validator run outside the pool's lock, so two windows are not, by design. With a
+ * validator, an idle object leaves the lock to be checked on its way to a waiter, and a close in
+ * that moment fails the waiter and destroys the object; without one, the object is lent under the
+ * lock, so a close comes before or after that hand-off. A close that
  * comes between an acquire's decision to create and the factory's call fails that acquire, and
  * the object created anyway is destroyed: the factory ran for a request that no sequential order
  * lets it serve (a factory that completes at once; {@code created} counts factory calls):
@@ -149,6 +152,9 @@ public final class AsyncPool<T> {
 
     private final AsyncSupplier<? extends T> factory;
     private final Predicate<? super T> validator;
+    /** Whether a validator was set: only then does an idle object leave the lock to be checked. */
+    private final boolean validates;
+
     private final Consumer<? super T> destroyer;
     private final int minSize;
     private final int maxSize;
@@ -186,6 +192,7 @@ public final class AsyncPool<T> {
     private AsyncPool(Builder<T> b) {
         this.factory = b.factory;
         this.validator = b.validator != null ? b.validator : object -> true;
+        this.validates = b.validator != null;
         this.destroyer = b.destroyer != null ? b.destroyer : AsyncPool::closeIfCloseable;
         this.minSize = b.minSize;
         this.maxSize = b.maxSize;
@@ -445,13 +452,34 @@ public final class AsyncPool<T> {
         return w;
     }
 
-    /** Matches waiters with idle objects and starts creations; collects the work to do. */
+    /**
+     * Matches waiters with idle objects and starts creations; collects the work to do. Without a
+     * validator an idle object is lent here (its waiter's future completes in the actions, after
+     * the lock); with one it goes out to be validated (validateAndLend).
+     */
+    @GuardedBy("lock")
     private void dispatchLocked(List<Runnable> actions) {
+        boolean destroyedExpired = false;
         while (!queue.isEmpty() && !idle.isEmpty()) {
             Entry<T> e = idle.pollFirst();
+            if (!validates) { // nothing user-supplied to run: decide here, under the lock
+                if (expired(e, timeSource.nanoTime())) {
+                    destroyLater(actions, e.object);
+                    destroyedExpired = true;
+                    continue;
+                }
+                Waiter<T> w = Objects.requireNonNull(queue.poll(), "waiter"); // non-empty: checked by the loop
+                borrowed.put(e.object, e);
+                acquired++;
+                actions.add(() -> w.lend(e.object)); // a lost grant gives it back (Waiter.fire)
+                continue;
+            }
             Waiter<T> w = Objects.requireNonNull(queue.poll(), "waiter"); // non-empty: checked by the loop
             inTransit++;
             actions.add(() -> validateAndLend(e, w));
+        }
+        if (destroyedExpired) {
+            ensureMinLocked(actions);
         }
         int uncovered = queue.size() - creating;
         while (uncovered-- > 0 && totalLocked() < maxSize) {
