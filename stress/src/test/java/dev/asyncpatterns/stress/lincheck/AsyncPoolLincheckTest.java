@@ -117,11 +117,11 @@ public class AsyncPoolLincheckTest {
      * it, the object reaches the pool only when the pool subscribes, and a close in between fails
      * the acquire it was created for (the stress mode found this one in a build, seed
      * -2991359657145904704, which fails again with {@code -Dstress=long}: an acquire, a
-     * completion and a close on one thread, all between
-     * the other thread's factory call and its subscription, and every acquire failed). It is the
-     * same by-design window as a close between the decision to create and the factory's call
-     * (AsyncPool's javadoc). The wait ends by the other thread's progress alone (its factory
-     * call, its subscription, or a hand-off in transit), never by this one's.
+     * completion and a close on one thread, all between the other thread's factory call and its
+     * subscription, and every acquire failed). It is the same by-design window as a close
+     * between the decision to create and the factory's call (AsyncPool's javadoc). The wait ends
+     * by the other thread's progress alone (its factory call, its subscription, or a hand-off in
+     * transit), never by this one's.
      */
     @Operation
     public void completeCreation() {
