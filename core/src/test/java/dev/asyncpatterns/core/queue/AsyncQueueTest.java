@@ -70,6 +70,20 @@ class AsyncQueueTest {
         return putter;
     }
 
+    /** Starts a platform thread in {@code takeBlocking()} on {@code q} and waits until it parks. */
+    private static Started parkedPlatformTaker(AsyncQueue<Integer> q) {
+        Started taker = onPlatformThread(q::takeBlocking);
+        awaitParked(taker.thread());
+        return taker;
+    }
+
+    /** {@code q} (made by fullLargeQueue) still holds its fill and nothing else: -1 never went in. */
+    private static void assertHoldsOnlyItsFill(AsyncQueue<Integer> q) {
+        assertThat(q.drain(Integer.MAX_VALUE))
+                .hasSize(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY)
+                .doesNotContain(-1);
+    }
+
     private static Started onThread(Thread.Builder builder, BlockingCall call) {
         var outcome = new CompletableFuture<Object>();
         Thread thread = builder.start(() -> {
@@ -935,8 +949,7 @@ class AsyncQueueTest {
     @Test
     void takeBlocking_platformThreadOnEmptyQueue_parksAfterItsSpinAndGetsTheNextPut() throws Exception {
         AsyncQueue<Integer> q = queue(16);
-        Started taker = onPlatformThread(q::takeBlocking);
-        awaitParked(taker.thread());
+        Started taker = parkedPlatformTaker(q);
         q.put(5);
         assertThat(taker.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(5);
         assertThat(q.stats().depth()).isZero();
@@ -990,8 +1003,7 @@ class AsyncQueueTest {
                 () -> q.offer(3));
         int expected = 1;
         for (BlockingCall put : puts) {
-            Started taker = onPlatformThread(q::takeBlocking);
-            awaitParked(taker.thread());
+            Started taker = parkedPlatformTaker(q);
             assertThat(LockSupport.getBlocker(taker.thread())).isInstanceOf(Condition.class);
             put.call();
             assertThat(taker.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(expected++);
@@ -1006,16 +1018,13 @@ class AsyncQueueTest {
         putter.thread().interrupt();
         assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(q.stats().putWaiters()).isZero();
-        assertThat(q.drain(Integer.MAX_VALUE))
-                .hasSize(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY)
-                .doesNotContain(-1);
+        assertHoldsOnlyItsFill(q);
     }
 
     @Test
     void takeBlocking_platformThreadWaitingOnTheLocksCondition_interrupted_throwsAndTakesNothing() throws Exception {
         AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
-        Started taker = onPlatformThread(q::takeBlocking);
-        awaitParked(taker.thread());
+        Started taker = parkedPlatformTaker(q);
         taker.thread().interrupt();
         assertThat(taker.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
         assertThat(q.stats().takeWaiters()).isZero();
@@ -1028,15 +1037,12 @@ class AsyncQueueTest {
         AsyncQueue<Integer> full = fullLargeQueue();
         AsyncQueue<Integer> empty = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
         Started putter = parkedPlatformPutter(full, -1);
-        Started taker = onPlatformThread(empty::takeBlocking);
-        awaitParked(taker.thread());
+        Started taker = parkedPlatformTaker(empty);
         full.close();
         empty.close();
         assertThat(putter.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(ClosedException.class);
         assertThat(taker.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(ClosedException.class);
-        assertThat(full.drain(Integer.MAX_VALUE))
-                .hasSize(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY)
-                .doesNotContain(-1);
+        assertHoldsOnlyItsFill(full);
     }
 
     @Test
@@ -1059,8 +1065,7 @@ class AsyncQueueTest {
     @Test
     void smallQueue_platformThreadParksOnItsNode() throws Exception {
         AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY - 1);
-        Started taker = onPlatformThread(q::takeBlocking);
-        awaitParked(taker.thread());
+        Started taker = parkedPlatformTaker(q);
         assertThat(LockSupport.getBlocker(taker.thread())).isSameAs(q);
         q.put(1);
         assertThat(taker.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(1);
