@@ -85,7 +85,8 @@ verdict_jobs() {
       job "$pkg\.futures\.GatherPendingBenchmark\." "-p size=10,1000"
       job "$pkg\.futures\.GatherDelayedBenchmark\." "-p impl=futuresAll,allOf -p size=1000" ;;
     scope) job "$pkg\.scope\." "" 3 ;;
-    queues) job "$pkg\.queues\." "" 5 ;;
+    queues) # both QueueThroughput methods (the plain consumer and the allocating one, ADR queues-0004) and WorkerPool
+      job "$pkg\.queues\." "" 5 ;;
     cache) job "$pkg\.cache\.(?!CacheHitRatio).*" "" 5 ;;
     resilience) job "$pkg\.resilience\.ResilienceHappyPathBenchmark\." "-p impl=ours,resilience4j,failsafe,oursAllPolicies,failsafeAllPolicies" ;;
     pipeline)

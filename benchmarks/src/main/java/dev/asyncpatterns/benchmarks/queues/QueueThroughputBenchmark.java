@@ -37,11 +37,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * <p>Each invocation starts fresh producer and consumer threads and waits for all of them; thread
- * start cost is amortised over {@value #ITEMS} items.
+ * start cost is amortised over {@value #ITEMS} items. {@link #transfer} consumers only sum what
+ * they take; {@link #transferToAllocatingConsumer} consumers also keep one small object per item.
  *
  * <p>The verdict matrix (issue #20: {@code asyncQueue} at least {@code arrayBlockingQueue} and
  * {@code jox} in every cell, {@code asyncQueueFutures} within 1.5x of {@code asyncQueue}) is the
- * default parameter set: 4 impls x 2 capacities x 2 topologies x 2 thread kinds = 32 cells. Run:
+ * default parameter set: 4 impls x 2 capacities x 2 topologies x 2 thread kinds = 32 cells per
+ * method; the report judges the bars on both methods, each row against the same method's peer. Run:
  * {@code java -jar benchmarks/target/benchmarks.jar 'queues\.QueueThroughputBenchmark' -f 3 -wi 1 -w 1s -i 5 -r 500ms -prof gc}
  */
 @State(Scope.Benchmark)
@@ -162,17 +164,53 @@ public class QueueThroughputBenchmark {
     @Benchmark
     @OperationsPerInvocation(ITEMS)
     public long transfer() throws InterruptedException {
+        return run(false);
+    }
+
+    /**
+     * The same transfer, with consumers that keep one small object per item (a {@link Received}
+     * stored in a field, so the compiler cannot remove it), as a consumer that wraps, maps or
+     * records what it takes does. On virtual threads one allocation per item on either side
+     * changes how two carriers share a producer and a consumer (ADR queues-0004): this row shows
+     * every implementation under that load.
+     *
+     * @return a checksum of what the consumers received
+     * @throws InterruptedException if interrupted
+     */
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public long transferToAllocatingConsumer() throws InterruptedException {
+        return run(true);
+    }
+
+    /** What an allocating consumer keeps of an item. */
+    record Received(Integer item, int index) {}
+
+    /** Where an allocating consumer keeps its last {@link Received}: the store makes it escape. */
+    static final class Keeper {
+        @SuppressWarnings("unused") // written so that the allocation is real
+        Received last;
+    }
+
+    private long run(boolean allocating) throws InterruptedException {
         Pipe pipe = newPipe();
         int share = ITEMS / pairs;
         long[] sums = new long[pairs];
         Thread[] threads = new Thread[2 * pairs];
         for (int p = 0; p < pairs; p++) {
             int index = p;
+            Keeper keeper = new Keeper();
             threads[2 * p] = factory.newThread(() -> {
                 try {
                     long s = 0;
                     for (int i = 0; i < share; i++) {
-                        s += pipe.take();
+                        Integer item = pipe.take();
+                        if (allocating) {
+                            Received received = new Received(item, i);
+                            keeper.last = received;
+                            item = received.item();
+                        }
+                        s += item;
                     }
                     sums[index] = s;
                 } catch (InterruptedException e) {
