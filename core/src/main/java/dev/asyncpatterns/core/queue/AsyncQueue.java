@@ -1025,9 +1025,11 @@ public final class AsyncQueue<T> {
             try {
                 acceptLocked(Objects.requireNonNull(putter.item)); // a waiting putter holds its item
                 putter.state = QueueWaiter.DONE;
+                putter.settledLocked();
             } catch (RuntimeException | Error comparatorFailed) {
                 putter.failure = comparatorFailed;
                 putter.state = QueueWaiter.FAILED;
+                putter.settledLocked();
             }
             putter.item = null;
             putter.next = first; // pushed: the order in which they are fired does not matter
@@ -1059,6 +1061,7 @@ public final class AsyncQueue<T> {
     private void handOff(QueueWaiter<?> taker, Object item) {
         taker.item = item;
         taker.state = QueueWaiter.DONE;
+        taker.settledLocked();
         store.putCount++;
         store.takeCount++;
         store.unfinished++;
@@ -1068,6 +1071,7 @@ public final class AsyncQueue<T> {
     private void fail(QueueWaiter<?> node, String operation) {
         node.failure = closedException(operation);
         node.state = QueueWaiter.FAILED;
+        node.settledLocked();
     }
 
     @GuardedBy("lock")
@@ -1181,6 +1185,64 @@ public final class AsyncQueue<T> {
         return false;
     }
 
+    /**
+     * Whether a thread joining a waiting future of this queue waits on a Condition of the lock
+     * (see awaitFateOnLock): a platform thread, on a queue of at least LOCK_QUEUE_WAIT_CAPACITY,
+     * like the blocked threads of waitCondition.
+     */
+    boolean joinsOnLock() {
+        return waitsOnLock && !Thread.currentThread().isVirtual();
+    }
+
+    /**
+     * join() or get() of a waiting put or take future, on a platform thread of a queue that waits
+     * on its lock (joinsOnLock; issue 20, ADR queues-0004): waits on a Condition of the lock until
+     * the node's fate is decided, as a blocked thread does (awaitOnLock), then completes the
+     * future from this thread, after releasing the lock, with what the node holds: a thread woken
+     * by a direct unpark would find the lock busy and park on it again, this one is woken holding
+     * it. fire() completes the same future with the same result a moment later and loses, or wins
+     * first; either way the joiner no longer waits for it. Returns without waiting if another
+     * thread already waits on the node this way (that thread then takes join's other path).
+     * {@code interruptible} (get): an interrupt throws InterruptedException and leaves the node
+     * and the future as they are; join waits on (awaitUninterruptibly keeps the interrupt status).
+     */
+    void awaitFateOnLock(QueueWaiter<?> node, boolean interruptible) throws InterruptedException {
+        int state;
+        @Nullable Object item;
+        @Nullable Throwable failure;
+        if (interruptible) {
+            lock.lockInterruptibly();
+        } else {
+            lock.lock();
+        }
+        try {
+            if (node.state == QueueWaiter.WAITING) {
+                if (node.onJoin != null) {
+                    return;
+                }
+                Condition onJoin = lock.newCondition();
+                node.onJoin = onJoin;
+                try {
+                    while (node.state == QueueWaiter.WAITING) {
+                        if (interruptible) {
+                            onJoin.await();
+                        } else {
+                            onJoin.awaitUninterruptibly();
+                        }
+                    }
+                } finally {
+                    node.onJoin = null;
+                }
+            }
+            state = node.state;
+            item = node.item;
+            failure = node.failure;
+        } finally {
+            lock.unlock();
+        }
+        node.completeAsJoiner(state, item, failure);
+    }
+
     /** Signals a Condition of the lock from outside it: BlockingWaiter.fire. */
     void signal(Condition condition) {
         lock.lock();
@@ -1255,6 +1317,7 @@ public final class AsyncQueue<T> {
             node.timedOut = timedOut;
             node.state = QueueWaiter.ABANDONED;
             node.item = null;
+            node.settledLocked();
             return true;
         } finally {
             lock.unlock();

@@ -78,6 +78,12 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
     Throwable failure;
     /** Whether an abandon was a timeout (blocking takes); guarded by the queue's lock. */
     boolean timedOut;
+    /**
+     * The Condition of the queue's lock that a platform thread joining this future waits on, if
+     * any (AsyncQueue.awaitFateOnLock); guarded by the queue's lock.
+     */
+    @Nullable
+    Condition onJoin;
     /** The thread parked in join/get on this node, if any (see the maintainer's note). */
     private volatile @Nullable Thread joiner;
 
@@ -138,6 +144,45 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
         return isDone();
     }
 
+    /**
+     * Called under the queue's lock right after the state left WAITING: wakes a platform thread
+     * waiting in join/get on {@link #onJoin}.
+     */
+    final void settledLocked() {
+        Condition c = onJoin;
+        if (c != null) {
+            c.signal();
+        }
+    }
+
+    /**
+     * Whether join/get on this waiting future may wait on the queue's lock and complete it from
+     * the joining thread (AsyncQueue.awaitFateOnLock): a put or a take future only. A batch
+     * take's delivery drains the queue, which must happen once, in fire(); a BlockingWaiter is
+     * never joined.
+     */
+    boolean completesAsJoiner() {
+        return false;
+    }
+
+    /**
+     * Completes this future from the joining thread with the fate read under the lock: the
+     * transfer's result, or the close's failure; an abandoned node is completed by whoever
+     * abandoned it. Only for {@link #completesAsJoiner} nodes.
+     */
+    final void completeAsJoiner(int fate, @Nullable Object transferred, @Nullable Throwable failure) {
+        if (fate == FAILED) {
+            fail(Objects.requireNonNull(failure, "a FAILED waiter has its failure"));
+        } else if (fate == DONE) {
+            deliverTransferred(transferred);
+        }
+    }
+
+    /** Completes the future with the transfer's result: the item a take received (null for a put). */
+    void deliverTransferred(@Nullable Object transferred) {
+        throw new UnsupportedOperationException("only put and take futures complete as joiners");
+    }
+
     /** Unparks the thread waiting in join/get, if any; called after every completion. */
     final void wakeJoiner() {
         Thread parked = joiner;
@@ -153,6 +198,13 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
 
     @Override
     public V join() {
+        if (!isDone() && completesAsJoiner() && queue.joinsOnLock()) {
+            try {
+                queue.awaitFateOnLock(this, false);
+            } catch (InterruptedException impossible) {
+                throw new AssertionError("an uninterruptible wait threw", impossible);
+            }
+        }
         spinBeforePark();
         if (!isDone() && claimJoiner()) {
             boolean interrupted = false;
@@ -175,6 +227,9 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
 
     @Override
     public V get() throws InterruptedException, ExecutionException {
+        if (!isDone() && completesAsJoiner() && queue.joinsOnLock()) {
+            queue.awaitFateOnLock(this, true);
+        }
         spinBeforePark();
         if (!isDone() && claimJoiner()) {
             try {
@@ -300,6 +355,16 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
         void deliver() {
             grant(null);
         }
+
+        @Override
+        boolean completesAsJoiner() {
+            return true;
+        }
+
+        @Override
+        void deliverTransferred(@Nullable Object transferred) {
+            grant(null);
+        }
     }
 
     /** A waiting {@link AsyncQueue#take()}. */
@@ -315,9 +380,18 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
 
         @Override
         void deliver() {
-            T value = cast(item);
-            item = null;
-            grant(value);
+            grant(cast(
+                    item)); // item stays: a joiner may read it too (completeAsJoiner), and the result holds it anyway
+        }
+
+        @Override
+        boolean completesAsJoiner() {
+            return true;
+        }
+
+        @Override
+        void deliverTransferred(@Nullable Object transferred) {
+            grant(cast(Objects.requireNonNull(transferred, "a taker that is DONE holds its item")));
         }
     }
 

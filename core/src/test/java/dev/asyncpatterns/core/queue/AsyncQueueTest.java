@@ -1269,6 +1269,162 @@ class AsyncQueueTest {
         assertThat(started.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(11);
     }
 
+    // ------------------------------------- joining a waiting future on a platform thread, large queue
+
+    /** Starts a platform thread in {@code call} (a join or get) and waits until it waits on a Condition of the lock. */
+    private static Started platformJoinerOnTheLock(BlockingCall call) {
+        Started joiner = onPlatformThread(call);
+        awaitParked(joiner.thread());
+        assertThat(LockSupport.getBlocker(joiner.thread())).isInstanceOf(Condition.class);
+        return joiner;
+    }
+
+    @Test
+    void take_joinedOnPlatformThreadOfLargeQueue_waitsOnTheLocksConditionAndGetsEachKindOfPut() throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        List<BlockingCall> puts = List.of(
+                () -> {
+                    q.putBlocking(1);
+                    return null;
+                },
+                () -> q.put(2),
+                () -> q.offer(3));
+        int expected = 1;
+        for (BlockingCall put : puts) {
+            CompletableFuture<Integer> take = q.take();
+            var seenByDependent = new CompletableFuture<Integer>();
+            take.thenAccept(seenByDependent::complete);
+            Started joiner = platformJoinerOnTheLock(take::join);
+            put.call();
+            assertThat(joiner.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(expected);
+            assertThat(seenByDependent.get(30, TimeUnit.SECONDS)).isEqualTo(expected++);
+            assertThat(q.stats().depth()).isZero(); // handed over, not buffered
+            assertThat(q.stats().takeWaiters()).isZero();
+        }
+    }
+
+    @Test
+    void put_joinedOnPlatformThreadOfFullLargeQueue_waitsOnTheLocksConditionAndReturnsOnceTheItemIsIn()
+            throws Exception {
+        AsyncQueue<Integer> q = fullLargeQueue();
+        CompletableFuture<Void> put = q.put(-1);
+        Started joiner = platformJoinerOnTheLock(() -> {
+            put.join();
+            return "joined";
+        });
+        assertThat(q.poll()).isZero();
+        assertThat(joiner.outcome().get(30, TimeUnit.SECONDS)).isEqualTo("joined");
+        List<Integer> rest = q.drain(Integer.MAX_VALUE);
+        assertThat(rest).hasSize(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        assertThat(rest.get(rest.size() - 1)).isEqualTo(-1); // moved in behind the fill, once
+    }
+
+    @Test
+    void take_getOnPlatformThreadOfLargeQueue_interrupted_throwsAndLeavesFutureWaiting() throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        CompletableFuture<Integer> take = q.take();
+        Started getter = platformJoinerOnTheLock(take::get);
+        getter.thread().interrupt();
+        assertThat(getter.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(take).isNotDone();
+        assertThat(q.stats().takeWaiters()).isEqualTo(1);
+        q.put(5);
+        assertThat(take).isCompletedWithValue(5);
+        assertThat(q.stats().depth()).isZero();
+    }
+
+    @Test
+    void take_joinOnPlatformThreadOfLargeQueue_interrupted_keepsWaitingAndReassertsInterrupt() throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        CompletableFuture<Integer> take = q.take();
+        Started joiner = platformJoinerOnTheLock(
+                () -> List.of(take.join(), Thread.currentThread().isInterrupted()));
+        joiner.thread().interrupt();
+        awaitParked(joiner.thread()); // back to waiting on the lock's Condition
+        assertThat(take).isNotDone();
+        q.put(4);
+        assertThat(joiner.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(List.of(4, true));
+    }
+
+    @Test
+    void largeQueue_platformJoinersOnTheLock_closeFailsThem() throws Exception {
+        AsyncQueue<Integer> full = fullLargeQueue();
+        AsyncQueue<Integer> empty = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        CompletableFuture<Void> put = full.put(-1);
+        CompletableFuture<Integer> take = empty.take();
+        Started putJoiner = platformJoinerOnTheLock(put::join);
+        Started takeGetter = platformJoinerOnTheLock(take::get);
+        full.close();
+        empty.close();
+        assertThat(putJoiner.outcome().get(30, TimeUnit.SECONDS))
+                .isInstanceOf(CompletionException.class)
+                .extracting(t -> ((Throwable) t).getCause())
+                .isInstanceOf(ClosedException.class);
+        assertThat(takeGetter.outcome().get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .extracting(t -> ((Throwable) t).getCause())
+                .isInstanceOf(ClosedException.class);
+        assertHoldsOnlyItsFill(full);
+    }
+
+    @Test
+    void largeQueue_platformJoinerOnTheLock_cancelledFromAnotherThread_throwsCancellationAndTakesNothing()
+            throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        CompletableFuture<Integer> take = q.take();
+        Started joiner = platformJoinerOnTheLock(take::join);
+        assertThat(take.cancel(true)).isTrue();
+        assertThat(joiner.outcome().get(30, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+        assertThat(q.stats().takeWaiters()).isZero();
+        q.put(3);
+        assertThat(q.poll()).isEqualTo(3); // buffered: the cancelled take received nothing
+    }
+
+    @Test
+    void largeQueue_platformJoinerOnTheLock_timedTakeTimesOut_throwsCompletionWithTimeout() throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        CompletableFuture<Integer> take = q.take(Duration.ofSeconds(5));
+        Started joiner = platformJoinerOnTheLock(take::join);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(joiner.outcome().get(30, TimeUnit.SECONDS))
+                .isInstanceOf(CompletionException.class)
+                .extracting(t -> ((Throwable) t).getCause())
+                .isInstanceOf(TimeoutException.class);
+        assertThat(q.stats().takeWaiters()).isZero();
+    }
+
+    @Test
+    void largeQueue_twoPlatformThreadsJoinOneTake_oneOnTheLockOneOnTheNode_bothGetTheItem() throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        CompletableFuture<Integer> take = q.take();
+        Started first = platformJoinerOnTheLock(take::join);
+        Started second = onPlatformThread(take::join);
+        awaitParked(second.thread());
+        assertThat(LockSupport.getBlocker(second.thread())).isSameAs(take); // the node's own park
+        q.put(2);
+        assertThat(first.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(second.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(q.stats().depth()).isZero();
+    }
+
+    @Test
+    void largeQueue_batchTakeAndTimedGet_onPlatformThreadParkOnTheNode() throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        CompletableFuture<List<Integer>> batch = q.takeBatch(10);
+        Started batchJoiner = onPlatformThread(batch::join);
+        awaitParked(batchJoiner.thread());
+        assertThat(LockSupport.getBlocker(batchJoiner.thread())).isSameAs(batch);
+        q.put(1);
+        assertThat(batchJoiner.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(List.of(1));
+
+        CompletableFuture<Integer> take = q.take();
+        Started timedGetter = onPlatformThread(() -> take.get(30, TimeUnit.SECONDS));
+        awaitParked(timedGetter.thread());
+        assertThat(LockSupport.getBlocker(timedGetter.thread())).isSameAs(take);
+        q.put(2);
+        assertThat(timedGetter.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(2);
+    }
+
     // ---------------------------------------------------------------- stats
 
     @Test
