@@ -130,6 +130,21 @@ import org.slf4j.LoggerFactory;
  * ADR queues-0003). Virtual threads and timed takes park on their node as before: a virtual
  * thread's park is cheap and gives up its carrier, and a timed take's timer unparks a node.
  *
+ * Joining a waiting future on the lock (issue 20; ADR queues-0004, finding 13). The future API
+ * had the same trouble at capacity 1,024 with 2P/2C on platform threads (1.5-1.7x the blocking
+ * API's time in the verdicts): join() parked on the node and was unparked onto the busy lock. So
+ * join() and untimed get() of a waiting put or take future, on a platform thread of a queue of
+ * LOCK_QUEUE_WAIT_CAPACITY or more, wait like a blocked thread (awaitFateOnLock): on a Condition
+ * of the lock of their own, in the node's onJoin field, which every change of the node's state
+ * (all made under the lock: handOff, refillOne, fail, abandon) signals through settledLocked().
+ * Woken holding the lock, the joiner reads the fate (state, item, failure), releases the lock and
+ * completes the future itself (completeAsJoiner); fire() then completes it with the same result
+ * and loses (or wins first, which is the same). Dependents therefore run on whichever of the two
+ * threads completes the future, never under the lock. Only one thread waits on a node this way;
+ * a second joiner, a batch take (whose delivery drains the queue and must run once, in fire()),
+ * a timed get and a virtual thread park on the node as before. An ABANDONED fate is completed by
+ * whoever abandoned it; the joiner then waits for that on the node.
+ *
  * Nothing user-supplied runs under the lock: dependents run in fire() after unlock; the drop
  * listener is called after unlock; the comparator of the priority variant is the exception
  * (it must be a pure function, as for java.util.PriorityQueue).
@@ -181,16 +196,21 @@ import org.slf4j.LoggerFactory;
  * beyond 4,096 nor on a single CPU; virtual threads never spin. On a queue of capacity 1,024 or
  * more, a platform thread blocked in {@link #putBlocking} or {@link #takeBlocking()} waits on a
  * {@link Condition} of the queue's lock, like {@link java.util.concurrent.ArrayBlockingQueue}'s
- * threads; arrival order and direct hand-off are kept either way. Futures complete on the thread
- * that makes the transfer possible (a {@code take} completes on the producer's thread and vice
- * versa), never while holding the queue's lock.
+ * threads; arrival order and direct hand-off are kept either way. So does a platform thread in
+ * {@code join()} or {@code get()} (without a timeout) on a waiting {@code put} or {@code take}
+ * future of such a queue. Futures complete on the thread that makes the transfer possible (a
+ * {@code take} completes on the producer's thread and vice versa), or on a platform thread that
+ * waits for it in {@code join()}/{@code get()} as just said, never while holding the queue's
+ * lock; dependents run on the thread that completes the future.
  *
  * <p><b>Which form on a thread.</b> A consumer loop that runs on a thread is fastest with
- * {@link #takeBlocking()}: {@link #take()} returns a new future for every item, and that one
- * object per item can make the consumer the slower side of a pipeline on virtual threads, with
- * the queue then sitting full (in the queue benchmark, 1.5 to 1.9 times slower than the blocking
- * form on virtual threads; ADR queues-0004). {@link #takeBatch} returns one future for up to
- * {@code max} items.
+ * {@link #takeBlocking()}: {@link #take()} returns a new future for every item. On virtual
+ * threads, a producer and a consumer that allocate nothing per item take turns on the two
+ * carriers of a 2-core machine, and one object per item, on either side, makes them run at the
+ * same time instead, contending for the lock (in the queue benchmark, the future form is then 1.4
+ * to 2.4 times slower than the blocking one; ADR queues-0004). A consumer that keeps anything per
+ * item pays that anyway, and then the two forms are level. {@link #takeBatch} returns one future
+ * for up to {@code max} items.
  *
  * <p><b>Memory effects.</b> Actions in a thread before it puts an item happen-before actions after
  * that item is taken, in another thread, and after its future completes.

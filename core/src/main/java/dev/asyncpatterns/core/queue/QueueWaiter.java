@@ -58,6 +58,14 @@ import org.jspecify.annotations.Nullable;
  * (CompletionException / CancellationException from join, ExecutionException from get); the
  * interrupt rules are CompletableFuture's: join keeps waiting and re-asserts the interrupt, get
  * throws InterruptedException and leaves the future (and the node) as it is.
+ *
+ * On a platform thread of a queue of AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY or more, join() and
+ * untimed get() of a put or take node first wait on a Condition of the queue's lock
+ * (AsyncQueue.awaitFateOnLock, onJoin, signalled by settledLocked() wherever the state leaves
+ * WAITING) and then complete the future themselves with the fate read under the lock
+ * (completeAsJoiner); see AsyncQueue's maintainer's note, "Joining a waiting future on the lock".
+ * The park on the node above then finds the future done, or, for an ABANDONED node, waits for
+ * whoever abandoned it to complete it.
  */
 /** A waiting operation of an {@link AsyncQueue}; the future returned to the waiting caller. */
 abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
