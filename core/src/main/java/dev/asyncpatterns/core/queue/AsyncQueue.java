@@ -136,7 +136,10 @@ import org.slf4j.LoggerFactory;
  * join() and untimed get() of a waiting put or take future, on a platform thread of a queue of
  * LOCK_QUEUE_WAIT_CAPACITY or more, wait like a blocked thread (awaitFateOnLock): on a Condition
  * of the lock of their own, in the node's onJoin field, which every change of the node's state
- * (all made under the lock: handOff, refillOne, fail, abandon) signals through settledLocked().
+ * (all made under the lock: handOff, refillOne, fail, abandon) signals through
+ * signalOnJoinLocked(), and so do obtrude* and completeAsync, which complete the future around
+ * the queue (through signalOnJoin, which takes the lock); the joiner waits while the node is
+ * WAITING and its future not done.
  * Woken holding the lock, the joiner reads the fate (state, item, failure), releases the lock and
  * completes the future itself (completeAsJoiner); fire() then completes it with the same result
  * and loses (or wins first, which is the same). Dependents therefore run on whichever of the two
@@ -1045,11 +1048,11 @@ public final class AsyncQueue<T> {
             try {
                 acceptLocked(Objects.requireNonNull(putter.item)); // a waiting putter holds its item
                 putter.state = QueueWaiter.DONE;
-                putter.settledLocked();
+                putter.signalOnJoinLocked();
             } catch (RuntimeException | Error comparatorFailed) {
                 putter.failure = comparatorFailed;
                 putter.state = QueueWaiter.FAILED;
-                putter.settledLocked();
+                putter.signalOnJoinLocked();
             }
             putter.item = null;
             putter.next = first; // pushed: the order in which they are fired does not matter
@@ -1081,7 +1084,7 @@ public final class AsyncQueue<T> {
     private void handOff(QueueWaiter<?> taker, Object item) {
         taker.item = item;
         taker.state = QueueWaiter.DONE;
-        taker.settledLocked();
+        taker.signalOnJoinLocked();
         store.putCount++;
         store.takeCount++;
         store.unfinished++;
@@ -1091,7 +1094,7 @@ public final class AsyncQueue<T> {
     private void fail(QueueWaiter<?> node, String operation) {
         node.failure = closedException(operation);
         node.state = QueueWaiter.FAILED;
-        node.settledLocked();
+        node.signalOnJoinLocked();
     }
 
     @GuardedBy("lock")
@@ -1243,7 +1246,7 @@ public final class AsyncQueue<T> {
                 Condition onJoin = lock.newCondition();
                 node.onJoin = onJoin;
                 try {
-                    while (node.state == QueueWaiter.WAITING) {
+                    while (node.state == QueueWaiter.WAITING && !node.isDone()) { // done: obtrude*, completeAsync
                         if (interruptible) {
                             onJoin.await();
                         } else {
@@ -1261,6 +1264,16 @@ public final class AsyncQueue<T> {
             lock.unlock();
         }
         node.completeAsJoiner(state, item, failure);
+    }
+
+    /** Wakes a thread waiting in awaitFateOnLock on {@code node}, from outside the lock. */
+    void signalOnJoin(QueueWaiter<?> node) {
+        lock.lock();
+        try {
+            node.signalOnJoinLocked();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Signals a Condition of the lock from outside it: BlockingWaiter.fire. */
@@ -1337,7 +1350,7 @@ public final class AsyncQueue<T> {
             node.timedOut = timedOut;
             node.state = QueueWaiter.ABANDONED;
             node.item = null;
-            node.settledLocked();
+            node.signalOnJoinLocked();
             return true;
         } finally {
             lock.unlock();

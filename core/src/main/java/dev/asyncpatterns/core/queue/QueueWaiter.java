@@ -61,9 +61,10 @@ import org.jspecify.annotations.Nullable;
  *
  * On a platform thread of a queue of AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY or more, join() and
  * untimed get() of a put or take node first wait on a Condition of the queue's lock
- * (AsyncQueue.awaitFateOnLock, onJoin, signalled by settledLocked() wherever the state leaves
- * WAITING) and then complete the future themselves with the fate read under the lock
- * (completeAsJoiner); see AsyncQueue's maintainer's note, "Joining a waiting future on the lock".
+ * (AsyncQueue.awaitFateOnLock, onJoin, signalled by signalOnJoinLocked() wherever the state
+ * leaves WAITING, and after obtrude or completeAsync) and then complete the future themselves
+ * with the fate read under the lock (completeAsJoiner); see AsyncQueue's maintainer's note,
+ * "Joining a waiting future on the lock".
  * The park on the node above then finds the future done, or, for an ABANDONED node, waits for
  * whoever abandoned it to complete it.
  */
@@ -153,10 +154,11 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
     }
 
     /**
-     * Called under the queue's lock right after the state left WAITING: wakes a platform thread
-     * waiting in join/get on {@link #onJoin}.
+     * Wakes a platform thread waiting in join/get on {@link #onJoin}, if any. Called under the
+     * queue's lock right after the state left WAITING, and (through AsyncQueue.signalOnJoin) after
+     * obtrude* or completeAsync completed the future while the node still waits.
      */
-    final void settledLocked() {
+    final void signalOnJoinLocked() {
         Condition c = onJoin;
         if (c != null) {
             c.signal();
@@ -325,13 +327,21 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
     @Override
     public void obtrudeValue(@Nullable V value) {
         super.obtrudeValue(value);
-        wakeJoiner();
+        wakeJoiners();
     }
 
     @Override
     public void obtrudeException(Throwable ex) {
         super.obtrudeException(ex);
+        wakeJoiners();
+    }
+
+    /** After a completion that bypassed the queue (obtrude*, completeAsync): both kinds of joiner. */
+    private void wakeJoiners() {
         wakeJoiner();
+        if (completesAsJoiner()) {
+            queue.signalOnJoin(this);
+        }
     }
 
     @Override
@@ -343,7 +353,7 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
                     try {
                         task.run();
                     } finally {
-                        wakeJoiner();
+                        wakeJoiners();
                     }
                 }));
     }
@@ -388,8 +398,8 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
 
         @Override
         void deliver() {
-            grant(cast(
-                    item)); // item stays: a joiner may read it too (completeAsJoiner), and the result holds it anyway
+            // item stays: a joiner may read it too (completeAsJoiner), and the result holds it anyway
+            grant(cast(item));
         }
 
         @Override

@@ -84,6 +84,13 @@ class AsyncQueueTest {
                 .doesNotContain(-1);
     }
 
+    /** What {@code started} threw: asserts it is a {@code wrapper} and returns its cause. */
+    private static Throwable thrownCause(Started started, Class<? extends Throwable> wrapper) throws Exception {
+        Object outcome = started.outcome().get(30, TimeUnit.SECONDS);
+        assertThat(outcome).isInstanceOf(wrapper);
+        return ((Throwable) outcome).getCause();
+    }
+
     private static Started onThread(Thread.Builder builder, BlockingCall call) {
         var outcome = new CompletableFuture<Object>();
         Thread thread = builder.start(() -> {
@@ -1093,10 +1100,7 @@ class AsyncQueueTest {
         Started joiner = onPlatformThread(take::join);
         awaitParked(joiner.thread());
         q.close();
-        assertThat(joiner.outcome().get(30, TimeUnit.SECONDS))
-                .isInstanceOf(CompletionException.class)
-                .extracting(t -> ((Throwable) t).getCause())
-                .isInstanceOf(ClosedException.class);
+        assertThat(thrownCause(joiner, CompletionException.class)).isInstanceOf(ClosedException.class);
     }
 
     @Test
@@ -1181,10 +1185,7 @@ class AsyncQueueTest {
         var started = onVirtualThread(take::join);
         awaitParked(started.thread());
         clock.advance(Duration.ofSeconds(5));
-        assertThat(started.outcome().get(30, TimeUnit.SECONDS))
-                .isInstanceOf(CompletionException.class)
-                .extracting(t -> ((Throwable) t).getCause())
-                .isInstanceOf(TimeoutException.class);
+        assertThat(thrownCause(started, CompletionException.class)).isInstanceOf(TimeoutException.class);
         assertThat(q.stats().takeWaiters()).isZero();
     }
 
@@ -1195,10 +1196,7 @@ class AsyncQueueTest {
         var started = onVirtualThread(take::join);
         awaitParked(started.thread());
         q.closeExceptionally(new IllegalStateException("broken"));
-        assertThat(started.outcome().get(30, TimeUnit.SECONDS))
-                .isInstanceOf(CompletionException.class)
-                .extracting(t -> ((Throwable) t).getCause())
-                .isInstanceOf(ClosedException.class);
+        assertThat(thrownCause(started, CompletionException.class)).isInstanceOf(ClosedException.class);
     }
 
     @Test
@@ -1240,10 +1238,7 @@ class AsyncQueueTest {
         var started = onVirtualThread(take::get);
         awaitParked(started.thread());
         q.close();
-        assertThat(started.outcome().get(30, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .extracting(t -> ((Throwable) t).getCause())
-                .isInstanceOf(ClosedException.class);
+        assertThat(thrownCause(started, ExecutionException.class)).isInstanceOf(ClosedException.class);
     }
 
     @Test
@@ -1356,14 +1351,8 @@ class AsyncQueueTest {
         Started takeGetter = platformJoinerOnTheLock(take::get);
         full.close();
         empty.close();
-        assertThat(putJoiner.outcome().get(30, TimeUnit.SECONDS))
-                .isInstanceOf(CompletionException.class)
-                .extracting(t -> ((Throwable) t).getCause())
-                .isInstanceOf(ClosedException.class);
-        assertThat(takeGetter.outcome().get(30, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .extracting(t -> ((Throwable) t).getCause())
-                .isInstanceOf(ClosedException.class);
+        assertThat(thrownCause(putJoiner, CompletionException.class)).isInstanceOf(ClosedException.class);
+        assertThat(thrownCause(takeGetter, ExecutionException.class)).isInstanceOf(ClosedException.class);
         assertHoldsOnlyItsFill(full);
     }
 
@@ -1386,10 +1375,7 @@ class AsyncQueueTest {
         CompletableFuture<Integer> take = q.take(Duration.ofSeconds(5));
         Started joiner = platformJoinerOnTheLock(take::join);
         clock.advance(Duration.ofSeconds(5));
-        assertThat(joiner.outcome().get(30, TimeUnit.SECONDS))
-                .isInstanceOf(CompletionException.class)
-                .extracting(t -> ((Throwable) t).getCause())
-                .isInstanceOf(TimeoutException.class);
+        assertThat(thrownCause(joiner, CompletionException.class)).isInstanceOf(TimeoutException.class);
         assertThat(q.stats().takeWaiters()).isZero();
     }
 
@@ -1405,6 +1391,20 @@ class AsyncQueueTest {
         assertThat(first.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(2);
         assertThat(second.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(2);
         assertThat(q.stats().depth()).isZero();
+    }
+
+    @Test
+    void largeQueue_platformJoinerOnTheLock_completedAroundTheQueue_wakes() throws Exception {
+        AsyncQueue<Integer> q = queue(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+        CompletableFuture<Integer> obtruded = q.take();
+        Started first = platformJoinerOnTheLock(obtruded::join);
+        obtruded.obtrudeValue(11);
+        assertThat(first.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(11);
+
+        CompletableFuture<Integer> completedAsync = q.take();
+        Started second = platformJoinerOnTheLock(completedAsync::get);
+        completedAsync.completeAsync(() -> 12, Runnable::run);
+        assertThat(second.outcome().get(30, TimeUnit.SECONDS)).isEqualTo(12);
     }
 
     @Test
