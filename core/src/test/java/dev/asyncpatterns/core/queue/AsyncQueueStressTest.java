@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CyclicBarrier;
@@ -426,16 +427,89 @@ class AsyncQueueStressTest {
         assertThat(duplicated).isZero();
     }
 
-    /** Two platform threads running their actions at the same moment, once per {@link #run()}. */
+    /**
+     * A platform thread joining (or getting) a waiting take of a large queue, which waits on the
+     * lock's Condition and completes the future itself (AsyncQueue.awaitFateOnLock), racing a put
+     * that hands the item over (and completes the same future in fire()) and a cancel: each round,
+     * the cancel wins and the item stays in the queue, or the transfer wins and the joiner gets
+     * the item; either way the future completes once (its dependent runs once) and the joiner
+     * sees its outcome.
+     */
+    @Test
+    void platformJoinerOnTheLockRacingPutAndCancel_completesOnceAndItemDeliveredOrLeftExactlyOnce() throws Exception {
+        int rounds = LONG ? 100_000 : 5_000;
+        AtomicReference<AsyncQueue<Integer>> current = new AtomicReference<>();
+        AtomicReference<CompletableFuture<Integer>> waiting = new AtomicReference<>();
+        AtomicReference<Object> joined = new AtomicReference<>();
+        AtomicIntegerArray cancelWon = new AtomicIntegerArray(1);
+        AtomicInteger round = new AtomicInteger();
+        long cancelled = 0;
+        long delivered = 0;
+        long violations = 0;
+        try (var race = new Race(
+                () -> {
+                    try {
+                        joined.set(
+                                round.get() % 2 == 0
+                                        ? waiting.get().join()
+                                        : waiting.get().get());
+                    } catch (Throwable t) {
+                        joined.set(t);
+                    }
+                },
+                () -> current.get().put(7).join(),
+                () -> cancelWon.set(0, waiting.get().cancel(false) ? 1 : 0))) {
+            for (int r = 0; r < rounds; r++) {
+                round.set(r);
+                AsyncQueue<Integer> queue = AsyncQueue.bounded(AsyncQueue.LOCK_QUEUE_WAIT_CAPACITY);
+                current.set(queue);
+                CompletableFuture<Integer> take = queue.take();
+                AtomicInteger completions = new AtomicInteger();
+                take.whenComplete((value, failure) -> completions.incrementAndGet());
+                waiting.set(take);
+                joined.set(null);
+                race.run();
+                Integer left = queue.poll();
+                boolean ok;
+                if (cancelWon.get(0) == 1) {
+                    cancelled++;
+                    ok = take.isCancelled()
+                            && left != null
+                            && left == 7
+                            && joined.get() instanceof CancellationException;
+                } else {
+                    delivered++;
+                    ok = !take.isCompletedExceptionally()
+                            && take.join() == 7
+                            && left == null
+                            && Integer.valueOf(7).equals(joined.get());
+                }
+                if (!ok || completions.get() != 1) {
+                    violations++;
+                }
+                AsyncQueue.Stats stats = queue.stats();
+                assertThat(stats.takeWaiters() + stats.putWaiters()).isZero();
+            }
+        }
+        System.out.printf(
+                "queue-join-on-lock-vs-put-vs-cancel rounds=%d cancelWon=%d transferWon=%d violations=%d%n",
+                rounds, cancelled, delivered, violations);
+        assertThat(cancelled + delivered).isEqualTo(rounds);
+        assertThat(violations).isZero();
+    }
+
+    /** Platform threads running their actions at the same moment, once per {@link #run()}. */
     private static final class Race implements AutoCloseable {
-        private final CyclicBarrier start = new CyclicBarrier(3);
-        private final CyclicBarrier end = new CyclicBarrier(3);
+        private final CyclicBarrier start;
+        private final CyclicBarrier end;
         private final List<Thread> threads = new ArrayList<>();
         private final List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
         private volatile boolean stop;
 
-        Race(Runnable a, Runnable b) {
-            for (Runnable action : List.of(a, b)) {
+        Race(Runnable... actions) {
+            start = new CyclicBarrier(actions.length + 1);
+            end = new CyclicBarrier(actions.length + 1);
+            for (Runnable action : actions) {
                 threads.add(Thread.ofPlatform().daemon().start(() -> {
                     try {
                         while (true) {
