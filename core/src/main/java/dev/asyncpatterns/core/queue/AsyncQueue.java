@@ -140,8 +140,8 @@ import org.slf4j.LoggerFactory;
  * signalOnJoinLocked(), and so do obtrude* and completeAsync, which complete the future around
  * the queue (through signalOnJoin, which takes the lock); the joiner waits while the node is
  * WAITING and its future not done.
- * Woken holding the lock, the joiner reads the fate (state, item, failure), releases the lock and
- * completes the future itself (completeAsJoiner); fire() then completes it with the same result
+ * Woken holding the lock, the joiner releases it and completes the future itself from the node
+ * (completeAsJoiner: fire()'s own deliver/fail); fire() then completes it with the same result
  * and loses (or wins first, which is the same). Dependents therefore run on whichever of the two
  * threads completes the future, never under the lock. Only one thread waits on a node this way;
  * a second joiner, a batch take (whose delivery drains the queue and must run once, in fire()),
@@ -1230,9 +1230,6 @@ public final class AsyncQueue<T> {
      * and the future as they are; join waits on (awaitUninterruptibly keeps the interrupt status).
      */
     void awaitFateOnLock(QueueWaiter<?> node, boolean interruptible) throws InterruptedException {
-        int state;
-        @Nullable Object item;
-        @Nullable Throwable failure;
         if (interruptible) {
             lock.lockInterruptibly();
         } else {
@@ -1257,13 +1254,10 @@ public final class AsyncQueue<T> {
                     node.onJoin = null;
                 }
             }
-            state = node.state;
-            item = node.item;
-            failure = node.failure;
         } finally {
             lock.unlock();
         }
-        node.completeAsJoiner(state, item, failure);
+        node.completeAsJoiner();
     }
 
     /** Wakes a thread waiting in awaitFateOnLock on {@code node}, from outside the lock. */

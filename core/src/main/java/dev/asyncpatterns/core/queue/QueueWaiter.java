@@ -63,8 +63,7 @@ import org.jspecify.annotations.Nullable;
  * untimed get() of a put or take node first wait on a Condition of the queue's lock
  * (AsyncQueue.awaitFateOnLock, onJoin, signalled by signalOnJoinLocked() wherever the state
  * leaves WAITING, and after obtrude or completeAsync) and then complete the future themselves
- * with the fate read under the lock (completeAsJoiner); see AsyncQueue's maintainer's note,
- * "Joining a waiting future on the lock".
+ * (completeAsJoiner); see AsyncQueue's maintainer's note, "Joining a waiting future on the lock".
  * The park on the node above then finds the future done, or, for an ABANDONED node, waits for
  * whoever abandoned it to complete it.
  */
@@ -176,21 +175,19 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
     }
 
     /**
-     * Completes this future from the joining thread with the fate read under the lock: the
-     * transfer's result, or the close's failure; an abandoned node is completed by whoever
-     * abandoned it. Only for {@link #completesAsJoiner} nodes.
+     * Completes this future from the joining thread as fire() does, once its fate is decided: the
+     * transfer's result, or the close's failure; a node still WAITING (its future completed
+     * around the queue) or ABANDONED is completed by whoever did that. The state is volatile and
+     * written after item and failure, which do not change once it leaves WAITING. Only for
+     * {@link #completesAsJoiner} nodes, whose deliver() may run twice (the second grant loses).
      */
-    final void completeAsJoiner(int fate, @Nullable Object transferred, @Nullable Throwable failure) {
+    final void completeAsJoiner() {
+        int fate = state;
         if (fate == FAILED) {
             fail(Objects.requireNonNull(failure, "a FAILED waiter has its failure"));
         } else if (fate == DONE) {
-            deliverTransferred(transferred);
+            deliver();
         }
-    }
-
-    /** Completes the future with the transfer's result: the item a take received (null for a put). */
-    void deliverTransferred(@Nullable Object transferred) {
-        throw new UnsupportedOperationException("only put and take futures complete as joiners");
     }
 
     /** Unparks the thread waiting in join/get, if any; called after every completion. */
@@ -378,11 +375,6 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
         boolean completesAsJoiner() {
             return true;
         }
-
-        @Override
-        void deliverTransferred(@Nullable Object transferred) {
-            grant(null);
-        }
     }
 
     /** A waiting {@link AsyncQueue#take()}. */
@@ -405,11 +397,6 @@ abstract class QueueWaiter<V extends @Nullable Object> extends SyncWaiter<V> {
         @Override
         boolean completesAsJoiner() {
             return true;
-        }
-
-        @Override
-        void deliverTransferred(@Nullable Object transferred) {
-            grant(cast(Objects.requireNonNull(transferred, "a taker that is DONE holds its item")));
         }
     }
 
